@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Upcoming features turned on for the whole package, as hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "flutterbye-chain-worker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SolanaCore", targets: ["SolanaCore"]),
+        .library(name: "FlutterbyeStore", targets: ["FlutterbyeStore"]),
+        .executable(name: "flutterbye", targets: ["flutterbye"]),
+        .executable(name: "flutterbye-bench", targets: ["flutterbye-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // Pure Solana primitives: keys, wire formats, instruction builders and decoders. No I/O.
+        .target(
+            name: "SolanaCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL access: connection configuration and schema migration.
+        .target(
+            name: "FlutterbyeStore",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line entry point.
+        .executableTarget(
+            name: "flutterbye",
+            dependencies: [
+                "SolanaCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks, run with `-c release`.
+        .executableTarget(
+            name: "flutterbye-bench",
+            dependencies: [
+                "SolanaCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SolanaCoreTests",
+            dependencies: ["SolanaCore"],
+            exclude: ["Vectors/generate.py", "Vectors/requirements.txt"],
+            resources: [.copy("Vectors/vectors.json")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChainExecutionTests",
+            dependencies: ["SolanaCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FlutterbyeStoreTests",
+            dependencies: [
+                "FlutterbyeStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

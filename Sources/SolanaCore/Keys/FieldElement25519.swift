@@ -1,0 +1,182 @@
+/// An element of GF(2^255 - 19) in five 51-bit limbs: just enough field arithmetic to tell whether
+/// 32 bytes are the compressed form of a point on the Ed25519 curve (the program-derived-address rule).
+struct FieldElement25519: Sendable, Equatable {
+    var l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64, l4: UInt64
+
+    static let mask51: UInt64 = (1 << 51) - 1
+    static let zero = FieldElement25519(l0: 0, l1: 0, l2: 0, l3: 0, l4: 0)
+    static let one = FieldElement25519(l0: 1, l1: 0, l2: 0, l3: 0, l4: 0)
+
+    init(l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64, l4: UInt64) {
+        self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3; self.l4 = l4
+    }
+
+    init(_ small: UInt64) { self.init(l0: small, l1: 0, l2: 0, l3: 0, l4: 0) }
+
+    /// Loads 32 little-endian bytes, ignoring the top bit (the sign of x in a compressed point).
+    /// A value in [p, 2^255) is accepted and reduced, as curve25519-dalek does.
+    init(bytes raw: UnsafeRawBufferPointer) {
+        func word(_ offset: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for i in 0..<8 { value |= UInt64(raw[offset + i]) << (8 * UInt64(i)) }
+            return value
+        }
+        let w0 = word(0), w1 = word(8), w2 = word(16), w3 = word(24)
+        let m = Self.mask51
+        self.init(
+            l0: w0 & m,
+            l1: ((w0 >> 51) | (w1 << 13)) & m,
+            l2: ((w1 >> 38) | (w2 << 26)) & m,
+            l3: ((w2 >> 25) | (w3 << 39)) & m,
+            l4: (w3 >> 12) & m
+        )
+    }
+
+    static func + (a: Self, b: Self) -> Self {
+        Self(l0: a.l0 + b.l0, l1: a.l1 + b.l1, l2: a.l2 + b.l2, l3: a.l3 + b.l3, l4: a.l4 + b.l4).carried()
+    }
+
+    static func - (a: Self, b: Self) -> Self {
+        // Add 16p so that no limb underflows (inputs are carried: limbs < 2^52).
+        Self(
+            l0: a.l0 + 36_028_797_018_963_664 - b.l0,  // 16 * (2^51 - 19)
+            l1: a.l1 + 36_028_797_018_963_952 - b.l1,  // 16 * (2^51 - 1)
+            l2: a.l2 + 36_028_797_018_963_952 - b.l2,
+            l3: a.l3 + 36_028_797_018_963_952 - b.l3,
+            l4: a.l4 + 36_028_797_018_963_952 - b.l4
+        ).carried()
+    }
+
+    static func * (a: Self, b: Self) -> Self {
+        @inline(__always) func m(_ x: UInt64, _ y: UInt64) -> UInt128 { UInt128(x) * UInt128(y) }
+        let b1 = b.l1 * 19, b2 = b.l2 * 19, b3 = b.l3 * 19, b4 = b.l4 * 19
+        let r0 = m(a.l0, b.l0) + m(a.l1, b4) + m(a.l2, b3) + m(a.l3, b2) + m(a.l4, b1)
+        let r1 = m(a.l0, b.l1) + m(a.l1, b.l0) + m(a.l2, b4) + m(a.l3, b3) + m(a.l4, b2)
+        let r2 = m(a.l0, b.l2) + m(a.l1, b.l1) + m(a.l2, b.l0) + m(a.l3, b4) + m(a.l4, b3)
+        let r3 = m(a.l0, b.l3) + m(a.l1, b.l2) + m(a.l2, b.l1) + m(a.l3, b.l0) + m(a.l4, b4)
+        let r4 = m(a.l0, b.l4) + m(a.l1, b.l3) + m(a.l2, b.l2) + m(a.l3, b.l1) + m(a.l4, b.l0)
+        return reduceWide(r0, r1, r2, r3, r4)
+    }
+
+    func squared() -> Self { self * self }
+
+    func squared(times n: Int) -> Self {
+        var x = self
+        for _ in 0..<n { x = x * x }
+        return x
+    }
+
+    private static func reduceWide(_ r0: UInt128, _ r1: UInt128, _ r2: UInt128, _ r3: UInt128, _ r4: UInt128) -> Self {
+        let m = UInt128(mask51)
+        var c = r0 >> 51
+        let t0 = r0 & m
+        let s1 = r1 + c; c = s1 >> 51
+        let t1 = s1 & m
+        let s2 = r2 + c; c = s2 >> 51
+        let t2 = s2 & m
+        let s3 = r3 + c; c = s3 >> 51
+        let t3 = s3 & m
+        let s4 = r4 + c; c = s4 >> 51
+        let t4 = s4 & m
+        let h0 = t0 + c * 19
+        return Self(
+            l0: UInt64(h0 & m), l1: UInt64(t1 + (h0 >> 51)), l2: UInt64(t2), l3: UInt64(t3), l4: UInt64(t4))
+    }
+
+    /// Propagates carries so every limb is below 2^51 (limb 1 may exceed it by a few bits).
+    private func carried() -> Self {
+        let m = Self.mask51
+        var r = self
+        r.l1 += r.l0 >> 51; r.l0 &= m
+        r.l2 += r.l1 >> 51; r.l1 &= m
+        r.l3 += r.l2 >> 51; r.l2 &= m
+        r.l4 += r.l3 >> 51; r.l3 &= m
+        r.l0 += (r.l4 >> 51) * 19; r.l4 &= m
+        r.l1 += r.l0 >> 51; r.l0 &= m
+        return r
+    }
+
+    /// The unique representative in [0, p), limb by limb.
+    func canonical() -> Self {
+        let m = Self.mask51
+        var r = carried()
+        // q = 1 exactly when r >= p.
+        var q = (r.l0 + 19) >> 51
+        q = (r.l1 + q) >> 51
+        q = (r.l2 + q) >> 51
+        q = (r.l3 + q) >> 51
+        q = (r.l4 + q) >> 51
+        r.l0 += 19 * q
+        r.l1 += r.l0 >> 51; r.l0 &= m
+        r.l2 += r.l1 >> 51; r.l1 &= m
+        r.l3 += r.l2 >> 51; r.l2 &= m
+        r.l4 += r.l3 >> 51; r.l3 &= m
+        r.l4 &= m
+        return r
+    }
+
+    var isZero: Bool { canonical() == .zero }
+
+    /// self^(2^252 - 3), by the addition chain of ref10's `fe_pow22523`.
+    func pow22523() -> Self {
+        let z = self
+        var t0 = z.squared()  // 2
+        var t1 = t0.squared(times: 2)  // 8
+        t1 = z * t1  // 9
+        t0 = t0 * t1  // 11
+        t0 = t0.squared()  // 22
+        t0 = t1 * t0  // 31 = 2^5 - 1
+        t1 = t0.squared(times: 5)
+        t0 = t1 * t0  // 2^10 - 1
+        t1 = t0.squared(times: 10)
+        t1 = t1 * t0  // 2^20 - 1
+        var t2 = t1.squared(times: 20)
+        t1 = t2 * t1  // 2^40 - 1
+        t1 = t1.squared(times: 10)
+        t0 = t1 * t0  // 2^50 - 1
+        t1 = t0.squared(times: 50)
+        t1 = t1 * t0  // 2^100 - 1
+        t2 = t1.squared(times: 100)
+        t1 = t2 * t1  // 2^200 - 1
+        t1 = t1.squared(times: 50)
+        t0 = t1 * t0  // 2^250 - 1
+        t0 = t0.squared(times: 2)  // 2^252 - 4
+        return t0 * z  // 2^252 - 3
+    }
+
+    /// self^((p-1)/2) = self^(2^254 - 10): 1 for a non-zero square, p-1 for a non-square, 0 for zero.
+    func legendre() -> Self {
+        pow22523().squared(times: 2) * squared()
+    }
+
+    /// self^(p-2) = self^(2^255 - 21), the inverse of a non-zero element.
+    func inverse() -> Self {
+        // (2^252 - 3) * 8 = 2^255 - 24; times self^3 gives 2^255 - 21.
+        pow22523().squared(times: 3) * squared() * self
+    }
+
+    /// The Edwards curve constant d = -121665 / 121666.
+    static let edwardsD: Self = zero - (FieldElement25519(121_665) * FieldElement25519(121_666).inverse())
+}
+
+/// The Ed25519 curve membership test used by program-derived addresses.
+public enum Ed25519Curve {
+    /// Whether 32 bytes decompress to a point on the Ed25519 curve, exactly as
+    /// curve25519-dalek's `CompressedEdwardsY::decompress().is_some()` decides (the Solana rule):
+    /// with y from the low 255 bits, x^2 = (y^2 - 1) / (d y^2 + 1) must have a square root.
+    public static func isOnCurve(_ key: PublicKey) -> Bool {
+        key.withBytes { isOnCurve(bytes: $0) }
+    }
+
+    /// The same test on raw bytes; anything but 32 bytes is not a point.
+    public static func isOnCurve(bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == 32 else { return false }
+        let y = FieldElement25519(bytes: bytes)
+        let y2 = y.squared()
+        let u = y2 - .one
+        let v = FieldElement25519.edwardsD * y2 + .one
+        // u/v is a square exactly when u*v is (v is never zero: -1/d is not a square).
+        let chi = (u * v).legendre().canonical()
+        return chi == .zero || chi == .one
+    }
+}

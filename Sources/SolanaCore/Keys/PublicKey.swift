@@ -1,0 +1,159 @@
+/// A 32-byte Solana address: an Ed25519 public key or a program-derived address.
+/// Stored inline (no heap allocation), so it is cheap to copy, compare and hash.
+public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    /// The number of bytes in an address.
+    public static let length = 32
+
+    // Four words in memory order; equality and hashing come for free.
+    @usableFromInline var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    /// The all-zero address (the System program's id).
+    public static let zero = PublicKey(w0: 0, w1: 0, w2: 0, w3: 0)
+
+    @usableFromInline init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+        self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
+    }
+
+    /// Creates an address from exactly 32 bytes; any other length throws `invalidLength`.
+    public init<Bytes: Collection>(bytes: Bytes) throws(SolanaCoreError) where Bytes.Element == UInt8 {
+        guard bytes.count == Self.length else {
+            throw SolanaCoreError(.invalidLength, "a public key is 32 bytes, got \(bytes.count)")
+        }
+        self = .zero
+        withUnsafeMutableBytes(of: &self) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+    }
+
+    /// Parses a base58 address; bad characters or a decoded length other than 32 throw typed errors.
+    public init(base58 text: String) throws(SolanaCoreError) {
+        let bytes = try Base58.decode(text)
+        guard bytes.count == Self.length else {
+            throw SolanaCoreError(
+                .invalidLength, "'\(text)' decodes to \(bytes.count) bytes, but a public key is 32 bytes")
+        }
+        try self.init(bytes: bytes)
+    }
+
+    /// The 32 bytes of the address.
+    public var bytes: [UInt8] { withUnsafeBytes(of: self) { Array($0) } }
+
+    /// Calls `body` with the address's bytes without copying them.
+    @inlinable public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: self, body)
+    }
+
+    /// The base58 text form.
+    public var base58: String { withUnsafeBytes(of: self) { Base58.encode($0) } }
+    public var description: String { base58 }
+
+    /// Byte-wise (lexicographic) order, as Solana sorts keys.
+    public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool {
+        lhs.withBytes { l in rhs.withBytes { r in l.lexicographicallyPrecedes(r) } }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(base58: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(base58)
+    }
+}
+
+extension PublicKey: ExpressibleByStringLiteral {
+    /// A compile-time constant address, such as a program id. Traps on a malformed literal (a programmer
+    /// error in source, never input); use `init(base58:)` for anything that comes from outside.
+    public init(stringLiteral value: String) {
+        do { try self.init(base58: value) } catch { preconditionFailure("malformed PublicKey literal \(value): \(error)") }
+    }
+}
+
+/// A 64-byte Ed25519 signature; the first signature of a transaction is its id.
+public struct Signature: Sendable, Hashable, CustomStringConvertible, Codable {
+    /// The number of bytes in a signature.
+    public static let length = 64
+    @usableFromInline var low: PublicKey, high: PublicKey
+
+    /// All zeros: the placeholder for a signature not yet made.
+    public static let zero = Signature(low: .zero, high: .zero)
+
+    init(low: PublicKey, high: PublicKey) { self.low = low; self.high = high }
+
+    /// Creates a signature from exactly 64 bytes; any other length throws `invalidLength`.
+    public init<Bytes: Collection>(bytes: Bytes) throws(SolanaCoreError) where Bytes.Element == UInt8 {
+        guard bytes.count == Self.length else {
+            throw SolanaCoreError(.invalidLength, "a signature is 64 bytes, got \(bytes.count)")
+        }
+        let array = Array(bytes)
+        self.low = try PublicKey(bytes: array[0..<32])
+        self.high = try PublicKey(bytes: array[32..<64])
+    }
+
+    /// Parses a base58 signature; bad characters or a decoded length other than 64 throw typed errors.
+    public init(base58 text: String) throws(SolanaCoreError) {
+        let bytes = try Base58.decode(text)
+        guard bytes.count == Self.length else {
+            throw SolanaCoreError(
+                .invalidLength, "'\(text)' decodes to \(bytes.count) bytes, but a signature is 64 bytes")
+        }
+        try self.init(bytes: bytes)
+    }
+
+    /// The 64 bytes of the signature.
+    public var bytes: [UInt8] { withUnsafeBytes(of: self) { Array($0) } }
+    /// The base58 text form, as explorers and RPC show it.
+    public var base58: String { withUnsafeBytes(of: self) { Base58.encode($0) } }
+    public var description: String { base58 }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(base58: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(base58)
+    }
+}
+
+/// A recent blockhash (32 bytes) that a message names to bound its lifetime (or a durable nonce value).
+public struct Blockhash: Sendable, Hashable, CustomStringConvertible, Codable {
+    /// The hash as a 32-byte value (same inline layout as an address).
+    public let value: PublicKey
+
+    /// Wraps 32 bytes already held as a `PublicKey`-shaped value.
+    public init(_ value: PublicKey) { self.value = value }
+
+    /// Creates a blockhash from exactly 32 bytes; any other length throws `invalidLength`.
+    public init<Bytes: Collection>(bytes: Bytes) throws(SolanaCoreError) where Bytes.Element == UInt8 {
+        guard bytes.count == 32 else {
+            throw SolanaCoreError(.invalidLength, "a blockhash is 32 bytes, got \(bytes.count)")
+        }
+        self.value = try PublicKey(bytes: bytes)
+    }
+
+    /// Parses the base58 form that `getLatestBlockhash` returns.
+    public init(base58 text: String) throws(SolanaCoreError) {
+        let bytes = try Base58.decode(text)
+        guard bytes.count == 32 else {
+            throw SolanaCoreError(.invalidLength, "'\(text)' decodes to \(bytes.count) bytes, but a blockhash is 32 bytes")
+        }
+        try self.init(bytes: bytes)
+    }
+
+    /// The 32 bytes of the hash.
+    public var bytes: [UInt8] { value.bytes }
+    /// The base58 text form.
+    public var base58: String { value.base58 }
+    public var description: String { value.base58 }
+
+    public init(from decoder: any Decoder) throws { self.value = try PublicKey(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
