@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import SolanaCore
+import Testing
+
+/// Properties of the curve check and the deterministic job keys that no vector file can show alone.
+@Suite struct KeyDerivationTests {
+    @Test func everyPublicKeyIsOnTheCurve() throws {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<300 {
+            let seed = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(Ed25519Curve.isOnCurve(try Keypair(seed: seed).publicKey))
+        }
+    }
+
+    @Test func aboutHalfOfRandomHashesAreOnTheCurve() throws {
+        var onCurve = 0
+        for i in 0..<1000 {
+            let digest = SHA256.hash(data: Array("point-\(i)".utf8))
+            if Ed25519Curve.isOnCurve(try PublicKey(bytes: Array(digest))) { onCurve += 1 }
+        }
+        #expect((400...600).contains(onCurve), "\(onCurve) of 1000")
+    }
+
+    @Test func knownPointsAndNonPoints() throws {
+        // y = 1 is the identity (x = 0); y = 0 gives x^2 = -1, which has a root mod p; y = 2 gives none.
+        var identity = [UInt8](repeating: 0, count: 32)
+        identity[0] = 1
+        #expect(Ed25519Curve.isOnCurve(try PublicKey(bytes: identity)))
+        #expect(Ed25519Curve.isOnCurve(PublicKey.zero))
+        var two = [UInt8](repeating: 0, count: 32)
+        two[0] = 2
+        #expect(!Ed25519Curve.isOnCurve(try PublicKey(bytes: two)))
+        // Program ids found by search are off the curve, wallets on it.
+        #expect(!Ed25519Curve.isOnCurve(try PublicKey.findProgramAddress(seeds: [], programId: .zero).address))
+    }
+
+    @Test func jobKeysAreDeterministicAndDistinct() throws {
+        let derivation = try JobKeyDerivation(masterSeed: Array("a master seed of at least 32 bytes!!".utf8))
+        let again = try JobKeyDerivation(masterSeed: Array("a master seed of at least 32 bytes!!".utf8))
+        let other = try JobKeyDerivation(masterSeed: Array("another master seed, also 32 bytes.".utf8))
+        #expect(derivation.keypair(forJobKey: "job-1").publicKey == again.keypair(forJobKey: "job-1").publicKey)
+        #expect(derivation.keypair(forJobKey: "job-1").publicKey != derivation.keypair(forJobKey: "job-2").publicKey)
+        #expect(derivation.keypair(forJobKey: "job-1").publicKey != other.keypair(forJobKey: "job-1").publicKey)
+        // The documented KDF: HKDF-SHA256(ikm: master seed, salt: "flutterbye/job-keypair/v1", info: job key).
+        let expectedSeed = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Array("a master seed of at least 32 bytes!!".utf8)),
+            salt: Array("flutterbye/job-keypair/v1".utf8), info: Array("job-1".utf8), outputByteCount: 32)
+        let expected = try expectedSeed.withUnsafeBytes { try Keypair(seed: Array($0)) }
+        #expect(derivation.keypair(forJobKey: "job-1").publicKey == expected.publicKey)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import SolanaCore
+import Testing
+
+/// Byte-for-byte agreement with solders 0.29 (the Rust solana-sdk behind it) on every committed vector.
+@Suite struct ReferenceVectorTests {
+    let vectors = ReferenceVectors.shared
+
+    @Test func thereAreAtLeast300Vectors() {
+        #expect(vectors.totalCount >= 300, "only \(vectors.totalCount) vectors")
+        #expect(vectors.generator.contains("solders 0.29"))
+    }
+
+    @Test func base58MatchesBothWays() throws {
+        #expect(!vectors.base58.isEmpty)
+        for vector in vectors.base58 {
+            let bytes = hexBytes(vector.hex)
+            #expect(Base58.encode(bytes) == vector.base58, "encode \(vector.hex)")
+            #expect(try Base58.decode(vector.base58) == bytes, "decode \(vector.base58)")
+        }
+    }
+
+    @Test func keypairsDeriveAndSignLikeSolders() throws {
+        #expect(!vectors.keypairs.isEmpty)
+        for vector in vectors.keypairs {
+            let fromSeed = try Keypair(seed: hexBytes(vector.seed_hex))
+            #expect(fromSeed.publicKey.base58 == vector.pubkey)
+            #expect(fromSeed.exportSecretKey() == hexBytes(vector.secret_hex))
+            #expect(try Keypair(secretKey: hexBytes(vector.secret_hex)).publicKey.base58 == vector.pubkey)
+            #expect(try Keypair(base58SecretKey: vector.secret_base58).publicKey.base58 == vector.pubkey)
+            let json = "[" + hexBytes(vector.secret_hex).map(String.init).joined(separator: ",") + "]"
+            #expect(try Keypair(solanaKeypairJSON: json).publicKey.base58 == vector.pubkey)
+            let message = hexBytes(vector.message_hex)
+            let signature = fromSeed.sign(message)
+            #expect(signature.base58 == vector.signature)
+            #expect(signature.verify(message, publicKey: fromSeed.publicKey))
+        }
+    }
+
+    @Test func createProgramAddressMatchesIncludingOnCurveRejections() throws {
+        var rejected = 0
+        for vector in vectors.create_program_address {
+            let seeds = vector.seeds_hex.map(hexBytes)
+            let program = PublicKey(vector: vector.program_id)
+            if let expected = vector.address {
+                #expect(try PublicKey.createProgramAddress(seeds: seeds, programId: program).base58 == expected)
+            } else {
+                rejected += 1
+                #expect(throws: SolanaCoreError.self) { try PublicKey.createProgramAddress(seeds: seeds, programId: program) }
+                do { _ = try PublicKey.createProgramAddress(seeds: seeds, programId: program) } catch {
+                    #expect(error.code == .onCurve)
+                }
+            }
+        }
+        #expect(rejected > 0, "the vectors should include on-curve rejections")
+    }
+
+    @Test func findProgramAddressMatches() throws {
+        #expect(!vectors.find_program_address.isEmpty)
+        for vector in vectors.find_program_address {
+            let found = try PublicKey.findProgramAddress(
+                seeds: vector.seeds_hex.map(hexBytes), programId: PublicKey(vector: vector.program_id))
+            #expect(found.address.base58 == vector.address)
+            #expect(Int(found.bump) == vector.bump)
+        }
+    }
+
+    @Test func messagesCompileAndRoundTrip() throws {
+        #expect(vectors.messages.count >= 40)
+        for (index, vector) in vectors.messages.enumerated() {
+            let message = try compile(vector)
+            let bytes = message.serialized()
+            #expect(hexString(bytes) == vector.serialized_hex, "message \(index)")
+            let header = message.header
+            #expect([Int(header.numRequiredSignatures), Int(header.numReadonlySignedAccounts), Int(header.numReadonlyUnsignedAccounts)] == vector.header, "message \(index) header")
+            #expect(message.staticAccountKeys.map(\.base58) == vector.account_keys, "message \(index) keys")
+            let parsed = try VersionedMessage.deserialize(hexBytes(vector.serialized_hex))
+            #expect(parsed == message, "message \(index) deserializes to what was compiled")
+        }
+    }
+
+    @Test func transactionsSignAndRoundTrip() throws {
+        #expect(vectors.transactions.count >= 30)
+        for (index, vector) in vectors.transactions.enumerated() {
+            let message = try compile(vectors.messages[vector.message_index])
+            let signers = try vector.signer_seeds_hex.map { try Keypair(seed: hexBytes($0)) }
+            let transaction = try Transaction(message: message, signers: signers)
+            #expect(hexString(transaction.serialized()) == vector.serialized_hex, "transaction \(index)")
+            #expect(transaction.signatures.map(\.base58) == vector.signatures)
+            let parsed = try Transaction.deserialize(hexBytes(vector.serialized_hex))
+            #expect(parsed == transaction)
+            #expect(parsed.verifySignatures())
+        }
+    }
+
+    func compile(_ vector: ReferenceVectors.MessageCase) throws -> VersionedMessage {
+        let instructions = vector.instructions.map {
+            Instruction(programId: PublicKey(vector: $0.program_id), accounts: $0.accounts.map(\.meta), data: hexBytes($0.data_hex))
+        }
+        let payer = PublicKey(vector: vector.payer)
+        let blockhash = try Blockhash(base58: vector.recent_blockhash)
+        if vector.isLegacy {
+            return .legacy(try LegacyMessage(payer: payer, instructions: instructions, recentBlockhash: blockhash))
+        }
+        let tables = vector.lookup_tables.map {
+            AddressLookupTableAccount(key: PublicKey(vector: $0.key), addresses: $0.addresses.map { PublicKey(vector: $0) })
+        }
+        return .v0(try V0Message(payer: payer, instructions: instructions, addressLookupTables: tables, recentBlockhash: blockhash))
+    }
+}
