@@ -48,13 +48,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Benchmarks, run with `-c release`.
+        // Benchmarks, run with `swift run -c release flutterbye-bench`; references in other languages are
+        // under Benchmarks/reference.
         .executableTarget(
             name: "flutterbye-bench",
             dependencies: [
                 "SolanaCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Benchmarks/flutterbye-bench",
             swiftSettings: swiftSettings
         ),
         .testTarget(

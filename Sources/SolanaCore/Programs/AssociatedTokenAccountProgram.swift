@@ -1,0 +1,32 @@
+/// Builders for the Associated Token Account program and the address derivation it uses: every wallet has one
+/// canonical token account per mint and token program.
+public enum AssociatedTokenAccountProgram {
+    /// The Associated Token Account program's id.
+    public static let programId: PublicKey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
+
+    /// The associated token account of `wallet` for `mint`: the program address of (wallet, token program, mint).
+    public static func address(wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> PublicKey {
+        try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programId: programId).address
+    }
+
+    /// Creates the associated token account; fails on chain if it already exists.
+    public static func create(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> Instruction {
+        try instruction(payer: payer, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [])
+    }
+
+    /// Creates the associated token account unless it already exists (safe to retry).
+    public static func createIdempotent(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> Instruction {
+        try instruction(payer: payer, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [1])
+    }
+
+    private static func instruction(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey, data: [UInt8]) throws(SolanaCoreError) -> Instruction {
+        let ata = try address(wallet: wallet, mint: mint, tokenProgram: tokenProgram)
+        return Instruction(
+            programId: programId,
+            accounts: [
+                .writable(payer, signer: true), .writable(ata), .readonly(wallet), .readonly(mint),
+                .readonly(SystemProgram.programId), .readonly(tokenProgram),
+            ],
+            data: data)
+    }
+}

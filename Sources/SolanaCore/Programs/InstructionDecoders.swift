@@ -1,0 +1,123 @@
+/// A System program instruction decoded from its raw data and the instruction's account keys (the inverse of
+/// `SystemProgram`'s builders), for the indexer. Anything not understood is `.unknown`, never a crash.
+public enum DecodedSystemInstruction: Sendable, Hashable {
+    case createAccount(from: PublicKey, newAccount: PublicKey, lamports: UInt64, space: UInt64, owner: PublicKey)
+    case transfer(from: PublicKey, to: PublicKey, lamports: UInt64)
+    /// An instruction this decoder does not model, or data/accounts too short for its kind; `reason` says which.
+    case unknown(reason: String)
+
+    /// Decodes `data`; `accounts` are the instruction's account keys in instruction order.
+    public static func decode(data: [UInt8], accounts: [PublicKey]) -> DecodedSystemInstruction {
+        var reader = WireReader(data, errorCode: .invalidInstruction, what: "System instruction")
+        do {
+            let kind = try reader.readLittleEndian(UInt32.self)
+            switch kind {
+            case 0:
+                let lamports = try reader.readLittleEndian(UInt64.self)
+                let space = try reader.readLittleEndian(UInt64.self)
+                let owner = try reader.readPublicKey()
+                guard accounts.count >= 2 else { return .unknown(reason: "createAccount needs 2 accounts, has \(accounts.count)") }
+                return .createAccount(from: accounts[0], newAccount: accounts[1], lamports: lamports, space: space, owner: owner)
+            case 2:
+                let lamports = try reader.readLittleEndian(UInt64.self)
+                guard accounts.count >= 2 else { return .unknown(reason: "transfer needs 2 accounts, has \(accounts.count)") }
+                return .transfer(from: accounts[0], to: accounts[1], lamports: lamports)
+            default:
+                return .unknown(reason: "System instruction \(kind) is not decoded")
+            }
+        } catch {
+            return .unknown(reason: error.message)
+        }
+    }
+}
+
+/// An SPL Token or Token-2022 instruction decoded from its raw data and account keys (the inverse of
+/// `TokenProgram`'s builders), for the indexer. The two programs share these layouts. Anything else, or data
+/// and accounts too short for their kind, is `.unknown` with a reason — decoding never traps.
+public enum DecodedTokenInstruction: Sendable, Hashable {
+    /// InitializeMint (0) or InitializeMint2 (20).
+    case initializeMint(mint: PublicKey, decimals: UInt8, mintAuthority: PublicKey, freezeAuthority: PublicKey?)
+    /// InitializeAccount (1), InitializeAccount2 (16) or InitializeAccount3 (18).
+    case initializeAccount(account: PublicKey, mint: PublicKey, owner: PublicKey)
+    case transfer(source: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64)
+    case transferChecked(source: PublicKey, mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8)
+    case mintTo(mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64)
+    case mintToChecked(mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8)
+    case burn(account: PublicKey, mint: PublicKey, authority: PublicKey, amount: UInt64)
+    case burnChecked(account: PublicKey, mint: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8)
+    /// `authorityType` is the raw tag (see `TokenProgram.AuthorityType`), kept raw so new kinds still decode.
+    case setAuthority(account: PublicKey, currentAuthority: PublicKey, authorityType: UInt8, newAuthority: PublicKey?)
+    case closeAccount(account: PublicKey, destination: PublicKey, owner: PublicKey)
+    /// Not decoded: `tag` is the first data byte when there is one.
+    case unknown(tag: UInt8?, reason: String)
+
+    /// Decodes `data`; `accounts` are the instruction's account keys in instruction order (multisig signers
+    /// after the authority are ignored).
+    public static func decode(data: [UInt8], accounts: [PublicKey]) -> DecodedTokenInstruction {
+        guard let tagByte = data.first else { return .unknown(tag: nil, reason: "empty instruction data") }
+        var reader = WireReader(data, errorCode: .invalidInstruction, what: "token instruction \(tagByte)")
+        func needs(_ count: Int, _ name: String) throws(SolanaCoreError) {
+            guard accounts.count >= count else {
+                throw SolanaCoreError(.invalidInstruction, "\(name) needs \(count) accounts, has \(accounts.count)")
+            }
+        }
+        func optionalKey() throws(SolanaCoreError) -> PublicKey? {
+            switch try reader.readByte() {
+            case 0: return nil
+            case 1: return try reader.readPublicKey()
+            case let other: throw SolanaCoreError(.invalidInstruction, "option tag \(other) is neither 0 nor 1")
+            }
+        }
+        do {
+            _ = try reader.readByte()
+            guard let tag = TokenProgram.Tag(rawValue: tagByte) else {
+                return .unknown(tag: tagByte, reason: "token instruction \(tagByte) is not decoded")
+            }
+            switch tag {
+            case .initializeMint, .initializeMint2:
+                try needs(1, "initializeMint")
+                let decimals = try reader.readByte()
+                let authority = try reader.readPublicKey()
+                return .initializeMint(mint: accounts[0], decimals: decimals, mintAuthority: authority, freezeAuthority: try optionalKey())
+            case .initializeAccount:
+                try needs(3, "initializeAccount")
+                return .initializeAccount(account: accounts[0], mint: accounts[1], owner: accounts[2])
+            case .initializeAccount2, .initializeAccount3:
+                try needs(2, "initializeAccount")
+                return .initializeAccount(account: accounts[0], mint: accounts[1], owner: try reader.readPublicKey())
+            case .transfer:
+                try needs(3, "transfer")
+                return .transfer(source: accounts[0], destination: accounts[1], authority: accounts[2], amount: try reader.readLittleEndian(UInt64.self))
+            case .transferChecked:
+                try needs(4, "transferChecked")
+                let amount = try reader.readLittleEndian(UInt64.self)
+                return .transferChecked(
+                    source: accounts[0], mint: accounts[1], destination: accounts[2], authority: accounts[3], amount: amount,
+                    decimals: try reader.readByte())
+            case .mintTo:
+                try needs(3, "mintTo")
+                return .mintTo(mint: accounts[0], destination: accounts[1], authority: accounts[2], amount: try reader.readLittleEndian(UInt64.self))
+            case .mintToChecked:
+                try needs(3, "mintToChecked")
+                let amount = try reader.readLittleEndian(UInt64.self)
+                return .mintToChecked(mint: accounts[0], destination: accounts[1], authority: accounts[2], amount: amount, decimals: try reader.readByte())
+            case .burn:
+                try needs(3, "burn")
+                return .burn(account: accounts[0], mint: accounts[1], authority: accounts[2], amount: try reader.readLittleEndian(UInt64.self))
+            case .burnChecked:
+                try needs(3, "burnChecked")
+                let amount = try reader.readLittleEndian(UInt64.self)
+                return .burnChecked(account: accounts[0], mint: accounts[1], authority: accounts[2], amount: amount, decimals: try reader.readByte())
+            case .setAuthority:
+                try needs(2, "setAuthority")
+                let kind = try reader.readByte()
+                return .setAuthority(account: accounts[0], currentAuthority: accounts[1], authorityType: kind, newAuthority: try optionalKey())
+            case .closeAccount:
+                try needs(3, "closeAccount")
+                return .closeAccount(account: accounts[0], destination: accounts[1], owner: accounts[2])
+            }
+        } catch {
+            return .unknown(tag: tagByte, reason: error.message)
+        }
+    }
+}

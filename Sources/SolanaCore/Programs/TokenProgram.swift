@@ -1,0 +1,128 @@
+/// Builders for the SPL Token program's instructions, for either the classic Token program or Token-2022
+/// (which shares these instruction layouts). Single-authority forms only.
+public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
+    /// The program these builders address.
+    public let programId: PublicKey
+
+    /// The classic SPL Token program.
+    public static let token = TokenProgram(programId: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+    /// The Token-2022 (Token Extensions) program.
+    public static let token2022 = TokenProgram(programId: "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+
+    public init(programId: PublicKey) { self.programId = programId }
+
+    /// Whether `programId` is one of the two token programs.
+    public static func isTokenProgram(_ programId: PublicKey) -> Bool {
+        programId == token.programId || programId == token2022.programId
+    }
+
+    public var description: String { self == .token ? "Token" : self == .token2022 ? "Token-2022" : "TokenProgram(\(programId))" }
+
+    /// The authority a `setAuthority` instruction changes.
+    public enum AuthorityType: UInt8, Sendable, Hashable, CaseIterable {
+        case mintTokens = 0
+        case freezeAccount = 1
+        case accountOwner = 2
+        case closeAccount = 3
+        // Token-2022 extension authorities.
+        case transferFeeConfig = 4
+        case withheldWithdraw = 5
+        case closeMint = 6
+        case interestRate = 7
+        case permanentDelegate = 8
+        case confidentialTransferMint = 9
+        case transferHookProgramId = 10
+        case confidentialTransferFeeConfig = 11
+        case metadataPointer = 12
+        case groupPointer = 13
+        case groupMemberPointer = 14
+        case scaledUiAmount = 15
+        case pause = 16
+    }
+
+    /// Instruction tags, from spl-token `instruction.rs`.
+    enum Tag: UInt8 {
+        case initializeMint = 0, initializeAccount = 1, transfer = 3, setAuthority = 6, mintTo = 7, burn = 8
+        case closeAccount = 9, transferChecked = 12, mintToChecked = 14, burnChecked = 15
+        case initializeAccount2 = 16, initializeAccount3 = 18, initializeMint2 = 20
+    }
+
+    private func instruction(_ tag: Tag, _ accounts: [AccountMeta], _ body: (inout WireWriter) -> Void = { _ in }) -> Instruction {
+        var data = WireWriter(capacity: 67)
+        data.write(tag.rawValue)
+        body(&data)
+        return Instruction(programId: programId, accounts: accounts, data: data.bytes)
+    }
+
+    /// Initializes a mint account already created with the right size and owner (no rent sysvar needed).
+    public func initializeMint2(mint: PublicKey, decimals: UInt8, mintAuthority: PublicKey, freezeAuthority: PublicKey?) -> Instruction {
+        instruction(.initializeMint2, [.writable(mint)]) { data in
+            data.write(decimals)
+            data.write(mintAuthority)
+            if let freezeAuthority {
+                data.write(1)
+                data.write(freezeAuthority)
+            } else {
+                data.write(0)
+            }
+        }
+    }
+
+    /// Initializes a token account for `mint` owned by `owner` (no rent sysvar, owner in the data).
+    public func initializeAccount3(account: PublicKey, mint: PublicKey, owner: PublicKey) -> Instruction {
+        instruction(.initializeAccount3, [.writable(account), .readonly(mint)]) { $0.write(owner) }
+    }
+
+    /// Mints `amount` base units to `destination`; `authority` (the mint authority) signs.
+    public func mintTo(mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64) -> Instruction {
+        instruction(.mintTo, [.writable(mint), .writable(destination), .readonly(authority, signer: true)]) { $0.writeLittleEndian(amount) }
+    }
+
+    /// `mintTo` that also asserts the mint's decimals.
+    public func mintToChecked(mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8) -> Instruction {
+        instruction(.mintToChecked, [.writable(mint), .writable(destination), .readonly(authority, signer: true)]) {
+            $0.writeLittleEndian(amount)
+            $0.write(decimals)
+        }
+    }
+
+    /// Moves `amount` between two token accounts; `owner` (owner or delegate of `source`) signs. Note that the
+    /// mint is not named: indexers must know the accounts' mint.
+    public func transfer(source: PublicKey, destination: PublicKey, owner: PublicKey, amount: UInt64) -> Instruction {
+        instruction(.transfer, [.writable(source), .writable(destination), .readonly(owner, signer: true)]) { $0.writeLittleEndian(amount) }
+    }
+
+    /// `transfer` that names the mint and asserts its decimals.
+    public func transferChecked(source: PublicKey, mint: PublicKey, destination: PublicKey, owner: PublicKey, amount: UInt64, decimals: UInt8) -> Instruction {
+        instruction(.transferChecked, [.writable(source), .readonly(mint), .writable(destination), .readonly(owner, signer: true)]) {
+            $0.writeLittleEndian(amount)
+            $0.write(decimals)
+        }
+    }
+
+    /// Burns `amount` from `account`; its `owner` (or delegate) signs.
+    public func burn(account: PublicKey, mint: PublicKey, owner: PublicKey, amount: UInt64) -> Instruction {
+        instruction(.burn, [.writable(account), .writable(mint), .readonly(owner, signer: true)]) { $0.writeLittleEndian(amount) }
+    }
+
+    /// `burn` that also asserts the mint's decimals.
+    public func burnChecked(account: PublicKey, mint: PublicKey, owner: PublicKey, amount: UInt64, decimals: UInt8) -> Instruction {
+        instruction(.burnChecked, [.writable(account), .writable(mint), .readonly(owner, signer: true)]) {
+            $0.writeLittleEndian(amount)
+            $0.write(decimals)
+        }
+    }
+
+    /// Sets or clears (`newAuthority` nil) an authority of a mint or token account; `currentAuthority` signs.
+    public func setAuthority(account: PublicKey, currentAuthority: PublicKey, authorityType: AuthorityType, newAuthority: PublicKey?) -> Instruction {
+        instruction(.setAuthority, [.writable(account), .readonly(currentAuthority, signer: true)]) { data in
+            data.write(authorityType.rawValue)
+            if let newAuthority {
+                data.write(1)
+                data.write(newAuthority)
+            } else {
+                data.write(0)
+            }
+        }
+    }
+}
