@@ -9,7 +9,7 @@ struct FlutterbyeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flutterbye-bench",
         abstract: "Benchmarks of the Flutterbye chain worker against reference implementations.",
-        subcommands: [TokenCreationBenchmark.self],
+        subcommands: [TokenCreationBenchmark.self, ComponentTimingsBenchmark.self],
         defaultSubcommand: TokenCreationBenchmark.self
     )
 }
@@ -91,7 +91,8 @@ enum TokenCreationWorkload {
             ComputeBudgetProgram.setComputeUnitPrice(microLamports: 5_000),
             SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: rent, space: 82, owner: token.programId),
             token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
+            AssociatedTokenAccountProgram.createIdempotent(
+                payer: payer.publicKey, associatedTokenAccount: ata, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: 1_000_000_000),
             MemoProgram.memo("flutterbye job bench-1", signers: [payer.publicKey]),
         ]

@@ -132,3 +132,18 @@ import Testing
         #expect(decoded >= 100)
     }
 }
+
+@Suite struct AssociatedTokenAccountTests {
+    @Test func precomputedAddressOverloadsMatchTheDerivingBuilders() throws {
+        for vector in ReferenceVectors.shared.associated_token_addresses {
+            let (wallet, mint, program) = (PublicKey(vector: vector.wallet), PublicKey(vector: vector.mint), PublicKey(vector: vector.token_program))
+            let ata = try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: program)
+            #expect(ata.base58 == vector.address)
+            let payer = PublicKey(vector: vector.mint)
+            #expect(AssociatedTokenAccountProgram.createIdempotent(payer: payer, associatedTokenAccount: ata, wallet: wallet, mint: mint, tokenProgram: program)
+                == (try AssociatedTokenAccountProgram.createIdempotent(payer: payer, wallet: wallet, mint: mint, tokenProgram: program)))
+            #expect(AssociatedTokenAccountProgram.create(payer: payer, associatedTokenAccount: ata, wallet: wallet, mint: mint, tokenProgram: program)
+                == (try AssociatedTokenAccountProgram.create(payer: payer, wallet: wallet, mint: mint, tokenProgram: program)))
+        }
+    }
+}

@@ -19,9 +19,23 @@ public enum AssociatedTokenAccountProgram {
         try instruction(payer: payer, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [1])
     }
 
+    /// `create` for an address the caller already derived with `address(wallet:mint:tokenProgram:)` (saves the
+    /// program-address search when the caller needs the address anyway, e.g. to mint to it).
+    public static func create(payer: PublicKey, associatedTokenAccount: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey) -> Instruction {
+        instruction(payer: payer, ata: associatedTokenAccount, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [])
+    }
+
+    /// `createIdempotent` for an address the caller already derived with `address(wallet:mint:tokenProgram:)`.
+    public static func createIdempotent(payer: PublicKey, associatedTokenAccount: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey) -> Instruction {
+        instruction(payer: payer, ata: associatedTokenAccount, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [1])
+    }
+
     private static func instruction(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey, data: [UInt8]) throws(SolanaCoreError) -> Instruction {
-        let ata = try address(wallet: wallet, mint: mint, tokenProgram: tokenProgram)
-        return Instruction(
+        instruction(payer: payer, ata: try address(wallet: wallet, mint: mint, tokenProgram: tokenProgram), wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: data)
+    }
+
+    private static func instruction(payer: PublicKey, ata: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey, data: [UInt8]) -> Instruction {
+        Instruction(
             programId: programId,
             accounts: [
                 .writable(payer, signer: true), .writable(ata), .readonly(wallet), .readonly(mint),

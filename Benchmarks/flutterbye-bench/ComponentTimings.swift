@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SolanaCore
+
+/// Times the parts of the token-creation workload separately, to see where the time goes.
+struct ComponentTimingsBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "components", abstract: "Time key generation, signing, ATA derivation and message compilation separately.")
+
+    @Option(help: "Repetitions of each part.")
+    var iterations = 20_000
+
+    func run() throws {
+        let payer = try Keypair(seed: [UInt8](repeating: 1, count: 32))
+        let recipient = try Keypair(seed: [UInt8](repeating: 2, count: 32)).publicKey
+        let blockhash = try Blockhash(bytes: [UInt8](repeating: 3, count: 32))
+        let mint = Keypair.generate()
+        let message = try LegacyMessage(payer: payer.publicKey, instructions: [MemoProgram.memo("x", signers: [payer.publicKey])], recentBlockhash: blockhash)
+        let bytes = message.serialized()
+        var sink = 0
+        func time(_ name: String, _ body: () throws -> Void) rethrows {
+            let clock = ContinuousClock()
+            let elapsed = try clock.measure { for _ in 0..<iterations { try body() } }
+            let micros = (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(iterations)
+            print("\(name): \(String(format: "%.2f", micros)) µs")
+        }
+        time("Keypair.generate") { sink &+= Int(Keypair.generate().publicKey.bytes[0]) }
+        time("sign 200 bytes") { sink &+= Int(payer.sign(bytes).bytes[0]) }
+        try time("ATA findProgramAddress") {
+            sink &+= Int(try AssociatedTokenAccountProgram.address(wallet: recipient, mint: Keypair.generate().publicKey, tokenProgram: TokenProgram.token.programId).bytes[0])
+        }
+        time("isOnCurve") { sink &+= Ed25519Curve.isOnCurve(mint.publicKey) ? 1 : 0 }
+        try time("compile+serialize") {
+            let instructions = [
+                ComputeBudgetProgram.setComputeUnitLimit(60_000),
+                SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: 1, space: 82, owner: TokenProgram.token.programId),
+                TokenProgram.token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
+                TokenProgram.token.mintTo(mint: mint.publicKey, destination: recipient, authority: payer.publicKey, amount: 1),
+                MemoProgram.memo("flutterbye job bench-1", signers: [payer.publicKey]),
+            ]
+            sink &+= try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash).serialized().count
+        }
+        print("(checksum \(sink))")
+    }
+}
