@@ -18,13 +18,13 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         let manager = FileManager.default
         if manager.fileExists(atPath: outfile) && !force {
-            throw ValidationError("\(outfile) already exists; pass --force to overwrite it (the key in it would be lost)")
+            throw CommandFailure("\(outfile) already exists; pass --force to overwrite it (the key in it would be lost)")
         }
         let keypair = Keypair.generate()
         let json = "[" + keypair.exportSecretKey().map(String.init).joined(separator: ",") + "]"
         // Create with 0600 before any secret byte is written.
         guard manager.createFile(atPath: outfile, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot create \(outfile): check the directory exists and is writable")
+            throw CommandFailure("cannot create \(outfile): check the directory exists and is writable")
         }
         try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: outfile)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outfile))
