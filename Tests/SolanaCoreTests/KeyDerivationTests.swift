@@ -50,3 +50,17 @@ import Testing
         #expect(derivation.keypair(forJobKey: "job-1").publicKey == expected.publicKey)
     }
 }
+
+@Suite struct Base58CodableTests {
+    struct Wrapper: Codable, Equatable { let key: PublicKey; let signature: Signature; let blockhash: Blockhash }
+
+    @Test func keysSignaturesAndBlockhashesAreBase58InJSON() throws {
+        let keypair = try Keypair(seed: [UInt8](repeating: 1, count: 32))
+        let value = Wrapper(key: keypair.publicKey, signature: keypair.sign([1, 2, 3]), blockhash: Blockhash(keypair.publicKey))
+        let json = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        #expect(json.contains("\"\(keypair.publicKey.base58)\""))
+        #expect(try JSONDecoder().decode(Wrapper.self, from: Data(json.utf8)) == value)
+        let bad = json.replacingOccurrences(of: keypair.publicKey.base58, with: "0OIl")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Wrapper.self, from: Data(bad.utf8)) }
+    }
+}

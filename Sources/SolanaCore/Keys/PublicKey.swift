@@ -1,6 +1,6 @@
 /// A 32-byte Solana address: an Ed25519 public key or a program-derived address.
 /// Stored inline (no heap allocation), so it is cheap to copy, compare and hash.
-public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible, Base58Codable {
     /// The number of bytes in an address.
     public static let length = 32
 
@@ -51,18 +51,6 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool {
         lhs.withBytes { l in rhs.withBytes { r in l.lexicographicallyPrecedes(r) } }
     }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(base58: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(base58)
-    }
 }
 
 extension PublicKey: ExpressibleByStringLiteral {
@@ -74,7 +62,7 @@ extension PublicKey: ExpressibleByStringLiteral {
 }
 
 /// A 64-byte Ed25519 signature; the first signature of a transaction is its id.
-public struct Signature: Sendable, Hashable, CustomStringConvertible, Codable {
+public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Codable {
     /// The number of bytes in a signature.
     public static let length = 64
     @usableFromInline var low: PublicKey, high: PublicKey
@@ -109,22 +97,10 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Codable {
     /// The base58 text form, as explorers and RPC show it.
     public var base58: String { withUnsafeBytes(of: self) { Base58.encode($0) } }
     public var description: String { base58 }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(base58: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(base58)
-    }
 }
 
 /// A recent blockhash (32 bytes) that a message names to bound its lifetime (or a durable nonce value).
-public struct Blockhash: Sendable, Hashable, CustomStringConvertible, Codable {
+public struct Blockhash: Sendable, Hashable, CustomStringConvertible, Base58Codable {
     /// The hash as a 32-byte value (same inline layout as an address).
     public let value: PublicKey
 
@@ -153,7 +129,26 @@ public struct Blockhash: Sendable, Hashable, CustomStringConvertible, Codable {
     /// The base58 text form.
     public var base58: String { value.base58 }
     public var description: String { value.base58 }
+}
 
-    public init(from decoder: any Decoder) throws { self.value = try PublicKey(from: decoder) }
-    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+/// A value whose JSON form is its base58 text, as Solana JSON-RPC writes keys, signatures and blockhashes.
+public protocol Base58Codable: Codable {
+    /// Parses the base58 text form.
+    init(base58 text: String) throws(SolanaCoreError)
+    /// The base58 text form.
+    var base58: String { get }
+}
+
+extension Base58Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(base58: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(base58)
+    }
 }
