@@ -1,7 +1,9 @@
 /// A System program instruction decoded from its raw data and the instruction's account keys (the inverse of
 /// `SystemProgram`'s builders), for the indexer. Anything not understood is `.unknown`, never a crash.
 public enum DecodedSystemInstruction: Sendable, Hashable {
+    /// CreateAccount (0): `from` funds `newAccount` with `lamports` and `space` bytes owned by `owner`.
     case createAccount(from: PublicKey, newAccount: PublicKey, lamports: UInt64, space: UInt64, owner: PublicKey)
+    /// Transfer (2): `lamports` move from `from` to `to`.
     case transfer(from: PublicKey, to: PublicKey, lamports: UInt64)
     /// An instruction this decoder does not model, or data/accounts too short for its kind; `reason` says which.
     case unknown(reason: String)
@@ -32,23 +34,42 @@ public enum DecodedSystemInstruction: Sendable, Hashable {
 }
 
 /// An SPL Token or Token-2022 instruction decoded from its raw data and account keys (the inverse of
-/// `TokenProgram`'s builders), for the indexer. The two programs share these layouts. Anything else, or data
-/// and accounts too short for their kind, is `.unknown` with a reason — decoding never traps.
+/// `TokenProgram`'s, `MetadataPointer`'s and `TokenMetadata`'s builders), for the indexer. The two programs share
+/// these layouts. Anything else, or data and accounts too short for their kind, is `.unknown` with a reason —
+/// decoding never traps. Trailing bytes after a complete instruction are ignored, as the programs ignore them.
 public enum DecodedTokenInstruction: Sendable, Hashable {
     /// InitializeMint (0) or InitializeMint2 (20).
     case initializeMint(mint: PublicKey, decimals: UInt8, mintAuthority: PublicKey, freezeAuthority: PublicKey?)
     /// InitializeAccount (1), InitializeAccount2 (16) or InitializeAccount3 (18).
     case initializeAccount(account: PublicKey, mint: PublicKey, owner: PublicKey)
+    /// Transfer (3); `authority` is the source's owner or delegate. The mint is not named.
     case transfer(source: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64)
+    /// TransferChecked (12).
     case transferChecked(source: PublicKey, mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8)
+    /// MintTo (7).
     case mintTo(mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64)
+    /// MintToChecked (14).
     case mintToChecked(mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8)
+    /// Burn (8); `authority` is the account's owner or delegate.
     case burn(account: PublicKey, mint: PublicKey, authority: PublicKey, amount: UInt64)
+    /// BurnChecked (15).
     case burnChecked(account: PublicKey, mint: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8)
-    /// `authorityType` is the raw tag (see `TokenProgram.AuthorityType`), kept raw so new kinds still decode.
+    /// SetAuthority (6); `newAuthority` nil clears the authority. `authorityType` is the raw tag (see
+    /// `TokenProgram.AuthorityType`), kept raw so new kinds still decode.
     case setAuthority(account: PublicKey, currentAuthority: PublicKey, authorityType: UInt8, newAuthority: PublicKey?)
+    /// CloseAccount (9): the account's lamports go to `destination`; `owner` is its owner or close authority.
     case closeAccount(account: PublicKey, destination: PublicKey, owner: PublicKey)
-    /// Not decoded: `tag` is the first data byte when there is one.
+    /// Token-2022 MetadataPointer Initialize (39, 0); all-zero keys (none) decode as nil. This and the two
+    /// token-metadata cases are decoded whatever the program id; the classic Token program rejects them on chain.
+    case initializeMetadataPointer(mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?)
+    /// Token metadata interface Initialize (8-byte discriminator, see `TokenMetadata.initializeDiscriminator`).
+    case initializeTokenMetadata(
+        metadata: PublicKey, updateAuthority: PublicKey, mint: PublicKey, mintAuthority: PublicKey, name: String, symbol: String,
+        uri: String)
+    /// Token metadata interface UpdateField (see `TokenMetadata.updateFieldDiscriminator`).
+    case updateTokenMetadataField(metadata: PublicKey, updateAuthority: PublicKey, field: TokenMetadata.Field, value: String)
+    /// Not decoded: an instruction kind this decoder does not model, or data or accounts too short or malformed
+    /// for its kind; `tag` is the first data byte when there is one and `reason` says what was wrong.
     case unknown(tag: UInt8?, reason: String)
 
     /// Decodes `data`; `accounts` are the instruction's account keys in instruction order (multisig signers
@@ -69,7 +90,17 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
             }
         }
         do {
+            if data.count >= 8, let decoded = try decodeTokenMetadata(data: data, accounts: accounts) { return decoded }
             _ = try reader.readByte()
+            if tagByte == MetadataPointer.extensionTag {
+                let subTag = try reader.readByte()
+                guard subTag == 0 else { return .unknown(tag: tagByte, reason: "MetadataPointer instruction \(subTag) is not decoded") }
+                try needs(1, "MetadataPointer initialize")
+                let authority = try reader.readPublicKey()
+                let address = try reader.readPublicKey()
+                return .initializeMetadataPointer(
+                    mint: accounts[0], authority: authority == .zero ? nil : authority, metadataAddress: address == .zero ? nil : address)
+            }
             guard let tag = TokenProgram.Tag(rawValue: tagByte) else {
                 return .unknown(tag: tagByte, reason: "token instruction \(tagByte) is not decoded")
             }
@@ -119,5 +150,39 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
         } catch {
             return .unknown(tag: tagByte, reason: error.message)
         }
+    }
+}
+
+extension DecodedTokenInstruction {
+    /// The token metadata interface instructions, recognised by their 8-byte discriminators; nil for any other data.
+    private static func decodeTokenMetadata(data: [UInt8], accounts: [PublicKey]) throws(SolanaCoreError) -> DecodedTokenInstruction? {
+        let prefix = Array(data.prefix(8))
+        var reader = WireReader(Array(data.dropFirst(8)), errorCode: .invalidInstruction, what: "token metadata instruction")
+        if prefix == TokenMetadata.initializeDiscriminator {
+            guard accounts.count >= 4 else {
+                throw SolanaCoreError(.invalidInstruction, "token metadata initialize needs 4 accounts, has \(accounts.count)")
+            }
+            let name = try reader.readBorshString()
+            let symbol = try reader.readBorshString()
+            let uri = try reader.readBorshString()
+            return .initializeTokenMetadata(
+                metadata: accounts[0], updateAuthority: accounts[1], mint: accounts[2], mintAuthority: accounts[3], name: name,
+                symbol: symbol, uri: uri)
+        }
+        if prefix == TokenMetadata.updateFieldDiscriminator {
+            guard accounts.count >= 2 else {
+                throw SolanaCoreError(.invalidInstruction, "token metadata update field needs 2 accounts, has \(accounts.count)")
+            }
+            let field: TokenMetadata.Field
+            switch try reader.readByte() {
+            case 0: field = .name
+            case 1: field = .symbol
+            case 2: field = .uri
+            case 3: field = .key(try reader.readBorshString())
+            case let other: throw SolanaCoreError(.invalidInstruction, "token metadata field \(other) is not 0-3")
+            }
+            return .updateTokenMetadataField(metadata: accounts[0], updateAuthority: accounts[1], field: field, value: try reader.readBorshString())
+        }
+        return nil
     }
 }

@@ -3,9 +3,11 @@ import Crypto
 /// Builder for Token-2022's MetadataPointer extension: records on the mint where its metadata lives (usually
 /// the mint itself). Must run before `initializeMint2`.
 public enum MetadataPointer {
+    /// Token-2022's MetadataPointerExtension instruction tag; the next byte is the sub-instruction (0 = Initialize).
     static let extensionTag: UInt8 = 39
 
-    /// Initializes the pointer; `nil` authority or address are stored as all-zero keys (none).
+    /// Initializes the pointer on a mint not yet initialized (data: 39, 0, authority 32, address 32); `nil`
+    /// authority or address are stored as all-zero keys (none). Only `mint` (writable) is passed; nobody signs.
     public static func initialize(mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?, programId: PublicKey = TokenProgram.token2022.programId) -> Instruction {
         var data = WireWriter(capacity: 66)
         data.write(extensionTag)
@@ -20,23 +22,38 @@ public enum MetadataPointer {
 /// mint account itself. Flutterbye applies Metaplex's limits (name ≤ 32, symbol ≤ 10, URI ≤ 200 bytes) so a
 /// token looks the same whichever program carries it.
 public enum TokenMetadata {
-    /// The longest name, symbol and URI accepted, in UTF-8 bytes.
-    public static let maxNameLength = 32, maxSymbolLength = 10, maxURILength = 200
+    /// The longest name accepted, in UTF-8 bytes (Metaplex's limit; a Flutterbye product rule for Token-2022).
+    public static let maxNameLength = 32
+    /// The longest symbol accepted, in UTF-8 bytes.
+    public static let maxSymbolLength = 10
+    /// The longest URI accepted, in UTF-8 bytes.
+    public static let maxURILength = 200
 
-    /// The interface's 8-byte discriminators: the first bytes of SHA-256 of the namespaced instruction name.
-    static let initializeDiscriminator = discriminator("spl_token_metadata_interface:initialize_account")
-    static let updateFieldDiscriminator = discriminator("spl_token_metadata_interface:updating_field")
+    /// The Initialize instruction's 8-byte discriminator: the first bytes of
+    /// SHA-256("spl_token_metadata_interface:initialize_account") = d2 e1 1e a2 58 b8 4d 8d.
+    public static let initializeDiscriminator = discriminator("spl_token_metadata_interface:initialize_account")
+    /// The UpdateField instruction's 8-byte discriminator: the first bytes of
+    /// SHA-256("spl_token_metadata_interface:updating_field") = dd e9 31 2d b5 ca dc c8.
+    public static let updateFieldDiscriminator = discriminator("spl_token_metadata_interface:updating_field")
 
     static func discriminator(_ name: String) -> [UInt8] { Array(SHA256.hash(data: Array(name.utf8)).prefix(8)) }
 
     /// A metadata field: one of the three standard ones or a custom key.
     public enum Field: Sendable, Hashable {
-        case name, symbol, uri
+        /// The token's name (borsh variant 0).
+        case name
+        /// The token's symbol (variant 1).
+        case symbol
+        /// The URI of the off-chain JSON (variant 2).
+        case uri
+        /// A custom additional-metadata key (variant 3, then the key as a borsh string).
         case key(String)
     }
 
     /// Writes name, symbol and URI into `metadata` (the mint, for Token-2022). The mint authority signs; the
-    /// account must already hold enough lamports for its grown size (see `tlvSize`).
+    /// account must already hold enough lamports for its grown size (see `tlvSize`). Throws `invalidArgument`
+    /// when a value is over `maxNameLength`, `maxSymbolLength` or `maxURILength` (our product rule: the interface
+    /// itself has no limits).
     public static func initialize(
         metadata: PublicKey, updateAuthority: PublicKey, mint: PublicKey, mintAuthority: PublicKey,
         name: String, symbol: String, uri: String, programId: PublicKey = TokenProgram.token2022.programId
@@ -53,7 +70,8 @@ public enum TokenMetadata {
             data: data.bytes)
     }
 
-    /// Sets one field; the update authority signs. Standard fields obey the same length limits as `initialize`.
+    /// Sets one field; the update authority signs. Name, symbol and URI obey the same limits as `initialize`
+    /// (throwing `invalidArgument`); custom keys and their values are not limited.
     public static func updateField(
         metadata: PublicKey, updateAuthority: PublicKey, field: Field, value: String,
         programId: PublicKey = TokenProgram.token2022.programId
@@ -78,11 +96,18 @@ public enum TokenMetadata {
         return Instruction(programId: programId, accounts: [.writable(metadata), .readonly(updateAuthority, signer: true)], data: data.bytes)
     }
 
-    /// The bytes the metadata adds to the mint account (TLV header + borsh `TokenMetadata` with no additional
-    /// fields): fund the mint with rent for its base size plus this before `initialize`.
-    public static func tlvSize(updateAuthority: PublicKey?, mint: PublicKey, name: String, symbol: String, uri: String) throws(SolanaCoreError) -> Int {
+    /// The bytes the metadata adds to the mint account: the 4-byte TLV header plus borsh `TokenMetadata`
+    /// (update authority 32, mint 32, name, symbol, uri, then the additional-metadata vector: u32 count and each
+    /// key and value as a borsh string). Fund the mint with rent for its current size plus this before
+    /// `initialize` (and again before an `updateField` that grows it). Throws `invalidArgument` for a name, symbol
+    /// or URI over the limits. The two keys are fixed-size; they are taken so call sites read like `initialize`.
+    public static func tlvSize(
+        updateAuthority: PublicKey?, mint: PublicKey, name: String, symbol: String, uri: String,
+        additionalMetadata: [(key: String, value: String)] = []
+    ) throws(SolanaCoreError) -> Int {
         try checkLengths(name: name, symbol: symbol, uri: uri)
-        return 4 + 32 + 32 + (4 + name.utf8.count) + (4 + symbol.utf8.count) + (4 + uri.utf8.count) + 4
+        let additional = additionalMetadata.reduce(0) { $0 + 4 + $1.key.utf8.count + 4 + $1.value.utf8.count }
+        return 4 + 32 + 32 + (4 + name.utf8.count) + (4 + symbol.utf8.count) + (4 + uri.utf8.count) + 4 + additional
     }
 
     static func checkLengths(name: String, symbol: String, uri: String) throws(SolanaCoreError) {
@@ -104,7 +129,9 @@ public enum MetaplexTokenMetadataProgram {
         try PublicKey.findProgramAddress(seeds: [Array("metadata".utf8), programId.bytes, mint.bytes], programId: programId).address
     }
 
-    /// Creates the metadata account with name, symbol, URI and royalty; no creators, collection or uses.
+    /// Creates the metadata account with name, symbol, URI and royalty (`sellerFeeBasisPoints`); no creators,
+    /// collection, uses or collection details. Throws `invalidArgument` for a name over 32, a symbol over 10 or a
+    /// URI over 200 UTF-8 bytes (Metaplex's own limits).
     public static func createMetadataAccountV3(
         metadata: PublicKey, mint: PublicKey, mintAuthority: PublicKey, payer: PublicKey, updateAuthority: PublicKey,
         name: String, symbol: String, uri: String, sellerFeeBasisPoints: UInt16, isMutable: Bool, updateAuthorityIsSigner: Bool

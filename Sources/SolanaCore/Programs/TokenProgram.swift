@@ -9,6 +9,7 @@ public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
     /// The Token-2022 (Token Extensions) program.
     public static let token2022 = TokenProgram(programId: "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 
+    /// Builders addressed to `programId`; use `.token` or `.token2022` unless a fork or test program is meant.
     public init(programId: PublicKey) { self.programId = programId }
 
     /// Whether `programId` is one of the two token programs.
@@ -16,28 +17,49 @@ public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
         programId == token.programId || programId == token2022.programId
     }
 
+    /// "Token", "Token-2022", or the program id for any other program.
     public var description: String { self == .token ? "Token" : self == .token2022 ? "Token-2022" : "TokenProgram(\(programId))" }
 
-    /// The authority a `setAuthority` instruction changes.
+    /// The authority a `setAuthority` instruction changes. Values 0-3 exist on both programs; 4 and above are
+    /// Token-2022 extension authorities (the classic Token program rejects them).
     public enum AuthorityType: UInt8, Sendable, Hashable, CaseIterable {
+        /// The mint's authority to mint new tokens.
         case mintTokens = 0
+        /// The mint's authority to freeze and thaw token accounts.
         case freezeAccount = 1
+        /// A token account's owner.
         case accountOwner = 2
+        /// A token account's close authority.
         case closeAccount = 3
-        // Token-2022 extension authorities.
+        /// Token-2022: the TransferFeeConfig extension's fee-setting authority.
         case transferFeeConfig = 4
+        /// Token-2022: the authority that withdraws withheld transfer fees.
         case withheldWithdraw = 5
+        /// Token-2022: the MintCloseAuthority extension's authority to close the mint.
         case closeMint = 6
+        /// Token-2022: the InterestBearingConfig extension's rate authority.
         case interestRate = 7
+        /// Token-2022: the PermanentDelegate extension's delegate.
         case permanentDelegate = 8
+        /// Token-2022: the confidential-transfer mint authority.
         case confidentialTransferMint = 9
+        /// Token-2022: the TransferHook extension's program-id authority.
         case transferHookProgramId = 10
+        /// Token-2022: the confidential-transfer fee authority.
         case confidentialTransferFeeConfig = 11
+        /// Token-2022: the MetadataPointer extension's authority.
         case metadataPointer = 12
+        /// Token-2022: the GroupPointer extension's authority.
         case groupPointer = 13
+        /// Token-2022: the GroupMemberPointer extension's authority.
         case groupMemberPointer = 14
+        /// Token-2022: the ScaledUiAmount extension's multiplier authority.
         case scaledUiAmount = 15
+        /// Token-2022: the Pausable extension's pause authority.
         case pause = 16
+        /// Token-2022: the PermissionedBurn extension's burn authority (in the program's source; check that the
+        /// cluster's deployed Token-2022 has it before using it).
+        case permissionedBurn = 17
     }
 
     /// Instruction tags, from spl-token `instruction.rs`.
