@@ -2,45 +2,147 @@ import Foundation
 public import Logging
 public import PostgresNIO
 
-/// Applies the schema (`schema.sql`, idempotent) to the database in one transaction, holding an advisory lock
-/// so that several processes starting at once apply it one after another rather than racing.
+/// Applies the schema script (`schema.sql`, idempotent) to the database in one transaction, under a
+/// transaction-scoped advisory lock, so that several processes starting at once apply it one after another.
+///
+/// PostgresNIO runs one statement per query (extended protocol only), so the script is split with `SQLScript`
+/// and its statements run one by one inside the transaction; a failing statement rolls everything back.
 public struct SchemaMigrator: Sendable {
-    /// The advisory lock key every migrator takes (an arbitrary constant: "flby" in ASCII).
+    /// The key of the `pg_advisory_xact_lock` every migrator takes: an arbitrary constant ("flby" in ASCII)
+    /// that nothing else in the database may use.
     public static let advisoryLockKey: Int64 = 0x666C_6279
 
-    private let statements: [String]
+    /// The statements the migrator runs, in order.
+    public let statements: [SQLScript.Statement]
 
     /// Prepares `script` (several SQL statements); throws `invalidSchema` when it cannot be split.
     public init(script: String) throws(StoreError) {
         self.statements = try SQLScript.statements(script)
     }
 
-    /// Reads the schema script from `path`.
+    /// Reads a schema script, such as the repository's `schema.sql`, from `path`.
     public static func schemaSQL(at path: String) throws(StoreError) -> String {
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw StoreError(.schemaUnreadable, "cannot read the schema file \(path): \(error.localizedDescription)")
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw StoreError(
+                .schemaUnreadable,
+                "cannot read the schema file \(path) (\(error.localizedDescription)): check the path and its permissions")
         }
     }
 
-    /// Applies every statement in one transaction; a failing statement rolls everything back and is reported
-    /// with its number and the server's message.
-    public func apply(on client: PostgresClient, logger: Logger) async throws {
+    /// Connects to `database` with a single connection, applies the schema and closes the connection: what
+    /// `flutterbye migrate` and the worker's start need. Fails at once with `databaseUnavailable` when the server
+    /// cannot be reached or refuses the login.
+    public func apply(to database: DatabaseConfiguration, logger: Logger) async throws(StoreError) {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try database.connectionConfiguration(), id: 1, logger: logger)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.connectionError(error, database: database)
+        }
+        do {
+            try await apply(on: connection, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
+    }
+
+    /// Applies every statement in one transaction on a connection leased from `client`'s pool. The client must
+    /// be running; while the server cannot be reached the pool keeps trying, so this waits until it can or the
+    /// task is cancelled. Throws `migrationFailed` naming the statement and the server's message, after rolling back.
+    public func apply(on client: PostgresClient, logger: Logger) async throws(StoreError) {
+        do {
+            try await client.withConnection { connection in
+                try await self.apply(on: connection, logger: logger)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, while: "leasing a connection to apply the schema")
+        }
+    }
+
+    /// Applies every statement in one transaction on `connection`, which must not be in a transaction already.
+    public func apply(on connection: PostgresConnection, logger: Logger) async throws(StoreError) {
         let statements = self.statements
         do {
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
+            try await connection.withTransaction(logger: logger) { connection in
+                do {
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
+                } catch {
+                    throw Self.storeError(error, while: "taking the schema migration lock")
+                }
                 for (index, statement) in statements.enumerated() {
                     do {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    } catch let error as PSQLError {
-                        let reason = error.serverInfo?[.message] ?? "\(error.code)"
-                        throw StoreError(.migrationFailed, "schema statement \(index + 1) failed: \(reason) — in: \(statement.prefix(120))")
+                        try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: logger)
+                    } catch {
+                        throw Self.storeError(
+                            error,
+                            while: "running schema statement \(index + 1) of \(statements.count) (line \(statement.line): "
+                                + "\(Self.excerpt(statement.text)))")
                     }
                 }
             }
         } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+            if let storeError = error.closureError as? StoreError {
+                throw storeError
+            }
+            let underlying = error.beginError ?? error.commitError ?? error.closureError ?? error
+            throw Self.storeError(underlying, while: error.beginError != nil ? "beginning the schema transaction" : "committing the schema")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, while: "applying the schema")
         }
         logger.info("schema applied", metadata: ["statements": "\(statements.count)"])
+    }
+
+    /// The first code line of a statement, shortened, for error messages.
+    static func excerpt(_ statement: String) -> String {
+        let code = statement.split(separator: "\n").lazy.map { $0.trimmingWhitespace() }.first {
+            !$0.isEmpty && !$0.hasPrefix("--")
+        } ?? ""
+        return code.count > 100 ? String(code.prefix(100)) + "…" : code
+    }
+
+    /// The error for a failed connection attempt: the server is down or unreachable, or refused the login.
+    static func connectionError(_ error: any Error, database: DatabaseConfiguration) -> StoreError {
+        var reason = "\(error)"
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                reason = message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+            } else {
+                reason = "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+            }
+        }
+        return StoreError(
+            .databaseUnavailable,
+            "cannot connect to \(database): \(reason). Check that the server is running and reachable there and that "
+                + "the user name, password and database in the database URL are right")
+    }
+
+    /// Turns a PostgresNIO error into a `StoreError` with what the server said and what to do.
+    static func storeError(_ error: any Error, while doing: String) -> StoreError {
+        guard let error = error as? PSQLError else {
+            return StoreError(.migrationFailed, "\(doing) failed: \(error); nothing was applied")
+        }
+        if let serverInfo = error.serverInfo, let message = serverInfo[.message] {
+            let state = serverInfo[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            let detail = serverInfo[.detail].map { "; detail: \($0)" } ?? ""
+            let hint = serverInfo[.hint].map { "; hint: \($0)" } ?? ""
+            return StoreError(
+                .migrationFailed,
+                "\(doing) failed: \(message)\(state)\(detail)\(hint). The migration was rolled back; fix the schema script and start again")
+        }
+        let underlying = error.underlying.map { ": \($0)" } ?? ""
+        return StoreError(
+            .databaseUnavailable,
+            "\(doing) failed: \(error.code)\(underlying). Check that the database server is running and reachable at the configured URL")
     }
 }

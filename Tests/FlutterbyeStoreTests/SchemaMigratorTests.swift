@@ -4,80 +4,148 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// The test database from `Tests/run` (a throwaway cluster). Without it the suite is skipped locally and fails
-/// in CI, where the cluster must exist.
+/// The test database: the throwaway cluster that `Tests/run` starts and announces in
+/// `FLUTTERBYE_TEST_DATABASE_URL`.
 enum TestDatabase {
     static var url: String? {
         let value = ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"]
         return value?.isEmpty == false ? value : nil
     }
 
-    static var isAvailable: Bool { url != nil || ProcessInfo.processInfo.environment["CI"] != nil }
+    /// Whether the database tests run. Without a database they are skipped on a developer's machine (plain
+    /// `swift test`), but in CI (`CI` set) they run and fail, because there the cluster must exist.
+    static var testsEnabled: Bool { url != nil || ProcessInfo.processInfo.environment["CI"] != nil }
 
-    static let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("schema.sql").path
+    /// The repository's schema.sql: this file is Tests/FlutterbyeStoreTests/SchemaMigratorTests.swift.
+    static let schemaPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("schema.sql").path
 
-    /// Runs `body` with a connected client, shutting the client down afterwards.
+    /// Runs `body` with a running client; the client's `run()` is cancelled afterwards.
     static func withClient(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        let url = try #require(url, "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run")
+        let url = try #require(
+            url, "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run, which starts a throwaway PostgreSQL")
         let client = PostgresClient(configuration: try DatabaseConfiguration(url: url).clientConfiguration)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await body(client)
         }
     }
+
+    static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
+        let rows = try await client.query(query, logger: logger)
+        for try await (count,) in rows.decode((Int,).self) { return count }
+        throw StoreError(.migrationFailed, "the count query returned no row")
+    }
+
+    static let logger = Logger(label: "FlutterbyeStoreTests")
 }
 
-@Suite(.enabled(if: TestDatabase.isAvailable, "needs the throwaway PostgreSQL cluster: run Tests/run"), .serialized)
+@Suite(
+    "SchemaMigrator against PostgreSQL",
+    .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
+    .serialized)
 struct SchemaMigratorTests {
-    let logger = Logger(label: "test")
-
-    @Test func schemaAppliesTwiceAndRecordsItsVersionOnce() async throws {
-        let logger = self.logger
+    @Test func theRepositorySchemaAppliesTwiceAndRecordsVersion1Once() async throws {
         try await TestDatabase.withClient { client in
             let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
-            try await migrator.apply(on: client, logger: logger)
-            try await migrator.apply(on: client, logger: logger)
-            let rows = try await client.query("SELECT version, description FROM flutterbye.schema_migrations WHERE version = 1", logger: logger)
-            var count = 0
-            for try await (version, description) in rows.decode((Int, String).self) {
-                #expect(version == 1)
-                #expect(description.contains("foundation"))
-                count += 1
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            let rows = try await client.query(
+                "SELECT version, description FROM flutterbye.schema_migrations WHERE version = 1", logger: TestDatabase.logger)
+            var found: [(Int, String)] = []
+            for try await row in rows.decode((Int, String).self) { found.append(row) }
+            #expect(found.count == 1)
+            #expect(found.first?.1 == "foundation")
+        }
+    }
+
+    @Test func concurrentMigratorsWaitForEachOther() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 { group.addTask { try await migrator.apply(on: client, logger: TestDatabase.logger) } }
+                try await group.waitForAll()
             }
+            let count = try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.schema_migrations WHERE version = 1", on: client)
             #expect(count == 1)
         }
     }
 
-    @Test func concurrentMigratorsDoNotRace() async throws {
-        let logger = self.logger
-        try await TestDatabase.withClient { client in
-            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<6 { group.addTask { try await migrator.apply(on: client, logger: logger) } }
-                try await group.waitForAll()
-            }
-        }
-    }
-
-    @Test func aFailingStatementRollsBackAndIsNamed() async throws {
-        let logger = self.logger
+    @Test func aFailingStatementRollsEverythingBackAndIsNamed() async throws {
         try await TestDatabase.withClient { client in
             let migrator = try SchemaMigrator(script: """
-                CREATE TABLE IF NOT EXISTS flutterbye.rollback_probe (id int);
+                -- a probe
+                CREATE TABLE IF NOT EXISTS public.rollback_probe (id int);
                 SELECT no_such_function();
                 """)
             do {
-                try await migrator.apply(on: client, logger: logger)
+                try await migrator.apply(on: client, logger: TestDatabase.logger)
                 Issue.record("the migration should fail")
             } catch let error as StoreError {
                 #expect(error.code == .migrationFailed)
-                #expect(error.message.contains("statement 2"))
-                #expect(error.message.contains("no_such_function"))
+                #expect(error.message.contains("statement 2 of 2"), "\(error)")
+                #expect(error.message.contains("line 3"), "\(error)")
+                #expect(error.message.contains("no_such_function"), "\(error)")
+                #expect(error.message.contains("rolled back"), "\(error)")
             }
-            let rows = try await client.query("SELECT to_regclass('flutterbye.rollback_probe')::text", logger: logger)
-            for try await (name,) in rows.decode((String?,).self) { #expect(name == nil, "the first statement was rolled back") }
+            let count = try await TestDatabase.count(
+                "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'rollback_probe'", on: client)
+            #expect(count == 0, "the first statement was rolled back")
+        }
+    }
+
+    @Test func dollarQuotedBodiesRunAsOneStatement() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: """
+                CREATE OR REPLACE FUNCTION public.flutterbye_probe() RETURNS int LANGUAGE plpgsql AS $$
+                BEGIN
+                    RETURN 7; -- a semicolon inside the body
+                END;
+                $$;
+                DO $body$ BEGIN PERFORM public.flutterbye_probe(); END $body$;
+                DROP FUNCTION public.flutterbye_probe();
+                """)
+            #expect(migrator.statements.count == 3)
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+        }
+    }
+
+    @Test func applyingThroughItsOwnConnectionWorks() async throws {
+        let url = try #require(TestDatabase.url, "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run")
+        let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+        try await migrator.apply(to: try DatabaseConfiguration(url: url), logger: TestDatabase.logger)
+    }
+
+    @Test func aMissingDatabaseIsReportedAsUnavailable() async throws {
+        let url = try #require(TestDatabase.url, "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run")
+        var configuration = try DatabaseConfiguration(url: url)
+        configuration.database = "flutterbye_no_such_database"
+        configuration.password = "hunter2"  // ignored by trust authentication; must not show in the error
+        let migrator = try SchemaMigrator(script: "SELECT 1;")
+        do {
+            try await migrator.apply(to: configuration, logger: TestDatabase.logger)
+            Issue.record("connecting to a database that does not exist should fail")
+        } catch {
+            #expect(error.code == .databaseUnavailable, "\(error)")
+            #expect(error.message.contains("does not exist"), "\(error)")
+            #expect(!error.description.contains("hunter2"), "\(error)")
+        }
+    }
+}
+
+@Suite struct UnreachableDatabaseTests {
+    @Test(.timeLimit(.minutes(1))) func aClosedPortIsReportedAtOnceAsUnavailable() async throws {
+        // Port 1 on the loopback: nothing listens there, so the connection is refused.
+        let migrator = try SchemaMigrator(script: "SELECT 1;")
+        do {
+            try await migrator.apply(to: try DatabaseConfiguration(url: "postgres://postgres:hunter2@127.0.0.1:1/x"), logger: TestDatabase.logger)
+            Issue.record("applying to a closed port should fail")
+        } catch {
+            #expect(error.code == .databaseUnavailable, "\(error)")
+            #expect(error.message.contains("127.0.0.1:1"), "\(error)")
+            #expect(!error.description.contains("hunter2"), "\(error)")
         }
     }
 }
@@ -90,29 +158,84 @@ struct SchemaMigratorTests {
         #expect(configuration.username == "worker")
         #expect(configuration.password == "s3cr@t")
         #expect(configuration.database == "flutterbye")
-        #expect(configuration.requireTLS)
-        #expect(!configuration.description.contains("s3cr"))
-        #expect(configuration.description.contains("***"))
+        #expect(configuration.tls == .require)
+        let client = configuration.clientConfiguration
+        #expect(client.host == "db.internal")
+        #expect(client.port == 6543)
+        #expect(client.username == "worker")
+        #expect(client.password == "s3cr@t")
+        #expect(client.database == "flutterbye")
     }
 
-    @Test func defaultsPortAndTLS() throws {
+    @Test func defaultsThePortAndDisablesTLS() throws {
         let configuration = try DatabaseConfiguration(url: "postgresql://postgres@127.0.0.1/test")
         #expect(configuration.port == 5432)
-        #expect(!configuration.requireTLS)
+        #expect(configuration.tls == .disable)
         #expect(configuration.password == nil)
+        for mode in ["disable", "allow", "prefer"] {
+            #expect(try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=\(mode)").tls == .disable)
+        }
+        #expect(try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=verify-full").tls == .verifyFull)
     }
 
-    @Test func listsEveryProblemAtOnceWithoutThePassword() {
+    @Test func percentEncodingIsDecodedOnce() throws {
+        let configuration = try DatabaseConfiguration(url: "postgres://u:a%2541%2Fb@[::1]:5433/my%20db")
+        #expect(configuration.password == "a%41/b")
+        #expect(configuration.host == "::1")
+        #expect(configuration.database == "my db")
+    }
+
+    @Test func aMissingHostIsNamed() {
+        #expect {
+            try DatabaseConfiguration(url: "postgres://u:pw@:5432/db")
+        } throws: { error in
+            let error = error as? StoreError
+            return error?.code == .invalidDatabaseURL && error?.message.contains("host is missing") == true
+        }
+    }
+
+    @Test(arguments: ["postgres://u@h:99999/db", "postgres://u@h:0/db", "postgres://u:pw@h:abc/db", "postgres://u:pw@h:-1/db"])
+    func aBadPortIsRefused(url: String) {
+        #expect {
+            try DatabaseConfiguration(url: url)
+        } throws: { error in
+            guard let error = error as? StoreError else { return false }
+            return error.code == .invalidDatabaseURL && error.message.contains("port") && !error.description.contains("pw")
+        }
+    }
+
+    @Test func listsEveryProblemAtOnce() {
         do {
             _ = try DatabaseConfiguration(url: "mysql://:hunter2@/?sslmode=sometimes")
             Issue.record("should be refused")
         } catch {
             #expect(error.code == .invalidDatabaseURL)
-            for part in ["scheme", "host", "user name", "database name", "sslmode"] { #expect(error.message.contains(part), "\(part)") }
-            #expect(!error.description.contains("hunter2"))
+            for part in ["scheme", "host", "user name", "database name", "sslmode"] {
+                #expect(error.message.contains(part), "\(part) in \(error.message)")
+            }
         }
-        #expect(throws: StoreError.self) { try DatabaseConfiguration(url: "postgres://u@h:99999/db") }
-        #expect(throws: StoreError.self) { try DatabaseConfiguration(url: "not a url at all ::") }
+    }
+
+    @Test func thePasswordNeverShows() throws {
+        let configuration = try DatabaseConfiguration(url: "postgres://worker:hunter2@db:5432/flutterbye")
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in ["\(configuration)", String(reflecting: configuration), dumped] {
+            #expect(!text.contains("hunter2"), "\(text)")
+        }
+        #expect("\(configuration)" == "postgres://worker:***@db:5432/flutterbye?sslmode=disable")
+        for bad in [
+            "mysql://worker:hunter2@db/flutterbye", "postgres://worker:hunter2@db:99999/flutterbye",
+            "postgres://worker:hunter2@db/", "postgres://worker:hunter2/@db/x", "postgres://worker:hunter2@db/x?sslmode=hunter2x",
+        ] {
+            do {
+                _ = try DatabaseConfiguration(url: bad)
+                Issue.record("\(bad) should be refused")
+            } catch {
+                #expect(!error.description.contains("hunter2@"), "\(error)")
+                #expect(!error.description.contains(":hunter2"), "\(error)")
+            }
+        }
     }
 }
 
@@ -124,32 +247,50 @@ struct SchemaMigratorTests {
             /* block; /* nested; */ comment */ INSERT INTO a VALUES ('it''s; fine', 1);
             CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql;
             DO $body$ BEGIN PERFORM 1; END $body$;
-            SELECT E'escaped \\' quote; still string';
+            SELECT E'escaped \\' quote; still string', a$b$c FROM t WHERE x = $1;
             ;;
+            /* only a comment */;
             -- trailing comment only
             """
         let statements = try SQLScript.statements(script)
         #expect(statements.count == 5, "\(statements)")
-        #expect(statements[0].hasSuffix("int)"))
-        #expect(statements[2].contains("RETURN 1; END; $$ LANGUAGE plpgsql"))
-        #expect(statements[3].hasPrefix("DO $body$"))
-        #expect(statements[4].contains("still string"))
+        #expect(statements.map(\.line) == [2, 3, 4, 5, 6])
+        #expect(statements[0].text.hasSuffix("int)"))
+        #expect(statements[1].text.hasSuffix("'it''s; fine', 1)"))
+        #expect(statements[2].text.contains("RETURN 1; END; $$ LANGUAGE plpgsql"))
+        #expect(statements[3].text.hasPrefix("DO $body$"))
+        #expect(statements[4].text.hasSuffix("a$b$c FROM t WHERE x = $1"))
     }
 
-    @Test func unterminatedConstructsAreRefusedWithTheLine() {
-        for (script, what) in [("SELECT 'open", "quote"), ("SELECT 1;\n/* open", "comment"), ("SELECT $$ open", "dollar")] {
+    @Test func aPlainQuoteAfterAnIdentifierEndingInEIsNotAnEscapeString() throws {
+        // `type'...'` is a typed literal, not E'...': the backslash does not escape the closing quote.
+        let statements = try SQLScript.statements("SELECT type'a\\'; SELECT 2;")
+        #expect(statements.map(\.text) == ["SELECT type'a\\'", "SELECT 2"])
+    }
+
+    @Test func unterminatedConstructsAreRefusedWithTheirLine() {
+        let cases = [
+            ("SELECT 'open", "line 1"), ("SELECT 1;\n/* open", "line 2"), ("SELECT 1;\n\nSELECT $$ open", "line 3"),
+            ("SELECT \"open", "line 1"),
+        ]
+        for (script, line) in cases {
             do {
                 _ = try SQLScript.statements(script)
-                Issue.record("\(what) should be refused")
+                Issue.record("\(script) should be refused")
             } catch {
                 #expect(error.code == .invalidSchema)
-                #expect(error.message.contains("line"))
+                #expect(error.message.contains(line), "\(error.message)")
             }
         }
     }
 
-    @Test func theRepositorySchemaSplits() throws {
+    @Test func theRepositorySchemaSplitsIntoItsThreeStatements() throws {
         let statements = try SQLScript.statements(try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
         #expect(statements.count == 3)
+        #expect(statements.first?.text.hasSuffix("CREATE SCHEMA IF NOT EXISTS flutterbye") == true)
+    }
+
+    @Test func aMissingSchemaFileIsReported() {
+        #expect(throws: StoreError.self) { try SchemaMigrator.schemaSQL(at: "/nonexistent/schema.sql") }
     }
 }
