@@ -21,3 +21,203 @@ CREATE TABLE IF NOT EXISTS flutterbye.schema_migrations (
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (1, 'foundation')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 2: the token job queue.
+--
+-- One row per token job the backend asked for. The row and its state are the whole API (as in River/Oban):
+--   available -> running -> submitted -> confirmed -> finalized
+--   running/submitted -> retryable (a transient error; back to running when scheduled_at passes)
+--   any unfinished state -> failed (permanent error, or attempts exhausted) | cancelled (by an operator)
+-- A claimed job carries a lease (lease_expires_at) that its worker renews; a job whose lease expired is
+-- rescued by any worker. The idempotency key is unique: enqueueing it again returns the same job.
+
+CREATE TABLE IF NOT EXISTS flutterbye.token_jobs (
+    id                      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    idempotency_key         text NOT NULL,
+    state                   text NOT NULL DEFAULT 'available',
+    token_program           text NOT NULL,
+    decimals                smallint NOT NULL,
+    name                    text NOT NULL,
+    symbol                  text NOT NULL,
+    uri                     text NOT NULL,
+    amount                  numeric(20,0) NOT NULL,
+    recipient               text NOT NULL,
+    memo                    text,
+    priority                smallint NOT NULL DEFAULT 0,
+    scheduled_at            timestamptz NOT NULL DEFAULT now(),
+    attempt                 integer NOT NULL DEFAULT 0,
+    max_attempts            integer NOT NULL DEFAULT 25,
+    attempted_by            text,
+    lease_expires_at        timestamptz,
+    errors                  jsonb NOT NULL DEFAULT '[]'::jsonb,
+    mint_address            text,
+    signature               text,
+    raw_transaction         bytea,
+    last_valid_block_height bigint,
+    created_at              timestamptz NOT NULL DEFAULT now(),
+    updated_at              timestamptz NOT NULL DEFAULT now(),
+    submitted_at            timestamptz,
+    confirmed_at            timestamptz,
+    finalized_at            timestamptz,
+    finished_at             timestamptz,
+    CONSTRAINT token_jobs_idempotency_key_unique UNIQUE (idempotency_key),
+    CONSTRAINT token_jobs_idempotency_key_length CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+    CONSTRAINT token_jobs_state_valid CHECK (state IN
+        ('available', 'running', 'submitted', 'confirmed', 'finalized', 'retryable', 'failed', 'cancelled')),
+    CONSTRAINT token_jobs_program_valid CHECK (token_program IN ('token', 'token-2022')),
+    CONSTRAINT token_jobs_decimals_range CHECK (decimals BETWEEN 0 AND 9),
+    CONSTRAINT token_jobs_name_length CHECK (octet_length(name) <= 32),
+    CONSTRAINT token_jobs_symbol_length CHECK (octet_length(symbol) <= 10),
+    CONSTRAINT token_jobs_uri_length CHECK (octet_length(uri) <= 200),
+    CONSTRAINT token_jobs_amount_u64 CHECK (amount BETWEEN 0 AND 18446744073709551615),
+    CONSTRAINT token_jobs_memo_length CHECK (memo IS NULL OR octet_length(memo) <= 500),
+    CONSTRAINT token_jobs_attempts CHECK (attempt >= 0 AND max_attempts >= 1)
+);
+
+-- The claim query's path: runnable jobs by priority, then schedule.
+CREATE INDEX IF NOT EXISTS token_jobs_runnable
+    ON flutterbye.token_jobs (priority DESC, scheduled_at, id)
+    WHERE state IN ('available', 'retryable');
+-- The rescuer's path: leased jobs by lease expiry.
+CREATE INDEX IF NOT EXISTS token_jobs_leased
+    ON flutterbye.token_jobs (lease_expires_at)
+    WHERE state IN ('running', 'submitted', 'confirmed');
+-- The pruner's path: finished jobs by finish time.
+CREATE INDEX IF NOT EXISTS token_jobs_finished
+    ON flutterbye.token_jobs (finished_at)
+    WHERE finished_at IS NOT NULL;
+
+-- Whether text is a base58 Solana address: 32 to 44 base58 characters that decode to exactly 32 bytes.
+CREATE OR REPLACE FUNCTION flutterbye.is_solana_address(candidate text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    alphabet constant text := '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+    value numeric := 0;
+    digit integer;
+    byte_count integer := 0;
+BEGIN
+    IF candidate IS NULL OR length(candidate) NOT BETWEEN 32 AND 44 THEN
+        RETURN false;
+    END IF;
+    FOR i IN 1..length(candidate) LOOP
+        digit := strpos(alphabet, substr(candidate, i, 1)) - 1;
+        IF digit < 0 THEN
+            RETURN false;
+        END IF;
+        value := value * 58 + digit;
+    END LOOP;
+    WHILE value > 0 LOOP
+        value := div(value, 256);
+        byte_count := byte_count + 1;
+    END LOOP;
+    RETURN byte_count + (length(candidate) - length(ltrim(candidate, '1'))) = 32;
+END
+$$;
+
+-- Enqueues a token job: the one statement the backend runs, inside its own transaction if it likes:
+--   SELECT * FROM flutterbye.enqueue_token_job(idempotency_key => 'order-42', token_program => 'token-2022',
+--       decimals => 6, name => 'Flutterbye Launch', symbol => 'FLBYL', uri => 'https://…/launch.json',
+--       amount => '1000000000', recipient => '<base58 wallet>', memo => 'order 42');
+-- Bad input raises SQLSTATE 22023 with the message 'invalid <field>: <reason>' (nothing is written).
+-- The same idempotency key with the same parameters returns the existing job (inserted = false); with
+-- different parameters it raises SQLSTATE 23505 naming the key. New jobs wake workers with NOTIFY.
+CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
+    idempotency_key text,
+    token_program text,
+    decimals integer,
+    name text,
+    symbol text,
+    uri text,
+    amount text,
+    recipient text,
+    memo text DEFAULT NULL,
+    priority integer DEFAULT 0,
+    scheduled_at timestamptz DEFAULT now(),
+    max_attempts integer DEFAULT 25
+) RETURNS TABLE (job_id bigint, inserted boolean, job_state text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    parsed_amount numeric;
+    existing flutterbye.token_jobs%ROWTYPE;
+    new_id bigint;
+BEGIN
+    IF idempotency_key IS NULL OR length(idempotency_key) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'invalid idempotency_key: it must be 1 to 200 characters' USING ERRCODE = '22023';
+    END IF;
+    IF token_program IS NULL OR token_program NOT IN ('token', 'token-2022') THEN
+        RAISE EXCEPTION 'invalid token_program: % is not token or token-2022', coalesce(token_program, 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    IF decimals IS NULL OR decimals NOT BETWEEN 0 AND 9 THEN
+        RAISE EXCEPTION 'invalid decimals: % is not between 0 and 9', coalesce(decimals::text, 'null') USING ERRCODE = '22023';
+    END IF;
+    IF name IS NULL OR octet_length(name) > 32 THEN
+        RAISE EXCEPTION 'invalid name: it must be at most 32 bytes (UTF-8), it has %', coalesce(octet_length(name)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF symbol IS NULL OR octet_length(symbol) > 10 THEN
+        RAISE EXCEPTION 'invalid symbol: it must be at most 10 bytes (UTF-8), it has %', coalesce(octet_length(symbol)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF uri IS NULL OR octet_length(uri) > 200 THEN
+        RAISE EXCEPTION 'invalid uri: it must be at most 200 bytes (UTF-8), it has %', coalesce(octet_length(uri)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF amount IS NULL OR amount !~ '^[0-9]{1,20}$' THEN
+        RAISE EXCEPTION 'invalid amount: % is not a whole number of base units (digits only)', coalesce(quote_literal(amount), 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    parsed_amount := amount::numeric;
+    IF parsed_amount > 18446744073709551615 THEN
+        RAISE EXCEPTION 'invalid amount: % does not fit in 64 bits (at most 18446744073709551615)', amount USING ERRCODE = '22023';
+    END IF;
+    IF NOT flutterbye.is_solana_address(recipient) THEN
+        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', coalesce(quote_literal(recipient), 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    IF memo IS NOT NULL AND octet_length(memo) > 500 THEN
+        RAISE EXCEPTION 'invalid memo: it must be at most 500 bytes, it has %', octet_length(memo) USING ERRCODE = '22023';
+    END IF;
+    IF priority IS NULL OR priority NOT BETWEEN -100 AND 100 THEN
+        RAISE EXCEPTION 'invalid priority: % is not between -100 and 100', coalesce(priority::text, 'null') USING ERRCODE = '22023';
+    END IF;
+    IF max_attempts IS NULL OR max_attempts NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'invalid max_attempts: % is not between 1 and 1000', coalesce(max_attempts::text, 'null') USING ERRCODE = '22023';
+    END IF;
+
+    INSERT INTO flutterbye.token_jobs AS j
+        (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts)
+    VALUES
+        (enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
+         enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
+         enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
+         coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts)
+    ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
+    RETURNING j.id INTO new_id;
+
+    IF new_id IS NOT NULL THEN
+        PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
+        RETURN QUERY SELECT new_id, true, 'available'::text;
+        RETURN;
+    END IF;
+
+    SELECT * INTO existing FROM flutterbye.token_jobs j WHERE j.idempotency_key = enqueue_token_job.idempotency_key;
+    IF existing.token_program IS DISTINCT FROM enqueue_token_job.token_program
+        OR existing.decimals IS DISTINCT FROM enqueue_token_job.decimals::smallint
+        OR existing.name IS DISTINCT FROM enqueue_token_job.name
+        OR existing.symbol IS DISTINCT FROM enqueue_token_job.symbol
+        OR existing.uri IS DISTINCT FROM enqueue_token_job.uri
+        OR existing.amount IS DISTINCT FROM parsed_amount
+        OR existing.recipient IS DISTINCT FROM enqueue_token_job.recipient
+        OR existing.memo IS DISTINCT FROM enqueue_token_job.memo THEN
+        RAISE EXCEPTION 'idempotency_key % is already used by job % with different parameters', enqueue_token_job.idempotency_key, existing.id
+            USING ERRCODE = '23505';
+    END IF;
+    RETURN QUERY SELECT existing.id, false, existing.state;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (2, 'token job queue: token_jobs, enqueue_token_job()')
+ON CONFLICT (version) DO NOTHING;

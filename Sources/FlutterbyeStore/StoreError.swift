@@ -17,6 +17,16 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let migrationFailed = Code("migrationFailed")
         /// The database cannot be reached or the connection broke.
         public static let databaseUnavailable = Code("databaseUnavailable")
+        /// A token job request was refused: a field is invalid (`field` names it). Nothing was written.
+        public static let invalidJob = Code("invalidJob")
+        /// An idempotency key was reused with different job parameters. Nothing was written.
+        public static let idempotencyConflict = Code("idempotencyConflict")
+        /// The job does not exist.
+        public static let jobNotFound = Code("jobNotFound")
+        /// The job is not in a state that allows the operation (e.g. retrying a job that has not failed).
+        public static let invalidJobState = Code("invalidJobState")
+        /// A database query failed for another reason.
+        public static let queryFailed = Code("queryFailed")
 
         public var description: String { name }
     }
@@ -25,10 +35,13 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: Code
     /// What went wrong and what to do, for an operator.
     public let message: String
+    /// The input field at fault, for `invalidJob`.
+    public let field: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
     public var description: String { "\(code): \(message)" }

@@ -1,0 +1,122 @@
+public import Foundation
+
+/// Where a token job is in its life: the queue's whole state machine (see `schema.sql`, version 2).
+public enum TokenJobState: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Waiting to be claimed.
+    case available
+    /// Claimed by a worker that holds its lease.
+    case running
+    /// The signed transaction is stored and has been (or is about to be) sent.
+    case submitted
+    /// The transaction is confirmed on chain: the job is done for the backend.
+    case confirmed
+    /// The transaction is finalized.
+    case finalized
+    /// A transient error happened; the job runs again at `scheduledAt`.
+    case retryable
+    /// A permanent error, or attempts exhausted: the job will not run again unless retried by an operator.
+    case failed
+    /// Cancelled by an operator before it finished.
+    case cancelled
+
+    /// Whether the job has reached an end state (no worker will touch it again on its own).
+    public var isFinished: Bool { [.finalized, .failed, .cancelled].contains(self) }
+}
+
+/// What the backend asks for: create an SPL token with metadata and mint `amount` base units to `recipient`.
+/// `amount` is text so that any u64 (and any mistake) reaches the database's validation unchanged.
+public struct TokenJobRequest: Sendable, Hashable, Codable {
+    /// Chosen by the backend; the same key always refers to the same job.
+    public var idempotencyKey: String
+    /// `token` (the classic SPL Token program) or `token-2022`.
+    public var tokenProgram: String
+    public var decimals: Int
+    public var name: String
+    public var symbol: String
+    public var uri: String
+    /// Base units, as decimal digits (a u64).
+    public var amount: String
+    /// The wallet (base58) whose associated token account receives the supply.
+    public var recipient: String
+    public var memo: String?
+    /// Higher runs first (-100...100).
+    public var priority: Int
+    /// Not before this time (default: now).
+    public var scheduledAt: Date?
+    public var maxAttempts: Int
+
+    public init(
+        idempotencyKey: String, tokenProgram: String, decimals: Int, name: String, symbol: String, uri: String,
+        amount: String, recipient: String, memo: String? = nil, priority: Int = 0, scheduledAt: Date? = nil, maxAttempts: Int = 25
+    ) {
+        self.idempotencyKey = idempotencyKey
+        self.tokenProgram = tokenProgram
+        self.decimals = decimals
+        self.name = name
+        self.symbol = symbol
+        self.uri = uri
+        self.amount = amount
+        self.recipient = recipient
+        self.memo = memo
+        self.priority = priority
+        self.scheduledAt = scheduledAt
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// One failed attempt of a job, kept in the job's history.
+public struct TokenJobAttemptError: Sendable, Hashable, Codable {
+    /// How the error was classified: `transient`, `permanent`, `insufficient_funds`, `lease_expired`, ...
+    public var errorClass: String
+    /// What happened, for an operator (never secrets).
+    public var message: String
+    /// The attempt number it happened in.
+    public var attempt: Int
+    public var at: Date
+
+    public init(errorClass: String, message: String, attempt: Int, at: Date) {
+        self.errorClass = errorClass
+        self.message = message
+        self.attempt = attempt
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case errorClass = "class", message, attempt, at
+    }
+}
+
+/// A token job row: the request, where it is in the state machine, and what the worker stored on the way.
+public struct TokenJob: Sendable, Hashable {
+    public var id: Int64
+    public var request: TokenJobRequest
+    public var state: TokenJobState
+    /// How many times the job has been claimed.
+    public var attempt: Int
+    /// The worker holding (or last holding) the lease.
+    public var attemptedBy: String?
+    public var leaseExpiresAt: Date?
+    public var errors: [TokenJobAttemptError]
+    /// The mint address (deterministic from the idempotency key), once derived.
+    public var mintAddress: String?
+    /// The signature of the stored transaction (base58).
+    public var signature: String?
+    /// The signed transaction, stored before its first send.
+    public var rawTransaction: [UInt8]?
+    /// The block height after which the stored transaction can no longer land.
+    public var lastValidBlockHeight: UInt64?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var submittedAt: Date?
+    public var confirmedAt: Date?
+    public var finalizedAt: Date?
+    public var finishedAt: Date?
+}
+
+/// The outcome of an enqueue: the job's id and state, and whether this call created it.
+public struct TokenJobEnqueueResult: Sendable, Hashable {
+    public var jobID: Int64
+    /// False when a job with the same idempotency key (and the same parameters) already existed.
+    public var inserted: Bool
+    public var state: TokenJobState
+}

@@ -1,0 +1,376 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The durable token job queue in PostgreSQL (`flutterbye.token_jobs`): enqueue with idempotency keys, claim in
+/// batches with `FOR UPDATE SKIP LOCKED` under a renewable lease, record each step of the sender before it
+/// happens, rescue jobs whose worker died, and prune finished jobs. Every state change a worker makes is guarded
+/// by its lease (`attempted_by`), so a worker that lost a job can never overwrite the one that holds it now.
+public struct TokenJobQueue: Sendable {
+    /// The NOTIFY channel `enqueue_token_job()` signals on (payload: the new job's id).
+    public static let notificationChannel = "flutterbye_token_jobs"
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// A queue on a running `PostgresClient`.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    // MARK: Enqueue
+
+    /// Enqueues a job (through `flutterbye.enqueue_token_job`, the same statement the backend runs). Bad input
+    /// throws `invalidJob` naming the field; a reused key with other parameters throws `idempotencyConflict`.
+    public func enqueue(_ request: TokenJobRequest) async throws(StoreError) -> TokenJobEnqueueResult {
+        let query: PostgresQuery = """
+            SELECT job_id, inserted, job_state FROM flutterbye.enqueue_token_job(
+                idempotency_key => \(request.idempotencyKey), token_program => \(request.tokenProgram),
+                decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
+                uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
+                priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt ?? Date()),
+                max_attempts => \(request.maxAttempts)::integer)
+            """
+        let rows = try await run(query, "enqueueing job \(request.idempotencyKey)")
+        guard let row = rows.first else { throw StoreError(.queryFailed, "enqueue_token_job returned no row") }
+        let cells = row.makeRandomAccess()
+        do {
+            let state = try cells["job_state"].decode(String.self)
+            return TokenJobEnqueueResult(
+                jobID: try cells["job_id"].decode(Int64.self), inserted: try cells["inserted"].decode(Bool.self),
+                state: TokenJobState(rawValue: state) ?? .available)
+        } catch {
+            throw StoreError(.queryFailed, "cannot read enqueue_token_job's answer: \(error)")
+        }
+    }
+
+    // MARK: Claim, lease, rescue
+
+    /// Claims up to `limit` runnable jobs (available, or retryable and due), highest priority first, for
+    /// `workerID`, with a lease of `lease`. Jobs locked by another claimer are skipped, never waited for.
+    public func claim(workerID: String, limit: Int, lease: Duration) async throws(StoreError) -> [TokenJob] {
+        let query: PostgresQuery = """
+            WITH next AS (
+                SELECT id AS next_id FROM flutterbye.token_jobs
+                WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
+                ORDER BY priority DESC, scheduled_at, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE flutterbye.token_jobs j
+            SET state = 'running', attempt = j.attempt + 1, attempted_by = \(workerID),
+                lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond', updated_at = now()
+            FROM next WHERE j.id = next.next_id
+            RETURNING \(unescaped: Self.columns)
+            """
+        return try await jobs(query, "claiming jobs")
+    }
+
+    /// Extends the lease of the jobs `workerID` still holds; returns the ids it holds (a job missing from the
+    /// answer was rescued or cancelled and must be abandoned).
+    public func renewLeases(workerID: String, jobIDs: [Int64], lease: Duration) async throws(StoreError) -> Set<Int64> {
+        guard !jobIDs.isEmpty else { return [] }
+        let query: PostgresQuery = """
+            UPDATE flutterbye.token_jobs
+            SET lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond', updated_at = now()
+            WHERE id = ANY(\(jobIDs)) AND attempted_by = \(workerID) AND state IN ('running', 'submitted', 'confirmed')
+            RETURNING id
+            """
+        var held = Set<Int64>()
+        for row in try await run(query, "renewing leases") {
+            if let id = try? row.makeRandomAccess()["id"].decode(Int64.self) { held.insert(id) }
+        }
+        return held
+    }
+
+    /// Gives back jobs whose lease expired (their worker died or hung): never-submitted jobs on their last attempt
+    /// fail; every other one becomes retryable at once, keeping its stored transaction so the next worker first
+    /// checks whether it landed. Returns how many jobs were rescued.
+    @discardableResult
+    public func rescueExpiredLeases() async throws(StoreError) -> Int {
+        let query: PostgresQuery = """
+            UPDATE flutterbye.token_jobs
+            SET state = CASE WHEN signature IS NULL AND attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,
+                finished_at = CASE WHEN signature IS NULL AND attempt >= max_attempts THEN now() END,
+                scheduled_at = now(), lease_expires_at = NULL, updated_at = now(),
+                errors = errors || jsonb_build_array(jsonb_build_object(
+                    'class', 'lease_expired', 'attempt', attempt, 'at', now(),
+                    'message', 'the lease of worker ' || coalesce(attempted_by, '?') || ' expired in state ' || state
+                        || ' (the worker stopped or lost the database); rescued'))
+            WHERE state IN ('running', 'submitted') AND lease_expires_at < now()
+            RETURNING id
+            """
+        let rescued = try await run(query, "rescuing jobs with expired leases").count
+        if rescued > 0 { logger.warning("rescued jobs with expired leases", metadata: ["count": "\(rescued)"]) }
+        return rescued
+    }
+
+    // MARK: The sender's steps
+
+    /// Stores the mint address the job will create (derived deterministically, before anything is built).
+    public func recordMint(jobID: Int64, workerID: String, mintAddress: String) async throws(StoreError) {
+        try await update(
+            """
+            UPDATE flutterbye.token_jobs SET mint_address = \(mintAddress), updated_at = now()
+            WHERE id = \(jobID) AND attempted_by = \(workerID) AND state IN ('running', 'submitted')
+            RETURNING id
+            """, jobID: jobID, "recording the mint")
+    }
+
+    /// Stores the signed transaction, its signature and last valid block height: called before the first send,
+    /// so that whatever happens next, the job knows what may have landed.
+    public func recordSubmission(
+        jobID: Int64, workerID: String, signature: String, rawTransaction: [UInt8], lastValidBlockHeight: UInt64
+    ) async throws(StoreError) {
+        let raw = ByteBuffer(bytes: rawTransaction)
+        try await update(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'submitted', signature = \(signature), raw_transaction = \(raw),
+                last_valid_block_height = \(Int64(clamping: lastValidBlockHeight)), submitted_at = now(), updated_at = now()
+            WHERE id = \(jobID) AND attempted_by = \(workerID) AND state IN ('running', 'submitted')
+            RETURNING id
+            """, jobID: jobID, "recording the submission")
+    }
+
+    /// The stored transaction is confirmed: the job is done for the backend (finalization follows).
+    public func markConfirmed(jobID: Int64, workerID: String, signature: String) async throws(StoreError) {
+        try await update(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'confirmed', signature = \(signature), confirmed_at = coalesce(confirmed_at, now()), updated_at = now()
+            WHERE id = \(jobID) AND attempted_by = \(workerID) AND state IN ('running', 'submitted')
+            RETURNING id
+            """, jobID: jobID, "marking the job confirmed")
+    }
+
+    /// The confirmed transaction is finalized: the job is finished.
+    public func markFinalized(jobID: Int64) async throws(StoreError) {
+        try await update(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'finalized', finalized_at = now(), finished_at = now(), lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(jobID) AND state = 'confirmed'
+            RETURNING id
+            """, jobID: jobID, "marking the job finalized")
+    }
+
+    /// Records a failed attempt. A permanent error, or a transient one on the last attempt, fails the job;
+    /// otherwise it becomes retryable at `retryAt`. Returns the state the job is in now.
+    @discardableResult
+    public func recordFailure(
+        jobID: Int64, workerID: String, errorClass: String, message: String, permanent: Bool, retryAt: Date
+    ) async throws(StoreError) -> TokenJobState {
+        let query: PostgresQuery = """
+            UPDATE flutterbye.token_jobs
+            SET state = CASE WHEN \(permanent) OR attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,
+                finished_at = CASE WHEN \(permanent) OR attempt >= max_attempts THEN now() END,
+                scheduled_at = \(retryAt), lease_expires_at = NULL, updated_at = now(),
+                errors = errors || jsonb_build_array(jsonb_build_object(
+                    'class', \(errorClass)::text, 'message', \(message)::text, 'attempt', attempt, 'at', now()))
+            WHERE id = \(jobID) AND attempted_by = \(workerID) AND state IN ('running', 'submitted')
+            RETURNING state
+            """
+        let rows = try await run(query, "recording a failure of job \(jobID)")
+        guard let state = try? rows.first?.makeRandomAccess()["state"].decode(String.self) else {
+            throw StoreError(.invalidJobState, "job \(jobID) is no longer held by worker \(workerID); its failure was not recorded")
+        }
+        return TokenJobState(rawValue: state) ?? .failed
+    }
+
+    /// Lets go of a job without counting a failure (graceful shutdown): back to available, or retryable if it was
+    /// already submitted, so the next worker resumes it.
+    public func release(jobID: Int64, workerID: String) async throws(StoreError) {
+        _ = try await run(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = CASE WHEN signature IS NULL THEN 'available' ELSE 'retryable' END,
+                attempt = CASE WHEN signature IS NULL THEN greatest(attempt - 1, 0) ELSE attempt END,
+                scheduled_at = now(), lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(jobID) AND attempted_by = \(workerID) AND state IN ('running', 'submitted')
+            """, "releasing job \(jobID)")
+    }
+
+    // MARK: Operators
+
+    /// Cancels a job that has not finished. A job whose transaction was already sent may still land: cancelling
+    /// only stops the worker from touching it again.
+    public func cancel(jobID: Int64) async throws(StoreError) -> TokenJob {
+        let rows = try await jobs(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running', 'submitted')
+            RETURNING \(unescaped: Self.columns)
+            """, "cancelling job \(jobID)")
+        if let job = rows.first { return job }
+        let current = try await job(id: jobID)
+        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only unfinished jobs can be cancelled")
+    }
+
+    /// Runs a failed job again with a fresh set of attempts.
+    public func retry(jobID: Int64) async throws(StoreError) -> TokenJob {
+        let rows = try await jobs(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'available', attempt = 0, scheduled_at = now(), finished_at = NULL, updated_at = now()
+            WHERE id = \(jobID) AND state = 'failed'
+            RETURNING \(unescaped: Self.columns)
+            """, "retrying job \(jobID)")
+        if let job = rows.first {
+            _ = try await run("SELECT pg_notify(\(Self.notificationChannel), \(String(jobID)))", "notifying workers")
+            return job
+        }
+        let current = try await job(id: jobID)
+        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only failed jobs can be retried")
+    }
+
+    /// Deletes jobs that finished (finalized, failed or cancelled) before `cutoff`; returns how many.
+    @discardableResult
+    public func prune(finishedBefore cutoff: Date, limit: Int = 10_000) async throws(StoreError) -> Int {
+        try await run(
+            """
+            DELETE FROM flutterbye.token_jobs
+            WHERE id IN (
+                SELECT id FROM flutterbye.token_jobs
+                WHERE finished_at < \(cutoff) AND state IN ('finalized', 'failed', 'cancelled')
+                ORDER BY finished_at LIMIT \(limit))
+            RETURNING id
+            """, "pruning finished jobs"
+        ).count
+    }
+
+    // MARK: Reading
+
+    /// The job with `id`; `jobNotFound` when there is none.
+    public func job(id: Int64) async throws(StoreError) -> TokenJob {
+        guard let job = try await jobs("SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE id = \(id)", "reading job \(id)").first else {
+            throw StoreError(.jobNotFound, "there is no job \(id)")
+        }
+        return job
+    }
+
+    /// The job enqueued with `idempotencyKey`, if any.
+    public func job(idempotencyKey: String) async throws(StoreError) -> TokenJob? {
+        try await jobs(
+            "SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE idempotency_key = \(idempotencyKey)",
+            "reading job \(idempotencyKey)"
+        ).first
+    }
+
+    /// How many jobs are in each state.
+    public func countsByState() async throws(StoreError) -> [TokenJobState: Int] {
+        var counts: [TokenJobState: Int] = [:]
+        for row in try await run("SELECT state, count(*) AS n FROM flutterbye.token_jobs GROUP BY state", "counting jobs") {
+            let cells = row.makeRandomAccess()
+            if let state = try? cells["state"].decode(String.self), let n = try? cells["n"].decode(Int64.self),
+                let known = TokenJobState(rawValue: state)
+            {
+                counts[known] = Int(n)
+            }
+        }
+        return counts
+    }
+
+    // MARK: Plumbing
+
+    static let columns = """
+        id, idempotency_key, state, token_program, decimals, name, symbol, uri, amount::text AS amount, recipient, memo,
+        priority, scheduled_at, attempt, max_attempts, attempted_by, lease_expires_at, errors::text AS errors, mint_address,
+        signature, raw_transaction, last_valid_block_height, created_at, updated_at, submitted_at, confirmed_at,
+        finalized_at, finished_at
+        """
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    private func update(_ query: PostgresQuery, jobID: Int64, _ doing: String) async throws(StoreError) {
+        guard try await run(query, "\(doing) for job \(jobID)").count == 1 else {
+            throw StoreError(.invalidJobState, "job \(jobID) is not held by this worker in a state that allows \(doing); it was rescued, cancelled or finished elsewhere")
+        }
+    }
+
+    private func jobs(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [TokenJob] {
+        var result: [TokenJob] = []
+        for row in try await run(query, doing) {
+            do { result.append(try Self.decodeJob(row)) } catch {
+                throw StoreError(.queryFailed, "cannot read a job row while \(doing): \(error)")
+            }
+        }
+        return result
+    }
+
+    private static func decodeJob(_ row: PostgresRow) throws -> TokenJob {
+        let c = row.makeRandomAccess()
+        let errorsText = try c["errors"].decode(String.self)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            return Self.parseTimestamp(text) ?? Date(timeIntervalSince1970: 0)
+        }
+        let errors = (try? decoder.decode([TokenJobAttemptError].self, from: Data(errorsText.utf8))) ?? []
+        let raw = try c["raw_transaction"].decode(ByteBuffer?.self)
+        let request = TokenJobRequest(
+            idempotencyKey: try c["idempotency_key"].decode(String.self), tokenProgram: try c["token_program"].decode(String.self),
+            decimals: Int(try c["decimals"].decode(Int16.self)), name: try c["name"].decode(String.self),
+            symbol: try c["symbol"].decode(String.self), uri: try c["uri"].decode(String.self), amount: try c["amount"].decode(String.self),
+            recipient: try c["recipient"].decode(String.self), memo: try c["memo"].decode(String?.self),
+            priority: Int(try c["priority"].decode(Int16.self)), scheduledAt: try c["scheduled_at"].decode(Date.self),
+            maxAttempts: Int(try c["max_attempts"].decode(Int32.self)))
+        return TokenJob(
+            id: try c["id"].decode(Int64.self), request: request,
+            state: TokenJobState(rawValue: try c["state"].decode(String.self)) ?? .failed,
+            attempt: Int(try c["attempt"].decode(Int32.self)), attemptedBy: try c["attempted_by"].decode(String?.self),
+            leaseExpiresAt: try c["lease_expires_at"].decode(Date?.self), errors: errors,
+            mintAddress: try c["mint_address"].decode(String?.self), signature: try c["signature"].decode(String?.self),
+            rawTransaction: raw.map { Array($0.readableBytesView) },
+            lastValidBlockHeight: try c["last_valid_block_height"].decode(Int64?.self).map { UInt64(clamping: $0) },
+            createdAt: try c["created_at"].decode(Date.self), updatedAt: try c["updated_at"].decode(Date.self),
+            submittedAt: try c["submitted_at"].decode(Date?.self), confirmedAt: try c["confirmed_at"].decode(Date?.self),
+            finalizedAt: try c["finalized_at"].decode(Date?.self), finishedAt: try c["finished_at"].decode(Date?.self))
+    }
+
+    /// Postgres's jsonb rendering of a timestamptz (`2026-11-23T09:30:00.123456+00:00`).
+    static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    /// Runs a query and collects its rows, turning failures into `StoreError`s an operator can act on.
+    private func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw Self.storeError(error, while: doing)
+        }
+    }
+
+    static func storeError(_ error: any Error, while doing: String) -> StoreError {
+        guard let error = error as? PSQLError else { return StoreError(.queryFailed, "\(doing) failed: \(error)") }
+        if let info = error.serverInfo, let message = info[.message] {
+            switch info[.sqlState] {
+            case "22023":
+                // enqueue_token_job's validation: 'invalid <field>: <reason>'.
+                let field = message.hasPrefix("invalid ") ? message.dropFirst(8).split(separator: ":").first.map(String.init) : nil
+                return StoreError(.invalidJob, "\(message); nothing was enqueued", field: field)
+            case "23505":
+                return StoreError(.idempotencyConflict, "\(message); nothing was enqueued — use a new idempotency key for a different token")
+            default:
+                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return StoreError(.queryFailed, "\(doing) failed: \(message)\(state)")
+            }
+        }
+        let underlying = error.underlying.map { ": \($0)" } ?? ""
+        return StoreError(
+            .databaseUnavailable,
+            "\(doing) failed: \(error.code)\(underlying). Check that the database server is running and reachable at the configured URL")
+    }
+}

@@ -1,0 +1,260 @@
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The token job queue against real PostgreSQL: enqueue validation and idempotency, claiming with SKIP LOCKED,
+/// leases and rescue, the sender's recorded steps, failures and retries, operator actions, pruning.
+@Suite(
+    "TokenJobQueue against PostgreSQL",
+    .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
+    .serialized)
+struct TokenJobQueueTests {
+    static let recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
+
+    static func request(_ key: String, amount: String = "1000000", priority: Int = 0, scheduledAt: Date? = nil) -> TokenJobRequest {
+        TokenJobRequest(
+            idempotencyKey: key, tokenProgram: "token-2022", decimals: 6, name: "Flutterbye Launch", symbol: "FLBYL",
+            uri: "https://flutterbye.example/launch.json", amount: amount, recipient: recipient, memo: "order \(key)",
+            priority: priority, scheduledAt: scheduledAt)
+    }
+
+    /// Runs `body` with a queue on a freshly migrated, empty job table.
+    func withQueue(_ body: @Sendable (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            try await body(TokenJobQueue(client: client, logger: TestDatabase.logger), client)
+        }
+    }
+
+    @Test func enqueueIsIdempotentPerKey() async throws {
+        try await withQueue { queue, client in
+            let first = try await queue.enqueue(Self.request("order-1"))
+            #expect(first.inserted)
+            #expect(first.state == .available)
+            let again = try await queue.enqueue(Self.request("order-1"))
+            #expect(!again.inserted)
+            #expect(again.jobID == first.jobID)
+            #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 1)
+
+            do {
+                _ = try await queue.enqueue(Self.request("order-1", amount: "5"))
+                Issue.record("a reused key with other parameters must be refused")
+            } catch let error as StoreError {
+                #expect(error.code == .idempotencyConflict)
+                #expect(error.message.contains("order-1"))
+            }
+            let job = try #require(try await queue.job(idempotencyKey: "order-1"))
+            #expect(job.request == Self.request("order-1").withScheduledAt(job.request.scheduledAt))
+            #expect(job.request.amount == "1000000")
+        }
+    }
+
+    @Test func badInputIsRefusedNamingTheFieldAndWritesNothing() async throws {
+        try await withQueue { queue, client in
+            var cases: [(String, TokenJobRequest)] = []
+            func variant(_ field: String, _ change: (inout TokenJobRequest) -> Void) {
+                var request = Self.request("bad-\(field)-\(cases.count)")
+                change(&request)
+                cases.append((field, request))
+            }
+            variant("recipient") { $0.recipient = "not-a-key" }
+            variant("recipient") { $0.recipient = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5D0" }  // '0' is not base58
+            variant("recipient") { $0.recipient = "1111111111111111111111111111111" }  // 31 bytes
+            variant("name") { $0.name = String(repeating: "n", count: 33) }
+            variant("name") { $0.name = String(repeating: "é", count: 17) }  // 34 bytes in UTF-8
+            variant("symbol") { $0.symbol = "TOOLONGSYMB" }
+            variant("uri") { $0.uri = String(repeating: "u", count: 201) }
+            variant("amount") { $0.amount = "1.5" }
+            variant("amount") { $0.amount = "-1" }
+            variant("amount") { $0.amount = "18446744073709551616" }  // 2^64
+            variant("amount") { $0.amount = "ten" }
+            variant("token_program") { $0.tokenProgram = "token-2023" }
+            variant("decimals") { $0.decimals = 10 }
+            variant("idempotency_key") { $0.idempotencyKey = "" }
+            for (field, request) in cases {
+                do {
+                    _ = try await queue.enqueue(request)
+                    Issue.record("\(field) = \(request) should be refused")
+                } catch let error as StoreError {
+                    #expect(error.code == .invalidJob, "\(field): \(error)")
+                    #expect(error.field == field, "\(error)")
+                    #expect(error.message.contains(field))
+                }
+            }
+            #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 0)
+            // The largest u64 is fine.
+            #expect(try await queue.enqueue(Self.request("max", amount: "18446744073709551615")).inserted)
+            #expect(try await queue.job(idempotencyKey: "max")?.request.amount == "18446744073709551615")
+        }
+    }
+
+    @Test func claimsByPriorityAndScheduleWithALease() async throws {
+        try await withQueue { queue, _ in
+            _ = try await queue.enqueue(Self.request("low", priority: 0))
+            _ = try await queue.enqueue(Self.request("high", priority: 5))
+            _ = try await queue.enqueue(Self.request("later", priority: 9, scheduledAt: Date().addingTimeInterval(3600)))
+            let claimed = try await queue.claim(workerID: "w1", limit: 10, lease: .seconds(30))
+            #expect(claimed.map(\.request.idempotencyKey) == ["high", "low"])
+            for job in claimed {
+                #expect(job.state == .running)
+                #expect(job.attempt == 1)
+                #expect(job.attemptedBy == "w1")
+                #expect((job.leaseExpiresAt ?? .distantPast) > Date().addingTimeInterval(20))
+            }
+            #expect(try await queue.claim(workerID: "w2", limit: 10, lease: .seconds(30)).isEmpty, "nothing else is due")
+            let held = try await queue.renewLeases(workerID: "w1", jobIDs: claimed.map(\.id), lease: .seconds(60))
+            #expect(held == Set(claimed.map(\.id)))
+            #expect(try await queue.renewLeases(workerID: "w2", jobIDs: claimed.map(\.id), lease: .seconds(60)).isEmpty)
+        }
+    }
+
+    @Test func concurrentClaimersNeverShareAJob() async throws {
+        try await withQueue { queue, _ in
+            for i in 0..<200 { _ = try await queue.enqueue(Self.request("job-\(i)")) }
+            let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let batch = try await queue.claim(workerID: "w\(worker)", limit: 7, lease: .seconds(30))
+                            if batch.isEmpty { return mine }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                var all: [[Int64]] = []
+                for try await ids in group { all.append(ids) }
+                return all
+            }
+            let flat = claims.flatMap { $0 }
+            #expect(flat.count == 200)
+            #expect(Set(flat).count == 200, "a job was claimed twice")
+            #expect(claims.filter { !$0.isEmpty }.count > 1, "the work was shared")
+        }
+    }
+
+    @Test func theSendersStepsAreRecordedAndGuardedByTheLease() async throws {
+        try await withQueue { queue, _ in
+            let id = try await queue.enqueue(Self.request("steps")).jobID
+            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30))
+            try await queue.recordMint(jobID: id, workerID: "w1", mintAddress: Self.recipient)
+            let raw: [UInt8] = Array(0..<200).map { UInt8($0) }
+            try await queue.recordSubmission(jobID: id, workerID: "w1", signature: "sig-1", rawTransaction: raw, lastValidBlockHeight: 12_345)
+            var job = try await queue.job(id: id)
+            #expect(job.state == .submitted)
+            #expect(job.rawTransaction == raw)
+            #expect(job.lastValidBlockHeight == 12_345)
+            #expect(job.mintAddress == Self.recipient)
+            #expect(job.submittedAt != nil)
+
+            // Another worker cannot touch it.
+            await #expect(throws: StoreError.self) { try await queue.markConfirmed(jobID: id, workerID: "w2", signature: "sig-1") }
+
+            try await queue.markConfirmed(jobID: id, workerID: "w1", signature: "sig-1")
+            try await queue.markFinalized(jobID: id)
+            job = try await queue.job(id: id)
+            #expect(job.state == .finalized)
+            #expect(job.confirmedAt != nil && job.finalizedAt != nil && job.finishedAt != nil)
+        }
+    }
+
+    @Test func failuresRetryWithTheirHistoryAndPermanentOnesFail() async throws {
+        try await withQueue { queue, _ in
+            var request = Self.request("flaky")
+            request.maxAttempts = 2
+            let id = try await queue.enqueue(request).jobID
+            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30))
+            let state = try await queue.recordFailure(
+                jobID: id, workerID: "w1", errorClass: "transient", message: "HTTP 429 from the RPC", permanent: false, retryAt: Date())
+            #expect(state == .retryable)
+            let again = try await queue.claim(workerID: "w2", limit: 1, lease: .seconds(30))
+            #expect(again.map(\.id) == [id])
+            #expect(again.first?.attempt == 2)
+            let last = try await queue.recordFailure(
+                jobID: id, workerID: "w2", errorClass: "transient", message: "timeout", permanent: false, retryAt: Date())
+            #expect(last == .failed, "attempts exhausted")
+            let job = try await queue.job(id: id)
+            #expect(job.errors.map(\.message) == ["HTTP 429 from the RPC", "timeout"])
+            #expect(job.errors.map(\.attempt) == [1, 2])
+            #expect(job.errors.allSatisfy { $0.errorClass == "transient" && abs($0.at.timeIntervalSinceNow) < 60 })
+
+            let other = try await queue.enqueue(Self.request("doomed")).jobID
+            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30))
+            #expect(try await queue.recordFailure(
+                jobID: other, workerID: "w1", errorClass: "insufficient_funds", message: "the fee payer has 0 lamports", permanent: true,
+                retryAt: Date()) == .failed)
+
+            // An operator retries the failed job.
+            let retried = try await queue.retry(jobID: id)
+            #expect(retried.state == .available)
+            #expect(retried.attempt == 0)
+            await #expect(throws: StoreError.self) { _ = try await queue.retry(jobID: retried.id) }
+        }
+    }
+
+    @Test func expiredLeasesAreRescued() async throws {
+        try await withQueue { queue, _ in
+            let fresh = try await queue.enqueue(Self.request("crashed-before-send")).jobID
+            let sent = try await queue.enqueue(Self.request("crashed-after-send")).jobID
+            _ = try await queue.claim(workerID: "dead", limit: 2, lease: .milliseconds(50))
+            try await queue.recordSubmission(jobID: sent, workerID: "dead", signature: "sig", rawTransaction: [1], lastValidBlockHeight: 9)
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(try await queue.rescueExpiredLeases() == 2)
+            for id in [fresh, sent] {
+                let job = try await queue.job(id: id)
+                #expect(job.state == .retryable)
+                #expect(job.errors.last?.errorClass == "lease_expired")
+            }
+            let resumed = try await queue.claim(workerID: "alive", limit: 2, lease: .seconds(30))
+            #expect(Set(resumed.map(\.id)) == [fresh, sent])
+            #expect(resumed.first { $0.id == sent }?.signature == "sig", "the stored transaction survives the rescue")
+            // The dead worker can no longer write.
+            await #expect(throws: StoreError.self) {
+                try await queue.markConfirmed(jobID: sent, workerID: "dead", signature: "sig")
+            }
+        }
+    }
+
+    @Test func releaseCancelAndPrune() async throws {
+        try await withQueue { queue, client in
+            let a = try await queue.enqueue(Self.request("a")).jobID
+            let b = try await queue.enqueue(Self.request("b")).jobID
+            _ = try await queue.claim(workerID: "w1", limit: 2, lease: .seconds(30))
+            try await queue.release(jobID: a, workerID: "w1")
+            #expect(try await queue.job(id: a).state == .available)
+            #expect(try await queue.job(id: a).attempt == 0, "a release does not count as an attempt")
+            #expect(try await queue.cancel(jobID: b).state == .cancelled)
+            await #expect(throws: StoreError.self) { _ = try await queue.cancel(jobID: b) }
+            await #expect(throws: StoreError.self) { _ = try await queue.job(id: 999_999) }
+
+            #expect(try await queue.prune(finishedBefore: Date().addingTimeInterval(-60)) == 0, "recent jobs are kept")
+            #expect(try await queue.prune(finishedBefore: Date().addingTimeInterval(60)) == 1)
+            #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 1)
+            #expect(try await queue.countsByState() == [.available: 1])
+        }
+    }
+
+    @Test func enqueueNotifiesListeners() async throws {
+        try await withQueue { queue, client in
+            try await client.withConnection { connection in
+                let notifications = try await connection.listen(TokenJobQueue.notificationChannel)
+                let id = try await queue.enqueue(Self.request("wake-up")).jobID
+                var iterator = notifications.makeAsyncIterator()
+                let first = try await iterator.next()
+                #expect(first?.payload == String(id))
+            }
+        }
+    }
+}
+
+extension TokenJobRequest {
+    func withScheduledAt(_ date: Date?) -> TokenJobRequest {
+        var copy = self
+        copy.scheduledAt = date
+        return copy
+    }
+}
