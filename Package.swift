@@ -30,13 +30,15 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        // PostgreSQL access: connection configuration and schema migration.
+        // PostgreSQL access: configuration, schema migration (schema.sql is embedded, through a symlink, so the
+        // binary migrates without the source tree) and the token job queue.
         .target(
             name: "FlutterbyeStore",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.embedInCode("Resources/schema.sql")],
             swiftSettings: swiftSettings
         ),
         // The command-line entry point.
@@ -44,7 +46,10 @@ let package = Package(
             name: "flutterbye",
             dependencies: [
                 "SolanaCore",
+                "FlutterbyeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -146,3 +146,11 @@ public struct SchemaMigrator: Sendable {
             "\(doing) failed: \(error.code)\(underlying). Check that the database server is running and reachable at the configured URL")
     }
 }
+
+extension SchemaMigrator {
+    /// The schema this build carries: the repository's `schema.sql`, embedded at build time.
+    public static var bundledSchemaSQL: String { String(decoding: PackageResources.schema_sql, as: UTF8.self) }
+
+    /// A migrator for the bundled schema.
+    public static func bundled() throws(StoreError) -> SchemaMigrator { try SchemaMigrator(script: bundledSchemaSQL) }
+}

@@ -7,6 +7,9 @@ struct Flutterbye: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flutterbye",
         abstract: "Flutterbye Chain Worker: creates SPL tokens from a Postgres job queue and indexes FLBY activity.",
-        subcommands: [KeygenCommand.self, PubkeyCommand.self, MintAddressCommand.self, AssociatedTokenAddressCommand.self]
+        subcommands: [
+            MigrateCommand.self, EnqueueCommand.self, KeygenCommand.self, PubkeyCommand.self, MintAddressCommand.self,
+            AssociatedTokenAddressCommand.self,
+        ]
     )
 }

@@ -258,3 +258,10 @@ extension TokenJobRequest {
         return copy
     }
 }
+
+@Suite struct BundledSchemaTests {
+    @Test func theBinaryCarriesTheRepositorySchema() throws {
+        #expect(SchemaMigrator.bundledSchemaSQL == (try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath)))
+        #expect(try SchemaMigrator.bundled().statements.count >= 3)
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Options shared by the commands that use the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (default: the DATABASE_URL environment variable).")
+    var databaseURL: String?
+
+    func configuration() throws -> DatabaseConfiguration {
+        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            throw CommandFailure("no database: set DATABASE_URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE) or pass --database-url")
+        }
+        do { return try DatabaseConfiguration(url: url) } catch { throw CommandFailure(error.message) }
+    }
+
+    /// Runs `body` with a running client, shut down afterwards.
+    func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
+        let client = PostgresClient(configuration: try configuration().clientConfiguration)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}
+
+/// `flutterbye migrate`: applies the schema this binary carries (`schema.sql`) to the database. Idempotent.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply the database schema (schema.sql, built into the binary); safe to run again.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let logger = Logger(label: "flutterbye.migrate")
+        let configuration = try database.configuration()
+        do {
+            try await SchemaMigrator.bundled().apply(to: configuration, logger: logger)
+        } catch {
+            throw CommandFailure(error.message)
+        }
+        print("schema applied to \(configuration)")
+    }
+}
+
+/// `flutterbye enqueue`: enqueues a token job, the same way the backend's SQL statement does.
+struct EnqueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enqueue",
+        abstract: "Enqueue a token job; prints the job id as JSON. The same idempotency key gives the same job back.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The backend's idempotency key for this token.") var idempotencyKey: String
+    @Option(help: "token or token-2022.") var program = "token-2022"
+    @Option(help: "Decimals, 0 to 9.") var decimals: Int
+    @Option(help: "Token name, at most 32 bytes.") var name: String
+    @Option(help: "Token symbol, at most 10 bytes.") var symbol: String
+    @Option(help: "Metadata URI, at most 200 bytes.") var uri: String
+    @Option(help: "Supply to mint, in base units (an integer that fits in 64 bits).") var amount: String
+    @Option(help: "The wallet (base58) that receives the supply.") var recipient: String
+    @Option(help: "An optional memo recorded with the transaction.") var memo: String?
+    @Option(help: "Priority, -100 to 100; higher runs first.") var priority = 0
+
+    func run() async throws {
+        let request = TokenJobRequest(
+            idempotencyKey: idempotencyKey, tokenProgram: program, decimals: decimals, name: name, symbol: symbol, uri: uri,
+            amount: amount, recipient: recipient, memo: memo, priority: priority)
+        let result: TokenJobEnqueueResult
+        do {
+            result = try await database.withClient { client in
+                try await TokenJobQueue(client: client, logger: Logger(label: "flutterbye.enqueue")).enqueue(request)
+            }
+        } catch let error as StoreError {
+            throw CommandFailure(error.message)
+        }
+        print("{\"job_id\": \(result.jobID), \"inserted\": \(result.inserted), \"state\": \"\(result.state.rawValue)\"}")
+    }
+}
