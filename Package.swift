@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SolanaCore", targets: ["SolanaCore"]),
+        .library(name: "SolanaRPC", targets: ["SolanaRPC"]),
         .library(name: "FlutterbyeStore", targets: ["FlutterbyeStore"]),
         .executable(name: "flutterbye", targets: ["flutterbye"]),
         .executable(name: "flutterbye-bench", targets: ["flutterbye-bench"]),
@@ -22,12 +23,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure Solana primitives: keys, wire formats, instruction builders and decoders. No I/O.
         .target(
             name: "SolanaCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // Solana JSON-RPC over HTTP: typed methods, endpoint failover, batching, per-endpoint rate limits.
+        .target(
+            name: "SolanaRPC",
+            dependencies: [
+                "SolanaCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // PostgreSQL access: configuration, schema migration (schema.sql is embedded, through a symlink, so the
@@ -39,6 +51,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Resources/schema.sql")],
+            swiftSettings: swiftSettings
+        ),
+        // The token worker: turns queued jobs into exactly one on-chain token each.
+        .target(
+            name: "TokenWorker",
+            dependencies: [
+                "SolanaCore",
+                "SolanaRPC",
+                "FlutterbyeStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The command-line entry point.
@@ -73,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChainExecutionTests",
-            dependencies: ["SolanaCore"],
+            dependencies: ["SolanaCore", "SolanaRPC", "TokenWorker"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

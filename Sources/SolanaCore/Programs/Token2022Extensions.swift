@@ -110,7 +110,9 @@ public enum TokenMetadata {
         return 4 + 32 + 32 + (4 + name.utf8.count) + (4 + symbol.utf8.count) + (4 + uri.utf8.count) + 4 + additional
     }
 
-    static func checkLengths(name: String, symbol: String, uri: String) throws(SolanaCoreError) {
+    /// Checks name, symbol and URI against `maxNameLength`, `maxSymbolLength` and `maxURILength`; throws
+    /// `invalidArgument` naming the first field over its limit.
+    public static func checkLengths(name: String, symbol: String, uri: String) throws(SolanaCoreError) {
         for (field, value, limit) in [("name", name, maxNameLength), ("symbol", symbol, maxSymbolLength), ("uri", uri, maxURILength)]
         where value.utf8.count > limit {
             throw SolanaCoreError(.invalidArgument, "the token \(field) is \(value.utf8.count) bytes; at most \(limit) bytes (UTF-8) are allowed")

@@ -1,0 +1,264 @@
+public import AsyncHTTPClient
+import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One JSON-RPC endpoint and the request rate its provider's plan allows.
+public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The HTTP(S) URL.
+    public var url: String
+    /// Requests per second this client sends at most (`nil`: unlimited), so it slows down before the provider
+    /// answers 429.
+    public var requestsPerSecond: Double?
+
+    public init(url: String, requestsPerSecond: Double? = nil) {
+        self.url = url
+        self.requestsPerSecond = requestsPerSecond
+    }
+
+    /// The URL without its query string (providers put API keys there).
+    public var description: String { url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url }
+}
+
+/// How the client retries: transient failures (network, timeouts, 429, 5xx, node behind) move to the next
+/// endpoint at once; after every endpoint failed, it waits with exponential backoff and jitter (at least the
+/// Retry-After a 429 asked for) and goes round again, up to `maxAttempts` requests in all.
+public struct RPCRetryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+
+    public init(maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+
+    /// The wait before round `round` (1 = after the first full round), with ±50% jitter, at least `floor`.
+    func backoff(round: Int, floor: Duration?) -> Duration {
+        let base = initialBackoff * (1 << min(round - 1, 20))
+        let capped = min(base, maxBackoff)
+        let jittered = capped * Double.random(in: 0.5...1.5)
+        return max(jittered, floor ?? .zero)
+    }
+}
+
+/// A Solana JSON-RPC client over HTTP (AsyncHTTPClient): typed calls and batches, a per-request timeout,
+/// several endpoints with failover, a client-side rate limit per endpoint, and retries of transient failures.
+public struct SolanaRPCClient: Sendable {
+    private let endpoints: [RPCEndpoint]
+    private let limiters: [RequestRateLimiter?]
+    private let preferred: PreferredEndpoint
+    private let httpClient: HTTPClient
+    private let timeout: Duration
+    private let retry: RPCRetryPolicy
+    private let logger: Logger
+    private let requestIDs = RequestIDs()
+
+    /// A client for `endpoints` (tried in order, the last one that answered first), using `httpClient`.
+    public init(
+        endpoints: [RPCEndpoint], httpClient: HTTPClient = .shared, timeout: Duration = .seconds(10),
+        retry: RPCRetryPolicy = RPCRetryPolicy(), logger: Logger
+    ) throws(RPCError) {
+        guard !endpoints.isEmpty else { throw RPCError(.configuration, "no RPC endpoint is configured: set SOLANA_RPC_URL") }
+        for endpoint in endpoints {
+            guard let url = URL(string: endpoint.url), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                url.host != nil
+            else {
+                throw RPCError(.configuration, "the RPC URL \(endpoint) is not an http(s) URL")
+            }
+        }
+        self.endpoints = endpoints
+        self.limiters = endpoints.map { endpoint in endpoint.requestsPerSecond.map { RequestRateLimiter(perSecond: $0) } }
+        self.preferred = PreferredEndpoint()
+        self.httpClient = httpClient
+        self.timeout = timeout
+        self.retry = retry
+        self.logger = logger
+    }
+
+    // MARK: Calls
+
+    /// Calls `method` with `params` and decodes its `result` as `Result`.
+    public func call<Result: Decodable & Sendable>(_ method: String, _ params: [JSONValue] = [], as: Result.Type = Result.self) async throws(RPCError) -> Result {
+        let id = requestIDs.next()
+        let body: Data
+        do { body = try JSONEncoder().encode(RPCRequest(id: id, method: method, params: params)) } catch {
+            throw RPCError(.invalidResponse, "cannot encode the \(method) request: \(error)")
+        }
+        let data = try await send(body, method: method)
+        return try Self.decodeResponse(data, as: Result.self, method: method)
+    }
+
+    /// Sends several calls in one JSON-RPC batch; each answer is matched to its call by id. One call's JSON-RPC
+    /// error is returned in its place (the others still succeed); a failure of the whole request throws.
+    public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> [Swift.Result<JSONValue, RPCError>] {
+        guard !calls.isEmpty else { return [] }
+        let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
+        let body: Data
+        do { body = try JSONEncoder().encode(requests) } catch {
+            throw RPCError(.invalidResponse, "cannot encode the batch: \(error)")
+        }
+        let data = try await send(body, method: "batch(\(calls.count))")
+        let answers: [RPCResponse<JSONValue>]
+        do { answers = try JSONDecoder().decode([RPCResponse<JSONValue>].self, from: data) } catch {
+            throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
+        }
+        var byID: [Int: RPCResponse<JSONValue>] = [:]
+        for answer in answers { if let id = answer.id { byID[id] = answer } }
+        return zip(requests, calls).map { request, call in
+            guard let answer = byID[request.id] else {
+                return .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
+            }
+            if let error = answer.error { return .failure(error.rpcError(method: call.method)) }
+            return .success(answer.result ?? .null)
+        }
+    }
+
+    // MARK: Transport
+
+    private func send(_ body: Data, method: String) async throws(RPCError) -> Data {
+        var lastError: RPCError?
+        var retryAfterFloor: Duration?
+        let start = preferred.index % endpoints.count
+        for attempt in 0..<retry.maxAttempts {
+            let round = attempt / endpoints.count
+            if attempt > 0 && attempt % endpoints.count == 0 {
+                let wait = retry.backoff(round: round, floor: retryAfterFloor)
+                retryAfterFloor = nil
+                do { try await Task.sleep(for: wait) } catch { throw RPCError(.transport, "\(method) was cancelled") }
+            }
+            let index = (start + attempt) % endpoints.count
+            do {
+                let data = try await post(body, to: index, method: method)
+                if index != start { preferred.index = index }
+                return data
+            } catch {
+                lastError = error
+                guard error.isTransient else { throw error }
+                if let after = error.retryAfter { retryAfterFloor = max(retryAfterFloor ?? .zero, after) }
+                logger.debug(
+                    "transient RPC failure",
+                    metadata: ["method": "\(method)", "endpoint": "\(endpoints[index])", "error": "\(error.message)", "attempt": "\(attempt + 1)"])
+            }
+        }
+        throw lastError ?? RPCError(.transport, "\(method) failed")
+    }
+
+    private func post(_ body: Data, to index: Int, method: String) async throws(RPCError) -> Data {
+        let endpoint = endpoints[index]
+        if let limiter = limiters[index] { await limiter.acquire() }
+        var request = HTTPClientRequest(url: endpoint.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw RPCError(.timeout, "\(method) got no answer within \(timeout)", endpoint: endpoint.description)
+        } catch {
+            throw RPCError(.transport, "\(method) could not reach the endpoint: \(error)", endpoint: endpoint.description)
+        }
+        let bytes: ByteBuffer
+        do { bytes = try await response.body.collect(upTo: 64 * 1024 * 1024) } catch {
+            throw RPCError(.transport, "\(method): the answer broke off: \(error)", endpoint: endpoint.description)
+        }
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            if status == 429 {
+                let after = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+                throw RPCError(
+                    .rateLimited, "\(method): the endpoint answered 429 Too Many Requests", endpoint: endpoint.description, httpStatus: 429,
+                    retryAfter: after)
+            }
+            throw RPCError(.httpStatus, "\(method): the endpoint answered HTTP \(status)", endpoint: endpoint.description, httpStatus: status)
+        }
+        return Data(bytes.readableBytesView)
+    }
+
+    static func decodeResponse<Result: Decodable>(_ data: Data, as: Result.Type, method: String) throws(RPCError) -> Result {
+        let answer: RPCResponse<Result>
+        do { answer = try JSONDecoder().decode(RPCResponse<Result>.self, from: data) } catch {
+            throw RPCError(.invalidResponse, "the answer to \(method) is not what the method returns: \(error)")
+        }
+        if let error = answer.error { throw error.rpcError(method: method) }
+        guard let result = answer.result else {
+            // A `null` result decodes as nil only when `Result` is itself optional.
+            if let none = (Optional<Any>.none as Any) as? Result { return none }
+            throw RPCError(.invalidResponse, "the answer to \(method) has no result")
+        }
+        return result
+    }
+}
+
+struct RPCRequest: Encodable {
+    let jsonrpc = "2.0"
+    let id: Int
+    let method: String
+    let params: [JSONValue]
+}
+
+struct RPCResponse<Result: Decodable>: Decodable {
+    let id: Int?
+    let result: Result?
+    let error: RPCErrorBody?
+}
+
+struct RPCErrorBody: Decodable {
+    let code: Int
+    let message: String
+    let data: JSONValue?
+
+    func rpcError(method: String) -> RPCError {
+        RPCError(.rpc, "\(method) failed: \(message) (JSON-RPC error \(code))", rpcCode: code, data: data)
+    }
+}
+
+/// The endpoint to try first: the last one that answered.
+final class PreferredEndpoint: Sendable {
+    private let value = Mutex(0)
+    var index: Int {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// Request ids, unique within a client.
+final class RequestIDs: Sendable {
+    private let counter = Mutex(0)
+    func next() -> Int { counter.withLock { $0 += 1; return $0 } }
+}
+
+/// A token bucket: at most `perSecond` requests a second on average, in bursts of at most one second's worth.
+actor RequestRateLimiter {
+    private let perSecond: Double
+    private let capacity: Double
+    private var tokens: Double
+    private var updated: ContinuousClock.Instant
+
+    init(perSecond: Double) {
+        self.perSecond = max(perSecond, 0.001)
+        self.capacity = max(1, perSecond)
+        self.tokens = max(1, perSecond)
+        self.updated = .now
+    }
+
+    /// Waits until a request may be sent.
+    func acquire() async {
+        while true {
+            let now = ContinuousClock.now
+            let elapsed = now - updated
+            tokens = min(capacity, tokens + perSecond * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            updated = now
+            if tokens >= 1 {
+                tokens -= 1
+                return
+            }
+            let wait = (1 - tokens) / perSecond
+            try? await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 1))
+        }
+    }
+}

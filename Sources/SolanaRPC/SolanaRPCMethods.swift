@@ -1,0 +1,156 @@
+import Foundation
+public import SolanaCore
+
+/// How settled a piece of chain state must be.
+public enum Commitment: String, Sendable, Hashable, Codable, Comparable {
+    case processed, confirmed, finalized
+
+    public static func < (lhs: Commitment, rhs: Commitment) -> Bool {
+        let order: [Commitment] = [.processed, .confirmed, .finalized]
+        return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+    }
+}
+
+/// A recent blockhash and the last block height at which a transaction using it can land.
+public struct LatestBlockhash: Sendable, Hashable {
+    public var blockhash: Blockhash
+    public var lastValidBlockHeight: UInt64
+    /// The slot the node answered at.
+    public var contextSlot: UInt64
+}
+
+/// Where a signature stands: its slot, its error if it failed, and its commitment.
+public struct SignatureStatus: Sendable, Hashable {
+    public var slot: UInt64
+    /// Confirmations so far; nil once finalized.
+    public var confirmations: UInt64?
+    /// The transaction error, when the transaction failed (it still landed and paid its fee).
+    public var error: JSONValue?
+    public var confirmationStatus: Commitment?
+
+    /// Whether the transaction succeeded.
+    public var succeeded: Bool { error == nil || error == .null }
+}
+
+/// What simulating a transaction showed: its error, logs and compute units.
+public struct SimulationResult: Sendable, Hashable {
+    public var error: JSONValue?
+    public var logs: [String]
+    public var unitsConsumed: UInt64?
+    public var succeeded: Bool { error == nil || error == .null }
+}
+
+/// An account's owner, balance and data.
+public struct AccountInfo: Sendable, Hashable {
+    public var lamports: UInt64
+    public var owner: PublicKey
+    public var data: [UInt8]
+    public var executable: Bool
+}
+
+private struct Context: Decodable, Sendable { let slot: UInt64 }
+private struct WithContext<Value: Decodable & Sendable>: Decodable, Sendable {
+    let context: Context
+    let value: Value
+}
+
+extension SolanaRPCClient {
+    /// `getLatestBlockhash`.
+    public func latestBlockhash(commitment: Commitment = .confirmed) async throws(RPCError) -> LatestBlockhash {
+        struct Value: Decodable, Sendable { let blockhash: String; let lastValidBlockHeight: UInt64 }
+        let answer = try await call("getLatestBlockhash", [["commitment": .string(commitment.rawValue)]], as: WithContext<Value>.self)
+        do {
+            return LatestBlockhash(
+                blockhash: try Blockhash(base58: answer.value.blockhash), lastValidBlockHeight: answer.value.lastValidBlockHeight,
+                contextSlot: answer.context.slot)
+        } catch {
+            throw RPCError(.invalidResponse, "getLatestBlockhash returned a malformed blockhash: \(error.message)")
+        }
+    }
+
+    /// `getBlockHeight`.
+    public func blockHeight(commitment: Commitment = .confirmed) async throws(RPCError) -> UInt64 {
+        try await call("getBlockHeight", [["commitment": .string(commitment.rawValue)]], as: UInt64.self)
+    }
+
+    /// `getGenesisHash`: tells which cluster the endpoint serves.
+    public func genesisHash() async throws(RPCError) -> String {
+        try await call("getGenesisHash", as: String.self)
+    }
+
+    /// `getMinimumBalanceForRentExemption`.
+    public func minimumBalanceForRentExemption(space: Int) async throws(RPCError) -> UInt64 {
+        try await call("getMinimumBalanceForRentExemption", [.int(Int64(space))], as: UInt64.self)
+    }
+
+    /// `getBalance`, in lamports.
+    public func balance(_ key: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError) -> UInt64 {
+        try await call("getBalance", [.string(key.base58), ["commitment": .string(commitment.rawValue)]], as: WithContext<UInt64>.self).value
+    }
+
+    /// `getAccountInfo` (base64); nil when the account does not exist.
+    public func accountInfo(_ key: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError) -> AccountInfo? {
+        struct Value: Decodable, Sendable { let lamports: UInt64; let owner: String; let data: [String]; let executable: Bool }
+        let answer = try await call(
+            "getAccountInfo", [.string(key.base58), ["encoding": "base64", "commitment": .string(commitment.rawValue)]],
+            as: WithContext<Value?>.self)
+        guard let value = answer.value else { return nil }
+        guard let owner = try? PublicKey(base58: value.owner), let encoded = value.data.first, let data = Data(base64Encoded: encoded) else {
+            throw RPCError(.invalidResponse, "getAccountInfo returned a malformed account for \(key)")
+        }
+        return AccountInfo(lamports: value.lamports, owner: owner, data: Array(data), executable: value.executable)
+    }
+
+    /// `sendTransaction` (base64). `maxRetries: 0` leaves rebroadcasting to the caller, as a careful sender wants.
+    public func sendTransaction(
+        _ transaction: Transaction, skipPreflight: Bool = false, preflightCommitment: Commitment = .confirmed, maxRetries: Int? = 0
+    ) async throws(RPCError) -> Signature {
+        var config: [String: JSONValue] = [
+            "encoding": "base64", "skipPreflight": .bool(skipPreflight), "preflightCommitment": .string(preflightCommitment.rawValue),
+        ]
+        if let maxRetries { config["maxRetries"] = .int(Int64(maxRetries)) }
+        let text = try await call(
+            "sendTransaction", [.string(Data(transaction.serialized()).base64EncodedString()), .object(config)], as: String.self)
+        guard let signature = try? Signature(base58: text) else {
+            throw RPCError(.invalidResponse, "sendTransaction returned a malformed signature")
+        }
+        return signature
+    }
+
+    /// `simulateTransaction` (base64). With `replaceRecentBlockhash` the node uses its latest blockhash, and the
+    /// signatures are not checked.
+    public func simulateTransaction(
+        _ transaction: Transaction, replaceRecentBlockhash: Bool = true, commitment: Commitment = .confirmed
+    ) async throws(RPCError) -> SimulationResult {
+        struct Value: Decodable, Sendable { let err: JSONValue?; let logs: [String]?; let unitsConsumed: UInt64? }
+        let answer = try await call(
+            "simulateTransaction",
+            [
+                .string(Data(transaction.serialized()).base64EncodedString()),
+                [
+                    "encoding": "base64", "sigVerify": .bool(false), "replaceRecentBlockhash": .bool(replaceRecentBlockhash),
+                    "commitment": .string(commitment.rawValue),
+                ],
+            ], as: WithContext<Value>.self)
+        return SimulationResult(error: answer.value.err, logs: answer.value.logs ?? [], unitsConsumed: answer.value.unitsConsumed)
+    }
+
+    /// `getSignatureStatuses` (searching the whole history); one entry per signature, nil when unknown.
+    public func signatureStatuses(_ signatures: [Signature]) async throws(RPCError) -> [SignatureStatus?] {
+        struct Value: Decodable, Sendable { let slot: UInt64; let confirmations: UInt64?; let err: JSONValue?; let confirmationStatus: Commitment? }
+        let answer = try await call(
+            "getSignatureStatuses", [.array(signatures.map { .string($0.base58) }), ["searchTransactionHistory": true]],
+            as: WithContext<[Value?]>.self)
+        return answer.value.map { value in
+            value.map { SignatureStatus(slot: $0.slot, confirmations: $0.confirmations, error: $0.err, confirmationStatus: $0.confirmationStatus) }
+        }
+    }
+
+    /// `getRecentPrioritizationFees` for transactions that write `accounts`: the fee per compute unit
+    /// (micro-lamports) paid in each recent slot.
+    public func recentPrioritizationFees(accounts: [PublicKey]) async throws(RPCError) -> [UInt64] {
+        struct Entry: Decodable, Sendable { let slot: UInt64; let prioritizationFee: UInt64 }
+        return try await call("getRecentPrioritizationFees", [.array(accounts.map { .string($0.base58) })], as: [Entry].self)
+            .map(\.prioritizationFee)
+    }
+}

@@ -1,0 +1,98 @@
+public import SolanaCore
+
+/// What one token job creates, in typed form: checked once when a job is picked up, so that a malformed job
+/// fails at once as a permanent error instead of on chain.
+public struct TokenCreationPlan: Sendable, Hashable {
+    public var program: TokenProgram
+    public var decimals: UInt8
+    public var name: String
+    public var symbol: String
+    public var uri: String
+    /// Base units to mint to the recipient's associated token account.
+    public var amount: UInt64
+    public var recipient: PublicKey
+    public var memo: String?
+
+    /// Checks a job's fields (as the queue stores them); a bad field throws `invalidArgument` naming it.
+    public init(
+        tokenProgram: String, decimals: Int, name: String, symbol: String, uri: String, amount: String, recipient: String, memo: String?
+    ) throws(SolanaCoreError) {
+        switch tokenProgram {
+        case "token": program = .token
+        case "token-2022": program = .token2022
+        default: throw SolanaCoreError(.invalidArgument, "token_program \(tokenProgram) is not token or token-2022")
+        }
+        guard (0...9).contains(decimals) else { throw SolanaCoreError(.invalidArgument, "decimals \(decimals) is not between 0 and 9") }
+        self.decimals = UInt8(decimals)
+        try TokenMetadata.checkLengths(name: name, symbol: symbol, uri: uri)
+        self.name = name
+        self.symbol = symbol
+        self.uri = uri
+        guard let parsed = UInt64(amount) else { throw SolanaCoreError(.invalidArgument, "amount \(amount) is not a whole number that fits in 64 bits") }
+        self.amount = parsed
+        do { self.recipient = try PublicKey(base58: recipient) } catch {
+            throw SolanaCoreError(.invalidArgument, "recipient: \(error.message)")
+        }
+        self.memo = memo
+    }
+
+    /// The bytes the mint account holds when `initializeMint2` runs (for Token-2022: the MetadataPointer extension).
+    public var mintSpace: Int { program == .token2022 ? 234 : TokenMintState.length }
+
+    /// The bytes the mint account holds at the end (for Token-2022: plus the metadata the interface appends).
+    public func finalMintSpace(mint: PublicKey, updateAuthority: PublicKey) throws(SolanaCoreError) -> Int {
+        guard program == .token2022 else { return mintSpace }
+        return mintSpace + (try TokenMetadata.tlvSize(updateAuthority: updateAuthority, mint: mint, name: name, symbol: symbol, uri: uri))
+    }
+
+    /// The instructions of the token-creation transaction, in order: compute budget (when given), create the mint
+    /// account funded for its final size, the MetadataPointer (Token-2022), InitializeMint2, the on-chain metadata
+    /// (Token-2022; Metaplex for the classic program when `metaplexMetadata`), the recipient's associated token
+    /// account (idempotent), MintTo, and the memo.
+    public func instructions(
+        payer: PublicKey, mint: PublicKey, mintAuthority: PublicKey, mintRentLamports: UInt64,
+        computeUnitLimit: UInt32?, computeUnitPrice: UInt64?, metaplexMetadata: Bool = false
+    ) throws(SolanaCoreError) -> [Instruction] {
+        var instructions: [Instruction] = []
+        if let computeUnitLimit { instructions.append(ComputeBudgetProgram.setComputeUnitLimit(computeUnitLimit)) }
+        if let computeUnitPrice { instructions.append(ComputeBudgetProgram.setComputeUnitPrice(microLamports: computeUnitPrice)) }
+        instructions.append(
+            SystemProgram.createAccount(from: payer, newAccount: mint, lamports: mintRentLamports, space: UInt64(mintSpace), owner: program.programId))
+        if program == .token2022 {
+            instructions.append(MetadataPointer.initialize(mint: mint, authority: mintAuthority, metadataAddress: mint))
+        }
+        instructions.append(program.initializeMint2(mint: mint, decimals: decimals, mintAuthority: mintAuthority, freezeAuthority: nil))
+        if program == .token2022 {
+            instructions.append(
+                try TokenMetadata.initialize(
+                    metadata: mint, updateAuthority: mintAuthority, mint: mint, mintAuthority: mintAuthority, name: name, symbol: symbol, uri: uri))
+        } else if metaplexMetadata {
+            instructions.append(
+                try MetaplexTokenMetadataProgram.createMetadataAccountV3(
+                    metadata: try MetaplexTokenMetadataProgram.metadataAddress(mint: mint), mint: mint, mintAuthority: mintAuthority,
+                    payer: payer, updateAuthority: mintAuthority, name: name, symbol: symbol, uri: uri, sellerFeeBasisPoints: 0,
+                    isMutable: true, updateAuthorityIsSigner: true))
+        }
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programId)
+        instructions.append(
+            AssociatedTokenAccountProgram.createIdempotent(
+                payer: payer, associatedTokenAccount: ata, wallet: recipient, mint: mint, tokenProgram: program.programId))
+        instructions.append(program.mintTo(mint: mint, destination: ata, authority: mintAuthority, amount: amount))
+        if let memo, !memo.isEmpty { instructions.append(MemoProgram.memo(memo, signers: [payer])) }
+        return instructions
+    }
+
+    /// The signed transaction: payer, mint and (when different from the payer) the mint authority sign.
+    public func transaction(
+        payer: Keypair, mint: Keypair, mintAuthority: Keypair, mintRentLamports: UInt64, recentBlockhash: Blockhash,
+        computeUnitLimit: UInt32?, computeUnitPrice: UInt64?, metaplexMetadata: Bool = false
+    ) throws(SolanaCoreError) -> Transaction {
+        let instructions = try instructions(
+            payer: payer.publicKey, mint: mint.publicKey, mintAuthority: mintAuthority.publicKey, mintRentLamports: mintRentLamports,
+            computeUnitLimit: computeUnitLimit, computeUnitPrice: computeUnitPrice, metaplexMetadata: metaplexMetadata)
+        let message = try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: recentBlockhash)
+        var signers = [payer, mint]
+        if mintAuthority.publicKey != payer.publicKey { signers.append(mintAuthority) }
+        return try Transaction(message: .legacy(message), signers: signers)
+    }
+}
