@@ -96,7 +96,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ChainExecutionTests",
-            dependencies: ["SolanaCore", "SolanaRPC", "TokenWorker"],
+            dependencies: [
+                "SolanaCore", "SolanaRPC", "TokenWorker",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

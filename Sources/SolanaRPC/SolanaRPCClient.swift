@@ -79,6 +79,16 @@ public struct SolanaRPCClient: Sendable {
         self.logger = logger
     }
 
+    /// An `HTTPClient` suited to RPC failover: a connection that cannot be established fails after
+    /// `connectTimeout` (AsyncHTTPClient retries connecting until then), so the next endpoint is tried soon.
+    /// The caller owns it and shuts it down (`try await client.shutdown()`).
+    public static func makeHTTPClient(connectTimeout: Duration = .seconds(2)) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .nanoseconds(
+            Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     // MARK: Calls
 
     /// Calls `method` with `params` and decodes its `result` as `Result`.
