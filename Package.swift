@@ -97,8 +97,9 @@ let package = Package(
         .testTarget(
             name: "ChainExecutionTests",
             dependencies: [
-                "SolanaCore", "SolanaRPC", "TokenWorker",
+                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

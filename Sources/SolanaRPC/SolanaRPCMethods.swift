@@ -154,3 +154,39 @@ extension SolanaRPCClient {
             .map(\.prioritizationFee)
     }
 }
+
+/// One entry of `getSignaturesForAddress`: a transaction that touched the address.
+public struct SignatureInfo: Sendable, Hashable {
+    public var signature: Signature
+    public var slot: UInt64
+    public var error: JSONValue?
+    public var memo: String?
+    public var blockTime: Int64?
+    public var confirmationStatus: Commitment?
+}
+
+extension SolanaRPCClient {
+    /// `getSignaturesForAddress`: newest first, at most `limit` (≤ 1000), older than `before`, newer than `until`.
+    public func signaturesForAddress(
+        _ address: PublicKey, before: Signature? = nil, until: Signature? = nil, limit: Int = 1000, commitment: Commitment = .confirmed
+    ) async throws(RPCError) -> [SignatureInfo] {
+        struct Entry: Decodable, Sendable {
+            let signature: String; let slot: UInt64; let err: JSONValue?; let memo: String?; let blockTime: Int64?
+            let confirmationStatus: Commitment?
+        }
+        var config: [String: JSONValue] = ["limit": .int(Int64(limit)), "commitment": .string(commitment.rawValue)]
+        if let before { config["before"] = .string(before.base58) }
+        if let until { config["until"] = .string(until.base58) }
+        let entries = try await call("getSignaturesForAddress", [.string(address.base58), .object(config)], as: [Entry].self)
+        var result: [SignatureInfo] = []
+        for entry in entries {
+            guard let signature = try? Signature(base58: entry.signature) else {
+                throw RPCError(.invalidResponse, "getSignaturesForAddress returned a malformed signature")
+            }
+            result.append(SignatureInfo(
+                signature: signature, slot: entry.slot, error: entry.err, memo: entry.memo, blockTime: entry.blockTime,
+                confirmationStatus: entry.confirmationStatus))
+        }
+        return result
+    }
+}

@@ -1,0 +1,233 @@
+public import FlutterbyeStore
+public import Foundation
+public import Logging
+public import SolanaCore
+public import SolanaRPC
+
+/// The keys and settings the sender works with. The keypairs and the master seed never reach logs or errors.
+public struct SenderConfiguration: Sendable {
+    /// Pays fees and rent; also the mint authority unless `mintAuthority` is set.
+    public var payer: Keypair
+    /// The mint authority of created tokens (default: the payer).
+    public var mintAuthority: Keypair
+    /// Derives each job's mint keypair from its idempotency key.
+    public var mintDerivation: JobKeyDerivation
+    public var policy: SenderPolicy
+    /// How often an unconfirmed transaction is sent again.
+    public var rebroadcastInterval: Duration
+    /// How often its status is polled.
+    public var statusPollInterval: Duration
+    /// Also create Metaplex metadata for classic Token mints.
+    public var metaplexMetadata: Bool
+
+    public init(
+        payer: Keypair, mintAuthority: Keypair? = nil, mintDerivation: JobKeyDerivation, policy: SenderPolicy = SenderPolicy(),
+        rebroadcastInterval: Duration = .seconds(2), statusPollInterval: Duration = .milliseconds(400), metaplexMetadata: Bool = false
+    ) {
+        self.payer = payer
+        self.mintAuthority = mintAuthority ?? payer
+        self.mintDerivation = mintDerivation
+        self.policy = policy
+        self.rebroadcastInterval = rebroadcastInterval
+        self.statusPollInterval = statusPollInterval
+        self.metaplexMetadata = metaplexMetadata
+    }
+}
+
+/// Runs one claimed token job to a stored outcome: builds, simulates, signs, **stores the transaction before the
+/// first send**, sends with `maxRetries: 0`, rebroadcasts until confirmed or expired, and before ever signing
+/// again checks the stored signature and whether the job's mint already exists. Because the mint keypair is
+/// derived from the job's idempotency key, every transaction of a job creates the same mint account, so at most
+/// one of them can succeed: a job can never create two tokens.
+public struct TokenJobRunner: Sendable {
+    private let queue: TokenJobQueue
+    private let rpc: SolanaRPCClient
+    private let configuration: SenderConfiguration
+    private let workerID: String
+    private let logger: Logger
+
+    public init(queue: TokenJobQueue, rpc: SolanaRPCClient, configuration: SenderConfiguration, workerID: String, logger: Logger) {
+        self.queue = queue
+        self.rpc = rpc
+        self.configuration = configuration
+        self.workerID = workerID
+        self.logger = logger
+    }
+
+    /// Why an attempt stopped short of confirmation.
+    enum AttemptFailure: Error {
+        case transient(String, retryAfter: Duration?)
+        case permanent(errorClass: String, String)
+    }
+
+    /// Runs `job` (claimed by this worker) until it is confirmed, or records why not. Returns the job's state.
+    @discardableResult
+    public func run(_ job: TokenJob) async throws(StoreError) -> TokenJobState {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        do {
+            let signature = try await attempt(job, logger: logger)
+            try await queue.markConfirmed(jobID: job.id, workerID: workerID, signature: signature.base58)
+            logger.info("job confirmed", metadata: ["signature": "\(signature)"])
+            return .confirmed
+        } catch let failure as AttemptFailure {
+            switch failure {
+            case .transient(let message, let retryAfter):
+                let wait = configuration.policy.backoff(afterAttempt: job.attempt, floor: retryAfter)
+                logger.warning("job attempt failed, will retry", metadata: ["error": "\(message)", "in": "\(wait)"])
+                return try await queue.recordFailure(
+                    jobID: job.id, workerID: workerID, errorClass: "transient", message: message, permanent: false,
+                    retryAt: Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18))
+            case .permanent(let errorClass, let message):
+                logger.error("job failed", metadata: ["class": "\(errorClass)", "error": "\(message)"])
+                return try await queue.recordFailure(
+                    jobID: job.id, workerID: workerID, errorClass: errorClass, message: message, permanent: true, retryAt: Date())
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.queryFailed, "job \(job.id): unexpected error \(error)")
+        }
+    }
+
+    private func attempt(_ job: TokenJob, logger: Logger) async throws -> Signature {
+        let plan: TokenCreationPlan
+        do {
+            plan = try TokenCreationPlan(
+                tokenProgram: job.request.tokenProgram, decimals: job.request.decimals, name: job.request.name,
+                symbol: job.request.symbol, uri: job.request.uri, amount: job.request.amount, recipient: job.request.recipient,
+                memo: job.request.memo)
+        } catch {
+            throw AttemptFailure.permanent(errorClass: "invalid_job", "the job's fields are invalid: \(error.message)")
+        }
+        let mint = configuration.mintDerivation.keypair(forJobKey: job.request.idempotencyKey)
+        if job.mintAddress == nil {
+            try await queue.recordMint(jobID: job.id, workerID: workerID, mintAddress: mint.publicKey.base58)
+        }
+
+        // A transaction stored by an earlier attempt may have landed or may still land: follow it first.
+        if let stored = job.signature.flatMap({ try? Signature(base58: $0) }), let raw = job.rawTransaction,
+            let lastValid = job.lastValidBlockHeight
+        {
+            logger.info("resuming the stored transaction", metadata: ["signature": "\(stored)"])
+            if let landed = try await follow(signature: stored, raw: raw, lastValidBlockHeight: lastValid, logger: logger) {
+                return landed
+            }
+        }
+        while true {
+            if let creation = try await existingMintCreation(mint.publicKey) {
+                logger.info("the job's mint already exists: an earlier transaction landed", metadata: ["signature": "\(creation)"])
+                return creation
+            }
+            let transaction = try await buildTransaction(plan: plan, mint: mint, logger: logger)
+            try await queue.recordSubmission(
+                jobID: job.id, workerID: workerID, signature: transaction.signed.id.base58, rawTransaction: transaction.signed.serialized(),
+                lastValidBlockHeight: transaction.lastValidBlockHeight)
+            if let landed = try await follow(
+                signature: transaction.signed.id, raw: transaction.signed.serialized(),
+                lastValidBlockHeight: transaction.lastValidBlockHeight, logger: logger)
+            {
+                return landed
+            }
+            logger.info("the transaction expired without landing; signing again with a new blockhash")
+        }
+    }
+
+    /// Builds the job's transaction: simulate for compute units, price from recent fees, sign with a fresh blockhash.
+    private func buildTransaction(plan: TokenCreationPlan, mint: Keypair, logger: Logger) async throws -> (signed: Transaction, lastValidBlockHeight: UInt64) {
+        let payer = configuration.payer, authority = configuration.mintAuthority
+        let rent = try await rpcCall { try await rpc.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: authority.publicKey)) }
+        let latest = try await rpcCall { try await rpc.latestBlockhash(commitment: .confirmed) }
+        func sign(limit: UInt32, price: UInt64) throws -> Transaction {
+            do {
+                return try plan.transaction(
+                    payer: payer, mint: mint, mintAuthority: authority, mintRentLamports: rent, recentBlockhash: latest.blockhash,
+                    computeUnitLimit: limit, computeUnitPrice: price, metaplexMetadata: configuration.metaplexMetadata)
+            } catch {
+                throw AttemptFailure.permanent(errorClass: "invalid_transaction", "the transaction cannot be built: \(error.message)")
+            }
+        }
+        let probe = try sign(limit: SenderPolicy.maxComputeUnits, price: 0)
+        let simulation = try await rpcCall { try await rpc.simulateTransaction(probe, replaceRecentBlockhash: true) }
+        if !simulation.succeeded { throw classifySimulationFailure(simulation) }
+        let fees = try await rpcCall { try await rpc.recentPrioritizationFees(accounts: [payer.publicKey, mint.publicKey]) }
+        let limit = configuration.policy.computeUnitLimit(simulatedUnits: simulation.unitsConsumed ?? UInt64(SenderPolicy.maxComputeUnits))
+        let price = configuration.policy.priorityFee(recentFees: fees)
+        logger.debug("built the transaction", metadata: ["units": "\(limit)", "price": "\(price)", "lastValidBlockHeight": "\(latest.lastValidBlockHeight)"])
+        return (try sign(limit: limit, price: price), latest.lastValidBlockHeight)
+    }
+
+    /// Sends `raw` (again and again) until its signature is confirmed (returns it), it failed on chain (throws a
+    /// permanent failure), or the chain passed `lastValidBlockHeight` without it (returns nil).
+    private func follow(signature: Signature, raw: [UInt8], lastValidBlockHeight: UInt64, logger: Logger) async throws -> Signature? {
+        let transaction: Transaction
+        do { transaction = try Transaction.deserialize(raw) } catch {
+            throw AttemptFailure.permanent(errorClass: "corrupt_transaction", "the stored transaction does not parse: \(error.message)")
+        }
+        var lastSend: ContinuousClock.Instant?
+        while true {
+            try Task.checkCancellation()
+            if lastSend.map({ ContinuousClock.now - $0 >= configuration.rebroadcastInterval }) ?? true {
+                do {
+                    _ = try await rpc.sendTransaction(transaction, skipPreflight: true, maxRetries: 0)
+                } catch {
+                    logger.debug("send failed; the status poll decides", metadata: ["error": "\(error.message)"])
+                }
+                lastSend = .now
+            }
+            try await Task.sleep(for: configuration.statusPollInterval)
+            if let status = try await rpcCall({ try await rpc.signatureStatuses([signature]) }).first ?? nil {
+                guard status.succeeded else {
+                    throw AttemptFailure.permanent(
+                        errorClass: "transaction_failed", "the transaction \(signature) failed on chain: \(status.error.map { "\($0)" } ?? "unknown error")")
+                }
+                if let level = status.confirmationStatus, level >= .confirmed { return signature }
+                continue  // processed: wait for confirmation
+            }
+            let height = try await rpcCall { try await rpc.blockHeight(commitment: .confirmed) }
+            if height > lastValidBlockHeight {
+                // Expired: one last look before the caller signs again.
+                if let status = try await rpcCall({ try await rpc.signatureStatuses([signature]) }).first ?? nil {
+                    if !status.succeeded {
+                        throw AttemptFailure.permanent(errorClass: "transaction_failed", "the transaction \(signature) failed on chain")
+                    }
+                    if let level = status.confirmationStatus, level >= .confirmed { return signature }
+                    continue
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The signature of the transaction that created `mint`, when the mint account exists.
+    private func existingMintCreation(_ mint: PublicKey) async throws -> Signature? {
+        guard try await rpcCall({ try await rpc.accountInfo(mint, commitment: .confirmed) }) != nil else { return nil }
+        let history = try await rpcCall { try await rpc.signaturesForAddress(mint, limit: 1000, commitment: .confirmed) }
+        // Oldest successful transaction that touched the mint: its creation.
+        if let creation = history.last(where: { $0.error == nil || $0.error == .null }) { return creation.signature }
+        throw AttemptFailure.transient("the mint \(mint) exists but its creating transaction is not visible yet", retryAfter: nil)
+    }
+
+    private func classifySimulationFailure(_ simulation: SimulationResult) -> AttemptFailure {
+        let error = simulation.error.map { "\($0)" } ?? "unknown"
+        let logs = simulation.logs.suffix(12).joined(separator: "\n")
+        if error.contains("BlockhashNotFound") {
+            return .transient("the simulation did not find the blockhash", retryAfter: nil)
+        }
+        if error.contains("InsufficientFundsForFee") || error.contains("AccountNotFound") || logs.contains("insufficient lamports") {
+            return .permanent(
+                errorClass: "insufficient_funds",
+                "the fee payer \(configuration.payer.publicKey) cannot pay the fee and rent (\(error)); fund it with SOL, then retry the job. Logs:\n\(logs)")
+        }
+        return .permanent(errorClass: "simulation_failed", "the simulation failed: \(error). Logs:\n\(logs)")
+    }
+
+    /// Runs an RPC call, turning a transient RPC error into a transient attempt failure and any other into a
+    /// permanent one.
+    private func rpcCall<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do { return try await body() } catch let error as RPCError {
+            if error.isTransient { throw AttemptFailure.transient(error.description, retryAfter: error.retryAfter) }
+            throw AttemptFailure.permanent(errorClass: "rpc_error", error.description)
+        }
+    }
+}

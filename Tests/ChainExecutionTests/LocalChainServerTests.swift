@@ -1,0 +1,325 @@
+import Foundation
+import SolanaCore
+import Testing
+
+/// The local JSON-RPC chain (`Tests/LocalChain/local_chain.py`) answers as a Solana node does: transactions built by
+/// SolanaCore go through sendTransaction, move through the commitment levels, and show up in the history methods;
+/// the faults it injects on request behave as documented.
+@Suite(.serialized, .enabled(if: LocalChainServer.isAvailable, "needs the Python venv with solders: run Tests/run"))
+struct LocalChainServerTests {
+    let payer = try! Keypair(seed: [UInt8](repeating: 21, count: 32))
+    let recipient = try! Keypair(seed: [UInt8](repeating: 22, count: 32)).publicKey
+
+    // MARK: Helpers
+
+    /// A server with the payer funded (the airdrop is a recorded transaction, like on a real cluster).
+    func fundedServer(slotMs: Int = 50) async throws -> LocalChainServer {
+        let server = try LocalChainServer(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4)
+        _ = try await server.call("requestAirdrop", [payer.publicKey.base58, 50_000_000_000])
+        return server
+    }
+
+    func latestBlockhash(_ server: LocalChainServer, commitment: String = "finalized") async throws -> (Blockhash, Int) {
+        let value = try #require(try await server.callObject("getLatestBlockhash", [["commitment": commitment]])["value"] as? [String: Any])
+        return (try Blockhash(base58: try #require(value["blockhash"] as? String)), try #require(int(value["lastValidBlockHeight"])))
+    }
+
+    func sign(_ server: LocalChainServer, _ instructions: [Instruction], signers: [Keypair], commitment: String = "finalized") async throws
+        -> Transaction
+    {
+        let (blockhash, _) = try await latestBlockhash(server, commitment: commitment)
+        let message = try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash)
+        return try Transaction(message: .legacy(message), signers: signers)
+    }
+
+    func send(_ server: LocalChainServer, _ transaction: Transaction, _ config: [String: Any] = [:]) async throws -> String {
+        var config = config
+        config["encoding"] = "base64"
+        let result = try await server.call("sendTransaction", [Data(transaction.serialized()).base64EncodedString(), config])
+        return try #require(result as? String)
+    }
+
+    func status(_ server: LocalChainServer, _ signature: String, history: Bool = false) async throws -> [String: Any]? {
+        let value = try #require(
+            try await server.callObject("getSignatureStatuses", [[signature], ["searchTransactionHistory": history]])["value"] as? [Any])
+        return value.first as? [String: Any]
+    }
+
+    /// Polls `condition` every 20 ms until it holds or `seconds` pass.
+    func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return try await condition()
+    }
+
+    func int(_ value: Any?) -> Int? { (value as? NSNumber)?.intValue }
+
+    func signatures(_ server: LocalChainServer, _ address: PublicKey, _ config: [String: Any]) async throws -> [String] {
+        let entries = try #require(try await server.call("getSignaturesForAddress", [address.base58, config]) as? [[String: Any]])
+        return entries.compactMap { $0["signature"] as? String }
+    }
+
+    // MARK: Tests
+
+    @Test func tokenCreationMovesThroughCommitmentLevels() async throws {
+        let server = try await fundedServer()
+        let token = TokenProgram.token
+        let mint = try Keypair(seed: [UInt8](repeating: 23, count: 32))
+        let amount: UInt64 = 1_000_000 * 1_000_000
+        let price: UInt64 = 10_000
+        let memo = "flutterbye job 7: launch token"
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId)
+        let rent = try #require(int(try await server.call("getMinimumBalanceForRentExemption", [82])))
+        let transaction = try await sign(server, [
+            ComputeBudgetProgram.setComputeUnitLimit(120_000),
+            ComputeBudgetProgram.setComputeUnitPrice(microLamports: price),
+            SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: UInt64(rent), space: 82, owner: token.programId),
+            token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
+            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
+            token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
+            MemoProgram.memo(memo, signers: [payer.publicKey]),
+        ], signers: [mint, payer])
+
+        // Hold the chain still so the first status is deterministically `processed`.
+        try await server.control(["paused": true])
+        let signature = try await send(server, transaction)
+        #expect(signature == transaction.id.base58)
+        let processed = try #require(try await status(server, signature))
+        #expect(processed["confirmationStatus"] as? String == "processed")
+        #expect(int(processed["confirmations"]) == 0)
+        #expect(processed["err"] is NSNull)
+        #expect(try await server.call("getTransaction", [signature, ["commitment": "confirmed"]]) is NSNull, "not confirmed yet")
+
+        try await server.control(["advance_slots": 1])
+        #expect(try await status(server, signature)?["confirmationStatus"] as? String == "confirmed")
+        #expect(try await server.call("getTransaction", [signature, ["commitment": "confirmed"]]) is [String: Any])
+        #expect(try await server.call("getTransaction", [signature]) is NSNull, "the default commitment is finalized")
+
+        // The timer takes it the rest of the way.
+        try await server.control(["paused": false])
+        var seen = ["processed", "confirmed"]
+        let finalized = try await eventually {
+            let current = try await status(server, signature)
+            if let level = current?["confirmationStatus"] as? String, level != seen.last { seen.append(level) }
+            return current?["confirmationStatus"] as? String == "finalized" && current?["confirmations"] is NSNull
+        }
+        #expect(finalized)
+        #expect(seen == ["processed", "confirmed", "finalized"])
+
+        // getTransaction at the default (finalized) commitment: the meta shows the mint.
+        let result = try await server.callObject("getTransaction", [signature, ["encoding": "json", "maxSupportedTransactionVersion": 0]])
+        #expect(result["version"] as? String == "legacy")
+        #expect(int(result["blockTime"]) != nil)
+        let slot = try #require(int(result["slot"]))
+        let meta = try #require(result["meta"] as? [String: Any])
+        let message = try #require((result["transaction"] as? [String: Any])?["message"] as? [String: Any])
+        let keys = try #require(message["accountKeys"] as? [String])
+        #expect(meta["err"] is NSNull)
+        #expect((meta["status"] as? [String: Any])?.keys.contains("Ok") == true)
+        #expect(int(meta["fee"]) ?? 0 > 5_000 * 2, "two signatures plus a priority fee")
+        #expect(int(meta["computeUnitsConsumed"]) ?? 0 > 0)
+        #expect((meta["logMessages"] as? [String])?.contains { $0.contains(memo) } == true)
+        #expect(((meta["innerInstructions"] as? [[String: Any]]) ?? []).isEmpty == false, "the ATA program's CPIs")
+        let loaded = try #require(meta["loadedAddresses"] as? [String: Any])
+        #expect((loaded["writable"] as? [Any])?.isEmpty == true && (loaded["readonly"] as? [Any])?.isEmpty == true)
+        let pre = try #require(meta["preBalances"] as? [Any])
+        let post = try #require(meta["postBalances"] as? [Any])
+        #expect(pre.count == keys.count && post.count == keys.count)
+        #expect(int(post[0])! == int(pre[0])! - int(meta["fee"])! - rent - 2_039_280, "the payer pays fee, mint rent and ATA rent")
+        let preTokens = try #require(meta["preTokenBalances"] as? [[String: Any]])
+        let postTokens = try #require(meta["postTokenBalances"] as? [[String: Any]])
+        #expect(preTokens.isEmpty, "the ATA did not exist before")
+        let holding = try #require(postTokens.first)
+        #expect(postTokens.count == 1)
+        #expect(keys[try #require(int(holding["accountIndex"]))] == ata.base58)
+        #expect(holding["mint"] as? String == mint.publicKey.base58)
+        #expect(holding["owner"] as? String == recipient.base58)
+        #expect(holding["programId"] as? String == token.programId.base58)
+        let uiAmount = try #require(holding["uiTokenAmount"] as? [String: Any])
+        #expect(uiAmount["amount"] as? String == String(amount))
+        #expect(int(uiAmount["decimals"]) == 6)
+        #expect(uiAmount["uiAmountString"] as? String == "1000000")
+
+        // The token read methods agree.
+        let supply = try #require(try await server.callObject("getTokenSupply", [mint.publicKey.base58])["value"] as? [String: Any])
+        #expect(supply["amount"] as? String == String(amount))
+        let owned = try #require(
+            try await server.callObject("getTokenAccountsByOwner", [recipient.base58, ["mint": mint.publicKey.base58], ["encoding": "base64"]])["value"]
+                as? [[String: Any]])
+        #expect(owned.map { $0["pubkey"] as? String } == [ata.base58])
+        let data = try #require(((owned.first?["account"] as? [String: Any])?["data"] as? [Any])?.first as? String)
+        #expect(try TokenAccountState(data: Array(try #require(Data(base64Encoded: data)))).amount == amount)
+        let programAccounts = try #require(
+            try await server.call("getProgramAccounts", [
+                token.programId.base58,
+                ["encoding": "base64", "filters": [["dataSize": 165], ["memcmp": ["offset": 0, "bytes": mint.publicKey.base58]]]],
+            ]) as? [[String: Any]])
+        #expect(programAccounts.map { $0["pubkey"] as? String } == [ata.base58])
+
+        // The priority fee is visible for the slot the transaction landed in.
+        let fees = try #require(try await server.call("getRecentPrioritizationFees", [[mint.publicKey.base58]]) as? [[String: Any]])
+        #expect(fees.contains { int($0["slot"]) == slot && int($0["prioritizationFee"]) == Int(price) })
+    }
+
+    @Test func signaturesForAddressPageNewestFirst() async throws {
+        let server = try await fundedServer()
+        var sent: [String] = []
+        for index in 0..<5 {
+            let transaction = try await sign(server, [MemoProgram.memo("page \(index)", signers: [payer.publicKey])], signers: [payer])
+            sent.append(try await send(server, transaction))
+        }
+        try await server.control(["advance_slots": 4])
+
+        let all = try await signatures(server, payer.publicKey, [:])
+        #expect(all.count == 6, "five memos and the airdrop")
+        #expect(Array(all.prefix(5)) == sent.reversed())
+        let newest = try #require(try await server.call("getSignaturesForAddress", [payer.publicKey.base58, ["limit": 1]]) as? [[String: Any]])
+        #expect(newest.first?["memo"] as? String == "[6] page 4")
+        #expect(newest.first?["confirmationStatus"] as? String == "finalized")
+        #expect(newest.first?["err"] is NSNull)
+
+        // Pages of two with `before`, until the history runs out.
+        var paged: [String] = []
+        var before: String? = nil
+        while true {
+            var config: [String: Any] = ["limit": 2]
+            if let before { config["before"] = before }
+            let page = try await signatures(server, payer.publicKey, config)
+            if page.isEmpty { break }
+            #expect(page.count <= 2)
+            paged += page
+            before = page.last
+        }
+        #expect(paged == all)
+
+        // `until` stops before the given signature; with `before` it bounds a window.
+        #expect(try await signatures(server, payer.publicKey, ["until": sent[1]]) == [sent[4], sent[3], sent[2]])
+        #expect(try await signatures(server, payer.publicKey, ["before": sent[4], "until": sent[1]]) == [sent[3], sent[2]])
+        #expect(try await signatures(server, payer.publicKey, ["before": sent[4], "until": sent[1], "limit": 1]) == [sent[3]])
+    }
+
+    @Test func preflightFailureReturnsSimulationErrorAndSkippedPreflightLandsFailed() async throws {
+        let server = try await fundedServer()
+        let overdraft = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000_000)], signers: [payer])
+        do {
+            _ = try await send(server, overdraft)
+            Issue.record("an overdraft passed the preflight")
+        } catch let error as LocalChainServer.RPCError {
+            #expect(error.code == -32002)
+            #expect(error.message == "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1")
+            let data = try #require(error.dataObject)
+            #expect((data["logs"] as? [String])?.contains { $0.contains("insufficient lamports") } == true)
+            let instructionError = try #require((data["err"] as? [String: Any])?["InstructionError"] as? [Any])
+            #expect(int(instructionError.first) == 0)
+            #expect(int((instructionError.last as? [String: Any])?["Custom"]) == 1)
+            #expect(int(data["unitsConsumed"]) ?? 0 > 0)
+        }
+
+        // Without preflight it lands as a failed transaction: fee charged, err recorded, in the address history.
+        let signature = try await send(server, overdraft, ["skipPreflight": true])
+        try await server.control(["advance_slots": 1])
+        let landed = try #require(try await status(server, signature))
+        #expect(landed["err"] is [String: Any])
+        #expect((landed["status"] as? [String: Any])?["Err"] != nil)
+        let result = try await server.callObject("getTransaction", [signature, ["commitment": "confirmed"]])
+        let meta = try #require(result["meta"] as? [String: Any])
+        #expect(meta["err"] is [String: Any])
+        let fee = try #require(int(meta["fee"]))
+        #expect(fee == 5_000)
+        #expect(int((meta["postBalances"] as? [Any])?.first) == int((meta["preBalances"] as? [Any])?.first).map { $0 - fee })
+        let history = try #require(
+            try await server.call("getSignaturesForAddress", [payer.publicKey.base58, ["commitment": "confirmed", "limit": 1]]) as? [[String: Any]])
+        #expect(history.first?["signature"] as? String == signature)
+        #expect(history.first?["err"] is [String: Any])
+    }
+
+    @Test func expiredBlockhashIsRefused() async throws {
+        let server = try await fundedServer()
+        let (blockhash, lastValid) = try await latestBlockhash(server, commitment: "processed")
+        let valid = try await server.callObject("isBlockhashValid", [blockhash.base58, ["commitment": "processed"]])
+        #expect(valid["value"] as? Bool == true)
+
+        try await server.control(["advance_slots": 151])
+        #expect(int(try await server.call("getBlockHeight", [["commitment": "processed"]]))! > lastValid)
+        let expired = try await server.callObject("isBlockhashValid", [blockhash.base58, ["commitment": "processed"]])
+        #expect(expired["value"] as? Bool == false)
+        let message = try LegacyMessage(
+            payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)],
+            recentBlockhash: blockhash)
+        let transaction = try Transaction(message: .legacy(message), signers: [payer])
+        do {
+            _ = try await send(server, transaction, ["preflightCommitment": "processed"])
+            Issue.record("a transaction with an expired blockhash was accepted")
+        } catch let error as LocalChainServer.RPCError {
+            #expect(error.code == -32002)
+            #expect(error.message.contains("Blockhash not found"))
+            #expect(error.dataObject?["err"] as? String == "BlockhashNotFound")
+        }
+    }
+
+    @Test func droppedTransactionNeverLands() async throws {
+        let server = try await fundedServer()
+        try await server.control(["drop_rate": 1.0])
+        let transaction = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
+        let signature = try await send(server, transaction)
+        #expect(signature == transaction.id.base58, "a dropped transaction still gets its signature back")
+        try await server.control(["advance_slots": 5])
+        #expect(try await status(server, signature, history: true) == nil)
+        #expect(try await server.call("getTransaction", [signature, ["commitment": "confirmed"]]) is NSNull)
+        let balance = try await server.callObject("getBalance", [recipient.base58, ["commitment": "processed"]])
+        #expect(int(balance["value"]) == 0)
+        let counters = try #require(try await server.controlState()["counters"] as? [String: Any])
+        #expect(int((counters["transactions"] as? [String: Any])?["dropped"]) == 1)
+        #expect(int((counters["faults"] as? [String: Any])?["dropped"]) == 1)
+    }
+
+    @Test func rateLimitAnswers429WithRetryAfterAnd5xxAnswers503() async throws {
+        let server = try LocalChainServer()
+        let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 1, "method": "getSlot"] as [String: Any])
+        try await server.control(["rate_429": 1.0])
+        let limited = try await server.http(server.url, body: body)
+        #expect(limited.status == 429)
+        #expect(limited.header("Retry-After") == "1")
+        let state = try await server.controlState()
+        #expect(int(((state["counters"] as? [String: Any])?["faults"] as? [String: Any])?["http_429"]) == 1, "the control API is never faulted")
+
+        try await server.control(["rate_429": 0.0, "rate_5xx": 1.0])
+        #expect(try await server.http(server.url, body: body).status == 503)
+        try await server.control(["rate_5xx": 0.0])
+        #expect(try await server.http(server.url, body: body).status == 200)
+    }
+
+    @Test func pauseStopsBlockHeight() async throws {
+        let server = try LocalChainServer(slotMs: 20)
+        try await server.control(["paused": true])
+        let before = try #require(int(try await server.call("getBlockHeight", [["commitment": "processed"]])))
+        try await Task.sleep(nanoseconds: 250_000_000)
+        #expect(int(try await server.call("getBlockHeight", [["commitment": "processed"]])) == before)
+        try await server.control(["paused": false])
+        let moved = try await eventually(3) {
+            (int(try await server.call("getBlockHeight", [["commitment": "processed"]])) ?? 0) > before
+        }
+        #expect(moved)
+    }
+
+    @Test func batchRequestAnswersInOrder() async throws {
+        let server = try LocalChainServer()
+        let batch: [[String: Any]] = [
+            ["jsonrpc": "2.0", "id": 1, "method": "getSlot", "params": [["commitment": "processed"]]],
+            ["jsonrpc": "2.0", "id": 2, "method": "getHealth"],
+            ["jsonrpc": "2.0", "id": 3, "method": "noSuchMethod"],
+            ["jsonrpc": "2.0", "id": 4, "method": "getBalance", "params": ["not a key"]],
+            ["jsonrpc": "2.0", "id": 5, "method": "getVersion"],
+        ]
+        let answers = try #require(try await server.post(json: batch) as? [[String: Any]])
+        #expect(answers.map { int($0["id"]) } == [1, 2, 3, 4, 5])
+        #expect(int(answers[0]["result"]) != nil)
+        #expect(answers[1]["result"] as? String == "ok")
+        #expect(int((answers[2]["error"] as? [String: Any])?["code"]) == -32601)
+        #expect(int((answers[3]["error"] as? [String: Any])?["code"]) == -32602)
+        #expect((answers[4]["result"] as? [String: Any])?["solana-core"] is String)
+    }
+}

@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// The RPC client against the project's local chain (real token programs in LiteSVM behind Solana JSON-RPC),
+/// including its faults: 429s, 5xx, a dead endpoint, failed preflights.
+@Suite(.enabled(if: LocalChainServer.isAvailable, "needs the Python venv with solders: run Tests/run"))
+struct SolanaRPCClientTests {
+    let logger = Logger(label: "SolanaRPCClientTests")
+    let payer = try! Keypair(seed: [UInt8](repeating: 31, count: 32))
+
+    func client(_ server: LocalChainServer, endpoints extra: [RPCEndpoint] = [], retry: RPCRetryPolicy = RPCRetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(20)),
+                requestsPerSecond: Double? = nil) throws -> SolanaRPCClient {
+        try SolanaRPCClient(
+            endpoints: extra + [RPCEndpoint(url: server.url.absoluteString, requestsPerSecond: requestsPerSecond)], timeout: .seconds(5),
+            retry: retry, logger: logger)
+    }
+
+    func fund(_ client: SolanaRPCClient, _ key: PublicKey) async throws {
+        _ = try await client.call("requestAirdrop", [.string(key.base58), .uint(50_000_000_000)], as: String.self)
+    }
+
+    func tokenTransaction(_ client: SolanaRPCClient, key: String, blockhash: Blockhash) async throws -> (Transaction, PublicKey) {
+        let plan = try TokenCreationPlan(
+            tokenProgram: "token-2022", decimals: 2, name: "RPC", symbol: "RPC", uri: "https://x", amount: "500",
+            recipient: "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z", memo: key)
+        let mint = try JobKeyDerivation(masterSeed: [UInt8](repeating: 32, count: 32)).keypair(forJobKey: key)
+        let rent = try await client.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
+        let transaction = try plan.transaction(
+            payer: payer, mint: mint, mintAuthority: payer, mintRentLamports: rent, recentBlockhash: blockhash, computeUnitLimit: 200_000,
+            computeUnitPrice: 7_000)
+        return (transaction, mint.publicKey)
+    }
+
+    @Test func sendsATokenCreationAndFollowsItToFinalized() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        try await fund(client, payer.publicKey)
+        let latest = try await client.latestBlockhash(commitment: .processed)
+        #expect(latest.lastValidBlockHeight >= 150)
+        let (transaction, mint) = try await tokenTransaction(client, key: "rpc-1", blockhash: latest.blockhash)
+
+        let simulation = try await client.simulateTransaction(transaction)
+        #expect(simulation.succeeded, "\(simulation.logs)")
+        #expect((simulation.unitsConsumed ?? 0) > 0)
+
+        let signature = try await client.sendTransaction(transaction, skipPreflight: true)
+        #expect(signature == transaction.id)
+        var seen: Set<Commitment> = []
+        for _ in 0..<200 {
+            if let status = try await client.signatureStatuses([signature]).first ?? nil {
+                #expect(status.succeeded)
+                if let level = status.confirmationStatus { seen.insert(level) }
+                if status.confirmationStatus == .finalized { break }
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(seen.contains(.finalized), "saw \(seen)")
+        let account = try #require(try await client.accountInfo(mint, commitment: .processed))
+        #expect(account.owner == TokenProgram.token2022.programId)
+        #expect(try TokenMintState(data: account.data).supply == 500)
+        #expect(try await client.accountInfo(Keypair.generate().publicKey) == nil)
+        #expect(try await client.balance(payer.publicKey, commitment: .processed) > 0)
+        #expect(try await client.recentPrioritizationFees(accounts: [mint]).contains(7_000))
+        #expect(!(try await client.genesisHash()).isEmpty)
+    }
+
+    @Test func aFailedPreflightIsAPermanentErrorWithTheProgramLogs() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        // The payer has no lamports: the preflight fails.
+        let (transaction, _) = try await tokenTransaction(client, key: "rpc-broke", blockhash: try await client.latestBlockhash(commitment: .processed).blockhash)
+        do {
+            _ = try await client.sendTransaction(transaction, preflightCommitment: .processed)
+            Issue.record("the preflight should fail")
+        } catch {
+            #expect(error.code == .rpc)
+            #expect(!error.isTransient)
+            #expect(error.rpcCode == -32002, "\(error)")
+        }
+    }
+
+    @Test func retriesThrough429sAnd5xxAndReportsThemWhenTheyPersist() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        // Each 429 costs its Retry-After (1 s), so keep the number of calls small.
+        _ = try await server.control(["rate_429": 0.25, "rate_5xx": 0.25])
+        for _ in 0..<8 { #expect(try await client.blockHeight(commitment: .processed) >= 0) }
+        let state = try await server.controlState()
+        #expect(String(describing: state).contains("429"), "faults were injected: \(state)")
+
+        _ = try await server.control(["rate_429": 1.0, "rate_5xx": 0.0])
+        let stubborn = try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
+            retry: RPCRetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20)), logger: logger)
+        do {
+            _ = try await stubborn.blockHeight()
+            Issue.record("429 on every request should surface")
+        } catch {
+            #expect(error.code == .rateLimited)
+            #expect(error.isTransient)
+            #expect(error.retryAfter == .seconds(1))
+        }
+    }
+
+    @Test func failsOverFromADeadEndpoint() async throws {
+        let server = try LocalChainServer()
+        // A port nobody listens on: bind one, note it, close it.
+        let deadPort = try LocalChainServer.unusedPort()
+        let http = SolanaRPCClient.makeHTTPClient(connectTimeout: .milliseconds(300))
+        let client = try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: "http://127.0.0.1:\(deadPort)/"), RPCEndpoint(url: server.url.absoluteString)], httpClient: http,
+            timeout: .seconds(5), logger: logger)
+        #expect(try await client.blockHeight(commitment: .processed) >= 0)
+        // The endpoint that answered is tried first from now on.
+        let start = ContinuousClock.now
+        #expect(try await client.blockHeight(commitment: .processed) >= 0)
+        #expect(ContinuousClock.now - start < .milliseconds(250))
+        try await http.shutdown()
+        #expect(throws: RPCError.self) { try SolanaRPCClient(endpoints: [], logger: logger) }
+        #expect(throws: RPCError.self) { try SolanaRPCClient(endpoints: [RPCEndpoint(url: "ftp://x")], logger: logger) }
+    }
+
+    @Test func batchesAnswerInOrderWithPerCallErrors() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        let answers = try await client.batch([
+            (method: "getMinimumBalanceForRentExemption", params: [82]),
+            (method: "noSuchMethod", params: []),
+            (method: "getMinimumBalanceForRentExemption", params: [165]),
+        ])
+        #expect(answers.count == 3)
+        #expect(try answers[0].get() == .int(1_461_600))
+        #expect(throws: RPCError.self) { try answers[1].get() }
+        #expect(try answers[2].get() == .int(2_039_280))
+    }
+
+    @Test func theRateLimitSpacesRequests() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server, requestsPerSecond: 10)
+        let start = ContinuousClock.now
+        for _ in 0..<25 { _ = try await client.blockHeight(commitment: .processed) }
+        // A burst of 10, then 15 more at 10 a second: at least about 1.5 s.
+        #expect(ContinuousClock.now - start >= .milliseconds(1300))
+    }
+}
+
+extension LocalChainServer {
+    /// A loopback TCP port that was free a moment ago (bound, then closed), for a "dead endpoint".
+    static func unusedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw CocoaError(.fileReadUnknown) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A running `Tests/LocalChain/local_chain.py`: a Solana JSON-RPC server on 127.0.0.1 whose transactions LiteSVM
+/// executes with the real token programs. One server per test; it stops when the value is released (its stdin
+/// closes, and it is sent SIGTERM), and also when the test process dies (`--exit-on-stdin-eof`).
+final class LocalChainServer: @unchecked Sendable {
+    struct ServerError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A JSON-RPC error answer; `data` is the error's `data` member as JSON text, if any.
+    struct RPCError: Error, CustomStringConvertible {
+        let code: Int
+        let message: String
+        let data: String?
+
+        var description: String { "JSON-RPC error \(code): \(message)\(data.map { " \($0)" } ?? "")" }
+
+        /// `data` decoded, e.g. the simulation result of a preflight failure.
+        var dataObject: [String: Any]? {
+            guard let data, let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) else { return nil }
+            return object as? [String: Any]
+        }
+    }
+
+    /// An HTTP answer, as received.
+    struct HTTPAnswer {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+        }
+    }
+
+    /// Whether the server can run: the same rule as the LiteSVM session (the venv's Python, or CI).
+    static var isAvailable: Bool { LiteSVMSession.isAvailable }
+
+    let url: URL
+    let controlURL: URL
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let session: URLSession
+    private let nextID = LocalChainRequestIDs()
+
+    /// Starts a server: `slotMs` per slot, `confirmDepth`/`finalizeDepth` slots to confirmed/finalized.
+    init(slotMs: Int = 50, confirmDepth: Int = 1, finalizeDepth: Int = 4, seed: Int = 1, arguments: [String] = []) throws {
+        guard let python = LiteSVMSession.python else {
+            throw ServerError(description: "no Python with solders: run `Tests/run` (it creates .venv) or set FLUTTERBYE_PYTHON")
+        }
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [
+            LiteSVMSession.repositoryRoot.appendingPathComponent("Tests/LocalChain/local_chain.py").path,
+            "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof",
+            "--slot-ms", String(slotMs), "--confirm-depth", String(confirmDepth), "--finalize-depth", String(finalizeDepth),
+            "--seed", String(seed),
+        ] + arguments
+        process.standardInput = input
+        process.standardOutput = output
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 15
+        session = URLSession(configuration: configuration)
+        try process.run()
+
+        var line: [UInt8] = []
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else {
+                throw ServerError(description: "local_chain.py ended before it was ready (is solders installed? see its stderr)")
+            }
+            line.append(contentsOf: chunk)
+        }
+        let ready = try JSONSerialization.jsonObject(with: Data(line[..<line.firstIndex(of: UInt8(ascii: "\n"))!])) as? [String: Any]
+        guard let address = ready?["url"] as? String, let url = URL(string: address),
+            let control = ready?["control"] as? String, let controlURL = URL(string: control)
+        else { throw ServerError(description: "local_chain.py printed an unexpected ready line: \(String(decoding: line, as: UTF8.self))") }
+        self.url = url
+        self.controlURL = controlURL
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    // MARK: HTTP
+
+    /// One HTTP request, answered whatever its status.
+    func http(_ target: URL, method: String = "POST", body: Data? = nil) async throws -> HTTPAnswer {
+        var request = URLRequest(url: target)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response): (Data, URLResponse) = try await withCheckedThrowingContinuation { continuation in
+            session.dataTask(with: request) { data, response, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else if let response {
+                    continuation.resume(returning: (data ?? Data(), response))
+                } else {
+                    continuation.resume(throwing: ServerError(description: "no response"))
+                }
+            }.resume()
+        }
+        guard let http = response as? HTTPURLResponse else { throw ServerError(description: "not an HTTP response") }
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { headers["\(key)"] = "\(value)" }
+        return HTTPAnswer(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// POSTs a JSON value to the JSON-RPC endpoint and returns the decoded answer (object or array).
+    func post(json: Any) async throws -> Any {
+        let answer = try await http(url, body: try JSONSerialization.data(withJSONObject: json))
+        guard answer.status == 200 else { throw ServerError(description: "HTTP \(answer.status) from the local chain") }
+        return try JSONSerialization.jsonObject(with: answer.body, options: [.fragmentsAllowed])
+    }
+
+    /// Calls one JSON-RPC method: its `result` (NSNull for null), or a thrown `RPCError`.
+    func call(_ method: String, _ params: [Any] = []) async throws -> Any {
+        let id = nextID.next()
+        let answer = try await post(json: ["jsonrpc": "2.0", "id": id, "method": method, "params": params] as [String: Any])
+        guard let object = answer as? [String: Any] else { throw ServerError(description: "answer is not an object: \(answer)") }
+        guard (object["id"] as? NSNumber)?.intValue == id else { throw ServerError(description: "answer has the wrong id: \(object)") }
+        if let error = object["error"] as? [String: Any] {
+            let data = error["data"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) }
+            throw RPCError(
+                code: (error["code"] as? NSNumber)?.intValue ?? 0, message: error["message"] as? String ?? "",
+                data: data.map { String(decoding: $0, as: UTF8.self) })
+        }
+        guard let result = object["result"] else { throw ServerError(description: "answer without result: \(object)") }
+        return result
+    }
+
+    /// Calls a method whose result is a JSON object.
+    func callObject(_ method: String, _ params: [Any] = []) async throws -> [String: Any] {
+        let result = try await call(method, params)
+        guard let object = result as? [String: Any] else { throw ServerError(description: "\(method) answered \(result), not an object") }
+        return object
+    }
+
+    // MARK: Control
+
+    /// Changes faults or the chain (`drop_rate`, `rate_429`, `rate_5xx`, `latency_ms`, `paused`, `advance_slots`);
+    /// returns the control state after the change.
+    @discardableResult
+    func control(_ update: [String: Any]) async throws -> [String: Any] {
+        let answer = try await http(controlURL, body: try JSONSerialization.data(withJSONObject: update))
+        guard answer.status == 200, let state = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else {
+            throw ServerError(description: "control refused \(update): HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+        }
+        return state
+    }
+
+    /// The control state: faults, slot, block height and counters.
+    func controlState() async throws -> [String: Any] {
+        let answer = try await http(controlURL, method: "GET")
+        guard answer.status == 200, let state = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else {
+            throw ServerError(description: "GET /control answered HTTP \(answer.status)")
+        }
+        return state
+    }
+}
+
+/// A thread-safe counter for JSON-RPC ids.
+final class LocalChainRequestIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

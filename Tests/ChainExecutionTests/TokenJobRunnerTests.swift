@@ -1,0 +1,192 @@
+import AsyncHTTPClient
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// The sender end to end: jobs in real PostgreSQL, transactions executed by the local chain (real token programs),
+/// with dropped sends, 429s, blockhash expiry, an unfunded payer, and a crash after the transaction was stored.
+@Suite(
+    .enabled(
+        if: LocalChainServer.isAvailable && (ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"] != nil
+            || ProcessInfo.processInfo.environment["CI"] != nil),
+        "needs the Python venv and the test database: run Tests/run"),
+    .serialized)
+struct TokenJobRunnerTests {
+    static let logger = Logger(label: "TokenJobRunnerTests")
+    let payer = try! Keypair(seed: [UInt8](repeating: 41, count: 32))
+    let derivation = try! JobKeyDerivation(masterSeed: [UInt8](repeating: 42, count: 32))
+    let recipient = try! Keypair(seed: [UInt8](repeating: 43, count: 32)).publicKey
+
+    struct Harness {
+        let server: LocalChainServer
+        let rpc: SolanaRPCClient
+        let queue: TokenJobQueue
+        let runner: TokenJobRunner
+    }
+
+    /// A migrated, empty job table, a fresh local chain with the payer funded, and a runner for worker "w1".
+    func withHarness(payerFunded: Bool = true, _ body: @Sendable (Harness) async throws -> Void) async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
+        // A database of its own: the store's tests truncate the job table of the shared one in parallel.
+        var database = try DatabaseConfiguration(url: url)
+        try await Self.createDatabase("flutterbye_runner_test", on: database)
+        database.database = "flutterbye_runner_test"
+        let client = PostgresClient(configuration: database.clientConfiguration)
+        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
+        let rpc = try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
+            retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: Self.logger)
+        let payer = self.payer, derivation = self.derivation
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
+            if payerFunded {
+                _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(500_000_000_000)], as: String.self)
+            }
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let configuration = SenderConfiguration(
+                payer: payer, mintDerivation: derivation,
+                policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
+                rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40))
+            let runner = TokenJobRunner(queue: queue, rpc: rpc, configuration: configuration, workerID: "w1", logger: Self.logger)
+            try await body(Harness(server: server, rpc: rpc, queue: queue, runner: runner))
+        }
+    }
+
+    static func createDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
+        let admin = PostgresClient(configuration: server.clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            do {
+                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                // It exists already.
+            }
+        }
+    }
+
+    func request(_ key: String, program: String = "token-2022", amount: String = "1000") -> TokenJobRequest {
+        TokenJobRequest(
+            idempotencyKey: key, tokenProgram: program, decimals: 3, name: "Job \(key)", symbol: "JOB", uri: "https://flutterbye.example/\(key)",
+            amount: amount, recipient: recipient.base58, memo: "job \(key)", maxAttempts: 10)
+    }
+
+    /// Runs every claimable job until none is left running or retryable.
+    func drain(_ harness: Harness) async throws {
+        for _ in 0..<200 {
+            let jobs = try await harness.queue.claim(workerID: "w1", limit: 16, lease: .seconds(60))
+            if jobs.isEmpty {
+                let counts = try await harness.queue.countsByState()
+                if (counts[.retryable] ?? 0) == 0 && (counts[.available] ?? 0) == 0 { return }
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            try await withThrowingDiscardingTaskGroup { group in
+                for job in jobs { group.addTask { try await harness.runner.run(job) } }
+            }
+        }
+        Issue.record("the queue did not drain")
+    }
+
+    /// Exactly one successful creation on chain for `key`, and the supply where it belongs.
+    func expectOneToken(_ harness: Harness, key: String, program: TokenProgram, amount: UInt64) async throws {
+        let mint = derivation.keypair(forJobKey: key).publicKey
+        let account = try #require(try await harness.rpc.accountInfo(mint, commitment: .processed), "mint of \(key)")
+        #expect(account.owner == program.programId)
+        #expect(try TokenMintState(data: account.data).supply == amount)
+        let history = try await harness.rpc.signaturesForAddress(mint, commitment: .confirmed)
+        #expect(history.filter { $0.error == nil || $0.error == .null }.count == 1, "one successful transaction for \(key)")
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programId)
+        let holding = try #require(try await harness.rpc.accountInfo(ata, commitment: .processed))
+        #expect(try TokenAccountState(data: holding.data).amount == amount)
+    }
+
+    @Test func jobsLandOnceThroughDroppedSendsAnd429s() async throws {
+        try await withHarness { harness in
+            _ = try await harness.server.control(["drop_rate": 0.3, "rate_429": 0.1])
+            for i in 0..<12 { _ = try await harness.queue.enqueue(request("fault-\(i)", program: i % 2 == 0 ? "token" : "token-2022", amount: "\(1000 + i)")) }
+            try await drain(harness)
+            #expect(try await harness.queue.countsByState() == [.confirmed: 12])
+            for i in 0..<12 {
+                try await expectOneToken(harness, key: "fault-\(i)", program: i % 2 == 0 ? .token : .token2022, amount: UInt64(1000 + i))
+                let job = try #require(try await harness.queue.job(idempotencyKey: "fault-\(i)"))
+                #expect(job.mintAddress == derivation.keypair(forJobKey: "fault-\(i)").publicKey.base58)
+                #expect(job.signature != nil && job.rawTransaction != nil && job.lastValidBlockHeight != nil)
+            }
+            let state = try await harness.server.controlState()
+            #expect(String(describing: state).contains("dropped"), "\(state)")
+        }
+    }
+
+    @Test func anExpiredBlockhashIsSignedAgainAndLandsOnce() async throws {
+        try await withHarness { harness in
+            let id = try await harness.queue.enqueue(request("expiry")).jobID
+            let job = try #require(try await harness.queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first)
+            // Every send is dropped until the stored transaction's blockhash has expired.
+            _ = try await harness.server.control(["drop_rate": 1.0])
+            let running = Task { try await harness.runner.run(job) }
+            var stored: TokenJob?
+            for _ in 0..<200 {
+                stored = try await harness.queue.job(id: id)
+                if stored?.signature != nil { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let first = try #require(stored?.signature)
+            _ = try await harness.server.control(["advance_slots": 160])
+            _ = try await harness.server.control(["drop_rate": 0.0])
+            #expect(try await running.value == .confirmed)
+            let done = try await harness.queue.job(id: id)
+            #expect(done.signature != first, "a new transaction was signed")
+            try await expectOneToken(harness, key: "expiry", program: .token2022, amount: 1000)
+        }
+    }
+
+    @Test func anUnfundedPayerFailsTheJobWithAReasonAndOthersAreUnaffected() async throws {
+        try await withHarness(payerFunded: false) { harness in
+            let id = try await harness.queue.enqueue(request("broke")).jobID
+            let job = try #require(try await harness.queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first)
+            #expect(try await harness.runner.run(job) == .failed)
+            let failed = try await harness.queue.job(id: id)
+            #expect(failed.errors.last?.errorClass == "insufficient_funds")
+            #expect(failed.errors.last?.message.contains(payer.publicKey.base58) == true)
+            #expect(failed.errors.last?.message.contains("fund it") == true)
+        }
+    }
+
+    @Test func aStoredTransactionThatLandedIsNotSentAgain() async throws {
+        try await withHarness { harness in
+            // A worker signed, stored and sent the transaction, then died before recording the confirmation.
+            let id = try await harness.queue.enqueue(request("crash")).jobID
+            _ = try await harness.queue.claim(workerID: "dead", limit: 1, lease: .milliseconds(10))
+            let plan = try TokenCreationPlan(
+                tokenProgram: "token-2022", decimals: 3, name: "Job crash", symbol: "JOB", uri: "https://flutterbye.example/crash",
+                amount: "1000", recipient: recipient.base58, memo: "job crash")
+            let mint = derivation.keypair(forJobKey: "crash")
+            let latest = try await harness.rpc.latestBlockhash()
+            let rent = try await harness.rpc.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
+            let transaction = try plan.transaction(
+                payer: payer, mint: mint, mintAuthority: payer, mintRentLamports: rent, recentBlockhash: latest.blockhash,
+                computeUnitLimit: 200_000, computeUnitPrice: 1)
+            try await harness.queue.recordSubmission(
+                jobID: id, workerID: "dead", signature: transaction.id.base58, rawTransaction: transaction.serialized(),
+                lastValidBlockHeight: latest.lastValidBlockHeight)
+            _ = try await harness.rpc.sendTransaction(transaction, skipPreflight: true)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await harness.queue.rescueExpiredLeases() == 1)
+
+            try await drain(harness)
+            let done = try await harness.queue.job(id: id)
+            #expect(done.state == .confirmed)
+            #expect(done.signature == transaction.id.base58, "the landed transaction is the job's")
+            try await expectOneToken(harness, key: "crash", program: .token2022, amount: 1000)
+        }
+    }
+}
