@@ -104,6 +104,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TokenWorkerTests",
+            dependencies: ["TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FlutterbyeStoreTests",
             dependencies: [
                 "FlutterbyeStore",

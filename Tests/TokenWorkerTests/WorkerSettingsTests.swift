@@ -1,0 +1,119 @@
+import FlutterbyeStore
+import Foundation
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// Configuration from the environment: defaults, every problem reported at once, secrets never echoed.
+@Suite struct WorkerSettingsTests {
+    static let payer = try! Keypair(seed: [UInt8](repeating: 51, count: 32))
+    static let authority = try! Keypair(seed: [UInt8](repeating: 52, count: 32))
+    static let seedHex = String(repeating: "ab", count: 32)
+
+    static let complete: [String: String] = [
+        "DATABASE_URL": "postgres://worker:pw@db:5432/flutterbye",
+        "SOLANA_RPC_URL": "https://rpc-a.example/?api-key=k1, https://rpc-b.example",
+        "SOLANA_PRIVATE_KEY": Base58.encode(payer.exportSecretKey()),
+        "FLUTTERBYE_MASTER_SEED": seedHex,
+    ]
+
+    static func json(_ keypair: Keypair) -> String { "[" + keypair.exportSecretKey().map(String.init).joined(separator: ",") + "]" }
+
+    @Test func aCompleteEnvironmentGivesSettingsWithDefaults() throws {
+        let settings = try WorkerSettings(environment: Self.complete)
+        #expect(settings.database.host == "db")
+        #expect(settings.endpoints.map(\.url) == ["https://rpc-a.example/?api-key=k1", "https://rpc-b.example"])
+        #expect(settings.sender.payer.publicKey == Self.payer.publicKey)
+        #expect(settings.sender.mintAuthority.publicKey == Self.payer.publicKey, "the payer is the default mint authority")
+        #expect(settings.concurrency == 8)
+        #expect(settings.sender.policy.priorityFeePercentile == 75)
+        #expect(settings.lease == .seconds(60))
+        #expect(settings.retention == .seconds(7 * 24 * 3600))
+        #expect(!settings.sender.metaplexMetadata)
+    }
+
+    @Test func keypairFilesAndOptionalSettingsAreRead() throws {
+        var environment = Self.complete
+        environment["SOLANA_PRIVATE_KEY"] = nil
+        environment["SOLANA_KEYPAIR_PATH"] = "/keys/payer.json"
+        environment["FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"] = "/keys/authority.json"
+        environment["FLUTTERBYE_WORKER_CONCURRENCY"] = "3"
+        environment["FLUTTERBYE_METAPLEX_METADATA"] = "true"
+        environment["SOLANA_RPC_REQUESTS_PER_SECOND"] = "25"
+        let files = ["/keys/payer.json": Self.json(Self.payer), "/keys/authority.json": Self.json(Self.authority)]
+        let settings = try WorkerSettings(environment: environment) { path in
+            guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
+            return text
+        }
+        #expect(settings.sender.payer.publicKey == Self.payer.publicKey)
+        #expect(settings.sender.mintAuthority.publicKey == Self.authority.publicKey)
+        #expect(settings.concurrency == 3)
+        #expect(settings.sender.metaplexMetadata)
+        #expect(settings.endpoints.allSatisfy { $0.requestsPerSecond == 25 })
+    }
+
+    @Test func everyProblemIsListedAtOnceWithoutSecrets() {
+        let secret = Base58.encode(Self.payer.exportSecretKey())
+        let environment = [
+            "DATABASE_URL": "mysql://x",
+            "SOLANA_RPC_URL": "ftp://nope",
+            "SOLANA_PRIVATE_KEY": String(secret.dropLast(3)),  // truncated: does not decode to 64 bytes
+            "FLUTTERBYE_MASTER_SEED": "abcd",
+            "FLUTTERBYE_WORKER_CONCURRENCY": "zero",
+            "FLUTTERBYE_METAPLEX_METADATA": "maybe",
+        ]
+        do {
+            _ = try WorkerSettings(environment: environment)
+            Issue.record("the configuration should be refused")
+        } catch {
+            let text = error.description
+            for name in ["DATABASE_URL", "SOLANA_RPC_URL", "SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "FLUTTERBYE_WORKER_CONCURRENCY", "FLUTTERBYE_METAPLEX_METADATA"] {
+                #expect(text.contains(name), "\(name) missing from:\n\(text)")
+            }
+            #expect(error.problems.count == 6)
+            #expect(!text.contains(String(secret.prefix(20))))
+        }
+        do {
+            _ = try WorkerSettings(environment: [:])
+            Issue.record("an empty environment should be refused")
+        } catch {
+            #expect(error.problems.count == 4, "\(error)")
+        }
+        var both = Self.complete
+        both["SOLANA_KEYPAIR_PATH"] = "/x"
+        #expect(throws: ConfigurationError.self) { try WorkerSettings(environment: both) }
+    }
+}
+
+/// The sender's pure decisions.
+@Suite struct SenderPolicyTests {
+    @Test func computeUnitLimitHasAMarginAndACap() {
+        let policy = SenderPolicy(computeUnitMargin: 1.2, computeUnitHeadroom: 5_000)
+        #expect(policy.computeUnitLimit(simulatedUnits: 50_000) == 65_000)
+        #expect(policy.computeUnitLimit(simulatedUnits: 0) == 5_000)
+        #expect(policy.computeUnitLimit(simulatedUnits: 10_000_000) == SenderPolicy.maxComputeUnits)
+    }
+
+    @Test func priorityFeeIsAPercentileWithinBounds() {
+        let policy = SenderPolicy(priorityFeePercentile: 75, maxPriorityFee: 50_000, minPriorityFee: 10)
+        #expect(policy.priorityFee(recentFees: []) == 10)
+        #expect(policy.priorityFee(recentFees: [0, 0, 0, 100, 200]) == 100)
+        #expect(policy.priorityFee(recentFees: [1_000_000, 2_000_000]) == 50_000, "capped")
+        #expect(policy.priorityFee(recentFees: [0, 0, 0, 0]) == 10, "at least the minimum")
+        #expect(SenderPolicy(priorityFeePercentile: 100).priorityFee(recentFees: [5, 1, 9]) == 9)
+        #expect(SenderPolicy(priorityFeePercentile: 0).priorityFee(recentFees: [5, 1, 9]) == 1)
+    }
+
+    @Test func backoffGrowsWithJitterUpToItsCapAndHonoursAFloor() {
+        let policy = SenderPolicy(initialBackoff: .seconds(1), maxBackoff: .seconds(60))
+        for _ in 0..<50 {
+            let first = policy.backoff(afterAttempt: 1)
+            #expect(first >= .milliseconds(750) && first <= .milliseconds(1250))
+            let fourth = policy.backoff(afterAttempt: 4)
+            #expect(fourth >= .seconds(6) && fourth <= .seconds(10))
+            #expect(policy.backoff(afterAttempt: 30) <= .seconds(75))
+        }
+        #expect(policy.backoff(afterAttempt: 1, floor: .seconds(30)) >= .seconds(30))
+    }
+}
