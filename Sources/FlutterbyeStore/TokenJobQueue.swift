@@ -192,6 +192,23 @@ public struct TokenJobQueue: Sendable {
             """, "releasing job \(jobID)")
     }
 
+    /// Confirmed jobs waiting to be finalized, oldest first: (id, signature).
+    public func confirmedJobs(limit: Int) async throws(StoreError) -> [(id: Int64, signature: String)] {
+        var result: [(id: Int64, signature: String)] = []
+        for row in try await run(
+            """
+            SELECT id, signature FROM flutterbye.token_jobs
+            WHERE state = 'confirmed' AND signature IS NOT NULL ORDER BY confirmed_at LIMIT \(limit)
+            """, "listing confirmed jobs")
+        {
+            let cells = row.makeRandomAccess()
+            if let id = try? cells["id"].decode(Int64.self), let signature = try? cells["signature"].decode(String.self) {
+                result.append((id, signature))
+            }
+        }
+        return result
+    }
+
     // MARK: Operators
 
     /// Cancels a job that has not finished. A job whose transaction was already sent may still land: cancelling

@@ -45,19 +45,28 @@ public struct TokenJobRunner: Sendable {
     private let configuration: SenderConfiguration
     private let workerID: String
     private let logger: Logger
+    private let isShuttingDown: @Sendable () -> Bool
 
-    public init(queue: TokenJobQueue, rpc: SolanaRPCClient, configuration: SenderConfiguration, workerID: String, logger: Logger) {
+    /// A runner for worker `workerID`. `isShuttingDown` is checked at safe points (before signing, between
+    /// status polls): when it turns true the job is released, with everything needed to resume it stored.
+    public init(
+        queue: TokenJobQueue, rpc: SolanaRPCClient, configuration: SenderConfiguration, workerID: String, logger: Logger,
+        isShuttingDown: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.queue = queue
         self.rpc = rpc
         self.configuration = configuration
         self.workerID = workerID
         self.logger = logger
+        self.isShuttingDown = isShuttingDown
     }
 
     /// Why an attempt stopped short of confirmation.
     enum AttemptFailure: Error {
         case transient(String, retryAfter: Duration?)
         case permanent(errorClass: String, String)
+        /// The worker is shutting down: give the job back.
+        case released
     }
 
     /// Runs `job` (claimed by this worker) until it is confirmed, or records why not. Returns the job's state.
@@ -82,12 +91,35 @@ public struct TokenJobRunner: Sendable {
                 logger.error("job failed", metadata: ["class": "\(errorClass)", "error": "\(message)"])
                 return try await queue.recordFailure(
                     jobID: job.id, workerID: workerID, errorClass: errorClass, message: message, permanent: true, retryAt: Date())
+            case .released:
+                logger.info("job released at shutdown; it resumes from its stored state")
+                try await queue.release(jobID: job.id, workerID: workerID)
+                return (try? await queue.job(id: job.id).state) ?? .available
             }
         } catch let error as StoreError {
             throw error
+        } catch is CancellationError {
+            // Cancelled past the shutdown deadline: the lease expires and a rescuer gives the job to another worker,
+            // which resumes from the stored transaction.
+            return .running
         } catch {
             throw StoreError(.queryFailed, "job \(job.id): unexpected error \(error)")
         }
+    }
+
+    /// Moves confirmed jobs whose transaction is finalized to `finalized`; returns how many.
+    @discardableResult
+    public func finalizeConfirmedJobs(limit: Int = 256) async throws -> Int {
+        let jobs = try await queue.confirmedJobs(limit: min(limit, 256))
+        let signatures = jobs.compactMap { try? Signature(base58: $0.signature) }
+        guard signatures.count == jobs.count, !jobs.isEmpty else { return 0 }
+        let statuses = try await rpc.signatureStatuses(signatures)
+        var finalized = 0
+        for (job, status) in zip(jobs, statuses) where status?.confirmationStatus == .finalized {
+            try await queue.markFinalized(jobID: job.id)
+            finalized += 1
+        }
+        return finalized
     }
 
     private func attempt(_ job: TokenJob, logger: Logger) async throws -> Signature {
@@ -115,6 +147,7 @@ public struct TokenJobRunner: Sendable {
             }
         }
         while true {
+            if isShuttingDown() { throw AttemptFailure.released }
             if let creation = try await existingMintCreation(mint.publicKey) {
                 logger.info("the job's mint already exists: an earlier transaction landed", metadata: ["signature": "\(creation)"])
                 return creation
@@ -167,6 +200,7 @@ public struct TokenJobRunner: Sendable {
         var lastSend: ContinuousClock.Instant?
         while true {
             try Task.checkCancellation()
+            if isShuttingDown() { throw AttemptFailure.released }
             if lastSend.map({ ContinuousClock.now - $0 >= configuration.rebroadcastInterval }) ?? true {
                 do {
                     _ = try await rpc.sendTransaction(transaction, skipPreflight: true, maxRetries: 0)
