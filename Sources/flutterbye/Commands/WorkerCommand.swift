@@ -1,0 +1,66 @@
+import ArgumentParser
+import AsyncHTTPClient
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SolanaRPC
+import TokenWorker
+import UnixSignals
+
+/// `flutterbye worker`: runs the token worker until SIGTERM or SIGINT. Reads its configuration from the
+/// environment (every problem reported at once), applies the schema, then drains the job queue.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run the token worker: claim token jobs from PostgreSQL and create each token exactly once on chain.",
+        discussion: """
+            Configuration (environment): DATABASE_URL, SOLANA_RPC_URL (comma-separated for failover), \
+            SOLANA_PRIVATE_KEY or SOLANA_KEYPAIR_PATH, FLUTTERBYE_MASTER_SEED; optional: \
+            FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH, SOLANA_RPC_REQUESTS_PER_SECOND, FLUTTERBYE_WORKER_CONCURRENCY, \
+            FLUTTERBYE_PRIORITY_FEE_PERCENTILE, FLUTTERBYE_MAX_PRIORITY_FEE, FLUTTERBYE_JOB_LEASE_SECONDS, \
+            FLUTTERBYE_JOB_RETENTION_HOURS, FLUTTERBYE_METAPLEX_METADATA, FLUTTERBYE_WORKER_ID. See the README.
+            """)
+
+    func run() async throws {
+        let settings: WorkerSettings
+        do { settings = try WorkerSettings(environment: ProcessInfo.processInfo.environment) } catch {
+            throw CommandFailure(error.description)
+        }
+        var logger = Logger(label: "flutterbye.worker")
+        logger[metadataKey: "worker"] = "\(settings.workerID)"
+        do { try await SchemaMigrator.bundled().apply(to: settings.database, logger: logger) } catch {
+            throw CommandFailure(error.message)
+        }
+        let http = SolanaRPCClient.makeHTTPClient()
+        let rpc = try SolanaRPCClient(endpoints: settings.endpoints, httpClient: http, logger: logger)
+        let client = PostgresClient(configuration: settings.database.clientConfiguration, backgroundLogger: logger)
+        let worker = TokenWorkerService(
+            client: client, rpc: rpc, sender: settings.sender, workerID: settings.workerID,
+            options: .init(concurrency: settings.concurrency, lease: settings.lease, retention: settings.retention), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: PostgresClientService(client: client)),
+                    .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
+
+/// Runs a `PostgresClient`'s connection pool as a service, so it starts and stops with the others.
+struct PostgresClientService: Service {
+    let client: PostgresClient
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await client.run() }
+    }
+}
