@@ -10,12 +10,7 @@ import TokenWorker
 
 /// The sender end to end: jobs in real PostgreSQL, transactions executed by the local chain (real token programs),
 /// with dropped sends, 429s, blockhash expiry, an unfunded payer, and a crash after the transaction was stored.
-@Suite(
-    .enabled(
-        if: LocalChainServer.isAvailable && (ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"] != nil
-            || ProcessInfo.processInfo.environment["CI"] != nil),
-        "needs the Python venv and the test database: run Tests/run"),
-    .serialized)
+@Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
 struct TokenJobRunnerTests {
     static let logger = Logger(label: "TokenJobRunnerTests")
     let payer = try! Keypair(seed: [UInt8](repeating: 41, count: 32))
@@ -31,25 +26,8 @@ struct TokenJobRunnerTests {
 
     /// A migrated, empty job table, a fresh local chain with the payer funded, and a runner for worker "w1".
     func withHarness(payerFunded: Bool = true, _ body: @Sendable (Harness) async throws -> Void) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
-        // A database of its own: the store's tests truncate the job table of the shared one in parallel.
-        var database = try DatabaseConfiguration(url: url)
-        try await Self.createDatabase("flutterbye_runner_test", on: database)
-        database.database = "flutterbye_runner_test"
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
-        let rpc = try SolanaRPCClient(
-            endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
-            retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: Self.logger)
         let payer = self.payer, derivation = self.derivation
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
-            if payerFunded {
-                _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(500_000_000_000)], as: String.self)
-            }
+        try await WorkerTestEnvironment.with(database: "flutterbye_runner_test", fund: payerFunded ? payer.publicKey : nil) { client, rpc, server in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             let configuration = SenderConfiguration(
                 payer: payer, mintDerivation: derivation,
@@ -57,19 +35,6 @@ struct TokenJobRunnerTests {
                 rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40))
             let runner = TokenJobRunner(queue: queue, rpc: rpc, configuration: configuration, workerID: "w1", logger: Self.logger)
             try await body(Harness(server: server, rpc: rpc, queue: queue, runner: runner))
-        }
-    }
-
-    static func createDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
-        let admin = PostgresClient(configuration: server.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await admin.run() }
-            defer { group.cancelAll() }
-            do {
-                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
-                // It exists already.
-            }
         }
     }
 

@@ -10,12 +10,7 @@ import TokenWorker
 
 /// The worker service: two workers drain a queue through dropped sends and 429s, confirmed jobs are finalized,
 /// and a graceful shutdown releases running jobs with their transactions stored.
-@Suite(
-    .enabled(
-        if: LocalChainServer.isAvailable && (ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"] != nil
-            || ProcessInfo.processInfo.environment["CI"] != nil),
-        "needs the Python venv and the test database: run Tests/run"),
-    .serialized)
+@Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
 struct TokenWorkerServiceTests {
     static let logger = Logger(label: "TokenWorkerServiceTests")
     let payer = try! Keypair(seed: [UInt8](repeating: 61, count: 32))
@@ -23,24 +18,7 @@ struct TokenWorkerServiceTests {
     let recipient = try! Keypair(seed: [UInt8](repeating: 63, count: 32)).publicKey
 
     func withEnvironment(_ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
-        var database = try DatabaseConfiguration(url: url)
-        try await TokenJobRunnerTests.createDatabase("flutterbye_service_test", on: database)
-        database.database = "flutterbye_service_test"
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
-        let rpc = try SolanaRPCClient(
-            endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
-            retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: Self.logger)
-        let payer = self.payer
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
-            _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(500_000_000_000)], as: String.self)
-            try await body(client, rpc, server)
-        }
+        try await WorkerTestEnvironment.with(database: "flutterbye_service_test", fund: payer.publicKey, body)
     }
 
     func service(_ client: PostgresClient, _ rpc: SolanaRPCClient, worker: String, deadline: Duration = .seconds(10)) -> TokenWorkerService {

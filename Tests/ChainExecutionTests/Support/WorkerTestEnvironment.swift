@@ -1,0 +1,61 @@
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import SolanaCore
+import SolanaRPC
+import Testing
+
+/// What the worker tests run against: a PostgreSQL database of their own on the test cluster (migrated, job table
+/// empty) and a fresh local chain with a funded payer.
+enum WorkerTestEnvironment {
+    static let logger = Logger(label: "WorkerTests")
+
+    /// Whether these tests run: the Python venv and the test database are there, or we are in CI (where their
+    /// absence must fail, not skip).
+    static var isAvailable: Bool {
+        LocalChainServer.isAvailable
+            && (ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"] != nil || ProcessInfo.processInfo.environment["CI"] != nil)
+    }
+
+    /// Runs `body` with a running client on database `name` (created if missing, migrated, jobs truncated), a local
+    /// chain and an RPC client to it; `fund` gets an airdrop first.
+    static func with(
+        database name: String, fund: PublicKey?,
+        _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
+    ) async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
+        // A database per suite: suites run in parallel and each truncates its job table.
+        var database = try DatabaseConfiguration(url: url)
+        try await createDatabase(name, on: database)
+        database.database = name
+        let client = PostgresClient(configuration: database.clientConfiguration)
+        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
+        let rpc = try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
+            retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await SchemaMigrator.bundled().apply(on: client, logger: logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: logger)
+            if let fund {
+                _ = try await rpc.call("requestAirdrop", [.string(fund.base58), .uint(500_000_000_000)], as: String.self)
+            }
+            try await body(client, rpc, server)
+        }
+    }
+
+    static func createDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
+        let admin = PostgresClient(configuration: server.clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            do {
+                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                // It exists already.
+            }
+        }
+    }
+}
