@@ -1,5 +1,5 @@
 public import FlutterbyeStore
-public import Foundation
+import Foundation
 public import Logging
 public import SolanaCore
 public import SolanaRPC
@@ -142,7 +142,14 @@ public struct TokenJobRunner: Sendable {
             let lastValid = job.lastValidBlockHeight
         {
             logger.info("resuming the stored transaction", metadata: ["signature": "\(stored)"])
-            if let landed = try await follow(signature: stored, raw: raw, lastValidBlockHeight: lastValid, logger: logger) {
+            let transaction: Transaction
+            do { transaction = try Transaction.deserialize(raw) } catch {
+                throw AttemptFailure.permanent(errorClass: "corrupt_transaction", "the stored transaction does not parse: \(error.message)")
+            }
+            guard transaction.id == stored else {
+                throw AttemptFailure.permanent(errorClass: "corrupt_transaction", "the stored transaction is not the stored signature's")
+            }
+            if let landed = try await follow(transaction, lastValidBlockHeight: lastValid, logger: logger) {
                 return landed
             }
         }
@@ -152,14 +159,11 @@ public struct TokenJobRunner: Sendable {
                 logger.info("the job's mint already exists: an earlier transaction landed", metadata: ["signature": "\(creation)"])
                 return creation
             }
-            let transaction = try await buildTransaction(plan: plan, mint: mint, logger: logger)
+            let built = try await buildTransaction(plan: plan, mint: mint, logger: logger)
             try await queue.recordSubmission(
-                jobID: job.id, workerID: workerID, signature: transaction.signed.id.base58, rawTransaction: transaction.signed.serialized(),
-                lastValidBlockHeight: transaction.lastValidBlockHeight)
-            if let landed = try await follow(
-                signature: transaction.signed.id, raw: transaction.signed.serialized(),
-                lastValidBlockHeight: transaction.lastValidBlockHeight, logger: logger)
-            {
+                jobID: job.id, workerID: workerID, signature: built.signed.id.base58, rawTransaction: built.signed.serialized(),
+                lastValidBlockHeight: built.lastValidBlockHeight)
+            if let landed = try await follow(built.signed, lastValidBlockHeight: built.lastValidBlockHeight, logger: logger) {
                 return landed
             }
             logger.info("the transaction expired without landing; signing again with a new blockhash")
@@ -190,13 +194,10 @@ public struct TokenJobRunner: Sendable {
         return (try sign(limit: limit, price: price), latest.lastValidBlockHeight)
     }
 
-    /// Sends `raw` (again and again) until its signature is confirmed (returns it), it failed on chain (throws a
-    /// permanent failure), or the chain passed `lastValidBlockHeight` without it (returns nil).
-    private func follow(signature: Signature, raw: [UInt8], lastValidBlockHeight: UInt64, logger: Logger) async throws -> Signature? {
-        let transaction: Transaction
-        do { transaction = try Transaction.deserialize(raw) } catch {
-            throw AttemptFailure.permanent(errorClass: "corrupt_transaction", "the stored transaction does not parse: \(error.message)")
-        }
+    /// Sends `transaction` (again and again) until it is confirmed (returns its signature), it failed on chain
+    /// (throws a permanent failure), or the chain passed `lastValidBlockHeight` without it (returns nil).
+    private func follow(_ transaction: Transaction, lastValidBlockHeight: UInt64, logger: Logger) async throws -> Signature? {
+        let signature = transaction.id
         var lastSend: ContinuousClock.Instant?
         while true {
             try Task.checkCancellation()

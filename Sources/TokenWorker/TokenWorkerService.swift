@@ -1,4 +1,4 @@
-public import FlutterbyeStore
+import FlutterbyeStore
 import Foundation
 public import Logging
 public import PostgresNIO
@@ -120,8 +120,8 @@ public struct TokenWorkerService: Service {
         while !Task.isCancelled && !state.isShuttingDown {
             do {
                 try await client.withConnection { connection in
-                    for try await _ in try await connection.listen(TokenJobQueue.notificationChannel) {
-                        wake.signal()
+                    try await connection.listen(on: TokenJobQueue.notificationChannel) { notifications in
+                        for try await _ in notifications { wake.signal() }
                     }
                 }
             } catch {

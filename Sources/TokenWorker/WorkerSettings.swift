@@ -1,6 +1,6 @@
 public import FlutterbyeStore
 public import Foundation
-public import SolanaCore
+import SolanaCore
 public import SolanaRPC
 
 /// Every problem found in the worker's configuration, reported together so an operator fixes them in one go.
@@ -106,12 +106,8 @@ public struct WorkerSettings: Sendable {
         // The master seed of the per-job mint keys.
         var derivation: JobKeyDerivation?
         if let hex = value("FLUTTERBYE_MASTER_SEED") {
-            if let bytes = Self.hexBytes(hex) {
-                do { derivation = try JobKeyDerivation(masterSeed: bytes) } catch {
-                    problems.append("FLUTTERBYE_MASTER_SEED: \(error.message)")
-                }
-            } else {
-                problems.append("FLUTTERBYE_MASTER_SEED must be hex digits (e.g. from `openssl rand -hex 32`)")
+            do { derivation = try JobKeyDerivation(masterSeedHex: hex) } catch {
+                problems.append("FLUTTERBYE_MASTER_SEED: \(error.message)")
             }
         } else {
             problems.append("FLUTTERBYE_MASTER_SEED is not set: at least 32 bytes of secret randomness as hex; it fixes every job's mint address, so keep it forever")
@@ -141,26 +137,5 @@ public struct WorkerSettings: Sendable {
         self.concurrency = concurrency
         self.lease = .seconds(leaseSeconds)
         self.retention = .seconds(retentionHours * 3600)
-    }
-
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -241,11 +241,12 @@ struct TokenJobQueueTests {
     @Test func enqueueNotifiesListeners() async throws {
         try await withQueue { queue, client in
             try await client.withConnection { connection in
-                let notifications = try await connection.listen(TokenJobQueue.notificationChannel)
-                let id = try await queue.enqueue(Self.request("wake-up")).jobID
-                var iterator = notifications.makeAsyncIterator()
-                let first = try await iterator.next()
-                #expect(first?.payload == String(id))
+                try await connection.listen(on: TokenJobQueue.notificationChannel) { notifications in
+                    let id = try await queue.enqueue(Self.request("wake-up")).jobID
+                    var iterator = notifications.makeAsyncIterator()
+                    let first = try await iterator.next()
+                    #expect(first?.payload == String(id))
+                }
             }
         }
     }

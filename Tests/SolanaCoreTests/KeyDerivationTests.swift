@@ -51,6 +51,25 @@ import Testing
     }
 }
 
+@Suite struct MasterSeedHexTests {
+    @Test func hexSeedsMatchTheirBytesAndBadOnesAreRefusedWithoutEcho() throws {
+        let bytes = (0..<32).map { UInt8($0 * 7 & 0xff) }
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        #expect(try JobKeyDerivation(masterSeedHex: hex.uppercased() + "\n").keypair(forJobKey: "k").publicKey
+            == (try JobKeyDerivation(masterSeed: bytes)).keypair(forJobKey: "k").publicKey)
+        for bad in [hex + "a", String(hex.dropLast(2)) + "zz", "0x" + hex] {
+            do {
+                _ = try JobKeyDerivation(masterSeedHex: bad)
+                Issue.record("\(bad.prefix(8))… should be refused")
+            } catch {
+                #expect(error.code == .invalidArgument)
+                #expect(!error.message.contains(String(hex.prefix(16))))
+            }
+        }
+        #expect(throws: SolanaCoreError.self) { try JobKeyDerivation(masterSeedHex: "abcd") }
+    }
+}
+
 @Suite struct Base58CodableTests {
     struct Wrapper: Codable, Equatable { let key: PublicKey; let signature: Signature; let blockhash: Blockhash }
 

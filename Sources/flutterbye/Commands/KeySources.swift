@@ -35,14 +35,7 @@ enum KeySources {
         guard let hex = ProcessInfo.processInfo.environment["FLUTTERBYE_MASTER_SEED"], !hex.isEmpty else {
             throw CommandFailure("FLUTTERBYE_MASTER_SEED is not set: it holds at least 32 bytes of secret randomness as hex (e.g. `openssl rand -hex 32`)")
         }
-        let digits = Array(hex.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-        guard digits.count % 2 == 0, digits.allSatisfy({ (48...57).contains($0) || (97...102).contains($0 | 0x20) }) else {
-            throw CommandFailure("FLUTTERBYE_MASTER_SEED must be hex digits (an even number of 0-9, a-f)")
-        }
-        var bytes: [UInt8] = []
-        func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : (c | 0x20) - 87 }
-        for i in stride(from: 0, to: digits.count, by: 2) { bytes.append(nibble(digits[i]) << 4 | nibble(digits[i + 1])) }
-        do { return try JobKeyDerivation(masterSeed: bytes) } catch {
+        do { return try JobKeyDerivation(masterSeedHex: hex) } catch {
             throw CommandFailure("FLUTTERBYE_MASTER_SEED is not usable: \(error.message)")
         }
     }
