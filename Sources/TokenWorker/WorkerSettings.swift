@@ -92,7 +92,7 @@ public struct WorkerSettings: Sendable {
             problems.append("set only one of SOLANA_PRIVATE_KEY and SOLANA_KEYPAIR_PATH")
         case (.some(let secret), nil):
             do {
-                payer = secret.hasPrefix("[") ? try Keypair(solanaKeypairJSON: secret) : try Keypair(base58SecretKey: secret)
+                payer = try Keypair(secretKeyText: secret)
             } catch {
                 problems.append("SOLANA_PRIVATE_KEY is not a usable secret key: \(error.message)")
             }

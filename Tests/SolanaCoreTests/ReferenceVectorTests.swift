@@ -30,6 +30,8 @@ import Testing
             #expect(try Keypair(base58SecretKey: vector.secret_base58).publicKey.base58 == vector.pubkey)
             let json = "[" + hexBytes(vector.secret_hex).map(String.init).joined(separator: ",") + "]"
             #expect(try Keypair(solanaKeypairJSON: json).publicKey.base58 == vector.pubkey)
+            #expect(try Keypair(secretKeyText: json).publicKey.base58 == vector.pubkey)
+            #expect(try Keypair(secretKeyText: " " + vector.secret_base58 + "\n").publicKey.base58 == vector.pubkey)
             let message = hexBytes(vector.message_hex)
             let signature = fromSeed.sign(message)
             #expect(signature.base58 == vector.signature)

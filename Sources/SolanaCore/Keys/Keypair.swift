@@ -69,6 +69,16 @@ public struct Keypair: Sendable, CustomStringConvertible, CustomDebugStringConve
         try self.init(secretKey: bytes)
     }
 
+    /// Parses a secret key in either form `SOLANA_PRIVATE_KEY` may hold: a Solana CLI JSON array (`[12,34,...]`)
+    /// or a base58 string.
+    public init(secretKeyText text: String) throws(SolanaCoreError) {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("[") {
+            try self.init(solanaKeypairJSON: text)
+        } else {
+            try self.init(base58SecretKey: text)
+        }
+    }
+
     /// A fresh random keypair from the system's secure random source.
     public static func generate() -> Keypair {
         let key = Curve25519.Signing.PrivateKey()

@@ -23,8 +23,7 @@ enum KeySources {
             throw CommandFailure("no keypair: pass --keypair FILE or set SOLANA_PRIVATE_KEY (base58 secret key or a [..] JSON array)")
         }
         do {
-            return value.trimmingCharacters(in: .whitespaces).hasPrefix("[")
-                ? try Keypair(solanaKeypairJSON: value) : try Keypair(base58SecretKey: value)
+            return try Keypair(secretKeyText: value)
         } catch {
             throw CommandFailure("SOLANA_PRIVATE_KEY is not usable: \(error.message)")
         }
