@@ -38,6 +38,9 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The 32 bytes of the address.
     public var bytes: [UInt8] { withUnsafeBytes(of: self) { Array($0) } }
 
+    /// The key, or nil when it is all zeros: how Token-2022 stores "none" (`OptionalNonZeroPubkey`).
+    public var nonZero: PublicKey? { self == .zero ? nil : self }
+
     /// Calls `body` with the address's bytes without copying them.
     @inlinable public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withUnsafeBytes(of: self, body)

@@ -99,7 +99,7 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
                 let authority = try reader.readPublicKey()
                 let address = try reader.readPublicKey()
                 return .initializeMetadataPointer(
-                    mint: accounts[0], authority: authority == .zero ? nil : authority, metadataAddress: address == .zero ? nil : address)
+                    mint: accounts[0], authority: authority.nonZero, metadataAddress: address.nonZero)
             }
             guard let tag = TokenProgram.Tag(rawValue: tagByte) else {
                 return .unknown(tag: tagByte, reason: "token instruction \(tagByte) is not decoded")

@@ -103,7 +103,7 @@ public enum TokenMetadata {
     /// or URI over the limits. The two keys are fixed-size; they are taken so call sites read like `initialize`.
     public static func tlvSize(
         updateAuthority: PublicKey?, mint: PublicKey, name: String, symbol: String, uri: String,
-        additionalMetadata: [(key: String, value: String)] = []
+        additionalMetadata: [TokenMetadataField] = []
     ) throws(SolanaCoreError) -> Int {
         try checkLengths(name: name, symbol: symbol, uri: uri)
         let additional = additionalMetadata.reduce(0) { $0 + 4 + $1.key.utf8.count + 4 + $1.value.utf8.count }

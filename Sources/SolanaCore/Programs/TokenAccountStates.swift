@@ -130,25 +130,19 @@ public struct TokenMetadataState: Sendable, Hashable {
     /// The URI of the off-chain JSON.
     public var uri: String
     /// Custom fields in stored order.
-    public var additionalMetadata: [(key: String, value: String)] {
-        get { additional.map { ($0.key, $0.value) } }
-        set { additional = newValue.map { KeyValue(key: $0.key, value: $0.value) } }
-    }
-
-    struct KeyValue: Sendable, Hashable { var key: String; var value: String }
-    private var additional: [KeyValue]
+    public var additionalMetadata: [TokenMetadataField]
 
     /// Metadata with the given fields (for comparisons and tests).
     public init(
         updateAuthority: PublicKey?, mint: PublicKey, name: String, symbol: String, uri: String,
-        additionalMetadata: [(key: String, value: String)] = []
+        additionalMetadata: [TokenMetadataField] = []
     ) {
         self.updateAuthority = updateAuthority
         self.mint = mint
         self.name = name
         self.symbol = symbol
         self.uri = uri
-        self.additional = additionalMetadata.map { KeyValue(key: $0.key, value: $0.value) }
+        self.additionalMetadata = additionalMetadata
     }
 
     /// Reads the TokenMetadata extension from a Token-2022 mint's data; nil when the mint has no such extension
@@ -157,8 +151,7 @@ public struct TokenMetadataState: Sendable, Hashable {
     public init?(mintData data: [UInt8]) throws(SolanaCoreError) {
         guard let value = try Token2022MintExtensions.value(ofType: Token2022MintExtensions.tokenMetadataType, in: data) else { return nil }
         var fields = WireReader(value, errorCode: .invalidArgument, what: "token metadata")
-        let authority = try fields.readPublicKey()
-        updateAuthority = authority == .zero ? nil : authority
+        updateAuthority = try fields.readPublicKey().nonZero
         mint = try fields.readPublicKey()
         name = try fields.readBorshString()
         symbol = try fields.readBorshString()
@@ -168,19 +161,20 @@ public struct TokenMetadataState: Sendable, Hashable {
         guard count <= fields.remaining / 8 else {
             throw SolanaCoreError(.invalidArgument, "token metadata claims \(count) additional fields in \(fields.remaining) bytes")
         }
-        var pairs: [KeyValue] = []
-        for _ in 0..<count { pairs.append(KeyValue(key: try fields.readBorshString(), value: try fields.readBorshString())) }
-        additional = pairs
+        var pairs: [TokenMetadataField] = []
+        for _ in 0..<count { pairs.append(TokenMetadataField(try fields.readBorshString(), try fields.readBorshString())) }
+        additionalMetadata = pairs
     }
+}
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.updateAuthority == rhs.updateAuthority && lhs.mint == rhs.mint && lhs.name == rhs.name && lhs.symbol == rhs.symbol
-            && lhs.uri == rhs.uri && lhs.additional == rhs.additional
-    }
+/// One custom key/value field of Token-2022 on-chain metadata.
+public struct TokenMetadataField: Sendable, Hashable {
+    public var key: String
+    public var value: String
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(mint)
-        hasher.combine(name)
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
     }
 }
 
@@ -203,10 +197,8 @@ public struct MetadataPointerState: Sendable, Hashable {
     public init?(mintData data: [UInt8]) throws(SolanaCoreError) {
         guard let value = try Token2022MintExtensions.value(ofType: Token2022MintExtensions.metadataPointerType, in: data) else { return nil }
         var reader = WireReader(value, errorCode: .invalidArgument, what: "metadata pointer")
-        let authority = try reader.readPublicKey()
-        let address = try reader.readPublicKey()
-        self.authority = authority == .zero ? nil : authority
-        self.metadataAddress = address == .zero ? nil : address
+        self.authority = try reader.readPublicKey().nonZero
+        self.metadataAddress = try reader.readPublicKey().nonZero
     }
 }
 

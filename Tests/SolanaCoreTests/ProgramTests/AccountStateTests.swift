@@ -119,7 +119,7 @@ extension ProgramTests {
             #expect(metadata.additionalMetadata.map(\.value) == ["f.example", ""])
             #expect(metadata == TokenMetadataState(
                 updateAuthority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
-                additionalMetadata: [("site", "f.example"), ("", "")]))
+                additionalMetadata: [.init("site", "f.example"), .init("", "")]))
 
             let pointer = try #require(try MetadataPointerState(mintData: data))
             #expect(pointer == MetadataPointerState(authority: b, metadataAddress: c))
@@ -127,7 +127,7 @@ extension ProgramTests {
             // The size helper agrees with the TLV entry the program stores (header + value).
             #expect(try TokenMetadata.tlvSize(
                 updateAuthority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
-                additionalMetadata: [("site", "f.example"), ("", "")]) == tlv(19, value).count)
+                additionalMetadata: [.init("site", "f.example"), .init("", "")]) == tlv(19, value).count)
         }
 
         @Test func tokenMetadataWithoutAuthorityOrBeforeOtherExtensions() throws {

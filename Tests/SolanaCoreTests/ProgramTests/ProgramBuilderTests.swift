@@ -157,7 +157,7 @@ extension ProgramTests {
             // 4 TLV header + 32 + 32 + (4+4 name) + (4+3 symbol) + (4+5 uri) + 4 vec length.
             #expect(try TokenMetadata.tlvSize(updateAuthority: a, mint: b, name: "Name", symbol: "SYM", uri: "u.com") == 4 + 64 + 8 + 7 + 9 + 4)
             #expect(try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: "", symbol: "", uri: "") == 84)
-            #expect(try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: "", symbol: "", uri: "", additionalMetadata: [("ab", "cde")]) == 84 + 4 + 2 + 4 + 3)
+            #expect(try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: "", symbol: "", uri: "", additionalMetadata: [.init("ab", "cde")]) == 84 + 4 + 2 + 4 + 3)
             #expect(ProgramFixtures.failure { _ = try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: String(repeating: "n", count: 33), symbol: "", uri: "") }?.code == .invalidArgument)
         }
 
