@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a SQL script into single statements, because PostgresNIO 1.33 speaks only the extended query protocol,
 /// which runs one statement per query (it has no simple-query message, and `simpleQuery` goes through `query`).
 ///
@@ -25,7 +27,7 @@ public enum SQLScript {
 
         func flush() {
             if let codeLine {
-                statements.append(Statement(text: String(current).trimmingWhitespace(), line: codeLine))
+                statements.append(Statement(text: String(current).trimmingCharacters(in: .whitespacesAndNewlines), line: codeLine))
             }
             current = String.UnicodeScalarView()
             codeLine = nil
@@ -138,14 +140,5 @@ public enum SQLScript {
         }
         flush()
         return statements
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
-            return ""
-        }
-        return String(self[first...last])
     }
 }

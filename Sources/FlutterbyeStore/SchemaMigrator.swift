@@ -105,7 +105,7 @@ public struct SchemaMigrator: Sendable {
 
     /// The first code line of a statement, shortened, for error messages.
     static func excerpt(_ statement: String) -> String {
-        let code = statement.split(separator: "\n").lazy.map { $0.trimmingWhitespace() }.first {
+        let code = statement.split(separator: "\n").lazy.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first {
             !$0.isEmpty && !$0.hasPrefix("--")
         } ?? ""
         return code.count > 100 ? String(code.prefix(100)) + "…" : code
@@ -129,21 +129,13 @@ public struct SchemaMigrator: Sendable {
 
     /// Turns a PostgresNIO error into a `StoreError` with what the server said and what to do.
     static func storeError(_ error: any Error, while doing: String) -> StoreError {
-        guard let error = error as? PSQLError else {
-            return StoreError(.migrationFailed, "\(doing) failed: \(error); nothing was applied")
-        }
-        if let serverInfo = error.serverInfo, let message = serverInfo[.message] {
-            let state = serverInfo[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            let detail = serverInfo[.detail].map { "; detail: \($0)" } ?? ""
-            let hint = serverInfo[.hint].map { "; hint: \($0)" } ?? ""
+        if let answer = StoreError.ServerAnswer(error) {
             return StoreError(
                 .migrationFailed,
-                "\(doing) failed: \(message)\(state)\(detail)\(hint). The migration was rolled back; fix the schema script and start again")
+                "\(doing) failed: \(answer.summary). The migration was rolled back; fix the schema script and start again")
         }
-        let underlying = error.underlying.map { ": \($0)" } ?? ""
-        return StoreError(
-            .databaseUnavailable,
-            "\(doing) failed: \(error.code)\(underlying). Check that the database server is running and reachable at the configured URL")
+        return StoreError.databaseUnavailable(error, while: doing)
+            ?? StoreError(.migrationFailed, "\(doing) failed: \(error); nothing was applied")
     }
 }
 

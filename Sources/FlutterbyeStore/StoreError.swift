@@ -1,3 +1,5 @@
+import PostgresNIO
+
 /// The error FlutterbyeStore throws: a `code` to switch on and a `message` that tells an operator what is wrong
 /// and what to do about it. Messages never contain a database password.
 public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -45,4 +47,35 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(message)" }
+}
+
+extension StoreError {
+    /// What the PostgreSQL server said about a failed statement: its message, SQLSTATE, and a one-line account
+    /// with detail and hint for an operator.
+    struct ServerAnswer {
+        let message: String
+        let sqlState: String?
+        let summary: String
+
+        /// The server's answer inside `error`; nil when the error did not come from the server.
+        init?(_ error: any Error) {
+            guard let info = (error as? PSQLError)?.serverInfo, let message = info[.message] else { return nil }
+            self.message = message
+            self.sqlState = info[.sqlState]
+            let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            let detail = info[.detail].map { "; detail: \($0)" } ?? ""
+            let hint = info[.hint].map { "; hint: \($0)" } ?? ""
+            self.summary = message + state + detail + hint
+        }
+    }
+
+    /// A PostgresNIO failure without a server answer: the server could not be reached or the connection broke.
+    /// Nil for an error that is not PostgresNIO's.
+    static func databaseUnavailable(_ error: any Error, while doing: String) -> StoreError? {
+        guard let error = error as? PSQLError else { return nil }
+        let underlying = error.underlying.map { ": \($0)" } ?? ""
+        return StoreError(
+            .databaseUnavailable,
+            "\(doing) failed: \(error.code)\(underlying). Check that the database server is running and reachable at the configured URL")
+    }
 }

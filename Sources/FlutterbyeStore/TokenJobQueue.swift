@@ -371,23 +371,19 @@ public struct TokenJobQueue: Sendable {
     }
 
     static func storeError(_ error: any Error, while doing: String) -> StoreError {
-        guard let error = error as? PSQLError else { return StoreError(.queryFailed, "\(doing) failed: \(error)") }
-        if let info = error.serverInfo, let message = info[.message] {
-            switch info[.sqlState] {
+        if let answer = StoreError.ServerAnswer(error) {
+            switch answer.sqlState {
             case "22023":
                 // enqueue_token_job's validation: 'invalid <field>: <reason>'.
+                let message = answer.message
                 let field = message.hasPrefix("invalid ") ? message.dropFirst(8).split(separator: ":").first.map(String.init) : nil
                 return StoreError(.invalidJob, "\(message); nothing was enqueued", field: field)
             case "23505":
-                return StoreError(.idempotencyConflict, "\(message); nothing was enqueued — use a new idempotency key for a different token")
+                return StoreError(.idempotencyConflict, "\(answer.message); nothing was enqueued — use a new idempotency key for a different token")
             default:
-                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-                return StoreError(.queryFailed, "\(doing) failed: \(message)\(state)")
+                return StoreError(.queryFailed, "\(doing) failed: \(answer.summary)")
             }
         }
-        let underlying = error.underlying.map { ": \($0)" } ?? ""
-        return StoreError(
-            .databaseUnavailable,
-            "\(doing) failed: \(error.code)\(underlying). Check that the database server is running and reachable at the configured URL")
+        return StoreError.databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
     }
 }

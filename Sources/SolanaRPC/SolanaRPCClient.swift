@@ -84,8 +84,7 @@ public struct SolanaRPCClient: Sendable {
     /// The caller owns it and shuts it down (`try await client.shutdown()`).
     public static func makeHTTPClient(connectTimeout: Duration = .seconds(2)) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout.connect = .nanoseconds(
-            Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000)
+        configuration.timeout.connect = TimeAmount(connectTimeout)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -166,7 +165,7 @@ public struct SolanaRPCClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw RPCError(.timeout, "\(method) got no answer within \(timeout)", endpoint: endpoint.description)
         } catch {
@@ -224,6 +223,13 @@ struct RPCErrorBody: Decodable {
 
     func rpcError(method: String) -> RPCError {
         RPCError(.rpc, "\(method) failed: \(message) (JSON-RPC error \(code))", rpcCode: code, data: data)
+    }
+}
+
+extension TimeAmount {
+    /// NIO's form of a Swift `Duration`.
+    init(_ duration: Duration) {
+        self = .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 }
 
