@@ -78,11 +78,9 @@ public struct TokenWorkerService: Service {
         await withDiscardingTaskGroup { jobs in
             while !state.isShuttingDown && !Task.isCancelled {
                 let free = options.concurrency - state.inFlightCount
-                var claimed = 0
                 if free > 0 {
                     do {
                         let batch = try await queue.claim(workerID: workerID, limit: free, lease: options.lease)
-                        claimed = batch.count
                         for job in batch {
                             state.started(job.id)
                             jobs.addTask {
@@ -97,10 +95,8 @@ public struct TokenWorkerService: Service {
                         logger.warning("claiming jobs failed; retrying", metadata: ["error": "\(error)"])
                     }
                 }
-                // A full batch may mean more work is waiting: claim again at once while there is room.
-                if claimed == 0 || claimed < free || state.inFlightCount >= options.concurrency {
-                    await wake.wait(timeout: options.pollInterval)
-                }
+                // Until a notification, a finished job (a free slot) or the poll interval.
+                await wake.wait(timeout: options.pollInterval)
             }
             // Graceful shutdown: running jobs stop at their next safe point and release themselves; past the
             // deadline they are cancelled and their leases expire.
