@@ -276,6 +276,34 @@ struct LocalChainServerTests {
         #expect(int((counters["faults"] as? [String: Any])?["dropped"]) == 1)
     }
 
+    @Test func aStallQueuesSendsAndForwardsOnlyTheUnexpiredOnes() async throws {
+        let server = try await fundedServer()
+        try await server.control(["stalled": true])
+        let transfer = SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)
+        let early = try await sign(server, [transfer], signers: [payer], commitment: "processed")
+        #expect(try await send(server, early, ["skipPreflight": true]) == early.id.base58)
+        _ = try await send(server, early, ["skipPreflight": true])  // a rebroadcast is queued once
+        let stalledHeight = int(try await server.call("getBlockHeight", [["commitment": "processed"]]))
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(int(try await server.call("getBlockHeight", [["commitment": "processed"]])) == stalledHeight, "no slots while stalled")
+        #expect(try await status(server, early.id.base58, history: true) == nil, "queued, not executed")
+        #expect(int(try await server.controlState()["held"]) == 1)
+
+        // The cluster moves past the early blockhash's lastValidBlockHeight; a transaction signed after that is queued too.
+        try await server.control(["advance_slots": 160])
+        let late = try await sign(server, [ComputeBudgetProgram.setComputeUnitLimit(1000), transfer], signers: [payer], commitment: "processed")
+        _ = try await send(server, late, ["skipPreflight": true])
+        let state = try await server.control(["stalled": false])
+        #expect(int(state["held"]) == 0)
+        #expect(try await status(server, early.id.base58, history: true) == nil, "expired while queued: never lands")
+        #expect(try await status(server, late.id.base58, history: true)?["err"] is NSNull, "still valid: lands when the stall ends")
+        let transactions = try #require((state["counters"] as? [String: Any])?["transactions"] as? [String: Any])
+        #expect(int(transactions["held"]) == 2)
+        #expect(int(transactions["not_landed"]) == 1)
+        let balance = try await server.callObject("getBalance", [recipient.base58, ["commitment": "processed"]])
+        #expect(int(balance["value"]) == 1_000_000_000, "one transfer, not two")
+    }
+
     @Test func rateLimitAnswers429WithRetryAfterAnd5xxAnswers503() async throws {
         let server = try LocalChainServer()
         let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 1, "method": "getSlot"] as [String: Any])

@@ -115,11 +115,11 @@ Version 0 messages are supported, their address lookup tables resolved from the 
 
 Control API (never subject to faults)
 -------------------------------------
-    GET  /control  -> {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "slot",
-                       "block_height", "counters": {"requests": {method: n}, "faults": {"http_429": n,
+    GET  /control  -> {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled",
+                       "slot", "block_height", "counters": {"requests": {method: n}, "faults": {"http_429": n,
                        "http_503": n, "dropped": n}, "transactions": {"executed": n, "succeeded": n,
                        "failed": n, "dropped": n, "not_landed": n, "preflight_failed": n,
-                       "airdrops": n}}}
+                       "airdrops": n, "held": n}}, "held": n}   (held: queued while stalled)
     POST /control  with a JSON object, any subset of:
         "drop_rate": 0..1   fraction of sendTransaction calls answered with the right signature but never
                             executed (decided after a passing preflight)
@@ -127,7 +127,14 @@ Control API (never subject to faults)
                             read as JSON-RPC
         "rate_5xx": 0..1    fraction of POST / requests answered HTTP 503
         "latency_ms": n     delay added to every POST / request
-        "paused": bool      true stops the slot timer: slots, block heights and blockhashes stand still
+        "paused": bool      true stops the slot timer: slots, block heights and blockhashes stand still;
+                            transactions still execute (in the standing slot, so they stay `processed`)
+        "stalled": bool     a node that stopped following a halted cluster: the slot timer stops as with
+                            paused, and sendTransaction answers with the signature but only queues the
+                            transaction. advance_slots while stalled is the cluster moving on without this
+                            node. When stalled turns false the queue is forwarded in arrival order: a
+                            transaction whose blockhash is still valid at the current block height lands
+                            then, an expired or already processed one never does (counted not_landed)
         "advance_slots": n  moves n slots at once (also while paused), e.g. 151 to expire a blockhash
         "reset_counters": true
     It answers like GET /control, after the change; a bad field answers HTTP 400 {"error": text}.
@@ -586,6 +593,8 @@ class Chain:
         self.record_slots = []  # slot of every record, in execution order (for counts)
         self.by_address = {}  # address -> [TxRecord] in execution order
         self.seq = 0
+        self.stalled = False
+        self.held = {}  # signature -> (tx, raw): sent while stalled, forwarded when the stall ends
         self.faucet = Keypair.from_seed(hashlib.sha256(f"flutterbye-local-chain-faucet-{seed}".encode()).digest())
         funded = self.svm.airdrop(self.faucet.pubkey(), FAUCET_LAMPORTS)
         if isinstance(funded, FailedTransactionMetadata):
@@ -600,7 +609,7 @@ class Chain:
             "requests": {},
             "faults": {"http_429": 0, "http_503": 0, "dropped": 0},
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
-                             "preflight_failed": 0, "airdrops": 0},
+                             "preflight_failed": 0, "airdrops": 0, "held": 0},
         }
 
     # Slots -------------------------------------------------------------------------------------------------
@@ -905,12 +914,35 @@ class Chain:
             counters["dropped"] += 1
             self.counters["faults"]["dropped"] += 1
             return signature
+        if self.stalled:
+            if signature not in self.held:
+                counters["held"] += 1
+                self.held[signature] = (tx, raw)
+            return signature
+        return self.forward(tx, raw)
+
+    def forward(self, tx, raw):
+        """A transaction reaching the leader: lands in the current slot unless processed before or expired."""
+        counters = self.counters["transactions"]
+        signature = str(tx.signatures[0])
+        if signature in self.records:
+            counters["not_landed"] += 1
+            return signature
+        blockhash = str(tx.message.recent_blockhash)
         if not self.blockhash_valid(blockhash, self.slot) and not self.nonce_matches(tx):
             counters["not_landed"] += 1  # expired by the time it reaches the leader
             return signature
         if self.execute(tx, raw) is None:
             counters["not_landed"] += 1
         return signature
+
+    def set_stalled(self, stalled):
+        """Starts or ends a stall; ending it forwards the queued transactions in arrival order."""
+        self.stalled = stalled
+        if not stalled:
+            held, self.held = self.held, {}
+            for tx, raw in held.values():
+                self.forward(tx, raw)
 
     @staticmethod
     def return_data_json(meta):
@@ -1060,7 +1092,7 @@ class Node:
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
         self.verbose = verbose
-        self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False}
+        self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False}
         self.methods = {
             "getHealth": self.get_health,
             "getVersion": self.get_version,
@@ -1533,13 +1565,14 @@ class Node:
             state = dict(self.faults)
             state["slot"] = self.chain.slot
             state["block_height"] = self.chain.height
+            state["held"] = len(self.chain.held)
             state["counters"] = json.loads(json.dumps(self.chain.counters))
             return state
 
     def control_update(self, update):
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
-        known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "advance_slots", "reset_counters"}
+        known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -1555,10 +1588,11 @@ class Node:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError("latency_ms must be a number >= 0")
             changes["latency_ms"] = value
-        if "paused" in update:
-            if not isinstance(update["paused"], bool):
-                raise ValueError("paused must be a boolean")
-            changes["paused"] = update["paused"]
+        for name in ("paused", "stalled"):
+            if name in update:
+                if not isinstance(update[name], bool):
+                    raise ValueError(f"{name} must be a boolean")
+                changes[name] = update[name]
         advance = update.get("advance_slots", 0)
         if isinstance(advance, bool) or not isinstance(advance, int) or advance < 0 or advance > 100_000:
             raise ValueError("advance_slots must be an integer in [0, 100000]")
@@ -1567,6 +1601,8 @@ class Node:
             if update.get("reset_counters"):
                 self.chain.counters = Chain.new_counters()
             self.chain.advance(advance)
+            if "stalled" in changes:
+                self.chain.set_stalled(changes["stalled"])
         return self.control_state()
 
 
@@ -1700,7 +1736,7 @@ def main(argv=None):
             else:
                 deadline = time.monotonic()  # behind: do not burst to catch up
             with chain.lock:  # read `paused` under the lock: once POST /control answers, no slot moves
-                if not node.faults["paused"]:
+                if not node.faults["paused"] and not node.faults["stalled"]:
                     chain.advance(1)
 
     stdin_fd = sys.stdin.fileno() if sys.stdin is not None else -1
