@@ -4,6 +4,9 @@
 #   Tests/Support/postgres-cluster.sh start DIR   prints `export ...` lines to eval: FLUTTERBYE_TEST_DATABASE_URL,
 #                                                 PGHOST, PGPORT, PGUSER, PGDATABASE
 #   Tests/Support/postgres-cluster.sh stop DIR    stops the server and removes DIR; never fails
+#   Tests/Support/postgres-cluster.sh halt DIR    stops the server (fast shutdown: open connections are cut) and
+#                                                 keeps DIR, to test what clients do while the database is gone
+#   Tests/Support/postgres-cluster.sh resume DIR  starts a halted server again, on the same port
 #
 # start installs the Debian package `postgresql` when no initdb is found under /usr/lib/postgresql/*/bin, creates
 # a cluster in DIR/data (trust authentication, user postgres, UTF8) that listens only on 127.0.0.1 at a free
@@ -34,6 +37,20 @@ as_owner() {
         (cd / && runuser -u postgres -- "$@")
     else
         (cd / && "$@")
+    fi
+}
+
+# Runs a command as the cluster's owner with no open descriptor above 2. For `pg_ctl start`: the server outlives
+# this script, and a descriptor it inherited from our caller would hold the caller's end open; Foundation's
+# Process on Linux, for one, waits for such a socket to close, so its caller would hang until the server stops.
+as_owner_detached() {
+    local closer='import os, sys
+os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+os.execvp(sys.argv[1], sys.argv[1:])'
+    if is_root; then
+        (cd / && python3 -c "$closer" runuser -u postgres -- "$@")
+    else
+        (cd / && python3 -c "$closer" "$@")
     fi
 }
 
@@ -79,7 +96,7 @@ start() {
     [ ${#dir} -le 80 ] || die "DIR '$dir' is too long for a Unix socket path (at most 80 characters): use mktemp -d"
 
     bindir=$(find_bindir) || { install_postgresql; bindir=$(find_bindir) || die "the postgresql package is installed but no initdb is under /usr/lib/postgresql/*/bin"; }
-    command -v python3 >/dev/null || die "python3 is needed to pick a free port"
+    command -v python3 >/dev/null || die "python3 is needed (to pick a free port and start the server detached)"
 
     mkdir -p "$dir"
     [ -z "$(ls -A "$dir")" ] || die "DIR '$dir' is not empty: give a new directory (mktemp -d)"
@@ -114,7 +131,7 @@ EOF
 
     for attempt in 1 2 3 4 5 6 7 8; do
         port=$(free_port) || die "cannot pick a free port with python3"
-        if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-p $port" start >/dev/null 2>&1; then
+        if as_owner_detached "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-p $port" start >/dev/null 2>&1; then
             break
         fi
         stop_server "$dir"
@@ -127,6 +144,7 @@ EOF
         die "the server did not start: $(tail -n 5 "$dir/server.log" 2>/dev/null)"
     done
     [ -n "$port" ] || die "the server did not start: no free port found after 8 attempts"
+    echo "$port" >"$dir/port"
 
     if ! "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -t 30; then
         stop_server "$dir"
@@ -156,8 +174,30 @@ stop() {
     fi
 }
 
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
+
+halt() {
+    local dir bindir
+    dir=$(absolute "$1")
+    [ -f "$dir/bindir" ] && [ -f "$dir/port" ] || die "'$dir' is not a cluster directory made by start"
+    bindir=$(cat "$dir/bindir")
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null || die "pg_ctl stop failed: $(tail -n 5 "$dir/server.log")"
+}
+
+resume() {
+    local dir bindir port
+    dir=$(absolute "$1")
+    [ -f "$dir/bindir" ] && [ -f "$dir/port" ] || die "'$dir' is not a cluster directory made by start"
+    bindir=$(cat "$dir/bindir")
+    port=$(cat "$dir/port")
+    as_owner_detached "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-p $port" start >/dev/null \
+        || die "the server did not start again on port $port: $(tail -n 5 "$dir/server.log")"
+}
+
 case "${1:-}" in
     start) [ -n "${2:-}" ] || die "usage: $0 start DIR"; start "$2" ;;
     stop) [ -n "${2:-}" ] || die "usage: $0 stop DIR"; stop "$2" || true ;;
-    *) die "usage: $0 start DIR | stop DIR" ;;
+    halt) [ -n "${2:-}" ] || die "usage: $0 halt DIR"; halt "$2" ;;
+    resume) [ -n "${2:-}" ] || die "usage: $0 resume DIR"; resume "$2" ;;
+    *) die "usage: $0 start DIR | stop DIR | halt DIR | resume DIR" ;;
 esac
