@@ -12,11 +12,15 @@ public struct TokenJobQueue: Sendable {
 
     private let client: PostgresClient
     private let logger: Logger
+    private let statementTimeout: Duration
 
-    /// A queue on a running `PostgresClient`.
-    public init(client: PostgresClient, logger: Logger) {
+    /// A queue on a running `PostgresClient`. A statement that gets no answer within `statementTimeout` (waiting
+    /// for a connection included) fails with `databaseUnavailable` instead of waiting for ever, so a worker whose
+    /// database went away and came back never stays stuck on a request the pool lost.
+    public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30)) {
         self.client = client
         self.logger = logger
+        self.statementTimeout = statementTimeout
     }
 
     // MARK: Enqueue
@@ -145,15 +149,19 @@ public struct TokenJobQueue: Sendable {
             """, jobID: jobID, "marking the job confirmed")
     }
 
-    /// The confirmed transaction is finalized: the job is finished.
-    public func markFinalized(jobID: Int64) async throws(StoreError) {
-        try await update(
+    /// The confirmed transaction is finalized: the job is finished. Several workers finalize concurrently, so a job
+    /// that is no longer confirmed (finalized by another worker, or pruned) is left alone: returns whether this
+    /// call finalized it.
+    @discardableResult
+    public func markFinalized(jobID: Int64) async throws(StoreError) -> Bool {
+        let rows = try await run(
             """
             UPDATE flutterbye.token_jobs
             SET state = 'finalized', finalized_at = now(), finished_at = now(), lease_expires_at = NULL, updated_at = now()
             WHERE id = \(jobID) AND state = 'confirmed'
             RETURNING id
-            """, jobID: jobID, "marking the job finalized")
+            """, "marking job \(jobID) finalized")
+        return !rows.isEmpty
     }
 
     /// Records a failed attempt. A permanent error, or a transient one on the last attempt, fails the job;
@@ -359,16 +367,35 @@ public struct TokenJobQueue: Sendable {
         return formatter.date(from: text)
     }
 
-    /// Runs a query and collects its rows, turning failures into `StoreError`s an operator can act on.
+    /// Runs a query within the statement timeout and collects its rows, turning failures into `StoreError`s an
+    /// operator can act on.
     private func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        let client = self.client, logger = self.logger, timeout = statementTimeout
         do {
-            var rows: [PostgresRow] = []
-            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-            return rows
+            return try await withThrowingTaskGroup(of: [PostgresRow]?.self) { group in
+                group.addTask {
+                    var rows: [PostgresRow] = []
+                    for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                    return rows
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let rows = first else { throw StatementTimeout() }
+                return rows
+            }
+        } catch is StatementTimeout {
+            throw StoreError(
+                .databaseUnavailable,
+                "\(doing) failed: PostgreSQL did not answer within \(timeout); check that the database is up and reachable (the connection pool keeps reconnecting)")
         } catch {
             throw Self.storeError(error, while: doing)
         }
     }
+
+    private struct StatementTimeout: Error {}
 
     static func storeError(_ error: any Error, while doing: String) -> StoreError {
         if let answer = StoreError.ServerAnswer(error) {

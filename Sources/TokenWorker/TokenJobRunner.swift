@@ -107,17 +107,21 @@ public struct TokenJobRunner: Sendable {
         }
     }
 
-    /// Moves confirmed jobs whose transaction is finalized to `finalized`; returns how many.
+    /// Moves confirmed jobs whose transaction is finalized to `finalized`; returns how many. A job whose stored
+    /// signature does not parse is reported and left confirmed; the others go on.
     @discardableResult
     public func finalizeConfirmedJobs(limit: Int = 256) async throws -> Int {
-        let jobs = try await queue.confirmedJobs(limit: min(limit, 256))
-        let signatures = jobs.compactMap { try? Signature(base58: $0.signature) }
-        guard signatures.count == jobs.count, !jobs.isEmpty else { return 0 }
-        let statuses = try await rpc.signatureStatuses(signatures)
+        var checked: [(id: Int64, signature: Signature)] = []
+        for job in try await queue.confirmedJobs(limit: min(limit, 256)) {
+            do { checked.append((job.id, try Signature(base58: job.signature))) } catch {
+                logger.error("a confirmed job's stored signature does not parse; it cannot be finalized", metadata: ["job": "\(job.id)", "error": "\(error.message)"])
+            }
+        }
+        guard !checked.isEmpty else { return 0 }
+        let statuses = try await rpc.signatureStatuses(checked.map(\.signature))
         var finalized = 0
-        for (job, status) in zip(jobs, statuses) where status?.confirmationStatus == .finalized {
-            try await queue.markFinalized(jobID: job.id)
-            finalized += 1
+        for (job, status) in zip(checked, statuses) where status?.confirmationStatus == .finalized {
+            if try await queue.markFinalized(jobID: job.id) { finalized += 1 }
         }
         return finalized
     }
@@ -234,12 +238,19 @@ public struct TokenJobRunner: Sendable {
         }
     }
 
-    /// The signature of the transaction that created `mint`, when the mint account exists.
+    /// The signature of the transaction that created `mint`, when the mint account exists: the oldest successful
+    /// transaction in the mint's history, read page by page (newest first).
     private func existingMintCreation(_ mint: PublicKey) async throws -> Signature? {
         guard try await rpcCall({ try await rpc.accountInfo(mint, commitment: .confirmed) }) != nil else { return nil }
-        let history = try await rpcCall { try await rpc.signaturesForAddress(mint, limit: 1000, commitment: .confirmed) }
-        // Oldest successful transaction that touched the mint: its creation.
-        if let creation = history.last(where: { $0.error == nil || $0.error == .null }) { return creation.signature }
+        var oldestSuccess: Signature?
+        var before: Signature?
+        while true {
+            let page = try await rpcCall { try await rpc.signaturesForAddress(mint, before: before, limit: 1000, commitment: .confirmed) }
+            if let success = page.last(where: { $0.error == nil || $0.error == .null }) { oldestSuccess = success.signature }
+            guard page.count == 1000, let last = page.last else { break }
+            before = last.signature
+        }
+        if let oldestSuccess { return oldestSuccess }
         throw AttemptFailure.transient("the mint \(mint) exists but its creating transaction is not visible yet", retryAfter: nil)
     }
 
