@@ -1,5 +1,6 @@
 public import FlutterbyeStore
 public import Foundation
+public import Logging
 import SolanaCore
 public import SolanaRPC
 
@@ -28,6 +29,8 @@ public struct WorkerSettings: Sendable {
     public var lease: Duration
     /// How long finished jobs are kept before they are pruned.
     public var retention: Duration
+    /// The least severe log level written (FLUTTERBYE_LOG_LEVEL, default info).
+    public var logLevel: Logger.Level
 
     /// Reads the settings from `environment`; `readFile` reads keypair files (injected so tests need no files).
     public init(environment: [String: String], readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) })
@@ -127,6 +130,13 @@ public struct WorkerSettings: Sendable {
             }
         }
 
+        var logLevel = Logger.Level.info
+        if let text = value("FLUTTERBYE_LOG_LEVEL") {
+            if let level = Logger.Level(rawValue: text.lowercased()) { logLevel = level } else {
+                problems.append("FLUTTERBYE_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+            }
+        }
+
         guard problems.isEmpty, let database, let payer, let derivation else { throw ConfigurationError(problems: problems) }
         self.database = database
         self.endpoints = endpoints
@@ -137,5 +147,6 @@ public struct WorkerSettings: Sendable {
         self.concurrency = concurrency
         self.lease = .seconds(leaseSeconds)
         self.retention = .seconds(retentionHours * 3600)
+        self.logLevel = logLevel
     }
 }

@@ -20,7 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
             SOLANA_PRIVATE_KEY or SOLANA_KEYPAIR_PATH, FLUTTERBYE_MASTER_SEED; optional: \
             FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH, SOLANA_RPC_REQUESTS_PER_SECOND, FLUTTERBYE_WORKER_CONCURRENCY, \
             FLUTTERBYE_PRIORITY_FEE_PERCENTILE, FLUTTERBYE_MAX_PRIORITY_FEE, FLUTTERBYE_JOB_LEASE_SECONDS, \
-            FLUTTERBYE_JOB_RETENTION_HOURS, FLUTTERBYE_METAPLEX_METADATA, FLUTTERBYE_WORKER_ID. See the README.
+            FLUTTERBYE_JOB_RETENTION_HOURS, FLUTTERBYE_METAPLEX_METADATA, FLUTTERBYE_WORKER_ID, FLUTTERBYE_LOG_LEVEL. See the README.
             """)
 
     func run() async throws {
@@ -29,6 +29,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         var logger = Logger(label: "flutterbye.worker")
+        logger.logLevel = settings.logLevel
         logger[metadataKey: "worker"] = "\(settings.workerID)"
         do { try await SchemaMigrator.bundled().apply(to: settings.database, logger: logger) } catch {
             throw CommandFailure(error.message)
