@@ -15,15 +15,9 @@ struct WorkerCrashTests {
     let payer = try! Keypair(seed: [UInt8](repeating: 71, count: 32))
     let recipient = try! Keypair(seed: [UInt8](repeating: 72, count: 32)).publicKey
 
-    /// The `flutterbye` binary next to this test bundle (both are products of the same build).
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flutterbye")
-    }
-
     @Test func killedWorkersNeverCreateASecondTokenOrLoseAJob() async throws {
         let jobCount = 100, kills = 20
         let payer = self.payer, recipient = self.recipient
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the flutterbye product first (Tests/run does)")
         try await WorkerTestEnvironment.with(database: "flutterbye_crash_test", fund: payer.publicKey) { client, rpc, server in
             _ = try await server.control(["drop_rate": 0.2])
             let queue = TokenJobQueue(client: client, logger: Self.logger)
@@ -32,57 +26,28 @@ struct WorkerCrashTests {
                     idempotencyKey: "crash-\(i)", tokenProgram: i % 2 == 0 ? "token" : "token-2022", decimals: 1, name: "Crash \(i)",
                     symbol: "CR", uri: "https://x/\(i)", amount: "\(100 + i)", recipient: recipient.base58))
             }
-            let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-crash-payer-\(UUID()).json")
-            try Data(("[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]").utf8).write(to: keyFile)
-            defer { try? FileManager.default.removeItem(at: keyFile) }
-            var environment = ProcessInfo.processInfo.environment
-            var database = try DatabaseConfiguration(url: try #require(environment["FLUTTERBYE_TEST_DATABASE_URL"]))
-            database.database = "flutterbye_crash_test"
-            environment["DATABASE_URL"] = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
-            environment["SOLANA_RPC_URL"] = server.url.absoluteString
-            environment["SOLANA_KEYPAIR_PATH"] = keyFile.path
-            environment["SOLANA_PRIVATE_KEY"] = nil
-            environment["FLUTTERBYE_MASTER_SEED"] = Self.masterSeedHex
-            environment["FLUTTERBYE_JOB_LEASE_SECONDS"] = "5"
-            environment["FLUTTERBYE_WORKER_CONCURRENCY"] = "12"
-
-            func startWorker(_ number: Int) throws -> Process {
-                let process = Process()
-                process.executableURL = Self.binary
-                process.arguments = ["worker"]
-                environment["FLUTTERBYE_WORKER_ID"] = "crash-worker-\(number)"
-                process.environment = environment
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                return process
-            }
+            let launcher = try WorkerProcessLauncher(
+                databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_crash_test"), rpcURL: server.url, payer: payer,
+                masterSeedHex: Self.masterSeedHex,
+                settings: ["FLUTTERBYE_JOB_LEASE_SECONDS": "5", "FLUTTERBYE_WORKER_CONCURRENCY": "12"])
 
             var generator = SystemRandomNumberGenerator()
             for number in 0..<kills {
-                let worker = try startWorker(number)
+                let worker = try launcher.start("crash-worker-\(number)")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 150...900, using: &generator)))
-                kill(worker.processIdentifier, SIGKILL)
-                worker.waitUntilExit()
+                worker.kill9()
             }
             _ = try await server.control(["drop_rate": 0.0])
-            let survivor = try startWorker(kills)
-            defer {
-                if survivor.isRunning {
-                    kill(survivor.processIdentifier, SIGTERM)
-                    survivor.waitUntilExit()
-                }
-            }
+            let survivor = try launcher.start("crash-worker-\(kills)")
+            defer { _ = survivor.stopGracefully() }
             var counts: [TokenJobState: Int] = [:]
             for _ in 0..<900 {
                 counts = try await queue.countsByState()
                 if (counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0) == jobCount { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect((counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0) == jobCount, "\(counts)")
-            kill(survivor.processIdentifier, SIGTERM)
-            survivor.waitUntilExit()
-            #expect(survivor.terminationReason == .exit && survivor.terminationStatus == 0, "graceful stop on SIGTERM")
+            #expect((counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0) == jobCount, "\(counts)\n\(survivor.tail())")
+            #expect(survivor.stopGracefully(), "graceful stop on SIGTERM:\n\(survivor.tail())")
 
             let derivation = try JobKeyDerivation(masterSeed: [UInt8](repeating: 0x5e, count: 32))
             var interrupted = 0

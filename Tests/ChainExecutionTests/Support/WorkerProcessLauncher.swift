@@ -1,0 +1,95 @@
+import FlutterbyeStore
+import Foundation
+import SolanaCore
+import Testing
+
+/// Starts `flutterbye worker` processes (the binary next to this test bundle) against a test database and a local
+/// chain, with the payer in a keypair file that is removed when the launcher is released. Each worker's output
+/// goes to a log file whose tail a failing test can show.
+final class WorkerProcessLauncher: @unchecked Sendable {
+    /// A started worker and its log.
+    struct Worker: @unchecked Sendable {
+        let process: Process
+        let log: URL
+
+        /// The last lines the worker wrote (its logs go to stderr).
+        func tail(_ lines: Int = 30) -> String {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        }
+
+        /// SIGTERM, then waits up to `seconds`: whether it exited with status 0 (a graceful stop). A worker still
+        /// running then is killed, so a test never hangs on it.
+        func stopGracefully(within seconds: Double = 30) -> Bool {
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                kill9()
+                return false
+            }
+            process.waitUntilExit()
+            return process.terminationReason == .exit && process.terminationStatus == 0
+        }
+
+        func kill9() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    /// The `flutterbye` binary next to this test bundle (both are products of the same build).
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flutterbye")
+    }
+
+    private let directory: URL
+    private var environment: [String: String]
+
+    /// `databaseURL` and `rpcURL` are what the workers connect to; `settings` adds or overrides worker variables
+    /// (FLUTTERBYE_JOB_LEASE_SECONDS, FLUTTERBYE_WORKER_CONCURRENCY, ...).
+    init(databaseURL: String, rpcURL: URL, payer: Keypair, masterSeedHex: String, settings: [String: String] = [:]) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the flutterbye product first (Tests/run does)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-workers-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let keyFile = directory.appendingPathComponent("payer.json")
+        try Data(("[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]").utf8).write(to: keyFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["SOLANA_RPC_URL"] = rpcURL.absoluteString
+        environment["SOLANA_KEYPAIR_PATH"] = keyFile.path
+        environment["SOLANA_PRIVATE_KEY"] = nil
+        environment["FLUTTERBYE_MASTER_SEED"] = masterSeedHex
+        environment.merge(settings) { $1 }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The URL of database `name` on the test cluster (FLUTTERBYE_TEST_DATABASE_URL names another database there).
+    static func testDatabaseURL(_ name: String) throws -> String {
+        let database = try DatabaseConfiguration(url: try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"]))
+        return "postgres://\(database.username)@\(database.host):\(database.port)/\(name)"
+    }
+
+    /// Starts `flutterbye worker` as worker `id`.
+    func start(_ id: String) throws -> Worker {
+        let log = directory.appendingPathComponent("\(id).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["worker"]
+        var environment = self.environment
+        environment["FLUTTERBYE_WORKER_ID"] = id
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return Worker(process: process, log: log)
+    }
+}
