@@ -140,13 +140,32 @@ public struct TokenJobQueue: Sendable {
 
     /// The stored transaction is confirmed: the job is done for the backend (finalization follows).
     public func markConfirmed(jobID: Int64, workerID: String, signature: String) async throws(StoreError) {
-        try await update(
+        guard try await markConfirmed([(jobID, signature)], workerID: workerID).contains(jobID) else {
+            throw StoreError(
+                .invalidJobState,
+                "job \(jobID) is not held by this worker in a state that allows marking the job confirmed; it was rescued, cancelled or finished elsewhere")
+        }
+    }
+
+    /// Several jobs' transactions are confirmed, recorded in one statement (a batch of completions, as a worker
+    /// that finishes many jobs at once sends them). Returns the ids marked; a job missing from the answer is no
+    /// longer held by `workerID` (rescued, cancelled or finished elsewhere) and was left alone.
+    public func markConfirmed(_ confirmations: [(jobID: Int64, signature: String)], workerID: String) async throws(StoreError) -> Set<Int64> {
+        guard !confirmations.isEmpty else { return [] }
+        let ids = confirmations.map(\.jobID), signatures = confirmations.map(\.signature)
+        var marked: Set<Int64> = []
+        for row in try await run(
             """
-            UPDATE flutterbye.token_jobs
-            SET state = 'confirmed', signature = \(signature), confirmed_at = coalesce(confirmed_at, now()), updated_at = now()
-            WHERE id = \(jobID) AND attempted_by = \(workerID) AND state IN ('running', 'submitted')
-            RETURNING id
-            """, jobID: jobID, "marking the job confirmed")
+            UPDATE flutterbye.token_jobs j
+            SET state = 'confirmed', signature = c.signature, confirmed_at = coalesce(j.confirmed_at, now()), updated_at = now()
+            FROM unnest(\(ids)::bigint[], \(signatures)::text[]) AS c(id, signature)
+            WHERE j.id = c.id AND j.attempted_by = \(workerID) AND j.state IN ('running', 'submitted')
+            RETURNING j.id
+            """, "marking \(confirmations.count) job(s) confirmed")
+        {
+            if let id = try? row.decode(Int64.self) { marked.insert(id) }
+        }
+        return marked
     }
 
     /// The confirmed transaction is finalized: the job is finished. Several workers finalize concurrently, so a job

@@ -163,6 +163,27 @@ struct TokenJobQueueTests {
         }
     }
 
+    @Test func aBatchOfConfirmationsMarksOnlyTheJobsTheWorkerHolds() async throws {
+        try await withQueue { queue, _ in
+            var ids: [Int64] = []
+            for i in 0..<5 { ids.append(try await queue.enqueue(Self.request("batch-\(i)")).jobID) }
+            let mine = try await queue.claim(workerID: "w1", limit: 4, lease: .seconds(30)).map(\.id)
+            let other = try await queue.claim(workerID: "w2", limit: 1, lease: .seconds(30)).map(\.id)
+            #expect(mine.count == 4 && other.count == 1)
+            _ = try await queue.cancel(jobID: mine[3])
+            let marked = try await queue.markConfirmed(
+                (mine + other).map { (jobID: $0, signature: "sig-\($0)") }, workerID: "w1")
+            #expect(marked == Set(mine.prefix(3)), "not the cancelled job, not another worker's")
+            for id in mine.prefix(3) {
+                let job = try await queue.job(id: id)
+                #expect(job.state == .confirmed && job.signature == "sig-\(id)" && job.confirmedAt != nil)
+            }
+            #expect(try await queue.job(id: other[0]).state == .running)
+            #expect(try await queue.job(id: mine[3]).state == .cancelled)
+            #expect(try await queue.markConfirmed([], workerID: "w1").isEmpty)
+        }
+    }
+
     @Test func failuresRetryWithTheirHistoryAndPermanentOnesFail() async throws {
         try await withQueue { queue, _ in
             var request = Self.request("flaky")
