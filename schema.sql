@@ -93,25 +93,31 @@ CREATE OR REPLACE FUNCTION flutterbye.is_solana_address(candidate text) RETURNS 
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     alphabet constant text := '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+    total integer;
     value numeric := 0;
-    digit integer;
-    byte_count integer := 0;
+    chunk bigint;
+    width integer;
+    significant integer;
 BEGIN
-    IF candidate IS NULL OR length(candidate) NOT BETWEEN 32 AND 44 THEN
+    IF candidate IS NULL OR length(candidate) NOT BETWEEN 32 AND 44 OR candidate !~ '^[1-9A-HJ-NP-Za-km-z]+$' THEN
         RETURN false;
     END IF;
-    FOR i IN 1..length(candidate) LOOP
-        digit := strpos(alphabet, substr(candidate, i, 1)) - 1;
-        IF digit < 0 THEN
-            RETURN false;
-        END IF;
-        value := value * 58 + digit;
+    total := length(candidate);
+    -- The base58 number, nine digits at a time in a bigint (58^9 < 2^63), then into the numeric.
+    FOR chunk_start IN 1..total BY 9 LOOP
+        width := least(9, total - chunk_start + 1);
+        chunk := 0;
+        FOR i IN chunk_start..chunk_start + width - 1 LOOP
+            chunk := chunk * 58 + strpos(alphabet, substr(candidate, i, 1)) - 1;
+        END LOOP;
+        value := value * (58::numeric ^ width) + chunk;
     END LOOP;
-    WHILE value > 0 LOOP
-        value := div(value, 256);
-        byte_count := byte_count + 1;
-    END LOOP;
-    RETURN byte_count + (length(candidate) - length(ltrim(candidate, '1'))) = 32;
+    -- Each leading '1' is a zero byte; the number makes up the rest, with no leading zero byte of its own.
+    significant := 32 - (total - length(ltrim(candidate, '1')));
+    IF significant <= 0 THEN
+        RETURN significant = 0 AND value = 0;
+    END IF;
+    RETURN value >= 256::numeric ^ (significant - 1) AND value < 256::numeric ^ significant;
 END
 $$;
 
