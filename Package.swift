@@ -90,7 +90,10 @@ let package = Package(
             name: "flutterbye-bench",
             dependencies: [
                 "SolanaCore",
+                "FlutterbyeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/flutterbye-bench",
             swiftSettings: swiftSettings
