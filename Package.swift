@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenWorkerTests",
-            dependencies: ["TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore"],
+            dependencies: ["TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

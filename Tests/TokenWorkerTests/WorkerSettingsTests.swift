@@ -1,5 +1,6 @@
 import FlutterbyeStore
 import Foundation
+import Logging
 import SolanaCore
 import SolanaRPC
 import Testing
@@ -31,6 +32,7 @@ import TokenWorker
         #expect(settings.lease == .seconds(60))
         #expect(settings.retention == .seconds(7 * 24 * 3600))
         #expect(!settings.sender.metaplexMetadata)
+        #expect(settings.logLevel == .info)
     }
 
     @Test func keypairFilesAndOptionalSettingsAreRead() throws {
@@ -41,6 +43,7 @@ import TokenWorker
         environment["FLUTTERBYE_WORKER_CONCURRENCY"] = "3"
         environment["FLUTTERBYE_METAPLEX_METADATA"] = "true"
         environment["SOLANA_RPC_REQUESTS_PER_SECOND"] = "25"
+        environment["FLUTTERBYE_LOG_LEVEL"] = "Debug"
         let files = ["/keys/payer.json": Self.json(Self.payer), "/keys/authority.json": Self.json(Self.authority)]
         let settings = try WorkerSettings(environment: environment) { path in
             guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
@@ -51,6 +54,7 @@ import TokenWorker
         #expect(settings.concurrency == 3)
         #expect(settings.sender.metaplexMetadata)
         #expect(settings.endpoints.allSatisfy { $0.requestsPerSecond == 25 })
+        #expect(settings.logLevel == .debug)
     }
 
     @Test func everyProblemIsListedAtOnceWithoutSecrets() {
@@ -62,16 +66,17 @@ import TokenWorker
             "FLUTTERBYE_MASTER_SEED": "abcd",
             "FLUTTERBYE_WORKER_CONCURRENCY": "zero",
             "FLUTTERBYE_METAPLEX_METADATA": "maybe",
+            "FLUTTERBYE_LOG_LEVEL": "loud",
         ]
         do {
             _ = try WorkerSettings(environment: environment)
             Issue.record("the configuration should be refused")
         } catch {
             let text = error.description
-            for name in ["DATABASE_URL", "SOLANA_RPC_URL", "SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "FLUTTERBYE_WORKER_CONCURRENCY", "FLUTTERBYE_METAPLEX_METADATA"] {
+            for name in ["DATABASE_URL", "SOLANA_RPC_URL", "SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "FLUTTERBYE_WORKER_CONCURRENCY", "FLUTTERBYE_METAPLEX_METADATA", "FLUTTERBYE_LOG_LEVEL"] {
                 #expect(text.contains(name), "\(name) missing from:\n\(text)")
             }
-            #expect(error.problems.count == 6)
+            #expect(error.problems.count == 7)
             #expect(!text.contains(String(secret.prefix(20))))
         }
         do {
