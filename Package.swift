@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "SolanaCore",
                 "FlutterbyeStore",
+                "TokenWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

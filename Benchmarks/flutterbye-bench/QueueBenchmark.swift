@@ -6,6 +6,7 @@ import Logging
 import PostgresNIO
 import SolanaCore
 import Synchronization
+import TokenWorker
 
 #if canImport(Glibc)
 import Glibc
@@ -454,7 +455,7 @@ struct FlutterbyeQueueWorkload: Sendable {
     /// the latency of a job is the time from the start of its `enqueue` call to the return of the claim that got it.
     private func latency(_ client: PostgresClient, _ queue: TokenJobQueue) async throws -> [Duration] {
         let clock = ContinuousClock()
-        let wake = BenchWakeSignal()
+        let wake = WakeSignal()
         let listening = ListenReady()
         let starts = EnqueueStarts()
         let samples = settings.latencySamples
@@ -520,57 +521,6 @@ final class EnqueueStarts: Sendable {
 
     func record(_ key: String, _ instant: ContinuousClock.Instant) { starts.withLock { $0[key] = instant } }
     func take(_ key: String) -> ContinuousClock.Instant? { starts.withLock { $0.removeValue(forKey: key) } }
-}
-
-/// Wakes the latency worker on a notification; a signal nobody waits for is kept for the next wait. The same
-/// contract as TokenWorker's (internal) WakeSignal.
-final class BenchWakeSignal: Sendable {
-    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func signal() {
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock {
-            if let waiter = $0.waiter {
-                $0.waiter = nil
-                return waiter
-            }
-            $0.pending = true
-            return nil
-        }
-        waiter?.resume()
-    }
-
-    /// Returns on the next (or a pending) signal, or after `timeout`.
-    func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal() }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func waitForSignal() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow: Bool = state.withLock {
-                    if Task.isCancelled { return true }
-                    if $0.pending {
-                        $0.pending = false
-                        return true
-                    }
-                    $0.waiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
-        }
-    }
 }
 
 // MARK: - pgqueuer's side

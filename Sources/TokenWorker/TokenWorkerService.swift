@@ -172,12 +172,14 @@ final class WorkerState: Sendable {
     func finished(_ id: Int64) { _ = state.withLock { $0.inFlight.remove(id) } }
 }
 
-/// Wakes the claim loop: a notification, a finished job or shutdown. A signal with nobody waiting is kept for the
-/// next wait, so none is lost.
-final class WakeSignal: Sendable {
+/// Wakes a claim loop: a notification, a finished job or shutdown. A signal with nobody waiting is kept for the
+/// next wait, so none is lost. (Public for the queue benchmark, which claims the way the worker does.)
+public final class WakeSignal: Sendable {
     private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    func signal() {
+    public init() {}
+
+    public func signal() {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock {
             if let waiter = $0.waiter {
                 $0.waiter = nil
@@ -190,7 +192,7 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns on the next signal (or a pending one), or after `timeout`.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
             group.addTask { try? await Task.sleep(for: timeout) }
