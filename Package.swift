@@ -48,6 +48,7 @@ let package = Package(
         .target(
             name: "FlutterbyeStore",
             dependencies: [
+                "SolanaCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

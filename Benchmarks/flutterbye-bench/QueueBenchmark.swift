@@ -50,6 +50,12 @@ struct QueueBenchmark: ParsableCommand {
     @Option(help: "The latency worker's fallback poll interval in milliseconds (TokenWorkerService's default: 1000).")
     var pollIntervalMs = 1_000
 
+    @Option(help: "TokenJobQueue's maxBatchesInFlight: concurrent enqueue (and confirm) statements it gathers calls into.")
+    var batchesInFlight = 2
+
+    @Option(help: "Claimed batches a worker may have awaiting completion while it claims the next (1: claim, complete, claim...).")
+    var completionsInFlight = 2
+
     @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
     var databaseURL: String?
 
@@ -60,8 +66,11 @@ struct QueueBenchmark: ParsableCommand {
     var skipPgqueuer = false
 
     func validate() throws {
-        guard jobs >= 1, enqueuers >= 1, batchSize >= 1, latencySamples >= 1, latencyIntervalMs >= 0, pollIntervalMs >= 1 else {
-            throw ValidationError("--jobs, --enqueuers, --batch-size, --latency-samples and --poll-interval-ms must be at least 1")
+        guard jobs >= 1, enqueuers >= 1, batchSize >= 1, latencySamples >= 1, latencyIntervalMs >= 0, pollIntervalMs >= 1,
+            batchesInFlight >= 1, completionsInFlight >= 1
+        else {
+            throw ValidationError(
+                "--jobs, --enqueuers, --batch-size, --latency-samples, --poll-interval-ms, --batches-in-flight and --completions-in-flight must be at least 1")
         }
         _ = try workerCounts()
     }
@@ -78,7 +87,8 @@ struct QueueBenchmark: ParsableCommand {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let settings = QueueBenchmarkSettings(
             jobs: jobs, enqueuers: enqueuers, workerCounts: try workerCounts(), batchSize: batchSize,
-            latencySamples: latencySamples, latencyInterval: .milliseconds(latencyIntervalMs), pollInterval: .milliseconds(pollIntervalMs))
+            latencySamples: latencySamples, latencyInterval: .milliseconds(latencyIntervalMs), pollInterval: .milliseconds(pollIntervalMs),
+            batchesInFlight: batchesInFlight, completionsInFlight: completionsInFlight)
         let reference = skipPgqueuer ? nil : try PgqueuerReference(root: root, python: python)
         try reference?.checkImportable()
 
@@ -137,6 +147,8 @@ struct QueueBenchmarkSettings: Sendable {
     var latencySamples: Int
     var latencyInterval: Duration
     var pollInterval: Duration
+    var batchesInFlight: Int
+    var completionsInFlight: Int
 }
 
 // MARK: - The server
@@ -379,7 +391,7 @@ struct FlutterbyeQueueWorkload: Sendable {
             defer { group.cancelAll() }
             try await SchemaMigrator.bundled().apply(on: client, logger: logger)
             try await warmUp(client, connections: connections)
-            let queue = TokenJobQueue(client: client, logger: logger)
+            let queue = TokenJobQueue(client: client, logger: logger, maxBatchesInFlight: settings.batchesInFlight)
 
             let enqueueTime = try await enqueue(queue, keys: "enqueue", count: settings.jobs)
             var drains: [DrainFigure] = []
@@ -423,21 +435,36 @@ struct FlutterbyeQueueWorkload: Sendable {
         return start.duration(to: clock.now)
     }
 
-    /// `workers` concurrent claim loops: claim a batch, mark it confirmed, until a claim comes back empty.
+    /// `workers` concurrent workers, each a claim loop: claim a batch, hand its completion (`markConfirmed` of the
+    /// batch) to a task of its own and claim the next batch at once, with at most `completionsInFlight` completions
+    /// outstanding, until a claim comes back empty. So does `TokenWorkerService`: its claim loop claims as slots
+    /// free up while its runners record their jobs' results; pgqueuer's QueueManager likewise dequeues the next
+    /// batch while its completion buffer writes the finished jobs.
     private func drain(_ queue: TokenJobQueue, workers: Int, run: Int) async throws -> DrainFigure {
         let clock = ContinuousClock()
         let start = clock.now
         let completed = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<workers {
-                group.addTask { [batchSize = settings.batchSize] in
+                group.addTask { [batchSize = settings.batchSize, outstanding = settings.completionsInFlight] in
                     let workerID = "bench-run\(run)-worker\(worker)"
-                    var done = 0
-                    while true {
-                        let batch = try await queue.claim(workerID: workerID, limit: batchSize, lease: .seconds(60))
-                        if batch.isEmpty { return done }
-                        let marked = try await queue.markConfirmed(batch.map { ($0.id, Self.signature) }, workerID: workerID)
-                        guard marked.count == batch.count else { throw BenchmarkFailure("\(workerID) lost claimed jobs") }
-                        done += marked.count
+                    return try await withThrowingTaskGroup(of: Int.self) { completions in
+                        var done = 0, inFlight = 0
+                        while true {
+                            let batch = try await queue.claim(workerID: workerID, limit: batchSize, lease: .seconds(60))
+                            if batch.isEmpty { break }
+                            if inFlight == outstanding, let count = try await completions.next() {
+                                done += count
+                                inFlight -= 1
+                            }
+                            completions.addTask {
+                                let marked = try await queue.markConfirmed(batch.map { ($0.id, Self.signature) }, workerID: workerID)
+                                guard marked.count == batch.count else { throw BenchmarkFailure("\(workerID) lost claimed jobs") }
+                                return marked.count
+                            }
+                            inFlight += 1
+                        }
+                        for try await count in completions { done += count }
+                        return done
                     }
                 }
             }

@@ -7,46 +7,57 @@ public import PostgresNIO
 /// happens, rescue jobs whose worker died, and prune finished jobs. Every state change a worker makes is guarded
 /// by its lease (`attempted_by`), so a worker that lost a job can never overwrite the one that holds it now.
 public struct TokenJobQueue: Sendable {
-    /// The NOTIFY channel `enqueue_token_job()` signals on (payload: the new job's id).
+    /// The NOTIFY channel `enqueue_token_job()` and `enqueue` signal on (payload: a new job's id; one notification per
+    /// statement, whatever number of jobs it enqueued).
     public static let notificationChannel = "flutterbye_token_jobs"
 
-    private let client: PostgresClient
-    private let logger: Logger
-    private let statementTimeout: Duration
+    /// One job's confirmed transaction, as `markConfirmed` records it.
+    public struct Confirmation: Sendable, Hashable {
+        public var jobID: Int64
+        public var signature: String
+        /// The worker that must still hold the job.
+        public var workerID: String
+
+        public init(jobID: Int64, signature: String, workerID: String) {
+            self.jobID = jobID
+            self.signature = signature
+            self.workerID = workerID
+        }
+    }
+
+    private let database: QueueDatabase
+    private let enqueuer: StatementCoalescer<TokenJobRequest, TokenJobEnqueueResult>
+    private let confirmer: StatementCoalescer<[Confirmation], Set<Int64>>
 
     /// A queue on a running `PostgresClient`. A statement that gets no answer within `statementTimeout` (waiting
     /// for a connection included) fails with `databaseUnavailable` instead of waiting for ever, so a worker whose
     /// database went away and came back never stays stuck on a request the pool lost.
-    public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30)) {
-        self.client = client
-        self.logger = logger
-        self.statementTimeout = statementTimeout
+    ///
+    /// Concurrent `enqueue` calls, and concurrent `markConfirmed` calls, are gathered into one statement each while
+    /// earlier ones run, with at most `maxBatchesInFlight` such statements at a time (per kind); a lone call runs
+    /// at once.
+    public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30), maxBatchesInFlight: Int = 2) {
+        let database = QueueDatabase(client: client, logger: logger, statementTimeout: statementTimeout)
+        self.database = database
+        enqueuer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 500) { requests in
+            await database.enqueueBatch(requests)
+        }
+        confirmer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 100) { batches in
+            await database.confirmBatches(batches)
+        }
     }
+
+    private var logger: Logger { database.logger }
 
     // MARK: Enqueue
 
-    /// Enqueues a job (through `flutterbye.enqueue_token_job`, the same statement the backend runs). Bad input
-    /// throws `invalidJob` naming the field; a reused key with other parameters throws `idempotencyConflict`.
+    /// Enqueues a job. Bad input throws `invalidJob` naming the field (checked here by the rules of
+    /// `flutterbye.enqueue_token_job`, the statement the backend runs, and again by the database); a reused key
+    /// returns the existing job (`inserted == false`), or throws `idempotencyConflict` when its parameters differ.
+    /// Concurrent calls share one INSERT statement; each gets its own answer.
     public func enqueue(_ request: TokenJobRequest) async throws(StoreError) -> TokenJobEnqueueResult {
-        let query: PostgresQuery = """
-            SELECT job_id, inserted, job_state FROM flutterbye.enqueue_token_job(
-                idempotency_key => \(request.idempotencyKey), token_program => \(request.tokenProgram),
-                decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
-                uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
-                priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt ?? Date()),
-                max_attempts => \(request.maxAttempts)::integer)
-            """
-        let rows = try await run(query, "enqueueing job \(request.idempotencyKey)")
-        guard let row = rows.first else { throw StoreError(.queryFailed, "enqueue_token_job returned no row") }
-        let cells = row.makeRandomAccess()
-        do {
-            let state = try cells["job_state"].decode(String.self)
-            return TokenJobEnqueueResult(
-                jobID: try cells["job_id"].decode(Int64.self), inserted: try cells["inserted"].decode(Bool.self),
-                state: TokenJobState(rawValue: state) ?? .available)
-        } catch {
-            throw StoreError(.queryFailed, "cannot read enqueue_token_job's answer: \(error)")
-        }
+        try request.validate()
+        return try await enqueuer.submit(request).get()
     }
 
     // MARK: Claim, lease, rescue
@@ -54,21 +65,8 @@ public struct TokenJobQueue: Sendable {
     /// Claims up to `limit` runnable jobs (available, or retryable and due), highest priority first, for
     /// `workerID`, with a lease of `lease`. Jobs locked by another claimer are skipped, never waited for.
     public func claim(workerID: String, limit: Int, lease: Duration) async throws(StoreError) -> [TokenJob] {
-        let query: PostgresQuery = """
-            WITH next AS (
-                SELECT id AS next_id FROM flutterbye.token_jobs
-                WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
-                ORDER BY priority DESC, scheduled_at, id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE flutterbye.token_jobs j
-            SET state = 'running', attempt = j.attempt + 1, attempted_by = \(workerID),
-                lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond', updated_at = now()
-            FROM next WHERE j.id = next.next_id
-            RETURNING \(unescaped: Self.columns)
-            """
-        return try await jobs(query, "claiming jobs")
+        try await database.execute(
+            ClaimStatement(limit: Int64(limit), workerID: workerID, leaseMilliseconds: Self.milliseconds(lease)), "claiming jobs")
     }
 
     /// Extends the lease of the jobs `workerID` still holds; returns the ids it holds (a job missing from the
@@ -147,25 +145,12 @@ public struct TokenJobQueue: Sendable {
         }
     }
 
-    /// Several jobs' transactions are confirmed, recorded in one statement (a batch of completions, as a worker
-    /// that finishes many jobs at once sends them). Returns the ids marked; a job missing from the answer is no
-    /// longer held by `workerID` (rescued, cancelled or finished elsewhere) and was left alone.
+    /// Several jobs' transactions are confirmed. Returns the ids marked; a job missing from the answer is no longer
+    /// held by `workerID` (rescued, cancelled or finished elsewhere) and was left alone. Concurrent calls (many
+    /// runners finishing at once) share one UPDATE statement.
     public func markConfirmed(_ confirmations: [(jobID: Int64, signature: String)], workerID: String) async throws(StoreError) -> Set<Int64> {
         guard !confirmations.isEmpty else { return [] }
-        let ids = confirmations.map(\.jobID), signatures = confirmations.map(\.signature)
-        var marked: Set<Int64> = []
-        for row in try await run(
-            """
-            UPDATE flutterbye.token_jobs j
-            SET state = 'confirmed', signature = c.signature, confirmed_at = coalesce(j.confirmed_at, now()), updated_at = now()
-            FROM unnest(\(ids)::bigint[], \(signatures)::text[]) AS c(id, signature)
-            WHERE j.id = c.id AND j.attempted_by = \(workerID) AND j.state IN ('running', 'submitted')
-            RETURNING j.id
-            """, "marking \(confirmations.count) job(s) confirmed")
-        {
-            if let id = try? row.decode(Int64.self) { marked.insert(id) }
-        }
-        return marked
+        return try await confirmer.submit(confirmations.map { Confirmation(jobID: $0.jobID, signature: $0.signature, workerID: workerID) }).get()
     }
 
     /// The confirmed transaction is finalized: the job is finished. Several workers finalize concurrently, so a job
@@ -347,15 +332,10 @@ public struct TokenJobQueue: Sendable {
         return result
     }
 
-    private static func decodeJob(_ row: PostgresRow) throws -> TokenJob {
+    static func decodeJob(_ row: PostgresRow) throws -> TokenJob {
         let c = row.makeRandomAccess()
         let errorsText = try c["errors"].decode(String.self)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            return Self.parseTimestamp(text) ?? Date(timeIntervalSince1970: 0)
-        }
-        let errors = (try? decoder.decode([TokenJobAttemptError].self, from: Data(errorsText.utf8))) ?? []
+        let errors = errorsText == "[]" ? [] : Self.decodeAttemptErrors(errorsText)
         let raw = try c["raw_transaction"].decode(ByteBuffer?.self)
         let request = TokenJobRequest(
             idempotencyKey: try c["idempotency_key"].decode(String.self), tokenProgram: try c["token_program"].decode(String.self),
@@ -377,6 +357,16 @@ public struct TokenJobQueue: Sendable {
             finalizedAt: try c["finalized_at"].decode(Date?.self), finishedAt: try c["finished_at"].decode(Date?.self))
     }
 
+    /// The `errors` column's attempts (jsonb rendered as text); an unreadable one is left out.
+    static func decodeAttemptErrors(_ text: String) -> [TokenJobAttemptError] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            return Self.parseTimestamp(text) ?? Date(timeIntervalSince1970: 0)
+        }
+        return (try? decoder.decode([TokenJobAttemptError].self, from: Data(text.utf8))) ?? []
+    }
+
     /// Postgres's jsonb rendering of a timestamptz (`2026-11-23T09:30:00.123456+00:00`).
     static func parseTimestamp(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
@@ -386,35 +376,9 @@ public struct TokenJobQueue: Sendable {
         return formatter.date(from: text)
     }
 
-    /// Runs a query within the statement timeout and collects its rows, turning failures into `StoreError`s an
-    /// operator can act on.
     private func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
-        let client = self.client, logger = self.logger, timeout = statementTimeout
-        do {
-            return try await withThrowingTaskGroup(of: [PostgresRow]?.self) { group in
-                group.addTask {
-                    var rows: [PostgresRow] = []
-                    for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-                    return rows
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let rows = first else { throw StatementTimeout() }
-                return rows
-            }
-        } catch is StatementTimeout {
-            throw StoreError(
-                .databaseUnavailable,
-                "\(doing) failed: PostgreSQL did not answer within \(timeout); check that the database is up and reachable (the connection pool keeps reconnecting)")
-        } catch {
-            throw Self.storeError(error, while: doing)
-        }
+        try await database.run(query, doing)
     }
-
-    private struct StatementTimeout: Error {}
 
     static func storeError(_ error: any Error, while doing: String) -> StoreError {
         if let answer = StoreError.ServerAnswer(error) {
@@ -431,5 +395,135 @@ public struct TokenJobQueue: Sendable {
             }
         }
         return StoreError.databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
+    }
+}
+
+/// The queue's connection to PostgreSQL: runs statements within the statement timeout, turning failures into
+/// `StoreError`s an operator can act on, and runs the batched statements `TokenJobQueue`'s coalescers gather.
+struct QueueDatabase: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    let statementTimeout: Duration
+
+    /// Runs a query and collects its rows.
+    func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        let client = self.client, logger = self.logger
+        return try await withDeadline(doing) {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// Runs a prepared statement (prepared on each connection the first time it runs there) and decodes its rows.
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ doing: String) async throws(StoreError) -> [Statement.Row]
+    where Statement.Row: Sendable {
+        let client = self.client, logger = self.logger
+        return try await withDeadline(doing) {
+            var rows: [Statement.Row] = []
+            for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// Runs `body` within the statement timeout.
+    private func withDeadline<Rows: Sendable>(_ doing: String, _ body: @escaping @Sendable () async throws -> Rows) async throws(StoreError) -> Rows {
+        let timeout = statementTimeout
+        do {
+            return try await withThrowingTaskGroup(of: Rows?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let rows = first else { throw StatementTimeout() }
+                return rows
+            }
+        } catch is StatementTimeout {
+            throw StoreError(
+                .databaseUnavailable,
+                "\(doing) failed: PostgreSQL did not answer within \(timeout); check that the database is up and reachable (the connection pool keeps reconnecting)")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw TokenJobQueue.storeError(error, while: doing)
+        }
+    }
+
+    private struct StatementTimeout: Error {}
+
+    // MARK: Batches
+
+    /// Enqueues validated requests with one INSERT. A key that already exists (or comes twice in the batch) goes
+    /// through `enqueue_token_job` on its own, which returns the existing job or refuses different parameters. When
+    /// the server refuses the whole statement because of one request's data, each request runs on its own, so each
+    /// caller gets its own answer; a failure of the database itself is every caller's answer.
+    func enqueueBatch(_ requests: [TokenJobRequest]) async -> [Result<TokenJobEnqueueResult, StoreError>] {
+        let doing = requests.count == 1 ? "enqueueing job \(requests[0].idempotencyKey)" : "enqueueing \(requests.count) jobs"
+        let inserted: [(id: Int64, idempotencyKey: String)]
+        do {
+            inserted = try await execute(EnqueueBatchStatement(requests: requests, now: Date()), doing)
+        } catch {
+            guard error.code == .queryFailed else { return requests.map { _ in .failure(error) } }
+            var results: [Result<TokenJobEnqueueResult, StoreError>] = []
+            for request in requests {
+                do { results.append(.success(try await enqueueThroughFunction(request))) } catch { results.append(.failure(error)) }
+            }
+            return results
+        }
+        var newJobs: [String: Int64] = [:]
+        for row in inserted { newJobs[row.idempotencyKey] = row.id }
+        var results: [Result<TokenJobEnqueueResult, StoreError>] = []
+        results.reserveCapacity(requests.count)
+        for request in requests {
+            if let id = newJobs.removeValue(forKey: request.idempotencyKey) {
+                results.append(.success(TokenJobEnqueueResult(jobID: id, inserted: true, state: .available)))
+                continue
+            }
+            do { results.append(.success(try await enqueueThroughFunction(request))) } catch { results.append(.failure(error)) }
+        }
+        return results
+    }
+
+    /// `flutterbye.enqueue_token_job` for one request: the backend's statement, the reference for every answer.
+    func enqueueThroughFunction(_ request: TokenJobRequest) async throws(StoreError) -> TokenJobEnqueueResult {
+        let query: PostgresQuery = """
+            SELECT job_id, inserted, job_state FROM flutterbye.enqueue_token_job(
+                idempotency_key => \(request.idempotencyKey), token_program => \(request.tokenProgram),
+                decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
+                uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
+                priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt ?? Date()),
+                max_attempts => \(request.maxAttempts)::integer)
+            """
+        let rows = try await run(query, "enqueueing job \(request.idempotencyKey)")
+        guard let row = rows.first else { throw StoreError(.queryFailed, "enqueue_token_job returned no row") }
+        let cells = row.makeRandomAccess()
+        do {
+            let state = try cells["job_state"].decode(String.self)
+            return TokenJobEnqueueResult(
+                jobID: try cells["job_id"].decode(Int64.self), inserted: try cells["inserted"].decode(Bool.self),
+                state: TokenJobState(rawValue: state) ?? .available)
+        } catch {
+            throw StoreError(.queryFailed, "cannot read enqueue_token_job's answer: \(error)")
+        }
+    }
+
+    /// Marks the confirmations of several callers with one UPDATE; each caller gets the ids of its own jobs that
+    /// were marked.
+    func confirmBatches(_ batches: [[TokenJobQueue.Confirmation]]) async -> [Result<Set<Int64>, StoreError>] {
+        let all = batches.flatMap { $0 }
+        do {
+            // A job counts as marked for the caller whose worker held it: two callers may name the same job.
+            var marked: [Int64: String] = [:]
+            for row in try await execute(ConfirmBatchStatement(confirmations: all), "marking \(all.count) job(s) confirmed") {
+                marked[row.jobID] = row.workerID
+            }
+            return batches.map { batch in
+                .success(Set(batch.lazy.filter { marked[$0.jobID] == $0.workerID }.map(\.jobID)))
+            }
+        } catch {
+            return batches.map { _ in .failure(error) }
+        }
     }
 }

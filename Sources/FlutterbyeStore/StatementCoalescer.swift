@@ -1,0 +1,75 @@
+import Synchronization
+
+/// Gathers the requests of concurrent callers into batches, each run as one statement, with at most `maxInFlight`
+/// batches running at a time (River's batch completer and group commit work the same way). A request that finds a
+/// free slot starts at once, together with whatever is already waiting: there is no timer, so a quiet queue adds
+/// no latency, and a busy one sends fewer, larger statements. Each caller gets its own result.
+final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
+    /// Runs one batch and returns one result per request, in order.
+    typealias RunBatch = @Sendable ([Request]) async -> [Result<Output, StoreError>]
+
+    private struct Waiting {
+        var request: Request
+        var continuation: CheckedContinuation<Result<Output, StoreError>, Never>
+    }
+
+    private struct State {
+        var waiting: [Waiting] = []
+        var inFlight = 0
+
+        mutating func take(_ limit: Int) -> [Waiting] {
+            let count = min(limit, waiting.count)
+            let batch = Array(waiting.prefix(count))
+            waiting.removeFirst(count)
+            return batch
+        }
+    }
+
+    private let state = Mutex(State())
+    private let maxInFlight: Int
+    private let maxBatch: Int
+    private let runBatch: RunBatch
+
+    init(maxInFlight: Int, maxBatch: Int, runBatch: @escaping RunBatch) {
+        self.maxInFlight = max(1, maxInFlight)
+        self.maxBatch = max(1, maxBatch)
+        self.runBatch = runBatch
+    }
+
+    /// Runs `request` in the next batch. The batch runs in a task of its own, so cancelling one caller never
+    /// cancels the statement that carries the others' requests (the caller still gets its result).
+    func submit(_ request: Request) async -> Result<Output, StoreError> {
+        await withCheckedContinuation { continuation in
+            let batch: [Waiting]? = state.withLock { state in
+                state.waiting.append(Waiting(request: request, continuation: continuation))
+                guard state.inFlight < maxInFlight else { return nil }
+                state.inFlight += 1
+                return state.take(maxBatch)
+            }
+            if let batch { Task { await self.drain(starting: batch) } }
+        }
+    }
+
+    /// Runs `batch`, then whatever gathered meanwhile, until nothing waits; then gives its slot back.
+    private func drain(starting batch: [Waiting]) async {
+        var batch = batch
+        while true {
+            let results = await runBatch(batch.map(\.request))
+            for (index, waiting) in batch.enumerated() {
+                let result =
+                    index < results.count
+                    ? results[index] : .failure(StoreError(.queryFailed, "a batched statement returned no result for one of its requests"))
+                waiting.continuation.resume(returning: result)
+            }
+            let next: [Waiting]? = state.withLock { state in
+                guard !state.waiting.isEmpty else {
+                    state.inFlight -= 1
+                    return nil
+                }
+                return state.take(maxBatch)
+            }
+            guard let next else { return }
+            batch = next
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import PostgresNIO
+
+// The queue's hot statements, prepared once per connection (PostgresNIO caches them by name): the server parses and
+// plans each of them once instead of on every call. Names carry a version: a changed statement gets a new name.
+
+/// Inserts a batch of validated requests in one statement, skipping keys that exist (`ON CONFLICT DO NOTHING`), and
+/// wakes workers with one NOTIFY (payload: the smallest new id). Returns (id, idempotency_key) of each new job.
+struct EnqueueBatchStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_enqueue_batch_v1"
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                 $9::text[], $10::bool[], $11::int8[], $12::timestamptz[], $13::int8[])
+                WITH ORDINALITY AS input(idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                                         memo, has_memo, priority, scheduled_at, max_attempts, ordinal)
+        ), inserted AS (
+            INSERT INTO flutterbye.token_jobs AS j
+                (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts)
+            SELECT idempotency_key, token_program, decimals, name, symbol, uri, amount::numeric, recipient,
+                   CASE WHEN has_memo THEN memo END, priority, scheduled_at, max_attempts
+            FROM input ORDER BY ordinal
+            ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
+            RETURNING j.id, j.idempotency_key
+        ), notified AS (
+            SELECT pg_notify('flutterbye_token_jobs', min(id)::text) FROM inserted HAVING count(*) > 0
+        )
+        SELECT id, idempotency_key, (SELECT count(*) FROM notified) AS notifications FROM inserted
+        """
+    typealias Row = (id: Int64, idempotencyKey: String)
+
+    var requests: [TokenJobRequest]
+    var now: Date
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 13)
+        bindings.append(requests.map(\.idempotencyKey))
+        bindings.append(requests.map(\.tokenProgram))
+        bindings.append(requests.map { Int64($0.decimals) })
+        bindings.append(requests.map(\.name))
+        bindings.append(requests.map(\.symbol))
+        bindings.append(requests.map(\.uri))
+        bindings.append(requests.map(\.amount))
+        bindings.append(requests.map(\.recipient))
+        bindings.append(requests.map { $0.memo ?? "" })
+        bindings.append(requests.map { $0.memo != nil })
+        bindings.append(requests.map { Int64($0.priority) })
+        bindings.append(requests.map { $0.scheduledAt ?? now })
+        bindings.append(requests.map { Int64($0.maxAttempts) })
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, key) = try row.decode((Int64, String).self)
+        return (id, key)
+    }
+}
+
+/// Claims up to `limit` runnable jobs for `workerID` under a lease (see `TokenJobQueue.claim`).
+struct ClaimStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_claim_v1"
+    static let sql = """
+        WITH next AS (
+            SELECT id AS next_id FROM flutterbye.token_jobs
+            WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
+            ORDER BY priority DESC, scheduled_at, id
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE flutterbye.token_jobs j
+        SET state = 'running', attempt = j.attempt + 1, attempted_by = $2,
+            lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
+        FROM next WHERE j.id = next.next_id
+        RETURNING \(TokenJobQueue.columns)
+        """
+    typealias Row = TokenJob
+
+    var limit: Int64
+    var workerID: String
+    var leaseMilliseconds: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(limit)
+        bindings.append(workerID)
+        bindings.append(leaseMilliseconds)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> TokenJob { try TokenJobQueue.decodeJob(row) }
+}
+
+/// Marks jobs confirmed, each only while the worker named beside it holds it; returns (id, worker) of each job marked.
+struct ConfirmBatchStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_confirm_batch_v2"
+    static let sql = """
+        UPDATE flutterbye.token_jobs j
+        SET state = 'confirmed', signature = c.signature, confirmed_at = coalesce(j.confirmed_at, now()), updated_at = now()
+        FROM unnest($1::int8[], $2::text[], $3::text[]) AS c(id, signature, worker)
+        WHERE j.id = c.id AND j.attempted_by = c.worker AND j.state IN ('running', 'submitted')
+        RETURNING j.id, j.attempted_by
+        """
+    typealias Row = (jobID: Int64, workerID: String)
+
+    var confirmations: [TokenJobQueue.Confirmation]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(confirmations.map(\.jobID))
+        bindings.append(confirmations.map(\.signature))
+        bindings.append(confirmations.map(\.workerID))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, worker) = try row.decode((Int64, String).self)
+        return (id, worker)
+    }
+}

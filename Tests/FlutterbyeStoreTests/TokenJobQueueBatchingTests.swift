@@ -1,0 +1,173 @@
+import FlutterbyeStore
+import Foundation
+import PostgresNIO
+import Testing
+
+/// Enqueue's checks in Swift against `enqueue_token_job`'s in SQL, and the gathering of concurrent `enqueue` and
+/// `markConfirmed` calls into shared statements: each caller still gets its own answer.
+extension TokenJobQueueTests {
+    /// What `flutterbye.enqueue_token_job` (the backend's statement) answers for `request`: nil when it accepts it,
+    /// else the server's message.
+    static func functionRefusal(_ request: TokenJobRequest, on client: PostgresClient) async throws -> String? {
+        let query: PostgresQuery = """
+            SELECT job_id FROM flutterbye.enqueue_token_job(
+                idempotency_key => \(request.idempotencyKey), token_program => \(request.tokenProgram),
+                decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
+                uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
+                priority => \(request.priority)::integer, scheduled_at => now(), max_attempts => \(request.maxAttempts)::integer)
+            """
+        do {
+            _ = try await client.query(query, logger: TestDatabase.logger).collect()
+            return nil
+        } catch let error as PSQLError {
+            return error.serverInfo?[.message] ?? "\(error)"
+        }
+    }
+
+    @Test func enqueueRefusesExactlyWhatTheBackendsStatementRefusesWithTheSameMessage() async throws {
+        try await withQueue { queue, client in
+            var cases: [TokenJobRequest] = []
+            func variant(_ change: (inout TokenJobRequest) -> Void) {
+                var request = Self.request("parity-\(cases.count)")
+                change(&request)
+                cases.append(request)
+            }
+            variant { $0.idempotencyKey = "" }
+            variant { $0.idempotencyKey = String(repeating: "k", count: 201) }
+            variant { $0.idempotencyKey = String(repeating: "é", count: 200) }  // 200 characters, 400 bytes: fine
+            variant { $0.tokenProgram = "Token" }
+            variant { $0.decimals = -1 }
+            variant { $0.decimals = 9 }
+            variant { $0.name = String(repeating: "n", count: 32) }
+            variant { $0.name = String(repeating: "é", count: 17) }
+            variant { $0.symbol = "SYMBOL-ELEVEN" }
+            variant { $0.uri = String(repeating: "u", count: 201) }
+            variant { $0.amount = "" }
+            variant { $0.amount = "1e9" }
+            variant { $0.amount = "it's" }
+            variant { $0.amount = #"back\slash"# }
+            variant { $0.amount = "١٢" }  // Arabic-Indic digits are not [0-9]
+            variant { $0.amount = "000000000000000000001" }  // 21 digits
+            variant { $0.amount = "00000000000000000001" }  // 20 digits: fine
+            variant { $0.amount = "09999999999999999999" }  // fine
+            variant { $0.amount = "18446744073709551615" }  // u64::MAX: fine
+            variant { $0.amount = "18446744073709551616" }
+            variant { $0.amount = "99999999999999999999" }
+            variant { $0.recipient = "11111111111111111111111111111111" }  // 32 zero bytes: fine
+            variant { $0.recipient = "1111111111111111111111111111111" }
+            variant { $0.recipient = "o'neil" }
+            variant { $0.recipient = String(repeating: "z", count: 44) }  // 44 characters, more than 32 bytes
+            variant { $0.recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39zé" }
+            variant { $0.memo = String(repeating: "m", count: 501) }
+            variant { $0.priority = 101 }
+            variant { $0.priority = -100 }
+            variant { $0.maxAttempts = 0 }
+            variant { $0.maxAttempts = 1001 }
+            variant {  // several bad fields: the first one, in the function's order, is named
+                $0.amount = "x"
+                $0.name = String(repeating: "n", count: 40)
+                $0.recipient = "bad"
+            }
+            var accepted = 0
+            for request in cases {
+                let expected = try await Self.functionRefusal(request, on: client)
+                do {
+                    let result = try await queue.enqueue(request)
+                    #expect(expected == nil, "enqueue accepted what the function refuses: \(expected ?? "")")
+                    #expect(!result.inserted, "the function already inserted \(request.idempotencyKey)")
+                    accepted += 1
+                } catch let error as StoreError {
+                    #expect(error.code == .invalidJob, "\(error)")
+                    #expect(expected.map { "\($0); nothing was enqueued" } == error.message)
+                    #expect(expected?.hasPrefix("invalid \(error.field ?? "?"):") == true, "\(error)")
+                }
+            }
+            #expect(accepted == 8)
+        }
+    }
+
+    @Test func concurrentEnqueuesShareStatementsAndEachGetsItsOwnAnswer() async throws {
+        try await withQueue { queue, client in
+            let existing = try await queue.enqueue(Self.request("existing"))
+            try await client.withConnection { connection in
+                try await connection.listen(on: TokenJobQueue.notificationChannel) { notifications in
+                    // 60 callers at once: 50 new keys, 5 repeats of the existing job, 4 that reuse its key with another
+                    // amount, and one with a NUL character that only the server refuses (its batch falls back to one
+                    // statement per job, so the others are not refused with it).
+                    let outcomes = await withTaskGroup(of: (Int, Result<TokenJobEnqueueResult, StoreError>).self) { group in
+                        for index in 0..<60 {
+                            group.addTask {
+                                var request: TokenJobRequest
+                                switch index {
+                                case 0..<50: request = Self.request("many-\(index)")
+                                case 50..<55: request = Self.request("existing")
+                                case 55..<59: request = Self.request("existing", amount: "\(index)")
+                                default:
+                                    request = Self.request("nul")
+                                    request.name = "a\u{0}b"
+                                }
+                                do { return (index, .success(try await queue.enqueue(request))) } catch { return (index, .failure(error as? StoreError ?? StoreError(.queryFailed, "\(error)"))) }
+                            }
+                        }
+                        var outcomes: [Int: Result<TokenJobEnqueueResult, StoreError>] = [:]
+                        for await (index, outcome) in group { outcomes[index] = outcome }
+                        return outcomes
+                    }
+                    var newIDs = Set<Int64>()
+                    for index in 0..<60 {
+                        switch (index, outcomes[index]) {
+                        case (0..<50, .success(let result)?):
+                            #expect(result.inserted && result.state == .available)
+                            newIDs.insert(result.jobID)
+                        case (50..<55, .success(let result)?):
+                            #expect(!result.inserted && result.jobID == existing.jobID)
+                        case (55..<59, .failure(let error)?):
+                            #expect(error.code == .idempotencyConflict, "\(error)")
+                        case (59, .failure(let error)?):
+                            #expect(error.code == .queryFailed, "\(error)")
+                        default:
+                            Issue.record("caller \(index) got \(String(describing: outcomes[index]))")
+                        }
+                    }
+                    #expect(newIDs.count == 50)
+                    #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 51)
+                    // A statement that enqueued jobs woke the listeners with one of its new ids.
+                    var iterator = notifications.makeAsyncIterator()
+                    let first = try #require(try await iterator.next())
+                    #expect(newIDs.contains(Int64(first.payload) ?? -1))
+                }
+            }
+        }
+    }
+
+    @Test func concurrentConfirmationsShareAStatementAndEachWorkerGetsItsOwnJobs() async throws {
+        try await withQueue { queue, _ in
+            for i in 0..<40 { _ = try await queue.enqueue(Self.request("confirm-\(i)")) }
+            var held: [String: [Int64]] = [:]
+            for worker in 0..<8 {
+                held["w\(worker)"] = try await queue.claim(workerID: "w\(worker)", limit: 5, lease: .seconds(30)).map(\.id)
+            }
+            let snapshot = held
+            // Each worker confirms its own jobs plus one of its neighbour's, which must be left alone.
+            let answers = try await withThrowingTaskGroup(of: (String, Set<Int64>).self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        let mine = snapshot["w\(worker)"] ?? []
+                        let neighbours = snapshot["w\((worker + 1) % 8)"] ?? []
+                        let marked = try await queue.markConfirmed(
+                            (mine + neighbours.prefix(1)).map { (jobID: $0, signature: "sig-\($0)") }, workerID: "w\(worker)")
+                        return ("w\(worker)", marked)
+                    }
+                }
+                var answers: [String: Set<Int64>] = [:]
+                for try await (worker, marked) in group { answers[worker] = marked }
+                return answers
+            }
+            for (worker, ids) in held {
+                #expect(answers[worker] == Set(ids), "\(worker)")
+                for id in ids { #expect(try await queue.job(id: id).state == .confirmed) }
+            }
+            #expect(try await queue.countsByState() == [.confirmed: 40])
+        }
+    }
+}
