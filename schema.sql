@@ -227,3 +227,59 @@ $$;
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (2, 'token job queue: token_jobs, enqueue_token_job()')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 3: the checks of the request columns become domains.
+--
+-- A table's CHECK constraints are read and evaluated by every INSERT and every UPDATE of the table; a domain's
+-- check runs only where a value is assigned to a column of that type. The request columns are written once, by
+-- enqueue, so moving their checks into domains takes that work off the queue's hot UPDATEs (claim, confirm,
+-- lease renewal) while enforcing exactly the same rules. On a database that has version 2, changing the columns'
+-- types rewrites the table once (under its lock); prune finished jobs first if it is large.
+
+DO $$
+DECLARE
+    domain_definitions constant text[][] := ARRAY[
+        ['job_idempotency_key', 'text CHECK (length(VALUE) BETWEEN 1 AND 200)'],
+        ['token_program_name', 'text CHECK (VALUE IN (''token'', ''token-2022''))'],
+        ['token_decimals', 'smallint CHECK (VALUE BETWEEN 0 AND 9)'],
+        ['token_name', 'text CHECK (octet_length(VALUE) <= 32)'],
+        ['token_symbol', 'text CHECK (octet_length(VALUE) <= 10)'],
+        ['token_uri', 'text CHECK (octet_length(VALUE) <= 200)'],
+        ['token_amount', 'numeric(20,0) CHECK (VALUE BETWEEN 0 AND 18446744073709551615)'],
+        ['job_memo', 'text CHECK (octet_length(VALUE) <= 500)']];
+    column_domains constant text[][] := ARRAY[
+        ['idempotency_key', 'job_idempotency_key', 'token_jobs_idempotency_key_length'],
+        ['token_program', 'token_program_name', 'token_jobs_program_valid'],
+        ['decimals', 'token_decimals', 'token_jobs_decimals_range'],
+        ['name', 'token_name', 'token_jobs_name_length'],
+        ['symbol', 'token_symbol', 'token_jobs_symbol_length'],
+        ['uri', 'token_uri', 'token_jobs_uri_length'],
+        ['amount', 'token_amount', 'token_jobs_amount_u64'],
+        ['memo', 'job_memo', 'token_jobs_memo_length']];
+BEGIN
+    FOR i IN 1..array_length(domain_definitions, 1) LOOP
+        IF NOT EXISTS (
+            SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE n.nspname = 'flutterbye' AND t.typname = domain_definitions[i][1]
+        ) THEN
+            EXECUTE format('CREATE DOMAIN flutterbye.%I AS %s', domain_definitions[i][1], domain_definitions[i][2]);
+        END IF;
+    END LOOP;
+    FOR i IN 1..array_length(column_domains, 1) LOOP
+        IF NOT EXISTS (
+            SELECT 1 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = 'flutterbye.token_jobs'::regclass AND a.attname = column_domains[i][1]
+                AND t.typname = column_domains[i][2]
+        ) THEN
+            EXECUTE format('ALTER TABLE flutterbye.token_jobs ALTER COLUMN %I TYPE flutterbye.%I',
+                column_domains[i][1], column_domains[i][2]);
+        END IF;
+        EXECUTE format('ALTER TABLE flutterbye.token_jobs DROP CONSTRAINT IF EXISTS %I', column_domains[i][3]);
+    END LOOP;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (3, 'token job request columns checked by domains')
+ON CONFLICT (version) DO NOTHING;

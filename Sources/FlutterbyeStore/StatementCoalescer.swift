@@ -1,9 +1,11 @@
 import Synchronization
 
 /// Gathers the requests of concurrent callers into batches, each run as one statement, with at most `maxInFlight`
-/// batches running at a time (River's batch completer and group commit work the same way). A request that finds a
-/// free slot starts at once, together with whatever is already waiting: there is no timer, so a quiet queue adds
-/// no latency, and a busy one sends fewer, larger statements. Each caller gets its own result.
+/// batches running at a time (River's batch completer and group commit work the same way). When nothing runs, a
+/// request starts at once, together with whatever is already waiting: there is no timer, so a quiet queue adds no
+/// latency. While a batch runs, another one starts beside it only once `minBatchAlongside` requests wait (else they
+/// join the batch that follows the running one), so a busy queue sends fewer, larger statements instead of many
+/// of one. Each caller gets its own result.
 final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
     /// Runs one batch and returns one result per request, in order.
     typealias RunBatch = @Sendable ([Request]) async -> [Result<Output, StoreError>]
@@ -28,11 +30,13 @@ final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
     private let state = Mutex(State())
     private let maxInFlight: Int
     private let maxBatch: Int
+    private let minBatchAlongside: Int
     private let runBatch: RunBatch
 
-    init(maxInFlight: Int, maxBatch: Int, runBatch: @escaping RunBatch) {
+    init(maxInFlight: Int, maxBatch: Int, minBatchAlongside: Int = 1, runBatch: @escaping RunBatch) {
         self.maxInFlight = max(1, maxInFlight)
         self.maxBatch = max(1, maxBatch)
+        self.minBatchAlongside = min(max(1, minBatchAlongside), self.maxBatch)
         self.runBatch = runBatch
     }
 
@@ -42,7 +46,9 @@ final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
         await withCheckedContinuation { continuation in
             let batch: [Waiting]? = state.withLock { state in
                 state.waiting.append(Waiting(request: request, continuation: continuation))
-                guard state.inFlight < maxInFlight else { return nil }
+                guard state.inFlight == 0 || (state.inFlight < maxInFlight && state.waiting.count >= minBatchAlongside) else {
+                    return nil
+                }
                 state.inFlight += 1
                 return state.take(maxBatch)
             }

@@ -39,7 +39,7 @@ public struct TokenJobQueue: Sendable {
     public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30), maxBatchesInFlight: Int = 2) {
         let database = QueueDatabase(client: client, logger: logger, statementTimeout: statementTimeout)
         self.database = database
-        enqueuer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 500) { requests in
+        enqueuer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 500, minBatchAlongside: 4) { requests in
             await database.enqueueBatch(requests)
         }
         confirmer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 100) { batches in
@@ -404,6 +404,7 @@ struct QueueDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
     let statementTimeout: Duration
+    let deadlines = StatementDeadlines()
 
     /// Runs a query and collects its rows.
     func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
@@ -428,30 +429,18 @@ struct QueueDatabase: Sendable {
 
     /// Runs `body` within the statement timeout.
     private func withDeadline<Rows: Sendable>(_ doing: String, _ body: @escaping @Sendable () async throws -> Rows) async throws(StoreError) -> Rows {
-        let timeout = statementTimeout
         do {
-            return try await withThrowingTaskGroup(of: Rows?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let rows = first else { throw StatementTimeout() }
-                return rows
-            }
-        } catch is StatementTimeout {
+            return try await deadlines.run(within: statementTimeout, body)
+        } catch is StatementDeadlines.Expired {
             throw StoreError(
                 .databaseUnavailable,
-                "\(doing) failed: PostgreSQL did not answer within \(timeout); check that the database is up and reachable (the connection pool keeps reconnecting)")
+                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned; it may still take effect if it gets through (every queue step is safe to repeat). Check that the database is up and reachable and that nothing holds long locks on flutterbye.token_jobs (the connection pool keeps reconnecting)")
         } catch let error as StoreError {
             throw error
         } catch {
             throw TokenJobQueue.storeError(error, while: doing)
         }
     }
-
-    private struct StatementTimeout: Error {}
 
     // MARK: Batches
 

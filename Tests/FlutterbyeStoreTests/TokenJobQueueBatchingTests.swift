@@ -171,3 +171,81 @@ extension TokenJobQueueTests {
         }
     }
 }
+
+extension TokenJobQueueTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aStatementThatGetsNoAnswerInTimeFailsAsUnavailableAndTheQueueCarriesOn() async throws {
+        try await withQueue { _, client in
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, statementTimeout: .milliseconds(300))
+            let id = try await queue.enqueue(Self.request("locked")).jobID
+            try await client.withConnection { connection in
+                // Another transaction holds the job's row: cancelling the job waits for it beyond the deadline.
+                try await connection.query("BEGIN", logger: TestDatabase.logger)
+                try await connection.query("SELECT id FROM flutterbye.token_jobs WHERE id = \(id) FOR UPDATE", logger: TestDatabase.logger)
+                do {
+                    _ = try await queue.cancel(jobID: id)
+                    Issue.record("cancel should have run out of time while the row is locked")
+                } catch let error as StoreError {
+                    #expect(error.code == .databaseUnavailable, "\(error)")
+                    #expect(error.message.contains("did not answer within"), "\(error)")
+                }
+                try await connection.query("ROLLBACK", logger: TestDatabase.logger)
+            }
+            // The lock is gone: the queue answers again. The statement that ran out of time was only abandoned by
+            // its caller, so it may still have taken effect (as its error says): the job is cancelled either way.
+            do { _ = try await queue.cancel(jobID: id) } catch let error as StoreError where error.code == .invalidJobState {}
+            #expect(try await queue.job(id: id).state == .cancelled)
+            #expect(try await queue.enqueue(Self.request("after")).inserted)
+        }
+    }
+}
+
+extension TokenJobQueueTests {
+    @Test func version3MovesTheRequestChecksIntoDomainsKeepingTheJobsAndTheRules() async throws {
+        try await withQueue { queue, client in
+            let logger = TestDatabase.logger
+            // The name column as version 2 had it: plain text with a table CHECK constraint.
+            try await client.query("ALTER TABLE flutterbye.token_jobs ALTER COLUMN name TYPE text", logger: logger)
+            try await client.query(
+                "ALTER TABLE flutterbye.token_jobs ADD CONSTRAINT token_jobs_name_length CHECK (octet_length(name) <= 32)", logger: logger)
+            try await client.query("DELETE FROM flutterbye.schema_migrations WHERE version = 3", logger: logger)
+            let id = try await queue.enqueue(Self.request("before-v3")).jobID
+
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: logger)
+            #expect(try await queue.job(id: id).request == Self.request("before-v3").withScheduledAt(try await queue.job(id: id).request.scheduledAt))
+            #expect(
+                try await TestDatabase.count(
+                    """
+                    SELECT count(*)::int8 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                    WHERE a.attrelid = 'flutterbye.token_jobs'::regclass AND a.attname = 'name' AND t.typname = 'token_name'
+                    """, on: client) == 1)
+            #expect(
+                try await TestDatabase.count(
+                    "SELECT count(*)::int8 FROM pg_constraint WHERE conrelid = 'flutterbye.token_jobs'::regclass AND contype = 'c'",
+                    on: client) == 2, "only the state and attempts checks stay on the table")
+            #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.schema_migrations WHERE version = 3", on: client) == 1)
+
+            // The rules still hold for a row written past enqueue.
+            let longName = String(repeating: "n", count: 33)
+            let directInserts = [
+                ("name", "'token', 6, '\(longName)', 1"),
+                ("amount", "'token', 6, 'n', 18446744073709551616"),
+                ("decimals", "'token', 10, 'n', 1"),
+                ("token_program", "'token-2023', 6, 'n', 1"),
+            ]
+            for (field, values) in directInserts {
+                do {
+                    try await client.query(
+                        PostgresQuery(unsafeSQL: """
+                            INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, amount, symbol, uri, recipient)
+                            VALUES ('direct-\(field)', \(values), 's', 'u', 'r')
+                            """), logger: logger)
+                    Issue.record("a direct insert with a bad \(field) must be refused")
+                } catch let error as PSQLError {
+                    #expect(error.serverInfo?[.sqlState] == "23514", "\(field): \(String(reflecting: error))")
+                }
+            }
+        }
+    }
+}
