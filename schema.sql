@@ -275,7 +275,14 @@ BEGIN
             EXECUTE format('ALTER TABLE flutterbye.token_jobs ALTER COLUMN %I TYPE flutterbye.%I',
                 column_domains[i][1], column_domains[i][2]);
         END IF;
-        EXECUTE format('ALTER TABLE flutterbye.token_jobs DROP CONSTRAINT IF EXISTS %I', column_domains[i][3]);
+        -- Only when it is there: an ALTER TABLE locks the table even when it changes nothing, and this script runs
+        -- on every start, beside running workers.
+        IF EXISTS (
+            SELECT 1 FROM pg_constraint
+            WHERE conrelid = 'flutterbye.token_jobs'::regclass AND conname = column_domains[i][3]
+        ) THEN
+            EXECUTE format('ALTER TABLE flutterbye.token_jobs DROP CONSTRAINT %I', column_domains[i][3]);
+        END IF;
     END LOOP;
 END
 $$;

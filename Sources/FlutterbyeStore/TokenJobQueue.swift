@@ -223,19 +223,26 @@ public struct TokenJobQueue: Sendable {
 
     // MARK: Operators
 
-    /// Cancels a job that has not finished. A job whose transaction was already sent may still land: cancelling
-    /// only stops the worker from touching it again.
+    /// Cancels a job whose transaction has not been sent: available, retryable or running before its transaction was
+    /// stored. A worker running it finds the job gone at its next step and never sends. A job with a stored (so
+    /// possibly sent) transaction is refused with `invalidJobState`: that transaction may still land, so the job stays
+    /// with the workers, which see it confirmed (or, if it expired unused, sign it again) — never two tokens.
     public func cancel(jobID: Int64) async throws(StoreError) -> TokenJob {
         let rows = try await jobs(
             """
             UPDATE flutterbye.token_jobs
             SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, updated_at = now()
-            WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running', 'submitted')
+            WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running') AND signature IS NULL
             RETURNING \(unescaped: Self.columns)
             """, "cancelling job \(jobID)")
         if let job = rows.first { return job }
         let current = try await job(id: jobID)
-        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only unfinished jobs can be cancelled")
+        if current.signature != nil && !current.state.isFinished {
+            throw StoreError(
+                .invalidJobState,
+                "job \(jobID) is \(current.state.rawValue) and its transaction \(current.signature ?? "") was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed")
+        }
+        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only jobs whose transaction has not been sent can be cancelled")
     }
 
     /// Runs a failed job again with a fresh set of attempts.

@@ -251,6 +251,26 @@ struct TokenJobQueueTests {
             #expect(try await queue.job(id: a).attempt == 0, "a release does not count as an attempt")
             #expect(try await queue.cancel(jobID: b).state == .cancelled)
             await #expect(throws: StoreError.self) { _ = try await queue.cancel(jobID: b) }
+            // A job whose transaction was stored (so possibly sent) cannot be cancelled: it may still land.
+            let c = try await queue.enqueue(Self.request("c")).jobID
+            #expect(try await queue.claim(workerID: "w1", limit: 5, lease: .seconds(30)).map(\.id).contains(c))
+            try await queue.recordSubmission(jobID: c, workerID: "w1", signature: "sig-c", rawTransaction: [1, 2, 3], lastValidBlockHeight: 100)
+            do {
+                _ = try await queue.cancel(jobID: c)
+                Issue.record("a submitted job must not be cancellable")
+            } catch let error as StoreError {
+                #expect(error.code == .invalidJobState)
+                #expect(error.message.contains("may still land"), "\(error)")
+            }
+            #expect(try await queue.job(id: c).state == .submitted)
+            _ = try await queue.recordFailure(
+                jobID: c, workerID: "w1", errorClass: "transient", message: "node behind", permanent: false, retryAt: Date())
+            #expect(try await queue.job(id: c).state == .retryable)
+            await #expect(throws: StoreError.self, "retryable, but its stored transaction may still land") {
+                _ = try await queue.cancel(jobID: c)
+            }
+            try await client.query("DELETE FROM flutterbye.token_jobs WHERE id = \(c)", logger: TestDatabase.logger)
+            try await queue.release(jobID: a, workerID: "w1")
             await #expect(throws: StoreError.self) { _ = try await queue.job(id: 999_999) }
 
             #expect(try await queue.prune(finishedBefore: Date().addingTimeInterval(-60)) == 0, "recent jobs are kept")

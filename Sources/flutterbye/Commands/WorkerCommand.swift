@@ -43,7 +43,9 @@ struct WorkerCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: PostgresClientService(client: client)),
+                    // First, so its run() (which PostgresClient, a Service, starts at once) is under way before the
+                    // worker leases a connection; it stops when the group shuts down.
+                    .init(service: client),
                     .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -55,13 +57,5 @@ struct WorkerCommand: AsyncParsableCommand {
             throw error
         }
         try await http.shutdown()
-    }
-}
-
-/// Runs a `PostgresClient`'s connection pool as a service, so it starts and stops with the others.
-struct PostgresClientService: Service {
-    let client: PostgresClient
-    func run() async throws {
-        await cancelWhenGracefulShutdown { await client.run() }
     }
 }
