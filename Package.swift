@@ -44,7 +44,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // PostgreSQL access: configuration, schema migration (schema.sql is embedded, through a symlink, so the
-        // binary migrates without the source tree) and the token job queue.
+        // binary migrates without the source tree) and the token job queue (SolanaCore checks job addresses).
         .target(
             name: "FlutterbyeStore",
             dependencies: [

@@ -357,10 +357,10 @@ struct BenchmarkDatabases: Sendable {
 
 // MARK: - Our side
 
-/// The TokenJobQueue side, through its public API only: `enqueue` (`flutterbye.enqueue_token_job`), `claim` and
-/// `markConfirmed` of the claimed batch in one statement (the "complete" of no-op jobs: the state the backend reads
-/// as done; pgqueuer also completes a batch together), and LISTEN on `TokenJobQueue.notificationChannel` for the
-/// latency run, as `TokenWorkerService` does.
+/// The TokenJobQueue side, through its public API only: `enqueue` (checked by `enqueue_token_job`'s rules; concurrent
+/// calls share an INSERT), `claim`, and `markConfirmed` of the claimed batch (the "complete" of no-op jobs: the state
+/// the backend reads as done; concurrent completions share a statement, as pgqueuer's buffer writes completions
+/// together), and LISTEN on `TokenJobQueue.notificationChannel` for the latency run, as `TokenWorkerService` does.
 struct FlutterbyeQueueWorkload: Sendable {
     let database: DatabaseConfiguration
     let settings: QueueBenchmarkSettings

@@ -12,17 +12,11 @@ public struct TokenJobQueue: Sendable {
     public static let notificationChannel = "flutterbye_token_jobs"
 
     /// One job's confirmed transaction, as `markConfirmed` records it.
-    public struct Confirmation: Sendable, Hashable {
-        public var jobID: Int64
-        public var signature: String
+    struct Confirmation: Sendable, Hashable {
+        var jobID: Int64
+        var signature: String
         /// The worker that must still hold the job.
-        public var workerID: String
-
-        public init(jobID: Int64, signature: String, workerID: String) {
-            self.jobID = jobID
-            self.signature = signature
-            self.workerID = workerID
-        }
+        var workerID: String
     }
 
     private let database: QueueDatabase
@@ -31,7 +25,8 @@ public struct TokenJobQueue: Sendable {
 
     /// A queue on a running `PostgresClient`. A statement that gets no answer within `statementTimeout` (waiting
     /// for a connection included) fails with `databaseUnavailable` instead of waiting for ever, so a worker whose
-    /// database went away and came back never stays stuck on a request the pool lost.
+    /// database went away and came back never stays stuck on a request the pool lost. Such a statement is abandoned,
+    /// not undone: it may still take effect, which every step of the queue allows (each is safe to repeat).
     ///
     /// Concurrent `enqueue` calls, and concurrent `markConfirmed` calls, are gathered into one statement each while
     /// earlier ones run, with at most `maxBatchesInFlight` such statements at a time (per kind); a lone call runs
