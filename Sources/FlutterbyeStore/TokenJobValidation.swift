@@ -61,9 +61,9 @@ extension TokenJobRequest {
 
     /// Whether decimal digits (1 to 20 of them, leading zeros allowed) name a number above u64::MAX.
     static func exceedsMaximumAmount(_ digits: String) -> Bool {
-        let significant = digits.drop { $0 == "0" }
-        if significant.count != maximumAmount.count { return significant.count > maximumAmount.count }
-        return significant.lexicographicallyPrecedes(maximumAmount) == false && String(significant) != maximumAmount
+        let significant = String(digits.drop { $0 == "0" })
+        // Digit strings of one length compare as numbers.
+        return significant.count == maximumAmount.count ? significant > maximumAmount : significant.count > maximumAmount.count
     }
 
     /// `flutterbye.is_solana_address`: 32 to 44 base58 characters that decode to exactly 32 bytes.
