@@ -1,0 +1,205 @@
+public import SolanaCore
+import Foundation
+
+/// A landed transaction as `getTransaction` returns it (base64 encoding, decoded here by hand; `jsonParsed` is never
+/// used): the signed transaction, where and when it landed, and what it did. The indexer reads movements from it.
+public struct FetchedTransaction: Sendable, Hashable {
+    public var signature: Signature
+    public var slot: UInt64
+    /// Unix seconds, when the node knows it.
+    public var blockTime: Int64?
+    public var transaction: Transaction
+    public var meta: TransactionStatusMeta
+
+    /// Every account the instructions refer to by index: the message's keys, then the addresses loaded from lookup
+    /// tables (writable, then read-only), as the runtime orders them.
+    public var accountKeys: [PublicKey] { transaction.message.staticAccountKeys + meta.loadedWritable + meta.loadedReadonly }
+}
+
+/// What a transaction did, as the node recorded it (`meta` of `getTransaction`).
+public struct TransactionStatusMeta: Sendable, Hashable {
+    /// The transaction's error (the node's JSON form, such as `{"InstructionError":[1,{"Custom":1}]}`), nil when it
+    /// succeeded. A failed transaction still paid its fee and moved nothing else.
+    public var error: JSONValue?
+    public var fee: UInt64
+    /// Lamports of every account (in `FetchedTransaction.accountKeys` order) before and after.
+    public var preBalances: [UInt64]
+    public var postBalances: [UInt64]
+    /// Token accounts' balances before and after (only accounts that held tokens at that moment).
+    public var preTokenBalances: [TokenBalance]
+    public var postTokenBalances: [TokenBalance]
+    /// The instructions programs invoked, by the top-level instruction that invoked them.
+    public var innerInstructions: [InnerInstructions]
+    public var logMessages: [String]?
+    public var loadedWritable: [PublicKey]
+    public var loadedReadonly: [PublicKey]
+    public var computeUnitsConsumed: UInt64?
+}
+
+/// A token account's balance in a transaction's meta.
+public struct TokenBalance: Sendable, Hashable {
+    /// The token account, as an index into `FetchedTransaction.accountKeys`.
+    public var accountIndex: Int
+    public var mint: PublicKey
+    public var owner: PublicKey?
+    /// The token program that owns the account (Token or Token-2022).
+    public var programID: PublicKey?
+    /// Base units.
+    public var amount: UInt64
+    public var decimals: UInt8
+}
+
+/// The instructions invoked (through CPI) while one top-level instruction ran.
+public struct InnerInstructions: Sendable, Hashable {
+    /// The top-level instruction's index in the message.
+    public var index: Int
+    public var instructions: [InnerInstruction]
+}
+
+/// One invoked instruction: program and accounts as indexes into `FetchedTransaction.accountKeys`.
+public struct InnerInstruction: Sendable, Hashable {
+    public var programIdIndex: Int
+    public var accounts: [Int]
+    public var data: [UInt8]
+    /// The invocation depth (2 for an instruction a top-level one invoked), when the node reports it.
+    public var stackHeight: Int?
+}
+
+extension SolanaRPCClient {
+    /// `getTransaction` (base64, `maxSupportedTransactionVersion: 0`): the transaction with `signature`, or nil while
+    /// the node has not seen it at `commitment` (at least confirmed).
+    public func transaction(_ signature: Signature, commitment: Commitment = .confirmed) async throws(RPCError) -> FetchedTransaction? {
+        let answer = try await call("getTransaction", Self.transactionParams(signature, commitment), as: TransactionAnswer?.self)
+        return try answer.map { answer throws(RPCError) in try answer.decoded(signature) }
+    }
+
+    /// Several `getTransaction` calls in one JSON-RPC batch; each answer in its place (nil: not seen at
+    /// `commitment`; a failure: that call's error, or a malformed answer).
+    public func transactions(_ signatures: [Signature], commitment: Commitment = .confirmed) async throws(RPCError)
+        -> [Result<FetchedTransaction?, RPCError>]
+    {
+        let answers = try await batch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) }, as: TransactionAnswer.self)
+        return zip(signatures, answers).map { signature, answer in
+            switch answer {
+            case .failure(let error): return .failure(error)
+            case .success(nil): return .success(nil)
+            case .success(let answer?):
+                do throws(RPCError) { return .success(try answer.decoded(signature)) } catch { return .failure(error) }
+            }
+        }
+    }
+
+    static func transactionParams(_ signature: Signature, _ commitment: Commitment) -> [JSONValue] {
+        [
+            .string(signature.base58),
+            .object([
+                "encoding": .string("base64"), "commitment": .string(max(commitment, .confirmed).rawValue),
+                "maxSupportedTransactionVersion": .int(0),
+            ]),
+        ]
+    }
+}
+
+/// `getTransaction`'s answer as it comes over the wire.
+struct TransactionAnswer: Decodable, Sendable {
+    struct Meta: Decodable, Sendable {
+        let err: JSONValue?
+        let fee: UInt64
+        let preBalances: [UInt64]
+        let postBalances: [UInt64]
+        let preTokenBalances: [Balance]?
+        let postTokenBalances: [Balance]?
+        let innerInstructions: [Inner]?
+        let logMessages: [String]?
+        let loadedAddresses: Loaded?
+        let computeUnitsConsumed: UInt64?
+    }
+
+    struct Balance: Decodable, Sendable {
+        struct Amount: Decodable, Sendable {
+            let amount: String
+            let decimals: UInt8
+        }
+        let accountIndex: Int
+        let mint: String
+        let owner: String?
+        let programId: String?
+        let uiTokenAmount: Amount
+    }
+
+    struct Inner: Decodable, Sendable {
+        struct Instruction: Decodable, Sendable {
+            let programIdIndex: Int
+            let accounts: [Int]
+            let data: String
+            let stackHeight: Int?
+        }
+        let index: Int
+        let instructions: [Instruction]
+    }
+
+    struct Loaded: Decodable, Sendable {
+        let writable: [String]
+        let readonly: [String]
+    }
+
+    let slot: UInt64
+    let blockTime: Int64?
+    /// `[base64, "base64"]`.
+    let transaction: [String]
+    let meta: Meta?
+
+    func decoded(_ signature: Signature) throws(RPCError) -> FetchedTransaction {
+        func malformed(_ what: String) -> RPCError {
+            RPCError(.invalidResponse, "getTransaction \(signature.base58): \(what)")
+        }
+        guard let meta else { throw malformed("the answer has no meta (the node does not keep transaction status)") }
+        guard transaction.count == 2, transaction[1] == "base64", let bytes = Data(base64Encoded: transaction[0]).map(Array.init) else {
+            throw malformed("the transaction is not [base64, \"base64\"]")
+        }
+        let decoded: Transaction
+        do { decoded = try Transaction.deserialize(bytes) } catch { throw malformed("the transaction does not parse: \(error.message)") }
+        func key(_ text: String) throws(RPCError) -> PublicKey {
+            do { return try PublicKey(base58: text) } catch { throw malformed("\(text) is not an address") }
+        }
+        func balances(_ list: [Balance]?) throws(RPCError) -> [TokenBalance] {
+            var result: [TokenBalance] = []
+            for balance in list ?? [] {
+                guard let amount = UInt64(balance.uiTokenAmount.amount) else {
+                    throw malformed("token amount \(balance.uiTokenAmount.amount) is not a u64")
+                }
+                result.append(TokenBalance(
+                    accountIndex: balance.accountIndex, mint: try key(balance.mint), owner: try balance.owner.map(key),
+                    programID: try balance.programId.map(key), amount: amount, decimals: balance.uiTokenAmount.decimals))
+            }
+            return result
+        }
+        var inner: [InnerInstructions] = []
+        for group in meta.innerInstructions ?? [] {
+            var instructions: [InnerInstruction] = []
+            for instruction in group.instructions {
+                let data: [UInt8]
+                do { data = try Base58.decode(instruction.data) } catch { throw malformed("inner instruction data is not base58") }
+                instructions.append(InnerInstruction(
+                    programIdIndex: instruction.programIdIndex, accounts: instruction.accounts, data: data, stackHeight: instruction.stackHeight))
+            }
+            inner.append(InnerInstructions(index: group.index, instructions: instructions))
+        }
+        var writable: [PublicKey] = [], readonly: [PublicKey] = []
+        for text in meta.loadedAddresses?.writable ?? [] { writable.append(try key(text)) }
+        for text in meta.loadedAddresses?.readonly ?? [] { readonly.append(try key(text)) }
+        let statusMeta = TransactionStatusMeta(
+            error: meta.err == .null ? nil : meta.err, fee: meta.fee, preBalances: meta.preBalances, postBalances: meta.postBalances,
+            preTokenBalances: try balances(meta.preTokenBalances), postTokenBalances: try balances(meta.postTokenBalances),
+            innerInstructions: inner, logMessages: meta.logMessages, loadedWritable: writable, loadedReadonly: readonly,
+            computeUnitsConsumed: meta.computeUnitsConsumed)
+        let fetched = FetchedTransaction(signature: signature, slot: slot, blockTime: blockTime, transaction: decoded, meta: statusMeta)
+        guard fetched.transaction.signatures.first == signature else {
+            throw malformed("the answer carries another transaction (\(fetched.transaction.signatures.first?.base58 ?? "unsigned"))")
+        }
+        guard meta.preBalances.count == fetched.accountKeys.count, meta.postBalances.count == fetched.accountKeys.count else {
+            throw malformed("\(meta.preBalances.count) balances for \(fetched.accountKeys.count) accounts")
+        }
+        return fetched
+    }
+}
