@@ -68,6 +68,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The indexer: FLBY mint, escrow and fee-wallet activity read from the chain into PostgreSQL.
+        .target(
+            name: "FlutterbyeIndexer",
+            dependencies: [
+                "SolanaCore",
+                "SolanaRPC",
+                "FlutterbyeStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command-line entry point.
         .executableTarget(
             name: "flutterbye",
@@ -110,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "ChainExecutionTests",
             dependencies: [
-                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore",
+                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore", "FlutterbyeIndexer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +131,11 @@ let package = Package(
         .testTarget(
             name: "TokenWorkerTests",
             dependencies: ["TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FlutterbyeIndexerTests",
+            dependencies: ["FlutterbyeIndexer", "SolanaCore", "SolanaRPC"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,6 +11,14 @@ public struct FetchedTransaction: Sendable, Hashable {
     public var transaction: Transaction
     public var meta: TransactionStatusMeta
 
+    public init(signature: Signature, slot: UInt64, blockTime: Int64?, transaction: Transaction, meta: TransactionStatusMeta) {
+        self.signature = signature
+        self.slot = slot
+        self.blockTime = blockTime
+        self.transaction = transaction
+        self.meta = meta
+    }
+
     /// Every account the instructions refer to by index: the message's keys, then the addresses loaded from lookup
     /// tables (writable, then read-only), as the runtime orders them.
     public var accountKeys: [PublicKey] { transaction.message.staticAccountKeys + meta.loadedWritable + meta.loadedReadonly }
@@ -25,7 +33,7 @@ public struct TransactionStatusMeta: Sendable, Hashable {
     /// Lamports of every account (in `FetchedTransaction.accountKeys` order) before and after.
     public var preBalances: [UInt64]
     public var postBalances: [UInt64]
-    /// Token accounts' balances before and after (only accounts that held tokens at that moment).
+    /// Token accounts' balances before and after: the transaction's token accounts that existed at that moment.
     public var preTokenBalances: [TokenBalance]
     public var postTokenBalances: [TokenBalance]
     /// The instructions programs invoked, by the top-level instruction that invoked them.
@@ -34,6 +42,24 @@ public struct TransactionStatusMeta: Sendable, Hashable {
     public var loadedWritable: [PublicKey]
     public var loadedReadonly: [PublicKey]
     public var computeUnitsConsumed: UInt64?
+
+    public init(
+        error: JSONValue? = nil, fee: UInt64, preBalances: [UInt64], postBalances: [UInt64], preTokenBalances: [TokenBalance] = [],
+        postTokenBalances: [TokenBalance] = [], innerInstructions: [InnerInstructions] = [], logMessages: [String]? = nil,
+        loadedWritable: [PublicKey] = [], loadedReadonly: [PublicKey] = [], computeUnitsConsumed: UInt64? = nil
+    ) {
+        self.error = error
+        self.fee = fee
+        self.preBalances = preBalances
+        self.postBalances = postBalances
+        self.preTokenBalances = preTokenBalances
+        self.postTokenBalances = postTokenBalances
+        self.innerInstructions = innerInstructions
+        self.logMessages = logMessages
+        self.loadedWritable = loadedWritable
+        self.loadedReadonly = loadedReadonly
+        self.computeUnitsConsumed = computeUnitsConsumed
+    }
 }
 
 /// A token account's balance in a transaction's meta.
@@ -47,6 +73,15 @@ public struct TokenBalance: Sendable, Hashable {
     /// Base units.
     public var amount: UInt64
     public var decimals: UInt8
+
+    public init(accountIndex: Int, mint: PublicKey, owner: PublicKey?, programID: PublicKey?, amount: UInt64, decimals: UInt8) {
+        self.accountIndex = accountIndex
+        self.mint = mint
+        self.owner = owner
+        self.programID = programID
+        self.amount = amount
+        self.decimals = decimals
+    }
 }
 
 /// The instructions invoked (through CPI) while one top-level instruction ran.
@@ -54,6 +89,11 @@ public struct InnerInstructions: Sendable, Hashable {
     /// The top-level instruction's index in the message.
     public var index: Int
     public var instructions: [InnerInstruction]
+
+    public init(index: Int, instructions: [InnerInstruction]) {
+        self.index = index
+        self.instructions = instructions
+    }
 }
 
 /// One invoked instruction: program and accounts as indexes into `FetchedTransaction.accountKeys`.
@@ -63,6 +103,13 @@ public struct InnerInstruction: Sendable, Hashable {
     public var data: [UInt8]
     /// The invocation depth (2 for an instruction a top-level one invoked), when the node reports it.
     public var stackHeight: Int?
+
+    public init(programIdIndex: Int, accounts: [Int], data: [UInt8], stackHeight: Int? = nil) {
+        self.programIdIndex = programIdIndex
+        self.accounts = accounts
+        self.data = data
+        self.stackHeight = stackHeight
+    }
 }
 
 extension SolanaRPCClient {

@@ -1,3 +1,4 @@
+import FlutterbyeIndexer
 import Foundation
 import SolanaCore
 import SolanaRPC
@@ -61,6 +62,14 @@ extension SolanaRPCClientTests {
         let invoked = transaction.meta.innerInstructions.flatMap(\.instructions).map { transaction.accountKeys[$0.programIdIndex] }
         #expect(invoked.contains(SystemProgram.programId) && invoked.contains(TokenProgram.token2022.programId), "\(invoked)")
         #expect(transaction.meta.logMessages?.isEmpty == false)
+        // What the indexer reads from it, watching the new mint as FLBY: the MintTo into the recipient's account.
+        let indexed = TransactionMovements.extract(transaction, watching: WatchedAddresses(flbyMint: mint, escrowWallet: recipient))
+        #expect(indexed.movements.map(\.kind) == [.mint])
+        #expect(indexed.movements.first?.destinationAccount == account && indexed.movements.first?.destinationOwner == recipient)
+        #expect(indexed.movements.first?.amount == 500 && indexed.movements.first?.innerIndex == nil)
+        #expect(indexed.flbyBalances == [FlbyAccountBalance(account: account, owner: recipient, amount: 500)])
+        #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500)])
+        #expect(indexed.memo == "history-1")
 
         let failure = try #require(try await client.transaction(failed))
         #expect(failure.meta.error != nil, "the overdraft failed")

@@ -1,0 +1,265 @@
+public import SolanaCore
+public import SolanaRPC
+
+/// The addresses the indexer follows: the FLBY mint, the escrow and fee wallets, and optionally the Flutterbye
+/// program whose log lines are kept.
+public struct WatchedAddresses: Sendable, Hashable {
+    public var flbyMint: PublicKey
+    public var escrowWallet: PublicKey?
+    public var feeWallet: PublicKey?
+    public var programID: PublicKey?
+
+    public init(flbyMint: PublicKey, escrowWallet: PublicKey? = nil, feeWallet: PublicKey? = nil, programID: PublicKey? = nil) {
+        self.flbyMint = flbyMint
+        self.escrowWallet = escrowWallet
+        self.feeWallet = feeWallet
+        self.programID = programID
+    }
+
+    /// The watched wallets with their role.
+    public var wallets: [(role: WalletRole, address: PublicKey)] {
+        var wallets: [(WalletRole, PublicKey)] = []
+        if let escrowWallet { wallets.append((.escrow, escrowWallet)) }
+        if let feeWallet { wallets.append((.fee, feeWallet)) }
+        return wallets
+    }
+}
+
+/// Which watched wallet an activity row is about (`wallet_activity.wallet`).
+public enum WalletRole: String, Sendable, Hashable, CaseIterable {
+    case escrow
+    case fee
+}
+
+/// What an FLBY movement did to the supply (`flby_movements.kind`).
+public enum MovementKind: String, Sendable, Hashable {
+    case mint
+    case burn
+    case transfer
+}
+
+/// One instruction-level movement of FLBY (a row of `flby_movements`). A mint has no source, a burn no destination.
+public struct FlbyMovement: Sendable, Hashable {
+    /// The top-level instruction it happened in; `balanceDerived` for a movement only the token balances show.
+    public var instructionIndex: Int
+    /// Its position among the instructions that top-level instruction invoked; nil for the top-level one itself.
+    public var innerIndex: Int?
+    public var kind: MovementKind
+    public var sourceAccount: PublicKey?
+    public var sourceOwner: PublicKey?
+    public var destinationAccount: PublicKey?
+    public var destinationOwner: PublicKey?
+    /// Base units.
+    public var amount: UInt64
+
+    public init(
+        instructionIndex: Int, innerIndex: Int?, kind: MovementKind, sourceAccount: PublicKey?, sourceOwner: PublicKey?,
+        destinationAccount: PublicKey?, destinationOwner: PublicKey?, amount: UInt64
+    ) {
+        self.instructionIndex = instructionIndex
+        self.innerIndex = innerIndex
+        self.kind = kind
+        self.sourceAccount = sourceAccount
+        self.sourceOwner = sourceOwner
+        self.destinationAccount = destinationAccount
+        self.destinationOwner = destinationOwner
+        self.amount = amount
+    }
+
+    /// `instructionIndex` of a movement that no decoded instruction explains but the token balances show (a token
+    /// program instruction this indexer does not decode): it keeps balances and supply equal to the chain's.
+    public static let balanceDerived = -1
+}
+
+/// A watched wallet's share of one transaction (a row of `wallet_activity`).
+public struct WalletActivity: Sendable, Hashable {
+    public var role: WalletRole
+    public var wallet: PublicKey
+    /// The wallet account's lamport change (the fee included when it paid it).
+    public var lamportsDelta: Int64
+    /// The change of the FLBY the wallet's token accounts hold, in base units.
+    public var flbyDelta: Int128
+
+    public init(role: WalletRole, wallet: PublicKey, lamportsDelta: Int64, flbyDelta: Int128) {
+        self.role = role
+        self.wallet = wallet
+        self.lamportsDelta = lamportsDelta
+        self.flbyDelta = flbyDelta
+    }
+}
+
+/// An FLBY token account as a transaction's token balances show it after the transaction (`amount` 0 when the
+/// transaction closed it).
+public struct FlbyAccountBalance: Sendable, Hashable {
+    public var account: PublicKey
+    public var owner: PublicKey?
+    public var amount: UInt64
+
+    public init(account: PublicKey, owner: PublicKey?, amount: UInt64) {
+        self.account = account
+        self.owner = owner
+        self.amount = amount
+    }
+}
+
+/// Everything the indexer keeps of one transaction: the row of `indexed_transactions`, its FLBY movements, the
+/// watched wallets' activity, the FLBY accounts' balances after it, and the Flutterbye program's log lines.
+public struct IndexedTransaction: Sendable, Hashable {
+    public var signature: Signature
+    public var slot: UInt64
+    public var blockTime: Int64?
+    public var fee: UInt64
+    /// The node's JSON form of the transaction's error; nil when it succeeded. A failed transaction moves nothing.
+    public var error: JSONValue?
+    /// The memos (Memo program v1 or v2, top-level or invoked), joined by "; ".
+    public var memo: String?
+    public var movements: [FlbyMovement]
+    public var walletActivity: [WalletActivity]
+    public var flbyBalances: [FlbyAccountBalance]
+    /// The transaction's log lines when it invoked the watched program, else empty.
+    public var programLogs: [String]
+
+    /// Whether the transaction touches anything watched; one that does not is unrelated and never stored.
+    public var isRelevant: Bool {
+        !movements.isEmpty || !walletActivity.isEmpty || !flbyBalances.isEmpty || !programLogs.isEmpty
+    }
+}
+
+/// Reads what a fetched transaction did to the watched addresses: decodes its Token and Token-2022 instructions,
+/// top-level and invoked (MintTo, Burn, Transfer and their Checked forms), finds the mint of a plain Transfer from
+/// the token balances, and checks the result against the balance changes so that a movement made any other way
+/// is still counted. Pure: no I/O.
+public enum TransactionMovements {
+    /// The Memo program's first version, still used by wallets.
+    public static let memoV1: PublicKey = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"
+
+    public static func extract(_ fetched: FetchedTransaction, watching watched: WatchedAddresses) -> IndexedTransaction {
+        let keys = fetched.accountKeys
+        let meta = fetched.meta
+        func key(_ index: Int) -> PublicKey? { keys.indices.contains(index) ? keys[index] : nil }
+
+        // Every token account the balances name, with its mint and owner (before or after the transaction).
+        var mintOf: [PublicKey: PublicKey] = [:]
+        var ownerOf: [PublicKey: PublicKey] = [:]
+        for balance in meta.preTokenBalances + meta.postTokenBalances {
+            guard let account = key(balance.accountIndex) else { continue }
+            mintOf[account] = balance.mint
+            if let owner = balance.owner { ownerOf[account] = owner }
+        }
+
+        // The instructions in execution order: each top-level one, then those it invoked.
+        var steps: [(index: Int, inner: Int?, program: PublicKey?, accounts: [PublicKey], data: [UInt8])] = []
+        let innerByIndex = Dictionary(meta.innerInstructions.map { ($0.index, $0.instructions) }, uniquingKeysWith: { first, _ in first })
+        for (index, instruction) in fetched.transaction.message.instructions.enumerated() {
+            steps.append((index, nil, key(Int(instruction.programIdIndex)), instruction.accounts.compactMap { key(Int($0)) }, instruction.data))
+            for (position, invoked) in (innerByIndex[index] ?? []).enumerated() {
+                steps.append((index, position, key(invoked.programIdIndex), invoked.accounts.compactMap { key($0) }, invoked.data))
+            }
+        }
+
+        var memos: [String] = []
+        var movements: [FlbyMovement] = []
+        var invokedWatchedProgram = false
+        for step in steps {
+            guard let program = step.program else { continue }
+            if program == MemoProgram.programId || program == memoV1 {
+                memos.append(String(decoding: step.data, as: UTF8.self))
+            }
+            if program == watched.programID { invokedWatchedProgram = true }
+            guard meta.error == nil, TokenProgram.isTokenProgram(program) else { continue }
+            let flby = watched.flbyMint
+            func movement(_ kind: MovementKind, from source: PublicKey?, to destination: PublicKey?, _ amount: UInt64) -> FlbyMovement {
+                FlbyMovement(
+                    instructionIndex: step.index, innerIndex: step.inner, kind: kind, sourceAccount: source,
+                    sourceOwner: source.flatMap { ownerOf[$0] }, destinationAccount: destination,
+                    destinationOwner: destination.flatMap { ownerOf[$0] }, amount: amount)
+            }
+            switch DecodedTokenInstruction.decode(data: step.data, accounts: step.accounts) {
+            case .mintTo(let mint, let destination, _, let amount), .mintToChecked(let mint, let destination, _, let amount, _):
+                if mint == flby { movements.append(movement(.mint, from: nil, to: destination, amount)) }
+            case .burn(let account, let mint, _, let amount), .burnChecked(let account, let mint, _, let amount, _):
+                if mint == flby { movements.append(movement(.burn, from: account, to: nil, amount)) }
+            case .transferChecked(let source, let mint, let destination, _, let amount, _):
+                if mint == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
+            case .transfer(let source, let destination, _, let amount):
+                // A plain Transfer does not name its mint: the accounts' balances do.
+                if (mintOf[source] ?? mintOf[destination]) == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
+            default:
+                break
+            }
+        }
+
+        // FLBY balances after the transaction, and what the balances changed by.
+        var before: [PublicKey: UInt64] = [:], after: [PublicKey: UInt64] = [:]
+        for balance in meta.preTokenBalances where balance.mint == watched.flbyMint {
+            if let account = key(balance.accountIndex) { before[account] = balance.amount }
+        }
+        for balance in meta.postTokenBalances where balance.mint == watched.flbyMint {
+            if let account = key(balance.accountIndex) { after[account] = balance.amount }
+        }
+        let flbyAccounts = Set(before.keys).union(after.keys).sorted { $0.base58 < $1.base58 }
+        let flbyBalances = flbyAccounts.map { FlbyAccountBalance(account: $0, owner: ownerOf[$0], amount: after[$0] ?? 0) }
+        if meta.error == nil {
+            movements += balanceDerivedMovements(
+                accounts: flbyAccounts, before: before, after: after, decoded: movements, ownerOf: ownerOf)
+        }
+
+        var activity: [WalletActivity] = []
+        for (role, wallet) in watched.wallets {
+            let index = keys.firstIndex(of: wallet)
+            let ownsTouchedTokenAccount = (meta.preTokenBalances + meta.postTokenBalances).contains { $0.owner == wallet }
+            guard index != nil || ownsTouchedTokenAccount else { continue }
+            var lamports: Int64 = 0
+            if let index, meta.preBalances.indices.contains(index), meta.postBalances.indices.contains(index) {
+                lamports = Int64(clamping: Int128(meta.postBalances[index]) - Int128(meta.preBalances[index]))
+            }
+            var flbyDelta: Int128 = 0
+            for account in flbyAccounts where ownerOf[account] == wallet {
+                flbyDelta += Int128(after[account] ?? 0) - Int128(before[account] ?? 0)
+            }
+            activity.append(WalletActivity(role: role, wallet: wallet, lamportsDelta: lamports, flbyDelta: flbyDelta))
+        }
+
+        return IndexedTransaction(
+            signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
+            memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
+            flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? (meta.logMessages ?? []) : [])
+    }
+
+    /// The part of the balance changes the decoded movements do not explain, as movements: what one account lost
+    /// and another gained is a transfer between them, an unmatched gain a mint, an unmatched loss a burn.
+    static func balanceDerivedMovements(
+        accounts: [PublicKey], before: [PublicKey: UInt64], after: [PublicKey: UInt64], decoded: [FlbyMovement],
+        ownerOf: [PublicKey: PublicKey]
+    ) -> [FlbyMovement] {
+        var explained: [PublicKey: Int128] = [:]
+        for movement in decoded {
+            if let source = movement.sourceAccount { explained[source, default: 0] -= Int128(movement.amount) }
+            if let destination = movement.destinationAccount { explained[destination, default: 0] += Int128(movement.amount) }
+        }
+        var losses: [(PublicKey, Int128)] = [], gains: [(PublicKey, Int128)] = []
+        for account in accounts {
+            let residual = Int128(after[account] ?? 0) - Int128(before[account] ?? 0) - (explained[account] ?? 0)
+            if residual < 0 { losses.append((account, -residual)) } else if residual > 0 { gains.append((account, residual)) }
+        }
+        func derived(_ kind: MovementKind, _ source: PublicKey?, _ destination: PublicKey?, _ amount: Int128) -> FlbyMovement {
+            FlbyMovement(
+                instructionIndex: FlbyMovement.balanceDerived, innerIndex: nil, kind: kind, sourceAccount: source,
+                sourceOwner: source.flatMap { ownerOf[$0] }, destinationAccount: destination,
+                destinationOwner: destination.flatMap { ownerOf[$0] }, amount: UInt64(clamping: amount))
+        }
+        var result: [FlbyMovement] = []
+        var lossIndex = 0, gainIndex = 0
+        while lossIndex < losses.count && gainIndex < gains.count {
+            let amount = min(losses[lossIndex].1, gains[gainIndex].1)
+            result.append(derived(.transfer, losses[lossIndex].0, gains[gainIndex].0, amount))
+            losses[lossIndex].1 -= amount
+            gains[gainIndex].1 -= amount
+            if losses[lossIndex].1 == 0 { lossIndex += 1 }
+            if gains[gainIndex].1 == 0 { gainIndex += 1 }
+        }
+        for (account, amount) in gains[gainIndex...] where amount > 0 { result.append(derived(.mint, nil, account, amount)) }
+        for (account, amount) in losses[lossIndex...] where amount > 0 { result.append(derived(.burn, account, nil, amount)) }
+        return result
+    }
+}
