@@ -148,12 +148,19 @@ public enum TransactionMovements {
         }
 
         // The instructions in execution order: each top-level one, then those it invoked.
-        var steps: [(index: Int, inner: Int?, program: PublicKey?, accounts: [PublicKey], data: [UInt8])] = []
+        // An instruction naming an account index the transaction does not have (a malformed answer) is left out:
+        // its accounts could not be read in their places.
+        var steps: [(index: Int, inner: Int?, program: PublicKey, accounts: [PublicKey], data: [UInt8])] = []
+        func addStep(_ index: Int, _ inner: Int?, program: Int, accounts: [Int], data: [UInt8]) {
+            let resolved = accounts.compactMap(key)
+            guard let program = key(program), resolved.count == accounts.count else { return }
+            steps.append((index, inner, program, resolved, data))
+        }
         let innerByIndex = Dictionary(meta.innerInstructions.map { ($0.index, $0.instructions) }, uniquingKeysWith: { first, _ in first })
         for (index, instruction) in fetched.transaction.message.instructions.enumerated() {
-            steps.append((index, nil, key(Int(instruction.programIdIndex)), instruction.accounts.compactMap { key(Int($0)) }, instruction.data))
+            addStep(index, nil, program: Int(instruction.programIdIndex), accounts: instruction.accounts.map(Int.init), data: instruction.data)
             for (position, invoked) in (innerByIndex[index] ?? []).enumerated() {
-                steps.append((index, position, key(invoked.programIdIndex), invoked.accounts.compactMap { key($0) }, invoked.data))
+                addStep(index, position, program: invoked.programIdIndex, accounts: invoked.accounts, data: invoked.data)
             }
         }
 
@@ -161,7 +168,7 @@ public enum TransactionMovements {
         var movements: [FlbyMovement] = []
         var invokedWatchedProgram = false
         for step in steps {
-            guard let program = step.program else { continue }
+            let program = step.program
             if program == MemoProgram.programId || program == memoV1 {
                 memos.append(String(decoding: step.data, as: UTF8.self))
             }

@@ -177,6 +177,20 @@ struct TransactionMovementsTests {
         #expect(indexed.movements.isEmpty && indexed.flbyBalances.isEmpty)
     }
 
+    @Test func anInvokedInstructionNamingAnAccountTheTransactionLacksIsLeftOut() throws {
+        var fetched = try transaction(
+            [token.mintTo(mint: flby, destination: aliceFlby, authority: payer.publicKey, amount: 5)],
+            pre: [(aliceFlby, flby, alice, 0)], post: [(aliceFlby, flby, alice, 5)])
+        let tokenIndex = try #require(fetched.accountKeys.firstIndex(of: token.programId))
+        // A malformed answer: an invoked MintTo whose destination index is past the transaction's accounts.
+        let mintTo = token.mintTo(mint: flby, destination: aliceFlby, authority: payer.publicKey, amount: 1_000)
+        fetched.meta.innerInstructions = [InnerInstructions(index: 0, instructions: [
+            InnerInstruction(programIdIndex: tokenIndex, accounts: [0, 99, 1], data: mintTo.data)
+        ])]
+        let movements = TransactionMovements.extract(fetched, watching: watched).movements
+        #expect(movements.map(\.amount) == [5], "only the top-level MintTo; the malformed one is not read with shifted accounts")
+    }
+
     @Test func anUnrelatedTransactionIsNotRelevant() throws {
         let fetched = try transaction(
             [SystemProgram.transfer(from: payer.publicKey, to: bob, lamports: 10), token.transfer(source: aliceOther, destination: bobOther, owner: alice, amount: 1)],
