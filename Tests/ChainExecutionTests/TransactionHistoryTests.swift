@@ -71,6 +71,13 @@ extension SolanaRPCClientTests {
         #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500)])
         #expect(indexed.memo == "history-1")
 
+        // What reconciliation and account discovery read: the supply, the account's balance, the mint's accounts.
+        #expect(try await client.tokenSupply(mint) == 500)
+        #expect(try await client.tokenAccountBalance(account) == 500)
+        let holders = try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token2022.programId)
+        #expect(holders.map(\.address) == [account] && holders.first?.owner == recipient && holders.first?.amount == 500)
+        #expect(try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token.programId).isEmpty)
+
         let failure = try #require(try await client.transaction(failed))
         #expect(failure.meta.error != nil, "the overdraft failed")
         #expect(failure.meta.fee > 0)
