@@ -104,26 +104,7 @@ public struct SolanaRPCClient: Sendable {
     /// Sends several calls in one JSON-RPC batch; each answer is matched to its call by id. One call's JSON-RPC
     /// error is returned in its place (the others still succeed); a failure of the whole request throws.
     public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> [Swift.Result<JSONValue, RPCError>] {
-        guard !calls.isEmpty else { return [] }
-        let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
-        let body: Data
-        do { body = try JSONEncoder().encode(requests) } catch {
-            throw RPCError(.invalidResponse, "cannot encode the batch: \(error)")
-        }
-        let data = try await send(body, method: "batch(\(calls.count))")
-        let answers: [RPCResponse<JSONValue>]
-        do { answers = try JSONDecoder().decode([RPCResponse<JSONValue>].self, from: data) } catch {
-            throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
-        }
-        var byID: [Int: RPCResponse<JSONValue>] = [:]
-        for answer in answers { if let id = answer.id { byID[id] = answer } }
-        return zip(requests, calls).map { request, call in
-            guard let answer = byID[request.id] else {
-                return .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
-            }
-            if let error = answer.error { return .failure(error.rpcError(method: call.method)) }
-            return .success(answer.result ?? .null)
-        }
+        try await batch(calls, as: JSONValue.self).map { $0.map { $0 ?? .null } }
     }
 
     /// Sends several calls of one answer type in one JSON-RPC batch and decodes each `result` as `Answer` (a null
@@ -140,7 +121,7 @@ public struct SolanaRPCClient: Sendable {
         let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))")
         let answers: [RPCResponse<Answer>]
         do { answers = try JSONDecoder().decode([RPCResponse<Answer>].self, from: data) } catch {
-            throw RPCError(.invalidResponse, "the batch answer does not decode as \(Answer.self) replies: \(error)")
+            throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array of \(Answer.self) replies: \(error)")
         }
         var byID: [Int: RPCResponse<Answer>] = [:]
         for answer in answers { if let id = answer.id { byID[id] = answer } }

@@ -24,15 +24,8 @@ struct SignatureHistoryTests {
             let message = try LegacyMessage(payer: payer.publicKey, instructions: [transfer], recentBlockhash: blockhash)
             sent.append(try await rpc.sendTransaction(try Transaction(message: .legacy(message), signers: [payer]), skipPreflight: true))
         }
-        for _ in 0..<800 {
-            if let status = try await rpc.signatureStatuses([sent[sent.count - 1]]).first ?? nil, let level = status.confirmationStatus,
-                level >= .confirmed
-            {
-                return sent
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw RPCError(.transport, "the last transfer was not confirmed in time")
+        if let last = sent.last { try await rpc.waitUntilConfirmed(last, polls: 800) }
+        return sent
     }
 
     @Test func aHistoryOfSeveralPagesComesBackWholeOldestFirstAndACursorLimitsTheNextRead() async throws {

@@ -17,15 +17,8 @@ extension SolanaRPCClientTests {
             : .legacy(try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash))
         let transaction = try Transaction(message: message, signers: [payer])
         let signature = try await client.sendTransaction(transaction, skipPreflight: true)
-        for _ in 0..<400 {
-            if let status = try await client.signatureStatuses([signature]).first ?? nil, let level = status.confirmationStatus,
-                level >= .confirmed
-            {
-                return signature
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw RPCError(.transport, "\(signature.base58) was not confirmed in time")
+        try await client.waitUntilConfirmed(signature)
+        return signature
     }
 
     @Test func fetchesWhatALandedTransactionDidWithItsBalancesAndInnerInstructions() async throws {
