@@ -76,6 +76,8 @@ let package = Package(
                 "SolanaRPC",
                 "FlutterbyeStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,6 +89,7 @@ let package = Package(
                 "SolanaRPC",
                 "FlutterbyeStore",
                 "TokenWorker",
+                "FlutterbyeIndexer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -290,3 +290,160 @@ $$;
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (3, 'token job request columns checked by domains')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 4: the index of FLBY, escrow and fee-wallet activity (FlutterbyeIndexer).
+--
+-- The chain_* tables hold what the indexer read from the chain, one row per fact, each keyed so that writing it
+-- again changes nothing (every write is INSERT ... ON CONFLICT DO NOTHING); the cursor of the address whose
+-- history a batch came from advances in the same transaction as the batch's rows. Analytics reads the views
+-- below them (the contract, documented in the README), never the tables.
+-- A transaction that was indexed at `confirmed` and is gone from the chain once its slot is finalized is marked
+-- dropped: it stays in indexed_transactions (dropped = true) and leaves every other view.
+
+CREATE TABLE IF NOT EXISTS flutterbye.chain_transactions (
+    signature   text PRIMARY KEY,
+    slot        bigint NOT NULL,
+    block_time  timestamptz,
+    fee         numeric(20,0) NOT NULL,
+    err         jsonb,
+    memo        text,
+    finalized   boolean NOT NULL DEFAULT false,
+    dropped     boolean NOT NULL DEFAULT false,
+    indexed_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- The finality pass's path: transactions not yet finalized, oldest first.
+CREATE INDEX IF NOT EXISTS chain_transactions_unsettled
+    ON flutterbye.chain_transactions (slot)
+    WHERE NOT finalized AND NOT dropped;
+
+-- One row per movement of FLBY: decoded from an instruction (instruction_index, and inner_index for an invoked
+-- one), or derived from the token balances when no decoded instruction explains a change (instruction_index NULL).
+CREATE TABLE IF NOT EXISTS flutterbye.chain_flby_movements (
+    signature           text NOT NULL,
+    movement_index      integer NOT NULL,
+    instruction_index   integer,
+    inner_index         integer,
+    kind                text NOT NULL CHECK (kind IN ('mint', 'burn', 'transfer')),
+    source_account      text,
+    source_owner        text,
+    destination_account text,
+    destination_owner   text,
+    amount              numeric(20,0) NOT NULL,
+    PRIMARY KEY (signature, movement_index)
+);
+
+-- One row per FLBY token account a transaction's token balances show: its amount before (NULL when it was not
+-- an FLBY token account before, i.e. the transaction created it) and after (0 when the transaction closed it).
+-- Balances are sums of these, so they are right whatever order transactions are indexed in.
+CREATE TABLE IF NOT EXISTS flutterbye.chain_flby_balance_changes (
+    signature     text NOT NULL,
+    token_account text NOT NULL,
+    owner         text,
+    slot          bigint NOT NULL,
+    pre_amount    numeric(20,0),
+    post_amount   numeric(20,0) NOT NULL,
+    PRIMARY KEY (signature, token_account)
+);
+
+CREATE INDEX IF NOT EXISTS chain_flby_balance_changes_account
+    ON flutterbye.chain_flby_balance_changes (token_account, slot);
+
+-- One row per (transaction, watched wallet) the transaction touches: the wallet itself or a token account it owns.
+CREATE TABLE IF NOT EXISTS flutterbye.chain_wallet_activity (
+    signature      text NOT NULL,
+    wallet         text NOT NULL CHECK (wallet IN ('escrow', 'fee')),
+    address        text NOT NULL,
+    slot           bigint NOT NULL,
+    pre_lamports   numeric(20,0),
+    post_lamports  numeric(20,0),
+    lamports_delta bigint NOT NULL,
+    flby_delta     numeric(21,0) NOT NULL,
+    PRIMARY KEY (signature, wallet)
+);
+
+CREATE INDEX IF NOT EXISTS chain_wallet_activity_wallet
+    ON flutterbye.chain_wallet_activity (wallet, slot);
+
+-- The log lines of transactions that invoked the configured Flutterbye program.
+CREATE TABLE IF NOT EXISTS flutterbye.chain_program_log_lines (
+    signature  text NOT NULL,
+    line_index integer NOT NULL,
+    line       text NOT NULL,
+    PRIMARY KEY (signature, line_index)
+);
+
+-- One row per address whose history the indexer follows: where it stands (the newest signature indexed, NULL
+-- before the first) and how often it is polled (busy addresses often, quiet ones rarely).
+CREATE TABLE IF NOT EXISTS flutterbye.chain_address_cursors (
+    address          text PRIMARY KEY,
+    role             text NOT NULL CHECK (role IN
+        ('mint', 'escrow', 'fee', 'program', 'flby_account', 'escrow_token_account', 'fee_token_account')),
+    newest_signature text,
+    newest_slot      bigint,
+    signatures_seen  bigint NOT NULL DEFAULT 0,
+    last_activity_at timestamptz,
+    discovered_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+-- The analytics contract.
+
+CREATE OR REPLACE VIEW flutterbye.indexed_transactions AS
+SELECT t.signature, t.slot, t.block_time, t.fee, t.err, t.memo, t.finalized, t.dropped, t.indexed_at
+FROM flutterbye.chain_transactions t;
+
+CREATE OR REPLACE VIEW flutterbye.flby_movements AS
+SELECT m.signature, t.slot, t.block_time, m.instruction_index, m.inner_index, m.kind, m.source_account, m.source_owner,
+       m.destination_account, m.destination_owner, m.amount, t.finalized, m.movement_index
+FROM flutterbye.chain_flby_movements m
+JOIN flutterbye.chain_transactions t ON t.signature = m.signature
+WHERE NOT t.dropped;
+
+-- The balance of an account is its opening balance plus every change since. The opening balance is 0 when the
+-- transaction that created the account is indexed (a row with no pre_amount), as it always is when the indexer
+-- starts from the beginning of history; otherwise, for an account older than the indexer's start point, it is the
+-- amount before the account's earliest indexed transaction.
+CREATE OR REPLACE VIEW flutterbye.flby_balances AS
+SELECT (array_agg(c.owner ORDER BY c.slot DESC, c.post_amount) FILTER (WHERE c.owner IS NOT NULL))[1] AS owner,
+       c.token_account,
+       (CASE WHEN bool_or(c.pre_amount IS NULL) THEN 0
+             ELSE (array_agg(c.pre_amount ORDER BY c.slot, c.pre_amount DESC))[1] END
+        + sum(c.post_amount - coalesce(c.pre_amount, 0)))::numeric(20,0) AS amount,
+       max(c.slot) AS slot
+FROM flutterbye.chain_flby_balance_changes c
+JOIN flutterbye.chain_transactions t ON t.signature = c.signature
+WHERE NOT t.dropped
+GROUP BY c.token_account;
+
+CREATE OR REPLACE VIEW flutterbye.flby_supply AS
+SELECT (coalesce(sum(m.amount) FILTER (WHERE m.kind = 'mint'), 0)
+        - coalesce(sum(m.amount) FILTER (WHERE m.kind = 'burn'), 0))::numeric(20,0) AS supply,
+       coalesce(sum(m.amount) FILTER (WHERE m.kind = 'mint'), 0)::numeric(20,0) AS minted,
+       coalesce(sum(m.amount) FILTER (WHERE m.kind = 'burn'), 0)::numeric(20,0) AS burned,
+       max(t.slot) AS slot
+FROM flutterbye.chain_flby_movements m
+JOIN flutterbye.chain_transactions t ON t.signature = m.signature
+WHERE NOT t.dropped;
+
+CREATE OR REPLACE VIEW flutterbye.wallet_activity AS
+SELECT w.wallet, w.signature, t.slot, t.block_time, w.lamports_delta, w.flby_delta, t.fee, t.err, t.memo, w.address,
+       t.finalized
+FROM flutterbye.chain_wallet_activity w
+JOIN flutterbye.chain_transactions t ON t.signature = w.signature
+WHERE NOT t.dropped;
+
+CREATE OR REPLACE VIEW flutterbye.index_cursors AS
+SELECT c.address, c.role, c.newest_signature, c.newest_slot, c.updated_at, c.signatures_seen, c.last_activity_at
+FROM flutterbye.chain_address_cursors c;
+
+CREATE OR REPLACE VIEW flutterbye.program_logs AS
+SELECT l.signature, t.slot, l.line_index, l.line
+FROM flutterbye.chain_program_log_lines l
+JOIN flutterbye.chain_transactions t ON t.signature = l.signature
+WHERE NOT t.dropped;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (4, 'index of FLBY, escrow and fee-wallet activity: chain_* tables and the analytics views')
+ON CONFLICT (version) DO NOTHING;

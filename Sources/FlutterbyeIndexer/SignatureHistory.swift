@@ -24,27 +24,40 @@ public struct SignatureHistory: Sendable {
         self.pageSize = min(max(1, pageSize), 1000)
     }
 
-    /// Every signature of `address` newer than `cursor` (the whole history when nil), oldest first, failed
-    /// transactions included. Signatures that arrive while it pages are left for the next call: the first page fixes
-    /// the newest one returned. Should the cursor's signature be unknown to the node (dropped), paging still stops at
-    /// the cursor's slot.
-    public func signatures(of address: PublicKey, newerThan cursor: SignatureCursor?, commitment: Commitment = .confirmed)
-        async throws(RPCError) -> [SignatureInfo]
-    {
+    /// Every signature of `address` newer than `cursor` (the whole history when nil, or back to `startSlot` included
+    /// when given), oldest first, failed transactions included. Signatures that arrive while it pages are left for
+    /// the next call: the first page fixes the newest one returned. Should the cursor's signature be unknown to the
+    /// node (dropped), paging still stops at the cursor's slot. `firstPage`, when given, is the answer to the first
+    /// call (newest first, `until` the cursor, `pageSize` at most), already fetched in a batch with other addresses'.
+    public func signatures(
+        of address: PublicKey, newerThan cursor: SignatureCursor?, startSlot: UInt64? = nil, firstPage: [SignatureInfo]? = nil,
+        commitment: Commitment = .confirmed
+    ) async throws(RPCError) -> [SignatureInfo] {
         var newestFirst: [SignatureInfo] = []
         var before: Signature?
+        var prefetched = firstPage
         while true {
-            let page = try await rpc.signaturesForAddress(
-                address, before: before, until: cursor?.signature, limit: pageSize, commitment: commitment)
-            var reachedCursor = false
+            let page: [SignatureInfo]
+            if let first = prefetched {
+                page = first
+                prefetched = nil
+            } else {
+                page = try await rpc.signaturesForAddress(
+                    address, before: before, until: cursor?.signature, limit: pageSize, commitment: commitment)
+            }
+            var reachedEnd = false
             for entry in page {
                 if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature {
-                    reachedCursor = true
+                    reachedEnd = true
+                    break
+                }
+                if let startSlot, entry.slot < startSlot {
+                    reachedEnd = true
                     break
                 }
                 newestFirst.append(entry)
             }
-            guard !reachedCursor, page.count == pageSize, let last = page.last else { break }
+            guard !reachedEnd, page.count >= pageSize, let last = page.last else { break }
             before = last.signature
         }
         return newestFirst.reversed()

@@ -79,26 +79,36 @@ public struct WalletActivity: Sendable, Hashable {
     public var lamportsDelta: Int64
     /// The change of the FLBY the wallet's token accounts hold, in base units.
     public var flbyDelta: Int128
+    /// The wallet account's lamports before and after; nil when the transaction touched only its token accounts.
+    public var preLamports: UInt64?
+    public var postLamports: UInt64?
 
-    public init(role: WalletRole, wallet: PublicKey, lamportsDelta: Int64, flbyDelta: Int128) {
+    public init(
+        role: WalletRole, wallet: PublicKey, lamportsDelta: Int64, flbyDelta: Int128, preLamports: UInt64? = nil,
+        postLamports: UInt64? = nil
+    ) {
         self.role = role
         self.wallet = wallet
         self.lamportsDelta = lamportsDelta
         self.flbyDelta = flbyDelta
+        self.preLamports = preLamports
+        self.postLamports = postLamports
     }
 }
 
-/// An FLBY token account as a transaction's token balances show it after the transaction (`amount` 0 when the
-/// transaction closed it).
+/// An FLBY token account as a transaction's token balances show it: the amount after the transaction (0 when the
+/// transaction closed it) and before (nil when it was not an FLBY token account yet: the transaction created it).
 public struct FlbyAccountBalance: Sendable, Hashable {
     public var account: PublicKey
     public var owner: PublicKey?
     public var amount: UInt64
+    public var preAmount: UInt64?
 
-    public init(account: PublicKey, owner: PublicKey?, amount: UInt64) {
+    public init(account: PublicKey, owner: PublicKey?, amount: UInt64, preAmount: UInt64? = nil) {
         self.account = account
         self.owner = owner
         self.amount = amount
+        self.preAmount = preAmount
     }
 }
 
@@ -118,10 +128,29 @@ public struct IndexedTransaction: Sendable, Hashable {
     public var flbyBalances: [FlbyAccountBalance]
     /// The transaction's log lines when it invoked the watched program, else empty.
     public var programLogs: [String]
+    /// Whether its account keys (static and loaded) name the FLBY mint, a watched wallet or the watched program.
+    public var namesWatchedAddress: Bool
+
+    public init(
+        signature: Signature, slot: UInt64, blockTime: Int64?, fee: UInt64, error: JSONValue?, memo: String?, movements: [FlbyMovement],
+        walletActivity: [WalletActivity], flbyBalances: [FlbyAccountBalance], programLogs: [String], namesWatchedAddress: Bool
+    ) {
+        self.signature = signature
+        self.slot = slot
+        self.blockTime = blockTime
+        self.fee = fee
+        self.error = error
+        self.memo = memo
+        self.movements = movements
+        self.walletActivity = walletActivity
+        self.flbyBalances = flbyBalances
+        self.programLogs = programLogs
+        self.namesWatchedAddress = namesWatchedAddress
+    }
 
     /// Whether the transaction touches anything watched; one that does not is unrelated and never stored.
     public var isRelevant: Bool {
-        !movements.isEmpty || !walletActivity.isEmpty || !flbyBalances.isEmpty || !programLogs.isEmpty
+        namesWatchedAddress || !movements.isEmpty || !walletActivity.isEmpty || !flbyBalances.isEmpty || !programLogs.isEmpty
     }
 }
 
@@ -205,7 +234,9 @@ public enum TransactionMovements {
             if let account = key(balance.accountIndex) { after[account] = balance.amount }
         }
         let flbyAccounts = Set(before.keys).union(after.keys).sorted { $0.base58 < $1.base58 }
-        let flbyBalances = flbyAccounts.map { FlbyAccountBalance(account: $0, owner: ownerOf[$0], amount: after[$0] ?? 0) }
+        let flbyBalances = flbyAccounts.map {
+            FlbyAccountBalance(account: $0, owner: ownerOf[$0], amount: after[$0] ?? 0, preAmount: before[$0])
+        }
         if meta.error == nil {
             movements += balanceDerivedMovements(
                 accounts: flbyAccounts, before: before, after: after, decoded: movements, ownerOf: ownerOf)
@@ -217,20 +248,27 @@ public enum TransactionMovements {
             let ownsTouchedTokenAccount = (meta.preTokenBalances + meta.postTokenBalances).contains { $0.owner == wallet }
             guard index != nil || ownsTouchedTokenAccount else { continue }
             var lamports: Int64 = 0
+            var preLamports: UInt64?, postLamports: UInt64?
             if let index, meta.preBalances.indices.contains(index), meta.postBalances.indices.contains(index) {
+                preLamports = meta.preBalances[index]
+                postLamports = meta.postBalances[index]
                 lamports = Int64(clamping: Int128(meta.postBalances[index]) - Int128(meta.preBalances[index]))
             }
             var flbyDelta: Int128 = 0
             for account in flbyAccounts where ownerOf[account] == wallet {
                 flbyDelta += Int128(after[account] ?? 0) - Int128(before[account] ?? 0)
             }
-            activity.append(WalletActivity(role: role, wallet: wallet, lamportsDelta: lamports, flbyDelta: flbyDelta))
+            activity.append(
+                WalletActivity(
+                    role: role, wallet: wallet, lamportsDelta: lamports, flbyDelta: flbyDelta, preLamports: preLamports,
+                    postLamports: postLamports))
         }
 
         return IndexedTransaction(
             signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
             memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
-            flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? (meta.logMessages ?? []) : [])
+            flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? (meta.logMessages ?? []) : [],
+            namesWatchedAddress: keys.contains { $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID })
     }
 
     /// The part of the balance changes the decoded movements do not explain, as movements: what one account lost

@@ -39,12 +39,19 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     /// The input field at fault, for `invalidJob`.
     public let field: String?
+    /// The server's SQLSTATE when the server refused a statement.
+    public let sqlState: String?
 
-    public init(_ code: Code, _ message: String, field: String? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, sqlState: String? = nil) {
         self.code = code
         self.message = message
         self.field = field
+        self.sqlState = sqlState
     }
+
+    /// Whether the server refused the statement because of a deadlock or a serialization failure with a concurrent
+    /// transaction: running the same statement again resolves it.
+    public var isConcurrencyConflict: Bool { sqlState == "40P01" || sqlState == "40001" }
 
     public var description: String { "\(code): \(message)" }
 }
@@ -67,6 +74,16 @@ extension StoreError {
             let hint = info[.hint].map { "; hint: \($0)" } ?? ""
             self.summary = message + state + detail + hint
         }
+    }
+
+    /// The error for a statement that failed: `queryFailed` with the server's answer, or `databaseUnavailable` when
+    /// the server could not be reached or the connection broke. For the package's other modules (the indexer).
+    public static func statementFailed(_ error: any Error, while doing: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let answer = ServerAnswer(error) {
+            return StoreError(.queryFailed, "\(doing) failed: \(answer.summary)", sqlState: answer.sqlState)
+        }
+        return databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
     }
 
     /// A PostgresNIO failure without a server answer: the server could not be reached or the connection broke.

@@ -22,6 +22,38 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String { url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url }
 }
 
+extension RPCEndpoint {
+    /// The endpoints `SOLANA_RPC_URL` names (several, comma-separated, for failover), each limited to
+    /// `SOLANA_RPC_REQUESTS_PER_SECOND` when set, with a line per problem found (an unset or malformed variable).
+    public static func fromEnvironment(_ environment: [String: String]) -> (endpoints: [RPCEndpoint], problems: [String]) {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+            return raw
+        }
+        var problems: [String] = []
+        var endpoints: [RPCEndpoint] = []
+        let rate: Double? = value("SOLANA_RPC_REQUESTS_PER_SECOND").flatMap { text in
+            guard let number = Double(text), number > 0 else {
+                problems.append("SOLANA_RPC_REQUESTS_PER_SECOND must be a positive number, not '\(text)'")
+                return nil
+            }
+            return number
+        }
+        if let urls = value("SOLANA_RPC_URL") {
+            for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                    problems.append("SOLANA_RPC_URL: '\(RPCEndpoint(url: url))' is not an http(s) URL")
+                    continue
+                }
+                endpoints.append(RPCEndpoint(url: url, requestsPerSecond: rate))
+            }
+        } else {
+            problems.append("SOLANA_RPC_URL is not set: the JSON-RPC URL of a Solana node (several, comma-separated, for failover)")
+        }
+        return (endpoints, problems)
+    }
+}
+
 /// How the client retries: transient failures (network, timeouts, 429, 5xx, node behind) move to the next
 /// endpoint at once; after every endpoint failed, it waits with exponential backoff and jitter (at least the
 /// Retry-After a 429 asked for) and goes round again, up to `maxAttempts` requests in all.

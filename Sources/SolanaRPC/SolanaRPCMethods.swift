@@ -68,6 +68,11 @@ extension SolanaRPCClient {
         }
     }
 
+    /// `getSlot`: the newest slot at `commitment`.
+    public func slot(commitment: Commitment = .confirmed) async throws(RPCError) -> UInt64 {
+        try await call("getSlot", [["commitment": .string(commitment.rawValue)]], as: UInt64.self)
+    }
+
     /// `getBlockHeight`.
     public func blockHeight(commitment: Commitment = .confirmed) async throws(RPCError) -> UInt64 {
         try await call("getBlockHeight", [["commitment": .string(commitment.rawValue)]], as: UInt64.self)
@@ -170,15 +175,43 @@ extension SolanaRPCClient {
     public func signaturesForAddress(
         _ address: PublicKey, before: Signature? = nil, until: Signature? = nil, limit: Int = 1000, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> [SignatureInfo] {
-        struct Entry: Decodable, Sendable {
-            let signature: String; let slot: UInt64; let err: JSONValue?; let memo: String?; let blockTime: Int64?
-            let confirmationStatus: Commitment?
+        let entries = try await call(
+            "getSignaturesForAddress", Self.signaturesParams(address, before: before, until: until, limit: limit, commitment: commitment),
+            as: [SignatureEntry].self)
+        return try Self.signatureInfos(entries)
+    }
+
+    /// Several addresses' newest signatures (each newer than its `until`, at most `limit`) in one JSON-RPC batch: how
+    /// a poller asks after many quiet addresses at once. Each answer in its place; one call's error does not fail the
+    /// others.
+    public func signaturesForAddresses(
+        _ queries: [(address: PublicKey, until: Signature?)], limit: Int = 1000, commitment: Commitment = .confirmed
+    ) async throws(RPCError) -> [Result<[SignatureInfo], RPCError>] {
+        let calls = queries.map { query in
+            (method: "getSignaturesForAddress",
+             params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment))
         }
+        return try await batch(calls, as: [SignatureEntry].self).map { answer in
+            switch answer {
+            case .failure(let error): return .failure(error)
+            case .success(let entries):
+                do throws(RPCError) { return .success(try Self.signatureInfos(entries ?? [])) } catch { return .failure(error) }
+            }
+        }
+    }
+
+    static func signaturesParams(
+        _ address: PublicKey, before: Signature?, until: Signature?, limit: Int, commitment: Commitment
+    ) -> [JSONValue] {
         var config: [String: JSONValue] = ["limit": .int(Int64(limit)), "commitment": .string(commitment.rawValue)]
         if let before { config["before"] = .string(before.base58) }
         if let until { config["until"] = .string(until.base58) }
-        let entries = try await call("getSignaturesForAddress", [.string(address.base58), .object(config)], as: [Entry].self)
+        return [.string(address.base58), .object(config)]
+    }
+
+    static func signatureInfos(_ entries: [SignatureEntry]) throws(RPCError) -> [SignatureInfo] {
         var result: [SignatureInfo] = []
+        result.reserveCapacity(entries.count)
         for entry in entries {
             guard let signature = try? Signature(base58: entry.signature) else {
                 throw RPCError(.invalidResponse, "getSignaturesForAddress returned a malformed signature")
@@ -189,4 +222,14 @@ extension SolanaRPCClient {
         }
         return result
     }
+}
+
+/// One `getSignaturesForAddress` entry as it comes over the wire.
+struct SignatureEntry: Decodable, Sendable {
+    let signature: String
+    let slot: UInt64
+    let err: JSONValue?
+    let memo: String?
+    let blockTime: Int64?
+    let confirmationStatus: Commitment?
 }

@@ -9,6 +9,14 @@ public struct MintTokenAccount: Sendable, Hashable {
     public var amount: UInt64
 }
 
+/// A token account found by `SolanaRPCClient.tokenAccounts(ofOwner:program:)`: its address, mint and amount.
+public struct OwnedTokenAccount: Sendable, Hashable {
+    public var address: PublicKey
+    public var mint: PublicKey
+    /// Base units.
+    public var amount: UInt64
+}
+
 extension SolanaRPCClient {
     private struct TokenAmount: Decodable, Sendable {
         let amount: String
@@ -37,6 +45,32 @@ extension SolanaRPCClient {
             throw RPCError(.invalidResponse, "getTokenAccountBalance \(account.base58): \(answer.value.amount) is not a u64")
         }
         return amount
+    }
+
+    /// `getTokenAccountBalance` for several accounts in one JSON-RPC batch; nil for an account that does not exist
+    /// (closed, or never created).
+    public func tokenAccountBalances(_ accounts: [PublicKey], commitment: Commitment = .confirmed) async throws(RPCError) -> [UInt64?] {
+        let calls = accounts.map { account in
+            (method: "getTokenAccountBalance", params: [JSONValue.string(account.base58), .object(["commitment": .string(commitment.rawValue)])])
+        }
+        var balances: [UInt64?] = []
+        for (account, answer) in zip(accounts, try await batch(calls, as: Contextual<TokenAmount>.self)) {
+            switch answer {
+            case .success(let value?):
+                guard let amount = UInt64(value.value.amount) else {
+                    throw RPCError(.invalidResponse, "getTokenAccountBalance \(account.base58): \(value.value.amount) is not a u64")
+                }
+                balances.append(amount)
+            case .success(nil):
+                balances.append(nil)
+            case .failure(let error) where error.rpcCode == -32602:
+                // "Invalid param: could not find account" (or not a token account).
+                balances.append(nil)
+            case .failure(let error):
+                throw error
+            }
+        }
+        return balances
     }
 
     /// Every token account of `mint` under the token `program` (Token or Token-2022), found with `getProgramAccounts`
@@ -73,6 +107,34 @@ extension SolanaRPCClient {
             if bytes.count > TokenAccountState.length && bytes[TokenAccountState.length] != 2 { continue }
             guard let state = try? TokenAccountState(data: bytes), state.mint == mint else { continue }
             accounts.append(MintTokenAccount(address: address, owner: state.owner, amount: state.amount))
+        }
+        return accounts
+    }
+
+    /// `getTokenAccountsByOwner` with a `programId` filter: every token account `owner` has under `program`, of any mint.
+    public func tokenAccounts(ofOwner owner: PublicKey, program: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError)
+        -> [OwnedTokenAccount]
+    {
+        struct Entry: Decodable, Sendable {
+            struct Account: Decodable, Sendable { let data: [String] }
+            let pubkey: String
+            let account: Account
+        }
+        let answer = try await call(
+            "getTokenAccountsByOwner",
+            [
+                .string(owner.base58), .object(["programId": .string(program.base58)]),
+                .object(["encoding": .string("base64"), "commitment": .string(commitment.rawValue)]),
+            ],
+            as: Contextual<[Entry]>.self)
+        var accounts: [OwnedTokenAccount] = []
+        for entry in answer.value {
+            guard let address = try? PublicKey(base58: entry.pubkey), let encoded = entry.account.data.first,
+                let data = Data(base64Encoded: encoded), let state = try? TokenAccountState(data: Array(data))
+            else {
+                throw RPCError(.invalidResponse, "getTokenAccountsByOwner returned a malformed account \(entry.pubkey)")
+            }
+            accounts.append(OwnedTokenAccount(address: address, mint: state.mint, amount: state.amount))
         }
         return accounts
     }

@@ -3,9 +3,9 @@ import Foundation
 import SolanaCore
 import Testing
 
-/// Starts `flutterbye worker` processes (the binary next to this test bundle) against a test database and a local
-/// chain, with the payer in a keypair file that is removed when the launcher is released. Each worker's output
-/// goes to a log file whose tail a failing test can show.
+/// Starts `flutterbye worker` (or `flutterbye index`) processes (the binary next to this test bundle) against a test
+/// database and a local chain, with the payer in a keypair file that is removed when the launcher is released. Each
+/// process's output goes to a log file whose tail a failing test can show.
 final class WorkerProcessLauncher: @unchecked Sendable {
     /// A started worker and its log.
     struct Worker: @unchecked Sendable {
@@ -45,6 +45,19 @@ final class WorkerProcessLauncher: @unchecked Sendable {
 
     private let directory: URL
     private var environment: [String: String]
+    private let command: String
+
+    /// A launcher of `flutterbye <command>` with `settings` as its environment beside the database and RPC URLs.
+    init(command: String, databaseURL: String, rpcURL: URL, settings: [String: String]) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the flutterbye product first (Tests/run does)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-\(command)-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.command = command
+        environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["SOLANA_RPC_URL"] = rpcURL.absoluteString
+        environment.merge(settings) { $1 }
+    }
 
     /// `databaseURL` and `rpcURL` are what the workers connect to; `settings` adds or overrides worker variables
     /// (FLUTTERBYE_JOB_LEASE_SECONDS, FLUTTERBYE_WORKER_CONCURRENCY, ...).
@@ -52,6 +65,7 @@ final class WorkerProcessLauncher: @unchecked Sendable {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the flutterbye product first (Tests/run does)")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-workers-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        command = "worker"
         let keyFile = directory.appendingPathComponent("payer.json")
         try Data(("[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]").utf8).write(to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
@@ -74,7 +88,7 @@ final class WorkerProcessLauncher: @unchecked Sendable {
         return "postgres://\(database.username)@\(database.host):\(database.port)/\(name)"
     }
 
-    /// Starts `flutterbye worker` as worker `id`.
+    /// Starts `flutterbye worker` as worker `id` (or the launcher's command, its log named `id`).
     func start(_ id: String) throws -> Worker {
         let log = directory.appendingPathComponent("\(id).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -82,7 +96,7 @@ final class WorkerProcessLauncher: @unchecked Sendable {
         defer { try? handle.close() }
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["worker"]
+        process.arguments = [command]
         var environment = self.environment
         environment["FLUTTERBYE_WORKER_ID"] = id
         process.environment = environment

@@ -1,0 +1,322 @@
+import Foundation
+public import FlutterbyeStore
+public import Logging
+public import PostgresNIO
+public import SolanaCore
+import SolanaRPC
+
+/// The indexer's PostgreSQL side: writes indexed transactions with the cursor they advance in one statement (so a
+/// crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
+/// Every write is idempotent: writing the same transaction again, from any address's history, changes nothing.
+public struct IndexStore: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    // MARK: Writing
+
+    /// Stores `transactions` (only relevant ones should be given), adds `discovered` addresses to the followed ones
+    /// (an address already followed keeps its role and cursor), and applies `advance`, all in one statement. A cursor
+    /// never moves back: an advance to an older slot than the stored one is ignored. Retries a deadlock with a
+    /// concurrent writer of the same rows.
+    public func write(
+        _ transactions: [IndexedTransaction], advance: CursorAdvance?, discovered: [AddressCursor] = []
+    ) async throws(StoreError) {
+        let statement = IndexWriteStatement(transactions: transactions, advance: advance, discovered: discovered)
+        let doing = "storing \(transactions.count) indexed transaction(s)" + (advance.map { " and the cursor of \($0.address)" } ?? "")
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                _ = try await execute(statement, doing)
+                return
+            } catch {
+                guard error.isConcurrencyConflict, attempt < 5 else { throw error }
+                logger.debug("index write met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
+            }
+        }
+    }
+
+    /// Adds addresses to follow (those already followed are left as they are).
+    public func follow(_ addresses: [AddressCursor]) async throws(StoreError) {
+        guard !addresses.isEmpty else { return }
+        try await write([], advance: nil, discovered: addresses)
+    }
+
+    // MARK: Reading
+
+    /// Every followed address with its cursor, oldest discovery first.
+    public func cursors() async throws(StoreError) -> [AddressCursor] {
+        let rows = try await run(
+            "SELECT address, role, newest_signature, newest_slot FROM flutterbye.chain_address_cursors ORDER BY discovered_at, address",
+            "reading the index cursors")
+        var cursors: [AddressCursor] = []
+        for row in rows {
+            do {
+                let (address, role, signature, slot) = try row.decode((String, String, String?, Int64?).self)
+                guard let key = try? PublicKey(base58: address), let role = AddressRole(rawValue: role) else { continue }
+                var cursor: SignatureCursor?
+                if let signature, let slot, let parsed = try? Signature(base58: signature) {
+                    cursor = SignatureCursor(signature: parsed, slot: UInt64(slot))
+                }
+                cursors.append(AddressCursor(address: key, role: role, cursor: cursor))
+            } catch {
+                throw StoreError.statementFailed(error, while: "reading the index cursors")
+            }
+        }
+        return cursors
+    }
+
+    /// Which of `signatures` are stored already (from any address's history).
+    public func storedSignatures(among signatures: [Signature]) async throws(StoreError) -> Set<Signature> {
+        guard !signatures.isEmpty else { return [] }
+        let texts = signatures.map(\.base58)
+        let rows = try await run(
+            "SELECT signature FROM flutterbye.chain_transactions WHERE signature = ANY(\(texts)::text[])", "looking up indexed signatures")
+        var stored: Set<Signature> = []
+        for row in rows {
+            if let text = try? row.decode(String.self), let signature = try? Signature(base58: text) { stored.insert(signature) }
+        }
+        return stored
+    }
+
+    /// Up to `limit` stored transactions that are neither finalized nor dropped, oldest first.
+    public func unsettled(limit: Int) async throws(StoreError) -> [(signature: Signature, slot: UInt64)] {
+        let rows = try await run(
+            """
+            SELECT signature, slot FROM flutterbye.chain_transactions
+            WHERE NOT finalized AND NOT dropped ORDER BY slot LIMIT \(Int64(limit))
+            """, "reading unsettled transactions")
+        var result: [(Signature, UInt64)] = []
+        for row in rows {
+            if let (text, slot) = try? row.decode((String, Int64).self), let signature = try? Signature(base58: text) {
+                result.append((signature, UInt64(slot)))
+            }
+        }
+        return result
+    }
+
+    /// Marks transactions finalized and others dropped (gone from the chain: they leave every view but
+    /// `indexed_transactions`).
+    public func settle(finalized: [Signature], dropped: [Signature]) async throws(StoreError) {
+        guard !finalized.isEmpty || !dropped.isEmpty else { return }
+        let finalizedTexts = finalized.map(\.base58), droppedTexts = dropped.map(\.base58)
+        _ = try await run(
+            """
+            UPDATE flutterbye.chain_transactions
+            SET finalized = signature = ANY(\(finalizedTexts)::text[]), dropped = signature = ANY(\(droppedTexts)::text[])
+            WHERE signature = ANY(\(finalizedTexts)::text[]) OR signature = ANY(\(droppedTexts)::text[])
+            """, "settling \(finalized.count + dropped.count) transaction(s)")
+    }
+
+    // MARK: Plumbing
+
+    func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw StoreError.statementFailed(error, while: doing)
+        }
+    }
+
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ doing: String) async throws(StoreError) -> [Statement.Row]
+    where Statement.Row: Sendable {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw StoreError.statementFailed(error, while: doing)
+        }
+    }
+}
+
+/// The indexer's one write: transactions with their movements, balance changes, wallet activity and log lines, new
+/// followed addresses and a cursor advance, as arrays unnested into the chain_* tables (`ON CONFLICT DO NOTHING`
+/// everywhere, rows in key order so that concurrent writers of the same rows take their locks in the same order).
+struct IndexWriteStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_index_write_v1"
+    static let sql = """
+        WITH transactions AS (
+            INSERT INTO flutterbye.chain_transactions (signature, slot, block_time, fee, err, memo)
+            SELECT signature, slot, to_timestamp(NULLIF(block_time, '')::bigint), fee::numeric, NULLIF(err, '')::jsonb,
+                   CASE WHEN has_memo THEN memo END
+            FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
+                AS t(signature, slot, block_time, fee, err, memo, has_memo)
+            ON CONFLICT (signature) DO NOTHING
+            RETURNING 1
+        ), movements AS (
+            INSERT INTO flutterbye.chain_flby_movements (signature, movement_index, instruction_index, inner_index, kind,
+                source_account, source_owner, destination_account, destination_owner, amount)
+            SELECT signature, movement_index, NULLIF(instruction_index, -1), NULLIF(inner_index, -1), kind,
+                   NULLIF(source_account, ''), NULLIF(source_owner, ''), NULLIF(destination_account, ''),
+                   NULLIF(destination_owner, ''), amount::numeric
+            FROM unnest($8::text[], $9::int4[], $10::int4[], $11::int4[], $12::text[], $13::text[], $14::text[], $15::text[],
+                        $16::text[], $17::text[])
+                AS m(signature, movement_index, instruction_index, inner_index, kind, source_account, source_owner,
+                     destination_account, destination_owner, amount)
+            ON CONFLICT (signature, movement_index) DO NOTHING
+            RETURNING 1
+        ), balances AS (
+            INSERT INTO flutterbye.chain_flby_balance_changes (signature, token_account, owner, slot, pre_amount, post_amount)
+            SELECT signature, token_account, NULLIF(owner, ''), slot, NULLIF(pre_amount, '')::numeric, post_amount::numeric
+            FROM unnest($18::text[], $19::text[], $20::text[], $21::int8[], $22::text[], $23::text[])
+                AS b(signature, token_account, owner, slot, pre_amount, post_amount)
+            ON CONFLICT (signature, token_account) DO NOTHING
+            RETURNING 1
+        ), activity AS (
+            INSERT INTO flutterbye.chain_wallet_activity (signature, wallet, address, slot, pre_lamports, post_lamports,
+                lamports_delta, flby_delta)
+            SELECT signature, wallet, address, slot, NULLIF(pre_lamports, '')::numeric, NULLIF(post_lamports, '')::numeric,
+                   lamports_delta, flby_delta::numeric
+            FROM unnest($24::text[], $25::text[], $26::text[], $27::int8[], $28::text[], $29::text[], $30::int8[], $31::text[])
+                AS w(signature, wallet, address, slot, pre_lamports, post_lamports, lamports_delta, flby_delta)
+            ON CONFLICT (signature, wallet) DO NOTHING
+            RETURNING 1
+        ), logs AS (
+            INSERT INTO flutterbye.chain_program_log_lines (signature, line_index, line)
+            SELECT signature, line_index, line FROM unnest($32::text[], $33::int4[], $34::text[]) AS l(signature, line_index, line)
+            ON CONFLICT (signature, line_index) DO NOTHING
+            RETURNING 1
+        ), discovered AS (
+            INSERT INTO flutterbye.chain_address_cursors (address, role)
+            SELECT address, role FROM unnest($35::text[], $36::text[]) AS d(address, role)
+            ON CONFLICT (address) DO NOTHING
+            RETURNING 1
+        ), advanced AS (
+            INSERT INTO flutterbye.chain_address_cursors AS c (address, role, newest_signature, newest_slot, signatures_seen,
+                last_activity_at, updated_at)
+            SELECT address, role, newest_signature, newest_slot, seen, now(), now()
+            FROM unnest($37::text[], $38::text[], $39::text[], $40::int8[], $41::int8[])
+                AS a(address, role, newest_signature, newest_slot, seen)
+            ON CONFLICT (address) DO UPDATE
+            SET newest_signature = excluded.newest_signature, newest_slot = excluded.newest_slot,
+                signatures_seen = c.signatures_seen + excluded.signatures_seen, last_activity_at = now(), updated_at = now()
+            WHERE c.newest_slot IS NULL OR c.newest_slot <= excluded.newest_slot
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM movements), (SELECT count(*) FROM balances),
+               (SELECT count(*) FROM activity), (SELECT count(*) FROM logs), (SELECT count(*) FROM discovered),
+               (SELECT count(*) FROM advanced)
+        """
+    typealias Row = Int64
+
+    var transactions: [IndexedTransaction]
+    var advance: CursorAdvance?
+    var discovered: [AddressCursor]
+
+    func makeBindings() throws -> PostgresBindings {
+        let sorted = transactions.sorted { $0.signature.base58 < $1.signature.base58 }
+        var bindings = PostgresBindings(capacity: 41)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+
+        bindings.append(sorted.map(\.signature.base58))
+        bindings.append(sorted.map { Int64(bitPattern: $0.slot) })
+        bindings.append(sorted.map { $0.blockTime.map(String.init) ?? "" })
+        bindings.append(sorted.map { String($0.fee) })
+        bindings.append(try sorted.map { transaction in
+            guard let error = transaction.error, error != .null else { return "" }
+            return String(decoding: try encoder.encode(error), as: UTF8.self)
+        })
+        bindings.append(sorted.map { Self.text($0.memo ?? "") })
+        bindings.append(sorted.map { $0.memo != nil })
+
+        var m: (signature: [String], index: [Int32], instruction: [Int32], inner: [Int32], kind: [String], sourceAccount: [String],
+            sourceOwner: [String], destinationAccount: [String], destinationOwner: [String], amount: [String]) = ([], [], [], [], [], [], [], [], [], [])
+        var b: (signature: [String], account: [String], owner: [String], slot: [Int64], pre: [String], post: [String]) = ([], [], [], [], [], [])
+        var w: (signature: [String], wallet: [String], address: [String], slot: [Int64], pre: [String], post: [String], delta: [Int64],
+            flby: [String]) = ([], [], [], [], [], [], [], [])
+        var l: (signature: [String], index: [Int32], line: [String]) = ([], [], [])
+        for transaction in sorted {
+            let signature = transaction.signature.base58
+            for (index, movement) in transaction.movements.enumerated() {
+                m.signature.append(signature)
+                m.index.append(Int32(index))
+                m.instruction.append(Int32(clamping: movement.instructionIndex))
+                m.inner.append(Int32(clamping: movement.innerIndex ?? -1))
+                m.kind.append(movement.kind.rawValue)
+                m.sourceAccount.append(movement.sourceAccount?.base58 ?? "")
+                m.sourceOwner.append(movement.sourceOwner?.base58 ?? "")
+                m.destinationAccount.append(movement.destinationAccount?.base58 ?? "")
+                m.destinationOwner.append(movement.destinationOwner?.base58 ?? "")
+                m.amount.append(String(movement.amount))
+            }
+            for balance in transaction.flbyBalances.sorted(by: { $0.account.base58 < $1.account.base58 }) {
+                b.signature.append(signature)
+                b.account.append(balance.account.base58)
+                b.owner.append(balance.owner?.base58 ?? "")
+                b.slot.append(Int64(bitPattern: transaction.slot))
+                b.pre.append(balance.preAmount.map(String.init) ?? "")
+                b.post.append(String(balance.amount))
+            }
+            for activity in transaction.walletActivity.sorted(by: { $0.role.rawValue < $1.role.rawValue }) {
+                w.signature.append(signature)
+                w.wallet.append(activity.role.rawValue)
+                w.address.append(activity.wallet.base58)
+                w.slot.append(Int64(bitPattern: transaction.slot))
+                w.pre.append(activity.preLamports.map(String.init) ?? "")
+                w.post.append(activity.postLamports.map(String.init) ?? "")
+                w.delta.append(activity.lamportsDelta)
+                w.flby.append(String(activity.flbyDelta))
+            }
+            for (index, line) in transaction.programLogs.enumerated() {
+                l.signature.append(signature)
+                l.index.append(Int32(clamping: index))
+                l.line.append(Self.text(line))
+            }
+        }
+        bindings.append(m.signature)
+        bindings.append(m.index)
+        bindings.append(m.instruction)
+        bindings.append(m.inner)
+        bindings.append(m.kind)
+        bindings.append(m.sourceAccount)
+        bindings.append(m.sourceOwner)
+        bindings.append(m.destinationAccount)
+        bindings.append(m.destinationOwner)
+        bindings.append(m.amount)
+        bindings.append(b.signature)
+        bindings.append(b.account)
+        bindings.append(b.owner)
+        bindings.append(b.slot)
+        bindings.append(b.pre)
+        bindings.append(b.post)
+        bindings.append(w.signature)
+        bindings.append(w.wallet)
+        bindings.append(w.address)
+        bindings.append(w.slot)
+        bindings.append(w.pre)
+        bindings.append(w.post)
+        bindings.append(w.delta)
+        bindings.append(w.flby)
+        bindings.append(l.signature)
+        bindings.append(l.index)
+        bindings.append(l.line)
+
+        let advancedAddress = advance?.address
+        let newAddresses = discovered.filter { $0.address != advancedAddress }.sorted { $0.address.base58 < $1.address.base58 }
+        bindings.append(newAddresses.map(\.address.base58))
+        bindings.append(newAddresses.map(\.role.rawValue))
+        let advances = advance.map { [$0] } ?? []
+        bindings.append(advances.map(\.address.base58))
+        bindings.append(advances.map(\.role.rawValue))
+        bindings.append(advances.map(\.newest.signature.base58))
+        bindings.append(advances.map { Int64(bitPattern: $0.newest.slot) })
+        bindings.append(advances.map { Int64($0.signatures) })
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self).0 }
+
+    /// PostgreSQL text cannot hold NUL: a memo or log line carrying one keeps the rest, with U+FFFD in its place.
+    static func text(_ value: String) -> String {
+        value.contains("\u{0}") ? value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : value
+    }
+}

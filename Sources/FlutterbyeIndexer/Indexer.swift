@@ -1,0 +1,210 @@
+import FlutterbyeStore
+public import Logging
+public import ServiceLifecycle
+import SolanaCore
+public import SolanaRPC
+
+/// The indexer: follows the watched addresses and the token accounts it discovers, stores every relevant
+/// transaction with its movements and the cursor it completes (`IndexStore`), and settles stored rows as finalized or
+/// dropped as the chain finalizes. A ServiceLifecycle service: it stops at graceful shutdown, losing nothing (a batch
+/// being written is written with its cursor, or not at all).
+public struct Indexer: Service {
+    /// How often the indexer looks for new token accounts and settles rows, and when a row counts as dropped.
+    public struct Options: Sendable {
+        public var polling: PollingSettings
+        /// How often FLBY token accounts and the wallets' token accounts are looked for (getProgramAccounts,
+        /// getTokenAccountsByOwner); accounts named by indexed token balances are followed at once.
+        public var discoveryInterval: Duration
+        /// How often stored rows are checked against the finalized chain.
+        public var settleInterval: Duration
+        /// A stored transaction whose slot is this far behind the finalized slot and that the node no longer knows
+        /// is marked dropped.
+        public var dropAfterSlots: UInt64
+
+        public init(
+            polling: PollingSettings = PollingSettings(), discoveryInterval: Duration = .seconds(60), settleInterval: Duration = .seconds(10),
+            dropAfterSlots: UInt64 = 150
+        ) {
+            self.polling = polling
+            self.discoveryInterval = discoveryInterval
+            self.settleInterval = settleInterval
+            self.dropAfterSlots = dropAfterSlots
+        }
+    }
+
+    public let store: IndexStore
+    public let rpc: SolanaRPCClient
+    public let watched: WatchedAddresses
+    public let options: Options
+    public let logger: Logger
+    let source: PollingTransactionSource
+    let followed = FollowedAddresses()
+
+    public init(store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: Options = Options(), logger: Logger) {
+        self.store = store
+        self.rpc = rpc
+        self.watched = watched
+        self.options = options
+        self.logger = logger
+        self.source = PollingTransactionSource(
+            rpc: rpc, addresses: [], settings: options.polling, logger: logger,
+            stored: { [store] signatures in (try? await store.storedSignatures(among: signatures)) ?? [] })
+    }
+
+    /// The configured addresses with their roles.
+    public var configuredAddresses: [AddressCursor] {
+        var addresses = [AddressCursor(address: watched.flbyMint, role: .mint)]
+        if let escrow = watched.escrowWallet { addresses.append(AddressCursor(address: escrow, role: .escrow)) }
+        if let fee = watched.feeWallet { addresses.append(AddressCursor(address: fee, role: .fee)) }
+        if let program = watched.programID { addresses.append(AddressCursor(address: program, role: .program)) }
+        return addresses
+    }
+
+    /// Waits until the indexer has started and every followed address has been polled since this call and found
+    /// nothing new: the index then holds everything the node had at `confirmed` when this was called.
+    public func caughtUp() async {
+        await followed.started()
+        await source.caughtUp()
+    }
+
+    /// Looks for token accounts to follow now (instead of at the next discovery interval).
+    public func discover() async throws(RPCError) {
+        var found: [AddressCursor] = []
+        for program in [TokenProgram.token.programId, TokenProgram.token2022.programId] {
+            for account in try await rpc.tokenAccounts(ofMint: watched.flbyMint, program: program) {
+                found.append(AddressCursor(address: account.address, role: role(ofAccountOwnedBy: account.owner)))
+            }
+            for (role, wallet) in watched.wallets {
+                for account in try await rpc.tokenAccounts(ofOwner: wallet, program: program) {
+                    found.append(AddressCursor(address: account.address, role: role == .escrow ? .escrowTokenAccount : .feeTokenAccount))
+                }
+            }
+        }
+        let new = await followed.add(found)
+        guard !new.isEmpty else { return }
+        do { try await store.follow(new) } catch {
+            throw RPCError(.transport, "storing discovered accounts failed: \(error.message)")
+        }
+        await source.follow(new)
+        logger.info("following newly discovered token accounts", metadata: ["count": "\(new.count)"])
+    }
+
+    public func run() async throws {
+        try await store.follow(configuredAddresses)
+        let cursors = try await store.cursors()
+        _ = await followed.add(cursors)
+        await source.follow(cursors)
+        await followed.markStarted()
+        logger.info("indexer started", metadata: ["addresses": "\(cursors.count)", "mint": "\(watched.flbyMint)"])
+
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                try await cancelWhenGracefulShutdown {
+                    try await self.source.run { batch in try await self.store(batch) }
+                }
+            }
+            group.addTask {
+                await self.every(self.options.discoveryInterval, "discovering token accounts") { () async throws -> Void in
+                    try await self.discover()
+                }
+            }
+            group.addTask {
+                await self.every(self.options.settleInterval, "settling indexed transactions") { () async throws -> Void in
+                    try await self.settle()
+                }
+            }
+        }
+        logger.info("indexer stopped")
+    }
+
+    /// Extracts what the batch's transactions did, stores the relevant ones with the batch's cursor, and follows the
+    /// FLBY token accounts they name.
+    func store(_ batch: SourceBatch) async throws {
+        let indexed = batch.transactions.map { TransactionMovements.extract($0, watching: watched) }.filter(\.isRelevant)
+        var named: [AddressCursor] = []
+        for transaction in indexed {
+            for balance in transaction.flbyBalances {
+                named.append(AddressCursor(address: balance.account, role: balance.owner.map(role(ofAccountOwnedBy:)) ?? .flbyAccount))
+            }
+        }
+        let new = await followed.candidates(named)
+        try await store.write(indexed, advance: batch.advance, discovered: new)
+        if !new.isEmpty {
+            _ = await followed.add(new)
+            await source.follow(new)
+        }
+    }
+
+    /// Marks stored transactions finalized once the finalized chain has them, and dropped when it has moved well past
+    /// their slot without them.
+    public func settle() async throws {
+        let finalizedSlot = try await rpc.slot(commitment: .finalized)
+        var finalized: [Signature] = [], dropped: [Signature] = []
+        let unsettled = try await store.unsettled(limit: 2_000).filter { $0.slot <= finalizedSlot }
+        var start = 0
+        while start < unsettled.count {
+            let chunk = Array(unsettled[start..<min(start + 256, unsettled.count)])
+            start += chunk.count
+            let statuses = try await rpc.signatureStatuses(chunk.map(\.signature))
+            for (entry, status) in zip(chunk, statuses) {
+                if let status, status.confirmationStatus == .finalized {
+                    finalized.append(entry.signature)
+                } else if status == nil, entry.slot + options.dropAfterSlots <= finalizedSlot {
+                    dropped.append(entry.signature)
+                }
+            }
+        }
+        if !dropped.isEmpty {
+            logger.warning(
+                "indexed transactions are gone from the finalized chain; marked dropped",
+                metadata: ["count": "\(dropped.count)", "first": "\(dropped[0])"])
+        }
+        try await store.settle(finalized: finalized, dropped: dropped)
+    }
+
+    func role(ofAccountOwnedBy owner: PublicKey) -> AddressRole {
+        if owner == watched.escrowWallet { return .escrowTokenAccount }
+        if owner == watched.feeWallet { return .feeTokenAccount }
+        return .flbyAccount
+    }
+
+    /// Runs `body` now and then every `interval` until cancelled or graceful shutdown; a failure is logged and retried
+    /// at the next interval.
+    func every(_ interval: Duration, _ doing: String, _ body: @escaping @Sendable () async throws -> Void) async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do { try await body() } catch {
+                logger.warning("\(doing) failed; trying again in \(interval)", metadata: ["error": "\(error)"])
+            }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        }
+    }
+}
+
+/// The addresses the indexer follows, so that each is stored and handed to the source once.
+actor FollowedAddresses {
+    private var known: Set<PublicKey> = []
+    private var isStarted = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Those of `addresses` not followed yet (without adding them).
+    func candidates(_ addresses: [AddressCursor]) -> [AddressCursor] {
+        var seen: Set<PublicKey> = []
+        return addresses.filter { !known.contains($0.address) && seen.insert($0.address).inserted }
+    }
+
+    /// Adds `addresses`; returns those that were new.
+    func add(_ addresses: [AddressCursor]) -> [AddressCursor] {
+        addresses.filter { known.insert($0.address).inserted }
+    }
+
+    func markStarted() {
+        isStarted = true
+        for continuation in waiting { continuation.resume() }
+        waiting = []
+    }
+
+    func started() async {
+        if isStarted { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+}

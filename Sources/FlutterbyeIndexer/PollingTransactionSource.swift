@@ -1,0 +1,380 @@
+public import Logging
+public import SolanaCore
+public import SolanaRPC
+
+/// How `PollingTransactionSource` polls: how often, how much at once.
+public struct PollingSettings: Sendable, Hashable {
+    /// How soon a busy address (one that had new signatures) and every configured address is polled again.
+    public var busyInterval: Duration
+    /// The longest a quiet discovered address waits between polls; its interval doubles from `busyInterval` with
+    /// every poll that finds nothing.
+    public var quietInterval: Duration
+    /// Addresses whose first page is asked for in one JSON-RPC batch.
+    public var addressesPerRound: Int
+    /// Polling rounds under way at once.
+    public var roundsInFlight: Int
+    /// `getTransaction` calls per JSON-RPC batch.
+    public var transactionsPerRequest: Int
+    /// Those batches in flight at once, per round.
+    public var requestsInFlight: Int
+    /// Signatures per delivered batch (and so per cursor advance).
+    public var signaturesPerBatch: Int
+    /// Signatures per `getSignaturesForAddress` page (at most 1000).
+    public var pageSize: Int
+    /// Where an address without a cursor starts: nil for its whole history, else this slot (included).
+    public var startSlot: UInt64?
+
+    public init(
+        busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 4,
+        transactionsPerRequest: Int = 50, requestsInFlight: Int = 2, signaturesPerBatch: Int = 200, pageSize: Int = 1000,
+        startSlot: UInt64? = nil
+    ) {
+        self.busyInterval = busyInterval
+        self.quietInterval = max(quietInterval, busyInterval)
+        self.addressesPerRound = max(1, addressesPerRound)
+        self.roundsInFlight = max(1, roundsInFlight)
+        self.transactionsPerRequest = max(1, transactionsPerRequest)
+        self.requestsInFlight = max(1, requestsInFlight)
+        self.signaturesPerBatch = max(1, signaturesPerBatch)
+        self.pageSize = min(max(1, pageSize), 1000)
+        self.startSlot = startSlot
+    }
+}
+
+/// A `TransactionSource` that polls each followed address's history over JSON-RPC: `getSignaturesForAddress` until
+/// the address's cursor (many addresses' first pages in one batch, paging on with `before` past 1000), then
+/// `getTransaction` in batches with bounded concurrency. Busy addresses are polled every `busyInterval`, quiet ones
+/// less and less often, up to `quietInterval`; configured addresses always at the busy rate. A failing poll (the
+/// RPC client has already retried 429s, 5xx and other endpoints) is logged and tried again later with backoff.
+public struct PollingTransactionSource: TransactionSource {
+    public let rpc: SolanaRPCClient
+    public let settings: PollingSettings
+    public let logger: Logger
+    let schedule: PollSchedule
+    /// Which of some signatures are stored already (so they are not fetched again); by default none.
+    let stored: @Sendable ([Signature]) async -> Set<Signature>
+
+    public init(
+        rpc: SolanaRPCClient, addresses: [AddressCursor], settings: PollingSettings = PollingSettings(), logger: Logger,
+        stored: @escaping @Sendable ([Signature]) async -> Set<Signature> = { _ in [] }
+    ) {
+        self.rpc = rpc
+        self.settings = settings
+        self.logger = logger
+        self.stored = stored
+        self.schedule = PollSchedule(settings: settings, addresses: addresses)
+    }
+
+    public func follow(_ addresses: [AddressCursor]) async {
+        await schedule.follow(addresses)
+    }
+
+    /// Waits until every followed address has been polled at least once since this call and found nothing new:
+    /// what a caller that must see the index complete up to now (a test, `reconcile`) waits for.
+    public func caughtUp() async {
+        await schedule.pollAllNow()
+        let mark = await schedule.generation()
+        while !(await schedule.quietSince(mark)) {
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+        }
+    }
+
+    public func run(deliver: @escaping @Sendable (SourceBatch) async throws -> Void) async throws {
+        await withDiscardingTaskGroup { group in
+            var running = 0
+            let finished = AsyncCounter()
+            while !Task.isCancelled {
+                running -= await finished.take()
+                if running < settings.roundsInFlight {
+                    let due = await schedule.takeDue(max: settings.addressesPerRound)
+                    if !due.isEmpty {
+                        running += 1
+                        group.addTask {
+                            await self.poll(due, deliver: deliver)
+                            await finished.add()
+                        }
+                        continue
+                    }
+                }
+                let wait = await schedule.untilNextDue(atMost: .milliseconds(100))
+                do { try await Task.sleep(for: max(wait, .milliseconds(5))) } catch { break }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One round: the first pages of `addresses` in one JSON-RPC batch, then each address's new transactions.
+    func poll(_ addresses: [AddressCursor], deliver: @escaping @Sendable (SourceBatch) async throws -> Void) async {
+        let firstPages: [Result<[SignatureInfo], RPCError>]
+        do {
+            firstPages = try await rpc.signaturesForAddresses(
+                addresses.map { ($0.address, $0.cursor?.signature) }, limit: settings.pageSize)
+        } catch {
+            logger.warning(
+                "polling \(addresses.count) address(es) failed; trying again later", metadata: ["error": "\(error.message)"])
+            for address in addresses { await schedule.finish(address.address, outcome: .failed) }
+            return
+        }
+        for (address, firstPage) in zip(addresses, firstPages) {
+            if Task.isCancelled {
+                await schedule.finish(address.address, outcome: .failed)
+                continue
+            }
+            let outcome: PollSchedule.Outcome
+            do throws(IndexingFailure) {
+                switch firstPage {
+                case .success(let page): outcome = try await index(address, firstPage: page, deliver: deliver)
+                case .failure(let error): throw .rpc(error)
+                }
+            } catch {
+                logger.warning(
+                    "indexing the history of \(address.address) (\(address.role.rawValue)) failed; trying again later",
+                    metadata: ["error": "\(error)"])
+                outcome = .failed
+            }
+            await schedule.finish(address.address, outcome: outcome)
+        }
+    }
+
+    /// Fetches and delivers `address`'s new transactions in batches, each with the cursor it completes.
+    func index(_ address: AddressCursor, firstPage: [SignatureInfo], deliver: @escaping @Sendable (SourceBatch) async throws -> Void)
+        async throws(IndexingFailure) -> PollSchedule.Outcome
+    {
+        let history = SignatureHistory(rpc: rpc, pageSize: settings.pageSize)
+        let signatures: [SignatureInfo]
+        do {
+            signatures = try await history.signatures(
+                of: address.address, newerThan: address.cursor, startSlot: address.cursor == nil ? settings.startSlot : nil,
+                firstPage: firstPage)
+        } catch {
+            throw .rpc(error)
+        }
+        guard !signatures.isEmpty else { return .quiet }
+        var start = 0
+        var cursor = address.cursor
+        while start < signatures.count {
+            let chunk = Array(signatures[start..<min(start + settings.signaturesPerBatch, signatures.count)])
+            let known = await stored(chunk.map(\.signature)).union(await schedule.delivered(among: chunk.map(\.signature)))
+            let wanted = chunk.map(\.signature).filter { !known.contains($0) }
+            let fetched = try await fetch(wanted)
+            // Deliver the chunk up to the first transaction the node could not give yet; the rest waits for the next poll.
+            var transactions: [FetchedTransaction] = []
+            var covered = 0
+            for entry in chunk {
+                if known.contains(entry.signature) {
+                    covered += 1
+                    continue
+                }
+                guard let transaction = fetched[entry.signature] else { break }
+                transactions.append(transaction)
+                covered += 1
+            }
+            guard covered > 0 else {
+                await schedule.update(address.address, cursor: cursor)
+                return .incomplete
+            }
+            let newest = chunk[covered - 1]
+            let advance = CursorAdvance(
+                address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: newest.slot),
+                signatures: covered)
+            do {
+                try await deliver(SourceBatch(transactions: transactions, advance: advance))
+            } catch {
+                throw .delivery(error)
+            }
+            cursor = advance.newest
+            await schedule.update(address.address, cursor: cursor)
+            await schedule.markDelivered(transactions.map(\.signature))
+            guard covered == chunk.count else { return .incomplete }
+            start += covered
+        }
+        return .busy
+    }
+
+    /// `getTransaction` for `signatures`, in JSON-RPC batches with bounded concurrency; a signature the node does not
+    /// have yet is absent from the answer.
+    func fetch(_ signatures: [Signature]) async throws(IndexingFailure) -> [Signature: FetchedTransaction] {
+        guard !signatures.isEmpty else { return [:] }
+        var requests: [[Signature]] = []
+        var index = 0
+        while index < signatures.count {
+            requests.append(Array(signatures[index..<min(index + settings.transactionsPerRequest, signatures.count)]))
+            index += settings.transactionsPerRequest
+        }
+        let rpc = self.rpc, limit = settings.requestsInFlight
+        do {
+            return try await withThrowingTaskGroup(of: [(Signature, Result<FetchedTransaction?, RPCError>)].self) { group in
+                var result: [Signature: FetchedTransaction] = [:]
+                var next = 0
+                func collect(_ answers: [(Signature, Result<FetchedTransaction?, RPCError>)]) throws {
+                    for (signature, answer) in answers {
+                        if let transaction = try answer.get() { result[signature] = transaction }
+                    }
+                }
+                while next < requests.count {
+                    if next >= limit, let answers = try await group.next() { try collect(answers) }
+                    let request = requests[next]
+                    next += 1
+                    group.addTask {
+                        let answers = try await rpc.transactions(request)
+                        return Array(zip(request, answers))
+                    }
+                }
+                for try await answers in group { try collect(answers) }
+                return result
+            }
+        } catch let error as RPCError {
+            throw .rpc(error)
+        } catch {
+            throw .rpc(RPCError(.transport, "fetching transactions failed: \(error)"))
+        }
+    }
+}
+
+/// Why indexing an address's new history stopped early.
+enum IndexingFailure: Error, CustomStringConvertible {
+    case rpc(RPCError)
+    case delivery(any Error)
+
+    var description: String {
+        switch self {
+        case .rpc(let error): "RPC: \(error.message)"
+        case .delivery(let error): "storing: \(error)"
+        }
+    }
+}
+
+/// Counts finished rounds for the polling loop.
+actor AsyncCounter {
+    private var count = 0
+    func add() { count += 1 }
+    func take() -> Int {
+        defer { count = 0 }
+        return count
+    }
+}
+
+/// When each followed address is polled next: busy and configured ones every `busyInterval`, quiet ones less often
+/// (doubling up to `quietInterval`), failing ones with backoff. Also remembers recently delivered signatures, so an
+/// address's poll does not fetch again what another address's poll delivered.
+actor PollSchedule {
+    enum Outcome {
+        /// New signatures were found and delivered.
+        case busy
+        /// Nothing new.
+        case quiet
+        /// Stopped early (a transaction the node did not have yet): poll again soon.
+        case incomplete
+        /// The poll failed.
+        case failed
+    }
+
+    struct Entry {
+        var address: AddressCursor
+        var interval: Duration
+        var due: ContinuousClock.Instant
+        var polling = false
+        var failures = 0
+        /// When the current (or last) poll started, in `polls`.
+        var startedAt = 0
+        /// When the last poll that found nothing started.
+        var quietAt = -1
+    }
+
+    let settings: PollingSettings
+    private var entries: [PublicKey: Entry] = [:]
+    private var order: [PublicKey] = []
+    private var polls = 0
+    private var recentlyDelivered: Set<Signature> = []
+    private var olderDelivered: Set<Signature> = []
+
+    init(settings: PollingSettings, addresses: [AddressCursor]) {
+        self.settings = settings
+        let now = ContinuousClock.now
+        for address in addresses where entries[address.address] == nil {
+            entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
+            order.append(address.address)
+        }
+    }
+
+    func follow(_ addresses: [AddressCursor]) {
+        let now = ContinuousClock.now
+        for address in addresses where entries[address.address] == nil {
+            entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
+            order.append(address.address)
+        }
+    }
+
+    /// Up to `max` addresses that are due, longest overdue first; they count as being polled until `finish`.
+    func takeDue(max: Int) -> [AddressCursor] {
+        let now = ContinuousClock.now
+        var due = order.compactMap { key -> Entry? in
+            guard let entry = entries[key], !entry.polling, entry.due <= now else { return nil }
+            return entry
+        }
+        due.sort { $0.due < $1.due }
+        let taken = due.prefix(max).map(\.address)
+        for address in taken {
+            polls += 1
+            entries[address.address]?.polling = true
+            entries[address.address]?.startedAt = polls
+        }
+        return taken
+    }
+
+    func untilNextDue(atMost limit: Duration) -> Duration {
+        let now = ContinuousClock.now
+        let next = entries.values.lazy.filter { !$0.polling }.map(\.due).min()
+        guard let next else { return limit }
+        return min(limit, max(.zero, next - now))
+    }
+
+    func update(_ address: PublicKey, cursor: SignatureCursor?) {
+        entries[address]?.address.cursor = cursor
+    }
+
+    func finish(_ address: PublicKey, outcome: Outcome) {
+        guard var entry = entries[address] else { return }
+        entry.polling = false
+        switch outcome {
+        case .busy, .incomplete:
+            entry.failures = 0
+            entry.interval = settings.busyInterval
+        case .quiet:
+            entry.failures = 0
+            entry.quietAt = entry.startedAt
+            entry.interval = entry.address.role.isConfigured ? settings.busyInterval : min(entry.interval * 2, settings.quietInterval)
+        case .failed:
+            entry.failures += 1
+            entry.interval = min(settings.busyInterval * (1 << min(entry.failures, 10)), settings.quietInterval)
+        }
+        entry.due = .now + entry.interval
+        entries[address] = entry
+    }
+
+    /// A mark for `quietSince`.
+    func generation() -> Int { polls }
+
+    /// Whether every address has had a poll that started after `mark` and found nothing.
+    func quietSince(_ mark: Int) -> Bool {
+        entries.values.allSatisfy { $0.quietAt > mark }
+    }
+
+    /// Makes every address due now (a test or an operator asking for a sweep).
+    func pollAllNow() {
+        let now = ContinuousClock.now
+        for key in order { entries[key]?.due = now }
+    }
+
+    func markDelivered(_ signatures: [Signature]) {
+        recentlyDelivered.formUnion(signatures)
+        if recentlyDelivered.count > 50_000 {
+            olderDelivered = recentlyDelivered
+            recentlyDelivered = []
+        }
+    }
+
+    func delivered(among signatures: [Signature]) -> Set<Signature> {
+        Set(signatures.filter { recentlyDelivered.contains($0) || olderDelivered.contains($0) })
+    }
+}

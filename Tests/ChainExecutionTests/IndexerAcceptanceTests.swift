@@ -1,0 +1,227 @@
+import FlutterbyeIndexer
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import SolanaCore
+import SolanaRPC
+import Testing
+
+/// Issue 5's acceptance: a generated FLBY history (mints, burns, transfers of both kinds, escrow deposits and
+/// releases, fee payments, memos, v0 transactions, failed transactions, unrelated noise) indexed into real
+/// PostgreSQL from the project's local chain; every view must equal what the generator computed and `reconcile`
+/// must find no difference — while the history is being made, through 20% RPC faults, across SIGKILLs, and past
+/// one page of signatures.
+@Suite("Indexer acceptance", .enabled(if: WorkerTestEnvironment.isAvailable))
+struct IndexerAcceptanceTests {
+    static let logger = Logger(label: "IndexerAcceptanceTests")
+
+    /// Polls fast, so the tests take seconds.
+    static let options = Indexer.Options(
+        polling: PollingSettings(busyInterval: .milliseconds(100), quietInterval: .seconds(1)),
+        discoveryInterval: .seconds(1), settleInterval: .seconds(1), dropAfterSlots: 20)
+
+    @Test("a history of 300+ transactions indexed while it is made: every view as computed, nothing unrelated, reconcile clean, all finalized")
+    func aGeneratedHistoryIsIndexedWhileItIsMade() async throws {
+        try await Self.withIndexEnvironment(database: "index_history") { client, rpc, server in
+            let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--count", "320", "--seed", "5", "--pace-ms", "2"])
+            let watched = try Self.watched(try await history.setup())
+            let store = IndexStore(client: client, logger: Self.logger)
+            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
+            try await Self.running(indexer) {
+                let expected = try await history.expected()
+                try #require(expected.transactions.filter { !$0.failed }.count >= 300)
+                try await Self.withTimeout(.seconds(120), "the indexer catching up") { await indexer.caughtUp() }
+                let views = try await IndexedViews.read(client, logger: Self.logger)
+                #expect(views.differences(from: IndexedViews(expected)) == [])
+
+                let noise = try expected.transactions.filter { !$0.relevant }.map { try Signature(base58: $0.signature) }
+                #expect(!noise.isEmpty)
+                #expect(try await store.storedSignatures(among: noise).isEmpty, "unrelated transactions were stored")
+
+                let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
+                #expect(report.differences.isEmpty, "\(report.differences)")
+                #expect(report.compared == expected.balances.count + 3)
+
+                // Settling: every row is finalized once the chain finalizes it.
+                try await Self.withTimeout(.seconds(30), "every row finalized") {
+                    while try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE NOT finalized") > 0 {
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a transaction gone from the chain after finality is marked dropped and leaves every view but indexed_transactions")
+    func aVanishedTransactionIsMarkedDropped() async throws {
+        try await Self.withIndexEnvironment(database: "index_dropped") { client, rpc, server in
+            let mint = Keypair.generate().publicKey, holder = Keypair.generate().publicKey, account = Keypair.generate().publicKey
+            let store = IndexStore(client: client, logger: Self.logger)
+            let indexer = Indexer(store: store, rpc: rpc, watched: WatchedAddresses(flbyMint: mint), options: Self.options, logger: Self.logger)
+            // A transaction the chain never had (as if it was confirmed on a fork that died), written at slot 1.
+            let ghost = try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) })
+            let transaction = IndexedTransaction(
+                signature: ghost, slot: 1, blockTime: nil, fee: 5_000, error: nil, memo: "ghost",
+                movements: [FlbyMovement(
+                    instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
+                    destinationOwner: holder, amount: 77)],
+                walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 77, preAmount: nil)],
+                programLogs: [], namesWatchedAddress: true)
+            try await store.write([transaction], advance: nil)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 1)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 1)
+
+            // Until the finalized slot is dropAfterSlots past it, it stays.
+            _ = try await server.control(["advance_slots": 30])
+            try await Self.withTimeout(.seconds(20), "the finalized slot passing 21") {
+                while try await rpc.slot(commitment: .finalized) < 21 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try await indexer.settle()
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE dropped") == 1)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 0)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 0)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_supply WHERE minted = 0") == 1)
+        }
+    }
+
+    @Test("429s and 5xx on 20% of RPC requests while indexing: the same views, reconcile clean")
+    func rpcFaultsChangeNothing() async throws {
+        try await Self.withIndexEnvironment(database: "index_faults") { client, rpc, server in
+            let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--count", "320", "--seed", "6"])
+            let watched = try Self.watched(try await history.setup())
+            let expected = try await history.expected()
+            _ = try await server.control(["rate_429": 0.1, "rate_5xx": 0.1])
+            let store = IndexStore(client: client, logger: Self.logger)
+            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
+            try await Self.running(indexer) {
+                try await Self.withTimeout(.seconds(240), "the indexer catching up through faults") { await indexer.caughtUp() }
+            }
+            let faults = try await server.controlState()
+            _ = try await server.control(["rate_429": 0, "rate_5xx": 0])
+            let counters = try #require((faults["counters"] as? [String: Any])?["faults"] as? [String: Any])
+            #expect((counters["http_429"] as? Int ?? 0) > 0 && (counters["http_503"] as? Int ?? 0) > 0, "\(counters)")
+            let views = try await IndexedViews.read(client, logger: Self.logger)
+            #expect(views.differences(from: IndexedViews(expected)) == [])
+            let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
+            #expect(report.differences.isEmpty, "\(report.differences)")
+        }
+    }
+
+    @Test("more than 1000 signatures for one address (the fee wallet) are indexed completely, across pages")
+    func aHistoryLongerThanOnePage() async throws {
+        try await Self.withIndexEnvironment(database: "index_long") { client, rpc, server in
+            let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--mix", "fee-payments", "--count", "1050", "--seed", "7"])
+            let setup = try await history.setup()
+            let watched = try Self.watched(setup)
+            let expected = try await history.expected()
+            let store = IndexStore(client: client, logger: Self.logger)
+            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
+            try await Self.running(indexer) {
+                try await Self.withTimeout(.seconds(180), "the indexer catching up") { await indexer.caughtUp() }
+            }
+            let feeSignatures = expected.wallet_activity.filter { $0.wallet == "fee" }.count
+            #expect(feeSignatures > 1000)
+            #expect(
+                try await Self.count(client, "SELECT signatures_seen FROM flutterbye.index_cursors WHERE role = 'fee'") >= Int64(feeSignatures))
+            let views = try await IndexedViews.read(client, logger: Self.logger)
+            #expect(views.differences(from: IndexedViews(expected)) == [])
+            let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
+            #expect(report.differences.isEmpty, "\(report.differences)")
+        }
+    }
+
+    @Test("`flutterbye index` killed with SIGKILL at random moments while the history is made, then restarted: the same views")
+    func killedAndRestartedIndexerGivesTheSameResult() async throws {
+        let name = "index_sigkill"
+        try await Self.withIndexEnvironment(database: name) { client, rpc, server in
+            let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--count", "320", "--seed", "8", "--pace-ms", "10"])
+            let setup = try await history.setup()
+            let watched = try Self.watched(setup)
+            let launcher = try WorkerProcessLauncher(
+                command: "index", databaseURL: try WorkerProcessLauncher.testDatabaseURL(name), rpcURL: server.url,
+                settings: [
+                    "FLBY_TOKEN_MINT": setup.mint, "ESCROW_WALLET": setup.escrow, "FEE_WALLET": setup.fee,
+                    "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "100", "FLUTTERBYE_INDEX_QUIET_POLL_SECONDS": "1",
+                    "FLUTTERBYE_INDEX_DISCOVERY_SECONDS": "1", "FLUTTERBYE_INDEX_SETTLE_SECONDS": "1",
+                ])
+            var kills = 0
+            var process = try launcher.start("indexer-0")
+            while history.process.isRunning {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500)))
+                process.kill9()
+                kills += 1
+                process = try launcher.start("indexer-\(kills)")
+            }
+            let expected = try await history.expected()
+            let wanted = IndexedViews(expected)
+            var differences: [String] = []
+            let deadline = ContinuousClock.now + .seconds(120)
+            repeat {
+                try await Task.sleep(for: .milliseconds(500))
+                differences = try await IndexedViews.read(client, logger: Self.logger).differences(from: wanted)
+            } while !differences.isEmpty && ContinuousClock.now < deadline && process.process.isRunning
+            #expect(kills >= 3)
+            #expect(differences == [], "\(process.tail())")
+            #expect(process.stopGracefully(), "\(process.tail())")
+            let report = try await Reconciliation(store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched).run()
+            #expect(report.differences.isEmpty, "\(report.differences)")
+        }
+    }
+
+    // MARK: Support
+
+    static func watched(_ setup: GeneratedHistory.Setup) throws -> WatchedAddresses {
+        WatchedAddresses(
+            flbyMint: try PublicKey(base58: setup.mint), escrowWallet: try PublicKey(base58: setup.escrow),
+            feeWallet: try PublicKey(base58: setup.fee))
+    }
+
+    /// A database of the test's own (migrated, index tables empty), a local chain and an RPC client to it.
+    static func withIndexEnvironment(
+        database name: String, _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
+    ) async throws {
+        try await WorkerTestEnvironment.with(database: name, fund: nil) { client, rpc, server in
+            try await client.query(
+                """
+                TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes,
+                         flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors
+                """, logger: logger)
+            try await body(client, rpc, server)
+        }
+    }
+
+    /// Runs `indexer` while `body` runs, then stops it.
+    static func running(_ indexer: Indexer, _ body: @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await indexer.run() }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
+    static func count(_ client: PostgresClient, _ sql: String) async throws -> Int64 {
+        for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) { return value }
+        return 0
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func withTimeout(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let finished = try await group.next() ?? false
+            group.cancelAll()
+            if !finished { throw Timeout(description: "\(what) took longer than \(limit)") }
+        }
+    }
+}
