@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Pure Solana primitives: keys, wire formats, instruction builders and decoders. No I/O.
@@ -100,13 +102,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmarks, run with `swift run -c release flutterbye-bench`; references in other languages are
-        // under Benchmarks/reference.
+        // under Benchmarks/reference. The indexer benchmark serves recorded RPC answers with Hummingbird.
         .executableTarget(
             name: "flutterbye-bench",
             dependencies: [
                 "SolanaCore",
+                "SolanaRPC",
                 "FlutterbyeStore",
+                "FlutterbyeIndexer",
                 "TokenWorker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -343,7 +343,7 @@ struct BenchmarkDatabases: Sendable {
         return "?"
     }
 
-    private static func withAdmin<Result: Sendable>(
+    static func withAdmin<Result: Sendable>(
         _ server: DatabaseConfiguration, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> Result
     ) async throws -> Result {
         let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: logger)

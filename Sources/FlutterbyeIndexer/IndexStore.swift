@@ -212,12 +212,14 @@ struct IndexWriteStatement: PostgresPreparedStatement {
     var discovered: [AddressCursor]
 
     func makeBindings() throws -> PostgresBindings {
-        let sorted = transactions.sorted { $0.signature.base58 < $1.signature.base58 }
+        // Base58 text is made once per key (sorting by it directly would make it again on every comparison).
+        let keyed = transactions.map { (key: $0.signature.base58, transaction: $0) }.sorted { $0.key < $1.key }
+        let sorted = keyed.map(\.transaction)
         var bindings = PostgresBindings(capacity: 41)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
 
-        bindings.append(sorted.map(\.signature.base58))
+        bindings.append(keyed.map(\.key))
         bindings.append(sorted.map { Int64(bitPattern: $0.slot) })
         bindings.append(sorted.map { $0.blockTime.map(String.init) ?? "" })
         bindings.append(sorted.map { String($0.fee) })
@@ -234,8 +236,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         var w: (signature: [String], wallet: [String], address: [String], slot: [Int64], pre: [String], post: [String], delta: [Int64],
             flby: [String]) = ([], [], [], [], [], [], [], [])
         var l: (signature: [String], index: [Int32], line: [String]) = ([], [], [])
-        for transaction in sorted {
-            let signature = transaction.signature.base58
+        for (signature, transaction) in keyed {
             for (index, movement) in transaction.movements.enumerated() {
                 m.signature.append(signature)
                 m.index.append(Int32(index))
@@ -248,9 +249,9 @@ struct IndexWriteStatement: PostgresPreparedStatement {
                 m.destinationOwner.append(movement.destinationOwner?.base58 ?? "")
                 m.amount.append(String(movement.amount))
             }
-            for balance in transaction.flbyBalances.sorted(by: { $0.account.base58 < $1.account.base58 }) {
+            for (account, balance) in transaction.flbyBalances.map({ ($0.account.base58, $0) }).sorted(by: { $0.0 < $1.0 }) {
                 b.signature.append(signature)
-                b.account.append(balance.account.base58)
+                b.account.append(account)
                 b.owner.append(balance.owner?.base58 ?? "")
                 b.slot.append(Int64(bitPattern: transaction.slot))
                 b.pre.append(balance.preAmount.map(String.init) ?? "")

@@ -13,6 +13,8 @@ public struct PollingSettings: Sendable, Hashable {
     public var addressesPerRound: Int
     /// Polling rounds under way at once.
     public var roundsInFlight: Int
+    /// Addresses of one round indexed at once.
+    public var addressesInFlight: Int
     /// `getTransaction` calls per JSON-RPC batch.
     public var transactionsPerRequest: Int
     /// Those batches in flight at once, per round.
@@ -25,7 +27,8 @@ public struct PollingSettings: Sendable, Hashable {
     public var startSlot: UInt64?
 
     public init(
-        busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 4,
+        busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 2,
+        addressesInFlight: Int = 4,
         transactionsPerRequest: Int = 50, requestsInFlight: Int = 2, signaturesPerBatch: Int = 200, pageSize: Int = 1000,
         startSlot: UInt64? = nil
     ) {
@@ -33,6 +36,7 @@ public struct PollingSettings: Sendable, Hashable {
         self.quietInterval = max(quietInterval, busyInterval)
         self.addressesPerRound = max(1, addressesPerRound)
         self.roundsInFlight = max(1, roundsInFlight)
+        self.addressesInFlight = max(1, addressesInFlight)
         self.transactionsPerRequest = max(1, transactionsPerRequest)
         self.requestsInFlight = max(1, requestsInFlight)
         self.signaturesPerBatch = max(1, signaturesPerBatch)
@@ -115,24 +119,30 @@ public struct PollingTransactionSource: TransactionSource {
             for address in addresses { await schedule.finish(address.address, outcome: .failed) }
             return
         }
-        for (address, firstPage) in zip(addresses, firstPages) {
-            if Task.isCancelled {
-                await schedule.finish(address.address, outcome: .failed)
-                continue
-            }
-            let outcome: PollSchedule.Outcome
-            do throws(IndexingFailure) {
-                switch firstPage {
-                case .success(let page): outcome = try await index(address, firstPage: page, deliver: deliver)
-                case .failure(let error): throw .rpc(error)
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for (address, firstPage) in zip(addresses, firstPages) {
+                if running >= settings.addressesInFlight {
+                    await group.next()
+                    running -= 1
                 }
-            } catch {
-                logger.warning(
-                    "indexing the history of \(address.address) (\(address.role.rawValue)) failed; trying again later",
-                    metadata: ["error": "\(error)"])
-                outcome = .failed
+                running += 1
+                group.addTask {
+                    let outcome: PollSchedule.Outcome
+                    do throws(IndexingFailure) {
+                        switch firstPage {
+                        case .success(let page): outcome = try await self.index(address, firstPage: page, deliver: deliver)
+                        case .failure(let error): throw .rpc(error)
+                        }
+                    } catch {
+                        self.logger.warning(
+                            "indexing the history of \(address.address) (\(address.role.rawValue)) failed; trying again later",
+                            metadata: ["error": "\(error)"])
+                        outcome = .failed
+                    }
+                    await self.schedule.finish(address.address, outcome: outcome)
+                }
             }
-            await schedule.finish(address.address, outcome: outcome)
         }
     }
 
@@ -150,29 +160,30 @@ public struct PollingTransactionSource: TransactionSource {
             throw .rpc(error)
         }
         guard !signatures.isEmpty else { return .quiet }
-        var start = 0
-        var cursor = address.cursor
-        while start < signatures.count {
-            let chunk = Array(signatures[start..<min(start + settings.signaturesPerBatch, signatures.count)])
-            let known = await stored(chunk.map(\.signature)).union(await schedule.delivered(among: chunk.map(\.signature)))
-            let wanted = chunk.map(\.signature).filter { !known.contains($0) }
-            let fetched = try await fetch(wanted)
+        let size = settings.signaturesPerBatch
+        let chunks = stride(from: 0, to: signatures.count, by: size).map { Array(signatures[$0..<min($0 + size, signatures.count)]) }
+        // While one chunk is stored, the next one is fetched.
+        var next: Task<PreparedChunk, any Error>? = Task { try await self.prepare(chunks[0]) }
+        defer { next?.cancel() }
+        for (index, chunk) in chunks.enumerated() {
+            let prepared: PreparedChunk
+            do { prepared = try await next!.value } catch let error as IndexingFailure { throw error } catch {
+                throw .rpc(RPCError(.transport, "fetching transactions was cancelled"))
+            }
+            next = index + 1 < chunks.count ? Task { [chunks] in try await self.prepare(chunks[index + 1]) } : nil
             // Deliver the chunk up to the first transaction the node could not give yet; the rest waits for the next poll.
             var transactions: [FetchedTransaction] = []
             var covered = 0
             for entry in chunk {
-                if known.contains(entry.signature) {
+                if prepared.known.contains(entry.signature) {
                     covered += 1
                     continue
                 }
-                guard let transaction = fetched[entry.signature] else { break }
+                guard let transaction = prepared.fetched[entry.signature] else { break }
                 transactions.append(transaction)
                 covered += 1
             }
-            guard covered > 0 else {
-                await schedule.update(address.address, cursor: cursor)
-                return .incomplete
-            }
+            guard covered > 0 else { return .incomplete }
             let newest = chunk[covered - 1]
             let advance = CursorAdvance(
                 address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: newest.slot),
@@ -182,13 +193,25 @@ public struct PollingTransactionSource: TransactionSource {
             } catch {
                 throw .delivery(error)
             }
-            cursor = advance.newest
-            await schedule.update(address.address, cursor: cursor)
+            await schedule.update(address.address, cursor: advance.newest)
             await schedule.markDelivered(transactions.map(\.signature))
             guard covered == chunk.count else { return .incomplete }
-            start += covered
         }
         return .busy
+    }
+
+    /// A chunk of an address's signatures made ready to deliver: those stored or delivered already, and the others'
+    /// transactions.
+    struct PreparedChunk: Sendable {
+        var known: Set<Signature>
+        var fetched: [Signature: FetchedTransaction]
+    }
+
+    func prepare(_ chunk: [SignatureInfo]) async throws(IndexingFailure) -> PreparedChunk {
+        let signatures = chunk.map(\.signature)
+        let known = await stored(signatures).union(await schedule.delivered(among: signatures))
+        let fetched = try await fetch(signatures.filter { !known.contains($0) })
+        return PreparedChunk(known: known, fetched: fetched)
     }
 
     /// `getTransaction` for `signatures`, in JSON-RPC batches with bounded concurrency; a signature the node does not

@@ -233,7 +233,7 @@ public enum TransactionMovements {
         for balance in meta.postTokenBalances where balance.mint == watched.flbyMint {
             if let account = key(balance.accountIndex) { after[account] = balance.amount }
         }
-        let flbyAccounts = Set(before.keys).union(after.keys).sorted { $0.base58 < $1.base58 }
+        let flbyAccounts = Set(before.keys).union(after.keys).map { ($0.base58, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         let flbyBalances = flbyAccounts.map {
             FlbyAccountBalance(account: $0, owner: ownerOf[$0], amount: after[$0] ?? 0, preAmount: before[$0])
         }

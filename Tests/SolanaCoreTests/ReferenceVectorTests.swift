@@ -11,6 +11,39 @@ import Testing
         #expect(vectors.generator.contains("solders 0.29"))
     }
 
+    /// The limb-wise encoder against the plain digit-by-digit conversion, on random inputs of every length up to 80
+    /// bytes with and without leading zeros, and back through the decoder.
+    @Test func base58EncodingMatchesTheDigitByDigitConversion() throws {
+        func reference(_ input: [UInt8]) -> String {
+            let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+            var digits: [Int] = []
+            for byte in input {
+                var carry = Int(byte)
+                for index in digits.indices {
+                    carry += digits[index] * 256
+                    digits[index] = carry % 58
+                    carry /= 58
+                }
+                while carry > 0 {
+                    digits.append(carry % 58)
+                    carry /= 58
+                }
+            }
+            let zeros = input.prefix { $0 == 0 }.count
+            return String(repeating: "1", count: zeros) + String(digits.reversed().map { alphabet[$0] })
+        }
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...80 {
+            for zeros in [0, 1, 3] where zeros <= length {
+                let bytes = [UInt8](repeating: 0, count: zeros) + (zeros..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let encoded = Base58.encode(bytes)
+                #expect(encoded == reference(bytes), "\(bytes)")
+                #expect(try Base58.decode(encoded) == bytes)
+            }
+        }
+        #expect(Base58.encode([UInt8](repeating: 255, count: 64)) == reference([UInt8](repeating: 255, count: 64)))
+    }
+
     @Test func base58MatchesBothWays() throws {
         #expect(!vectors.base58.isEmpty)
         for vector in vectors.base58 {

@@ -1,0 +1,459 @@
+import ArgumentParser
+import AsyncHTTPClient
+import FlutterbyeIndexer
+import FlutterbyeStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import SolanaCore
+import SolanaRPC
+
+/// `flutterbye-bench index`: the indexer's throughput in transactions per second, fed by a replay RPC that serves
+/// recorded answers (so the indexer, not the chain, is the bottleneck), next to the physical limit measured in the
+/// same run: a bulk COPY of the same rows into the same tables.
+struct IndexBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Indexer throughput from a replay RPC vs a bulk COPY of the same rows into the same tables.",
+        discussion: """
+            Makes a history with Tests/LocalChain/flby_history.py on Tests/LocalChain/local_chain.py (the venv's Python: \
+            run Tests/run once), records every answer the indexer needs (each watched address's signatures, every \
+            transaction, the token-account discovery), stops the chain, and serves the recording from an in-process \
+            HTTP server. Starts a throwaway PostgreSQL cluster unless --database-url names a server (a database is \
+            created there and dropped).
+            """)
+
+    @Option(help: "Transactions the generator sends after its setup.")
+    var transactions = 3_000
+
+    @Option(help: "Generator seed.")
+    var seed = 21
+
+    @Option(help: "Signatures per delivered batch (and per INSERT statement).")
+    var signaturesPerBatch = 200
+
+    @Option(help: "getTransaction calls per JSON-RPC batch.")
+    var transactionsPerRequest = 50
+
+    @Option(help: "Those batches in flight at once per polling round.")
+    var requestsInFlight = 2
+
+    @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
+    var databaseURL: String?
+
+    @Option(help: "Python with solders (default: FLUTTERBYE_PYTHON, else .venv/bin/python).")
+    var python: String?
+
+    func run() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let interpreter = python ?? ProcessInfo.processInfo.environment["FLUTTERBYE_PYTHON"] ?? root.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: interpreter) else {
+            throw ValidationError("no Python with solders at \(interpreter): run Tests/run once (it creates .venv) or pass --python")
+        }
+        let logger = {
+            var logger = Logger(label: "flutterbye.bench.index")
+            logger.logLevel = .error
+            return logger
+        }()
+
+        say("index benchmark: recording a history of \(transactions) transactions from the local chain…")
+        let recording = try runBlocking { try await HistoryRecording.make(root: root, python: interpreter, count: transactions, seed: seed, logger: logger) }
+        say("recorded \(recording.transactions.count) transactions over \(recording.signatures.count) addresses")
+
+        let server: BenchmarkServer
+        if let databaseURL {
+            do { server = .existing(try DatabaseConfiguration(url: databaseURL)) } catch { throw ValidationError(error.message) }
+        } else {
+            server = .throwaway(try ThrowawayCluster.start(root: root))
+        }
+        let trap = SignalTrap { server.stop() }
+        defer {
+            server.stop()
+            trap.cancel()
+        }
+        var configured = server.configuration
+        configured.database = "flutterbye_index_bench_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let name = configured.database, database = configured
+        _ = try runBlocking {
+            try await BenchmarkDatabases.withAdmin(server.configuration, logger: logger) { admin in
+                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            }
+        }
+        defer {
+            if case .existing(let configuration) = server {
+                _ = try? runBlocking {
+                    try await BenchmarkDatabases.withAdmin(configuration, logger: logger) { admin in
+                        try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
+                    }
+                }
+            }
+        }
+        let settings = PollingSettings(
+            busyInterval: .milliseconds(20), quietInterval: .seconds(1), transactionsPerRequest: transactionsPerRequest,
+            requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
+        let figures = try runBlocking {
+            do {
+                return try await IndexWorkload(database: database, recording: recording, polling: settings, logger: logger).run()
+            } catch let error as PSQLError {
+                throw BenchmarkFailure("PostgreSQL: \(String(reflecting: error))")
+            }
+        }
+        say(figures.report)
+    }
+}
+
+/// What the indexer needs from the chain for one generated history, recorded from the local chain: each address's
+/// signatures (newest first, as the node's JSON entries), every transaction's `getTransaction` answer, and the
+/// discovery answers.
+struct HistoryRecording: Sendable {
+    var watched: WatchedAddresses
+    /// Per address, its signature entries newest first.
+    var signatures: [String: [(signature: String, slot: UInt64, entry: JSONValue)]]
+    /// Per signature, the `getTransaction` result as JSON bytes.
+    var transactions: [String: [UInt8]]
+    /// Per "method programOrOwner", the result as JSON bytes.
+    var discovery: [String: [UInt8]]
+    var slot: UInt64
+    /// The transactions the index must end with.
+    var relevantCount: Int
+
+    static func make(root: URL, python: String, count: Int, seed: Int, logger: Logger) async throws -> HistoryRecording {
+        let chain = try BenchmarkProcess(
+            python, [root.appendingPathComponent("Tests/LocalChain/local_chain.py").path, "--port", "0", "--slot-ms", "20", "--finalize-depth", "4",
+                     "--exit-on-stdin-eof"], readyLine: true)
+        defer { chain.stop() }
+        let readyObject = try JSONSerialization.jsonObject(with: Data(chain.readyLine.utf8)) as? [String: Any]
+        guard let url = readyObject?["url"] as? String else { throw BenchmarkFailure("local_chain.py printed \(chain.readyLine)") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flby-bench-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("expected.json")
+        let generator = try BenchmarkProcess(
+            python, [root.appendingPathComponent("Tests/LocalChain/flby_history.py").path, "--rpc", url, "--setup-out",
+                     directory.appendingPathComponent("setup.json").path, "--out", out.path, "--count", String(count), "--seed", String(seed)],
+            readyLine: false)
+        guard generator.wait() == 0 else { throw BenchmarkFailure("flby_history.py failed") }
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any] ?? [:]
+        let relevant = (expected["transactions"] as? [[String: Any]] ?? []).filter { $0["relevant"] as? Bool == true }.count
+        guard let mint = expected["mint"] as? String, let escrow = expected["escrow"] as? String, let fee = expected["fee"] as? String
+        else { throw BenchmarkFailure("flby_history.py wrote no addresses") }
+        let watched = WatchedAddresses(
+            flbyMint: try PublicKey(base58: mint), escrowWallet: try PublicKey(base58: escrow), feeWallet: try PublicKey(base58: fee))
+
+        let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: url)], timeout: .seconds(30), logger: logger)
+        // Wait until the last transactions are confirmed, then record.
+        try await Task.sleep(for: .milliseconds(200))
+        var addresses = [mint, escrow, fee] + (expected["balances"] as? [[String: Any]] ?? []).compactMap { $0["token_account"] as? String }
+        var discovery: [String: [UInt8]] = [:]
+        let encoder = JSONEncoder()
+        for program in [TokenProgram.token.programId, TokenProgram.token2022.programId] {
+            let filters: [JSONValue] = [
+                .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint), "encoding": .string("base58")])])
+            ] + (program == TokenProgram.token.programId ? [.object(["dataSize": .int(165)])] : [])
+            let accounts = try await rpc.call(
+                "getProgramAccounts",
+                [.string(program.base58), .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "filters": .array(filters)])],
+                as: JSONValue.self)
+            discovery["getProgramAccounts \(program.base58)"] = Array(try encoder.encode(accounts))
+            for wallet in [escrow, fee] {
+                let owned = try await rpc.call(
+                    "getTokenAccountsByOwner",
+                    [.string(wallet), .object(["programId": .string(program.base58)]),
+                     .object(["encoding": .string("base64"), "commitment": .string("confirmed")])], as: JSONValue.self)
+                discovery["getTokenAccountsByOwner \(wallet) \(program.base58)"] = Array(try encoder.encode(owned))
+                if case .object(let object) = owned, case .array(let values)? = object["value"] {
+                    addresses += values.compactMap { if case .string(let key)? = $0["pubkey"] { key } else { nil } }
+                }
+            }
+        }
+        var signatures: [String: [(String, UInt64, JSONValue)]] = [:]
+        var all: Set<String> = []
+        for address in Set(addresses) {
+            var entries: [(String, UInt64, JSONValue)] = []
+            var before: String?
+            while true {
+                var config: [String: JSONValue] = ["limit": .int(1000), "commitment": .string("confirmed")]
+                if let before { config["before"] = .string(before) }
+                let page = try await rpc.call("getSignaturesForAddress", [.string(address), .object(config)], as: [JSONValue].self)
+                for entry in page {
+                    guard case .string(let signature)? = entry["signature"], let slot = entry["slot"]?.uint64 else { continue }
+                    entries.append((signature, slot, entry))
+                    all.insert(signature)
+                }
+                guard page.count == 1000, let last = entries.last else { break }
+                before = last.0
+            }
+            signatures[address] = entries
+        }
+        var transactions: [String: [UInt8]] = [:]
+        let list = Array(all)
+        var start = 0
+        while start < list.count {
+            let chunk = Array(list[start..<min(start + 100, list.count)])
+            start += chunk.count
+            let answers = try await rpc.batch(
+                chunk.map { ("getTransaction", [.string($0), .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "maxSupportedTransactionVersion": .int(0)])]) },
+                as: JSONValue.self)
+            for (signature, answer) in zip(chunk, answers) {
+                guard case .success(let value?) = answer else { throw BenchmarkFailure("getTransaction \(signature) gave no answer") }
+                transactions[signature] = Array(try encoder.encode(value))
+            }
+        }
+        let slot = try await rpc.slot(commitment: .confirmed)
+        return HistoryRecording(
+            watched: watched, signatures: signatures, transactions: transactions, discovery: discovery, slot: slot, relevantCount: relevant)
+    }
+
+    /// The JSON-RPC answer to one call, from the recording: `getSignaturesForAddress` pages (before/until/limit)
+    /// cut from the recorded list, `getTransaction` as recorded, discovery as recorded, `getSlot`, and
+    /// `getSignatureStatuses` as finalized.
+    func answer(method: String, params: [JSONValue]) -> [UInt8] {
+        switch method {
+        case "getSignaturesForAddress":
+            guard case .string(let address)? = params.first else { return Array("[]".utf8) }
+            let config = params.count > 1 ? params[1] : .object([:])
+            let entries = signatures[address] ?? []
+            var startIndex = 0
+            if case .string(let before)? = config["before"], let index = entries.firstIndex(where: { $0.signature == before }) {
+                startIndex = index + 1
+            }
+            var page: [JSONValue] = []
+            let limit = Int(config["limit"]?.uint64 ?? 1000)
+            var until: String?
+            if case .string(let text)? = config["until"] { until = text }
+            for entry in entries[min(startIndex, entries.count)...] {
+                if entry.signature == until || page.count >= limit { break }
+                page.append(entry.entry)
+            }
+            return Array((try? JSONEncoder().encode(page)) ?? Data("[]".utf8))
+        case "getTransaction":
+            guard case .string(let signature)? = params.first else { return Array("null".utf8) }
+            return transactions[signature] ?? Array("null".utf8)
+        case "getProgramAccounts":
+            guard case .string(let program)? = params.first else { return Array("[]".utf8) }
+            return discovery["getProgramAccounts \(program)"] ?? Array("[]".utf8)
+        case "getTokenAccountsByOwner":
+            guard case .string(let owner)? = params.first, params.count > 1, case .string(let program)? = params[1]["programId"] else {
+                return Array("null".utf8)
+            }
+            return discovery["getTokenAccountsByOwner \(owner) \(program)"] ?? Array("{\"context\":{\"slot\":\(slot)},\"value\":[]}".utf8)
+        case "getSlot":
+            return Array(String(slot).utf8)
+        case "getSignatureStatuses":
+            guard case .array(let list)? = params.first else { return Array("null".utf8) }
+            let statuses = list.map { _ in "{\"slot\":\(slot),\"confirmations\":null,\"err\":null,\"confirmationStatus\":\"finalized\"}" }
+            return Array("{\"context\":{\"slot\":\(slot)},\"value\":[\(statuses.joined(separator: ","))]}".utf8)
+        default:
+            return Array("null".utf8)
+        }
+    }
+
+    /// Answers a JSON-RPC request body (one call or a batch).
+    func respond(to body: [UInt8]) -> [UInt8] {
+        struct Call: Decodable {
+            let id: JSONValue?
+            let method: String
+            let params: [JSONValue]?
+        }
+        func reply(_ call: Call) -> [UInt8] {
+            let id = (try? JSONEncoder().encode(call.id ?? .null)).map(Array.init) ?? Array("null".utf8)
+            return Array("{\"jsonrpc\":\"2.0\",\"id\":".utf8) + id + Array(",\"result\":".utf8) + answer(method: call.method, params: call.params ?? []) + [UInt8(ascii: "}")]
+        }
+        if let calls = try? JSONDecoder().decode([Call].self, from: Data(body)) {
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            for (index, call) in calls.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += reply(call)
+            }
+            out.append(UInt8(ascii: "]"))
+            return out
+        }
+        if let call = try? JSONDecoder().decode(Call.self, from: Data(body)) { return reply(call) }
+        return Array("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}".utf8)
+    }
+}
+
+extension JSONValue {
+    var uint64: UInt64? {
+        switch self {
+        case .int(let value): value >= 0 ? UInt64(value) : nil
+        case .uint(let value): value
+        default: nil
+        }
+    }
+}
+
+/// The measured run: the indexer against the replay server into a fresh schema, then the same rows by COPY.
+struct IndexWorkload: Sendable {
+    let database: DatabaseConfiguration
+    let recording: HistoryRecording
+    let polling: PollingSettings
+    let logger: Logger
+
+    struct Figures {
+        var transactions: Int
+        var indexSeconds: Double
+        var copySeconds: Double
+        var rows: Int
+
+        var report: String {
+            let indexRate = Double(transactions) / indexSeconds, copyRate = Double(transactions) / copySeconds
+            return """
+                indexer: \(transactions) transactions (\(rows) rows) from the replay RPC in \(String(format: "%.3f", indexSeconds)) s = \(String(format: "%.0f", indexRate)) tx/s
+                COPY:    the same \(rows) rows into the same tables in \(String(format: "%.3f", copySeconds)) s = \(String(format: "%.0f", copyRate)) tx/s
+                ratio:   \(String(format: "%.2f", indexRate / copyRate)) of the COPY limit (target: at least 0.50) — \(indexRate / copyRate >= 0.5 ? "met" : "not met")
+                """
+        }
+    }
+
+    func run() async throws -> Figures {
+        try await SchemaMigrator.bundled().apply(to: database, logger: logger)
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let recording = self.recording
+        let router = Router()
+        router.post("/") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+            let answer = recording.respond(to: Array(body.readableBytesView))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        }
+        let port = PortBox()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "replay-rpc", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let http = SolanaRPCClient.makeHTTPClient()
+            defer { Task { try? await http.shutdown() } }
+            let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: "http://127.0.0.1:\(port.value)")], httpClient: http, logger: logger)
+            let store = IndexStore(client: client, logger: logger)
+            let indexer = Indexer(
+                store: store, rpc: rpc, watched: recording.watched,
+                options: Indexer.Options(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(3600)), logger: logger)
+            // Warm the connection pool so both sides start with open connections.
+            for _ in 0..<4 { _ = try await count(client, "SELECT 1") }
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            let running = Task { try await indexer.run() }
+            while try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") < recording.relevantCount {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let indexElapsed = clock.now - start
+            running.cancel()
+            _ = try? await running.value
+
+            // The same rows, by COPY, into the same (emptied) tables.
+            let rows = try await copyRows(client)
+            let total = rows.values.reduce(0) { $0 + $1.count }
+            try await client.query(
+                "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines",
+                logger: logger)
+            let copyStart = clock.now
+            try await client.withConnection { connection in
+                // copyFrom quotes the table name as one identifier: name the schema through the search path.
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
+                for (table, columns) in IndexWorkload.tables {
+                    try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                        var buffer = ByteBuffer()
+                        for line in rows[table] ?? [] {
+                            buffer.writeString(line)
+                            buffer.writeInteger(UInt8(ascii: "\n"))
+                            if buffer.readableBytes > 1 << 20 {
+                                try await writer.write(buffer)
+                                buffer.clear()
+                            }
+                        }
+                        if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    }
+                }
+                try await connection.query("COMMIT", logger: logger)
+            }
+            let copyElapsed = clock.now - copyStart
+            let copied = try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions")
+            guard copied == recording.relevantCount else { throw BenchmarkFailure("COPY stored \(copied) transactions, not \(recording.relevantCount)") }
+            return Figures(
+                transactions: recording.relevantCount, indexSeconds: indexElapsed.seconds, copySeconds: copyElapsed.seconds, rows: total)
+        }
+    }
+
+    static let tables: [(String, [String])] = [
+        ("chain_transactions", ["signature", "slot", "block_time", "fee", "err", "memo", "finalized", "dropped", "indexed_at"]),
+        ("chain_flby_movements", ["signature", "movement_index", "instruction_index", "inner_index", "kind", "source_account", "source_owner", "destination_account", "destination_owner", "amount"]),
+        ("chain_flby_balance_changes", ["signature", "token_account", "owner", "slot", "pre_amount", "post_amount"]),
+        ("chain_wallet_activity", ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"]),
+        ("chain_program_log_lines", ["signature", "line_index", "line"]),
+    ]
+
+    /// The indexed rows of every table in COPY text format (the server renders them, so they are exactly the rows).
+    func copyRows(_ client: PostgresClient) async throws -> [String: [String]] {
+        var rows: [String: [String]] = [:]
+        for (table, columns) in Self.tables {
+            // COPY text format: \N for NULL, backslash escapes for backslash, tab, newline and carriage return.
+            let fields = columns.map { column in
+                "coalesce(replace(replace(replace(replace(\(column)::text, E'\\\\', E'\\\\\\\\'), E'\\t', E'\\\\t'), E'\\n', E'\\\\n'), E'\\r', E'\\\\r'), E'\\\\N')"
+            }.joined(separator: " || E'\\t' || ")
+            var lines: [String] = []
+            for try await line in try await client.query(PostgresQuery(unsafeSQL: "SELECT \(fields) FROM flutterbye.\(table)"), logger: logger).decode(String.self) {
+                lines.append(line)
+            }
+            rows[table] = lines
+        }
+        return rows
+    }
+
+    func count(_ client: PostgresClient, _ sql: String) async throws -> Int {
+        for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) { return Int(value) }
+        return 0
+    }
+}
+
+/// The replay server's port, set once it listens.
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var port = 0
+    var value: Int { lock.withLock { port } }
+    func set(_ value: Int) { lock.withLock { port = value } }
+}
+
+/// A child process of the benchmark (the local chain, the generator), killed when it is stopped.
+final class BenchmarkProcess: @unchecked Sendable {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private(set) var readyLine = ""
+
+    init(_ executable: String, _ arguments: [String], readyLine: Bool) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = readyLine ? output : FileHandle.nullDevice
+        try process.run()
+        if readyLine {
+            var bytes: [UInt8] = []
+            while !bytes.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { throw BenchmarkFailure("\(arguments.first ?? executable) ended before it was ready") }
+                bytes += chunk
+            }
+            self.readyLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        }
+    }
+
+    func wait() -> Int32 {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
