@@ -144,6 +144,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SolanaRPCTests",
+            dependencies: ["SolanaRPC"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FlutterbyeIndexerTests",
             dependencies: ["FlutterbyeIndexer", "SolanaCore", "SolanaRPC"],
             swiftSettings: swiftSettings

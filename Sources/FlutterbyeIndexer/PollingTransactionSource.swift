@@ -162,56 +162,92 @@ public struct PollingTransactionSource: TransactionSource {
         guard !signatures.isEmpty else { return .quiet }
         let size = settings.signaturesPerBatch
         let chunks = stride(from: 0, to: signatures.count, by: size).map { Array(signatures[$0..<min($0 + size, signatures.count)]) }
-        // While one chunk is stored, the next one is fetched.
+        // While one chunk is stored, the next one is fetched. Every claim is released on every path: a claim left
+        // behind would make other polls skip a signature nobody stores.
         var next: Task<PreparedChunk, any Error>? = Task { try await self.prepare(chunks[0]) }
-        defer { next?.cancel() }
+        func abandonNext() async {
+            guard let pending = next else { return }
+            next = nil
+            pending.cancel()
+            if let abandoned = try? await pending.value { await schedule.release(abandoned.claimed) }
+        }
         for (index, chunk) in chunks.enumerated() {
             let prepared: PreparedChunk
-            do { prepared = try await next!.value } catch let error as IndexingFailure { throw error } catch {
+            do { prepared = try await next!.value } catch {
+                next = nil
+                if let error = error as? IndexingFailure { throw error }
                 throw .rpc(RPCError(.transport, "fetching transactions was cancelled"))
             }
             next = index + 1 < chunks.count ? Task { [chunks] in try await self.prepare(chunks[index + 1]) } : nil
-            // Deliver the chunk up to the first transaction the node could not give yet; the rest waits for the next poll.
-            var transactions: [FetchedTransaction] = []
-            var covered = 0
-            for entry in chunk {
-                if prepared.known.contains(entry.signature) {
-                    covered += 1
-                    continue
-                }
-                guard let transaction = prepared.fetched[entry.signature] else { break }
-                transactions.append(transaction)
-                covered += 1
-            }
-            guard covered > 0 else { return .incomplete }
-            let newest = chunk[covered - 1]
-            let advance = CursorAdvance(
-                address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: newest.slot),
-                signatures: covered)
+            let outcome: PollSchedule.Outcome?
             do {
-                try await deliver(SourceBatch(transactions: transactions, advance: advance))
+                outcome = try await deliverChunk(chunk, prepared, of: address, deliver)
             } catch {
-                throw .delivery(error)
+                await schedule.release(prepared.claimed)
+                await abandonNext()
+                throw error
             }
-            await schedule.update(address.address, cursor: advance.newest)
-            await schedule.markDelivered(transactions.map(\.signature))
-            guard covered == chunk.count else { return .incomplete }
+            await schedule.release(prepared.claimed)
+            if let outcome {
+                await abandonNext()
+                return outcome
+            }
         }
         return .busy
     }
 
-    /// A chunk of an address's signatures made ready to deliver: those stored or delivered already, and the others'
-    /// transactions.
+    /// Delivers `chunk` up to the first transaction the node could not give yet (the rest waits for the next poll),
+    /// with the cursor it completes. Returns nil when the whole chunk was delivered, else how the poll ends.
+    func deliverChunk(
+        _ chunk: [SignatureInfo], _ prepared: PreparedChunk, of address: AddressCursor,
+        _ deliver: @escaping @Sendable (SourceBatch) async throws -> Void
+    ) async throws(IndexingFailure) -> PollSchedule.Outcome? {
+        var transactions: [FetchedTransaction] = []
+        var covered = 0
+        for entry in chunk {
+            if prepared.known.contains(entry.signature) {
+                covered += 1
+                continue
+            }
+            guard let transaction = prepared.fetched[entry.signature] else { break }
+            transactions.append(transaction)
+            covered += 1
+        }
+        guard covered > 0 else { return .incomplete }
+        let newest = chunk[covered - 1]
+        let advance = CursorAdvance(
+            address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: newest.slot),
+            signatures: covered)
+        do {
+            try await deliver(SourceBatch(transactions: transactions, advance: advance))
+        } catch {
+            throw .delivery(error)
+        }
+        await schedule.update(address.address, cursor: advance.newest)
+        await schedule.markDelivered(transactions.map(\.signature))
+        return covered == chunk.count ? nil : .incomplete
+    }
+
+    /// A chunk of an address's signatures made ready to deliver: those another poll stored, delivered or is fetching
+    /// (`known`: this poll skips them; the other address's cursor does not pass them before they are stored), and the
+    /// transactions of the others, which this poll `claimed` until it delivers them.
     struct PreparedChunk: Sendable {
         var known: Set<Signature>
+        var claimed: Set<Signature>
         var fetched: [Signature: FetchedTransaction]
     }
 
     func prepare(_ chunk: [SignatureInfo]) async throws(IndexingFailure) -> PreparedChunk {
         let signatures = chunk.map(\.signature)
-        let known = await stored(signatures).union(await schedule.delivered(among: signatures))
-        let fetched = try await fetch(signatures.filter { !known.contains($0) })
-        return PreparedChunk(known: known, fetched: fetched)
+        let stored = await stored(signatures)
+        let (taken, claimed) = await schedule.claim(signatures.filter { !stored.contains($0) })
+        do {
+            let fetched = try await fetch(signatures.filter { claimed.contains($0) })
+            return PreparedChunk(known: stored.union(taken), claimed: claimed, fetched: fetched)
+        } catch {
+            await schedule.release(claimed)
+            throw error
+        }
     }
 
     /// `getTransaction` for `signatures`, in JSON-RPC batches with bounded concurrency; a signature the node does not
@@ -310,6 +346,7 @@ actor PollSchedule {
     private var polls = 0
     private var recentlyDelivered: Set<Signature> = []
     private var olderDelivered: Set<Signature> = []
+    private var inFlight: Set<Signature> = []
 
     init(settings: PollingSettings, addresses: [AddressCursor]) {
         self.settings = settings
@@ -397,7 +434,22 @@ actor PollSchedule {
         }
     }
 
-    func delivered(among signatures: [Signature]) -> Set<Signature> {
-        Set(signatures.filter { recentlyDelivered.contains($0) || olderDelivered.contains($0) })
+    /// Splits `signatures` into those delivered already or being fetched by another poll (`taken`), and the rest,
+    /// which the caller now fetches (`claimed`, until `release`).
+    func claim(_ signatures: [Signature]) -> (taken: Set<Signature>, claimed: Set<Signature>) {
+        var taken: Set<Signature> = [], claimed: Set<Signature> = []
+        for signature in signatures {
+            if recentlyDelivered.contains(signature) || olderDelivered.contains(signature) || inFlight.contains(signature) {
+                taken.insert(signature)
+            } else {
+                inFlight.insert(signature)
+                claimed.insert(signature)
+            }
+        }
+        return (taken, claimed)
+    }
+
+    func release(_ signatures: Set<Signature>) {
+        inFlight.subtract(signatures)
     }
 }

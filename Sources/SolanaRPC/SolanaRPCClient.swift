@@ -135,8 +135,35 @@ public struct SolanaRPCClient: Sendable {
 
     /// Sends several calls in one JSON-RPC batch; each answer is matched to its call by id. One call's JSON-RPC
     /// error is returned in its place (the others still succeed); a failure of the whole request throws.
+    /// The answers are read with the package's own JSON parser (`JSONValue.parse`), several times faster than
+    /// `Decodable`: the indexer's `getTransaction` batches go this way.
     public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> [Swift.Result<JSONValue, RPCError>] {
-        try await batch(calls, as: JSONValue.self).map { $0.map { $0 ?? .null } }
+        guard !calls.isEmpty else { return [] }
+        let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
+        let body: Data
+        do { body = try JSONEncoder().encode(requests) } catch {
+            throw RPCError(.invalidResponse, "cannot encode the batch: \(error)")
+        }
+        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))")
+        guard case .array(let answers) = try JSONValue.parse(data) else {
+            throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array")
+        }
+        var byID: [Int64: JSONValue] = [:]
+        for answer in answers {
+            if case .int(let id)? = answer["id"] { byID[id] = answer }
+        }
+        return zip(requests, calls).map { request, call in
+            guard let answer = byID[Int64(request.id)] else {
+                return .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
+            }
+            if let error = answer["error"], error != .null {
+                guard case .int(let code)? = error["code"], case .string(let message)? = error["message"] else {
+                    return .failure(RPCError(.invalidResponse, "the batch answer to \(call.method) has a malformed error"))
+                }
+                return .failure(RPCErrorBody(code: Int(code), message: message, data: error["data"]).rpcError(method: call.method))
+            }
+            return .success(answer["result"] ?? .null)
+        }
     }
 
     /// Sends several calls of one answer type in one JSON-RPC batch and decodes each `result` as `Answer` (a null

@@ -116,8 +116,7 @@ extension SolanaRPCClient {
     /// `getTransaction` (base64, `maxSupportedTransactionVersion: 0`): the transaction with `signature`, or nil while
     /// the node has not seen it at `commitment` (at least confirmed).
     public func transaction(_ signature: Signature, commitment: Commitment = .confirmed) async throws(RPCError) -> FetchedTransaction? {
-        let answer = try await call("getTransaction", Self.transactionParams(signature, commitment), as: TransactionAnswer?.self)
-        return try answer.map { answer throws(RPCError) in try answer.decoded(signature) }
+        try await transactions([signature], commitment: commitment)[0].get()
     }
 
     /// Several `getTransaction` calls in one JSON-RPC batch; each answer in its place (nil: not seen at
@@ -125,13 +124,15 @@ extension SolanaRPCClient {
     public func transactions(_ signatures: [Signature], commitment: Commitment = .confirmed) async throws(RPCError)
         -> [Result<FetchedTransaction?, RPCError>]
     {
-        let answers = try await batch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) }, as: TransactionAnswer.self)
+        let answers = try await batch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) })
         return zip(signatures, answers).map { signature, answer in
             switch answer {
             case .failure(let error): return .failure(error)
-            case .success(nil): return .success(nil)
-            case .success(let answer?):
-                do throws(RPCError) { return .success(try answer.decoded(signature)) } catch { return .failure(error) }
+            case .success(.null): return .success(nil)
+            case .success(let json):
+                do throws(RPCError) { return .success(try TransactionAnswer(json, signature: signature).decoded(signature)) } catch {
+                    return .failure(error)
+                }
             }
         }
     }
@@ -147,9 +148,9 @@ extension SolanaRPCClient {
     }
 }
 
-/// `getTransaction`'s answer as it comes over the wire.
-struct TransactionAnswer: Decodable, Sendable {
-    struct Meta: Decodable, Sendable {
+/// `getTransaction`'s answer as it comes over the wire, read from the parsed JSON.
+struct TransactionAnswer: Sendable {
+    struct Meta: Sendable {
         let err: JSONValue?
         let fee: UInt64
         let preBalances: [UInt64]
@@ -162,8 +163,8 @@ struct TransactionAnswer: Decodable, Sendable {
         let computeUnitsConsumed: UInt64?
     }
 
-    struct Balance: Decodable, Sendable {
-        struct Amount: Decodable, Sendable {
+    struct Balance: Sendable {
+        struct Amount: Sendable {
             let amount: String
             let decimals: UInt8
         }
@@ -174,8 +175,8 @@ struct TransactionAnswer: Decodable, Sendable {
         let uiTokenAmount: Amount
     }
 
-    struct Inner: Decodable, Sendable {
-        struct Instruction: Decodable, Sendable {
+    struct Inner: Sendable {
+        struct Instruction: Sendable {
             let programIdIndex: Int
             let accounts: [Int]
             let data: String
@@ -185,7 +186,7 @@ struct TransactionAnswer: Decodable, Sendable {
         let instructions: [Instruction]
     }
 
-    struct Loaded: Decodable, Sendable {
+    struct Loaded: Sendable {
         let writable: [String]
         let readonly: [String]
     }
@@ -195,6 +196,118 @@ struct TransactionAnswer: Decodable, Sendable {
     /// `[base64, "base64"]`.
     let transaction: [String]
     let meta: Meta?
+
+    /// Reads the answer's fields from `json`; throws `invalidResponse` naming the first field that is missing or of
+    /// the wrong type.
+    init(_ json: JSONValue, signature: Signature) throws(RPCError) {
+        func malformed(_ field: String) -> RPCError {
+            RPCError(.invalidResponse, "getTransaction \(signature.base58): the answer's \(field) is missing or malformed")
+        }
+        func object(_ value: JSONValue?, _ field: String) throws(RPCError) -> [String: JSONValue] {
+            guard case .object(let object)? = value else { throw malformed(field) }
+            return object
+        }
+        func array(_ value: JSONValue?, _ field: String) throws(RPCError) -> [JSONValue] {
+            guard case .array(let array)? = value else { throw malformed(field) }
+            return array
+        }
+        func optionalArray(_ value: JSONValue?, _ field: String) throws(RPCError) -> [JSONValue]? {
+            if value == nil || value == .null { return nil }
+            return try array(value, field)
+        }
+        func string(_ value: JSONValue?, _ field: String) throws(RPCError) -> String {
+            guard case .string(let text)? = value else { throw malformed(field) }
+            return text
+        }
+        func optionalString(_ value: JSONValue?, _ field: String) throws(RPCError) -> String? {
+            if value == nil || value == .null { return nil }
+            return try string(value, field)
+        }
+        func unsigned(_ value: JSONValue?, _ field: String) throws(RPCError) -> UInt64 {
+            switch value {
+            case .int(let number)? where number >= 0: return UInt64(number)
+            case .uint(let number)?: return number
+            default: throw malformed(field)
+            }
+        }
+        func optionalUnsigned(_ value: JSONValue?, _ field: String) throws(RPCError) -> UInt64? {
+            if value == nil || value == .null { return nil }
+            return try unsigned(value, field)
+        }
+        func integer(_ value: JSONValue?, _ field: String) throws(RPCError) -> Int {
+            guard case .int(let number)? = value, let result = Int(exactly: number) else { throw malformed(field) }
+            return result
+        }
+        func balances(_ value: JSONValue?, _ field: String) throws(RPCError) -> [Balance]? {
+            guard let list = try optionalArray(value, field) else { return nil }
+            var result: [Balance] = []
+            result.reserveCapacity(list.count)
+            for entry in list {
+                let amount = try object(entry["uiTokenAmount"], "\(field).uiTokenAmount")
+                let decimals = try unsigned(amount["decimals"], "\(field).uiTokenAmount.decimals")
+                guard decimals <= 255 else { throw malformed("\(field).uiTokenAmount.decimals") }
+                result.append(Balance(
+                    accountIndex: try integer(entry["accountIndex"], "\(field).accountIndex"), mint: try string(entry["mint"], "\(field).mint"),
+                    owner: try optionalString(entry["owner"], "\(field).owner"), programId: try optionalString(entry["programId"], "\(field).programId"),
+                    uiTokenAmount: Balance.Amount(amount: try string(amount["amount"], "\(field).uiTokenAmount.amount"), decimals: UInt8(decimals))))
+            }
+            return result
+        }
+
+        let root = try object(json, "result")
+        slot = try unsigned(root["slot"], "slot")
+        switch root["blockTime"] {
+        case nil, .null?: blockTime = nil
+        case .int(let time)?: blockTime = time
+        default: throw malformed("blockTime")
+        }
+        transaction = try array(root["transaction"], "transaction").map { item throws(RPCError) in try string(item, "transaction") }
+        if let metaValue = root["meta"], metaValue != .null {
+            let meta = try object(metaValue, "meta")
+            var inner: [Inner]?
+            if let groups = try optionalArray(meta["innerInstructions"], "meta.innerInstructions") {
+                var list: [Inner] = []
+                for group in groups {
+                    var instructions: [Inner.Instruction] = []
+                    for item in try array(group["instructions"], "meta.innerInstructions.instructions") {
+                        let stackHeight = try optionalUnsigned(item["stackHeight"], "meta.innerInstructions.stackHeight")
+                        instructions.append(Inner.Instruction(
+                            programIdIndex: try integer(item["programIdIndex"], "meta.innerInstructions.programIdIndex"),
+                            accounts: try array(item["accounts"], "meta.innerInstructions.accounts").map { value throws(RPCError) in
+                                try integer(value, "meta.innerInstructions.accounts")
+                            },
+                            data: try string(item["data"], "meta.innerInstructions.data"), stackHeight: stackHeight.map { Int($0) }))
+                    }
+                    list.append(Inner(index: try integer(group["index"], "meta.innerInstructions.index"), instructions: instructions))
+                }
+                inner = list
+            }
+            var loaded: Loaded?
+            if let addresses = meta["loadedAddresses"], addresses != .null {
+                loaded = Loaded(
+                    writable: try array(addresses["writable"], "meta.loadedAddresses.writable").map { value throws(RPCError) in
+                        try string(value, "meta.loadedAddresses.writable")
+                    },
+                    readonly: try array(addresses["readonly"], "meta.loadedAddresses.readonly").map { value throws(RPCError) in
+                        try string(value, "meta.loadedAddresses.readonly")
+                    })
+            }
+            self.meta = Meta(
+                err: meta["err"], fee: try unsigned(meta["fee"], "meta.fee"),
+                preBalances: try array(meta["preBalances"], "meta.preBalances").map { value throws(RPCError) in try unsigned(value, "meta.preBalances") },
+                postBalances: try array(meta["postBalances"], "meta.postBalances").map { value throws(RPCError) in
+                    try unsigned(value, "meta.postBalances")
+                },
+                preTokenBalances: try balances(meta["preTokenBalances"], "meta.preTokenBalances"),
+                postTokenBalances: try balances(meta["postTokenBalances"], "meta.postTokenBalances"), innerInstructions: inner,
+                logMessages: try optionalArray(meta["logMessages"], "meta.logMessages")?.map { value throws(RPCError) in
+                    try string(value, "meta.logMessages")
+                },
+                loadedAddresses: loaded, computeUnitsConsumed: try optionalUnsigned(meta["computeUnitsConsumed"], "meta.computeUnitsConsumed"))
+        } else {
+            meta = nil
+        }
+    }
 
     func decoded(_ signature: Signature) throws(RPCError) -> FetchedTransaction {
         func malformed(_ what: String) -> RPCError {

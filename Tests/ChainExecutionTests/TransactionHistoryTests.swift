@@ -60,8 +60,8 @@ extension SolanaRPCClientTests {
         #expect(indexed.movements.map(\.kind) == [.mint])
         #expect(indexed.movements.first?.destinationAccount == account && indexed.movements.first?.destinationOwner == recipient)
         #expect(indexed.movements.first?.amount == 500 && indexed.movements.first?.innerIndex == nil)
-        #expect(indexed.flbyBalances == [FlbyAccountBalance(account: account, owner: recipient, amount: 500)])
-        #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500)])
+        #expect(indexed.flbyBalances == [FlbyAccountBalance(account: account, owner: recipient, amount: 500, preAmount: nil)])
+        #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500, preLamports: 0, postLamports: 0)])
         #expect(indexed.memo == "history-1")
 
         // What reconciliation and account discovery read: the supply, the account's balance, the mint's accounts.

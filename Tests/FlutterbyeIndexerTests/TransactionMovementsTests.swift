@@ -87,7 +87,7 @@ struct TransactionMovementsTests {
                 instructionIndex: 2, innerIndex: nil, kind: .burn, sourceAccount: aliceFlby, sourceOwner: alice, destinationAccount: nil,
                 destinationOwner: nil, amount: 200),
         ])
-        #expect(indexed.flbyBalances == [FlbyAccountBalance(account: aliceFlby, owner: alice, amount: 300)])
+        #expect(indexed.flbyBalances == [FlbyAccountBalance(account: aliceFlby, owner: alice, amount: 300, preAmount: 0)])
         #expect(indexed.walletActivity.isEmpty && indexed.memo == nil && indexed.programLogs.isEmpty)
         #expect(indexed.isRelevant)
     }
@@ -137,7 +137,7 @@ struct TransactionMovementsTests {
         let indexed = TransactionMovements.extract(fetched, watching: watched)
         #expect(indexed.movements.isEmpty)
         #expect(indexed.error != nil && indexed.fee == 5_000)
-        #expect(indexed.walletActivity == [WalletActivity(role: .fee, wallet: fee, lamportsDelta: 0, flbyDelta: 0)])
+        #expect(indexed.walletActivity == [WalletActivity(role: .fee, wallet: fee, lamportsDelta: 0, flbyDelta: 0, preLamports: 1_000_000, postLamports: 1_000_000)])
         #expect(indexed.isRelevant)
     }
 
@@ -171,8 +171,8 @@ struct TransactionMovementsTests {
         #expect(indexed.memo == "order 1; paid")
         #expect(indexed.programLogs == ["Program log: flutterbye ok"])
         #expect(Set(indexed.walletActivity) == [
-            WalletActivity(role: .fee, wallet: fee, lamportsDelta: 2_500, flbyDelta: 0),
-            WalletActivity(role: .escrow, wallet: escrow, lamportsDelta: 0, flbyDelta: 0),
+            WalletActivity(role: .fee, wallet: fee, lamportsDelta: 2_500, flbyDelta: 0, preLamports: 0, postLamports: 2_500),
+            WalletActivity(role: .escrow, wallet: escrow, lamportsDelta: 0, flbyDelta: 0, preLamports: 7, postLamports: 7),
         ])
         #expect(indexed.movements.isEmpty && indexed.flbyBalances.isEmpty)
     }

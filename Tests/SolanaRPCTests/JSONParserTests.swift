@@ -1,0 +1,41 @@
+import Foundation
+import SolanaRPC
+import Testing
+
+/// The fast JSON parser (`JSONValue.parse`) against Foundation's JSONDecoder on the same documents, and its refusals.
+struct JSONParserTests {
+    static let documents = [
+        #"{"jsonrpc":"2.0","id":7,"result":{"slot":18446744073709551615,"blockTime":-3,"meta":{"err":null,"fee":5000,"ok":true,"no":false}}}"#,
+        #"[1, -1, 0, 9223372036854775807, -9223372036854775808, 9223372036854775808, 1.5, -0.25, 1e3, 2E-2, 0.0]"#,
+        #"  {"text":"plain","escaped":"a\"b\\c\/d\b\f\n\r\t","unicode":"\u00e9\u4e2d\ud83d\ude00","raw":"café ✓ 😀"}  "#,
+        #"{"nested":[[[]],{},{"a":[{"b":null}]}],"empty":"","spaces":" \t "}"#,
+        #"["Program log: Memo (len 5): \"hello\"", "[12] text; [3] abc"]"#,
+        "\"only a string\"",
+        "true",
+        "null",
+    ]
+
+    @Test(arguments: documents)
+    func parsesLikeJSONDecoder(_ document: String) throws {
+        let fast = try JSONValue.parse(Data(document.utf8))
+        let reference = try JSONDecoder().decode(JSONValue.self, from: Data(document.utf8))
+        #expect(fast == reference)
+    }
+
+    static let malformed = [
+        "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "[01]", "[1.]", "[-]", "[1e]", "\"unterminated", "\"bad \\x escape\"",
+        "\"\\ud800 lone surrogate\"", "\"tab\there\"", "[1] 2", "nul", "[true false]", "{1:2}",
+    ]
+
+    @Test(arguments: malformed)
+    func refusesMalformedJSON(_ document: String) {
+        #expect(throws: RPCError.self) { try JSONValue.parse(Data(document.utf8)) }
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(throws: RPCError.self) { try JSONValue.parse(Data(deep.utf8)) }
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: Never.self) { try JSONValue.parse(Data(fine.utf8)) }
+    }
+}
