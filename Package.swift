@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlutterbyeIndexerTests",
-            dependencies: ["FlutterbyeIndexer", "SolanaCore", "SolanaRPC"],
+            dependencies: ["FlutterbyeIndexer", "FlutterbyeStore", "SolanaCore", "SolanaRPC"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

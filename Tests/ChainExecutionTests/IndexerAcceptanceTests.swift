@@ -169,6 +169,46 @@ struct IndexerAcceptanceTests {
         }
     }
 
+    @Test("the configured program's transactions are followed and their log lines kept in program_logs; other programs' are not")
+    func theWatchedProgramsLogLinesAreKept() async throws {
+        try await Self.withIndexEnvironment(database: "index_program_logs") { client, rpc, server in
+            // The Memo program stands in for the Flutterbye program: the chain has it, and it logs.
+            let payer = Keypair.generate()
+            _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(1_000_000_000)], as: String.self)
+            let mint = Keypair.generate().publicKey
+            let watched = WatchedAddresses(flbyMint: mint, programID: MemoProgram.programId)
+            let blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash
+            let memo = try Transaction(
+                message: .legacy(try LegacyMessage(payer: payer.publicKey, instructions: [MemoProgram.memo("order 42")], recentBlockhash: blockhash)),
+                signers: [payer])
+            let transfer = try Transaction(
+                message: .legacy(try LegacyMessage(
+                    payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: mint, lamports: 1)],
+                    recentBlockhash: blockhash)),
+                signers: [payer])
+            let memoSignature = try await rpc.sendTransaction(memo, skipPreflight: true)
+            _ = try await rpc.sendTransaction(transfer, skipPreflight: true)
+            try await rpc.waitUntilConfirmed(memoSignature)
+
+            let indexer = Indexer(
+                store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
+            try await Self.running(indexer) {
+                try await Self.withTimeout(.seconds(60), "the indexer catching up") { await indexer.caughtUp() }
+            }
+            var lines: [String] = []
+            for try await (signature, line) in try await client.query(
+                "SELECT signature, line FROM flutterbye.program_logs ORDER BY signature, line_index", logger: Self.logger
+            ).decode((String, String).self) {
+                #expect(signature == memoSignature.base58)
+                lines.append(line)
+            }
+            #expect(lines.first == "Program \(MemoProgram.programId.base58) invoke [1]", "\(lines)")
+            #expect(lines.contains { $0.contains("order 42") }, "\(lines)")
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions") == 2)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors WHERE role = 'program'") == 1)
+        }
+    }
+
     // MARK: Support
 
     static func watched(_ setup: GeneratedHistory.Setup) throws -> WatchedAddresses {

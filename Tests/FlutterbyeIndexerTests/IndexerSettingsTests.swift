@@ -1,0 +1,62 @@
+import FlutterbyeIndexer
+import FlutterbyeStore
+import SolanaCore
+import Testing
+
+/// The indexer's configuration from the environment: the seeds' variable names, defaults, and every problem at once.
+struct IndexerSettingsTests {
+    static let mint = "FLBYa1hbtiZ9rhzPdsK5ZxwvLTnrC6XUVmfKBHjRH5Xj"
+    static let escrow = "EscrwqVZTHgeyGoCVqtHhnRZrbx3HgAxGcBM3SpLMUN4"
+    static let fee = "Feeq4T8B4fwJ6fKXjiuRZpm2Ykj4Rb8nWaptbRfXDx3V"
+    static let base = [
+        "DATABASE_URL": "postgres://indexer@localhost:5432/flutterbye", "SOLANA_RPC_URL": "http://127.0.0.1:8899",
+        "FLBY_TOKEN_MINT": mint,
+    ]
+
+    @Test func theSeedsNamesAndThePlainOnesAreRead() throws {
+        var environment = Self.base
+        environment["MAINNET_ESCROW_WALLET"] = Self.escrow
+        environment["FEE_WALLET"] = Self.fee
+        environment["FLUTTERBYE_PROGRAM_ID"] = Self.mint
+        environment["FLUTTERBYE_INDEX_START_SLOT"] = "1234"
+        let settings = try IndexerSettings(environment: environment)
+        #expect(settings.watched.flbyMint.base58 == Self.mint)
+        #expect(settings.watched.escrowWallet?.base58 == Self.escrow)
+        #expect(settings.watched.feeWallet?.base58 == Self.fee)
+        #expect(settings.watched.programID?.base58 == Self.mint)
+        #expect(settings.start == .slot(1234))
+        #expect(settings.options.polling.busyInterval == .seconds(1) && settings.options.dropAfterSlots == 150)
+
+        // The MAINNET_ names win over the plain ones.
+        environment["ESCROW_WALLET"] = Self.fee
+        #expect(try IndexerSettings(environment: environment).watched.escrowWallet?.base58 == Self.escrow)
+    }
+
+    @Test func withoutWalletsOnlyTheMintIsWatchedFromTheBeginning() throws {
+        let settings = try IndexerSettings(environment: Self.base)
+        #expect(settings.watched.escrowWallet == nil && settings.watched.feeWallet == nil && settings.watched.programID == nil)
+        #expect(settings.start == .beginning)
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let environment = [
+            "SOLANA_RPC_URL": "ftp://node", "FLBY_TOKEN_MINT": "not-a-key", "ESCROW_WALLET": "0OIl",
+            "FLUTTERBYE_INDEX_START_SLOT": "1", "FLUTTERBYE_INDEX_START_SIGNATURE": "x", "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "0",
+        ]
+        do {
+            _ = try IndexerSettings(environment: environment)
+            Issue.record("a broken configuration was accepted")
+        } catch {
+            let text = error.description
+            for expected in [
+                "DATABASE_URL is not set", "SOLANA_RPC_URL: 'ftp://node' is not an http(s) URL", "FLBY_TOKEN_MINT is not a Solana address",
+                "ESCROW_WALLET is not a Solana address", "set only one of FLUTTERBYE_INDEX_START_SLOT and FLUTTERBYE_INDEX_START_SIGNATURE",
+                "FLUTTERBYE_INDEX_POLL_MILLISECONDS must be a whole number",
+            ] {
+                #expect(text.contains(expected), "\(text)")
+            }
+            #expect(error.problems.count == 6)
+        }
+        #expect(throws: ConfigurationError.self) { try IndexerSettings(environment: ["DATABASE_URL": "postgres://a@b/c", "SOLANA_RPC_URL": "http://x"]) }
+    }
+}
