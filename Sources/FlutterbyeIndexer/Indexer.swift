@@ -136,10 +136,11 @@ public struct Indexer: Service {
     }
 
     /// Marks stored transactions finalized once the finalized chain has them, and dropped when it has moved well past
-    /// their slot without them.
+    /// their slot without them. Before a transaction is dropped, `getTransaction` at `finalized` must not find it
+    /// either: a node whose status cache no longer reaches back that far answers statuses with null.
     public func settle() async throws {
         let finalizedSlot = try await rpc.slot(commitment: .finalized)
-        var finalized: [Signature] = [], dropped: [Signature] = []
+        var finalized: [Signature] = [], vanished: [Signature] = []
         let unsettled = try await store.unsettled(limit: 2_000).filter { $0.slot <= finalizedSlot }
         var start = 0
         while start < unsettled.count {
@@ -150,7 +151,20 @@ public struct Indexer: Service {
                 if let status, status.confirmationStatus == .finalized {
                     finalized.append(entry.signature)
                 } else if status == nil, entry.slot + options.dropAfterSlots <= finalizedSlot {
-                    dropped.append(entry.signature)
+                    vanished.append(entry.signature)
+                }
+            }
+        }
+        var dropped: [Signature] = []
+        start = 0
+        while start < vanished.count {
+            let chunk = Array(vanished[start..<min(start + 50, vanished.count)])
+            start += chunk.count
+            for (signature, answer) in zip(chunk, try await rpc.transactions(chunk, commitment: .finalized)) {
+                switch answer {
+                case .success(nil): dropped.append(signature)
+                case .success(.some): finalized.append(signature)
+                case .failure: break
                 }
             }
         }
