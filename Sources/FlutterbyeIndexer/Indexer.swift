@@ -62,8 +62,18 @@ public struct Indexer: Service {
 
     /// Waits until the indexer has started and every followed address has been polled since this call and found
     /// nothing new: the index then holds everything the node had at `confirmed` when this was called.
+    /// A discovery pass (retried until it succeeds) comes first: an account only discovery finds must be followed
+    /// before "everything followed is quiet" means anything.
     public func caughtUp() async {
         await followed.started()
+        while !Task.isCancelled {
+            do {
+                try await discover()
+                break
+            } catch {
+                do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+            }
+        }
         await source.caughtUp()
     }
 
@@ -125,6 +135,9 @@ public struct Indexer: Service {
         for transaction in indexed {
             for balance in transaction.flbyBalances {
                 named.append(AddressCursor(address: balance.account, role: balance.owner.map(role(ofAccountOwnedBy:)) ?? .flbyAccount))
+            }
+            for owned in transaction.walletTokenAccounts {
+                named.append(AddressCursor(address: owned.account, role: owned.role == .escrow ? .escrowTokenAccount : .feeTokenAccount))
             }
         }
         let new = await followed.candidates(named)

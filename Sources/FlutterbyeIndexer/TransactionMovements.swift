@@ -96,6 +96,17 @@ public struct WalletActivity: Sendable, Hashable {
     }
 }
 
+/// A token account (of any mint) owned by a watched wallet, as a transaction's token balances show it.
+public struct WalletTokenAccount: Sendable, Hashable {
+    public var role: WalletRole
+    public var account: PublicKey
+
+    public init(role: WalletRole, account: PublicKey) {
+        self.role = role
+        self.account = account
+    }
+}
+
 /// An FLBY token account as a transaction's token balances show it: the amount after the transaction (0 when the
 /// transaction closed it) and before (nil when it was not an FLBY token account yet: the transaction created it).
 public struct FlbyAccountBalance: Sendable, Hashable {
@@ -130,6 +141,9 @@ public struct IndexedTransaction: Sendable, Hashable {
     public var programLogs: [String]
     /// Whether its account keys (static and loaded) name the FLBY mint, a watched wallet or the watched program.
     public var namesWatchedAddress: Bool
+    /// The token accounts of any mint that its token balances show owned by a watched wallet: the wallet's activity
+    /// includes theirs, so the indexer follows them.
+    public var walletTokenAccounts: [WalletTokenAccount] = []
 
     public init(
         signature: Signature, slot: UInt64, blockTime: Int64?, fee: UInt64, error: JSONValue?, memo: String?, movements: [FlbyMovement],
@@ -243,7 +257,11 @@ public enum TransactionMovements {
         }
 
         var activity: [WalletActivity] = []
+        var walletTokenAccounts: [WalletTokenAccount] = []
         for (role, wallet) in watched.wallets {
+            for account in Set((meta.preTokenBalances + meta.postTokenBalances).filter { $0.owner == wallet }.compactMap { key($0.accountIndex) }) {
+                walletTokenAccounts.append(WalletTokenAccount(role: role, account: account))
+            }
             let index = keys.firstIndex(of: wallet)
             let ownsTouchedTokenAccount = (meta.preTokenBalances + meta.postTokenBalances).contains { $0.owner == wallet }
             guard index != nil || ownsTouchedTokenAccount else { continue }
@@ -264,11 +282,13 @@ public enum TransactionMovements {
                     postLamports: postLamports))
         }
 
-        return IndexedTransaction(
+        var indexed = IndexedTransaction(
             signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
             memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
             flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? (meta.logMessages ?? []) : [],
             namesWatchedAddress: keys.contains { $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID })
+        indexed.walletTokenAccounts = walletTokenAccounts
+        return indexed
     }
 
     /// The part of the balance changes the decoded movements do not explain, as movements: what one account lost

@@ -63,6 +63,7 @@ extension SolanaRPCClientTests {
         #expect(indexed.flbyBalances == [FlbyAccountBalance(account: account, owner: recipient, amount: 500, preAmount: nil)])
         #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500, preLamports: 0, postLamports: 0)])
         #expect(indexed.memo == "history-1")
+        #expect(indexed.walletTokenAccounts == [WalletTokenAccount(role: .escrow, account: account)])
 
         // What reconciliation and account discovery read: the supply, the account's balance, the mint's accounts.
         #expect(try await client.tokenSupply(mint) == 500)
