@@ -20,14 +20,26 @@ public struct IndexStore: Sendable {
     // MARK: Writing
 
     /// Stores `transactions` (only relevant ones should be given), adds `discovered` addresses to the followed ones
-    /// (an address already followed keeps its role and cursor), and applies `advance`, all in one statement. A cursor
-    /// never moves back: an advance to an older slot than the stored one is ignored. Retries a deadlock with a
-    /// concurrent writer of the same rows.
+    /// (an address already followed keeps its role and cursor), and applies `advance`, all in one database
+    /// transaction. A cursor never moves back: an advance to an older slot than the stored one is ignored.
+    ///
+    /// New rows go in by COPY, PostgreSQL's fastest way in, which refuses a row whose key exists; when one does (a
+    /// transaction another writer stored meanwhile, or one delivered again), nothing of the COPY stays and the batch
+    /// is written again by the idempotent statement (`ON CONFLICT DO NOTHING` on every key). A deadlock with a
+    /// concurrent writer of the same rows is retried.
     public func write(
         _ transactions: [IndexedTransaction], advance: CursorAdvance?, discovered: [AddressCursor] = []
     ) async throws(StoreError) {
-        let statement = IndexWriteStatement(transactions: transactions, advance: advance, discovered: discovered)
         let doing = "storing \(transactions.count) indexed transaction(s)" + (advance.map { " and the cursor of \($0.address)" } ?? "")
+        let statement = IndexWriteStatement(transactions: transactions, advance: advance, discovered: discovered)
+        if !transactions.isEmpty {
+            do {
+                try await copy(transactions, then: IndexWriteStatement(transactions: [], advance: advance, discovered: discovered), doing)
+                return
+            } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
+                logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(transactions.count)"])
+            }
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -38,6 +50,34 @@ public struct IndexStore: Sendable {
                 guard error.isConcurrencyConflict, attempt < 5 else { throw error }
                 logger.debug("index write met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
             }
+        }
+    }
+
+    /// COPYs the transactions' rows into the chain_* tables and runs `statement` (the cursor and the discovered
+    /// addresses), in one database transaction.
+    func copy(_ transactions: [IndexedTransaction], then statement: IndexWriteStatement, _ doing: String) async throws(StoreError) {
+        let tables = IndexCopyRows(transactions)
+        let logger = self.logger
+        do {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    // copyFrom quotes the table name as one identifier: the schema comes from the search path.
+                    try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
+                    for table in tables.tables where table.rows.readableBytes > 0 {
+                        try await connection.copyFrom(table: table.name, columns: table.columns, logger: logger) { writer in
+                            try await writer.write(table.rows)
+                        }
+                    }
+                    for try await _ in try await connection.execute(statement, logger: logger) {}
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw StoreError.statementFailed(error, while: doing)
         }
     }
 
@@ -134,6 +174,114 @@ public struct IndexStore: Sendable {
         } catch {
             throw StoreError.statementFailed(error, while: doing)
         }
+    }
+}
+
+/// The rows of some indexed transactions in COPY's text format, one buffer per chain_* table: `\N` for NULL, and
+/// backslash, tab, newline and carriage return escaped in text (a NUL, which PostgreSQL text cannot hold, becomes
+/// U+FFFD, as in `IndexWriteStatement`).
+struct IndexCopyRows {
+    struct Table {
+        let name: String
+        let columns: [String]
+        var rows = ByteBuffer()
+    }
+
+    var tables: [Table]
+
+    init(_ transactions: [IndexedTransaction]) {
+        var transactionRows = Table(name: "chain_transactions", columns: ["signature", "slot", "block_time", "fee", "err", "memo"])
+        var movements = Table(
+            name: "chain_flby_movements",
+            columns: [
+                "signature", "movement_index", "instruction_index", "inner_index", "kind", "source_account", "source_owner",
+                "destination_account", "destination_owner", "amount",
+            ])
+        var balances = Table(
+            name: "chain_flby_balance_changes", columns: ["signature", "token_account", "owner", "slot", "pre_amount", "post_amount"])
+        var activity = Table(
+            name: "chain_wallet_activity",
+            columns: ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"])
+        var logs = Table(name: "chain_program_log_lines", columns: ["signature", "line_index", "line"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+
+        for transaction in transactions {
+            let signature = transaction.signature.base58
+            var error: String?
+            if let value = transaction.error, value != .null, let data = try? encoder.encode(value) {
+                error = String(decoding: data, as: UTF8.self)
+            }
+            Self.append(
+                &transactionRows.rows,
+                [signature, String(transaction.slot), transaction.blockTime.map(Self.timestamp), String(transaction.fee), error, transaction.memo])
+            for (index, movement) in transaction.movements.enumerated() {
+                Self.append(&movements.rows, [
+                    signature, String(index), movement.instructionIndex == FlbyMovement.balanceDerived ? nil : String(movement.instructionIndex),
+                    movement.innerIndex.map(String.init), movement.kind.rawValue, movement.sourceAccount?.base58, movement.sourceOwner?.base58,
+                    movement.destinationAccount?.base58, movement.destinationOwner?.base58, String(movement.amount),
+                ])
+            }
+            for balance in transaction.flbyBalances {
+                Self.append(&balances.rows, [
+                    signature, balance.account.base58, balance.owner?.base58, String(transaction.slot), balance.preAmount.map(String.init),
+                    String(balance.amount),
+                ])
+            }
+            for wallet in transaction.walletActivity {
+                Self.append(&activity.rows, [
+                    signature, wallet.role.rawValue, wallet.wallet.base58, String(transaction.slot), wallet.preLamports.map(String.init),
+                    wallet.postLamports.map(String.init), String(wallet.lamportsDelta), String(wallet.flbyDelta),
+                ])
+            }
+            for (index, line) in transaction.programLogs.enumerated() {
+                Self.append(&logs.rows, [signature, String(index), line])
+            }
+        }
+        tables = [transactionRows, movements, balances, activity, logs]
+    }
+
+    static func append(_ buffer: inout ByteBuffer, _ fields: [String?]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            guard let field else {
+                buffer.writeStaticString("\\N")
+                continue
+            }
+            if !field.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+                buffer.writeString(field)
+                continue
+            }
+            for byte in field.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case 0: buffer.writeString("\u{FFFD}")
+                default: buffer.writeInteger(byte)
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    /// Unix seconds as a timestamptz literal in UTC (`2026-11-23 09:30:00+00`), by the civil-from-days algorithm.
+    static func timestamp(_ unix: Int64) -> String {
+        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
+        let seconds = unix - days * 86_400
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : String(value) }
+        let yearText = year >= 1000 ? String(year) : String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(month))-\(two(day)) \(two(seconds / 3_600)):\(two(seconds % 3_600 / 60)):\(two(seconds % 60))+00"
     }
 }
 

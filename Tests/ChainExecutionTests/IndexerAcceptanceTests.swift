@@ -53,6 +53,53 @@ struct IndexerAcceptanceTests {
         }
     }
 
+    @Test("a batch written twice (COPY, then the idempotent statement) is stored once, every character and time kept")
+    func writesAreIdempotentAndExact() async throws {
+        try await Self.withIndexEnvironment(database: "index_writes") { client, _, _ in
+            let store = IndexStore(client: client, logger: Self.logger)
+            let holder = Keypair.generate().publicKey, account = Keypair.generate().publicKey, wallet = Keypair.generate().publicKey
+            let memo = "tab\there\\back\nline\r\u{0}nul 'quote' \"dq\" café ✓"
+            func transaction(_ seed: UInt8, slot: UInt64) throws -> IndexedTransaction {
+                IndexedTransaction(
+                    signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: 1_700_000_123 + Int64(seed),
+                    fee: 5_000, error: seed == 2 ? .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]) : nil,
+                    memo: memo,
+                    movements: [FlbyMovement(
+                        instructionIndex: FlbyMovement.balanceDerived, innerIndex: nil, kind: .transfer, sourceAccount: account,
+                        sourceOwner: holder, destinationAccount: nil, destinationOwner: nil, amount: UInt64.max)],
+                    walletActivity: [WalletActivity(
+                        role: .fee, wallet: wallet, lamportsDelta: -5_000, flbyDelta: -Int128(UInt64.max), preLamports: 10_000,
+                        postLamports: 5_000)],
+                    flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 0, preAmount: nil)],
+                    programLogs: ["Program log: \(memo)", ""], namesWatchedAddress: true)
+            }
+            let first = try [transaction(1, slot: 10), transaction(2, slot: 11)]
+            let advance = CursorAdvance(
+                address: holder, role: .flbyAccount, newest: SignatureCursor(signature: first[1].signature, slot: 11), signatures: 2)
+            try await store.write(first, advance: advance)
+            // Again, with one new transaction: the COPY meets existing keys, the statement stores only the new one.
+            try await store.write(first + [try transaction(3, slot: 12)], advance: advance)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.wallet_activity") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_logs") == 6)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors WHERE signatures_seen = 4 AND newest_slot = 11") == 1)
+            for try await (signature, time, errorText, storedMemo) in try await client.query(
+                "SELECT signature, extract(epoch FROM block_time)::int8, err::text, memo FROM flutterbye.indexed_transactions ORDER BY slot",
+                logger: Self.logger
+            ).decode((String, Int64, String?, String).self) {
+                let seed = try Signature(base58: signature).bytes[0]
+                #expect(time == 1_700_000_123 + Int64(seed))
+                #expect(storedMemo == memo.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
+                #expect((errorText != nil) == (seed == 2), "\(errorText ?? "nil")")
+            }
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements WHERE amount = 18446744073709551615 AND instruction_index IS NULL") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.wallet_activity WHERE flby_delta = -18446744073709551615") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_logs WHERE line = ''") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances WHERE amount = 0") == 1)
+        }
+    }
+
     @Test("a transaction gone from the chain after finality is marked dropped and leaves every view but indexed_transactions")
     func aVanishedTransactionIsMarkedDropped() async throws {
         try await Self.withIndexEnvironment(database: "index_dropped") { client, rpc, server in
