@@ -31,11 +31,14 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "Generator seed.")
     var seed = 21
 
-    @Option(help: "Signatures per delivered batch (and per INSERT statement).")
-    var signaturesPerBatch = 200
+    @Option(help: "Signatures per delivered batch (and per database transaction).")
+    var signaturesPerBatch = 1000
 
     @Option(help: "getTransaction calls per JSON-RPC batch.")
-    var transactionsPerRequest = 50
+    var transactionsPerRequest = 100
+
+    @Option(help: "COPY runs; the fastest is the limit.")
+    var copyRuns = 3
 
     @Option(help: "Those batches in flight at once per polling round.")
     var requestsInFlight = 2
@@ -95,7 +98,7 @@ struct IndexBenchmark: ParsableCommand {
             requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
         let figures = try runBlocking {
             do {
-                return try await IndexWorkload(database: database, recording: recording, polling: settings, logger: logger).run()
+                return try await IndexWorkload(database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), logger: logger).run()
             } catch let error as PSQLError {
                 throw BenchmarkFailure("PostgreSQL: \(String(reflecting: error))")
             }
@@ -227,7 +230,7 @@ struct HistoryRecording: Sendable {
                 if entry.signature == until || page.count >= limit { break }
                 page.append(entry.entry)
             }
-            return Array((try? JSONEncoder().encode(page)) ?? Data("[]".utf8))
+            return JSONValue.array(page).serialized
         case "getTransaction":
             guard case .string(let signature)? = params.first else { return Array("null".utf8) }
             return transactions[signature] ?? Array("null".utf8)
@@ -298,6 +301,7 @@ struct IndexWorkload: Sendable {
     let database: DatabaseConfiguration
     let recording: HistoryRecording
     let polling: PollingSettings
+    let copyRuns: Int
     let logger: Logger
 
     struct Figures {
@@ -305,6 +309,7 @@ struct IndexWorkload: Sendable {
         var indexSeconds: Double
         var copySeconds: Double
         var rows: Int
+        var copyRuns: Int
         /// The replay RPC's calls by method.
         var calls: [String: Int]
 
@@ -313,7 +318,7 @@ struct IndexWorkload: Sendable {
             return """
                 replay RPC calls: \(calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 indexer: \(transactions) transactions (\(rows) rows) from the replay RPC in \(String(format: "%.3f", indexSeconds)) s = \(String(format: "%.0f", indexRate)) tx/s
-                COPY:    the same \(rows) rows into the same tables in \(String(format: "%.3f", copySeconds)) s = \(String(format: "%.0f", copyRate)) tx/s
+                COPY:    the same \(rows) rows into the same tables (the fastest of \(copyRuns) runs) in \(String(format: "%.3f", copySeconds)) s = \(String(format: "%.0f", copyRate)) tx/s
                 ratio:   \(String(format: "%.2f", indexRate / copyRate)) of the COPY limit (target: at least 0.50) — \(indexRate / copyRate >= 0.5 ? "met" : "not met")
                 """
         }
@@ -348,6 +353,7 @@ struct IndexWorkload: Sendable {
                 options: Indexer.Options(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(3600)), logger: logger)
             // Warm the connection pool so both sides start with open connections.
             for _ in 0..<4 { _ = try await count(client, "SELECT 1") }
+            try await client.query("CHECKPOINT", logger: logger)
 
             say("indexing \(recording.relevantCount) transactions from the replay RPC…")
             let clock = ContinuousClock()
@@ -363,36 +369,40 @@ struct IndexWorkload: Sendable {
             // The same rows, by COPY, into the same (emptied) tables.
             let rows = try await copyRows(client)
             let total = rows.values.reduce(0) { $0 + $1.count }
-            try await client.query(
-                "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines",
-                logger: logger)
-            let copyStart = clock.now
-            try await client.withConnection { connection in
-                // copyFrom quotes the table name as one identifier: name the schema through the search path.
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
-                for (table, columns) in IndexWorkload.tables {
-                    try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                        var buffer = ByteBuffer()
-                        for line in rows[table] ?? [] {
-                            buffer.writeString(line)
-                            buffer.writeInteger(UInt8(ascii: "\n"))
-                            if buffer.readableBytes > 1 << 20 {
-                                try await writer.write(buffer)
-                                buffer.clear()
+            var copyElapsed = Duration.seconds(1_000_000)
+            for _ in 0..<copyRuns {
+                try await client.query(
+                    "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines",
+                    logger: logger)
+                try await client.query("CHECKPOINT", logger: logger)
+                let copyStart = clock.now
+                try await client.withConnection { connection in
+                    // copyFrom quotes the table name as one identifier: name the schema through the search path.
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
+                    for (table, columns) in IndexWorkload.tables {
+                        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                            var buffer = ByteBuffer()
+                            for line in rows[table] ?? [] {
+                                buffer.writeString(line)
+                                buffer.writeInteger(UInt8(ascii: "\n"))
+                                if buffer.readableBytes > 1 << 20 {
+                                    try await writer.write(buffer)
+                                    buffer.clear()
+                                }
                             }
+                            if buffer.readableBytes > 0 { try await writer.write(buffer) }
                         }
-                        if buffer.readableBytes > 0 { try await writer.write(buffer) }
                     }
+                    try await connection.query("COMMIT", logger: logger)
                 }
-                try await connection.query("COMMIT", logger: logger)
+                copyElapsed = min(copyElapsed, clock.now - copyStart)
             }
-            let copyElapsed = clock.now - copyStart
             let copied = try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions")
             guard copied == recording.relevantCount else { throw BenchmarkFailure("COPY stored \(copied) transactions, not \(recording.relevantCount)") }
             return Figures(
                 transactions: recording.relevantCount, indexSeconds: indexElapsed.seconds, copySeconds: copyElapsed.seconds, rows: total,
-                calls: calls.snapshot())
+                copyRuns: copyRuns, calls: calls.snapshot())
         }
     }
 

@@ -29,7 +29,7 @@ public struct PollingSettings: Sendable, Hashable {
     public init(
         busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 2,
         addressesInFlight: Int = 4,
-        transactionsPerRequest: Int = 50, requestsInFlight: Int = 2, signaturesPerBatch: Int = 200, pageSize: Int = 1000,
+        transactionsPerRequest: Int = 100, requestsInFlight: Int = 2, signaturesPerBatch: Int = 1000, pageSize: Int = 1000,
         startSlot: UInt64? = nil
     ) {
         self.busyInterval = busyInterval

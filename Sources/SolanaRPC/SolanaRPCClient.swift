@@ -126,11 +126,23 @@ public struct SolanaRPCClient: Sendable {
     public func call<Result: Decodable & Sendable>(_ method: String, _ params: [JSONValue] = [], as: Result.Type = Result.self) async throws(RPCError) -> Result {
         let id = requestIDs.next()
         let body: Data
-        do { body = try JSONEncoder().encode(RPCRequest(id: id, method: method, params: params)) } catch {
-            throw RPCError(.invalidResponse, "cannot encode the \(method) request: \(error)")
-        }
+        body = RPCRequest(id: id, method: method, params: params).serialized
         let data = try await send(body, method: method)
         return try Self.decodeResponse(data, as: Result.self, method: method)
+    }
+
+    /// Calls `method` and returns its `result` as read by the fast JSON parser (`JSONValue.parse`); null is `.null`.
+    func callJSON(_ method: String, _ params: [JSONValue]) async throws(RPCError) -> JSONValue {
+        let data = try await send(RPCRequest(id: requestIDs.next(), method: method, params: params).serialized, method: method)
+        let answer = try JSONValue.parse(data)
+        if let error = answer["error"], error != .null {
+            guard case .int(let code)? = error["code"], case .string(let message)? = error["message"] else {
+                throw RPCError(.invalidResponse, "the answer to \(method) has a malformed error")
+            }
+            throw RPCErrorBody(code: Int(code), message: message, data: error["data"]).rpcError(method: method)
+        }
+        guard let result = answer["result"] else { throw RPCError(.invalidResponse, "the answer to \(method) has no result") }
+        return result
     }
 
     /// Sends several calls in one JSON-RPC batch; each answer is matched to its call by id. One call's JSON-RPC
@@ -140,10 +152,7 @@ public struct SolanaRPCClient: Sendable {
     public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> [Swift.Result<JSONValue, RPCError>] {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
-        let body: Data
-        do { body = try JSONEncoder().encode(requests) } catch {
-            throw RPCError(.invalidResponse, "cannot encode the batch: \(error)")
-        }
+        let body = RPCRequest.serialized(requests)
         let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))")
         guard case .array(let answers) = try JSONValue.parse(data) else {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array")
@@ -173,10 +182,7 @@ public struct SolanaRPCClient: Sendable {
     ) async throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
-        let body: Data
-        do { body = try JSONEncoder().encode(requests) } catch {
-            throw RPCError(.invalidResponse, "cannot encode the batch: \(error)")
-        }
+        let body = RPCRequest.serialized(requests)
         let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))")
         let answers: [RPCResponse<Answer>]
         do { answers = try JSONDecoder().decode([RPCResponse<Answer>].self, from: data) } catch {
@@ -270,11 +276,37 @@ public struct SolanaRPCClient: Sendable {
     }
 }
 
-struct RPCRequest: Encodable {
-    let jsonrpc = "2.0"
+/// One JSON-RPC 2.0 call, written as JSON by hand (`JSONValue.serialized`).
+struct RPCRequest {
     let id: Int
     let method: String
     let params: [JSONValue]
+
+    var serialized: Data {
+        var out: [UInt8] = []
+        append(to: &out)
+        return Data(out)
+    }
+
+    static func serialized(_ requests: [RPCRequest]) -> Data {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, request) in requests.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            request.append(to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return Data(out)
+    }
+
+    func append(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+        out.append(contentsOf: String(id).utf8)
+        out.append(contentsOf: #","method":"#.utf8)
+        JSONValue.serialize(string: method, into: &out)
+        out.append(contentsOf: #","params":"#.utf8)
+        JSONValue.array(params).serialize(into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
 }
 
 struct RPCResponse<Result: Decodable>: Decodable {

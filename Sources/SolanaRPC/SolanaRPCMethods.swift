@@ -175,10 +175,9 @@ extension SolanaRPCClient {
     public func signaturesForAddress(
         _ address: PublicKey, before: Signature? = nil, until: Signature? = nil, limit: Int = 1000, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> [SignatureInfo] {
-        let entries = try await call(
-            "getSignaturesForAddress", Self.signaturesParams(address, before: before, until: until, limit: limit, commitment: commitment),
-            as: [SignatureEntry].self)
-        return try Self.signatureInfos(entries)
+        let answer = try await callJSON(
+            "getSignaturesForAddress", Self.signaturesParams(address, before: before, until: until, limit: limit, commitment: commitment))
+        return try Self.signatureInfos(answer)
     }
 
     /// Several addresses' newest signatures (each newer than its `until`, at most `limit`) in one JSON-RPC batch: how
@@ -191,11 +190,11 @@ extension SolanaRPCClient {
             (method: "getSignaturesForAddress",
              params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment))
         }
-        return try await batch(calls, as: [SignatureEntry].self).map { answer in
+        return try await batch(calls).map { answer in
             switch answer {
             case .failure(let error): return .failure(error)
             case .success(let entries):
-                do throws(RPCError) { return .success(try Self.signatureInfos(entries ?? [])) } catch { return .failure(error) }
+                do throws(RPCError) { return .success(try Self.signatureInfos(entries)) } catch { return .failure(error) }
             }
         }
     }
@@ -209,27 +208,32 @@ extension SolanaRPCClient {
         return [.string(address.base58), .object(config)]
     }
 
-    static func signatureInfos(_ entries: [SignatureEntry]) throws(RPCError) -> [SignatureInfo] {
+    /// The entries of a `getSignaturesForAddress` answer (read with the fast JSON parser).
+    static func signatureInfos(_ answer: JSONValue) throws(RPCError) -> [SignatureInfo] {
+        func malformed(_ what: String) -> RPCError { RPCError(.invalidResponse, "getSignaturesForAddress returned \(what)") }
+        guard case .array(let entries) = answer else { throw malformed("no array of entries") }
         var result: [SignatureInfo] = []
         result.reserveCapacity(entries.count)
         for entry in entries {
-            guard let signature = try? Signature(base58: entry.signature) else {
-                throw RPCError(.invalidResponse, "getSignaturesForAddress returned a malformed signature")
+            guard case .string(let text)? = entry["signature"], let signature = try? Signature(base58: text) else {
+                throw malformed("a malformed signature")
             }
+            let slot: UInt64
+            switch entry["slot"] {
+            case .int(let value)? where value >= 0: slot = UInt64(value)
+            case .uint(let value)?: slot = value
+            default: throw malformed("an entry without a slot")
+            }
+            var memo: String?
+            if case .string(let text)? = entry["memo"] { memo = text }
+            var blockTime: Int64?
+            if case .int(let time)? = entry["blockTime"] { blockTime = time }
+            var status: Commitment?
+            if case .string(let text)? = entry["confirmationStatus"] { status = Commitment(rawValue: text) }
+            let error = entry["err"].flatMap { $0 == .null ? nil : $0 }
             result.append(SignatureInfo(
-                signature: signature, slot: entry.slot, error: entry.err, memo: entry.memo, blockTime: entry.blockTime,
-                confirmationStatus: entry.confirmationStatus))
+                signature: signature, slot: slot, error: error, memo: memo, blockTime: blockTime, confirmationStatus: status))
         }
         return result
     }
-}
-
-/// One `getSignaturesForAddress` entry as it comes over the wire.
-struct SignatureEntry: Decodable, Sendable {
-    let signature: String
-    let slot: UInt64
-    let err: JSONValue?
-    let memo: String?
-    let blockTime: Int64?
-    let confirmationStatus: Commitment?
 }

@@ -116,7 +116,9 @@ extension SolanaRPCClient {
     /// `getTransaction` (base64, `maxSupportedTransactionVersion: 0`): the transaction with `signature`, or nil while
     /// the node has not seen it at `commitment` (at least confirmed).
     public func transaction(_ signature: Signature, commitment: Commitment = .confirmed) async throws(RPCError) -> FetchedTransaction? {
-        try await transactions([signature], commitment: commitment)[0].get()
+        let answer = try await callJSON("getTransaction", Self.transactionParams(signature, commitment))
+        if answer == .null { return nil }
+        return try TransactionAnswer(answer, signature: signature).decoded(signature)
     }
 
     /// Several `getTransaction` calls in one JSON-RPC batch; each answer in its place (nil: not seen at

@@ -22,6 +22,18 @@ struct JSONParserTests {
         #expect(fast == reference)
     }
 
+    @Test(arguments: documents)
+    func serializesWhatItParses(_ document: String) throws {
+        let value = try JSONValue.parse(Data(document.utf8))
+        #expect(try JSONValue.parse(value.serialized) == value)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(value.serialized)) == value)
+    }
+
+    @Test func serializesControlCharactersAndNonFiniteNumbers() throws {
+        let value: JSONValue = .array([.string("a\u{1}b\u{1f}\t\"\\"), .double(.infinity), .double(0.5)])
+        #expect(String(decoding: value.serialized, as: UTF8.self) == #"["a\u0001b\u001f\t\"\\",null,0.5]"#)
+    }
+
     static let malformed = [
         "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "[01]", "[1.]", "[-]", "[1e]", "\"unterminated", "\"bad \\x escape\"",
         "\"\\ud800 lone surrogate\"", "\"tab\there\"", "[1] 2", "nul", "[true false]", "{1:2}",
