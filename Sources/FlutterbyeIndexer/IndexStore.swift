@@ -5,8 +5,8 @@ public import PostgresNIO
 public import SolanaCore
 import SolanaRPC
 
-/// The indexer's PostgreSQL side: writes indexed transactions with the cursor they advance in one statement (so a
-/// crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
+/// The indexer's PostgreSQL side: writes indexed transactions with the cursor they advance in one database
+/// transaction (so a crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
 /// Every write is idempotent: writing the same transaction again, from any address's history, changes nothing.
 public struct IndexStore: Sendable {
     public let client: PostgresClient
