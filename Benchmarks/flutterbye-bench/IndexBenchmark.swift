@@ -65,12 +65,7 @@ struct IndexBenchmark: ParsableCommand {
         let recording = try runBlocking { try await HistoryRecording.make(root: root, python: interpreter, count: transactions, seed: seed, logger: logger) }
         say("recorded \(recording.transactions.count) transactions over \(recording.signatures.count) addresses")
 
-        let server: BenchmarkServer
-        if let databaseURL {
-            do { server = .existing(try DatabaseConfiguration(url: databaseURL)) } catch { throw ValidationError(error.message) }
-        } else {
-            server = .throwaway(try ThrowawayCluster.start(root: root))
-        }
+        let server = try BenchmarkServer.start(databaseURL: databaseURL, root: root)
         let trap = SignalTrap { server.stop() }
         defer {
             server.stop()

@@ -92,12 +92,7 @@ struct QueueBenchmark: ParsableCommand {
         let reference = skipPgqueuer ? nil : try PgqueuerReference(root: root, python: python)
         try reference?.checkImportable()
 
-        let server: BenchmarkServer
-        if let databaseURL {
-            do { server = .existing(try DatabaseConfiguration(url: databaseURL)) } catch { throw ValidationError(error.message) }
-        } else {
-            server = .throwaway(try ThrowawayCluster.start(root: root))
-        }
+        let server = try BenchmarkServer.start(databaseURL: databaseURL, root: root)
         let trap = SignalTrap { server.stop() }
         defer {
             server.stop()
@@ -170,6 +165,12 @@ enum BenchmarkServer: Sendable {
         case .throwaway: "throwaway cluster on loopback"
         case .existing(let configuration): "existing server \(configuration)"
         }
+    }
+
+    /// The server named by `--database-url`, or else a throwaway cluster started now.
+    static func start(databaseURL: String?, root: URL) throws -> BenchmarkServer {
+        guard let databaseURL else { return .throwaway(try ThrowawayCluster.start(root: root)) }
+        do { return .existing(try DatabaseConfiguration(url: databaseURL)) } catch { throw ValidationError(error.message) }
     }
 
     /// Stops a throwaway cluster (once; later calls do nothing). An existing server is left alone.

@@ -26,6 +26,21 @@ extension SolanaRPCClient {
         let value: Value
     }
 
+    /// An account of `getProgramAccounts` or `getTokenAccountsByOwner` (base64 encoding): its address and data.
+    private struct KeyedAccount: Decodable, Sendable {
+        struct Account: Decodable, Sendable { let data: [String] }
+        let pubkey: String
+        let account: Account
+
+        /// The address and the data's bytes; `invalidResponse` naming `method` when either is malformed.
+        func decoded(_ method: String) throws(RPCError) -> (address: PublicKey, data: [UInt8]) {
+            guard let address = try? PublicKey(base58: pubkey), let encoded = account.data.first, let data = Data(base64Encoded: encoded) else {
+                throw RPCError(.invalidResponse, "\(method) returned a malformed account \(pubkey)")
+            }
+            return (address, Array(data))
+        }
+    }
+
     /// `getTokenSupply`: the mint's supply in base units.
     public func tokenSupply(_ mint: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError) -> UInt64 {
         let answer = try await call(
@@ -79,11 +94,6 @@ extension SolanaRPCClient {
     public func tokenAccounts(ofMint mint: PublicKey, program: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError)
         -> [MintTokenAccount]
     {
-        struct Entry: Decodable, Sendable {
-            struct Account: Decodable, Sendable { let data: [String] }
-            let pubkey: String
-            let account: Account
-        }
         var filters: [JSONValue] = [
             .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint.base58), "encoding": .string("base58")])])
         ]
@@ -94,15 +104,10 @@ extension SolanaRPCClient {
                 .string(program.base58),
                 .object(["encoding": .string("base64"), "commitment": .string(commitment.rawValue), "filters": .array(filters)]),
             ],
-            as: [Entry].self)
+            as: [KeyedAccount].self)
         var accounts: [MintTokenAccount] = []
         for entry in entries {
-            guard let address = try? PublicKey(base58: entry.pubkey), let encoded = entry.account.data.first,
-                let data = Data(base64Encoded: encoded)
-            else {
-                throw RPCError(.invalidResponse, "getProgramAccounts returned a malformed account \(entry.pubkey)")
-            }
-            let bytes = Array(data)
+            let (address, bytes) = try entry.decoded("getProgramAccounts")
             // A Token-2022 account with extensions says what it is at offset 165 (2: a token account).
             if bytes.count > TokenAccountState.length && bytes[TokenAccountState.length] != 2 { continue }
             guard let state = try? TokenAccountState(data: bytes), state.mint == mint else { continue }
@@ -115,24 +120,18 @@ extension SolanaRPCClient {
     public func tokenAccounts(ofOwner owner: PublicKey, program: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError)
         -> [OwnedTokenAccount]
     {
-        struct Entry: Decodable, Sendable {
-            struct Account: Decodable, Sendable { let data: [String] }
-            let pubkey: String
-            let account: Account
-        }
         let answer = try await call(
             "getTokenAccountsByOwner",
             [
                 .string(owner.base58), .object(["programId": .string(program.base58)]),
                 .object(["encoding": .string("base64"), "commitment": .string(commitment.rawValue)]),
             ],
-            as: Contextual<[Entry]>.self)
+            as: Contextual<[KeyedAccount]>.self)
         var accounts: [OwnedTokenAccount] = []
         for entry in answer.value {
-            guard let address = try? PublicKey(base58: entry.pubkey), let encoded = entry.account.data.first,
-                let data = Data(base64Encoded: encoded), let state = try? TokenAccountState(data: Array(data))
-            else {
-                throw RPCError(.invalidResponse, "getTokenAccountsByOwner returned a malformed account \(entry.pubkey)")
+            let (address, data) = try entry.decoded("getTokenAccountsByOwner")
+            guard let state = try? TokenAccountState(data: data) else {
+                throw RPCError(.invalidResponse, "getTokenAccountsByOwner returned \(entry.pubkey), which is not a token account")
             }
             accounts.append(OwnedTokenAccount(address: address, mint: state.mint, amount: state.amount))
         }
