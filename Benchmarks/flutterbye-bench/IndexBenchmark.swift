@@ -281,15 +281,6 @@ struct HistoryRecording: Sendable {
     }
 }
 
-extension JSONValue {
-    var uint64: UInt64? {
-        switch self {
-        case .int(let value): value >= 0 ? UInt64(value) : nil
-        case .uint(let value): value
-        default: nil
-        }
-    }
-}
 
 /// The measured run: the indexer against the replay server into a fresh schema, then the same rows by COPY.
 struct IndexWorkload: Sendable {

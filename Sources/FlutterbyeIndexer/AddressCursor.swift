@@ -11,6 +11,11 @@ public enum AddressRole: String, Sendable, Hashable, CaseIterable {
     case escrowTokenAccount = "escrow_token_account"
     case feeTokenAccount = "fee_token_account"
 
+    /// The role of a token account owned by the wallet `wallet`.
+    public init(tokenAccountOf wallet: WalletRole) {
+        self = wallet == .escrow ? .escrowTokenAccount : .feeTokenAccount
+    }
+
     /// Whether the address was configured (polled at the busy rate always) rather than discovered.
     public var isConfigured: Bool {
         switch self {

@@ -78,7 +78,7 @@ public struct Indexer: Service {
     }
 
     /// Looks for token accounts to follow now (instead of at the next discovery interval).
-    public func discover() async throws(RPCError) {
+    public func discover() async throws {
         var found: [AddressCursor] = []
         for program in [TokenProgram.token.programId, TokenProgram.token2022.programId] {
             for account in try await rpc.tokenAccounts(ofMint: watched.flbyMint, program: program) {
@@ -86,15 +86,15 @@ public struct Indexer: Service {
             }
             for (role, wallet) in watched.wallets {
                 for account in try await rpc.tokenAccounts(ofOwner: wallet, program: program) {
-                    found.append(AddressCursor(address: account.address, role: role == .escrow ? .escrowTokenAccount : .feeTokenAccount))
+                    found.append(AddressCursor(address: account.address, role: AddressRole(tokenAccountOf: role)))
                 }
             }
         }
-        let new = await followed.add(found)
+        // Followed only once stored: an account that failed to be stored is found again by the next pass.
+        let new = await followed.candidates(found)
         guard !new.isEmpty else { return }
-        do { try await store.follow(new) } catch {
-            throw RPCError(.transport, "storing discovered accounts failed: \(error.message)")
-        }
+        try await store.follow(new)
+        _ = await followed.add(new)
         await source.follow(new)
         logger.info("following newly discovered token accounts", metadata: ["count": "\(new.count)"])
     }
@@ -137,7 +137,7 @@ public struct Indexer: Service {
                 named.append(AddressCursor(address: balance.account, role: balance.owner.map(role(ofAccountOwnedBy:)) ?? .flbyAccount))
             }
             for owned in transaction.walletTokenAccounts {
-                named.append(AddressCursor(address: owned.account, role: owned.role == .escrow ? .escrowTokenAccount : .feeTokenAccount))
+                named.append(AddressCursor(address: owned.account, role: AddressRole(tokenAccountOf: owned.role)))
             }
         }
         let new = await followed.candidates(named)
@@ -190,8 +190,8 @@ public struct Indexer: Service {
     }
 
     func role(ofAccountOwnedBy owner: PublicKey) -> AddressRole {
-        if owner == watched.escrowWallet { return .escrowTokenAccount }
-        if owner == watched.feeWallet { return .feeTokenAccount }
+        if owner == watched.escrowWallet { return AddressRole(tokenAccountOf: .escrow) }
+        if owner == watched.feeWallet { return AddressRole(tokenAccountOf: .fee) }
         return .flbyAccount
     }
 

@@ -55,6 +55,15 @@ public enum JSONValue: Sendable, Hashable, Codable, ExpressibleByStringLiteral, 
         }
     }
 
+    /// The value as a u64: a non-negative integer, else nil.
+    public var uint64: UInt64? {
+        switch self {
+        case .int(let value): value >= 0 ? UInt64(value) : nil
+        case .uint(let value): value
+        default: nil
+        }
+    }
+
     /// The value as an object member, or nil.
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { object[key] } else { nil }

@@ -135,12 +135,7 @@ public struct SolanaRPCClient: Sendable {
     func callJSON(_ method: String, _ params: [JSONValue]) async throws(RPCError) -> JSONValue {
         let data = try await send(RPCRequest(id: requestIDs.next(), method: method, params: params).serialized, method: method)
         let answer = try JSONValue.parse(data)
-        if let error = answer["error"], error != .null {
-            guard case .int(let code)? = error["code"], case .string(let message)? = error["message"] else {
-                throw RPCError(.invalidResponse, "the answer to \(method) has a malformed error")
-            }
-            throw RPCErrorBody(code: Int(code), message: message, data: error["data"]).rpcError(method: method)
-        }
+        if let error = RPCErrorBody.error(in: answer, method: method) { throw error }
         guard let result = answer["result"] else { throw RPCError(.invalidResponse, "the answer to \(method) has no result") }
         return result
     }
@@ -165,12 +160,7 @@ public struct SolanaRPCClient: Sendable {
             guard let answer = byID[Int64(request.id)] else {
                 return .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
             }
-            if let error = answer["error"], error != .null {
-                guard case .int(let code)? = error["code"], case .string(let message)? = error["message"] else {
-                    return .failure(RPCError(.invalidResponse, "the batch answer to \(call.method) has a malformed error"))
-                }
-                return .failure(RPCErrorBody(code: Int(code), message: message, data: error["data"]).rpcError(method: call.method))
-            }
+            if let error = RPCErrorBody.error(in: answer, method: call.method) { return .failure(error) }
             return .success(answer["result"] ?? .null)
         }
     }
@@ -322,6 +312,15 @@ struct RPCErrorBody: Decodable {
 
     func rpcError(method: String) -> RPCError {
         RPCError(.rpc, "\(method) failed: \(message) (JSON-RPC error \(code))", rpcCode: code, data: data)
+    }
+
+    /// The error a parsed JSON-RPC reply carries, as `rpcError` makes it; nil when it carries none.
+    static func error(in answer: JSONValue, method: String) -> RPCError? {
+        guard let error = answer["error"], error != .null else { return nil }
+        guard case .int(let code)? = error["code"], case .string(let message)? = error["message"] else {
+            return RPCError(.invalidResponse, "the answer to \(method) has a malformed error")
+        }
+        return RPCErrorBody(code: Int(code), message: message, data: error["data"]).rpcError(method: method)
     }
 }
 

@@ -218,12 +218,7 @@ extension SolanaRPCClient {
             guard case .string(let text)? = entry["signature"], let signature = try? Signature(base58: text) else {
                 throw malformed("a malformed signature")
             }
-            let slot: UInt64
-            switch entry["slot"] {
-            case .int(let value)? where value >= 0: slot = UInt64(value)
-            case .uint(let value)?: slot = value
-            default: throw malformed("an entry without a slot")
-            }
+            guard let slot = entry["slot"]?.uint64 else { throw malformed("an entry without a slot") }
             var memo: String?
             if case .string(let text)? = entry["memo"] { memo = text }
             var blockTime: Int64?

@@ -226,11 +226,8 @@ struct TransactionAnswer: Sendable {
             return try string(value, field)
         }
         func unsigned(_ value: JSONValue?, _ field: String) throws(RPCError) -> UInt64 {
-            switch value {
-            case .int(let number)? where number >= 0: return UInt64(number)
-            case .uint(let number)?: return number
-            default: throw malformed(field)
-            }
+            guard let number = value?.uint64 else { throw malformed(field) }
+            return number
         }
         func optionalUnsigned(_ value: JSONValue?, _ field: String) throws(RPCError) -> UInt64? {
             if value == nil || value == .null { return nil }
