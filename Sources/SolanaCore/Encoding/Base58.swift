@@ -10,104 +10,189 @@ public enum Base58 {
     /// Encodes bytes as base58; leading zero bytes become leading `1`s.
     ///
     /// The number is built in limbs of 58^5 (each five base58 digits), taking the input four bytes at a time, so the
-    /// schoolbook conversion does about a twentieth of the steps of a digit-by-digit one: signatures and keys are
-    /// encoded for every row the indexer writes.
+    /// schoolbook conversion does about a twentieth of the steps of a digit-by-digit one; the limbs live on the stack
+    /// and the digits are written straight into the string. Signatures and keys are encoded for every row the indexer
+    /// writes.
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let input = Array(bytes)
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return text }
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    /// `encode` over raw bytes.
+    public static func encode(_ input: UnsafeRawBufferPointer) -> String {
         var zeros = 0
         while zeros < input.count && input[zeros] == 0 { zeros += 1 }
         let significant = input.count - zeros
         guard significant > 0 else { return String(repeating: "1", count: zeros) }
         let limbBase: UInt64 = 656_356_768  // 58^5
         // log(256)/log(58) ≈ 1.366 digits per byte, five digits per limb; limbs little-endian.
-        var limbs = [UInt32](repeating: 0, count: significant * 1366 / 5000 + 2)
-        var length = 0
-        var index = zeros
-        var chunk = significant % 4 == 0 ? 4 : significant % 4
-        while index < input.count {
-            var carry: UInt64 = 0
-            for k in 0..<chunk { carry = carry << 8 | UInt64(input[index + k]) }
-            let shift = UInt64(8 * chunk)
-            var i = 0
-            while i < length || carry != 0 {
-                let current = UInt64(limbs[i]) << shift + carry
-                limbs[i] = UInt32(current % limbBase)
-                carry = current / limbBase
-                i += 1
+        let capacity = significant * 1366 / 5000 + 2
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { limbs in
+            var length = 0
+            var index = zeros
+            var chunk = significant % 4 == 0 ? 4 : significant % 4
+            while index < input.count {
+                var carry: UInt64 = 0
+                for k in 0..<chunk { carry = carry << 8 | UInt64(input[index + k]) }
+                let shift = UInt64(8 * chunk)
+                var i = 0
+                while i < length {
+                    let current = UInt64(limbs[i]) << shift + carry
+                    limbs[i] = UInt32(truncatingIfNeeded: current % limbBase)
+                    carry = current / limbBase
+                    i += 1
+                }
+                while carry != 0 {
+                    limbs[i] = UInt32(truncatingIfNeeded: carry % limbBase)
+                    carry /= limbBase
+                    i += 1
+                }
+                length = i
+                index += chunk
+                chunk = 4
             }
-            length = max(length, i)
-            index += chunk
-            chunk = 4
-        }
-        var out = [UInt8](repeating: alphabet[0], count: zeros)
-        out.reserveCapacity(zeros + length * 5)
-        var digits = [UInt8](repeating: 0, count: 5)
-        for limbIndex in stride(from: length - 1, through: 0, by: -1) {
-            var limb = limbs[limbIndex]
-            for position in stride(from: 4, through: 0, by: -1) {
-                digits[position] = UInt8(limb % 58)
-                limb /= 58
-            }
-            var first = 0
             // The most significant limb is written without its leading zero digits.
-            if limbIndex == length - 1 { while first < 4 && digits[first] == 0 { first += 1 } }
-            for position in first..<5 { out.append(alphabet[Int(digits[position])]) }
+            var top = limbs[length - 1], topDigits = 0
+            while top > 0 {
+                topDigits += 1
+                top /= 58
+            }
+            let count = zeros + topDigits + (length - 1) * 5
+            return String(unsafeUninitializedCapacity: count) { out in
+                for position in 0..<zeros { out[position] = alphabet[0] }
+                var end = count
+                for limbIndex in 0..<length {
+                    var limb = limbs[limbIndex]
+                    let digits = limbIndex == length - 1 ? topDigits : 5
+                    for _ in 0..<digits {
+                        end -= 1
+                        out[end] = alphabet[Int(limb % 58)]
+                        limb /= 58
+                    }
+                }
+                return count
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes base58 text; throws `invalidBase58Character` naming the first bad character and its position.
     ///
     /// Like `encode`, it works in large steps: five digits at a time into 32-bit limbs.
     public static func decode(_ text: String) throws(SolanaCoreError) -> [UInt8] {
-        let input = Array(text.utf8)
-        var zeros = 0
-        while zeros < input.count && input[zeros] == alphabet[0] { zeros += 1 }
-        let significant = input.count - zeros
-        // log(58)/log(256) ≈ 0.733 bytes per digit, four bytes per limb; limbs little-endian.
-        var limbs = [UInt32](repeating: 0, count: significant * 733 / 4000 + 2)
-        var length = 0
-        var index = zeros
-        while index < input.count {
-            let chunk = min(5, input.count - index)
-            var carry: UInt64 = 0
-            var multiplier: UInt64 = 1
-            for k in 0..<chunk {
-                let char = input[index + k]
-                let value = decodeTable[Int(char)]
-                guard value >= 0 else {
-                    let scalarText = String(decoding: [char], as: UTF8.self)
-                    let shown = char < 0x80 ? "'\(scalarText)'" : "a non-ASCII byte"
-                    throw SolanaCoreError(
-                        .invalidBase58Character,
-                        "invalid base58: \(shown) at position \(index + k) is not in the base58 alphabet (no 0, O, I, l, or non-alphanumerics)"
-                    )
+        var text = text
+        let result: Result<[UInt8], SolanaCoreError> = text.withUTF8 { utf8 in
+            let length: Int
+            do throws(SolanaCoreError) { length = try decodedLength(utf8) } catch { return .failure(error) }
+            var failure: SolanaCoreError?
+            let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+                do throws(SolanaCoreError) { count = try decode(utf8, into: UnsafeMutableRawBufferPointer(buffer)) } catch {
+                    failure = error
+                    count = 0
                 }
-                carry = carry * 58 + UInt64(value)
-                multiplier *= 58
             }
-            var i = 0
-            while i < length || carry != 0 {
-                let current = UInt64(limbs[i]) * multiplier + carry
-                limbs[i] = UInt32(truncatingIfNeeded: current)
-                carry = current >> 32
-                i += 1
-            }
-            length = max(length, i)
-            index += chunk
+            if let failure { return .failure(failure) }
+            return .success(bytes)
         }
-        var out = [UInt8](repeating: 0, count: zeros)
-        out.reserveCapacity(zeros + length * 4)
-        var leading = true
-        for limbIndex in stride(from: length - 1, through: 0, by: -1) {
-            let limb = limbs[limbIndex]
-            for shift in stride(from: 24, through: 0, by: -8) {
-                let byte = UInt8(truncatingIfNeeded: limb >> UInt32(shift))
-                if leading && byte == 0 { continue }
-                leading = false
-                out.append(byte)
-            }
+        return try result.get()
+    }
+
+    /// Decodes base58 text into exactly `out.count` bytes (a key, a signature); throws `invalidLength` naming the
+    /// text when it decodes to another length, `invalidBase58Character` for a character outside the alphabet.
+    static func decode(_ text: String, exactly out: UnsafeMutableRawBufferPointer, what: String) throws(SolanaCoreError) {
+        var text = text
+        let result: Result<Int, SolanaCoreError> = text.withUTF8 { utf8 in
+            do throws(SolanaCoreError) { return .success(try decode(utf8, into: out)) } catch { return .failure(error) }
         }
-        return out
+        let count: Int
+        do { count = try result.get() } catch where error.code == .invalidLength {
+            throw SolanaCoreError(.invalidLength, "'\(text)' decodes to more than \(out.count) bytes, but \(what) is \(out.count) bytes")
+        }
+        guard count == out.count else {
+            throw SolanaCoreError(.invalidLength, "'\(text)' decodes to \(count) bytes, but \(what) is \(out.count) bytes")
+        }
+    }
+
+    /// The most bytes `utf8` (base58 text) can decode to; checks every character against the alphabet.
+    static func decodedLength(_ utf8: UnsafeBufferPointer<UInt8>) throws(SolanaCoreError) -> Int {
+        var zeros = 0
+        while zeros < utf8.count && utf8[zeros] == alphabet[0] { zeros += 1 }
+        for (position, char) in utf8.enumerated() where decodeTable[Int(char)] < 0 {
+            let scalarText = String(decoding: [char], as: UTF8.self)
+            let shown = char < 0x80 ? "'\(scalarText)'" : "a non-ASCII byte"
+            throw SolanaCoreError(
+                .invalidBase58Character,
+                "invalid base58: \(shown) at position \(position) is not in the base58 alphabet (no 0, O, I, l, or non-alphanumerics)")
+        }
+        // log(58)/log(256) ≈ 0.733 bytes per digit.
+        return zeros + (utf8.count - zeros) * 733 / 1000 + 1
+    }
+
+    /// Decodes base58 text (UTF-8) into `out`, which must hold `decodedLength(utf8)` bytes (or the caller's expected
+    /// length, when it is checking one: a longer result throws `invalidLength`); returns the number of bytes written.
+    /// Throws `invalidBase58Character` for a character outside the alphabet.
+    public static func decode(_ utf8: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawBufferPointer) throws(SolanaCoreError) -> Int {
+        var zeros = 0
+        while zeros < utf8.count && utf8[zeros] == alphabet[0] { zeros += 1 }
+        let significant = utf8.count - zeros
+        // log(58)/log(256) ≈ 0.733 bytes per digit, four bytes per limb; limbs little-endian.
+        let capacity = significant * 733 / 4000 + 2
+        let result: Result<Int, SolanaCoreError> = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { limbs in
+            var length = 0
+            var index = zeros
+            while index < utf8.count {
+                let chunk = min(5, utf8.count - index)
+                var carry: UInt64 = 0
+                var multiplier: UInt64 = 1
+                for k in 0..<chunk {
+                    let value = decodeTable[Int(utf8[index + k])]
+                    guard value >= 0 else {
+                        do throws(SolanaCoreError) { _ = try decodedLength(utf8) } catch { return .failure(error) }
+                        return .failure(SolanaCoreError(.invalidBase58Character, "invalid base58"))
+                    }
+                    carry = carry * 58 + UInt64(value)
+                    multiplier *= 58
+                }
+                var i = 0
+                while i < length {
+                    let current = UInt64(limbs[i]) * multiplier + carry
+                    limbs[i] = UInt32(truncatingIfNeeded: current)
+                    carry = current >> 32
+                    i += 1
+                }
+                while carry != 0 {
+                    limbs[i] = UInt32(truncatingIfNeeded: carry)
+                    carry >>= 32
+                    i += 1
+                }
+                length = i
+                index += chunk
+            }
+            // Significant bytes of the limbs, most significant first, without leading zero bytes.
+            var topBytes = 0
+            if length > 0 {
+                var top = limbs[length - 1]
+                while top > 0 {
+                    topBytes += 1
+                    top >>= 8
+                }
+            }
+            let count = zeros + (length > 0 ? topBytes + (length - 1) * 4 : 0)
+            guard count <= out.count else {
+                return .failure(SolanaCoreError(.invalidLength, "base58 text decodes to \(count) bytes, more than the \(out.count) expected"))
+            }
+            for position in 0..<zeros { out[position] = 0 }
+            var end = count
+            for limbIndex in 0..<length {
+                var limb = limbs[limbIndex]
+                let bytes = limbIndex == length - 1 ? topBytes : 4
+                for _ in 0..<bytes {
+                    end -= 1
+                    out[end] = UInt8(truncatingIfNeeded: limb)
+                    limb >>= 8
+                }
+            }
+            return .success(count)
+        }
+        return try result.get()
     }
 }

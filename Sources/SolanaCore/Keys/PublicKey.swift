@@ -27,12 +27,12 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses a base58 address; bad characters or a decoded length other than 32 throw typed errors.
     public init(base58 text: String) throws(SolanaCoreError) {
-        let bytes = try Base58.decode(text)
-        guard bytes.count == Self.length else {
-            throw SolanaCoreError(
-                .invalidLength, "'\(text)' decodes to \(bytes.count) bytes, but a public key is 32 bytes")
+        var key = PublicKey.zero
+        let result: Result<Void, SolanaCoreError> = withUnsafeMutableBytes(of: &key) { out in
+            do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a public key")) } catch { return .failure(error) }
         }
-        try self.init(bytes: bytes)
+        try result.get()
+        self = key
     }
 
     /// The 32 bytes of the address.
@@ -87,12 +87,12 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Coda
 
     /// Parses a base58 signature; bad characters or a decoded length other than 64 throw typed errors.
     public init(base58 text: String) throws(SolanaCoreError) {
-        let bytes = try Base58.decode(text)
-        guard bytes.count == Self.length else {
-            throw SolanaCoreError(
-                .invalidLength, "'\(text)' decodes to \(bytes.count) bytes, but a signature is 64 bytes")
+        var signature = Signature(low: .zero, high: .zero)
+        let result: Result<Void, SolanaCoreError> = withUnsafeMutableBytes(of: &signature) { out in
+            do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a signature")) } catch { return .failure(error) }
         }
-        try self.init(bytes: bytes)
+        try result.get()
+        self = signature
     }
 
     /// The 64 bytes of the signature.
