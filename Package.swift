@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SolanaRPCTests",
-            dependencies: ["SolanaRPC"],
+            dependencies: ["SolanaRPC", "SolanaCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

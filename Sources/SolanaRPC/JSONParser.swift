@@ -12,11 +12,12 @@ struct JSONParser {
         var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private var depth = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var index = 0
+    var depth = 0
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int = 0) {
+        self.index = index
         self.bytes = bytes
     }
 
@@ -37,9 +38,9 @@ struct JSONParser {
         return try result.get()
     }
 
-    private func failure(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
+    func failure(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -48,7 +49,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func value() throws(Failure) -> JSONValue {
+    mutating func value() throws(Failure) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object()
@@ -62,7 +63,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(Failure) {
+    mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw failure("unexpected end") }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
@@ -71,7 +72,7 @@ struct JSONParser {
         index += count
     }
 
-    private mutating func nest() throws(Failure) {
+    mutating func nest() throws(Failure) {
         depth += 1
         guard depth <= 512 else { throw failure("nested more than 512 deep") }
     }
@@ -136,7 +137,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func string() throws(Failure) -> String {
+    mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
         // The common case: no escapes, so the bytes are the string.
@@ -215,7 +216,7 @@ struct JSONParser {
         return code
     }
 
-    private mutating func number() throws(Failure) -> JSONValue {
+    mutating func number() throws(Failure) -> JSONValue {
         let start = index
         let negative = bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
@@ -248,6 +249,205 @@ struct JSONParser {
         // As JSONDecoder reads them: a whole number written with a fraction or exponent (1e3, 0.0) is an integer.
         if let whole = Int64(exactly: value) { return .int(whole) }
         return .double(value)
+    }
+}
+
+// MARK: Reading in place
+
+/// Reading a document in place, without building `JSONValue`s: a decoder walks an object's members and an array's
+/// elements and reads the values it wants straight from the bytes (the indexer reads thousands of `getTransaction`
+/// answers this way), skipping the rest. Every method checks what it reads; a value of another kind throws.
+extension JSONParser {
+    /// An object member's name, as UTF-8 without escapes.
+    struct Name {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        static func == (name: Name, word: StaticString) -> Bool {
+            guard name.bytes.count == word.utf8CodeUnitCount else { return false }
+            for offset in 0..<name.bytes.count where name.bytes[offset] != word.utf8Start[offset] { return false }
+            return true
+        }
+    }
+
+    /// Reads a whole document with `body`, which must read exactly one value; only whitespace may follow it.
+    static func reading<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout JSONParser) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        var parser = JSONParser(bytes)
+        parser.skipWhitespace()
+        let result = try body(&parser)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.failure("text after the JSON value") }
+        return result
+    }
+
+    /// Calls `body` for each member of the object that comes next, with the reader at the member's value; `body`
+    /// must read or skip that value.
+    mutating func members(_ body: (inout JSONParser, Name) throws(Failure) -> Void) throws(Failure) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
+        try nest()
+        index += 1
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+            let start = index + 1
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+            var unescaped: [UInt8]?
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                index = end + 1
+            } else {
+                unescaped = Array(try string().utf8)
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            index += 1
+            skipWhitespace()
+            if let unescaped {
+                let result: Swift.Result<Void, Failure> = unescaped.withUnsafeBufferPointer { name in
+                    do throws(Failure) { return .success(try body(&self, Name(bytes: name))) } catch { return .failure(error) }
+                }
+                try result.get()
+            } else {
+                try body(&self, Name(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end])))
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                depth -= 1
+                return
+            } else {
+                throw failure("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Calls `body` for each element of the array that comes next, with the reader at the element.
+    mutating func elements(_ body: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw failure("expected an array") }
+        try nest()
+        index += 1
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try body(&self)
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unexpected end") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                depth -= 1
+                return
+            } else {
+                throw failure("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Reads `null` if it comes next (true), else reads nothing (false).
+    mutating func readNull() throws(Failure) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    /// Reads a string.
+    mutating func readString() throws(Failure) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string") }
+        return try string()
+    }
+
+    /// Reads a string and calls `body` with its UTF-8 bytes (in place when it has no escapes).
+    mutating func readString<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string") }
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return try body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+        var text = try string()
+        let result: Swift.Result<Result, Failure> = text.withUTF8 { utf8 in
+            do throws(Failure) { return .success(try body(utf8)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Reads a non-negative integer that fits in a u64 (written without fraction or exponent).
+    mutating func readUInt64() throws(Failure) -> UInt64 {
+        skipWhitespace()
+        let start = index
+        var value: UInt64 = 0
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(bytes[index] - UInt8(ascii: "0")))
+            guard !overflow, !carry else { throw failure("an integer above 2^64 - 1") }
+            value = sum
+            index += 1
+        }
+        guard index > start else { throw failure("expected an unsigned integer") }
+        guard index - start == 1 || bytes[start] != UInt8(ascii: "0") else { throw failure("a number with a leading zero") }
+        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+            throw failure("expected an integer")
+        }
+        return value
+    }
+
+    /// Reads an integer that fits in an i64 (written without fraction or exponent).
+    mutating func readInt64() throws(Failure) -> Int64 {
+        skipWhitespace()
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let magnitude = try readUInt64()
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { throw failure("an integer below -2^63") }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { throw failure("an integer above 2^63 - 1") }
+        return Int64(magnitude)
+    }
+
+    /// Reads any value as a `JSONValue`.
+    mutating func readValue() throws(Failure) -> JSONValue {
+        skipWhitespace()
+        return try value()
+    }
+
+    /// Skips the value that comes next, checking that it is well-formed.
+    mutating func skipValue() throws(Failure) {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): try members { parser, _ throws(Failure) in try parser.skipValue() }
+        case UInt8(ascii: "["): try elements { parser throws(Failure) in try parser.skipValue() }
+        case UInt8(ascii: "\""): try readString { _ throws(Failure) in }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw failure("unexpected character")
+        }
     }
 }
 

@@ -165,6 +165,59 @@ public struct SolanaRPCClient: Sendable {
         }
     }
 
+    /// A JSON-RPC batch's reply, read in place: the reply's bytes, and for each call, in call order, where its
+    /// `result` lies in them (nil for a null result) or its error. What is at each range is left to the caller's
+    /// decoder, so large answers are never built into a JSON tree.
+    struct RawAnswers {
+        let bytes: [UInt8]
+        let results: [Swift.Result<Range<Int>?, RPCError>]
+    }
+
+    /// Sends several calls in one JSON-RPC batch and locates each call's answer in the reply (`RawAnswers`).
+    func rawBatch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> RawAnswers {
+        let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
+        let body = RPCRequest.serialized(requests)
+        let bytes = Array(try await send(body, method: "batch(\(calls.count) \(calls.first?.method ?? ""))"))
+        var byID: [Int64: Swift.Result<Range<Int>?, RPCError>] = [:]
+        do throws(JSONParser.Failure) {
+            try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.Failure) in
+                try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in
+                    try parser.elements { parser throws(JSONParser.Failure) in
+                        var id: Int64?, answer: Swift.Result<Range<Int>?, RPCError> = .success(nil), answered = false
+                        try parser.members { parser, name throws(JSONParser.Failure) in
+                            if name == "id" {
+                                id = try parser.readNull() ? nil : try parser.readInt64()
+                            } else if name == "result" {
+                                answered = true
+                                parser.skipWhitespace()
+                                let start = parser.index
+                                if try parser.readNull() { return }
+                                try parser.skipValue()
+                                answer = .success(start..<parser.index)
+                            } else if name == "error" {
+                                let error = try parser.readValue()
+                                guard error != .null else { return }
+                                answered = true
+                                let method = id.flatMap { id in requests.first { $0.id == id }?.method } ?? calls.first?.method ?? "batch"
+                                answer = .failure(
+                                    RPCErrorBody.error(in: .object(["error": error]), method: method)
+                                        ?? RPCError(.invalidResponse, "the answer to \(method) has a malformed error"))
+                            } else {
+                                try parser.skipValue()
+                            }
+                        }
+                        if let id, answered { byID[id] = answer }
+                    }
+                }
+            }
+        } catch {
+            throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
+        }
+        return RawAnswers(bytes: bytes, results: zip(requests, calls).map { request, call in
+            byID[Int64(request.id)] ?? .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
+        })
+    }
+
     /// Sends several calls of one answer type in one JSON-RPC batch and decodes each `result` as `Answer` (a null
     /// result is nil). One call's JSON-RPC error is returned in its place; a failure of the whole request throws.
     public func batch<Answer: Decodable & Sendable>(

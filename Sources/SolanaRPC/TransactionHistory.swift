@@ -116,24 +116,26 @@ extension SolanaRPCClient {
     /// `getTransaction` (base64, `maxSupportedTransactionVersion: 0`): the transaction with `signature`, or nil while
     /// the node has not seen it at `commitment` (at least confirmed).
     public func transaction(_ signature: Signature, commitment: Commitment = .confirmed) async throws(RPCError) -> FetchedTransaction? {
-        let answer = try await callJSON("getTransaction", Self.transactionParams(signature, commitment))
-        if answer == .null { return nil }
-        return try TransactionAnswer(answer, signature: signature).decoded(signature)
+        try await transactions([signature], commitment: commitment)[0].get()
     }
 
     /// Several `getTransaction` calls in one JSON-RPC batch; each answer in its place (nil: not seen at
-    /// `commitment`; a failure: that call's error, or a malformed answer).
+    /// `commitment`; a failure: that call's error, or a malformed answer). The answers are decoded straight from the
+    /// bytes of the reply (`TransactionAnswer`), never through a JSON tree.
     public func transactions(_ signatures: [Signature], commitment: Commitment = .confirmed) async throws(RPCError)
         -> [Result<FetchedTransaction?, RPCError>]
     {
-        let answers = try await batch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) })
-        return zip(signatures, answers).map { signature, answer in
-            switch answer {
-            case .failure(let error): return .failure(error)
-            case .success(.null): return .success(nil)
-            case .success(let json):
-                do throws(RPCError) { return .success(try TransactionAnswer(json, signature: signature).decoded(signature)) } catch {
-                    return .failure(error)
+        guard !signatures.isEmpty else { return [] }
+        let answers = try await rawBatch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) })
+        return answers.bytes.withUnsafeBufferPointer { bytes in
+            zip(signatures, answers.results).map { signature, answer in
+                switch answer {
+                case .failure(let error): return .failure(error)
+                case .success(nil): return .success(nil)
+                case .success(let range?):
+                    do throws(RPCError) { return .success(try TransactionAnswer.decode(bytes, range, signature: signature)) } catch {
+                        return .failure(error)
+                    }
                 }
             }
         }
@@ -150,214 +152,232 @@ extension SolanaRPCClient {
     }
 }
 
-/// `getTransaction`'s answer as it comes over the wire, read from the parsed JSON.
-struct TransactionAnswer: Sendable {
-    struct Meta: Sendable {
-        let err: JSONValue?
-        let fee: UInt64
-        let preBalances: [UInt64]
-        let postBalances: [UInt64]
-        let preTokenBalances: [Balance]?
-        let postTokenBalances: [Balance]?
-        let innerInstructions: [Inner]?
-        let logMessages: [String]?
-        let loadedAddresses: Loaded?
-        let computeUnitsConsumed: UInt64?
-    }
-
-    struct Balance: Sendable {
-        struct Amount: Sendable {
-            let amount: String
-            let decimals: UInt8
-        }
-        let accountIndex: Int
-        let mint: String
-        let owner: String?
-        let programId: String?
-        let uiTokenAmount: Amount
-    }
-
-    struct Inner: Sendable {
-        struct Instruction: Sendable {
-            let programIdIndex: Int
-            let accounts: [Int]
-            let data: String
-            let stackHeight: Int?
-        }
-        let index: Int
-        let instructions: [Instruction]
-    }
-
-    struct Loaded: Sendable {
-        let writable: [String]
-        let readonly: [String]
-    }
-
-    let slot: UInt64
-    let blockTime: Int64?
-    /// `[base64, "base64"]`.
-    let transaction: [String]
-    let meta: Meta?
-
-    /// Reads the answer's fields from `json`; throws `invalidResponse` naming the first field that is missing or of
-    /// the wrong type.
-    init(_ json: JSONValue, signature: Signature) throws(RPCError) {
-        func malformed(_ field: String) -> RPCError {
-            RPCError(.invalidResponse, "getTransaction \(signature.base58): the answer's \(field) is missing or malformed")
-        }
-        func object(_ value: JSONValue?, _ field: String) throws(RPCError) -> [String: JSONValue] {
-            guard case .object(let object)? = value else { throw malformed(field) }
-            return object
-        }
-        func array(_ value: JSONValue?, _ field: String) throws(RPCError) -> [JSONValue] {
-            guard case .array(let array)? = value else { throw malformed(field) }
-            return array
-        }
-        func optionalArray(_ value: JSONValue?, _ field: String) throws(RPCError) -> [JSONValue]? {
-            if value == nil || value == .null { return nil }
-            return try array(value, field)
-        }
-        func string(_ value: JSONValue?, _ field: String) throws(RPCError) -> String {
-            guard case .string(let text)? = value else { throw malformed(field) }
-            return text
-        }
-        func optionalString(_ value: JSONValue?, _ field: String) throws(RPCError) -> String? {
-            if value == nil || value == .null { return nil }
-            return try string(value, field)
-        }
-        func unsigned(_ value: JSONValue?, _ field: String) throws(RPCError) -> UInt64 {
-            guard let number = value?.uint64 else { throw malformed(field) }
-            return number
-        }
-        func optionalUnsigned(_ value: JSONValue?, _ field: String) throws(RPCError) -> UInt64? {
-            if value == nil || value == .null { return nil }
-            return try unsigned(value, field)
-        }
-        func integer(_ value: JSONValue?, _ field: String) throws(RPCError) -> Int {
-            guard case .int(let number)? = value, let result = Int(exactly: number) else { throw malformed(field) }
-            return result
-        }
-        func balances(_ value: JSONValue?, _ field: String) throws(RPCError) -> [Balance]? {
-            guard let list = try optionalArray(value, field) else { return nil }
-            var result: [Balance] = []
-            result.reserveCapacity(list.count)
-            for entry in list {
-                let amount = try object(entry["uiTokenAmount"], "\(field).uiTokenAmount")
-                let decimals = try unsigned(amount["decimals"], "\(field).uiTokenAmount.decimals")
-                guard decimals <= 255 else { throw malformed("\(field).uiTokenAmount.decimals") }
-                result.append(Balance(
-                    accountIndex: try integer(entry["accountIndex"], "\(field).accountIndex"), mint: try string(entry["mint"], "\(field).mint"),
-                    owner: try optionalString(entry["owner"], "\(field).owner"), programId: try optionalString(entry["programId"], "\(field).programId"),
-                    uiTokenAmount: Balance.Amount(amount: try string(amount["amount"], "\(field).uiTokenAmount.amount"), decimals: UInt8(decimals))))
-            }
-            return result
-        }
-
-        let root = try object(json, "result")
-        slot = try unsigned(root["slot"], "slot")
-        switch root["blockTime"] {
-        case nil, .null?: blockTime = nil
-        case .int(let time)?: blockTime = time
-        default: throw malformed("blockTime")
-        }
-        transaction = try array(root["transaction"], "transaction").map { item throws(RPCError) in try string(item, "transaction") }
-        if let metaValue = root["meta"], metaValue != .null {
-            let meta = try object(metaValue, "meta")
-            var inner: [Inner]?
-            if let groups = try optionalArray(meta["innerInstructions"], "meta.innerInstructions") {
-                var list: [Inner] = []
-                for group in groups {
-                    var instructions: [Inner.Instruction] = []
-                    for item in try array(group["instructions"], "meta.innerInstructions.instructions") {
-                        let stackHeight = try optionalUnsigned(item["stackHeight"], "meta.innerInstructions.stackHeight")
-                        instructions.append(Inner.Instruction(
-                            programIdIndex: try integer(item["programIdIndex"], "meta.innerInstructions.programIdIndex"),
-                            accounts: try array(item["accounts"], "meta.innerInstructions.accounts").map { value throws(RPCError) in
-                                try integer(value, "meta.innerInstructions.accounts")
-                            },
-                            data: try string(item["data"], "meta.innerInstructions.data"), stackHeight: stackHeight.map { Int($0) }))
-                    }
-                    list.append(Inner(index: try integer(group["index"], "meta.innerInstructions.index"), instructions: instructions))
-                }
-                inner = list
-            }
-            var loaded: Loaded?
-            if let addresses = meta["loadedAddresses"], addresses != .null {
-                loaded = Loaded(
-                    writable: try array(addresses["writable"], "meta.loadedAddresses.writable").map { value throws(RPCError) in
-                        try string(value, "meta.loadedAddresses.writable")
-                    },
-                    readonly: try array(addresses["readonly"], "meta.loadedAddresses.readonly").map { value throws(RPCError) in
-                        try string(value, "meta.loadedAddresses.readonly")
-                    })
-            }
-            self.meta = Meta(
-                err: meta["err"], fee: try unsigned(meta["fee"], "meta.fee"),
-                preBalances: try array(meta["preBalances"], "meta.preBalances").map { value throws(RPCError) in try unsigned(value, "meta.preBalances") },
-                postBalances: try array(meta["postBalances"], "meta.postBalances").map { value throws(RPCError) in
-                    try unsigned(value, "meta.postBalances")
-                },
-                preTokenBalances: try balances(meta["preTokenBalances"], "meta.preTokenBalances"),
-                postTokenBalances: try balances(meta["postTokenBalances"], "meta.postTokenBalances"), innerInstructions: inner,
-                logMessages: try optionalArray(meta["logMessages"], "meta.logMessages")?.map { value throws(RPCError) in
-                    try string(value, "meta.logMessages")
-                },
-                loadedAddresses: loaded, computeUnitsConsumed: try optionalUnsigned(meta["computeUnitsConsumed"], "meta.computeUnitsConsumed"))
-        } else {
-            meta = nil
-        }
-    }
-
-    func decoded(_ signature: Signature) throws(RPCError) -> FetchedTransaction {
+/// Decodes `getTransaction`'s answer (base64 encoding) straight from the reply's bytes into a `FetchedTransaction`,
+/// reading only the fields the indexer uses and skipping the rest; a missing or malformed field throws
+/// `invalidResponse` naming it.
+enum TransactionAnswer {
+    /// Decodes the `result` at `range` of `bytes`, the answer for `signature`.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, signature: Signature) throws(RPCError) -> FetchedTransaction {
         func malformed(_ what: String) -> RPCError {
             RPCError(.invalidResponse, "getTransaction \(signature.base58): \(what)")
         }
-        guard let meta else { throw malformed("the answer has no meta (the node does not keep transaction status)") }
-        guard transaction.count == 2, transaction[1] == "base64", let bytes = Data(base64Encoded: transaction[0]).map(Array.init) else {
-            throw malformed("the transaction is not [base64, \"base64\"]")
-        }
-        let decoded: Transaction
-        do { decoded = try Transaction.deserialize(bytes) } catch { throw malformed("the transaction does not parse: \(error.message)") }
-        func key(_ text: String) throws(RPCError) -> PublicKey {
-            do { return try PublicKey(base58: text) } catch { throw malformed("\(text) is not an address") }
-        }
-        func balances(_ list: [Balance]?) throws(RPCError) -> [TokenBalance] {
-            var result: [TokenBalance] = []
-            for balance in list ?? [] {
-                guard let amount = UInt64(balance.uiTokenAmount.amount) else {
-                    throw malformed("token amount \(balance.uiTokenAmount.amount) is not a u64")
+        var field = "result"
+        var slot: UInt64?, blockTime: Int64?, wire: [UInt8]?
+        var err: JSONValue?, fee: UInt64?, preBalances: [UInt64]?, postBalances: [UInt64]?, hasMeta = false
+        var preTokenBalances: [TokenBalance] = [], postTokenBalances: [TokenBalance] = []
+        var inner: [InnerInstructions] = [], logMessages: [String]?, writable: [PublicKey] = [], readonly: [PublicKey] = []
+        var computeUnits: UInt64?
+        var problem: String?
+
+        func key(_ parser: inout JSONParser) throws(JSONParser.Failure) -> PublicKey {
+            let at = parser.index
+            return try parser.readString { utf8 throws(JSONParser.Failure) in
+                var key = PublicKey.zero
+                let count = withUnsafeMutableBytes(of: &key) { out in try? Base58.decode(utf8, into: out) }
+                guard count == PublicKey.length else {
+                    problem = "\(String(decoding: utf8, as: UTF8.self)) is not an address"
+                    throw JSONParser.Failure(offset: at, reason: "not an address")
                 }
-                result.append(TokenBalance(
-                    accountIndex: balance.accountIndex, mint: try key(balance.mint), owner: try balance.owner.map(key),
-                    programID: try balance.programId.map(key), amount: amount, decimals: balance.uiTokenAmount.decimals))
+                return key
             }
-            return result
         }
-        var inner: [InnerInstructions] = []
-        for group in meta.innerInstructions ?? [] {
-            var instructions: [InnerInstruction] = []
-            for instruction in group.instructions {
-                let data: [UInt8]
-                do { data = try Base58.decode(instruction.data) } catch { throw malformed("inner instruction data is not base58") }
-                instructions.append(InnerInstruction(
-                    programIdIndex: instruction.programIdIndex, accounts: instruction.accounts, data: data, stackHeight: instruction.stackHeight))
+        func unsignedList(_ parser: inout JSONParser) throws(JSONParser.Failure) -> [UInt64] {
+            var list: [UInt64] = []
+            try parser.elements { parser throws(JSONParser.Failure) in list.append(try parser.readUInt64()) }
+            return list
+        }
+        func index(_ parser: inout JSONParser) throws(JSONParser.Failure) -> Int {
+            let value = try parser.readUInt64()
+            guard value <= UInt64(UInt16.max) else { throw JSONParser.Failure(offset: parser.index, reason: "an index out of range") }
+            return Int(value)
+        }
+        func tokenBalances(_ parser: inout JSONParser) throws(JSONParser.Failure) -> [TokenBalance] {
+            var list: [TokenBalance] = []
+            if try parser.readNull() { return list }
+            try parser.elements { parser throws(JSONParser.Failure) in
+                var accountIndex: Int?, mint: PublicKey?, owner: PublicKey?, program: PublicKey?, amount: UInt64?, decimals: UInt64?
+                try parser.members { parser, name throws(JSONParser.Failure) in
+                    if name == "accountIndex" {
+                        accountIndex = try index(&parser)
+                    } else if name == "mint" {
+                        mint = try key(&parser)
+                    } else if name == "owner" {
+                        owner = try parser.readNull() ? nil : try key(&parser)
+                    } else if name == "programId" {
+                        program = try parser.readNull() ? nil : try key(&parser)
+                    } else if name == "uiTokenAmount" {
+                        try parser.members { parser, name throws(JSONParser.Failure) in
+                            if name == "amount" {
+                                let at = parser.index
+                                amount = try parser.readString { utf8 throws(JSONParser.Failure) in
+                                    var inner = JSONParser(utf8)
+                                    guard let value = try? inner.readUInt64(), inner.index == utf8.count else {
+                                        problem = "token amount \(String(decoding: utf8, as: UTF8.self)) is not a u64"
+                                        throw JSONParser.Failure(offset: at, reason: "not a u64")
+                                    }
+                                    return value
+                                }
+                            } else if name == "decimals" {
+                                decimals = try parser.readUInt64()
+                            } else {
+                                try parser.skipValue()
+                            }
+                        }
+                    } else {
+                        try parser.skipValue()
+                    }
+                }
+                guard let accountIndex, let mint, let amount, let decimals, decimals <= 255 else {
+                    throw JSONParser.Failure(offset: parser.index, reason: "a token balance without accountIndex, mint or uiTokenAmount")
+                }
+                list.append(TokenBalance(
+                    accountIndex: accountIndex, mint: mint, owner: owner, programID: program, amount: amount, decimals: UInt8(decimals)))
             }
-            inner.append(InnerInstructions(index: group.index, instructions: instructions))
+            return list
         }
-        var writable: [PublicKey] = [], readonly: [PublicKey] = []
-        for text in meta.loadedAddresses?.writable ?? [] { writable.append(try key(text)) }
-        for text in meta.loadedAddresses?.readonly ?? [] { readonly.append(try key(text)) }
-        let statusMeta = TransactionStatusMeta(
-            error: meta.err == .null ? nil : meta.err, fee: meta.fee, preBalances: meta.preBalances, postBalances: meta.postBalances,
-            preTokenBalances: try balances(meta.preTokenBalances), postTokenBalances: try balances(meta.postTokenBalances),
-            innerInstructions: inner, logMessages: meta.logMessages, loadedWritable: writable, loadedReadonly: readonly,
-            computeUnitsConsumed: meta.computeUnitsConsumed)
-        let fetched = FetchedTransaction(signature: signature, slot: slot, blockTime: blockTime, transaction: decoded, meta: statusMeta)
+
+        do throws(JSONParser.Failure) {
+            var parser = JSONParser(UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), at: range.lowerBound)
+            try parser.members { parser, name throws(JSONParser.Failure) in
+                if name == "slot" {
+                    field = "slot"
+                    slot = try parser.readUInt64()
+                } else if name == "blockTime" {
+                    field = "blockTime"
+                    blockTime = try parser.readNull() ? nil : try parser.readInt64()
+                } else if name == "transaction" {
+                    field = "transaction"
+                    var part = 0
+                    try parser.elements { parser throws(JSONParser.Failure) in
+                        part += 1
+                        if part == 1 {
+                            wire = try parser.readString { utf8 throws(JSONParser.Failure) in
+                                Data(base64Encoded: Data(UnsafeRawBufferPointer(utf8))).map(Array.init)
+                            }
+                        } else {
+                            let encoding = try parser.readString()
+                            guard part == 2, encoding == "base64" else { throw parser.failure("the transaction is not [base64, \"base64\"]") }
+                        }
+                    }
+                    guard part == 2 else { throw parser.failure("the transaction is not [base64, \"base64\"]") }
+                } else if name == "meta" {
+                    field = "meta"
+                    if try parser.readNull() { return }
+                    hasMeta = true
+                    try parser.members { parser, name throws(JSONParser.Failure) in
+                        if name == "err" {
+                            field = "meta.err"
+                            let value = try parser.readValue()
+                            err = value == .null ? nil : value
+                        } else if name == "fee" {
+                            field = "meta.fee"
+                            fee = try parser.readUInt64()
+                        } else if name == "preBalances" {
+                            field = "meta.preBalances"
+                            preBalances = try unsignedList(&parser)
+                        } else if name == "postBalances" {
+                            field = "meta.postBalances"
+                            postBalances = try unsignedList(&parser)
+                        } else if name == "preTokenBalances" {
+                            field = "meta.preTokenBalances"
+                            preTokenBalances = try tokenBalances(&parser)
+                        } else if name == "postTokenBalances" {
+                            field = "meta.postTokenBalances"
+                            postTokenBalances = try tokenBalances(&parser)
+                        } else if name == "innerInstructions" {
+                            field = "meta.innerInstructions"
+                            if try parser.readNull() { return }
+                            try parser.elements { parser throws(JSONParser.Failure) in
+                                var group: Int?, instructions: [InnerInstruction] = []
+                                try parser.members { parser, name throws(JSONParser.Failure) in
+                                    if name == "index" {
+                                        group = try index(&parser)
+                                    } else if name == "instructions" {
+                                        try parser.elements { parser throws(JSONParser.Failure) in
+                                            var program: Int?, accounts: [Int]?, data: [UInt8]?, stackHeight: Int?
+                                            try parser.members { parser, name throws(JSONParser.Failure) in
+                                                if name == "programIdIndex" {
+                                                    program = try index(&parser)
+                                                } else if name == "accounts" {
+                                                    var list: [Int] = []
+                                                    try parser.elements { parser throws(JSONParser.Failure) in list.append(try index(&parser)) }
+                                                    accounts = list
+                                                } else if name == "data" {
+                                                    let at = parser.index
+                                                    data = try parser.readString { utf8 throws(JSONParser.Failure) in
+                                                        guard let bytes = try? Base58.decode(utf8) else {
+                                                            problem = "inner instruction data is not base58"
+                                                            throw JSONParser.Failure(offset: at, reason: "not base58")
+                                                        }
+                                                        return bytes
+                                                    }
+                                                } else if name == "stackHeight" {
+                                                    stackHeight = try parser.readNull() ? nil : try index(&parser)
+                                                } else {
+                                                    try parser.skipValue()
+                                                }
+                                            }
+                                            guard let program, let accounts, let data else {
+                                                throw parser.failure("an inner instruction without programIdIndex, accounts or data")
+                                            }
+                                            instructions.append(
+                                                InnerInstruction(programIdIndex: program, accounts: accounts, data: data, stackHeight: stackHeight))
+                                        }
+                                    } else {
+                                        try parser.skipValue()
+                                    }
+                                }
+                                guard let group else { throw parser.failure("inner instructions without an index") }
+                                inner.append(InnerInstructions(index: group, instructions: instructions))
+                            }
+                        } else if name == "logMessages" {
+                            field = "meta.logMessages"
+                            if try parser.readNull() { return }
+                            var lines: [String] = []
+                            try parser.elements { parser throws(JSONParser.Failure) in lines.append(try parser.readString()) }
+                            logMessages = lines
+                        } else if name == "loadedAddresses" {
+                            field = "meta.loadedAddresses"
+                            if try parser.readNull() { return }
+                            try parser.members { parser, name throws(JSONParser.Failure) in
+                                if name == "writable" {
+                                    try parser.elements { parser throws(JSONParser.Failure) in writable.append(try key(&parser)) }
+                                } else if name == "readonly" {
+                                    try parser.elements { parser throws(JSONParser.Failure) in readonly.append(try key(&parser)) }
+                                } else {
+                                    try parser.skipValue()
+                                }
+                            }
+                        } else if name == "computeUnitsConsumed" {
+                            field = "meta.computeUnitsConsumed"
+                            computeUnits = try parser.readNull() ? nil : try parser.readUInt64()
+                        } else {
+                            try parser.skipValue()
+                        }
+                    }
+                } else {
+                    try parser.skipValue()
+                }
+            }
+        } catch {
+            throw malformed(problem ?? "the answer's \(field) is malformed (\(error))")
+        }
+        guard let slot else { throw malformed("the answer has no slot") }
+        guard hasMeta else { throw malformed("the answer has no meta (the node does not keep transaction status)") }
+        guard let wire else { throw malformed("the transaction is not [base64, \"base64\"]") }
+        guard let fee, let preBalances, let postBalances else { throw malformed("the answer's meta has no fee or balances") }
+        let decoded: Transaction
+        do { decoded = try Transaction.deserialize(wire) } catch { throw malformed("the transaction does not parse: \(error.message)") }
+        let meta = TransactionStatusMeta(
+            error: err, fee: fee, preBalances: preBalances, postBalances: postBalances, preTokenBalances: preTokenBalances,
+            postTokenBalances: postTokenBalances, innerInstructions: inner, logMessages: logMessages, loadedWritable: writable,
+            loadedReadonly: readonly, computeUnitsConsumed: computeUnits)
+        let fetched = FetchedTransaction(signature: signature, slot: slot, blockTime: blockTime, transaction: decoded, meta: meta)
         guard fetched.transaction.signatures.first == signature else {
             throw malformed("the answer carries another transaction (\(fetched.transaction.signatures.first?.base58 ?? "unsigned"))")
         }
-        guard meta.preBalances.count == fetched.accountKeys.count, meta.postBalances.count == fetched.accountKeys.count else {
-            throw malformed("\(meta.preBalances.count) balances for \(fetched.accountKeys.count) accounts")
+        guard preBalances.count == fetched.accountKeys.count, postBalances.count == fetched.accountKeys.count else {
+            throw malformed("\(preBalances.count) balances for \(fetched.accountKeys.count) accounts")
         }
         return fetched
     }

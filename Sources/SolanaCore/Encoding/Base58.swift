@@ -81,19 +81,23 @@ public enum Base58 {
     public static func decode(_ text: String) throws(SolanaCoreError) -> [UInt8] {
         var text = text
         let result: Result<[UInt8], SolanaCoreError> = text.withUTF8 { utf8 in
-            let length: Int
-            do throws(SolanaCoreError) { length = try decodedLength(utf8) } catch { return .failure(error) }
-            var failure: SolanaCoreError?
-            let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-                do throws(SolanaCoreError) { count = try decode(utf8, into: UnsafeMutableRawBufferPointer(buffer)) } catch {
-                    failure = error
-                    count = 0
-                }
-            }
-            if let failure { return .failure(failure) }
-            return .success(bytes)
+            do throws(SolanaCoreError) { return .success(try decode(utf8)) } catch { return .failure(error) }
         }
         return try result.get()
+    }
+
+    /// `decode` over base58 text as UTF-8 bytes.
+    public static func decode(_ utf8: UnsafeBufferPointer<UInt8>) throws(SolanaCoreError) -> [UInt8] {
+        let length = try decodedLength(utf8)
+        var failure: SolanaCoreError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            do throws(SolanaCoreError) { count = try decode(utf8, into: UnsafeMutableRawBufferPointer(buffer)) } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        return bytes
     }
 
     /// Decodes base58 text into exactly `out.count` bytes (a key, a signature); throws `invalidLength` naming the

@@ -1,0 +1,147 @@
+import Foundation
+import SolanaCore
+@testable import SolanaRPC
+import Testing
+
+/// `TransactionAnswer`, which decodes `getTransaction` answers straight from the reply's bytes: every field the
+/// indexer reads, whatever the key order, whitespace, escapes and unknown fields, and a clear refusal naming what is
+/// wrong in a malformed answer.
+struct TransactionAnswerTests {
+    static let payer = try! Keypair(seed: [UInt8](repeating: 5, count: 32))
+    static let recipient = try! Keypair(seed: [UInt8](repeating: 6, count: 32)).publicKey
+    static let mint = try! Keypair(seed: [UInt8](repeating: 7, count: 32)).publicKey
+    static let owner = try! Keypair(seed: [UInt8](repeating: 8, count: 32)).publicKey
+    static let loaded = try! Keypair(seed: [UInt8](repeating: 9, count: 32)).publicKey
+
+    static let transaction: Transaction = {
+        let message = try! LegacyMessage(
+            payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 42)],
+            recentBlockhash: try! Blockhash(bytes: [UInt8](repeating: 3, count: 32)))
+        return try! Transaction(message: .legacy(message), signers: [payer])
+    }()
+
+    /// The answer as a node writes it, with `overrides` replacing (or, as nil, removing) top-level or meta members.
+    static func answer(result: [String: String?] = [:], meta: [String: String?] = [:]) -> String {
+        let wire = Data(transaction.serialized()).base64EncodedString()
+        var metaMembers: [(String, String?)] = [
+            ("status", #"{"Ok":null}"#),
+            ("err", "null"),
+            ("fee", "5000"),
+            ("preBalances", "[1000000, 0, 1]"),
+            ("postBalances", " [ 994958 , 42 , 1 ] "),
+            ("innerInstructions", #"[{"index":0,"instructions":[{"programIdIndex":2,"accounts":[0,1],"data":"3Bxs4NN8M2Yn4TLb","stackHeight":2},{"accounts":[],"data":"","programIdIndex":2,"stackHeight":null}]}]"#),
+            ("logMessages", #"["Program 11111111111111111111111111111111 invoke [1]","Program log: Memo (len 7): \"a\\b\u00e9\"","tab\there"]"#),
+            ("preTokenBalances", #"[{"accountIndex":1,"mint":"\#(mint)","owner":"\#(owner)","programId":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","uiTokenAmount":{"uiAmount":1.5,"decimals":6,"amount":"1500000","uiAmountString":"1.5"}}]"#),
+            ("postTokenBalances", #"[{"uiTokenAmount":{"amount":"18446744073709551615","decimals":0},"accountIndex":1,"mint":"\#(mint)","owner":null}]"#),
+            ("rewards", "[]"),
+            ("loadedAddresses", #"{"readonly":[],"writable":[]}"#),
+            ("returnData", #"{"programId":"11111111111111111111111111111111","data":["", "base64"]}"#),
+            ("computeUnitsConsumed", "150"),
+        ]
+        for (key, value) in meta {
+            if let index = metaMembers.firstIndex(where: { $0.0 == key }) { metaMembers[index].1 = value } else { metaMembers.append((key, value)) }
+        }
+        var members: [(String, String?)] = [
+            ("blockTime", "1700000000"),
+            ("meta", "{" + metaMembers.compactMap { key, value in value.map { "\"\(key)\": \($0)" } }.joined(separator: ", ") + "}"),
+            ("slot", "12345"),
+            ("transaction", "[\"\(wire)\", \"base64\"]"),
+            ("version", "\"legacy\""),
+        ]
+        for (key, value) in result {
+            if let index = members.firstIndex(where: { $0.0 == key }) { members[index].1 = value } else { members.append((key, value)) }
+        }
+        return "{" + members.compactMap { key, value in value.map { "\"\(key)\":\($0)" } }.joined(separator: ",") + "}"
+    }
+
+    static func decode(_ text: String, signature: Signature? = nil) throws(RPCError) -> FetchedTransaction {
+        let bytes = Array(("  " + text + " ").utf8)
+        let result: Result<FetchedTransaction, RPCError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(RPCError) {
+                return .success(try TransactionAnswer.decode(buffer, 2..<(bytes.count - 1), signature: signature ?? transaction.signatures[0]))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    @Test func decodesEveryFieldTheIndexerReads() throws {
+        let fetched = try Self.decode(Self.answer())
+        #expect(fetched.signature == Self.transaction.signatures[0])
+        #expect(fetched.slot == 12345)
+        #expect(fetched.blockTime == 1_700_000_000)
+        #expect(fetched.transaction == Self.transaction)
+        let meta = fetched.meta
+        #expect(meta.error == nil)
+        #expect(meta.fee == 5000)
+        #expect(meta.preBalances == [1_000_000, 0, 1])
+        #expect(meta.postBalances == [994_958, 42, 1])
+        #expect(meta.innerInstructions == [
+            InnerInstructions(index: 0, instructions: [
+                InnerInstruction(programIdIndex: 2, accounts: [0, 1], data: try Base58.decode("3Bxs4NN8M2Yn4TLb"), stackHeight: 2),
+                InnerInstruction(programIdIndex: 2, accounts: [], data: [], stackHeight: nil),
+            ])
+        ])
+        #expect(meta.logMessages == ["Program 11111111111111111111111111111111 invoke [1]", "Program log: Memo (len 7): \"a\\bé\"", "tab\there"])
+        #expect(meta.preTokenBalances == [
+            TokenBalance(accountIndex: 1, mint: Self.mint, owner: Self.owner, programID: TokenProgram.token.programId, amount: 1_500_000, decimals: 6)
+        ])
+        #expect(meta.postTokenBalances == [TokenBalance(accountIndex: 1, mint: Self.mint, owner: nil, programID: nil, amount: .max, decimals: 0)])
+        #expect(meta.loadedWritable.isEmpty && meta.loadedReadonly.isEmpty)
+        #expect(meta.computeUnitsConsumed == 150)
+    }
+
+    @Test func readsErrorsNullsAndLoadedAddresses() throws {
+        let fetched = try Self.decode(Self.answer(
+            result: ["blockTime": "null", "version": "0"],
+            meta: [
+                "err": #"{"InstructionError":[0,{"Custom":1}]}"#, "innerInstructions": "null", "logMessages": "null",
+                "preTokenBalances": "[]", "postTokenBalances": nil, "computeUnitsConsumed": nil,
+                "loadedAddresses": #"{"writable":["\#(Self.loaded)"],"readonly":[]}"#,
+                "preBalances": "[1, 2, 3, 4]", "postBalances": "[1, 2, 3, 4]",
+            ]))
+        #expect(fetched.blockTime == nil)
+        #expect(fetched.meta.error == .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]))
+        #expect(fetched.meta.innerInstructions.isEmpty && fetched.meta.logMessages == nil)
+        #expect(fetched.meta.preTokenBalances.isEmpty && fetched.meta.postTokenBalances.isEmpty)
+        #expect(fetched.meta.loadedWritable == [Self.loaded])
+        #expect(fetched.accountKeys.count == 4)
+        #expect(fetched.meta.computeUnitsConsumed == nil)
+    }
+
+    static let malformed: [(result: [String: String?], meta: [String: String?], says: String)] = [
+        (["slot": nil], [:], "no slot"),
+        (["slot": "-1"], [:], "slot"),
+        (["slot": "1.5"], [:], "slot"),
+        (["meta": "null"], [:], "no meta"),
+        (["transaction": #"["AAAA", "base58"]"#], [:], "base64"),
+        (["transaction": #"["not base64!"]"#], [:], "base64"),
+        ([:], ["fee": nil], "no fee"),
+        ([:], ["fee": "\"5000\""], "meta.fee"),
+        ([:], ["preBalances": "[1, 2]"], "2 balances for 3 accounts"),
+        ([:], ["preTokenBalances": #"[{"accountIndex":1,"mint":"0OIl","uiTokenAmount":{"amount":"1","decimals":0}}]"#], "0OIl is not an address"),
+        ([:], ["postTokenBalances": #"[{"accountIndex":1,"mint":"\#(mint)","uiTokenAmount":{"amount":"18446744073709551616","decimals":0}}]"#], "is not a u64"),
+        ([:], ["postTokenBalances": #"[{"accountIndex":1,"uiTokenAmount":{"amount":"1","decimals":0}}]"#], "meta.postTokenBalances"),
+        ([:], ["innerInstructions": #"[{"index":0,"instructions":[{"programIdIndex":2,"accounts":[0],"data":"0"}]}]"#], "not base58"),
+        ([:], ["logMessages": "[1]"], "meta.logMessages"),
+        ([:], ["fee": "5000,"], "meta"),
+    ]
+
+    @Test(arguments: 0..<malformed.count)
+    func refusesAMalformedAnswerNamingWhatIsWrong(_ index: Int) {
+        let (result, meta, says) = Self.malformed[index]
+        do {
+            let fetched = try Self.decode(Self.answer(result: result, meta: meta))
+            Issue.record("decoded \(fetched.signature) from a malformed answer (\(says))")
+        } catch {
+            #expect(error.code == .invalidResponse)
+            #expect(error.message.contains(says), "\(error.message) does not say \(says)")
+            #expect(error.message.contains(Self.transaction.signatures[0].base58))
+        }
+    }
+
+    @Test func refusesTheAnswerForAnotherTransaction() {
+        #expect(throws: RPCError.self) { try Self.decode(Self.answer(), signature: Signature.zero) }
+    }
+}
