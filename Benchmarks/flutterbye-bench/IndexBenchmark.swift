@@ -298,6 +298,10 @@ struct IndexWorkload: Sendable {
         var copyRuns: Int
         /// The replay RPC's calls by method.
         var calls: [String: Int]
+        /// CPU seconds of this process (indexer and replay RPC) and of PostgreSQL, while indexing and during the
+        /// fastest COPY.
+        var indexCPU: ProcessCPU
+        var copyCPU: ProcessCPU
 
         var report: String {
             let indexRate = Double(transactions) / indexSeconds, copyRate = Double(transactions) / copySeconds
@@ -305,6 +309,7 @@ struct IndexWorkload: Sendable {
                 replay RPC calls: \(calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 indexer: \(transactions) transactions (\(rows) rows) from the replay RPC in \(String(format: "%.3f", indexSeconds)) s = \(String(format: "%.0f", indexRate)) tx/s
                 COPY:    the same \(rows) rows into the same tables (the fastest of \(copyRuns) runs) in \(String(format: "%.3f", copySeconds)) s = \(String(format: "%.0f", copyRate)) tx/s
+                CPU:     indexing took \(String(format: "%.2f", indexCPU.benchmark)) s in this process (indexer and replay RPC) and \(String(format: "%.2f", indexCPU.postgres)) s in PostgreSQL; the COPY \(String(format: "%.2f", copyCPU.benchmark)) s and \(String(format: "%.2f", copyCPU.postgres)) s
                 ratio:   \(String(format: "%.2f", indexRate / copyRate)) of the COPY limit (target: at least 0.50) — \(indexRate / copyRate >= 0.5 ? "met" : "not met")
                 """
         }
@@ -343,12 +348,14 @@ struct IndexWorkload: Sendable {
 
             say("indexing \(recording.relevantCount) transactions from the replay RPC…")
             let clock = ContinuousClock()
+            let cpuBefore = ProcessCPU.now()
             let start = clock.now
             let running = Task { try await indexer.run() }
             while try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") < recording.relevantCount {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let indexElapsed = clock.now - start
+            let indexCPU = ProcessCPU.now() - cpuBefore
             running.cancel()
             _ = try? await running.value
 
@@ -356,11 +363,13 @@ struct IndexWorkload: Sendable {
             let rows = try await copyRows(client)
             let total = rows.values.reduce(0) { $0 + $1.count }
             var copyElapsed = Duration.seconds(1_000_000)
+            var copyCPU = ProcessCPU(benchmark: 0, postgres: 0)
             for _ in 0..<copyRuns {
                 try await client.query(
                     "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines",
                     logger: logger)
                 try await client.query("CHECKPOINT", logger: logger)
+                let copyCPUBefore = ProcessCPU.now()
                 let copyStart = clock.now
                 try await client.withConnection { connection in
                     // copyFrom quotes the table name as one identifier: name the schema through the search path.
@@ -382,13 +391,17 @@ struct IndexWorkload: Sendable {
                     }
                     try await connection.query("COMMIT", logger: logger)
                 }
-                copyElapsed = min(copyElapsed, clock.now - copyStart)
+                let elapsed = clock.now - copyStart
+                if elapsed < copyElapsed {
+                    copyElapsed = elapsed
+                    copyCPU = ProcessCPU.now() - copyCPUBefore
+                }
             }
             let copied = try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions")
             guard copied == recording.relevantCount else { throw BenchmarkFailure("COPY stored \(copied) transactions, not \(recording.relevantCount)") }
             return Figures(
                 transactions: recording.relevantCount, indexSeconds: indexElapsed.seconds, copySeconds: copyElapsed.seconds, rows: total,
-                copyRuns: copyRuns, calls: calls.snapshot())
+                copyRuns: copyRuns, calls: calls.snapshot(), indexCPU: indexCPU, copyCPU: copyCPU)
         }
     }
 
