@@ -89,19 +89,23 @@ public struct PollingTransactionSource: TransactionSource {
             let finished = AsyncCounter()
             while !Task.isCancelled {
                 running -= await finished.take()
-                if running < settings.roundsInFlight {
-                    let due = await schedule.takeDue(max: settings.addressesPerRound)
-                    if !due.isEmpty {
-                        running += 1
-                        group.addTask {
-                            await self.poll(due, deliver: deliver)
-                            await finished.add()
-                        }
-                        continue
-                    }
+                guard running < settings.roundsInFlight else {
+                    // A finishing round wakes the loop.
+                    await schedule.sleep(upTo: .seconds(1))
+                    continue
                 }
-                let wait = await schedule.untilNextDue(atMost: .milliseconds(100))
-                do { try await Task.sleep(for: max(wait, .milliseconds(5))) } catch { break }
+                let due = await schedule.takeDue(max: settings.addressesPerRound)
+                if !due.isEmpty {
+                    running += 1
+                    group.addTask {
+                        await self.poll(due, deliver: deliver)
+                        await finished.add()
+                        await self.schedule.wake()
+                    }
+                    continue
+                }
+                // Until an address is due, a round finishes or an address is followed, whichever comes first.
+                await schedule.sleep(upTo: max(await schedule.untilNextDue(atMost: .seconds(1)), .milliseconds(1)))
             }
             group.cancelAll()
         }
@@ -238,14 +242,17 @@ public struct PollingTransactionSource: TransactionSource {
     }
 
     func prepare(_ chunk: [SignatureInfo]) async throws(IndexingFailure) -> PreparedChunk {
-        let signatures = chunk.map(\.signature)
-        let stored = await stored(signatures)
-        let (taken, claimed) = await schedule.claim(signatures.filter { !stored.contains($0) })
+        // What this process delivered or is fetching needs no database lookup: only the rest is looked up (stored
+        // before a restart, or by another writer).
+        let (taken, claimed) = await schedule.claim(chunk.map(\.signature))
+        let stored = claimed.isEmpty ? [] : await stored(chunk.map(\.signature).filter { claimed.contains($0) })
+        await schedule.release(stored)
+        let fetching = claimed.subtracting(stored)
         do {
-            let fetched = try await fetch(signatures.filter { claimed.contains($0) })
-            return PreparedChunk(known: stored.union(taken), claimed: claimed, fetched: fetched)
+            let fetched = try await fetch(chunk.map(\.signature).filter { fetching.contains($0) })
+            return PreparedChunk(known: stored.union(taken), claimed: fetching, fetched: fetched)
         } catch {
-            await schedule.release(claimed)
+            await schedule.release(fetching)
             throw error
         }
     }
@@ -363,6 +370,51 @@ actor PollSchedule {
             entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
             order.append(address.address)
         }
+        wake()
+    }
+
+    private var sleeper: CheckedContinuation<Void, Never>?
+    private var sleeps = 0
+    private var woken = false
+
+    /// Sleeps for `duration`, or less if `wake` is called meanwhile (or was called since the last sleep), or the
+    /// task is cancelled. One sleeper at a time: the polling loop.
+    func sleep(upTo duration: Duration) async {
+        if woken || Task.isCancelled {
+            woken = false
+            return
+        }
+        sleeps += 1
+        let sleep = sleeps
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                sleeper = continuation
+                Task { [weak self] in
+                    try? await Task.sleep(for: duration)
+                    await self?.endSleep(sleep)
+                }
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        woken = false
+    }
+
+    /// Ends the current sleep at once (or the next one, if nobody sleeps): something the polling loop waits for
+    /// happened.
+    func wake() {
+        if let sleeper {
+            self.sleeper = nil
+            sleeper.resume()
+        } else {
+            woken = true
+        }
+    }
+
+    private func endSleep(_ sleep: Int) {
+        guard sleep == sleeps, let sleeper else { return }
+        self.sleeper = nil
+        sleeper.resume()
     }
 
     /// Up to `max` addresses that are due, longest overdue first; they count as being polled until `finish`.
@@ -424,6 +476,7 @@ actor PollSchedule {
     func pollAllNow() {
         let now = ContinuousClock.now
         for key in order { entries[key]?.due = now }
+        wake()
     }
 
     func markDelivered(_ signatures: [Signature]) {
