@@ -8,63 +8,87 @@ import SolanaRPC
 /// The indexer's PostgreSQL side: writes indexed transactions with the cursor they advance in one database
 /// transaction (so a crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
 /// Every write is idempotent: writing the same transaction again, from any address's history, changes nothing.
+///
+/// Concurrent writes are committed as a group (as River's completer and PostgreSQL's own group commit do): while one
+/// database transaction runs, the writes that arrive wait, and the next transaction carries all of them. One writer
+/// at a time keeps COPYs from contending for the same indexes, and a busy indexer writes few large transactions.
 public struct IndexStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    let writes: StatementCoalescer<IndexWrite, Void>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        self.writes = StatementCoalescer(maxInFlight: 1, maxBatch: 64) { [client, logger] requests in
+            let result: Result<Void, StoreError>
+            do throws(StoreError) {
+                try await Self.write(IndexWrite(merging: requests), client: client, logger: logger)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            return Array(repeating: result, count: requests.count)
+        }
     }
 
     // MARK: Writing
 
     /// Stores `transactions` (only relevant ones should be given), adds `discovered` addresses to the followed ones
     /// (an address already followed keeps its role and cursor), and applies `advance`, all in one database
-    /// transaction. A cursor never moves back: an advance to an older slot than the stored one is ignored.
+    /// transaction (shared with the writes that arrive meanwhile). A cursor never moves back: an advance to an older
+    /// slot than the stored one is ignored.
     ///
     /// New rows go in by COPY, PostgreSQL's fastest way in, which refuses a row whose key exists; when one does (a
-    /// transaction another writer stored meanwhile, or one delivered again), nothing of the COPY stays and the batch
-    /// is written again by the idempotent statement (`ON CONFLICT DO NOTHING` on every key). A deadlock with a
+    /// transaction another writer stored meanwhile, or one delivered again), nothing of the COPY stays and the write
+    /// is made again by the idempotent statement (`ON CONFLICT DO NOTHING` on every key). A deadlock with a
     /// concurrent writer of the same rows is retried.
     public func write(
         _ transactions: [IndexedTransaction], advance: CursorAdvance?, discovered: [AddressCursor] = []
     ) async throws(StoreError) {
-        let doing = "storing \(transactions.count) indexed transaction(s)" + (advance.map { " and the cursor of \($0.address)" } ?? "")
-        let statement = IndexWriteStatement(transactions: transactions, advance: advance, discovered: discovered)
-        if !transactions.isEmpty {
+        try await writes.submit(IndexWrite(transactions: transactions, advances: advance.map { [$0] } ?? [], discovered: discovered)).get()
+    }
+
+    /// Writes `write` in one database transaction: by COPY, or by the idempotent statement when a row exists.
+    static func write(_ write: IndexWrite, client: PostgresClient, logger: Logger) async throws(StoreError) {
+        let doing = "storing \(write.transactions.count) indexed transaction(s)" + (write.advances.isEmpty ? "" : " and \(write.advances.count) cursor(s)")
+        let statement = IndexWriteStatement(transactions: write.transactions, advances: write.advances, discovered: write.discovered)
+        if !write.transactions.isEmpty {
             do {
-                try await copy(transactions, then: IndexWriteStatement(transactions: [], advance: advance, discovered: discovered), doing)
+                try await copy(
+                    write.rows, then: IndexWriteStatement(transactions: [], advances: write.advances, discovered: write.discovered), doing,
+                    client: client, logger: logger)
                 return
             } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
-                logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(transactions.count)"])
+                logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(write.transactions.count)"])
             }
         }
         var attempt = 0
         while true {
             attempt += 1
             do {
-                _ = try await execute(statement, doing)
+                for try await _ in try await client.execute(statement, logger: logger) {}
                 return
             } catch {
-                guard error.isConcurrencyConflict, attempt < 5 else { throw error }
+                let failure = StoreError.statementFailed(error, while: doing)
+                guard failure.isConcurrencyConflict, attempt < 5 else { throw failure }
                 logger.debug("index write met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
             }
         }
     }
 
-    /// COPYs the transactions' rows into the chain_* tables and runs `statement` (the cursor and the discovered
-    /// addresses), in one database transaction.
-    func copy(_ transactions: [IndexedTransaction], then statement: IndexWriteStatement, _ doing: String) async throws(StoreError) {
-        let tables = IndexCopyRows(transactions)
-        let logger = self.logger
+    /// COPYs `rows` into the chain_* tables and runs `statement` (the cursors and the discovered addresses), in one
+    /// database transaction.
+    static func copy(
+        _ rows: IndexCopyRows, then statement: IndexWriteStatement, _ doing: String, client: PostgresClient, logger: Logger
+    ) async throws(StoreError) {
         do {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     // copyFrom quotes the table name as one identifier: the schema comes from the search path.
                     try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
-                    for table in tables.tables where table.rows.readableBytes > 0 {
+                    for table in rows.tables where table.rows.readableBytes > 0 {
                         try await connection.copyFrom(table: table.name, columns: table.columns, logger: logger) { writer in
                             try await writer.write(table.rows)
                         }
@@ -164,24 +188,70 @@ public struct IndexStore: Sendable {
             throw StoreError.statementFailed(error, while: doing)
         }
     }
+}
 
-    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ doing: String) async throws(StoreError) -> [Statement.Row]
-    where Statement.Row: Sendable {
-        do {
-            var rows: [Statement.Row] = []
-            for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
-            return rows
-        } catch {
-            throw StoreError.statementFailed(error, while: doing)
+/// One write of the indexer: transactions (with their rows rendered for COPY by the writer's caller, so that the
+/// work is spread over the callers), cursor advances and newly followed addresses; several are merged into one
+/// database transaction.
+struct IndexWrite: Sendable {
+    var transactions: [IndexedTransaction]
+    var rows: IndexCopyRows
+    var advances: [CursorAdvance]
+    var discovered: [AddressCursor]
+
+    init(transactions: [IndexedTransaction], advances: [CursorAdvance], discovered: [AddressCursor]) {
+        self.transactions = transactions
+        self.rows = IndexCopyRows(transactions)
+        self.advances = advances
+        self.discovered = discovered
+    }
+
+    /// The writes as one: each transaction once, one advance per address (the newest, with the signatures of all
+    /// summed), each discovered address once.
+    init(merging writes: [IndexWrite]) {
+        guard var merged = writes.first else {
+            self.init(transactions: [], advances: [], discovered: [])
+            return
         }
+        if writes.count > 1 {
+            var signatures = Set(merged.transactions.map(\.signature))
+            var advances: [PublicKey: CursorAdvance] = [:]
+            var order: [PublicKey] = []
+            func add(_ advance: CursorAdvance) {
+                guard var existing = advances[advance.address] else {
+                    advances[advance.address] = advance
+                    order.append(advance.address)
+                    return
+                }
+                existing.signatures += advance.signatures
+                if advance.newest.slot >= existing.newest.slot { existing.newest = advance.newest }
+                advances[advance.address] = existing
+            }
+            merged.advances.forEach(add)
+            var discovered = Set(merged.discovered.map(\.address))
+            for write in writes.dropFirst() {
+                let fresh = write.transactions.filter { signatures.insert($0.signature).inserted }
+                if fresh.count == write.transactions.count {
+                    merged.transactions += write.transactions
+                    merged.rows.append(write.rows)
+                } else {
+                    merged.transactions += fresh
+                    merged.rows.append(IndexCopyRows(fresh))
+                }
+                write.advances.forEach(add)
+                merged.discovered += write.discovered.filter { discovered.insert($0.address).inserted }
+            }
+            merged.advances = order.compactMap { advances[$0] }
+        }
+        self = merged
     }
 }
 
 /// The rows of some indexed transactions in COPY's text format, one buffer per chain_* table: `\N` for NULL, and
 /// backslash, tab, newline and carriage return escaped in text (a NUL, which PostgreSQL text cannot hold, becomes
 /// U+FFFD, as in `IndexWriteStatement`).
-struct IndexCopyRows {
-    struct Table {
+struct IndexCopyRows: Sendable {
+    struct Table: Sendable {
         let name: String
         let columns: [String]
         var rows = ByteBuffer()
@@ -239,6 +309,14 @@ struct IndexCopyRows {
             }
         }
         tables = [transactionRows, movements, balances, activity, logs]
+    }
+
+    /// Appends `other`'s rows, table by table.
+    mutating func append(_ other: IndexCopyRows) {
+        for index in tables.indices {
+            var rows = other.tables[index].rows
+            tables[index].rows.writeBuffer(&rows)
+        }
     }
 
     static func append(_ buffer: inout ByteBuffer, _ fields: [String?]) {
@@ -356,7 +434,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
     typealias Row = Int64
 
     var transactions: [IndexedTransaction]
-    var advance: CursorAdvance?
+    var advances: [CursorAdvance]
     var discovered: [AddressCursor]
 
     func makeBindings() throws -> PostgresBindings {
@@ -449,11 +527,11 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         bindings.append(l.index)
         bindings.append(l.line)
 
-        let advancedAddress = advance?.address
-        let newAddresses = discovered.filter { $0.address != advancedAddress }.sorted { $0.address.base58 < $1.address.base58 }
+        let advanced = Set(advances.map(\.address))
+        let newAddresses = discovered.filter { !advanced.contains($0.address) }.sorted { $0.address.base58 < $1.address.base58 }
         bindings.append(newAddresses.map(\.address.base58))
         bindings.append(newAddresses.map(\.role.rawValue))
-        let advances = advance.map { [$0] } ?? []
+        let advances = self.advances.sorted { $0.address.base58 < $1.address.base58 }
         bindings.append(advances.map(\.address.base58))
         bindings.append(advances.map(\.role.rawValue))
         bindings.append(advances.map(\.newest.signature.base58))

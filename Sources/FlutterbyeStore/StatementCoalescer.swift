@@ -6,9 +6,9 @@ import Synchronization
 /// latency. While a batch runs, another one starts beside it only once `minBatchAlongside` requests wait (else they
 /// join the batch that follows the running one), so a busy queue sends fewer, larger statements instead of many
 /// of one. Each caller gets its own result.
-final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
+package final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
     /// Runs one batch and returns one result per request, in order.
-    typealias RunBatch = @Sendable ([Request]) async -> [Result<Output, StoreError>]
+    package typealias RunBatch = @Sendable ([Request]) async -> [Result<Output, StoreError>]
 
     private struct Waiting {
         var request: Request
@@ -33,7 +33,7 @@ final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
     private let minBatchAlongside: Int
     private let runBatch: RunBatch
 
-    init(maxInFlight: Int, maxBatch: Int, minBatchAlongside: Int = 1, runBatch: @escaping RunBatch) {
+    package init(maxInFlight: Int, maxBatch: Int, minBatchAlongside: Int = 1, runBatch: @escaping RunBatch) {
         self.maxInFlight = max(1, maxInFlight)
         self.maxBatch = max(1, maxBatch)
         self.minBatchAlongside = min(max(1, minBatchAlongside), self.maxBatch)
@@ -42,7 +42,7 @@ final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sendable {
 
     /// Runs `request` in the next batch. The batch runs in a task of its own, so cancelling one caller never
     /// cancels the statement that carries the others' requests (the caller still gets its result).
-    func submit(_ request: Request) async -> Result<Output, StoreError> {
+    package func submit(_ request: Request) async -> Result<Output, StoreError> {
         await withCheckedContinuation { continuation in
             let batch: [Waiting]? = state.withLock { state in
                 state.waiting.append(Waiting(request: request, continuation: continuation))
