@@ -434,6 +434,68 @@ extension JSONParser {
         return try value()
     }
 
+    /// Skips a string, checking its escapes, without making it.
+    private mutating func skipString() throws(Failure) {
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            guard byte >= 0x20 else { throw failure("a control character in a string") }
+            if byte == UInt8(ascii: "\\") {
+                index += 1
+                guard index < bytes.count else { throw failure("unexpected end") }
+                switch bytes[index] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                    UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 1
+                case UInt8(ascii: "u"):
+                    index += 1
+                    let code = try hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw failure("an unpaired surrogate")
+                        }
+                        index += 2
+                        guard (0xDC00..<0xE000).contains(try hex4()) else { throw failure("an unpaired surrogate") }
+                    } else if (0xDC00..<0xE000).contains(code) {
+                        throw failure("an unpaired surrogate")
+                    }
+                default:
+                    throw failure("an invalid escape")
+                }
+                continue
+            }
+            index += 1
+        }
+        throw failure("an unterminated string")
+    }
+
+    /// Skips a number, checking its form, without converting it.
+    private mutating func skipNumber() throws(Failure) {
+        func digits() throws(Failure) {
+            guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { throw failure("expected a digit") }
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            try digits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            try digits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            try digits()
+        }
+    }
+
     /// Skips the value that comes next, checking that it is well-formed.
     mutating func skipValue() throws(Failure) {
         skipWhitespace()
@@ -441,11 +503,11 @@ extension JSONParser {
         switch bytes[index] {
         case UInt8(ascii: "{"): try members { parser, _ throws(Failure) in try parser.skipValue() }
         case UInt8(ascii: "["): try elements { parser throws(Failure) in try parser.skipValue() }
-        case UInt8(ascii: "\""): try readString { _ throws(Failure) in }
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
         default: throw failure("unexpected character")
         }
     }
@@ -500,6 +562,12 @@ extension JSONValue {
 
     static func serialize(string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Keys, signatures and base64 need no escapes: copied at once.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)

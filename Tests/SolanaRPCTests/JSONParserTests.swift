@@ -1,5 +1,5 @@
 import Foundation
-import SolanaRPC
+@testable import SolanaRPC
 import Testing
 
 /// The fast JSON parser (`JSONValue.parse`) against Foundation's JSONDecoder on the same documents, and its refusals.
@@ -42,6 +42,26 @@ struct JSONParserTests {
     @Test(arguments: malformed)
     func refusesMalformedJSON(_ document: String) {
         #expect(throws: RPCError.self) { try JSONValue.parse(Data(document.utf8)) }
+    }
+
+    /// Reading in place skips what it does not read: the skipper accepts what the parser accepts and refuses what it
+    /// refuses.
+    @Test(arguments: documents)
+    func skipsWhatItParses(_ document: String) throws {
+        let bytes = Array(document.utf8)
+        try bytes.withUnsafeBufferPointer { buffer in
+            try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in try parser.skipValue() }
+        }
+    }
+
+    @Test(arguments: malformed)
+    func refusesToSkipMalformedJSON(_ document: String) {
+        let bytes = Array(document.utf8)
+        #expect(throws: JSONParser.Failure.self) {
+            try bytes.withUnsafeBufferPointer { buffer in
+                try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in try parser.skipValue() }
+            }
+        }
     }
 
     @Test func refusesDeepNesting() {
