@@ -361,6 +361,21 @@ extension JSONParser {
         }
     }
 
+    /// Where the reader is, for `rewind`.
+    struct Position {
+        fileprivate let index: Int
+        fileprivate let depth: Int
+    }
+
+    var position: Position { Position(index: index, depth: depth) }
+
+    /// Moves back to `position`, where this reader was before (to skip a value a decoder gave up on).
+    mutating func rewind(to position: Position) {
+        precondition(position.index <= index, "JSONParser only rewinds")
+        index = position.index
+        depth = position.depth
+    }
+
     /// Reads `null` if it comes next (true), else reads nothing (false).
     mutating func readNull() throws(Failure) -> Bool {
         skipWhitespace()

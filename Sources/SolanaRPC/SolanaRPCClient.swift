@@ -131,15 +131,6 @@ public struct SolanaRPCClient: Sendable {
         return try Self.decodeResponse(data, as: Result.self, method: method)
     }
 
-    /// Calls `method` and returns its `result` as read by the fast JSON parser (`JSONValue.parse`); null is `.null`.
-    func callJSON(_ method: String, _ params: [JSONValue]) async throws(RPCError) -> JSONValue {
-        let data = try await send(RPCRequest(id: requestIDs.next(), method: method, params: params).serialized, method: method)
-        let answer = try JSONValue.parse(data)
-        if let error = RPCErrorBody.error(in: answer, method: method) { throw error }
-        guard let result = answer["result"] else { throw RPCError(.invalidResponse, "the answer to \(method) has no result") }
-        return result
-    }
-
     /// Sends several calls in one JSON-RPC batch; each answer is matched to its call by id. One call's JSON-RPC
     /// error is returned in its place (the others still succeed); a failure of the whole request throws.
     /// The answers are read with the package's own JSON parser (`JSONValue.parse`), several times faster than
@@ -165,40 +156,41 @@ public struct SolanaRPCClient: Sendable {
         }
     }
 
-    /// A JSON-RPC batch's reply, read in place: the reply's bytes, and for each call, in call order, where its
-    /// `result` lies in them (nil for a null result) or its error. What is at each range is left to the caller's
-    /// decoder, so large answers are never built into a JSON tree.
-    struct RawAnswers {
-        let bytes: [UInt8]
-        let results: [Swift.Result<Range<Int>?, RPCError>]
-    }
-
-    /// Sends several calls in one JSON-RPC batch and locates each call's answer in the reply (`RawAnswers`).
-    func rawBatch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> RawAnswers {
+    /// Sends several calls in one JSON-RPC batch and reads each call's `result` straight from the reply's bytes with
+    /// `decode` (a null result is nil), so large answers are never built into a JSON tree. One call's JSON-RPC error,
+    /// or a result `decode` refuses, is returned in its place; a reply that is not a JSON-RPC array throws.
+    func decodedBatch<Answer>(
+        _ calls: [(method: String, params: [JSONValue])], decode: (inout JSONParser) throws(RPCError) -> Answer
+    ) async throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
+        guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
-        let body = RPCRequest.serialized(requests)
-        let bytes = Array(try await send(body, method: "batch(\(calls.count) \(calls.first?.method ?? ""))"))
-        var byID: [Int64: Swift.Result<Range<Int>?, RPCError>] = [:]
+        let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))")
+        var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:]
         do throws(JSONParser.Failure) {
-            try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.Failure) in
-                try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in
+            try reply.withUnsafeReadableBytes { raw throws(JSONParser.Failure) in
+                try JSONParser.reading(raw.bindMemory(to: UInt8.self)) { parser throws(JSONParser.Failure) in
                     try parser.elements { parser throws(JSONParser.Failure) in
-                        var id: Int64?, answer: Swift.Result<Range<Int>?, RPCError> = .success(nil), answered = false
+                        var id: Int64?, answer: Swift.Result<Answer?, RPCError> = .success(nil), answered = false
                         try parser.members { parser, name throws(JSONParser.Failure) in
                             if name == "id" {
                                 id = try parser.readNull() ? nil : try parser.readInt64()
                             } else if name == "result" {
                                 answered = true
-                                parser.skipWhitespace()
-                                let start = parser.index
                                 if try parser.readNull() { return }
-                                try parser.skipValue()
-                                answer = .success(start..<parser.index)
+                                let start = parser.position
+                                do throws(RPCError) {
+                                    answer = .success(try decode(&parser))
+                                } catch {
+                                    // The rest of the reply is still read: past this result, whatever it holds.
+                                    answer = .failure(error)
+                                    parser.rewind(to: start)
+                                    try parser.skipValue()
+                                }
                             } else if name == "error" {
                                 let error = try parser.readValue()
                                 guard error != .null else { return }
                                 answered = true
-                                let method = id.flatMap { id in requests.first { $0.id == id }?.method } ?? calls.first?.method ?? "batch"
+                                let method = id.flatMap { id in requests.first { $0.id == id }?.method } ?? calls[0].method
                                 answer = .failure(
                                     RPCErrorBody.error(in: .object(["error": error]), method: method)
                                         ?? RPCError(.invalidResponse, "the answer to \(method) has a malformed error"))
@@ -213,9 +205,9 @@ public struct SolanaRPCClient: Sendable {
         } catch {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
         }
-        return RawAnswers(bytes: bytes, results: zip(requests, calls).map { request, call in
+        return zip(requests, calls).map { request, call in
             byID[Int64(request.id)] ?? .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
-        })
+        }
     }
 
     /// Sends several calls of one answer type in one JSON-RPC batch and decodes each `result` as `Answer` (a null
@@ -245,6 +237,11 @@ public struct SolanaRPCClient: Sendable {
     // MARK: Transport
 
     private func send(_ body: Data, method: String) async throws(RPCError) -> Data {
+        Data(try await send(buffer: body, method: method).readableBytesView)
+    }
+
+    /// Posts `body` to the preferred endpoint, with retries and failover, and returns the answer's bytes.
+    private func send(buffer body: Data, method: String) async throws(RPCError) -> ByteBuffer {
         var lastError: RPCError?
         var retryAfterFloor: Duration?
         let start = preferred.index % endpoints.count
@@ -272,7 +269,7 @@ public struct SolanaRPCClient: Sendable {
         throw lastError ?? RPCError(.transport, "\(method) failed")
     }
 
-    private func post(_ body: Data, to index: Int, method: String) async throws(RPCError) -> Data {
+    private func post(_ body: Data, to index: Int, method: String) async throws(RPCError) -> ByteBuffer {
         let endpoint = endpoints[index]
         if let limiter = limiters[index] { await limiter.acquire() }
         var request = HTTPClientRequest(url: endpoint.url)
@@ -301,7 +298,7 @@ public struct SolanaRPCClient: Sendable {
             }
             throw RPCError(.httpStatus, "\(method): the endpoint answered HTTP \(status)", endpoint: endpoint.description, httpStatus: status)
         }
-        return Data(bytes.readableBytesView)
+        return bytes
     }
 
     static func decodeResponse<Result: Decodable>(_ data: Data, as: Result.Type, method: String) throws(RPCError) -> Result {

@@ -175,9 +175,8 @@ extension SolanaRPCClient {
     public func signaturesForAddress(
         _ address: PublicKey, before: Signature? = nil, until: Signature? = nil, limit: Int = 1000, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> [SignatureInfo] {
-        let answer = try await callJSON(
-            "getSignaturesForAddress", Self.signaturesParams(address, before: before, until: until, limit: limit, commitment: commitment))
-        return try Self.signatureInfos(answer)
+        let params = Self.signaturesParams(address, before: before, until: until, limit: limit, commitment: commitment)
+        return try Self.signatureInfos(try await decodedBatch([("getSignaturesForAddress", params)], decode: Self.signatureInfos))[0].get()
     }
 
     /// Several addresses' newest signatures (each newer than its `until`, at most `limit`) in one JSON-RPC batch: how
@@ -186,17 +185,12 @@ extension SolanaRPCClient {
     public func signaturesForAddresses(
         _ queries: [(address: PublicKey, until: Signature?)], limit: Int = 1000, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> [Result<[SignatureInfo], RPCError>] {
+        guard !queries.isEmpty else { return [] }
         let calls = queries.map { query in
             (method: "getSignaturesForAddress",
              params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment))
         }
-        return try await batch(calls).map { answer in
-            switch answer {
-            case .failure(let error): return .failure(error)
-            case .success(let entries):
-                do throws(RPCError) { return .success(try Self.signatureInfos(entries)) } catch { return .failure(error) }
-            }
-        }
+        return Self.signatureInfos(try await decodedBatch(calls, decode: Self.signatureInfos))
     }
 
     static func signaturesParams(
@@ -208,26 +202,64 @@ extension SolanaRPCClient {
         return [.string(address.base58), .object(config)]
     }
 
-    /// The entries of a `getSignaturesForAddress` answer (read with the fast JSON parser).
-    static func signatureInfos(_ answer: JSONValue) throws(RPCError) -> [SignatureInfo] {
-        func malformed(_ what: String) -> RPCError { RPCError(.invalidResponse, "getSignaturesForAddress returned \(what)") }
-        guard case .array(let entries) = answer else { throw malformed("no array of entries") }
-        var result: [SignatureInfo] = []
-        result.reserveCapacity(entries.count)
-        for entry in entries {
-            guard case .string(let text)? = entry["signature"], let signature = try? Signature(base58: text) else {
-                throw malformed("a malformed signature")
+    /// Each answer's entries; a null answer is refused.
+    static func signatureInfos(_ answers: [Result<[SignatureInfo]?, RPCError>]) -> [Result<[SignatureInfo], RPCError>] {
+        answers.map { answer in
+            answer.flatMap { entries in
+                entries.map { .success($0) }
+                    ?? .failure(RPCError(.invalidResponse, "getSignaturesForAddress returned null, not an array of entries"))
             }
-            guard let slot = entry["slot"]?.uint64 else { throw malformed("an entry without a slot") }
-            var memo: String?
-            if case .string(let text)? = entry["memo"] { memo = text }
-            var blockTime: Int64?
-            if case .int(let time)? = entry["blockTime"] { blockTime = time }
-            var status: Commitment?
-            if case .string(let text)? = entry["confirmationStatus"] { status = Commitment(rawValue: text) }
-            let error = entry["err"].flatMap { $0 == .null ? nil : $0 }
-            result.append(SignatureInfo(
-                signature: signature, slot: slot, error: error, memo: memo, blockTime: blockTime, confirmationStatus: status))
+        }
+    }
+
+    /// The entries of the `getSignaturesForAddress` answer `parser` is at.
+    static func signatureInfos(_ parser: inout JSONParser) throws(RPCError) -> [SignatureInfo] {
+        var result: [SignatureInfo] = []
+        var problem = "a malformed answer"
+        do throws(JSONParser.Failure) {
+            try parser.elements { parser throws(JSONParser.Failure) in
+                var signature: Signature?, slot: UInt64?, error: JSONValue?, memo: String?, blockTime: Int64?, status: Commitment?
+                try parser.members { parser, name throws(JSONParser.Failure) in
+                    if name == "signature" {
+                        let at = parser.index
+                        signature = try parser.readString { utf8 throws(JSONParser.Failure) in
+                            var signature = Signature.zero
+                            let count = withUnsafeMutableBytes(of: &signature) { out in try? Base58.decode(utf8, into: out) }
+                            guard count == Signature.length else {
+                                problem = "a malformed signature"
+                                throw JSONParser.Failure(offset: at, reason: "not a signature")
+                            }
+                            return signature
+                        }
+                    } else if name == "slot" {
+                        problem = "an entry with a malformed slot"
+                        slot = try parser.readUInt64()
+                    } else if name == "err" {
+                        let value = try parser.readValue()
+                        error = value == .null ? nil : value
+                    } else if name == "memo" {
+                        memo = try parser.readNull() ? nil : try parser.readString()
+                    } else if name == "blockTime" {
+                        blockTime = try parser.readNull() ? nil : try parser.readInt64()
+                    } else if name == "confirmationStatus" {
+                        status = try parser.readNull() ? nil : Commitment(rawValue: try parser.readString())
+                    } else {
+                        try parser.skipValue()
+                    }
+                }
+                guard let signature else {
+                    problem = "an entry without a signature"
+                    throw parser.failure(problem)
+                }
+                guard let slot else {
+                    problem = "an entry without a slot"
+                    throw parser.failure(problem)
+                }
+                result.append(SignatureInfo(
+                    signature: signature, slot: slot, error: error, memo: memo, blockTime: blockTime, confirmationStatus: status))
+            }
+        } catch {
+            throw RPCError(.invalidResponse, "getSignaturesForAddress returned \(problem) (\(error))")
         }
         return result
     }

@@ -126,17 +126,20 @@ extension SolanaRPCClient {
         -> [Result<FetchedTransaction?, RPCError>]
     {
         guard !signatures.isEmpty else { return [] }
-        let answers = try await rawBatch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) })
-        return answers.bytes.withUnsafeBufferPointer { bytes in
-            zip(signatures, answers.results).map { signature, answer in
-                switch answer {
-                case .failure(let error): return .failure(error)
-                case .success(nil): return .success(nil)
-                case .success(let range?):
-                    do throws(RPCError) { return .success(try TransactionAnswer.decode(bytes, range, signature: signature)) } catch {
-                        return .failure(error)
-                    }
+        let answers = try await decodedBatch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) }) {
+            parser throws(RPCError) in try TransactionAnswer.decode(&parser)
+        }
+        return zip(signatures, answers).map { signature, answer in
+            switch answer {
+            case .failure(let error):
+                return .failure(error.code == .invalidResponse ? RPCError(.invalidResponse, "getTransaction \(signature.base58): \(error.message)") : error)
+            case .success(nil): return .success(nil)
+            case .success(let fetched?):
+                guard fetched.signature == signature else {
+                    return .failure(RPCError(
+                        .invalidResponse, "getTransaction \(signature.base58): the answer carries another transaction (\(fetched.signature.base58))"))
                 }
+                return .success(fetched)
             }
         }
     }
@@ -156,11 +159,11 @@ extension SolanaRPCClient {
 /// reading only the fields the indexer uses and skipping the rest; a missing or malformed field throws
 /// `invalidResponse` naming it.
 enum TransactionAnswer {
-    /// Decodes the `result` at `range` of `bytes`, the answer for `signature`.
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, signature: Signature) throws(RPCError) -> FetchedTransaction {
-        func malformed(_ what: String) -> RPCError {
-            RPCError(.invalidResponse, "getTransaction \(signature.base58): \(what)")
-        }
+    /// Decodes the `result` `parser` is at. The transaction's own first signature is the answer's `signature`; the
+    /// caller checks it is the one asked for. A malformed answer throws `invalidResponse` saying what is wrong (the
+    /// caller names the signature).
+    static func decode(_ parser: inout JSONParser) throws(RPCError) -> FetchedTransaction {
+        func malformed(_ what: String) -> RPCError { RPCError(.invalidResponse, what) }
         var field = "result"
         var slot: UInt64?, blockTime: Int64?, wire: [UInt8]?
         var err: JSONValue?, fee: UInt64?, preBalances: [UInt64]?, postBalances: [UInt64]?, hasMeta = false
@@ -237,7 +240,6 @@ enum TransactionAnswer {
         }
 
         do throws(JSONParser.Failure) {
-            var parser = JSONParser(UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), at: range.lowerBound)
             try parser.members { parser, name throws(JSONParser.Failure) in
                 if name == "slot" {
                     field = "slot"
@@ -372,10 +374,8 @@ enum TransactionAnswer {
             error: err, fee: fee, preBalances: preBalances, postBalances: postBalances, preTokenBalances: preTokenBalances,
             postTokenBalances: postTokenBalances, innerInstructions: inner, logMessages: logMessages, loadedWritable: writable,
             loadedReadonly: readonly, computeUnitsConsumed: computeUnits)
+        guard let signature = decoded.signatures.first else { throw malformed("the transaction has no signature") }
         let fetched = FetchedTransaction(signature: signature, slot: slot, blockTime: blockTime, transaction: decoded, meta: meta)
-        guard fetched.transaction.signatures.first == signature else {
-            throw malformed("the answer carries another transaction (\(fetched.transaction.signatures.first?.base58 ?? "unsigned"))")
-        }
         guard preBalances.count == fetched.accountKeys.count, postBalances.count == fetched.accountKeys.count else {
             throw malformed("\(preBalances.count) balances for \(fetched.accountKeys.count) accounts")
         }

@@ -54,11 +54,14 @@ struct TransactionAnswerTests {
         return "{" + members.compactMap { key, value in value.map { "\"\(key)\":\($0)" } }.joined(separator: ",") + "}"
     }
 
-    static func decode(_ text: String, signature: Signature? = nil) throws(RPCError) -> FetchedTransaction {
+    static func decode(_ text: String) throws(RPCError) -> FetchedTransaction {
         let bytes = Array(("  " + text + " ").utf8)
         let result: Result<FetchedTransaction, RPCError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(buffer, at: 2)
             do throws(RPCError) {
-                return .success(try TransactionAnswer.decode(buffer, 2..<(bytes.count - 1), signature: signature ?? transaction.signatures[0]))
+                let fetched = try TransactionAnswer.decode(&parser)
+                #expect(parser.index == bytes.count - 1)
+                return .success(fetched)
             } catch {
                 return .failure(error)
             }
@@ -137,11 +140,53 @@ struct TransactionAnswerTests {
         } catch {
             #expect(error.code == .invalidResponse)
             #expect(error.message.contains(says), "\(error.message) does not say \(says)")
-            #expect(error.message.contains(Self.transaction.signatures[0].base58))
         }
     }
 
-    @Test func refusesTheAnswerForAnotherTransaction() {
-        #expect(throws: RPCError.self) { try Self.decode(Self.answer(), signature: Signature.zero) }
+    /// The answer's signature is its transaction's own (the client compares it with the one it asked for).
+    @Test func takesTheSignatureFromTheTransaction() throws {
+        #expect(try Self.decode(Self.answer()).signature == Self.transaction.signatures[0])
+    }
+}
+
+/// `getSignaturesForAddress` entries read in place: every field, and a refusal naming a malformed entry.
+struct SignatureEntriesTests {
+    static func read(_ text: String) throws(RPCError) -> [SignatureInfo] {
+        let bytes = Array(text.utf8)
+        let result: Result<[SignatureInfo], RPCError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(buffer)
+            do throws(RPCError) { return .success(try SolanaRPCClient.signatureInfos(&parser)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    @Test func readsEveryField() throws {
+        let first = TransactionAnswerTests.transaction.signatures[0]
+        let entries = try Self.read("""
+            [{"signature":"\(first)","slot":7,"err":null,"memo":"[4] a \\"b\\"","blockTime":1700000000,"confirmationStatus":"finalized"},
+             {"blockTime":null,"confirmationStatus":null,"err":{"InstructionError":[0,"InvalidArgument"]},"memo":null,"slot":18446744073709551615,"signature":"\(Signature.zero)","extra":[1.5,{"x":"y"}]}]
+            """)
+        #expect(entries == [
+            SignatureInfo(signature: first, slot: 7, error: nil, memo: "[4] a \"b\"", blockTime: 1_700_000_000, confirmationStatus: .finalized),
+            SignatureInfo(
+                signature: .zero, slot: .max, error: .object(["InstructionError": .array([.int(0), .string("InvalidArgument")])]), memo: nil,
+                blockTime: nil, confirmationStatus: nil),
+        ])
+        #expect(try Self.read("[]").isEmpty)
+    }
+
+    @Test(arguments: [
+        (#"[{"slot":1}]"#, "without a signature"), (#"[{"signature":"abc","slot":1}]"#, "malformed signature"),
+        (#"[{"signature":"\#(Signature.zero)"}]"#, "without a slot"), (#"[{"signature":"\#(Signature.zero)","slot":-1}]"#, "malformed slot"),
+        (#"{"signature":"x"}"#, "malformed answer"),
+    ])
+    func refusesAMalformedEntry(_ text: String, _ says: String) {
+        do {
+            _ = try Self.read(text)
+            Issue.record("read \(text)")
+        } catch {
+            #expect(error.code == .invalidResponse)
+            #expect(error.message.contains(says), "\(error.message)")
+        }
     }
 }
