@@ -88,9 +88,9 @@ public struct IndexStore: Sendable {
                 do {
                     // copyFrom quotes the table name as one identifier: the schema comes from the search path.
                     try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
-                    for table in rows.tables where table.rows.readableBytes > 0 {
+                    for table in rows.tables where table.rows.buffer.readableBytes > 0 {
                         try await connection.copyFrom(table: table.name, columns: table.columns, logger: logger) { writer in
-                            try await writer.write(table.rows)
+                            try await writer.write(table.rows.buffer)
                         }
                     }
                     for try await _ in try await connection.execute(statement, logger: logger) {}
@@ -254,7 +254,7 @@ struct IndexCopyRows: Sendable {
     struct Table: Sendable {
         let name: String
         let columns: [String]
-        var rows = ByteBuffer()
+        var rows = CopyRows()
     }
 
     var tables: [Table]
@@ -275,6 +275,15 @@ struct IndexCopyRows: Sendable {
         var logs = Table(name: "chain_program_log_lines", columns: ["signature", "line_index", "line"])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        // Keys recur from row to row (the mint's holders, the wallets): each is made base58 once per batch.
+        var names: [PublicKey: String] = [:]
+        func name(_ key: PublicKey?) -> String? {
+            guard let key else { return nil }
+            if let known = names[key] { return known }
+            let text = key.base58
+            names[key] = text
+            return text
+        }
 
         for transaction in transactions {
             let signature = transaction.signature.base58
@@ -282,30 +291,51 @@ struct IndexCopyRows: Sendable {
             if let value = transaction.error, value != .null, let data = try? encoder.encode(value) {
                 error = String(decoding: data, as: UTF8.self)
             }
-            Self.append(
-                &transactionRows.rows,
-                [signature, String(transaction.slot), transaction.blockTime.map(Self.timestamp), String(transaction.fee), error, transaction.memo])
+            transactionRows.rows.text(signature)
+            transactionRows.rows.number(transaction.slot)
+            if let time = transaction.blockTime { transactionRows.rows.timestamp(time) } else { transactionRows.rows.null() }
+            transactionRows.rows.number(transaction.fee)
+            transactionRows.rows.text(error)
+            transactionRows.rows.text(transaction.memo)
+            transactionRows.rows.end()
             for (index, movement) in transaction.movements.enumerated() {
-                Self.append(&movements.rows, [
-                    signature, String(index), movement.instructionIndex == FlbyMovement.balanceDerived ? nil : String(movement.instructionIndex),
-                    movement.innerIndex.map(String.init), movement.kind.rawValue, movement.sourceAccount?.base58, movement.sourceOwner?.base58,
-                    movement.destinationAccount?.base58, movement.destinationOwner?.base58, String(movement.amount),
-                ])
+                movements.rows.text(signature)
+                movements.rows.number(index)
+                if movement.instructionIndex == FlbyMovement.balanceDerived { movements.rows.null() } else { movements.rows.number(movement.instructionIndex) }
+                if let inner = movement.innerIndex { movements.rows.number(inner) } else { movements.rows.null() }
+                movements.rows.text(movement.kind.rawValue)
+                movements.rows.text(name(movement.sourceAccount))
+                movements.rows.text(name(movement.sourceOwner))
+                movements.rows.text(name(movement.destinationAccount))
+                movements.rows.text(name(movement.destinationOwner))
+                movements.rows.number(movement.amount)
+                movements.rows.end()
             }
             for balance in transaction.flbyBalances {
-                Self.append(&balances.rows, [
-                    signature, balance.account.base58, balance.owner?.base58, String(transaction.slot), balance.preAmount.map(String.init),
-                    String(balance.amount),
-                ])
+                balances.rows.text(signature)
+                balances.rows.text(name(balance.account))
+                balances.rows.text(name(balance.owner))
+                balances.rows.number(transaction.slot)
+                if let pre = balance.preAmount { balances.rows.number(pre) } else { balances.rows.null() }
+                balances.rows.number(balance.amount)
+                balances.rows.end()
             }
             for wallet in transaction.walletActivity {
-                Self.append(&activity.rows, [
-                    signature, wallet.role.rawValue, wallet.wallet.base58, String(transaction.slot), wallet.preLamports.map(String.init),
-                    wallet.postLamports.map(String.init), String(wallet.lamportsDelta), String(wallet.flbyDelta),
-                ])
+                activity.rows.text(signature)
+                activity.rows.text(wallet.role.rawValue)
+                activity.rows.text(name(wallet.wallet))
+                activity.rows.number(transaction.slot)
+                if let pre = wallet.preLamports { activity.rows.number(pre) } else { activity.rows.null() }
+                if let post = wallet.postLamports { activity.rows.number(post) } else { activity.rows.null() }
+                activity.rows.number(wallet.lamportsDelta)
+                activity.rows.number(wallet.flbyDelta)
+                activity.rows.end()
             }
             for (index, line) in transaction.programLogs.enumerated() {
-                Self.append(&logs.rows, [signature, String(index), line])
+                logs.rows.text(signature)
+                logs.rows.number(index)
+                logs.rows.text(line)
+                logs.rows.end()
             }
         }
         tables = [transactionRows, movements, balances, activity, logs]
@@ -314,38 +344,62 @@ struct IndexCopyRows: Sendable {
     /// Appends `other`'s rows, table by table.
     mutating func append(_ other: IndexCopyRows) {
         for index in tables.indices {
-            var rows = other.tables[index].rows
-            tables[index].rows.writeBuffer(&rows)
+            tables[index].rows.append(other.tables[index].rows)
         }
     }
 
-    static func append(_ buffer: inout ByteBuffer, _ fields: [String?]) {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            guard let field else {
-                buffer.writeStaticString("\\N")
-                continue
-            }
-            if !field.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
-                buffer.writeString(field)
-                continue
-            }
-            for byte in field.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                case 0: buffer.writeString("\u{FFFD}")
-                default: buffer.writeInteger(byte)
-                }
+}
+
+/// Rows in COPY's text format, written field by field straight into a buffer: fields separated by tabs, `\N` for
+/// NULL, text escaped, numbers and timestamps written digit by digit (no intermediate strings).
+struct CopyRows: Sendable {
+    private(set) var buffer = ByteBuffer()
+    private var fields = 0
+
+    /// Appends `other`'s rows.
+    mutating func append(_ other: CopyRows) {
+        var rows = other.buffer
+        buffer.writeBuffer(&rows)
+    }
+
+    private mutating func separate() {
+        if fields > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+        fields += 1
+    }
+
+    mutating func null() {
+        separate()
+        buffer.writeStaticString("\\N")
+    }
+
+    /// Text, escaped (a NUL, which PostgreSQL text cannot hold, becomes U+FFFD, as in `IndexWriteStatement`).
+    mutating func text(_ field: String?) {
+        guard let field else { return null() }
+        separate()
+        if !field.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            buffer.writeString(field)
+            return
+        }
+        for byte in field.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            case 0: buffer.writeString("\u{FFFD}")
+            default: buffer.writeInteger(byte)
             }
         }
-        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    mutating func number(_ value: some BinaryInteger) {
+        separate()
+        Self.writeDecimal(value, into: &buffer)
     }
 
     /// Unix seconds as a timestamptz literal in UTC (`2026-11-23 09:30:00+00`), by the civil-from-days algorithm.
-    static func timestamp(_ unix: Int64) -> String {
+    mutating func timestamp(_ unix: Int64) {
+        separate()
         let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
         let seconds = unix - days * 86_400
         let shifted = days + 719_468
@@ -357,9 +411,48 @@ struct IndexCopyRows: Sendable {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : String(value) }
-        let yearText = year >= 1000 ? String(year) : String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return "\(yearText)-\(two(month))-\(two(day)) \(two(seconds / 3_600)):\(two(seconds % 3_600 / 60)):\(two(seconds % 60))+00"
+        func two(_ value: Int64) {
+            buffer.writeInteger(UInt8(ascii: "0") + UInt8(value / 10))
+            buffer.writeInteger(UInt8(ascii: "0") + UInt8(value % 10))
+        }
+        if year < 0 {
+            buffer.writeInteger(UInt8(ascii: "-"))
+        }
+        let magnitude = year.magnitude
+        if magnitude < 1000 { buffer.writeInteger(UInt8(ascii: "0")) }
+        if magnitude < 100 { buffer.writeInteger(UInt8(ascii: "0")) }
+        if magnitude < 10 { buffer.writeInteger(UInt8(ascii: "0")) }
+        Self.writeDecimal(magnitude, into: &buffer)
+        buffer.writeInteger(UInt8(ascii: "-"))
+        two(month)
+        buffer.writeInteger(UInt8(ascii: "-"))
+        two(day)
+        buffer.writeInteger(UInt8(ascii: " "))
+        two(seconds / 3_600)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        two(seconds % 3_600 / 60)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        two(seconds % 60)
+        buffer.writeStaticString("+00")
+    }
+
+    mutating func end() {
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        fields = 0
+    }
+
+    static func writeDecimal(_ value: some BinaryInteger, into buffer: inout ByteBuffer) {
+        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 }
 
