@@ -1,11 +1,20 @@
 /// Bitcoin-alphabet base58, the text form of Solana keys, signatures and blockhashes.
 public enum Base58 {
     static let alphabet: [UInt8] = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
-    static let decodeTable: [Int8] = {
-        var table = [Int8](repeating: -1, count: 256)
-        for (index, char) in alphabet.enumerated() { table[Int(char)] = Int8(index) }
-        return table
-    }()
+
+    /// The digit a character stands for, or -1 outside the alphabet (computed, not looked up: no global table to
+    /// reach in the hot loop).
+    @inline(__always) static func digit(_ char: UInt8) -> Int8 {
+        switch char {
+        case UInt8(ascii: "1")...UInt8(ascii: "9"): Int8(char - UInt8(ascii: "1"))
+        case UInt8(ascii: "A")...UInt8(ascii: "H"): Int8(char - UInt8(ascii: "A") + 9)
+        case UInt8(ascii: "J")...UInt8(ascii: "N"): Int8(char - UInt8(ascii: "J") + 17)
+        case UInt8(ascii: "P")...UInt8(ascii: "Z"): Int8(char - UInt8(ascii: "P") + 22)
+        case UInt8(ascii: "a")...UInt8(ascii: "k"): Int8(char - UInt8(ascii: "a") + 33)
+        case UInt8(ascii: "m")...UInt8(ascii: "z"): Int8(char - UInt8(ascii: "m") + 44)
+        default: -1
+        }
+    }
 
     /// Encodes bytes as base58; leading zero bytes become leading `1`s.
     ///
@@ -119,8 +128,8 @@ public enum Base58 {
     /// The most bytes `utf8` (base58 text) can decode to; checks every character against the alphabet.
     static func decodedLength(_ utf8: UnsafeBufferPointer<UInt8>) throws(SolanaCoreError) -> Int {
         var zeros = 0
-        while zeros < utf8.count && utf8[zeros] == alphabet[0] { zeros += 1 }
-        for (position, char) in utf8.enumerated() where decodeTable[Int(char)] < 0 {
+        while zeros < utf8.count && utf8[zeros] == UInt8(ascii: "1") { zeros += 1 }
+        for (position, char) in utf8.enumerated() where digit(char) < 0 {
             let scalarText = String(decoding: [char], as: UTF8.self)
             let shown = char < 0x80 ? "'\(scalarText)'" : "a non-ASCII byte"
             throw SolanaCoreError(
@@ -136,7 +145,7 @@ public enum Base58 {
     /// Throws `invalidBase58Character` for a character outside the alphabet.
     public static func decode(_ utf8: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawBufferPointer) throws(SolanaCoreError) -> Int {
         var zeros = 0
-        while zeros < utf8.count && utf8[zeros] == alphabet[0] { zeros += 1 }
+        while zeros < utf8.count && utf8[zeros] == UInt8(ascii: "1") { zeros += 1 }
         let significant = utf8.count - zeros
         // log(58)/log(256) ≈ 0.733 bytes per digit, four bytes per limb; limbs little-endian.
         let capacity = significant * 733 / 4000 + 2
@@ -148,7 +157,7 @@ public enum Base58 {
                 var carry: UInt64 = 0
                 var multiplier: UInt64 = 1
                 for k in 0..<chunk {
-                    let value = decodeTable[Int(utf8[index + k])]
+                    let value = digit(utf8[index + k])
                     guard value >= 0 else {
                         do throws(SolanaCoreError) { _ = try decodedLength(utf8) } catch { return .failure(error) }
                         return .failure(SolanaCoreError(.invalidBase58Character, "invalid base58"))
