@@ -40,8 +40,11 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "COPY runs; the fastest is the limit.")
     var copyRuns = 3
 
-    @Option(help: "Those batches in flight at once per polling round.")
+    @Option(help: "Those batches in flight at once per address.")
     var requestsInFlight = 2
+
+    @Option(help: "Addresses of one polling round indexed at once.")
+    var addressesInFlight = 4
 
     @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
     var databaseURL: String?
@@ -89,7 +92,7 @@ struct IndexBenchmark: ParsableCommand {
             }
         }
         let settings = PollingSettings(
-            busyInterval: .milliseconds(20), quietInterval: .seconds(1), transactionsPerRequest: transactionsPerRequest,
+            busyInterval: .milliseconds(20), quietInterval: .seconds(1), addressesInFlight: addressesInFlight, transactionsPerRequest: transactionsPerRequest,
             requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
         let figures = try runBlocking {
             do {
@@ -107,8 +110,8 @@ struct IndexBenchmark: ParsableCommand {
 /// discovery answers.
 struct HistoryRecording: Sendable {
     var watched: WatchedAddresses
-    /// Per address, its signature entries newest first.
-    var signatures: [String: [(signature: String, slot: UInt64, entry: JSONValue)]]
+    /// Per address, its signature entries newest first (each as the node's JSON bytes).
+    var signatures: [String: [(signature: String, slot: UInt64, entry: [UInt8])]]
     /// Per signature, the `getTransaction` result as JSON bytes.
     var transactions: [String: [UInt8]]
     /// Per "method programOrOwner", the result as JSON bytes.
@@ -166,10 +169,10 @@ struct HistoryRecording: Sendable {
                 }
             }
         }
-        var signatures: [String: [(String, UInt64, JSONValue)]] = [:]
+        var signatures: [String: [(String, UInt64, [UInt8])]] = [:]
         var all: Set<String> = []
         for address in Set(addresses) {
-            var entries: [(String, UInt64, JSONValue)] = []
+            var entries: [(String, UInt64, [UInt8])] = []
             var before: String?
             while true {
                 var config: [String: JSONValue] = ["limit": .int(1000), "commitment": .string("confirmed")]
@@ -177,7 +180,7 @@ struct HistoryRecording: Sendable {
                 let page = try await rpc.call("getSignaturesForAddress", [.string(address), .object(config)], as: [JSONValue].self)
                 for entry in page {
                     guard case .string(let signature)? = entry["signature"], let slot = entry["slot"]?.uint64 else { continue }
-                    entries.append((signature, slot, entry))
+                    entries.append((signature, slot, entry.serialized))
                     all.insert(signature)
                 }
                 guard page.count == 1000, let last = entries.last else { break }
@@ -207,55 +210,60 @@ struct HistoryRecording: Sendable {
     /// The JSON-RPC answer to one call, from the recording: `getSignaturesForAddress` pages (before/until/limit)
     /// cut from the recorded list, `getTransaction` as recorded, discovery as recorded, `getSlot`, and
     /// `getSignatureStatuses` as finalized.
-    func answer(method: String, params: [JSONValue]) -> [UInt8] {
+    func answer(method: String, params: [JSONValue], into out: inout [UInt8]) {
         switch method {
         case "getSignaturesForAddress":
-            guard case .string(let address)? = params.first else { return Array("[]".utf8) }
+            guard case .string(let address)? = params.first else { return out += Array("[]".utf8) }
             let config = params.count > 1 ? params[1] : .object([:])
             let entries = signatures[address] ?? []
             var startIndex = 0
             if case .string(let before)? = config["before"], let index = entries.firstIndex(where: { $0.signature == before }) {
                 startIndex = index + 1
             }
-            var page: [JSONValue] = []
             let limit = Int(config["limit"]?.uint64 ?? 1000)
             var until: String?
             if case .string(let text)? = config["until"] { until = text }
+            out.append(UInt8(ascii: "["))
+            var count = 0
             for entry in entries[min(startIndex, entries.count)...] {
-                if entry.signature == until || page.count >= limit { break }
-                page.append(entry.entry)
+                if entry.signature == until || count >= limit { break }
+                if count > 0 { out.append(UInt8(ascii: ",")) }
+                out += entry.entry
+                count += 1
             }
-            return JSONValue.array(page).serialized
+            out.append(UInt8(ascii: "]"))
         case "getTransaction":
-            guard case .string(let signature)? = params.first else { return Array("null".utf8) }
-            return transactions[signature] ?? Array("null".utf8)
+            guard case .string(let signature)? = params.first, let answer = transactions[signature] else { return out += Array("null".utf8) }
+            out += answer
         case "getProgramAccounts":
-            guard case .string(let program)? = params.first else { return Array("[]".utf8) }
-            return discovery["getProgramAccounts \(program)"] ?? Array("[]".utf8)
+            guard case .string(let program)? = params.first else { return out += Array("[]".utf8) }
+            out += discovery["getProgramAccounts \(program)"] ?? Array("[]".utf8)
         case "getTokenAccountsByOwner":
             guard case .string(let owner)? = params.first, params.count > 1, case .string(let program)? = params[1]["programId"] else {
-                return Array("null".utf8)
+                return out += Array("null".utf8)
             }
-            return discovery["getTokenAccountsByOwner \(owner) \(program)"] ?? Array("{\"context\":{\"slot\":\(slot)},\"value\":[]}".utf8)
+            out += discovery["getTokenAccountsByOwner \(owner) \(program)"] ?? Array("{\"context\":{\"slot\":\(slot)},\"value\":[]}".utf8)
         case "getSlot":
-            return Array(String(slot).utf8)
+            out += Array(String(slot).utf8)
         case "getSignatureStatuses":
-            guard case .array(let list)? = params.first else { return Array("null".utf8) }
+            guard case .array(let list)? = params.first else { return out += Array("null".utf8) }
             let statuses = list.map { _ in "{\"slot\":\(slot),\"confirmations\":null,\"err\":null,\"confirmationStatus\":\"finalized\"}" }
-            return Array("{\"context\":{\"slot\":\(slot)},\"value\":[\(statuses.joined(separator: ","))]}".utf8)
+            out += Array("{\"context\":{\"slot\":\(slot)},\"value\":[\(statuses.joined(separator: ","))]}".utf8)
         default:
-            return Array("null".utf8)
+            out += Array("null".utf8)
         }
     }
 
-    /// Answers a JSON-RPC request body (one call or a batch), counting the calls per method in `calls`. Requests are
-    /// read with the package's fast JSON parser and answers assembled from recorded bytes, so the replay server takes
-    /// little of the CPU the indexer is measured on.
+    /// Answers a JSON-RPC request body (one call or a batch), counting the calls per method in `calls`. Answers are
+    /// assembled from recorded bytes into one buffer, so the replay server takes little of the CPU the indexer is
+    /// measured on.
     func respond(to body: [UInt8], calls counter: CallCounter) -> [UInt8] {
         guard let request = try? JSONValue.parse(body) else {
             return Array("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}".utf8)
         }
-        func reply(_ call: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 * 1024)
+        func reply(_ call: JSONValue) {
             let id: String
             switch call["id"] {
             case .int(let value)?: id = String(value)
@@ -263,18 +271,23 @@ struct HistoryRecording: Sendable {
             default: id = "null"
             }
             guard case .string(let method)? = call["method"] else {
-                return Array("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}".utf8)
+                return out += Array("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}".utf8)
             }
             counter.add(method)
             var params: [JSONValue] = []
             if case .array(let list)? = call["params"] { params = list }
-            return Array("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":".utf8) + answer(method: method, params: params) + [UInt8(ascii: "}")]
+            out += Array("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":".utf8)
+            answer(method: method, params: params, into: &out)
+            out.append(UInt8(ascii: "}"))
         }
-        guard case .array(let calls) = request else { return reply(request) }
-        var out: [UInt8] = [UInt8(ascii: "[")]
+        guard case .array(let calls) = request else {
+            reply(request)
+            return out
+        }
+        out.append(UInt8(ascii: "["))
         for (index, call) in calls.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += reply(call)
+            reply(call)
         }
         out.append(UInt8(ascii: "]"))
         return out
@@ -355,6 +368,13 @@ struct IndexWorkload: Sendable {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let indexElapsed = clock.now - start
+            if ProcessInfo.processInfo.environment["FLUTTERBYE_BENCH_WINDOW"] != nil {
+                var begin = timespec(), now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                begin = now
+                let elapsedNanos = indexElapsed.components.seconds * 1_000_000_000 + indexElapsed.components.attoseconds / 1_000_000_000
+                FileHandle.standardError.write(Data("window \(Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - Double(elapsedNanos) / 1e9) \(Double(begin.tv_sec) + Double(begin.tv_nsec) / 1e9)\n".utf8))
+            }
             let indexCPU = ProcessCPU.now() - cpuBefore
             running.cancel()
             _ = try? await running.value
