@@ -165,6 +165,12 @@ public struct SolanaRPCClient: Sendable {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))")
+        // A node that refuses the whole batch answers one error object instead of an array.
+        if reply.readableBytesView.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "{"),
+           let answer = try? JSONValue.parse(Data(reply.readableBytesView)),
+           let error = RPCErrorBody.error(in: answer, method: calls[0].method) {
+            throw error
+        }
         var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:]
         do throws(JSONParser.Failure) {
             try reply.withUnsafeReadableBytes { raw throws(JSONParser.Failure) in
