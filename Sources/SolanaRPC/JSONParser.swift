@@ -78,63 +78,15 @@ struct JSONParser {
     }
 
     private mutating func object() throws(Failure) -> JSONValue {
-        try nest()
-        index += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-            let key = try string()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            skipWhitespace()
-            members[key] = try value()
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                depth -= 1
-                return .object(members)
-            } else {
-                throw failure("expected ',' or '}'")
-            }
-        }
+        try self.members { parser, name throws(Failure) in members[String(decoding: name.bytes, as: UTF8.self)] = try parser.value() }
+        return .object(members)
     }
 
     private mutating func array() throws(Failure) -> JSONValue {
-        try nest()
-        index += 1
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
-            skipWhitespace()
-            elements.append(try value())
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                depth -= 1
-                return .array(elements)
-            } else {
-                throw failure("expected ',' or ']'")
-            }
-        }
+        try self.elements { parser throws(Failure) in elements.append(try parser.value()) }
+        return .array(elements)
     }
 
     mutating func string() throws(Failure) -> String {
