@@ -56,9 +56,11 @@ struct EnqueueBatchStatement: PostgresPreparedStatement {
     }
 }
 
-/// Claims up to `limit` runnable jobs for `workerID` under a lease (see `TokenJobQueue.claim`).
+/// Claims up to `limit` runnable jobs for `workerID` under a lease (see `TokenJobQueue.claim`), returned in claim
+/// order (priority, then schedule, then id): an UPDATE's RETURNING comes in whatever order the join produced, so the
+/// claimed rows are sorted again.
 struct ClaimStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_claim_v1"
+    static let name = "flutterbye_claim_v2"
     static let sql = """
         WITH next AS (
             SELECT id AS next_id FROM flutterbye.token_jobs
@@ -66,12 +68,14 @@ struct ClaimStatement: PostgresPreparedStatement {
             ORDER BY priority DESC, scheduled_at, id
             LIMIT $1
             FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+            UPDATE flutterbye.token_jobs j
+            SET state = 'running', attempt = j.attempt + 1, attempted_by = $2,
+                lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
+            FROM next WHERE j.id = next.next_id
+            RETURNING \(TokenJobQueue.columns)
         )
-        UPDATE flutterbye.token_jobs j
-        SET state = 'running', attempt = j.attempt + 1, attempted_by = $2,
-            lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
-        FROM next WHERE j.id = next.next_id
-        RETURNING \(TokenJobQueue.columns)
+        SELECT * FROM claimed ORDER BY priority DESC, scheduled_at, id
         """
     typealias Row = TokenJob
 
