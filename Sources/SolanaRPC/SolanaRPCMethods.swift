@@ -223,9 +223,7 @@ extension SolanaRPCClient {
                     if name == "signature" {
                         let at = parser.index
                         signature = try parser.readString { utf8 throws(JSONParser.Failure) in
-                            var signature = Signature.zero
-                            let count = withUnsafeMutableBytes(of: &signature) { out in try? Base58.decode(utf8, into: out) }
-                            guard count == Signature.length else {
+                            guard let signature = Signature(base58UTF8: utf8) else {
                                 problem = "a malformed signature"
                                 throw JSONParser.Failure(offset: at, reason: "not a signature")
                             }

@@ -175,9 +175,7 @@ enum TransactionAnswer {
         func key(_ parser: inout JSONParser) throws(JSONParser.Failure) -> PublicKey {
             let at = parser.index
             return try parser.readString { utf8 throws(JSONParser.Failure) in
-                var key = PublicKey.zero
-                let count = withUnsafeMutableBytes(of: &key) { out in try? Base58.decode(utf8, into: out) }
-                guard count == PublicKey.length else {
+                guard let key = PublicKey(base58UTF8: utf8) else {
                     problem = "\(String(decoding: utf8, as: UTF8.self)) is not an address"
                     throw JSONParser.Failure(offset: at, reason: "not an address")
                 }

@@ -35,6 +35,13 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
         self = key
     }
 
+    /// Parses a base58 address given as UTF-8 bytes (as a JSON reader finds it); nil when it is not one.
+    public init?(base58UTF8 utf8: UnsafeBufferPointer<UInt8>) {
+        var key = PublicKey.zero
+        guard withUnsafeMutableBytes(of: &key, { out in try? Base58.decode(utf8, into: out) }) == Self.length else { return nil }
+        self = key
+    }
+
     /// The 32 bytes of the address.
     public var bytes: [UInt8] { withUnsafeBytes(of: self) { Array($0) } }
 
@@ -92,6 +99,13 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Coda
             do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a signature")) } catch { return .failure(error) }
         }
         try result.get()
+        self = signature
+    }
+
+    /// Parses a base58 signature given as UTF-8 bytes (as a JSON reader finds it); nil when it is not one.
+    public init?(base58UTF8 utf8: UnsafeBufferPointer<UInt8>) {
+        var signature = Signature.zero
+        guard withUnsafeMutableBytes(of: &signature, { out in try? Base58.decode(utf8, into: out) }) == Self.length else { return nil }
         self = signature
     }
 
