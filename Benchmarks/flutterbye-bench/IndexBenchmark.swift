@@ -40,6 +40,9 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "COPY runs; the fastest is the limit.")
     var copyRuns = 3
 
+    @Option(help: "Indexing runs, each from an empty index; the fastest is reported (as for the COPY).")
+    var indexRuns = 3
+
     @Option(help: "Those batches in flight at once per address.")
     var requestsInFlight = 2
 
@@ -96,7 +99,7 @@ struct IndexBenchmark: ParsableCommand {
             requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
         let figures = try runBlocking {
             do {
-                return try await IndexWorkload(database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), logger: logger).run()
+                return try await IndexWorkload(database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), indexRuns: max(1, indexRuns), logger: logger).run()
             } catch let error as PSQLError {
                 throw BenchmarkFailure("PostgreSQL: \(String(reflecting: error))")
             }
@@ -301,6 +304,7 @@ struct IndexWorkload: Sendable {
     let recording: HistoryRecording
     let polling: PollingSettings
     let copyRuns: Int
+    let indexRuns: Int
     let logger: Logger
 
     struct Figures {
@@ -309,6 +313,7 @@ struct IndexWorkload: Sendable {
         var copySeconds: Double
         var rows: Int
         var copyRuns: Int
+        var indexRuns: Int
         /// The replay RPC's calls by method.
         var calls: [String: Int]
         /// CPU seconds of this process (indexer and replay RPC) and of PostgreSQL, while indexing and during the
@@ -319,8 +324,8 @@ struct IndexWorkload: Sendable {
         var report: String {
             let indexRate = Double(transactions) / indexSeconds, copyRate = Double(transactions) / copySeconds
             return """
-                replay RPC calls: \(calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                indexer: \(transactions) transactions (\(rows) rows) from the replay RPC in \(String(format: "%.3f", indexSeconds)) s = \(String(format: "%.0f", indexRate)) tx/s
+                replay RPC calls over the \(indexRuns) runs: \(calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                indexer: \(transactions) transactions (\(rows) rows) from the replay RPC (the fastest of \(indexRuns) runs) in \(String(format: "%.3f", indexSeconds)) s = \(String(format: "%.0f", indexRate)) tx/s
                 COPY:    the same \(rows) rows into the same tables (the fastest of \(copyRuns) runs) in \(String(format: "%.3f", copySeconds)) s = \(String(format: "%.0f", copyRate)) tx/s
                 CPU:     indexing took \(String(format: "%.2f", indexCPU.benchmark)) s in this process (indexer and replay RPC) and \(String(format: "%.2f", indexCPU.postgres)) s in PostgreSQL; the COPY \(String(format: "%.2f", copyCPU.benchmark)) s and \(String(format: "%.2f", copyCPU.postgres)) s
                 ratio:   \(String(format: "%.2f", indexRate / copyRate)) of the COPY limit (target: at least 0.50) — \(indexRate / copyRate >= 0.5 ? "met" : "not met")
@@ -352,34 +357,32 @@ struct IndexWorkload: Sendable {
             defer { Task { try? await http.shutdown() } }
             let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: "http://127.0.0.1:\(port.value)")], httpClient: http, logger: logger)
             let store = IndexStore(client: client, logger: logger)
-            let indexer = Indexer(
-                store: store, rpc: rpc, watched: recording.watched,
-                options: Indexer.Options(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(3600)), logger: logger)
             // Warm the connection pool so both sides start with open connections.
             for _ in 0..<4 { _ = try await count(client, "SELECT 1") }
-            try await client.query("CHECKPOINT", logger: logger)
 
-            say("indexing \(recording.relevantCount) transactions from the replay RPC…")
-            let clock = ContinuousClock()
-            let cpuBefore = ProcessCPU.now()
-            let start = clock.now
-            let running = Task { try await indexer.run() }
-            while try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") < recording.relevantCount {
-                try await Task.sleep(for: .milliseconds(20))
+            say("indexing \(recording.relevantCount) transactions from the replay RPC (the fastest of \(indexRuns) runs)…")
+            var indexElapsed = Duration.seconds(1_000_000)
+            var indexCPU = ProcessCPU(benchmark: 0, postgres: 0)
+            for run in 0..<indexRuns {
+                // Every run starts from nothing: no rows, no cursors, a new indexer.
+                if run > 0 {
+                    try await client.query(
+                        "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors",
+                        logger: logger)
+                }
+                try await client.query("CHECKPOINT", logger: logger)
+                let indexer = Indexer(
+                    store: store, rpc: rpc, watched: recording.watched,
+                    options: Indexer.Options(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(3600)), logger: logger)
+                let (elapsed, cpu) = try await indexOnce(indexer, client)
+                if elapsed < indexElapsed {
+                    indexElapsed = elapsed
+                    indexCPU = cpu
+                }
             }
-            let indexElapsed = clock.now - start
-            if ProcessInfo.processInfo.environment["FLUTTERBYE_BENCH_WINDOW"] != nil {
-                var begin = timespec(), now = timespec()
-                clock_gettime(CLOCK_MONOTONIC, &now)
-                begin = now
-                let elapsedNanos = indexElapsed.components.seconds * 1_000_000_000 + indexElapsed.components.attoseconds / 1_000_000_000
-                FileHandle.standardError.write(Data("window \(Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - Double(elapsedNanos) / 1e9) \(Double(begin.tv_sec) + Double(begin.tv_nsec) / 1e9)\n".utf8))
-            }
-            let indexCPU = ProcessCPU.now() - cpuBefore
-            running.cancel()
-            _ = try? await running.value
 
             // The same rows, by COPY, into the same (emptied) tables.
+            let clock = ContinuousClock()
             let rows = try await copyRows(client)
             let total = rows.values.reduce(0) { $0 + $1.count }
             var copyElapsed = Duration.seconds(1_000_000)
@@ -421,7 +424,7 @@ struct IndexWorkload: Sendable {
             guard copied == recording.relevantCount else { throw BenchmarkFailure("COPY stored \(copied) transactions, not \(recording.relevantCount)") }
             return Figures(
                 transactions: recording.relevantCount, indexSeconds: indexElapsed.seconds, copySeconds: copyElapsed.seconds, rows: total,
-                copyRuns: copyRuns, calls: calls.snapshot(), indexCPU: indexCPU, copyCPU: copyCPU)
+                copyRuns: copyRuns, indexRuns: indexRuns, calls: calls.snapshot(), indexCPU: indexCPU, copyCPU: copyCPU)
         }
     }
 
@@ -432,6 +435,29 @@ struct IndexWorkload: Sendable {
         ("chain_wallet_activity", ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"]),
         ("chain_program_log_lines", ["signature", "line_index", "line"]),
     ]
+
+    /// Runs `indexer` until every relevant transaction is stored; returns the time it took and the CPU both sides
+    /// used meanwhile. The end is found by counting stored transactions every 5 ms.
+    func indexOnce(_ indexer: Indexer, _ client: PostgresClient) async throws -> (Duration, ProcessCPU) {
+        let clock = ContinuousClock()
+        let cpuBefore = ProcessCPU.now()
+        let start = clock.now
+        let running = Task { try await indexer.run() }
+        while try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") < recording.relevantCount {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let elapsed = clock.now - start
+        let cpu = ProcessCPU.now() - cpuBefore
+        if ProcessInfo.processInfo.environment["FLUTTERBYE_BENCH_WINDOW"] != nil {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let end = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+            FileHandle.standardError.write(Data("window \(end - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18) \(end)\n".utf8))
+        }
+        running.cancel()
+        _ = try? await running.value
+        return (elapsed, cpu)
+    }
 
     /// The indexed rows of every table in COPY text format (the server renders them, so they are exactly the rows).
     func copyRows(_ client: PostgresClient) async throws -> [String: [String]] {
