@@ -4,8 +4,14 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The number of bytes in an address.
     public static let length = 32
 
-    // Four words in memory order; equality and hashing come for free.
+    // Four words in memory order; equality comes for free.
     @usableFromInline var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    /// Hashes the four words folded into one: the hasher (seeded per process) then runs once instead of four times.
+    /// Addresses are hash outputs or public keys, so the fold keeps them apart; the indexer hashes keys by the million.
+    @inlinable public func hash(into hasher: inout Hasher) {
+        hasher.combine(w0 ^ w1 ^ w2 ^ w3)
+    }
 
     /// The all-zero address (the System program's id).
     public static let zero = PublicKey(w0: 0, w1: 0, w2: 0, w3: 0)
@@ -76,6 +82,12 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Coda
     /// The number of bytes in a signature.
     public static let length = 64
     @usableFromInline var low: PublicKey, high: PublicKey
+
+    /// Hashes the eight words folded into one (see `PublicKey.hash(into:)`): signatures are hashed for every
+    /// signature the indexer polls.
+    @inlinable public func hash(into hasher: inout Hasher) {
+        hasher.combine(low.w0 ^ low.w1 ^ low.w2 ^ low.w3 ^ high.w0 ^ high.w1 ^ high.w2 ^ high.w3)
+    }
 
     /// All zeros: the placeholder for a signature not yet made.
     public static let zero = Signature(low: .zero, high: .zero)
