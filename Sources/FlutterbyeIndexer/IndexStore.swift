@@ -374,20 +374,27 @@ struct CopyRows: Sendable {
 
     /// Text, escaped (a NUL, which PostgreSQL text cannot hold, becomes U+FFFD, as in `IndexWriteStatement`).
     mutating func text(_ field: String?) {
-        guard let field else { return null() }
+        guard var field else { return null() }
         separate()
-        if !field.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
-            buffer.writeString(field)
-            return
-        }
-        for byte in field.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            case 0: buffer.writeString("\u{FFFD}")
-            default: buffer.writeInteger(byte)
+        field.withUTF8 { utf8 in
+            var plain = true
+            for byte in utf8 where byte == UInt8(ascii: "\\") || byte < 0x20 {
+                plain = false
+                break
+            }
+            if plain {
+                buffer.writeBytes(utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case 0: buffer.writeString("\u{FFFD}")
+                default: buffer.writeInteger(byte)
+                }
             }
         }
     }
