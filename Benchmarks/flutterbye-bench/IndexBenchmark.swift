@@ -213,10 +213,10 @@ struct HistoryRecording: Sendable {
     /// The JSON-RPC answer to one call, from the recording: `getSignaturesForAddress` pages (before/until/limit)
     /// cut from the recorded list, `getTransaction` as recorded, discovery as recorded, `getSlot`, and
     /// `getSignatureStatuses` as finalized.
-    func answer(method: String, params: [JSONValue], into out: inout [UInt8]) {
+    func answer(method: String, params: [JSONValue], into out: inout ByteBuffer) {
         switch method {
         case "getSignaturesForAddress":
-            guard case .string(let address)? = params.first else { return out += Array("[]".utf8) }
+            guard case .string(let address)? = params.first else { out.writeStaticString("[]"); return }
             let config = params.count > 1 ? params[1] : .object([:])
             let entries = signatures[address] ?? []
             var startIndex = 0
@@ -226,73 +226,113 @@ struct HistoryRecording: Sendable {
             let limit = Int(config["limit"]?.uint64 ?? 1000)
             var until: String?
             if case .string(let text)? = config["until"] { until = text }
-            out.append(UInt8(ascii: "["))
+            out.writeStaticString("[")
             var count = 0
             for entry in entries[min(startIndex, entries.count)...] {
                 if entry.signature == until || count >= limit { break }
-                if count > 0 { out.append(UInt8(ascii: ",")) }
-                out += entry.entry
+                if count > 0 { out.writeStaticString(",") }
+                out.writeBytes(entry.entry)
                 count += 1
             }
-            out.append(UInt8(ascii: "]"))
+            out.writeStaticString("]")
         case "getTransaction":
-            guard case .string(let signature)? = params.first, let answer = transactions[signature] else { return out += Array("null".utf8) }
-            out += answer
+            guard case .string(let signature)? = params.first, let answer = transactions[signature] else { out.writeStaticString("null"); return }
+            out.writeBytes(answer)
         case "getProgramAccounts":
-            guard case .string(let program)? = params.first else { return out += Array("[]".utf8) }
-            out += discovery["getProgramAccounts \(program)"] ?? Array("[]".utf8)
+            guard case .string(let program)? = params.first, let answer = discovery["getProgramAccounts \(program)"] else {
+                out.writeStaticString("[]")
+                return
+            }
+            out.writeBytes(answer)
         case "getTokenAccountsByOwner":
             guard case .string(let owner)? = params.first, params.count > 1, case .string(let program)? = params[1]["programId"] else {
-                return out += Array("null".utf8)
+                out.writeStaticString("null")
+                return
             }
-            out += discovery["getTokenAccountsByOwner \(owner) \(program)"] ?? Array("{\"context\":{\"slot\":\(slot)},\"value\":[]}".utf8)
+            if let answer = discovery["getTokenAccountsByOwner \(owner) \(program)"] {
+                out.writeBytes(answer)
+            } else {
+                out.writeString("{\"context\":{\"slot\":\(slot)},\"value\":[]}")
+            }
         case "getSlot":
-            out += Array(String(slot).utf8)
+            out.writeString(String(slot))
         case "getSignatureStatuses":
-            guard case .array(let list)? = params.first else { return out += Array("null".utf8) }
+            guard case .array(let list)? = params.first else { out.writeStaticString("null"); return }
             let statuses = list.map { _ in "{\"slot\":\(slot),\"confirmations\":null,\"err\":null,\"confirmationStatus\":\"finalized\"}" }
-            out += Array("{\"context\":{\"slot\":\(slot)},\"value\":[\(statuses.joined(separator: ","))]}".utf8)
+            out.writeString("{\"context\":{\"slot\":\(slot)},\"value\":[\(statuses.joined(separator: ","))]}")
         default:
-            out += Array("null".utf8)
+            out.writeStaticString("null")
         }
     }
 
-    /// Answers a JSON-RPC request body (one call or a batch), counting the calls per method in `calls`. Answers are
-    /// assembled from recorded bytes into one buffer, so the replay server takes little of the CPU the indexer is
-    /// measured on.
-    func respond(to body: [UInt8], calls counter: CallCounter) -> [UInt8] {
-        guard let request = try? JSONValue.parse(body) else {
-            return Array("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}".utf8)
-        }
-        var out: [UInt8] = []
+    /// Answers a JSON-RPC request body (one call or a batch), counting the calls per method in `calls`. The request
+    /// is read in place (`getTransaction`'s signature straight from the bytes) and the answers are assembled from
+    /// recorded bytes into one buffer, so the replay server takes little of the CPU the indexer is measured on.
+    func respond(to body: ByteBuffer, calls counter: CallCounter) -> ByteBuffer {
+        var out = ByteBuffer()
         out.reserveCapacity(256 * 1024)
-        func reply(_ call: JSONValue) {
-            let id: String
-            switch call["id"] {
-            case .int(let value)?: id = String(value)
-            case .string(let text)?: id = "\"\(text)\""
-            default: id = "null"
+        let parsed: Bool = body.withUnsafeReadableBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            func reply(_ parser: inout JSONParser) throws(JSONParser.Failure) {
+                var id: [UInt8] = Array("null".utf8), method: String?, paramsAt: Int?
+                try parser.members { parser, name throws(JSONParser.Failure) in
+                    if name == "id" {
+                        id = try parser.readValue().serialized
+                    } else if name == "method" {
+                        method = try parser.readString()
+                    } else if name == "params" {
+                        paramsAt = parser.index
+                        try parser.skipValue()
+                    } else {
+                        try parser.skipValue()
+                    }
+                }
+                out.writeStaticString("{\"jsonrpc\":\"2.0\",\"id\":")
+                out.writeBytes(id)
+                guard let method else { out.writeStaticString(",\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}"); return }
+                counter.add(method)
+                out.writeStaticString(",\"result\":")
+                var params: [JSONValue] = []
+                if let paramsAt {
+                    var reader = JSONParser(bytes, at: paramsAt)
+                    if method == "getTransaction" {
+                        // Only the signature is needed: no tree for the configuration object.
+                        var first = true
+                        try reader.elements { parser throws(JSONParser.Failure) in
+                            if first, let signature = try? parser.readString() {
+                                params.append(.string(signature))
+                            } else {
+                                try parser.skipValue()
+                            }
+                            first = false
+                        }
+                    } else if case .array(let list) = try reader.readValue() {
+                        params = list
+                    }
+                }
+                answer(method: method, params: params, into: &out)
+                out.writeStaticString("}")
             }
-            guard case .string(let method)? = call["method"] else {
-                return out += Array("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}".utf8)
+            do throws(JSONParser.Failure) {
+                try JSONParser.reading(bytes) { parser throws(JSONParser.Failure) in
+                    guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "[") else { return try reply(&parser) }
+                    out.writeStaticString("[")
+                    var first = true
+                    try parser.elements { parser throws(JSONParser.Failure) in
+                        if !first { out.writeStaticString(",") }
+                        first = false
+                        try reply(&parser)
+                    }
+                    out.writeStaticString("]")
+                }
+                return true
+            } catch {
+                return false
             }
-            counter.add(method)
-            var params: [JSONValue] = []
-            if case .array(let list)? = call["params"] { params = list }
-            out += Array("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":".utf8)
-            answer(method: method, params: params, into: &out)
-            out.append(UInt8(ascii: "}"))
         }
-        guard case .array(let calls) = request else {
-            reply(request)
-            return out
+        guard parsed else {
+            return ByteBuffer(string: "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}")
         }
-        out.append(UInt8(ascii: "["))
-        for (index, call) in calls.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            reply(call)
-        }
-        out.append(UInt8(ascii: "]"))
         return out
     }
 }
@@ -341,8 +381,8 @@ struct IndexWorkload: Sendable {
         let router = Router()
         router.post("/") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
-            let answer = recording.respond(to: Array(body.readableBytesView), calls: calls)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+            let answer = recording.respond(to: body, calls: calls)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
         }
         let port = PortBox()
         let app = Application(

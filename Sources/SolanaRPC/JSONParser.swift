@@ -4,19 +4,19 @@ public import Foundation
 /// (`getTransaction` batches): several times faster than going through `JSONDecoder` and `Decodable`, whose generic
 /// containers dominate a profile of the indexer. Integers stay exact (`int`, or `uint` above `Int64.max`); other
 /// numbers are `double`, except whole ones (`1e3`, `0.0`), which are `int` as JSONDecoder reads them. Accepts exactly RFC 8259 JSON (one value, optional surrounding whitespace).
-struct JSONParser {
+package struct JSONParser {
     /// Why a document is not JSON, and where.
-    struct Failure: Error, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package struct Failure: Error, CustomStringConvertible {
+        package let offset: Int
+        package let reason: String
+        package var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var index = 0
+    package private(set) var index = 0
     var depth = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int = 0) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int = 0) {
         self.index = index
         self.bytes = bytes
     }
@@ -211,10 +211,10 @@ struct JSONParser {
 /// answers this way), skipping the rest. Every method checks what it reads; a value of another kind throws.
 extension JSONParser {
     /// An object member's name, as UTF-8 without escapes.
-    struct Name {
-        let bytes: UnsafeBufferPointer<UInt8>
+    package struct Name {
+        package let bytes: UnsafeBufferPointer<UInt8>
 
-        static func == (name: Name, word: StaticString) -> Bool {
+        package static func == (name: Name, word: StaticString) -> Bool {
             guard name.bytes.count == word.utf8CodeUnitCount else { return false }
             for offset in 0..<name.bytes.count where name.bytes[offset] != word.utf8Start[offset] { return false }
             return true
@@ -222,7 +222,7 @@ extension JSONParser {
     }
 
     /// Reads a whole document with `body`, which must read exactly one value; only whitespace may follow it.
-    static func reading<Result>(
+    package static func reading<Result>(
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout JSONParser) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         var parser = JSONParser(bytes)
@@ -235,7 +235,7 @@ extension JSONParser {
 
     /// Calls `body` for each member of the object that comes next, with the reader at the member's value; `body`
     /// must read or skip that value.
-    mutating func members(_ body: (inout JSONParser, Name) throws(Failure) -> Void) throws(Failure) {
+    package mutating func members(_ body: (inout JSONParser, Name) throws(Failure) -> Void) throws(Failure) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
         try nest()
@@ -285,7 +285,7 @@ extension JSONParser {
     }
 
     /// Calls `body` for each element of the array that comes next, with the reader at the element.
-    mutating func elements(_ body: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+    package mutating func elements(_ body: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw failure("expected an array") }
         try nest()
@@ -329,7 +329,7 @@ extension JSONParser {
     }
 
     /// Reads `null` if it comes next (true), else reads nothing (false).
-    mutating func readNull() throws(Failure) -> Bool {
+    package mutating func readNull() throws(Failure) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "n") else { return false }
         try literal("null")
@@ -337,14 +337,14 @@ extension JSONParser {
     }
 
     /// Reads a string.
-    mutating func readString() throws(Failure) -> String {
+    package mutating func readString() throws(Failure) -> String {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string") }
         return try string()
     }
 
     /// Reads a string and calls `body` with its UTF-8 bytes (in place when it has no escapes).
-    mutating func readString<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
+    package mutating func readString<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string") }
         let start = index + 1
@@ -362,7 +362,7 @@ extension JSONParser {
     }
 
     /// Reads a non-negative integer that fits in a u64 (written without fraction or exponent).
-    mutating func readUInt64() throws(Failure) -> UInt64 {
+    package mutating func readUInt64() throws(Failure) -> UInt64 {
         skipWhitespace()
         let start = index
         var value: UInt64 = 0
@@ -382,7 +382,7 @@ extension JSONParser {
     }
 
     /// Reads an integer that fits in an i64 (written without fraction or exponent).
-    mutating func readInt64() throws(Failure) -> Int64 {
+    package mutating func readInt64() throws(Failure) -> Int64 {
         skipWhitespace()
         let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
@@ -396,7 +396,7 @@ extension JSONParser {
     }
 
     /// Reads any value as a `JSONValue`.
-    mutating func readValue() throws(Failure) -> JSONValue {
+    package mutating func readValue() throws(Failure) -> JSONValue {
         skipWhitespace()
         return try value()
     }
@@ -464,7 +464,7 @@ extension JSONParser {
     }
 
     /// Skips the value that comes next, checking that it is well-formed.
-    mutating func skipValue() throws(Failure) {
+    package mutating func skipValue() throws(Failure) {
         skipWhitespace()
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
