@@ -5,7 +5,7 @@ import SolanaCore
 /// Times the parts of the token-creation workload separately, to see where the time goes.
 struct ComponentTimingsBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "components", abstract: "Time key generation, signing, ATA derivation and message compilation separately.")
+        commandName: "components", abstract: "Time key generation, signing, ATA derivation, message compilation and base58 separately.")
 
     @Option(help: "Repetitions of each part.")
     var iterations = 20_000
@@ -40,6 +40,11 @@ struct ComponentTimingsBenchmark: ParsableCommand {
             ]
             sink &+= try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash).serialized().count
         }
+        let keyText = mint.publicKey.base58, signatureText = payer.sign(bytes).base58
+        try time("base58 decode key") { sink &+= Int(try PublicKey(base58: keyText).withBytes { $0[0] }) }
+        try time("base58 decode signature") { sink &+= try Signature(base58: signatureText).hashValue }
+        let signature = payer.sign(bytes)
+        time("base58 encode signature") { sink &+= signature.base58.utf8.count }
         print("(checksum \(sink))")
     }
 }

@@ -44,6 +44,47 @@ import Testing
         #expect(Base58.encode([UInt8](repeating: 255, count: 64)) == reference([UInt8](repeating: 255, count: 64)))
     }
 
+    /// Keys and signatures decode straight into their bytes (`PublicKey(base58:)`, `Signature(base58:)`); they must
+    /// agree with the general conversion on random values with and without leading zeros, and texts of other lengths
+    /// must be refused.
+    @Test func keysAndSignaturesDecodeLikeTheGeneralConversion() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in [32, 64] {
+            for zeros in [0, 0, 0, 1, 2, 5, length - 1, length] {
+                for _ in 0..<40 {
+                    var bytes = [UInt8](repeating: 0, count: zeros) + (zeros..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    if Bool.random(using: &generator), zeros < length { bytes[zeros] = 0xFF }
+                    let text = Base58.encode(bytes)
+                    if length == 32 {
+                        #expect(try PublicKey(base58: text).bytes == bytes, "\(text)")
+                    } else {
+                        #expect(try Signature(base58: text).bytes == bytes, "\(text)")
+                    }
+                    #expect(try Base58.decode(text) == bytes)
+                }
+            }
+            #expect(try Base58.decode(Base58.encode([UInt8](repeating: 0xFF, count: length))) == [UInt8](repeating: 0xFF, count: length))
+        }
+        // One byte short or long: refused, naming the length a key has.
+        for count in [31, 33] {
+            for zeros in [0, 1] {
+                let text = Base58.encode([UInt8](repeating: 0, count: zeros) + [UInt8](repeating: 0xAB, count: count - zeros))
+                #expect(throws: SolanaCoreError.self) { try PublicKey(base58: text) }
+                do { _ = try PublicKey(base58: text) } catch { #expect(error.code == .invalidLength && error.message.contains("a public key is 32 bytes"), "\(error)") }
+            }
+        }
+        for count in [63, 65] {
+            let text = Base58.encode([UInt8](repeating: 0x7F, count: count))
+            do { _ = try Signature(base58: text) } catch { #expect(error.code == .invalidLength, "\(error)") }
+            #expect(throws: SolanaCoreError.self) { try Signature(base58: text) }
+        }
+        // 45 characters (too many for 32 bytes), 33 '1's (33 zero bytes), a bad character: each refused.
+        #expect(throws: SolanaCoreError.self) { try PublicKey(base58: String(repeating: "z", count: 45)) }
+        #expect(throws: SolanaCoreError.self) { try PublicKey(base58: String(repeating: "1", count: 33)) }
+        #expect(try PublicKey(base58: String(repeating: "1", count: 32)) == .zero)
+        #expect(throws: SolanaCoreError.self) { try PublicKey(base58: "0" + String(repeating: "2", count: 43)) }
+    }
+
     @Test func base58MatchesBothWays() throws {
         #expect(!vectors.base58.isEmpty)
         for vector in vectors.base58 {
