@@ -310,8 +310,12 @@ CREATE TABLE IF NOT EXISTS flutterbye.chain_transactions (
     memo        text,
     finalized   boolean NOT NULL DEFAULT false,
     dropped     boolean NOT NULL DEFAULT false,
-    indexed_at  timestamptz NOT NULL DEFAULT now()
+    indexed_at  timestamptz NOT NULL DEFAULT now(),
+    logs        jsonb
 );
+
+-- Version 5: the log lines of a failed transaction, a JSON array of strings (NULL for one that succeeded).
+ALTER TABLE flutterbye.chain_transactions ADD COLUMN IF NOT EXISTS logs jsonb;
 
 -- The finality pass's path: transactions not yet finalized, oldest first.
 CREATE INDEX IF NOT EXISTS chain_transactions_unsettled
@@ -391,7 +395,7 @@ CREATE TABLE IF NOT EXISTS flutterbye.chain_address_cursors (
 -- The analytics contract.
 
 CREATE OR REPLACE VIEW flutterbye.indexed_transactions AS
-SELECT t.signature, t.slot, t.block_time, t.fee, t.err, t.memo, t.finalized, t.dropped, t.indexed_at
+SELECT t.signature, t.slot, t.block_time, t.fee, t.err, t.memo, t.finalized, t.dropped, t.indexed_at, t.logs
 FROM flutterbye.chain_transactions t;
 
 CREATE OR REPLACE VIEW flutterbye.flby_movements AS
@@ -446,4 +450,12 @@ WHERE NOT t.dropped;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (4, 'index of FLBY, escrow and fee-wallet activity: chain_* tables and the analytics views')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 5: a failed transaction keeps its log lines (chain_transactions.logs, added beside the table above, and
+-- indexed_transactions.logs).
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (5, 'a failed transaction keeps its log lines: chain_transactions.logs, indexed_transactions.logs')
 ON CONFLICT (version) DO NOTHING;

@@ -469,7 +469,7 @@ struct IndexWorkload: Sendable {
     }
 
     static let tables: [(String, [String])] = [
-        ("chain_transactions", ["signature", "slot", "block_time", "fee", "err", "memo", "finalized", "dropped", "indexed_at"]),
+        ("chain_transactions", ["signature", "slot", "block_time", "fee", "err", "memo", "finalized", "dropped", "indexed_at", "logs"]),
         ("chain_flby_movements", ["signature", "movement_index", "instruction_index", "inner_index", "kind", "source_account", "source_owner", "destination_account", "destination_owner", "amount"]),
         ("chain_flby_balance_changes", ["signature", "token_account", "owner", "slot", "pre_amount", "post_amount"]),
         ("chain_wallet_activity", ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"]),

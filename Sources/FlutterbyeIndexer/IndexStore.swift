@@ -260,7 +260,7 @@ struct IndexCopyRows: Sendable {
     var tables: [Table]
 
     init(_ transactions: [IndexedTransaction]) {
-        var transactionRows = Table(name: "chain_transactions", columns: ["signature", "slot", "block_time", "fee", "err", "memo"])
+        var transactionRows = Table(name: "chain_transactions", columns: ["signature", "slot", "block_time", "fee", "err", "memo", "logs"])
         var movements = Table(
             name: "chain_flby_movements",
             columns: [
@@ -297,6 +297,7 @@ struct IndexCopyRows: Sendable {
             transactionRows.rows.number(transaction.fee)
             transactionRows.rows.text(error)
             transactionRows.rows.text(transaction.memo)
+            transactionRows.rows.text(transaction.failureLogs.map(IndexWriteStatement.logsJSON))
             transactionRows.rows.end()
             for (index, movement) in transaction.movements.enumerated() {
                 movements.rows.text(signature)
@@ -467,14 +468,14 @@ struct CopyRows: Sendable {
 /// followed addresses and a cursor advance, as arrays unnested into the chain_* tables (`ON CONFLICT DO NOTHING`
 /// everywhere, rows in key order so that concurrent writers of the same rows take their locks in the same order).
 struct IndexWriteStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_index_write_v1"
+    static let name = "flutterbye_index_write_v2"
     static let sql = """
         WITH transactions AS (
-            INSERT INTO flutterbye.chain_transactions (signature, slot, block_time, fee, err, memo)
+            INSERT INTO flutterbye.chain_transactions (signature, slot, block_time, fee, err, memo, logs)
             SELECT signature, slot, to_timestamp(NULLIF(block_time, '')::bigint), fee::numeric, NULLIF(err, '')::jsonb,
-                   CASE WHEN has_memo THEN memo END
-            FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
-                AS t(signature, slot, block_time, fee, err, memo, has_memo)
+                   CASE WHEN has_memo THEN memo END, NULLIF(logs, '')::jsonb
+            FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $42::text[])
+                AS t(signature, slot, block_time, fee, err, memo, has_memo, logs)
             ON CONFLICT (signature) DO NOTHING
             RETURNING 1
         ), movements AS (
@@ -541,7 +542,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         // Base58 text is made once per key (sorting by it directly would make it again on every comparison).
         let keyed = transactions.map { (key: $0.signature.base58, transaction: $0) }.sorted { $0.key < $1.key }
         let sorted = keyed.map(\.transaction)
-        var bindings = PostgresBindings(capacity: 41)
+        var bindings = PostgresBindings(capacity: 42)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
 
@@ -637,10 +638,17 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         bindings.append(advances.map(\.newest.signature.base58))
         bindings.append(advances.map { Int64(bitPattern: $0.newest.slot) })
         bindings.append(advances.map { Int64($0.signatures) })
+        bindings.append(sorted.map { $0.failureLogs.map(Self.logsJSON) ?? "" })
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self).0 }
+
+    /// A failed transaction's log lines as the JSON array `chain_transactions.logs` holds (NUL, which jsonb refuses,
+    /// becomes U+FFFD as in `text`).
+    static func logsJSON(_ lines: [String]) -> String {
+        String(decoding: JSONValue.array(lines.map { .string(text($0)) }).serialized, as: UTF8.self)
+    }
 
     /// PostgreSQL text cannot hold NUL: a memo or log line carrying one keeps the rest, with U+FFFD in its place.
     static func text(_ value: String) -> String {

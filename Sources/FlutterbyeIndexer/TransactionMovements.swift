@@ -139,6 +139,9 @@ public struct IndexedTransaction: Sendable, Hashable {
     public var flbyBalances: [FlbyAccountBalance]
     /// The transaction's log lines when it invoked the watched program, else empty.
     public var programLogs: [String]
+    /// A failed transaction's log lines (what the programs said before it failed), kept with it; nil for one that
+    /// succeeded, or when the node kept no logs.
+    public var failureLogs: [String]?
     /// Whether its account keys (static and loaded) name the FLBY mint, a watched wallet or the watched program.
     public var namesWatchedAddress: Bool
     /// The token accounts of any mint that its token balances show owned by a watched wallet: the wallet's activity
@@ -147,7 +150,8 @@ public struct IndexedTransaction: Sendable, Hashable {
 
     public init(
         signature: Signature, slot: UInt64, blockTime: Int64?, fee: UInt64, error: JSONValue?, memo: String?, movements: [FlbyMovement],
-        walletActivity: [WalletActivity], flbyBalances: [FlbyAccountBalance], programLogs: [String], namesWatchedAddress: Bool
+        walletActivity: [WalletActivity], flbyBalances: [FlbyAccountBalance], programLogs: [String], namesWatchedAddress: Bool,
+        failureLogs: [String]? = nil
     ) {
         self.signature = signature
         self.slot = slot
@@ -160,6 +164,7 @@ public struct IndexedTransaction: Sendable, Hashable {
         self.flbyBalances = flbyBalances
         self.programLogs = programLogs
         self.namesWatchedAddress = namesWatchedAddress
+        self.failureLogs = failureLogs
     }
 
     /// Whether the transaction touches anything watched; one that does not is unrelated and never stored.
@@ -286,7 +291,8 @@ public enum TransactionMovements {
             signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
             memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
             flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? (meta.logMessages ?? []) : [],
-            namesWatchedAddress: keys.contains { $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID })
+            namesWatchedAddress: keys.contains { $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID },
+            failureLogs: meta.error == nil ? nil : meta.logMessages)
         indexed.walletTokenAccounts = walletTokenAccounts
         return indexed
     }

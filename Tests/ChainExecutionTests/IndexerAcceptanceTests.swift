@@ -35,6 +35,19 @@ struct IndexerAcceptanceTests {
                 let views = try await IndexedViews.read(client, logger: Self.logger)
                 #expect(views.differences(from: IndexedViews(expected)) == [])
 
+                // A failed transaction keeps the log lines the node has for it; one that succeeded keeps none.
+                var failedWithLogs = 0
+                for try await (signature, logs) in try await client.query(
+                    "SELECT signature, logs::text FROM flutterbye.indexed_transactions WHERE err IS NOT NULL OR logs IS NOT NULL", logger: Self.logger
+                ).decode((String, String?).self) {
+                    let chain = try await rpc.transaction(try Signature(base58: signature))
+                    #expect(chain?.meta.error != nil, "\(signature) succeeded but has logs stored")
+                    let lines = try JSONDecoder().decode([String]?.self, from: Data((logs ?? "null").utf8))
+                    #expect(lines != nil && lines == chain?.meta.logMessages, "\(signature): stored \(logs ?? "no logs")")
+                    failedWithLogs += lines?.isEmpty == false ? 1 : 0
+                }
+                #expect(failedWithLogs > 0 && failedWithLogs == expected.transactions.filter { $0.failed && $0.relevant }.count)
+
                 let noise = try expected.transactions.filter { !$0.relevant }.map { try Signature(base58: $0.signature) }
                 #expect(!noise.isEmpty)
                 #expect(try await store.storedSignatures(among: noise).isEmpty, "unrelated transactions were stored")
@@ -62,7 +75,7 @@ struct IndexerAcceptanceTests {
             func transaction(_ seed: UInt8, slot: UInt64) throws -> IndexedTransaction {
                 IndexedTransaction(
                     signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: 1_700_000_123 + Int64(seed),
-                    fee: 5_000, error: seed == 2 ? .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]) : nil,
+                    fee: 5_000, error: seed >= 2 ? .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]) : nil,
                     memo: memo,
                     movements: [FlbyMovement(
                         instructionIndex: FlbyMovement.balanceDerived, innerIndex: nil, kind: .transfer, sourceAccount: account,
@@ -71,7 +84,8 @@ struct IndexerAcceptanceTests {
                         role: .fee, wallet: wallet, lamportsDelta: -5_000, flbyDelta: -Int128(UInt64.max), preLamports: 10_000,
                         postLamports: 5_000)],
                     flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 0, preAmount: nil)],
-                    programLogs: ["Program log: \(memo)", ""], namesWatchedAddress: true)
+                    programLogs: ["Program log: \(memo)", ""], namesWatchedAddress: true,
+                    failureLogs: seed >= 2 ? ["Program log: failing", memo, ""] : nil)
             }
             let first = try [transaction(1, slot: 10), transaction(2, slot: 11)]
             let advance = CursorAdvance(
@@ -91,7 +105,15 @@ struct IndexerAcceptanceTests {
                 let seed = try Signature(base58: signature).bytes[0]
                 #expect(time == 1_700_000_123 + Int64(seed))
                 #expect(storedMemo == memo.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
-                #expect((errorText != nil) == (seed == 2), "\(errorText ?? "nil")")
+                #expect((errorText != nil) == (seed >= 2), "\(errorText ?? "nil")")
+            }
+            // The failed ones (2 by COPY, 3 by the statement) keep their log lines, every character (NUL as U+FFFD).
+            for try await (signature, logs) in try await client.query(
+                "SELECT signature, logs::text FROM flutterbye.indexed_transactions ORDER BY slot", logger: Self.logger
+            ).decode((String, String?).self) {
+                let seed = try Signature(base58: signature).bytes[0]
+                let lines = try JSONDecoder().decode([String]?.self, from: Data((logs ?? "null").utf8))
+                #expect(lines == (seed >= 2 ? ["Program log: failing", memo.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"), ""] : nil), "\(logs ?? "nil")")
             }
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements WHERE amount = 18446744073709551615 AND instruction_index IS NULL") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.wallet_activity WHERE flby_delta = -18446744073709551615") == 3)

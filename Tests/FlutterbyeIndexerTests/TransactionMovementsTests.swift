@@ -88,6 +88,7 @@ struct TransactionMovementsTests {
                 destinationOwner: nil, amount: 200),
         ])
         #expect(indexed.flbyBalances == [FlbyAccountBalance(account: aliceFlby, owner: alice, amount: 300, preAmount: 0)])
+        #expect(indexed.failureLogs == nil, "a transaction that succeeded keeps no log lines")
         #expect(indexed.walletActivity.isEmpty && indexed.memo == nil && indexed.programLogs.isEmpty)
         #expect(indexed.isRelevant)
     }
@@ -137,6 +138,7 @@ struct TransactionMovementsTests {
         let indexed = TransactionMovements.extract(fetched, watching: watched)
         #expect(indexed.movements.isEmpty)
         #expect(indexed.error != nil && indexed.fee == 5_000)
+        #expect(indexed.failureLogs == ["Program log: ok"])
         #expect(indexed.walletActivity == [WalletActivity(role: .fee, wallet: fee, lamportsDelta: 0, flbyDelta: 0, preLamports: 1_000_000, postLamports: 1_000_000)])
         #expect(indexed.isRelevant)
     }
