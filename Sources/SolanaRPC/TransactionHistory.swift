@@ -126,8 +126,9 @@ extension SolanaRPCClient {
         -> [Result<FetchedTransaction?, RPCError>]
     {
         guard !signatures.isEmpty else { return [] }
+        var addresses = AddressTextCache()
         let answers = try await decodedBatch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) }) {
-            parser throws(RPCError) in try TransactionAnswer.decode(&parser)
+            parser throws(RPCError) in try TransactionAnswer.decode(&parser, addresses: &addresses)
         }
         return zip(signatures, answers).map { signature, answer in
             switch answer {
@@ -163,6 +164,13 @@ enum TransactionAnswer {
     /// caller checks it is the one asked for. A malformed answer throws `invalidResponse` saying what is wrong (the
     /// caller names the signature).
     static func decode(_ parser: inout JSONParser) throws(RPCError) -> FetchedTransaction {
+        var addresses = AddressTextCache()
+        return try decode(&parser, addresses: &addresses)
+    }
+
+    /// `decode`, with the addresses of the token balances and lookup tables read through `addresses` (shared by the
+    /// answers of one batch, whose keys recur: the mint, the token programs, the holders).
+    static func decode(_ parser: inout JSONParser, addresses: inout AddressTextCache) throws(RPCError) -> FetchedTransaction {
         func malformed(_ what: String) -> RPCError { RPCError(.invalidResponse, what) }
         var field = "result"
         var slot: UInt64?, blockTime: Int64?, wire: [UInt8]?
@@ -175,7 +183,7 @@ enum TransactionAnswer {
         func key(_ parser: inout JSONParser) throws(JSONParser.Failure) -> PublicKey {
             let at = parser.index
             return try parser.readString { utf8 throws(JSONParser.Failure) in
-                guard let key = PublicKey(base58UTF8: utf8) else {
+                guard let key = addresses.key(utf8) else {
                     problem = "\(String(decoding: utf8, as: UTF8.self)) is not an address"
                     throw JSONParser.Failure(offset: at, reason: "not an address")
                 }
@@ -378,5 +386,36 @@ enum TransactionAnswer {
             throw malformed("\(preBalances.count) balances for \(fetched.accountKeys.count) accounts")
         }
         return fetched
+    }
+}
+
+/// Addresses decoded from base58 text lately, by their text: the keys that recur through a batch of `getTransaction`
+/// answers (the mint and the token programs in every token balance, the holders before and after) are decoded once
+/// instead of each time (a decode is a schoolbook base conversion). A small table indexed by a hash of the text; a
+/// slot holds the last text that landed in it, compared in full before its key is used.
+struct AddressTextCache {
+    static let slots = 256
+    static let width = 44  // the longest base58 text of 32 bytes
+    private var texts = [UInt8](repeating: 0, count: slots * width)
+    private var lengths = [UInt8](repeating: 0, count: slots)
+    private var keys = [PublicKey](repeating: .zero, count: slots)
+
+    /// The address `utf8` is the base58 text of, or nil when it is not one.
+    mutating func key(_ utf8: UnsafeBufferPointer<UInt8>) -> PublicKey? {
+        guard utf8.count >= 16, utf8.count <= Self.width, let base = utf8.baseAddress else { return PublicKey(base58UTF8: utf8) }
+        let word = UnsafeRawPointer(base + 8).loadUnaligned(as: UInt64.self) ^ UInt64(utf8.count)
+        let slot = Int(truncatingIfNeeded: (word &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        let offset = slot * Self.width
+        let hit = lengths[slot] == UInt8(utf8.count) && texts.withUnsafeBufferPointer { texts in
+            memcmp(texts.baseAddress! + offset, base, utf8.count) == 0
+        }
+        if hit { return keys[slot] }
+        guard let key = PublicKey(base58UTF8: utf8) else { return nil }
+        texts.withUnsafeMutableBufferPointer { texts in
+            for index in 0..<utf8.count { texts[offset + index] = utf8[index] }
+        }
+        lengths[slot] = UInt8(utf8.count)
+        keys[slot] = key
+        return key
     }
 }

@@ -69,6 +69,24 @@ struct TransactionAnswerTests {
         return try result.get()
     }
 
+    /// The address cache a batch's answers share: whatever lands in a slot, a key comes back only for its own text
+    /// (texts that share a slot replace each other), and text that is not an address is refused as without it.
+    @Test func addressTextCacheGivesEachTextItsOwnKey() throws {
+        var cache = AddressTextCache()
+        let keys = (0..<2_000).map { _ in Keypair.generate().publicKey } + [.zero, Self.mint, TokenProgram.token.programId]
+        for round in 0..<3 {
+            for key in round == 1 ? keys.reversed() : keys {
+                var text = key.base58
+                let decoded = text.withUTF8 { cache.key($0) }
+                #expect(decoded == key, "\(text)")
+            }
+        }
+        for bad in ["0OIl", String(repeating: "z", count: 44), String(repeating: "1", count: 31), "abc"] {
+            var text = bad
+            #expect(text.withUTF8 { cache.key($0) } == nil, "\(bad)")
+        }
+    }
+
     @Test func decodesEveryFieldTheIndexerReads() throws {
         let fetched = try Self.decode(Self.answer())
         #expect(fetched.signature == Self.transaction.signatures[0])
