@@ -86,7 +86,7 @@ public enum Base58 {
 
     /// Decodes base58 text; throws `invalidBase58Character` naming the first bad character and its position.
     ///
-    /// Like `encode`, it works in large steps: five digits at a time into 32-bit limbs.
+    /// Like `encode`, it works in large steps: ten digits at a time into 64-bit limbs.
     public static func decode(_ text: String) throws(SolanaCoreError) -> [UInt8] {
         var text = text
         let result: Result<[UInt8], SolanaCoreError> = text.withUTF8 { utf8 in
@@ -147,13 +147,14 @@ public enum Base58 {
         var zeros = 0
         while zeros < utf8.count && utf8[zeros] == UInt8(ascii: "1") { zeros += 1 }
         let significant = utf8.count - zeros
-        // log(58)/log(256) ≈ 0.733 bytes per digit, four bytes per limb; limbs little-endian.
-        let capacity = significant * 733 / 4000 + 2
-        let result: Result<Int, SolanaCoreError> = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { limbs in
+        // log(58)/log(256) ≈ 0.733 bytes per digit, eight bytes per limb; limbs little-endian. Ten digits at a time:
+        // 58^10 < 2^59, so a limb times it, plus the carry, fits the 128 bits of a full-width product.
+        let capacity = significant * 733 / 8000 + 2
+        let result: Result<Int, SolanaCoreError> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { limbs in
             var length = 0
             var index = zeros
             while index < utf8.count {
-                let chunk = min(5, utf8.count - index)
+                let chunk = min(10, utf8.count - index)
                 var carry: UInt64 = 0
                 var multiplier: UInt64 = 1
                 for k in 0..<chunk {
@@ -162,19 +163,19 @@ public enum Base58 {
                         do throws(SolanaCoreError) { _ = try decodedLength(utf8) } catch { return .failure(error) }
                         return .failure(SolanaCoreError(.invalidBase58Character, "invalid base58"))
                     }
-                    carry = carry * 58 + UInt64(value)
-                    multiplier *= 58
+                    carry = carry &* 58 &+ UInt64(value)
+                    multiplier &*= 58
                 }
                 var i = 0
                 while i < length {
-                    let current = UInt64(limbs[i]) * multiplier + carry
-                    limbs[i] = UInt32(truncatingIfNeeded: current)
-                    carry = current >> 32
+                    let (high, low) = limbs[i].multipliedFullWidth(by: multiplier)
+                    let (sum, overflow) = low.addingReportingOverflow(carry)
+                    limbs[i] = sum
+                    carry = high &+ (overflow ? 1 : 0)
                     i += 1
                 }
-                while carry != 0 {
-                    limbs[i] = UInt32(truncatingIfNeeded: carry)
-                    carry >>= 32
+                if carry != 0 {
+                    limbs[i] = carry
                     i += 1
                 }
                 length = i
@@ -189,7 +190,7 @@ public enum Base58 {
                     top >>= 8
                 }
             }
-            let count = zeros + (length > 0 ? topBytes + (length - 1) * 4 : 0)
+            let count = zeros + (length > 0 ? topBytes + (length - 1) * 8 : 0)
             guard count <= out.count else {
                 return .failure(SolanaCoreError(.invalidLength, "base58 text decodes to \(count) bytes, more than the \(out.count) expected"))
             }
@@ -197,7 +198,7 @@ public enum Base58 {
             var end = count
             for limbIndex in 0..<length {
                 var limb = limbs[limbIndex]
-                let bytes = limbIndex == length - 1 ? topBytes : 4
+                let bytes = limbIndex == length - 1 ? topBytes : 8
                 for _ in 0..<bytes {
                     end -= 1
                     out[end] = UInt8(truncatingIfNeeded: limb)
