@@ -290,9 +290,9 @@ public enum TransactionMovements {
         var indexed = IndexedTransaction(
             signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
             memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
-            flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? (meta.logMessages ?? []) : [],
+            flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? Array(meta.logMessages ?? []) : [],
             namesWatchedAddress: keys.contains { $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID },
-            failureLogs: meta.error == nil ? nil : meta.logMessages)
+            failureLogs: meta.error == nil ? nil : meta.logMessages.map(Array.init))
         indexed.walletTokenAccounts = walletTokenAccounts
         return indexed
     }

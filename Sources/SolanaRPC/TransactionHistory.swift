@@ -38,14 +38,15 @@ public struct TransactionStatusMeta: Sendable, Hashable {
     public var postTokenBalances: [TokenBalance]
     /// The instructions programs invoked, by the top-level instruction that invoked them.
     public var innerInstructions: [InnerInstructions]
-    public var logMessages: [String]?
+    /// The programs' log lines, nil when the node kept none.
+    public var logMessages: LogLines?
     public var loadedWritable: [PublicKey]
     public var loadedReadonly: [PublicKey]
     public var computeUnitsConsumed: UInt64?
 
     public init(
         error: JSONValue? = nil, fee: UInt64, preBalances: [UInt64], postBalances: [UInt64], preTokenBalances: [TokenBalance] = [],
-        postTokenBalances: [TokenBalance] = [], innerInstructions: [InnerInstructions] = [], logMessages: [String]? = nil,
+        postTokenBalances: [TokenBalance] = [], innerInstructions: [InnerInstructions] = [], logMessages: LogLines? = nil,
         loadedWritable: [PublicKey] = [], loadedReadonly: [PublicKey] = [], computeUnitsConsumed: UInt64? = nil
     ) {
         self.error = error
@@ -60,6 +61,40 @@ public struct TransactionStatusMeta: Sendable, Hashable {
         self.loadedReadonly = loadedReadonly
         self.computeUnitsConsumed = computeUnitsConsumed
     }
+}
+
+/// A transaction's log lines, kept as their UTF-8 bytes in one buffer (with where each line ends) and made into
+/// strings only when read: the indexer reads few transactions' logs (the failed ones', the watched program's), and
+/// a string per line of every transaction was a sizeable part of decoding `getTransaction` answers.
+public struct LogLines: RandomAccessCollection, Sendable, Hashable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+
+    public init() {}
+
+    public init(_ lines: some Sequence<String>) {
+        for var line in lines { line.withUTF8 { append($0) } }
+    }
+
+    public init(arrayLiteral lines: String...) {
+        self.init(lines)
+    }
+
+    /// Adds a line given as UTF-8 (invalid UTF-8 is repaired when the line is read, as `String(decoding:)` does).
+    public mutating func append(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: utf8)
+        ends.append(bytes.count)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { ends.count }
+
+    public subscript(position: Int) -> String {
+        let start = position == 0 ? 0 : ends[position - 1]
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<ends[position]]), as: UTF8.self) }
+    }
+
+    public var description: String { Array(self).description }
 }
 
 /// A token account's balance in a transaction's meta.
@@ -176,7 +211,7 @@ enum TransactionAnswer {
         var slot: UInt64?, blockTime: Int64?, wire: [UInt8]?
         var err: JSONValue?, fee: UInt64?, preBalances: [UInt64]?, postBalances: [UInt64]?, hasMeta = false
         var preTokenBalances: [TokenBalance] = [], postTokenBalances: [TokenBalance] = []
-        var inner: [InnerInstructions] = [], logMessages: [String]?, writable: [PublicKey] = [], readonly: [PublicKey] = []
+        var inner: [InnerInstructions] = [], logMessages: LogLines?, writable: [PublicKey] = [], readonly: [PublicKey] = []
         var computeUnits: UInt64?
         var problem: String?
 
@@ -341,8 +376,10 @@ enum TransactionAnswer {
                         } else if name == "logMessages" {
                             field = "meta.logMessages"
                             if try parser.readNull() { return }
-                            var lines: [String] = []
-                            try parser.elements { parser throws(JSONParser.Failure) in lines.append(try parser.readString()) }
+                            var lines = LogLines()
+                            try parser.elements { parser throws(JSONParser.Failure) in
+                                try parser.readString { utf8 throws(JSONParser.Failure) in lines.append(utf8) }
+                            }
                             logMessages = lines
                         } else if name == "loadedAddresses" {
                             field = "meta.loadedAddresses"

@@ -43,7 +43,7 @@ struct IndexerAcceptanceTests {
                     let chain = try await rpc.transaction(try Signature(base58: signature))
                     #expect(chain?.meta.error != nil, "\(signature) succeeded but has logs stored")
                     let lines = try JSONDecoder().decode([String]?.self, from: Data((logs ?? "null").utf8))
-                    #expect(lines != nil && lines == chain?.meta.logMessages, "\(signature): stored \(logs ?? "no logs")")
+                    #expect(lines != nil && lines == chain?.meta.logMessages.map(Array.init), "\(signature): stored \(logs ?? "no logs")")
                     failedWithLogs += lines?.isEmpty == false ? 1 : 0
                 }
                 #expect(failedWithLogs > 0 && failedWithLogs == expected.transactions.filter { $0.failed && $0.relevant }.count)

@@ -53,7 +53,7 @@ struct TransactionMovementsTests {
         let preLamports = keys.map { lamports[$0]?.0 ?? 1_000_000 }, postLamports = keys.map { lamports[$0]?.1 ?? 1_000_000 }
         let meta = TransactionStatusMeta(
             error: error, fee: 5_000, preBalances: preLamports, postBalances: postLamports, preTokenBalances: try balances(pre),
-            postTokenBalances: try balances(post), innerInstructions: inner, logMessages: logs)
+            postTokenBalances: try balances(post), innerInstructions: inner, logMessages: LogLines(logs))
         return FetchedTransaction(signature: signed.id, slot: 42, blockTime: 1_700_000_000, transaction: signed, meta: meta)
     }
 

@@ -69,6 +69,15 @@ struct TransactionAnswerTests {
         return try result.get()
     }
 
+    /// Log lines are kept as bytes and read back as the same strings, empty and non-ASCII lines included.
+    @Test func logLinesReadBackAsTheyWereGiven() {
+        let given = ["Program log: café ✓", "", "Program log: \"quoted\" \\ tab\t", "x"]
+        let lines = LogLines(given)
+        #expect(lines.count == 4 && Array(lines) == given && lines[1] == "" && lines[0] == "Program log: café ✓")
+        #expect(lines == LogLines(given) && lines != LogLines(given.dropLast()) && LogLines().isEmpty)
+        #expect(LogLines(["ab", "c"]) != LogLines(["a", "bc"]), "the same bytes split differently are other lines")
+    }
+
     /// The address cache a batch's answers share: whatever lands in a slot, a key comes back only for its own text
     /// (texts that share a slot replace each other), and text that is not an address is refused as without it.
     @Test func addressTextCacheGivesEachTextItsOwnKey() throws {
