@@ -51,6 +51,23 @@ import Testing
     }
 }
 
+/// Keys and signatures hash their words folded into one; keys whose words repeat (a repeated byte) must still hash
+/// apart, and equal values alike.
+@Suite struct KeyHashingTests {
+    @Test func repeatedByteKeysAndSignaturesHashApart() throws {
+        let keys = try (0...255).map { try PublicKey(bytes: [UInt8](repeating: UInt8($0), count: 32)) }
+        #expect(Set(keys.map(\.hashValue)).count == 256)
+        let signatures = try (0...255).map { try Signature(bytes: [UInt8](repeating: UInt8($0), count: 64)) }
+        #expect(Set(signatures.map(\.hashValue)).count == 256)
+        // Words swapped are other keys, and hash apart too.
+        let swapped = try PublicKey(bytes: [UInt8](repeating: 1, count: 8) + [UInt8](repeating: 2, count: 8) + [UInt8](repeating: 0, count: 16))
+        let other = try PublicKey(bytes: [UInt8](repeating: 2, count: 8) + [UInt8](repeating: 1, count: 8) + [UInt8](repeating: 0, count: 16))
+        #expect(swapped.hashValue != other.hashValue)
+        let key = Keypair.generate().publicKey
+        #expect(try PublicKey(base58: key.base58).hashValue == key.hashValue)
+    }
+}
+
 @Suite struct MasterSeedHexTests {
     @Test func hexSeedsMatchTheirBytesAndBadOnesAreRefusedWithoutEcho() throws {
         let bytes = (0..<32).map { UInt8($0 * 7 & 0xff) }

@@ -7,10 +7,16 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
     // Four words in memory order; equality comes for free.
     @usableFromInline var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
 
-    /// Hashes the four words folded into one: the hasher (seeded per process) then runs once instead of four times.
-    /// Addresses are hash outputs or public keys, so the fold keeps them apart; the indexer hashes keys by the million.
+    /// Hashes the four words folded into one: the hasher (seeded per process) then runs once instead of four times
+    /// (the indexer hashes keys by the million). The fold weighs each word by a different odd constant, so keys
+    /// whose words repeat (a byte repeated, as test keys are) do not all fold to zero.
     @inlinable public func hash(into hasher: inout Hasher) {
-        hasher.combine(w0 ^ w1 ^ w2 ^ w3)
+        hasher.combine(folded)
+    }
+
+    /// The four words in one, each times its own odd constant (mod 2^64).
+    @inlinable var folded: UInt64 {
+        w0 &+ w1 &* 0x9E37_79B9_7F4A_7C15 &+ w2 &* 0xC2B2_AE3D_27D4_EB4F &+ w3 &* 0x1656_67B1_9E37_79F9
     }
 
     /// The all-zero address (the System program's id).
@@ -86,7 +92,7 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Coda
     /// Hashes the eight words folded into one (see `PublicKey.hash(into:)`): signatures are hashed for every
     /// signature the indexer polls.
     @inlinable public func hash(into hasher: inout Hasher) {
-        hasher.combine(low.w0 ^ low.w1 ^ low.w2 ^ low.w3 ^ high.w0 ^ high.w1 ^ high.w2 ^ high.w3)
+        hasher.combine(low.folded &+ high.folded &* 0xFF51_AFD7_ED55_8CCD)
     }
 
     /// All zeros: the placeholder for a signature not yet made.
