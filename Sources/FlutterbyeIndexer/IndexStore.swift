@@ -56,7 +56,7 @@ public struct IndexStore: Sendable {
         if !write.transactions.isEmpty {
             do {
                 try await copy(
-                    write.rows, then: IndexWriteStatement(transactions: [], advances: write.advances, discovered: write.discovered), doing,
+                    write.rows, then: IndexCursorStatement(advances: write.advances, discovered: write.discovered), doing,
                     client: client, logger: logger)
                 return
             } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
@@ -80,7 +80,7 @@ public struct IndexStore: Sendable {
     /// COPYs `rows` into the chain_* tables and runs `statement` (the cursors and the discovered addresses), in one
     /// database transaction.
     static func copy(
-        _ rows: IndexCopyRows, then statement: IndexWriteStatement, _ doing: String, client: PostgresClient, logger: Logger
+        _ rows: IndexCopyRows, then statement: IndexCursorStatement, _ doing: String, client: PostgresClient, logger: Logger
     ) async throws(StoreError) {
         do {
             try await client.withConnection { connection in
@@ -93,7 +93,9 @@ public struct IndexStore: Sendable {
                             try await writer.write(table.rows.buffer)
                         }
                     }
-                    for try await _ in try await connection.execute(statement, logger: logger) {}
+                    if !statement.advances.isEmpty || !statement.discovered.isEmpty {
+                        for try await _ in try await connection.execute(statement, logger: logger) {}
+                    }
                     try await connection.query("COMMIT", logger: logger)
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
@@ -509,23 +511,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
             SELECT signature, line_index, line FROM unnest($32::text[], $33::int4[], $34::text[]) AS l(signature, line_index, line)
             ON CONFLICT (signature, line_index) DO NOTHING
             RETURNING 1
-        ), discovered AS (
-            INSERT INTO flutterbye.chain_address_cursors (address, role)
-            SELECT address, role FROM unnest($35::text[], $36::text[]) AS d(address, role)
-            ON CONFLICT (address) DO NOTHING
-            RETURNING 1
-        ), advanced AS (
-            INSERT INTO flutterbye.chain_address_cursors AS c (address, role, newest_signature, newest_slot, signatures_seen,
-                last_activity_at, updated_at)
-            SELECT address, role, newest_signature, newest_slot, seen, now(), now()
-            FROM unnest($37::text[], $38::text[], $39::text[], $40::int8[], $41::int8[])
-                AS a(address, role, newest_signature, newest_slot, seen)
-            ON CONFLICT (address) DO UPDATE
-            SET newest_signature = excluded.newest_signature, newest_slot = excluded.newest_slot,
-                signatures_seen = c.signatures_seen + excluded.signatures_seen, last_activity_at = now(), updated_at = now()
-            WHERE c.newest_slot IS NULL OR c.newest_slot <= excluded.newest_slot
-            RETURNING 1
-        )
+        ), \(cursorCTEs(discovered: 35, advanced: 37))
         SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM movements), (SELECT count(*) FROM balances),
                (SELECT count(*) FROM activity), (SELECT count(*) FROM logs), (SELECT count(*) FROM discovered),
                (SELECT count(*) FROM advanced)
@@ -623,21 +609,52 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         bindings.append(l.index)
         bindings.append(l.line)
 
-        let advanced = Set(advances.map(\.address))
-        let newAddresses = discovered.filter { !advanced.contains($0.address) }.sorted { $0.address.base58 < $1.address.base58 }
-        bindings.append(newAddresses.map(\.address.base58))
-        bindings.append(newAddresses.map(\.role.rawValue))
-        let advances = self.advances.sorted { $0.address.base58 < $1.address.base58 }
-        bindings.append(advances.map(\.address.base58))
-        bindings.append(advances.map(\.role.rawValue))
-        bindings.append(advances.map(\.newest.signature.base58))
-        bindings.append(advances.map { Int64(bitPattern: $0.newest.slot) })
-        bindings.append(advances.map { Int64($0.signatures) })
+        Self.appendCursorBindings(advances: advances, discovered: discovered, to: &bindings)
         bindings.append(sorted.map { $0.failureLogs.map(Self.logsJSON) ?? "" })
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self).0 }
+
+    /// The statement's last two parts, shared with `IndexCursorStatement`: new followed addresses (`discovered`, an
+    /// address already followed keeps its role and cursor) and cursor advances (`advanced`, never back to an older
+    /// slot), their parameters numbered from `discovered` (2) and `advanced` (5).
+    static func cursorCTEs(discovered d: Int, advanced a: Int) -> String {
+        """
+        discovered AS (
+                INSERT INTO flutterbye.chain_address_cursors (address, role)
+                SELECT address, role FROM unnest($\(d)::text[], $\(d + 1)::text[]) AS d(address, role)
+                ON CONFLICT (address) DO NOTHING
+                RETURNING 1
+            ), advanced AS (
+                INSERT INTO flutterbye.chain_address_cursors AS c (address, role, newest_signature, newest_slot, signatures_seen,
+                    last_activity_at, updated_at)
+                SELECT address, role, newest_signature, newest_slot, seen, now(), now()
+                FROM unnest($\(a)::text[], $\(a + 1)::text[], $\(a + 2)::text[], $\(a + 3)::int8[], $\(a + 4)::int8[])
+                    AS a(address, role, newest_signature, newest_slot, seen)
+                ON CONFLICT (address) DO UPDATE
+                SET newest_signature = excluded.newest_signature, newest_slot = excluded.newest_slot,
+                    signatures_seen = c.signatures_seen + excluded.signatures_seen, last_activity_at = now(), updated_at = now()
+                WHERE c.newest_slot IS NULL OR c.newest_slot <= excluded.newest_slot
+                RETURNING 1
+            )
+        """
+    }
+
+    /// The parameters of `cursorCTEs`, in order: the discovered addresses that no advance names, then the advances,
+    /// each by address (the order concurrent writers take their locks in).
+    static func appendCursorBindings(advances: [CursorAdvance], discovered: [AddressCursor], to bindings: inout PostgresBindings) {
+        let advanced = Set(advances.map(\.address))
+        let newAddresses = discovered.filter { !advanced.contains($0.address) }.sorted { $0.address.base58 < $1.address.base58 }
+        bindings.append(newAddresses.map(\.address.base58))
+        bindings.append(newAddresses.map(\.role.rawValue))
+        let ordered = advances.sorted { $0.address.base58 < $1.address.base58 }
+        bindings.append(ordered.map(\.address.base58))
+        bindings.append(ordered.map(\.role.rawValue))
+        bindings.append(ordered.map(\.newest.signature.base58))
+        bindings.append(ordered.map { Int64(bitPattern: $0.newest.slot) })
+        bindings.append(ordered.map { Int64($0.signatures) })
+    }
 
     /// A failed transaction's log lines as the JSON array `chain_transactions.logs` holds (NUL, which jsonb refuses,
     /// becomes U+FFFD as in `text`).
@@ -650,4 +667,27 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         // Looked for byte-wise: Foundation's substring search (`contains(_: String)`) costs a microsecond a line.
         value.utf8.contains(0) ? value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : value
     }
+}
+
+/// The cursors' part of a write that went in by COPY: new followed addresses and cursor advances, in a statement far
+/// smaller to plan than `IndexWriteStatement` (PostgreSQL plans a prepared statement afresh for its first executions
+/// on each connection).
+struct IndexCursorStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_index_cursors_v1"
+    static let sql = """
+        WITH \(IndexWriteStatement.cursorCTEs(discovered: 1, advanced: 3))
+        SELECT (SELECT count(*) FROM discovered), (SELECT count(*) FROM advanced)
+        """
+    typealias Row = Int64
+
+    var advances: [CursorAdvance]
+    var discovered: [AddressCursor]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 7)
+        IndexWriteStatement.appendCursorBindings(advances: advances, discovered: discovered, to: &bindings)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64).self).0 }
 }
