@@ -287,15 +287,11 @@ struct IndexCopyRows: Sendable {
 
         for transaction in transactions {
             let signature = transaction.signature.base58
-            var error: String?
-            if let value = transaction.error, value != .null {
-                error = String(decoding: value.serialized, as: UTF8.self)
-            }
             transactionRows.rows.text(signature)
             transactionRows.rows.number(transaction.slot)
             if let time = transaction.blockTime { transactionRows.rows.timestamp(time) } else { transactionRows.rows.null() }
             transactionRows.rows.number(transaction.fee)
-            transactionRows.rows.text(error)
+            transactionRows.rows.text(IndexWriteStatement.errorJSON(transaction.error))
             transactionRows.rows.text(transaction.memo)
             transactionRows.rows.text(transaction.failureLogs.map(IndexWriteStatement.logsJSON))
             transactionRows.rows.end()
@@ -531,10 +527,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         bindings.append(sorted.map { Int64(bitPattern: $0.slot) })
         bindings.append(sorted.map { $0.blockTime.map(String.init) ?? "" })
         bindings.append(sorted.map { String($0.fee) })
-        bindings.append(sorted.map { transaction in
-            guard let error = transaction.error, error != .null else { return "" }
-            return String(decoding: error.serialized, as: UTF8.self)
-        })
+        bindings.append(sorted.map { Self.errorJSON($0.error) ?? "" })
         bindings.append(sorted.map { Self.text($0.memo ?? "") })
         bindings.append(sorted.map { $0.memo != nil })
 
@@ -654,6 +647,12 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         bindings.append(ordered.map(\.newest.signature.base58))
         bindings.append(ordered.map { Int64(bitPattern: $0.newest.slot) })
         bindings.append(ordered.map { Int64($0.signatures) })
+    }
+
+    /// A transaction's error as `chain_transactions.err` holds it (the node's JSON, keys sorted); nil when it succeeded.
+    static func errorJSON(_ error: JSONValue?) -> String? {
+        guard let error, error != .null else { return nil }
+        return String(decoding: error.serialized, as: UTF8.self)
     }
 
     /// A failed transaction's log lines as the JSON array `chain_transactions.logs` holds (NUL, which jsonb refuses,
