@@ -49,11 +49,20 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "Addresses of one polling round indexed at once.")
     var addressesInFlight = 4
 
+    @Flag(help: "Time the indexing stages alone on the recording (replay answer, decode, extract, COPY rows) instead of the whole run.")
+    var stages = false
+
     @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
     var databaseURL: String?
 
     @Option(help: "Python with solders (default: FLUTTERBYE_PYTHON, else .venv/bin/python).")
     var python: String?
+
+    var pollingSettings: PollingSettings {
+        PollingSettings(
+            busyInterval: .milliseconds(20), quietInterval: .seconds(1), addressesInFlight: addressesInFlight, transactionsPerRequest: transactionsPerRequest,
+            requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
+    }
 
     func run() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -70,6 +79,11 @@ struct IndexBenchmark: ParsableCommand {
         say("index benchmark: recording a history of \(transactions) transactions from the local chain…")
         let recording = try runBlocking { try await HistoryRecording.make(root: root, python: interpreter, count: transactions, seed: seed, logger: logger) }
         say("recorded \(recording.transactions.count) transactions over \(recording.signatures.count) addresses")
+        if stages {
+            let timings = IndexStageTimings(recording: recording, batchSize: transactionsPerRequest, polling: pollingSettings, logger: logger)
+            say(try timings.run(rounds: max(1, indexRuns)))
+            return
+        }
 
         let server = try BenchmarkServer.start(databaseURL: databaseURL, root: root)
         let trap = SignalTrap { server.stop() }
@@ -94,9 +108,7 @@ struct IndexBenchmark: ParsableCommand {
                 }
             }
         }
-        let settings = PollingSettings(
-            busyInterval: .milliseconds(20), quietInterval: .seconds(1), addressesInFlight: addressesInFlight, transactionsPerRequest: transactionsPerRequest,
-            requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
+        let settings = pollingSettings
         let figures = try runBlocking {
             do {
                 return try await IndexWorkload(database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), indexRuns: max(1, indexRuns), logger: logger).run()
@@ -151,7 +163,8 @@ struct HistoryRecording: Sendable {
         try await Task.sleep(for: .milliseconds(200))
         var addresses = [mint, escrow, fee] + (expected["balances"] as? [[String: Any]] ?? []).compactMap { $0["token_account"] as? String }
         var discovery: [String: [UInt8]] = [:]
-        let encoder = JSONEncoder()
+        // Recorded as a node writes JSON: JSONEncoder would escape every "/" (in base64 and log lines) as "\/", which
+        // no Solana node does, and which sends every such string down the decoder's slow path.
         for program in [TokenProgram.token.programId, TokenProgram.token2022.programId] {
             let filters: [JSONValue] = [
                 .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint), "encoding": .string("base58")])])
@@ -160,13 +173,13 @@ struct HistoryRecording: Sendable {
                 "getProgramAccounts",
                 [.string(program.base58), .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "filters": .array(filters)])],
                 as: JSONValue.self)
-            discovery["getProgramAccounts \(program.base58)"] = Array(try encoder.encode(accounts))
+            discovery["getProgramAccounts \(program.base58)"] = accounts.serialized
             for wallet in [escrow, fee] {
                 let owned = try await rpc.call(
                     "getTokenAccountsByOwner",
                     [.string(wallet), .object(["programId": .string(program.base58)]),
                      .object(["encoding": .string("base64"), "commitment": .string("confirmed")])], as: JSONValue.self)
-                discovery["getTokenAccountsByOwner \(wallet) \(program.base58)"] = Array(try encoder.encode(owned))
+                discovery["getTokenAccountsByOwner \(wallet) \(program.base58)"] = owned.serialized
                 if case .object(let object) = owned, case .array(let values)? = object["value"] {
                     addresses += values.compactMap { if case .string(let key)? = $0["pubkey"] { key } else { nil } }
                 }
@@ -202,7 +215,7 @@ struct HistoryRecording: Sendable {
                 as: JSONValue.self)
             for (signature, answer) in zip(chunk, answers) {
                 guard case .success(let value?) = answer else { throw BenchmarkFailure("getTransaction \(signature) gave no answer") }
-                transactions[signature] = Array(try encoder.encode(value))
+                transactions[signature] = value.serialized
             }
         }
         let slot = try await rpc.slot(commitment: .confirmed)
@@ -338,6 +351,44 @@ struct HistoryRecording: Sendable {
 }
 
 
+/// With FLUTTERBYE_BENCH_WINDOW set, prints the measured window that just ended (`window START END` on stderr,
+/// CLOCK_MONOTONIC seconds) so that a `perf record -k CLOCK_MONOTONIC` profile can be cut to it.
+func reportWindow(_ elapsed: Duration) {
+    guard ProcessInfo.processInfo.environment["FLUTTERBYE_BENCH_WINDOW"] != nil else { return }
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let end = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    FileHandle.standardError.write(Data("window \(end - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18) \(end)\n".utf8))
+}
+
+extension HistoryRecording {
+    /// Serves the recording over HTTP on a loopback port (Hummingbird) while `body` runs with a client of it.
+    func withReplayRPC<Result: Sendable>(
+        calls: CallCounter, logger: Logger, _ body: @escaping @Sendable (SolanaRPCClient) async throws -> Result
+    ) async throws -> Result {
+        let recording = self
+        let router = Router()
+        router.post("/") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+            let answer = recording.respond(to: body, calls: calls)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
+        }
+        let port = PortBox()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "replay-rpc", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let http = SolanaRPCClient.makeHTTPClient()
+            defer { Task { try? await http.shutdown() } }
+            let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: "http://127.0.0.1:\(port.value)")], httpClient: http, logger: logger)
+            return try await body(rpc)
+        }
+    }
+}
+
 /// The measured run: the indexer against the replay server into a fresh schema, then the same rows by COPY.
 struct IndexWorkload: Sendable {
     let database: DatabaseConfiguration
@@ -376,26 +427,17 @@ struct IndexWorkload: Sendable {
     func run() async throws -> Figures {
         try await SchemaMigrator.bundled().apply(to: database, logger: logger)
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let recording = self.recording
         let calls = CallCounter()
-        let router = Router()
-        router.post("/") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
-            let answer = recording.respond(to: body, calls: calls)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
-        }
-        let port = PortBox()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "replay-rpc", factory: { _ in SwiftLogNoOpLogHandler() }))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            group.addTask { try await app.run() }
             defer { group.cancelAll() }
-            while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            let http = SolanaRPCClient.makeHTTPClient()
-            defer { Task { try? await http.shutdown() } }
-            let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: "http://127.0.0.1:\(port.value)")], httpClient: http, logger: logger)
+            return try await recording.withReplayRPC(calls: calls, logger: logger) { rpc in try await measure(client, rpc, calls) }
+        }
+    }
+
+    func measure(_ client: PostgresClient, _ rpc: SolanaRPCClient, _ calls: CallCounter) async throws -> Figures {
+        do {
+            let recording = self.recording
             let store = IndexStore(client: client, logger: logger)
             // Warm the connection pool so both sides start with open connections.
             for _ in 0..<4 { _ = try await count(client, "SELECT 1") }
@@ -502,12 +544,7 @@ struct IndexWorkload: Sendable {
         }
         let elapsed = clock.now - start
         let cpu = ProcessCPU.now() - cpuBefore
-        if ProcessInfo.processInfo.environment["FLUTTERBYE_BENCH_WINDOW"] != nil {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let end = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-            FileHandle.standardError.write(Data("window \(end - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18) \(end)\n".utf8))
-        }
+        reportWindow(elapsed)
         running.cancel()
         _ = try? await running.value
         return (elapsed, cpu)

@@ -252,7 +252,7 @@ struct IndexWrite: Sendable {
 /// The rows of some indexed transactions in COPY's text format, one buffer per chain_* table: `\N` for NULL, and
 /// backslash, tab, newline and carriage return escaped in text (a NUL, which PostgreSQL text cannot hold, becomes
 /// U+FFFD, as in `IndexWriteStatement`).
-struct IndexCopyRows: Sendable {
+package struct IndexCopyRows: Sendable {
     struct Table: Sendable {
         let name: String
         let columns: [String]
@@ -261,7 +261,7 @@ struct IndexCopyRows: Sendable {
 
     var tables: [Table]
 
-    init(_ transactions: [IndexedTransaction]) {
+    package init(_ transactions: [IndexedTransaction]) {
         var transactionRows = Table(name: "chain_transactions", columns: ["signature", "slot", "block_time", "fee", "err", "memo", "logs"])
         var movements = Table(
             name: "chain_flby_movements",
@@ -337,6 +337,9 @@ struct IndexCopyRows: Sendable {
         }
         tables = [transactionRows, movements, balances, activity, logs]
     }
+
+    /// The bytes of every table's rows.
+    package var byteCount: Int { tables.reduce(0) { $0 + $1.rows.buffer.readableBytes } }
 
     /// Appends `other`'s rows, table by table.
     mutating func append(_ other: IndexCopyRows) {

@@ -165,10 +165,18 @@ public struct SolanaRPCClient: Sendable {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))")
+        return try Self.decodeBatchReply(reply, requests: requests, decode: decode)
+    }
+
+    /// `decodedBatch`'s reading of the reply to `requests`: each call's result in its place.
+    static func decodeBatchReply<Answer>(
+        _ reply: ByteBuffer, requests: [RPCRequest], decode: (inout JSONParser) throws(RPCError) -> Answer
+    ) throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
+        guard let firstMethod = requests.first?.method else { return [] }
         // A node that refuses the whole batch answers one error object instead of an array.
         if reply.readableBytesView.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "{"),
            let answer = try? JSONValue.parse(Data(reply.readableBytesView)),
-           let error = RPCErrorBody.error(in: answer, method: calls[0].method) {
+           let error = RPCErrorBody.error(in: answer, method: firstMethod) {
             throw error
         }
         var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:]
@@ -196,7 +204,7 @@ public struct SolanaRPCClient: Sendable {
                                 let error = try parser.readValue()
                                 guard error != .null else { return }
                                 answered = true
-                                let method = id.flatMap { id in requests.first { $0.id == id }?.method } ?? calls[0].method
+                                let method = id.flatMap { id in requests.first { $0.id == id }?.method } ?? firstMethod
                                 answer = .failure(
                                     RPCErrorBody.error(in: .object(["error": error]), method: method)
                                         ?? RPCError(.invalidResponse, "the answer to \(method) has a malformed error"))
@@ -211,8 +219,8 @@ public struct SolanaRPCClient: Sendable {
         } catch {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
         }
-        return zip(requests, calls).map { request, call in
-            byID[Int64(request.id)] ?? .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
+        return requests.map { request in
+            byID[Int64(request.id)] ?? .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(request.method)"))
         }
     }
 

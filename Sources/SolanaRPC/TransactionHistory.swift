@@ -1,5 +1,6 @@
 public import SolanaCore
-import Foundation
+package import Foundation
+package import NIOCore
 
 /// A landed transaction as `getTransaction` returns it (base64 encoding, decoded here by hand; `jsonParsed` is never
 /// used): the signed transaction, where and when it landed, and what it did. The indexer reads movements from it.
@@ -165,7 +166,12 @@ extension SolanaRPCClient {
         let answers = try await decodedBatch(signatures.map { ("getTransaction", Self.transactionParams($0, commitment)) }) {
             parser throws(RPCError) in try TransactionAnswer.decode(&parser, addresses: &addresses)
         }
-        return zip(signatures, answers).map { signature, answer in
+        return Self.matching(signatures, answers)
+    }
+
+    /// Each answer of a `getTransaction` batch, checked to carry the transaction it was asked for.
+    static func matching(_ signatures: [Signature], _ answers: [Result<FetchedTransaction?, RPCError>]) -> [Result<FetchedTransaction?, RPCError>] {
+        zip(signatures, answers).map { signature, answer in
             switch answer {
             case .failure(let error):
                 return .failure(error.code == .invalidResponse ? RPCError(.invalidResponse, "getTransaction \(signature.base58): \(error.message)") : error)
@@ -188,6 +194,30 @@ extension SolanaRPCClient {
                 "maxSupportedTransactionVersion": .int(0),
             ]),
         ]
+    }
+}
+
+/// A `getTransaction` batch without the network, for the index benchmark's stage timings: the request body
+/// `SolanaRPCClient.transactions` sends for some signatures, and the same reading of a reply to it.
+package struct TransactionBatchCodec {
+    let requests: [RPCRequest]
+    let signatures: [Signature]
+
+    package init(_ signatures: [Signature], commitment: Commitment = .confirmed) {
+        self.signatures = signatures
+        requests = signatures.enumerated().map { index, signature in
+            RPCRequest(id: index + 1, method: "getTransaction", params: SolanaRPCClient.transactionParams(signature, commitment))
+        }
+    }
+
+    package var requestBody: Data { RPCRequest.serialized(requests) }
+
+    package func decode(_ reply: ByteBuffer) throws(RPCError) -> [Result<FetchedTransaction?, RPCError>] {
+        var addresses = AddressTextCache()
+        let answers = try SolanaRPCClient.decodeBatchReply(reply, requests: requests) { parser throws(RPCError) in
+            try TransactionAnswer.decode(&parser, addresses: &addresses)
+        }
+        return SolanaRPCClient.matching(signatures, answers)
     }
 }
 
