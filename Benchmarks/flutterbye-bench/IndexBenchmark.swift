@@ -32,10 +32,10 @@ struct IndexBenchmark: ParsableCommand {
     var seed = 21
 
     @Option(help: "Signatures per delivered batch (and per database transaction).")
-    var signaturesPerBatch = 1000
+    var signaturesPerBatch = PollingSettings().signaturesPerBatch
 
     @Option(help: "getTransaction calls per JSON-RPC batch.")
-    var transactionsPerRequest = 100
+    var transactionsPerRequest = PollingSettings().transactionsPerRequest
 
     @Option(help: "COPY runs; the fastest is the limit.")
     var copyRuns = 3
@@ -43,11 +43,14 @@ struct IndexBenchmark: ParsableCommand {
     @Option(help: "Indexing runs, each from an empty index; the fastest is reported (as for the COPY).")
     var indexRuns = 3
 
-    @Option(help: "Those batches in flight at once per address.")
-    var requestsInFlight = 2
+    @Option(help: "Those batches in flight at once, over every address.")
+    var requestsInFlight = PollingSettings().requestsInFlight
+
+    @Option(help: "Batches of one address fetched ahead of the one being stored.")
+    var batchesAhead = PollingSettings().batchesAhead
 
     @Option(help: "Addresses of one polling round indexed at once.")
-    var addressesInFlight = 4
+    var addressesInFlight = PollingSettings().addressesInFlight
 
     @Flag(help: "Time the indexing stages alone on the recording (replay answer, decode, extract, COPY rows) instead of the whole run.")
     var stages = false
@@ -61,7 +64,7 @@ struct IndexBenchmark: ParsableCommand {
     var pollingSettings: PollingSettings {
         PollingSettings(
             busyInterval: .milliseconds(20), quietInterval: .seconds(1), addressesInFlight: addressesInFlight, transactionsPerRequest: transactionsPerRequest,
-            requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch)
+            requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch, batchesAhead: batchesAhead)
     }
 
     func run() throws {

@@ -101,6 +101,25 @@ struct IndexStageTimings {
         func perTransaction(_ duration: Duration) -> String {
             String(format: "%.2f µs", (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12) / Double(signatures.count))
         }
+        // Every address's whole history as one getSignaturesForAddress answer.
+        let pages = recording.signatures.values.map { entries in
+            var page: [UInt8] = [UInt8(ascii: "[")]
+            for (index, entry) in entries.enumerated() {
+                if index > 0 { page.append(UInt8(ascii: ",")) }
+                page += entry.entry
+            }
+            return page + [UInt8(ascii: "]")]
+        }
+        let entries = recording.signatures.values.reduce(0) { $0 + $1.count }
+        var pagesBest = Duration.seconds(1_000)
+        for _ in 0..<rounds {
+            let t0 = clock.now
+            for page in pages {
+                let decoded = try page.withUnsafeBufferPointer { bytes throws(RPCError) in try SolanaRPCClient.signatureInfos(answer: bytes) }
+                precondition(!decoded.isEmpty)
+            }
+            pagesBest = min(pagesBest, clock.now - t0)
+        }
         var source: (Duration, Double) = (.seconds(1_000), 0)
         for _ in 0..<rounds {
             let run = try runBlocking { try await sourceOnly() }
@@ -109,6 +128,7 @@ struct IndexStageTimings {
         let names = ["replay answer", "decode answers", "extract", "COPY rows"]
         return (["stages: \(signatures.count) transactions in batches of \(batchSize), the fastest of \(rounds) rounds, per transaction:"]
             + names.indices.map { "  \(names[$0]): \(perTransaction(best[$0]))" }
+            + ["  signature pages: \(perTransaction(pagesBest)) (\(entries) entries, \(String(format: "%.2f µs", (Double(pagesBest.components.seconds) * 1e6 + Double(pagesBest.components.attoseconds) / 1e12) / Double(entries))) each)"]
             + ["  the polling source alone (HTTP, no database; the fastest of \(rounds)): \(perTransaction(source.0)) wall, \(String(format: "%.2f µs", source.1 * 1e6 / Double(signatures.count))) CPU"]
             + ["  (\(replyBytes / signatures.count) reply bytes and \(rowBytes / max(relevant, 1)) COPY bytes a transaction; \(relevant) relevant)"])
             .joined(separator: "\n")

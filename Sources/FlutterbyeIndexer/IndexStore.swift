@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 public import FlutterbyeStore
 public import Logging
 public import PostgresNIO
@@ -16,19 +18,27 @@ public struct IndexStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
     let writes: StatementCoalescer<IndexWrite, Void>
+    /// Where the store's tasks wait for PostgreSQL: an event loop's thread, not the cooperative pool, where a reply
+    /// would queue behind the decoding of RPC answers (a write's ten round trips then took tens of milliseconds
+    /// while PostgreSQL sat idle).
+    let executor: EventLoopTaskExecutor
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
+        self.executor = executor
         self.writes = StatementCoalescer(maxInFlight: 1, maxBatch: 64) { [client, logger] requests in
-            let result: Result<Void, StoreError>
-            do throws(StoreError) {
-                try await Self.write(IndexWrite(merging: requests), client: client, logger: logger)
-                result = .success(())
-            } catch {
-                result = .failure(error)
+            await withTaskExecutorPreference(executor) {
+                let result: Result<Void, StoreError>
+                do throws(StoreError) {
+                    try await Self.write(IndexWrite(merging: requests), client: client, logger: logger)
+                    result = .success(())
+                } catch {
+                    result = .failure(error)
+                }
+                return Array(repeating: result, count: requests.count)
             }
-            return Array(repeating: result, count: requests.count)
         }
     }
 
@@ -182,13 +192,30 @@ public struct IndexStore: Sendable {
     // MARK: Plumbing
 
     func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
-        do {
-            var rows: [PostgresRow] = []
-            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-            return rows
-        } catch {
-            throw StoreError.statementFailed(error, while: doing)
+        let result: Result<[PostgresRow], StoreError> = await withTaskExecutorPreference(executor) { [client, logger] in
+            do {
+                var rows: [PostgresRow] = []
+                for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                return .success(rows)
+            } catch {
+                return .failure(StoreError.statementFailed(error, while: doing))
+            }
         }
+        return try result.get()
+    }
+}
+
+/// Runs tasks on an event loop's thread.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 

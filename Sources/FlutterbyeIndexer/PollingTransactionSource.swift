@@ -17,10 +17,12 @@ public struct PollingSettings: Sendable, Hashable {
     public var addressesInFlight: Int
     /// `getTransaction` calls per JSON-RPC batch.
     public var transactionsPerRequest: Int
-    /// Those batches in flight at once, per round.
+    /// Those batches in flight at once, over every address; the chunk of signatures scheduled first is served first.
     public var requestsInFlight: Int
     /// Signatures per delivered batch (and so per cursor advance).
     public var signaturesPerBatch: Int
+    /// Batches of one address fetched ahead of the one being stored, so that fetching goes on while it is written.
+    public var batchesAhead: Int
     /// Signatures per `getSignaturesForAddress` page (at most 1000).
     public var pageSize: Int
     /// Where an address without a cursor starts: nil for its whole history, else this slot (included).
@@ -29,8 +31,8 @@ public struct PollingSettings: Sendable, Hashable {
     public init(
         busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 2,
         addressesInFlight: Int = 4,
-        transactionsPerRequest: Int = 100, requestsInFlight: Int = 2, signaturesPerBatch: Int = 1000, pageSize: Int = 1000,
-        startSlot: UInt64? = nil
+        transactionsPerRequest: Int = 100, requestsInFlight: Int = 8, signaturesPerBatch: Int = 1000, batchesAhead: Int = 2,
+        pageSize: Int = 1000, startSlot: UInt64? = nil
     ) {
         self.busyInterval = busyInterval
         self.quietInterval = max(quietInterval, busyInterval)
@@ -40,6 +42,7 @@ public struct PollingSettings: Sendable, Hashable {
         self.transactionsPerRequest = max(1, transactionsPerRequest)
         self.requestsInFlight = max(1, requestsInFlight)
         self.signaturesPerBatch = max(1, signaturesPerBatch)
+        self.batchesAhead = max(0, batchesAhead)
         self.pageSize = min(max(1, pageSize), 1000)
         self.startSlot = startSlot
     }
@@ -55,6 +58,8 @@ public struct PollingTransactionSource: TransactionSource {
     public let settings: PollingSettings
     public let logger: Logger
     let schedule: PollSchedule
+    /// The `getTransaction` requests in flight, over every poll.
+    let requestPermits: OrderedPermits
     /// Which of some signatures are stored already (so they are not fetched again); by default none.
     let stored: @Sendable ([Signature]) async -> Set<Signature>
 
@@ -67,6 +72,7 @@ public struct PollingTransactionSource: TransactionSource {
         self.logger = logger
         self.stored = stored
         self.schedule = PollSchedule(settings: settings, addresses: addresses)
+        self.requestPermits = OrderedPermits(settings.requestsInFlight)
     }
 
     public func follow(_ addresses: [AddressCursor]) async {
@@ -166,34 +172,45 @@ public struct PollingTransactionSource: TransactionSource {
         guard !signatures.isEmpty else { return .quiet }
         let size = settings.signaturesPerBatch
         let chunks = stride(from: 0, to: signatures.count, by: size).map { Array(signatures[$0..<min($0 + size, signatures.count)]) }
-        // While one chunk is stored, the next one is fetched. Every claim is released on every path: a claim left
-        // behind would make other polls skip a signature nobody stores.
-        var next: Task<PreparedChunk, any Error>? = Task { try await self.prepare(chunks[0]) }
-        func abandonNext() async {
-            guard let pending = next else { return }
-            next = nil
-            pending.cancel()
-            if let abandoned = try? await pending.value { await schedule.release(abandoned.claimed) }
+        // While one chunk is stored, the next ones are fetched (`batchesAhead`). Every claim is released on every
+        // path: a claim left behind would make other polls skip a signature nobody stores.
+        var pending: [Task<PreparedChunk, any Error>] = []
+        var scheduled = 0
+        func scheduleAhead() {
+            while scheduled < chunks.count, pending.count <= settings.batchesAhead {
+                let chunk = chunks[scheduled], order = requestPermits.nextOrder()
+                pending.append(Task { try await self.prepare(chunk, order: order) })
+                scheduled += 1
+            }
         }
-        for (index, chunk) in chunks.enumerated() {
+        func abandonPending() async {
+            let abandoned = pending
+            pending = []
+            for task in abandoned {
+                task.cancel()
+                if let prepared = try? await task.value { await schedule.release(prepared.claimed) }
+            }
+        }
+        scheduleAhead()
+        for chunk in chunks {
             let prepared: PreparedChunk
-            do { prepared = try await next!.value } catch {
-                next = nil
+            do { prepared = try await pending.removeFirst().value } catch {
+                await abandonPending()
                 if let error = error as? IndexingFailure { throw error }
                 throw .rpc(RPCError(.transport, "fetching transactions was cancelled"))
             }
-            next = index + 1 < chunks.count ? Task { [chunks] in try await self.prepare(chunks[index + 1]) } : nil
+            scheduleAhead()
             let outcome: PollSchedule.Outcome?
             do {
                 outcome = try await deliverChunk(chunk, prepared, of: address, deliver)
             } catch {
                 await schedule.release(prepared.claimed)
-                await abandonNext()
+                await abandonPending()
                 throw error
             }
             await schedule.release(prepared.claimed)
             if let outcome {
-                await abandonNext()
+                await abandonPending()
                 return outcome
             }
         }
@@ -241,7 +258,9 @@ public struct PollingTransactionSource: TransactionSource {
         var fetched: [Signature: FetchedTransaction]
     }
 
-    func prepare(_ chunk: [SignatureInfo]) async throws(IndexingFailure) -> PreparedChunk {
+    /// Claims `chunk`'s signatures that nobody else has, looks up which of them are stored, and fetches the rest
+    /// (its requests served in `order` among every poll's).
+    func prepare(_ chunk: [SignatureInfo], order: UInt64) async throws(IndexingFailure) -> PreparedChunk {
         // What this process delivered or is fetching needs no database lookup: only the rest is looked up (stored
         // before a restart, or by another writer).
         let (taken, claimed) = await schedule.claim(chunk.map(\.signature))
@@ -249,7 +268,7 @@ public struct PollingTransactionSource: TransactionSource {
         await schedule.release(stored)
         let fetching = claimed.subtracting(stored)
         do {
-            let fetched = try await fetch(chunk.map(\.signature).filter { fetching.contains($0) })
+            let fetched = try await fetch(chunk.map(\.signature).filter { fetching.contains($0) }, order: order)
             return PreparedChunk(known: stored.union(taken), claimed: fetching, fetched: fetched)
         } catch {
             await schedule.release(fetching)
@@ -257,9 +276,9 @@ public struct PollingTransactionSource: TransactionSource {
         }
     }
 
-    /// `getTransaction` for `signatures`, in JSON-RPC batches with bounded concurrency; a signature the node does not
-    /// have yet is absent from the answer.
-    func fetch(_ signatures: [Signature]) async throws(IndexingFailure) -> [Signature: FetchedTransaction] {
+    /// `getTransaction` for `signatures`, in JSON-RPC batches, each sent once it has one of the permits shared by
+    /// every poll (served in `order`); a signature the node does not have yet is absent from the answer.
+    func fetch(_ signatures: [Signature], order: UInt64) async throws(IndexingFailure) -> [Signature: FetchedTransaction] {
         guard !signatures.isEmpty else { return [:] }
         var requests: [[Signature]] = []
         var index = 0
@@ -267,26 +286,24 @@ public struct PollingTransactionSource: TransactionSource {
             requests.append(Array(signatures[index..<min(index + settings.transactionsPerRequest, signatures.count)]))
             index += settings.transactionsPerRequest
         }
-        let rpc = self.rpc, limit = settings.requestsInFlight
+        let rpc = self.rpc, permits = requestPermits
         do {
             return try await withThrowingTaskGroup(of: [(Signature, Result<FetchedTransaction?, RPCError>)].self) { group in
-                var result: [Signature: FetchedTransaction] = [:]
-                var next = 0
-                func collect(_ answers: [(Signature, Result<FetchedTransaction?, RPCError>)]) throws {
-                    for (signature, answer) in answers {
-                        if let transaction = try answer.get() { result[signature] = transaction }
-                    }
-                }
-                while next < requests.count {
-                    if next >= limit, let answers = try await group.next() { try collect(answers) }
-                    let request = requests[next]
-                    next += 1
+                for request in requests {
                     group.addTask {
+                        try await permits.acquire(order: order)
+                        defer { permits.release() }
                         let answers = try await rpc.transactions(request)
                         return Array(zip(request, answers))
                     }
                 }
-                for try await answers in group { try collect(answers) }
+                var result: [Signature: FetchedTransaction] = [:]
+                result.reserveCapacity(signatures.count)
+                for try await answers in group {
+                    for (signature, answer) in answers {
+                        if let transaction = try answer.get() { result[signature] = transaction }
+                    }
+                }
                 return result
             }
         } catch let error as RPCError {

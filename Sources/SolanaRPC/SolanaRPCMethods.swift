@@ -212,6 +212,22 @@ extension SolanaRPCClient {
         }
     }
 
+    /// The entries of a `getSignaturesForAddress` answer (its `result`, a JSON array), for the index benchmark's
+    /// stage timings.
+    package static func signatureInfos(answer: UnsafeBufferPointer<UInt8>) throws(RPCError) -> [SignatureInfo] {
+        var failure: RPCError?
+        do throws(JSONParser.Failure) {
+            return try JSONParser.reading(answer) { parser throws(JSONParser.Failure) in
+                do throws(RPCError) { return try signatureInfos(&parser) } catch {
+                    failure = error
+                    throw JSONParser.Failure(offset: parser.index, reason: error.message)
+                }
+            }
+        } catch {
+            throw failure ?? RPCError(.invalidResponse, error.description)
+        }
+    }
+
     /// The entries of the `getSignaturesForAddress` answer `parser` is at.
     static func signatureInfos(_ parser: inout JSONParser) throws(RPCError) -> [SignatureInfo] {
         var result: [SignatureInfo] = []
