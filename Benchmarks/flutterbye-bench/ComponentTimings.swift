@@ -40,9 +40,18 @@ struct ComponentTimingsBenchmark: ParsableCommand {
             ]
             sink &+= try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash).serialized().count
         }
-        let keyText = mint.publicKey.base58, signatureText = payer.sign(bytes).base58
-        try time("base58 decode key") { sink &+= Int(try PublicKey(base58: keyText).withBytes { $0[0] }) }
-        try time("base58 decode signature") { sink &+= try Signature(base58: signatureText).hashValue }
+        // Many different texts, as in an RPC answer: the same text over and over lets the branch predictor learn it.
+        let keyTexts = (0..<1024).map { _ in Keypair.generate().publicKey.base58 }
+        let signatureTexts = (0..<1024).map { payer.sign(Array("message \($0)".utf8)).base58 }
+        var next = 0
+        try time("base58 decode key") {
+            next = (next + 1) & 1023
+            sink &+= Int(try PublicKey(base58: keyTexts[next]).withBytes { $0[0] })
+        }
+        try time("base58 decode signature") {
+            next = (next + 1) & 1023
+            sink &+= try Signature(base58: signatureTexts[next]).hashValue
+        }
         let signature = payer.sign(bytes)
         time("base58 encode signature") { sink &+= signature.base58.utf8.count }
         print("(checksum \(sink))")

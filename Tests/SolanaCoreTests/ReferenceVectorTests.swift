@@ -44,6 +44,21 @@ import Testing
         #expect(Base58.encode([UInt8](repeating: 255, count: 64)) == reference([UInt8](repeating: 255, count: 64)))
     }
 
+    /// Every byte decodes as the alphabet says: each of the 58 characters to its place in it, every other byte
+    /// (including the look-alikes 0, O, I and l, and bytes above 0x7F) refused.
+    @Test func everyByteDecodesToItsDigitOrIsRefused() throws {
+        let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let expected = alphabet.firstIndex(of: byte)
+            let text = [UInt8(ascii: "2"), byte]
+            if let expected {
+                #expect(try text.withUnsafeBufferPointer { try Base58.decode($0) } == [UInt8(58 + expected)], "byte \(byte)")
+            } else {
+                #expect(throws: SolanaCoreError.self, "byte \(byte)") { try text.withUnsafeBufferPointer { try Base58.decode($0) } }
+            }
+        }
+    }
+
     /// Keys and signatures decode straight into their bytes (`PublicKey(base58:)`, `Signature(base58:)`); they must
     /// agree with the general conversion on random values with and without leading zeros, and texts of other lengths
     /// must be refused.
