@@ -98,7 +98,7 @@ public struct IndexStore: Sendable {
                 do {
                     // copyFrom quotes the table name as one identifier: the schema comes from the search path.
                     try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
-                    for table in rows.tables where table.rows.buffer.readableBytes > 0 {
+                    for table in rows.tables where !table.rows.bytes.isEmpty {
                         try await connection.copyFrom(table: table.name, columns: table.columns, logger: logger) { writer in
                             try await writer.write(table.rows.buffer)
                         }
@@ -302,15 +302,10 @@ package struct IndexCopyRows: Sendable {
             name: "chain_wallet_activity",
             columns: ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"])
         var logs = Table(name: "chain_program_log_lines", columns: ["signature", "line_index", "line"])
-        // Keys recur from row to row (the mint's holders, the wallets): each is made base58 once per batch.
-        var names: [PublicKey: String] = [:]
-        func name(_ key: PublicKey?) -> String? {
-            guard let key else { return nil }
-            if let known = names[key] { return known }
-            let text = key.base58
-            names[key] = text
-            return text
-        }
+        // Keys recur from row to row (the mint's holders, the wallets): each is made base58 once per batch. A value,
+        // not a dictionary captured by a local function: a captured variable is boxed, and every access to it was
+        // checked for exclusivity at run time.
+        var names = KeyTexts()
 
         for transaction in transactions {
             let signature = transaction.signature.base58
@@ -328,17 +323,17 @@ package struct IndexCopyRows: Sendable {
                 if movement.instructionIndex == FlbyMovement.balanceDerived { movements.rows.null() } else { movements.rows.number(movement.instructionIndex) }
                 if let inner = movement.innerIndex { movements.rows.number(inner) } else { movements.rows.null() }
                 movements.rows.text(movement.kind.rawValue)
-                movements.rows.text(name(movement.sourceAccount))
-                movements.rows.text(name(movement.sourceOwner))
-                movements.rows.text(name(movement.destinationAccount))
-                movements.rows.text(name(movement.destinationOwner))
+                movements.rows.text(names.text(movement.sourceAccount))
+                movements.rows.text(names.text(movement.sourceOwner))
+                movements.rows.text(names.text(movement.destinationAccount))
+                movements.rows.text(names.text(movement.destinationOwner))
                 movements.rows.number(movement.amount)
                 movements.rows.end()
             }
             for balance in transaction.flbyBalances {
                 balances.rows.text(signature)
-                balances.rows.text(name(balance.account))
-                balances.rows.text(name(balance.owner))
+                balances.rows.text(names.text(balance.account))
+                balances.rows.text(names.text(balance.owner))
                 balances.rows.number(transaction.slot)
                 if let pre = balance.preAmount { balances.rows.number(pre) } else { balances.rows.null() }
                 balances.rows.number(balance.amount)
@@ -347,7 +342,7 @@ package struct IndexCopyRows: Sendable {
             for wallet in transaction.walletActivity {
                 activity.rows.text(signature)
                 activity.rows.text(wallet.role.rawValue)
-                activity.rows.text(name(wallet.wallet))
+                activity.rows.text(names.text(wallet.wallet))
                 activity.rows.number(transaction.slot)
                 if let pre = wallet.preLamports { activity.rows.number(pre) } else { activity.rows.null() }
                 if let post = wallet.postLamports { activity.rows.number(post) } else { activity.rows.null() }
@@ -366,7 +361,7 @@ package struct IndexCopyRows: Sendable {
     }
 
     /// The bytes of every table's rows.
-    package var byteCount: Int { tables.reduce(0) { $0 + $1.rows.buffer.readableBytes } }
+    package var byteCount: Int { tables.reduce(0) { $0 + $1.rows.bytes.count } }
 
     /// Appends `other`'s rows, table by table.
     mutating func append(_ other: IndexCopyRows) {
@@ -377,58 +372,69 @@ package struct IndexCopyRows: Sendable {
 
 }
 
+/// The base58 text of keys, each made once.
+struct KeyTexts {
+    private var texts: [PublicKey: String] = [:]
+
+    mutating func text(_ key: PublicKey?) -> String? {
+        guard let key else { return nil }
+        if let known = texts[key] { return known }
+        let text = key.base58
+        texts[key] = text
+        return text
+    }
+}
+
 /// Rows in COPY's text format, written field by field straight into a buffer: fields separated by tabs, `\N` for
 /// NULL, text escaped, numbers and timestamps written digit by digit (no intermediate strings).
 struct CopyRows: Sendable {
-    private(set) var buffer = ByteBuffer()
+    /// The rows, in an array rather than a `ByteBuffer`: ByteBuffer's inlined writes reach its storage class, and each
+    /// such access was checked for exclusivity at run time (NIO itself is built without the checks).
+    private(set) var bytes: [UInt8] = []
+
+    /// The rows, for `copyFrom`.
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
     private var fields = 0
 
     /// Appends `other`'s rows.
     mutating func append(_ other: CopyRows) {
-        var rows = other.buffer
-        buffer.writeBuffer(&rows)
+        bytes += other.bytes
     }
 
     private mutating func separate() {
-        if fields > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+        if fields > 0 { bytes.append(UInt8(ascii: "\t")) }
         fields += 1
     }
 
     mutating func null() {
         separate()
-        buffer.writeStaticString("\\N")
+        Self.write("\\N", into: &bytes)
     }
 
     /// Text, escaped (a NUL, which PostgreSQL text cannot hold, becomes U+FFFD, as in `IndexWriteStatement`).
     mutating func text(_ field: String?) {
         guard var field else { return null() }
         separate()
-        field.withUTF8 { utf8 in
-            var plain = true
-            for byte in utf8 where byte == UInt8(ascii: "\\") || byte < 0x20 {
-                plain = false
-                break
-            }
-            if plain {
-                buffer.writeBytes(utf8)
-                return
-            }
-            for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                case 0: buffer.writeString("\u{FFFD}")
-                default: buffer.writeInteger(byte)
-                }
+        let plain = field.withUTF8 { utf8 in !utf8.contains { $0 == UInt8(ascii: "\\") || $0 < 0x20 } }
+        if plain {
+            bytes.append(contentsOf: field.utf8)
+            return
+        }
+        for byte in field.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): Self.write("\\\\", into: &bytes)
+            case UInt8(ascii: "\t"): Self.write("\\t", into: &bytes)
+            case UInt8(ascii: "\n"): Self.write("\\n", into: &bytes)
+            case UInt8(ascii: "\r"): Self.write("\\r", into: &bytes)
+            case 0: bytes.append(contentsOf: "\u{FFFD}".utf8)
+            default: bytes.append(byte)
             }
         }
     }
 
     mutating func number(_ value: some BinaryInteger) {
         separate()
-        Self.writeDecimal(value, into: &buffer)
+        Self.writeDecimal(value, into: &bytes)
     }
 
     /// Unix seconds as a timestamptz literal in UTC (`2026-11-23 09:30:00+00`), by the civil-from-days algorithm.
@@ -445,38 +451,44 @@ struct CopyRows: Sendable {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(value / 10))
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(value % 10))
-        }
         if year < 0 {
-            buffer.writeInteger(UInt8(ascii: "-"))
+            bytes.append(UInt8(ascii: "-"))
         }
         let magnitude = year.magnitude
-        if magnitude < 1000 { buffer.writeInteger(UInt8(ascii: "0")) }
-        if magnitude < 100 { buffer.writeInteger(UInt8(ascii: "0")) }
-        if magnitude < 10 { buffer.writeInteger(UInt8(ascii: "0")) }
-        Self.writeDecimal(magnitude, into: &buffer)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        two(month)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        two(day)
-        buffer.writeInteger(UInt8(ascii: " "))
-        two(seconds / 3_600)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        two(seconds % 3_600 / 60)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        two(seconds % 60)
-        buffer.writeStaticString("+00")
+        if magnitude < 1000 { bytes.append(UInt8(ascii: "0")) }
+        if magnitude < 100 { bytes.append(UInt8(ascii: "0")) }
+        if magnitude < 10 { bytes.append(UInt8(ascii: "0")) }
+        Self.writeDecimal(magnitude, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Self.two(month, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Self.two(day, into: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        Self.two(seconds / 3_600, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.two(seconds % 3_600 / 60, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.two(seconds % 60, into: &bytes)
+        Self.write("+00", into: &bytes)
     }
 
     mutating func end() {
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        bytes.append(UInt8(ascii: "\n"))
         fields = 0
     }
 
-    static func writeDecimal(_ value: some BinaryInteger, into buffer: inout ByteBuffer) {
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+    static func write(_ text: StaticString, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Two digits, zero-padded.
+    static func two(_ value: Int64, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    static func writeDecimal(_ value: some BinaryInteger, into bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var start = 20
@@ -485,7 +497,7 @@ struct CopyRows: Sendable {
                 digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            buffer.writeBytes(UnsafeBufferPointer(rebasing: digits[start...]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 }

@@ -182,54 +182,62 @@ public enum TransactionMovements {
     public static let memoV1: PublicKey = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"
 
     public static func extract(_ fetched: FetchedTransaction, watching watched: WatchedAddresses) -> IndexedTransaction {
+        // Indexed by account position rather than hashed by key: a transaction has a handful of accounts, and this
+        // runs for every transaction the indexer reads.
         let keys = fetched.accountKeys
         let meta = fetched.meta
         func key(_ index: Int) -> PublicKey? { keys.indices.contains(index) ? keys[index] : nil }
+        /// The first position of the key at `index` (the one every lookup by key finds).
+        func position(_ index: Int) -> Int? {
+            guard keys.indices.contains(index) else { return nil }
+            return keys.firstIndex(of: keys[index])
+        }
 
-        // Every token account the balances name, with its mint and owner (before or after the transaction).
-        var mintOf: [PublicKey: PublicKey] = [:]
-        var ownerOf: [PublicKey: PublicKey] = [:]
-        for balance in meta.preTokenBalances + meta.postTokenBalances {
-            guard let account = key(balance.accountIndex) else { continue }
-            mintOf[account] = balance.mint
-            if let owner = balance.owner { ownerOf[account] = owner }
+        // Every token account the balances name, with its mint and owner (before or after the transaction), and
+        // the FLBY balances before and after.
+        var mintAt = [PublicKey?](repeating: nil, count: keys.count)
+        var ownerAt = [PublicKey?](repeating: nil, count: keys.count)
+        var flbyBefore = [UInt64?](repeating: nil, count: keys.count)
+        var flbyAfter = [UInt64?](repeating: nil, count: keys.count)
+        for (balances, isAfter) in [(meta.preTokenBalances, false), (meta.postTokenBalances, true)] {
+            for balance in balances {
+                guard let at = position(balance.accountIndex) else { continue }
+                mintAt[at] = balance.mint
+                if let owner = balance.owner { ownerAt[at] = owner }
+                if balance.mint == watched.flbyMint {
+                    if isAfter { flbyAfter[at] = balance.amount } else { flbyBefore[at] = balance.amount }
+                }
+            }
+        }
+        func owner(of account: PublicKey?) -> PublicKey? {
+            guard let account, let at = keys.firstIndex(of: account) else { return nil }
+            return ownerAt[at]
+        }
+        func mint(of account: PublicKey) -> PublicKey? {
+            guard let at = keys.firstIndex(of: account) else { return nil }
+            return mintAt[at]
         }
 
         // The instructions in execution order: each top-level one, then those it invoked.
         // An instruction naming an account index the transaction does not have (a malformed answer) is left out:
         // its accounts could not be read in their places.
-        var steps: [(index: Int, inner: Int?, program: PublicKey, accounts: [PublicKey], data: [UInt8])] = []
-        func addStep(_ index: Int, _ inner: Int?, program: Int, accounts: [Int], data: [UInt8]) {
-            let resolved = accounts.compactMap(key)
-            guard let program = key(program), resolved.count == accounts.count else { return }
-            steps.append((index, inner, program, resolved, data))
-        }
-        let innerByIndex = Dictionary(meta.innerInstructions.map { ($0.index, $0.instructions) }, uniquingKeysWith: { first, _ in first })
-        for (index, instruction) in fetched.transaction.message.instructions.enumerated() {
-            addStep(index, nil, program: Int(instruction.programIdIndex), accounts: instruction.accounts.map(Int.init), data: instruction.data)
-            for (position, invoked) in (innerByIndex[index] ?? []).enumerated() {
-                addStep(index, position, program: invoked.programIdIndex, accounts: invoked.accounts, data: invoked.data)
-            }
-        }
-
         var memos: [String] = []
         var movements: [FlbyMovement] = []
         var invokedWatchedProgram = false
-        for step in steps {
-            let program = step.program
+        func step(_ index: Int, _ inner: Int?, program programIndex: Int, accounts: some Collection<Int>, data: [UInt8]) {
+            guard let program = key(programIndex), accounts.allSatisfy({ keys.indices.contains($0) }) else { return }
             if program == MemoProgram.programId || program == memoV1 {
-                memos.append(String(decoding: step.data, as: UTF8.self))
+                memos.append(String(decoding: data, as: UTF8.self))
             }
             if program == watched.programID { invokedWatchedProgram = true }
-            guard meta.error == nil, TokenProgram.isTokenProgram(program) else { continue }
+            guard meta.error == nil, TokenProgram.isTokenProgram(program) else { return }
             let flby = watched.flbyMint
             func movement(_ kind: MovementKind, from source: PublicKey?, to destination: PublicKey?, _ amount: UInt64) -> FlbyMovement {
                 FlbyMovement(
-                    instructionIndex: step.index, innerIndex: step.inner, kind: kind, sourceAccount: source,
-                    sourceOwner: source.flatMap { ownerOf[$0] }, destinationAccount: destination,
-                    destinationOwner: destination.flatMap { ownerOf[$0] }, amount: amount)
+                    instructionIndex: index, innerIndex: inner, kind: kind, sourceAccount: source, sourceOwner: owner(of: source),
+                    destinationAccount: destination, destinationOwner: owner(of: destination), amount: amount)
             }
-            switch DecodedTokenInstruction.decode(data: step.data, accounts: step.accounts) {
+            switch DecodedTokenInstruction.decode(data: data, accounts: accounts.map { keys[$0] }) {
             case .mintTo(let mint, let destination, _, let amount), .mintToChecked(let mint, let destination, _, let amount, _):
                 if mint == flby { movements.append(movement(.mint, from: nil, to: destination, amount)) }
             case .burn(let account, let mint, _, let amount), .burnChecked(let account, let mint, _, let amount, _):
@@ -238,37 +246,46 @@ public enum TransactionMovements {
                 if mint == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
             case .transfer(let source, let destination, _, let amount):
                 // A plain Transfer does not name its mint: the accounts' balances do.
-                if (mintOf[source] ?? mintOf[destination]) == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
+                if (mint(of: source) ?? mint(of: destination)) == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
             default:
                 break
             }
         }
+        for (index, instruction) in fetched.transaction.message.instructions.enumerated() {
+            step(index, nil, program: Int(instruction.programIdIndex), accounts: instruction.accounts.lazy.map(Int.init), data: instruction.data)
+            // The first group for this instruction, as the node gives one per instruction.
+            if let group = meta.innerInstructions.first(where: { $0.index == index }) {
+                for (position, invoked) in group.instructions.enumerated() {
+                    step(index, position, program: invoked.programIdIndex, accounts: invoked.accounts, data: invoked.data)
+                }
+            }
+        }
 
-        // FLBY balances after the transaction, and what the balances changed by.
-        var before: [PublicKey: UInt64] = [:], after: [PublicKey: UInt64] = [:]
-        for balance in meta.preTokenBalances where balance.mint == watched.flbyMint {
-            if let account = key(balance.accountIndex) { before[account] = balance.amount }
+        // FLBY balances after the transaction, and what the balances changed by; accounts in the order of their
+        // base58 text.
+        var flbyPositions = keys.indices.filter { flbyBefore[$0] != nil || flbyAfter[$0] != nil }
+        if flbyPositions.count > 1 {
+            flbyPositions = flbyPositions.map { (keys[$0].base58, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        for balance in meta.postTokenBalances where balance.mint == watched.flbyMint {
-            if let account = key(balance.accountIndex) { after[account] = balance.amount }
+        let flbyBalances = flbyPositions.map {
+            FlbyAccountBalance(account: keys[$0], owner: ownerAt[$0], amount: flbyAfter[$0] ?? 0, preAmount: flbyBefore[$0])
         }
-        let flbyAccounts = Set(before.keys).union(after.keys).map { ($0.base58, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        let flbyBalances = flbyAccounts.map {
-            FlbyAccountBalance(account: $0, owner: ownerOf[$0], amount: after[$0] ?? 0, preAmount: before[$0])
-        }
-        if meta.error == nil {
+        if meta.error == nil, !flbyPositions.isEmpty {
             movements += balanceDerivedMovements(
-                accounts: flbyAccounts, before: before, after: after, decoded: movements, ownerOf: ownerOf)
+                positions: flbyPositions, keys: keys, before: flbyBefore, after: flbyAfter, decoded: movements, ownerAt: ownerAt)
         }
 
         var activity: [WalletActivity] = []
         var walletTokenAccounts: [WalletTokenAccount] = []
         for (role, wallet) in watched.wallets {
-            for account in Set((meta.preTokenBalances + meta.postTokenBalances).filter { $0.owner == wallet }.compactMap { key($0.accountIndex) }) {
-                walletTokenAccounts.append(WalletTokenAccount(role: role, account: account))
+            var ownsTouchedTokenAccount = false
+            for balance in [meta.preTokenBalances, meta.postTokenBalances].joined() where balance.owner == wallet {
+                ownsTouchedTokenAccount = true
+                if let account = key(balance.accountIndex), !walletTokenAccounts.contains(where: { $0.role == role && $0.account == account }) {
+                    walletTokenAccounts.append(WalletTokenAccount(role: role, account: account))
+                }
             }
             let index = keys.firstIndex(of: wallet)
-            let ownsTouchedTokenAccount = (meta.preTokenBalances + meta.postTokenBalances).contains { $0.owner == wallet }
             guard index != nil || ownsTouchedTokenAccount else { continue }
             var lamports: Int64 = 0
             var preLamports: UInt64?, postLamports: UInt64?
@@ -278,8 +295,8 @@ public enum TransactionMovements {
                 lamports = Int64(clamping: Int128(meta.postBalances[index]) - Int128(meta.preBalances[index]))
             }
             var flbyDelta: Int128 = 0
-            for account in flbyAccounts where ownerOf[account] == wallet {
-                flbyDelta += Int128(after[account] ?? 0) - Int128(before[account] ?? 0)
+            for at in flbyPositions where ownerAt[at] == wallet {
+                flbyDelta += Int128(flbyAfter[at] ?? 0) - Int128(flbyBefore[at] ?? 0)
             }
             activity.append(
                 WalletActivity(
@@ -300,24 +317,28 @@ public enum TransactionMovements {
     /// The part of the balance changes the decoded movements do not explain, as movements: what one account lost
     /// and another gained is a transfer between them, an unmatched gain a mint, an unmatched loss a burn.
     static func balanceDerivedMovements(
-        accounts: [PublicKey], before: [PublicKey: UInt64], after: [PublicKey: UInt64], decoded: [FlbyMovement],
-        ownerOf: [PublicKey: PublicKey]
+        positions: [Int], keys: [PublicKey], before: [UInt64?], after: [UInt64?], decoded: [FlbyMovement], ownerAt: [PublicKey?]
     ) -> [FlbyMovement] {
-        var explained: [PublicKey: Int128] = [:]
-        for movement in decoded {
-            if let source = movement.sourceAccount { explained[source, default: 0] -= Int128(movement.amount) }
-            if let destination = movement.destinationAccount { explained[destination, default: 0] += Int128(movement.amount) }
-        }
         var losses: [(PublicKey, Int128)] = [], gains: [(PublicKey, Int128)] = []
-        for account in accounts {
-            let residual = Int128(after[account] ?? 0) - Int128(before[account] ?? 0) - (explained[account] ?? 0)
+        for at in positions {
+            let account = keys[at]
+            var explained: Int128 = 0
+            for movement in decoded {
+                if movement.sourceAccount == account { explained -= Int128(movement.amount) }
+                if movement.destinationAccount == account { explained += Int128(movement.amount) }
+            }
+            let residual = Int128(after[at] ?? 0) - Int128(before[at] ?? 0) - explained
             if residual < 0 { losses.append((account, -residual)) } else if residual > 0 { gains.append((account, residual)) }
+        }
+        func owner(of account: PublicKey?) -> PublicKey? {
+            guard let account, let at = keys.firstIndex(of: account) else { return nil }
+            return ownerAt[at]
         }
         func derived(_ kind: MovementKind, _ source: PublicKey?, _ destination: PublicKey?, _ amount: Int128) -> FlbyMovement {
             FlbyMovement(
                 instructionIndex: FlbyMovement.balanceDerived, innerIndex: nil, kind: kind, sourceAccount: source,
-                sourceOwner: source.flatMap { ownerOf[$0] }, destinationAccount: destination,
-                destinationOwner: destination.flatMap { ownerOf[$0] }, amount: UInt64(clamping: amount))
+                sourceOwner: owner(of: source), destinationAccount: destination, destinationOwner: owner(of: destination),
+                amount: UInt64(clamping: amount))
         }
         var result: [FlbyMovement] = []
         var lossIndex = 0, gainIndex = 0

@@ -22,7 +22,11 @@ public struct FetchedTransaction: Sendable, Hashable {
 
     /// Every account the instructions refer to by index: the message's keys, then the addresses loaded from lookup
     /// tables (writable, then read-only), as the runtime orders them.
-    public var accountKeys: [PublicKey] { transaction.message.staticAccountKeys + meta.loadedWritable + meta.loadedReadonly }
+    public var accountKeys: [PublicKey] {
+        // Most transactions load nothing: their static keys are the whole list, shared rather than copied.
+        if meta.loadedWritable.isEmpty && meta.loadedReadonly.isEmpty { return transaction.message.staticAccountKeys }
+        return transaction.message.staticAccountKeys + meta.loadedWritable + meta.loadedReadonly
+    }
 }
 
 /// What a transaction did, as the node recorded it (`meta` of `getTransaction`).
