@@ -49,6 +49,31 @@ package struct JSONParser {
         }
     }
 
+    /// Where the run of plain string bytes from `start` ends: the first quote, backslash or control character (or
+    /// the end). Eight bytes at a time: in a `getTransaction` answer most bytes are inside strings (the base64
+    /// transaction, log lines, keys).
+    @inline(__always) func plainEnd(from start: Int) -> Int {
+        var index = start
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return count }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            // A byte's high bit is set where it is zero (after the XOR), or below 0x20: exact for the lowest such
+            // byte, which is the one taken.
+            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\""))), backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            let hits = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs
+            if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
+            index += 1
+        }
+        return count
+    }
+
     mutating func value() throws(Failure) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
@@ -93,17 +118,13 @@ package struct JSONParser {
         index += 1
         let start = index
         // The common case: no escapes, so the bytes are the string.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                index += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw failure("a control character in a string") }
+        index = plainEnd(from: start)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             index += 1
+            return text
         }
+        if index < bytes.count, bytes[index] < 0x20 { throw failure("a control character in a string") }
         var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let byte = bytes[index]
@@ -250,8 +271,7 @@ extension JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let start = index + 1
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+            let end = plainEnd(from: start)
             var unescaped: [UInt8]?
             if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
                 index = end + 1
@@ -348,8 +368,7 @@ extension JSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string") }
         let start = index + 1
-        var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        let end = plainEnd(from: start)
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             index = end + 1
             return try body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
@@ -405,6 +424,8 @@ extension JSONParser {
     private mutating func skipString() throws(Failure) {
         index += 1
         while index < bytes.count {
+            index = plainEnd(from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1

@@ -64,6 +64,49 @@ struct JSONParserTests {
         }
     }
 
+    /// Strings are scanned eight bytes at a time: a quote, an escape or a control character at every position of a
+    /// word (and past the last whole word), after ASCII and multi-byte UTF-8, is found where it is, by the parser,
+    /// the in-place reader and the skipper.
+    @Test func findsEveryStringEndAndEscapeWhereverItFalls() throws {
+        for prefix in ["", "é", "✓", "😀"] {
+            for length in 0..<20 {
+                let plain = prefix + String(repeating: "x", count: length)
+                for tail in [#""#, #"\"q"#, #"\\"#, #"\u00e9z"#, #"\n"#] {
+                    let document = #"{"k\#(plain)":"\#(plain)\#(tail)","n":1}"#
+                    let reference = try JSONDecoder().decode(JSONValue.self, from: Data(document.utf8))
+                    #expect(try JSONValue.parse(Data(document.utf8)) == reference, "\(document)")
+                    let bytes = Array(document.utf8)
+                    try bytes.withUnsafeBufferPointer { buffer in
+                        try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in try parser.skipValue() }
+                        var read: [String] = []
+                        try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in
+                            try parser.members { parser, name throws(JSONParser.Failure) in
+                                read.append(String(decoding: name.bytes, as: UTF8.self))
+                                if read.count == 1 {
+                                    read.append(try parser.readString { String(decoding: $0, as: UTF8.self) })
+                                } else {
+                                    try parser.skipValue()
+                                }
+                            }
+                        }
+                        #expect(read.count == 3 && read[0] == "k" + plain && .string(read[1]) == reference["k" + plain], "\(document)")
+                    }
+                }
+                // A raw control character anywhere in a string is refused.
+                for control in ["\u{0}", "\u{1f}", "\t"] {
+                    let document = "[\"" + plain + control + "x\"]"
+                    #expect(throws: RPCError.self, "\(document.debugDescription)") { try JSONValue.parse(Data(document.utf8)) }
+                    let bytes = Array(document.utf8)
+                    #expect(throws: JSONParser.Failure.self) {
+                        try bytes.withUnsafeBufferPointer { buffer in
+                            try JSONParser.reading(buffer) { parser throws(JSONParser.Failure) in try parser.skipValue() }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(throws: RPCError.self) { try JSONValue.parse(Data(deep.utf8)) }
