@@ -550,8 +550,12 @@ extension JSONValue {
 
     static func serialize(string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Keys, signatures and base64 need no escapes: copied at once.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Keys, signatures and base64 need no escapes: copied at once (checked over the contiguous bytes, not
+        // through the generic view, which took as long as the rest of a request).
+        let plain = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            !utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        if plain ?? !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             out.append(contentsOf: string.utf8)
             out.append(UInt8(ascii: "\""))
             return
