@@ -261,10 +261,10 @@ public struct PollingTransactionSource: TransactionSource {
     /// Claims `chunk`'s signatures that nobody else has, looks up which of them are stored, and fetches the rest
     /// (its requests served in `order` among every poll's).
     func prepare(_ chunk: [SignatureInfo], order: UInt64) async throws(IndexingFailure) -> PreparedChunk {
-        // What this process delivered or is fetching needs no database lookup: only the rest is looked up (stored
-        // before a restart, or by another writer).
-        let (taken, claimed) = await schedule.claim(chunk.map(\.signature))
-        let stored = claimed.isEmpty ? [] : await stored(chunk.map(\.signature).filter { claimed.contains($0) })
+        // What this process delivered or is fetching needs no database lookup; of the rest, only what can be stored
+        // is looked up (see `PollSchedule.claim`).
+        let (taken, claimed, lookUp) = await schedule.claim(chunk)
+        let stored = lookUp.isEmpty ? [] : await stored(lookUp)
         await schedule.release(stored)
         let fetching = claimed.subtracting(stored)
         do {
@@ -371,6 +371,9 @@ actor PollSchedule {
     private var recentlyDelivered: Set<Signature> = []
     private var olderDelivered: Set<Signature> = []
     private var inFlight: Set<Signature> = []
+    /// The newest slot of every cursor followed from the database or advanced since: no stored transaction is newer
+    /// (nil: nothing can be stored yet).
+    private var storedSlotBound: UInt64?
 
     init(settings: PollingSettings, addresses: [AddressCursor]) {
         self.settings = settings
@@ -379,6 +382,7 @@ actor PollSchedule {
             entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
             order.append(address.address)
         }
+        storedSlotBound = addresses.compactMap(\.cursor?.slot).max()
     }
 
     func follow(_ addresses: [AddressCursor]) {
@@ -386,6 +390,7 @@ actor PollSchedule {
         for address in addresses where entries[address.address] == nil {
             entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
             order.append(address.address)
+            raiseStoredSlotBound(address.cursor)
         }
         wake()
     }
@@ -460,6 +465,12 @@ actor PollSchedule {
 
     func update(_ address: PublicKey, cursor: SignatureCursor?) {
         entries[address]?.address.cursor = cursor
+        raiseStoredSlotBound(cursor)
+    }
+
+    private func raiseStoredSlotBound(_ cursor: SignatureCursor?) {
+        guard let slot = cursor?.slot else { return }
+        storedSlotBound = max(storedSlotBound ?? slot, slot)
     }
 
     func finish(_ address: PublicKey, outcome: Outcome) {
@@ -504,19 +515,26 @@ actor PollSchedule {
         }
     }
 
-    /// Splits `signatures` into those delivered already or being fetched by another poll (`taken`), and the rest,
-    /// which the caller now fetches (`claimed`, until `release`).
-    func claim(_ signatures: [Signature]) -> (taken: Set<Signature>, claimed: Set<Signature>) {
+    /// Splits `entries` into those delivered already or being fetched by another poll (`taken`), and the rest,
+    /// which the caller now fetches (`claimed`, until `release`). `lookUp`: those of the claimed that may be stored
+    /// already, so must be looked up in the database first. A stored transaction's slot is at most the newest slot
+    /// of the cursor it was stored with (the cursor advances in the same database transaction, and never moves back),
+    /// so one above every cursor this process started from or stored cannot be stored yet; a transaction another
+    /// process stores meanwhile makes the COPY fail and the write go the idempotent way.
+    func claim(_ entries: [SignatureInfo]) -> (taken: Set<Signature>, claimed: Set<Signature>, lookUp: [Signature]) {
         var taken: Set<Signature> = [], claimed: Set<Signature> = []
-        for signature in signatures {
+        var lookUp: [Signature] = []
+        for entry in entries {
+            let signature = entry.signature
             if recentlyDelivered.contains(signature) || olderDelivered.contains(signature) || inFlight.contains(signature) {
                 taken.insert(signature)
             } else {
                 inFlight.insert(signature)
                 claimed.insert(signature)
+                if let bound = storedSlotBound, entry.slot <= bound { lookUp.append(signature) }
             }
         }
-        return (taken, claimed)
+        return (taken, claimed, lookUp)
     }
 
     func release(_ signatures: Set<Signature>) {
