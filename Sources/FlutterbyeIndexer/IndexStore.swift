@@ -415,7 +415,7 @@ struct CopyRows: Sendable {
     mutating func text(_ field: String?) {
         guard var field else { return null() }
         separate()
-        let plain = field.withUTF8 { utf8 in !utf8.contains { $0 == UInt8(ascii: "\\") || $0 < 0x20 } }
+        let plain = field.withUTF8 { utf8 in !Self.needsEscaping(utf8) }
         if plain {
             bytes.append(contentsOf: field.utf8)
             return
@@ -475,6 +475,25 @@ struct CopyRows: Sendable {
     mutating func end() {
         bytes.append(UInt8(ascii: "\n"))
         fields = 0
+    }
+
+    /// Whether `utf8` holds a backslash or a control character (which COPY's text format escapes), looked for
+    /// eight bytes at a time: signatures, keys and log lines are long and plain.
+    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        while index + 8 <= utf8.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            if ((backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs != 0 { return true }
+            index += 8
+        }
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "\\") || utf8[index] < 0x20 { return true }
+            index += 1
+        }
+        return false
     }
 
     static func write(_ text: StaticString, into bytes: inout [UInt8]) {

@@ -199,8 +199,8 @@ public enum TransactionMovements {
         var ownerAt = [PublicKey?](repeating: nil, count: keys.count)
         var flbyBefore = [UInt64?](repeating: nil, count: keys.count)
         var flbyAfter = [UInt64?](repeating: nil, count: keys.count)
-        for (balances, isAfter) in [(meta.preTokenBalances, false), (meta.postTokenBalances, true)] {
-            for balance in balances {
+        for isAfter in [false, true] {
+            for balance in isAfter ? meta.postTokenBalances : meta.preTokenBalances {
                 guard let at = position(balance.accountIndex) else { continue }
                 mintAt[at] = balance.mint
                 if let owner = balance.owner { ownerAt[at] = owner }
@@ -279,10 +279,12 @@ public enum TransactionMovements {
         var walletTokenAccounts: [WalletTokenAccount] = []
         for (role, wallet) in watched.wallets {
             var ownsTouchedTokenAccount = false
-            for balance in [meta.preTokenBalances, meta.postTokenBalances].joined() where balance.owner == wallet {
-                ownsTouchedTokenAccount = true
-                if let account = key(balance.accountIndex), !walletTokenAccounts.contains(where: { $0.role == role && $0.account == account }) {
-                    walletTokenAccounts.append(WalletTokenAccount(role: role, account: account))
+            for balances in [meta.preTokenBalances, meta.postTokenBalances] {
+                for balance in balances where balance.owner == wallet {
+                    ownsTouchedTokenAccount = true
+                    if let account = key(balance.accountIndex), !walletTokenAccounts.contains(where: { $0.role == role && $0.account == account }) {
+                        walletTokenAccounts.append(WalletTokenAccount(role: role, account: account))
+                    }
                 }
             }
             let index = keys.firstIndex(of: wallet)
