@@ -59,20 +59,29 @@ public struct IndexStore: Sendable {
         try await writes.submit(IndexWrite(transactions: transactions, advances: advance.map { [$0] } ?? [], discovered: discovered)).get()
     }
 
-    /// Writes `write` in one database transaction: by COPY, or by the idempotent statement when a row exists.
+    /// Writes `write` in one database transaction: by COPY, or by the idempotent statement when a row exists. A
+    /// write without transactions (cursors and followed addresses only) is the cursor statement alone.
     static func write(_ write: IndexWrite, client: PostgresClient, logger: Logger) async throws(StoreError) {
         let doing = "storing \(write.transactions.count) indexed transaction(s)" + (write.advances.isEmpty ? "" : " and \(write.advances.count) cursor(s)")
-        let statement = IndexWriteStatement(transactions: write.transactions, advances: write.advances, discovered: write.discovered)
-        if !write.transactions.isEmpty {
-            do {
-                try await copy(
-                    write.rows, then: IndexCursorStatement(advances: write.advances, discovered: write.discovered), doing,
-                    client: client, logger: logger)
-                return
-            } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
-                logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(write.transactions.count)"])
-            }
+        let cursors = IndexCursorStatement(advances: write.advances, discovered: write.discovered)
+        guard !write.transactions.isEmpty else {
+            guard !write.advances.isEmpty || !write.discovered.isEmpty else { return }
+            return try await execute(cursors, doing, client: client, logger: logger)
         }
+        do {
+            return try await copy(write.rows, then: cursors, doing, client: client, logger: logger)
+        } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
+            logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(write.transactions.count)"])
+        }
+        try await execute(
+            IndexWriteStatement(transactions: write.transactions, advances: write.advances, discovered: write.discovered), doing,
+            client: client, logger: logger)
+    }
+
+    /// Runs `statement` (a database transaction of its own), again when it meets a concurrent writer.
+    static func execute(
+        _ statement: some PostgresPreparedStatement, _ doing: String, client: PostgresClient, logger: Logger
+    ) async throws(StoreError) {
         var attempt = 0
         while true {
             attempt += 1

@@ -199,6 +199,12 @@ public struct PollingTransactionSource: TransactionSource {
                 if let error = error as? IndexingFailure { throw error }
                 throw .rpc(RPCError(.transport, "fetching transactions was cancelled"))
             }
+            // Stopping (shutdown): the batch under way is written, no further one is started.
+            if Task.isCancelled {
+                await schedule.release(prepared.claimed)
+                await abandonPending()
+                return .incomplete
+            }
             scheduleAhead()
             let outcome: PollSchedule.Outcome?
             do {
