@@ -524,7 +524,7 @@ struct IndexWorkload: Sendable {
     /// Runs `indexer` until every relevant transaction is stored; returns the time it took and the CPU both sides
     /// used meanwhile. The end is watched cheaply, so that the watching takes little from the measured sides: every
     /// 4 ms the cursors table (a row per address) is asked whether every recorded address's cursor has reached its
-    /// newest signature; only then, or every 40 ms in case an address is not followed, are the stored transactions
+    /// newest signature; only then, or every 200 ms in case an address is not followed, are the stored transactions
     /// counted (a scan of the table).
     func indexOnce(_ indexer: Indexer, _ client: PostgresClient) async throws -> (Duration, ProcessCPU) {
         let newest = recording.signatures.compactMap { address, entries in entries.first.map { (address, $0.signature) } }
@@ -539,7 +539,7 @@ struct IndexWorkload: Sendable {
         var polls = 0
         while true {
             polls += 1
-            if try await count(client, cursorsAtNewest) == newest.count || polls % 10 == 0,
+            if try await count(client, cursorsAtNewest) == newest.count || polls % 50 == 0,
                try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") >= recording.relevantCount {
                 break
             }
