@@ -287,13 +287,18 @@ struct HistoryRecording: Sendable {
     func respond(to body: ByteBuffer, calls counter: CallCounter) -> ByteBuffer {
         var out = ByteBuffer()
         out.reserveCapacity(256 * 1024)
+        // The calls of a batch are counted together: one lock per request, not per call.
+        var counted = (method: "", count: 0)
+        defer { if counted.count > 0 { counter.add(counted.method, counted.count) } }
         let parsed: Bool = body.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             func reply(_ parser: inout JSONParser) throws(JSONParser.Failure) {
                 var id: [UInt8] = Array("null".utf8), method: String?, paramsAt: Int?
                 try parser.members { parser, name throws(JSONParser.Failure) in
                     if name == "id" {
-                        id = try parser.readValue().serialized
+                        let start = parser.index
+                        try parser.skipValue()
+                        id = Array(bytes[start..<parser.index])
                     } else if name == "method" {
                         method = try parser.readString()
                     } else if name == "params" {
@@ -306,7 +311,12 @@ struct HistoryRecording: Sendable {
                 out.writeStaticString("{\"jsonrpc\":\"2.0\",\"id\":")
                 out.writeBytes(id)
                 guard let method else { out.writeStaticString(",\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}"); return }
-                counter.add(method)
+                if method == counted.method {
+                    counted.count += 1
+                } else {
+                    if counted.count > 0 { counter.add(counted.method, counted.count) }
+                    counted = (method, 1)
+                }
                 out.writeStaticString(",\"result\":")
                 var params: [JSONValue] = []
                 if let paramsAt {
@@ -584,7 +594,7 @@ struct IndexWorkload: Sendable {
 final class CallCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
-    func add(_ method: String) { lock.withLock { counts[method, default: 0] += 1 } }
+    func add(_ method: String, _ count: Int = 1) { lock.withLock { counts[method, default: 0] += count } }
     func snapshot() -> [String: Int] { lock.withLock { counts } }
 }
 

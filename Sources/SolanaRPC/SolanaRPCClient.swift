@@ -162,6 +162,13 @@ public struct SolanaRPCClient: Sendable {
     func decodedBatch<Answer>(
         _ calls: [(method: String, params: [JSONValue])], decode: (inout JSONParser) throws(RPCError) -> Answer
     ) async throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
+        try await decodedBatch(calls.map { (method: $0.method, params: RPCRequest.Params.values($0.params)) }, decode: decode)
+    }
+
+    /// `decodedBatch` with the calls' parameters as `RPCRequest.Params`.
+    func decodedBatch<Answer>(
+        _ calls: [(method: String, params: RPCRequest.Params)], decode: (inout JSONParser) throws(RPCError) -> Answer
+    ) async throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))")
@@ -332,9 +339,26 @@ public struct SolanaRPCClient: Sendable {
 
 /// One JSON-RPC 2.0 call, written as JSON by hand (`JSONValue.serialized`).
 struct RPCRequest {
+    /// A call's parameters: values, or their JSON array already written (the indexer's `getTransaction` calls, by
+    /// the thousand, skip building and serializing a tree for each).
+    enum Params {
+        case values([JSONValue])
+        case serialized([UInt8])
+    }
+
     let id: Int
     let method: String
-    let params: [JSONValue]
+    let params: Params
+
+    init(id: Int, method: String, params: [JSONValue]) {
+        self.init(id: id, method: method, params: .values(params))
+    }
+
+    init(id: Int, method: String, params: Params) {
+        self.id = id
+        self.method = method
+        self.params = params
+    }
 
     var serialized: Data {
         var out: [UInt8] = []
@@ -358,7 +382,10 @@ struct RPCRequest {
         out.append(contentsOf: #","method":"#.utf8)
         JSONValue.serialize(string: method, into: &out)
         out.append(contentsOf: #","params":"#.utf8)
-        JSONValue.array(params).serialize(into: &out)
+        switch params {
+        case .values(let values): JSONValue.array(values).serialize(into: &out)
+        case .serialized(let bytes): out.append(contentsOf: bytes)
+        }
         out.append(UInt8(ascii: "}"))
     }
 }

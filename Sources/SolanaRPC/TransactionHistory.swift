@@ -244,14 +244,17 @@ extension SolanaRPCClient {
         }
     }
 
-    static func transactionParams(_ signature: Signature, _ commitment: Commitment) -> [JSONValue] {
-        [
-            .string(signature.base58),
-            .object([
-                "encoding": .string("base64"), "commitment": .string(max(commitment, .confirmed).rawValue),
-                "maxSupportedTransactionVersion": .int(0),
-            ]),
-        ]
+    /// `[signature, {"commitment", "encoding": "base64", "maxSupportedTransactionVersion": 0}]`, written straight
+    /// into JSON.
+    static func transactionParams(_ signature: Signature, _ commitment: Commitment) -> RPCRequest.Params {
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        out.append(contentsOf: #"[""#.utf8)
+        out.append(contentsOf: signature.base58.utf8)
+        out.append(contentsOf: #"",{"commitment":""#.utf8)
+        out.append(contentsOf: max(commitment, .confirmed).rawValue.utf8)
+        out.append(contentsOf: #"","encoding":"base64","maxSupportedTransactionVersion":0}]"#.utf8)
+        return .serialized(out)
     }
 }
 
