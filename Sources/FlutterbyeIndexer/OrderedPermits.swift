@@ -25,6 +25,12 @@ final class OrderedPermits: Sendable {
         state = Mutex(State(available: max(1, count)))
     }
 
+    /// Tasks waiting for a permit now.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+    /// Permits nobody holds now.
+    var availableCount: Int { state.withLock { $0.available } }
+
     /// The order for the next scheduled chunk: later than every order handed out before.
     func nextOrder() -> UInt64 {
         state.withLock { state in
