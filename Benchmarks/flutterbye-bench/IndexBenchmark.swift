@@ -38,10 +38,10 @@ struct IndexBenchmark: ParsableCommand {
     var transactionsPerRequest = PollingSettings().transactionsPerRequest
 
     @Option(help: "COPY runs; the fastest is the limit.")
-    var copyRuns = 3
+    var copyRuns = 10
 
     @Option(help: "Indexing runs, each from an empty index; the fastest is reported (as for the COPY).")
-    var indexRuns = 3
+    var indexRuns = 10
 
     @Option(help: "Those batches in flight at once, over every address.")
     var requestsInFlight = PollingSettings().requestsInFlight
