@@ -194,8 +194,14 @@ public struct PollingTransactionSource: TransactionSource {
         scheduleAhead()
         for chunk in chunks {
             let prepared: PreparedChunk
-            do { prepared = try await pending.removeFirst().value } catch {
+            let next = pending.removeFirst()
+            do {
+                // The chunks are fetched in tasks of their own: a stopping poll cancels the one it waits for (and
+                // `abandonPending` the rest), so that shutdown does not wait for their fetches.
+                prepared = try await withTaskCancellationHandler { try await next.value } onCancel: { next.cancel() }
+            } catch {
                 await abandonPending()
+                if Task.isCancelled { return .incomplete }
                 if let error = error as? IndexingFailure { throw error }
                 throw .rpc(RPCError(.transport, "fetching transactions was cancelled"))
             }
