@@ -65,7 +65,7 @@ public struct IndexStore: Sendable {
         let doing = "storing \(write.transactions.count) indexed transaction(s)" + (write.advances.isEmpty ? "" : " and \(write.advances.count) cursor(s)")
         let cursors = IndexCursorStatement(advances: write.advances, discovered: write.discovered)
         guard !write.transactions.isEmpty else {
-            guard !write.advances.isEmpty || !write.discovered.isEmpty else { return }
+            guard !cursors.isEmpty else { return }
             return try await execute(cursors, doing, client: client, logger: logger)
         }
         do {
@@ -112,7 +112,7 @@ public struct IndexStore: Sendable {
                             try await writer.write(table.rows.buffer)
                         }
                     }
-                    if !statement.advances.isEmpty || !statement.discovered.isEmpty {
+                    if !statement.isEmpty {
                         for try await _ in try await connection.execute(statement, logger: logger) {}
                     }
                     try await connection.query("COMMIT", logger: logger)
@@ -424,7 +424,7 @@ struct CopyRows: Sendable {
     mutating func text(_ field: String?) {
         guard var field else { return null() }
         separate()
-        let plain = field.withUTF8 { utf8 in !Self.needsEscaping(utf8) }
+        let plain = field.withUTF8 { utf8 in ByteScan.firstEscaped(in: utf8, from: 0, quote: false) == utf8.count }
         if plain {
             bytes.append(contentsOf: field.utf8)
             return
@@ -484,25 +484,6 @@ struct CopyRows: Sendable {
     mutating func end() {
         bytes.append(UInt8(ascii: "\n"))
         fields = 0
-    }
-
-    /// Whether `utf8` holds a backslash or a control character (which COPY's text format escapes), looked for
-    /// eight bytes at a time: signatures, keys and log lines are long and plain.
-    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = utf8.baseAddress else { return false }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        var index = 0
-        while index + 8 <= utf8.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
-            if ((backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs != 0 { return true }
-            index += 8
-        }
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "\\") || utf8[index] < 0x20 { return true }
-            index += 1
-        }
-        return false
     }
 
     static func write(_ text: StaticString, into bytes: inout [UInt8]) {
@@ -751,6 +732,9 @@ struct IndexCursorStatement: PostgresPreparedStatement {
 
     var advances: [CursorAdvance]
     var discovered: [AddressCursor]
+
+    /// Whether it has nothing to do (no advance, no address).
+    var isEmpty: Bool { advances.isEmpty && discovered.isEmpty }
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 7)

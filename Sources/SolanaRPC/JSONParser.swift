@@ -1,4 +1,5 @@
 public import Foundation
+import SolanaCore
 
 /// A JSON parser from UTF-8 bytes straight to `JSONValue`, for the large answers the indexer reads by the thousand
 /// (`getTransaction` batches): several times faster than going through `JSONDecoder` and `Decodable`, whose generic
@@ -50,28 +51,9 @@ package struct JSONParser {
     }
 
     /// Where the run of plain string bytes from `start` ends: the first quote, backslash or control character (or
-    /// the end). Eight bytes at a time: in a `getTransaction` answer most bytes are inside strings (the base64
-    /// transaction, log lines, keys).
+    /// the end). In a `getTransaction` answer most bytes are inside strings.
     @inline(__always) func plainEnd(from start: Int) -> Int {
-        var index = start
-        let count = bytes.count
-        guard let base = bytes.baseAddress else { return count }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            // A byte's high bit is set where it is zero (after the XOR), or below 0x20: exact for the lowest such
-            // byte, which is the one taken.
-            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\""))), backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
-            let hits = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs
-            if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
-            index += 8
-        }
-        while index < count {
-            let byte = base[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
-            index += 1
-        }
-        return count
+        ByteScan.firstEscaped(in: bytes, from: start, quote: true)
     }
 
     mutating func value() throws(Failure) -> JSONValue {
