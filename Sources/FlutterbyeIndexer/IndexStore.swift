@@ -11,9 +11,12 @@ import SolanaRPC
 /// transaction (so a crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
 /// Every write is idempotent: writing the same transaction again, from any address's history, changes nothing.
 ///
-/// Concurrent writes are committed as a group (as River's completer and PostgreSQL's own group commit do): while one
-/// database transaction runs, the writes that arrive wait, and the next transaction carries all of them. One writer
-/// at a time keeps COPYs from contending for the same indexes, and a busy indexer writes few large transactions.
+/// Concurrent writes are committed as a group (as River's completer and PostgreSQL's own group commit do): while
+/// `writersInFlight` database transactions run, the writes that arrive wait, and the next transaction carries all of
+/// them, so a busy indexer writes few large transactions. Two writers (the default) keep PostgreSQL busy while the
+/// other write's round trips (BEGIN, the COPYs, the cursors, COMMIT) wait on the network: with one, a third of the
+/// write path was spent waiting. Writers never carry the same transaction (polls claim what they fetch), and a
+/// conflict with another process's writer falls back to the idempotent statement.
 public struct IndexStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
@@ -23,12 +26,12 @@ public struct IndexStore: Sendable {
     /// while PostgreSQL sat idle).
     let executor: EventLoopTaskExecutor
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, writersInFlight: Int = 2) {
         self.client = client
         self.logger = logger
         let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
         self.executor = executor
-        self.writes = StatementCoalescer(maxInFlight: 1, maxBatch: 64) { [client, logger] requests in
+        self.writes = StatementCoalescer(maxInFlight: writersInFlight, maxBatch: 64) { [client, logger] requests in
             await withTaskExecutorPreference(executor) {
                 let result: Result<Void, StoreError>
                 do throws(StoreError) {
