@@ -257,7 +257,7 @@ public struct PollingTransactionSource: TransactionSource {
             throw .delivery(error)
         }
         await schedule.update(address.address, cursor: advance.newest)
-        await schedule.markDelivered(transactions.map(\.signature))
+        await schedule.markDelivered(transactions.map { ($0.signature, $0.slot) })
         return covered == chunk.count ? nil : .incomplete
     }
 
@@ -382,13 +382,21 @@ actor PollSchedule {
     private var polls = 0
     private var recentlyDelivered: Set<Signature> = []
     private var olderDelivered: Set<Signature> = []
+    /// The newest slot in `recentlyDelivered` and in `olderDelivered`.
+    private var recentlyDeliveredSlot: UInt64?
+    private var olderDeliveredSlot: UInt64?
     private var inFlight: Set<Signature> = []
-    /// The newest slot of every cursor followed from the database or advanced since: no stored transaction is newer
-    /// (nil: nothing can be stored yet).
-    private var storedSlotBound: UInt64?
+    /// The newest slot that a transaction stored, but not remembered in `recentlyDelivered` or `olderDelivered`, can
+    /// have: that of every cursor followed from the database (stored before this process), and that of every delivered
+    /// signature forgotten since. Nil: there is no such transaction.
+    private(set) var storedSlotBound: UInt64?
 
-    init(settings: PollingSettings, addresses: [AddressCursor]) {
+    /// Signatures in `recentlyDelivered` before it becomes `olderDelivered` (and the older ones are forgotten).
+    let remembered: Int
+
+    init(settings: PollingSettings, addresses: [AddressCursor], remembered: Int = 50_000) {
         self.settings = settings
+        self.remembered = max(1, remembered)
         let now = ContinuousClock.now
         for address in addresses where entries[address.address] == nil {
             entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
@@ -477,11 +485,14 @@ actor PollSchedule {
 
     func update(_ address: PublicKey, cursor: SignatureCursor?) {
         entries[address]?.address.cursor = cursor
-        raiseStoredSlotBound(cursor)
     }
 
     private func raiseStoredSlotBound(_ cursor: SignatureCursor?) {
-        guard let slot = cursor?.slot else { return }
+        raiseStoredSlotBound(cursor?.slot)
+    }
+
+    private func raiseStoredSlotBound(_ slot: UInt64?) {
+        guard let slot else { return }
         storedSlotBound = max(storedSlotBound ?? slot, slot)
     }
 
@@ -519,20 +530,29 @@ actor PollSchedule {
         wake()
     }
 
-    func markDelivered(_ signatures: [Signature]) {
-        recentlyDelivered.formUnion(signatures)
-        if recentlyDelivered.count > 50_000 {
+    /// Remembers transactions as delivered (stored, when they were relevant), between `remembered` and twice as many;
+    /// the slots of those it forgets raise `storedSlotBound`.
+    func markDelivered(_ delivered: [(signature: Signature, slot: UInt64)]) {
+        for (signature, slot) in delivered {
+            recentlyDelivered.insert(signature)
+            recentlyDeliveredSlot = max(recentlyDeliveredSlot ?? slot, slot)
+        }
+        if recentlyDelivered.count >= remembered {
+            raiseStoredSlotBound(olderDeliveredSlot)
             olderDelivered = recentlyDelivered
+            olderDeliveredSlot = recentlyDeliveredSlot
             recentlyDelivered = []
+            recentlyDeliveredSlot = nil
         }
     }
 
     /// Splits `entries` into those delivered already or being fetched by another poll (`taken`), and the rest,
     /// which the caller now fetches (`claimed`, until `release`). `lookUp`: those of the claimed that may be stored
-    /// already, so must be looked up in the database first. A stored transaction's slot is at most the newest slot
-    /// of the cursor it was stored with (the cursor advances in the same database transaction, and never moves back),
-    /// so one above every cursor this process started from or stored cannot be stored yet; a transaction another
-    /// process stores meanwhile makes the COPY fail and the write go the idempotent way.
+    /// already, so must be looked up in the database first: those at or below `storedSlotBound`. What this process
+    /// stored it remembers as delivered (and once it forgets a signature, the bound covers its slot); what was
+    /// stored before it started is at most as new as the cursor stored with it (the cursor advances in the same
+    /// database transaction, and never moves back), and so at most as new as the newest cursor it started from. A
+    /// transaction another process stores meanwhile makes the COPY fail and the write go the idempotent way.
     func claim(_ entries: [SignatureInfo]) -> (taken: Set<Signature>, claimed: Set<Signature>, lookUp: [Signature]) {
         var taken: Set<Signature> = [], claimed: Set<Signature> = []
         var lookUp: [Signature] = []
