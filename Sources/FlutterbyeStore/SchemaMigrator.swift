@@ -20,6 +20,32 @@ public struct SchemaMigrator: Sendable {
         self.statements = try SQLScript.statements(script)
     }
 
+    /// The newest migration version the script records (its highest `INSERT INTO flutterbye.schema_migrations`
+    /// value); 0 when it records none. A database is migrated when it has recorded this version.
+    public var latestVersion: Int {
+        var latest = 0
+        for statement in statements where statement.text.contains("INSERT INTO flutterbye.schema_migrations") {
+            guard let values = statement.text.range(of: "VALUES (") else { continue }
+            let digits = statement.text[values.upperBound...].prefix { $0.isNumber }
+            if let version = Int(digits) { latest = max(latest, version) }
+        }
+        return latest
+    }
+
+    /// The newest migration version the database has recorded; 0 when it has none (not migrated at all).
+    public static func appliedVersion(on client: PostgresClient, logger: Logger) async throws(StoreError) -> Int {
+        do {
+            let rows = try await client.query(
+                "SELECT coalesce(max(version), 0)::int8 FROM flutterbye.schema_migrations",
+                logger: logger)
+            for try await (version,) in rows.decode((Int64,).self) { return Int(version) }
+            return 0
+        } catch {
+            if let answer = StoreError.ServerAnswer(error), answer.sqlState == "42P01" || answer.sqlState == "3F000" { return 0 }
+            throw Self.storeError(error, while: "reading the applied schema version")
+        }
+    }
+
     /// Reads a schema script, such as the repository's `schema.sql`, from `path`.
     public static func schemaSQL(at path: String) throws(StoreError) -> String {
         do {

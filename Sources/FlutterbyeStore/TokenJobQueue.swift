@@ -290,6 +290,19 @@ public struct TokenJobQueue: Sendable {
         ).first
     }
 
+    /// A page of jobs, newest first: those with an id below `before` (nil: from the newest), in `state` when given,
+    /// at most `limit` (1 to 500). Keyset pagination: the next page starts before the last job of this one, so pages
+    /// neither repeat nor skip a job while new ones arrive.
+    public func jobs(state: TokenJobState?, limit: Int, before: Int64?) async throws(StoreError) -> [TokenJob] {
+        let limit = min(max(limit, 1), 500)
+        return try await jobs(
+            """
+            SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs
+            WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue)) AND (\(before)::int8 IS NULL OR id < \(before))
+            ORDER BY id DESC LIMIT \(limit)
+            """, "listing jobs")
+    }
+
     /// How many jobs are in each state.
     public func countsByState() async throws(StoreError) -> [TokenJobState: Int] {
         var counts: [TokenJobState: Int] = [:]

@@ -17,46 +17,52 @@ extension TokenJobRequest {
 
     /// The first field that `enqueue_token_job` would refuse, with the reason it gives.
     func firstInvalidField() -> (field: String, reason: String)? {
+        invalidFields().first
+    }
+
+    /// Every field that `enqueue_token_job` would refuse, in the order it checks them, each with the reason it gives:
+    /// what an API answers, so that a client fixes all of them at once.
+    public func invalidFields() -> [(field: String, reason: String)] {
+        var invalid: [(field: String, reason: String)] = []
         // PostgreSQL's length() counts characters (code points), octet_length() UTF-8 bytes.
         let keyLength = idempotencyKey.unicodeScalars.count
         if keyLength < 1 || keyLength > 200 {
-            return ("idempotency_key", "it must be 1 to 200 characters")
+            invalid.append(("idempotency_key", "it must be 1 to 200 characters"))
         }
         if tokenProgram != "token" && tokenProgram != "token-2022" {
-            return ("token_program", "\(tokenProgram) is not token or token-2022")
+            invalid.append(("token_program", "\(tokenProgram) is not token or token-2022"))
         }
         if !(0...9).contains(decimals) {
-            return ("decimals", "\(decimals) is not between 0 and 9")
+            invalid.append(("decimals", "\(decimals) is not between 0 and 9"))
         }
         if name.utf8.count > 32 {
-            return ("name", "it must be at most 32 bytes (UTF-8), it has \(name.utf8.count)")
+            invalid.append(("name", "it must be at most 32 bytes (UTF-8), it has \(name.utf8.count)"))
         }
         if symbol.utf8.count > 10 {
-            return ("symbol", "it must be at most 10 bytes (UTF-8), it has \(symbol.utf8.count)")
+            invalid.append(("symbol", "it must be at most 10 bytes (UTF-8), it has \(symbol.utf8.count)"))
         }
         if uri.utf8.count > 200 {
-            return ("uri", "it must be at most 200 bytes (UTF-8), it has \(uri.utf8.count)")
+            invalid.append(("uri", "it must be at most 200 bytes (UTF-8), it has \(uri.utf8.count)"))
         }
         let digits = amount.utf8
         if digits.isEmpty || digits.count > 20 || !digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            return ("amount", "\(Self.quoteLiteral(amount)) is not a whole number of base units (digits only)")
-        }
-        if Self.exceedsMaximumAmount(amount) {
-            return ("amount", "\(amount) does not fit in 64 bits (at most \(Self.maximumAmount))")
+            invalid.append(("amount", "\(Self.quoteLiteral(amount)) is not a whole number of base units (digits only)"))
+        } else if Self.exceedsMaximumAmount(amount) {
+            invalid.append(("amount", "\(amount) does not fit in 64 bits (at most \(Self.maximumAmount))"))
         }
         if !Self.isSolanaAddress(recipient) {
-            return ("recipient", "\(Self.quoteLiteral(recipient)) is not a base58 Solana address")
+            invalid.append(("recipient", "\(Self.quoteLiteral(recipient)) is not a base58 Solana address"))
         }
         if let memo, memo.utf8.count > 500 {
-            return ("memo", "it must be at most 500 bytes, it has \(memo.utf8.count)")
+            invalid.append(("memo", "it must be at most 500 bytes, it has \(memo.utf8.count)"))
         }
         if !(-100...100).contains(priority) {
-            return ("priority", "\(priority) is not between -100 and 100")
+            invalid.append(("priority", "\(priority) is not between -100 and 100"))
         }
         if !(1...1000).contains(maxAttempts) {
-            return ("max_attempts", "\(maxAttempts) is not between 1 and 1000")
+            invalid.append(("max_attempts", "\(maxAttempts) is not between 1 and 1000"))
         }
-        return nil
+        return invalid
     }
 
     /// Whether decimal digits (1 to 20 of them, leading zeros allowed) name a number above u64::MAX.

@@ -78,6 +78,12 @@ extension SolanaRPCClient {
         try await call("getBlockHeight", [["commitment": .string(commitment.rawValue)]], as: UInt64.self)
     }
 
+    /// `getHealth`: returns when the node is healthy; a node behind the cluster answers with an `rpc` error
+    /// whose message says by how many slots (Solana's -32005, "Node is behind by N slots").
+    public func health() async throws(RPCError) {
+        _ = try await call("getHealth", as: String.self)
+    }
+
     /// `getGenesisHash`: tells which cluster the endpoint serves.
     public func genesisHash() async throws(RPCError) -> String {
         try await call("getGenesisHash", as: String.self)
