@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure Solana primitives: keys, wire formats, instruction builders and decoders. No I/O.
@@ -103,6 +104,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The status API (Hummingbird): health and readiness, the token job routes behind a bearer token.
+        .target(
+            name: "FlutterbyeAPI",
+            dependencies: [
+                "FlutterbyeStore",
+                "SolanaRPC",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Benchmarks, run with `swift run -c release flutterbye-bench`; references in other languages are
         // under Benchmarks/reference. The indexer benchmark serves recorded RPC answers with Hummingbird.
         .executableTarget(
@@ -133,8 +148,9 @@ let package = Package(
         .testTarget(
             name: "ChainExecutionTests",
             dependencies: [
-                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore", "FlutterbyeIndexer",
+                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore", "FlutterbyeIndexer", "FlutterbyeAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,0 +1,30 @@
+public import Hummingbird
+
+/// The request context of the status API: Hummingbird's core context, the body limit, and the caller's identity
+/// once `BearerTokenMiddleware` has accepted its token.
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Which configured API token the caller presented (its position in the configuration, never the token), once
+    /// authenticated: the key of its rate limit.
+    public var caller: APICaller?
+    /// The largest request body a route reads; a larger one is answered 413.
+    public var maxUploadSize: Int { APILimits.maxBodyBytes }
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.caller = nil
+    }
+}
+
+/// An authenticated API caller: the configured token it presented, named by position and by a short fingerprint
+/// (the first bytes of the token's SHA-256), so that logs and rate limits can tell callers apart without the token.
+public struct APICaller: Sendable, Hashable {
+    public var tokenIndex: Int
+    public var fingerprint: String
+}
+
+/// Limits that do not change per deployment.
+enum APILimits {
+    /// A job request is well under 2 KiB; 64 KiB leaves room and refuses abuse.
+    static let maxBodyBytes = 64 * 1024
+}

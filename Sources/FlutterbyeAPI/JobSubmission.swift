@@ -1,0 +1,109 @@
+import HTTPTypes
+import FlutterbyeStore
+import Foundation
+import SolanaRPC
+
+/// The body of `POST /v1/jobs`, read member by member so that a refusal names every bad field at once: a missing
+/// or mistyped member, an unknown one, and then every rule of `enqueue_token_job` the values break.
+enum JobSubmission {
+    static let members: Set<String> = [
+        "idempotency_key", "token_program", "decimals", "name", "symbol", "uri", "amount", "recipient", "memo", "priority",
+        "scheduled_at", "max_attempts",
+    ]
+
+    /// The job request in `body`, with the idempotency key from the body or the `Idempotency-Key` header (both may
+    /// be given when they agree); throws a 400 `APIError` listing every problem.
+    static func request(body: [UInt8], idempotencyHeader: String?) throws(APIError) -> TokenJobRequest {
+        let value: JSONValue
+        do { value = try JSONValue.parse(body) } catch {
+            throw APIError.invalid("the body is not JSON: \(error.message)")
+        }
+        guard case .object(let object) = value else {
+            throw APIError.invalid("the body must be a JSON object with the job's fields")
+        }
+        var problems: [APIError.FieldProblem] = []
+        func problem(_ field: String, _ message: String) { problems.append(.init(field: field, message: message)) }
+
+        for key in object.keys.sorted() where !members.contains(key) {
+            problem(key, "unknown field; the fields are \(members.sorted().joined(separator: ", "))")
+        }
+        func string(_ key: String, required: Bool) -> String? {
+            switch object[key] {
+            case .string(let text): return text
+            case nil, .null?:
+                if required { problem(key, "is required (a string)") }
+                return nil
+            default:
+                problem(key, "must be a string")
+                return nil
+            }
+        }
+        func integer(_ key: String, default fallback: Int?) -> Int? {
+            switch object[key] {
+            case .int(let number)?:
+                return Int(number)
+            case nil, .null?:
+                if fallback == nil { problem(key, "is required (an integer)") }
+                return fallback
+            default:
+                problem(key, "must be an integer")
+                return nil
+            }
+        }
+
+        var key = string("idempotency_key", required: false)
+        if let header = idempotencyHeader {
+            if let key, key != header {
+                problem("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ")
+            }
+            key = key ?? header
+        }
+        if key == nil, object["idempotency_key"] == nil || object["idempotency_key"] == .null {
+            problem("idempotency_key", "is required: in the body or in an Idempotency-Key header")
+        }
+        let tokenProgram = string("token_program", required: false) ?? "token"
+        let decimals = integer("decimals", default: nil)
+        let name = string("name", required: true)
+        let symbol = string("symbol", required: true)
+        let uri = string("uri", required: true)
+        var amount: String?
+        switch object["amount"] {
+        case .string(let text)?: amount = text
+        case .int(let number)? where number >= 0: amount = String(number)
+        case .uint(let number)?: amount = String(number)
+        case nil, .null?: problem("amount", "is required (base units, as a string of digits)")
+        default: problem("amount", "must be a whole number of base units (a string of digits, or a non-negative integer)")
+        }
+        let recipient = string("recipient", required: true)
+        let memo = string("memo", required: false)
+        let priority = integer("priority", default: 0)
+        let maxAttempts = integer("max_attempts", default: 25)
+        var scheduledAt: Date?
+        if let text = string("scheduled_at", required: false) {
+            scheduledAt = parseTimestamp(text)
+            if scheduledAt == nil { problem("scheduled_at", "must be an RFC 3339 timestamp, such as 2026-01-31T12:00:00Z") }
+        }
+
+        // The values' rules are checked whenever every value is there with its type, even beside an unknown field.
+        if let key, let decimals, let name, let symbol, let uri, let amount, let recipient, let priority,
+            let maxAttempts
+        {
+            let request = TokenJobRequest(
+                idempotencyKey: key, tokenProgram: tokenProgram, decimals: decimals, name: name, symbol: symbol, uri: uri,
+                amount: amount, recipient: recipient, memo: memo, priority: priority, scheduledAt: scheduledAt,
+                maxAttempts: maxAttempts)
+            for (field, reason) in request.invalidFields() { problem(field, reason) }
+            if problems.isEmpty { return request }
+        }
+        let summary = problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        throw APIError(.badRequest, code: "invalid_job", "the job was not enqueued: \(summary)", fields: problems)
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+}

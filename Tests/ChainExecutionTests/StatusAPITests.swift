@@ -1,0 +1,351 @@
+import FlutterbyeAPI
+import FlutterbyeStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PostgresNIO
+import SolanaRPC
+import Testing
+
+/// The status API over real HTTP (a live server, AsyncHTTPClient as the client) against real PostgreSQL: health and
+/// readiness, every job route with every error code it answers, authentication, pagination and rate limiting.
+@Suite("Status API over HTTP", .enabled(if: WorkerTestEnvironment.isAvailable, "needs the test database: run Tests/run"), .serialized)
+struct StatusAPITests {
+    static let logger = Logger(label: "StatusAPITests")
+    static let token = "test-api-token-0123456789abcdef"
+    static let recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
+    static let cluster = SolanaCluster.custom(rpcURL: "http://127.0.0.1:8899")
+
+    /// Runs `body` with the API on its own database (migrated, no jobs), with `readiness` checks.
+    func withAPI(
+        writeLimit: RateLimitMiddleware.Limit = .init(burst: 1000, perSecond: 1000), readiness: [ReadinessCheck] = [],
+        _ body: @Sendable (any TestClientProtocol, TokenJobQueue) async throws -> Void
+    ) async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
+        var database = try DatabaseConfiguration(url: url)
+        try await WorkerTestEnvironment.createDatabase("flutterbye_api", on: database)
+        database.database = "flutterbye_api"
+        let client = PostgresClient(configuration: database.clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let api = StatusAPI(
+                configuration: .init(apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster),
+                queue: queue, readiness: readiness)
+            let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.logger)
+            try await app.test(.ahc(.http)) { http in try await body(http, queue) }
+        }
+    }
+
+    static var auth: HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    static func jsonHeaders(_ extra: HTTPFields = [:]) -> HTTPFields {
+        var headers = auth
+        headers[.contentType] = "application/json"
+        headers.append(contentsOf: extra)
+        return headers
+    }
+
+    static func jobBody(_ key: String?, amount: String = "\"1000000\"", name: String = "Flutterbye Launch") -> ByteBuffer {
+        let keyMember = key.map { "\"idempotency_key\": \"\($0)\", " } ?? ""
+        return ByteBuffer(string: """
+            {\(keyMember)"token_program": "token-2022", "decimals": 6, "name": "\(name)", "symbol": "FLBYL",
+             "uri": "https://flutterbye.example/launch.json", "amount": \(amount), "recipient": "\(recipient)", "memo": "order"}
+            """)
+    }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    /// The `error` member every error answer has: its code, message and field.
+    static func error(_ response: TestResponse) throws -> (code: String, message: String, field: String?) {
+        #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+        let error = try #require(try object(response)["error"] as? [String: Any], "an error answer without an error member")
+        return (try #require(error["code"] as? String), try #require(error["message"] as? String), error["field"] as? String)
+    }
+
+    @Test func healthAndReadiness() async throws {
+        let server = try LocalChainServer()
+        let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
+        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"])
+        var database = try DatabaseConfiguration(url: url)
+        database.database = "flutterbye_api"
+        try await WorkerTestEnvironment.createDatabase("flutterbye_api", on: try DatabaseConfiguration(url: url))
+        let client = PostgresClient(configuration: database.clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
+            let version = try SchemaMigrator.bundled().latestVersion
+            #expect(version >= 5)
+            let failing = ReadinessCheck(name: "indexer") { "the indexer is 900 slots behind" }
+            try await withAPI(readiness: [.database(client, version: version, logger: Self.logger), .rpc(rpc)]) { http, _ in
+                try await http.execute(uri: "/healthz", method: .get) { (response: TestResponse) async throws in
+                    #expect(response.status == .ok)
+                }
+                try await http.execute(uri: "/readyz", method: .get) { (response: TestResponse) async throws in
+                    #expect(response.status == .ok)
+                    let checks = try #require(try Self.object(response)["checks"] as? [String: String])
+                    #expect(checks == ["database": "ok", "rpc": "ok"])
+                }
+            }
+            try await withAPI(readiness: [.database(client, version: version + 1, logger: Self.logger), failing]) { http, _ in
+                try await http.execute(uri: "/readyz", method: .get) { (response: TestResponse) async throws in
+                    #expect(response.status == .serviceUnavailable)
+                    let error = try Self.error(response)
+                    #expect(error.code == "not_ready")
+                    #expect(error.message.contains("run flutterbye migrate"))
+                    #expect(error.message.contains("900 slots behind"))
+                }
+            }
+        }
+    }
+
+    /// `/readyz` answers 503 while PostgreSQL is down and 200 once it is back, without a restart.
+    @Test func readinessFollowsTheDatabase() async throws {
+        let cluster = try PostgresTestCluster()
+        let client = PostgresClient(configuration: try DatabaseConfiguration(url: cluster.url).clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let migrator = try SchemaMigrator.bundled()
+            try await migrator.apply(on: client, logger: Self.logger)
+            let checks = [ReadinessCheck.database(client, version: migrator.latestVersion, logger: Self.logger)]
+            try await withAPI(readiness: checks) { http, _ in
+                func status() async throws -> HTTPResponse.Status {
+                    try await http.execute(uri: "/readyz", method: .get) { $0.status }
+                }
+                #expect(try await status() == .ok)
+                try cluster.halt()
+                #expect(try await status() == .serviceUnavailable)
+                try cluster.resume()
+                var ready = false
+                for _ in 0..<40 where !ready {
+                    ready = try await status() == .ok
+                    if !ready { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(ready, "/readyz did not turn 200 within 10 s of the database coming back")
+            }
+        }
+    }
+
+    @Test func enqueueAnswers201ThenTheSameJobWith200() async throws {
+        try await withAPI { http, queue in
+            let created = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("order-1"))
+            #expect(created.status == .created)
+            let job = try Self.object(created)
+            let id = try #require(job["id"] as? Int)
+            #expect(created.headers[.location] == "/v1/jobs/\(id)")
+            #expect(job["state"] as? String == "available")
+            #expect(job["amount"] as? String == "1000000")
+            #expect(job["idempotency_key"] as? String == "order-1")
+            #expect(job["signature"] is NSNull && job["explorer_url"] is NSNull)
+            #expect(job["raw_transaction"] == nil, "the signed transaction's bytes are not shown")
+
+            // The same request again: 200 with the same job. The key may come in a header instead.
+            let repeated = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("order-1"))
+            #expect(repeated.status == .ok)
+            #expect(try Self.object(repeated)["id"] as? Int == id)
+            let byHeader = try await http.execute(
+                uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders([HTTPField.Name("Idempotency-Key")!: "order-1"]), body: Self.jobBody(nil))
+            #expect(byHeader.status == .ok)
+            #expect(try Self.object(byHeader)["id"] as? Int == id)
+            // A JSON integer amount is taken exactly, even above 2^53.
+            let big = try await http.execute(
+                uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("order-big", amount: "18446744073709551615"))
+            #expect(big.status == .created)
+            #expect(try Self.object(big)["amount"] as? String == "18446744073709551615")
+
+            // The same key with other parameters: 409, and nothing changes.
+            let conflict = try await http.execute(
+                uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("order-1", amount: "\"5\""))
+            #expect(conflict.status == .conflict)
+            #expect(try Self.error(conflict).code == "idempotency_conflict")
+            #expect(try await queue.job(id: Int64(id)).request.amount == "1000000")
+
+            // The job reads back by id.
+            try await http.execute(uri: "/v1/jobs/\(id)", method: .get, headers: Self.auth) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                #expect(try Self.object(response)["idempotency_key"] as? String == "order-1")
+            }
+        }
+    }
+
+    @Test func badRequestsAreRefusedWithTheirFieldsAndWriteNothing() async throws {
+        try await withAPI { http, queue in
+            func post(_ body: String, headers: HTTPFields = StatusAPITests.jsonHeaders()) async throws -> TestResponse {
+                try await http.execute(uri: "/v1/jobs", method: .post, headers: headers, body: ByteBuffer(string: body))
+            }
+            // Several bad fields: every one is named.
+            let several = try await post("""
+                {"idempotency_key": "bad-1", "token_program": "token-3000", "decimals": 12, "name": "n", "symbol": "S",
+                 "uri": "u", "amount": "12.5", "recipient": "not-an-address", "colour": "red"}
+                """)
+            #expect(several.status == .badRequest)
+            let error = try Self.error(several)
+            #expect(error.code == "invalid_job")
+            let fields = try #require((try Self.object(several)["error"] as? [String: Any])?["fields"] as? [[String: String]])
+            #expect(Set(fields.compactMap { $0["field"] }) == ["colour", "token_program", "decimals", "amount", "recipient"])
+            // A missing field, a mistyped one, no key at all, a key in header and body that differ.
+            let missing = try await post(#"{"idempotency_key": "bad-2", "decimals": "six", "symbol": "S", "uri": "u", "amount": "1"}"#)
+            #expect(missing.status == .badRequest)
+            let missingFields = try #require((try Self.object(missing)["error"] as? [String: Any])?["fields"] as? [[String: String]])
+            #expect(Set(missingFields.compactMap { $0["field"] }) == ["decimals", "name", "recipient"])
+            #expect(try Self.error(try await post(String(buffer: Self.jobBody(nil)))).field == "idempotency_key")
+            let differing = try await post(
+                String(buffer: Self.jobBody("bad-3")), headers: Self.jsonHeaders([HTTPField.Name("Idempotency-Key")!: "bad-4"]))
+            #expect(try Self.error(differing).field == "idempotency_key")
+            // Not JSON, not an object, not JSON by its type.
+            #expect(try Self.error(try await post("{not json")).code == "invalid_request")
+            #expect(try await post("[1, 2]").status == .badRequest)
+            var textHeaders = Self.auth
+            textHeaders[.contentType] = "text/plain"
+            #expect(try await post(String(buffer: Self.jobBody("bad-5")), headers: textHeaders).status == .unsupportedMediaType)
+            // Too large a body: 413.
+            let huge = String(repeating: "x", count: 100_000)
+            let tooLarge = try await post(#"{"idempotency_key": "bad-6", "memo": "\#(huge)"}"#)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect(try Self.error(tooLarge).code == "body_too_large")
+            #expect(try await queue.jobs(state: nil, limit: 10, before: nil).isEmpty, "a refused request writes nothing")
+        }
+    }
+
+    @Test func everyJobRouteNeedsTheToken() async throws {
+        try await withAPI { http, _ in
+            let routes: [(String, HTTPRequest.Method)] = [
+                ("/v1/jobs", .post), ("/v1/jobs", .get), ("/v1/jobs/1", .get), ("/v1/jobs/1/cancel", .post), ("/v1/jobs/1/retry", .post),
+            ]
+            for (uri, method) in routes {
+                for headers: HTTPFields in [[:], [.authorization: "Bearer wrong-token"], [.authorization: "Basic \(Self.token)"], [.authorization: "Bearer \(Self.token)x"]] {
+                    let response = try await http.execute(uri: uri, method: method, headers: headers, body: Self.jobBody("auth"))
+                    #expect(response.status == .unauthorized, "\(method) \(uri) with \(headers)")
+                    #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                    let error = try Self.error(response)
+                    #expect(error.code == "unauthorized")
+                    #expect(!error.message.contains(Self.token) && !error.message.contains("wrong-token"), "no token in an answer")
+                }
+            }
+            // The rotated-in second token works too.
+            try await http.execute(uri: "/v1/jobs", method: .get, headers: [.authorization: "Bearer another-token-for-rotation"]) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test func jobsArePagedNewestFirstWithoutRepeatsOrGaps() async throws {
+        try await withAPI { http, queue in
+            var ids: [Int] = []
+            for n in 0..<7 {
+                let response = try await http.execute(
+                    uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("page-\(n)"))
+                ids.append(try #require(try Self.object(response)["id"] as? Int))
+            }
+            _ = try await queue.cancel(jobID: Int64(ids[1]))
+            var seen: [Int] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let uri = "/v1/jobs?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try Self.object(try await http.execute(uri: uri, method: .get, headers: Self.auth))
+                let jobs = try #require(page["jobs"] as? [[String: Any]])
+                seen += jobs.compactMap { $0["id"] as? Int }
+                cursor = page["next_cursor"] as? String
+                pages += 1
+                // A job enqueued between pages does not disturb the pages after it.
+                if pages == 1 { _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("late")) }
+            } while cursor != nil && pages < 10
+            #expect(seen == ids.reversed(), "every job once, newest first")
+            #expect(pages == 3)
+
+            let cancelled = try Self.object(try await http.execute(uri: "/v1/jobs?state=cancelled", method: .get, headers: Self.auth))
+            #expect((cancelled["jobs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[1]])
+            for bad in ["/v1/jobs?state=sleeping", "/v1/jobs?limit=0", "/v1/jobs?limit=501", "/v1/jobs?cursor=12", "/v1/jobs?colour=red"] {
+                let response = try await http.execute(uri: bad, method: .get, headers: Self.auth)
+                #expect(response.status == .badRequest, "\(bad)")
+                #expect(try Self.error(response).field != nil)
+            }
+        }
+    }
+
+    @Test func cancelAndRetryFollowTheJobsState() async throws {
+        try await withAPI { http, queue in
+            let created = try Self.object(try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-1")))
+            let id = try #require(created["id"] as? Int)
+            // Retrying a job that has not failed: 409.
+            let early = try await http.execute(uri: "/v1/jobs/\(id)/retry", method: .post, headers: Self.auth)
+            #expect(early.status == .conflict)
+            #expect(try Self.error(early).code == "invalid_state")
+            // Cancelled once: 200; twice: 409.
+            let cancelled = try await http.execute(uri: "/v1/jobs/\(id)/cancel", method: .post, headers: Self.auth)
+            #expect(cancelled.status == .ok)
+            #expect(try Self.object(cancelled)["state"] as? String == "cancelled")
+            #expect(try await http.execute(uri: "/v1/jobs/\(id)/cancel", method: .post, headers: Self.auth).status == .conflict)
+
+            // A failed job is retried with its history kept.
+            let other = try Self.object(try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-2")))
+            let otherID = try #require(other["id"] as? Int)
+            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60))
+            _ = try await queue.recordFailure(
+                jobID: Int64(otherID), workerID: "w1", errorClass: "permanent", message: "the recipient is not a wallet", permanent: true, retryAt: Date())
+            let failed = try Self.object(try await http.execute(uri: "/v1/jobs/\(otherID)", method: .get, headers: Self.auth))
+            #expect(failed["state"] as? String == "failed")
+            #expect((failed["errors"] as? [[String: Any]])?.first?["message"] as? String == "the recipient is not a wallet")
+            let retried = try await http.execute(uri: "/v1/jobs/\(otherID)/retry", method: .post, headers: Self.auth)
+            #expect(retried.status == .ok)
+            #expect(try Self.object(retried)["state"] as? String == "available")
+
+            // Unknown and malformed ids; an unknown route.
+            #expect(try Self.error(try await http.execute(uri: "/v1/jobs/999999", method: .get, headers: Self.auth)).code == "not_found")
+            #expect(try await http.execute(uri: "/v1/jobs/999999/cancel", method: .post, headers: Self.auth).status == .notFound)
+            #expect(try Self.error(try await http.execute(uri: "/v1/jobs/abc", method: .get, headers: Self.auth)).field == "id")
+            let nowhere = try await http.execute(uri: "/v2/nothing", method: .get)
+            #expect(nowhere.status == .notFound)
+            #expect(try Self.error(nowhere).code == "not_found")
+        }
+    }
+
+    @Test func writesAreRateLimitedPerToken() async throws {
+        try await withAPI(writeLimit: .init(burst: 3, perSecond: 0.01)) { http, _ in
+            for n in 0..<3 {
+                let response = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("rl-\(n)"))
+                #expect(response.status == .created)
+            }
+            let limited = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("rl-3"))
+            #expect(limited.status == .tooManyRequests)
+            #expect(try Self.error(limited).code == "rate_limited")
+            let retryAfter = try #require(limited.headers[.retryAfter].flatMap { Int($0) })
+            #expect(retryAfter >= 1)
+            // Reads are not limited; another token has its own bucket.
+            #expect(try await http.execute(uri: "/v1/jobs", method: .get, headers: Self.auth).status == .ok)
+            let other = try await http.execute(
+                uri: "/v1/jobs", method: .post,
+                headers: [.authorization: "Bearer another-token-for-rotation", .contentType: "application/json"], body: Self.jobBody("rl-4"))
+            #expect(other.status == .created)
+        }
+    }
+}
+
+/// The token bucket alone, with the time given.
+struct TokenBucketTests {
+    @Test func aBurstThenTheRefillRate() {
+        let start = ContinuousClock.now
+        var bucket = TokenBucket(capacity: 2, perSecond: 4, now: start)
+        #expect(bucket.take(now: start) == nil)
+        #expect(bucket.take(now: start) == nil)
+        let wait = bucket.take(now: start)
+        #expect(wait == .milliseconds(250))
+        #expect(bucket.take(now: start + .milliseconds(250)) == nil)
+        #expect(bucket.take(now: start + .milliseconds(260)) != nil)
+        // Refill stops at the capacity.
+        #expect(bucket.take(now: start + .seconds(10)) == nil)
+        #expect(bucket.take(now: start + .seconds(10)) == nil)
+        #expect(bucket.take(now: start + .seconds(10)) != nil)
+    }
+}
