@@ -94,6 +94,8 @@ let package = Package(
                 "SolanaRPC",
                 "FlutterbyeStore",
                 "TokenWorker",
+                "FlutterbyeAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "FlutterbyeIndexer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -46,6 +46,8 @@ final class WorkerProcessLauncher: @unchecked Sendable {
     private let directory: URL
     private var environment: [String: String]
     private let command: String
+    /// Arguments after the command (`--no-indexer`, ...).
+    var arguments: [String] = []
 
     /// A launcher of `flutterbye <command>` with `settings` as its environment beside the database and RPC URLs.
     init(command: String, databaseURL: String, rpcURL: URL, settings: [String: String]) throws {
@@ -60,12 +62,14 @@ final class WorkerProcessLauncher: @unchecked Sendable {
     }
 
     /// `databaseURL` and `rpcURL` are what the workers connect to; `settings` adds or overrides worker variables
-    /// (FLUTTERBYE_JOB_LEASE_SECONDS, FLUTTERBYE_WORKER_CONCURRENCY, ...).
-    init(databaseURL: String, rpcURL: URL, payer: Keypair, masterSeedHex: String, settings: [String: String] = [:]) throws {
+    /// (FLUTTERBYE_JOB_LEASE_SECONDS, FLUTTERBYE_WORKER_CONCURRENCY, ...); `command` is `worker` or `run`.
+    init(
+        databaseURL: String, rpcURL: URL, payer: Keypair, masterSeedHex: String, settings: [String: String] = [:], command: String = "worker"
+    ) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the flutterbye product first (Tests/run does)")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-workers-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        command = "worker"
+        self.command = command
         let keyFile = directory.appendingPathComponent("payer.json")
         try Data(("[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]").utf8).write(to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
@@ -96,7 +100,7 @@ final class WorkerProcessLauncher: @unchecked Sendable {
         defer { try? handle.close() }
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = [command]
+        process.arguments = [command] + arguments
         var environment = self.environment
         environment["FLUTTERBYE_WORKER_ID"] = id
         process.environment = environment

@@ -1,0 +1,46 @@
+public import FlutterbyeStore
+import Foundation
+
+/// The status API's configuration from the environment: where it listens (`FLUTTERBYE_API_HOST`,
+/// `FLUTTERBYE_API_PORT`), its bearer tokens (`API_TOKEN`, comma-separated to rotate one), the write routes' rate
+/// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`) and the cluster its explorer
+/// links name (`SOLANA_CLUSTER`; else the RPC's genesis hash decides).
+public struct APISettings: Sendable {
+    /// The shortest API token accepted: 32 characters, as from `openssl rand -hex 16`.
+    public static let minimumTokenLength = 32
+
+    public var host: String
+    public var port: Int
+    public var apiTokens: [String]
+    public var writeLimit: RateLimitMiddleware.Limit
+    /// The `SOLANA_CLUSTER` value, when set (checked to name a cluster).
+    public var clusterName: String?
+
+    /// Reads the settings; every problem is reported at once.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        var reader = EnvironmentReader(environment)
+        host = reader.value("FLUTTERBYE_API_HOST") ?? "127.0.0.1"
+        port = reader.integer("FLUTTERBYE_API_PORT", default: 8080, range: 0...65535)
+        let burst = reader.integer("FLUTTERBYE_API_WRITE_BURST", default: 20, range: 1...100_000)
+        var perSecond = 10.0
+        if let text = reader.value("FLUTTERBYE_API_WRITES_PER_SECOND") {
+            if let number = Double(text), number > 0, number.isFinite { perSecond = number } else {
+                reader.problems.append("FLUTTERBYE_API_WRITES_PER_SECOND must be a positive number, not '\(text)'")
+            }
+        }
+        writeLimit = .init(burst: burst, perSecond: perSecond)
+        apiTokens = (reader.value("API_TOKEN") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if apiTokens.isEmpty {
+            reader.problems.append(
+                "API_TOKEN is not set: the job routes need a bearer token of at least \(Self.minimumTokenLength) characters (e.g. openssl rand -hex 32)")
+        }
+        for (position, token) in apiTokens.enumerated() where token.count < Self.minimumTokenLength {
+            reader.problems.append("API_TOKEN: token \(position + 1) has \(token.count) characters; use at least \(Self.minimumTokenLength)")
+        }
+        clusterName = reader.value("SOLANA_CLUSTER")
+        if let name = clusterName, SolanaCluster(name: name, rpcURL: "") == nil {
+            reader.problems.append("SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not '\(name)'")
+        }
+        guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }
+    }
+}

@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+import FlutterbyeStore
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import SolanaCore
+import SolanaRPC
+import Testing
+
+/// `flutterbye run`: the indexer, the token worker and the status API in one process. A job enqueued over HTTP is
+/// created on the local chain and reads back confirmed, with its explorer link; SIGTERM stops everything with
+/// status 0. A configuration with several problems is refused naming each of them.
+@Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
+struct RunCommandTests {
+    static let logger = Logger(label: "RunCommandTests")
+    static let token = "run-command-test-token-0123456789abcdef"
+    let payer = try! Keypair(seed: [UInt8](repeating: 91, count: 32))
+    let recipient = try! Keypair(seed: [UInt8](repeating: 92, count: 32)).publicKey
+
+    /// Waits until `worker`'s log says where the status API listens; returns its base URL.
+    func apiURL(_ worker: WorkerProcessLauncher.Worker, seconds: Int = 60) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let log = worker.tail(200)
+            if let range = log.range(of: "url=http://127.0.0.1:") {
+                let port = log[range.upperBound...].prefix { $0.isNumber }
+                if !port.isEmpty { return "http://127.0.0.1:\(port)" }
+            }
+            guard worker.process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the status API did not start:\n\(worker.tail())")
+        throw CancellationError()
+    }
+
+    func send(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:]
+        return (Int(response.status.code), json)
+    }
+
+    @Test func oneProcessServesTheAPIRunsTheWorkerAndTheIndexerAndStopsOnSIGTERM() async throws {
+        let payer = self.payer, recipient = self.recipient
+        try await WorkerTestEnvironment.with(database: "flutterbye_run_test", fund: payer.publicKey) { client, rpc, server in
+            let launcher = try WorkerProcessLauncher(
+                databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_run_test"), rpcURL: server.url, payer: payer,
+                masterSeedHex: String(repeating: "7e", count: 32),
+                settings: [
+                    "API_TOKEN": Self.token, "FLUTTERBYE_API_PORT": "0", "FLBY_TOKEN_MINT": try Keypair(seed: [UInt8](repeating: 93, count: 32)).publicKey.base58,
+                    "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "200",
+                ],
+                command: "run")
+            let process = try launcher.start("run")
+            defer { process.kill9() }
+            let base = try await apiURL(process)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                let body = """
+                    {"idempotency_key": "run-1", "token_program": "token", "decimals": 2, "name": "Run", "symbol": "RUN",
+                     "uri": "https://flutterbye.example/run.json", "amount": "4200", "recipient": "\(recipient.base58)"}
+                    """
+                let created = try await send(http, .POST, base + "/v1/jobs", body: body)
+                #expect(created.status == 201, "\(created.json)")
+                let id = try #require(created.json["id"] as? Int)
+                var job: [String: Any] = [:]
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    job = try await send(http, .GET, base + "/v1/jobs/\(id)").json
+                    if ["confirmed", "finalized"].contains(job["state"] as? String) { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(["confirmed", "finalized"].contains(job["state"] as? String), "\(job)\n\(process.tail())")
+                let signature = try #require(job["signature"] as? String)
+                #expect(job["explorer_url"] as? String == "https://explorer.solana.com/tx/\(signature)?cluster=custom&customUrl=" + server.url.absoluteString.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~")))!)
+                let landed = try await rpc.signatureStatuses([try Signature(base58: signature)])
+                #expect(landed.first??.succeeded == true)
+                let ready = try await send(http, .GET, base + "/readyz")
+                #expect(ready.status == 200, "\(ready.json)")
+                // The indexer runs too: it has followed the configured mint.
+                let cursors = try await client.query("SELECT count(*)::int8 FROM flutterbye.chain_address_cursors WHERE role = 'mint'", logger: Self.logger)
+                var mints = 0
+                for try await (count,) in cursors.decode((Int64,).self) { mints = Int(count) }
+                #expect(mints == 1, "\(process.tail())")
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+            #expect(process.stopGracefully(), "SIGTERM must stop every part with status 0:\n\(process.tail())")
+        }
+    }
+
+    @Test func everyConfigurationProblemIsNamedAtOnce() async throws {
+        let process = Process()
+        process.executableURL = WorkerProcessLauncher.binary
+        process.arguments = ["run"]
+        process.environment = ["PATH": "/usr/bin:/bin", "API_TOKEN": "short", "FLUTTERBYE_API_PORT": "99999"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        for expected in ["DATABASE_URL", "SOLANA_RPC_URL", "FLBY_TOKEN_MINT", "FLUTTERBYE_MASTER_SEED", "API_TOKEN", "FLUTTERBYE_API_PORT"] {
+            #expect(text.contains(expected), "the refusal names \(expected):\n\(text)")
+        }
+        #expect(!text.contains("short,") && !text.contains("'short'"), "a token is never printed:\n\(text)")
+    }
+}
