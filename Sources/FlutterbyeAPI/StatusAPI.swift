@@ -1,9 +1,13 @@
+public import FlutterbyeIndexer
 public import FlutterbyeStore
 public import Hummingbird
 public import Logging
+public import Prometheus
+public import SolanaRPC
 
-/// The status API: health and readiness, and the token job routes behind a bearer token, the write routes
-/// rate-limited per token. Every error is `{"error": {"code", "message", "field"?}}` JSON.
+/// The status API: health, readiness and Prometheus metrics, and behind a bearer token the token job routes (the
+/// write routes rate-limited per token) and the index and queue status. Every error is
+/// `{"error": {"code", "message", "field"?}}` JSON.
 public struct StatusAPI: Sendable {
     /// What the API needs to know about its deployment.
     public struct Configuration: Sendable {
@@ -23,11 +27,22 @@ public struct StatusAPI: Sendable {
 
     public let configuration: Configuration
     public let queue: TokenJobQueue
+    public let index: IndexStore
+    /// The chain, for the index's lag; without it the lag is null.
+    public let rpc: SolanaRPCClient?
+    /// The registry `/metrics` shows (the one swift-metrics was bootstrapped with); without it there is no `/metrics`.
+    public let metrics: PrometheusCollectorRegistry?
     public let readiness: [ReadinessCheck]
 
-    public init(configuration: Configuration, queue: TokenJobQueue, readiness: [ReadinessCheck]) {
+    public init(
+        configuration: Configuration, queue: TokenJobQueue, index: IndexStore, rpc: SolanaRPCClient?, metrics: PrometheusCollectorRegistry?,
+        readiness: [ReadinessCheck]
+    ) {
         self.configuration = configuration
         self.queue = queue
+        self.index = index
+        self.rpc = rpc
+        self.metrics = metrics
         self.readiness = readiness
     }
 
@@ -39,6 +54,9 @@ public struct StatusAPI: Sendable {
         let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(tokens: configuration.apiTokens))
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
         JobRoutes(queue: queue, cluster: configuration.cluster).add(reads: v1, writes: writes)
+        let status = StatusRoutes(queue: queue, index: index, rpc: rpc)
+        status.add(to: v1)
+        if let metrics { MetricsRoute(registry: metrics, status: status).add(to: router) }
         return router
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import NIOCore
 import NIOPosix
 public import FlutterbyeStore
@@ -157,6 +157,41 @@ public struct IndexStore: Sendable {
             }
         }
         return cursors
+    }
+
+    /// Where the index stands: the configured addresses' cursors, how many discovered token accounts are followed,
+    /// and the finalized watermark (every indexed transaction at or below it is finalized or dropped).
+    public func status() async throws(StoreError) -> IndexStatus {
+        let configured = AddressRole.allCases.filter(\.isConfigured).map(\.rawValue)
+        let rows = try await run(
+            """
+            SELECT address, role, newest_signature, newest_slot, signatures_seen, updated_at,
+                   (SELECT count(*) FROM flutterbye.chain_address_cursors WHERE role <> ALL(\(configured)::text[])) AS discovered,
+                   coalesce((SELECT min(slot) - 1 FROM flutterbye.chain_transactions WHERE NOT finalized AND NOT dropped),
+                            (SELECT max(slot) FROM flutterbye.chain_transactions)) AS watermark,
+                   (SELECT max(slot) FROM flutterbye.chain_transactions WHERE NOT dropped) AS newest
+            FROM (SELECT NULL) AS one
+            LEFT JOIN flutterbye.chain_address_cursors ON role = ANY(\(configured)::text[])
+            ORDER BY role, address
+            """, "reading the index status")
+        var status = IndexStatus(addresses: [], discoveredAccounts: 0, finalizedWatermark: nil, newestIndexedSlot: nil)
+        for row in rows {
+            do {
+                let (address, role, signature, slot, seen, updated, discovered, watermark, newest) = try row.decode(
+                    (String?, String?, String?, Int64?, Int64?, Date?, Int64, Int64?, Int64?).self)
+                status.discoveredAccounts = Int(discovered)
+                status.finalizedWatermark = watermark.map { UInt64(max(0, $0)) }
+                status.newestIndexedSlot = newest.map(UInt64.init)
+                guard let address, let role = role.flatMap(AddressRole.init(rawValue:)) else { continue }
+                status.addresses.append(
+                    IndexStatus.Address(
+                        address: address, role: role, newestSignature: signature, newestSlot: slot.map(UInt64.init),
+                        signaturesSeen: Int(seen ?? 0), updatedAt: updated))
+            } catch {
+                throw StoreError.statementFailed(error, while: "reading the index status")
+            }
+        }
+        return status
     }
 
     /// Which of `signatures` are stored already (from any address's history).
@@ -746,4 +781,25 @@ struct IndexCursorStatement: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64).self).0 }
+}
+
+/// Where the index stands, as `IndexStore.status()` reads it: what the status API's `/v1/index` shows.
+public struct IndexStatus: Sendable {
+    /// A configured address (mint, escrow, fee wallet, program) and its cursor.
+    public struct Address: Sendable {
+        public var address: String
+        public var role: AddressRole
+        public var newestSignature: String?
+        public var newestSlot: UInt64?
+        public var signaturesSeen: Int
+        public var updatedAt: Date?
+    }
+
+    public var addresses: [Address]
+    /// Token accounts followed besides the configured addresses.
+    public var discoveredAccounts: Int
+    /// Every indexed transaction at or below this slot is finalized or dropped; nil when nothing is indexed.
+    public var finalizedWatermark: UInt64?
+    /// The newest slot of an indexed (not dropped) transaction.
+    public var newestIndexedSlot: UInt64?
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import FlutterbyeStore
 public import Logging
 public import ServiceLifecycle
@@ -142,6 +143,10 @@ public struct Indexer: Service {
         }
         let new = await followed.candidates(named)
         try await store.write(indexed, advance: batch.advance, discovered: new)
+        if !indexed.isEmpty {
+            Counter(label: "flutterbye_indexed_transactions_total").increment(by: indexed.count)
+            Counter(label: "flutterbye_indexed_movements_total").increment(by: indexed.reduce(0) { $0 + $1.movements.count })
+        }
         if !new.isEmpty {
             _ = await followed.add(new)
             await source.follow(new)

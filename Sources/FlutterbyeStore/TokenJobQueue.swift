@@ -303,6 +303,30 @@ public struct TokenJobQueue: Sendable {
             """, "listing jobs")
     }
 
+    /// The queue's recent record: over the last `window`, the enqueue-to-confirmation latency (median and 95th
+    /// percentile) of the jobs confirmed in it, and how many jobs were confirmed and how many failed for good.
+    public func statistics(window: Duration) async throws(StoreError) -> TokenJobStatistics {
+        let seconds = Double(window.components.seconds)
+        let rows = try await run(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - created_at))::float8 AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - created_at))::float8 AS p95,
+                   count(*)::int8 AS confirmed,
+                   (SELECT count(*) FROM flutterbye.token_jobs
+                    WHERE state = 'failed' AND finished_at >= now() - make_interval(secs => \(seconds)))::int8 AS failed
+            FROM flutterbye.token_jobs
+            WHERE confirmed_at >= now() - make_interval(secs => \(seconds))
+            """, "reading the queue's statistics")
+        guard let row = rows.first else { throw StoreError(.queryFailed, "the queue's statistics query returned no row") }
+        do {
+            let (p50, p95, confirmed, failed) = try row.decode((Double?, Double?, Int64, Int64).self)
+            return TokenJobStatistics(
+                window: window, confirmationMedianSeconds: p50, confirmationP95Seconds: p95, confirmed: Int(confirmed), failed: Int(failed))
+        } catch {
+            throw StoreError(.queryFailed, "cannot read the queue's statistics: \(error)")
+        }
+    }
+
     /// How many jobs are in each state.
     public func countsByState() async throws(StoreError) -> [TokenJobState: Int] {
         var counts: [TokenJobState: Int] = [:]

@@ -127,7 +127,7 @@ public struct SolanaRPCClient: Sendable {
         let id = requestIDs.next()
         let body: Data
         body = RPCRequest(id: id, method: method, params: params).serialized
-        let data = try await send(body, method: method)
+        let data = try await send(body, method: method, metricMethod: method)
         return try Self.decodeResponse(data, as: Result.self, method: method)
     }
 
@@ -139,7 +139,7 @@ public struct SolanaRPCClient: Sendable {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let body = RPCRequest.serialized(requests)
-        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))")
+        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method)
         guard case .array(let answers) = try JSONValue.parse(data) else {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array")
         }
@@ -171,7 +171,7 @@ public struct SolanaRPCClient: Sendable {
     ) async throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
-        let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))")
+        let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method)
         return try Self.decodeBatchReply(reply, requests: requests, decode: decode)
     }
 
@@ -239,7 +239,7 @@ public struct SolanaRPCClient: Sendable {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let body = RPCRequest.serialized(requests)
-        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))")
+        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method)
         let answers: [RPCResponse<Answer>]
         do { answers = try JSONDecoder().decode([RPCResponse<Answer>].self, from: data) } catch {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array of \(Answer.self) replies: \(error)")
@@ -257,12 +257,14 @@ public struct SolanaRPCClient: Sendable {
 
     // MARK: Transport
 
-    private func send(_ body: Data, method: String) async throws(RPCError) -> Data {
-        Data(try await send(buffer: body, method: method).readableBytesView)
+    private func send(_ body: Data, method: String, metricMethod: String) async throws(RPCError) -> Data {
+        Data(try await send(buffer: body, method: method, metricMethod: metricMethod).readableBytesView)
     }
 
-    /// Posts `body` to the preferred endpoint, with retries and failover, and returns the answer's bytes.
-    private func send(buffer body: Data, method: String) async throws(RPCError) -> ByteBuffer {
+    /// Posts `body` to the preferred endpoint, with retries and failover, and returns the answer's bytes. Each HTTP
+    /// request is timed in `solana_rpc_request_duration_seconds` and each failed one counted in
+    /// `solana_rpc_errors_total`, by JSON-RPC method (`metricMethod`: a batch's method) and error code.
+    private func send(buffer body: Data, method: String, metricMethod: String) async throws(RPCError) -> ByteBuffer {
         var lastError: RPCError?
         var retryAfterFloor: Duration?
         let start = preferred.index % endpoints.count
@@ -274,11 +276,14 @@ public struct SolanaRPCClient: Sendable {
                 do { try await Task.sleep(for: wait) } catch { throw RPCError(.transport, "\(method) was cancelled") }
             }
             let index = (start + attempt) % endpoints.count
+            let started = ContinuousClock.now
             do {
                 let data = try await post(body, to: index, method: method)
+                RPCMetrics.requestFinished(metricMethod, after: ContinuousClock.now - started)
                 if index != start { preferred.index = index }
                 return data
             } catch {
+                RPCMetrics.requestFinished(metricMethod, after: ContinuousClock.now - started, error: error)
                 lastError = error
                 guard error.isTransient else { throw error }
                 if let after = error.retryAfter { retryAfterFloor = max(retryAfterFloor ?? .zero, after) }
@@ -402,7 +407,8 @@ struct RPCErrorBody: Decodable {
     let data: JSONValue?
 
     func rpcError(method: String) -> RPCError {
-        RPCError(.rpc, "\(method) failed: \(message) (JSON-RPC error \(code))", rpcCode: code, data: data)
+        RPCMetrics.errorAnswered(method)
+        return RPCError(.rpc, "\(method) failed: \(message) (JSON-RPC error \(code))", rpcCode: code, data: data)
     }
 
     /// The error a parsed JSON-RPC reply carries, as `rpcError` makes it; nil when it carries none.

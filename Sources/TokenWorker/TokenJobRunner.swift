@@ -1,4 +1,5 @@
 public import FlutterbyeStore
+import CoreMetrics
 import Foundation
 public import Logging
 public import SolanaCore
@@ -78,6 +79,9 @@ public struct TokenJobRunner: Sendable {
             let signature = try await attempt(job, logger: logger)
             try await queue.markConfirmed(jobID: job.id, workerID: workerID, signature: signature.base58)
             logger.info("job confirmed", metadata: ["signature": "\(signature)"])
+            // From enqueue to confirmation: what the backend waits.
+            Timer(label: "flutterbye_job_confirmation_seconds", preferredDisplayUnit: .seconds)
+                .recordSeconds(max(0, Date().timeIntervalSince(job.createdAt)))
             return .confirmed
         } catch let failure as AttemptFailure {
             switch failure {

@@ -4,8 +4,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import FlutterbyeIndexer
 import Logging
 import NIOCore
+import Prometheus
 import PostgresNIO
 import SolanaRPC
 import Testing
@@ -22,6 +24,7 @@ struct StatusAPITests {
     /// Runs `body` with the API on its own database (migrated, no jobs), with `readiness` checks.
     func withAPI(
         writeLimit: RateLimitMiddleware.Limit = .init(burst: 1000, perSecond: 1000), readiness: [ReadinessCheck] = [],
+        rpc: SolanaRPCClient? = nil, metrics: PrometheusCollectorRegistry? = nil,
         _ body: @Sendable (any TestClientProtocol, TokenJobQueue) async throws -> Void
     ) async throws {
         let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
@@ -34,10 +37,12 @@ struct StatusAPITests {
             defer { group.cancelAll() }
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
+            try await client.query(
+                "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE", logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             let api = StatusAPI(
                 configuration: .init(apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster),
-                queue: queue, readiness: readiness)
+                queue: queue, index: IndexStore(client: client, logger: Self.logger), rpc: rpc, metrics: metrics, readiness: readiness)
             let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.logger)
             try await app.test(.ahc(.http)) { http in try await body(http, queue) }
         }
@@ -328,6 +333,105 @@ struct StatusAPITests {
                 uri: "/v1/jobs", method: .post,
                 headers: [.authorization: "Bearer another-token-for-rotation", .contentType: "application/json"], body: Self.jobBody("rl-4"))
             #expect(other.status == .created)
+        }
+    }
+}
+
+extension StatusAPITests {
+    @Test func indexStatusShowsCursorsLagAndTheFinalizedWatermark() async throws {
+        let server = try LocalChainServer()
+        let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
+        try await withAPI(rpc: rpc) { http, queue in
+            // No cursor yet: the configured addresses are missing, and nothing is indexed.
+            let empty = try Self.object(try await http.execute(uri: "/v1/index", method: .get, headers: Self.auth))
+            #expect((empty["addresses"] as? [Any])?.isEmpty == true)
+            #expect(empty["finalized_watermark"] is NSNull)
+
+            let mint = "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev", account = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
+            try await Self.sql(
+                """
+                INSERT INTO flutterbye.chain_address_cursors (address, role, newest_signature, newest_slot, signatures_seen)
+                VALUES ('\(mint)', 'mint', 'sig-9', 9, 3), ('\(account)', 'flby_account', 'sig-7', 7, 1)
+                """)
+            try await Self.sql(
+                """
+                INSERT INTO flutterbye.chain_transactions (signature, slot, fee, finalized, dropped)
+                VALUES ('sig-5', 5, 5000, true, false), ('sig-7', 7, 5000, false, false), ('sig-8', 8, 5000, false, true),
+                       ('sig-9', 9, 5000, false, false)
+                """)
+            // The local chain starts at slot 0: let it pass the cursor's slot first.
+            while try await rpc.slot(commitment: .confirmed) < 20 { try await Task.sleep(for: .milliseconds(50)) }
+            let report = try Self.object(try await http.execute(uri: "/v1/index", method: .get, headers: Self.auth))
+            let addresses = try #require(report["addresses"] as? [[String: Any]])
+            #expect(addresses.count == 1, "only the configured addresses are listed")
+            #expect(addresses.first?["address"] as? String == mint)
+            #expect(addresses.first?["newest_slot"] as? Int == 9)
+            let chainSlot = try #require(report["chain_slot"] as? Int)
+            #expect(addresses.first?["lag_slots"] as? Int == chainSlot - 9)
+            #expect(report["discovered_accounts"] as? Int == 1)
+            #expect(report["finalized_watermark"] as? Int == 6, "sig-7 at slot 7 is not finalized yet; sig-8 is dropped")
+            #expect(report["newest_indexed_slot"] as? Int == 9)
+            _ = queue
+        }
+    }
+
+    @Test func statsShowJobsByStateLatencyAndSuccess() async throws {
+        try await withAPI { http, queue in
+            for n in 0..<4 {
+                _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("stats-\(n)"))
+            }
+            // Two confirmed 2 s and 10 s after they were enqueued; one failed for good.
+            try await Self.sql(
+                """
+                UPDATE flutterbye.token_jobs SET state = 'confirmed', signature = 'sig-' || id, confirmed_at = created_at + make_interval(secs => 2)
+                WHERE idempotency_key = 'stats-0'
+                """)
+            try await Self.sql(
+                """
+                UPDATE flutterbye.token_jobs SET state = 'confirmed', signature = 'sig-' || id, confirmed_at = created_at + make_interval(secs => 10)
+                WHERE idempotency_key = 'stats-1'
+                """)
+            try await Self.sql("UPDATE flutterbye.token_jobs SET state = 'failed', finished_at = now() WHERE idempotency_key = 'stats-2'")
+            let stats = try Self.object(try await http.execute(uri: "/v1/stats", method: .get, headers: Self.auth))
+            let jobs = try #require(stats["jobs"] as? [String: Any])
+            let byState = try #require(jobs["by_state"] as? [String: Int])
+            #expect(byState["confirmed"] == 2 && byState["failed"] == 1 && byState["available"] == 1 && byState["running"] == 0)
+            #expect(jobs["confirmed"] as? Int == 2 && jobs["failed"] as? Int == 1)
+            #expect(abs((jobs["success_rate"] as? Double ?? 0) - 2.0 / 3.0) < 1e-9)
+            #expect(abs((jobs["confirmation_p50_seconds"] as? Double ?? 0) - 6) < 1e-6)
+            #expect(abs((jobs["confirmation_p95_seconds"] as? Double ?? 0) - 9.6) < 1e-6)
+            let rpc = try #require(stats["rpc"] as? [String: Any])
+            #expect(rpc["requests"] is Int)
+            #expect(try await http.execute(uri: "/v1/stats", method: .get).status == .unauthorized)
+            _ = queue
+        }
+    }
+
+    @Test func metricsAreServedInThePrometheusTextFormat() async throws {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(name: "flutterbye_indexed_transactions_total").increment(by: Int64(3))
+        try await withAPI(metrics: registry) { http, _ in
+            _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("metrics-1"))
+            let response = try await http.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            let text = String(buffer: response.body)
+            #expect(text.contains("flutterbye_jobs{state=\"available\"} 1"), "\(text)")
+            #expect(text.contains("flutterbye_jobs{state=\"failed\"} 0"))
+            #expect(text.contains("flutterbye_indexed_transactions_total 3"))
+        }
+    }
+
+    /// Runs one statement on the API tests' database.
+    static func sql(_ text: String) async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"])
+        var database = try DatabaseConfiguration(url: url)
+        database.database = "flutterbye_api"
+        let client = PostgresClient(configuration: database.clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.query(PostgresQuery(unsafeSQL: text), logger: logger)
         }
     }
 }

@@ -6,7 +6,9 @@ import FlutterbyeStore
 import Foundation
 import Hummingbird
 import Logging
+import CoreMetrics
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 import SolanaRPC
 import TokenWorker
@@ -65,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error.message)
         }
+        _ = Self.metrics  // before any part records a metric
         let http = SolanaRPCClient.makeHTTPClient()
         do {
             try await runServices(
@@ -103,8 +106,8 @@ struct RunCommand: AsyncParsableCommand {
             let cluster = await Self.cluster(api, endpoints: endpoints, rpc: rpc, logger: logger)
             let statusAPI = StatusAPI(
                 configuration: .init(apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster),
-                queue: TokenJobQueue(client: client, logger: logger),
-                readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)])
+                queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger), rpc: rpc,
+                metrics: Self.metrics, readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)])
             let host = api.host
             let application = statusAPI.application(host: host, port: api.port, logger: logger) { port in
                 logger.info("status API listening", metadata: ["url": "http://\(host):\(port)"])
@@ -115,6 +118,13 @@ struct RunCommand: AsyncParsableCommand {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+
+    /// The registry every part's swift-metrics metrics go to, shown at `/metrics`; bootstrapped once per process.
+    static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
 
     /// The cluster named by SOLANA_CLUSTER, else the one whose genesis hash the RPC reports (a custom one when it
     /// cannot be asked now: explorer links then point at the RPC URL, without its query string).
