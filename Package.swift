@@ -101,6 +101,7 @@ let package = Package(
                 "TokenWorker",
                 "FlutterbyeAPI",
                 "FlutterbyeIndexer",
+                "FlutterbyeService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -127,6 +128,20 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The service as ops run it: the whole configuration, production mode, the log format.
+        .target(
+            name: "FlutterbyeService",
+            dependencies: [
+                "SolanaCore",
+                "SolanaRPC",
+                "FlutterbyeStore",
+                "FlutterbyeIndexer",
+                "TokenWorker",
+                "FlutterbyeAPI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -183,6 +198,11 @@ let package = Package(
         .testTarget(
             name: "FlutterbyeIndexerTests",
             dependencies: ["FlutterbyeIndexer", "FlutterbyeStore", "SolanaCore", "SolanaRPC"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FlutterbyeServiceTests",
+            dependencies: ["FlutterbyeService", "FlutterbyeAPI", "SolanaCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,8 +6,8 @@ import Foundation
 /// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`) and the cluster its explorer
 /// links name (`SOLANA_CLUSTER`; else the RPC's genesis hash decides).
 public struct APISettings: Sendable {
-    /// The shortest API token accepted: 32 characters, as from `openssl rand -hex 16`.
-    public static let minimumTokenLength = 32
+    /// The shortest API token accepted anywhere: 16 characters (production mode asks for 32).
+    public static let minimumTokenLength = 16
 
     public var host: String
     public var port: Int
@@ -32,7 +32,7 @@ public struct APISettings: Sendable {
         apiTokens = (reader.value("API_TOKEN") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if apiTokens.isEmpty {
             reader.problems.append(
-                "API_TOKEN is not set: the job routes need a bearer token of at least \(Self.minimumTokenLength) characters (e.g. openssl rand -hex 32)")
+                "API_TOKEN is not set: the job routes need a bearer token (at least 32 characters in production, e.g. openssl rand -hex 32)")
         }
         for (position, token) in apiTokens.enumerated() where token.count < Self.minimumTokenLength {
             reader.problems.append("API_TOKEN: token \(position + 1) has \(token.count) characters; use at least \(Self.minimumTokenLength)")

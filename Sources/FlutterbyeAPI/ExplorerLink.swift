@@ -2,7 +2,7 @@ import Foundation
 
 /// Which Solana cluster the service works on, for explorer links (and, later, production mode): named by
 /// `SOLANA_CLUSTER` (`mainnet-beta`, `devnet`, `testnet`, `localnet`) or by the RPC's genesis hash.
-public enum SolanaCluster: Sendable, Hashable {
+public enum SolanaCluster: Sendable, Hashable, CustomStringConvertible {
     case mainnetBeta
     case devnet
     case testnet
@@ -33,6 +33,16 @@ public enum SolanaCluster: Sendable, Hashable {
     }
 
     public var isMainnet: Bool { self == .mainnetBeta }
+
+    /// `mainnet-beta`, `devnet`, `testnet`, or `custom` with the RPC URL (without its query string, as given).
+    public var description: String {
+        switch self {
+        case .mainnetBeta: "mainnet-beta"
+        case .devnet: "devnet"
+        case .testnet: "testnet"
+        case .custom(let rpcURL): "custom (\(rpcURL))"
+        }
+    }
 
     /// The Solana Explorer page of a transaction on this cluster.
     public func explorerURL(transaction signature: String) -> String {

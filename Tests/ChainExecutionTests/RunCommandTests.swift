@@ -115,6 +115,46 @@ struct RunCommandTests {
         }
     }
 
+    /// Runs `flutterbye <arguments>` with exactly `environment`; returns its exit status and output.
+    static func runFlutterbye(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = WorkerProcessLauncher.binary
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// A chain that reports mainnet's genesis hash: `run` and `config check` refuse the demo's identity, a short
+    /// token and a development switch, naming each; on a local chain the same settings are accepted.
+    @Test func productionModeRefusesUnsafeSettingsOnMainnet() async throws {
+        let mainnet = try LocalChainServer(arguments: ["--genesis-hash", "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"])
+        let local = try LocalChainServer()
+        let demoPayer = try Keypair(seed: [UInt8](repeating: 0xD3, count: 32))
+        var environment = [
+            "DATABASE_URL": "postgres://flutterbye@127.0.0.1:1/flutterbye", "SOLANA_RPC_URL": mainnet.url.absoluteString,
+            "SOLANA_PRIVATE_KEY": Base58.encode(demoPayer.exportSecretKey()), "FLUTTERBYE_MASTER_SEED": String(repeating: "d3", count: 32),
+            "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev", "API_TOKEN": "only-twenty-chars-xx", "FLUTTERBYE_DEV_AIRDROP": "1",
+        ]
+        for command in [["run"], ["config", "check"]] {
+            let (status, output) = try Self.runFlutterbye(command, environment: environment)
+            #expect(status == 1, "\(command): \(output)")
+            for expected in ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP"] {
+                #expect(output.contains(expected), "\(command) names \(expected):\n\(output)")
+            }
+            #expect(!output.contains("only-twenty-chars-xx") && !output.contains(environment["SOLANA_PRIVATE_KEY"]!), "no secret printed")
+        }
+        environment["SOLANA_RPC_URL"] = local.url.absoluteString
+        let (status, output) = try Self.runFlutterbye(["config", "check"], environment: environment)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("configuration usable: indexer, worker, api on custom"), "\(output)")
+    }
+
     @Test func everyConfigurationProblemIsNamedAtOnce() async throws {
         let process = Process()
         process.executableURL = WorkerProcessLauncher.binary

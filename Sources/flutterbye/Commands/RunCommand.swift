@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import FlutterbyeAPI
 import FlutterbyeIndexer
+import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import Hummingbird
@@ -35,44 +36,31 @@ struct RunCommand: AsyncParsableCommand {
     var noAPI = false
 
     func run() async throws {
-        guard !(noIndexer && noWorker && noAPI) else { throw CommandFailure("every part is switched off: nothing to run") }
-        let environment = ProcessInfo.processInfo.environment
-        var problems: [String] = []
-        func collect<Settings>(_ enabled: Bool, _ read: () throws(ConfigurationError) -> Settings) -> Settings? {
-            guard enabled else { return nil }
-            do { return try read() } catch {
-                for problem in error.problems where !problems.contains(problem) { problems.append(problem) }
-                return nil
-            }
+        let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
+        let configuration: ServiceConfiguration
+        do { configuration = try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, parts: parts) } catch {
+            throw CommandFailure(Self.listing("the configuration has", error.problems))
         }
-        let workerSettings = collect(!noWorker) { () throws(ConfigurationError) in try WorkerSettings(environment: environment) }
-        let indexerSettings = collect(!noIndexer) { () throws(ConfigurationError) in try IndexerSettings(environment: environment) }
-        let apiSettings = collect(!noAPI) { () throws(ConfigurationError) in try APISettings(environment: environment) }
-        var reader = EnvironmentReader(environment)
-        let database = reader.database()
-        let logLevel = reader.logLevel()
-        let (endpoints, endpointProblems) = RPCEndpoint.fromEnvironment(environment)
-        for problem in reader.problems + endpointProblems where !problems.contains(problem) { problems.append(problem) }
-        guard problems.isEmpty, let database else {
-            throw CommandFailure("the configuration has \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
-        }
-
-        var configuredLogger = Logger(label: "flutterbye")
-        configuredLogger.logLevel = logLevel
-        let logger = configuredLogger
-        let migrator: SchemaMigrator
-        do {
-            migrator = try SchemaMigrator.bundled()
-            try await migrator.apply(to: database, logger: logger)
-        } catch {
-            throw CommandFailure(error.message)
-        }
-        _ = Self.metrics  // before any part records a metric
         let http = SolanaRPCClient.makeHTTPClient()
         do {
-            try await runServices(
-                database: database, endpoints: endpoints, migrator: migrator, worker: workerSettings, indexer: indexerSettings,
-                api: apiSettings, http: http, logger: logger)
+            let rpc = try SolanaRPCClient(endpoints: configuration.endpoints, httpClient: http, logger: Logger(label: "flutterbye.start"))
+            let cluster = await configuration.identifyCluster(rpc: rpc)
+            let refusals = ProductionPolicy.refusals(configuration, cluster: cluster)
+            guard refusals.isEmpty else { throw CommandFailure(Self.listing("production mode refuses to start:", refusals)) }
+            // Production (mainnet, or a cluster that could not be identified) logs JSON lines; development, text.
+            let production = cluster == nil || cluster == .mainnetBeta
+            LoggingSystem.bootstrap { label in
+                production ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+            }
+            var configuredLogger = Logger(label: "flutterbye")
+            configuredLogger.logLevel = configuration.logLevel
+            let logger = configuredLogger
+            logger.info(
+                "starting", metadata: ["cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)"])
+            let migrator = try SchemaMigrator.bundled()
+            try await migrator.apply(to: configuration.database, logger: logger)
+            _ = Self.metrics  // before any part records a metric
+            try await runServices(configuration, cluster: cluster, migrator: migrator, http: http, logger: logger)
         } catch {
             try? await http.shutdown()
             if let error = error as? StoreError { throw CommandFailure(error.message) }
@@ -82,10 +70,16 @@ struct RunCommand: AsyncParsableCommand {
         try await http.shutdown()
     }
 
+    /// A heading and one line per problem.
+    static func listing(_ heading: String, _ problems: [String]) -> String {
+        "\(heading) \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+
     func runServices(
-        database: DatabaseConfiguration, endpoints: [RPCEndpoint], migrator: SchemaMigrator, worker: WorkerSettings?,
-        indexer: IndexerSettings?, api: APISettings?, http: HTTPClient, logger: Logger
+        _ configuration: ServiceConfiguration, cluster: SolanaCluster?, migrator: SchemaMigrator, http: HTTPClient, logger: Logger
     ) async throws {
+        let endpoints = configuration.endpoints, database = configuration.database
+        let indexer = configuration.indexer, worker = configuration.worker, api = configuration.api
         let rpc = try SolanaRPCClient(endpoints: endpoints, httpClient: http, logger: logger)
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         // The client first, so that its run() is under way before the other services lease a connection.
@@ -103,7 +97,7 @@ struct RunCommand: AsyncParsableCommand {
             services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let api {
-            let cluster = await Self.cluster(api, endpoints: endpoints, rpc: rpc, logger: logger)
+            let cluster = cluster ?? .custom(rpcURL: endpoints.first?.description ?? "")
             let statusAPI = StatusAPI(
                 configuration: .init(apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster),
                 queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger), rpc: rpc,
@@ -125,17 +119,4 @@ struct RunCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
-
-    /// The cluster named by SOLANA_CLUSTER, else the one whose genesis hash the RPC reports (a custom one when it
-    /// cannot be asked now: explorer links then point at the RPC URL, without its query string).
-    static func cluster(_ api: APISettings, endpoints: [RPCEndpoint], rpc: SolanaRPCClient, logger: Logger) async -> SolanaCluster {
-        let url = endpoints.first?.description ?? ""
-        if let name = api.clusterName, let cluster = SolanaCluster(name: name, rpcURL: url) { return cluster }
-        do {
-            return SolanaCluster(genesisHash: try await rpc.genesisHash(), rpcURL: url)
-        } catch {
-            logger.warning("cannot ask the RPC for its genesis hash; explorer links name the RPC URL", metadata: ["error": "\(error.message)"])
-            return .custom(rpcURL: url)
-        }
-    }
 }

@@ -1,0 +1,55 @@
+import Foundation
+public import Logging
+
+/// A swift-log handler that writes one JSON object per line to standard error (`ts`, `level`, `label`, `message`,
+/// `source`, then the metadata): production's log format, for log collectors. Values are the metadata's text;
+/// nothing is added that the message and metadata do not carry, so no secret gets in that the code does not log.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
+        function: String, line: UInt
+    ) {
+        FileHandle.standardError.write(
+            Self.line(
+                date: Date(), level: level, label: label, message: message, source: source,
+                metadata: metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 })))
+    }
+
+    /// One log line: a JSON object with sorted keys, ended by a newline. The fixed fields win over metadata of the
+    /// same name.
+    static func line(
+        date: Date, level: Logger.Level, label: String, message: Logger.Message, source: String, metadata: Logger.Metadata
+    ) -> Data {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata { fields[key] = "\(value)" }
+        fields["ts"] = timestamp(date)
+        fields["level"] = level.rawValue
+        fields["label"] = label
+        fields["message"] = message.description
+        fields["source"] = source
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var line = (try? encoder.encode(fields)) ?? Data("{\"message\":\"unencodable log line\"}".utf8)
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import AsyncHTTPClient
+import FlutterbyeAPI
+import FlutterbyeStore
+import FlutterbyeService
+import Foundation
+import Logging
+import SolanaRPC
+
+/// `flutterbye config`: configuration tools.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Check the service's configuration.", subcommands: [ConfigCheckCommand.self])
+}
+
+/// `flutterbye config check`: everything `flutterbye run` would refuse, at once, without starting anything: every
+/// missing or malformed variable of every part that would run, then, on mainnet (or a cluster that cannot be
+/// identified), every production-mode refusal. Exit status 1 when there is any.
+struct ConfigCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Print every configuration problem of `flutterbye run` at once; exit 1 when there is any.",
+        discussion: "Takes the same flags as `flutterbye run`. Asks the RPC for its genesis hash unless SOLANA_CLUSTER is set.")
+
+    @Flag(name: .customLong("no-indexer"), help: "The indexer will not run.")
+    var noIndexer = false
+    @Flag(name: .customLong("no-worker"), help: "The token worker will not run.")
+    var noWorker = false
+    @Flag(name: .customLong("no-api"), help: "The status API will not run.")
+    var noAPI = false
+
+    func run() async throws {
+        let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
+        let configuration: ServiceConfiguration
+        do { configuration = try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, parts: parts) } catch {
+            throw CommandFailure(RunCommand.listing("the configuration has", error.problems))
+        }
+        let http = SolanaRPCClient.makeHTTPClient()
+        let cluster: SolanaCluster?
+        do {
+            let rpc = try SolanaRPCClient(
+                endpoints: configuration.endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
+                logger: Logger(label: "flutterbye.config"))
+            cluster = await configuration.identifyCluster(rpc: rpc)
+        } catch {
+            try? await http.shutdown()
+            throw CommandFailure(error.description)
+        }
+        try? await http.shutdown()
+        let refusals = ProductionPolicy.refusals(configuration, cluster: cluster)
+        guard refusals.isEmpty else { throw CommandFailure(RunCommand.listing("production mode would refuse to start:", refusals)) }
+        let running = [parts.indexer ? "indexer" : nil, parts.worker ? "worker" : nil, parts.api ? "api" : nil].compactMap { $0 }
+        print("configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")")
+    }
+}

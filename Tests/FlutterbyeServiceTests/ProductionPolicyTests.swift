@@ -1,0 +1,100 @@
+@testable import FlutterbyeAPI
+@testable import FlutterbyeService
+import Foundation
+import Logging
+import SolanaCore
+import Testing
+
+/// Production mode's refusals, each alone and all at once, and none off mainnet.
+struct ProductionPolicyTests {
+    static let goodToken = String(repeating: "a1", count: 20)
+    static let ownPayer = try! Keypair(seed: [UInt8](repeating: 44, count: 32))
+    /// The payer in a Solana CLI keypair file (its permissions are what each test says they are).
+    static let keyFile: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("production-policy-\(UUID()).json").path
+        let json = "[" + ownPayer.exportSecretKey().map(String.init).joined(separator: ",") + "]"
+        FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
+        return path
+    }()
+
+    /// A complete configuration of every part, as a mainnet deployment would have it, with `changes` applied.
+    static func environment(_ changes: [String: String?] = [:]) -> [String: String] {
+        var environment = [
+            "DATABASE_URL": "postgres://flutterbye@db.internal:5432/flutterbye",
+            "SOLANA_RPC_URL": "https://rpc.example.com/?api-key=secret",
+            "SOLANA_PRIVATE_KEY": Base58.encode(ownPayer.exportSecretKey()),
+            "FLUTTERBYE_MASTER_SEED": String(repeating: "5a", count: 32),
+            "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev",
+            "API_TOKEN": goodToken,
+        ]
+        for (name, value) in changes { environment[name] = value }
+        return environment
+    }
+
+    static func refusals(_ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil) throws -> [String] {
+        let configuration = try ServiceConfiguration(environment: environment(changes), parts: ServiceParts())
+        return ProductionPolicy.refusals(configuration, cluster: cluster, permissions: { _ in permissions })
+    }
+
+    @Test func aSoundMainnetConfigurationIsAccepted() throws {
+        #expect(try Self.refusals() == [])
+        #expect(try Self.refusals(["SOLANA_RPC_URL": "http://127.0.0.1:8899,http://localhost:8899,http://[::1]:8899"]) == [])
+        #expect(try Self.refusals(["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile], permissions: 0o600) == [])
+    }
+
+    @Test func eachRefusalAlone() throws {
+        let short = try Self.refusals(["API_TOKEN": "sixteen-chars-ok"])
+        #expect(short.count == 1 && short[0].contains("API_TOKEN") && !short[0].contains("sixteen-chars-ok"))
+        let readable = try Self.refusals(["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile], permissions: 0o644)
+        #expect(readable.count == 1 && readable[0].contains("chmod 600 \(Self.keyFile)") && readable[0].contains("644"))
+        let http = try Self.refusals(["SOLANA_RPC_URL": "https://rpc.example.com,http://rpc.example.net:8899/?api-key=secret"])
+        #expect(http.count == 1 && http[0].contains("rpc.example.net") && !http[0].contains("secret"))
+        let demoPayer = try Self.refusals(["SOLANA_PRIVATE_KEY": Base58.encode(DemoIdentity.payer.exportSecretKey())])
+        #expect(demoPayer.count == 2, "the payer, and so the mint authority: \(demoPayer)")
+        #expect(demoPayer.allSatisfy { $0.contains("demo") })
+        let demoSeed = try Self.refusals(["FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex])
+        #expect(demoSeed.count == 1 && demoSeed[0].contains("FLUTTERBYE_MASTER_SEED"))
+        let switches = try Self.refusals(["FLUTTERBYE_DEV_AIRDROP": "1", "FLUTTERBYE_DEV_OFF": "false"])
+        #expect(switches == ["FLUTTERBYE_DEV_AIRDROP is a development switch; unset it"])
+    }
+
+    @Test func everyRefusalAtOnce() throws {
+        let all = try Self.refusals(
+            [
+                "API_TOKEN": "sixteen-chars-ok", "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile,
+                "SOLANA_RPC_URL": "http://rpc.example.com", "FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex, "FLUTTERBYE_DEV_X": "yes",
+            ], permissions: 0o640)
+        #expect(all.count == 5, "\(all)")
+    }
+
+    @Test func offMainnetNothingIsRefusedAndAnUnknownClusterCountsAsMainnet() throws {
+        let risky: [String: String?] = ["API_TOKEN": "sixteen-chars-ok", "FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex]
+        #expect(try Self.refusals(risky, cluster: .devnet) == [])
+        #expect(try Self.refusals(risky, cluster: .custom(rpcURL: "http://127.0.0.1:8899")) == [])
+        let unknown = try Self.refusals(risky, cluster: nil)
+        #expect(unknown.count == 3 && unknown.last?.contains("SOLANA_CLUSTER") == true)
+    }
+
+    @Test func theClusterComesFromItsNameOrItsGenesisHash() {
+        #expect(SolanaCluster(name: "mainnet-beta", rpcURL: "") == .mainnetBeta)
+        #expect(SolanaCluster(name: "moonnet", rpcURL: "") == nil)
+        #expect(SolanaCluster(genesisHash: "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d", rpcURL: "") == .mainnetBeta)
+        #expect(SolanaCluster(genesisHash: "anything-else", rpcURL: "http://x") == .custom(rpcURL: "http://x"))
+    }
+}
+
+/// Production's log lines: one JSON object each, the fixed fields beside the metadata.
+struct JSONLogHandlerTests {
+    @Test func oneJSONObjectPerLine() throws {
+        let data = JSONLogHandler.line(
+            date: Date(timeIntervalSince1970: 0), level: .warning, label: "flutterbye", message: "job failed: \"quoted\"",
+            source: "TokenWorker", metadata: ["job": "42", "level": "ignored"])
+        #expect(data.last == UInt8(ascii: "\n"))
+        #expect(data.dropLast().contains(UInt8(ascii: "\n")) == false)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
+        #expect(object == [
+            "ts": "1970-01-01T00:00:00.000Z", "level": "warning", "label": "flutterbye", "message": "job failed: \"quoted\"",
+            "source": "TokenWorker", "job": "42",
+        ])
+    }
+}
