@@ -130,6 +130,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The OpenAPI 3.1 document GET /openapi.json serves (CI runs schemathesis against it).
+            resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         // The service as ops run it: the whole configuration, production mode, the log format.

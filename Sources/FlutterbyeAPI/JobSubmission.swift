@@ -29,6 +29,9 @@ enum JobSubmission {
         }
         func string(_ key: String, required: Bool) -> String? {
             switch object[key] {
+            case .string(let text) where text.utf8.contains(0):
+                problem(key, "must not contain NUL characters")
+                return nil
             case .string(let text): return text
             case nil, .null?:
                 if required { problem(key, "is required (a string)") }

@@ -51,6 +51,11 @@ public struct StatusAPI: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
         HealthRoutes(checks: readiness).add(to: router)
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
         let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(tokens: configuration.apiTokens))
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
         JobRoutes(queue: queue, cluster: configuration.cluster).add(reads: v1, writes: writes)

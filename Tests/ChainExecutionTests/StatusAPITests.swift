@@ -422,6 +422,50 @@ extension StatusAPITests {
         }
     }
 
+    /// schemathesis (PyPI, in .venv) against the live API and its /openapi.json: no 5xx, every status code, content
+    /// type and body as the document says, for every route and a bounded number of generated requests each.
+    @Test func schemathesisFindsNoServerErrorAndNoMismatchWithTheOpenAPIDocument() async throws {
+        let python = try #require(LiteSVMSession.python, "run Tests/run: it installs schemathesis into .venv")
+        let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("schemathesis").path
+        try #require(FileManager.default.isExecutableFile(atPath: schemathesis), "run Tests/run: it installs schemathesis into .venv")
+        try await withAPI(metrics: PrometheusCollectorRegistry()) { http, queue in
+            let port = try #require(http.port)
+            // Jobs to read, cancel and retry: one available, one cancelled, one failed.
+            for n in 0..<3 {
+                _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("st-\(n)"))
+            }
+            let listed = try await queue.jobs(state: nil, limit: 3, before: nil)
+            _ = try await queue.cancel(jobID: listed[1].id)
+            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60))
+            if let claimed = try await queue.jobs(state: .running, limit: 1, before: nil).first {
+                _ = try await queue.recordFailure(
+                    jobID: claimed.id, workerID: "w1", errorClass: "permanent", message: "refused", permanent: true, retryAt: Date())
+            }
+            let document = try await http.execute(uri: "/openapi.json", method: .get)
+            #expect(document.status == .ok)
+            #expect(try Self.object(document)["openapi"] as? String == "3.1.0")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: schemathesis)
+            process.arguments = [
+                "run", "http://127.0.0.1:\(port)/openapi.json",
+                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                "--max-examples", "25", "--seed", "1", "--request-timeout", "10", "-H", "Authorization: Bearer \(Self.token)",
+            ]
+            var environment = ProcessInfo.processInfo.environment
+            environment["NO_COLOR"] = "1"
+            environment["SCHEMATHESIS_HOOKS"] = nil
+            process.environment = environment
+            process.currentDirectoryURL = FileManager.default.temporaryDirectory
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
+        }
+    }
+
     /// Runs one statement on the API tests' database.
     static func sql(_ text: String) async throws {
         let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"])
