@@ -130,8 +130,9 @@ struct RunCommandTests {
         return (process.terminationStatus, text)
     }
 
-    /// A chain that reports mainnet's genesis hash: `run` and `config check` refuse the demo's identity, a short
-    /// token and a development switch, naming each; on a local chain the same settings are accepted.
+    /// A chain that reports mainnet's genesis hash: `run`, `config check`, `worker` and `index` refuse the demo's
+    /// identity, a short token and a development switch (those of the parts they run), naming each; on a local chain
+    /// the same settings are accepted.
     @Test func productionModeRefusesUnsafeSettingsOnMainnet() async throws {
         let mainnet = try LocalChainServer(arguments: ["--genesis-hash", "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"])
         let local = try LocalChainServer()
@@ -141,10 +142,16 @@ struct RunCommandTests {
             "SOLANA_PRIVATE_KEY": Base58.encode(demoPayer.exportSecretKey()), "FLUTTERBYE_MASTER_SEED": String(repeating: "d3", count: 32),
             "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev", "API_TOKEN": "only-twenty-chars-xx", "FLUTTERBYE_DEV_AIRDROP": "1",
         ]
-        for command in [["run"], ["config", "check"]] {
+        let everything = ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP"]
+        let cases: [([String], [String])] = [
+            (["run"], everything), (["config", "check"], everything),
+            (["worker"], ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "FLUTTERBYE_DEV_AIRDROP"]),
+            (["index"], ["production mode", "FLUTTERBYE_DEV_AIRDROP"]),
+        ]
+        for (command, expectations) in cases {
             let (status, output) = try Self.runFlutterbye(command, environment: environment)
             #expect(status == 1, "\(command): \(output)")
-            for expected in ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP"] {
+            for expected in expectations {
                 #expect(output.contains(expected), "\(command) names \(expected):\n\(output)")
             }
             #expect(!output.contains("only-twenty-chars-xx") && !output.contains(environment["SOLANA_PRIVATE_KEY"]!), "no secret printed")

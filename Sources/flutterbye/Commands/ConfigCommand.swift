@@ -31,24 +31,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
-        let configuration: ServiceConfiguration
-        do { configuration = try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, parts: parts) } catch {
-            throw CommandFailure(RunCommand.listing("the configuration has", error.problems))
-        }
-        let http = SolanaRPCClient.makeHTTPClient()
-        let cluster: SolanaCluster?
-        do {
-            let rpc = try SolanaRPCClient(
-                endpoints: configuration.endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
-                logger: Logger(label: "flutterbye.config"))
-            cluster = await configuration.identifyCluster(rpc: rpc)
-        } catch {
-            try? await http.shutdown()
-            throw CommandFailure(error.description)
-        }
-        try? await http.shutdown()
-        let refusals = ProductionPolicy.refusals(configuration, cluster: cluster)
-        guard refusals.isEmpty else { throw CommandFailure(RunCommand.listing("production mode would refuse to start:", refusals)) }
+        let (_, cluster) = try await ProductionGate.pass(parts, checkOnly: true)
         let running = [parts.indexer ? "indexer" : nil, parts.worker ? "worker" : nil, parts.api ? "api" : nil].compactMap { $0 }
         print("configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")")
     }

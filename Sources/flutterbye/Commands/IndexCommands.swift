@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import FlutterbyeIndexer
+import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import Logging
@@ -25,7 +26,8 @@ struct IndexCommand: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let settings = try IndexerContext.settings()
+        let (configuration, _) = try await ProductionGate.pass(ServiceParts(indexer: true, worker: false, api: false))
+        guard let settings = configuration.indexer else { throw CommandFailure("the indexer's configuration is missing") }
         var configuredLogger = Logger(label: "flutterbye.indexer")
         configuredLogger.logLevel = settings.logLevel
         let logger = configuredLogger

@@ -37,21 +37,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
-        let configuration: ServiceConfiguration
-        do { configuration = try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, parts: parts) } catch {
-            throw CommandFailure(Self.listing("the configuration has", error.problems))
-        }
+        let (configuration, cluster) = try await ProductionGate.pass(parts)
         let http = SolanaRPCClient.makeHTTPClient()
         do {
-            let rpc = try SolanaRPCClient(endpoints: configuration.endpoints, httpClient: http, logger: Logger(label: "flutterbye.start"))
-            let cluster = await configuration.identifyCluster(rpc: rpc)
-            let refusals = ProductionPolicy.refusals(configuration, cluster: cluster)
-            guard refusals.isEmpty else { throw CommandFailure(Self.listing("production mode refuses to start:", refusals)) }
-            // Production (mainnet, or a cluster that could not be identified) logs JSON lines; development, text.
-            let production = cluster == nil || cluster == .mainnetBeta
-            LoggingSystem.bootstrap { label in
-                production ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
-            }
             var configuredLogger = Logger(label: "flutterbye")
             configuredLogger.logLevel = configuration.logLevel
             let logger = configuredLogger
@@ -68,11 +56,6 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         try await http.shutdown()
-    }
-
-    /// A heading and one line per problem.
-    static func listing(_ heading: String, _ problems: [String]) -> String {
-        "\(heading) \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
 
     func runServices(

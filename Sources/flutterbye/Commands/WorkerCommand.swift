@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import Logging
@@ -24,10 +25,8 @@ struct WorkerCommand: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let settings: WorkerSettings
-        do { settings = try WorkerSettings(environment: ProcessInfo.processInfo.environment) } catch {
-            throw CommandFailure(error.description)
-        }
+        let (configuration, _) = try await ProductionGate.pass(ServiceParts(indexer: false, worker: true, api: false))
+        guard let settings = configuration.worker else { throw CommandFailure("the worker's configuration is missing") }
         var logger = Logger(label: "flutterbye.worker")
         logger.logLevel = settings.logLevel
         logger[metadataKey: "worker"] = "\(settings.workerID)"
