@@ -1,6 +1,7 @@
 import HTTPTypes
 import Crypto
 public import Hummingbird
+import Logging
 
 /// Lets a request through only with `Authorization: Bearer <token>` naming one of the configured API tokens,
 /// compared in constant time; otherwise answers 401 (with `WWW-Authenticate`). The accepted caller goes into the
@@ -39,6 +40,8 @@ public struct BearerTokenMiddleware: RouterMiddleware {
         guard let index = match else { throw Self.unauthorized("the API token is not valid") }
         var context = context
         context.caller = APICaller(tokenIndex: index, fingerprint: fingerprints[index])
+        // The request's log lines say which token called (its position and fingerprint), never the token.
+        context.logger[metadataKey: "caller"] = "token \(index + 1) (\(fingerprints[index]))"
         return try await next(request, context)
     }
 
