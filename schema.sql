@@ -459,3 +459,155 @@ ON CONFLICT (version) DO NOTHING;
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (5, 'a failed transaction keeps its log lines: chain_transactions.logs, indexed_transactions.logs')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 6: the event log that GET /v1/events streams (FlutterbyeStore.EventLog).
+--
+-- Triggers append one row per job state change and per newly indexed FLBY, escrow or fee-wallet movement, in the
+-- transaction that made it, and NOTIFY flutterbye_events. A row is keyed by the transaction that wrote it (xid, its
+-- 64-bit id) and a sequence number. Sequence numbers are taken in insert order but become visible in commit order,
+-- so a reader that followed the sequence alone could pass a row that commits later. Readers therefore take only rows
+-- whose transaction is older than every transaction still running (xid < the snapshot's xmin: all of those have
+-- ended) in (xid, id) order; every row committed later has a larger xid. A cursor (xid, id) thus names a point of a
+-- sequence that only grows at its end, and resuming after it misses nothing and repeats nothing.
+-- The chain events' triggers see only the rows an INSERT or COPY actually added (ON CONFLICT DO NOTHING leaves the
+-- others out of the transition table), so writing a batch again adds no event.
+
+CREATE TABLE IF NOT EXISTS flutterbye.events (
+    xid         xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    id          bigint GENERATED ALWAYS AS IDENTITY,
+    kind        text NOT NULL CHECK (kind IN ('job_state', 'flby_movement', 'wallet_movement', 'transaction_dropped')),
+    occurred_at timestamptz NOT NULL DEFAULT now(),
+    payload     jsonb NOT NULL,
+    PRIMARY KEY (xid, id)
+);
+
+-- The pruner's path: events by age (a BRIN index: rows arrive in time order, and it costs next to nothing to keep).
+CREATE INDEX IF NOT EXISTS events_occurred_at ON flutterbye.events USING brin (occurred_at);
+
+-- The newest (xid, id) the pruner has deleted: a cursor before it may have missed events, and is refused.
+CREATE TABLE IF NOT EXISTS flutterbye.event_log_horizon (
+    singleton          boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    pruned_through_xid xid8 NOT NULL DEFAULT '0',
+    pruned_through_id  bigint NOT NULL DEFAULT 0
+);
+
+INSERT INTO flutterbye.event_log_horizon DEFAULT VALUES ON CONFLICT DO NOTHING;
+
+-- A job's state change: the job, its new and previous state (null when it was enqueued), its attempt, signature and
+-- mint, and for a job that failed or will be retried, the error of the attempt that ended.
+CREATE OR REPLACE FUNCTION flutterbye.record_job_state_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    previous_state text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        previous_state := OLD.state;
+    END IF;
+    INSERT INTO flutterbye.events (kind, payload)
+    VALUES ('job_state', jsonb_build_object(
+        'job_id', NEW.id,
+        'idempotency_key', NEW.idempotency_key,
+        'state', NEW.state,
+        'previous_state', previous_state,
+        'attempt', NEW.attempt,
+        'signature', NEW.signature,
+        'mint_address', NEW.mint_address,
+        'error', CASE WHEN NEW.state IN ('retryable', 'failed') THEN NEW.errors -> -1 END));
+    PERFORM pg_notify('flutterbye_events', '');
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER token_jobs_enqueued_event
+    AFTER INSERT ON flutterbye.token_jobs
+    FOR EACH ROW EXECUTE FUNCTION flutterbye.record_job_state_event();
+
+CREATE OR REPLACE TRIGGER token_jobs_state_event
+    AFTER UPDATE OF state ON flutterbye.token_jobs
+    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION flutterbye.record_job_state_event();
+
+-- Newly indexed FLBY movements, as flby_movements shows them (amounts as decimal text: a u64 does not fit a double).
+CREATE OR REPLACE FUNCTION flutterbye.record_flby_movement_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO flutterbye.events (kind, payload)
+    SELECT 'flby_movement', jsonb_build_object(
+        'signature', m.signature,
+        'slot', t.slot,
+        'block_time', t.block_time,
+        'movement_index', m.movement_index,
+        'instruction_index', m.instruction_index,
+        'inner_index', m.inner_index,
+        'kind', m.kind,
+        'source_account', m.source_account,
+        'source_owner', m.source_owner,
+        'destination_account', m.destination_account,
+        'destination_owner', m.destination_owner,
+        'amount', m.amount::text)
+    FROM new_movements m
+    JOIN flutterbye.chain_transactions t ON t.signature = m.signature
+    ORDER BY t.slot, m.signature, m.movement_index;
+    IF FOUND THEN
+        PERFORM pg_notify('flutterbye_events', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER chain_flby_movements_events
+    AFTER INSERT ON flutterbye.chain_flby_movements
+    REFERENCING NEW TABLE AS new_movements
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_flby_movement_events();
+
+-- Newly indexed escrow and fee-wallet activity, as wallet_activity shows it.
+CREATE OR REPLACE FUNCTION flutterbye.record_wallet_movement_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO flutterbye.events (kind, payload)
+    SELECT 'wallet_movement', jsonb_build_object(
+        'wallet', w.wallet,
+        'address', w.address,
+        'signature', w.signature,
+        'slot', t.slot,
+        'block_time', t.block_time,
+        'lamports_delta', w.lamports_delta::text,
+        'flby_delta', w.flby_delta::text,
+        'fee', t.fee::text,
+        'failed', t.err IS NOT NULL)
+    FROM new_activity w
+    JOIN flutterbye.chain_transactions t ON t.signature = w.signature
+    ORDER BY t.slot, w.signature, w.wallet;
+    IF FOUND THEN
+        PERFORM pg_notify('flutterbye_events', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER chain_wallet_activity_events
+    AFTER INSERT ON flutterbye.chain_wallet_activity
+    REFERENCING NEW TABLE AS new_activity
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_wallet_movement_events();
+
+-- An indexed transaction found gone from the chain after finality: its movements leave every view, and a client
+-- that was sent them learns it here.
+CREATE OR REPLACE FUNCTION flutterbye.record_transaction_dropped_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO flutterbye.events (kind, payload)
+    VALUES ('transaction_dropped', jsonb_build_object('signature', NEW.signature, 'slot', NEW.slot));
+    PERFORM pg_notify('flutterbye_events', '');
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER chain_transactions_dropped_event
+    AFTER UPDATE OF dropped ON flutterbye.chain_transactions
+    FOR EACH ROW WHEN (NEW.dropped AND NOT OLD.dropped)
+    EXECUTE FUNCTION flutterbye.record_transaction_dropped_event();
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (6, 'the event log GET /v1/events streams: events, event_log_horizon and the triggers that fill them')
+ON CONFLICT (version) DO NOTHING;

@@ -462,7 +462,7 @@ struct IndexWorkload: Sendable {
                 // Every run starts from nothing: no rows, no cursors, a new indexer.
                 if run > 0 {
                     try await client.query(
-                        "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors",
+                        "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors, flutterbye.events",
                         logger: logger)
                 }
                 try await client.query("CHECKPOINT", logger: logger)
@@ -484,7 +484,7 @@ struct IndexWorkload: Sendable {
             var copyCPU = ProcessCPU(benchmark: 0, postgres: 0)
             for _ in 0..<copyRuns {
                 try await client.query(
-                    "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines",
+                    "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes, flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.events",
                     logger: logger)
                 try await client.query("CHECKPOINT", logger: logger)
                 let copyCPUBefore = ProcessCPU.now()

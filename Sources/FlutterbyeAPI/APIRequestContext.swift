@@ -1,9 +1,11 @@
 public import Hummingbird
+public import HummingbirdWebSocket
 
-/// The request context of the status API: Hummingbird's core context, the body limit, and the caller's identity
-/// once `BearerTokenMiddleware` has accepted its token.
-public struct APIRequestContext: RequestContext {
+/// The request context of the status API: Hummingbird's core context, the body limit, the caller's identity
+/// once `BearerTokenMiddleware` has accepted its token, and the WebSocket handler of an upgrade (`GET /v1/events`).
+public struct APIRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<APIRequestContext>
     /// Which configured API token the caller presented (its position in the configuration, never the token), once
     /// authenticated: the key of its rate limit.
     public var caller: APICaller?
@@ -12,6 +14,7 @@ public struct APIRequestContext: RequestContext {
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.webSocket = .init()
         self.caller = nil
     }
 }

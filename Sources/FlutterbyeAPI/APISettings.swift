@@ -4,7 +4,8 @@ import Foundation
 /// The status API's configuration from the environment: where it listens (`FLUTTERBYE_API_HOST`,
 /// `FLUTTERBYE_API_PORT`), its bearer tokens (`API_TOKEN`, comma-separated to rotate one), the write routes' rate
 /// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`) and the cluster its explorer
-/// links name (`SOLANA_CLUSTER`; else the RPC's genesis hash decides).
+/// links name (`SOLANA_CLUSTER`; else the RPC's genesis hash decides) and how long the event stream's events are kept
+/// (`FLUTTERBYE_EVENT_RETENTION_HOURS`).
 public struct APISettings: Sendable {
     /// The shortest API token accepted anywhere: 16 characters (production mode asks for 32).
     public static let minimumTokenLength = 16
@@ -15,6 +16,8 @@ public struct APISettings: Sendable {
     public var writeLimit: RateLimitMiddleware.Limit
     /// The `SOLANA_CLUSTER` value, when set (checked to name a cluster).
     public var clusterName: String?
+    /// How long events are kept for `GET /v1/events` (default 7 days).
+    public var eventRetention: Duration
 
     /// Reads the settings; every problem is reported at once.
     public init(environment: [String: String]) throws(ConfigurationError) {
@@ -29,6 +32,7 @@ public struct APISettings: Sendable {
             }
         }
         writeLimit = .init(burst: burst, perSecond: perSecond)
+        eventRetention = .seconds(3600 * reader.integer("FLUTTERBYE_EVENT_RETENTION_HOURS", default: 168, range: 1...87_600))
         apiTokens = (reader.value("API_TOKEN") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if apiTokens.isEmpty {
             reader.problems.append(

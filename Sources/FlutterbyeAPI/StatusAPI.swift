@@ -1,13 +1,14 @@
 public import FlutterbyeIndexer
 public import FlutterbyeStore
 public import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 public import Prometheus
 public import SolanaRPC
 
 /// The status API: health, readiness and Prometheus metrics, and behind a bearer token the token job routes (the
-/// write routes rate-limited per token) and the index and queue status. Every error is
-/// `{"error": {"code", "message", "field"?}}` JSON.
+/// write routes rate-limited per token), the index and queue status and the event stream (a WebSocket). Every
+/// error is `{"error": {"code", "message", "field"?}}` JSON.
 public struct StatusAPI: Sendable {
     /// What the API needs to know about its deployment.
     public struct Configuration: Sendable {
@@ -17,11 +18,17 @@ public struct StatusAPI: Sendable {
         public var writeLimit: RateLimitMiddleware.Limit
         /// The cluster explorer links point to.
         public var cluster: SolanaCluster
+        /// The event stream's wake-ups, retention and limit.
+        public var events: EventLogService.Options
 
-        public init(apiTokens: [String], writeLimit: RateLimitMiddleware.Limit = .init(burst: 20, perSecond: 10), cluster: SolanaCluster) {
+        public init(
+            apiTokens: [String], writeLimit: RateLimitMiddleware.Limit = .init(burst: 20, perSecond: 10), cluster: SolanaCluster,
+            events: EventLogService.Options = .init()
+        ) {
             self.apiTokens = apiTokens
             self.writeLimit = writeLimit
             self.cluster = cluster
+            self.events = events
         }
     }
 
@@ -33,14 +40,17 @@ public struct StatusAPI: Sendable {
     /// The registry `/metrics` shows (the one swift-metrics was bootstrapped with); without it there is no `/metrics`.
     public let metrics: PrometheusCollectorRegistry?
     public let readiness: [ReadinessCheck]
+    /// The event stream's service (wake-ups, pruning); `application` runs it beside the server.
+    public let events: EventLogService
 
     public init(
-        configuration: Configuration, queue: TokenJobQueue, index: IndexStore, rpc: SolanaRPCClient?, metrics: PrometheusCollectorRegistry?,
-        readiness: [ReadinessCheck]
+        configuration: Configuration, queue: TokenJobQueue, index: IndexStore, events: EventLog, rpc: SolanaRPCClient?,
+        metrics: PrometheusCollectorRegistry?, readiness: [ReadinessCheck], logger: Logger
     ) {
         self.configuration = configuration
         self.queue = queue
         self.index = index
+        self.events = EventLogService(log: events, options: configuration.events, logger: logger)
         self.rpc = rpc
         self.metrics = metrics
         self.readiness = readiness
@@ -61,17 +71,29 @@ public struct StatusAPI: Sendable {
         JobRoutes(queue: queue, cluster: configuration.cluster).add(reads: v1, writes: writes)
         let status = StatusRoutes(queue: queue, index: index, rpc: rpc)
         status.add(to: v1)
+        EventStreamRoutes(service: events).add(to: v1)
         if let metrics { MetricsRoute(registry: metrics, status: status).add(to: router) }
         return router
     }
 
-    /// The HTTP server (a `Service`) on `host`:`port`; `onServerRunning` learns the bound port (port 0 picks one).
+    /// The routes a WebSocket upgrade may take (`GET /v1/events`); an upgrade they refuse goes to `router()`, which
+    /// answers with the reason.
+    public func webSocketRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        EventStreamRoutes(service: events).addWebSocket(to: router, authentication: BearerTokenMiddleware(tokens: configuration.apiTokens))
+        return router
+    }
+
+    /// The HTTP server (a `Service`, with the event stream's service) on `host`:`port`; `onServerRunning` learns the
+    /// bound port (port 0 picks one).
     public func application(
         host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: router(),
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
             configuration: .init(address: .hostname(host, port: port), serverName: "flutterbye"),
+            services: [events],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

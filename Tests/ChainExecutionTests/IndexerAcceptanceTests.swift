@@ -55,6 +55,7 @@ struct IndexerAcceptanceTests {
                 let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
                 #expect(report.differences.isEmpty, "\(report.differences)")
                 #expect(report.compared == expected.balances.count + 3)
+                #expect(try await Self.eventMismatches(client) == 0)
 
                 // Settling: every row is finalized once the chain finalizes it.
                 try await Self.withTimeout(.seconds(30), "every row finalized") {
@@ -119,6 +120,9 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.wallet_activity WHERE flby_delta = -18446744073709551615") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_logs WHERE line = ''") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances WHERE amount = 0") == 1)
+            // Written twice, each row has one event (GET /v1/events), the u64 amount whole.
+            #expect(try await Self.eventMismatches(client) == 0)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.events WHERE payload->>'amount' = '18446744073709551615'") == 3)
         }
     }
 
@@ -151,6 +155,8 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_supply WHERE minted = 0") == 1)
+            #expect(try await Self.count(
+                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND payload->>'signature' = '\(ghost.base58)'") == 1)
         }
     }
 
@@ -235,6 +241,8 @@ struct IndexerAcceptanceTests {
             #expect(process.stopGracefully(), "\(process.tail())")
             let report = try await Reconciliation(store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched).run()
             #expect(report.differences.isEmpty, "\(report.differences)")
+            // Killed mid-write and written again, each row still has exactly one event.
+            #expect(try await Self.eventMismatches(client) == 0)
         }
     }
 
@@ -307,6 +315,25 @@ struct IndexerAcceptanceTests {
             defer { group.cancelAll() }
             try await body()
         }
+    }
+
+    /// How far the event log is from the rows: FLBY movements and wallet rows with no event or with more than one, and
+    /// events of rows that do not exist. 0 when every row has exactly one event.
+    static func eventMismatches(_ client: PostgresClient) async throws -> Int64 {
+        try await count(
+            client,
+            """
+            SELECT (SELECT count(*) FROM (
+                        SELECT payload->>'signature' AS signature, (payload->>'movement_index')::int AS movement_index, count(*) AS events
+                        FROM flutterbye.events WHERE kind = 'flby_movement' GROUP BY 1, 2) e
+                    FULL JOIN flutterbye.chain_flby_movements m USING (signature, movement_index)
+                    WHERE e.events IS DISTINCT FROM 1 OR m.amount IS NULL)
+                 + (SELECT count(*) FROM (
+                        SELECT payload->>'signature' AS signature, payload->>'wallet' AS wallet, count(*) AS events
+                        FROM flutterbye.events WHERE kind = 'wallet_movement' GROUP BY 1, 2) e
+                    FULL JOIN flutterbye.chain_wallet_activity w USING (signature, wallet)
+                    WHERE e.events IS DISTINCT FROM 1 OR w.address IS NULL)
+            """)
     }
 
     static func count(_ client: PostgresClient, _ sql: String) async throws -> Int64 {

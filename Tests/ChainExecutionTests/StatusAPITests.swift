@@ -42,7 +42,8 @@ struct StatusAPITests {
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             let api = StatusAPI(
                 configuration: .init(apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster),
-                queue: queue, index: IndexStore(client: client, logger: Self.logger), rpc: rpc, metrics: metrics, readiness: readiness)
+                queue: queue, index: IndexStore(client: client, logger: Self.logger), events: EventLog(client: client, logger: Self.logger),
+                rpc: rpc, metrics: metrics, readiness: readiness, logger: Self.logger)
             let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.logger)
             try await app.test(.ahc(.http)) { http in try await body(http, queue) }
         }
@@ -463,6 +464,11 @@ extension StatusAPITests {
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
+            // Every operation of the document was tried (/v1/events included: as plain GETs, answered 426 or 4xx).
+            let paths = try #require(try Self.object(document)["paths"] as? [String: [String: Any]])
+            let operations = paths.values.reduce(0) { $0 + $1.count }
+            #expect(operations >= 11)
+            #expect(text.contains("Tested: \(operations)"), "\(text.suffix(2000))")
         }
     }
 

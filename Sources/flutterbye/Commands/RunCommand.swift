@@ -82,9 +82,11 @@ struct RunCommand: AsyncParsableCommand {
         if let api {
             let cluster = cluster ?? .custom(rpcURL: endpoints.first?.description ?? "")
             let statusAPI = StatusAPI(
-                configuration: .init(apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster),
-                queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger), rpc: rpc,
-                metrics: Self.metrics, readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)])
+                configuration: .init(
+                    apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention)),
+                queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger),
+                events: EventLog(client: client, logger: logger), rpc: rpc, metrics: Self.metrics,
+                readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)], logger: logger)
             let host = api.host
             let application = statusAPI.application(host: host, port: api.port, logger: logger) { port in
                 logger.info("status API listening", metadata: ["url": "http://\(host):\(port)"])

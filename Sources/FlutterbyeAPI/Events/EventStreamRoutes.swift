@@ -1,0 +1,158 @@
+import CoreMetrics
+import FlutterbyeStore
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+
+/// `GET /v1/events`: a WebSocket that streams the event log — job state changes, newly indexed FLBY, escrow and
+/// fee-wallet movements, dropped transactions — as JSON text messages, each with the cursor to resume after it.
+///
+/// The stream first sends `{"type": "subscribed", "cursor": ...}` (where it starts), then one
+/// `{"type": "event", "cursor", "kind", "occurred_at", "data"}` per event, in log order. A client that reconnects
+/// with `?cursor=<the last cursor it received>` gets every later event once. A request that cannot become a stream
+/// is answered over HTTP: 400 for a bad query, 401 without a valid token, 410 for a cursor older than the retention,
+/// 503 when too many streams are open, 426 for a plain GET.
+public struct EventStreamRoutes: Sendable {
+    let service: EventLogService
+    /// How many events one read takes from the log.
+    static let pageSize = 500
+
+    private let sent = Counter(label: "flutterbye_events_sent_total")
+
+    public init(service: EventLogService) {
+        self.service = service
+    }
+
+    /// The plain-HTTP side of `GET /v1/events` on `group` (authenticated): the same checks as an upgrade, so that a
+    /// refused upgrade gets its reason; a valid plain GET is told to upgrade.
+    public func add(to group: RouterGroup<APIRequestContext>) {
+        group.get("events") { request, _ -> Response in
+            let subscription = try EventSubscription(query: request)
+            _ = try await self.startCursor(subscription)
+            try self.checkRoom()
+            throw APIError(
+                HTTPResponse.Status(code: 426, reasonPhrase: "Upgrade Required"), code: "upgrade_required",
+                "GET /v1/events is a WebSocket: connect with a WebSocket client (Upgrade: websocket)",
+                headers: [HTTPField.Name("Upgrade")!: "websocket"])
+        }
+    }
+
+    /// The WebSocket side on `router` (the upgrade router), behind `authentication`.
+    public func addWebSocket(to router: Router<APIRequestContext>, authentication: BearerTokenMiddleware) {
+        router.group("v1").add(middleware: authentication).ws(
+            "events",
+            shouldUpgrade: { request, _ in
+                // Anything refused here is answered by the HTTP route above, with the reason.
+                _ = try await self.startCursor(try EventSubscription(query: request))
+                try self.checkRoom()
+                return .upgrade([:])
+            },
+            onUpgrade: { inbound, outbound, context in
+                try await self.stream(request: context.request, inbound: inbound, outbound: outbound, logger: context.logger)
+            })
+    }
+
+    func checkRoom() throws(APIError) {
+        guard service.streamCount < service.options.maxStreams else {
+            throw APIError(
+                .serviceUnavailable, code: "too_many_streams",
+                "\(service.options.maxStreams) event streams are open, the most this server serves; try again later",
+                headers: [.retryAfter: "5"])
+        }
+    }
+
+    /// The cursor a subscription starts after; 410 when its cursor is older than the retention.
+    func startCursor(_ subscription: EventSubscription) async throws -> EventCursor {
+        switch subscription.start {
+        case .latest:
+            return try await service.log.latest()
+        case .oldest:
+            return try await service.log.horizon()
+        case .after(let cursor):
+            let horizon = try await service.log.horizon()
+            guard cursor >= horizon else {
+                throw APIError(
+                    .gone, code: "cursor_expired",
+                    "events after cursor \(cursor) have been pruned (events are kept \(service.options.retention)); start again with from=oldest, after reading the current state from the other routes",
+                    field: "cursor")
+            }
+            return cursor
+        }
+    }
+
+    func stream(request: Request, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        let subscription = try EventSubscription(query: request)
+        guard let membership = service.join() else {
+            try await outbound.close(.unknown(1013), reason: "too many event streams are open; try again later")
+            return
+        }
+        defer { service.leave(membership) }
+        let start: EventCursor
+        do {
+            start = try await startCursor(subscription)
+        } catch let error as APIError {
+            try await outbound.close(.policyViolation, reason: String(error.message.prefix(120)))
+            return
+        } catch {
+            try await outbound.close(.unexpectedServerError, reason: "the event log cannot be read now; reconnect later")
+            return
+        }
+        logger.info("event stream opened", metadata: ["cursor": "\(start)"])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Reading what the client sends keeps pings answered and notices its close; the stream ends with it.
+            group.addTask { for try await _ in inbound {} }
+            group.addTask {
+                try await self.send(after: start, kinds: subscription.kinds, wakeups: membership.wakeups, outbound: outbound, logger: logger)
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+        logger.info("event stream closed")
+    }
+
+    /// Sends every event after `start`, page by page, then waits for a wake-up and sends what is new, until the
+    /// client goes, the service stops (close 1001) or the log cannot be read (close 1011); the client resumes
+    /// with the last cursor it received.
+    func send(
+        after start: EventCursor, kinds: Set<EventKind>?, wakeups: AsyncStream<Void>, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws {
+        var cursor = start
+        try await outbound.writeTextMessage(Self.subscribed(cursor, kinds: kinds))
+        var wakeups = wakeups.makeAsyncIterator()
+        while !Task.isCancelled {
+            let events: [LoggedEvent]
+            do {
+                events = try await service.log.events(after: cursor, kinds: kinds, limit: Self.pageSize)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("an event stream cannot read the event log; closing it", metadata: ["error": "\(error)"])
+                try await outbound.close(.unexpectedServerError, reason: "the event log cannot be read now; reconnect with your cursor")
+                return
+            }
+            for event in events {
+                try await outbound.writeTextMessage(Self.message(event))
+                cursor = event.cursor
+            }
+            if !events.isEmpty { sent.increment(by: events.count) }
+            if events.count == Self.pageSize { continue }
+            guard await wakeups.next() != nil else {
+                if Task.isCancelled { return }
+                try await outbound.close(.goingAway, reason: "the server is shutting down; reconnect with your cursor")
+                return
+            }
+        }
+    }
+
+    static func subscribed(_ cursor: EventCursor, kinds: Set<EventKind>?) -> String {
+        let kindList = (kinds.map { $0.map(\.rawValue) } ?? EventKind.allCases.map(\.rawValue)).sorted().map { "\"\($0)\"" }
+        return #"{"type":"subscribed","cursor":"\#(cursor)","kinds":[\#(kindList.joined(separator: ","))]}"#
+    }
+
+    /// An event as its message: the payload, JSON the database wrote, goes in as it is.
+    static func message(_ event: LoggedEvent) -> String {
+        #"{"type":"event","cursor":"\#(event.cursor)","kind":"\#(event.kind.rawValue)","occurred_at":"\#(event.occurredAt.formatted(.iso8601))","data":\#(event.payloadJSON)}"#
+    }
+}

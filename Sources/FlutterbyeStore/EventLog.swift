@@ -1,0 +1,162 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// A point in the event log: the transaction that wrote an event (its 64-bit id, `xid8`) and the event's sequence
+/// number. Events are read in cursor order, and an event committed later always has a larger cursor than one that
+/// can already be read, so "every event after this cursor" misses nothing and repeats nothing.
+public struct EventCursor: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var transaction: UInt64
+    public var sequence: Int64
+
+    public init(transaction: UInt64, sequence: Int64) {
+        self.transaction = transaction
+        self.sequence = sequence
+    }
+
+    /// Before every event.
+    public static let origin = EventCursor(transaction: 0, sequence: 0)
+
+    /// Reads the text form (`<transaction>-<sequence>`, e.g. `8142-5531`); nil for anything else.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+            let transaction = UInt64(parts[0]), let sequence = Int64(parts[1])
+        else { return nil }
+        self.init(transaction: transaction, sequence: sequence)
+    }
+
+    /// The text form clients keep and send back to resume.
+    public var description: String { "\(transaction)-\(sequence)" }
+
+    public static func < (a: EventCursor, b: EventCursor) -> Bool {
+        (a.transaction, a.sequence) < (b.transaction, b.sequence)
+    }
+}
+
+/// What an event is about.
+public enum EventKind: String, Sendable, CaseIterable {
+    /// A token job changed state (or was enqueued).
+    case jobState = "job_state"
+    /// The indexer stored a movement of FLBY.
+    case flbyMovement = "flby_movement"
+    /// The indexer stored escrow or fee-wallet activity.
+    case walletMovement = "wallet_movement"
+    /// An indexed transaction was found gone from the chain after finality: its movements left every view.
+    case transactionDropped = "transaction_dropped"
+}
+
+/// One event of the log: where it is, what it is about, when it happened and its data (a JSON object, as text).
+public struct LoggedEvent: Sendable, Hashable {
+    public var cursor: EventCursor
+    public var kind: EventKind
+    public var occurredAt: Date
+    /// The event's data: a JSON object whose members depend on the kind (README, "The event stream").
+    public var payloadJSON: String
+}
+
+/// The event log in PostgreSQL (`flutterbye.events`), which triggers fill with job state changes and newly indexed
+/// movements, in the transactions that make them: reading it in order after a cursor, where a reader starts, and
+/// pruning old events. Writers signal `notificationChannel` when they add events.
+public struct EventLog: Sendable {
+    /// The NOTIFY channel the event triggers signal (empty payload, delivered when the writing transaction commits).
+    public static let notificationChannel = "flutterbye_events"
+
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The events after `cursor`, oldest first, at most `limit`; only `kinds` when given. Only events of transactions
+    /// older than every transaction still running are read, so none can later appear before the last one returned.
+    public func events(after cursor: EventCursor, kinds: Set<EventKind>? = nil, limit: Int) async throws(StoreError) -> [LoggedEvent] {
+        let kindNames = kinds.map { $0.map(\.rawValue).sorted() }
+        let rows = try await run(
+            """
+            SELECT xid::text, id, kind, occurred_at, payload::text
+            FROM flutterbye.events
+            WHERE (xid, id) > (\(String(cursor.transaction))::text::xid8, \(cursor.sequence))
+              AND xid < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(kindNames)::text[] IS NULL OR kind = ANY(\(kindNames)::text[]))
+            ORDER BY xid, id
+            LIMIT \(limit)
+            """, "reading the event log")
+        var events: [LoggedEvent] = []
+        events.reserveCapacity(rows.count)
+        do {
+            for row in rows {
+                let (transaction, sequence, kind, occurredAt, payload) = try row.decode((String, Int64, String, Date, String).self)
+                guard let transaction = UInt64(transaction), let kind = EventKind(rawValue: kind) else {
+                    throw StoreError(.queryFailed, "the event log holds an event this version cannot read (\(kind) in transaction \(transaction))")
+                }
+                events.append(LoggedEvent(cursor: .init(transaction: transaction, sequence: sequence), kind: kind, occurredAt: occurredAt, payloadJSON: payload))
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.statementFailed(error, while: "decoding the event log")
+        }
+        return events
+    }
+
+    /// The cursor of the present: every event that can be read now is at or before it, every later one after it. A
+    /// reader that starts from here gets only what happens from now on.
+    public func latest() async throws(StoreError) -> EventCursor {
+        let rows = try await run(
+            "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::numeric - 1)::text", "reading the event log's present")
+        guard let row = rows.first, let text = try? row.decode(String.self), let transaction = UInt64(text) else {
+            throw StoreError(.queryFailed, "reading the event log's present gave no transaction id")
+        }
+        return EventCursor(transaction: transaction, sequence: .max)
+    }
+
+    /// The newest cursor pruning has passed: resuming from a cursor before it could miss deleted events.
+    public func horizon() async throws(StoreError) -> EventCursor {
+        let rows = try await run(
+            "SELECT pruned_through_xid::text, pruned_through_id FROM flutterbye.event_log_horizon", "reading the event log's horizon")
+        guard let row = rows.first, let (text, sequence) = try? row.decode((String, Int64).self), let transaction = UInt64(text) else {
+            return .origin
+        }
+        return EventCursor(transaction: transaction, sequence: sequence)
+    }
+
+    /// Deletes events that occurred before `cutoff`, at most `limit` at a time, and moves the horizon past the
+    /// newest deleted; returns how many were deleted. Only readable events go (none of a transaction older ones
+    /// still wait for), so the horizon never passes the present.
+    @discardableResult
+    public func prune(occurredBefore cutoff: Date, limit: Int = 10_000) async throws(StoreError) -> Int {
+        let rows = try await run(
+            """
+            WITH gone AS (
+                DELETE FROM flutterbye.events
+                WHERE (xid, id) IN (
+                    SELECT xid, id FROM flutterbye.events
+                    WHERE occurred_at < \(cutoff) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                    LIMIT \(limit))
+                RETURNING xid, id
+            ), newest AS (
+                SELECT xid, id FROM gone ORDER BY xid DESC, id DESC LIMIT 1
+            ), moved AS (
+                UPDATE flutterbye.event_log_horizon h SET pruned_through_xid = newest.xid, pruned_through_id = newest.id
+                FROM newest
+                WHERE (h.pruned_through_xid, h.pruned_through_id) < (newest.xid, newest.id)
+                RETURNING 1
+            )
+            SELECT count(*) FROM gone
+            """, "pruning the event log")
+        return (try? rows.first?.decode(Int.self)) ?? 0
+    }
+
+    private func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw StoreError.statementFailed(error, while: doing)
+        }
+    }
+}
