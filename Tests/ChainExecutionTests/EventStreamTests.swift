@@ -287,6 +287,7 @@ struct EventMessage: Sendable, Hashable {
     var previousState: String?
     var idempotencyKey: String?
     var amount: String?
+    var jobID: Int64?
 
     init(_ text: String) throws {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
@@ -299,6 +300,7 @@ struct EventMessage: Sendable, Hashable {
         previousState = data?["previous_state"] as? String
         idempotencyKey = data?["idempotency_key"] as? String
         amount = data?["amount"] as? String
+        jobID = (data?["job_id"] as? NSNumber)?.int64Value
         if type == "event" {
             #expect(kind != nil && data != nil && object["occurred_at"] is String, "\(text)")
         }

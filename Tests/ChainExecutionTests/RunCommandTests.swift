@@ -106,12 +106,31 @@ struct RunCommandTests {
                 var mints = 0
                 for try await (count,) in cursors.decode((Int64,).self) { mints = Int(count) }
                 #expect(mints == 1, "\(process.tail())")
+                // The event stream: the job's life from its enqueueing to its confirmation.
+                let events = EventStreamClient(port: try #require(URLComponents(string: base)?.port))
+                let history = try await events.connect(query: "from=oldest&kinds=job_state", token: Self.token, within: .seconds(20)) { messages in
+                    messages.contains { $0.jobID == Int64(id) && $0.state == "confirmed" }
+                }
+                let states = history.messages.filter { $0.jobID == Int64(id) }.compactMap(\.state)
+                #expect(Array(states.prefix(2)) == ["available", "running"] && states.contains("confirmed"), "\(history.messages)")
             } catch {
                 try? await http.shutdown()
                 throw error
             }
             try await http.shutdown()
+            // SIGTERM with a stream open: the stream is closed (the client resumes elsewhere) and the process ends.
+            let events = EventStreamClient(port: try #require(URLComponents(string: base)?.port))
+            let open = Shared(false)
+            let stream = Task {
+                try await events.connect(query: "from=latest", token: Self.token, within: .seconds(30)) { _ in
+                    open.withLock { $0 = true }
+                    return false
+                }
+            }
+            while !open.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
             #expect(process.stopGracefully(), "SIGTERM must stop every part with status 0:\n\(process.tail())")
+            let ended = try await stream.value
+            #expect(ended.close != nil, "the server did not close the event stream on SIGTERM")
         }
     }
 
