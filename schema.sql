@@ -471,14 +471,22 @@ ON CONFLICT (version) DO NOTHING;
 -- ended) in (xid, id) order; every row committed later has a larger xid. A cursor (xid, id) thus names a point of a
 -- sequence that only grows at its end, and resuming after it misses nothing and repeats nothing.
 -- The chain events' triggers see only the rows an INSERT or COPY actually added (ON CONFLICT DO NOTHING leaves the
--- others out of the transition table), so writing a batch again adds no event.
+-- others out of the transition table), so writing a batch again adds no event. A chain event names its row (the
+-- chain rows never change but for finalized and dropped), and flutterbye.event_data builds its data when it is read:
+-- the indexer's writes carry a narrow row per movement, not a JSON document. A job event keeps its data (the job row
+-- changes on).
 
 CREATE TABLE IF NOT EXISTS flutterbye.events (
-    xid         xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    id          bigint GENERATED ALWAYS AS IDENTITY,
-    kind        text NOT NULL CHECK (kind IN ('job_state', 'flby_movement', 'wallet_movement', 'transaction_dropped')),
-    occurred_at timestamptz NOT NULL DEFAULT now(),
-    payload     jsonb NOT NULL,
+    xid            xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    id             bigint GENERATED ALWAYS AS IDENTITY,
+    kind           text NOT NULL CHECK (kind IN ('job_state', 'flby_movement', 'wallet_movement', 'transaction_dropped')),
+    occurred_at    timestamptz NOT NULL DEFAULT now(),
+    -- flby_movement, wallet_movement, transaction_dropped: the transaction; with movement_index or wallet, the row.
+    signature      text,
+    movement_index integer,
+    wallet         text,
+    -- job_state: the change, as it was.
+    payload        jsonb,
     PRIMARY KEY (xid, id)
 );
 
@@ -493,6 +501,51 @@ CREATE TABLE IF NOT EXISTS flutterbye.event_log_horizon (
 );
 
 INSERT INTO flutterbye.event_log_horizon DEFAULT VALUES ON CONFLICT DO NOTHING;
+
+-- An event's data, the JSON object a stream sends: a job event's as it was recorded; a chain event's from its row as
+-- the views show it (amounts and deltas as decimal text: a u64 does not fit a double). An empty object for a chain
+-- row that is gone (the indexer never deletes one).
+CREATE OR REPLACE FUNCTION flutterbye.event_data(e flutterbye.events) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(CASE e.kind
+        WHEN 'job_state' THEN e.payload
+        WHEN 'flby_movement' THEN (
+            SELECT jsonb_build_object(
+                'signature', m.signature,
+                'slot', t.slot,
+                'block_time', t.block_time,
+                'movement_index', m.movement_index,
+                'instruction_index', m.instruction_index,
+                'inner_index', m.inner_index,
+                'kind', m.kind,
+                'source_account', m.source_account,
+                'source_owner', m.source_owner,
+                'destination_account', m.destination_account,
+                'destination_owner', m.destination_owner,
+                'amount', m.amount::text)
+            FROM flutterbye.chain_flby_movements m
+            JOIN flutterbye.chain_transactions t ON t.signature = m.signature
+            WHERE m.signature = e.signature AND m.movement_index = e.movement_index)
+        WHEN 'wallet_movement' THEN (
+            SELECT jsonb_build_object(
+                'wallet', w.wallet,
+                'address', w.address,
+                'signature', w.signature,
+                'slot', t.slot,
+                'block_time', t.block_time,
+                'lamports_delta', w.lamports_delta::text,
+                'flby_delta', w.flby_delta::text,
+                'fee', t.fee::text,
+                'failed', t.err IS NOT NULL)
+            FROM flutterbye.chain_wallet_activity w
+            JOIN flutterbye.chain_transactions t ON t.signature = w.signature
+            WHERE w.signature = e.signature AND w.wallet = e.wallet)
+        WHEN 'transaction_dropped' THEN (
+            SELECT jsonb_build_object('signature', t.signature, 'slot', t.slot)
+            FROM flutterbye.chain_transactions t
+            WHERE t.signature = e.signature)
+    END, '{}'::jsonb)
+$$;
 
 -- A job's state change: the job, its new and previous state (null when it was enqueued), its attempt, signature and
 -- mint, and for a job that failed or will be retried, the error of the attempt that ended.
@@ -528,27 +581,12 @@ CREATE OR REPLACE TRIGGER token_jobs_state_event
     FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
     EXECUTE FUNCTION flutterbye.record_job_state_event();
 
--- Newly indexed FLBY movements, as flby_movements shows them (amounts as decimal text: a u64 does not fit a double).
+-- Newly indexed FLBY movements, in the order they were written.
 CREATE OR REPLACE FUNCTION flutterbye.record_flby_movement_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO flutterbye.events (kind, payload)
-    SELECT 'flby_movement', jsonb_build_object(
-        'signature', m.signature,
-        'slot', t.slot,
-        'block_time', t.block_time,
-        'movement_index', m.movement_index,
-        'instruction_index', m.instruction_index,
-        'inner_index', m.inner_index,
-        'kind', m.kind,
-        'source_account', m.source_account,
-        'source_owner', m.source_owner,
-        'destination_account', m.destination_account,
-        'destination_owner', m.destination_owner,
-        'amount', m.amount::text)
-    FROM new_movements m
-    JOIN flutterbye.chain_transactions t ON t.signature = m.signature
-    ORDER BY t.slot, m.signature, m.movement_index;
+    INSERT INTO flutterbye.events (kind, signature, movement_index)
+    SELECT 'flby_movement', m.signature, m.movement_index FROM new_movements m;
     IF FOUND THEN
         PERFORM pg_notify('flutterbye_events', '');
     END IF;
@@ -561,24 +599,12 @@ CREATE OR REPLACE TRIGGER chain_flby_movements_events
     REFERENCING NEW TABLE AS new_movements
     FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_flby_movement_events();
 
--- Newly indexed escrow and fee-wallet activity, as wallet_activity shows it.
+-- Newly indexed escrow and fee-wallet activity.
 CREATE OR REPLACE FUNCTION flutterbye.record_wallet_movement_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO flutterbye.events (kind, payload)
-    SELECT 'wallet_movement', jsonb_build_object(
-        'wallet', w.wallet,
-        'address', w.address,
-        'signature', w.signature,
-        'slot', t.slot,
-        'block_time', t.block_time,
-        'lamports_delta', w.lamports_delta::text,
-        'flby_delta', w.flby_delta::text,
-        'fee', t.fee::text,
-        'failed', t.err IS NOT NULL)
-    FROM new_activity w
-    JOIN flutterbye.chain_transactions t ON t.signature = w.signature
-    ORDER BY t.slot, w.signature, w.wallet;
+    INSERT INTO flutterbye.events (kind, signature, wallet)
+    SELECT 'wallet_movement', w.signature, w.wallet FROM new_activity w;
     IF FOUND THEN
         PERFORM pg_notify('flutterbye_events', '');
     END IF;
@@ -596,8 +622,7 @@ CREATE OR REPLACE TRIGGER chain_wallet_activity_events
 CREATE OR REPLACE FUNCTION flutterbye.record_transaction_dropped_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO flutterbye.events (kind, payload)
-    VALUES ('transaction_dropped', jsonb_build_object('signature', NEW.signature, 'slot', NEW.slot));
+    INSERT INTO flutterbye.events (kind, signature) VALUES ('transaction_dropped', NEW.signature);
     PERFORM pg_notify('flutterbye_events', '');
     RETURN NULL;
 END;

@@ -76,12 +76,12 @@ public struct EventLog: Sendable {
         let kindNames = kinds.map { $0.map(\.rawValue).sorted() }
         let rows = try await run(
             """
-            SELECT xid::text, id, kind, occurred_at, payload::text
-            FROM flutterbye.events
-            WHERE (xid, id) > (\(String(cursor.transaction))::text::xid8, \(cursor.sequence))
-              AND xid < pg_snapshot_xmin(pg_current_snapshot())
-              AND (\(kindNames)::text[] IS NULL OR kind = ANY(\(kindNames)::text[]))
-            ORDER BY xid, id
+            SELECT e.xid::text, e.id, e.kind, e.occurred_at, flutterbye.event_data(e)::text
+            FROM flutterbye.events e
+            WHERE (e.xid, e.id) > (\(String(cursor.transaction))::text::xid8, \(cursor.sequence))
+              AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(kindNames)::text[] IS NULL OR e.kind = ANY(\(kindNames)::text[]))
+            ORDER BY e.xid, e.id
             LIMIT \(limit)
             """, "reading the event log")
         var events: [LoggedEvent] = []

@@ -55,7 +55,7 @@ struct EventStreamTests {
     static func loggedCursors(_ client: PostgresClient) async throws -> [String] {
         var cursors: [String] = []
         for try await (transaction, sequence) in try await client.query(
-            "SELECT xid::text, id FROM flutterbye.events ORDER BY xid, id", logger: logger
+            "SELECT e.xid::text, e.id FROM flutterbye.events e ORDER BY e.xid, e.id", logger: logger
         ).decode((String, Int64).self) {
             cursors.append("\(transaction)-\(sequence)")
         }

@@ -122,7 +122,7 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances WHERE amount = 0") == 1)
             // Written twice, each row has one event (GET /v1/events), the u64 amount whole.
             #expect(try await Self.eventMismatches(client) == 0)
-            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.events WHERE payload->>'amount' = '18446744073709551615'") == 3)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.events e WHERE flutterbye.event_data(e)->>'amount' = '18446744073709551615'") == 3)
         }
     }
 
@@ -156,7 +156,7 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_supply WHERE minted = 0") == 1)
             #expect(try await Self.count(
-                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND payload->>'signature' = '\(ghost.base58)'") == 1)
+                client, "SELECT count(*) FROM flutterbye.events e WHERE kind = 'transaction_dropped' AND flutterbye.event_data(e)->>'signature' = '\(ghost.base58)'") == 1)
         }
     }
 
@@ -324,12 +324,12 @@ struct IndexerAcceptanceTests {
             client,
             """
             SELECT (SELECT count(*) FROM (
-                        SELECT payload->>'signature' AS signature, (payload->>'movement_index')::int AS movement_index, count(*) AS events
+                        SELECT signature, movement_index, count(*) AS events
                         FROM flutterbye.events WHERE kind = 'flby_movement' GROUP BY 1, 2) e
                     FULL JOIN flutterbye.chain_flby_movements m USING (signature, movement_index)
                     WHERE e.events IS DISTINCT FROM 1 OR m.amount IS NULL)
                  + (SELECT count(*) FROM (
-                        SELECT payload->>'signature' AS signature, payload->>'wallet' AS wallet, count(*) AS events
+                        SELECT signature, wallet, count(*) AS events
                         FROM flutterbye.events WHERE kind = 'wallet_movement' GROUP BY 1, 2) e
                     FULL JOIN flutterbye.chain_wallet_activity w USING (signature, wallet)
                     WHERE e.events IS DISTINCT FROM 1 OR w.address IS NULL)

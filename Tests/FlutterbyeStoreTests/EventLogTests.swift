@@ -1,0 +1,62 @@
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The event log's cursor, and the log against real PostgreSQL: numeric (xid, id) order across changes in the
+/// number of digits, where a reader starts, pruning and its horizon.
+@Suite("EventLog", .serialized)
+struct EventLogTests {
+    @Test func aCursorReadsBackItsTextAndRefusesAnythingElse() {
+        let cursor = EventCursor(transaction: 8142, sequence: 5531)
+        #expect(cursor.description == "8142-5531")
+        #expect(EventCursor("8142-5531") == cursor)
+        #expect(EventCursor("18446744073709551615-9223372036854775807") == EventCursor(transaction: .max, sequence: .max))
+        for bad in ["", "8142", "8142-", "-5531", "8142-5531-1", "a-1", "1-b", "+1-2", "1--2", " 1-2", "18446744073709551616-1", "1-9223372036854775808"] {
+            #expect(EventCursor(bad) == nil, "\(bad)")
+        }
+        #expect(EventCursor(transaction: 9, sequence: 100) < EventCursor(transaction: 10, sequence: 1))
+        #expect(EventCursor(transaction: 10, sequence: 1) < EventCursor(transaction: 10, sequence: 2))
+    }
+
+    @Test(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"))
+    func eventsComeInNumericOrderAndPruningMovesTheHorizon() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            let log = EventLog(client: client, logger: TestDatabase.logger)
+            let marker = UUID().uuidString
+            // Events of long-ended transactions (xids 3 to 100, below any a cluster hands out after initdb), inserted in
+            // another order than theirs, with text orders that differ from their numeric ones.
+            try await client.query(
+                """
+                INSERT INTO flutterbye.events (xid, kind, occurred_at, payload)
+                SELECT x::text::xid8, 'job_state', '2001-01-01T00:00:00Z', jsonb_build_object('marker', \(marker)::text, 'xid', x)
+                FROM unnest(ARRAY[100, 99, 10, 3, 9]) AS x
+                """, logger: TestDatabase.logger)
+            let events = try await log.events(after: .origin, kinds: [.jobState], limit: 5)
+            #expect(events.map(\.cursor.transaction) == [3, 9, 10, 99, 100])
+            #expect(events.allSatisfy { $0.kind == .jobState && $0.payloadJSON.contains(marker) })
+            let afterNine = try await log.events(after: events[1].cursor, kinds: [.jobState], limit: 2)
+            #expect(afterNine.map(\.cursor.transaction) == [10, 99])
+            #expect(try await log.events(after: events[4].cursor, kinds: [.flbyMovement, .walletMovement], limit: 1).allSatisfy { $0.cursor > events[4].cursor })
+
+            // The present is after every readable event; an event written now comes after it.
+            let latest = try await log.latest()
+            #expect(latest > events[4].cursor)
+            try await client.query(
+                "INSERT INTO flutterbye.events (kind, payload) VALUES ('job_state', jsonb_build_object('marker', \(marker)::text, 'now', true))",
+                logger: TestDatabase.logger)
+            let new = try await log.events(after: latest, kinds: [.jobState], limit: 100).filter { $0.payloadJSON.contains(marker) }
+            #expect(new.count == 1 && new[0].payloadJSON.contains("\"now\": true"))
+
+            // Pruning what occurred before 2002 deletes the five old ones and moves the horizon to the newest of them.
+            #expect(try await log.prune(occurredBefore: Date(timeIntervalSince1970: 1_009_843_200), limit: 2) == 2)
+            #expect(try await log.prune(occurredBefore: Date(timeIntervalSince1970: 1_009_843_200)) == 3)
+            #expect(try await log.horizon() == events[4].cursor)
+            #expect(try await log.prune(occurredBefore: Date(timeIntervalSince1970: 1_009_843_200)) == 0)
+            #expect(try await log.horizon() == events[4].cursor)
+        }
+    }
+}
