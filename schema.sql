@@ -471,22 +471,25 @@ ON CONFLICT (version) DO NOTHING;
 -- ended) in (xid, id) order; every row committed later has a larger xid. A cursor (xid, id) thus names a point of a
 -- sequence that only grows at its end, and resuming after it misses nothing and repeats nothing.
 -- The chain events' triggers see only the rows an INSERT or COPY actually added (ON CONFLICT DO NOTHING leaves the
--- others out of the transition table), so writing a batch again adds no event. A chain event names its row (the
--- chain rows never change but for finalized and dropped), and flutterbye.event_data builds its data when it is read:
--- the indexer's writes carry a narrow row per movement, not a JSON document. A job event keeps its data (the job row
--- changes on).
+-- others out of the transition table), so writing a batch again adds no event. An event is a narrow row that names
+-- what changed (a job's state change; a chain row, which never changes but for finalized and dropped), and
+-- flutterbye.event_data builds its data when it is read: the queue's and the indexer's writes carry a few columns
+-- per change, not a JSON document, and no NOTIFY per row.
 
 CREATE TABLE IF NOT EXISTS flutterbye.events (
     xid            xid8 NOT NULL DEFAULT pg_current_xact_id(),
     id             bigint GENERATED ALWAYS AS IDENTITY,
     kind           text NOT NULL CHECK (kind IN ('job_state', 'flby_movement', 'wallet_movement', 'transaction_dropped')),
     occurred_at    timestamptz NOT NULL DEFAULT now(),
+    -- job_state: the job, its new and previous state (null when it was enqueued) and its attempt then.
+    job_id         bigint,
+    state          text,
+    previous_state text,
+    attempt        integer,
     -- flby_movement, wallet_movement, transaction_dropped: the transaction; with movement_index or wallet, the row.
     signature      text,
     movement_index integer,
     wallet         text,
-    -- job_state: the change, as it was.
-    payload        jsonb,
     PRIMARY KEY (xid, id)
 );
 
@@ -502,13 +505,25 @@ CREATE TABLE IF NOT EXISTS flutterbye.event_log_horizon (
 
 INSERT INTO flutterbye.event_log_horizon DEFAULT VALUES ON CONFLICT DO NOTHING;
 
--- An event's data, the JSON object a stream sends: a job event's as it was recorded; a chain event's from its row as
--- the views show it (amounts and deltas as decimal text: a u64 does not fit a double). An empty object for a chain
--- row that is gone (the indexer never deletes one).
+-- An event's data, the JSON object a stream sends, from the rows it names as the views show them (amounts and deltas
+-- as decimal text: a u64 does not fit a double). A job event: the change (job, state, previous state, attempt) with
+-- the job's key, signature and mint as they are now, and for a job that failed or will be retried, that attempt's
+-- error; those are null once the job is pruned. A chain event: an empty object for a row that is gone (the indexer
+-- never deletes one).
 CREATE OR REPLACE FUNCTION flutterbye.event_data(e flutterbye.events) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(CASE e.kind
-        WHEN 'job_state' THEN e.payload
+        WHEN 'job_state' THEN jsonb_build_object(
+            'job_id', e.job_id,
+            'idempotency_key', j.idempotency_key,
+            'state', e.state,
+            'previous_state', e.previous_state,
+            'attempt', e.attempt,
+            'signature', j.signature,
+            'mint_address', j.mint_address,
+            'error', CASE WHEN e.state IN ('retryable', 'failed') THEN (
+                SELECT x FROM jsonb_array_elements(j.errors) AS x WHERE (x ->> 'attempt')::int = e.attempt
+                ORDER BY x ->> 'at' DESC LIMIT 1) END)
         WHEN 'flby_movement' THEN (
             SELECT jsonb_build_object(
                 'signature', m.signature,
@@ -545,41 +560,41 @@ LANGUAGE sql STABLE AS $$
             FROM flutterbye.chain_transactions t
             WHERE t.signature = e.signature)
     END, '{}'::jsonb)
+    FROM (SELECT) AS one
+    LEFT JOIN flutterbye.token_jobs j ON e.kind = 'job_state' AND j.id = e.job_id
 $$;
 
--- A job's state change: the job, its new and previous state (null when it was enqueued), its attempt, signature and
--- mint, and for a job that failed or will be retried, the error of the attempt that ended.
-CREATE OR REPLACE FUNCTION flutterbye.record_job_state_event() RETURNS trigger
+-- Jobs' state changes and enqueueings, one event each, written once per statement from its transition tables (the
+-- queue's statements change up to hundreds of jobs at once). No NOTIFY: jobs change state many times a second
+-- under load, and EventLogService looks for new events several times a second anyway. The price: the queue writes
+-- an event row beside each state change (README, "Queue benchmark").
+CREATE OR REPLACE FUNCTION flutterbye.record_job_state_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    previous_state text;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        previous_state := OLD.state;
+        INSERT INTO flutterbye.events (kind, job_id, state, previous_state, attempt)
+        SELECT 'job_state', n.id, n.state, o.state, n.attempt
+        FROM new_jobs n JOIN old_jobs o ON o.id = n.id
+        WHERE n.state IS DISTINCT FROM o.state
+        ORDER BY n.id;
+    ELSE
+        INSERT INTO flutterbye.events (kind, job_id, state, attempt)
+        SELECT 'job_state', n.id, n.state, n.attempt FROM new_jobs n ORDER BY n.id;
     END IF;
-    INSERT INTO flutterbye.events (kind, payload)
-    VALUES ('job_state', jsonb_build_object(
-        'job_id', NEW.id,
-        'idempotency_key', NEW.idempotency_key,
-        'state', NEW.state,
-        'previous_state', previous_state,
-        'attempt', NEW.attempt,
-        'signature', NEW.signature,
-        'mint_address', NEW.mint_address,
-        'error', CASE WHEN NEW.state IN ('retryable', 'failed') THEN NEW.errors -> -1 END));
-    PERFORM pg_notify('flutterbye_events', '');
     RETURN NULL;
 END;
 $$;
 
-CREATE OR REPLACE TRIGGER token_jobs_enqueued_event
+CREATE OR REPLACE TRIGGER token_jobs_enqueued_events
     AFTER INSERT ON flutterbye.token_jobs
-    FOR EACH ROW EXECUTE FUNCTION flutterbye.record_job_state_event();
+    REFERENCING NEW TABLE AS new_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_job_state_events();
 
-CREATE OR REPLACE TRIGGER token_jobs_state_event
-    AFTER UPDATE OF state ON flutterbye.token_jobs
-    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
-    EXECUTE FUNCTION flutterbye.record_job_state_event();
+-- (A trigger with transition tables cannot name columns: it runs for every UPDATE, and finds the state changes.)
+CREATE OR REPLACE TRIGGER token_jobs_state_events
+    AFTER UPDATE ON flutterbye.token_jobs
+    REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_job_state_events();
 
 -- Newly indexed FLBY movements, in the order they were written.
 CREATE OR REPLACE FUNCTION flutterbye.record_flby_movement_events() RETURNS trigger

@@ -57,7 +57,8 @@ public struct LoggedEvent: Sendable, Hashable {
 
 /// The event log in PostgreSQL (`flutterbye.events`), which triggers fill with job state changes and newly indexed
 /// movements, in the transactions that make them: reading it in order after a cursor, where a reader starts, and
-/// pruning old events. Writers signal `notificationChannel` when they add events.
+/// pruning old events. The indexer's writes signal `notificationChannel` when they add events; job state changes,
+/// many a second under load, do not (`newest()` tells that the log moved).
 public struct EventLog: Sendable {
     /// The NOTIFY channel the event triggers signal (empty payload, delivered when the writing transaction commits).
     public static let notificationChannel = "flutterbye_events"
@@ -111,6 +112,21 @@ public struct EventLog: Sendable {
             throw StoreError(.queryFailed, "reading the event log's present gave no transaction id")
         }
         return EventCursor(transaction: transaction, sequence: .max)
+    }
+
+    /// The newest event that can be read now (nil when none): a later event that becomes readable always comes after
+    /// it, so a change of it is the sign that there is something new.
+    public func newest() async throws(StoreError) -> EventCursor? {
+        let rows = try await run(
+            """
+            SELECT e.xid::text, e.id FROM flutterbye.events e
+            WHERE e.xid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.xid DESC, e.id DESC LIMIT 1
+            """, "reading the event log's newest event")
+        guard let row = rows.first, let (text, sequence) = try? row.decode((String, Int64).self), let transaction = UInt64(text) else {
+            return nil
+        }
+        return EventCursor(transaction: transaction, sequence: sequence)
     }
 
     /// The newest cursor pruning has passed: resuming from a cursor before it could miss deleted events.

@@ -7,13 +7,14 @@ public import ServiceLifecycle
 import Synchronization
 
 /// Keeps the event streams of `GET /v1/events` moving: wakes every open stream when PostgreSQL signals new events
-/// (LISTEN on `EventLog.notificationChannel`) and at least once per poll interval (an event can become readable
-/// without a signal, when an older transaction ends), counts the open streams against a limit, and prunes events
-/// older than the retention. A `Service`: runs until graceful shutdown, which ends every stream.
+/// (LISTEN on `EventLog.notificationChannel`: the indexer's writes) and when the log's newest readable event changes
+/// (one query per poll interval for the whole process: job state changes, and events that become readable when an
+/// older transaction ends, come without a signal), counts the open streams against a limit, and prunes events older
+/// than the retention. A `Service`: runs until graceful shutdown, which ends every stream.
 public final class EventLogService: Service, Sendable {
     /// How the service behaves.
     public struct Options: Sendable {
-        /// The longest a stream waits before looking for new events without a signal.
+        /// How often the log's newest event is looked at: about the longest a job event waits to be sent.
         public var pollInterval: Duration
         /// How long events are kept; a cursor older than that is refused (410) and the client starts again.
         public var retention: Duration
@@ -23,7 +24,7 @@ public final class EventLogService: Service, Sendable {
         public var maxStreams: Int
 
         public init(
-            pollInterval: Duration = .seconds(1), retention: Duration = .seconds(7 * 24 * 3600), pruneInterval: Duration = .seconds(600),
+            pollInterval: Duration = .milliseconds(250), retention: Duration = .seconds(7 * 24 * 3600), pruneInterval: Duration = .seconds(600),
             maxStreams: Int = 100
         ) {
             self.pollInterval = pollInterval
@@ -120,9 +121,19 @@ public final class EventLogService: Service, Sendable {
     }
 
     private func poll() async {
+        var newest: EventCursor?
         while !Task.isCancelled {
             try? await Task.sleep(for: options.pollInterval)
-            wakeAll()
+            guard streamCount > 0 else { continue }
+            do {
+                let now = try await log.newest()
+                if now != newest { wakeAll() }
+                newest = now
+            } catch {
+                // The streams' own reads meet the same failure and close with it.
+                logger.debug("reading the event log's newest event failed", metadata: ["error": "\(error)"])
+                wakeAll()
+            }
         }
     }
 
