@@ -470,6 +470,7 @@ ON CONFLICT (version) DO NOTHING;
 -- whose transaction is older than every transaction still running (xid < the snapshot's xmin: all of those have
 -- ended) in (xid, id) order; every row committed later has a larger xid. A cursor (xid, id) thus names a point of a
 -- sequence that only grows at its end, and resuming after it misses nothing and repeats nothing.
+-- (xids and xmin are the cluster's: a writing transaction left open in any database of it holds the stream back.)
 -- The chain events' triggers see only the rows an INSERT or COPY actually added (ON CONFLICT DO NOTHING leaves the
 -- others out of the transition table), so writing a batch again adds no event. An event is a narrow row that names
 -- what changed (a job's state change; a chain row, which never changes but for finalized and dropped), and
