@@ -60,7 +60,8 @@ public struct LoggedEvent: Sendable, Hashable {
 /// pruning old events. The indexer's writes signal `notificationChannel` when they add events; job state changes,
 /// many a second under load, do not (`newest()` tells that the log moved).
 public struct EventLog: Sendable {
-    /// The NOTIFY channel the event triggers signal (empty payload, delivered when the writing transaction commits).
+    /// The NOTIFY channel the chain-event triggers signal (empty payload, delivered when the writing transaction
+    /// commits); job state changes do not signal it.
     public static let notificationChannel = "flutterbye_events"
 
     public let client: PostgresClient

@@ -76,7 +76,7 @@ public struct EventStreamRoutes: Sendable {
             guard cursor >= horizon else {
                 throw APIError(
                     .gone, code: "cursor_expired",
-                    "events after cursor \(cursor) have been pruned (events are kept \(service.options.retention)); start again with from=oldest, after reading the current state from the other routes",
+                    "events after cursor \(cursor) have been pruned (events are kept \(service.options.retention.components.seconds / 3600) hours); start again with from=oldest, after reading the current state from the other routes",
                     field: "cursor")
             }
             return cursor
@@ -151,7 +151,7 @@ public struct EventStreamRoutes: Sendable {
         return #"{"type":"subscribed","cursor":"\#(cursor)","kinds":[\#(kindList.joined(separator: ","))]}"#
     }
 
-    /// An event as its message: the payload, JSON the database wrote, goes in as it is.
+    /// An event as its message: its data, JSON PostgreSQL built, goes in as it is.
     static func message(_ event: LoggedEvent) -> String {
         #"{"type":"event","cursor":"\#(event.cursor)","kind":"\#(event.kind.rawValue)","occurred_at":"\#(event.occurredAt.formatted(.iso8601))","data":\#(event.payloadJSON)}"#
     }
