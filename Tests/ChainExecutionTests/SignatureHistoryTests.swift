@@ -13,20 +13,46 @@ struct SignatureHistoryTests {
     let payer = try! Keypair(seed: [UInt8](repeating: 41, count: 32))
     let watched = try! Keypair(seed: [UInt8](repeating: 42, count: 32)).publicKey
 
-    /// Sends `count` transfers to the watched address (each a distinct amount, so a distinct signature) and waits
-    /// until each is confirmed; returns their signatures in the order sent. A fresh blockhash every ten sends: on a
-    /// loaded machine fifty sends outlived one (150 slots of 40 ms) and the late ones never landed.
+    /// Sends `count` transfers to the watched address (each a distinct amount, so a distinct signature), ten at a time
+    /// with a fresh blockhash, and returns their signatures in the order they landed. A transfer of a group that has
+    /// not landed once the rest of it has (on a loaded machine a send can outlive its blockhash: 150 slots of 40 ms)
+    /// is signed again with a new blockhash and sent alone, so the order stays the order of landing.
     func transfers(_ rpc: SolanaRPCClient, count: Int, offset: Int) async throws -> [Signature] {
-        var sent: [Signature] = []
-        var blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash
-        for index in 0..<count {
-            if index % 10 == 9 { blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash }
+        var landed: [Signature] = []
+        func send(_ index: Int) async throws -> Signature {
+            let blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash
             let transfer = SystemProgram.transfer(from: payer.publicKey, to: watched, lamports: 1_000_000 + UInt64(offset + index))
             let message = try LegacyMessage(payer: payer.publicKey, instructions: [transfer], recentBlockhash: blockhash)
-            sent.append(try await rpc.sendTransaction(try Transaction(message: .legacy(message), signers: [payer]), skipPreflight: true))
+            return try await rpc.sendTransaction(try Transaction(message: .legacy(message), signers: [payer]), skipPreflight: true)
         }
-        for signature in sent { try await rpc.waitUntilConfirmed(signature, polls: 800) }
-        return sent
+        func confirmed(_ signatures: [Signature]) async throws -> [Bool] {
+            try await rpc.signatureStatuses(signatures).map { status in
+                status.flatMap(\.confirmationStatus).map { $0 >= .confirmed } ?? false
+            }
+        }
+        for start in stride(from: 0, to: count, by: 10) {
+            let indices = Array(start..<min(start + 10, count))
+            let blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash
+            var group: [Signature] = []
+            for index in indices {
+                let transfer = SystemProgram.transfer(from: payer.publicKey, to: watched, lamports: 1_000_000 + UInt64(offset + index))
+                let message = try LegacyMessage(payer: payer.publicKey, instructions: [transfer], recentBlockhash: blockhash)
+                group.append(try await rpc.sendTransaction(try Transaction(message: .legacy(message), signers: [payer]), skipPreflight: true))
+            }
+            // A send lands at once or never (the local chain has no queue), so what is confirmed within 10 s is all.
+            var states = try await confirmed(group)
+            for _ in 0..<400 where states.contains(false) {
+                try await Task.sleep(for: .milliseconds(25))
+                states = try await confirmed(group)
+            }
+            landed += zip(group, states).filter(\.1).map(\.0)
+            for (index, state) in zip(indices, states) where !state {
+                let again = try await send(index)
+                try await rpc.waitUntilConfirmed(again, polls: 800)
+                landed.append(again)
+            }
+        }
+        return landed
     }
 
     @Test func aHistoryOfSeveralPagesComesBackWholeOldestFirstAndACursorLimitsTheNextRead() async throws {
