@@ -113,19 +113,9 @@ public struct TokenWorkerService: Service {
 
     /// LISTEN for new jobs; reconnects after a failure. A missed notification only delays a job until the next poll.
     private func listenForJobs(wake: WakeSignal, state: WorkerState) async {
-        while !Task.isCancelled && !state.isShuttingDown {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: TokenJobQueue.notificationChannel) { notifications in
-                        for try await _ in notifications { wake.signal() }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("job notifications interrupted; listening again", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        await NotificationListener.listen(
+            on: TokenJobQueue.notificationChannel, client: client, logger: logger, while: { !state.isShuttingDown }
+        ) { wake.signal() }
     }
 
     private func maintain(queue: TokenJobQueue, runner: TokenJobRunner, state: WorkerState) async {

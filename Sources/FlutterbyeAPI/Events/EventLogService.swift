@@ -105,19 +105,7 @@ public final class EventLogService: Service, Sendable {
 
     /// LISTEN for new events; reconnects after a failure. A lost signal only delays events until the next poll.
     private func listen() async {
-        while !Task.isCancelled {
-            do {
-                try await log.client.withConnection { connection in
-                    try await connection.listen(on: EventLog.notificationChannel) { notifications in
-                        for try await _ in notifications { self.wakeAll() }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("event notifications interrupted; listening again", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        await NotificationListener.listen(on: EventLog.notificationChannel, client: log.client, logger: logger) { self.wakeAll() }
     }
 
     private func poll() async {
