@@ -16,7 +16,7 @@ public struct APISettings: Sendable {
     public var writeLimit: RateLimitMiddleware.Limit
     /// The `SOLANA_CLUSTER` value, when set (checked to name a cluster).
     public var clusterName: String?
-    /// How long events are kept for `GET /v1/events` (default 7 days).
+    /// How long events are kept for `GET /v1/events` (default: `EventLogService.Options`'s, 7 days).
     public var eventRetention: Duration
 
     /// Reads the settings; every problem is reported at once.
@@ -32,7 +32,9 @@ public struct APISettings: Sendable {
             }
         }
         writeLimit = .init(burst: burst, perSecond: perSecond)
-        eventRetention = .seconds(3600 * reader.integer("FLUTTERBYE_EVENT_RETENTION_HOURS", default: 168, range: 1...87_600))
+        let defaultRetentionHours = Int(EventLogService.Options().retention.components.seconds / 3600)
+        eventRetention = .seconds(
+            3600 * reader.integer("FLUTTERBYE_EVENT_RETENTION_HOURS", default: defaultRetentionHours, range: 1...87_600))
         apiTokens = (reader.value("API_TOKEN") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if apiTokens.isEmpty {
             reader.problems.append(

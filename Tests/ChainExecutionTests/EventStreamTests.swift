@@ -9,7 +9,6 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import PostgresNIO
-import Synchronization
 import Testing
 
 /// `GET /v1/events` over a real WebSocket (the live server, hummingbird-websocket's client) against real PostgreSQL:
@@ -279,15 +278,6 @@ struct EventStreamTests {
             #expect(answer.code == 426)
         }
     }
-}
-
-/// A value tasks share, behind a lock.
-final class Shared<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
-
-    init(_ value: Value) { self.value = Mutex(value) }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result { value.withLock { body(&$0) } }
 }
 
 /// A message of the event stream, as a test reads it.
