@@ -241,6 +241,22 @@ struct TokenJobQueueTests {
         }
     }
 
+    /// A runner whose database stalled past its lease comes back after the same worker name (the same process, or
+    /// two processes with one FLUTTERBYE_WORKER_ID) claimed the job again: the earlier claim can write nothing.
+    @Test func aStepOfAnEarlierClaimFailsAfterTheSameWorkerClaimedTheJobAgain() async throws {
+        try await withQueue { queue, _ in
+            let id = try await queue.enqueue(Self.request("stalled")).jobID
+            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(try await queue.rescueExpiredLeases() == 1)
+            #expect(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).map(\.id) == [id])
+            await #expect(throws: StoreError.self, "the first claim's runner must not record a transaction") {
+                try await queue.recordSubmission(jobID: id, workerID: "w1", signature: "stale", rawTransaction: [1], lastValidBlockHeight: 1)
+            }
+            #expect(try await queue.job(id: id).signature == nil)
+        }
+    }
+
     @Test func releaseCancelAndPrune() async throws {
         try await withQueue { queue, client in
             let a = try await queue.enqueue(Self.request("a")).jobID
