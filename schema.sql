@@ -652,3 +652,49 @@ CREATE OR REPLACE TRIGGER chain_transactions_dropped_event
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (6, 'the event log GET /v1/events streams: events, event_log_horizon and the triggers that fill them')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 7: the sender's exactly-once guards.
+--
+-- lease_token: every claim draws a new token from flutterbye.token_job_lease_tokens, and every step a worker writes
+--   (storing a transaction, confirming, failing, releasing, renewing the lease) names it. A runner whose claim was
+--   taken over, even by a process with the same FLUTTERBYE_WORKER_ID or by its own process after a database stall
+--   longer than the lease, can write nothing more. (attempted_by still says who holds or last held the job.)
+-- signatures: every transaction the job ever stored, oldest first; `signature` and `raw_transaction` keep the newest.
+--   Whether the job's token exists is checked against all of them: a token counts as the job's only when one of its
+--   own transactions created it.
+-- flutterbye.key_fingerprints: the fingerprint (a one-way hash, never the secret) of the master seed the jobs' mint
+--   addresses derive from. A worker started with another seed refuses to start: it would give retried jobs other
+--   mint addresses.
+
+CREATE SEQUENCE IF NOT EXISTS flutterbye.token_job_lease_tokens;
+
+DO $$
+BEGIN
+    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'lease_token' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE flutterbye.token_jobs ADD COLUMN lease_token bigint;
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'signatures' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE flutterbye.token_jobs ADD COLUMN signatures text[] NOT NULL DEFAULT '{}';
+        -- Jobs stored before this version kept only their newest transaction.
+        UPDATE flutterbye.token_jobs SET signatures = ARRAY[signature] WHERE signature IS NOT NULL;
+    END IF;
+END
+$$;
+
+CREATE TABLE IF NOT EXISTS flutterbye.key_fingerprints (
+    -- What the key is for: 'master_seed'.
+    name         text PRIMARY KEY,
+    -- Hex of a one-way hash of the key (TokenWorker's MasterSeedFingerprint); the key itself is never stored.
+    fingerprint  text NOT NULL,
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (7, 'lease tokens, every stored signature of a job, the master seed''s fingerprint')
+ON CONFLICT (version) DO NOTHING;

@@ -458,7 +458,7 @@ struct FlutterbyeQueueWorkload: Sendable {
                                 inFlight -= 1
                             }
                             completions.addTask {
-                                let marked = try await queue.markConfirmed(batch.map { ($0.id, Self.signature) }, workerID: workerID)
+                                let marked = try await queue.markConfirmed(batch.compactMap { $0.lease.map { (lease: $0, signature: Self.signature) } })
                                 guard marked.count == batch.count else { throw BenchmarkFailure("\(workerID) lost claimed jobs") }
                                 return marked.count
                             }
@@ -517,7 +517,7 @@ struct FlutterbyeQueueWorkload: Sendable {
                     for job in batch {
                         if let start = starts.take(job.request.idempotencyKey) { latencies.append(start.duration(to: claimedAt)) }
                     }
-                    _ = try await queue.markConfirmed(batch.map { ($0.id, Self.signature) }, workerID: "bench-latency")
+                    _ = try await queue.markConfirmed(batch.compactMap { $0.lease.map { (lease: $0, signature: Self.signature) } })
                     // Like TokenWorkerService: after a claim that found nothing, wait for a notification or the poll
                     // interval; after one that found jobs (a freed slot), claim again at once.
                     if batch.isEmpty { await wake.wait(timeout: settings.pollInterval) }

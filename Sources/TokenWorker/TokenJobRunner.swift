@@ -75,9 +75,10 @@ public struct TokenJobRunner: Sendable {
     public func run(_ job: TokenJob) async throws(StoreError) -> TokenJobState {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(job.id)"
+        guard let lease = job.lease else { throw StoreError(.invalidJobState, "job \(job.id) was not claimed: it has no lease") }
         do {
-            let signature = try await attempt(job, logger: logger)
-            try await queue.markConfirmed(jobID: job.id, workerID: workerID, signature: signature.base58)
+            let signature = try await attempt(job, lease: lease, logger: logger)
+            try await queue.markConfirmed(lease, signature: signature.base58)
             logger.info("job confirmed", metadata: ["signature": "\(signature)"])
             // From enqueue to confirmation: what the backend waits.
             Timer(label: "flutterbye_job_confirmation_seconds", preferredDisplayUnit: .seconds)
@@ -89,15 +90,14 @@ public struct TokenJobRunner: Sendable {
                 let wait = configuration.policy.backoff(afterAttempt: job.attempt, floor: retryAfter)
                 logger.warning("job attempt failed, will retry", metadata: ["error": "\(message)", "in": "\(wait)"])
                 return try await queue.recordFailure(
-                    jobID: job.id, workerID: workerID, errorClass: "transient", message: message, permanent: false,
+                    lease, errorClass: "transient", message: message, permanent: false,
                     retryAt: Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18))
             case .permanent(let errorClass, let message):
                 logger.error("job failed", metadata: ["class": "\(errorClass)", "error": "\(message)"])
-                return try await queue.recordFailure(
-                    jobID: job.id, workerID: workerID, errorClass: errorClass, message: message, permanent: true, retryAt: Date())
+                return try await queue.recordFailure(lease, errorClass: errorClass, message: message, permanent: true, retryAt: Date())
             case .released:
                 logger.info("job released at shutdown; it resumes from its stored state")
-                try await queue.release(jobID: job.id, workerID: workerID)
+                try await queue.release(lease)
                 return (try? await queue.job(id: job.id).state) ?? .available
             }
         } catch let error as StoreError {
@@ -130,7 +130,7 @@ public struct TokenJobRunner: Sendable {
         return finalized
     }
 
-    private func attempt(_ job: TokenJob, logger: Logger) async throws -> Signature {
+    private func attempt(_ job: TokenJob, lease: JobLease, logger: Logger) async throws -> Signature {
         let plan: TokenCreationPlan
         do {
             plan = try TokenCreationPlan(
@@ -141,9 +141,6 @@ public struct TokenJobRunner: Sendable {
             throw AttemptFailure.permanent(errorClass: "invalid_job", "the job's fields are invalid: \(error.message)")
         }
         let mint = configuration.mintDerivation.keypair(forJobKey: job.request.idempotencyKey)
-        if job.mintAddress == nil {
-            try await queue.recordMint(jobID: job.id, workerID: workerID, mintAddress: mint.publicKey.base58)
-        }
 
         // A transaction stored by an earlier attempt may have landed or may still land: follow it first.
         if let stored = job.signature.flatMap({ try? Signature(base58: $0) }), let raw = job.rawTransaction,
@@ -169,8 +166,9 @@ public struct TokenJobRunner: Sendable {
             }
             let built = try await buildTransaction(plan: plan, mint: mint, logger: logger)
             try await queue.recordSubmission(
-                jobID: job.id, workerID: workerID, signature: built.signed.id.base58, rawTransaction: built.signed.serialized(),
-                lastValidBlockHeight: built.lastValidBlockHeight)
+                TransactionSubmission(
+                    lease: lease, mintAddress: mint.publicKey.base58, signature: built.signed.id.base58, rawTransaction: built.signed.serialized(),
+                    lastValidBlockHeight: built.lastValidBlockHeight))
             if let landed = try await follow(built.signed, lastValidBlockHeight: built.lastValidBlockHeight, logger: logger) {
                 return landed
             }

@@ -80,9 +80,10 @@ public struct TokenWorkerService: Service {
                 let free = options.concurrency - state.inFlightCount
                 if free > 0 {
                     do {
-                        let batch = try await queue.claim(workerID: workerID, limit: free, lease: options.lease)
+                        let batch = try await queue.claim(workerID: workerID, limit: free, lease: options.lease, excluding: Array(state.inFlight.keys))
                         for job in batch {
-                            state.started(job.id)
+                            guard let lease = job.lease else { continue }
+                            state.started(lease)
                             jobs.addTask {
                                 do { try await runner.run(job) } catch {
                                     logger.error("job could not be recorded", metadata: ["job": "\(job.id)", "error": "\(error)"])
@@ -139,9 +140,9 @@ public struct TokenWorkerService: Service {
             let held = state.inFlight
             guard !held.isEmpty else { continue }
             do {
-                let renewed = try await queue.renewLeases(workerID: workerID, jobIDs: Array(held), lease: options.lease)
+                let renewed = try await queue.renewLeases(Array(held.values), lease: options.lease)
                 // Jobs still running here whose lease was not renewed were rescued or cancelled elsewhere.
-                let lost = held.intersection(state.inFlight).subtracting(renewed)
+                let lost = Set(held.keys).intersection(state.inFlight.keys).subtracting(renewed)
                 if !lost.isEmpty { logger.warning("lost the lease of jobs", metadata: ["jobs": "\(lost.sorted())"]) }
             } catch {
                 logger.warning("renewing leases failed", metadata: ["error": "\(error)"])
@@ -152,14 +153,14 @@ public struct TokenWorkerService: Service {
 
 /// The worker loop's shared state: whether it is shutting down and which jobs are running.
 final class WorkerState: Sendable {
-    private let state = Mutex<(shuttingDown: Bool, inFlight: Set<Int64>)>((false, []))
+    private let state = Mutex<(shuttingDown: Bool, inFlight: [Int64: JobLease])>((false, [:]))
 
     var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
-    var inFlight: Set<Int64> { state.withLock { $0.inFlight } }
+    var inFlight: [Int64: JobLease] { state.withLock { $0.inFlight } }
     var inFlightCount: Int { state.withLock { $0.inFlight.count } }
     func beginShutdown() { state.withLock { $0.shuttingDown = true } }
-    func started(_ id: Int64) { _ = state.withLock { $0.inFlight.insert(id) } }
-    func finished(_ id: Int64) { _ = state.withLock { $0.inFlight.remove(id) } }
+    func started(_ lease: JobLease) { state.withLock { $0.inFlight[lease.jobID] = lease } }
+    func finished(_ id: Int64) { _ = state.withLock { $0.inFlight.removeValue(forKey: id) } }
 }
 
 /// Wakes a claim loop: a notification, a finished job or shutdown. A signal with nobody waiting is kept for the

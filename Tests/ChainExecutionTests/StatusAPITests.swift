@@ -297,9 +297,10 @@ struct StatusAPITests {
             // A failed job is retried with its history kept.
             let other = try Self.object(try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-2")))
             let otherID = try #require(other["id"] as? Int)
-            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60))
+            let claimed = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first?.lease)
+            #expect(claimed.jobID == Int64(otherID))
             _ = try await queue.recordFailure(
-                jobID: Int64(otherID), workerID: "w1", errorClass: "permanent", message: "the recipient is not a wallet", permanent: true, retryAt: Date())
+                claimed, errorClass: "permanent", message: "the recipient is not a wallet", permanent: true, retryAt: Date())
             let failed = try Self.object(try await http.execute(uri: "/v1/jobs/\(otherID)", method: .get, headers: Self.auth))
             #expect(failed["state"] as? String == "failed")
             #expect((failed["errors"] as? [[String: Any]])?.first?["message"] as? String == "the recipient is not a wallet")
@@ -437,10 +438,8 @@ extension StatusAPITests {
             }
             let listed = try await queue.jobs(state: nil, limit: 3, before: nil)
             _ = try await queue.cancel(jobID: listed[1].id)
-            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60))
-            if let claimed = try await queue.jobs(state: .running, limit: 1, before: nil).first {
-                _ = try await queue.recordFailure(
-                    jobID: claimed.id, workerID: "w1", errorClass: "permanent", message: "refused", permanent: true, retryAt: Date())
+            if let claimed = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first?.lease {
+                _ = try await queue.recordFailure(claimed, errorClass: "permanent", message: "refused", permanent: true, retryAt: Date())
             }
             let document = try await http.execute(uri: "/openapi.json", method: .get)
             #expect(document.status == .ok)

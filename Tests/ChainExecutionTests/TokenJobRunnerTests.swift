@@ -119,7 +119,7 @@ struct TokenJobRunnerTests {
         try await withHarness { harness in
             // A worker signed, stored and sent the transaction, then died before recording the confirmation.
             let id = try await harness.queue.enqueue(request("crash")).jobID
-            _ = try await harness.queue.claim(workerID: "dead", limit: 1, lease: .milliseconds(10))
+            let dead = try #require(try await harness.queue.claim(workerID: "dead", limit: 1, lease: .milliseconds(10)).first?.lease)
             let plan = try TokenCreationPlan(
                 tokenProgram: "token-2022", decimals: 3, name: "Job crash", symbol: "JOB", uri: "https://flutterbye.example/crash",
                 amount: "1000", recipient: recipient.base58, memo: "job crash")
@@ -130,8 +130,9 @@ struct TokenJobRunnerTests {
                 payer: payer, mint: mint, mintAuthority: payer, mintRentLamports: rent, recentBlockhash: latest.blockhash,
                 computeUnitLimit: 200_000, computeUnitPrice: 1)
             try await harness.queue.recordSubmission(
-                jobID: id, workerID: "dead", signature: transaction.id.base58, rawTransaction: transaction.serialized(),
-                lastValidBlockHeight: latest.lastValidBlockHeight)
+                TransactionSubmission(
+                    lease: dead, mintAddress: mint.publicKey.base58, signature: transaction.id.base58, rawTransaction: transaction.serialized(),
+                    lastValidBlockHeight: latest.lastValidBlockHeight))
             _ = try await harness.rpc.sendTransaction(transaction, skipPreflight: true)
             try await Task.sleep(for: .milliseconds(50))
             #expect(try await harness.queue.rescueExpiredLeases() == 1)

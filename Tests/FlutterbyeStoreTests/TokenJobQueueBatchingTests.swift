@@ -143,19 +143,20 @@ extension TokenJobQueueTests {
     @Test func concurrentConfirmationsShareAStatementAndEachWorkerGetsItsOwnJobs() async throws {
         try await withQueue { queue, _ in
             for i in 0..<40 { _ = try await queue.enqueue(Self.request("confirm-\(i)")) }
-            var held: [String: [Int64]] = [:]
+            var held: [String: [JobLease]] = [:]
             for worker in 0..<8 {
-                held["w\(worker)"] = try await queue.claim(workerID: "w\(worker)", limit: 5, lease: .seconds(30)).map(\.id)
+                held["w\(worker)"] = try await queue.claim(workerID: "w\(worker)", limit: 5, lease: .seconds(30)).compactMap(\.lease)
             }
             let snapshot = held
-            // Each worker confirms its own jobs plus one of its neighbour's, which must be left alone.
+            // Each worker confirms its own jobs plus one of its neighbour's under a lease it does not hold, which must be
+            // left alone.
             let answers = try await withThrowingTaskGroup(of: (String, Set<Int64>).self) { group in
                 for worker in 0..<8 {
                     group.addTask {
                         let mine = snapshot["w\(worker)"] ?? []
                         let neighbours = snapshot["w\((worker + 1) % 8)"] ?? []
-                        let marked = try await queue.markConfirmed(
-                            (mine + neighbours.prefix(1)).map { (jobID: $0, signature: "sig-\($0)") }, workerID: "w\(worker)")
+                        let stale = neighbours.prefix(1).map { JobLease(jobID: $0.jobID, token: -1) }
+                        let marked = try await queue.markConfirmed((mine + stale).map { (lease: $0, signature: "sig-\($0.jobID)") })
                         return ("w\(worker)", marked)
                     }
                 }
@@ -163,9 +164,9 @@ extension TokenJobQueueTests {
                 for try await (worker, marked) in group { answers[worker] = marked }
                 return answers
             }
-            for (worker, ids) in held {
-                #expect(answers[worker] == Set(ids), "\(worker)")
-                for id in ids { #expect(try await queue.job(id: id).state == .confirmed) }
+            for (worker, leases) in held {
+                #expect(answers[worker] == Set(leases.map(\.jobID)), "\(worker)")
+                for lease in leases { #expect(try await queue.job(id: lease.jobID).state == .confirmed) }
             }
             #expect(try await queue.countsByState() == [.confirmed: 40])
         }

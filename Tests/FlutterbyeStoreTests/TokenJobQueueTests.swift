@@ -105,10 +105,12 @@ struct TokenJobQueueTests {
                 #expect(job.attemptedBy == "w1")
                 #expect((job.leaseExpiresAt ?? .distantPast) > Date().addingTimeInterval(20))
             }
+            #expect(Set(claimed.compactMap(\.leaseToken)).count == 2, "each claim draws its own lease token")
             #expect(try await queue.claim(workerID: "w2", limit: 10, lease: .seconds(30)).isEmpty, "nothing else is due")
-            let held = try await queue.renewLeases(workerID: "w1", jobIDs: claimed.map(\.id), lease: .seconds(60))
+            let held = try await queue.renewLeases(claimed.compactMap(\.lease), lease: .seconds(60))
             #expect(held == Set(claimed.map(\.id)))
-            #expect(try await queue.renewLeases(workerID: "w2", jobIDs: claimed.map(\.id), lease: .seconds(60)).isEmpty)
+            let stale = claimed.map { JobLease(jobID: $0.id, token: ($0.leaseToken ?? 0) + 1_000_000) }
+            #expect(try await queue.renewLeases(stale, lease: .seconds(60)).isEmpty, "a lease the job does not hold renews nothing")
         }
     }
 
@@ -140,21 +142,38 @@ struct TokenJobQueueTests {
     @Test func theSendersStepsAreRecordedAndGuardedByTheLease() async throws {
         try await withQueue { queue, _ in
             let id = try await queue.enqueue(Self.request("steps")).jobID
-            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30))
-            try await queue.recordMint(jobID: id, workerID: "w1", mintAddress: Self.recipient)
+            let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             let raw: [UInt8] = Array(0..<200).map { UInt8($0) }
-            try await queue.recordSubmission(jobID: id, workerID: "w1", signature: "sig-1", rawTransaction: raw, lastValidBlockHeight: 12_345)
+            try await queue.recordSubmission(
+                TransactionSubmission(lease: lease, mintAddress: Self.recipient, signature: "sig-1", rawTransaction: raw, lastValidBlockHeight: 12_345))
             var job = try await queue.job(id: id)
             #expect(job.state == .submitted)
             #expect(job.rawTransaction == raw)
             #expect(job.lastValidBlockHeight == 12_345)
             #expect(job.mintAddress == Self.recipient)
             #expect(job.submittedAt != nil)
+            #expect(job.signatures == ["sig-1"])
 
-            // Another worker cannot touch it.
-            await #expect(throws: StoreError.self) { try await queue.markConfirmed(jobID: id, workerID: "w2", signature: "sig-1") }
+            // A second transaction (the first expired) joins the first; storing one again adds nothing.
+            let second = TransactionSubmission(lease: lease, mintAddress: Self.recipient, signature: "sig-2", rawTransaction: [9], lastValidBlockHeight: 12_500)
+            try await queue.recordSubmission(second)
+            try await queue.recordSubmission(second)
+            job = try await queue.job(id: id)
+            #expect(job.signatures == ["sig-1", "sig-2"])
+            #expect(job.signature == "sig-2" && job.rawTransaction == [9] && job.lastValidBlockHeight == 12_500)
+            // Another mint address is refused: a job keeps the mint it stored first.
+            await #expect(throws: StoreError.self) {
+                try await queue.recordSubmission(
+                    TransactionSubmission(lease: lease, mintAddress: "other", signature: "sig-3", rawTransaction: [1], lastValidBlockHeight: 1))
+            }
+            #expect(try await queue.job(id: id).signatures == ["sig-1", "sig-2"])
 
-            try await queue.markConfirmed(jobID: id, workerID: "w1", signature: "sig-1")
+            // A lease the job does not hold cannot touch it.
+            await #expect(throws: StoreError.self) { try await queue.markConfirmed(JobLease(jobID: id, token: lease.token + 1), signature: "sig-1") }
+
+            // Confirmed by its first transaction (a lagging node had not shown it): the stored bytes were the second's.
+            try await queue.markConfirmed(lease, signature: "sig-1")
+            #expect(try await queue.job(id: id).rawTransaction == nil)
             #expect(try await queue.markFinalized(jobID: id))
             #expect(try await queue.markFinalized(jobID: id) == false, "finalizing twice (two workers) is harmless")
             job = try await queue.job(id: id)
@@ -165,14 +184,14 @@ struct TokenJobQueueTests {
 
     @Test func aBatchOfConfirmationsMarksOnlyTheJobsTheWorkerHolds() async throws {
         try await withQueue { queue, _ in
-            var ids: [Int64] = []
-            for i in 0..<5 { ids.append(try await queue.enqueue(Self.request("batch-\(i)")).jobID) }
-            let mine = try await queue.claim(workerID: "w1", limit: 4, lease: .seconds(30)).map(\.id)
+            for i in 0..<5 { _ = try await queue.enqueue(Self.request("batch-\(i)")) }
+            let leases = try await queue.claim(workerID: "w1", limit: 4, lease: .seconds(30)).compactMap(\.lease)
+            let mine = leases.map(\.jobID)
             let other = try await queue.claim(workerID: "w2", limit: 1, lease: .seconds(30)).map(\.id)
             #expect(mine.count == 4 && other.count == 1)
             _ = try await queue.cancel(jobID: mine[3])
             let marked = try await queue.markConfirmed(
-                (mine + other).map { (jobID: $0, signature: "sig-\($0)") }, workerID: "w1")
+                (leases + other.map { JobLease(jobID: $0, token: leases[0].token) }).map { (lease: $0, signature: "sig-\($0.jobID)") })
             #expect(marked == Set(mine.prefix(3)), "not the cancelled job, not another worker's")
             for id in mine.prefix(3) {
                 let job = try await queue.job(id: id)
@@ -180,7 +199,7 @@ struct TokenJobQueueTests {
             }
             #expect(try await queue.job(id: other[0]).state == .running)
             #expect(try await queue.job(id: mine[3]).state == .cancelled)
-            #expect(try await queue.markConfirmed([], workerID: "w1").isEmpty)
+            #expect(try await queue.markConfirmed([]).isEmpty)
         }
     }
 
@@ -189,26 +208,36 @@ struct TokenJobQueueTests {
             var request = Self.request("flaky")
             request.maxAttempts = 2
             let id = try await queue.enqueue(request).jobID
-            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30))
+            let first = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             let state = try await queue.recordFailure(
-                jobID: id, workerID: "w1", errorClass: "transient", message: "HTTP 429 from the RPC", permanent: false, retryAt: Date())
+                first, errorClass: "transient", message: "HTTP 429 from the RPC", permanent: false, retryAt: Date())
             #expect(state == .retryable)
             let again = try await queue.claim(workerID: "w2", limit: 1, lease: .seconds(30))
             #expect(again.map(\.id) == [id])
             #expect(again.first?.attempt == 2)
             let last = try await queue.recordFailure(
-                jobID: id, workerID: "w2", errorClass: "transient", message: "timeout", permanent: false, retryAt: Date())
+                try #require(again.first?.lease), errorClass: "transient", message: "timeout", permanent: false, retryAt: Date())
             #expect(last == .failed, "attempts exhausted")
             let job = try await queue.job(id: id)
             #expect(job.errors.map(\.message) == ["HTTP 429 from the RPC", "timeout"])
             #expect(job.errors.map(\.attempt) == [1, 2])
             #expect(job.errors.allSatisfy { $0.errorClass == "transient" && abs($0.at.timeIntervalSinceNow) < 60 })
 
-            let other = try await queue.enqueue(Self.request("doomed")).jobID
-            _ = try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30))
+            _ = try await queue.enqueue(Self.request("doomed"))
+            let doomed = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             #expect(try await queue.recordFailure(
-                jobID: other, workerID: "w1", errorClass: "insufficient_funds", message: "the fee payer has 0 lamports", permanent: true,
-                retryAt: Date()) == .failed)
+                doomed, errorClass: "insufficient_funds", message: "the fee payer has 0 lamports", permanent: true, retryAt: Date()) == .failed)
+
+            // A job that stored a transaction is not failed for used-up attempts: the transaction may still land.
+            var once = Self.request("sent-once")
+            once.maxAttempts = 1
+            let sentOnce = try await queue.enqueue(once).jobID
+            let sentLease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
+            try await queue.recordSubmission(
+                TransactionSubmission(lease: sentLease, mintAddress: Self.recipient, signature: "s", rawTransaction: [1], lastValidBlockHeight: 5))
+            #expect(try await queue.recordFailure(
+                sentLease, errorClass: "transient", message: "HTTP 429", permanent: false, retryAt: Date()) == .retryable)
+            #expect(try await queue.job(id: sentOnce).state == .retryable)
 
             // An operator retries the failed job.
             let retried = try await queue.retry(jobID: id)
@@ -222,8 +251,10 @@ struct TokenJobQueueTests {
         try await withQueue { queue, _ in
             let fresh = try await queue.enqueue(Self.request("crashed-before-send")).jobID
             let sent = try await queue.enqueue(Self.request("crashed-after-send")).jobID
-            _ = try await queue.claim(workerID: "dead", limit: 2, lease: .milliseconds(50))
-            try await queue.recordSubmission(jobID: sent, workerID: "dead", signature: "sig", rawTransaction: [1], lastValidBlockHeight: 9)
+            let dead = try await queue.claim(workerID: "dead", limit: 2, lease: .milliseconds(50))
+            let deadLease = try #require(dead.first { $0.id == sent }?.lease)
+            try await queue.recordSubmission(
+                TransactionSubmission(lease: deadLease, mintAddress: Self.recipient, signature: "sig", rawTransaction: [1], lastValidBlockHeight: 9))
             try await Task.sleep(for: .milliseconds(120))
             #expect(try await queue.rescueExpiredLeases() == 2)
             for id in [fresh, sent] {
@@ -236,7 +267,7 @@ struct TokenJobQueueTests {
             #expect(resumed.first { $0.id == sent }?.signature == "sig", "the stored transaction survives the rescue")
             // The dead worker can no longer write.
             await #expect(throws: StoreError.self) {
-                try await queue.markConfirmed(jobID: sent, workerID: "dead", signature: "sig")
+                try await queue.markConfirmed(deadLease, signature: "sig")
             }
         }
     }
@@ -246,14 +277,33 @@ struct TokenJobQueueTests {
     @Test func aStepOfAnEarlierClaimFailsAfterTheSameWorkerClaimedTheJobAgain() async throws {
         try await withQueue { queue, _ in
             let id = try await queue.enqueue(Self.request("stalled")).jobID
+            let first = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .milliseconds(50)).first?.lease)
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(try await queue.rescueExpiredLeases() == 1)
+            let second = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
+            #expect(second.jobID == id && second.token != first.token)
+            await #expect(throws: StoreError.self, "the first claim's runner must not record a transaction") {
+                try await queue.recordSubmission(
+                    TransactionSubmission(lease: first, mintAddress: Self.recipient, signature: "stale", rawTransaction: [1], lastValidBlockHeight: 1))
+            }
+            #expect(try await queue.job(id: id).signature == nil)
+            #expect(try await queue.renewLeases([first], lease: .seconds(30)).isEmpty)
+            await #expect(throws: StoreError.self) { try await queue.markConfirmed(first, signature: "stale") }
+            #expect(try await queue.release([first]).isEmpty)
+            #expect(try await queue.job(id: id).state == .running, "the second claim still holds it")
+        }
+    }
+
+    /// A worker never claims a job it is still running, even when its lease expired and the job was rescued.
+    @Test func aClaimSkipsTheJobsTheWorkerIsRunning() async throws {
+        try await withQueue { queue, _ in
+            let running = try await queue.enqueue(Self.request("running")).jobID
+            let waiting = try await queue.enqueue(Self.request("waiting")).jobID
             _ = try await queue.claim(workerID: "w1", limit: 1, lease: .milliseconds(50))
             try await Task.sleep(for: .milliseconds(120))
             #expect(try await queue.rescueExpiredLeases() == 1)
-            #expect(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).map(\.id) == [id])
-            await #expect(throws: StoreError.self, "the first claim's runner must not record a transaction") {
-                try await queue.recordSubmission(jobID: id, workerID: "w1", signature: "stale", rawTransaction: [1], lastValidBlockHeight: 1)
-            }
-            #expect(try await queue.job(id: id).signature == nil)
+            #expect(try await queue.claim(workerID: "w1", limit: 5, lease: .seconds(30), excluding: [running]).map(\.id) == [waiting])
+            #expect(try await queue.job(id: running).state == .retryable)
         }
     }
 
@@ -261,16 +311,19 @@ struct TokenJobQueueTests {
         try await withQueue { queue, client in
             let a = try await queue.enqueue(Self.request("a")).jobID
             let b = try await queue.enqueue(Self.request("b")).jobID
-            _ = try await queue.claim(workerID: "w1", limit: 2, lease: .seconds(30))
-            try await queue.release(jobID: a, workerID: "w1")
+            let aLease = try #require(try await queue.claim(workerID: "w1", limit: 2, lease: .seconds(30)).first { $0.id == a }?.lease)
+            try await queue.release(aLease)
             #expect(try await queue.job(id: a).state == .available)
             #expect(try await queue.job(id: a).attempt == 0, "a release does not count as an attempt")
             #expect(try await queue.cancel(jobID: b).state == .cancelled)
             await #expect(throws: StoreError.self) { _ = try await queue.cancel(jobID: b) }
             // A job whose transaction was stored (so possibly sent) cannot be cancelled: it may still land.
             let c = try await queue.enqueue(Self.request("c")).jobID
-            #expect(try await queue.claim(workerID: "w1", limit: 5, lease: .seconds(30)).map(\.id).contains(c))
-            try await queue.recordSubmission(jobID: c, workerID: "w1", signature: "sig-c", rawTransaction: [1, 2, 3], lastValidBlockHeight: 100)
+            let claimedAgain = try await queue.claim(workerID: "w1", limit: 5, lease: .seconds(30))
+            let cLease = try #require(claimedAgain.first { $0.id == c }?.lease)
+            let aLeaseAgain = try #require(claimedAgain.first { $0.id == a }?.lease)
+            try await queue.recordSubmission(
+                TransactionSubmission(lease: cLease, mintAddress: Self.recipient, signature: "sig-c", rawTransaction: [1, 2, 3], lastValidBlockHeight: 100))
             do {
                 _ = try await queue.cancel(jobID: c)
                 Issue.record("a submitted job must not be cancellable")
@@ -279,14 +332,13 @@ struct TokenJobQueueTests {
                 #expect(error.message.contains("may still land"), "\(error)")
             }
             #expect(try await queue.job(id: c).state == .submitted)
-            _ = try await queue.recordFailure(
-                jobID: c, workerID: "w1", errorClass: "transient", message: "node behind", permanent: false, retryAt: Date())
+            _ = try await queue.recordFailure(cLease, errorClass: "transient", message: "node behind", permanent: false, retryAt: Date())
             #expect(try await queue.job(id: c).state == .retryable)
             await #expect(throws: StoreError.self, "retryable, but its stored transaction may still land") {
                 _ = try await queue.cancel(jobID: c)
             }
             try await client.query("DELETE FROM flutterbye.token_jobs WHERE id = \(c)", logger: TestDatabase.logger)
-            try await queue.release(jobID: a, workerID: "w1")
+            try await queue.release(aLeaseAgain)
             await #expect(throws: StoreError.self) { _ = try await queue.job(id: 999_999) }
 
             #expect(try await queue.prune(finishedBefore: Date().addingTimeInterval(-60)) == 0, "recent jobs are kept")

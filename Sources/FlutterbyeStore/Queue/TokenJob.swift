@@ -95,12 +95,17 @@ public struct TokenJob: Sendable, Hashable {
     public var attempt: Int
     /// The worker holding (or last holding) the lease.
     public var attemptedBy: String?
+    /// The token of the job's newest claim: the steps of that claim name it (`lease`).
+    public var leaseToken: Int64?
     public var leaseExpiresAt: Date?
     public var errors: [TokenJobAttemptError]
     /// The mint address (deterministic from the idempotency key), once derived.
     public var mintAddress: String?
-    /// The signature of the stored transaction (base58).
+    /// The signature of the newest stored transaction (base58).
     public var signature: String?
+    /// Every transaction the job ever stored, oldest first (base58 signatures): at most one of them can land, as all
+    /// create the same mint account.
+    public var signatures: [String]
     /// The signed transaction, stored before its first send.
     public var rawTransaction: [UInt8]?
     /// The block height after which the stored transaction can no longer land.
@@ -111,6 +116,9 @@ public struct TokenJob: Sendable, Hashable {
     public var confirmedAt: Date?
     public var finalizedAt: Date?
     public var finishedAt: Date?
+
+    /// The hold of the job's newest claim, which every step of its runner names; nil for a job never claimed.
+    public var lease: JobLease? { leaseToken.map { JobLease(jobID: id, token: $0) } }
 }
 
 /// The outcome of an enqueue: the job's id and state, and whether this call created it.

@@ -56,21 +56,22 @@ struct EnqueueBatchStatement: PostgresPreparedStatement {
     }
 }
 
-/// Claims up to `limit` runnable jobs for `workerID` under a lease (see `TokenJobQueue.claim`), returned in claim
-/// order (priority, then schedule, then id): an UPDATE's RETURNING comes in whatever order the join produced, so the
-/// claimed rows are sorted again.
+/// Claims up to `limit` runnable jobs for `workerID` under a lease, each with a new lease token, skipping the ids in
+/// `excluding` (see `TokenJobQueue.claim`); returned in claim order (priority, then schedule, then id): an UPDATE's
+/// RETURNING comes in whatever order the join produced, so the claimed rows are sorted again.
 struct ClaimStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_claim_v2"
+    static let name = "flutterbye_claim_v3"
     static let sql = """
         WITH next AS (
             SELECT id AS next_id FROM flutterbye.token_jobs
-            WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
+            WHERE state IN ('available', 'retryable') AND scheduled_at <= now() AND NOT (id = ANY($4::int8[]))
             ORDER BY priority DESC, scheduled_at, id
             LIMIT $1
             FOR UPDATE SKIP LOCKED
         ), claimed AS (
             UPDATE flutterbye.token_jobs j
             SET state = 'running', attempt = j.attempt + 1, attempted_by = $2,
+                lease_token = nextval('flutterbye.token_job_lease_tokens'),
                 lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
             FROM next WHERE j.id = next.next_id
             RETURNING \(TokenJobQueue.columns)
@@ -82,42 +83,85 @@ struct ClaimStatement: PostgresPreparedStatement {
     var limit: Int64
     var workerID: String
     var leaseMilliseconds: Int64
+    var excluding: [Int64]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
+        var bindings = PostgresBindings(capacity: 4)
         bindings.append(limit)
         bindings.append(workerID)
         bindings.append(leaseMilliseconds)
+        bindings.append(excluding)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> TokenJob { try TokenJobQueue.decodeJob(row) }
 }
 
-/// Marks jobs confirmed, each only while the worker named beside it holds it; returns (id, worker) of each job marked.
-struct ConfirmBatchStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_confirm_batch_v2"
+/// Stores transactions before their first send, each only while its lease holds the job and the job has no other
+/// mint address; a signature already stored is not added twice. Returns (id, lease token) of each job stored.
+struct SubmitBatchStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_submit_batch_v1"
     static let sql = """
         UPDATE flutterbye.token_jobs j
-        SET state = 'confirmed', signature = c.signature, confirmed_at = coalesce(j.confirmed_at, now()), updated_at = now()
-        FROM unnest($1::int8[], $2::text[], $3::text[]) AS c(id, signature, worker)
-        WHERE j.id = c.id AND j.attempted_by = c.worker AND j.state IN ('running', 'submitted')
-        RETURNING j.id, j.attempted_by
+        SET state = 'submitted', mint_address = coalesce(j.mint_address, s.mint), signature = s.signature,
+            raw_transaction = decode(s.raw, 'base64'), last_valid_block_height = s.last_valid,
+            signatures = CASE WHEN s.signature = ANY(j.signatures) THEN j.signatures ELSE j.signatures || s.signature END,
+            submitted_at = now(), updated_at = now()
+        FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[])
+            AS s(id, token, mint, signature, raw, last_valid)
+        WHERE j.id = s.id AND j.lease_token = s.token AND j.state IN ('running', 'submitted')
+            AND (j.mint_address IS NULL OR j.mint_address = s.mint)
+        RETURNING j.id, j.lease_token
         """
-    typealias Row = (jobID: Int64, workerID: String)
+    typealias Row = (jobID: Int64, leaseToken: Int64)
+
+    var submissions: [TransactionSubmission]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(submissions.map(\.lease.jobID))
+        bindings.append(submissions.map(\.lease.token))
+        bindings.append(submissions.map(\.mintAddress))
+        bindings.append(submissions.map(\.signature))
+        bindings.append(submissions.map { Data($0.rawTransaction).base64EncodedString() })
+        bindings.append(submissions.map { Int64(clamping: $0.lastValidBlockHeight) })
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, token) = try row.decode((Int64, Int64).self)
+        return (id, token)
+    }
+}
+
+/// Marks jobs confirmed, each only while the lease beside it holds it; returns (id, lease token) of each job marked.
+/// A job confirmed by an older transaction than its newest keeps no raw transaction: the stored bytes would not be
+/// the signature's.
+struct ConfirmBatchStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_confirm_batch_v3"
+    static let sql = """
+        UPDATE flutterbye.token_jobs j
+        SET state = 'confirmed', signature = c.signature,
+            raw_transaction = CASE WHEN c.signature = j.signature THEN j.raw_transaction END,
+            confirmed_at = coalesce(j.confirmed_at, now()), updated_at = now()
+        FROM unnest($1::int8[], $2::int8[], $3::text[]) AS c(id, token, signature)
+        WHERE j.id = c.id AND j.lease_token = c.token AND j.state IN ('running', 'submitted')
+        RETURNING j.id, j.lease_token
+        """
+    typealias Row = (jobID: Int64, leaseToken: Int64)
 
     var confirmations: [TokenJobQueue.Confirmation]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 3)
-        bindings.append(confirmations.map(\.jobID))
+        bindings.append(confirmations.map(\.lease.jobID))
+        bindings.append(confirmations.map(\.lease.token))
         bindings.append(confirmations.map(\.signature))
-        bindings.append(confirmations.map(\.workerID))
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (id, worker) = try row.decode((Int64, String).self)
-        return (id, worker)
+        let (id, token) = try row.decode((Int64, Int64).self)
+        return (id, token)
     }
 }

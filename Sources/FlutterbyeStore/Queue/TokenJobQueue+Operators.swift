@@ -1,0 +1,59 @@
+public import Foundation
+import PostgresNIO
+
+/// What an operator does to jobs through the API: cancel, retry, and prune finished jobs.
+extension TokenJobQueue {
+    /// Cancels a job whose transaction has not been sent: available, retryable or running before its transaction was
+    /// stored. A worker running it finds the job gone at its next step and never sends. A job with a stored (so
+    /// possibly sent) transaction is refused with `invalidJobState`: that transaction may still land, so the job stays
+    /// with the workers, which see it confirmed (or, if it expired unused, sign it again) — never two tokens.
+    public func cancel(jobID: Int64) async throws(StoreError) -> TokenJob {
+        let rows = try await jobs(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running') AND signature IS NULL
+            RETURNING \(unescaped: Self.columns)
+            """, "cancelling job \(jobID)")
+        if let job = rows.first { return job }
+        let current = try await job(id: jobID)
+        if current.signature != nil && !current.state.isFinished {
+            throw StoreError(
+                .invalidJobState,
+                "job \(jobID) is \(current.state.rawValue) and its transaction \(current.signature ?? "") was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed")
+        }
+        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only jobs whose transaction has not been sent can be cancelled")
+    }
+
+    /// Runs a failed job again with a fresh set of attempts.
+    public func retry(jobID: Int64) async throws(StoreError) -> TokenJob {
+        let rows = try await jobs(
+            """
+            UPDATE flutterbye.token_jobs
+            SET state = 'available', attempt = 0, scheduled_at = now(), finished_at = NULL, updated_at = now()
+            WHERE id = \(jobID) AND state = 'failed'
+            RETURNING \(unescaped: Self.columns)
+            """, "retrying job \(jobID)")
+        if let job = rows.first {
+            _ = try await run("SELECT pg_notify(\(Self.notificationChannel), \(String(jobID)))", "notifying workers")
+            return job
+        }
+        let current = try await job(id: jobID)
+        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only failed jobs can be retried")
+    }
+
+    /// Deletes jobs that finished (finalized, failed or cancelled) before `cutoff`; returns how many.
+    @discardableResult
+    public func prune(finishedBefore cutoff: Date, limit: Int = 10_000) async throws(StoreError) -> Int {
+        try await run(
+            """
+            DELETE FROM flutterbye.token_jobs
+            WHERE id IN (
+                SELECT id FROM flutterbye.token_jobs
+                WHERE finished_at < \(cutoff) AND state IN ('finalized', 'failed', 'cancelled')
+                ORDER BY finished_at LIMIT \(limit))
+            RETURNING id
+            """, "pruning finished jobs"
+        ).count
+    }
+}

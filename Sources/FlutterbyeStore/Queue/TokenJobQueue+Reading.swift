@@ -1,0 +1,117 @@
+public import Foundation
+import PostgresNIO
+
+/// Reading jobs: one by id or key, pages of them, counts by state, the recent record; and the decoding of a job row.
+extension TokenJobQueue {
+    /// The job with `id`; `jobNotFound` when there is none.
+    public func job(id: Int64) async throws(StoreError) -> TokenJob {
+        guard let job = try await jobs("SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE id = \(id)", "reading job \(id)").first else {
+            throw StoreError(.jobNotFound, "there is no job \(id)")
+        }
+        return job
+    }
+
+    /// The job enqueued with `idempotencyKey`, if any.
+    public func job(idempotencyKey: String) async throws(StoreError) -> TokenJob? {
+        try await jobs(
+            "SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE idempotency_key = \(idempotencyKey)",
+            "reading job \(idempotencyKey)"
+        ).first
+    }
+
+    /// A page of jobs, newest first: those with an id below `before` (nil: from the newest), in `state` when given,
+    /// at most `limit` (1 to 500). Keyset pagination: the next page starts before the last job of this one, so pages
+    /// neither repeat nor skip a job while new ones arrive.
+    public func jobs(state: TokenJobState?, limit: Int, before: Int64?) async throws(StoreError) -> [TokenJob] {
+        let limit = min(max(limit, 1), 500)
+        return try await jobs(
+            """
+            SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs
+            WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue)) AND (\(before)::int8 IS NULL OR id < \(before))
+            ORDER BY id DESC LIMIT \(limit)
+            """, "listing jobs")
+    }
+
+    /// The queue's recent record: over the last `window`, the enqueue-to-confirmation latency (median and 95th
+    /// percentile) of the jobs confirmed in it, and how many jobs were confirmed and how many failed for good.
+    public func statistics(window: Duration) async throws(StoreError) -> TokenJobStatistics {
+        let seconds = Double(window.components.seconds)
+        let rows = try await run(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - created_at))::float8 AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - created_at))::float8 AS p95,
+                   count(*)::int8 AS confirmed,
+                   (SELECT count(*) FROM flutterbye.token_jobs
+                    WHERE state = 'failed' AND finished_at >= now() - make_interval(secs => \(seconds)))::int8 AS failed
+            FROM flutterbye.token_jobs
+            WHERE confirmed_at >= now() - make_interval(secs => \(seconds))
+            """, "reading the queue's statistics")
+        guard let row = rows.first else { throw StoreError(.queryFailed, "the queue's statistics query returned no row") }
+        do {
+            let (p50, p95, confirmed, failed) = try row.decode((Double?, Double?, Int64, Int64).self)
+            return TokenJobStatistics(
+                window: window, confirmationMedianSeconds: p50, confirmationP95Seconds: p95, confirmed: Int(confirmed), failed: Int(failed))
+        } catch {
+            throw StoreError(.queryFailed, "cannot read the queue's statistics: \(error)")
+        }
+    }
+
+    /// How many jobs are in each state.
+    public func countsByState() async throws(StoreError) -> [TokenJobState: Int] {
+        var counts: [TokenJobState: Int] = [:]
+        for row in try await run("SELECT state, count(*) AS n FROM flutterbye.token_jobs GROUP BY state", "counting jobs") {
+            let cells = row.makeRandomAccess()
+            if let state = try? cells["state"].decode(String.self), let n = try? cells["n"].decode(Int64.self),
+                let known = TokenJobState(rawValue: state)
+            {
+                counts[known] = Int(n)
+            }
+        }
+        return counts
+    }
+
+    static func decodeJob(_ row: PostgresRow) throws -> TokenJob {
+        let c = row.makeRandomAccess()
+        let errorsText = try c["errors"].decode(String.self)
+        let errors = errorsText == "[]" ? [] : Self.decodeAttemptErrors(errorsText)
+        let raw = try c["raw_transaction"].decode(ByteBuffer?.self)
+        let request = TokenJobRequest(
+            idempotencyKey: try c["idempotency_key"].decode(String.self), tokenProgram: try c["token_program"].decode(String.self),
+            decimals: Int(try c["decimals"].decode(Int16.self)), name: try c["name"].decode(String.self),
+            symbol: try c["symbol"].decode(String.self), uri: try c["uri"].decode(String.self), amount: try c["amount"].decode(String.self),
+            recipient: try c["recipient"].decode(String.self), memo: try c["memo"].decode(String?.self),
+            priority: Int(try c["priority"].decode(Int16.self)), scheduledAt: try c["scheduled_at"].decode(Date.self),
+            maxAttempts: Int(try c["max_attempts"].decode(Int32.self)))
+        return TokenJob(
+            id: try c["id"].decode(Int64.self), request: request,
+            state: TokenJobState(rawValue: try c["state"].decode(String.self)) ?? .failed,
+            attempt: Int(try c["attempt"].decode(Int32.self)), attemptedBy: try c["attempted_by"].decode(String?.self),
+            leaseToken: try c["lease_token"].decode(Int64?.self), leaseExpiresAt: try c["lease_expires_at"].decode(Date?.self), errors: errors,
+            mintAddress: try c["mint_address"].decode(String?.self), signature: try c["signature"].decode(String?.self),
+            signatures: try c["signatures"].decode([String].self),
+            rawTransaction: raw.map { Array($0.readableBytesView) },
+            lastValidBlockHeight: try c["last_valid_block_height"].decode(Int64?.self).map { UInt64(clamping: $0) },
+            createdAt: try c["created_at"].decode(Date.self), updatedAt: try c["updated_at"].decode(Date.self),
+            submittedAt: try c["submitted_at"].decode(Date?.self), confirmedAt: try c["confirmed_at"].decode(Date?.self),
+            finalizedAt: try c["finalized_at"].decode(Date?.self), finishedAt: try c["finished_at"].decode(Date?.self))
+    }
+
+    /// The `errors` column's attempts (jsonb rendered as text); an unreadable one is left out.
+    static func decodeAttemptErrors(_ text: String) -> [TokenJobAttemptError] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            return Self.parseTimestamp(text) ?? Date(timeIntervalSince1970: 0)
+        }
+        return (try? decoder.decode([TokenJobAttemptError].self, from: Data(text.utf8))) ?? []
+    }
+
+    /// Postgres's jsonb rendering of a timestamptz (`2026-11-23T09:30:00.123456+00:00`).
+    static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}

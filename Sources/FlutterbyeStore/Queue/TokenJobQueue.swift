@@ -1,0 +1,173 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The durable token job queue in PostgreSQL (`flutterbye.token_jobs`): enqueue with idempotency keys, claim in
+/// batches with `FOR UPDATE SKIP LOCKED` under a renewable lease, record each step of the sender before it
+/// happens, rescue jobs whose worker died, and prune finished jobs. Every step a worker writes names the lease of its
+/// claim (`JobLease`), so the runner of a claim that was taken over can never overwrite the job's newer runner.
+public struct TokenJobQueue: Sendable {
+    /// The NOTIFY channel `enqueue_token_job()` and `enqueue` signal on (payload: a new job's id; one notification per
+    /// statement, whatever number of jobs it enqueued).
+    public static let notificationChannel = "flutterbye_token_jobs"
+
+    /// One job's confirmed transaction, as `markConfirmed` records it.
+    struct Confirmation: Sendable, Hashable {
+        var lease: JobLease
+        var signature: String
+    }
+
+    let database: QueueDatabase
+    private let enqueuer: StatementCoalescer<TokenJobRequest, TokenJobEnqueueResult>
+    let submitter: StatementCoalescer<[TransactionSubmission], Set<Int64>>
+    let confirmer: StatementCoalescer<[Confirmation], Set<Int64>>
+
+    /// A queue on a running `PostgresClient`. A statement that gets no answer within `statementTimeout` (waiting
+    /// for a connection included) fails with `databaseUnavailable` instead of waiting for ever, so a worker whose
+    /// database went away and came back never stays stuck on a request the pool lost. Such a statement is abandoned,
+    /// not undone: it may still take effect, which every step of the queue allows (each is safe to repeat).
+    ///
+    /// Concurrent `enqueue` calls, concurrent `recordSubmissions` calls and concurrent `markConfirmed` calls are each
+    /// gathered into one statement while earlier ones run, with at most `maxBatchesInFlight` such statements at a time
+    /// (per kind); a lone call runs at once.
+    public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30), maxBatchesInFlight: Int = 2) {
+        let database = QueueDatabase(client: client, logger: logger, statementTimeout: statementTimeout)
+        self.database = database
+        enqueuer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 500, minBatchAlongside: 4) { requests in
+            await database.enqueueBatch(requests)
+        }
+        submitter = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 100) { batches in
+            await database.submitBatches(batches)
+        }
+        confirmer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 100) { batches in
+            await database.confirmBatches(batches)
+        }
+    }
+
+    var logger: Logger { database.logger }
+
+    // MARK: Enqueue
+
+    /// Enqueues a job. Bad input throws `invalidJob` naming the field (checked here by the rules of
+    /// `flutterbye.enqueue_token_job`, the statement the backend runs, and again by the database); a reused key
+    /// returns the existing job (`inserted == false`), or throws `idempotencyConflict` when its parameters differ.
+    /// Concurrent calls share one INSERT statement; each gets its own answer.
+    public func enqueue(_ request: TokenJobRequest) async throws(StoreError) -> TokenJobEnqueueResult {
+        try request.validate()
+        return try await enqueuer.submit(request).get()
+    }
+
+    // MARK: Claim, lease, rescue
+
+    /// Claims up to `limit` runnable jobs (available, or retryable and due), highest priority first, for
+    /// `workerID`, each under a new lease token and a lease of `lease`. Jobs locked by another claimer are skipped,
+    /// never waited for; so are the jobs in `excluding` (those the claiming worker still runs: after a database stall
+    /// longer than the lease, a worker would otherwise claim a job it is running).
+    public func claim(workerID: String, limit: Int, lease: Duration, excluding: [Int64] = []) async throws(StoreError) -> [TokenJob] {
+        try await database.execute(
+            ClaimStatement(limit: Int64(limit), workerID: workerID, leaseMilliseconds: Self.milliseconds(lease), excluding: excluding),
+            "claiming jobs")
+    }
+
+    /// Extends the leases still held; returns the ids of their jobs (a job missing from the answer was rescued,
+    /// claimed again or cancelled: its runner must stop).
+    public func renewLeases(_ leases: [JobLease], lease: Duration) async throws(StoreError) -> Set<Int64> {
+        guard !leases.isEmpty else { return [] }
+        let query: PostgresQuery = """
+            UPDATE flutterbye.token_jobs j
+            SET lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond', updated_at = now()
+            FROM unnest(\(leases.map(\.jobID))::int8[], \(leases.map(\.token))::int8[]) AS l(id, token)
+            WHERE j.id = l.id AND j.lease_token = l.token AND j.state IN ('running', 'submitted')
+            RETURNING j.id
+            """
+        var held = Set<Int64>()
+        for row in try await run(query, "renewing leases") {
+            if let id = try? row.makeRandomAccess()["id"].decode(Int64.self) { held.insert(id) }
+        }
+        return held
+    }
+
+    /// Gives back jobs whose lease expired (their worker died or hung): never-submitted jobs on their last attempt
+    /// fail; every other one becomes retryable at once, keeping its stored transactions so the next worker first
+    /// checks whether one landed. Returns how many jobs were rescued.
+    @discardableResult
+    public func rescueExpiredLeases() async throws(StoreError) -> Int {
+        let query: PostgresQuery = """
+            UPDATE flutterbye.token_jobs
+            SET state = CASE WHEN cardinality(signatures) = 0 AND attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,
+                finished_at = CASE WHEN cardinality(signatures) = 0 AND attempt >= max_attempts THEN now() END,
+                scheduled_at = now(), lease_expires_at = NULL, updated_at = now(),
+                errors = errors || jsonb_build_array(jsonb_build_object(
+                    'class', 'lease_expired', 'attempt', attempt, 'at', now(),
+                    'message', 'the lease of worker ' || coalesce(attempted_by, '?') || ' expired in state ' || state
+                        || ' (the worker stopped or lost the database); rescued'))
+            WHERE state IN ('running', 'submitted') AND lease_expires_at < now()
+            RETURNING id
+            """
+        let rescued = try await run(query, "rescuing jobs with expired leases").count
+        if rescued > 0 { logger.warning("rescued jobs with expired leases", metadata: ["count": "\(rescued)"]) }
+        return rescued
+    }
+
+    // MARK: Plumbing
+
+    static let columns = """
+        id, idempotency_key, state, token_program, decimals, name, symbol, uri, amount::text AS amount, recipient, memo,
+        priority, scheduled_at, attempt, max_attempts, attempted_by, lease_token, lease_expires_at, errors::text AS errors,
+        mint_address, signature, signatures, raw_transaction, last_valid_block_height, created_at, updated_at, submitted_at,
+        confirmed_at, finalized_at, finished_at
+        """
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Runs a guarded step of one lease: throws `invalidJobState` when it changed no row.
+    func update(_ query: PostgresQuery, lease: JobLease, _ doing: String) async throws(StoreError) {
+        guard try await run(query, "\(doing) for \(lease)").count == 1 else {
+            throw StoreError.leaseLost(lease, doing)
+        }
+    }
+
+    func jobs(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [TokenJob] {
+        var result: [TokenJob] = []
+        for row in try await run(query, doing) {
+            do { result.append(try Self.decodeJob(row)) } catch {
+                throw StoreError(.queryFailed, "cannot read a job row while \(doing): \(error)")
+            }
+        }
+        return result
+    }
+
+    func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        try await database.run(query, doing)
+    }
+
+    static func storeError(_ error: any Error, while doing: String) -> StoreError {
+        if let answer = StoreError.ServerAnswer(error) {
+            switch answer.sqlState {
+            case "22023":
+                // enqueue_token_job's validation: 'invalid <field>: <reason>'.
+                let message = answer.message
+                let field = message.hasPrefix("invalid ") ? message.dropFirst(8).split(separator: ":").first.map(String.init) : nil
+                return StoreError(.invalidJob, "\(message); nothing was enqueued", field: field)
+            case "23505":
+                return StoreError(.idempotencyConflict, "\(answer.message); nothing was enqueued — use a new idempotency key for a different token")
+            default:
+                return StoreError(.queryFailed, "\(doing) failed: \(answer.summary)")
+            }
+        }
+        return StoreError.databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
+    }
+}
+
+extension StoreError {
+    /// A guarded step changed nothing: the lease is no longer the job's (rescued and claimed again, cancelled or
+    /// finished elsewhere).
+    static func leaseLost(_ lease: JobLease, _ doing: String) -> StoreError {
+        StoreError(
+            .invalidJobState,
+            "\(lease) is no longer held in a state that allows \(doing): the job was rescued and claimed again, cancelled or finished elsewhere")
+    }
+}
