@@ -45,10 +45,14 @@ public struct TokenCreationPlan: Sendable, Hashable {
         return mintSpace + (try TokenMetadata.tlvSize(updateAuthority: updateAuthority, mint: mint, name: name, symbol: symbol, uri: uri))
     }
 
-    /// The instructions of the token-creation transaction, in order: compute budget (when given), create the mint
-    /// account funded for its final size, the MetadataPointer (Token-2022), InitializeMint2, the on-chain metadata
-    /// (Token-2022; Metaplex for the classic program when `metaplexMetadata`), the recipient's associated token
-    /// account (idempotent), MintTo, and the memo.
+    /// The instructions of the token-creation transaction, in order: compute budget (when given), the mint account
+    /// made by transfer + allocate + assign (funded for its final size), the MetadataPointer (Token-2022),
+    /// InitializeMint2, the on-chain metadata (Token-2022; Metaplex for the classic program when `metaplexMetadata`),
+    /// the recipient's associated token account (idempotent), MintTo, and the memo.
+    ///
+    /// Not `createAccount`: it refuses an address that holds any lamports, and anyone can send lamports to a mint
+    /// address once it is known. Transfer, allocate and assign work whatever the address holds (the lamports stay in
+    /// the mint account), and allocate still fails once the mint exists, so a job can still create at most one token.
     public func instructions(
         payer: PublicKey, mint: PublicKey, mintAuthority: PublicKey, mintRentLamports: UInt64,
         computeUnitLimit: UInt32?, computeUnitPrice: UInt64?, metaplexMetadata: Bool = false
@@ -56,8 +60,9 @@ public struct TokenCreationPlan: Sendable, Hashable {
         var instructions: [Instruction] = []
         if let computeUnitLimit { instructions.append(ComputeBudgetProgram.setComputeUnitLimit(computeUnitLimit)) }
         if let computeUnitPrice { instructions.append(ComputeBudgetProgram.setComputeUnitPrice(microLamports: computeUnitPrice)) }
-        instructions.append(
-            SystemProgram.createAccount(from: payer, newAccount: mint, lamports: mintRentLamports, space: UInt64(mintSpace), owner: program.programId))
+        instructions.append(SystemProgram.transfer(from: payer, to: mint, lamports: mintRentLamports))
+        instructions.append(SystemProgram.allocate(account: mint, space: UInt64(mintSpace)))
+        instructions.append(SystemProgram.assign(account: mint, owner: program.programId))
         if program == .token2022 {
             instructions.append(MetadataPointer.initialize(mint: mint, authority: mintAuthority, metadataAddress: mint))
         }

@@ -49,6 +49,32 @@ struct TokenCreationPlanExecutionTests {
         #expect(!(try chain.send(retry)).succeeded)
     }
 
+    /// Anyone can send lamports to a mint address once it is known (it is public from the first send): the job's
+    /// transaction must still create the token there, and the lamports stay in the mint account. (The runtime refuses a
+    /// transfer that leaves an empty account below its rent-exempt minimum, 890,880 lamports: the smallest gift.)
+    @Test(arguments: ["token", "token-2022"], [UInt64(890_880), 1_000_000_000])
+    func aJobsTransactionCreatesItsTokenOnAnAddressAStrangerFunded(program: String, gift: UInt64) throws {
+        let chain = try LiteSVMSession()
+        try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
+        let plan = try TokenCreationPlan(
+            tokenProgram: program, decimals: 3, name: "Gift", symbol: "GFT", uri: "https://flutterbye.example/gift.json", amount: "77",
+            recipient: Self.recipient, memo: nil)
+        let mint = derivation.keypair(forJobKey: "gift-\(program)-\(gift)")
+        try chain.airdrop(mint.publicKey, lamports: gift)
+        let rent = try chain.rentExemptMinimum(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
+        let transaction = try plan.transaction(
+            payer: payer, mint: mint, mintAuthority: payer, mintRentLamports: rent, recentBlockhash: try chain.latestBlockhash(),
+            computeUnitLimit: 200_000, computeUnitPrice: nil)
+        let outcome = try chain.send(transaction)
+        #expect(outcome.succeeded, "\(outcome.error ?? "") \(outcome.logs.joined(separator: "\n"))")
+        let mintAccount = try #require(try chain.account(mint.publicKey))
+        #expect(mintAccount.owner == plan.program.programId)
+        #expect(mintAccount.lamports == rent + gift)
+        #expect(try TokenMintState(data: mintAccount.data).supply == 77)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: plan.recipient, mint: mint.publicKey, tokenProgram: plan.program.programId)
+        #expect(try TokenAccountState(data: try #require(try chain.account(ata)).data).amount == 77)
+    }
+
     @Test func malformedJobFieldsAreRefusedNamingTheField() {
         func refused(_ field: String, program: String = "token", decimals: Int = 6, name: String = "n", amount: String = "1",
                      recipient: String = Self.recipient) {

@@ -54,6 +54,17 @@ import Testing
 /// Keys and signatures hash their words folded into one; keys whose words repeat (a repeated byte) must still hash
 /// apart, and equal values alike.
 @Suite struct KeyHashingTests {
+    /// The master seed's fingerprint, against Python's `cryptography` HKDF (computed outside this project:
+    /// `HKDF(SHA256(), 32, salt=b"flutterbye/master-seed-fingerprint/v1", info=b"").derive(seed).hex()`).
+    @Test func theMasterSeedFingerprintIsHKDFOfTheSeedAndShowsNothingOfIt() throws {
+        let first = try JobKeyDerivation(masterSeed: [UInt8](repeating: 0x2a, count: 32))
+        let second = try JobKeyDerivation(masterSeed: [UInt8](repeating: 0x2b, count: 32))
+        #expect(first.fingerprint == "2848756bc373e3dc1feb34d02e5c4fee901a5a45cd800864a882fb4533dc26af")
+        #expect(second.fingerprint == "d29d64a185504d2ef6248dfb969e69128e551753990464d19bbe1c6ddbaf1c42")
+        #expect(!first.fingerprint.contains("2a2a2a2a"))
+        #expect(first.fingerprint != first.keypair(forJobKey: "").publicKey.bytes.map { String(format: "%02x", $0) }.joined())
+    }
+
     @Test func repeatedByteKeysAndSignaturesHashApart() throws {
         let keys = try (0...255).map { try PublicKey(bytes: [UInt8](repeating: UInt8($0), count: 32)) }
         #expect(Set(keys.map(\.hashValue)).count == 256)

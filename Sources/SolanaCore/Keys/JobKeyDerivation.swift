@@ -60,6 +60,16 @@ public struct JobKeyDerivation: Sendable, CustomStringConvertible, CustomDebugSt
         return seed.withUnsafeBytes { try! Keypair(seed: Array($0)) }
     }
 
+    /// A one-way fingerprint of the master seed (64 hex digits), to tell whether two processes use the same seed
+    /// without showing it: HKDF-SHA256 of the seed with salt `"flutterbye/master-seed-fingerprint/v1"` and no info,
+    /// which no job key can produce (job keys use another salt).
+    public var fingerprint: String {
+        let digest = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: masterSeed), salt: Array("flutterbye/master-seed-fingerprint/v1".utf8), info: [],
+            outputByteCount: 32)
+        return digest.withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+    }
+
     public var description: String { "JobKeyDerivation(HKDF-SHA256, v1)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }

@@ -1,4 +1,5 @@
-/// Builders for the System program's instructions the worker needs: creating accounts and moving lamports.
+/// Builders for the System program's instructions the worker needs: creating, allocating and assigning accounts, and
+/// moving lamports.
 public enum SystemProgram {
     /// The System program's id.
     public static let programId: PublicKey = "11111111111111111111111111111111"
@@ -13,6 +14,24 @@ public enum SystemProgram {
         data.write(owner)
         return Instruction(
             programId: programId, accounts: [.writable(from, signer: true), .writable(newAccount, signer: true)], data: data.bytes)
+    }
+
+    /// Gives `account` (which signs) `space` bytes of zeroed data. It must hold no data yet and belong to the System
+    /// program; its lamports do not matter, so it works on an address anyone has already sent lamports to (unlike
+    /// `createAccount`, which refuses an address that holds any).
+    public static func allocate(account: PublicKey, space: UInt64) -> Instruction {
+        var data = WireWriter(capacity: 12)
+        data.writeLittleEndian(UInt32(8))
+        data.writeLittleEndian(space)
+        return Instruction(programId: programId, accounts: [.writable(account, signer: true)], data: data.bytes)
+    }
+
+    /// Makes `owner` the program that owns `account` (which signs; it must belong to the System program).
+    public static func assign(account: PublicKey, owner: PublicKey) -> Instruction {
+        var data = WireWriter(capacity: 36)
+        data.writeLittleEndian(UInt32(1))
+        data.write(owner)
+        return Instruction(programId: programId, accounts: [.writable(account, signer: true)], data: data.bytes)
     }
 
     /// Moves `lamports` from `from` (which signs) to `to`.

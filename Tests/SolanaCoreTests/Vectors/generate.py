@@ -104,7 +104,8 @@ from solders.litesvm import LiteSVM  # noqa: E402
 from solders.message import Message, MessageV0, from_bytes_versioned, to_bytes_versioned  # noqa: E402
 from solders.pubkey import Pubkey  # noqa: E402
 from solders.signature import Signature  # noqa: E402
-from solders.system_program import CreateAccountParams, TransferParams, create_account  # noqa: E402
+from solders.system_program import AllocateParams, AssignParams, CreateAccountParams, TransferParams  # noqa: E402
+from solders.system_program import allocate, assign, create_account  # noqa: E402
 from solders.system_program import transfer as system_transfer  # noqa: E402
 from solders.token.associated import get_associated_token_address  # noqa: E402
 from solders.transaction import Transaction, VersionedTransaction  # noqa: E402
@@ -277,6 +278,10 @@ def hand_build(name: str, p: dict) -> Instruction:
     if name == "system.transfer":
         return Instruction(SYSTEM_PROGRAM, u32(2) + u64(p["lamports"]),
                            [meta(p["from"], True, True), meta(p["to"], False, True)])
+    if name == "system.allocate":
+        return Instruction(SYSTEM_PROGRAM, u32(8) + u64(p["space"]), [meta(p["account"], True, True)])
+    if name == "system.assign":
+        return Instruction(SYSTEM_PROGRAM, u32(1) + bytes(pk(p["owner"])), [meta(p["account"], True, True)])
     if base == "initialize_mint2":
         data = u8(20) + u8(p["decimals"]) + bytes(pk(p["mint_authority"])) + token_option_pubkey(p["freeze_authority"])
         return Instruction(program, data, [meta(p["mint"], False, True)])
@@ -366,6 +371,10 @@ def library_build(name: str, p: dict):
                                                   lamports=p["lamports"], space=p["space"], owner=pk(p["owner"])))
     if name == "system.transfer":
         return system_transfer(TransferParams(from_pubkey=pk(p["from"]), to_pubkey=pk(p["to"]), lamports=p["lamports"]))
+    if name == "system.allocate":
+        return allocate(AllocateParams(pubkey=pk(p["account"]), space=p["space"]))
+    if name == "system.assign":
+        return assign(AssignParams(pubkey=pk(p["account"]), owner=pk(p["owner"])))
     if name == "compute_budget.set_compute_unit_limit":
         return set_compute_unit_limit(p["units"])
     if name == "compute_budget.set_compute_unit_price":
@@ -646,6 +655,10 @@ def instruction_cases() -> list:
     for i, lamports in enumerate([0, 1, 5000, 1_000_000_000, U64_MAX, 2**32 + 7]):
         to = actor(391 + i) if i % 2 else str(plain_pubkey(f"to-{i}"))
         cases.append(("system.transfer", {"from": actor(380 + i), "to": to, "lamports": lamports}))
+    for i, space in enumerate([0, 82, 165, 234, 10_240, U64_MAX]):
+        cases.append(("system.allocate", {"account": actor(380 + i), "space": space}))
+    for i, owner in enumerate([TOKEN_PROGRAM, TOKEN_2022_PROGRAM, SYSTEM_PROGRAM, METAPLEX_PROGRAM, keypair(198).pubkey(), TOKEN_PROGRAM]):
+        cases.append(("system.assign", {"account": actor(390 + i), "owner": str(owner)}))
     for prefix in ("token", "token2022"):
         for base in TOKEN_BASES:
             for i in range(6):
