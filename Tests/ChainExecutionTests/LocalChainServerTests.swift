@@ -62,6 +62,30 @@ struct LocalChainServerTests {
         return entries.compactMap { $0["signature"] as? String }
     }
 
+    /// One sendTransaction as raw HTTP, answered whatever its status (the send_error fault may answer HTTP 503).
+    func sendRaw(_ server: LocalChainServer, _ transaction: Transaction, _ config: [String: Any] = [:]) async throws
+        -> LocalChainServer.HTTPAnswer
+    {
+        var config = config
+        config["encoding"] = "base64"
+        let request: [String: Any] = [
+            "jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+            "params": [Data(transaction.serialized()).base64EncodedString(), config] as [Any],
+        ]
+        return try await server.http(server.url, body: try JSONSerialization.data(withJSONObject: request))
+    }
+
+    /// The error text of a control update answered HTTP 400, or nil when it was not refused.
+    func refused(_ server: LocalChainServer, _ update: [String: Any]) async throws -> String? {
+        let answer = try await server.http(server.controlURL, body: try JSONSerialization.data(withJSONObject: update))
+        guard answer.status == 400 else { return nil }
+        return (try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["error"] as? String
+    }
+
+    func counter(_ state: [String: Any], _ group: String, _ name: String) -> Int? {
+        int(((state["counters"] as? [String: Any])?[group] as? [String: Any])?[name])
+    }
+
     // MARK: Tests
 
     @Test func tokenCreationMovesThroughCommitmentLevels() async throws {
@@ -350,4 +374,66 @@ struct LocalChainServerTests {
         #expect(int((answers[3]["error"] as? [String: Any])?["code"]) == -32602)
         #expect((answers[4]["result"] as? [String: Any])?["solana-core"] is String)
     }
+
+    @Test func aSendErrorAnswersAnErrorButTheTransactionLands() async throws {
+        let server = try await fundedServer()
+        #expect(try await refused(server, ["send_error_rate": 1.5]) != nil)
+        #expect(try await refused(server, ["send_error_rate": true]) != nil)
+        #expect(try await server.control(["send_error_rate": 1])["send_error_rate"] as? Double == 1)
+
+        // A single request is answered HTTP 503 or the JSON-RPC internal error, at random; never the signature.
+        var forms: Set<String> = []
+        var sent: [String] = []
+        for index in 0..<6 {
+            let transaction = try await sign(
+                server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000 + UInt64(index))], signers: [payer])
+            sent.append(transaction.id.base58)
+            let answer = try await sendRaw(server, transaction)
+            if answer.status == 503 {
+                #expect(answer.header("Content-Type")?.hasPrefix("text/plain") == true)
+                forms.insert("HTTP 503")
+            } else {
+                #expect(answer.status == 200)
+                let object = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+                #expect(object["result"] == nil, "no signature in the answer")
+                let error = try #require(object["error"] as? [String: Any])
+                #expect(int(error["code"]) == -32603)
+                #expect(error["message"] as? String == "Internal error")
+                forms.insert("JSON-RPC error")
+            }
+        }
+        #expect(forms == ["HTTP 503", "JSON-RPC error"], "both answers occur (seeded generator)")
+
+        // Inside a batch only the send's item is an error; the others are answered.
+        let batched = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_006)], signers: [payer])
+        sent.append(batched.id.base58)
+        let batch: [[String: Any]] = [
+            ["jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+             "params": [Data(batched.serialized()).base64EncodedString(), ["encoding": "base64"]] as [Any]],
+            ["jsonrpc": "2.0", "id": 2, "method": "getHealth"],
+        ]
+        let answers = try #require(try await server.post(json: batch) as? [[String: Any]])
+        #expect(answers.map { int($0["id"]) } == [1, 2])
+        #expect(int((answers[0]["error"] as? [String: Any])?["code"]) == -32603)
+        #expect(answers[0]["result"] == nil)
+        #expect(answers[1]["result"] as? String == "ok")
+
+        // Yet every one of them landed, exactly once.
+        for signature in sent {
+            #expect(try await status(server, signature, history: true)?["err"] is NSNull, "\(signature) landed despite the error answer")
+        }
+        let balance = try await server.callObject("getBalance", [recipient.base58, ["commitment": "processed"]])
+        #expect(int(balance["value"]) == 7_000_000_000 + 21)
+        let state = try await server.controlState()
+        #expect(counter(state, "faults", "send_error") == 7)
+        #expect(counter(state, "transactions", "landed_with_error_answer") == 7)
+        #expect(counter(state, "transactions", "executed") == 8, "the airdrop and the seven transfers")
+
+        // Turned off, a send is answered with its signature again.
+        try await server.control(["send_error_rate": 0, "reset_counters": true])
+        let plain = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_007)], signers: [payer])
+        #expect(try await send(server, plain) == plain.id.base58)
+        #expect(counter(try await server.controlState(), "faults", "send_error") == 0)
+    }
+
 }

@@ -6,7 +6,8 @@ SPL Token, Token-2022, Associated Token Account and Memo programs; around it thi
 node adds: slots and block heights advancing on a timer, blockhash expiry, commitment levels, a transaction
 history (statuses, metas, signatures per address, prioritization fees) and the JSON-RPC 2.0 shapes of
 https://solana.com/docs/rpc, so that code tested against it runs unchanged against `solana-test-validator`.
-It also injects faults on request (dropped transactions, HTTP 429/503, latency, a stalled chain).
+It also injects faults on request (dropped transactions, HTTP 429/503, latency, a stalled chain, sends that
+land but are answered with an error).
 
 Usage
 -----
@@ -109,17 +110,23 @@ fee}. What passes the preflight (or skips it) gets its signature back and then, 
 still never land: when it was already processed, when its blockhash has expired for the current block
 height, when the drop_rate fault drops it, or when the runtime refuses it before charging a fee
 (signature failure, unknown fee payer, fee payer without funds). Otherwise it is executed in the current
-slot; a transaction whose instructions fail is still recorded, fee charged, with its err, like on a real
-chain. Durable-nonce transactions are accepted when the nonce account holds the transaction's blockhash.
-Version 0 messages are supported, their address lookup tables resolved from the table accounts.
+slot (or, under the stalled fault, when it is forwarded later); a transaction whose instructions fail is
+still recorded, fee charged, with its err, like on a real chain. Under the send_error_rate fault it goes
+on the same way but the answer is an error. Durable-nonce transactions are accepted when the nonce account
+holds the transaction's blockhash. Version 0 messages are supported, their address lookup tables resolved
+from the table accounts.
 
 Control API (never subject to faults)
 -------------------------------------
     GET  /control  -> {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled",
-                       "slot", "block_height", "counters": {"requests": {method: n}, "faults": {"http_429": n,
-                       "http_503": n, "dropped": n}, "transactions": {"executed": n, "succeeded": n,
-                       "failed": n, "dropped": n, "not_landed": n, "preflight_failed": n,
-                       "airdrops": n, "held": n}}, "held": n}   (held: queued while stalled)
+                       "send_error_rate", "slot", "block_height", "held",
+                       "counters": {"requests": {method: n},
+                                    "faults": {"http_429": n, "http_503": n, "dropped": n, "send_error": n},
+                                    "transactions": {"executed": n, "succeeded": n, "failed": n, "dropped": n,
+                                                     "not_landed": n, "preflight_failed": n, "airdrops": n,
+                                                     "held": n, "landed_with_error_answer": n}}}
+                      the fault fields show their current values (rates as numbers); held: transactions
+                      queued now by the stall. Counters count since the start or the last reset_counters.
     POST /control  with a JSON object, any subset of:
         "drop_rate": 0..1   fraction of sendTransaction calls answered with the right signature but never
                             executed (decided after a passing preflight)
@@ -135,9 +142,24 @@ Control API (never subject to faults)
                             node. When stalled turns false the queue is forwarded in arrival order: a
                             transaction whose blockhash is still valid at the current block height lands
                             then, an expired or already processed one never does (counted not_landed)
+        "send_error_rate": 0..1
+                            fraction of sendTransaction calls that go on exactly as without the fault (the
+                            transaction lands, or is queued by the stall, as it would be) but are answered
+                            with an error, as when a node forwards a transaction and then fails to answer.
+                            Only sends that passed the preflight (or skipped it), were not dropped and were
+                            not already processed are affected. A single request is answered, at random
+                            (even odds, from the --seed generator), either HTTP 503 with the text/plain
+                            body "Service Unavailable" (not counted in http_503) or the JSON-RPC error
+                            {"code": -32603, "message": "Internal error"}; inside a batch only that item
+                            gets the JSON-RPC error, the others are answered normally. Counted in
+                            faults.send_error; transactions.landed_with_error_answer counts the
+                            transactions that landed after a send of them was answered so (at once, or
+                            when forwarded from the stall queue)
         "advance_slots": n  moves n slots at once (also while paused), e.g. 151 to expire a blockhash
         "reset_counters": true
-    It answers like GET /control, after the change; a bad field answers HTTP 400 {"error": text}.
+    A field outside the list or a bad value answers HTTP 400 {"error": text} and changes nothing; otherwise
+    it answers like GET /control, after the change. The random faults draw from one generator seeded with
+    --seed, and only when their rate is above 0, so a run with the same requests is reproducible.
     GET /health answers "ok" (like a real node's health endpoint).
 
 Differences from a real node
@@ -338,6 +360,27 @@ class RpcError(Exception):
         if self.data is not None:
             error["data"] = self.data
         return error
+
+
+class SendErrorAnswer(RpcError):
+    """The send_error fault: the transaction went on as sent, the answer is an error (HTTP 503 for a single
+    request, chosen at random, or this JSON-RPC error)."""
+
+    def __init__(self):
+        super().__init__(-32603, "Internal error")
+
+
+class HttpFault(Exception):
+    """A fault answered at the HTTP level instead of a JSON-RPC answer."""
+
+    def __init__(self, status, body):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def is_rate(value):
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value <= 1
 
 
 def invalid_params(message):
@@ -595,6 +638,7 @@ class Chain:
         self.seq = 0
         self.stalled = False
         self.held = {}  # signature -> (tx, raw): sent while stalled, forwarded when the stall ends
+        self.error_answered = set()  # queued signatures whose send was answered with the send_error fault
         self.faucet = Keypair.from_seed(hashlib.sha256(f"flutterbye-local-chain-faucet-{seed}".encode()).digest())
         funded = self.svm.airdrop(self.faucet.pubkey(), FAUCET_LAMPORTS)
         if isinstance(funded, FailedTransactionMetadata):
@@ -607,9 +651,9 @@ class Chain:
     def new_counters():
         return {
             "requests": {},
-            "faults": {"http_429": 0, "http_503": 0, "dropped": 0},
+            "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0},
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
-                             "preflight_failed": 0, "airdrops": 0, "held": 0},
+                             "preflight_failed": 0, "airdrops": 0, "held": 0, "landed_with_error_answer": 0},
         }
 
     # Slots -------------------------------------------------------------------------------------------------
@@ -881,6 +925,8 @@ class Chain:
         })
 
     def send(self, data, config, drop):
+        """Runs a sendTransaction; `drop()` says whether the drop fault drops it. Returns (signature, outcome),
+        outcome one of "duplicate", "dropped", "held" (stall queue), "landed", "not_landed"."""
         encoding = transaction_encoding(config)
         raw, tx = decode_transaction(data, encoding)
         skip_preflight = bool_field(config, "skipPreflight")
@@ -909,32 +955,38 @@ class Chain:
         counters = self.counters["transactions"]
         if signature in self.records:  # a duplicate: the cluster ignores it
             counters["not_landed"] += 1
-            return signature
+            return signature, "duplicate"
         if drop():
             counters["dropped"] += 1
             self.counters["faults"]["dropped"] += 1
-            return signature
+            return signature, "dropped"
         if self.stalled:
             if signature not in self.held:
                 counters["held"] += 1
                 self.held[signature] = (tx, raw)
-            return signature
-        return self.forward(tx, raw)
+            return signature, "held"
+        return signature, "landed" if self.forward(tx, raw) else "not_landed"
 
     def forward(self, tx, raw):
-        """A transaction reaching the leader: lands in the current slot unless processed before or expired."""
+        """A transaction reaching the leader: lands in the current slot unless processed before or expired.
+        Returns whether it landed."""
         counters = self.counters["transactions"]
         signature = str(tx.signatures[0])
+        error_answered = signature in self.error_answered
+        self.error_answered.discard(signature)
         if signature in self.records:
             counters["not_landed"] += 1
-            return signature
+            return False
         blockhash = str(tx.message.recent_blockhash)
         if not self.blockhash_valid(blockhash, self.slot) and not self.nonce_matches(tx):
             counters["not_landed"] += 1  # expired by the time it reaches the leader
-            return signature
+            return False
         if self.execute(tx, raw) is None:
             counters["not_landed"] += 1
-        return signature
+            return False
+        if error_answered:
+            counters["landed_with_error_answer"] += 1
+        return True
 
     def set_stalled(self, stalled):
         """Starts or ends a stall; ending it forwards the queued transactions in arrival order."""
@@ -1092,7 +1144,8 @@ class Node:
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
         self.verbose = verbose
-        self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False}
+        self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
+                       "send_error_rate": 0.0}
         self.methods = {
             "getHealth": self.get_health,
             "getVersion": self.get_version,
@@ -1137,11 +1190,13 @@ class Node:
         if isinstance(request, list):
             if not request:
                 return {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid request"}, "id": None}
-            answers = [answer for answer in (self.handle_one(item) for item in request) if answer is not None]
+            answers = [answer for answer in (self.handle_one(item, batch=True) for item in request) if answer is not None]
             return answers or None
         return self.handle_one(request)
 
-    def handle_one(self, request):
+    def handle_one(self, request, batch=False):
+        """The answer to one request (None for a notification). Outside a batch the send_error fault may
+        raise HttpFault instead (HTTP 503)."""
         if not isinstance(request, dict):
             return {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid request"}, "id": None}
         request_id = request.get("id")
@@ -1163,6 +1218,8 @@ class Node:
             with self.chain.lock:
                 answer = {"jsonrpc": "2.0", "result": function(params), "id": request_id}
         except RpcError as error:
+            if isinstance(error, SendErrorAnswer) and not batch and self.roll(0.5):
+                raise HttpFault(503, b"Service Unavailable\n")
             answer = {"jsonrpc": "2.0", "error": error.to_json(), "id": request_id}
         except Exception as error:  # a bug here: report it, keep serving
             traceback.print_exc(file=sys.stderr)
@@ -1389,7 +1446,17 @@ class Node:
     def send_transaction(self, params):
         data = param(params, 0, "transaction", str)
         config = config_param(params, 1)
-        return self.chain.send(data, config, lambda: self.roll(self.faults["drop_rate"]))
+        faults = self.faults
+        signature, outcome = self.chain.send(data, config, lambda: self.roll(faults["drop_rate"]))
+        if outcome in ("duplicate", "dropped") or not self.roll(faults["send_error_rate"]):
+            return signature
+        counters = self.chain.counters
+        counters["faults"]["send_error"] += 1
+        if outcome == "landed":
+            counters["transactions"]["landed_with_error_answer"] += 1
+        elif outcome == "held":
+            self.chain.error_answered.add(signature)  # counted if it lands when forwarded
+        raise SendErrorAnswer()
 
     def simulate_transaction(self, params):
         data = param(params, 0, "transaction", str)
@@ -1562,7 +1629,7 @@ class Node:
     # Control ----------------------------------------------------------------------------------------------
     def control_state(self):
         with self.chain.lock:
-            state = dict(self.faults)
+            state = json.loads(json.dumps(self.faults))
             state["slot"] = self.chain.slot
             state["block_height"] = self.chain.height
             state["held"] = len(self.chain.held)
@@ -1572,15 +1639,16 @@ class Node:
     def control_update(self, update):
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
-        known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters"}
+        known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
+                 "send_error_rate"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
         changes = {}
-        for name in ("drop_rate", "rate_429", "rate_5xx"):
+        for name in ("drop_rate", "rate_429", "rate_5xx", "send_error_rate"):
             if name in update:
                 value = update[name]
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                if not is_rate(value):
                     raise ValueError(f"{name} must be a number in [0, 1]")
                 changes[name] = float(value)
         if "latency_ms" in update:
@@ -1672,7 +1740,11 @@ def make_handler(node):
                     node.chain.counters["faults"]["http_503"] += 1
                 self.reply(503, b"Service Unavailable\n", "text/plain")
                 return
-            answer = node.handle_body(body)
+            try:
+                answer = node.handle_body(body)
+            except HttpFault as fault:
+                self.reply(fault.status, fault.body, "text/plain")
+                return
             if answer is None:
                 self.reply(200, b"")
             else:
