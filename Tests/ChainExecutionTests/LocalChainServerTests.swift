@@ -436,4 +436,58 @@ struct LocalChainServerTests {
         #expect(counter(try await server.controlState(), "faults", "send_error") == 0)
     }
 
+    @Test func aLateSendLandsLateSlotsLaterUnlessItsBlockhashExpired() async throws {
+        let server = try await fundedServer()
+        for bad in [0, 151, 2.5, true] as [Any] {
+            #expect(try await refused(server, ["late_slots": bad]) != nil, "late_slots \(bad)")
+        }
+        #expect(try await refused(server, ["late_rate": -0.1]) != nil)
+        #expect(int(try await server.controlState()["late_slots"]) == 5, "the default")
+
+        var state = try await server.control(["paused": true, "late_rate": 1, "late_slots": 5])
+        let start = try #require(int(state["slot"]))
+        let transfer = SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)
+        let transaction = try await sign(server, [transfer], signers: [payer])
+        let signature = try await send(server, transaction)
+        #expect(signature == transaction.id.base58, "answered at once with its signature")
+        #expect(int(try await server.controlState()["held_late"]) == 1)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(try await status(server, signature, history: true) == nil, "held; paused, the slot does not move")
+        try await server.control(["advance_slots": 4])
+        #expect(try await status(server, signature, history: true) == nil, "four slots later, still held")
+        state = try await server.control(["advance_slots": 1])
+        #expect(int(state["held_late"]) == 0)
+        let landed = try #require(try await status(server, signature))
+        #expect(int(landed["slot"]) == start + 5, "landed late_slots slots after the send")
+        #expect(landed["err"] is NSNull)
+
+        // 150 slots late: a blockhash from the finalized bank (4 slots old) has expired by then, a processed one has not.
+        try await server.control(["late_slots": 150])
+        let stale = try await sign(server, [ComputeBudgetProgram.setComputeUnitLimit(1_000), transfer], signers: [payer])
+        let fresh = try await sign(server, [ComputeBudgetProgram.setComputeUnitLimit(2_000), transfer], signers: [payer], commitment: "processed")
+        #expect(try await send(server, stale) == stale.id.base58)
+        #expect(try await send(server, fresh, ["preflightCommitment": "processed"]) == fresh.id.base58)
+        #expect(int(try await server.controlState()["held_late"]) == 2)
+        try await server.control(["advance_slots": 149])
+        #expect(try await status(server, stale.id.base58, history: true) == nil)
+        #expect(try await status(server, fresh.id.base58, history: true) == nil)
+        state = try await server.control(["advance_slots": 1])
+        #expect(int(state["held_late"]) == 0)
+        #expect(try await status(server, stale.id.base58, history: true) == nil, "expired while held: never lands")
+        #expect(int(try await status(server, fresh.id.base58, history: true)?["slot"]) == start + 5 + 150)
+        #expect(counter(state, "transactions", "held_late") == 3)
+        #expect(counter(state, "transactions", "landed_late") == 2)
+        #expect(counter(state, "transactions", "not_landed") == 1)
+        let balance = try await server.callObject("getBalance", [recipient.base58, ["commitment": "processed"]])
+        #expect(int(balance["value"]) == 2_000_000_000)
+
+        // The slot timer brings them too.
+        state = try await server.control(["late_slots": 5, "paused": false])
+        let before = try #require(int(state["slot"]))
+        let timed = try await sign(server, [ComputeBudgetProgram.setComputeUnitLimit(3_000), transfer], signers: [payer])
+        _ = try await send(server, timed)
+        #expect(try await eventually { try await status(server, timed.id.base58) != nil })
+        #expect(int(try await status(server, timed.id.base58)?["slot"]) ?? 0 >= before + 5)
+    }
+
 }

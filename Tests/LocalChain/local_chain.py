@@ -7,7 +7,7 @@ node adds: slots and block heights advancing on a timer, blockhash expiry, commi
 history (statuses, metas, signatures per address, prioritization fees) and the JSON-RPC 2.0 shapes of
 https://solana.com/docs/rpc, so that code tested against it runs unchanged against `solana-test-validator`.
 It also injects faults on request (dropped transactions, HTTP 429/503, latency, a stalled chain, sends that
-land but are answered with an error).
+land but are answered with an error, late-landing sends).
 
 Usage
 -----
@@ -110,23 +110,26 @@ fee}. What passes the preflight (or skips it) gets its signature back and then, 
 still never land: when it was already processed, when its blockhash has expired for the current block
 height, when the drop_rate fault drops it, or when the runtime refuses it before charging a fee
 (signature failure, unknown fee payer, fee payer without funds). Otherwise it is executed in the current
-slot (or, under the stalled fault, when it is forwarded later); a transaction whose instructions fail is
-still recorded, fee charged, with its err, like on a real chain. Under the send_error_rate fault it goes
-on the same way but the answer is an error. Durable-nonce transactions are accepted when the nonce account
-holds the transaction's blockhash. Version 0 messages are supported, their address lookup tables resolved
-from the table accounts.
+slot (or, under the stalled and late_rate faults, when it is forwarded later); a transaction whose
+instructions fail is still recorded, fee charged, with its err, like on a real chain. Under the
+send_error_rate fault it goes on the same way but the answer is an error. Durable-nonce transactions are
+accepted when the nonce account holds the transaction's blockhash. Version 0 messages are supported, their
+address lookup tables resolved from the table accounts.
 
 Control API (never subject to faults)
 -------------------------------------
     GET  /control  -> {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled",
-                       "send_error_rate", "slot", "block_height", "held",
+                       "send_error_rate", "late_rate", "late_slots",
+                       "slot", "block_height", "held", "held_late",
                        "counters": {"requests": {method: n},
                                     "faults": {"http_429": n, "http_503": n, "dropped": n, "send_error": n},
                                     "transactions": {"executed": n, "succeeded": n, "failed": n, "dropped": n,
                                                      "not_landed": n, "preflight_failed": n, "airdrops": n,
-                                                     "held": n, "landed_with_error_answer": n}}}
+                                                     "held": n, "held_late": n, "landed_late": n,
+                                                     "landed_with_error_answer": n}}}
                       the fault fields show their current values (rates as numbers); held: transactions
-                      queued now by the stall. Counters count since the start or the last reset_counters.
+                      queued now by the stall; held_late: transactions held now by the late fault.
+                      Counters count since the start or the last reset_counters.
     POST /control  with a JSON object, any subset of:
         "drop_rate": 0..1   fraction of sendTransaction calls answered with the right signature but never
                             executed (decided after a passing preflight)
@@ -144,17 +147,29 @@ Control API (never subject to faults)
                             then, an expired or already processed one never does (counted not_landed)
         "send_error_rate": 0..1
                             fraction of sendTransaction calls that go on exactly as without the fault (the
-                            transaction lands, or is queued by the stall, as it would be) but are answered
-                            with an error, as when a node forwards a transaction and then fails to answer.
-                            Only sends that passed the preflight (or skipped it), were not dropped and were
-                            not already processed are affected. A single request is answered, at random
-                            (even odds, from the --seed generator), either HTTP 503 with the text/plain
-                            body "Service Unavailable" (not counted in http_503) or the JSON-RPC error
-                            {"code": -32603, "message": "Internal error"}; inside a batch only that item
-                            gets the JSON-RPC error, the others are answered normally. Counted in
-                            faults.send_error; transactions.landed_with_error_answer counts the
-                            transactions that landed after a send of them was answered so (at once, or
-                            when forwarded from the stall queue)
+                            transaction lands, is queued by the stall or held by the late fault as it would
+                            be) but are answered with an error, as when a node forwards a transaction and
+                            then fails to answer. Only sends that passed the preflight (or skipped it), were
+                            not dropped and were not already processed are affected. A single request is
+                            answered, at random (even odds, from the --seed generator), either HTTP 503 with
+                            the text/plain body "Service Unavailable" (not counted in http_503) or the
+                            JSON-RPC error {"code": -32603, "message": "Internal error"}; inside a batch only
+                            that item gets the JSON-RPC error, the others are answered normally. Counted in
+                            faults.send_error; transactions.landed_with_error_answer counts the transactions
+                            that landed after a send of them was answered so (at once, or when forwarded
+                            from the stall or late queue)
+        "late_rate": 0..1   fraction of sendTransaction calls (after a passing preflight, not dropped, not
+                            already processed, not stalled) answered at once with the right signature but
+                            held and forwarded late_slots slots later: when the slot timer or advance_slots
+                            reaches that slot (fixed when the send arrives), it lands if its blockhash is
+                            still valid at the block height then and it was not processed meanwhile
+                            (otherwise counted not_landed). Paused or stalled, the slot does not move and
+                            they wait; slots that advance_slots moves during a stall do count, but a stalled
+                            node forwards nothing: the ones that came due are forwarded when the stall ends,
+                            before the stall queue. A rebroadcast of a held one keeps the first slot (and,
+                            when this roll does not hold it, is sent at once). Counted in
+                            transactions.held_late (once per signature) and transactions.landed_late
+        "late_slots": 1..150  the delay of late_rate, in slots (an integer; default 5)
         "advance_slots": n  moves n slots at once (also while paused), e.g. 151 to expire a blockhash
         "reset_counters": true
     A field outside the list or a bad value answers HTTP 400 {"error": text} and changes nothing; otherwise
@@ -638,6 +653,7 @@ class Chain:
         self.seq = 0
         self.stalled = False
         self.held = {}  # signature -> (tx, raw): sent while stalled, forwarded when the stall ends
+        self.late = {}  # signature -> (tx, raw, slot): held by the late fault, forwarded when `slot` is reached
         self.error_answered = set()  # queued signatures whose send was answered with the send_error fault
         self.faucet = Keypair.from_seed(hashlib.sha256(f"flutterbye-local-chain-faucet-{seed}".encode()).digest())
         funded = self.svm.airdrop(self.faucet.pubkey(), FAUCET_LAMPORTS)
@@ -653,7 +669,8 @@ class Chain:
             "requests": {},
             "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0},
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
-                             "preflight_failed": 0, "airdrops": 0, "held": 0, "landed_with_error_answer": 0},
+                             "preflight_failed": 0, "airdrops": 0, "held": 0, "held_late": 0, "landed_late": 0,
+                             "landed_with_error_answer": 0},
         }
 
     # Slots -------------------------------------------------------------------------------------------------
@@ -686,6 +703,8 @@ class Chain:
             self.svm.expire_blockhash()
             self.sync_clock()
             self.open_slot()
+            if self.late and not self.stalled:
+                self.forward_late()
         self.sync_slot_hashes()
 
     def sync_slot_hashes(self):
@@ -924,9 +943,10 @@ class Chain:
             "fee": fee,
         })
 
-    def send(self, data, config, drop):
-        """Runs a sendTransaction; `drop()` says whether the drop fault drops it. Returns (signature, outcome),
-        outcome one of "duplicate", "dropped", "held" (stall queue), "landed", "not_landed"."""
+    def send(self, data, config, drop, late=lambda: None):
+        """Runs a sendTransaction. `drop()` says whether the drop fault drops it, `late()` gives the slots the
+        late fault holds it for (None: not held). Returns (signature, outcome), outcome one of "duplicate",
+        "dropped", "held" (stall queue), "late" (late queue), "landed", "not_landed"."""
         encoding = transaction_encoding(config)
         raw, tx = decode_transaction(data, encoding)
         skip_preflight = bool_field(config, "skipPreflight")
@@ -965,6 +985,12 @@ class Chain:
                 counters["held"] += 1
                 self.held[signature] = (tx, raw)
             return signature, "held"
+        late_slots = late()
+        if late_slots is not None:
+            if signature not in self.late:  # a rebroadcast keeps the first one's slot
+                counters["held_late"] += 1
+                self.late[signature] = (tx, raw, self.slot + late_slots)
+            return signature, "late"
         return signature, "landed" if self.forward(tx, raw) else "not_landed"
 
     def forward(self, tx, raw):
@@ -988,10 +1014,23 @@ class Chain:
             counters["landed_with_error_answer"] += 1
         return True
 
+    def forward_late(self):
+        """Forwards, in arrival order, the late transactions whose slot has come."""
+        due = [signature for signature, (_, _, slot) in self.late.items() if slot <= self.slot]
+        if not due:
+            return
+        self.sync_slot_hashes()
+        for signature in due:
+            tx, raw, _ = self.late.pop(signature)
+            if self.forward(tx, raw):
+                self.counters["transactions"]["landed_late"] += 1
+
     def set_stalled(self, stalled):
-        """Starts or ends a stall; ending it forwards the queued transactions in arrival order."""
+        """Starts or ends a stall; ending it forwards the late transactions that came due during the stall,
+        then the queued ones, in arrival order."""
         self.stalled = stalled
         if not stalled:
+            self.forward_late()
             held, self.held = self.held, {}
             for tx, raw in held.values():
                 self.forward(tx, raw)
@@ -1145,7 +1184,7 @@ class Node:
         self.rng_lock = threading.Lock()
         self.verbose = verbose
         self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
-                       "send_error_rate": 0.0}
+                       "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5}
         self.methods = {
             "getHealth": self.get_health,
             "getVersion": self.get_version,
@@ -1447,14 +1486,16 @@ class Node:
         data = param(params, 0, "transaction", str)
         config = config_param(params, 1)
         faults = self.faults
-        signature, outcome = self.chain.send(data, config, lambda: self.roll(faults["drop_rate"]))
+        signature, outcome = self.chain.send(
+            data, config, lambda: self.roll(faults["drop_rate"]),
+            lambda: faults["late_slots"] if self.roll(faults["late_rate"]) else None)
         if outcome in ("duplicate", "dropped") or not self.roll(faults["send_error_rate"]):
             return signature
         counters = self.chain.counters
         counters["faults"]["send_error"] += 1
         if outcome == "landed":
             counters["transactions"]["landed_with_error_answer"] += 1
-        elif outcome == "held":
+        elif outcome in ("held", "late"):
             self.chain.error_answered.add(signature)  # counted if it lands when forwarded
         raise SendErrorAnswer()
 
@@ -1633,6 +1674,7 @@ class Node:
             state["slot"] = self.chain.slot
             state["block_height"] = self.chain.height
             state["held"] = len(self.chain.held)
+            state["held_late"] = len(self.chain.late)
             state["counters"] = json.loads(json.dumps(self.chain.counters))
             return state
 
@@ -1640,17 +1682,22 @@ class Node:
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
-                 "send_error_rate"}
+                 "send_error_rate", "late_rate", "late_slots"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
         changes = {}
-        for name in ("drop_rate", "rate_429", "rate_5xx", "send_error_rate"):
+        for name in ("drop_rate", "rate_429", "rate_5xx", "send_error_rate", "late_rate"):
             if name in update:
                 value = update[name]
                 if not is_rate(value):
                     raise ValueError(f"{name} must be a number in [0, 1]")
                 changes[name] = float(value)
+        if "late_slots" in update:
+            value = update["late_slots"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PROCESSING_AGE:
+                raise ValueError(f"late_slots must be an integer in [1, {MAX_PROCESSING_AGE}]")
+            changes["late_slots"] = value
         if "latency_ms" in update:
             value = update["latency_ms"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
