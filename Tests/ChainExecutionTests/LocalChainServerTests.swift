@@ -82,6 +82,11 @@ struct LocalChainServerTests {
         return (try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["error"] as? String
     }
 
+    /// A method_errors entry.
+    func methodError(_ code: Int, _ message: String, rate: Double = 1) -> [String: Any] {
+        ["rate": rate, "code": code, "message": message]
+    }
+
     func counter(_ state: [String: Any], _ group: String, _ name: String) -> Int? {
         int(((state["counters"] as? [String: Any])?[group] as? [String: Any])?[name])
     }
@@ -488,6 +493,57 @@ struct LocalChainServerTests {
         _ = try await send(server, timed)
         #expect(try await eventually { try await status(server, timed.id.base58) != nil })
         #expect(int(try await status(server, timed.id.base58)?["slot"]) ?? 0 >= before + 5)
+    }
+
+    @Test func methodErrorsAnswerThatMethodWithTheErrorUntilCleared() async throws {
+        let server = try await fundedServer()
+        #expect(try await refused(server, ["method_errors": ["getSlot": methodError(-32603, "Internal error", rate: 2)]]) != nil)
+        #expect(try await refused(server, ["method_errors": ["getBlock": methodError(-32603, "Internal error")]]) != nil, "not served here")
+        #expect(try await refused(server, ["method_errors": ["getSlot": ["rate": 1, "code": -32603]]]) != nil, "no message")
+        #expect(try await refused(server, ["method_errors": ["getSlot": ["rate": 1, "code": "x", "message": "Internal error"] as [String: Any]]]) != nil)
+        #expect(try await refused(server, ["method_errors": [["getSlot"]]]) != nil)
+
+        let transaction = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
+        let signature = try await send(server, transaction)
+        #expect(try await status(server, signature) != nil)
+
+        let state = try await server.control(["method_errors": ["getSignatureStatuses": methodError(-32603, "Internal error")]])
+        let shown = try #require((state["method_errors"] as? [String: Any])?["getSignatureStatuses"] as? [String: Any])
+        #expect(int(shown["code"]) == -32603 && shown["message"] as? String == "Internal error" && shown["rate"] as? Double == 1)
+        do {
+            _ = try await status(server, signature)
+            Issue.record("getSignatureStatuses answered despite its method error")
+        } catch let error as LocalChainServer.RPCError {
+            #expect(error.code == -32603)
+            #expect(error.message == "Internal error")
+        }
+        // Other methods answer; in a batch only that method's items fail.
+        #expect(int(try await server.call("getSlot", [["commitment": "processed"]])) != nil)
+        let batch: [[String: Any]] = [
+            ["jsonrpc": "2.0", "id": 1, "method": "getSignatureStatuses", "params": [[signature]]],
+            ["jsonrpc": "2.0", "id": 2, "method": "getBalance", "params": [recipient.base58, ["commitment": "processed"]] as [Any]],
+        ]
+        let answers = try #require(try await server.post(json: batch) as? [[String: Any]])
+        #expect(int((answers[0]["error"] as? [String: Any])?["code"]) == -32603)
+        #expect(int((answers[1]["result"] as? [String: Any])?["value"]) == 1_000_000_000)
+        #expect(counter(try await server.controlState(), "faults", "method_error") == 2)
+
+        // A new object replaces the old one: a custom error for getBalance, getSignatureStatuses works again.
+        try await server.control(["method_errors": ["getBalance": methodError(-32005, "Node is behind by 42 slots")]])
+        #expect(try await status(server, signature) != nil)
+        do {
+            _ = try await server.call("getBalance", [recipient.base58])
+            Issue.record("getBalance answered despite its method error")
+        } catch let error as LocalChainServer.RPCError {
+            #expect(error.code == -32005)
+            #expect(error.message == "Node is behind by 42 slots")
+        }
+
+        // {} clears.
+        let cleared = try await server.control(["method_errors": [String: Any]()])
+        #expect((cleared["method_errors"] as? [String: Any])?.isEmpty == true)
+        #expect(int(try await server.callObject("getBalance", [recipient.base58, ["commitment": "processed"]])["value"]) == 1_000_000_000)
+        #expect(counter(cleared, "faults", "method_error") == 3)
     }
 
 }

@@ -7,7 +7,7 @@ node adds: slots and block heights advancing on a timer, blockhash expiry, commi
 history (statuses, metas, signatures per address, prioritization fees) and the JSON-RPC 2.0 shapes of
 https://solana.com/docs/rpc, so that code tested against it runs unchanged against `solana-test-validator`.
 It also injects faults on request (dropped transactions, HTTP 429/503, latency, a stalled chain, sends that
-land but are answered with an error, late-landing sends).
+land but are answered with an error, late-landing sends, per-method errors).
 
 Usage
 -----
@@ -119,10 +119,11 @@ address lookup tables resolved from the table accounts.
 Control API (never subject to faults)
 -------------------------------------
     GET  /control  -> {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled",
-                       "send_error_rate", "late_rate", "late_slots",
+                       "send_error_rate", "late_rate", "late_slots", "method_errors",
                        "slot", "block_height", "held", "held_late",
                        "counters": {"requests": {method: n},
-                                    "faults": {"http_429": n, "http_503": n, "dropped": n, "send_error": n},
+                                    "faults": {"http_429": n, "http_503": n, "dropped": n, "send_error": n,
+                                               "method_error": n},
                                     "transactions": {"executed": n, "succeeded": n, "failed": n, "dropped": n,
                                                      "not_landed": n, "preflight_failed": n, "airdrops": n,
                                                      "held": n, "held_late": n, "landed_late": n,
@@ -170,6 +171,13 @@ Control API (never subject to faults)
                             when this roll does not hold it, is sent at once). Counted in
                             transactions.held_late (once per signature) and transactions.landed_late
         "late_slots": 1..150  the delay of late_rate, in slots (an integer; default 5)
+        "method_errors": {"<method>": {"rate": 0..1, "code": integer, "message": string}, ...}
+                            a provider failing with a non-transient error: a request to <method> (one this
+                            chain serves) is answered, at that rate, with the JSON-RPC error {code, message}
+                            instead of running (no side effect). All three members are required; code is a
+                            32-bit integer. Applies per item inside a batch. Each POST replaces the whole
+                            object; {} clears it. Counted in faults.method_error (and, like every request,
+                            in requests)
         "advance_slots": n  moves n slots at once (also while paused), e.g. 151 to expire a blockhash
         "reset_counters": true
     A field outside the list or a bad value answers HTTP 400 {"error": text} and changes nothing; otherwise
@@ -667,7 +675,7 @@ class Chain:
     def new_counters():
         return {
             "requests": {},
-            "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0},
+            "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0, "method_error": 0},
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
                              "preflight_failed": 0, "airdrops": 0, "held": 0, "held_late": 0, "landed_late": 0,
                              "landed_with_error_answer": 0},
@@ -1184,7 +1192,7 @@ class Node:
         self.rng_lock = threading.Lock()
         self.verbose = verbose
         self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
-                       "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5}
+                       "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {}}
         self.methods = {
             "getHealth": self.get_health,
             "getVersion": self.get_version,
@@ -1249,6 +1257,11 @@ class Node:
         try:
             if function is None:
                 raise RpcError(-32601, "Method not found")
+            method_error = self.faults["method_errors"].get(method)
+            if method_error is not None and self.roll(method_error["rate"]):
+                with self.chain.lock:
+                    self.chain.counters["faults"]["method_error"] += 1
+                raise RpcError(method_error["code"], method_error["message"])
             params = request.get("params")
             if params is None:
                 params = []
@@ -1682,7 +1695,7 @@ class Node:
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
-                 "send_error_rate", "late_rate", "late_slots"}
+                 "send_error_rate", "late_rate", "late_slots", "method_errors"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -1698,6 +1711,8 @@ class Node:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PROCESSING_AGE:
                 raise ValueError(f"late_slots must be an integer in [1, {MAX_PROCESSING_AGE}]")
             changes["late_slots"] = value
+        if "method_errors" in update:
+            changes["method_errors"] = self.parse_method_errors(update["method_errors"])
         if "latency_ms" in update:
             value = update["latency_ms"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -1719,6 +1734,27 @@ class Node:
             if "stalled" in changes:
                 self.chain.set_stalled(changes["stalled"])
         return self.control_state()
+
+    def parse_method_errors(self, value):
+        shape = 'method_errors must be an object {"<method>": {"rate": 0..1, "code": integer, "message": string}}'
+        if not isinstance(value, dict):
+            raise ValueError(shape)
+        errors = {}
+        for method, spec in value.items():
+            if method not in self.methods:
+                raise ValueError(f"method_errors: {method!r} is not a method this chain serves")
+            if not isinstance(spec, dict) or set(spec) != {"rate", "code", "message"}:
+                raise ValueError(f"method_errors[{method!r}]: {shape}")
+            rate, code, message = spec["rate"], spec["code"], spec["message"]
+            if not is_rate(rate):
+                raise ValueError(f"method_errors[{method!r}].rate must be a number in [0, 1]")
+            if isinstance(code, bool) or not isinstance(code, int) or not -2**31 <= code < 2**31:
+                raise ValueError(f"method_errors[{method!r}].code must be a 32-bit integer")
+            if not isinstance(message, str):
+                raise ValueError(f"method_errors[{method!r}].message must be a string")
+            errors[method] = {"rate": float(rate), "code": code, "message": message}
+        return errors
+
 
 
 # --- HTTP -------------------------------------------------------------------------------------------------------
