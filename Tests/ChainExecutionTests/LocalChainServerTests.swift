@@ -546,4 +546,63 @@ struct LocalChainServerTests {
         #expect(counter(cleared, "faults", "method_error") == 3)
     }
 
+    @Test func hiddenSignaturesAndAccountsAreNotShownUntilCleared() async throws {
+        let server = try await fundedServer()
+        #expect(try await refused(server, ["hidden": ["signatures": ["not a signature"]]]) != nil)
+        #expect(try await refused(server, ["hidden": ["accounts": recipient.base58]]) != nil)
+        #expect(try await refused(server, ["hidden": ["blocks": [String]()]]) != nil)
+
+        let transaction = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
+        let signature = try await send(server, transaction)
+        try await server.control(["advance_slots": 4])
+        let airdrop = try #require(try await signatures(server, payer.publicKey, [:]).last)
+
+        func shown() async throws -> [String: Bool] {
+            let accountInfo = try await server.callObject("getAccountInfo", [recipient.base58, ["encoding": "base64"]])
+            let multiple = try #require(
+                try await server.callObject("getMultipleAccounts", [[recipient.base58, payer.publicKey.base58]])["value"] as? [Any])
+            return [
+                "status": try await status(server, signature, history: true) != nil,
+                "transaction": !(try await server.call("getTransaction", [signature, ["commitment": "confirmed"]]) is NSNull),
+                "recipient history": try await signatures(server, recipient, [:]) == [signature],
+                "payer history": try await signatures(server, payer.publicKey, [:]) == [signature, airdrop],
+                "account": !(accountInfo["value"] is NSNull),
+                "multiple": !(multiple[0] is NSNull),
+                "balance": int(try await server.callObject("getBalance", [recipient.base58])["value"]) == 1_000_000_000,
+            ]
+        }
+        let everything = ["status", "transaction", "recipient history", "payer history", "account", "multiple", "balance"]
+        #expect(try await shown() == Dictionary(uniqueKeysWithValues: everything.map { ($0, true) }))
+
+        let state = try await server.control(["hidden": ["signatures": [signature], "accounts": [recipient.base58]], "reset_counters": true])
+        let hidden = try #require(state["hidden"] as? [String: Any])
+        #expect(hidden["signatures"] as? [String] == [signature] && hidden["accounts"] as? [String] == [recipient.base58])
+        #expect(try await shown() == Dictionary(uniqueKeysWithValues: everything.map { ($0, false) }))
+        #expect(try await signatures(server, payer.publicKey, [:]) == [airdrop], "the payer's other history is shown")
+        let multiple = try #require(
+            try await server.callObject("getMultipleAccounts", [[recipient.base58, payer.publicKey.base58]])["value"] as? [Any])
+        #expect(multiple[1] is [String: Any], "the payer's account is shown")
+        #expect(int(try await server.callObject("getBalance", [payer.publicKey.base58])["value"]) ?? 0 > 0)
+        #expect(counter(try await server.controlState(), "faults", "hidden") == 9)
+
+        // Sending and preflight still see everything: the hidden transaction is already processed.
+        do {
+            _ = try await send(server, transaction)
+            Issue.record("a hidden, already processed transaction passed the preflight")
+        } catch let error as LocalChainServer.RPCError {
+            #expect(error.dataObject?["err"] as? String == "AlreadyProcessed")
+        }
+
+        // A new value replaces both lists.
+        try await server.control(["hidden": ["accounts": [recipient.base58]]])
+        let accountsOnly = try await shown()
+        #expect(accountsOnly["status"] == true && accountsOnly["transaction"] == true && accountsOnly["recipient history"] == true)
+        #expect(accountsOnly["account"] == false && accountsOnly["balance"] == false)
+
+        // {} clears.
+        let cleared = try await server.control(["hidden": [String: Any]()])
+        #expect((cleared["hidden"] as? [String: Any])?["signatures"] as? [String] == [])
+        #expect((cleared["hidden"] as? [String: Any])?["accounts"] as? [String] == [])
+        #expect(try await shown() == Dictionary(uniqueKeysWithValues: everything.map { ($0, true) }))
+    }
 }

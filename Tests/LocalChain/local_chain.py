@@ -7,7 +7,7 @@ node adds: slots and block heights advancing on a timer, blockhash expiry, commi
 history (statuses, metas, signatures per address, prioritization fees) and the JSON-RPC 2.0 shapes of
 https://solana.com/docs/rpc, so that code tested against it runs unchanged against `solana-test-validator`.
 It also injects faults on request (dropped transactions, HTTP 429/503, latency, a stalled chain, sends that
-land but are answered with an error, late-landing sends, per-method errors).
+land but are answered with an error, late-landing sends, per-method errors, a lagging view of the chain).
 
 Usage
 -----
@@ -119,18 +119,19 @@ address lookup tables resolved from the table accounts.
 Control API (never subject to faults)
 -------------------------------------
     GET  /control  -> {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled",
-                       "send_error_rate", "late_rate", "late_slots", "method_errors",
+                       "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden",
                        "slot", "block_height", "held", "held_late",
                        "counters": {"requests": {method: n},
                                     "faults": {"http_429": n, "http_503": n, "dropped": n, "send_error": n,
-                                               "method_error": n},
+                                               "method_error": n, "hidden": n},
                                     "transactions": {"executed": n, "succeeded": n, "failed": n, "dropped": n,
                                                      "not_landed": n, "preflight_failed": n, "airdrops": n,
                                                      "held": n, "held_late": n, "landed_late": n,
                                                      "landed_with_error_answer": n}}}
-                      the fault fields show their current values (rates as numbers); held: transactions
-                      queued now by the stall; held_late: transactions held now by the late fault.
-                      Counters count since the start or the last reset_counters.
+                      the fault fields show their current values (rates as numbers, hidden's lists
+                      without duplicates); held: transactions queued now by the stall; held_late:
+                      transactions held now by the late fault. Counters count since the start or the last
+                      reset_counters.
     POST /control  with a JSON object, any subset of:
         "drop_rate": 0..1   fraction of sendTransaction calls answered with the right signature but never
                             executed (decided after a passing preflight)
@@ -178,6 +179,15 @@ Control API (never subject to faults)
                             32-bit integer. Applies per item inside a batch. Each POST replaces the whole
                             object; {} clears it. Counted in faults.method_error (and, like every request,
                             in requests)
+        "hidden": {"signatures": [base58...], "accounts": [base58...]}
+                            a lagging endpoint that does not show these yet: getSignatureStatuses answers
+                            null and getTransaction null for a hidden signature, getSignaturesForAddress
+                            leaves it out (it still works as a before/until anchor); getAccountInfo and
+                            getMultipleAccounts answer null for a hidden account and getBalance 0. Nothing
+                            else changes: sending, preflight, simulation, token and program account queries
+                            see everything. Each POST replaces both lists (a missing one is empty);
+                            {"signatures": [], "accounts": []} or {} clears. Counted in faults.hidden (one
+                            per value hidden from an answer)
         "advance_slots": n  moves n slots at once (also while paused), e.g. 151 to expire a blockhash
         "reset_counters": true
     A field outside the list or a bad value answers HTTP 400 {"error": text} and changes nothing; otherwise
@@ -675,7 +685,8 @@ class Chain:
     def new_counters():
         return {
             "requests": {},
-            "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0, "method_error": 0},
+            "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0, "method_error": 0,
+                       "hidden": 0},
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
                              "preflight_failed": 0, "airdrops": 0, "held": 0, "held_late": 0, "landed_late": 0,
                              "landed_with_error_answer": 0},
@@ -1192,7 +1203,10 @@ class Node:
         self.rng_lock = threading.Lock()
         self.verbose = verbose
         self.faults = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
-                       "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {}}
+                       "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {},
+                       "hidden": {"signatures": [], "accounts": []}}
+        self.hidden_signatures = frozenset()
+        self.hidden_accounts = frozenset()
         self.methods = {
             "getHealth": self.get_health,
             "getVersion": self.get_version,
@@ -1345,10 +1359,24 @@ class Node:
         return self.chain.svm.minimum_balance_for_rent_exemption(size)
 
     # Accounts ---------------------------------------------------------------------------------------------
+    def visible_account(self, key):
+        """The account, or None when the hidden fault hides it (counted) or it does not exist."""
+        if str(key) in self.hidden_accounts:
+            self.chain.counters["faults"]["hidden"] += 1
+            return None
+        return self.chain.svm.get_account(key)
+
+    def signature_hidden(self, signature):
+        """Whether the hidden fault hides this signature (counted when it does)."""
+        if signature in self.hidden_signatures:
+            self.chain.counters["faults"]["hidden"] += 1
+            return True
+        return False
+
     def get_balance(self, params):
         key = parse_pubkey(param(params, 0, "pubkey"))
         slot = self.chain.bank(config_param(params, 1))
-        account = self.chain.svm.get_account(key)
+        account = self.visible_account(key)
         return {"context": self.chain.context(slot), "value": account.lamports if account is not None else 0}
 
     def get_account_info(self, params):
@@ -1356,7 +1384,7 @@ class Node:
         config = config_param(params, 1)
         slot = self.chain.bank(config)
         encoding, data_slice = account_options(config, "binary")
-        account = self.chain.svm.get_account(key)
+        account = self.visible_account(key)
         value = ui_account(account, encoding, data_slice) if account is not None else None
         return {"context": self.chain.context(slot), "value": value}
 
@@ -1370,7 +1398,7 @@ class Node:
         encoding, data_slice = account_options(config, "base64")
         values = []
         for key in keys:
-            account = self.chain.svm.get_account(key)
+            account = self.visible_account(key)
             values.append(ui_account(account, encoding, data_slice) if account is not None else None)
         return {"context": self.chain.context(slot), "value": values}
 
@@ -1529,6 +1557,9 @@ class Node:
             if record is None or (not search_history and record.slot < chain.slot - STATUS_CACHE_SLOTS):
                 values.append(None)
                 continue
+            if self.signature_hidden(signature):
+                values.append(None)
+                continue
             status = chain.confirmation_status(record.slot)
             values.append({
                 "slot": record.slot,
@@ -1579,7 +1610,7 @@ class Node:
         max_version = int_field(config, "maxSupportedTransactionVersion")
         slot = self.chain.bank_slot(self.at_least_confirmed(config))
         record = self.chain.records.get(signature)
-        if record is None or record.slot > slot:
+        if record is None or record.slot > slot or self.signature_hidden(signature):
             return None
         if record.version != "legacy" and (max_version is None or record.version > max_version):
             raise RpcError(-32015, f"Transaction version ({record.version}) is not supported by the requesting "
@@ -1668,7 +1699,7 @@ class Node:
         for record in reversed(records[:start]):
             if record.seq <= until_seq or len(answer) >= limit:
                 break
-            if record.slot > slot:
+            if record.slot > slot or self.signature_hidden(record.signature):
                 continue
             answer.append({
                 "signature": record.signature,
@@ -1695,7 +1726,7 @@ class Node:
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
-                 "send_error_rate", "late_rate", "late_slots", "method_errors"}
+                 "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -1713,6 +1744,9 @@ class Node:
             changes["late_slots"] = value
         if "method_errors" in update:
             changes["method_errors"] = self.parse_method_errors(update["method_errors"])
+        hidden = None
+        if "hidden" in update:
+            changes["hidden"], hidden = self.parse_hidden(update["hidden"])
         if "latency_ms" in update:
             value = update["latency_ms"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -1728,6 +1762,8 @@ class Node:
             raise ValueError("advance_slots must be an integer in [0, 100000]")
         with self.chain.lock:
             self.faults.update(changes)
+            if hidden is not None:
+                self.hidden_signatures, self.hidden_accounts = hidden
             if update.get("reset_counters"):
                 self.chain.counters = Chain.new_counters()
             self.chain.advance(advance)
@@ -1755,6 +1791,28 @@ class Node:
             errors[method] = {"rate": float(rate), "code": code, "message": message}
         return errors
 
+    @staticmethod
+    def parse_hidden(value):
+        """The hidden fault's value as shown by GET /control, and as sets (signatures, accounts)."""
+        shape = 'hidden must be an object {"signatures": [base58 signature...], "accounts": [base58 address...]}'
+        if not isinstance(value, dict) or not set(value) <= {"signatures", "accounts"}:
+            raise ValueError(shape)
+        shown = {}
+        for name, parse in (("signatures", Signature.from_string), ("accounts", Pubkey.from_string)):
+            texts = value.get(name, [])
+            if not isinstance(texts, list):
+                raise ValueError(shape)
+            parsed = []
+            for text in texts:
+                try:
+                    if not isinstance(text, str):
+                        raise ValueError
+                    parsed.append(str(parse(text)))
+                except Exception:
+                    raise ValueError(f"hidden.{name}: {json.dumps(text)} is not a base58 "
+                                     f"{'signature' if name == 'signatures' else 'address'}")
+            shown[name] = list(dict.fromkeys(parsed))
+        return shown, (frozenset(shown["signatures"]), frozenset(shown["accounts"]))
 
 
 # --- HTTP -------------------------------------------------------------------------------------------------------
