@@ -162,6 +162,59 @@ struct SenderAdversaryTests {
         }
     }
 
+    /// The job's only attempt: its transaction is processed and the RPC answers every status poll with a JSON-RPC
+    /// error for a while (a provider misbehaving). The job must wait, not fail.
+    @Test func aJobIsNotFailedWhileTheRPCAnswersItsStatusPollsWithAnError() async throws {
+        try await withEnvironment { client, rpc, server in
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            _ = try await server.control(["paused": true])
+            _ = try await queue.enqueue(request("erring", maxAttempts: 1))
+            try await running([service(client, rpc)]) {
+                _ = try await states(of: "erring", queue) { $0 == .submitted }
+                _ = try await server.control([
+                    "method_errors": ["getSignatureStatuses": ["rate": 1.0, "code": -32603, "message": "Internal error"]]
+                ])
+                try await Task.sleep(for: .seconds(3))
+                _ = try await server.control(["method_errors": [String: Any](), "paused": false])
+                let seen = try await states(of: "erring", queue) { [.confirmed, .finalized].contains($0) }
+                #expect(!seen.contains(.failed), "the job was failed while its transaction could land: \(seen)")
+            }
+            try await expectRealToken("erring", queue, rpc)
+        }
+    }
+
+    /// The job's first transaction lands, but the endpoint lags and shows neither it nor the mint until after the
+    /// transaction's blockhash expired; the worker signs again, and the new transaction finds the mint address in use.
+    /// The job is the first transaction's: confirmed with it, never failed.
+    @Test func aTransactionThatFindsTheMintInUseBecauseAnEarlierOneLandedConfirmsTheEarlierOne() async throws {
+        try await withEnvironment { client, rpc, server in
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let mint = derivation.keypair(forJobKey: "lagging").publicKey
+            _ = try await server.control(["stalled": true])
+            _ = try await queue.enqueue(request("lagging"))
+            try await running([service(client, rpc)]) {
+                _ = try await states(of: "lagging", queue) { $0 == .submitted }
+                let first = try #require(try await queue.job(idempotencyKey: "lagging")?.signature)
+                _ = try await server.control(["hidden": ["signatures": [first], "accounts": [mint.base58]]])
+                // The first transaction lands, unseen; then the cluster moves past its last valid block height.
+                _ = try await server.control(["stalled": false])
+                _ = try await server.control(["advance_slots": 200])
+                var second: String?
+                for _ in 0..<600 where second == nil {
+                    if let signature = try await queue.job(idempotencyKey: "lagging")?.signature, signature != first { second = signature }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                // The endpoint catches up.
+                _ = try await server.control(["hidden": ["signatures": [String](), "accounts": [String]()]])
+                let seen = try await states(of: "lagging", queue) { [.confirmed, .finalized, .failed].contains($0) }
+                let job = try #require(try await queue.job(idempotencyKey: "lagging"))
+                #expect(!seen.contains(.failed), "\(seen) \(job.errors)")
+                #expect(job.signature == first, "the job is its first transaction's")
+            }
+            try await expectRealToken("lagging", queue, rpc)
+        }
+    }
+
     /// A job whose transaction was stored under another master seed (its mint address is that seed's): a worker with
     /// the new seed must not create a second token at its own derived address. The job fails naming the problem and
     /// nothing is created.
