@@ -85,7 +85,7 @@ public struct SolanaRPCClient: Sendable {
     private let preferred: PreferredEndpoint
     private let httpClient: HTTPClient
     private let timeout: Duration
-    private let retry: RPCRetryPolicy
+    private var retry: RPCRetryPolicy
     private let logger: Logger
     private let requestIDs = RequestIDs()
 
@@ -109,6 +109,14 @@ public struct SolanaRPCClient: Sendable {
         self.timeout = timeout
         self.retry = retry
         self.logger = logger
+    }
+
+    /// This client with another retry policy, sharing everything else: the endpoints, their rate limits, the
+    /// preferred endpoint and the connections. (The token sender retries on its own schedule, so its calls go once.)
+    public func retrying(_ retry: RPCRetryPolicy) -> SolanaRPCClient {
+        var copy = self
+        copy.retry = retry
+        return copy
     }
 
     /// An `HTTPClient` suited to RPC failover: a connection that cannot be established fails after

@@ -28,6 +28,13 @@ public struct SignatureStatus: Sendable, Hashable {
     public var error: JSONValue?
     public var confirmationStatus: Commitment?
 
+    public init(slot: UInt64, confirmations: UInt64? = nil, error: JSONValue? = nil, confirmationStatus: Commitment? = nil) {
+        self.slot = slot
+        self.confirmations = confirmations
+        self.error = error
+        self.confirmationStatus = confirmationStatus
+    }
+
     /// Whether the transaction succeeded.
     public var succeeded: Bool { error == nil || error == .null }
 }
@@ -46,6 +53,13 @@ public struct AccountInfo: Sendable, Hashable {
     public var owner: PublicKey
     public var data: [UInt8]
     public var executable: Bool
+
+    public init(lamports: UInt64, owner: PublicKey, data: [UInt8], executable: Bool) {
+        self.lamports = lamports
+        self.owner = owner
+        self.data = data
+        self.executable = executable
+    }
 }
 
 private struct Context: Decodable, Sendable { let slot: UInt64 }

@@ -32,7 +32,7 @@ struct SenderAdversaryTests {
                 policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
                 rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
             workerID: "adversary",
-            options: .init(concurrency: 4, lease: .seconds(30), pollInterval: .milliseconds(100), maintenanceInterval: .milliseconds(200)),
+            options: .init(maxInFlight: 16, lease: .seconds(30), pollInterval: .milliseconds(100), maintenanceInterval: .milliseconds(200)),
             logger: Self.logger)
     }
 

@@ -28,7 +28,7 @@ struct TokenWorkerServiceTests {
                 payer: payer, mintDerivation: derivation, policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
                 rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
             workerID: worker,
-            options: .init(concurrency: 8, lease: .seconds(30), pollInterval: .milliseconds(200), maintenanceInterval: .milliseconds(200),
+            options: .init(maxInFlight: 64, lease: .seconds(30), pollInterval: .milliseconds(200), maintenanceInterval: .milliseconds(200),
                            shutdownDeadline: deadline),
             logger: Self.logger)
     }

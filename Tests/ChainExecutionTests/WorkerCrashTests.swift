@@ -29,7 +29,7 @@ struct WorkerCrashTests {
             let launcher = try WorkerProcessLauncher(
                 databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_crash_test"), rpcURL: server.url, payer: payer,
                 masterSeedHex: Self.masterSeedHex,
-                settings: ["FLUTTERBYE_JOB_LEASE_SECONDS": "5", "FLUTTERBYE_WORKER_CONCURRENCY": "12"])
+                settings: ["FLUTTERBYE_JOB_LEASE_SECONDS": "5", "FLUTTERBYE_MAX_IN_FLIGHT": "24"])
 
             var generator = SystemRandomNumberGenerator()
             for number in 0..<kills {

@@ -55,7 +55,7 @@ struct WorkerProcessTests {
             for i in 0..<jobCount { _ = try await queue.enqueue(request("two-\(i)", amount: 10 + i)) }
             let launcher = try WorkerProcessLauncher(
                 databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_two_workers_test"), rpcURL: server.url, payer: payer,
-                masterSeedHex: Self.masterSeedHex, settings: ["FLUTTERBYE_WORKER_CONCURRENCY": "16", "FLUTTERBYE_JOB_LEASE_SECONDS": "30"])
+                masterSeedHex: Self.masterSeedHex, settings: ["FLUTTERBYE_MAX_IN_FLIGHT": "128", "FLUTTERBYE_JOB_LEASE_SECONDS": "30"])
             let first = try launcher.start("worker-1")
             defer { first.kill9() }
             let second = try launcher.start("worker-2")
@@ -96,7 +96,7 @@ struct WorkerProcessTests {
         _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(500_000_000_000)], as: String.self)
         let launcher = try WorkerProcessLauncher(
             databaseURL: cluster.url, rpcURL: server.url, payer: payer, masterSeedHex: Self.masterSeedHex,
-            settings: ["FLUTTERBYE_WORKER_CONCURRENCY": "6", "FLUTTERBYE_JOB_LEASE_SECONDS": "5"])
+            settings: ["FLUTTERBYE_MAX_IN_FLIGHT": "16", "FLUTTERBYE_JOB_LEASE_SECONDS": "5"])
 
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await client.run() }

@@ -27,7 +27,8 @@ import TokenWorker
         #expect(settings.endpoints.map(\.url) == ["https://rpc-a.example/?api-key=k1", "https://rpc-b.example"])
         #expect(settings.sender.payer.publicKey == Self.payer.publicKey)
         #expect(settings.sender.mintAuthority.publicKey == Self.payer.publicKey, "the payer is the default mint authority")
-        #expect(settings.concurrency == 8)
+        #expect(settings.maxInFlight == 512)
+        #expect(settings.sender.requestsPerSecond == nil)
         #expect(settings.sender.policy.priorityFeePercentile == 75)
         #expect(settings.lease == .seconds(60))
         #expect(settings.retention == .seconds(7 * 24 * 3600))
@@ -40,7 +41,7 @@ import TokenWorker
         environment["SOLANA_PRIVATE_KEY"] = nil
         environment["SOLANA_KEYPAIR_PATH"] = "/keys/payer.json"
         environment["FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"] = "/keys/authority.json"
-        environment["FLUTTERBYE_WORKER_CONCURRENCY"] = "3"
+        environment["FLUTTERBYE_MAX_IN_FLIGHT"] = "3"
         environment["FLUTTERBYE_METAPLEX_METADATA"] = "true"
         environment["SOLANA_RPC_REQUESTS_PER_SECOND"] = "25"
         environment["FLUTTERBYE_LOG_LEVEL"] = "Debug"
@@ -51,9 +52,10 @@ import TokenWorker
         }
         #expect(settings.sender.payer.publicKey == Self.payer.publicKey)
         #expect(settings.sender.mintAuthority.publicKey == Self.authority.publicKey)
-        #expect(settings.concurrency == 3)
+        #expect(settings.maxInFlight == 3)
         #expect(settings.sender.metaplexMetadata)
         #expect(settings.endpoints.allSatisfy { $0.requestsPerSecond == 25 })
+        #expect(settings.sender.requestsPerSecond == 25, "the sender paces its polls under the limit")
         #expect(settings.logLevel == .debug)
     }
 
@@ -64,7 +66,8 @@ import TokenWorker
             "SOLANA_RPC_URL": "ftp://nope",
             "SOLANA_PRIVATE_KEY": String(secret.dropLast(3)),  // truncated: does not decode to 64 bytes
             "FLUTTERBYE_MASTER_SEED": "abcd",
-            "FLUTTERBYE_WORKER_CONCURRENCY": "zero",
+            "FLUTTERBYE_MAX_IN_FLIGHT": "zero",
+            "FLUTTERBYE_WORKER_CONCURRENCY": "8",
             "FLUTTERBYE_METAPLEX_METADATA": "maybe",
             "FLUTTERBYE_LOG_LEVEL": "loud",
         ]
@@ -73,10 +76,14 @@ import TokenWorker
             Issue.record("the configuration should be refused")
         } catch {
             let text = error.description
-            for name in ["DATABASE_URL", "SOLANA_RPC_URL", "SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "FLUTTERBYE_WORKER_CONCURRENCY", "FLUTTERBYE_METAPLEX_METADATA", "FLUTTERBYE_LOG_LEVEL"] {
+            for name in [
+                "DATABASE_URL", "SOLANA_RPC_URL", "SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "FLUTTERBYE_MAX_IN_FLIGHT",
+                "FLUTTERBYE_WORKER_CONCURRENCY", "FLUTTERBYE_METAPLEX_METADATA", "FLUTTERBYE_LOG_LEVEL",
+            ] {
                 #expect(text.contains(name), "\(name) missing from:\n\(text)")
             }
-            #expect(error.problems.count == 7)
+            #expect(error.problems.count == 8)
+            #expect(text.contains("FLUTTERBYE_WORKER_CONCURRENCY is no longer read"), "a renamed variable is named, not ignored")
             #expect(!text.contains(String(secret.prefix(20))))
         }
         do {

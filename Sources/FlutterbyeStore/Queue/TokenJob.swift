@@ -117,6 +117,34 @@ public struct TokenJob: Sendable, Hashable {
     public var finalizedAt: Date?
     public var finishedAt: Date?
 
+    /// A job row as the queue reads it (also for tests of code that takes jobs).
+    public init(
+        id: Int64, request: TokenJobRequest, state: TokenJobState, attempt: Int = 0, attemptedBy: String? = nil, leaseToken: Int64? = nil,
+        leaseExpiresAt: Date? = nil, errors: [TokenJobAttemptError] = [], mintAddress: String? = nil, signature: String? = nil,
+        signatures: [String] = [], rawTransaction: [UInt8]? = nil, lastValidBlockHeight: UInt64? = nil, createdAt: Date, updatedAt: Date,
+        submittedAt: Date? = nil, confirmedAt: Date? = nil, finalizedAt: Date? = nil, finishedAt: Date? = nil
+    ) {
+        self.id = id
+        self.request = request
+        self.state = state
+        self.attempt = attempt
+        self.attemptedBy = attemptedBy
+        self.leaseToken = leaseToken
+        self.leaseExpiresAt = leaseExpiresAt
+        self.errors = errors
+        self.mintAddress = mintAddress
+        self.signature = signature
+        self.signatures = signatures
+        self.rawTransaction = rawTransaction
+        self.lastValidBlockHeight = lastValidBlockHeight
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.submittedAt = submittedAt
+        self.confirmedAt = confirmedAt
+        self.finalizedAt = finalizedAt
+        self.finishedAt = finishedAt
+    }
+
     /// The hold of the job's newest claim, which every step of its runner names; nil for a job never claimed.
     public var lease: JobLease? { leaseToken.map { JobLease(jobID: id, token: $0) } }
 }

@@ -76,7 +76,7 @@ struct RunCommand: AsyncParsableCommand {
         if let worker {
             let service = TokenWorkerService(
                 client: client, rpc: rpc, sender: worker.sender, workerID: worker.workerID,
-                options: .init(concurrency: worker.concurrency, lease: worker.lease, retention: worker.retention), logger: logger)
+                options: .init(maxInFlight: worker.maxInFlight, lease: worker.lease, retention: worker.retention), logger: logger)
             services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let api {

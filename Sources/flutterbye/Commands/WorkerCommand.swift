@@ -19,7 +19,7 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Configuration (environment): DATABASE_URL, SOLANA_RPC_URL (comma-separated for failover), \
             SOLANA_PRIVATE_KEY or SOLANA_KEYPAIR_PATH, FLUTTERBYE_MASTER_SEED; optional: \
-            FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH, SOLANA_RPC_REQUESTS_PER_SECOND, FLUTTERBYE_WORKER_CONCURRENCY, \
+            FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH, SOLANA_RPC_REQUESTS_PER_SECOND, FLUTTERBYE_MAX_IN_FLIGHT, \
             FLUTTERBYE_PRIORITY_FEE_PERCENTILE, FLUTTERBYE_MAX_PRIORITY_FEE, FLUTTERBYE_JOB_LEASE_SECONDS, \
             FLUTTERBYE_JOB_RETENTION_HOURS, FLUTTERBYE_METAPLEX_METADATA, FLUTTERBYE_WORKER_ID, FLUTTERBYE_LOG_LEVEL. See the README.
             """)
@@ -38,7 +38,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let client = PostgresClient(configuration: settings.database.clientConfiguration, backgroundLogger: logger)
         let worker = TokenWorkerService(
             client: client, rpc: rpc, sender: settings.sender, workerID: settings.workerID,
-            options: .init(concurrency: settings.concurrency, lease: settings.lease, retention: settings.retention), logger: logger)
+            options: .init(maxInFlight: settings.maxInFlight, lease: settings.lease, retention: settings.retention), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [

@@ -62,7 +62,7 @@ final class WorkerProcessLauncher: @unchecked Sendable {
     }
 
     /// `databaseURL` and `rpcURL` are what the workers connect to; `settings` adds or overrides worker variables
-    /// (FLUTTERBYE_JOB_LEASE_SECONDS, FLUTTERBYE_WORKER_CONCURRENCY, ...); `command` is `worker` or `run`.
+    /// (FLUTTERBYE_JOB_LEASE_SECONDS, FLUTTERBYE_MAX_IN_FLIGHT, ...); `command` is `worker` or `run`.
     init(
         databaseURL: String, rpcURL: URL, payer: Keypair, masterSeedHex: String, settings: [String: String] = [:], command: String = "worker"
     ) throws {

@@ -39,6 +39,8 @@ enum WorkerTestEnvironment {
             defer { group.cancelAll() }
             try await SchemaMigrator.bundled().apply(on: client, logger: logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: logger)
+            // Each test brings its own master seed.
+            try await client.query("DELETE FROM flutterbye.key_fingerprints", logger: logger)
             if let fund {
                 _ = try await rpc.call("requestAirdrop", [.string(fund.base58), .uint(500_000_000_000)], as: String.self)
             }

@@ -12,8 +12,8 @@ public struct WorkerSettings: Sendable {
     public var sender: SenderConfiguration
     /// This process's name in job leases (default: host name and process id).
     public var workerID: String
-    /// Jobs run at once.
-    public var concurrency: Int
+    /// Jobs in flight at once, each with at most one unconfirmed transaction (FLUTTERBYE_MAX_IN_FLIGHT).
+    public var maxInFlight: Int
     /// How long a claimed job's lease lasts; it is renewed at a third of this.
     public var lease: Duration
     /// How long finished jobs are kept before they are pruned.
@@ -69,7 +69,11 @@ public struct WorkerSettings: Sendable {
             reader.problems.append("FLUTTERBYE_MASTER_SEED is not set: at least 32 bytes of secret randomness as hex; it fixes every job's mint address, so keep it forever")
         }
 
-        let concurrency = reader.integer("FLUTTERBYE_WORKER_CONCURRENCY", default: 8, range: 1...256)
+        let maxInFlight = reader.integer("FLUTTERBYE_MAX_IN_FLIGHT", default: 512, range: 1...10_000)
+        if value("FLUTTERBYE_WORKER_CONCURRENCY") != nil {
+            reader.problems.append(
+                "FLUTTERBYE_WORKER_CONCURRENCY is no longer read: the worker keeps up to FLUTTERBYE_MAX_IN_FLIGHT jobs in flight (default 512); set that instead, or remove it")
+        }
         let percentile = reader.integer("FLUTTERBYE_PRIORITY_FEE_PERCENTILE", default: 75, range: 0...100)
         let maxFee = reader.integer("FLUTTERBYE_MAX_PRIORITY_FEE", default: 1_000_000, range: 0...1_000_000_000)
         let leaseSeconds = reader.integer("FLUTTERBYE_JOB_LEASE_SECONDS", default: 60, range: 5...3600)
@@ -90,9 +94,10 @@ public struct WorkerSettings: Sendable {
         self.endpoints = endpoints
         self.sender = SenderConfiguration(
             payer: payer, mintAuthority: mintAuthority, mintDerivation: derivation,
-            policy: SenderPolicy(priorityFeePercentile: percentile, maxPriorityFee: UInt64(maxFee)), metaplexMetadata: metaplex)
+            policy: SenderPolicy(priorityFeePercentile: percentile, maxPriorityFee: UInt64(maxFee)), metaplexMetadata: metaplex,
+            requestsPerSecond: endpoints.compactMap(\.requestsPerSecond).min())
         self.workerID = value("FLUTTERBYE_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-        self.concurrency = concurrency
+        self.maxInFlight = maxInFlight
         self.lease = .seconds(leaseSeconds)
         self.retention = .seconds(retentionHours * 3600)
         self.logLevel = logLevel

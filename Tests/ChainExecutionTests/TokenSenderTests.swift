@@ -3,6 +3,7 @@ import FlutterbyeStore
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import SolanaCore
 import SolanaRPC
 import Testing
@@ -10,32 +11,37 @@ import TokenWorker
 
 /// The sender end to end: jobs in real PostgreSQL, transactions executed by the local chain (real token programs),
 /// through a blockhash that expires while the chain is stalled, an unfunded payer, and a crash after the
-/// transaction was stored. (Many jobs through dropped sends and 429s: TokenWorkerServiceTests.)
+/// transaction was stored. (Many jobs through dropped sends and 429s: TokenWorkerServiceTests; third parties and a
+/// misbehaving RPC: SenderAdversaryTests.)
 @Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
-struct TokenJobRunnerTests {
-    static let logger = Logger(label: "TokenJobRunnerTests")
+struct TokenSenderTests {
+    static let logger = Logger(label: "TokenSenderTests")
     let payer = try! Keypair(seed: [UInt8](repeating: 41, count: 32))
     let derivation = try! JobKeyDerivation(masterSeed: [UInt8](repeating: 42, count: 32))
     let recipient = try! Keypair(seed: [UInt8](repeating: 43, count: 32)).publicKey
 
     struct Harness {
+        let client: PostgresClient
         let server: LocalChainServer
         let rpc: SolanaRPCClient
         let queue: TokenJobQueue
-        let runner: TokenJobRunner
+        let service: TokenWorkerService
     }
 
-    /// A migrated, empty job table, a fresh local chain with the payer funded, and a runner for worker "w1".
+    /// A migrated, empty job table, a fresh local chain with the payer funded, and a worker "w1" (not running).
     func withHarness(payerFunded: Bool = true, _ body: @Sendable (Harness) async throws -> Void) async throws {
         let payer = self.payer, derivation = self.derivation
-        try await WorkerTestEnvironment.with(database: "flutterbye_runner_test", fund: payerFunded ? payer.publicKey : nil) { client, rpc, server in
+        try await WorkerTestEnvironment.with(database: "flutterbye_sender_test", fund: payerFunded ? payer.publicKey : nil) { client, rpc, server in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
-            let configuration = SenderConfiguration(
-                payer: payer, mintDerivation: derivation,
-                policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
-                rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40))
-            let runner = TokenJobRunner(queue: queue, rpc: rpc, configuration: configuration, workerID: "w1", logger: Self.logger)
-            try await body(Harness(server: server, rpc: rpc, queue: queue, runner: runner))
+            let service = TokenWorkerService(
+                client: client, rpc: rpc,
+                sender: SenderConfiguration(
+                    payer: payer, mintDerivation: derivation, policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
+                    rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
+                workerID: "w1",
+                options: .init(maxInFlight: 16, lease: .seconds(30), pollInterval: .milliseconds(100), maintenanceInterval: .milliseconds(200)),
+                logger: Self.logger)
+            try await body(Harness(client: client, server: server, rpc: rpc, queue: queue, service: service))
         }
     }
 
@@ -45,21 +51,30 @@ struct TokenJobRunnerTests {
             amount: amount, recipient: recipient.base58, memo: "job \(key)", maxAttempts: 10)
     }
 
-    /// Runs every claimable job until none is left running or retryable.
-    func drain(_ harness: Harness) async throws {
-        for _ in 0..<200 {
-            let jobs = try await harness.queue.claim(workerID: "w1", limit: 16, lease: .seconds(60))
-            if jobs.isEmpty {
-                let counts = try await harness.queue.countsByState()
-                if (counts[.retryable] ?? 0) == 0 && (counts[.available] ?? 0) == 0 { return }
-                try await Task.sleep(for: .milliseconds(50))
-                continue
+    /// Runs the worker while `body` runs, then shuts it down gracefully.
+    func running(_ harness: Harness, _ body: @Sendable () async throws -> Void) async throws {
+        let group = ServiceGroup(services: [harness.service], gracefulShutdownSignals: [], logger: Self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do { try await body() } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
             }
-            try await withThrowingDiscardingTaskGroup { group in
-                for job in jobs { group.addTask { try await harness.runner.run(job) } }
-            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
-        Issue.record("the queue did not drain")
+    }
+
+    /// Polls job `id` until `done` holds (at most `seconds`); returns the job as last read.
+    func wait(for id: Int64, _ queue: TokenJobQueue, seconds: Double = 30, until done: (TokenJob) -> Bool) async throws -> TokenJob {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        var job = try await queue.job(id: id)
+        while !done(job) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            job = try await queue.job(id: id)
+        }
+        return job
     }
 
     /// Exactly one successful creation on chain for `key`, and the supply where it belongs.
@@ -78,27 +93,22 @@ struct TokenJobRunnerTests {
     @Test func aBlockhashThatExpiresWhileTheChainIsStalledIsSignedAgainAndTheJobLandsOnce() async throws {
         try await withHarness { harness in
             let id = try await harness.queue.enqueue(request("expiry")).jobID
-            let job = try #require(try await harness.queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first)
             // The node stops following the cluster: sends are queued, slots stand still.
             _ = try await harness.server.control(["stalled": true])
-            let running = Task { try await harness.runner.run(job) }
-            func storedSignature(differentFrom previous: String?) async throws -> String? {
-                for _ in 0..<300 {
-                    if let signature = try await harness.queue.job(id: id).signature, signature != previous { return signature }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                return nil
+            try await running(harness) {
+                let first = try #require(try await wait(for: id, harness.queue) { $0.signature != nil }.signature, "the first transaction was stored")
+                // The cluster moves past the first transaction's lastValidBlockHeight without it; the worker signs again.
+                _ = try await harness.server.control(["advance_slots": 160])
+                let second = try #require(
+                    try await wait(for: id, harness.queue) { $0.signature != nil && $0.signature != first }.signature, "a new transaction was signed")
+                _ = try await harness.server.control(["stalled": false])
+                let done = try await wait(for: id, harness.queue) { $0.state == .confirmed || $0.state == .finalized }
+                #expect(done.state == .confirmed || done.state == .finalized, "\(done.state) \(done.errors)")
+                #expect(done.signature == second)
+                #expect(done.signatures == [first, second], "every transaction the job stored is kept")
+                let firstStatus = try await harness.rpc.signatureStatuses([try Signature(base58: first)])
+                #expect(firstStatus.count == 1 && firstStatus[0] == nil, "the expired one never landed")
             }
-            let first = try #require(try await storedSignature(differentFrom: nil), "the first transaction was stored")
-            // The cluster moves past the first transaction's lastValidBlockHeight without it; the runner signs again.
-            _ = try await harness.server.control(["advance_slots": 160])
-            let second = try #require(try await storedSignature(differentFrom: first), "a new transaction was signed")
-            _ = try await harness.server.control(["stalled": false])
-            #expect(try await running.value == .confirmed)
-            let done = try await harness.queue.job(id: id)
-            #expect(done.signature == second)
-            let firstStatus = try await harness.rpc.signatureStatuses([try Signature(base58: first)])
-            #expect(firstStatus.count == 1 && firstStatus[0] == nil, "the expired one never landed")
             try await expectOneToken(harness, key: "expiry", program: .token2022, amount: 1000)
         }
     }
@@ -106,12 +116,14 @@ struct TokenJobRunnerTests {
     @Test func anUnfundedPayerFailsTheJobWithAReasonAndOthersAreUnaffected() async throws {
         try await withHarness(payerFunded: false) { harness in
             let id = try await harness.queue.enqueue(request("broke")).jobID
-            let job = try #require(try await harness.queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first)
-            #expect(try await harness.runner.run(job) == .failed)
-            let failed = try await harness.queue.job(id: id)
-            #expect(failed.errors.last?.errorClass == "insufficient_funds")
-            #expect(failed.errors.last?.message.contains(payer.publicKey.base58) == true)
-            #expect(failed.errors.last?.message.contains("fund it") == true)
+            try await running(harness) {
+                let failed = try await wait(for: id, harness.queue) { $0.state.isFinished }
+                #expect(failed.state == .failed)
+                #expect(failed.errors.last?.errorClass == "insufficient_funds", "\(failed.errors)")
+                #expect(failed.errors.last?.message.contains(payer.publicKey.base58) == true)
+                #expect(failed.errors.last?.message.contains("fund it") == true)
+                #expect(failed.signature == nil, "nothing was stored: nothing could land")
+            }
         }
     }
 
@@ -137,10 +149,12 @@ struct TokenJobRunnerTests {
             try await Task.sleep(for: .milliseconds(50))
             #expect(try await harness.queue.rescueExpiredLeases() == 1)
 
-            try await drain(harness)
-            let done = try await harness.queue.job(id: id)
-            #expect(done.state == .confirmed)
-            #expect(done.signature == transaction.id.base58, "the landed transaction is the job's")
+            try await running(harness) {
+                let done = try await wait(for: id, harness.queue) { $0.state == .confirmed || $0.state == .finalized }
+                #expect(done.state == .confirmed || done.state == .finalized, "\(done.state) \(done.errors)")
+                #expect(done.signature == transaction.id.base58, "the landed transaction is the job's")
+                #expect(done.signatures == [transaction.id.base58], "no second transaction was signed")
+            }
             try await expectOneToken(harness, key: "crash", program: .token2022, amount: 1000)
         }
     }

@@ -47,10 +47,12 @@ public struct SenderPolicy: Sendable, Hashable {
         return min(maxPriorityFee, max(minPriorityFee, sorted[rank]))
     }
 
-    /// How long to wait before attempt `attempt + 1` after a transient failure (at least `floor`, e.g. a Retry-After).
-    public func backoff(afterAttempt attempt: Int, floor: Duration? = nil) -> Duration {
+    /// How long to wait before attempt `attempt + 1` after a transient failure (at least `floor`), spread by `jitter`
+    /// (clamped to 0.75...1.25; random unless given).
+    public func backoff(afterAttempt attempt: Int, floor: Duration? = nil, jitter: Double = Double.random(in: 0.75...1.25)) -> Duration {
         let exponent = min(max(attempt - 1, 0), 20)
         let base = min(initialBackoff * (1 << exponent), maxBackoff)
-        return max(base * Double.random(in: 0.75...1.25), floor ?? .zero)
+        let spread = jitter.isFinite ? min(max(jitter, 0.75), 1.25) : 1
+        return max(base * spread, floor ?? .zero)
     }
 }

@@ -1,0 +1,119 @@
+import FlutterbyeStore
+import SolanaCore
+
+/// One job in flight in the sender's state machine: its lease, what it stored, its newest transaction and the step it
+/// is at.
+struct JobFlight: Sendable, Hashable {
+    var lease: JobLease
+    let idempotencyKey: String
+    /// The job's claim count, for the backoff of a transient failure.
+    let attempt: Int
+    /// The job's fields, checked; nil when they are invalid.
+    let plan: TokenCreationPlan?
+    /// What the job's mint must be (at its stored address, or the derived one); nil when the plan is invalid.
+    let expectation: MintExpectation?
+    /// Every transaction the job stored, oldest first: all create the same mint, so at most one can land.
+    var signatures: [Signature]
+    /// The newest stored transaction, while it may be sent or followed.
+    var live: LiveTransaction?
+    var phase: Phase
+    /// The failure to record when the job's stored transactions turn out to have created nothing and it may not sign
+    /// again (its fields are invalid, its attempts are used up, or its stored mint is not the derived one); nil when
+    /// it may sign new transactions.
+    let resolveFailure: FailureReason?
+    /// Sends stop once this passes without a renewal: the lease may have expired and another worker may hold the job.
+    var leaseValidUntil: ContinuousClock.Instant
+    /// Retries of the current step, for its backoff.
+    var retries = 0
+    /// Build the next transaction with a simulation of its own (it ran out of compute units).
+    var simulateOwnUnits = false
+    /// Since when verifications found the mint without any of the job's transactions as its creator.
+    var unattributedSince: ContinuousClock.Instant?
+
+    var mayBuild: Bool { resolveFailure == nil }
+
+    /// Whether one of the job's transactions could still land: the newest one, unless it was refused by the preflight,
+    /// landed (failing), or expired at `blockHeight`. (Older ones expired before it was signed.)
+    func couldStillLand(blockHeight: UInt64?) -> Bool {
+        guard let live, !live.refused, !live.landedFailed else { return false }
+        guard let blockHeight else { return true }
+        return blockHeight <= live.lastValidBlockHeight
+    }
+
+    /// Whether the status poll asks for the job's transactions: while it follows them, once the first send of its
+    /// newest one has been answered (before that, there is nothing to see).
+    var isPolled: Bool {
+        guard phase == .following else { return false }
+        switch live?.sending {
+        case .due(preflight: true, _), .inFlight(preflight: true, _): return live?.refused == false && flightHasOlder
+        default: return true
+        }
+    }
+
+    /// Whether the job stored transactions before its newest one.
+    private var flightHasOlder: Bool { signatures.count > 1 }
+
+    /// Orders to verify the job's token.
+    func verifyOrder() -> VerifyOrder? {
+        expectation.map { VerifyOrder(jobID: lease.jobID, expected: $0, signatures: signatures) }
+    }
+}
+
+/// A job's newest stored transaction, and where its sending stands.
+struct LiveTransaction: Sendable, Hashable {
+    var signature: Signature
+    /// Its bytes; nil when they were not stored (it can be followed, not sent).
+    var transaction: Transaction?
+    var lastValidBlockHeight: UInt64
+    var sending: SendState
+    /// A status poll showed it (or another of the job's transactions) processed and successful: wait for confirmation,
+    /// neither rebroadcast nor treat it as expired.
+    var processed = false
+    /// The preflight refused it: it never left the node.
+    var refused = false
+    /// It landed and failed.
+    var landedFailed = false
+}
+
+/// Where a transaction's sending stands.
+enum SendState: Sendable, Hashable {
+    /// To be sent at (or after) `at`; with the preflight for its first send.
+    case due(preflight: Bool, at: ContinuousClock.Instant)
+    /// A send is on its way since `since`.
+    case inFlight(preflight: Bool, since: ContinuousClock.Instant)
+    /// Sent (or perhaps sent) at `at`: rebroadcast on the shared schedule until a status shows it.
+    case sent(at: ContinuousClock.Instant)
+}
+
+/// The step a job in flight is at. `…Due` steps wait for their time (a retry's backoff); the others wait for the
+/// answer to the action they issued.
+enum Phase: Sendable, Hashable {
+    case building
+    case buildDue(at: ContinuousClock.Instant)
+    case storing(BuiltTransaction)
+    case storeDue(BuiltTransaction, at: ContinuousClock.Instant)
+    /// A live transaction: sent on schedule, its status polled, until it confirms, fails or expires.
+    case following
+    case verifying(VerifyReason)
+    case verifyDue(VerifyReason, at: ContinuousClock.Instant)
+    case writing(JobOutcome)
+    case writeDue(JobOutcome, at: ContinuousClock.Instant)
+}
+
+/// Why the sender asks whether a job's token exists, which decides what it does when it does not.
+enum VerifyReason: Sendable, Hashable {
+    /// The live transaction expired without a status: sign again (or fail, if the job may not).
+    case expired
+    /// The live transaction landed and failed with this error.
+    case landedFailed(String)
+    /// The preflight refused the live transaction (it never left): fail with this reason.
+    case refused(FailureReason)
+    /// The chain said the mint address is in use: find out whose mint it is.
+    case addressInUse(String)
+}
+
+/// A job's failure as it is recorded: a class and a message for the operator.
+struct FailureReason: Sendable, Hashable {
+    var errorClass: String
+    var message: String
+}

@@ -1,0 +1,80 @@
+public import SolanaCore
+public import SolanaRPC
+
+/// What a job's mint must look like to count as the job's token: an initialized mint of the job's token program, with
+/// its decimals and mint authority, at the job's mint address.
+public struct MintExpectation: Sendable, Hashable {
+    public var address: PublicKey
+    public var program: TokenProgram
+    public var decimals: UInt8
+    public var mintAuthority: PublicKey
+
+    public init(address: PublicKey, program: TokenProgram, decimals: UInt8, mintAuthority: PublicKey) {
+        self.address = address
+        self.program = program
+        self.decimals = decimals
+        self.mintAuthority = mintAuthority
+    }
+}
+
+/// Whether a job's token exists, judged strictly from what the chain shows at the mint address and the statuses of
+/// the job's own transactions. Anyone can send lamports to any address, so "something is there" proves nothing: the
+/// token exists only when the account is the job's mint and one of the job's own transactions created it.
+public enum MintVerdict: Sendable, Hashable {
+    /// The job's token exists, created by `signature`, one of the job's own transactions; `confirmed` once that
+    /// transaction is confirmed (or finalized).
+    case created(by: Signature, confirmed: Bool)
+    /// Nothing is at the address but lamports (which anyone may send): the token does not exist.
+    case absent
+    /// The job's mint is at the address, but none of the job's transactions shows as having succeeded: a lagging node,
+    /// or a transaction the job never stored (the same idempotency key used by a job since pruned, or another database
+    /// with the same master seed).
+    case unattributed
+    /// The address holds something that is not the job's mint (what, for an operator). The job's transactions can
+    /// never create the mint there.
+    case foreign(String)
+    /// The answers disagree (one of the job's transactions succeeded, but its mint is not visible yet): ask again later.
+    case unknown(String)
+
+    /// The verdict on `account` (the account at `expected.address`, nil when there is none) and the statuses of the
+    /// job's transactions (`statuses[i]` for `signatures[i]`, nil when unknown to the node).
+    public static func judge(
+        account: AccountInfo?, signatures: [Signature], statuses: [SignatureStatus?], expected: MintExpectation
+    ) -> MintVerdict {
+        // A successful transaction of the job, a confirmed one first.
+        let succeeded = zip(signatures, statuses).compactMap { signature, status in
+            status.flatMap { $0.succeeded ? (signature, $0) : nil }
+        }
+        let creator =
+            succeeded.first { ($0.1.confirmationStatus ?? .processed) >= .confirmed } ?? succeeded.first
+        guard let account, !(account.owner == SystemProgram.programId && account.data.isEmpty) else {
+            if let creator {
+                return .unknown(
+                    "the job's transaction \(creator.0) succeeded but the node does not show the mint account \(expected.address) yet")
+            }
+            return .absent
+        }
+        let address = expected.address
+        guard account.owner == expected.program.programId else {
+            if account.owner == SystemProgram.programId {
+                return .foreign("the mint address \(address) holds a System account with \(account.data.count) bytes of data")
+            }
+            return .foreign("the mint address \(address) holds an account owned by the program \(account.owner), not \(expected.program.programId)")
+        }
+        guard let mint = try? TokenMintState(data: account.data) else {
+            return .foreign("the mint address \(address) holds an account of \(expected.program.programId) that is not a mint (\(account.data.count) bytes)")
+        }
+        guard mint.isInitialized else {
+            return .foreign("the mint address \(address) holds an uninitialized mint")
+        }
+        guard mint.decimals == expected.decimals else {
+            return .foreign("the mint at \(address) has \(mint.decimals) decimals; the job asks for \(expected.decimals)")
+        }
+        guard mint.mintAuthority == expected.mintAuthority else {
+            let found = mint.mintAuthority.map { "\($0)" } ?? "none"
+            return .foreign("the mint at \(address) has the mint authority \(found), not the configured \(expected.mintAuthority)")
+        }
+        guard let creator else { return .unattributed }
+        return .created(by: creator.0, confirmed: (creator.1.confirmationStatus ?? .processed) >= .confirmed)
+    }
+}

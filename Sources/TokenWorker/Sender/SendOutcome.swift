@@ -1,0 +1,74 @@
+public import SolanaRPC
+
+/// What one `sendTransaction` told about a transaction, read from the node's answer: whether it may have been
+/// forwarded to the cluster, and if the preflight refused it, why.
+public enum SendOutcome: Sendable, Hashable {
+    /// The node took it (answered its signature).
+    case accepted
+    /// The request was refused before the node looked at it (429, another 4xx): send it again, preflight included.
+    case notSent(String)
+    /// It may or may not have been forwarded (a timeout, a broken connection, a 5xx, an odd answer): follow it as sent.
+    case ambiguous(String)
+    /// The preflight simulation refused it: the node did not forward it.
+    case refused(PreflightRefusal)
+
+    /// The outcome of a send that failed with `error`.
+    public static func classify(_ error: RPCError) -> SendOutcome {
+        switch error.code {
+        case .rateLimited:
+            return .notSent(error.description)
+        case .httpStatus:
+            return (error.httpStatus ?? 500) >= 500 ? .ambiguous(error.description) : .notSent(error.description)
+        case .rpc where error.rpcCode == -32002:
+            return .refused(PreflightRefusal.classify(error))
+        default:
+            return .ambiguous(error.description)
+        }
+    }
+}
+
+/// Why a preflight simulation refused a transaction, in the classes the sender acts on differently.
+public enum PreflightRefusal: Sendable, Hashable {
+    /// It already landed (the node has processed it).
+    case alreadyProcessed
+    /// The node does not know the transaction's blockhash (it lags behind the node that gave it): try again later.
+    case blockhashNotFound
+    /// The mint address already holds an account (the System program's "already in use"): find out whose.
+    case addressInUse(String)
+    /// It needs more compute units than it asked for.
+    case computeBudgetExceeded(String)
+    /// The fee payer cannot pay the fee and rent.
+    case insufficientFunds(String)
+    /// Anything else the simulation found (the error and the last log lines).
+    case other(String)
+
+    /// The refusal a -32002 "Transaction simulation failed" error carries (its `data`: `err` and `logs`).
+    static func classify(_ error: RPCError) -> PreflightRefusal {
+        let failure: JSONValue? = if case .object(let object)? = error.data { object["err"] } else { nil }
+        return classify(failure: failure.map(Self.text) ?? error.message, logs: error.logs)
+    }
+
+    /// The refusal a simulation's error (as JSON text) and logs amount to.
+    static func classify(failure text: String, logs: [String]) -> PreflightRefusal {
+        let summary = ([text] + logs.suffix(8)).joined(separator: "\n")
+        if text.contains("AlreadyProcessed") { return .alreadyProcessed }
+        if text.contains("BlockhashNotFound") { return .blockhashNotFound }
+        if logs.contains(where: { $0.contains("already in use") }) { return .addressInUse(summary) }
+        if text.contains("ComputationalBudgetExceeded") || logs.contains(where: { $0.contains("exceeded CUs meter") }) {
+            return .computeBudgetExceeded(summary)
+        }
+        // The fee payer is the transaction's account 0; another account short of rent is the transaction's doing.
+        let payerShortOfRent = text.contains("InsufficientFundsForRent") && text.contains(#""account_index":0"#)
+        if text.contains("InsufficientFundsForFee") || payerShortOfRent || text.contains("AccountNotFound")
+            || logs.contains(where: { $0.contains("insufficient lamports") })
+        {
+            return .insufficientFunds(summary)
+        }
+        return .other(summary)
+    }
+
+    /// A transaction error as the node writes it in JSON (`"BlockhashNotFound"`, `{"InstructionError":[3,{"Custom":0}]}`).
+    static func text(_ value: JSONValue) -> String {
+        String(decoding: value.serialized, as: UTF8.self)
+    }
+}

@@ -1,0 +1,163 @@
+import FlutterbyeStore
+import Logging
+import SolanaCore
+
+/// Verdicts on a job's mint and how a job leaves: confirmed, failed, retried or released; leases and shutdown.
+extension SenderMachine {
+    /// Moves `flight` to verifying for `reason` and returns the verify action.
+    mutating func verify(_ flight: inout JobFlight, _ reason: VerifyReason) -> [SenderAction] {
+        guard let order = flight.verifyOrder() else {
+            // No plan, so no expectation: the job's fields are invalid and it never stored a transaction it could send.
+            return fail(&flight, flight.resolveFailure ?? FailureReason(errorClass: "invalid_job", message: "the job's fields are invalid"))
+        }
+        flight.phase = .verifying(reason)
+        flight.retries = 0
+        flights[flight.lease.jobID] = flight
+        return [.verify(order)]
+    }
+
+    mutating func verified(_ id: Int64, _ verdict: MintVerdict, at now: ContinuousClock.Instant) -> [SenderAction] {
+        guard var flight = flights[id], case .verifying(let reason) = flight.phase else { return [] }
+        if isShuttingDown { return finish(&flight, .release(flight.lease)) }
+        switch verdict {
+        case .created(let signature, confirmed: true):
+            return finish(&flight, .confirm(flight.lease, signature: signature))
+        case .created(let signature, confirmed: false):
+            // Landed, not yet confirmed: the status poll confirms it.
+            flight.phase = .following
+            if var live = flight.live {
+                live.processed = true
+                flight.live = live
+            }
+            flights[id] = flight
+            return [.log(.info, "the job's transaction \(signature) created its token; waiting for confirmation", job: id)]
+        case .absent:
+            switch reason {
+            case .expired:
+                guard flight.mayBuild, let order = buildOrder(flight) else {
+                    return fail(&flight, flight.resolveFailure ?? FailureReason(errorClass: "invalid_job", message: "the job cannot be built"))
+                }
+                flight.live = nil
+                flight.phase = .building
+                flight.retries = 0
+                flights[id] = flight
+                return [.build([order]), .log(.info, "the job's transaction expired without landing; signing again with a new blockhash", job: id)]
+            case .landedFailed(let error):
+                let signature = flight.live.map { "\($0.signature)" } ?? "?"
+                return fail(
+                    &flight,
+                    FailureReason(errorClass: "transaction_failed", message: "the transaction \(signature) failed on chain (\(error)); the token was not created"))
+            case .refused(let failure):
+                return fail(&flight, failure)
+            case .addressInUse(let detail):
+                // The chain said something is there, the node read nothing: it lags. Ask again.
+                return retryVerification(&flight, reason, at: now, note: "the mint address is in use but not visible yet: \(detail)")
+            }
+        case .unattributed:
+            if flight.couldStillLand(blockHeight: blockHeight) {
+                return retryVerification(&flight, reason, at: now, note: "the job's mint exists; waiting to see which transaction created it")
+            }
+            let since = flight.unattributedSince ?? now
+            flight.unattributedSince = since
+            guard now - since >= configuration.unattributedPatience else {
+                return retryVerification(&flight, reason, at: now, note: "the job's mint exists but none of its transactions shows as its creator yet")
+            }
+            let address = flight.expectation.map { "\($0.address)" } ?? "?"
+            return fail(
+                &flight,
+                FailureReason(
+                    errorClass: "mint_exists_unattributed",
+                    message: "the mint at \(address) exists, but none of this job's \(flight.signatures.count) transaction(s) created it, and none can land any more: the same idempotency key was used before (by a job since pruned) or another database uses the same master seed. This job created nothing"))
+        case .foreign(let description):
+            // The job's transactions can never create the mint at an address that holds something else.
+            return fail(
+                &flight,
+                FailureReason(
+                    errorClass: "mint_address_taken",
+                    message: "\(description): it is not this job's token, and this job's transactions cannot create the mint there. Nothing was created; enqueue the token under a new idempotency key"))
+        case .unknown(let detail):
+            return retryVerification(&flight, reason, at: now, note: detail)
+        }
+    }
+
+    mutating func retryVerification(
+        _ flight: inout JobFlight, _ reason: VerifyReason, at now: ContinuousClock.Instant, note: String
+    ) -> [SenderAction] {
+        flight.retries += 1
+        flight.phase = .verifyDue(reason, at: now + backoff(flight.retries, job: flight.lease.jobID))
+        flights[flight.lease.jobID] = flight
+        return [.log(.info, "the job's token could not be settled yet; looking again: \(note)", job: flight.lease.jobID)]
+    }
+
+    /// Fails `flight` for good. Callers make sure first that none of its transactions can still land and that the
+    /// verdict on its mint says its token does not exist (or that it never stored a transaction).
+    mutating func fail(_ flight: inout JobFlight, _ failure: FailureReason) -> [SenderAction] {
+        finish(&flight, .fail(flight.lease, errorClass: failure.errorClass, message: failure.message))
+    }
+
+    /// Writes `outcome`: the job leaves once it is written.
+    mutating func finish(_ flight: inout JobFlight, _ outcome: JobOutcome) -> [SenderAction] {
+        flight.phase = .writing(outcome)
+        flight.retries = 0
+        flights[flight.lease.jobID] = flight
+        return [.finish(outcome)]
+    }
+
+    mutating func written(_ id: Int64, _ result: WriteResult, at now: ContinuousClock.Instant) -> [SenderAction] {
+        guard var flight = flights[id], case .writing(let outcome) = flight.phase else { return [] }
+        switch result {
+        case .written:
+            flights[id] = nil
+            claimWanted = true
+            return []
+        case .leaseLost:
+            flights[id] = nil
+            claimWanted = true
+            return [.log(.warning, "the job is no longer held under this worker's lease (rescued, claimed again or cancelled); it stops here", job: id)]
+        case .failed(let reason):
+            flight.retries += 1
+            flight.phase = .writeDue(outcome, at: now + backoff(flight.retries, job: id))
+            flights[id] = flight
+            return [.log(.warning, "writing the job's outcome failed; writing it again: \(reason)", job: id)]
+        }
+    }
+
+    mutating func renewed(held: Set<Int64>, asked: [JobLease], askedAt: ContinuousClock.Instant) -> [SenderAction] {
+        renewalInFlight = false
+        nextRenewalAt = askedAt + configuration.renewalInterval
+        var actions: [SenderAction] = []
+        for lease in asked {
+            guard var flight = flights[lease.jobID], flight.lease == lease else { continue }
+            if held.contains(lease.jobID) {
+                flight.leaseValidUntil = max(flight.leaseValidUntil, askedAt + configuration.lease)
+                flights[lease.jobID] = flight
+            } else if case .writing = flight.phase {
+                continue  // its write answers for it
+            } else {
+                flights[lease.jobID] = nil
+                claimWanted = true
+                actions.append(.log(.warning, "lost the job's lease (rescued, claimed again or cancelled elsewhere); it stops here, sending nothing more", job: lease.jobID))
+            }
+        }
+        return actions
+    }
+
+    /// Graceful shutdown: no more claims; every job is given back as soon as no action of its own is under way (a
+    /// job being built or stored is given back when that answers; a pending outcome is written as it is).
+    mutating func shutDown(at now: ContinuousClock.Instant) -> [SenderAction] {
+        isShuttingDown = true
+        var actions: [SenderAction] = []
+        for id in flights.keys.sorted() {
+            guard var flight = flights[id] else { continue }
+            switch flight.phase {
+            case .building, .storing, .writing:
+                continue
+            case .writeDue(let outcome, _):
+                actions += finish(&flight, outcome)
+            case .buildDue, .storeDue, .following, .verifying, .verifyDue:
+                actions += finish(&flight, .release(flight.lease))
+            }
+        }
+        return actions
+    }
+}

@@ -1,0 +1,151 @@
+import CoreMetrics
+public import FlutterbyeStore
+import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+import SolanaCore
+public import SolanaRPC
+
+/// The token worker as a `Service`: checks that its master seed is the database's, then runs the sender (claims jobs
+/// up to its budget of transactions in flight and lands each exactly once), wakes it on new jobs (LISTEN), keeps the
+/// shared chain view fresh while jobs are in flight, and maintains the queue (rescues expired leases, finalizes
+/// confirmed jobs, prunes finished ones). On graceful shutdown it claims nothing more and gives every job back,
+/// with what it stored, within `shutdownDeadline`.
+public struct TokenWorkerService: Service {
+    /// Timing and limits of the worker.
+    public struct Options: Sendable {
+        /// Jobs in flight at most, each with at most one unconfirmed transaction.
+        public var maxInFlight: Int
+        public var lease: Duration
+        /// The longest a due job waits when no notification arrives.
+        public var pollInterval: Duration
+        /// How often to rescue, finalize and prune.
+        public var maintenanceInterval: Duration
+        public var shutdownDeadline: Duration
+        /// Finished jobs older than this are pruned.
+        public var retention: Duration
+        /// How often the sender looks at what is due.
+        public var tick: Duration
+
+        public init(
+            maxInFlight: Int = 512, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
+            maintenanceInterval: Duration = .seconds(5), shutdownDeadline: Duration = .seconds(20),
+            retention: Duration = .seconds(7 * 24 * 3600), tick: Duration = .milliseconds(20)
+        ) {
+            self.maxInFlight = max(1, maxInFlight)
+            self.lease = lease
+            self.pollInterval = pollInterval
+            self.maintenanceInterval = maintenanceInterval
+            self.shutdownDeadline = shutdownDeadline
+            self.retention = retention
+            self.tick = tick
+        }
+    }
+
+    private let client: PostgresClient
+    private let rpc: SolanaRPCClient
+    private let sender: SenderConfiguration
+    private let workerID: String
+    private let options: Options
+    private let logger: Logger
+
+    public init(client: PostgresClient, rpc: SolanaRPCClient, sender: SenderConfiguration, workerID: String, options: Options, logger: Logger) {
+        self.client = client
+        self.rpc = rpc
+        self.sender = sender
+        self.workerID = workerID
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard try await checkMasterSeed() else { return }
+        let queue = TokenJobQueue(client: client, logger: logger)
+        let once = rpc.retrying(RPCRetryPolicy(maxAttempts: 1))
+        let chain = ChainView(rpc: once, payer: sender.payer.publicKey, policy: sender.policy, logger: logger)
+        let builder = TransactionBuilder(rpc: rpc, chain: chain, calibration: ComputeUnitCalibration(), configuration: sender, logger: logger)
+        let tokenSender = TokenSender(
+            queue: queue, rpc: once, chain: chain, builder: builder, configuration: sender, workerID: workerID, lease: options.lease, logger: logger)
+        let machine = SenderMachine(
+            configuration: .init(
+                mintAuthority: sender.mintAuthority.publicKey, payer: sender.payer.publicKey, policy: sender.policy, lease: options.lease,
+                maxInFlight: options.maxInFlight, claimPollInterval: options.pollInterval,
+                rebroadcastInterval: sender.rebroadcastInterval))
+        let (events, continuation) = AsyncStream.makeStream(of: SenderEvent.self)
+        let post: @Sendable (SenderEvent) -> Void = { continuation.yield($0) }
+        logger.info("token worker started", metadata: ["worker": "\(workerID)", "maxInFlight": "\(options.maxInFlight)"])
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { background in
+                background.addTask {
+                    await NotificationListener.listen(on: TokenJobQueue.notificationChannel, client: client, logger: logger, while: { !Task.isCancelled }) {
+                        post(.jobsAvailable)
+                    }
+                }
+                background.addTask { await refreshChainView(chain, sender: tokenSender, post: post) }
+                background.addTask { await maintain(queue: queue) }
+                await tokenSender.run(machine: machine, events: events, post: post, tick: options.tick, shutdownDeadline: options.shutdownDeadline)
+                background.cancelAll()
+            }
+        } onGracefulShutdown: {
+            continuation.yield(.shutdown)
+        }
+        continuation.finish()
+        logger.info("token worker stopped", metadata: ["worker": "\(workerID)"])
+    }
+
+    /// Records the master seed's fingerprint, or compares it with the one recorded: a worker with another seed would
+    /// give retried jobs other mint addresses (two tokens for one job), so it refuses to start, naming the variable
+    /// (never the seed). Waits for the database meanwhile; false when shut down before it answered.
+    private func checkMasterSeed() async throws -> Bool {
+        let fingerprints = KeyFingerprints(client: client, logger: logger)
+        let mine = sender.mintDerivation.fingerprint
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let recorded = try await fingerprints.record(KeyFingerprints.masterSeed, fingerprint: mine)
+                guard recorded.fingerprint == mine else {
+                    throw ConfigurationError(problems: [
+                        "FLUTTERBYE_MASTER_SEED is not the seed this database's jobs were made with (its fingerprint begins \(recorded.fingerprint.prefix(12)), recorded \(recorded.recordedAt); this worker's begins \(mine.prefix(12))). Every job's mint address derives from the seed: with another one, a retried job would get a second token. Start the worker with the original seed"
+                    ])
+                }
+                return true
+            } catch let error as StoreError {
+                logger.warning("cannot check the master seed against the database yet; trying again", metadata: ["error": "\(error.message)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        return false
+    }
+
+    /// While jobs are in flight: reads the blockhash every refresh interval (the block height comes with it, so
+    /// expiry costs no call of its own) and the payer's balance now and then.
+    private func refreshChainView(_ chain: ChainView, sender tokenSender: TokenSender, post: @escaping @Sendable (SenderEvent) -> Void) async {
+        let balance = Gauge(label: "flutterbye_payer_balance_lamports")
+        while !Task.isCancelled {
+            try? await Task.sleep(for: SenderPacing.blockhashRefreshInterval(slotTime: chain.slotTime))
+            guard tokenSender.inFlight.current > 0 else { continue }
+            do {
+                post(.blockHeight(try await chain.refreshBlockhash().blockHeight))
+            } catch {
+                logger.debug("refreshing the blockhash failed", metadata: ["error": "\(error.message)"])
+            }
+            if let lamports = await chain.refreshPayerBalance() { balance.record(Int64(clamping: lamports)) }
+        }
+    }
+
+    private func maintain(queue: TokenJobQueue) async {
+        let finalizer = JobFinalizer(queue: queue, rpc: rpc, logger: logger)
+        while !Task.isCancelled {
+            do {
+                try await queue.rescueExpiredLeases()
+                try await finalizer.finalizeConfirmedJobs()
+                let cutoff = Date().addingTimeInterval(-(Double(options.retention.components.seconds)))
+                let pruned = try await queue.prune(finishedBefore: cutoff)
+                if pruned > 0 { logger.info("pruned finished jobs", metadata: ["count": "\(pruned)"]) }
+            } catch {
+                logger.warning("queue maintenance failed; trying again later", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: options.maintenanceInterval)
+        }
+    }
+}

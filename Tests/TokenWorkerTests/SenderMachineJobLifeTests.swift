@@ -1,0 +1,241 @@
+import FlutterbyeStore
+import Foundation
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// The sender's decisions about a job's whole stay: claims under the budget, leases, resuming what a job stored, a
+/// mint address from another seed, used-up attempts, retries of failed steps, verdicts that take time, shutdown.
+@Suite struct SenderMachineJobLifeTests {
+    typealias H = SenderMachineHarness
+
+    @Test func claimsFollowTheBudgetOfJobsInFlightAndSkipTheJobsHere() {
+        var h = H()
+        #expect(h.tick().claims.map(\.limit) == [4])
+        var actions = h.handle(.claimed((1...4).map { H.claimed(Int64($0), "j\($0)") }))
+        #expect(actions.claims.map(\.limit) == [4], "a full claim: there may be more, claim again at once")
+        #expect(actions.claims.first?.excluding == [1, 2, 3, 4])
+        actions = h.handle(.claimed((5...8).map { H.claimed(Int64($0), "j\($0)") }))
+        #expect(actions.claims.isEmpty, "the budget (8) is used up")
+        #expect(h.tick(after: .seconds(5)).claims.isEmpty)
+        // One job leaves: one slot.
+        _ = h.handle(.built([(3, .failure(.permanent(errorClass: "invalid_transaction", "too large")))]))
+        actions = h.handle(.written(jobID: 3, .written))
+        #expect(actions.claims.map(\.limit) == [1])
+        #expect(actions.claims.first?.excluding == [1, 2, 4, 5, 6, 7, 8])
+    }
+
+    @Test func leasesAreRenewedEveryThirdOfTheLeaseAndALostOneStopsTheJob() {
+        var h = H()
+        let transaction = h.following(1, "a")
+        #expect(h.tick(after: .seconds(19)).renewals.isEmpty)
+        let renewal = h.tick(after: .seconds(1)).renewals
+        #expect(renewal == [[H.lease(1)]])
+        let actions = h.handle(.leasesRenewed(held: [], asked: [H.lease(1)], askedAt: h.now))
+        #expect(h.machine.inFlightCount == 0, "rescued or claimed again elsewhere: this worker lets go")
+        #expect(actions.outcomes.isEmpty, "and writes nothing")
+        for _ in 0..<3 {
+            let later = h.tick(after: .seconds(2))
+            #expect(later.sends.isEmpty && later.polls.isEmpty)
+        }
+        _ = transaction
+    }
+
+    /// Renewals fail (the database stalls): sends stop before the lease could have lapsed, and start again once a
+    /// renewal gets through.
+    @Test func nothingIsSentUnderALeaseThatMayHaveLapsed() {
+        var h = H()
+        let start = h.now
+        _ = h.following(1, "a")
+        var lastSend: ContinuousClock.Instant?
+        for _ in 0..<35 {
+            let actions = h.tick(after: .seconds(2))
+            if !actions.sends.isEmpty {
+                lastSend = h.now
+                _ = h.handle(.sent(actions.sends.map { ($0.jobID, $0.transaction.id, .ambiguous("timeout")) }))
+            }
+            if !actions.renewals.isEmpty { _ = h.handle(.leaseRenewalFailed("PostgreSQL did not answer")) }
+        }
+        let last = try! #require(lastSend)
+        #expect(last - start < .seconds(50), "the lease (60 s) minus its margin (10 s)")
+        #expect(last - start >= .seconds(46))
+        // A renewal gets through: sends resume.
+        var renewal: [JobLease]?
+        for _ in 0..<5 where renewal == nil { renewal = h.tick(after: .seconds(1)).renewals.first }
+        _ = h.handle(.leasesRenewed(held: [1], asked: try! #require(renewal), askedAt: h.now))
+        var resumed = false
+        for _ in 0..<3 where !resumed { resumed = !h.tick(after: .seconds(2)).sends.isEmpty }
+        #expect(resumed)
+    }
+
+    @Test func aTransactionTheLeaseCouldNotStoreIsNeverSent() {
+        var h = H()
+        _ = h.tick()
+        _ = h.handle(.claimed([H.claimed(1, "a")]))
+        _ = h.handle(.built([(1, .success(H.built("a", blockhash: 1)))]))
+        let actions = h.handle(.stored([], of: [1]))
+        #expect(actions.sends.isEmpty && actions.outcomes.isEmpty)
+        #expect(h.machine.inFlightCount == 0)
+    }
+
+    @Test func aStoreThatFailedIsRepeatedAndNothingIsSentMeanwhile() {
+        var h = H()
+        let built = H.built("a", blockhash: 1)
+        _ = h.tick()
+        _ = h.handle(.claimed([H.claimed(1, "a")]))
+        let first = h.handle(.built([(1, .success(built))])).stores
+        #expect(h.handle(.storeFailed([1], "PostgreSQL did not answer")).sends.isEmpty)
+        var again: [TransactionSubmission] = []
+        for _ in 0..<10 where again.isEmpty {
+            let actions = h.tick(after: .milliseconds(100))
+            #expect(actions.sends.isEmpty)
+            again = actions.stores
+        }
+        #expect(again == first, "the same transaction, stored again (storing is idempotent)")
+    }
+
+    @Test func aResumedJobSendsItsStoredTransactionAgainAtOnceWithoutPreflightAndSignsNothing() {
+        var h = H()
+        let stored = H.transaction("a", blockhash: 1)
+        _ = h.tick()
+        let actions = h.handle(.claimed([H.claimed(1, "a", stored: [stored])]))
+        #expect(actions.sends == [SendOrder(jobID: 1, transaction: stored, preflight: false)])
+        #expect(actions.builds.isEmpty)
+        #expect(actions.polls == [[stored.id]], "it may have landed already: its status is asked at once")
+    }
+
+    @Test func aJobWhoseStoredMintIsNotTheDerivedOneNeverSignsAndFailsOnceNothingCanLand() {
+        var h = H()
+        let other = H.mint("another seed's")
+        _ = h.tick()
+        // Nothing stored: nothing can land, it fails at once.
+        var actions = h.handle(.claimed([H.claimed(1, "a", mint: other)]))
+        #expect(actions.builds.isEmpty)
+        guard case .fail(_, "mint_mismatch", let message)? = actions.outcomes.first else {
+            Issue.record("fails with mint_mismatch: \(actions)")
+            return
+        }
+        #expect(message.contains(other.base58) && message.contains(H.mint("a").base58) && message.contains("FLUTTERBYE_MASTER_SEED"))
+        // A stored transaction (under the other seed): followed, looked for at the stored address, never replaced.
+        let stored = H.transaction("a", blockhash: 1)
+        actions = h.handle(.claimed([H.claimed(2, "b", mint: other, stored: [stored], lastValid: 1_150)]))
+        #expect(actions.sends.map(\.preflight) == [false])
+        _ = h.handle(.sent([(2, stored.id, .accepted)]))
+        actions = h.handle(.blockHeight(1_151))
+        #expect(actions.verifies.first?.expected.address == other)
+        actions = h.handle(.verified(jobID: 2, .absent))
+        #expect(actions.builds.isEmpty)
+        #expect(actions.outcomes.map { if case .fail(_, let errorClass, _) = $0 { errorClass } else { "" } } == ["mint_mismatch"])
+    }
+
+    @Test func aJobWithUsedUpAttemptsResolvesWhatItStoredWithoutSigning() {
+        var h = H()
+        let stored = H.transaction("a", blockhash: 1)
+        _ = h.tick()
+        _ = h.handle(.claimed([H.claimed(1, "a", attempt: 4, maxAttempts: 3, stored: [stored], lastValid: 1_150)]))
+        _ = h.handle(.sent([(1, stored.id, .accepted)]))
+        _ = h.handle(.blockHeight(1_151))
+        let actions = h.handle(.verified(jobID: 1, .absent))
+        #expect(actions.builds.isEmpty)
+        #expect(actions.outcomes.map { if case .fail(_, let errorClass, _) = $0 { errorClass } else { "" } } == ["attempts_exhausted"])
+        // Had it landed, it would be confirmed.
+        var landed = H()
+        _ = landed.tick()
+        _ = landed.handle(.claimed([H.claimed(1, "a", attempt: 4, maxAttempts: 3, stored: [stored])]))
+        _ = landed.handle(.sent([(1, stored.id, .accepted)]))
+        _ = landed.tick(after: .seconds(1))
+        #expect(landed.handle(.statuses([stored.id: H.status(.finalized)])).outcomes == [.confirm(H.lease(1), signature: stored.id)])
+    }
+
+    @Test func somethingElseAtTheMintAddressFailsTheJobNamingIt() {
+        var h = H()
+        _ = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.blockHeight(1_151))
+        let what = "the mint address \(H.mint("a")) holds an account owned by the program Stake11111111111111111111111111111111111111"
+        guard case .fail(_, "mint_address_taken", let message)? = h.handle(.verified(jobID: 1, .foreign(what))).outcomes.first else {
+            Issue.record("fails with mint_address_taken")
+            return
+        }
+        #expect(message.contains(H.mint("a").base58) && message.contains("Nothing was created"))
+    }
+
+    @Test func unsettledVerdictsAreAskedAgainWithBackoffAndNeverFailTheJob() {
+        var h = H()
+        _ = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.blockHeight(1_151))
+        var waits: [Duration] = []
+        var asked = h.now
+        for _ in 0..<8 {
+            #expect(h.handle(.verified(jobID: 1, .unknown("the RPC timed out"))).outcomes.isEmpty)
+            var next: [VerifyOrder] = []
+            while next.isEmpty { next = h.tick(after: .milliseconds(50)).verifies }
+            waits.append(h.now - asked)
+            asked = h.now
+        }
+        #expect(waits.first! < .milliseconds(400) && waits.last! > .seconds(20), "from about 250 ms, doubling up to 30 s: \(waits)")
+    }
+
+    @Test func aMintNoTransactionOfTheJobCreatedFailsItOnlyOnceNoneCanLandAndAfterPatience() {
+        var h = H()
+        _ = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.blockHeight(1_151))
+        let start = h.now
+        var failedAt: ContinuousClock.Instant?
+        var actions = h.handle(.verified(jobID: 1, .unattributed))
+        while failedAt == nil && h.now - start < .seconds(300) {
+            actions = h.tick(after: .milliseconds(250))
+            if !actions.verifies.isEmpty { actions = h.handle(.verified(jobID: 1, .unattributed)) }
+            if case .fail(_, "mint_exists_unattributed", _)? = actions.outcomes.first { failedAt = h.now }
+        }
+        let failed = try! #require(failedAt)
+        #expect(failed - start >= .seconds(60))
+    }
+
+    @Test func transientBuildFailuresAreRetriedInPlaceThenTheJobGoesBackToTheQueue() {
+        var h = H()
+        _ = h.tick()
+        _ = h.handle(.claimed([H.claimed(1, "a")]))
+        for _ in 0..<3 {
+            #expect(h.handle(.built([(1, .failure(.transient("no blockhash yet")))])).outcomes.isEmpty)
+            var again: [BuildOrder] = []
+            for _ in 0..<100 where again.isEmpty { again = h.tick(after: .milliseconds(100)).builds }
+            #expect(again.count == 1)
+        }
+        let outcomes = h.handle(.built([(1, .failure(.transient("no blockhash yet")))])).outcomes
+        guard case .retry(let lease, "transient", let message, let after)? = outcomes.first else {
+            Issue.record("the job goes back to the queue: \(outcomes)")
+            return
+        }
+        #expect(lease == H.lease(1) && message == "no blockhash yet" && after > .zero)
+    }
+
+    @Test func aFailedWriteIsWrittenAgainAndALostLeaseDropsTheJob() {
+        var h = H()
+        let transaction = h.following(1, "a")
+        _ = h.tick(after: .seconds(1))
+        let outcome = h.handle(.statuses([transaction.id: H.status(.confirmed)])).outcomes
+        _ = h.handle(.written(jobID: 1, .failed("PostgreSQL did not answer")))
+        var again: [JobOutcome] = []
+        for _ in 0..<20 where again.isEmpty { again = h.tick(after: .milliseconds(100)).outcomes }
+        #expect(again == outcome)
+        _ = h.handle(.written(jobID: 1, .leaseLost))
+        #expect(h.machine.inFlightCount == 0)
+    }
+
+    @Test func shutdownGivesEveryJobBackOnceItsOwnActionAnswersAndClaimsNothing() {
+        var h = H()
+        _ = h.following(1, "a")
+        _ = h.handle(.claimed([H.claimed(2, "b")]))  // building
+        var actions = h.handle(.shutdown)
+        #expect(actions.outcomes == [.release(H.lease(1))])
+        #expect(actions.claims.isEmpty)
+        actions = h.handle(.built([(2, .success(H.built("b", blockhash: 2)))]))
+        #expect(actions.outcomes == [.release(H.lease(2))] && actions.stores.isEmpty, "built, not stored: given back")
+        actions = h.handle(.claimed([H.claimed(3, "c")]))
+        #expect(actions.outcomes == [.release(H.lease(3))], "a claim that answers late is given back")
+        for id: Int64 in [1, 2, 3] { _ = h.handle(.written(jobID: id, .written)) }
+        #expect(h.machine.isFinished)
+        #expect(h.tick(after: .seconds(5)).effects.isEmpty)
+    }
+}

@@ -1,0 +1,58 @@
+import SolanaCore
+import Testing
+import TokenWorker
+
+/// How often the worker polls and refreshes, from the slot time and the RPC's rate limit; and the transaction shapes
+/// that share a compute-unit calibration.
+@Suite struct SenderPacingTests {
+    @Test func pollsOnceASlotWithinBoundsAndSlowerUnderARateLimit() {
+        #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(100), requestsPerSecond: nil, configured: nil) == .milliseconds(100))
+        #expect(SenderPacing.statusPollInterval(slotTime: nil, requestsPerSecond: nil, configured: nil) == .milliseconds(400))
+        #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(5), requestsPerSecond: nil, configured: nil) == .milliseconds(50))
+        #expect(SenderPacing.statusPollInterval(slotTime: .seconds(9), requestsPerSecond: nil, configured: nil) == .seconds(1))
+        #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(100), requestsPerSecond: 20, configured: nil) == .milliseconds(250))
+        #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(100), requestsPerSecond: 1e-300, configured: nil) == .seconds(60))
+        #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(100), requestsPerSecond: .nan, configured: nil) == .milliseconds(100))
+        #expect(SenderPacing.statusPollInterval(slotTime: nil, requestsPerSecond: 20, configured: .milliseconds(40)) == .milliseconds(40))
+    }
+
+    @Test func theBlockhashIsReadEveryFifteenSlotsWithinBounds() {
+        #expect(SenderPacing.blockhashRefreshInterval(slotTime: .milliseconds(100)) == .milliseconds(1_500))
+        #expect(SenderPacing.blockhashRefreshInterval(slotTime: .milliseconds(400)) == .seconds(2))
+        #expect(SenderPacing.blockhashRefreshInterval(slotTime: .milliseconds(5)) == .milliseconds(200))
+        #expect(SenderPacing.blockhashMaxAge(slotTime: .milliseconds(100)) == .seconds(3))
+    }
+
+    static let recipient = try! Keypair(seed: [UInt8](repeating: 5, count: 32)).publicKey.base58
+
+    static func plan(name: String, symbol: String = "S", uri: String, memo: String? = nil, program: String = "token-2022") -> TokenCreationPlan {
+        try! TokenCreationPlan(tokenProgram: program, decimals: 0, name: name, symbol: symbol, uri: uri, amount: "1", recipient: recipient, memo: memo)
+    }
+
+    @Test func jobsOfSimilarSizesShareAShapeAndItsLargestBoundsThemAll() {
+        let small = TransactionShape(Self.plan(name: "a", uri: "u"), metaplexMetadata: false)
+        let larger = TransactionShape(Self.plan(name: String(repeating: "n", count: 20), uri: String(repeating: "u", count: 40)), metaplexMetadata: false)
+        #expect(small == larger, "3 and 61 metadata bytes are in the same 64-byte bucket")
+        #expect(small.metadataBytes == 64 && small.memoBytes == 0)
+        #expect(TransactionShape(Self.plan(name: "a", uri: String(repeating: "u", count: 70)), metaplexMetadata: false).metadataBytes == 128)
+        #expect(TransactionShape(Self.plan(name: "a", uri: "u", program: "token"), metaplexMetadata: false) != small)
+        #expect(TransactionShape(Self.plan(name: "a", uri: "u"), metaplexMetadata: true) != small)
+        #expect(TransactionShape(Self.plan(name: "a", uri: "u", memo: "m"), metaplexMetadata: false).memoBytes == 128)
+
+        let plan = Self.plan(name: "a", uri: "u", memo: "m")
+        let shape = TransactionShape(plan, metaplexMetadata: false)
+        let largest = shape.largest(of: plan)
+        #expect(largest.name.utf8.count + largest.symbol.utf8.count + largest.uri.utf8.count == 64)
+        #expect(largest.memo?.utf8.count == 128)
+        #expect(TransactionShape(largest, metaplexMetadata: false) == shape, "the largest is still of the shape")
+        // The top bucket fills every field to its limit, never past it.
+        let full = Self.plan(name: String(repeating: "n", count: 30), symbol: "SYM", uri: String(repeating: "u", count: 195), memo: String(repeating: "m", count: 450))
+        let top = TransactionShape(full, metaplexMetadata: false)
+        let grown = top.largest(of: full)
+        #expect(top.metadataBytes == 242 && grown.uri.utf8.count == 200 && grown.name.utf8.count == 32 && grown.symbol.utf8.count == 10)
+        #expect(grown.memo?.utf8.count == 500)
+        #expect((try? TokenCreationPlan(
+            tokenProgram: "token-2022", decimals: 0, name: grown.name, symbol: grown.symbol, uri: grown.uri, amount: "1", recipient: Self.recipient,
+            memo: grown.memo)) != nil, "still a valid job")
+    }
+}
