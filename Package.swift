@@ -199,7 +199,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SolanaRPCTests",
-            dependencies: ["SolanaRPC", "SolanaCore"],
+            // NIO: the fuzz tests' hostile HTTP server; AsyncHTTPClient: their client's connection pool.
+            dependencies: [
+                "SolanaRPC", "SolanaCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
