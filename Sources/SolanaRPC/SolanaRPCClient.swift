@@ -325,7 +325,8 @@ public struct SolanaRPCClient: Sendable {
         let status = Int(response.status.code)
         guard status == 200 else {
             if status == 429 {
-                let after = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+                // Untrusted: read as delay-seconds or an HTTP-date, at most a minute; anything else is ignored.
+                let after = response.headers.first(name: "Retry-After").flatMap { RetryAfter($0) }?.delay
                 throw RPCError(
                     .rateLimited, "\(method): the endpoint answered 429 Too Many Requests", endpoint: endpoint.description, httpStatus: 429,
                     retryAfter: after)
