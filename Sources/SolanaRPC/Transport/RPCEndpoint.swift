@@ -1,0 +1,50 @@
+import Foundation
+
+/// One JSON-RPC endpoint and the request rate its provider's plan allows.
+public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The HTTP(S) URL.
+    public var url: String
+    /// Requests per second this client sends at most (`nil`: unlimited), so it slows down before the provider
+    /// answers 429.
+    public var requestsPerSecond: Double?
+
+    public init(url: String, requestsPerSecond: Double? = nil) {
+        self.url = url
+        self.requestsPerSecond = requestsPerSecond
+    }
+
+    /// The URL without its query string (providers put API keys there).
+    public var description: String { url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url }
+}
+
+extension RPCEndpoint {
+    /// The endpoints `SOLANA_RPC_URL` names (several, comma-separated, for failover), each limited to
+    /// `SOLANA_RPC_REQUESTS_PER_SECOND` when set, with a line per problem found (an unset or malformed variable).
+    public static func fromEnvironment(_ environment: [String: String]) -> (endpoints: [RPCEndpoint], problems: [String]) {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+            return raw
+        }
+        var problems: [String] = []
+        var endpoints: [RPCEndpoint] = []
+        let rate: Double? = value("SOLANA_RPC_REQUESTS_PER_SECOND").flatMap { text in
+            guard let number = Double(text), number > 0 else {
+                problems.append("SOLANA_RPC_REQUESTS_PER_SECOND must be a positive number, not '\(text)'")
+                return nil
+            }
+            return number
+        }
+        if let urls = value("SOLANA_RPC_URL") {
+            for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                    problems.append("SOLANA_RPC_URL: '\(RPCEndpoint(url: url))' is not an http(s) URL")
+                    continue
+                }
+                endpoints.append(RPCEndpoint(url: url, requestsPerSecond: rate))
+            }
+        } else {
+            problems.append("SOLANA_RPC_URL is not set: the JSON-RPC URL of a Solana node (several, comma-separated, for failover)")
+        }
+        return (endpoints, problems)
+    }
+}

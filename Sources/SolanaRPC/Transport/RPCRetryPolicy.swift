@@ -1,0 +1,22 @@
+/// How the client retries: transient failures (network, timeouts, 429, 5xx, node behind) move to the next
+/// endpoint at once; after every endpoint failed, it waits with exponential backoff and jitter (at least the
+/// Retry-After a 429 asked for) and goes round again, up to `maxAttempts` requests in all.
+public struct RPCRetryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+
+    public init(maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+
+    /// The wait before round `round` (1 = after the first full round), with ±50% jitter, at least `floor`.
+    func backoff(round: Int, floor: Duration?) -> Duration {
+        let base = initialBackoff * (1 << min(round - 1, 20))
+        let capped = min(base, maxBackoff)
+        let jittered = capped * Double.random(in: 0.5...1.5)
+        return max(jittered, floor ?? .zero)
+    }
+}
