@@ -171,3 +171,25 @@ private final class HostileHandler: ChannelInboundHandler {
         }
     }
 }
+
+extension HostileRequest {
+    /// The JSON-RPC calls in the body (one, or a batch's): each call's id and method.
+    var calls: [(id: Int, method: String)] {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)) else { return [] }
+        let objects = (parsed as? [[String: Any]]) ?? [(parsed as? [String: Any]) ?? [:]]
+        return objects.map { (id: ($0["id"] as? Int) ?? 0, method: ($0["method"] as? String) ?? "") }
+    }
+
+    /// Whether the body is a JSON-RPC batch (an array).
+    var isBatch: Bool { body.first(where: { $0 != 0x20 && $0 != 0x0A }) == UInt8(ascii: "[") }
+}
+
+extension HostileAnswer {
+    /// A 200 answer with `body` as it is.
+    static func ok(_ body: [UInt8], label: String = "200") -> HostileAnswer {
+        .http(status: 200, reason: "OK", headers: [("Content-Type", "application/json")], body: body, label: label)
+    }
+
+    /// A 200 answer with `body` as it is.
+    static func ok(_ body: String, label: String = "200") -> HostileAnswer { ok(Array(body.utf8), label: label) }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import SolanaCore
+import SolanaRPC
+import Testing
+
+/// Answers that are JSON-RPC in form but not in substance: each becomes an RPCError, never a trap.
+@Suite(.timeLimit(.minutes(1)))
+struct AnswerDecodingTests {
+    static func client(_ server: HostileRPCServer) throws -> SolanaRPCClient {
+        try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: server.url)], timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 1),
+            logger: Logger(label: "AnswerDecodingTests"))
+    }
+
+    /// A server answering each call of a request with `member` (the text after the id), as one answer or a batch.
+    static func server(_ members: @escaping @Sendable (_ index: Int) -> String) async throws -> HostileRPCServer {
+        try await HostileRPCServer { request in
+            let answers = request.calls.enumerated().map { index, call in #"{"jsonrpc":"2.0","id":\#(call.id),\#(members(index))}"# }
+            return .ok(request.isBatch ? "[" + answers.joined(separator: ",") + "]" : answers.first ?? "")
+        }
+    }
+
+    static func expectInvalid(_ members: @escaping @Sendable (Int) -> String, _ body: (SolanaRPCClient) async throws(RPCError) -> Void)
+        async throws
+    {
+        let server = try await server(members)
+        let client = try client(server)
+        do {
+            try await body(client)
+            Issue.record("\(members(0)) should be refused")
+        } catch {
+            #expect(error.code == .invalidResponse, "\(members(0).prefix(200)): \(error)")
+        }
+        try await server.close()
+    }
+
+    static let deep = 100_000
+
+    @Test func deepNestingIsRefusedOnEveryPath() async throws {
+        let nested = String(repeating: "[", count: Self.deep) + String(repeating: "]", count: Self.deep)
+        // Decodable (JSONDecoder), in the result and in an error's data.
+        try await Self.expectInvalid({ _ in #""result":\#(nested)"# }) { client throws(RPCError) in _ = try await client.slot() }
+        try await Self.expectInvalid({ _ in #""error":{"code":-1,"message":"x","data":\#(nested)}"# }) { client throws(RPCError) in
+            _ = try await client.slot()
+        }
+        // The package's parser: a JSONValue batch, and a batch read in place.
+        try await Self.expectInvalid({ _ in #""result":\#(nested)"# }) { client throws(RPCError) in
+            _ = try await client.batch([(method: "getSlot", params: [])])
+        }
+        try await Self.expectInvalid({ _ in #""result":\#(nested)"# }) { client throws(RPCError) in
+            _ = try await client.signaturesForAddress(.zero).count
+        }
+        // Unclosed: a truncated deep document.
+        let open = String(repeating: "[", count: Self.deep)
+        try await Self.expectInvalid({ _ in #""result":\#(open)"# }) { client throws(RPCError) in _ = try await client.slot() }
+    }
+
+    @Test(arguments: ["18446744073709551616", "1e400", "-1", "1.5", "-9223372036854775809", "\"5\"", "true", "{}", "null"])
+    func aNumberAUInt64CannotHoldIsRefused(_ number: String) async throws {
+        try await Self.expectInvalid({ _ in #""result":\#(number)"# }) { client throws(RPCError) in _ = try await client.slot() }
+        try await Self.expectInvalid({ _ in #""result":{"context":{"slot":1},"value":\#(number)}"# }) { client throws(RPCError) in
+            _ = try await client.balance(.zero)
+        }
+    }
+
+    @Test func invalidUTF8IsRefused() async throws {
+        let server = try await HostileRPCServer { request in
+            let answer = Array(#"{"jsonrpc":"2.0","id":\#(request.calls.first?.id ?? 0),"result":"abc"#.utf8) + [0xFF, 0xC0, 0x80] + Array(#""}"#.utf8)
+            return .ok(request.isBatch ? [UInt8(ascii: "[")] + answer + [UInt8(ascii: "]")] : answer)
+        }
+        let client = try Self.client(server)
+        do {
+            let hash = try await client.genesisHash()
+            Issue.record("invalid UTF-8 was read as \(hash.debugDescription)")
+        } catch {
+            #expect(error.code == .invalidResponse, "\(error)")
+        }
+        // The package's own parser too (it would read the bytes as U+FFFD).
+        do {
+            let value = try await client.batch([(method: "getGenesisHash", params: [])])[0].get()
+            Issue.record("invalid UTF-8 was read as \(value)")
+        } catch {
+            #expect(error.code == .invalidResponse, "\(error)")
+        }
+        try await server.close()
+    }
+
+    @Test func anAnswerWithBothResultAndErrorIsRefused() async throws {
+        try await Self.expectInvalid({ _ in #""result":5,"error":{"code":-32005,"message":"behind"}"# }) { client throws(RPCError) in
+            _ = try await client.slot()
+        }
+        try await Self.expectInvalid({ _ in #""error":{"code":-32005,"message":"behind"},"result":5"# }) { client throws(RPCError) in
+            _ = try await client.signaturesForAddress(.zero)
+        }
+        try await Self.expectInvalid({ _ in #""result":5,"error":{"code":-32005,"message":"behind"}"# }) { client throws(RPCError) in
+            _ = try await client.batch([(method: "getSlot", params: [])])[0].get()
+        }
+    }
+
+    @Test func anAnswerWithNeitherResultNorErrorIsRefused() async throws {
+        try await Self.expectInvalid({ _ in #""nothing":true"# }) { client throws(RPCError) in
+            _ = try await client.call("getAccountInfo", [], as: JSONValue?.self)
+        }
+    }
+
+    @Test(arguments: [
+        #""error":{"code":"-32005","message":"behind"}"#, #""error":{"code":1e400,"message":"behind"}"#,
+        #""error":{"code":-32005,"message":5}"#, #""error":{"code":18446744073709551616,"message":"x"}"#, #""error":"broken""#,
+        #""error":[1,2]"#,
+    ])
+    func anErrorOfTheWrongTypesIsRefused(_ member: String) async throws {
+        try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.slot() }
+        try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.batch([(method: "getSlot", params: [])])[0].get() }
+        try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.signaturesForAddress(.zero) }
+    }
+
+    @Test func duplicatedIDsInABatchAreRefused() async throws {
+        // Both answers carry the first call's id: neither can be trusted to be the answer to it.
+        let server = try await HostileRPCServer { request in
+            let id = request.calls.first?.id ?? 0
+            return .ok(#"[{"jsonrpc":"2.0","id":\#(id),"result":[]},{"jsonrpc":"2.0","id":\#(id),"result":[]}]"#)
+        }
+        let client = try Self.client(server)
+        let answers = try await client.batch([(method: "getSlot", params: []), (method: "getSlot", params: [])])
+        #expect(answers.count == 2)
+        for answer in answers { #expect(throws: RPCError.self) { try answer.get() } }
+        let typed = try await client.batch([(method: "getSlot", params: []), (method: "getSlot", params: [])], as: [UInt64].self)
+        for answer in typed { #expect(throws: RPCError.self) { try answer.get() } }
+        let queries = try await client.signaturesForAddresses([(address: .zero, until: nil), (address: .zero, until: nil)])
+        for answer in queries { #expect(throws: RPCError.self) { try answer.get() } }
+        try await server.close()
+    }
+}
