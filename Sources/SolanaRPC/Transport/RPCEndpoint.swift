@@ -13,8 +13,14 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.requestsPerSecond = requestsPerSecond
     }
 
-    /// The URL without its query string (providers put API keys there).
-    public var description: String { url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url }
+    /// The URL's scheme, host and port only: providers put API keys in the query string, the path or the user part,
+    /// and this is what errors and logs show.
+    public var description: String {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host?.lowercased(), !host.isEmpty
+        else { return "(an unreadable URL)" }
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(scheme)://\(shownHost)" + (parsed.port.map { ":\($0)" } ?? "")
+    }
 }
 
 extension RPCEndpoint {
