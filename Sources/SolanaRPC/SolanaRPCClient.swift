@@ -13,14 +13,20 @@ public struct SolanaRPCClient: Sendable {
     let preferred: PreferredEndpoint
     let httpClient: HTTPClient
     let timeout: Duration
+    let maxResponseBytes: Int
     let retry: RPCRetryPolicy
     let logger: Logger
     let requestIDs = RequestIDs()
 
-    /// A client for `endpoints` (tried in order, the last one that answered first), using `httpClient`.
+    /// The largest answer a client reads by default: 8 MiB.
+    public static let defaultMaxResponseBytes = 8 << 20
+
+    /// A client for `endpoints` (tried in order, the last one that answered first), using `httpClient`. Each request,
+    /// the whole of its answer included, takes at most `timeout`; an answer larger than `maxResponseBytes` is refused
+    /// (`invalidResponse`) without being read further.
     public init(
         endpoints: [RPCEndpoint], httpClient: HTTPClient = .shared, timeout: Duration = .seconds(10),
-        retry: RPCRetryPolicy = RPCRetryPolicy(), logger: Logger
+        retry: RPCRetryPolicy = RPCRetryPolicy(), maxResponseBytes: Int = SolanaRPCClient.defaultMaxResponseBytes, logger: Logger
     ) throws(RPCError) {
         guard !endpoints.isEmpty else { throw RPCError(.configuration, "no RPC endpoint is configured: set SOLANA_RPC_URL") }
         for endpoint in endpoints {
@@ -35,6 +41,7 @@ public struct SolanaRPCClient: Sendable {
         self.preferred = PreferredEndpoint()
         self.httpClient = httpClient
         self.timeout = timeout
+        self.maxResponseBytes = max(1, maxResponseBytes)
         self.retry = retry
         self.logger = logger
     }

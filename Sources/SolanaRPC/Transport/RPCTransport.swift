@@ -44,6 +44,9 @@ extension SolanaRPCClient {
         throw lastError ?? RPCError(.transport, "\(method) failed")
     }
 
+    /// One HTTP request to endpoint `index`, bounded as a whole by the client's timeout: connecting, the head and
+    /// every byte of the body (AsyncHTTPClient's own deadline ends at the response head, so a body that stalls or
+    /// drips would hold the call forever).
     func post(_ body: Data, to index: Int, method: String) async throws(RPCError) -> ByteBuffer {
         let endpoint = endpoints[index]
         if let limiter = limiters[index] { await limiter.acquire() }
@@ -51,36 +54,84 @@ extension SolanaRPCClient {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let outcome = await Self.within(timeout) { [self, request] in await exchange(request, with: endpoint, method: method, deadline: deadline) }
+        guard let outcome else {
+            throw RPCError(.timeout, "\(method) got no whole answer within \(timeout)", endpoint: endpoint.description)
+        }
+        return try outcome.get()
+    }
+
+    /// `body`'s result, or nil when `timeout` passed first (`body` is then cancelled, and awaited).
+    static func within<Value: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> Value) async -> Value? {
+        await withTaskGroup(of: Value?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Sends `request` and reads its answer: the body of a 200 (at most `maxResponseBytes`, UTF-8), else the status
+    /// as an error (a 429's or 503's Retry-After read as untrusted input).
+    private func exchange(_ request: HTTPClientRequest, with endpoint: RPCEndpoint, method: String, deadline: NIODeadline) async
+        -> Result<ByteBuffer, RPCError>
+    {
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
+            response = try await httpClient.execute(request, deadline: deadline)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw RPCError(.timeout, "\(method) got no answer within \(timeout)", endpoint: endpoint.description)
+            return .failure(RPCError(.timeout, "\(method) got no answer within \(timeout)", endpoint: endpoint.description))
         } catch {
-            throw RPCError(.transport, "\(method) could not reach the endpoint: \(error)", endpoint: endpoint.description)
-        }
-        let bytes: ByteBuffer
-        do { bytes = try await response.body.collect(upTo: 64 * 1024 * 1024) } catch {
-            throw RPCError(.transport, "\(method): the answer broke off: \(error)", endpoint: endpoint.description)
+            return .failure(RPCError(.transport, "\(method) could not reach the endpoint: \(error)", endpoint: endpoint.description))
         }
         let status = Int(response.status.code)
         guard status == 200 else {
+            // The body is not read: whatever it holds, the status says enough.
+            // Untrusted: read as delay-seconds or an HTTP-date, at most a minute; anything else is ignored.
+            let after = response.headers.first(name: "Retry-After").flatMap { RetryAfter($0) }?.delay
             if status == 429 {
-                // Untrusted: read as delay-seconds or an HTTP-date, at most a minute; anything else is ignored.
-                let after = response.headers.first(name: "Retry-After").flatMap { RetryAfter($0) }?.delay
-                throw RPCError(
+                return .failure(RPCError(
                     .rateLimited, "\(method): the endpoint answered 429 Too Many Requests", endpoint: endpoint.description, httpStatus: 429,
-                    retryAfter: after)
+                    retryAfter: after))
             }
-            throw RPCError(.httpStatus, "\(method): the endpoint answered HTTP \(status)", endpoint: endpoint.description, httpStatus: status)
+            return .failure(RPCError(
+                .httpStatus, "\(method): the endpoint answered HTTP \(status)", endpoint: endpoint.description, httpStatus: status,
+                retryAfter: status == 503 ? after : nil))
         }
-        return bytes
+        do {
+            return .success(try await ResponseBody.read(response, limit: maxResponseBytes))
+        } catch {
+            switch error {
+            case .tooLarge:
+                return .failure(RPCError(
+                    .invalidResponse,
+                    "the answer to \(method) is larger than \(Self.describe(bytes: maxResponseBytes)), the client's limit "
+                        + "(maxResponseBytes): ask for less at once (smaller batches), or raise the limit if the node is trusted",
+                    endpoint: endpoint.description))
+            case .broke(let cause):
+                return .failure(RPCError(.transport, "\(method): the answer broke off: \(cause)", endpoint: endpoint.description))
+            case .notUTF8(let offset):
+                return .failure(RPCError(
+                    .invalidResponse, "the answer to \(method) is not UTF-8 JSON (a malformed byte at offset \(offset))",
+                    endpoint: endpoint.description))
+            }
+        }
+    }
+
+    /// `bytes` for a message: in MiB when whole.
+    static func describe(bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
     }
 }
 
 extension TimeAmount {
-    /// NIO's form of a Swift `Duration`.
+    /// NIO's form of a Swift `Duration` (saturating: a timeout of centuries is no trap).
     init(_ duration: Duration) {
-        self = .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        self = .nanoseconds(duration.nanoseconds)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
-import SolanaRPC
+@testable import SolanaRPC
 import Testing
 
 /// Answers too large, never ending, dripping or never starting: each ends in an RPCError within the request
@@ -82,5 +82,55 @@ struct ResponseBodyTests {
         let (error, _) = await Self.failure(try Self.client(server))
         #expect(error?.code == .transport, "\(String(describing: error))")
         try await server.close()
+    }
+
+    @Test func aClientKeepsItsOwnCap() async throws {
+        let server = try await HostileRPCServer { request in
+            .ok(request.path == "/big" ? Self.bigAnswer(2000) : Self.bigAnswer(1000))
+        }
+        func client(_ path: String) throws -> SolanaRPCClient {
+            try SolanaRPCClient(
+                endpoints: [RPCEndpoint(url: server.url + path)], timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 1),
+                maxResponseBytes: 1024, logger: Logger(label: "ResponseBodyTests"))
+        }
+        #expect(try await client("/small").genesisHash().count == 1000 - 36)
+        let (error, _) = await Self.failure(try client("/big"))
+        #expect(error?.code == .invalidResponse && error?.message.contains("1024 bytes") == true, "\(String(describing: error))")
+        try await server.close()
+    }
+
+    static func invalidOffset(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBytes { ResponseBody.firstInvalidUTF8(in: $0) }
+    }
+
+    @Test func findsTheFirstByteThatIsNotUTF8() {
+        #expect(Self.invalidOffset(Array("plain ASCII, long enough for words; café ✓ 😀 and more ASCII after".utf8)) == nil)
+        #expect(Self.invalidOffset([]) == nil)
+        let cases: [([UInt8], Int)] = [
+            ([0xFF], 0), (Array("12345678".utf8) + [0x80], 8), ([0x41, 0xC0, 0x80], 1), ([0xC1, 0xBF], 0),  // overlong
+            ([0xE0, 0x80, 0x80], 0), ([0xED, 0xA0, 0x80], 0),  // overlong, surrogate
+            ([0xF4, 0x90, 0x80, 0x80], 0), ([0xF5, 0x80, 0x80, 0x80], 0),  // past U+10FFFF
+            ([0x41, 0x42, 0xE2, 0x82], 2), ([0xE2, 0x28, 0xA1], 0), ([0xF0, 0x9F, 0x98], 0),  // cut short, bad continuation
+        ]
+        for (bytes, offset) in cases { #expect(Self.invalidOffset(bytes) == offset, "\(bytes)") }
+    }
+
+    /// Against the standard library's validation, on random bytes biased toward UTF-8's edges.
+    @Test func agreesWithTheStandardLibrary() {
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x90, 0x8F]
+        for _ in 0..<5000 {
+            let length = Int(next() % 24)
+            let bytes = (0..<length).map { _ in next() % 3 == 0 ? UInt8(truncatingIfNeeded: next()) : interesting[Int(next() % UInt64(interesting.count))] }
+            let valid = String(validating: bytes, as: UTF8.self) != nil
+            #expect((Self.invalidOffset(bytes) == nil) == valid, "\(bytes)")
+        }
     }
 }
