@@ -78,16 +78,16 @@ public struct SolanaRPCClient: Sendable {
         guard case .array(let answers) = try JSONValue.parse(data) else {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array")
         }
-        var byID: [Int64: JSONValue] = [:]
+        var byID: [Int64: JSONValue] = [:], duplicated: Set<Int64> = []
         for answer in answers {
-            if case .int(let id)? = answer["id"] { byID[id] = answer }
+            if case .int(let id)? = answer["id"], byID.updateValue(answer, forKey: id) != nil { duplicated.insert(id) }
         }
         return zip(requests, calls).map { request, call in
-            guard let answer = byID[Int64(request.id)] else {
-                return .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
-            }
+            guard !duplicated.contains(Int64(request.id)) else { return .failure(RPCReply.several(call.method)) }
+            guard let answer = byID[Int64(request.id)] else { return .failure(RPCReply.none(call.method)) }
             if let error = RPCErrorBody.error(in: answer, method: call.method) { return .failure(error) }
-            return .success(answer["result"] ?? .null)
+            guard let result = answer["result"] else { return .failure(RPCReply.neither(call.method)) }
+            return .success(result)
         }
     }
 
@@ -121,40 +121,48 @@ public struct SolanaRPCClient: Sendable {
            let error = RPCErrorBody.error(in: answer, method: firstMethod) {
             throw error
         }
-        var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:]
+        var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:], duplicated: Set<Int64> = []
         do throws(JSONParser.Failure) {
             try reply.withUnsafeReadableBytes { raw throws(JSONParser.Failure) in
                 try JSONParser.reading(raw.bindMemory(to: UInt8.self)) { parser throws(JSONParser.Failure) in
                     try parser.elements { parser throws(JSONParser.Failure) in
-                        var id: Int64?, answer: Swift.Result<Answer?, RPCError> = .success(nil), answered = false
+                        var id: Int64?, result: Swift.Result<Answer?, RPCError>?, resultIsNull = true, error: JSONValue?
                         try parser.members { parser, name throws(JSONParser.Failure) in
                             if name == "id" {
                                 id = try parser.readNull() ? nil : try parser.readInt64()
                             } else if name == "result" {
-                                answered = true
+                                result = .success(nil)
                                 if try parser.readNull() { return }
+                                resultIsNull = false
                                 let start = parser.position
                                 do throws(RPCError) {
-                                    answer = .success(try decode(&parser))
+                                    result = .success(try decode(&parser))
                                 } catch {
                                     // The rest of the reply is still read: past this result, whatever it holds.
-                                    answer = .failure(error)
+                                    result = .failure(error)
                                     parser.rewind(to: start)
                                     try parser.skipValue()
                                 }
                             } else if name == "error" {
-                                let error = try parser.readValue()
-                                guard error != .null else { return }
-                                answered = true
-                                let method = id.flatMap { id in requests.first { $0.id == id }?.method } ?? firstMethod
-                                answer = .failure(
-                                    RPCErrorBody.error(in: .object(["error": error]), method: method)
-                                        ?? RPCError(.invalidResponse, "the answer to \(method) has a malformed error"))
+                                let value = try parser.readValue()
+                                if value != .null { error = value }
                             } else {
                                 try parser.skipValue()
                             }
                         }
-                        if let id, answered { byID[id] = answer }
+                        guard let id else { return }
+                        let method = requests.first { $0.id == id }?.method ?? firstMethod
+                        let answer: Swift.Result<Answer?, RPCError>
+                        if let error {
+                            answer = .failure(
+                                resultIsNull
+                                    ? RPCErrorBody.error(in: .object(["error": error]), method: method)
+                                        ?? RPCError(.invalidResponse, "the answer to \(method) has a malformed error")
+                                    : RPCReply.both(method))
+                        } else {
+                            answer = result ?? .failure(RPCReply.neither(method))
+                        }
+                        if byID.updateValue(answer, forKey: id) != nil { duplicated.insert(id) }
                     }
                 }
             }
@@ -162,7 +170,7 @@ public struct SolanaRPCClient: Sendable {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
         }
         return requests.map { request in
-            byID[Int64(request.id)] ?? .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(request.method)"))
+            duplicated.contains(Int64(request.id)) ? .failure(RPCReply.several(request.method)) : byID[Int64(request.id)] ?? .failure(RPCReply.none(request.method))
         }
     }
 
@@ -179,14 +187,14 @@ public struct SolanaRPCClient: Sendable {
         do { answers = try JSONDecoder().decode([RPCResponse<Answer>].self, from: data) } catch {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array of \(Answer.self) replies: \(error)")
         }
-        var byID: [Int: RPCResponse<Answer>] = [:]
-        for answer in answers { if let id = answer.id { byID[id] = answer } }
+        var byID: [Int: RPCResponse<Answer>] = [:], duplicated: Set<Int> = []
+        for answer in answers {
+            if let id = answer.id, byID.updateValue(answer, forKey: id) != nil { duplicated.insert(id) }
+        }
         return zip(requests, calls).map { request, call in
-            guard let answer = byID[request.id] else {
-                return .failure(RPCError(.invalidResponse, "the batch answer has no reply to \(call.method)"))
-            }
-            if let error = answer.error { return .failure(error.rpcError(method: call.method)) }
-            return .success(answer.result)
+            guard !duplicated.contains(request.id) else { return .failure(RPCReply.several(call.method)) }
+            guard let answer = byID[request.id] else { return .failure(RPCReply.none(call.method)) }
+            return answer.outcome(method: call.method)
         }
     }
 
@@ -195,8 +203,7 @@ public struct SolanaRPCClient: Sendable {
         do { answer = try JSONDecoder().decode(RPCResponse<Result>.self, from: data) } catch {
             throw RPCError(.invalidResponse, "the answer to \(method) is not what the method returns: \(error)")
         }
-        if let error = answer.error { throw error.rpcError(method: method) }
-        guard let result = answer.result else {
+        guard let result = try answer.outcome(method: method).get() else {
             // A `null` result decodes as nil only when `Result` is itself optional.
             if let none = (Optional<Any>.none as Any) as? Result { return none }
             throw RPCError(.invalidResponse, "the answer to \(method) has no result")

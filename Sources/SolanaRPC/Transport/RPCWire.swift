@@ -53,10 +53,52 @@ struct RPCRequest {
     }
 }
 
+/// One JSON-RPC reply, as `Decodable` reads it: whether it had a `result` member at all is kept, since JSON-RPC 2.0
+/// requires exactly one of `result` and `error`.
 struct RPCResponse<Result: Decodable>: Decodable {
     let id: Int?
     let result: Result?
+    let hasResult: Bool
     let error: RPCErrorBody?
+
+    private enum Keys: String, CodingKey { case id, result, error }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        id = try container.decodeIfPresent(Int.self, forKey: .id)
+        hasResult = container.contains(.result)
+        result = try container.decodeIfPresent(Result.self, forKey: .result)
+        error = try container.decodeIfPresent(RPCErrorBody.self, forKey: .error)
+    }
+
+    /// The reply's result (nil: a null result), or its error; a reply with both, or neither, is `invalidResponse`.
+    func outcome(method: String) -> Swift.Result<Result?, RPCError> {
+        if let error {
+            guard result == nil else { return .failure(RPCReply.both(method)) }
+            return .failure(error.rpcError(method: method))
+        }
+        guard hasResult else { return .failure(RPCReply.neither(method)) }
+        return .success(result)
+    }
+}
+
+/// The errors for a reply that breaks JSON-RPC 2.0's shape.
+enum RPCReply {
+    static func both(_ method: String) -> RPCError {
+        RPCError(.invalidResponse, "the answer to \(method) has both a result and an error: the node or a proxy in between is broken")
+    }
+
+    static func neither(_ method: String) -> RPCError {
+        RPCError(.invalidResponse, "the answer to \(method) has neither a result nor an error")
+    }
+
+    static func several(_ method: String) -> RPCError {
+        RPCError(.invalidResponse, "the batch answer has several replies to \(method) (a duplicated id): none of them is used")
+    }
+
+    static func none(_ method: String) -> RPCError {
+        RPCError(.invalidResponse, "the batch answer has no reply to \(method)")
+    }
 }
 
 struct RPCErrorBody: Decodable {
@@ -72,6 +114,7 @@ struct RPCErrorBody: Decodable {
     /// The error a parsed JSON-RPC reply carries, as `rpcError` makes it; nil when it carries none.
     static func error(in answer: JSONValue, method: String) -> RPCError? {
         guard let error = answer["error"], error != .null else { return nil }
+        if let result = answer["result"], result != .null { return RPCReply.both(method) }
         guard case .int(let code)? = error["code"], case .string(let message)? = error["message"] else {
             return RPCError(.invalidResponse, "the answer to \(method) has a malformed error")
         }
