@@ -9,7 +9,8 @@ import Synchronization
 /// several endpoints with failover, a client-side rate limit per endpoint, and retries of transient failures.
 public struct SolanaRPCClient: Sendable {
     let endpoints: [RPCEndpoint]
-    let limiters: [RequestRateLimiter?]
+    let limiters: [CallRateLimiter?]
+    let sendLimiters: [CallRateLimiter?]
     let preferred: PreferredEndpoint
     let httpClient: HTTPClient
     let timeout: Duration
@@ -37,7 +38,8 @@ public struct SolanaRPCClient: Sendable {
             }
         }
         self.endpoints = endpoints
-        self.limiters = endpoints.map { endpoint in endpoint.requestsPerSecond.map { RequestRateLimiter(perSecond: $0) } }
+        self.limiters = endpoints.map { endpoint in endpoint.requestsPerSecond.map { CallRateLimiter(perSecond: $0) } }
+        self.sendLimiters = endpoints.map { endpoint in endpoint.sendsPerSecond.map { CallRateLimiter(perSecond: $0) } }
         self.preferred = PreferredEndpoint()
         self.httpClient = httpClient
         self.timeout = timeout
@@ -62,7 +64,7 @@ public struct SolanaRPCClient: Sendable {
         let id = requestIDs.next()
         let body: Data
         body = RPCRequest(id: id, method: method, params: params).serialized
-        let data = try await send(body, method: method, metricMethod: method)
+        let data = try await send(body, method: method, metricMethod: method, count: CallCount([method]))
         return try Self.decodeResponse(data, as: Result.self, method: method)
     }
 
@@ -74,7 +76,8 @@ public struct SolanaRPCClient: Sendable {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let body = RPCRequest.serialized(requests)
-        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method)
+        let data = try await send(
+            body, method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method, count: CallCount(calls.map(\.method)))
         guard case .array(let answers) = try JSONValue.parse(data) else {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array")
         }
@@ -106,7 +109,9 @@ public struct SolanaRPCClient: Sendable {
     ) async throws(RPCError) -> [Swift.Result<Answer?, RPCError>] {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
-        let reply = try await send(buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method)
+        let reply = try await send(
+            buffer: RPCRequest.serialized(requests), method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method,
+            count: CallCount(calls.map(\.method)))
         return try Self.decodeBatchReply(reply, requests: requests, decode: decode)
     }
 
@@ -182,7 +187,8 @@ public struct SolanaRPCClient: Sendable {
         guard !calls.isEmpty else { return [] }
         let requests = calls.map { RPCRequest(id: requestIDs.next(), method: $0.method, params: $0.params) }
         let body = RPCRequest.serialized(requests)
-        let data = try await send(body, method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method)
+        let data = try await send(
+            body, method: "batch(\(calls.count) \(calls[0].method))", metricMethod: calls[0].method, count: CallCount(calls.map(\.method)))
         let answers: [RPCResponse<Answer>]
         do { answers = try JSONDecoder().decode([RPCResponse<Answer>].self, from: data) } catch {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array of \(Answer.self) replies: \(error)")

@@ -6,14 +6,15 @@ import NIOHTTP1
 
 /// The HTTP side of the client: each JSON-RPC request posted with retries and failover.
 extension SolanaRPCClient {
-    func send(_ body: Data, method: String, metricMethod: String) async throws(RPCError) -> Data {
-        Data(try await send(buffer: body, method: method, metricMethod: metricMethod).readableBytesView)
+    func send(_ body: Data, method: String, metricMethod: String, count: CallCount) async throws(RPCError) -> Data {
+        Data(try await send(buffer: body, method: method, metricMethod: metricMethod, count: count).readableBytesView)
     }
 
     /// Posts `body` to the preferred endpoint, with retries and failover, and returns the answer's bytes. Each HTTP
     /// request is timed in `solana_rpc_request_duration_seconds` and each failed one counted in
     /// `solana_rpc_errors_total`, by JSON-RPC method (`metricMethod`: a batch's method) and error code.
-    func send(buffer body: Data, method: String, metricMethod: String) async throws(RPCError) -> ByteBuffer {
+    /// `count` is what each attempt takes from the endpoint's rate limits.
+    func send(buffer body: Data, method: String, metricMethod: String, count: CallCount) async throws(RPCError) -> ByteBuffer {
         var lastError: RPCError?
         var retryAfterFloor: Duration?
         let start = preferred.index % endpoints.count
@@ -27,7 +28,7 @@ extension SolanaRPCClient {
             let index = (start + attempt) % endpoints.count
             let started = ContinuousClock.now
             do {
-                let data = try await post(body, to: index, method: method)
+                let data = try await post(body, to: index, method: method, count: count)
                 RPCMetrics.requestFinished(metricMethod, after: ContinuousClock.now - started)
                 if index != start { preferred.index = index }
                 return data
@@ -47,9 +48,16 @@ extension SolanaRPCClient {
     /// One HTTP request to endpoint `index`, bounded as a whole by the client's timeout: connecting, the head and
     /// every byte of the body (AsyncHTTPClient's own deadline ends at the response head, so a body that stalls or
     /// drips would hold the call forever).
-    func post(_ body: Data, to index: Int, method: String) async throws(RPCError) -> ByteBuffer {
+    func post(_ body: Data, to index: Int, method: String, count: CallCount) async throws(RPCError) -> ByteBuffer {
         let endpoint = endpoints[index]
-        if let limiter = limiters[index] { await limiter.acquire() }
+        // A permit per call from the general limit, and per sendTransaction call from the send limit; the later of
+        // the two waits.
+        var wait = Duration.zero
+        if count.calls > 0, let limiter = limiters[index] { wait = max(wait, await limiter.reserve(count.calls)) }
+        if count.sends > 0, let limiter = sendLimiters[index] { wait = max(wait, await limiter.reserve(count.sends)) }
+        if wait > .zero {
+            do { try await Task.sleep(for: wait) } catch { throw RPCError(.transport, "\(method) was cancelled") }
+        }
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

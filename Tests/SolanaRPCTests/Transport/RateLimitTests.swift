@@ -28,3 +28,110 @@ struct RateLimitTests {
         try await server.close()
     }
 }
+
+/// The token bucket's arithmetic, with the time passed in (no sleeping).
+struct TokenBucketTests {
+    let start = ContinuousClock.now
+
+    func at(_ milliseconds: Int) -> ContinuousClock.Instant { start + .milliseconds(milliseconds) }
+
+    @Test func aBurstOfOneSecondThenTheRate() {
+        var bucket = TokenBucket(perSecond: 10, now: start)
+        for _ in 0..<10 { #expect(bucket.reserve(1, at: start) == .zero) }
+        #expect(bucket.reserve(1, at: start) == .milliseconds(100))
+        #expect(bucket.reserve(1, at: start) == .milliseconds(200))
+    }
+
+    @Test func refillsWithTimeUpToABurst() {
+        var bucket = TokenBucket(perSecond: 10, now: start)
+        #expect(bucket.reserve(10, at: start) == .zero)
+        #expect(bucket.reserve(5, at: at(500)) == .zero)
+        #expect(bucket.reserve(1, at: at(500)) == .milliseconds(100))
+        // A long pause fills the bucket, no more.
+        #expect(bucket.reserve(10, at: at(100_000)) == .zero)
+        #expect(bucket.reserve(1, at: at(100_000)) == .milliseconds(100))
+    }
+
+    @Test func aBatchTakesAPermitPerCall() {
+        var bucket = TokenBucket(perSecond: 10, now: start)
+        #expect(bucket.reserve(4, at: start) == .zero)
+        #expect(bucket.reserve(6, at: start) == .zero)
+        #expect(bucket.reserve(5, at: start) == .milliseconds(500))
+    }
+
+    @Test func aBatchLargerThanABurstWaitsForAFullBucketAndLeavesADebt() {
+        var bucket = TokenBucket(perSecond: 10, now: start)
+        #expect(bucket.reserve(1, at: start) == .zero)
+        // 30 calls: the bucket must be full (0.1 s), then 20 are owed.
+        #expect(bucket.reserve(30, at: start) == .milliseconds(100))
+        #expect(bucket.reserve(1, at: start) == .milliseconds(2200))
+        // 2.2 s later the debt is paid.
+        #expect(bucket.reserve(1, at: at(2300)) == .zero)
+    }
+
+    @Test func anEarlierInstantRefillsNothing() {
+        var bucket = TokenBucket(perSecond: 10, now: at(1000))
+        for _ in 0..<10 { #expect(bucket.reserve(1, at: at(1000)) == .zero) }
+        #expect(bucket.reserve(1, at: start) == .milliseconds(100))
+    }
+
+    @Test func absurdRatesAndCountsStayFinite() {
+        var slow = TokenBucket(perSecond: 0, now: start)
+        #expect(slow.reserve(1, at: start) == .zero)
+        #expect(slow.reserve(1, at: start) == .seconds(1000))
+        var nan = TokenBucket(perSecond: .nan, now: start)
+        #expect(nan.reserve(1, at: start) == .zero)
+        #expect(nan.reserve(1, at: start) == .seconds(1000))
+        var fast = TokenBucket(perSecond: .infinity, now: start)
+        for _ in 0..<1000 { #expect(fast.reserve(1_000_000, at: start) == .zero) }
+        var bucket = TokenBucket(perSecond: 1, now: start)
+        #expect(bucket.reserve(Int.max, at: start) == .zero)
+        #expect(bucket.reserve(1, at: start) == .seconds(86_400))
+        #expect(bucket.reserve(-5, at: start) == .seconds(86_400))
+    }
+
+    @Test func countsCallsAndSends() {
+        let count = CallCount(["getSlot", "sendTransaction", "sendTransaction", "getBalance"])
+        #expect(count.calls == 4 && count.sends == 2)
+    }
+}
+
+/// SOLANA_RPC_SENDS_PER_SECOND, read as SOLANA_RPC_REQUESTS_PER_SECOND is.
+struct SendRateSettingTests {
+    @Test func readsBothRates() {
+        let (endpoints, problems) = RPCEndpoint.fromEnvironment([
+            "SOLANA_RPC_URL": "http://a:1,http://b:2", "SOLANA_RPC_REQUESTS_PER_SECOND": "40", "SOLANA_RPC_SENDS_PER_SECOND": " 5 ",
+        ])
+        #expect(problems.isEmpty)
+        #expect(endpoints.map(\.requestsPerSecond) == [40, 40])
+        #expect(endpoints.map(\.sendsPerSecond) == [5, 5])
+        #expect(RPCEndpoint.fromEnvironment(["SOLANA_RPC_URL": "http://a:1"]).endpoints.first?.sendsPerSecond == nil)
+    }
+
+    @Test(arguments: ["0", "-1", "abc", "inf", "nan", "1e999"])
+    func refusesWhatIsNotAPositiveNumber(_ text: String) {
+        let (endpoints, problems) = RPCEndpoint.fromEnvironment(["SOLANA_RPC_URL": "http://a:1", "SOLANA_RPC_SENDS_PER_SECOND": text])
+        #expect(problems == ["SOLANA_RPC_SENDS_PER_SECOND must be a positive number, not '\(text)'"])
+        #expect(endpoints.first?.sendsPerSecond == nil)
+        #expect(RPCEndpoint.fromEnvironment(["SOLANA_RPC_URL": "http://a:1", "SOLANA_RPC_REQUESTS_PER_SECOND": text]).problems.count == 1)
+    }
+}
+
+/// The send limit with real time, at a small scale: sendTransaction calls are counted, other calls are not.
+struct SendRateLimitTests {
+    @Test func sendsAreLimitedApartFromOtherCalls() async throws {
+        let server = try await RateLimitTests.server()
+        let client = try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: server.url, sendsPerSecond: 20)], logger: Logger(label: "SendRateLimitTests"))
+        let sends = Array(repeating: (method: "sendTransaction", params: [JSONValue]()), count: 10)
+        let reads = Array(repeating: (method: "getSlot", params: [JSONValue]()), count: 50)
+        let start = ContinuousClock.now
+        for _ in 0..<5 { _ = try await client.batch(reads) }
+        #expect(ContinuousClock.now - start < .milliseconds(400))
+        for _ in 0..<3 { _ = try await client.batch(sends + reads) }
+        // 30 sends at 20 a second, 20 of them at once: 10 more take 0.5 s.
+        let took = ContinuousClock.now - start
+        #expect(took >= .milliseconds(450) && took < .seconds(2), "took \(took)")
+        try await server.close()
+    }
+}
