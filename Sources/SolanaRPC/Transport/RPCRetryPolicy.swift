@@ -5,11 +5,18 @@ public struct RPCRetryPolicy: Sendable, Hashable {
     public var maxAttempts: Int
     public var initialBackoff: Duration
     public var maxBackoff: Duration
+    /// The longest Retry-After the client waits out itself; a longer one ends the call at once with the 429 (or 503)
+    /// error, whose `retryAfter` tells the caller when to come back (the worker's job backoff honours it).
+    public var maxRetryAfter: Duration
 
-    public init(maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5)) {
+    public init(
+        maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5),
+        maxRetryAfter: Duration = RetryAfter.maximum
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
+        self.maxRetryAfter = maxRetryAfter
     }
 
     /// The wait before round `round` (1 = after the first full round), with ±50% jitter, at least `floor`.

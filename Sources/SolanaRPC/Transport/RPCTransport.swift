@@ -36,7 +36,10 @@ extension SolanaRPCClient {
                 RPCMetrics.requestFinished(metricMethod, after: ContinuousClock.now - started, error: error)
                 lastError = error
                 guard error.isTransient else { throw error }
-                if let after = error.retryAfter { retryAfterFloor = max(retryAfterFloor ?? .zero, after) }
+                if let after = error.retryAfter {
+                    guard after <= retry.maxRetryAfter else { throw error }
+                    retryAfterFloor = max(retryAfterFloor ?? .zero, after)
+                }
                 logger.debug(
                     "transient RPC failure",
                     metadata: ["method": "\(method)", "endpoint": "\(endpoints[index])", "error": "\(error.message)", "attempt": "\(attempt + 1)"])

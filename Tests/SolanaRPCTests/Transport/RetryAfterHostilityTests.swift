@@ -26,4 +26,28 @@ struct RetryAfterHostilityTests {
         }
         try await server.close()
     }
+
+    /// A Retry-After longer than the policy's `maxRetryAfter` ends the call at once, telling the caller when to
+    /// come back; a shorter one is waited out.
+    @Test func aLongRetryAfterIsTheCallersToWait() async throws {
+        let server = try await HostileRPCServer { request in
+            let after = request.path == "/long" ? "30" : "Thu, 01 Jan 1970 00:00:00 GMT"
+            return .http(status: 429, reason: "Too Many Requests", headers: [("Retry-After", after)], body: [], label: "429")
+        }
+        func client(_ path: String) throws -> SolanaRPCClient {
+            try SolanaRPCClient(
+                endpoints: [RPCEndpoint(url: server.url + path)], timeout: .seconds(5),
+                retry: RPCRetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2), maxRetryAfter: .seconds(1)),
+                logger: Logger(label: "RetryAfterHostilityTests"))
+        }
+        let start = ContinuousClock.now
+        let long = try client("/long")
+        await #expect(throws: RPCError.self) { try await long.blockHeight() }
+        do { _ = try await long.blockHeight() } catch { #expect(error.retryAfter == .seconds(30)) }
+        let past = try client("/past")
+        do { _ = try await past.blockHeight() } catch { #expect(error.retryAfter == .zero) }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(server.answers == 1 + 1 + 3)
+        try await server.close()
+    }
 }
