@@ -62,8 +62,26 @@ public struct AccountInfo: Sendable, Hashable {
     }
 }
 
-private struct Context: Decodable, Sendable { let slot: UInt64 }
-private struct WithContext<Value: Decodable & Sendable>: Decodable, Sendable {
+/// An account as `getAccountInfo` and `getMultipleAccounts` answer it (base64 encoding).
+struct AccountValue: Decodable, Sendable {
+    let lamports: UInt64
+    let owner: String
+    let data: [String]
+    let executable: Bool
+
+    /// The account; `invalidResponse` naming `method` and `key` when the owner or the data is malformed.
+    func decoded(_ method: String, _ key: PublicKey) throws(RPCError) -> AccountInfo {
+        guard let owner = try? PublicKey(base58: owner), data.count == 2, data[1] == "base64", let bytes = Data(base64Encoded: data[0]) else {
+            throw RPCError(.invalidResponse, "\(method) returned a malformed account for \(key)")
+        }
+        return AccountInfo(lamports: lamports, owner: owner, data: Array(bytes), executable: executable)
+    }
+}
+
+/// The `context` of an answer: the slot the node answered at.
+struct Context: Decodable, Sendable { let slot: UInt64 }
+/// An answer with its context (`{"context": {...}, "value": ...}`).
+struct WithContext<Value: Decodable & Sendable>: Decodable, Sendable {
     let context: Context
     let value: Value
 }
@@ -115,27 +133,18 @@ extension SolanaRPCClient {
 
     /// `getAccountInfo` (base64); nil when the account does not exist.
     public func accountInfo(_ key: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError) -> AccountInfo? {
-        struct Value: Decodable, Sendable { let lamports: UInt64; let owner: String; let data: [String]; let executable: Bool }
         let answer = try await call(
             "getAccountInfo", [.string(key.base58), ["encoding": "base64", "commitment": .string(commitment.rawValue)]],
-            as: WithContext<Value?>.self)
-        guard let value = answer.value else { return nil }
-        guard let owner = try? PublicKey(base58: value.owner), let encoded = value.data.first, let data = Data(base64Encoded: encoded) else {
-            throw RPCError(.invalidResponse, "getAccountInfo returned a malformed account for \(key)")
-        }
-        return AccountInfo(lamports: value.lamports, owner: owner, data: Array(data), executable: value.executable)
+            as: WithContext<AccountValue?>.self)
+        return try answer.value.map { value throws(RPCError) in try value.decoded("getAccountInfo", key) }
     }
 
     /// `sendTransaction` (base64). `maxRetries: 0` leaves rebroadcasting to the caller, as a careful sender wants.
     public func sendTransaction(
         _ transaction: Transaction, skipPreflight: Bool = false, preflightCommitment: Commitment = .confirmed, maxRetries: Int? = 0
     ) async throws(RPCError) -> Signature {
-        var config: [String: JSONValue] = [
-            "encoding": "base64", "skipPreflight": .bool(skipPreflight), "preflightCommitment": .string(preflightCommitment.rawValue),
-        ]
-        if let maxRetries { config["maxRetries"] = .int(Int64(maxRetries)) }
-        let text = try await call(
-            "sendTransaction", [.string(Data(transaction.serialized()).base64EncodedString()), .object(config)], as: String.self)
+        let params = Self.sendParams(transaction, skipPreflight: skipPreflight, preflightCommitment: preflightCommitment, maxRetries: maxRetries)
+        let text = try await call("sendTransaction", params, as: String.self)
         guard let signature = try? Signature(base58: text) else {
             throw RPCError(.invalidResponse, "sendTransaction returned a malformed signature")
         }
@@ -158,17 +167,6 @@ extension SolanaRPCClient {
                 ],
             ], as: WithContext<Value>.self)
         return SimulationResult(error: answer.value.err, logs: answer.value.logs ?? [], unitsConsumed: answer.value.unitsConsumed)
-    }
-
-    /// `getSignatureStatuses` (searching the whole history); one entry per signature, nil when unknown.
-    public func signatureStatuses(_ signatures: [Signature]) async throws(RPCError) -> [SignatureStatus?] {
-        struct Value: Decodable, Sendable { let slot: UInt64; let confirmations: UInt64?; let err: JSONValue?; let confirmationStatus: Commitment? }
-        let answer = try await call(
-            "getSignatureStatuses", [.array(signatures.map { .string($0.base58) }), ["searchTransactionHistory": true]],
-            as: WithContext<[Value?]>.self)
-        return answer.value.map { value in
-            value.map { SignatureStatus(slot: $0.slot, confirmations: $0.confirmations, error: $0.err, confirmationStatus: $0.confirmationStatus) }
-        }
     }
 
     /// `getRecentPrioritizationFees` for transactions that write `accounts`: the fee per compute unit

@@ -147,6 +147,93 @@ struct SolanaRPCClientTests {
         // A burst of 10, then 15 more at 10 a second: at least about 1.5 s.
         #expect(ContinuousClock.now - start >= .milliseconds(1300))
     }
+    /// A transfer of `lamports` from the payer, signed.
+    func transfer(_ lamports: UInt64, to recipient: PublicKey, blockhash: Blockhash) throws -> Transaction {
+        let message = try LegacyMessage(
+            payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: lamports)],
+            recentBlockhash: blockhash)
+        return try Transaction(message: .legacy(message), signers: [payer])
+    }
+
+    @Test func signatureStatusesSplitsPastTheNodesLimitAndAnswersInOrder() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        try await fund(client, payer.publicKey)
+        let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
+        let landed = try await client.sendTransaction(try transfer(1_000, to: Keypair.generate().publicKey, blockhash: blockhash), skipPreflight: true)
+        // 300 signatures: more than the 256 a node takes in one call (the local chain refuses more, as Solana does).
+        let unknown = try (0..<298).map { _ in try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) }) }
+        let statuses = try await client.signatureStatuses([landed] + unknown + [landed])
+        #expect(statuses.count == 300)
+        #expect(statuses[0]?.succeeded == true && statuses[299]?.slot == statuses[0]?.slot)
+        #expect(statuses[1..<299].allSatisfy { $0 == nil })
+        // Without the history search, a recent transaction is still found; the old call keeps working.
+        #expect(try await client.signatureStatuses([landed], searchTransactionHistory: false).first??.succeeded == true)
+        #expect(try await client.signatureStatuses([landed]).count == 1)
+        #expect(try await client.signatureStatuses([]).isEmpty)
+    }
+
+    @Test func sendTransactionsAnswersEachSendInItsPlace() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        try await fund(client, payer.publicKey)
+        let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
+        let good = try transfer(1_000, to: Keypair.generate().publicKey, blockhash: blockhash)
+        // More lamports than the payer has: the preflight fails, with the system program's logs.
+        let broke = try transfer(1_000_000_000_000_000, to: Keypair.generate().publicKey, blockhash: blockhash)
+        let unchecked = try transfer(2_000, to: Keypair.generate().publicKey, blockhash: blockhash)
+        let answers = try await client.sendTransactions(
+            [(transaction: good, skipPreflight: false), (transaction: broke, skipPreflight: false), (transaction: unchecked, skipPreflight: true)],
+            preflightCommitment: .processed)
+        #expect(answers.count == 3)
+        #expect(try answers[0].get() == good.id)
+        #expect(try answers[2].get() == unchecked.id)
+        do {
+            _ = try answers[1].get()
+            Issue.record("the preflight should fail")
+        } catch {
+            #expect(error.code == .rpc && error.rpcCode == -32002, "\(error)")
+            #expect(!error.isTransient)
+            #expect(error.logs.contains { $0.contains("insufficient lamports") }, "\(error.logs)")
+        }
+        #expect(try await client.sendTransactions([]).isEmpty)
+        for _ in 0..<200 {
+            let statuses = try await client.signatureStatuses([good.id, broke.id, unchecked.id])
+            if statuses[0] != nil && statuses[2] != nil {
+                #expect(statuses[1] == nil)
+                return
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("the sent transactions did not land")
+    }
+
+    @Test func multipleAccountsSplitsPastTheNodesLimitAndAnswersInOrder() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        try await fund(client, payer.publicKey)
+        // 150 keys: more than the 100 a node takes in one call.
+        let keys = [payer.publicKey] + (0..<148).map { _ in Keypair.generate().publicKey } + [SystemProgram.programId]
+        let accounts = try await client.multipleAccounts(keys, commitment: .processed)
+        #expect(accounts.count == 150)
+        let payerAccount = try #require(accounts[0])
+        #expect(payerAccount.owner == SystemProgram.programId && payerAccount.lamports > 0 && !payerAccount.executable)
+        #expect(payerAccount == (try await client.accountInfo(payer.publicKey, commitment: .processed)))
+        #expect(accounts[1..<149].allSatisfy { $0 == nil })
+        #expect(accounts[149]?.executable == true)
+        #expect(try await client.multipleAccounts([payer.publicKey], commitment: .processed).first??.lamports == payerAccount.lamports)
+        #expect(try await client.multipleAccounts([]).isEmpty)
+    }
+
+    @Test func latestBlockhashCarriesItsContextSlotAndTheHeightItLastsTo() async throws {
+        let server = try LocalChainServer()
+        let client = try client(server)
+        let latest = try await client.latestBlockhash(commitment: .processed)
+        let slot = try await client.slot(commitment: .processed)
+        let height = try await client.blockHeight(commitment: .processed)
+        #expect(latest.contextSlot > 0 && latest.contextSlot <= slot)
+        #expect(latest.lastValidBlockHeight > height)
+    }
 }
 
 extension LocalChainServer {
