@@ -175,9 +175,17 @@ private final class HostileHandler: ChannelInboundHandler {
 extension HostileRequest {
     /// The JSON-RPC calls in the body (one, or a batch's): each call's id and method.
     var calls: [(id: Int, method: String)] {
+        callsWithListLengths.map { (id: $0.id, method: $0.method) }
+    }
+
+    /// The calls with the length of their first parameter when it is a list (signatures or keys asked for).
+    var callsWithListLengths: [(id: Int, method: String, listLength: Int)] {
         guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)) else { return [] }
         let objects = (parsed as? [[String: Any]]) ?? [(parsed as? [String: Any]) ?? [:]]
-        return objects.map { (id: ($0["id"] as? Int) ?? 0, method: ($0["method"] as? String) ?? "") }
+        return objects.map { call in
+            let first = (call["params"] as? [Any])?.first as? [Any]
+            return (id: (call["id"] as? Int) ?? 0, method: (call["method"] as? String) ?? "", listLength: first?.count ?? 0)
+        }
     }
 
     /// Whether the body is a JSON-RPC batch (an array).
