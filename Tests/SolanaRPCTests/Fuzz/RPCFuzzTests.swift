@@ -127,6 +127,50 @@ struct RPCFuzzTests {
     }
 }
 
+extension RPCFuzzTests {
+    /// Wrong JSON types in every field of every method's result, one field at a time (the random cases cover a
+    /// sample): each call returns or throws RPCError within the bound.
+    @Test func aWrongTypeInEveryFieldOfEveryResult() async throws {
+        let server = try await HostileRPCServer { request in
+            // /field/<path index>/<value index>: that value at that path of every call's result.
+            let parts = request.path.split(separator: "/")
+            guard parts.count == 3, let path = Int(parts[1]), let value = Int(parts[2]) else { return .http(status: 404, body: [], label: "?") }
+            let replies = request.callsWithListLengths.map { call in
+                let result = FuzzedMethods.validResult(call.method, firstParameterCount: call.listLength)
+                let paths = result.paths
+                let wrong = JSONDocument.text(HostileAnswers.wrongValues[value % HostileAnswers.wrongValues.count])
+                return HostileAnswers.reply(id: call.id, result: path < paths.count ? result.replacing(paths[path][...], with: wrong) : wrong)
+            }
+            return .ok(HostileAnswers.body(replies, batch: request.isBatch), label: "field \(path)")
+        }
+        let logger = Logger(label: "RPCFuzzTests")
+        // The most fields any method's result has: getTransaction's.
+        let fields = FuzzedMethods.validResult("getTransaction", firstParameterCount: 0).paths.count
+        var calls = 0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (number, method) in FuzzedMethods.all.enumerated() {
+                for field in 0...fields {
+                    let value = field + number
+                    calls += 1
+                    group.addTask {
+                        let client = try SolanaRPCClient(
+                            endpoints: [RPCEndpoint(url: "\(server.url)/field/\(field)/\(value)")], timeout: .seconds(5),
+                            retry: RPCRetryPolicy(maxAttempts: 1), logger: logger)
+                        let started = ContinuousClock.now
+                        do { try await method.run(client) } catch {}
+                        #expect(ContinuousClock.now - started < .seconds(5), "\(method.name), field \(field)")
+                    }
+                    if calls >= 16 { try await group.next() }  // 16 in flight
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(server.answers >= calls)
+        print("RPC fuzzing: a wrong type in each of \(fields) fields, \(calls) calls over \(FuzzedMethods.all.count) methods")
+        try await server.close()
+    }
+}
+
 /// A value tasks share, behind a lock.
 final class Shared<Value: Sendable>: Sendable {
     private let value: Mutex<Value>
