@@ -147,7 +147,8 @@ struct SolanaRPCClientTests {
         // A burst of 10, then 15 more at 10 a second: at least about 1.5 s.
         #expect(ContinuousClock.now - start >= .milliseconds(1300))
     }
-    /// A transfer of `lamports` from the payer, signed.
+    /// A transfer of `lamports` from the payer, signed (at least the rent-exempt minimum of an empty account, 890,880,
+    /// or it fails).
     func transfer(_ lamports: UInt64, to recipient: PublicKey, blockhash: Blockhash) throws -> Transaction {
         let message = try LegacyMessage(
             payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: lamports)],
@@ -160,7 +161,7 @@ struct SolanaRPCClientTests {
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
-        let landed = try await client.sendTransaction(try transfer(1_000, to: Keypair.generate().publicKey, blockhash: blockhash), skipPreflight: true)
+        let landed = try await client.sendTransaction(try transfer(1_000_000, to: Keypair.generate().publicKey, blockhash: blockhash), skipPreflight: true)
         // 300 signatures: more than the 256 a node takes in one call (the local chain refuses more, as Solana does).
         let unknown = try (0..<298).map { _ in try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) }) }
         let statuses = try await client.signatureStatuses([landed] + unknown + [landed])
@@ -178,10 +179,10 @@ struct SolanaRPCClientTests {
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
-        let good = try transfer(1_000, to: Keypair.generate().publicKey, blockhash: blockhash)
+        let good = try transfer(1_000_000, to: Keypair.generate().publicKey, blockhash: blockhash)
         // More lamports than the payer has: the preflight fails, with the system program's logs.
         let broke = try transfer(1_000_000_000_000_000, to: Keypair.generate().publicKey, blockhash: blockhash)
-        let unchecked = try transfer(2_000, to: Keypair.generate().publicKey, blockhash: blockhash)
+        let unchecked = try transfer(2_000_000, to: Keypair.generate().publicKey, blockhash: blockhash)
         let answers = try await client.sendTransactions(
             [(transaction: good, skipPreflight: false), (transaction: broke, skipPreflight: false), (transaction: unchecked, skipPreflight: true)],
             preflightCommitment: .processed)
