@@ -39,6 +39,13 @@ struct JSONParserTests {
         "\"\\ud800 lone surrogate\"", "\"tab\there\"", "[1] 2", "nul", "[true false]", "{1:2}",
     ]
 
+    /// Numbers no Double holds: well-formed (the skipper, which checks only form, passes them), but the parser refuses
+    /// them rather than reading infinity.
+    @Test(arguments: ["[1e400]", "[-1e400]", "{\"a\":" + String(repeating: "9", count: 400) + "}"])
+    func refusesNumbersPastADouble(_ document: String) {
+        #expect(throws: RPCError.self) { try JSONValue.parse(Data(document.utf8)) }
+    }
+
     @Test(arguments: malformed)
     func refusesMalformedJSON(_ document: String) {
         #expect(throws: RPCError.self) { try JSONValue.parse(Data(document.utf8)) }
@@ -112,5 +119,17 @@ struct JSONParserTests {
         #expect(throws: RPCError.self) { try JSONValue.parse(Data(deep.utf8)) }
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(throws: Never.self) { try JSONValue.parse(Data(fine.utf8)) }
+    }
+
+    /// Foundation's JSONDecoder (the client's Decodable path) has its own depth limit: a deep document is an error,
+    /// not a stack overflow.
+    @Test func jsonDecoderRefusesDeepNestingToo() {
+        for depth in [600, 100_000] {
+            let deep = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            #expect(throws: (any Error).self) { try JSONDecoder().decode(JSONValue.self, from: Data(deep.utf8)) }
+            let objects = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
+            #expect(throws: (any Error).self) { try JSONDecoder().decode(JSONValue.self, from: Data(objects.utf8)) }
+            #expect(throws: RPCError.self) { try JSONValue.parse(Data(objects.utf8)) }
+        }
     }
 }
