@@ -200,7 +200,8 @@ package struct JSONParser {
             if let value = Int64(text) { return .int(value) }
             if !negative, let value = UInt64(text) { return .uint(value) }
         }
-        guard let value = Double(text) else { throw failure("a number out of range") }
+        // 1e400 reads as infinity, which no JSON number means.
+        guard let value = Double(text), value.isFinite else { throw failure("a number out of range") }
         // As JSONDecoder reads them: a whole number written with a fraction or exponent (1e3, 0.0) is an integer.
         if let whole = Int64(exactly: value) { return .int(whole) }
         return .double(value)
