@@ -10,7 +10,9 @@ import Testing
 struct ResponseBodyTests {
     static let timeout: Duration = .milliseconds(300)
 
-    static func client(_ server: HostileRPCServer) throws -> SolanaRPCClient {
+    /// A client that tries once, giving up after `timeout` (the short one for stalls; reading 8 MiB on a loaded
+    /// machine, beside the fuzz tests, takes longer).
+    static func client(_ server: HostileRPCServer, timeout: Duration = .seconds(10)) throws -> SolanaRPCClient {
         try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url)], timeout: timeout, retry: RPCRetryPolicy(maxAttempts: 1),
             logger: Logger(label: "ResponseBodyTests"))
@@ -67,7 +69,7 @@ struct ResponseBodyTests {
             default: return HostileAnswer(head: head, body: .drip(start, every: .milliseconds(20), for: .seconds(20)), label: kind)
             }
         }
-        let (error, took) = await Self.failure(try Self.client(server))
+        let (error, took) = await Self.failure(try Self.client(server, timeout: Self.timeout))
         #expect(error?.code == .timeout, "\(String(describing: error))")
         #expect(took < Self.timeout + .seconds(1), "took \(took)")
         try await server.close()
