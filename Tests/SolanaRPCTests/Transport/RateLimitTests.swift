@@ -24,7 +24,7 @@ struct RateLimitTests {
         // 50 calls at 20 a second, 20 of them at once: 30 more take 1.5 s.
         let took = ContinuousClock.now - start
         #expect(took >= .milliseconds(1400), "took \(took)")
-        #expect(took < .seconds(3), "took \(took)")
+        #expect(took < .seconds(6), "took \(took)")
         try await server.close()
     }
 }
@@ -127,11 +127,11 @@ struct SendRateLimitTests {
         let reads = Array(repeating: (method: "getSlot", params: [JSONValue]()), count: 50)
         let start = ContinuousClock.now
         for _ in 0..<5 { _ = try await client.batch(reads) }
-        #expect(ContinuousClock.now - start < .milliseconds(400))
         for _ in 0..<3 { _ = try await client.batch(sends + reads) }
-        // 30 sends at 20 a second, 20 of them at once: 10 more take 0.5 s.
+        // 30 sends at 20 a second, 20 of them at once: 10 more take 0.5 s. Were the 400 reads counted too, they would
+        // take 19 s: the upper bound holds on a loaded machine and still tells the two apart.
         let took = ContinuousClock.now - start
-        #expect(took >= .milliseconds(450) && took < .seconds(2), "took \(took)")
+        #expect(took >= .milliseconds(450) && took < .seconds(6), "took \(took)")
         try await server.close()
     }
 }
