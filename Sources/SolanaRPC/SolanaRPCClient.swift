@@ -15,7 +15,7 @@ public struct SolanaRPCClient: Sendable {
     let httpClient: HTTPClient
     let timeout: Duration
     let maxResponseBytes: Int
-    let retry: RPCRetryPolicy
+    var retry: RPCRetryPolicy
     let logger: Logger
     let requestIDs = RequestIDs()
 
@@ -46,6 +46,14 @@ public struct SolanaRPCClient: Sendable {
         self.maxResponseBytes = max(1, maxResponseBytes)
         self.retry = retry
         self.logger = logger
+    }
+
+    /// This client with another retry policy, sharing everything else: the endpoints, their rate limits, the
+    /// preferred endpoint and the connections. (The token sender retries on its own schedule, so its calls go once.)
+    public func retrying(_ retry: RPCRetryPolicy) -> SolanaRPCClient {
+        var copy = self
+        copy.retry = retry
+        return copy
     }
 
     /// An `HTTPClient` suited to RPC failover: a connection that cannot be established fails after

@@ -142,48 +142,36 @@ struct TokenSender: Sendable {
 
     /// One JSON-RPC batch of sends; each answer in its place.
     private func send(_ orders: [SendOrder]) async -> SenderEvent {
-        let calls: [(method: String, params: [JSONValue])] = orders.map { order in
-            let config: [String: JSONValue] = [
-                "encoding": "base64", "skipPreflight": .bool(!order.preflight), "preflightCommitment": "confirmed", "maxRetries": 0,
-            ]
-            return ("sendTransaction", [.string(Data(order.transaction.serialized()).base64EncodedString()), .object(config)])
-        }
-        let answers: [Result<String?, RPCError>]
-        do { answers = try await rpc.batch(calls, as: String.self) } catch {
+        let answers: [Result<Signature, RPCError>]
+        do {
+            answers = try await rpc.sendTransactions(orders.map { ($0.transaction, !$0.preflight) })
+        } catch {
             return .sent(orders.map { ($0.jobID, $0.transaction.id, SendOutcome.classify(error)) })
         }
         return .sent(zip(orders, answers).map { order, answer in
             switch answer {
-            case .success(let text):
-                let outcome: SendOutcome =
-                    text == order.transaction.id.base58 ? .accepted : .ambiguous("the node answered another signature than the transaction's")
-                return (order.jobID, order.transaction.id, outcome)
-            case .failure(let error):
-                return (order.jobID, order.transaction.id, SendOutcome.classify(error))
+            case .success: (order.jobID, order.transaction.id, .accepted)
+            case .failure(let error): (order.jobID, order.transaction.id, SendOutcome.classify(error))
             }
         })
     }
 
+    /// The statuses of the transactions in flight: recent ones, so the node's status cache is enough.
     private func poll(_ signatures: [Signature]) async -> SenderEvent {
-        var statuses: [Signature: SignatureStatus?] = [:]
         do {
-            for start in stride(from: 0, to: signatures.count, by: 256) {
-                let chunk = Array(signatures[start..<min(start + 256, signatures.count)])
-                for (signature, status) in zip(chunk, try await rpc.signatureStatuses(chunk)) { statuses[signature] = status }
-            }
+            let answers = try await rpc.signatureStatuses(signatures, searchTransactionHistory: false)
+            var statuses: [Signature: SignatureStatus?] = [:]
+            for (signature, status) in zip(signatures, answers) { statuses[signature] = status }
+            return .statuses(statuses)
         } catch {
             return .statusPollFailed(error.description)
         }
-        return .statuses(statuses)
     }
 
     private func verify(_ order: VerifyOrder) async -> SenderEvent {
         do {
             let account = try await rpc.accountInfo(order.expected.address, commitment: .confirmed)
-            var statuses: [SignatureStatus?] = []
-            for start in stride(from: 0, to: order.signatures.count, by: 256) {
-                statuses += try await rpc.signatureStatuses(Array(order.signatures[start..<min(start + 256, order.signatures.count)]))
-            }
+            let statuses = try await rpc.signatureStatuses(order.signatures, searchTransactionHistory: true)
             return .verified(
                 jobID: order.jobID, MintVerdict.judge(account: account, signatures: order.signatures, statuses: statuses, expected: order.expected))
         } catch {
