@@ -54,11 +54,8 @@ struct TokenCreationBenchmark: ParsableCommand {
     }
 
     private func runSolders() throws -> (iterations: Int, seconds: Double, rate: Double, bytes: Int) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let interpreter = python ?? ProcessInfo.processInfo.environment["FLUTTERBYE_PYTHON"] ?? root.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: interpreter) else {
-            throw ValidationError("no Python with solders at \(interpreter): run Tests/run once (it creates .venv) or pass --python")
-        }
+        let root = BenchmarkPaths.root
+        let interpreter = try BenchmarkPaths.python(python)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
         process.arguments = [root.appendingPathComponent("Benchmarks/reference/solders_token_creation.py").path, String(iterations)]

@@ -68,11 +68,8 @@ struct IndexBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let interpreter = python ?? ProcessInfo.processInfo.environment["FLUTTERBYE_PYTHON"] ?? root.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: interpreter) else {
-            throw ValidationError("no Python with solders at \(interpreter): run Tests/run once (it creates .venv) or pass --python")
-        }
+        let root = BenchmarkPaths.root
+        let interpreter = try BenchmarkPaths.python(python)
         let logger = {
             var logger = Logger(label: "flutterbye.bench.index")
             logger.logLevel = .error
@@ -604,41 +601,4 @@ final class PortBox: @unchecked Sendable {
     private var port = 0
     var value: Int { lock.withLock { port } }
     func set(_ value: Int) { lock.withLock { port = value } }
-}
-
-/// A child process of the benchmark (the local chain, the generator), killed when it is stopped.
-final class BenchmarkProcess: @unchecked Sendable {
-    let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private(set) var readyLine = ""
-
-    init(_ executable: String, _ arguments: [String], readyLine: Bool) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = input
-        process.standardOutput = readyLine ? output : FileHandle.nullDevice
-        try process.run()
-        if readyLine {
-            var bytes: [UInt8] = []
-            while !bytes.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { throw BenchmarkFailure("\(arguments.first ?? executable) ended before it was ready") }
-                bytes += chunk
-            }
-            self.readyLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-        }
-    }
-
-    func wait() -> Int32 {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
 }

@@ -146,158 +146,6 @@ struct QueueBenchmarkSettings: Sendable {
     var completionsInFlight: Int
 }
 
-// MARK: - The server
-
-/// The PostgreSQL server the benchmark runs on: a throwaway cluster it started, or one named by `--database-url`.
-enum BenchmarkServer: Sendable {
-    case throwaway(ThrowawayCluster)
-    case existing(DatabaseConfiguration)
-
-    var configuration: DatabaseConfiguration {
-        switch self {
-        case .throwaway(let cluster): cluster.configuration
-        case .existing(let configuration): configuration
-        }
-    }
-
-    var kind: String {
-        switch self {
-        case .throwaway: "throwaway cluster on loopback"
-        case .existing(let configuration): "existing server \(configuration)"
-        }
-    }
-
-    /// The server named by `--database-url`, or else a throwaway cluster started now.
-    static func start(databaseURL: String?, root: URL) throws -> BenchmarkServer {
-        guard let databaseURL else { return .throwaway(try ThrowawayCluster.start(root: root)) }
-        do { return .existing(try DatabaseConfiguration(url: databaseURL)) } catch { throw ValidationError(error.message) }
-    }
-
-    /// Stops a throwaway cluster (once; later calls do nothing). An existing server is left alone.
-    func stop() {
-        if case .throwaway(let cluster) = self { cluster.stop() }
-    }
-}
-
-/// A PostgreSQL cluster started by `Tests/Support/postgres-cluster.sh start DIR` in a new directory under /tmp, and
-/// stopped (and removed) by `postgres-cluster.sh stop DIR`.
-final class ThrowawayCluster: Sendable {
-    let configuration: DatabaseConfiguration
-    private let script: String
-    private let directory: String
-    private let stopped = Mutex(false)
-
-    private init(configuration: DatabaseConfiguration, script: String, directory: String) {
-        self.configuration = configuration
-        self.script = script
-        self.directory = directory
-    }
-
-    /// Starts a cluster; its stderr (progress, and the Debian install if PostgreSQL is missing) goes to ours.
-    static func start(root: URL) throws -> ThrowawayCluster {
-        let script = root.appendingPathComponent("Tests/Support/postgres-cluster.sh").path
-        var template = Array("/tmp/flutterbye-bench.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw BenchmarkFailure("cannot create a directory under /tmp for the PostgreSQL cluster (errno \(errno))")
-        }
-        let directory = String(cString: made)
-        let started: (status: Int32, output: String)
-        do { started = try spawn(script, ["start", directory]) } catch {
-            try? FileManager.default.removeItem(atPath: directory)
-            throw error
-        }
-        // Parses `export FLUTTERBYE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:PORT/flutterbye_test`.
-        let prefix = "export FLUTTERBYE_TEST_DATABASE_URL="
-        let url = started.output.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
-        guard started.status == 0, let url, let configuration = try? DatabaseConfiguration(url: url) else {
-            stopCluster(script: script, directory: directory)
-            throw BenchmarkFailure("postgres-cluster.sh start failed (exit \(started.status)); its messages are above")
-        }
-        return ThrowawayCluster(configuration: configuration, script: script, directory: directory)
-    }
-
-    /// Stops the server and removes its directory. Only the first call does it; a concurrent call (Ctrl-C while the
-    /// run fails on its own) waits until it is done.
-    func stop() {
-        stopped.withLock { stopped in
-            guard !stopped else { return }
-            Self.stopCluster(script: script, directory: directory)
-            stopped = true
-        }
-    }
-
-    /// `postgres-cluster.sh stop DIR`: stops the server of DIR and removes DIR; never fails.
-    private static func stopCluster(script: String, directory: String) {
-        do {
-            _ = try spawn(script, ["stop", directory])
-        } catch {
-            FileHandle.standardError.write(Data("could not stop the cluster in \(directory): \(error); stop it with \(script) stop \(directory)\n".utf8))
-        }
-    }
-
-    /// Runs `executable` and returns its exit status and standard output; its standard error is ours, its standard
-    /// input /dev/null. Not Foundation's `Process`: on Linux its `waitUntilExit()` waits until every process that
-    /// inherited its internal termination socket is gone (swift-corelibs-foundation #4795). `start` now starts the
-    /// server without inherited descriptors, but posix_spawn and waitpid wait for the script alone whatever it leaves
-    /// running.
-    private static func spawn(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw BenchmarkFailure("cannot create a pipe to run \(executable) (errno \(errno))") }
-        #if canImport(Darwin)
-        var actions: posix_spawn_file_actions_t? = nil
-        #else
-        var actions = posix_spawn_file_actions_t()
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-        let argv = ([executable] + arguments).map { strdup($0) }
-        defer { for argument in argv { free(argument) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv + [nil], environ)
-        close(fds[1])
-        guard spawned == 0 else {
-            close(fds[0])
-            throw BenchmarkFailure("cannot run \(executable): \(String(cString: strerror(spawned)))")
-        }
-        let output = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile()
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS; a signal death counts as 128 + the signal, as in a shell.
-        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exitStatus, String(decoding: output, as: UTF8.self))
-    }
-}
-
-/// Stops the throwaway cluster on SIGINT or SIGTERM, then exits (130 or 143), so that Ctrl-C leaves no server behind.
-final class SignalTrap {
-    private let sources: [any DispatchSourceSignal]
-
-    init(onSignal cleanUp: @escaping @Sendable () -> Void) {
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("\nsignal \(number): stopping the cluster\n".utf8))
-                cleanUp()
-                exit(128 + number)
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    /// Stops trapping and restores the default handlers.
-    func cancel() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
-}
-
 /// The two databases, one per queue, so neither disturbs the other (NOTIFY channels and tables are per database).
 struct BenchmarkDatabases: Sendable {
     var flutterbye: DatabaseConfiguration
@@ -600,7 +448,7 @@ struct PgqueuerReference {
             "--latency-interval-ms", String(settings.latencyInterval.milliseconds),
         ]
         var environment = ProcessInfo.processInfo.environment
-        environment["PGQUEUER_BENCH_DSN"] = Self.dsn(database)  // not in argv: it may hold a password
+        environment["PGQUEUER_BENCH_DSN"] = database.connectionURL  // not in argv: it may hold a password
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -616,19 +464,6 @@ struct PgqueuerReference {
             throw BenchmarkFailure("the pgqueuer benchmark failed: \(message)")
         }
         throw BenchmarkFailure("the pgqueuer benchmark failed (exit \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
-    }
-
-    /// A libpq-style URL asyncpg accepts.
-    static func dsn(_ database: DatabaseConfiguration) -> String {
-        var components = URLComponents()
-        components.scheme = "postgres"
-        components.user = database.username
-        components.password = database.password
-        components.host = database.host.contains(":") ? "[\(database.host)]" : database.host
-        components.port = database.port
-        components.path = "/" + database.database
-        if database.tls != .disable { components.queryItems = [URLQueryItem(name: "sslmode", value: database.tls.rawValue)] }
-        return components.string ?? "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
     }
 }
 
