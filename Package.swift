@@ -153,10 +153,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmarks, run with `swift run -c release flutterbye-bench`; references in other languages are
-        // under Benchmarks/reference. The indexer benchmark serves recorded RPC answers with Hummingbird.
+        // under Benchmarks/reference. The indexer benchmark serves recorded RPC answers with Hummingbird. The
+        // sender benchmark runs the `flutterbye` executable as a process: depending on it builds it alongside, in
+        // the same configuration (an executable dependency is built, not linked).
         .executableTarget(
             name: "flutterbye-bench",
             dependencies: [
+                "flutterbye",
                 "SolanaCore",
                 "SolanaRPC",
                 "FlutterbyeStore",
@@ -164,6 +167,7 @@ let package = Package(
                 "TokenWorker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
