@@ -9,7 +9,9 @@ struct FlutterbyeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flutterbye-bench",
         abstract: "Benchmarks of the Flutterbye chain worker against reference implementations.",
-        subcommands: [TokenCreationBenchmark.self, ComponentTimingsBenchmark.self, QueueBenchmark.self, IndexBenchmark.self],
+        subcommands: [
+            TokenCreationBenchmark.self, ComponentTimingsBenchmark.self, QueueBenchmark.self, IndexBenchmark.self, SenderBenchmark.self,
+        ],
         defaultSubcommand: TokenCreationBenchmark.self
     )
 }
