@@ -9,6 +9,7 @@ import Darwin
 /// The child processes a benchmark run started and has not stopped yet, so that one call stops them all, newest
 /// first (a worker before the chain it talks to): when the run fails, and from the SIGINT/SIGTERM trap.
 final class ChildProcesses: Sendable {
+    /// A started process and how long it may take to stop after SIGTERM.
     private struct Entry: @unchecked Sendable {
         var process: BenchmarkProcess
         var grace: Duration
