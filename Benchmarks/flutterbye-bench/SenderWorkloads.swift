@@ -84,16 +84,16 @@ struct SenderWorkloads: Sendable {
         }
         let width = max(28, (methods.map(\.count).max() ?? 0) + 2)
         func cell(_ count: Int, _ landed: Int) -> String {
-            format(Double(count) / Double(max(landed, 1)), 3).padding(toLength: 14, withPad: " ", startingAt: 0)
+            format(Double(count) / Double(max(landed, 1)), 3).padding(toLength: 16, withPad: " ", startingAt: 0)
         }
         var lines = ["  JSON-RPC calls per landed job, counted by the local chain:"]
-        lines.append("    " + "method".padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { $0.name.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined())
+        lines.append("    " + "method".padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { $0.name.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
         for method in methods {
             lines.append("    " + method.padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { cell($0.state.requests[method] ?? 0, $0.landed) }.joined())
         }
         lines.append("    " + "total".padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { cell($0.state.totalRequests, $0.landed) }.joined())
         lines.append("    " + "(landed jobs)".padding(toLength: width, withPad: " ", startingAt: 0)
-            + moments.map { String($0.landed).padding(toLength: 14, withPad: " ", startingAt: 0) }.joined())
+            + moments.map { String($0.landed).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
         return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n")
     }
 
