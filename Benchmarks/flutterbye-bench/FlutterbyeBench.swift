@@ -76,8 +76,8 @@ struct TokenCreationBenchmark: ParsableCommand {
     }
 }
 
-/// The transaction the token worker sends for a classic SPL token: compute budget, create and initialise the mint,
-/// create the recipient's associated token account, mint the supply, and a memo.
+/// The transaction the token worker sends for a classic SPL token: compute budget, make (transfer, allocate, assign)
+/// and initialise the mint, create the recipient's associated token account, mint the supply, and a memo.
 enum TokenCreationWorkload {
     static let rent: UInt64 = 1_461_600
 
@@ -88,7 +88,9 @@ enum TokenCreationWorkload {
         let instructions = [
             ComputeBudgetProgram.setComputeUnitLimit(60_000),
             ComputeBudgetProgram.setComputeUnitPrice(microLamports: 5_000),
-            SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: rent, space: 82, owner: token.programId),
+            SystemProgram.transfer(from: payer.publicKey, to: mint.publicKey, lamports: rent),
+            SystemProgram.allocate(account: mint.publicKey, space: 82),
+            SystemProgram.assign(account: mint.publicKey, owner: token.programId),
             token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
             AssociatedTokenAccountProgram.createIdempotent(
                 payer: payer.publicKey, associatedTokenAccount: ata, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),

@@ -2,8 +2,9 @@
 """The solders side of the token-creation benchmark (run by `flutterbye-bench token-creation`).
 
 Builds and signs the same token-creation transaction as the Swift benchmark N times, a new mint
-keypair each time: SetComputeUnitLimit, SetComputeUnitPrice, create the mint account,
-InitializeMint2, create the recipient's associated token account (idempotent), MintTo, Memo;
+keypair each time: SetComputeUnitLimit, SetComputeUnitPrice, the mint account made by transfer +
+allocate + assign (as the worker makes it, so that lamports sent to the address beforehand do not
+block it), InitializeMint2, create the recipient's associated token account (idempotent), MintTo, Memo;
 compiled as a legacy message, signed by payer and mint, serialized. solders has no SPL Token
 builders, so the token instructions are solders `Instruction`s with their data packed by
 `struct` (as a solders user writes them). Prints one JSON line: {"iterations": N, "seconds": S,
@@ -21,7 +22,7 @@ from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
 from solders.message import Message
 from solders.pubkey import Pubkey
-from solders.system_program import CreateAccountParams, create_account
+from solders.system_program import AllocateParams, AssignParams, TransferParams, allocate, assign, transfer
 from solders.token.associated import get_associated_token_address
 from solders.transaction import Transaction
 
@@ -39,7 +40,9 @@ def build(payer, recipient, blockhash, rent):
     instructions = [
         set_compute_unit_limit(60_000),
         set_compute_unit_price(5_000),
-        create_account(CreateAccountParams(from_pubkey=payer_key, to_pubkey=mint_key, lamports=rent, space=82, owner=TOKEN)),
+        transfer(TransferParams(from_pubkey=payer_key, to_pubkey=mint_key, lamports=rent)),
+        allocate(AllocateParams(pubkey=mint_key, space=82)),
+        assign(AssignParams(pubkey=mint_key, owner=TOKEN)),
         Instruction(TOKEN, struct.pack("<BB32sB", 20, 6, bytes(payer_key), 0), [AccountMeta(mint_key, False, True)]),
         Instruction(ATA, bytes([1]), [
             AccountMeta(payer_key, True, True), AccountMeta(ata, False, True), AccountMeta(recipient, False, False),

@@ -42,13 +42,14 @@ struct TokenWorkerServiceTests {
     static func program(_ i: Int) -> TokenProgram { i % 2 == 0 ? .token : .token2022 }
     static func amount(_ i: Int) -> UInt64 { 1_000 + UInt64(i) * 7 }
 
-    /// The acceptance run: 200 jobs, 30% of sends dropped and 10% of requests answered 429, two workers. Every job
-    /// reaches confirmed (then finalized), and on chain there is exactly one mint per job, the job's stored
-    /// transaction, with the job's amount in the recipient's associated token account.
-    @Test func twoHundredJobsLandOnceThroughDroppedSendsAnd429s() async throws {
+    /// The acceptance run: 200 jobs, 30% of sends dropped, 10% of requests answered 429, 10% of sends landing but
+    /// answered with an error, 20% of sends landing 5 slots late, two workers. Every job reaches confirmed (then
+    /// finalized), and on chain there is exactly one mint per job, the job's stored transaction, with the job's amount
+    /// in the recipient's associated token account.
+    @Test func twoHundredJobsLandOnceThroughDroppedSends429sErrorAnswersAndLateLandings() async throws {
         let jobCount = 200
         try await withEnvironment { client, rpc, server in
-            _ = try await server.control(["drop_rate": 0.3, "rate_429": 0.1])
+            _ = try await server.control(["drop_rate": 0.3, "rate_429": 0.1, "send_error_rate": 0.1, "late_rate": 0.2, "late_slots": 5])
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             for i in 0..<150 {
                 _ = try await queue.enqueue(request("svc-\(i)", program: Self.program(i) == .token ? "token" : "token-2022", amount: Self.amount(i)))
@@ -76,6 +77,8 @@ struct TokenWorkerServiceTests {
             func counter(_ group: String, _ name: String) -> Int { ((counters[group] as? [String: Any])?[name] as? NSNumber)?.intValue ?? 0 }
             #expect(counter("transactions", "dropped") > 0, "sends were dropped: \(counters)")
             #expect(counter("faults", "http_429") > 0, "requests were answered 429: \(counters)")
+            #expect(counter("transactions", "landed_with_error_answer") > 0, "sends landed but were answered with an error: \(counters)")
+            #expect(counter("transactions", "landed_late") > 0, "sends landed late: \(counters)")
 
             var workers: Set<String> = []
             for i in 0..<jobCount {

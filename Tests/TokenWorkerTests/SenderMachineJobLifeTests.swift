@@ -223,6 +223,50 @@ import TokenWorker
         #expect(h.machine.inFlightCount == 0)
     }
 
+    /// The preflight is for a payer that may run dry: without a balance, or once what was sent since the reading may
+    /// have used it up, the first send goes with it; with a balance that covers twice the transaction, it does not.
+    @Test func theFirstSendGoesWithThePreflightUnlessThePayersBalanceCoversIt() {
+        func firstSends(_ h: inout H, _ ids: ClosedRange<Int64>, cost: UInt64) -> [Bool] {
+            _ = h.handle(.claimed(ids.map { H.claimed($0, "job-\($0)") }))
+            var preflights: [Bool] = []
+            for id in ids {
+                let built = BuiltTransaction(transaction: H.transaction("job-\(id)", blockhash: 1), lastValidBlockHeight: 1_150, maxCost: cost)
+                _ = h.handle(.built([(id, .success(built))]))
+                preflights += h.handle(.stored([id], of: [id])).sends.map(\.preflight)
+            }
+            return preflights
+        }
+        var h = H()
+        _ = h.tick()
+        #expect(firstSends(&h, 1...2, cost: 4_000_000) == [true, true], "no balance read yet")
+        _ = h.handle(.payerBalance(20_000_000))
+        // 20 million, less what went out since, against twice 4 million: 20, 16, 12 and 8 million cover it, 4 does not.
+        #expect(firstSends(&h, 3...7, cost: 4_000_000) == [false, false, false, false, true])
+        _ = h.handle(.payerBalance(20_000_000))
+        #expect(firstSends(&h, 8...8, cost: 4_000_000) == [false], "a new reading starts over")
+
+        var always = H { $0.preflight = .always }
+        _ = always.tick()
+        _ = always.handle(.payerBalance(.max))
+        #expect(firstSends(&always, 1...2, cost: 1) == [true, true])
+    }
+
+    /// Under an RPC rate limit the sends are paced (here 2 a second, bursts of 2) and claims take no more jobs than
+    /// two seconds of sends carry, so that no transaction waits long for its first send and the polls keep their share.
+    @Test func sendsArePacedAndClaimsFollowThePace() {
+        var h = H { $0.sendsPerSecond = 2; $0.maxInFlight = 100; $0.claimBatch = 50 }
+        #expect(h.tick().claims.map(\.limit) == [4], "two seconds of sends")
+        var actions = h.handle(.claimed((1...4).map { H.claimed(Int64($0), "p\($0)") }))
+        #expect(actions.claims.isEmpty, "four unsent jobs already")
+        actions = h.handle(.built((1...4).map { (Int64($0), .success(H.built("p\($0)", blockhash: UInt8($0)))) }))
+        actions = h.handle(.stored([1, 2, 3, 4], of: [1, 2, 3, 4]))
+        #expect(actions.sends.count == 2, "a burst of two")
+        actions = h.handle(.sent(actions.sends.map { ($0.jobID, $0.transaction.id, .accepted) }))
+        #expect(actions.claims.map(\.limit) == [2], "two jobs sent: room for two more unsent jobs beside the two waiting")
+        #expect(h.tick(after: .milliseconds(400)).sends.isEmpty, "0.8 of a send earned")
+        #expect(h.tick(after: .milliseconds(100)).sends.count == 1)
+    }
+
     @Test func shutdownGivesEveryJobBackOnceItsOwnActionAnswersAndClaimsNothing() {
         var h = H()
         _ = h.following(1, "a")

@@ -186,6 +186,19 @@ import TokenWorker
         #expect(errorClass == "transaction_failed" && message.contains(transaction.id.base58) && message.contains("Custom"))
     }
 
+    /// Sent without the preflight, a transaction whose shape's calibration fell short lands and runs out of compute
+    /// units: that is the worker's estimate, not the job's fault. Once the verdict says no token, it is built again.
+    @Test(arguments: ["ComputationalBudgetExceeded", "ProgramFailedToComplete"])
+    func aTransactionThatRanOutOfComputeOnChainIsBuiltAgainNotFailed(error: String) {
+        var h = H()
+        let transaction = h.following(1, "a")
+        let actions = h.handle(.statuses([transaction.id: H.status(.confirmed, error: ["InstructionError": [6, .string(error)]])]))
+        #expect(actions.verifies.count == 1 && actions.outcomes.isEmpty)
+        let rebuild = h.handle(.verified(jobID: 1, .absent))
+        #expect(rebuild.builds.map(\.simulateOwnUnits) == [true])
+        #expect(rebuild.outcomes.isEmpty)
+    }
+
     @Test func aTransactionOutOfComputeUnitsIsBuiltAgainWithASimulationOfItsOwn() {
         var h = H()
         let built = H.built("a", blockhash: 1)

@@ -7,7 +7,7 @@ import TokenWorker
 @Suite struct SenderPacingTests {
     @Test func pollsOnceASlotWithinBoundsAndSlowerUnderARateLimit() {
         #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(100), requestsPerSecond: nil, configured: nil) == .milliseconds(100))
-        #expect(SenderPacing.statusPollInterval(slotTime: nil, requestsPerSecond: nil, configured: nil) == .milliseconds(400))
+        #expect(SenderPacing.statusPollInterval(slotTime: nil, requestsPerSecond: nil, configured: nil) == .milliseconds(200), "until measured")
         #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(5), requestsPerSecond: nil, configured: nil) == .milliseconds(50))
         #expect(SenderPacing.statusPollInterval(slotTime: .seconds(9), requestsPerSecond: nil, configured: nil) == .seconds(1))
         #expect(SenderPacing.statusPollInterval(slotTime: .milliseconds(100), requestsPerSecond: 20, configured: nil) == .milliseconds(250))
@@ -54,5 +54,39 @@ import TokenWorker
         #expect((try? TokenCreationPlan(
             tokenProgram: "token-2022", decimals: 0, name: grown.name, symbol: grown.symbol, uri: grown.uri, amount: "1", recipient: Self.recipient,
             memo: grown.memo)) != nil, "still a valid job")
+    }
+}
+
+/// Rent for every size from two answers, as the runtime's linear rule gives it.
+@Suite struct RentScheduleTests {
+    @Test func theRuntimesRuleGivesEverySize() throws {
+        // Solana's answers (getMinimumBalanceForRentExemption): 0 bytes 890,880; 82 (a mint) 1,461,600; 165 (a token
+        // account) 2,039,280; 1,024 bytes 8,017,920.
+        let schedule = try #require(RentSchedule(emptyAccount: 890_880, sampleSpace: 1_024, sampleRent: 8_017_920))
+        #expect(schedule.minimumBalance(space: 0) == 890_880)
+        #expect(schedule.minimumBalance(space: 82) == 1_461_600)
+        #expect(schedule.minimumBalance(space: 165) == 2_039_280)
+        #expect(schedule.minimumBalance(space: -5) == 890_880)
+        #expect(schedule.minimumBalance(space: Int.max) == .max, "clamped, never a trap")
+    }
+
+    @Test func answersThatAreNotLinearGiveNoSchedule() {
+        #expect(RentSchedule(emptyAccount: 890_880, sampleSpace: 1_024, sampleRent: 8_017_921) == nil)
+        #expect(RentSchedule(emptyAccount: 890_880, sampleSpace: 1_024, sampleRent: 1) == nil)
+        #expect(RentSchedule(emptyAccount: 0, sampleSpace: 0, sampleRent: 5) == nil)
+    }
+}
+
+/// A shape's calibration without the associated token account's bump search, and a job's search added back: one try
+/// costs 1,500 units (measured in LiteSVM: 13,525 units for one try, then 1,500 more for each: 15,025, 16,525, ...).
+@Suite struct CalibrationMeasurementTests {
+    @Test func theBumpSearchIsTakenOutAndEachJobsAddedBack() {
+        let measured = ComputeUnitCalibration.Measurement(units: 16_525, bumpTries: 3)
+        #expect(measured.baseUnits == 13_525)
+        #expect(measured.units(forBumpTries: 1) == 13_525)
+        #expect(measured.units(forBumpTries: 11) == 28_525)
+        #expect(ComputeUnitCalibration.Measurement.tries(bump: 255) == 1 && ComputeUnitCalibration.Measurement.tries(bump: 245) == 11)
+        #expect(ComputeUnitCalibration.Measurement(units: 100, bumpTries: 9).baseUnits == 0, "never below zero")
+        #expect(ComputeUnitCalibration.Measurement(units: 1_000, bumpTries: 1_000).units(forBumpTries: 1_000) >= 1_000, "clamped, never a trap")
     }
 }

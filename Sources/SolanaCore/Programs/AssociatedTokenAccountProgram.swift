@@ -9,6 +9,12 @@ public enum AssociatedTokenAccountProgram {
         try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programId: programId).address
     }
 
+    /// The bump seed of the associated token account's address: the ATA program searches down from 255 for it on
+    /// chain, paying compute units for every bump it tries (256 - bump of them).
+    public static func bump(wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> UInt8 {
+        try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programId: programId).bump
+    }
+
     /// Creates the associated token account; fails on chain if it already exists.
     public static func create(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> Instruction {
         try instruction(payer: payer, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [])

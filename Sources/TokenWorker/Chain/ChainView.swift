@@ -24,6 +24,8 @@ public final class ChainView: Sendable {
         var slotTime: Duration?
         var priorityFee: (value: UInt64, at: ContinuousClock.Instant)?
         var pendingFee: Task<UInt64, Never>?
+        var rentSchedule: (schedule: RentSchedule?, at: ContinuousClock.Instant)?
+        var pendingRentSchedule: Task<RentSchedule?, any Error>?
         var rent: [Int: (lamports: UInt64, at: ContinuousClock.Instant)] = [:]
         var payerBalance: (lamports: UInt64, at: ContinuousClock.Instant)?
     }
@@ -128,28 +130,59 @@ public final class ChainView: Sendable {
         return fee
     }
 
-    /// The rent-exempt minimum of an account of `space` bytes, read once an hour per size.
+    /// The rent-exempt minimum of an account of `space` bytes: from the rent schedule, read once an hour (two calls,
+    /// one fetch for all callers); per size, once an hour each, from a node whose answers are not linear.
     public func rent(space: Int) async throws(RPCError) -> UInt64 {
         let now = ContinuousClock.now
+        let known = state.withLock { state -> (RentSchedule?, Bool)? in
+            guard let entry = state.rentSchedule, now - entry.at <= .seconds(3600) else { return nil }
+            return (entry.schedule, true)
+        }
+        let schedule: RentSchedule?
+        if let known { schedule = known.0 } else { schedule = try await readRentSchedule() }
+        if let schedule { return schedule.minimumBalance(space: space) }
         if let cached = state.withLock({ $0.rent[space] }), now - cached.at <= .seconds(3600) { return cached.lamports }
         let lamports = try await rpc.minimumBalanceForRentExemption(space: space)
         state.withLock { $0.rent[space] = (lamports, .now) }
         return lamports
     }
 
-    /// Reads the fee payer's balance when the last reading is older than `balanceRefresh`; returns it (nil when it
-    /// could not be read).
+    /// Reads the minimums of an empty account and of a 1,024-byte one (joining a read under way).
+    private func readRentSchedule() async throws(RPCError) -> RentSchedule? {
+        let task: Task<RentSchedule?, any Error> = state.withLock { state in
+            if let pending = state.pendingRentSchedule { return pending }
+            let rpc = self.rpc
+            let task = Task { () async throws -> RentSchedule? in
+                let empty = try await rpc.minimumBalanceForRentExemption(space: 0)
+                let sample = try await rpc.minimumBalanceForRentExemption(space: 1_024)
+                return RentSchedule(emptyAccount: empty, sampleSpace: 1_024, sampleRent: sample)
+            }
+            state.pendingRentSchedule = task
+            return task
+        }
+        do {
+            let schedule = try await task.value
+            state.withLock { state in
+                if state.pendingRentSchedule == task { state.pendingRentSchedule = nil }
+                state.rentSchedule = (schedule, .now)
+            }
+            return schedule
+        } catch {
+            state.withLock { if $0.pendingRentSchedule == task { $0.pendingRentSchedule = nil } }
+            throw (error as? RPCError) ?? RPCError(.transport, "getMinimumBalanceForRentExemption failed: \(error)")
+        }
+    }
+
+    /// Reads the fee payer's balance; returns it (nil when it could not be read).
     @discardableResult
     public func refreshPayerBalance() async -> UInt64? {
-        let now = ContinuousClock.now
-        if let balance = state.withLock({ $0.payerBalance }), now - balance.at <= balanceRefresh { return balance.lamports }
         do {
             let lamports = try await rpc.balance(payer, commitment: .confirmed)
             state.withLock { $0.payerBalance = (lamports, .now) }
             return lamports
         } catch {
             logger.debug("reading the fee payer's balance failed", metadata: ["error": "\(error)"])
-            return state.withLock { $0.payerBalance?.lamports }
+            return nil
         }
     }
 }

@@ -44,14 +44,9 @@ struct JobFlight: Sendable, Hashable {
     /// newest one has been answered (before that, there is nothing to see).
     var isPolled: Bool {
         guard phase == .following else { return false }
-        switch live?.sending {
-        case .due(preflight: true, _), .inFlight(preflight: true, _): return live?.refused == false && flightHasOlder
-        default: return true
-        }
+        guard let live, live.unanswered else { return true }
+        return signatures.count > 1  // its older transactions may still show up
     }
-
-    /// Whether the job stored transactions before its newest one.
-    private var flightHasOlder: Bool { signatures.count > 1 }
 
     /// Orders to verify the job's token.
     func verifyOrder() -> VerifyOrder? {
@@ -71,6 +66,8 @@ struct LiveTransaction: Sendable, Hashable {
     var processed = false
     /// The preflight refused it: it never left the node.
     var refused = false
+    /// A new transaction none of whose sends has been answered yet: there is nothing to poll.
+    var unanswered = false
     /// It landed and failed.
     var landedFailed = false
 }
@@ -106,6 +103,8 @@ enum VerifyReason: Sendable, Hashable {
     case expired
     /// The live transaction landed and failed with this error.
     case landedFailed(String)
+    /// The live transaction landed and ran out of compute units (its shape's calibration fell short for it).
+    case landedOutOfCompute(String)
     /// The preflight refused the live transaction (it never left): fail with this reason.
     case refused(FailureReason)
     /// The chain said the mint address is in use: find out whose mint it is.

@@ -28,6 +28,8 @@ public enum SenderEvent: Sendable {
     case statusPollFailed(String)
     /// The chain's block height (confirmed commitment), as last seen.
     case blockHeight(UInt64)
+    /// The fee payer's balance, just read (lamports).
+    case payerBalance(UInt64)
     /// The answer to `.verify`; an RPC failure comes as `.unknown`.
     case verified(jobID: Int64, MintVerdict)
     /// The answer to `.finish`.
@@ -51,14 +53,17 @@ public struct ClaimedJob: Sendable, Hashable {
     }
 }
 
-/// A signed transaction and the block height after which it can no longer land.
+/// A signed transaction, the block height after which it can no longer land, and the most it can take from the fee
+/// payer (fees and the rent it pays, in lamports).
 public struct BuiltTransaction: Sendable, Hashable {
     public var transaction: Transaction
     public var lastValidBlockHeight: UInt64
+    public var maxCost: UInt64
 
-    public init(transaction: Transaction, lastValidBlockHeight: UInt64) {
+    public init(transaction: Transaction, lastValidBlockHeight: UInt64, maxCost: UInt64 = 0) {
         self.transaction = transaction
         self.lastValidBlockHeight = lastValidBlockHeight
+        self.maxCost = maxCost
     }
 }
 

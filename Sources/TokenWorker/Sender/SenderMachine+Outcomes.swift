@@ -42,6 +42,20 @@ extension SenderMachine {
                 flight.retries = 0
                 flights[id] = flight
                 return [.build([order]), .log(.info, "the job's transaction expired without landing; signing again with a new blockhash", job: id)]
+            case .landedOutOfCompute(let error):
+                // The worker's estimate fell short, not the job: build it again with a simulation of its own.
+                guard flight.mayBuild, var order = buildOrder(flight) else {
+                    return fail(
+                        &flight,
+                        FailureReason(errorClass: "transaction_failed", message: "the transaction ran out of compute units on chain (\(error)); the token was not created"))
+                }
+                order.simulateOwnUnits = true
+                flight.simulateOwnUnits = true
+                flight.live = nil
+                flight.phase = .building
+                flight.retries = 0
+                flights[id] = flight
+                return [.build([order]), .log(.warning, "the transaction ran out of compute units on chain (\(error)); building it again with a simulation of its own", job: id)]
             case .landedFailed(let error):
                 let signature = flight.live.map { "\($0.signature)" } ?? "?"
                 return fail(

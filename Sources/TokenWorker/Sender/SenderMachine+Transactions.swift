@@ -143,7 +143,7 @@ extension SenderMachine {
             if !flight.signatures.contains(signature) { flight.signatures.append(signature) }
             flight.live = LiveTransaction(
                 signature: signature, transaction: built.transaction, lastValidBlockHeight: built.lastValidBlockHeight,
-                sending: .due(preflight: true, at: now))
+                sending: .due(preflight: isShuttingDown || firstSendNeedsPreflight(built), at: now), unanswered: true)
             flight.phase = .following
             flight.retries = 0
             if isShuttingDown {
@@ -178,6 +178,7 @@ extension SenderMachine {
             guard var flight = flights[id], flight.phase == .following, var live = flight.live, live.signature == signature,
                 case .inFlight(let preflight, let since) = live.sending
             else { continue }
+            live.unanswered = false
             switch outcome {
             case .accepted:
                 live.sending = .sent(at: since)
@@ -265,7 +266,8 @@ extension SenderMachine {
                 live.landedFailed = true
                 flight.live = live
                 let error = status.error.map(PreflightRefusal.text) ?? "an unknown error"
-                actions += verify(&flight, .landedFailed(error))
+                let outOfCompute = error.contains("ComputationalBudgetExceeded") || error.contains("ProgramFailedToComplete")
+                actions += verify(&flight, outOfCompute ? .landedOutOfCompute(error) : .landedFailed(error))
             } else {
                 flight.live = live
             }

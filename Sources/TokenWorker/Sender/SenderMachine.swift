@@ -8,8 +8,8 @@ public import SolanaCore
 /// with the actions to take (`SenderAction`). It does no I/O and reads no clock: the loop around it passes the time.
 ///
 /// The rules it keeps, for every job of the worker at once:
-/// - a transaction is stored before its first send, which goes with the preflight; rebroadcasts, without it, follow
-///   one shared schedule until a status shows the transaction;
+/// - a transaction is stored before its first send, which goes with the preflight unless the payer's balance is known
+///   to cover it; rebroadcasts, without it, follow one shared schedule until a status shows the transaction;
 /// - every transaction in flight is polled in one `getSignatureStatuses` per tick; the block height comes with the
 ///   shared blockhash, so expiry costs no call;
 /// - a job is confirmed only by one of its own transactions;
@@ -47,13 +47,20 @@ public struct SenderMachine: Sendable {
         /// How long a mint found without any of the job's transactions as its creator is waited for (a lagging node)
         /// once none of them can land any more, before the job fails.
         public var unattributedPatience: Duration
+        /// When a transaction's first send goes with the preflight.
+        public var preflight: PreflightPolicy
+        /// Sends a second at most (first sends and rebroadcasts, in bursts of a second's worth), so that under an
+        /// RPC rate limit the polls keep their share; nil: unpaced. Claims then take no more jobs than two seconds of
+        /// sends carry.
+        public var sendsPerSecond: Double?
 
         public init(
             mintAuthority: PublicKey, payer: PublicKey, policy: SenderPolicy = SenderPolicy(), lease: Duration = .seconds(60),
             maxInFlight: Int = 512, claimBatch: Int = 100, claimPollInterval: Duration = .seconds(1),
             statusPollInterval: Duration = .milliseconds(400), rebroadcastInterval: Duration = .seconds(2),
             retryInitial: Duration = .milliseconds(250), retryMax: Duration = .seconds(30), buildRetriesInPlace: Int = 3,
-            unattributedPatience: Duration = .seconds(60)
+            unattributedPatience: Duration = .seconds(60), preflight: PreflightPolicy = .whenFundsAreUncertain,
+            sendsPerSecond: Double? = nil
         ) {
             self.mintAuthority = mintAuthority
             self.payer = payer
@@ -68,6 +75,8 @@ public struct SenderMachine: Sendable {
             self.retryMax = retryMax
             self.buildRetriesInPlace = max(0, buildRetriesInPlace)
             self.unattributedPatience = unattributedPatience
+            self.preflight = preflight
+            self.sendsPerSecond = sendsPerSecond.flatMap { $0.isFinite && $0 > 0 ? max($0, 0.1) : nil }
         }
 
         /// Sends stop this long before a lease not renewed since could lapse.
@@ -88,6 +97,12 @@ public struct SenderMachine: Sendable {
     var nextRenewalAt: ContinuousClock.Instant?
     /// The chain's block height as last heard.
     var blockHeight: UInt64?
+    /// The fee payer's balance as last read, and what the transactions first sent since may take from it.
+    var payerBalance: UInt64?
+    var spentSinceBalance: UInt64 = 0
+    /// Sends allowed now under `sendsPerSecond`, and when the allowance was last topped up.
+    var sendAllowance: Double?
+    var sendAllowanceAt: ContinuousClock.Instant?
     public internal(set) var isShuttingDown = false
 
     public init(configuration: Configuration) {
@@ -123,6 +138,9 @@ public struct SenderMachine: Sendable {
             pollInFlight = false
             actions.append(.log(.debug, "the status poll failed; the next one asks again: \(reason)", job: nil))
         case .blockHeight(let height): actions += heard(blockHeight: height, at: now)
+        case .payerBalance(let lamports):
+            payerBalance = lamports
+            spentSinceBalance = 0
         case .verified(let id, let verdict): actions += verified(id, verdict, at: now)
         case .written(let id, let result): actions += written(id, result, at: now)
         case .leasesRenewed(let held, let asked, let askedAt): actions += renewed(held: held, asked: asked, askedAt: askedAt)
@@ -140,14 +158,13 @@ public struct SenderMachine: Sendable {
     /// Everything whose time has come: claims, renewals, retried steps, first sends, the rebroadcast round, the poll.
     mutating func due(at now: ContinuousClock.Instant) -> [SenderAction] {
         var actions: [SenderAction] = []
-        if !isShuttingDown, claimInFlight == nil, flights.count < configuration.maxInFlight,
-            claimWanted || now >= (nextClaimAt ?? now)
-        {
-            let limit = min(configuration.claimBatch, configuration.maxInFlight - flights.count)
+        let limit = claimLimit()
+        if !isShuttingDown, claimInFlight == nil, limit > 0, claimWanted || now >= (nextClaimAt ?? now) {
             claimInFlight = (limit, now)
             claimWanted = false
             actions.append(.claim(limit: limit, excluding: flights.keys.sorted()))
         }
+        topUpSendAllowance(at: now)
         if flights.isEmpty {
             nextRenewalAt = nil
         } else if nextRenewalAt == nil {
@@ -202,9 +219,9 @@ public struct SenderMachine: Sendable {
 
     /// The send `flight`'s live transaction is due for, if any: its first send (with the preflight) or a send that
     /// must be repeated, at their time; a rebroadcast in the shared round. Never under a lease that may have lapsed.
-    func sendIfDue(_ flight: inout JobFlight, rebroadcastRound: Bool, at now: ContinuousClock.Instant) -> SendOrder? {
+    mutating func sendIfDue(_ flight: inout JobFlight, rebroadcastRound: Bool, at now: ContinuousClock.Instant) -> SendOrder? {
         guard var live = flight.live, let transaction = live.transaction, !live.processed, !live.refused, !live.landedFailed,
-            now < flight.leaseValidUntil - configuration.leaseMargin
+            now < flight.leaseValidUntil - configuration.leaseMargin, sendAllowance.map({ $0 >= 1 }) ?? true
         else { return nil }
         let preflight: Bool
         switch live.sending {
@@ -217,7 +234,35 @@ public struct SenderMachine: Sendable {
         }
         live.sending = .inFlight(preflight: preflight, since: now)
         flight.live = live
+        if let allowance = sendAllowance { sendAllowance = allowance - 1 }
         return SendOrder(jobID: flight.lease.jobID, transaction: transaction, preflight: preflight)
+    }
+
+    /// How many jobs a claim may take: the budget's free room, at most `claimBatch`; under `sendsPerSecond`, no more
+    /// than keep the jobs not yet sent within two seconds of sends (a transaction built long before it can be sent
+    /// would spend its blockhash waiting).
+    func claimLimit() -> Int {
+        var limit = min(configuration.claimBatch, configuration.maxInFlight - flights.count)
+        if let rate = configuration.sendsPerSecond {
+            let unsent = flights.values.filter { $0.live == nil || $0.live?.unanswered == true }.count
+            limit = min(limit, max(1, Int(rate * 2)) - unsent)
+        }
+        return max(0, limit)
+    }
+
+    /// Adds the sends allowed since the last top-up, up to a second's worth.
+    mutating func topUpSendAllowance(at now: ContinuousClock.Instant) {
+        guard let rate = configuration.sendsPerSecond else { return }
+        let burst = max(1, rate)
+        guard let allowance = sendAllowance, let at = sendAllowanceAt else {
+            sendAllowance = burst
+            sendAllowanceAt = now
+            return
+        }
+        let elapsed = now - at
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        sendAllowance = min(burst, allowance + rate * max(0, seconds))
+        sendAllowanceAt = now
     }
 
     /// Moves `flight` to verifying when its live transaction expired at the block height heard, with no status and no
@@ -230,6 +275,18 @@ public struct SenderMachine: Sendable {
         guard let order = flight.verifyOrder() else { return nil }
         flight.phase = .verifying(.expired)
         return .verify(order)
+    }
+
+    /// Whether a new transaction's first send goes with the preflight: always under `.always`; otherwise unless the
+    /// payer's balance, less what the transactions sent since it was read may take, covers twice what this one may
+    /// take. (The shape's calibration simulated the same instructions with this payer; the preflight is what catches a
+    /// payer running dry before anything lands.) Counts the transaction's cost as spent.
+    mutating func firstSendNeedsPreflight(_ built: BuiltTransaction) -> Bool {
+        defer { spentSinceBalance = spentSinceBalance.addingReportingOverflow(built.maxCost).overflow ? .max : spentSinceBalance + built.maxCost }
+        guard configuration.preflight == .whenFundsAreUncertain, let balance = payerBalance else { return true }
+        let needed = built.maxCost.multipliedReportingOverflow(by: 2)
+        let available = balance > spentSinceBalance ? balance - spentSinceBalance : 0
+        return needed.overflow || available < needed.partialValue
     }
 
     // MARK: Helpers
@@ -259,4 +316,14 @@ public struct SenderMachine: Sendable {
         hash ^= hash >> 31
         return 0.75 + Double(hash % 1001) / 2000
     }
+}
+
+/// When the first send of a transaction goes with the preflight (the node's simulation, which refuses what would fail
+/// instead of letting it land and pay its fee).
+public enum PreflightPolicy: String, Sendable, Hashable {
+    /// Every first send.
+    case always
+    /// Unless the payer's balance is known to cover it twice over: the shape's calibration already simulated the same
+    /// instructions with this payer, so what remains for a preflight to catch is the payer running dry.
+    case whenFundsAreUncertain = "auto"
 }

@@ -18,11 +18,21 @@ public struct SenderConfiguration: Sendable {
     public var metaplexMetadata: Bool
     /// The RPC's request rate limit (SOLANA_RPC_REQUESTS_PER_SECOND), which paces the polls; nil: none.
     public var requestsPerSecond: Double?
+    /// When a transaction's first send goes with the preflight (FLUTTERBYE_PREFLIGHT).
+    public var preflight: PreflightPolicy
+    /// The RPC's limit on sends (SOLANA_RPC_SENDS_PER_SECOND); nil: none.
+    public var sendsPerSecond: Double?
+
+    /// The sends a second the sender paces itself to: the send limit, and under a request limit 70% of it (the rest is
+    /// for the status polls, the blockhash and the finalizer); nil when neither is set.
+    public var sendPace: Double? {
+        [sendsPerSecond, requestsPerSecond.map { $0 * 0.7 }].compactMap { $0 }.min()
+    }
 
     public init(
         payer: Keypair, mintAuthority: Keypair? = nil, mintDerivation: JobKeyDerivation, policy: SenderPolicy = SenderPolicy(),
         rebroadcastInterval: Duration = .seconds(2), statusPollInterval: Duration? = nil, metaplexMetadata: Bool = false,
-        requestsPerSecond: Double? = nil
+        requestsPerSecond: Double? = nil, sendsPerSecond: Double? = nil, preflight: PreflightPolicy = .whenFundsAreUncertain
     ) {
         self.payer = payer
         self.mintAuthority = mintAuthority ?? payer
@@ -32,5 +42,7 @@ public struct SenderConfiguration: Sendable {
         self.statusPollInterval = statusPollInterval
         self.metaplexMetadata = metaplexMetadata
         self.requestsPerSecond = requestsPerSecond
+        self.sendsPerSecond = sendsPerSecond
+        self.preflight = preflight
     }
 }

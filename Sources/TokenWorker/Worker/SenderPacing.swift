@@ -4,11 +4,12 @@ public enum SenderPacing {
     /// The slot time assumed until one is measured (mainnet's).
     public static let defaultSlotTime: Duration = .milliseconds(400)
 
-    /// The status poll interval: `configured` when set; else one slot (between 50 ms and 1 s), and at least five
-    /// permitted requests' time apart under a rate limit, so that sends keep most of it.
+    /// The status poll interval: `configured` when set; else one slot (between 50 ms and 1 s; 200 ms until the slot
+    /// time is measured, in the first second), and at least five permitted requests' time apart under a rate limit, so
+    /// that sends keep most of it.
     public static func statusPollInterval(slotTime: Duration?, requestsPerSecond: Double?, configured: Duration?) -> Duration {
         if let configured { return configured }
-        var interval = min(max(slotTime ?? defaultSlotTime, .milliseconds(50)), .seconds(1))
+        var interval = min(max(slotTime ?? .milliseconds(200), .milliseconds(50)), .seconds(1))
         if let rate = requestsPerSecond, rate.isFinite, rate > 0 {
             interval = max(interval, .milliseconds(Int64(min(5_000 / rate, 60_000))))
         }

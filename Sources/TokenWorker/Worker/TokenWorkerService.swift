@@ -71,7 +71,7 @@ public struct TokenWorkerService: Service {
             configuration: .init(
                 mintAuthority: sender.mintAuthority.publicKey, payer: sender.payer.publicKey, policy: sender.policy, lease: options.lease,
                 maxInFlight: options.maxInFlight, claimPollInterval: options.pollInterval,
-                rebroadcastInterval: sender.rebroadcastInterval))
+                rebroadcastInterval: sender.rebroadcastInterval, preflight: sender.preflight, sendsPerSecond: sender.sendPace))
         let (events, continuation) = AsyncStream.makeStream(of: SenderEvent.self)
         let post: @Sendable (SenderEvent) -> Void = { continuation.yield($0) }
         logger.info("token worker started", metadata: ["worker": "\(workerID)", "maxInFlight": "\(options.maxInFlight)"])
@@ -117,19 +117,43 @@ public struct TokenWorkerService: Service {
         return false
     }
 
-    /// While jobs are in flight: reads the blockhash every refresh interval (the block height comes with it, so
-    /// expiry costs no call of its own) and the payer's balance now and then.
+    /// Reads at start what the first jobs need (the payer's balance, a blockhash, the rent schedule, the priority fee,
+    /// and a second blockhash 300 ms later, which measures the slot time and so the pace of the polls), then,
+    /// while jobs are in flight, the blockhash every refresh interval (the block height comes with it, so expiry costs
+    /// no call of its own) and the payer's balance every `balanceRefresh`.
     private func refreshChainView(_ chain: ChainView, sender tokenSender: TokenSender, post: @escaping @Sendable (SenderEvent) -> Void) async {
         let balance = Gauge(label: "flutterbye_payer_balance_lamports")
-        while !Task.isCancelled {
-            try? await Task.sleep(for: SenderPacing.blockhashRefreshInterval(slotTime: chain.slotTime))
-            guard tokenSender.inFlight.current > 0 else { continue }
+        func readBalance() async {
+            guard let lamports = await chain.refreshPayerBalance() else { return }
+            balance.record(Int64(clamping: lamports))
+            post(.payerBalance(lamports))
+        }
+        func readBlockhash() async {
             do {
                 post(.blockHeight(try await chain.refreshBlockhash().blockHeight))
             } catch {
                 logger.debug("refreshing the blockhash failed", metadata: ["error": "\(error.message)"])
             }
-            if let lamports = await chain.refreshPayerBalance() { balance.record(Int64(clamping: lamports)) }
+        }
+        await readBalance()
+        await readBlockhash()
+        _ = try? await chain.rent(space: 0)
+        _ = await chain.priorityFee()
+        try? await Task.sleep(for: .milliseconds(300))
+        await readBlockhash()
+        var lastBlockhash = ContinuousClock.now, lastBalance = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            guard tokenSender.inFlight.current > 0 else { continue }
+            let now = ContinuousClock.now
+            if now - lastBlockhash >= SenderPacing.blockhashRefreshInterval(slotTime: chain.slotTime) {
+                lastBlockhash = now
+                await readBlockhash()
+            }
+            if now - lastBalance >= chain.balanceRefresh {
+                lastBalance = now
+                await readBalance()
+            }
         }
     }
 

@@ -44,7 +44,7 @@ struct TransactionBuilder: Sendable {
             units = try await simulatedUnits(plan, mint: mint, rent: rent, price: price)
         } else {
             let shape = TransactionShape(plan, metaplexMetadata: configuration.metaplexMetadata)
-            units = try await calibration.units(for: shape) { () async throws(BuildFailure) -> UInt64 in
+            let measurement = try await calibration.measurement(for: shape) { () async throws(BuildFailure) -> ComputeUnitCalibration.Measurement in
                 // The shape's largest transaction, with the rent of its own (larger, for Token-2022) mint.
                 let largest = shape.largest(of: plan)
                 let largestRent: UInt64
@@ -56,13 +56,37 @@ struct TransactionBuilder: Sendable {
                     throw BuildFailure.permanent(errorClass: "invalid_transaction", "the transaction cannot be built: \(error)")
                 }
                 let units = try await simulatedUnits(largest, mint: mint, rent: largestRent, price: price)
+                let measurement = ComputeUnitCalibration.Measurement(units: units, bumpTries: try bumpTries(plan, mint: mint.publicKey))
                 logger.info("calibrated a transaction shape", metadata: ["shape": "\(shape)", "units": "\(units)"])
-                return units
+                return measurement
             }
+            units = measurement.units(forBumpTries: try bumpTries(plan, mint: mint.publicKey))
         }
         let limit = configuration.policy.computeUnitLimit(simulatedUnits: units)
         let transaction = try sign(plan, mint: mint, rent: rent, blockhash: recent.latest.blockhash, limit: limit, price: price)
-        return BuiltTransaction(transaction: transaction, lastValidBlockHeight: recent.latest.lastValidBlockHeight)
+        return BuiltTransaction(
+            transaction: transaction, lastValidBlockHeight: recent.latest.lastValidBlockHeight,
+            maxCost: try await maxCost(plan, transaction: transaction, mintRent: rent, limit: limit, price: price))
+    }
+
+    /// The most `transaction` can take from the payer: the mint's rent, the recipient's token account's rent (were it
+    /// new), Metaplex's account and fee when on, the signature fees and the priority fee.
+    private func maxCost(_ plan: TokenCreationPlan, transaction: Transaction, mintRent: UInt64, limit: UInt32, price: UInt64) async throws(BuildFailure) -> UInt64 {
+        let tokenAccountRent: UInt64
+        do {
+            // A Token-2022 associated token account carries the ImmutableOwner extension: 170 bytes, not 165.
+            tokenAccountRent = try await chain.rent(space: plan.program == .token2022 ? 170 : TokenAccountState.length)
+        } catch {
+            throw BuildFailure.transient(error.description)
+        }
+        let metaplex: UInt64 = configuration.metaplexMetadata && plan.program == .token ? 15_000_000 : 0  // its account's rent and fee, rounded up
+        let priority = (UInt64(limit).multipliedFullWidth(by: price))
+        let priorityLamports = priority.high > 0 ? UInt64.max : (priority.low / 1_000_000 + 1)
+        let parts = [mintRent, tokenAccountRent, metaplex, 5_000 * UInt64(transaction.signatures.count), priorityLamports]
+        return parts.reduce(UInt64(0)) { total, part in
+            let (sum, overflow) = total.addingReportingOverflow(part)
+            return overflow ? .max : sum
+        }
     }
 
     /// The units a simulation of `plan`'s transaction (with the most units allowed) uses. The payer's lack of funds,
@@ -88,6 +112,16 @@ struct TransactionBuilder: Sendable {
                 "the fee payer \(configuration.payer.publicKey) cannot pay the fee and rent; fund it with SOL, then retry the job. The simulation: \(detail)")
         case .computeBudgetExceeded(let detail), .other(let detail):
             throw BuildFailure.permanent(errorClass: "simulation_failed", "the simulation failed: \(detail)")
+        }
+    }
+
+    /// How many bumps the ATA program tries for the recipient's associated token account of `mint`.
+    private func bumpTries(_ plan: TokenCreationPlan, mint: PublicKey) throws(BuildFailure) -> Int {
+        do {
+            return ComputeUnitCalibration.Measurement.tries(
+                bump: try AssociatedTokenAccountProgram.bump(wallet: plan.recipient, mint: mint, tokenProgram: plan.program.programId))
+        } catch {
+            throw BuildFailure.permanent(errorClass: "invalid_transaction", "the recipient's token account has no address: \(error.message)")
         }
     }
 

@@ -87,6 +87,15 @@ public struct WorkerSettings: Sendable {
             }
         }
 
+        var preflight = PreflightPolicy.whenFundsAreUncertain
+        if let text = value("FLUTTERBYE_PREFLIGHT") {
+            if let policy = PreflightPolicy(rawValue: text.lowercased()) {
+                preflight = policy
+            } else {
+                reader.problems.append("FLUTTERBYE_PREFLIGHT must be auto or always, not '\(text)'")
+            }
+        }
+
         let logLevel = reader.logLevel()
 
         guard reader.problems.isEmpty, let database, let payer, let derivation else { throw ConfigurationError(problems: reader.problems) }
@@ -95,7 +104,8 @@ public struct WorkerSettings: Sendable {
         self.sender = SenderConfiguration(
             payer: payer, mintAuthority: mintAuthority, mintDerivation: derivation,
             policy: SenderPolicy(priorityFeePercentile: percentile, maxPriorityFee: UInt64(maxFee)), metaplexMetadata: metaplex,
-            requestsPerSecond: endpoints.compactMap(\.requestsPerSecond).min())
+            requestsPerSecond: endpoints.compactMap(\.requestsPerSecond).min(), sendsPerSecond: endpoints.compactMap(\.sendsPerSecond).min(),
+            preflight: preflight)
         self.workerID = value("FLUTTERBYE_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.maxInFlight = maxInFlight
         self.lease = .seconds(leaseSeconds)
