@@ -65,3 +65,34 @@ import TokenWorker
         }
     }
 }
+
+/// What a transaction that landed failing tells, by the instruction its error names.
+@Suite struct LandedFailureTests {
+    @Test func customErrorZeroAtASystemInstructionIsTheAddressInUse() {
+        // The job's transaction: compute limit and price (0, 1), transfer (2), allocate (3), assign (4), InitializeMint2
+        // (5), the associated token account (6), MintTo (7).
+        let transaction = SenderMachineHarness.transaction("a", blockhash: 1)
+        let inUse: JSONValue = ["InstructionError": [3, ["Custom": 0]]]
+        guard case .addressInUse = LandedFailure.classify(inUse, of: transaction) else {
+            Issue.record("allocate's custom error 0 is AccountAlreadyInUse")
+            return
+        }
+        // Custom error 0 of the token program (NotRentExempt) at InitializeMint2 is not.
+        guard case .other = LandedFailure.classify(["InstructionError": [5, ["Custom": 0]]], of: transaction) else {
+            Issue.record("another program's custom error 0")
+            return
+        }
+        guard case .other = LandedFailure.classify(inUse, of: nil) else {
+            Issue.record("without the transaction's bytes, nothing is assumed")
+            return
+        }
+        guard case .other = LandedFailure.classify(["InstructionError": [99, ["Custom": 0]]], of: transaction) else {
+            Issue.record("an index past the instructions")
+            return
+        }
+        guard case .outOfCompute = LandedFailure.classify(["InstructionError": [6, "ProgramFailedToComplete"]], of: transaction) else {
+            Issue.record("out of compute")
+            return
+        }
+    }
+}

@@ -113,6 +113,11 @@ import TokenWorker
         }
         #expect(actions.verifies == [VerifyOrder(jobID: 1, expected: Self.expectation("a"), signatures: [first.id, second.transaction.id])])
         #expect(actions.outcomes.isEmpty, "never failed before the verdict")
+        // The endpoint still lags: absent contradicts the chain's "in use", so the worker looks again, never fails.
+        #expect(h.handle(.verified(jobID: 1, .absent)).outcomes.isEmpty)
+        var again: [VerifyOrder] = []
+        for _ in 0..<20 where again.isEmpty { again = h.tick(after: .milliseconds(100)).verifies }
+        #expect(again.count == 1)
         // The endpoint caught up: the mint is there, created by the first transaction.
         actions = h.handle(.verified(jobID: 1, .created(by: first.id, confirmed: true)))
         #expect(actions.outcomes == [.confirm(H.lease(1), signature: first.id)])

@@ -265,9 +265,11 @@ extension SenderMachine {
             if let status = statuses[live.signature] ?? nil, !status.succeeded {
                 live.landedFailed = true
                 flight.live = live
-                let error = status.error.map(PreflightRefusal.text) ?? "an unknown error"
-                let outOfCompute = error.contains("ComputationalBudgetExceeded") || error.contains("ProgramFailedToComplete")
-                actions += verify(&flight, outOfCompute ? .landedOutOfCompute(error) : .landedFailed(error))
+                switch LandedFailure.classify(status.error, of: live.transaction) {
+                case .addressInUse(let error): actions += verify(&flight, .addressInUse(error))
+                case .outOfCompute(let error): actions += verify(&flight, .landedOutOfCompute(error))
+                case .other(let error): actions += verify(&flight, .landedFailed(error))
+                }
             } else {
                 flight.live = live
             }
