@@ -44,17 +44,7 @@ struct SenderAdversaryTests {
 
     /// Runs `services` until `body` returns, then shuts them down gracefully.
     func running(_ services: [TokenWorkerService], _ body: @Sendable () async throws -> Void) async throws {
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: Self.logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do { try await body() } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await ServiceRun.running(services, logger: Self.logger, body)
     }
 
     /// Polls the job until `done` holds for its state (at most `seconds`); returns every state seen, in order.

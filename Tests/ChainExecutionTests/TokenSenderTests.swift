@@ -53,17 +53,7 @@ struct TokenSenderTests {
 
     /// Runs the worker while `body` runs, then shuts it down gracefully.
     func running(_ harness: Harness, _ body: @Sendable () async throws -> Void) async throws {
-        let group = ServiceGroup(services: [harness.service], gracefulShutdownSignals: [], logger: Self.logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do { try await body() } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await ServiceRun.running([harness.service], logger: Self.logger, body)
     }
 
     /// Polls job `id` until `done` holds (at most `seconds`); returns the job as last read.

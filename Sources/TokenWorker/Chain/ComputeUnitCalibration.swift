@@ -32,12 +32,7 @@ public final class ComputeUnitCalibration: Sendable {
         public static func tries(bump: UInt8) -> Int { 256 - Int(bump) }
     }
 
-    private struct State {
-        var measurements: [TransactionShape: (measurement: Measurement, at: ContinuousClock.Instant)] = [:]
-        var pending: [TransactionShape: Task<Measurement, any Error>] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let readings = Mutex<[TransactionShape: SharedReading<Measurement>]>([:])
     private let refreshAfter: Duration
 
     public init(refreshAfter: Duration = .seconds(3600)) {
@@ -48,29 +43,21 @@ public final class ComputeUnitCalibration: Sendable {
     public func measurement(
         for shape: TransactionShape, simulate: @escaping @Sendable () async throws(BuildFailure) -> Measurement
     ) async throws(BuildFailure) -> Measurement {
-        let now = ContinuousClock.now
-        let (known, task): (Measurement?, Task<Measurement, any Error>?) = state.withLock { state in
-            if let entry = state.measurements[shape], now - entry.at <= refreshAfter { return (entry.measurement, nil) }
-            if let pending = state.pending[shape] { return (nil, pending) }
-            let task = Task { () async throws -> Measurement in try await simulate() }
-            state.pending[shape] = task
-            return (nil, task)
+        let reading = readings.withLock { readings in
+            if let reading = readings[shape] { return reading }
+            let reading = SharedReading<Measurement>()
+            readings[shape] = reading
+            return reading
         }
-        if let known { return known }
-        guard let task else { throw BuildFailure.transient("the calibration of \(shape) is not available") }
         do {
-            let measurement = try await task.value
-            state.withLock { state in
-                if state.pending[shape] == task { state.pending[shape] = nil }
-                state.measurements[shape] = (measurement, .now)
-            }
-            return measurement
+            return try await reading.value(maxAge: refreshAfter) { try await simulate() }
         } catch {
-            state.withLock { if $0.pending[shape] == task { $0.pending[shape] = nil } }
             throw (error as? BuildFailure) ?? BuildFailure.transient("calibrating \(shape) failed: \(error)")
         }
     }
 
     /// The shapes calibrated so far and their measurements.
-    public var calibrated: [TransactionShape: Measurement] { state.withLock { $0.measurements.mapValues(\.measurement) } }
+    public var calibrated: [TransactionShape: Measurement] {
+        readings.withLock { readings in readings.compactMapValues { $0.latest?.value } }
+    }
 }
