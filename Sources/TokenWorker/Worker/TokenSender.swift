@@ -50,6 +50,11 @@ struct TokenSender: Sendable {
                 let actions = machine.handle(event, at: .now)
                 execute(actions, createdAt: &createdAt, group: &group, post: post)
                 inFlight.set(machine.inFlightCount)
+                if createdAt.count > machine.inFlightCount + 1_000 {
+                    // Jobs dropped with their lease lost leave no outcome to clear them by.
+                    let held = Set(machine.leases.map(\.jobID))
+                    createdAt = createdAt.filter { held.contains($0.key) }
+                }
                 gauge.record(machine.inFlightCount)
                 if machine.isFinished { break }
                 if let deadline, ContinuousClock.now >= deadline {
@@ -87,6 +92,7 @@ struct TokenSender: Sendable {
             case .finish(.release(let lease)):
                 releases.append(lease)
             case .finish(let outcome):
+                createdAt[outcome.lease.jobID] = nil
                 group.addTask { post(await write(outcome)) }
             case .renewLeases(let leases):
                 let askedAt = ContinuousClock.now
