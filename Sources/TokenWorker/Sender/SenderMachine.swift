@@ -115,8 +115,6 @@ public struct SenderMachine: Sendable {
     public var leases: [JobLease] { flights.values.map(\.lease).sorted { $0.jobID < $1.jobID } }
     /// Shut down, with every job given back and no claim under way: the loop may stop.
     public var isFinished: Bool { isShuttingDown && flights.isEmpty && claimInFlight == nil }
-    /// Transactions in flight that no status has shown yet.
-    public var unconfirmedTransactions: Int { flights.values.filter { $0.live != nil && $0.phase == .following }.count }
 
     /// Handles `event`, heard at `now`, and returns the actions it calls for.
     public mutating func handle(_ event: SenderEvent, at now: ContinuousClock.Instant) -> [SenderAction] {
