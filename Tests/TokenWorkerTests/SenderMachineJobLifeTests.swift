@@ -210,6 +210,20 @@ import TokenWorker
         #expect(lease == H.lease(1) && message == "no blockhash yet" && after > .zero)
     }
 
+    /// A job that stored transactions before is never failed without a last look at its mint, even when what fails is
+    /// building its next transaction.
+    @Test func aBuildThatCannotSucceedFailsAJobThatStoredTransactionsOnlyAfterAVerdict() {
+        var h = H()
+        let first = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.blockHeight(1_151))
+        #expect(h.handle(.verified(jobID: 1, .absent)).builds.count == 1)
+        var actions = h.handle(.built([(1, .failure(.permanent(errorClass: "insufficient_funds", "fund the payer")))]))
+        #expect(actions.outcomes.isEmpty)
+        #expect(actions.verifies.map(\.signatures) == [[first.id]])
+        actions = h.handle(.verified(jobID: 1, .absent))
+        #expect(actions.outcomes == [.fail(H.lease(1), errorClass: "insufficient_funds", message: "fund the payer")])
+    }
+
     @Test func aFailedWriteIsWrittenAgainAndALostLeaseDropsTheJob() {
         var h = H()
         let transaction = h.following(1, "a")

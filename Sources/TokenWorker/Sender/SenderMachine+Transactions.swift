@@ -122,8 +122,9 @@ extension SenderMachine {
             case .failure(.mintAddressInUse(let detail)):
                 actions += verify(&flight, .addressInUse(detail))
             case .failure(.permanent(let errorClass, let message)):
-                // Only built when nothing stored can land any more: nothing new was stored.
-                actions += fail(&flight, FailureReason(errorClass: errorClass, message: message))
+                // Nothing new was stored. A job that stored transactions before looks at its mint once more first.
+                let failure = FailureReason(errorClass: errorClass, message: message)
+                actions += flight.signatures.isEmpty ? fail(&flight, failure) : verify(&flight, .refused(failure))
             }
         }
         if !stores.isEmpty { actions.append(.store(stores)) }
