@@ -1,10 +1,20 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 import SolanaCore
+
+/// Starts the benchmark runner with Swift concurrency on NIO's event loops, as `flutterbye` runs (FlutterbyeEntry).
+@main
+enum FlutterbyeBenchEntry {
+    static func main() {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        FlutterbyeBench.main()
+    }
+}
 
 /// The benchmark runner: each subcommand measures one workload here and, in the same run, the named reference
 /// implementation, and prints both rates and their ratio. Run with `swift run -c release flutterbye-bench`.
-@main
 struct FlutterbyeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flutterbye-bench",
