@@ -81,19 +81,16 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
         self.init(host: host, port: port, username: username, password: components.password, database: database, tls: tls)
     }
 
-    /// Connections the pool keeps open even when idle.
-    public static let minimumPoolConnections = 4
-
-    /// The PostgresNIO client (connection pool) configuration for this database. The pool keeps
-    /// `minimumPoolConnections` open and sends no keep-alive queries: PostgresNIO arms a timer each time a
-    /// connection above the minimum, or one with keep-alive, goes idle, which costs the queue about a third of its
-    /// client CPU (README, "Queue benchmark"). A connection that broke while idle fails its next statement, which the
-    /// queue's callers retry (every queue step is safe to repeat), and the pool replaces it.
+    /// The PostgresNIO client (connection pool) configuration for this database. The pool sends no keep-alive
+    /// queries: PostgresNIO arms a timer each time such a connection goes idle, a cost on every queue statement
+    /// (README, "Queue benchmark"). A connection that broke while idle fails its next statement, which the queue's
+    /// callers retry (every queue step is safe to repeat), and the pool replaces it. No minimum of open
+    /// connections either: PostgresNIO 1.33's pool traps on a precondition when a minimum is set and the database
+    /// goes away (seen by LoadAndAbuseTests).
     public var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
             tls: tlsConfiguration.map { .require($0) } ?? .disable)
-        configuration.options.minimumConnections = Self.minimumPoolConnections
         configuration.options.keepAliveBehavior = nil
         return configuration
     }
