@@ -44,7 +44,7 @@ public struct APISettings: Sendable {
             reader.problems.append("API_TOKEN: token \(position + 1) has \(token.count) characters; use at least \(Self.minimumTokenLength)")
         }
         clusterName = reader.value("SOLANA_CLUSTER")
-        if let name = clusterName, SolanaCluster(name: name, rpcURL: "") == nil {
+        if let name = clusterName, SolanaCluster(name: name) == nil {
             reader.problems.append("SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not '\(name)'")
         }
         guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }

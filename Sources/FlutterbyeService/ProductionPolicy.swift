@@ -38,7 +38,7 @@ public enum ProductionPolicy {
             }
         }
         for endpoint in configuration.endpoints {
-            guard let url = URL(string: endpoint.url), url.scheme?.lowercased() == "http", let host = url.host, !isLoopback(host) else { continue }
+            guard endpoint.scheme == "http", let host = endpoint.host, !isLoopback(host) else { continue }
             reasons.append("SOLANA_RPC_URL: \(endpoint) uses plain http to \(host); use https (http is allowed only to this machine)")
         }
         if let sender = configuration.worker?.sender {

@@ -64,11 +64,15 @@ extension ServiceConfiguration {
     /// The cluster the service works on: the one `SOLANA_CLUSTER` names, else the one whose genesis hash the RPC
     /// reports (a custom one for any other hash); nil when neither tells.
     public func identifyCluster(rpc: SolanaRPCClient) async -> SolanaCluster? {
-        let url = endpoints.first?.description ?? ""
-        if let name = api?.clusterName ?? environment["SOLANA_CLUSTER"], let cluster = SolanaCluster(name: name, rpcURL: url) {
+        if let name = api?.clusterName ?? environment["SOLANA_CLUSTER"], let cluster = SolanaCluster(name: name) {
             return cluster
         }
         guard let hash = try? await rpc.genesisHash() else { return nil }
-        return SolanaCluster(genesisHash: hash, rpcURL: url)
+        return SolanaCluster(genesisHash: hash)
+    }
+
+    /// The RPC endpoints as they are shown: scheme, host and port, comma-separated.
+    public var endpointsShown: String {
+        endpoints.map(\.description).joined(separator: ", ")
     }
 }

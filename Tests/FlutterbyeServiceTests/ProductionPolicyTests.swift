@@ -70,16 +70,16 @@ struct ProductionPolicyTests {
     @Test func offMainnetNothingIsRefusedAndAnUnknownClusterCountsAsMainnet() throws {
         let risky: [String: String?] = ["API_TOKEN": "sixteen-chars-ok", "FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex]
         #expect(try Self.refusals(risky, cluster: .devnet) == [])
-        #expect(try Self.refusals(risky, cluster: .custom(rpcURL: "http://127.0.0.1:8899")) == [])
+        #expect(try Self.refusals(risky, cluster: .custom) == [])
         let unknown = try Self.refusals(risky, cluster: nil)
         #expect(unknown.count == 3 && unknown.last?.contains("SOLANA_CLUSTER") == true)
     }
 
     @Test func theClusterComesFromItsNameOrItsGenesisHash() {
-        #expect(SolanaCluster(name: "mainnet-beta", rpcURL: "") == .mainnetBeta)
-        #expect(SolanaCluster(name: "moonnet", rpcURL: "") == nil)
-        #expect(SolanaCluster(genesisHash: "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d", rpcURL: "") == .mainnetBeta)
-        #expect(SolanaCluster(genesisHash: "anything-else", rpcURL: "http://x") == .custom(rpcURL: "http://x"))
+        #expect(SolanaCluster(name: "mainnet-beta") == .mainnetBeta)
+        #expect(SolanaCluster(name: "moonnet") == nil)
+        #expect(SolanaCluster(genesisHash: "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d") == .mainnetBeta)
+        #expect(SolanaCluster(genesisHash: "anything-else") == .custom)
     }
 }
 

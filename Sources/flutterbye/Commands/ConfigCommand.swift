@@ -31,8 +31,10 @@ struct ConfigCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
-        let (_, cluster) = try await ProductionGate.pass(parts, checkOnly: true)
+        let (configuration, cluster) = try await ProductionGate.pass(parts, checkOnly: true)
         let running = [parts.indexer ? "indexer" : nil, parts.worker ? "worker" : nil, parts.api ? "api" : nil].compactMap { $0 }
-        print("configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")")
+        print(
+            "configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")"
+                + " through \(configuration.endpointsShown)")
     }
 }
