@@ -34,11 +34,6 @@ public enum SolanaCluster: Sendable, Hashable, CustomStringConvertible {
         self = Self.genesisHashes[genesisHash] ?? .custom
     }
 
-    /// The genesis hash of a public cluster (nil for a custom one).
-    public var genesisHash: String? {
-        Self.genesisHashes.first { $0.value == self }?.key
-    }
-
     public var isMainnet: Bool { self == .mainnetBeta }
 
     /// `mainnet-beta`, `devnet`, `testnet` or `custom`.

@@ -20,7 +20,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Print every configuration problem of `flutterbye run` at once; exit 1 when there is any.",
-        discussion: "Takes the same flags as `flutterbye run`. Asks the RPC for its genesis hash unless SOLANA_CLUSTER is set.")
+        discussion: "Takes the same flags as `flutterbye run`. Asks the RPC for its genesis hash; SOLANA_CLUSTER, when set, must agree with it.")
 
     @Flag(name: .customLong("no-indexer"), help: "The indexer will not run.")
     var noIndexer = false

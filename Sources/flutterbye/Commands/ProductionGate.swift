@@ -7,7 +7,8 @@ import Logging
 import SolanaRPC
 
 /// What `run`, `worker` and `index` do before they start anything: read the configuration of the parts that will
-/// run (every problem at once), identify the cluster, refuse to start with every reason listed (production mode's,
+/// run (every problem at once), identify the cluster (refusing a `SOLANA_CLUSTER` that the RPC's genesis hash
+/// contradicts), refuse to start with every reason listed (production mode's,
 /// and a keypair file whose mode cannot be read), choose the log format (JSON lines in production, text elsewhere)
 /// and log the warnings (`config check` prints them).
 enum ProductionGate {
@@ -19,22 +20,24 @@ enum ProductionGate {
             throw CommandFailure(listing("the configuration has", error.problems))
         }
         let http = SolanaRPCClient.makeHTTPClient()
-        let cluster: SolanaCluster?
+        let identity: ClusterIdentity
         do {
             let rpc = try SolanaRPCClient(
                 endpoints: configuration.endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
                 logger: Logger(label: "flutterbye.start"))
-            cluster = await configuration.identifyCluster(rpc: rpc)
+            identity = await configuration.identifyCluster(rpc: rpc)
         } catch {
             try? await http.shutdown()
             throw CommandFailure(error.description)
         }
         try? await http.shutdown()
+        let cluster = identity.cluster
         let production = cluster == nil || cluster == .mainnetBeta
         let review = ProductionPolicy.review(configuration, cluster: cluster)
-        guard review.refusals.isEmpty else {
+        let refusals = (identity.mismatch.map { [$0] } ?? []) + review.refusals
+        guard refusals.isEmpty else {
             let heading = (production ? "production mode " : "") + (checkOnly ? "would refuse to start:" : "refuses to start:")
-            throw CommandFailure(listing(heading, review.refusals))
+            throw CommandFailure(listing(heading, refusals))
         }
         if checkOnly {
             for warning in review.warnings { print("warning: \(warning)") }
