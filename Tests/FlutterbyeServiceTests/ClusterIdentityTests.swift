@@ -1,5 +1,6 @@
 @testable import FlutterbyeAPI
 @testable import FlutterbyeService
+import FlutterbyeStore
 import Testing
 
 /// The cluster from `SOLANA_CLUSTER` and the RPC's genesis hash (Solana's documented hashes of the public clusters):
@@ -31,6 +32,20 @@ struct ClusterIdentityTests {
         #expect(identity.cluster == rules)
         let mismatch = try #require(identity.mismatch)
         #expect(mismatch.contains("SOLANA_CLUSTER is \(name)") && mismatch.contains(hash) && mismatch.contains(hashIs), "\(mismatch)")
+    }
+
+    /// SOLANA_CLUSTER is read for every part (it decides production mode), not only with the API.
+    @Test func aNameThatIsNoClusterIsAProblemForEveryPart() throws {
+        let environment = ProductionPolicyTests.environment(["SOLANA_CLUSTER": "moonnet"])
+        for parts in [ServiceParts(indexer: false, worker: true, api: false), ServiceParts(indexer: true, worker: false, api: false), ServiceParts()] {
+            #expect {
+                try ServiceConfiguration(environment: environment, parts: parts)
+            } throws: { error in
+                (error as? ConfigurationError)?.problems == ["SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not 'moonnet'"]
+            }
+        }
+        let named = try ServiceConfiguration(environment: ProductionPolicyTests.environment(["SOLANA_CLUSTER": "devnet"]), parts: ServiceParts())
+        #expect(named.clusterName == "devnet")
     }
 
     @Test func theClusterShowsNoURL() {

@@ -8,9 +8,9 @@ import SolanaRPC
 
 /// What `run`, `worker` and `index` do before they start anything: read the configuration of the parts that will
 /// run (every problem at once), identify the cluster (refusing a `SOLANA_CLUSTER` that the RPC's genesis hash
-/// contradicts), refuse to start with every reason listed (production mode's,
-/// and a keypair file whose mode cannot be read), choose the log format (JSON lines in production, text elsewhere)
-/// and log the warnings (`config check` prints them).
+/// contradicts), refuse to start with every reason listed (production mode's, and a keypair file whose mode cannot
+/// be read), choose the log format (JSON lines in production, text elsewhere) and log the warnings (`config check`
+/// prints them).
 enum ProductionGate {
     /// The configuration and the cluster (nil: unidentified, so production rules applied). `checkOnly` leaves the
     /// logging system alone and words the refusal as `config check` does.
