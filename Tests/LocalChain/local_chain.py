@@ -27,8 +27,9 @@ JSON-RPC is served by POST / (single requests and batch arrays; a request withou
 and gets no answer). Like a hosted provider's endpoint, it can ask for credentials in the URL's three places:
 --rpc-path serves it at that path instead (with the secret in the path, as Alchemy's /v2/KEY), --basic-auth
 answers 401 to a request without `Authorization: Basic` of USER:PASSWORD (the URL's user part), --api-key
-answers 401 to a request without `api-key=KEY` in its query string. Errors: parse error -32700, invalid request -32600, unknown method -32601, bad params
--32602 (with a message saying what is wrong), internal error -32603.
+answers 401 to a request without `api-key=KEY` in its query string. Errors: parse error -32700, invalid
+request -32600, unknown method -32601, bad params -32602 (with a message saying what is wrong), internal error
+-32603.
 
 Chain model and commitment
 --------------------------
