@@ -3,9 +3,9 @@ import Foundation
 
 /// The status API's configuration from the environment: where it listens (`FLUTTERBYE_API_HOST`,
 /// `FLUTTERBYE_API_PORT`), its bearer tokens (`API_TOKEN`, comma-separated to rotate one), the write routes' rate
-/// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`) and the cluster its explorer
-/// links name (`SOLANA_CLUSTER`; else the RPC's genesis hash decides) and how long the event stream's events are kept
-/// (`FLUTTERBYE_EVENT_RETENTION_HOURS`).
+/// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`) and how long the event
+/// stream's events are kept (`FLUTTERBYE_EVENT_RETENTION_HOURS`). The cluster its explorer links name is the
+/// service's (`ServiceConfiguration`).
 public struct APISettings: Sendable {
     /// The shortest API token accepted anywhere: 16 characters (production mode asks for 32).
     public static let minimumTokenLength = 16
@@ -14,8 +14,6 @@ public struct APISettings: Sendable {
     public var port: Int
     public var apiTokens: [String]
     public var writeLimit: RateLimitMiddleware.Limit
-    /// The `SOLANA_CLUSTER` value, when set (checked to name a cluster).
-    public var clusterName: String?
     /// How long events are kept for `GET /v1/events` (default: `EventLogService.Options`'s, 7 days).
     public var eventRetention: Duration
 
@@ -42,10 +40,6 @@ public struct APISettings: Sendable {
         }
         for (position, token) in apiTokens.enumerated() where token.count < Self.minimumTokenLength {
             reader.problems.append("API_TOKEN: token \(position + 1) has \(token.count) characters; use at least \(Self.minimumTokenLength)")
-        }
-        clusterName = reader.value("SOLANA_CLUSTER")
-        if let name = clusterName, SolanaCluster(name: name, rpcURL: "") == nil {
-            reader.problems.append("SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not '\(name)'")
         }
         guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }
     }

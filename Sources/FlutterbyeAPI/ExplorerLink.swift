@@ -1,21 +1,23 @@
 import Foundation
 
-/// Which Solana cluster the service works on, for explorer links (and, later, production mode): named by
-/// `SOLANA_CLUSTER` (`mainnet-beta`, `devnet`, `testnet`, `localnet`) or by the RPC's genesis hash.
+/// Which Solana cluster the service works on, for explorer links and production mode: named by `SOLANA_CLUSTER`
+/// (`mainnet-beta`, `devnet`, `testnet`, `localnet`) or by the RPC's genesis hash. It holds no RPC URL, so no link
+/// or log line that names the cluster can carry a provider's secret.
 public enum SolanaCluster: Sendable, Hashable, CustomStringConvertible {
     case mainnetBeta
     case devnet
     case testnet
-    /// Any other cluster (a local validator or the project's local chain), reachable at this RPC URL.
-    case custom(rpcURL: String)
+    /// Any other cluster (a local validator, the project's local chain, a private cluster).
+    case custom
 
-    /// The cluster a `SOLANA_CLUSTER` value names; nil when it names none (`localnet` and `custom` take `rpcURL`).
-    public init?(name: String, rpcURL: String) {
+    /// The cluster a `SOLANA_CLUSTER` value names; nil when it names none (`localnet`, `local` and `custom` name a
+    /// custom cluster).
+    public init?(name: String) {
         switch name.lowercased() {
         case "mainnet-beta", "mainnet": self = .mainnetBeta
         case "devnet": self = .devnet
         case "testnet": self = .testnet
-        case "localnet", "custom", "local": self = .custom(rpcURL: rpcURL)
+        case "localnet", "custom", "local": self = .custom
         default: return nil
         }
     }
@@ -27,20 +29,20 @@ public enum SolanaCluster: Sendable, Hashable, CustomStringConvertible {
         "4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY": .testnet,
     ]
 
-    /// The cluster whose genesis hash this is; any other is a custom cluster at `rpcURL`.
-    public init(genesisHash: String, rpcURL: String) {
-        self = Self.genesisHashes[genesisHash] ?? .custom(rpcURL: rpcURL)
+    /// The cluster whose genesis hash this is; any other is a custom cluster.
+    public init(genesisHash: String) {
+        self = Self.genesisHashes[genesisHash] ?? .custom
     }
 
     public var isMainnet: Bool { self == .mainnetBeta }
 
-    /// `mainnet-beta`, `devnet`, `testnet`, or `custom` with the RPC URL (without its query string, as given).
+    /// `mainnet-beta`, `devnet`, `testnet` or `custom`.
     public var description: String {
         switch self {
         case .mainnetBeta: "mainnet-beta"
         case .devnet: "devnet"
         case .testnet: "testnet"
-        case .custom(let rpcURL): "custom (\(rpcURL))"
+        case .custom: "custom"
         }
     }
 
@@ -54,17 +56,15 @@ public enum SolanaCluster: Sendable, Hashable, CustomStringConvertible {
         explorerURL(path: "address/\(address)")
     }
 
+    /// A custom cluster's link names no RPC URL (`cluster=custom` alone): the Explorer then reads the custom RPC URL
+    /// the viewer set in their own browser (by default http://localhost:8899).
     func explorerURL(path: String) -> String {
         let base = "https://explorer.solana.com/\(path)"
         switch self {
         case .mainnetBeta: return base
         case .devnet: return base + "?cluster=devnet"
         case .testnet: return base + "?cluster=testnet"
-        case .custom(let rpcURL):
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            let encoded = rpcURL.addingPercentEncoding(withAllowedCharacters: allowed) ?? rpcURL
-            return base + "?cluster=custom&customUrl=" + encoded
+        case .custom: return base + "?cluster=custom"
         }
     }
 }

@@ -5,8 +5,8 @@ import SolanaRPC
 import TokenWorker
 
 /// What the service refuses to run with on mainnet-beta (or on a cluster it cannot identify, which it treats as
-/// mainnet): every reason is listed, so that one fix-and-retry round is enough. Pure: the caller gives the
-/// cluster and a way to read a file's permission bits.
+/// mainnet), and what it warns about elsewhere: every reason is listed, so that one fix-and-retry round is enough.
+/// Pure: the caller gives the cluster and a way to read a file's permission bits.
 public enum ProductionPolicy {
     /// The shortest API token accepted in production.
     public static let minimumTokenLength = 32
@@ -15,12 +15,41 @@ public enum ProductionPolicy {
     /// or no) is refused in production.
     public static let developmentSwitchPrefix = "FLUTTERBYE_DEV_"
 
-    /// Every reason `configuration` must not run on `cluster` (nil: unknown); empty when it may. `permissions`
-    /// reads a file's mode bits (nil when it cannot be read).
-    public static func refusals(
-        _ configuration: ServiceConfiguration, cluster: SolanaCluster?, permissions: (String) -> Int? = Self.filePermissions
-    ) -> [String] {
-        guard cluster == nil || cluster == .mainnetBeta else { return [] }
+    /// What a configuration gets before it starts: the reasons it must not run (empty when it may) and what it may
+    /// run with but should fix.
+    public struct Review: Sendable, Hashable {
+        public var refusals: [String] = []
+        public var warnings: [String] = []
+    }
+
+    /// The review of `configuration` on `cluster` (nil: unknown, so production rules apply). `fileMode` reads a
+    /// file's mode bits. A keypair file whose mode cannot be read is refused on any cluster.
+    public static func review(
+        _ configuration: ServiceConfiguration, cluster: SolanaCluster?,
+        fileMode: (String) -> Result<Int, FileModeError> = KeypairFileCheck.fileMode
+    ) -> Review {
+        let production = cluster == nil || cluster == .mainnetBeta
+        var review = Review()
+        if configuration.parts.worker {
+            for name in KeypairFileCheck.variables {
+                guard let path = configuration.environment[name], !path.isEmpty else { continue }
+                switch KeypairFileCheck.verdict(variable: name, path: path, mode: fileMode(path), production: production) {
+                case .fine: break
+                case .warning(let text): review.warnings.append(text)
+                case .refusal(let text): review.refusals.append(text)
+                }
+            }
+        }
+        guard production else { return review }
+        review.refusals += productionRefusals(configuration)
+        if cluster == nil, !review.refusals.isEmpty {
+            review.refusals.append("(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)")
+        }
+        return review
+    }
+
+    /// Every reason other than a keypair file's that `configuration` must not run in production.
+    static func productionRefusals(_ configuration: ServiceConfiguration) -> [String] {
         var reasons: [String] = []
         let environment = configuration.environment
         if let api = configuration.api {
@@ -28,17 +57,8 @@ public enum ProductionPolicy {
                 reasons.append("API_TOKEN: token \(position + 1) has \(token.count) characters; production needs at least \(minimumTokenLength)")
             }
         }
-        if configuration.parts.worker {
-            for name in ["SOLANA_KEYPAIR_PATH", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"] {
-                guard let path = environment[name], !path.isEmpty else { continue }
-                if let mode = permissions(path), mode & 0o077 != 0 {
-                    reasons.append(
-                        "\(name): the keypair file \(path) is readable or writable by group or others (mode \(String(mode & 0o777, radix: 8))); run chmod 600 \(path)")
-                }
-            }
-        }
         for endpoint in configuration.endpoints {
-            guard let url = URL(string: endpoint.url), url.scheme?.lowercased() == "http", let host = url.host, !isLoopback(host) else { continue }
+            guard endpoint.scheme == "http", let host = endpoint.host, !isLoopback(host) else { continue }
             reasons.append("SOLANA_RPC_URL: \(endpoint) uses plain http to \(host); use https (http is allowed only to this machine)")
         }
         if let sender = configuration.worker?.sender {
@@ -58,9 +78,6 @@ public enum ProductionPolicy {
             guard let value = environment[name], !["", "0", "false", "no"].contains(value.lowercased()) else { continue }
             reasons.append("\(name) is a development switch; unset it")
         }
-        if cluster == nil, !reasons.isEmpty {
-            reasons.append("(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)")
-        }
         return reasons
     }
 
@@ -68,14 +85,6 @@ public enum ProductionPolicy {
     static func isLoopback(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
         return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
-    }
-
-    /// A file's permission bits, by `stat`.
-    public static func filePermissions(_ path: String) -> Int? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let mode = attributes[.posixPermissions] as? NSNumber
-        else { return nil }
-        return mode.intValue
     }
 }
 

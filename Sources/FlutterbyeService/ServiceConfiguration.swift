@@ -31,6 +31,8 @@ public struct ServiceConfiguration: Sendable {
     public var worker: WorkerSettings?
     public var indexer: IndexerSettings?
     public var api: APISettings?
+    /// `SOLANA_CLUSTER`, when set (checked to name a cluster).
+    public var clusterName: String?
     /// The environment it was read from (production mode checks more of it).
     public var environment: [String: String]
 
@@ -51,24 +53,29 @@ public struct ServiceConfiguration: Sendable {
         let database = reader.database()
         logLevel = reader.logLevel()
         let (endpoints, endpointProblems) = RPCEndpoint.fromEnvironment(environment)
+        let clusterName = reader.value("SOLANA_CLUSTER")
+        if let name = clusterName, SolanaCluster(name: name) == nil {
+            reader.problems.append("SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not '\(name)'")
+        }
         for problem in reader.problems + endpointProblems where !problems.contains(problem) { problems.append(problem) }
         guard problems.isEmpty, let database else { throw ConfigurationError(problems: problems) }
         self.parts = parts
         self.database = database
         self.endpoints = endpoints
+        self.clusterName = clusterName
         self.environment = environment
     }
 }
 
 extension ServiceConfiguration {
-    /// The cluster the service works on: the one `SOLANA_CLUSTER` names, else the one whose genesis hash the RPC
-    /// reports (a custom one for any other hash); nil when neither tells.
-    public func identifyCluster(rpc: SolanaRPCClient) async -> SolanaCluster? {
-        let url = endpoints.first?.description ?? ""
-        if let name = api?.clusterName ?? environment["SOLANA_CLUSTER"], let cluster = SolanaCluster(name: name, rpcURL: url) {
-            return cluster
-        }
-        guard let hash = try? await rpc.genesisHash() else { return nil }
-        return SolanaCluster(genesisHash: hash, rpcURL: url)
+    /// The cluster the service works on: the genesis hash the RPC reports and the name `SOLANA_CLUSTER` gives, which
+    /// must agree when both are known (see `ClusterIdentity`).
+    public func identifyCluster(rpc: SolanaRPCClient) async -> ClusterIdentity {
+        ClusterIdentity(name: clusterName, genesisHash: try? await rpc.genesisHash())
+    }
+
+    /// The RPC endpoints as they are shown: scheme, host and port, comma-separated.
+    public var endpointsShown: String {
+        endpoints.map(\.description).joined(separator: ", ")
     }
 }

@@ -26,7 +26,7 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
-    /// The endpoint that failed (without credentials in the URL's query string).
+    /// The endpoint that failed, as `RPCEndpoint` shows it (scheme, host and port).
     public let endpoint: String?
     /// The HTTP status, for `rateLimited` and `httpStatus`.
     public let httpStatus: Int?

@@ -31,9 +31,7 @@ public struct SolanaRPCClient: Sendable {
     ) throws(RPCError) {
         guard !endpoints.isEmpty else { throw RPCError(.configuration, "no RPC endpoint is configured: set SOLANA_RPC_URL") }
         for endpoint in endpoints {
-            guard let url = URL(string: endpoint.url), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                url.host != nil
-            else {
+            guard endpoint.isHTTP else {
                 throw RPCError(.configuration, "the RPC URL \(endpoint) is not an http(s) URL")
             }
         }

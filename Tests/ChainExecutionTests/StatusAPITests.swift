@@ -19,7 +19,7 @@ struct StatusAPITests {
     static let logger = Logger(label: "StatusAPITests")
     static let token = "test-api-token-0123456789abcdef"
     static let recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
-    static let cluster = SolanaCluster.custom(rpcURL: "http://127.0.0.1:8899")
+    static let cluster = SolanaCluster.custom
 
     /// Runs `body` with the API on its own database (migrated, no jobs), with `readiness` checks.
     func withAPI(

@@ -31,9 +31,18 @@ struct ProductionPolicyTests {
         return environment
     }
 
-    static func refusals(_ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil) throws -> [String] {
+    /// The review of `environment(changes)` on `cluster`, every file's mode read as `permissions` (nil: unreadable).
+    static func review(_ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil) throws
+        -> ProductionPolicy.Review
+    {
         let configuration = try ServiceConfiguration(environment: environment(changes), parts: ServiceParts())
-        return ProductionPolicy.refusals(configuration, cluster: cluster, permissions: { _ in permissions })
+        return ProductionPolicy.review(configuration, cluster: cluster) { _ in
+            permissions.map { .success($0) } ?? .failure(FileModeError(reason: "No such file or directory"))
+        }
+    }
+
+    static func refusals(_ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil) throws -> [String] {
+        try review(changes, cluster: cluster, permissions: permissions).refusals
     }
 
     @Test func aSoundMainnetConfigurationIsAccepted() throws {
@@ -58,6 +67,38 @@ struct ProductionPolicyTests {
         #expect(switches == ["FLUTTERBYE_DEV_AIRDROP is a development switch; unset it"])
     }
 
+    /// A keypair file whose mode cannot be read is refused, on every cluster: the check fails closed.
+    @Test func aKeypairFileWhoseModeCannotBeReadIsRefusedEverywhere() throws {
+        let keypair: [String: String?] = ["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile]
+        for cluster in [SolanaCluster.mainnetBeta, .devnet, nil] {
+            let refusals = try Self.refusals(keypair, cluster: cluster, permissions: nil)
+            #expect(refusals.contains { $0.contains("SOLANA_KEYPAIR_PATH") && $0.contains(Self.keyFile) && $0.contains("cannot be read") }, "\(refusals)")
+        }
+    }
+
+    /// Off mainnet a keypair file that group or others may read is a warning, not a refusal; a private one neither.
+    @Test func offMainnetAReadableKeypairFileIsAWarning() throws {
+        let keypair: [String: String?] = ["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile, "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": Self.keyFile]
+        for cluster in [SolanaCluster.devnet, .testnet, .custom] {
+            let readable = try Self.review(keypair, cluster: cluster, permissions: 0o644)
+            #expect(readable.refusals == [])
+            #expect(readable.warnings.count == 2 && readable.warnings.allSatisfy { $0.contains("chmod 600 \(Self.keyFile)") && $0.contains("644") })
+            #expect(try Self.review(keypair, cluster: cluster, permissions: 0o600) == ProductionPolicy.Review())
+        }
+        #expect(try Self.review(keypair, cluster: .mainnetBeta, permissions: 0o644).warnings == [])
+        #expect(try Self.refusals(keypair, cluster: .mainnetBeta, permissions: 0o644).count == 2)
+    }
+
+    /// The mode is read from the file itself: a missing file cannot be stat'ed, a private one reads 600.
+    @Test func theModeOfAFileIsItsOwn() {
+        #expect(KeypairFileCheck.fileMode(Self.keyFile) == .success(0o600))
+        guard case .failure(let error) = KeypairFileCheck.fileMode(Self.keyFile + ".missing") else {
+            Issue.record("a missing file has no mode")
+            return
+        }
+        #expect(!error.reason.isEmpty)
+    }
+
     @Test func everyRefusalAtOnce() throws {
         let all = try Self.refusals(
             [
@@ -70,16 +111,16 @@ struct ProductionPolicyTests {
     @Test func offMainnetNothingIsRefusedAndAnUnknownClusterCountsAsMainnet() throws {
         let risky: [String: String?] = ["API_TOKEN": "sixteen-chars-ok", "FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex]
         #expect(try Self.refusals(risky, cluster: .devnet) == [])
-        #expect(try Self.refusals(risky, cluster: .custom(rpcURL: "http://127.0.0.1:8899")) == [])
+        #expect(try Self.refusals(risky, cluster: .custom) == [])
         let unknown = try Self.refusals(risky, cluster: nil)
         #expect(unknown.count == 3 && unknown.last?.contains("SOLANA_CLUSTER") == true)
     }
 
     @Test func theClusterComesFromItsNameOrItsGenesisHash() {
-        #expect(SolanaCluster(name: "mainnet-beta", rpcURL: "") == .mainnetBeta)
-        #expect(SolanaCluster(name: "moonnet", rpcURL: "") == nil)
-        #expect(SolanaCluster(genesisHash: "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d", rpcURL: "") == .mainnetBeta)
-        #expect(SolanaCluster(genesisHash: "anything-else", rpcURL: "http://x") == .custom(rpcURL: "http://x"))
+        #expect(SolanaCluster(name: "mainnet-beta") == .mainnetBeta)
+        #expect(SolanaCluster(name: "moonnet") == nil)
+        #expect(SolanaCluster(genesisHash: "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d") == .mainnetBeta)
+        #expect(SolanaCluster(genesisHash: "anything-else") == .custom)
     }
 }
 

@@ -13,6 +13,7 @@ Usage
 -----
     python local_chain.py [--host 127.0.0.1] [--port 0] [--slot-ms 100] [--seed N]
                           [--confirm-depth 1] [--finalize-depth 32] [--genesis-hash BASE58]
+                          [--rpc-path /PATH] [--basic-auth USER:PASSWORD] [--api-key KEY]
                           [--exit-on-stdin-eof] [--verbose]
 
 When it listens it prints one JSON line to stdout and flushes it:
@@ -23,8 +24,12 @@ port. `--slot-ms 0` turns the timer off: slots then move only with the control A
 `--seed` seeds the fault injector (random.Random(seed)) and the faucet keypair, so runs are reproducible.
 
 JSON-RPC is served by POST / (single requests and batch arrays; a request without "id" is a notification
-and gets no answer). Errors: parse error -32700, invalid request -32600, unknown method -32601, bad params
--32602 (with a message saying what is wrong), internal error -32603.
+and gets no answer). Like a hosted provider's endpoint, it can ask for credentials in the URL's three places:
+--rpc-path serves it at that path instead (with the secret in the path, as Alchemy's /v2/KEY), --basic-auth
+answers 401 to a request without `Authorization: Basic` of USER:PASSWORD (the URL's user part), --api-key
+answers 401 to a request without `api-key=KEY` in its query string. Errors: parse error -32700, invalid
+request -32600, unknown method -32601, bad params -32602 (with a message saying what is wrong), internal error
+-32603.
 
 Chain model and commitment
 --------------------------
@@ -231,6 +236,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import base58
@@ -1207,6 +1213,8 @@ class Node:
                        "hidden": {"signatures": [], "accounts": []}}
         self.hidden_signatures = frozenset()
         self.hidden_accounts = frozenset()
+        # Where JSON-RPC is served and the credentials it asks for (--rpc-path, --basic-auth, --api-key).
+        self.rpc_path, self.basic_auth, self.api_key = "/", None, None
         self.methods = {
             "getHealth": self.get_health,
             "getVersion": self.get_version,
@@ -1847,6 +1855,18 @@ def make_handler(node):
         def path_only(self):
             return self.path.split("?", 1)[0]
 
+        def authorized(self):
+            """Whether the request carries the credentials --basic-auth and --api-key ask for."""
+            if node.basic_auth is not None:
+                expected = "Basic " + base64.b64encode(node.basic_auth.encode()).decode()
+                if self.headers.get("Authorization") != expected:
+                    return False
+            if node.api_key is not None:
+                query = urllib.parse.parse_qs(self.path.split("?", 1)[1] if "?" in self.path else "")
+                if query.get("api-key") != [node.api_key]:
+                    return False
+            return True
+
         def do_GET(self):
             path = self.path_only()
             if path == "/control":
@@ -1868,8 +1888,11 @@ def make_handler(node):
                 except (ValueError, TypeError) as error:
                     self.reply_json(400, {"error": str(error)})
                 return
-            if path != "/":
+            if path != node.rpc_path:
                 self.reply(404, b"Not Found", "text/plain")
+                return
+            if not self.authorized():
+                self.reply(401, b"Unauthorized\n", "text/plain", [("WWW-Authenticate", 'Basic realm="rpc"')])
                 return
             latency = node.faults["latency_ms"]
             if latency:
@@ -1906,6 +1929,9 @@ def main(argv=None):
     parser.add_argument("--confirm-depth", type=int, default=1)
     parser.add_argument("--finalize-depth", type=int, default=32)
     parser.add_argument("--genesis-hash", default=None, help="base58 32-byte hash getGenesisHash answers")
+    parser.add_argument("--rpc-path", default="/", help="the path JSON-RPC is served at (a provider's /v2/KEY)")
+    parser.add_argument("--basic-auth", default=None, help="USER:PASSWORD every JSON-RPC request must carry (401 otherwise)")
+    parser.add_argument("--api-key", default=None, help="the api-key query parameter every JSON-RPC request must carry")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="log HTTP requests to stderr")
     args = parser.parse_args(argv)
@@ -1919,7 +1945,10 @@ def main(argv=None):
         parser.error("--genesis-hash must be a base58 32-byte hash")
 
     chain = Chain(args.confirm_depth, args.finalize_depth, args.seed, genesis_hash)
+    if not args.rpc_path.startswith("/") or "?" in args.rpc_path or args.rpc_path == "/control":
+        parser.error("--rpc-path must be a path starting with / (not /control), without a query")
     node = Node(chain, args.seed, args.verbose)
+    node.rpc_path, node.basic_auth, node.api_key = args.rpc_path, args.basic_auth, args.api_key
     server = ThreadingHTTPServer((args.host, args.port), make_handler(node))
     server.daemon_threads = True
     host, port = server.server_address[:2]

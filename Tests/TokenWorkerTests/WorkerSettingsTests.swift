@@ -24,7 +24,7 @@ import TokenWorker
     @Test func aCompleteEnvironmentGivesSettingsWithDefaults() throws {
         let settings = try WorkerSettings(environment: Self.complete)
         #expect(settings.database.host == "db")
-        #expect(settings.endpoints.map(\.url) == ["https://rpc-a.example/?api-key=k1", "https://rpc-b.example"])
+        #expect(settings.endpoints == [RPCEndpoint(url: "https://rpc-a.example/?api-key=k1"), RPCEndpoint(url: "https://rpc-b.example")])
         #expect(settings.sender.payer.publicKey == Self.payer.publicKey)
         #expect(settings.sender.mintAuthority.publicKey == Self.payer.publicKey, "the payer is the default mint authority")
         #expect(settings.maxInFlight == 512)

@@ -1,9 +1,14 @@
 import Foundation
 
-/// One JSON-RPC endpoint and the call rates its provider's plan allows.
-public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
-    /// The HTTP(S) URL.
-    public var url: String
+/// One JSON-RPC endpoint and the call rates its provider's plan allows. Providers put secrets in every part of the
+/// URL (the user part, the path, the query string), so the URL never leaves this type but as the request's target:
+/// an endpoint prints as its scheme, host and port only (`description`, which `debugDescription` and the mirror
+/// repeat), whatever prints it (logs, errors, API answers, `dump`).
+public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The URL as configured, secrets included: read only to send requests.
+    let url: String
+    /// Where requests go (nil: the URL cannot be read).
+    let requestTarget: RequestTarget?
     /// JSON-RPC calls per second this client sends at most (`nil`: unlimited), so it slows down before the provider
     /// answers 429. Calls, not HTTP requests: a batch of n calls counts n, as providers bill and cap them.
     public var requestsPerSecond: Double?
@@ -13,17 +18,54 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public init(url: String, requestsPerSecond: Double? = nil, sendsPerSecond: Double? = nil) {
         self.url = url
+        self.requestTarget = RequestTarget(url: url)
         self.requestsPerSecond = requestsPerSecond
         self.sendsPerSecond = sendsPerSecond
     }
 
-    /// The URL's scheme, host and port only: providers put API keys in the query string, the path or the user part,
-    /// and this is what errors and logs show.
+    /// The URL's scheme, lowercased (nil when the URL cannot be read).
+    public var scheme: String? { URL(string: url)?.scheme?.lowercased() }
+
+    /// The URL's host, lowercased, without an IPv6 address's brackets (nil when the URL cannot be read).
+    public var host: String? {
+        guard let host = URL(string: url)?.host?.lowercased(), !host.isEmpty else { return nil }
+        return host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    }
+
+    /// The URL's scheme, host and port only: how an endpoint is shown, everywhere.
     public var description: String {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host?.lowercased(), !host.isEmpty
-        else { return "(an unreadable URL)" }
-        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host else { return "(an unreadable URL)" }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost)" + (parsed.port.map { ":\($0)" } ?? "")
+    }
+
+    public var debugDescription: String { description }
+
+    /// Whether requests can go to it: an http or https URL with a host.
+    var isHTTP: Bool {
+        guard let scheme, ["http", "https"].contains(scheme), host != nil else { return false }
+        return requestTarget != nil
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["endpoint": description, "requestsPerSecond": requestsPerSecond as Any, "sendsPerSecond": sendsPerSecond as Any])
+    }
+
+    /// What a request to an endpoint goes to: the URL without its user part, and the user part as basic
+    /// authentication (`Authorization: Basic`, user and password percent-decoded), as providers expect it.
+    struct RequestTarget: Sendable, Hashable {
+        let url: String
+        let authorization: String?
+
+        init?(url text: String) {
+            guard var components = URLComponents(string: text), components.host != nil else { return nil }
+            let user = components.user, password = components.password
+            components.user = nil
+            components.password = nil
+            guard let target = components.string else { return nil }
+            url = target
+            authorization = user == nil && password == nil ? nil : "Basic " + Data("\(user ?? ""):\(password ?? "")".utf8).base64EncodedString()
+        }
     }
 }
 
@@ -51,11 +93,12 @@ extension RPCEndpoint {
         let sendRate = positiveNumber("SOLANA_RPC_SENDS_PER_SECOND")
         if let urls = value("SOLANA_RPC_URL") {
             for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
-                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-                    problems.append("SOLANA_RPC_URL: '\(RPCEndpoint(url: url))' is not an http(s) URL")
+                let endpoint = RPCEndpoint(url: url, requestsPerSecond: rate, sendsPerSecond: sendRate)
+                guard endpoint.isHTTP else {
+                    problems.append("SOLANA_RPC_URL: '\(endpoint)' is not an http(s) URL")
                     continue
                 }
-                endpoints.append(RPCEndpoint(url: url, requestsPerSecond: rate, sendsPerSecond: sendRate))
+                endpoints.append(endpoint)
             }
         } else {
             problems.append("SOLANA_RPC_URL is not set: the JSON-RPC URL of a Solana node (several, comma-separated, for failover)")

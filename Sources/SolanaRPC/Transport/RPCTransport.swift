@@ -61,9 +61,13 @@ extension SolanaRPCClient {
         if wait > .zero {
             do { try await Task.sleep(for: wait) } catch { throw RPCError(.transport, "\(method) was cancelled") }
         }
-        var request = HTTPClientRequest(url: endpoint.url)
+        guard let target = endpoint.requestTarget else {
+            throw RPCError(.configuration, "the RPC URL \(endpoint) is not an http(s) URL", endpoint: endpoint.description)
+        }
+        var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        if let authorization = target.authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let outcome = await Self.within(timeout) { [self, request] in await exchange(request, with: endpoint, method: method, deadline: deadline) }

@@ -20,7 +20,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Print every configuration problem of `flutterbye run` at once; exit 1 when there is any.",
-        discussion: "Takes the same flags as `flutterbye run`. Asks the RPC for its genesis hash unless SOLANA_CLUSTER is set.")
+        discussion: "Takes the same flags as `flutterbye run`. Asks the RPC for its genesis hash; SOLANA_CLUSTER, when set, must agree with it.")
 
     @Flag(name: .customLong("no-indexer"), help: "The indexer will not run.")
     var noIndexer = false
@@ -31,8 +31,10 @@ struct ConfigCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
-        let (_, cluster) = try await ProductionGate.pass(parts, checkOnly: true)
+        let (configuration, cluster) = try await ProductionGate.pass(parts, checkOnly: true)
         let running = [parts.indexer ? "indexer" : nil, parts.worker ? "worker" : nil, parts.api ? "api" : nil].compactMap { $0 }
-        print("configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")")
+        print(
+            "configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")"
+                + " through \(configuration.endpointsShown)")
     }
 }

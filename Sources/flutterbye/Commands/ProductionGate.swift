@@ -7,8 +7,10 @@ import Logging
 import SolanaRPC
 
 /// What `run`, `worker` and `index` do before they start anything: read the configuration of the parts that will
-/// run (every problem at once), identify the cluster, refuse to start in production mode with every reason listed,
-/// and choose the log format (JSON lines in production, text elsewhere).
+/// run (every problem at once), identify the cluster (refusing a `SOLANA_CLUSTER` that the RPC's genesis hash
+/// contradicts), refuse to start with every reason listed (production mode's, and a keypair file whose mode cannot
+/// be read), choose the log format (JSON lines in production, text elsewhere) and log the warnings (`config check`
+/// prints them).
 enum ProductionGate {
     /// The configuration and the cluster (nil: unidentified, so production rules applied). `checkOnly` leaves the
     /// logging system alone and words the refusal as `config check` does.
@@ -18,26 +20,33 @@ enum ProductionGate {
             throw CommandFailure(listing("the configuration has", error.problems))
         }
         let http = SolanaRPCClient.makeHTTPClient()
-        let cluster: SolanaCluster?
+        let identity: ClusterIdentity
         do {
             let rpc = try SolanaRPCClient(
                 endpoints: configuration.endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
                 logger: Logger(label: "flutterbye.start"))
-            cluster = await configuration.identifyCluster(rpc: rpc)
+            identity = await configuration.identifyCluster(rpc: rpc)
         } catch {
             try? await http.shutdown()
             throw CommandFailure(error.description)
         }
         try? await http.shutdown()
-        let refusals = ProductionPolicy.refusals(configuration, cluster: cluster)
+        let cluster = identity.cluster
+        let production = cluster == nil || cluster == .mainnetBeta
+        let review = ProductionPolicy.review(configuration, cluster: cluster)
+        let refusals = (identity.mismatch.map { [$0] } ?? []) + review.refusals
         guard refusals.isEmpty else {
-            throw CommandFailure(listing(checkOnly ? "production mode would refuse to start:" : "production mode refuses to start:", refusals))
+            let heading = (production ? "production mode " : "") + (checkOnly ? "would refuse to start:" : "refuses to start:")
+            throw CommandFailure(listing(heading, refusals))
         }
-        if !checkOnly {
-            let production = cluster == nil || cluster == .mainnetBeta
+        if checkOnly {
+            for warning in review.warnings { print("warning: \(warning)") }
+        } else {
             LoggingSystem.bootstrap { label in
                 production ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
             }
+            let logger = Logger(label: "flutterbye.start")
+            for warning in review.warnings { logger.warning("\(warning)") }
         }
         return (configuration, cluster)
     }

@@ -44,7 +44,11 @@ struct RunCommand: AsyncParsableCommand {
             configuredLogger.logLevel = configuration.logLevel
             let logger = configuredLogger
             logger.info(
-                "starting", metadata: ["cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)"])
+                "starting",
+                metadata: [
+                    "cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "rpc": "\(configuration.endpointsShown)",
+                    "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)",
+                ])
             let migrator = try SchemaMigrator.bundled()
             try await migrator.apply(to: configuration.database, logger: logger)
             _ = Self.metrics  // before any part records a metric
@@ -80,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
             services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let api {
-            let cluster = cluster ?? .custom(rpcURL: endpoints.first?.description ?? "")
+            let cluster = cluster ?? .custom
             let statusAPI = StatusAPI(
                 configuration: .init(
                     apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention)),

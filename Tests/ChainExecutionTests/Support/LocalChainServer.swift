@@ -48,8 +48,37 @@ final class LocalChainServer: @unchecked Sendable {
     private let session: URLSession
     private let nextID = LocalChainRequestIDs()
 
-    /// Starts a server: `slotMs` per slot, `confirmDepth`/`finalizeDepth` slots to confirmed/finalized.
-    init(slotMs: Int = 50, confirmDepth: Int = 1, finalizeDepth: Int = 4, seed: Int = 1, arguments: [String] = []) throws {
+    /// The secrets a hosted provider's URL carries, each in its own place: `http://user:password@host:port/v2/pathKey?api-key=apiKey`.
+    /// A server started with them answers 401 to a JSON-RPC request without the user and password (basic
+    /// authentication) or the API key, and 404 on another path.
+    struct Credentials: Sendable {
+        var user: String
+        var password: String
+        var pathKey: String
+        var apiKey: String
+
+        /// The secrets, for a test that looks for them in what the service shows.
+        var secrets: [String] { [password, pathKey, apiKey] }
+
+        var arguments: [String] { ["--rpc-path", "/v2/\(pathKey)", "--basic-auth", "\(user):\(password)", "--api-key", apiKey] }
+
+        /// `address` (`http://127.0.0.1:PORT`) with the credentials in it.
+        func url(_ address: URL) -> URL? {
+            guard var components = URLComponents(url: address, resolvingAgainstBaseURL: false) else { return nil }
+            components.user = user
+            components.password = password
+            components.path = "/v2/\(pathKey)"
+            components.queryItems = [URLQueryItem(name: "api-key", value: apiKey)]
+            return components.url
+        }
+    }
+
+    /// Starts a server: `slotMs` per slot, `confirmDepth`/`finalizeDepth` slots to confirmed/finalized; with
+    /// `credentials`, `url` carries them and JSON-RPC is served only to requests that present them.
+    init(
+        slotMs: Int = 50, confirmDepth: Int = 1, finalizeDepth: Int = 4, seed: Int = 1, arguments: [String] = [],
+        credentials: Credentials? = nil
+    ) throws {
         guard let python = LiteSVMSession.python else {
             throw ServerError(description: "no Python with solders: run `Tests/run` (it creates .venv) or set FLUTTERBYE_PYTHON")
         }
@@ -59,7 +88,7 @@ final class LocalChainServer: @unchecked Sendable {
             "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof",
             "--slot-ms", String(slotMs), "--confirm-depth", String(confirmDepth), "--finalize-depth", String(finalizeDepth),
             "--seed", String(seed),
-        ] + arguments
+        ] + arguments + (credentials?.arguments ?? [])
         process.standardInput = input
         process.standardOutput = output
         let configuration = URLSessionConfiguration.ephemeral
@@ -79,7 +108,12 @@ final class LocalChainServer: @unchecked Sendable {
         guard let address = ready?["url"] as? String, let url = URL(string: address),
             let control = ready?["control"] as? String, let controlURL = URL(string: control)
         else { throw ServerError(description: "local_chain.py printed an unexpected ready line: \(String(decoding: line, as: UTF8.self))") }
-        self.url = url
+        if let credentials {
+            guard let secretURL = credentials.url(url) else { throw ServerError(description: "cannot put the credentials into \(url)") }
+            self.url = secretURL
+        } else {
+            self.url = url
+        }
         self.controlURL = controlURL
     }
 
@@ -96,6 +130,9 @@ final class LocalChainServer: @unchecked Sendable {
     func http(_ target: URL, method: String = "POST", body: Data? = nil) async throws -> HTTPAnswer {
         var request = URLRequest(url: target)
         request.httpMethod = method
+        if let user = target.user(percentEncoded: false), let password = target.password(percentEncoded: false) {
+            request.setValue("Basic " + Data("\(user):\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        }
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

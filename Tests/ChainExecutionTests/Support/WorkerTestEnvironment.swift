@@ -19,9 +19,10 @@ enum WorkerTestEnvironment {
     }
 
     /// Runs `body` with a running client on database `name` (created if missing, migrated, jobs truncated), a local
-    /// chain and an RPC client to it; `fund` gets an airdrop first.
+    /// chain and an RPC client to it; `fund` gets an airdrop first. With `credentials`, the chain asks for them (its
+    /// `url` carries them).
     static func with(
-        database name: String, fund: PublicKey?,
+        database name: String, fund: PublicKey?, credentials: LocalChainServer.Credentials? = nil,
         _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
     ) async throws {
         let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
@@ -30,7 +31,7 @@ enum WorkerTestEnvironment {
         try await createDatabase(name, on: database)
         database.database = name
         let client = PostgresClient(configuration: database.clientConfiguration)
-        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
+        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
             retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: logger)

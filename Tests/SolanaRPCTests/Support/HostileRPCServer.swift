@@ -43,9 +43,10 @@ struct HostileAnswer: Sendable, CustomStringConvertible {
     }
 }
 
-/// One request the hostile server got: its path and its body.
+/// One request the hostile server got: its path (with the query), its Authorization header and its body.
 struct HostileRequest: Sendable {
     var path: String
+    var authorization: String? = nil
     var body: [UInt8]
 }
 
@@ -94,6 +95,7 @@ private final class HostileHandler: ChannelInboundHandler {
     let answer: @Sendable (HostileRequest) -> HostileAnswer
     let counter: HostileRPCServer.Counter
     var path = "/"
+    var authorization: String?
     var body: [UInt8] = []
     var active = true
 
@@ -115,11 +117,12 @@ private final class HostileHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             path = head.uri
+            authorization = head.headers.first(name: "Authorization")
             body = []
         case .body(var chunk):
             if body.count < 64 * 1024 * 1024, let bytes = chunk.readBytes(length: chunk.readableBytes) { body += bytes }
         case .end:
-            let planned = answer(HostileRequest(path: path, body: body))
+            let planned = answer(HostileRequest(path: path, authorization: authorization, body: body))
             counter.value.add(1, ordering: .relaxed)
             carryOut(planned, context: context)
         }

@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import SolanaRPC
+import Synchronization
 import Testing
 
 /// Endpoints show scheme, host and port only: credentials in the user part, the path or the query never reach an
@@ -13,6 +15,51 @@ struct RPCEndpointTests {
     ])
     func showsSchemeHostAndPortOnly(_ url: String, _ shown: String) {
         #expect(RPCEndpoint(url: url).description == shown)
+    }
+
+    /// Every way Swift prints a value shows the description: interpolated in a list (which shows its elements'
+    /// `debugDescription`), `String(reflecting:)`, `dump` (the mirror).
+    @Test func everyWayOfPrintingAnEndpointShowsTheDescription() {
+        let endpoint = RPCEndpoint(url: "https://user:password@rpc.example.com:8443/v2/KEY?api-key=K", requestsPerSecond: 5)
+        var dumped = ""
+        dump(endpoint, to: &dumped)
+        for text in ["\(endpoint)", "\([endpoint])", String(reflecting: endpoint), String(describing: [endpoint]), dumped] {
+            #expect(text.contains("https://rpc.example.com:8443"), "\(text)")
+            for secret in ["user", "password", "KEY", "api-key"] {
+                #expect(!text.contains(secret), "\(text)")
+            }
+        }
+    }
+
+    /// The host and the scheme are what a policy may look at (plain http to another machine); neither is secret.
+    @Test func theSchemeAndTheHostAreReadable() {
+        let endpoint = RPCEndpoint(url: "HTTP://user:password@RPC.example.com:8899/v2/KEY")
+        #expect(endpoint.scheme == "http" && endpoint.host == "rpc.example.com")
+        #expect(RPCEndpoint(url: "http://[::1]:8899").host == "::1")
+        #expect(RPCEndpoint(url: "ht tp://x").host == nil)
+    }
+
+    /// The URL's user part goes as basic authentication, as a provider expects, and the rest of the URL (path and
+    /// query, which hold the other secrets) as the request's target.
+    @Test func theUserPartIsSentAsBasicAuthentication() async throws {
+        let seen = Mutex<[HostileRequest]>([])
+        let server = try await HostileRPCServer { request in
+            seen.withLock { $0.append(request) }
+            return .ok(#"{"jsonrpc":"2.0","id":1,"result":42}"#)
+        }
+        for (url, authorization) in [
+            ("http://user:p%40ss@127.0.0.1:\(server.port)/v2/KEY?api-key=K", "Basic " + Data("user:p@ss".utf8).base64EncodedString()),
+            ("http://token@127.0.0.1:\(server.port)/v2/KEY?api-key=K", "Basic " + Data("token:".utf8).base64EncodedString()),
+            ("http://127.0.0.1:\(server.port)/v2/KEY?api-key=K", nil),
+        ] {
+            let client = try SolanaRPCClient(
+                endpoints: [RPCEndpoint(url: url)], retry: RPCRetryPolicy(maxAttempts: 1), logger: Logger(label: "RPCEndpointTests"))
+            #expect(try await client.slot() == 42)
+            let request = try #require(seen.withLock { $0.popLast() })
+            #expect(request.path == "/v2/KEY?api-key=K")
+            #expect(request.authorization == authorization, "\(url)")
+        }
+        try await server.close()
     }
 
     @Test func anUnreadableURLShowsNothingOfIt() {
