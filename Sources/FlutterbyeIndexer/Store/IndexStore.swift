@@ -1,0 +1,345 @@
+public import Foundation
+import NIOCore
+import NIOPosix
+public import FlutterbyeStore
+public import Logging
+public import PostgresNIO
+public import SolanaCore
+import SolanaRPC
+
+/// The indexer's PostgreSQL side: writes indexed transactions with the cursor they advance in one database
+/// transaction (so a crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
+/// Every write is idempotent: writing the same transaction again, from any address's history, changes nothing.
+///
+/// Concurrent writes are committed as a group (as River's completer and PostgreSQL's own group commit do): while
+/// `writersInFlight` database transactions run, the writes that arrive wait, and the next transaction carries all of
+/// them, so a busy indexer writes few large transactions. Two writers (the default) keep PostgreSQL busy while the
+/// other write's round trips (BEGIN, the COPYs, the cursors, COMMIT) wait on the network: with one, a third of the
+/// write path was spent waiting. Writers never carry the same transaction (polls claim what they fetch), and a
+/// conflict with another process's writer falls back to the idempotent statement.
+public struct IndexStore: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+    let writes: StatementCoalescer<IndexWrite, Void>
+    /// Where the store's tasks wait for PostgreSQL: an event loop's thread, not the cooperative pool, where a reply
+    /// would queue behind the decoding of RPC answers (a write's ten round trips then took tens of milliseconds
+    /// while PostgreSQL sat idle).
+    let executor: EventLoopTaskExecutor
+
+    public init(client: PostgresClient, logger: Logger, writersInFlight: Int = 2) {
+        self.client = client
+        self.logger = logger
+        let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
+        self.executor = executor
+        self.writes = StatementCoalescer(maxInFlight: writersInFlight, maxBatch: 64) { [client, logger] requests in
+            await withTaskExecutorPreference(executor) {
+                let result: Result<Void, StoreError>
+                do throws(StoreError) {
+                    try await Self.write(IndexWrite(merging: requests), client: client, logger: logger)
+                    result = .success(())
+                } catch {
+                    result = .failure(error)
+                }
+                return Array(repeating: result, count: requests.count)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Stores `transactions` (only relevant ones should be given), adds `discovered` addresses to the followed ones
+    /// (an address already followed keeps its role and cursor), and applies `advance`, all in one database
+    /// transaction (shared with the writes that arrive meanwhile). A cursor never moves back: an advance to an older
+    /// slot than the stored one is ignored.
+    ///
+    /// New rows go in by COPY, PostgreSQL's fastest way in, which refuses a row whose key exists; when one does (a
+    /// transaction another writer stored meanwhile, or one delivered again), nothing of the COPY stays and the write
+    /// is made again by the idempotent statement (`ON CONFLICT DO NOTHING` on every key). A deadlock with a
+    /// concurrent writer of the same rows is retried.
+    public func write(
+        _ transactions: [IndexedTransaction], advance: CursorAdvance?, discovered: [AddressCursor] = []
+    ) async throws(StoreError) {
+        try await writes.submit(IndexWrite(transactions: transactions, advances: advance.map { [$0] } ?? [], discovered: discovered)).get()
+    }
+
+    /// Writes `write` in one database transaction: by COPY, or by the idempotent statement when a row exists. A
+    /// write without transactions (cursors and followed addresses only) is the cursor statement alone.
+    static func write(_ write: IndexWrite, client: PostgresClient, logger: Logger) async throws(StoreError) {
+        let doing = "storing \(write.transactions.count) indexed transaction(s)" + (write.advances.isEmpty ? "" : " and \(write.advances.count) cursor(s)")
+        let cursors = IndexCursorStatement(advances: write.advances, discovered: write.discovered)
+        guard !write.transactions.isEmpty else {
+            guard !cursors.isEmpty else { return }
+            return try await execute(cursors, doing, client: client, logger: logger)
+        }
+        do {
+            return try await copy(write.rows, then: cursors, doing, client: client, logger: logger)
+        } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
+            logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(write.transactions.count)"])
+        }
+        try await execute(
+            IndexWriteStatement(transactions: write.transactions, advances: write.advances, discovered: write.discovered), doing,
+            client: client, logger: logger)
+    }
+
+    /// Runs `statement` (a database transaction of its own), again when it meets a concurrent writer.
+    static func execute(
+        _ statement: some PostgresPreparedStatement, _ doing: String, client: PostgresClient, logger: Logger
+    ) async throws(StoreError) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                for try await _ in try await client.execute(statement, logger: logger) {}
+                return
+            } catch {
+                let failure = StoreError.statementFailed(error, while: doing)
+                guard failure.isConcurrencyConflict, attempt < 5 else { throw failure }
+                logger.debug("index write met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
+            }
+        }
+    }
+
+    /// COPYs `rows` into the chain_* tables and runs `statement` (the cursors and the discovered addresses), in one
+    /// database transaction.
+    static func copy(
+        _ rows: IndexCopyRows, then statement: IndexCursorStatement, _ doing: String, client: PostgresClient, logger: Logger
+    ) async throws(StoreError) {
+        do {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    // copyFrom quotes the table name as one identifier: the schema comes from the search path.
+                    try await connection.query("SET LOCAL search_path TO flutterbye", logger: logger)
+                    for table in rows.tables where !table.rows.bytes.isEmpty {
+                        try await connection.copyFrom(table: table.name, columns: table.columns, logger: logger) { writer in
+                            try await writer.write(table.rows.buffer)
+                        }
+                    }
+                    if !statement.isEmpty {
+                        for try await _ in try await connection.execute(statement, logger: logger) {}
+                    }
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw StoreError.statementFailed(error, while: doing)
+        }
+    }
+
+    /// Adds addresses to follow (those already followed are left as they are).
+    public func follow(_ addresses: [AddressCursor]) async throws(StoreError) {
+        guard !addresses.isEmpty else { return }
+        try await write([], advance: nil, discovered: addresses)
+    }
+
+    // MARK: Reading
+
+    /// Every followed address with its cursor, oldest discovery first.
+    public func cursors() async throws(StoreError) -> [AddressCursor] {
+        let rows = try await run(
+            "SELECT address, role, newest_signature, newest_slot FROM flutterbye.chain_address_cursors ORDER BY discovered_at, address",
+            "reading the index cursors")
+        var cursors: [AddressCursor] = []
+        for row in rows {
+            do {
+                let (address, role, signature, slot) = try row.decode((String, String, String?, Int64?).self)
+                guard let key = try? PublicKey(base58: address), let role = AddressRole(rawValue: role) else { continue }
+                var cursor: SignatureCursor?
+                if let signature, let slot, let parsed = try? Signature(base58: signature) {
+                    cursor = SignatureCursor(signature: parsed, slot: UInt64(slot))
+                }
+                cursors.append(AddressCursor(address: key, role: role, cursor: cursor))
+            } catch {
+                throw StoreError.statementFailed(error, while: "reading the index cursors")
+            }
+        }
+        return cursors
+    }
+
+    /// Where the index stands: the configured addresses' cursors, how many discovered token accounts are followed,
+    /// and the finalized watermark (every indexed transaction at or below it is finalized or dropped).
+    public func status() async throws(StoreError) -> IndexStatus {
+        let configured = AddressRole.allCases.filter(\.isConfigured).map(\.rawValue)
+        let rows = try await run(
+            """
+            SELECT address, role, newest_signature, newest_slot, signatures_seen, updated_at,
+                   (SELECT count(*) FROM flutterbye.chain_address_cursors WHERE role <> ALL(\(configured)::text[])) AS discovered,
+                   coalesce((SELECT min(slot) - 1 FROM flutterbye.chain_transactions WHERE NOT finalized AND NOT dropped),
+                            (SELECT max(slot) FROM flutterbye.chain_transactions)) AS watermark,
+                   (SELECT max(slot) FROM flutterbye.chain_transactions WHERE NOT dropped) AS newest
+            FROM (SELECT NULL) AS one
+            LEFT JOIN flutterbye.chain_address_cursors ON role = ANY(\(configured)::text[])
+            ORDER BY role, address
+            """, "reading the index status")
+        var status = IndexStatus(addresses: [], discoveredAccounts: 0, finalizedWatermark: nil, newestIndexedSlot: nil)
+        for row in rows {
+            do {
+                let (address, role, signature, slot, seen, updated, discovered, watermark, newest) = try row.decode(
+                    (String?, String?, String?, Int64?, Int64?, Date?, Int64, Int64?, Int64?).self)
+                status.discoveredAccounts = Int(discovered)
+                status.finalizedWatermark = watermark.map { UInt64(max(0, $0)) }
+                status.newestIndexedSlot = newest.map(UInt64.init)
+                guard let address, let role = role.flatMap(AddressRole.init(rawValue:)) else { continue }
+                status.addresses.append(
+                    IndexStatus.Address(
+                        address: address, role: role, newestSignature: signature, newestSlot: slot.map(UInt64.init),
+                        signaturesSeen: Int(seen ?? 0), updatedAt: updated))
+            } catch {
+                throw StoreError.statementFailed(error, while: "reading the index status")
+            }
+        }
+        return status
+    }
+
+    /// Which of `signatures` are stored already (from any address's history).
+    public func storedSignatures(among signatures: [Signature]) async throws(StoreError) -> Set<Signature> {
+        guard !signatures.isEmpty else { return [] }
+        let texts = signatures.map(\.base58)
+        let rows = try await run(
+            "SELECT signature FROM flutterbye.chain_transactions WHERE signature = ANY(\(texts)::text[])", "looking up indexed signatures")
+        var stored: Set<Signature> = []
+        for row in rows {
+            if let text = try? row.decode(String.self), let signature = try? Signature(base58: text) { stored.insert(signature) }
+        }
+        return stored
+    }
+
+    /// Up to `limit` stored transactions that are neither finalized nor dropped, oldest first.
+    public func unsettled(limit: Int) async throws(StoreError) -> [(signature: Signature, slot: UInt64)] {
+        let rows = try await run(
+            """
+            SELECT signature, slot FROM flutterbye.chain_transactions
+            WHERE NOT finalized AND NOT dropped ORDER BY slot LIMIT \(Int64(limit))
+            """, "reading unsettled transactions")
+        var result: [(Signature, UInt64)] = []
+        for row in rows {
+            if let (text, slot) = try? row.decode((String, Int64).self), let signature = try? Signature(base58: text) {
+                result.append((signature, UInt64(slot)))
+            }
+        }
+        return result
+    }
+
+    /// Marks transactions finalized and others dropped (gone from the chain: they leave every view but
+    /// `indexed_transactions`).
+    public func settle(finalized: [Signature], dropped: [Signature]) async throws(StoreError) {
+        guard !finalized.isEmpty || !dropped.isEmpty else { return }
+        let finalizedTexts = finalized.map(\.base58), droppedTexts = dropped.map(\.base58)
+        _ = try await run(
+            """
+            UPDATE flutterbye.chain_transactions
+            SET finalized = signature = ANY(\(finalizedTexts)::text[]), dropped = signature = ANY(\(droppedTexts)::text[])
+            WHERE signature = ANY(\(finalizedTexts)::text[]) OR signature = ANY(\(droppedTexts)::text[])
+            """, "settling \(finalized.count + dropped.count) transaction(s)")
+    }
+
+    // MARK: Plumbing
+
+    func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        let result: Result<[PostgresRow], StoreError> = await withTaskExecutorPreference(executor) { [client, logger] in
+            do {
+                var rows: [PostgresRow] = []
+                for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                return .success(rows)
+            } catch {
+                return .failure(StoreError.statementFailed(error, while: doing))
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// Runs tasks on an event loop's thread.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// One write of the indexer: transactions (with their rows rendered for COPY by the writer's caller, so that the
+/// work is spread over the callers), cursor advances and newly followed addresses; several are merged into one
+/// database transaction.
+struct IndexWrite: Sendable {
+    var transactions: [IndexedTransaction]
+    var rows: IndexCopyRows
+    var advances: [CursorAdvance]
+    var discovered: [AddressCursor]
+
+    init(transactions: [IndexedTransaction], advances: [CursorAdvance], discovered: [AddressCursor]) {
+        self.transactions = transactions
+        self.rows = IndexCopyRows(transactions)
+        self.advances = advances
+        self.discovered = discovered
+    }
+
+    /// The writes as one: each transaction once, one advance per address (the newest, with the signatures of all
+    /// summed), each discovered address once.
+    init(merging writes: [IndexWrite]) {
+        guard var merged = writes.first else {
+            self.init(transactions: [], advances: [], discovered: [])
+            return
+        }
+        if writes.count > 1 {
+            var signatures = Set(merged.transactions.map(\.signature))
+            var advances: [PublicKey: CursorAdvance] = [:]
+            var order: [PublicKey] = []
+            func add(_ advance: CursorAdvance) {
+                guard var existing = advances[advance.address] else {
+                    advances[advance.address] = advance
+                    order.append(advance.address)
+                    return
+                }
+                existing.signatures += advance.signatures
+                if advance.newest.slot >= existing.newest.slot { existing.newest = advance.newest }
+                advances[advance.address] = existing
+            }
+            merged.advances.forEach(add)
+            var discovered = Set(merged.discovered.map(\.address))
+            for write in writes.dropFirst() {
+                let fresh = write.transactions.filter { signatures.insert($0.signature).inserted }
+                if fresh.count == write.transactions.count {
+                    merged.transactions += write.transactions
+                    merged.rows.append(write.rows)
+                } else {
+                    merged.transactions += fresh
+                    merged.rows.append(IndexCopyRows(fresh))
+                }
+                write.advances.forEach(add)
+                merged.discovered += write.discovered.filter { discovered.insert($0.address).inserted }
+            }
+            merged.advances = order.compactMap { advances[$0] }
+        }
+        self = merged
+    }
+}
+
+/// Where the index stands, as `IndexStore.status()` reads it: what the status API's `/v1/index` shows.
+public struct IndexStatus: Sendable {
+    /// A configured address (mint, escrow, fee wallet, program) and its cursor.
+    public struct Address: Sendable {
+        public var address: String
+        public var role: AddressRole
+        public var newestSignature: String?
+        public var newestSlot: UInt64?
+        public var signaturesSeen: Int
+        public var updatedAt: Date?
+    }
+
+    public var addresses: [Address]
+    /// Token accounts followed besides the configured addresses.
+    public var discoveredAccounts: Int
+    /// Every indexed transaction at or below this slot is finalized or dropped; nil when nothing is indexed.
+    public var finalizedWatermark: UInt64?
+    /// The newest slot of an indexed (not dropped) transaction.
+    public var newestIndexedSlot: UInt64?
+}
