@@ -405,21 +405,7 @@ FROM flutterbye.chain_flby_movements m
 JOIN flutterbye.chain_transactions t ON t.signature = m.signature
 WHERE NOT t.dropped;
 
--- The balance of an account is its opening balance plus every change since. The opening balance is 0 when the
--- transaction that created the account is indexed (a row with no pre_amount), as it always is when the indexer
--- starts from the beginning of history; otherwise, for an account older than the indexer's start point, it is the
--- amount before the account's earliest indexed transaction.
-CREATE OR REPLACE VIEW flutterbye.flby_balances AS
-SELECT (array_agg(c.owner ORDER BY c.slot DESC, c.post_amount) FILTER (WHERE c.owner IS NOT NULL))[1] AS owner,
-       c.token_account,
-       (CASE WHEN bool_or(c.pre_amount IS NULL) THEN 0
-             ELSE (array_agg(c.pre_amount ORDER BY c.slot, c.pre_amount DESC))[1] END
-        + sum(c.post_amount - coalesce(c.pre_amount, 0)))::numeric(20,0) AS amount,
-       max(c.slot) AS slot
-FROM flutterbye.chain_flby_balance_changes c
-JOIN flutterbye.chain_transactions t ON t.signature = c.signature
-WHERE NOT t.dropped
-GROUP BY c.token_account;
+-- flby_balances: defined in version 9.
 
 CREATE OR REPLACE VIEW flutterbye.flby_supply AS
 SELECT (coalesce(sum(m.amount) FILTER (WHERE m.kind = 'mint'), 0)
@@ -697,4 +683,48 @@ CREATE TABLE IF NOT EXISTS flutterbye.key_fingerprints (
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (7, 'lease tokens, every stored signature of a job, the master seed''s fingerprint')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 9: the indexer keeps what exists (issue 17).
+--
+-- The balance of an account is its opening balance plus every change since (a sum, so right whatever order the
+-- transactions were indexed in). The opening balance is the amount before the account's earliest indexed transaction:
+-- 0 when that transaction created it (no pre_amount), as when the indexer starts from the beginning of history; for
+-- an account older than the indexer's start point, what it held then (it may have been closed and created again
+-- since: an associated token account can be). When several transactions share the account's earliest slot, whose
+-- order an index cannot see, each starts where another ended, so the first one's pre_amount is the one left when
+-- every post_amount of the slot is matched against a pre_amount (a missing one counts as 0: created after a close).
+-- Only when the slot's amounts form a cycle is there none; the creation, else the largest, is taken then.
+CREATE OR REPLACE VIEW flutterbye.flby_balances AS
+SELECT a.owner, a.token_account, (o.amount + a.delta)::numeric(20,0) AS amount, a.slot
+FROM (
+    SELECT c.token_account,
+           (array_agg(c.owner ORDER BY c.slot DESC, c.post_amount) FILTER (WHERE c.owner IS NOT NULL))[1] AS owner,
+           sum(c.post_amount - coalesce(c.pre_amount, 0)) AS delta,
+           min(c.slot) AS first_slot,
+           max(c.slot) AS slot
+    FROM flutterbye.chain_flby_balance_changes c
+    JOIN flutterbye.chain_transactions t ON t.signature = c.signature
+    WHERE NOT t.dropped
+    GROUP BY c.token_account
+) a
+CROSS JOIN LATERAL (
+    SELECT coalesce(
+        (SELECT min(u.amount) FROM (
+            SELECT coalesce(f.pre_amount, 0) AS amount
+            FROM flutterbye.chain_flby_balance_changes f JOIN flutterbye.chain_transactions ft ON ft.signature = f.signature
+            WHERE f.token_account = a.token_account AND f.slot = a.first_slot AND NOT ft.dropped
+            EXCEPT ALL
+            SELECT f.post_amount
+            FROM flutterbye.chain_flby_balance_changes f JOIN flutterbye.chain_transactions ft ON ft.signature = f.signature
+            WHERE f.token_account = a.token_account AND f.slot = a.first_slot AND NOT ft.dropped) u),
+        (SELECT coalesce(f.pre_amount, 0)
+         FROM flutterbye.chain_flby_balance_changes f JOIN flutterbye.chain_transactions ft ON ft.signature = f.signature
+         WHERE f.token_account = a.token_account AND f.slot = a.first_slot AND NOT ft.dropped
+         ORDER BY f.pre_amount DESC NULLS FIRST LIMIT 1)) AS amount
+) o;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (9, 'the indexer keeps what exists: absence checks, restores, closed accounts, balances of reopened accounts')
 ON CONFLICT (version) DO NOTHING;

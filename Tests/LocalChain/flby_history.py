@@ -9,7 +9,7 @@ token balances, the supply and the wallets' lamports. Any mismatch is a generato
 Usage
 -----
     flby_history.py --rpc URL --setup-out PATH --out PATH [--count N] [--seed S]
-                    [--mix default|fee-payments] [--pace-ms MS]
+                    [--mix default|fee-payments|reopen] [--pace-ms MS]
 
 --setup-out is written (PATH.tmp, then os.replace) as soon as the keypairs exist, before any transaction:
     {"mint", "escrow", "fee", "decimals": 6, "token_program"}
@@ -26,6 +26,9 @@ then --count N transactions (default 320):
                   waiting: SOL transfers alternating with FLBY TransferChecked/Transfer into its ATA, each
                   after a CreateIdempotent of that ATA, so every payment has the fee wallet among its
                   account keys (--count 1050 gives its address more than 1000 signatures).
+    reopen        N holders' ATAs (N <= 7, holders 1..N) each emptied into holder 0's ATA, closed, created
+                  again at the same address (CreateIdempotent) and funded with a third of what they held
+                  (plus one), four transactions each in four different slots.
 --seed seeds random.Random and every keypair (Keypair.from_seed), so a run is reproducible up to the
 blockhashes. --pace-ms sleeps between sends. No compute-budget instructions: a fee is 5000 per signature.
 Use a fresh chain (or a new seed): the keypairs of a seed are always the same.
@@ -33,8 +36,9 @@ Use a fresh chain (or a new seed): the keypairs of a seed are always the same.
 Output (--out, written atomically at the end; amounts that can exceed 2^53 are decimal strings)
 ------
     {"mint", "escrow", "fee", "decimals",
-     "transactions": [{signature, slot, fee, failed, memo, relevant, version: "legacy" | 0}],  every
-                     landed transaction, airdrops and setup included, in execution order
+     "transactions": [{signature, slot, fee, failed, memo, relevant, version: "legacy" | 0, kind}],  every
+                     landed transaction, airdrops and setup included, in execution order; kind names what
+                     it was made as (airdrop, setup_mint, transfer, reopen_close, ...)
      "movements": [{signature, instruction_index, inner_index, kind: mint|burn|transfer, source_account,
                     source_owner, destination_account, destination_owner, amount}],
      "balances": [{token_account, owner, amount}],   every FLBY token account ever created (closed: "0")
@@ -1013,6 +1017,41 @@ class Generator:
 
             self.run(build, decorate=False)
 
+    def run_reopen(self, count):
+        """Holders 1..count: the ATA emptied into holder 0's ATA, closed, created again at the same address and
+        funded with a third of what it held plus one; each step in a slot of its own (the order of transactions
+        within a slot is not something an index can see)."""
+        if not 0 <= count < len(self.holders):
+            raise GeneratorError(f"--mix reopen takes at most {len(self.holders) - 1} holders")
+        sink = str(ata_address(self.holders[0].pubkey(), self.mint_key))
+        for holder in self.holders[1:count + 1]:
+            ata = str(ata_address(holder.pubkey(), self.mint_key))
+            held = self.ledger.amount(ata)
+            refill = held // 3 + 1
+            steps = [
+                Plan("reopen_empty", holder, [self.token_transfer(ata, sink, holder.pubkey(), held)]),
+                Plan("reopen_close", holder, [ix_close_account(Pubkey.from_string(ata), holder.pubkey(), holder.pubkey())]),
+                Plan("reopen_create", self.payer, [ix_create_ata(self.payer.pubkey(), holder.pubkey(), self.mint_key)]),
+                Plan("reopen_fill", self.holders[0],
+                     [self.token_transfer(sink, ata, self.holders[0].pubkey(), refill)]),
+            ]
+            for plan in steps:
+                record = self.submit(plan)
+                if record is None:
+                    raise GeneratorError(f"{plan.kind}: the signature repeats an earlier one")
+                self.wait_past_slot_of(record.signature)
+
+    def wait_past_slot_of(self, signature):
+        """Waits until the transaction has landed and the chain has moved past its slot."""
+        deadline = time.monotonic() + CONFIRM_TIMEOUT
+        while True:
+            status = self.rpc.call("getSignatureStatuses", [signature])["value"][0]
+            if status is not None and self.rpc.call("getSlot", {"commitment": "processed"}) > status["slot"]:
+                return
+            if time.monotonic() > deadline:
+                raise GeneratorError(f"{signature} did not land")
+            time.sleep(0.01)
+
     # Confirmation and checks --------------------------------------------------------------------------------
     def confirm_all(self):
         """Waits until every recorded signature is confirmed, then checks each against getTransaction."""
@@ -1121,7 +1160,7 @@ class Generator:
             relevant = self.flby in keys or bool(keys & flby_accounts) or bool(keys & watched_accounts)
             transactions.append({"signature": record.signature, "slot": record.slot, "fee": record.fee,
                                  "failed": record.failed, "memo": record.memo, "relevant": relevant,
-                                 "version": record.version})
+                                 "version": record.version, "kind": record.kind})
             movements += record.movements
             for name, wallet in self.watched.items():
                 if wallet in keys or keys & owned[name]:
@@ -1160,7 +1199,7 @@ def main(argv=None):
     parser.add_argument("--out", required=True)
     parser.add_argument("--count", type=int, default=320)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mix", choices=["default", "fee-payments"], default="default")
+    parser.add_argument("--mix", choices=["default", "fee-payments", "reopen"], default="default")
     parser.add_argument("--pace-ms", type=float, default=0)
     args = parser.parse_args(argv)
     if args.count < 0:
@@ -1174,6 +1213,8 @@ def main(argv=None):
         sending = time.monotonic()
         if args.mix == "default":
             generator.run_default(args.count)
+        elif args.mix == "reopen":
+            generator.run_reopen(args.count)
         else:
             generator.run_fee_payments(args.count)
         sent = time.monotonic()

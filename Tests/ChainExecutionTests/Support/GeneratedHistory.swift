@@ -23,6 +23,8 @@ final class GeneratedHistory: @unchecked Sendable {
             let failed: Bool
             let memo: String?
             let relevant: Bool
+            /// What the generator made it as (`airdrop`, `transfer`, `reopen_close`, ...).
+            let kind: String?
         }
         struct Movement: Decodable, Sendable {
             let signature: String
@@ -68,7 +70,8 @@ final class GeneratedHistory: @unchecked Sendable {
     let process = Process()
     let log: URL
 
-    /// Starts the script against `rpcURL`; `arguments` adds `--count`, `--mix`, `--pace-ms`, `--seed`.
+    /// Starts the script against `rpcURL`; `arguments` adds `--count`, `--mix` (default, fee-payments, reopen),
+    /// `--pace-ms`, `--seed`.
     init(rpcURL: URL, arguments: [String]) throws {
         let python = try #require(LiteSVMSession.python, "run the tests with Tests/run (it creates .venv)")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("flby-history-\(UUID())")
