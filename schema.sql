@@ -688,6 +688,85 @@ ON CONFLICT (version) DO NOTHING;
 -- ------------------------------------------------------------------------------------------------------------
 -- Version 9: the indexer keeps what exists (issue 17).
 --
+-- chain_absence_checks: a stored transaction the node could not find (a null status and a null getTransaction, once
+--   its blockhash had expired) has a row here counting the misses in a row, with the finalized slot and the time of
+--   the first and the latest. The indexer marks it dropped only after several misses spread over slots and time
+--   (FlutterbyeIndexer.DropPolicy): a lagging or non-archival endpoint behind failover answers null for transactions
+--   that exist. Any sighting deletes the row. A dropped transaction keeps its row (dropped_at set) and is checked
+--   again for a while; seen again, it is restored.
+-- Restoring a dropped transaction (dropped back to false) logs its movements and wallet rows again as events, in the
+--   transaction that restores it: a client that removed them on transaction_dropped gets them back.
+-- flutterbye.take_back_transactions: what the indexer runs before it writes transactions again that it may have
+--   stored: one stored in the same slot and dropped is restored; one stored in another slot happened on a fork that
+--   died, so it is dropped (with its event) and its rows are deleted, to be written as the chain has it now.
+
+CREATE TABLE IF NOT EXISTS flutterbye.chain_absence_checks (
+    signature  text PRIMARY KEY,
+    misses     integer NOT NULL,
+    first_slot bigint NOT NULL,
+    first_at   timestamptz NOT NULL,
+    last_slot  bigint NOT NULL,
+    last_at    timestamptz NOT NULL,
+    dropped_at timestamptz
+);
+
+DO $$
+BEGIN
+    -- Transactions dropped before this version (after one null status and one null getTransaction) are checked again.
+    IF NOT EXISTS (SELECT 1 FROM flutterbye.schema_migrations WHERE version = 9) THEN
+        INSERT INTO flutterbye.chain_absence_checks (signature, misses, first_slot, first_at, last_slot, last_at, dropped_at)
+        SELECT signature, 1, slot, now(), slot, now() - interval '1 day', now()
+        FROM flutterbye.chain_transactions WHERE dropped
+        ON CONFLICT (signature) DO NOTHING;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION flutterbye.record_transaction_restored_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO flutterbye.events (kind, signature, movement_index)
+    SELECT 'flby_movement', m.signature, m.movement_index FROM flutterbye.chain_flby_movements m
+    WHERE m.signature = NEW.signature ORDER BY m.movement_index;
+    INSERT INTO flutterbye.events (kind, signature, wallet)
+    SELECT 'wallet_movement', w.signature, w.wallet FROM flutterbye.chain_wallet_activity w
+    WHERE w.signature = NEW.signature ORDER BY w.wallet;
+    DELETE FROM flutterbye.chain_absence_checks WHERE signature = NEW.signature;
+    PERFORM pg_notify('flutterbye_events', '');
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER chain_transactions_restored_events
+    AFTER UPDATE OF dropped ON flutterbye.chain_transactions
+    FOR EACH ROW WHEN (OLD.dropped AND NOT NEW.dropped)
+    EXECUTE FUNCTION flutterbye.record_transaction_restored_events();
+
+CREATE OR REPLACE FUNCTION flutterbye.take_back_transactions(signatures text[], slots bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    moved text[];
+BEGIN
+    UPDATE flutterbye.chain_transactions t SET dropped = false
+    FROM unnest(signatures, slots) AS n(signature, slot)
+    WHERE t.signature = n.signature AND t.slot = n.slot AND t.dropped;
+    UPDATE flutterbye.chain_transactions t SET dropped = true
+    FROM unnest(signatures, slots) AS n(signature, slot)
+    WHERE t.signature = n.signature AND t.slot <> n.slot AND NOT t.dropped;
+    SELECT array_agg(t.signature) INTO moved
+    FROM flutterbye.chain_transactions t JOIN unnest(signatures, slots) AS n(signature, slot)
+        ON t.signature = n.signature AND t.slot <> n.slot;
+    IF moved IS NOT NULL THEN
+        DELETE FROM flutterbye.chain_flby_movements WHERE signature = ANY(moved);
+        DELETE FROM flutterbye.chain_flby_balance_changes WHERE signature = ANY(moved);
+        DELETE FROM flutterbye.chain_wallet_activity WHERE signature = ANY(moved);
+        DELETE FROM flutterbye.chain_program_log_lines WHERE signature = ANY(moved);
+        DELETE FROM flutterbye.chain_absence_checks WHERE signature = ANY(moved);
+        DELETE FROM flutterbye.chain_transactions WHERE signature = ANY(moved);
+    END IF;
+END
+$$;
+
 -- The balance of an account is its opening balance plus every change since (a sum, so right whatever order the
 -- transactions were indexed in). The opening balance is the amount before the account's earliest indexed transaction:
 -- 0 when that transaction created it (no pre_amount), as when the indexer starts from the beginning of history; for

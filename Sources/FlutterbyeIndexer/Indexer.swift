@@ -18,18 +18,26 @@ public struct Indexer: Service {
         public var discoveryInterval: Duration
         /// How often stored rows are checked against the finalized chain.
         public var settleInterval: Duration
-        /// A stored transaction whose slot is this far behind the finalized slot and that the node no longer knows
-        /// is marked dropped.
-        public var dropAfterSlots: UInt64
+        /// When a stored transaction the node cannot find is dropped, and how long a dropped one is looked for again.
+        public var dropPolicy: DropPolicy
 
+        /// A check of a stored transaction the node cannot find counts only this far behind the finalized slot
+        /// (`dropPolicy.expirySlots`).
+        public var dropAfterSlots: UInt64 {
+            get { dropPolicy.expirySlots }
+            set { dropPolicy.expirySlots = newValue }
+        }
+
+        /// `dropAfterSlots` sets `dropPolicy.expirySlots`.
         public init(
             polling: PollingSettings = PollingSettings(), discoveryInterval: Duration = .seconds(60), settleInterval: Duration = .seconds(10),
-            dropAfterSlots: UInt64 = 150
+            dropAfterSlots: UInt64 = 150, dropPolicy: DropPolicy = DropPolicy()
         ) {
             self.polling = polling
             self.discoveryInterval = discoveryInterval
             self.settleInterval = settleInterval
-            self.dropAfterSlots = dropAfterSlots
+            self.dropPolicy = dropPolicy
+            self.dropPolicy.expirySlots = dropAfterSlots
         }
     }
 
@@ -153,45 +161,17 @@ public struct Indexer: Service {
         }
     }
 
-    /// Marks stored transactions finalized once the finalized chain has them, and dropped when it has moved well past
-    /// their slot without them. Before a transaction is dropped, `getTransaction` at `finalized` must not find it
-    /// either: a node whose status cache no longer reaches back that far answers statuses with null.
+    /// Marks stored transactions finalized once the finalized chain has them, and dropped when the node has not found
+    /// them often and long enough (`Options.dropPolicy`); restores dropped ones seen again; moves cursors at dropped
+    /// transactions back; writes again those found in another slot (`SettlingPass`).
     public func settle() async throws {
-        let finalizedSlot = try await rpc.slot(commitment: .finalized)
-        var finalized: [Signature] = [], vanished: [Signature] = []
-        let unsettled = try await store.unsettled(limit: 2_000).filter { $0.slot <= finalizedSlot }
-        var start = 0
-        while start < unsettled.count {
-            let chunk = Array(unsettled[start..<min(start + 256, unsettled.count)])
-            start += chunk.count
-            let statuses = try await rpc.signatureStatuses(chunk.map(\.signature))
-            for (entry, status) in zip(chunk, statuses) {
-                if let status, status.confirmationStatus == .finalized {
-                    finalized.append(entry.signature)
-                } else if status == nil, entry.slot + options.dropAfterSlots <= finalizedSlot {
-                    vanished.append(entry.signature)
-                }
-            }
+        let outcome = try await SettlingPass(store: store, rpc: rpc, policy: options.dropPolicy, logger: logger).run()
+        if !outcome.dropped.isEmpty || !outcome.rewound.isEmpty {
+            await source.rewind(outcome.rewound, dropped: Set(outcome.dropped))
         }
-        var dropped: [Signature] = []
-        start = 0
-        while start < vanished.count {
-            let chunk = Array(vanished[start..<min(start + 50, vanished.count)])
-            start += chunk.count
-            for (signature, answer) in zip(chunk, try await rpc.transactions(chunk, commitment: .finalized)) {
-                switch answer {
-                case .success(nil): dropped.append(signature)
-                case .success(.some): finalized.append(signature)
-                case .failure: break
-                }
-            }
+        if !outcome.moved.isEmpty {
+            try await store(SourceBatch(transactions: outcome.moved, advance: nil))
         }
-        if !dropped.isEmpty {
-            logger.warning(
-                "indexed transactions are gone from the finalized chain; marked dropped",
-                metadata: ["count": "\(dropped.count)", "first": "\(dropped[0])"])
-        }
-        try await store.settle(finalized: finalized, dropped: dropped)
     }
 
     func role(ofAccountOwnedBy owner: PublicKey) -> AddressRole {

@@ -16,10 +16,12 @@ import Testing
 struct IndexerAcceptanceTests {
     static let logger = Logger(label: "IndexerAcceptanceTests")
 
-    /// Polls fast, so the tests take seconds.
+    /// Polls fast, so the tests take seconds; drops after three misses over at least 10 slots and 300 ms, each at least
+    /// 20 slots after the transaction, and looks for dropped ones again at every pass.
     static let options = Indexer.Options(
         polling: PollingSettings(busyInterval: .milliseconds(100), quietInterval: .seconds(1)),
-        discoveryInterval: .seconds(1), settleInterval: .seconds(1), dropAfterSlots: 20)
+        discoveryInterval: .seconds(1), settleInterval: .seconds(1), dropAfterSlots: 20,
+        dropPolicy: DropPolicy(misses: 3, spanSlots: 10, span: .milliseconds(300), forkDepthSlots: 10, recheckInterval: .zero))
 
     @Test("a history of 300+ transactions indexed while it is made: every view as computed, nothing unrelated, reconcile clean, all finalized")
     func aGeneratedHistoryIsIndexedWhileItIsMade() async throws {
@@ -145,13 +147,21 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 1)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 1)
 
-            // Until the finalized slot is dropAfterSlots past it, it stays.
+            // Until the finalized slot is dropAfterSlots past it, a check does not count; then one miss is not enough.
             _ = try await server.control(["advance_slots": 30])
             try await Self.withTimeout(.seconds(20), "the finalized slot passing 21") {
                 while try await rpc.slot(commitment: .finalized) < 21 { try await Task.sleep(for: .milliseconds(50)) }
             }
             try await indexer.settle()
-            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE dropped") == 1)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE dropped") == 0)
+            // Misses spread over slots and time.
+            try await Self.withTimeout(.seconds(20), "the transaction dropped") {
+                while try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE dropped") == 0 {
+                    _ = try await server.control(["advance_slots": 5])
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await indexer.settle()
+                }
+            }
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_supply WHERE minted = 0") == 1)
@@ -304,7 +314,8 @@ struct IndexerAcceptanceTests {
             try await client.query(
                 """
                 TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes,
-                         flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors
+                         flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors,
+                         flutterbye.chain_absence_checks
                 """, logger: logger)
             try await body(client, rpc, server)
         }

@@ -70,3 +70,29 @@ struct PollScheduleTests {
         #expect(claim.lookUp == [Self.signature(0), Self.signature(30)])
     }
 }
+
+/// What the settling pass tells the schedule: a dropped signature is fetched again when listed; a cursor moved back
+/// while its address is polled takes effect when that poll ends, and the address is due at once.
+struct PollScheduleRewindTests {
+    @Test func aForgottenDeliveryIsClaimedAgain() async {
+        let schedule = PollSchedule(settings: PollingSettings(), addresses: [PollScheduleTests.address])
+        await schedule.markDelivered([(PollScheduleTests.signature(1), 10)])
+        #expect(await schedule.claim([PollScheduleTests.entry(1, slot: 10)]).taken == [PollScheduleTests.signature(1)])
+        await schedule.forget([PollScheduleTests.signature(1)])
+        #expect(await schedule.claim([PollScheduleTests.entry(1, slot: 10)]).claimed == [PollScheduleTests.signature(1)])
+    }
+
+    @Test func aCursorMovedBackDuringAPollAppliesWhenItEnds() async {
+        var address = PollScheduleTests.address
+        address.cursor = SignatureCursor(signature: PollScheduleTests.signature(50), slot: 500)
+        let schedule = PollSchedule(settings: PollingSettings(busyInterval: .seconds(60)), addresses: [address])
+        #expect(await schedule.takeDue(max: 10).first?.cursor?.slot == 500)
+        var rewound = address
+        rewound.cursor = SignatureCursor(signature: PollScheduleTests.signature(7), slot: 70)
+        await schedule.rewind([rewound])
+        // The poll under way delivers and would move the cursor on: it does not.
+        await schedule.update(address.address, cursor: SignatureCursor(signature: PollScheduleTests.signature(51), slot: 510))
+        await schedule.finish(address.address, outcome: .busy)
+        #expect(await schedule.takeDue(max: 10).first?.cursor == rewound.cursor)
+    }
+}

@@ -26,6 +26,8 @@ actor PollSchedule {
         var startedAt = 0
         /// When the last poll that found nothing started.
         var quietAt = -1
+        /// A cursor moved back (`rewind`) while a poll was under way: it applies when that poll ends.
+        var rewound: SignatureCursor??
     }
 
     let settings: PollingSettings
@@ -136,6 +138,7 @@ actor PollSchedule {
     }
 
     func update(_ address: PublicKey, cursor: SignatureCursor?) {
+        guard entries[address]?.rewound == nil else { return }
         entries[address]?.address.cursor = cursor
     }
 
@@ -164,7 +167,36 @@ actor PollSchedule {
             entry.interval = min(settings.busyInterval * (1 << min(entry.failures, 10)), settings.quietInterval)
         }
         entry.due = .now + entry.interval
+        if let rewound = entry.rewound {
+            // Moved back while this poll ran: read from there at once.
+            entry.address.cursor = rewound
+            entry.rewound = nil
+            entry.due = .now
+        }
         entries[address] = entry
+    }
+
+    /// Moves cursors back (they were at a dropped transaction): the next poll of each reads its history from there,
+    /// at once. A poll under way keeps its own cursor and does not move these forward.
+    func rewind(_ cursors: [AddressCursor]) {
+        let now = ContinuousClock.now
+        for cursor in cursors {
+            guard var entry = entries[cursor.address] else { continue }
+            if entry.polling {
+                entry.rewound = .some(cursor.cursor)
+            } else {
+                entry.address.cursor = cursor.cursor
+            }
+            entry.due = now
+            entries[cursor.address] = entry
+        }
+        wake()
+    }
+
+    /// Forgets that these signatures were delivered (they were dropped): listed again, they are fetched again.
+    func forget(_ signatures: Set<Signature>) {
+        recentlyDelivered.subtract(signatures)
+        olderDelivered.subtract(signatures)
     }
 
     /// A mark for `quietSince`.

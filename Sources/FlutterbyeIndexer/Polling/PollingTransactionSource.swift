@@ -79,6 +79,13 @@ public struct PollingTransactionSource: TransactionSource {
         await schedule.follow(addresses)
     }
 
+    /// Moves cursors back (they were at dropped transactions) and forgets that the dropped ones were delivered, so
+    /// that listed again they are fetched again.
+    public func rewind(_ cursors: [AddressCursor], dropped: Set<Signature>) async {
+        await schedule.forget(dropped)
+        await schedule.rewind(cursors)
+    }
+
     /// Waits until every followed address has been polled at least once since this call and found nothing new:
     /// what a caller that must see the index complete up to now (a test, `reconcile`) waits for.
     public func caughtUp() async {

@@ -54,8 +54,9 @@ public struct IndexStore: Sendable {
     ///
     /// New rows go in by COPY, PostgreSQL's fastest way in, which refuses a row whose key exists; when one does (a
     /// transaction another writer stored meanwhile, or one delivered again), nothing of the COPY stays and the write
-    /// is made again by the idempotent statement (`ON CONFLICT DO NOTHING` on every key). A deadlock with a
-    /// concurrent writer of the same rows is retried.
+    /// is made again by the idempotent statement (`ON CONFLICT DO NOTHING` on every key), after
+    /// `flutterbye.take_back_transactions`: a dropped transaction delivered again is restored in its slot, and
+    /// replaced when it landed in another. A deadlock with a concurrent writer of the same rows is retried.
     public func write(
         _ transactions: [IndexedTransaction], advance: CursorAdvance?, discovered: [AddressCursor] = []
     ) async throws(StoreError) {
@@ -76,9 +77,39 @@ public struct IndexStore: Sendable {
         } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
             logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(write.transactions.count)"])
         }
-        try await execute(
+        try await takeBackAndWrite(
             IndexWriteStatement(transactions: write.transactions, advances: write.advances, discovered: write.discovered), doing,
             client: client, logger: logger)
+    }
+
+    /// Runs the idempotent `statement` after `flutterbye.take_back_transactions` for its transactions, in one database
+    /// transaction (again when it meets a concurrent writer): a dropped transaction delivered again in its slot is
+    /// restored, and one stored in another slot (a fork that died) is replaced by what the chain has now.
+    static func takeBackAndWrite(_ statement: IndexWriteStatement, _ doing: String, client: PostgresClient, logger: Logger) async throws(StoreError) {
+        let signatures = statement.transactions.map(\.signature.base58), slots = statement.transactions.map { Int64(bitPattern: $0.slot) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        try await connection.query(
+                            "SELECT flutterbye.take_back_transactions(\(signatures)::text[], \(slots)::int8[])", logger: logger)
+                        for try await _ in try await connection.execute(statement, logger: logger) {}
+                        try await connection.query("COMMIT", logger: logger)
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+                return
+            } catch {
+                let failure = StoreError.statementFailed(error, while: doing)
+                guard failure.isConcurrencyConflict, attempt < 5 else { throw failure }
+                logger.debug("index write met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
+            }
+        }
     }
 
     /// Runs `statement` (a database transaction of its own), again when it meets a concurrent writer.
@@ -194,46 +225,19 @@ public struct IndexStore: Sendable {
         return status
     }
 
-    /// Which of `signatures` are stored already (from any address's history).
+    /// Which of `signatures` are stored already (from any address's history) and not dropped: a dropped one listed
+    /// again is fetched again, and so restored.
     public func storedSignatures(among signatures: [Signature]) async throws(StoreError) -> Set<Signature> {
         guard !signatures.isEmpty else { return [] }
         let texts = signatures.map(\.base58)
         let rows = try await run(
-            "SELECT signature FROM flutterbye.chain_transactions WHERE signature = ANY(\(texts)::text[])", "looking up indexed signatures")
+            "SELECT signature FROM flutterbye.chain_transactions WHERE signature = ANY(\(texts)::text[]) AND NOT dropped",
+            "looking up indexed signatures")
         var stored: Set<Signature> = []
         for row in rows {
             if let text = try? row.decode(String.self), let signature = try? Signature(base58: text) { stored.insert(signature) }
         }
         return stored
-    }
-
-    /// Up to `limit` stored transactions that are neither finalized nor dropped, oldest first.
-    public func unsettled(limit: Int) async throws(StoreError) -> [(signature: Signature, slot: UInt64)] {
-        let rows = try await run(
-            """
-            SELECT signature, slot FROM flutterbye.chain_transactions
-            WHERE NOT finalized AND NOT dropped ORDER BY slot LIMIT \(Int64(limit))
-            """, "reading unsettled transactions")
-        var result: [(Signature, UInt64)] = []
-        for row in rows {
-            if let (text, slot) = try? row.decode((String, Int64).self), let signature = try? Signature(base58: text) {
-                result.append((signature, UInt64(slot)))
-            }
-        }
-        return result
-    }
-
-    /// Marks transactions finalized and others dropped (gone from the chain: they leave every view but
-    /// `indexed_transactions`).
-    public func settle(finalized: [Signature], dropped: [Signature]) async throws(StoreError) {
-        guard !finalized.isEmpty || !dropped.isEmpty else { return }
-        let finalizedTexts = finalized.map(\.base58), droppedTexts = dropped.map(\.base58)
-        _ = try await run(
-            """
-            UPDATE flutterbye.chain_transactions
-            SET finalized = signature = ANY(\(finalizedTexts)::text[]), dropped = signature = ANY(\(droppedTexts)::text[])
-            WHERE signature = ANY(\(finalizedTexts)::text[]) OR signature = ANY(\(droppedTexts)::text[])
-            """, "settling \(finalized.count + dropped.count) transaction(s)")
     }
 
     // MARK: Plumbing
