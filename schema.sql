@@ -424,9 +424,7 @@ FROM flutterbye.chain_wallet_activity w
 JOIN flutterbye.chain_transactions t ON t.signature = w.signature
 WHERE NOT t.dropped;
 
-CREATE OR REPLACE VIEW flutterbye.index_cursors AS
-SELECT c.address, c.role, c.newest_signature, c.newest_slot, c.updated_at, c.signatures_seen, c.last_activity_at
-FROM flutterbye.chain_address_cursors c;
+-- index_cursors: defined in version 9.
 
 CREATE OR REPLACE VIEW flutterbye.program_logs AS
 SELECT l.signature, t.slot, l.line_index, l.line
@@ -699,6 +697,8 @@ ON CONFLICT (version) DO NOTHING;
 -- flutterbye.take_back_transactions: what the indexer runs before it writes transactions again that it may have
 --   stored: one stored in the same slot and dropped is restored; one stored in another slot happened on a fork that
 --   died, so it is dropped (with its event) and its rows are deleted, to be written as the chain has it now.
+-- chain_address_cursors.closed_slot: a token account that no longer exists, whose history was read to its end (the
+--   slot of its cursor then); it is not polled until it is seen again. NULL while it is open.
 
 CREATE TABLE IF NOT EXISTS flutterbye.chain_absence_checks (
     signature  text PRIMARY KEY,
@@ -718,6 +718,13 @@ BEGIN
         SELECT signature, 1, slot, now(), slot, now() - interval '1 day', now()
         FROM flutterbye.chain_transactions WHERE dropped
         ON CONFLICT (signature) DO NOTHING;
+    END IF;
+    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = 'flutterbye.chain_address_cursors'::regclass AND attname = 'closed_slot' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE flutterbye.chain_address_cursors ADD COLUMN closed_slot bigint;
     END IF;
 END
 $$;
@@ -766,6 +773,11 @@ BEGIN
     END IF;
 END
 $$;
+
+CREATE OR REPLACE VIEW flutterbye.index_cursors AS
+SELECT c.address, c.role, c.newest_signature, c.newest_slot, c.updated_at, c.signatures_seen, c.last_activity_at,
+       c.closed_slot
+FROM flutterbye.chain_address_cursors c;
 
 -- The balance of an account is its opening balance plus every change since (a sum, so right whatever order the
 -- transactions were indexed in). The opening balance is the amount before the account's earliest indexed transaction:

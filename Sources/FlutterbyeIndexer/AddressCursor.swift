@@ -1,3 +1,4 @@
+public import Foundation
 public import SolanaCore
 
 /// Why the indexer follows an address's history (`index_cursors.role`): one of the configured addresses, or a token
@@ -25,16 +26,22 @@ public enum AddressRole: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// An address the indexer follows and how far its history is indexed (nil: nothing yet).
+/// An address the indexer follows and how far its history is indexed (nil: nothing yet); for a token account, when
+/// its history last had something new and whether it is closed (the slot its history was read to; not polled until
+/// it is seen again).
 public struct AddressCursor: Sendable, Hashable {
     public var address: PublicKey
     public var role: AddressRole
     public var cursor: SignatureCursor?
+    public var lastActivity: Date?
+    public var closedSlot: UInt64?
 
-    public init(address: PublicKey, role: AddressRole, cursor: SignatureCursor? = nil) {
+    public init(address: PublicKey, role: AddressRole, cursor: SignatureCursor? = nil, lastActivity: Date? = nil, closedSlot: UInt64? = nil) {
         self.address = address
         self.role = role
         self.cursor = cursor
+        self.lastActivity = lastActivity
+        self.closedSlot = closedSlot
     }
 }
 

@@ -14,7 +14,8 @@ public struct Indexer: Service {
     public struct Options: Sendable {
         public var polling: PollingSettings
         /// How often FLBY token accounts and the wallets' token accounts are looked for (getProgramAccounts,
-        /// getTokenAccountsByOwner); accounts named by indexed token balances are followed at once.
+        /// getTokenAccountsByOwner); accounts named by indexed token balances are followed at once. A followed token
+        /// account that discovery no longer finds is closed after its next quiet poll.
         public var discoveryInterval: Duration
         /// How often stored rows are checked against the finalized chain.
         public var settleInterval: Duration
@@ -101,11 +102,24 @@ public struct Indexer: Service {
         }
         // Followed only once stored: an account that failed to be stored is found again by the next pass.
         let new = await followed.candidates(found)
-        guard !new.isEmpty else { return }
-        try await store.follow(new)
-        _ = await followed.add(new)
-        await source.follow(new)
-        logger.info("following newly discovered token accounts", metadata: ["count": "\(new.count)"])
+        if !new.isEmpty {
+            try await store.follow(new)
+            _ = await followed.add(new)
+            await source.follow(new)
+            logger.info("following newly discovered token accounts", metadata: ["count": "\(new.count)"])
+        }
+        // Those followed and not found are closed once their history is read to its end; closed ones found are open.
+        await source.discovered(existing: Set(found.map(\.address)))
+        let closures = await source.takeClosures()
+        guard !closures.isEmpty else { return }
+        do {
+            try await store.setClosed(closures)
+        } catch {
+            await source.restoreClosures(closures)
+            throw error
+        }
+        let closed = closures.values.filter { $0 != nil }.count
+        logger.info("token accounts closed (no longer polled) or open again", metadata: ["closed": "\(closed)", "opened": "\(closures.count - closed)"])
     }
 
     public func run() async throws {
@@ -158,6 +172,15 @@ public struct Indexer: Service {
         if !new.isEmpty {
             _ = await followed.add(new)
             await source.follow(new)
+        }
+        if !named.isEmpty {
+            // Seen again: quiet accounts are polled now, and a closed one created again is followed again.
+            var slots: [(account: PublicKey, slot: UInt64)] = []
+            for transaction in indexed {
+                for balance in transaction.flbyBalances { slots.append((balance.account, transaction.slot)) }
+                for owned in transaction.walletTokenAccounts { slots.append((owned.account, transaction.slot)) }
+            }
+            await source.named(slots)
         }
     }
 

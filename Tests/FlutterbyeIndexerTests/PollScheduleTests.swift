@@ -95,4 +95,17 @@ struct PollScheduleRewindTests {
         await schedule.finish(address.address, outcome: .busy)
         #expect(await schedule.takeDue(max: 10).first?.cursor == rewound.cursor)
     }
+
+    @Test func aClosedAccountFromTheDatabaseIsNotPolledUntilNamedByANewerTransaction() async {
+        let key = try! PublicKey(bytes: [UInt8](repeating: 9, count: 32))
+        let closed = AddressCursor(address: key, role: .flbyAccount, closedSlot: 40)
+        let schedule = PollSchedule(settings: PollingSettings(busyInterval: .zero), addresses: [PollScheduleTests.address, closed])
+        #expect(await schedule.takeDue(max: 10).map(\.address) == [PollScheduleTests.address.address])
+        await schedule.named([(key, 40)])
+        #expect(await schedule.takeDue(max: 10).isEmpty)
+        await schedule.named([(key, 41)])
+        #expect(await schedule.takeDue(max: 10).map(\.address) == [key])
+        let closures = await schedule.takeClosures()
+        #expect(closures.count == 1 && closures[key] == .some(nil))
+    }
 }

@@ -9,7 +9,7 @@ token balances, the supply and the wallets' lamports. Any mismatch is a generato
 Usage
 -----
     flby_history.py --rpc URL --setup-out PATH --out PATH [--count N] [--seed S]
-                    [--mix default|fee-payments|reopen] [--pace-ms MS]
+                    [--mix default|fee-payments|churn|reopen] [--pace-ms MS]
 
 --setup-out is written (PATH.tmp, then os.replace) as soon as the keypairs exist, before any transaction:
     {"mint", "escrow", "fee", "decimals": 6, "token_program"}
@@ -26,6 +26,10 @@ then --count N transactions (default 320):
                   waiting: SOL transfers alternating with FLBY TransferChecked/Transfer into its ATA, each
                   after a CreateIdempotent of that ATA, so every payment has the fee wallet among its
                   account keys (--count 1050 gives its address more than 1000 signatures).
+    churn         N token accounts opened and closed again: each is created (a non-associated account of
+                  a holder, InitializeAccount3, so the mint's history names it) and funded from the holder's
+                  ATA by TransferChecked in one transaction, then emptied back by a plain Transfer and closed
+                  in a second one.
     reopen        N holders' ATAs (N <= 7, holders 1..N) each emptied into holder 0's ATA, closed, created
                   again at the same address (CreateIdempotent) and funded with a third of what they held
                   (plus one), four transactions each in four different slots.
@@ -1017,6 +1021,32 @@ class Generator:
 
             self.run(build, decorate=False)
 
+    def run_churn(self, count):
+        """Token accounts opened and closed again: each created as a non-associated account of a holder and
+        funded from the holder's ATA (TransferChecked: the mint's history names it), then emptied back by a
+        plain Transfer and closed (rent to the holder)."""
+        rent_account = self.rpc.call("getMinimumBalanceForRentExemption", TOKEN_ACCOUNT_SIZE)
+        for i in range(count):
+            holder = self.holders[i % len(self.holders)]
+            account = Keypair.from_seed(self.rng.randbytes(32))
+            owner_ata = ata_address(holder.pubkey(), self.mint_key)
+            amount = self.rng.randint(1, max(1, self.ledger.amount(str(owner_ata)) // 1000))
+
+            def build_open(holder=holder, account=account, owner_ata=owner_ata, amount=amount):
+                return Plan("churn_open", holder, [
+                    ix_create_account(holder.pubkey(), account.pubkey(), rent_account, TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM),
+                    ix_initialize_account3(account.pubkey(), self.mint_key, holder.pubkey()),
+                    ix_token_transfer(owner_ata, account.pubkey(), holder.pubkey(), amount, self.mint_key, DECIMALS)],
+                    [account])
+
+            def build_close(holder=holder, account=account, owner_ata=owner_ata, amount=amount):
+                return Plan("churn_close", holder, [
+                    ix_token_transfer(account.pubkey(), owner_ata, holder.pubkey(), amount),
+                    ix_close_account(account.pubkey(), holder.pubkey(), holder.pubkey())])
+
+            self.run(build_open, decorate=False)
+            self.run(build_close, decorate=False)
+
     def run_reopen(self, count):
         """Holders 1..count: the ATA emptied into holder 0's ATA, closed, created again at the same address and
         funded with a third of what it held plus one; each step in a slot of its own (the order of transactions
@@ -1199,7 +1229,7 @@ def main(argv=None):
     parser.add_argument("--out", required=True)
     parser.add_argument("--count", type=int, default=320)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mix", choices=["default", "fee-payments", "reopen"], default="default")
+    parser.add_argument("--mix", choices=["default", "fee-payments", "churn", "reopen"], default="default")
     parser.add_argument("--pace-ms", type=float, default=0)
     args = parser.parse_args(argv)
     if args.count < 0:
@@ -1213,6 +1243,8 @@ def main(argv=None):
         sending = time.monotonic()
         if args.mix == "default":
             generator.run_default(args.count)
+        elif args.mix == "churn":
+            generator.run_churn(args.count)
         elif args.mix == "reopen":
             generator.run_reopen(args.count)
         else:

@@ -1,29 +1,22 @@
+import Foundation
 import SolanaCore
 import SolanaRPC
 
-/// When each followed address is polled next: busy and configured ones every `busyInterval`, quiet ones less often
-/// (doubling up to `quietInterval`), failing ones with backoff. Also remembers recently delivered signatures, so an
-/// address's poll does not fetch again what another address's poll delivered.
+/// When each followed address is polled next (`PollCadence` decides; closed token accounts are not polled), and which
+/// signatures were delivered recently, so an address's poll does not fetch again what another address's poll
+/// delivered.
 actor PollSchedule {
-    enum Outcome {
-        /// New signatures were found and delivered.
-        case busy
-        /// Nothing new.
-        case quiet
-        /// Stopped early (a transaction the node did not have yet): poll again soon.
-        case incomplete
-        /// The poll failed.
-        case failed
-    }
+    typealias Outcome = PollOutcome
 
     struct Entry {
         var address: AddressCursor
-        var interval: Duration
-        var due: ContinuousClock.Instant
+        var state: PollState
+        /// When the next poll is due; nil while the account is closed.
+        var due: ContinuousClock.Instant?
         var polling = false
-        var failures = 0
-        /// When the current (or last) poll started, in `polls`.
+        /// When the current (or last) poll started, in `polls`, and in time.
         var startedAt = 0
+        var startedInstant: ContinuousClock.Instant
         /// When the last poll that found nothing started.
         var quietAt = -1
         /// A cursor moved back (`rewind`) while a poll was under way: it applies when that poll ends.
@@ -31,9 +24,12 @@ actor PollSchedule {
     }
 
     let settings: PollingSettings
+    let cadence: PollCadence
     private var entries: [PublicKey: Entry] = [:]
     private var order: [PublicKey] = []
     private var polls = 0
+    /// Token accounts closed (the slot) or opened again (nil) since `takeClosures`.
+    private var closures: [PublicKey: UInt64?] = [:]
     private var recentlyDelivered: Set<Signature> = []
     private var olderDelivered: Set<Signature> = []
     /// The newest slot in `recentlyDelivered` and in `olderDelivered`.
@@ -50,23 +46,32 @@ actor PollSchedule {
 
     init(settings: PollingSettings, addresses: [AddressCursor], remembered: Int = 50_000) {
         self.settings = settings
+        self.cadence = PollCadence(settings: settings)
         self.remembered = max(1, remembered)
-        let now = ContinuousClock.now
+        let now = ContinuousClock.now, wallClock = Date()
         for address in addresses where entries[address.address] == nil {
-            entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
+            entries[address.address] = Self.entry(address, now: now, wallClock: wallClock)
             order.append(address.address)
         }
         storedSlotBound = addresses.compactMap(\.cursor?.slot).max()
     }
 
     func follow(_ addresses: [AddressCursor]) {
-        let now = ContinuousClock.now
+        let now = ContinuousClock.now, wallClock = Date()
         for address in addresses where entries[address.address] == nil {
-            entries[address.address] = Entry(address: address, interval: settings.busyInterval, due: now)
+            entries[address.address] = Self.entry(address, now: now, wallClock: wallClock)
             order.append(address.address)
-            raiseStoredSlotBound(address.cursor)
+            raiseStoredSlotBound(address.cursor?.slot)
         }
         wake()
+    }
+
+    /// A newly followed address: due now unless it is closed, idle since its last activity in the database.
+    static func entry(_ address: AddressCursor, now: ContinuousClock.Instant, wallClock: Date) -> Entry {
+        let idle = address.lastActivity.map { Duration.seconds(max(0, wallClock.timeIntervalSince($0))) } ?? .zero
+        let state = PollState(
+            configured: address.role.isConfigured, lastActivity: now - idle, closedSlot: address.role.isConfigured ? nil : address.closedSlot)
+        return Entry(address: address, state: state, due: state.closedSlot == nil ? now : nil, startedInstant: now)
     }
 
     private var sleeper: CheckedContinuation<Void, Never>?
@@ -116,23 +121,24 @@ actor PollSchedule {
     /// Up to `max` addresses that are due, longest overdue first; they count as being polled until `finish`.
     func takeDue(max: Int) -> [AddressCursor] {
         let now = ContinuousClock.now
-        var due = order.compactMap { key -> Entry? in
-            guard let entry = entries[key], !entry.polling, entry.due <= now else { return nil }
-            return entry
+        var due = order.compactMap { key -> (ContinuousClock.Instant, AddressCursor)? in
+            guard let entry = entries[key], !entry.polling, let due = entry.due, due <= now else { return nil }
+            return (due, entry.address)
         }
-        due.sort { $0.due < $1.due }
-        let taken = due.prefix(max).map(\.address)
+        due.sort { $0.0 < $1.0 }
+        let taken = due.prefix(max).map(\.1)
         for address in taken {
             polls += 1
             entries[address.address]?.polling = true
             entries[address.address]?.startedAt = polls
+            entries[address.address]?.startedInstant = now
         }
         return taken
     }
 
     func untilNextDue(atMost limit: Duration) -> Duration {
         let now = ContinuousClock.now
-        let next = entries.values.lazy.filter { !$0.polling }.map(\.due).min()
+        let next = entries.values.lazy.filter { !$0.polling }.compactMap(\.due).min()
         guard let next else { return limit }
         return min(limit, max(.zero, next - now))
     }
@@ -140,10 +146,6 @@ actor PollSchedule {
     func update(_ address: PublicKey, cursor: SignatureCursor?) {
         guard entries[address]?.rewound == nil else { return }
         entries[address]?.address.cursor = cursor
-    }
-
-    private func raiseStoredSlotBound(_ cursor: SignatureCursor?) {
-        raiseStoredSlotBound(cursor?.slot)
     }
 
     private func raiseStoredSlotBound(_ slot: UInt64?) {
@@ -154,26 +156,64 @@ actor PollSchedule {
     func finish(_ address: PublicKey, outcome: Outcome) {
         guard var entry = entries[address] else { return }
         entry.polling = false
-        switch outcome {
-        case .busy, .incomplete:
-            entry.failures = 0
-            entry.interval = settings.busyInterval
-        case .quiet:
-            entry.failures = 0
-            entry.quietAt = entry.startedAt
-            entry.interval = entry.address.role.isConfigured ? settings.busyInterval : min(entry.interval * 2, settings.quietInterval)
-        case .failed:
-            entry.failures += 1
-            entry.interval = min(settings.busyInterval * (1 << min(entry.failures, 10)), settings.quietInterval)
-        }
-        entry.due = .now + entry.interval
+        let now = ContinuousClock.now
+        let (state, due) = cadence.afterPoll(
+            entry.state, outcome: outcome, started: entry.startedInstant, now: now, cursorSlot: entry.address.cursor?.slot)
+        if outcome == .quiet { entry.quietAt = entry.startedAt }
+        if let closed = state.closedSlot, entry.state.closedSlot == nil { closures[address] = closed }
+        entry.state = state
+        entry.due = due
         if let rewound = entry.rewound {
             // Moved back while this poll ran: read from there at once.
             entry.address.cursor = rewound
             entry.rewound = nil
-            entry.due = .now
+            if entry.due != nil { entry.due = now }
         }
         entries[address] = entry
+    }
+
+    /// What a discovery pass found: the token accounts that exist now. Followed token accounts among them that were
+    /// closed are open again (and due now); those missing are no longer there, and close after their next quiet poll.
+    func discovered(existing: Set<PublicKey>) {
+        let now = ContinuousClock.now
+        for (key, entry) in entries where !entry.state.configured {
+            let (state, dueNow) = cadence.discovered(entry.state, exists: existing.contains(key), now: now)
+            change(key, to: state, dueBy: dueNow ? now : nil)
+        }
+    }
+
+    /// Token accounts that transactions at these slots (indexed from any history) named: active again; a closed one
+    /// opens again when the transaction is newer than its history.
+    func named(_ accounts: [(account: PublicKey, slot: UInt64)]) {
+        let now = ContinuousClock.now
+        for (key, slot) in accounts {
+            guard let entry = entries[key] else { continue }
+            let (state, dueBy) = cadence.named(entry.state, slot: slot, now: now)
+            change(key, to: state, dueBy: dueBy)
+        }
+    }
+
+    /// Sets an entry's state, polled no later than `dueBy` when given (recording an account opened again).
+    private func change(_ key: PublicKey, to state: PollState, dueBy: ContinuousClock.Instant?) {
+        guard var entry = entries[key] else { return }
+        if entry.state.closedSlot != nil, state.closedSlot == nil { closures[key] = .some(nil) }
+        entry.state = state
+        if let dueBy, !entry.polling {
+            entry.due = min(entry.due ?? dueBy, dueBy)
+            wake()
+        }
+        entries[key] = entry
+    }
+
+    /// The token accounts closed (at a slot) or opened again (nil) since the last call, to be stored.
+    func takeClosures() -> [PublicKey: UInt64?] {
+        defer { closures = [:] }
+        return closures
+    }
+
+    /// Gives back closures that could not be stored (unless newer ones replaced them).
+    func restoreClosures(_ taken: [PublicKey: UInt64?]) {
+        closures.merge(taken) { newer, _ in newer }
     }
 
     /// Moves cursors back (they were at a dropped transaction): the next poll of each reads its history from there,
@@ -187,7 +227,7 @@ actor PollSchedule {
             } else {
                 entry.address.cursor = cursor.cursor
             }
-            entry.due = now
+            if entry.due != nil { entry.due = now }
             entries[cursor.address] = entry
         }
         wake()
@@ -202,15 +242,15 @@ actor PollSchedule {
     /// A mark for `quietSince`.
     func generation() -> Int { polls }
 
-    /// Whether every address has had a poll that started after `mark` and found nothing.
+    /// Whether every address that is polled has had a poll that started after `mark` and found nothing.
     func quietSince(_ mark: Int) -> Bool {
-        entries.values.allSatisfy { $0.quietAt > mark }
+        entries.values.allSatisfy { $0.due == nil && !$0.polling || $0.quietAt > mark }
     }
 
-    /// Makes every address due now (a test or an operator asking for a sweep).
+    /// Makes every address that is polled due now (a test or an operator asking for a sweep).
     func pollAllNow() {
         let now = ContinuousClock.now
-        for key in order { entries[key]?.due = now }
+        for key in order where entries[key]?.due != nil { entries[key]?.due = now }
         wake()
     }
 

@@ -7,8 +7,14 @@ public struct PollingSettings: Sendable, Hashable {
     /// How soon a busy address (one that had new signatures) and every configured address is polled again.
     public var busyInterval: Duration
     /// The longest a quiet discovered address waits between polls; its interval doubles from `busyInterval` with
-    /// every poll that finds nothing.
+    /// every poll that finds nothing. A token account that discovery no longer finds is closed by its first quiet
+    /// poll that begins at least this long after.
     public var quietInterval: Duration
+    /// A discovered address whose history had nothing new for this long is dormant: it waits a twelfth of the time
+    /// it has been idle ...
+    public var dormantAfter: Duration
+    /// ... up to this long.
+    public var dormantInterval: Duration
     /// Addresses whose first page is asked for in one JSON-RPC batch.
     public var addressesPerRound: Int
     /// Polling rounds under way at once.
@@ -32,10 +38,12 @@ public struct PollingSettings: Sendable, Hashable {
         busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 2,
         addressesInFlight: Int = 4,
         transactionsPerRequest: Int = 100, requestsInFlight: Int = 8, signaturesPerBatch: Int = 1000, batchesAhead: Int = 2,
-        pageSize: Int = 1000, startSlot: UInt64? = nil
+        pageSize: Int = 1000, startSlot: UInt64? = nil, dormantAfter: Duration = .seconds(3_600), dormantInterval: Duration = .seconds(3_600)
     ) {
         self.busyInterval = busyInterval
         self.quietInterval = max(quietInterval, busyInterval)
+        self.dormantAfter = max(dormantAfter, .zero)
+        self.dormantInterval = max(dormantInterval, self.quietInterval)
         self.addressesPerRound = max(1, addressesPerRound)
         self.roundsInFlight = max(1, roundsInFlight)
         self.addressesInFlight = max(1, addressesInFlight)
@@ -50,9 +58,10 @@ public struct PollingSettings: Sendable, Hashable {
 
 /// A `TransactionSource` that polls each followed address's history over JSON-RPC: `getSignaturesForAddress` until
 /// the address's cursor (many addresses' first pages in one batch, paging on with `before` past 1000), then
-/// `getTransaction` in batches with bounded concurrency. Busy addresses are polled every `busyInterval`, quiet ones
-/// less and less often, up to `quietInterval`; configured addresses always at the busy rate. A failing poll (the
-/// RPC client has already retried 429s, 5xx and other endpoints) is logged and tried again later with backoff.
+/// `getTransaction` in batches with bounded concurrency. When each address is polled is `PollCadence`'s: busy and
+/// configured addresses every `busyInterval`, quiet token accounts less and less often, dormant ones rarely, closed
+/// ones not at all until they are seen again. A failing poll (the RPC client has already retried 429s, 5xx and other
+/// endpoints) is logged and tried again later with backoff.
 public struct PollingTransactionSource: TransactionSource {
     public let rpc: SolanaRPCClient
     public let settings: PollingSettings
@@ -77,6 +86,26 @@ public struct PollingTransactionSource: TransactionSource {
 
     public func follow(_ addresses: [AddressCursor]) async {
         await schedule.follow(addresses)
+    }
+
+    /// What a discovery pass found: every token account of the mint and of the watched wallets that exists now.
+    public func discovered(existing: Set<PublicKey>) async {
+        await schedule.discovered(existing: existing)
+    }
+
+    /// Token accounts that indexed transactions at these slots named in their token balances (seen again).
+    public func named(_ accounts: [(account: PublicKey, slot: UInt64)]) async {
+        await schedule.named(accounts)
+    }
+
+    /// The token accounts closed (at a slot) or opened again (nil) since the last call, for the store.
+    public func takeClosures() async -> [PublicKey: UInt64?] {
+        await schedule.takeClosures()
+    }
+
+    /// Gives back closures the store could not take.
+    public func restoreClosures(_ closures: [PublicKey: UInt64?]) async {
+        await schedule.restoreClosures(closures)
     }
 
     /// Moves cursors back (they were at dropped transactions) and forgets that the dropped ones were delivered, so

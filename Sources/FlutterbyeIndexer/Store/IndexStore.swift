@@ -168,26 +168,44 @@ public struct IndexStore: Sendable {
 
     // MARK: Reading
 
-    /// Every followed address with its cursor, oldest discovery first.
+    /// Every followed address with its cursor, when its history last had something new (or when it was discovered)
+    /// and whether it is closed, oldest discovery first.
     public func cursors() async throws(StoreError) -> [AddressCursor] {
         let rows = try await run(
-            "SELECT address, role, newest_signature, newest_slot FROM flutterbye.chain_address_cursors ORDER BY discovered_at, address",
-            "reading the index cursors")
+            """
+            SELECT address, role, newest_signature, newest_slot, coalesce(last_activity_at, discovered_at), closed_slot
+            FROM flutterbye.chain_address_cursors ORDER BY discovered_at, address
+            """, "reading the index cursors")
         var cursors: [AddressCursor] = []
         for row in rows {
             do {
-                let (address, role, signature, slot) = try row.decode((String, String, String?, Int64?).self)
+                let (address, role, signature, slot, activity, closed) = try row.decode((String, String, String?, Int64?, Date, Int64?).self)
                 guard let key = try? PublicKey(base58: address), let role = AddressRole(rawValue: role) else { continue }
                 var cursor: SignatureCursor?
                 if let signature, let slot, let parsed = try? Signature(base58: signature) {
                     cursor = SignatureCursor(signature: parsed, slot: UInt64(slot))
                 }
-                cursors.append(AddressCursor(address: key, role: role, cursor: cursor))
+                cursors.append(
+                    AddressCursor(address: key, role: role, cursor: cursor, lastActivity: activity, closedSlot: closed.map { UInt64(max(0, $0)) }))
             } catch {
                 throw StoreError.statementFailed(error, while: "reading the index cursors")
             }
         }
         return cursors
+    }
+
+    /// Marks token accounts closed (at the slot their history was read to) or open again (nil).
+    public func setClosed(_ changes: [PublicKey: UInt64?]) async throws(StoreError) {
+        guard !changes.isEmpty else { return }
+        let sorted = changes.map { (address: $0.key.base58, slot: $0.value) }.sorted { $0.address < $1.address }
+        // -1: open.
+        let addresses = sorted.map(\.address), slots = sorted.map { $0.slot.map { Int64(clamping: $0) } ?? -1 }
+        _ = try await run(
+            """
+            UPDATE flutterbye.chain_address_cursors c SET closed_slot = NULLIF(s.slot, -1), updated_at = now()
+            FROM unnest(\(addresses)::text[], \(slots)::int8[]) AS s(address, slot)
+            WHERE c.address = s.address AND c.closed_slot IS DISTINCT FROM NULLIF(s.slot, -1)
+            """, "marking \(changes.count) token account(s) closed or open")
     }
 
     /// Where the index stands: the configured addresses' cursors, how many discovered token accounts are followed,

@@ -70,7 +70,7 @@ final class GeneratedHistory: @unchecked Sendable {
     let process = Process()
     let log: URL
 
-    /// Starts the script against `rpcURL`; `arguments` adds `--count`, `--mix` (default, fee-payments, reopen),
+    /// Starts the script against `rpcURL`; `arguments` adds `--count`, `--mix` (default, fee-payments, churn, reopen),
     /// `--pace-ms`, `--seed`.
     init(rpcURL: URL, arguments: [String]) throws {
         let python = try #require(LiteSVMSession.python, "run the tests with Tests/run (it creates .venv)")

@@ -1,0 +1,111 @@
+/// How a poll of an address's history ended.
+enum PollOutcome: Sendable, Hashable {
+    /// New signatures were found and delivered.
+    case busy
+    /// Nothing new.
+    case quiet
+    /// Stopped early (a transaction the node did not have yet): poll again soon.
+    case incomplete
+    /// The poll failed.
+    case failed
+}
+
+/// Where one followed address stands, as far as when to poll it goes.
+struct PollState: Sendable, Hashable {
+    /// A configured address (mint, wallets, program): polled at the busy rate always.
+    var configured: Bool
+    /// Polls in a row that found nothing.
+    var emptyPolls = 0
+    /// Polls in a row that failed.
+    var failures = 0
+    /// When its history last had something new, or it was followed or named by an indexed transaction.
+    var lastActivity: ContinuousClock.Instant
+    /// Since when discovery has not found the token account (it no longer exists); nil while it does.
+    var absentSince: ContinuousClock.Instant?
+    /// The slot its history was read to when it was found closed; nil while it is open. A closed account is not
+    /// polled until it is seen again.
+    var closedSlot: UInt64?
+}
+
+/// When a followed address is polled next, a pure value over `PollingSettings` (the time is passed in):
+/// - configured addresses, and any address whose last poll found something, every `busyInterval`;
+/// - a quiet token account waits twice as long after each empty poll, up to `quietInterval`;
+/// - one without activity for `dormantAfter` waits a twelfth of the time it has been idle (at least `quietInterval`),
+///   up to `dormantInterval`;
+/// - a closed one (discovery no longer finds it, and a poll that began at least `quietInterval` after that found
+///   nothing new, so its history is read to its end) is not polled until it is seen again: found by discovery, or
+///   named by a transaction indexed from another address's history at a later slot;
+/// - a failing poll is tried again after `busyInterval` doubled with each failure, up to `quietInterval`.
+struct PollCadence: Sendable, Hashable {
+    let settings: PollingSettings
+
+    /// How long `state` waits before its next poll at `now`, closed or not.
+    func interval(_ state: PollState, now: ContinuousClock.Instant) -> Duration {
+        if state.failures > 0 { return min(settings.busyInterval * (1 << min(state.failures, 10)), settings.quietInterval) }
+        if state.configured || state.emptyPolls == 0 { return settings.busyInterval }
+        let idle = now - state.lastActivity
+        if idle >= settings.dormantAfter {
+            return min(max(settings.quietInterval, idle / 12), max(settings.dormantInterval, settings.quietInterval))
+        }
+        return min(settings.busyInterval * (1 << min(state.emptyPolls, 20)), settings.quietInterval)
+    }
+
+    /// The state after a poll that began at `started` ended with `outcome` at `now`, and when the next one is due:
+    /// nil once the account is closed (at `cursorSlot`, where its history was read to).
+    func afterPoll(
+        _ state: PollState, outcome: PollOutcome, started: ContinuousClock.Instant, now: ContinuousClock.Instant, cursorSlot: UInt64?
+    ) -> (state: PollState, due: ContinuousClock.Instant?) {
+        var state = state
+        switch outcome {
+        case .busy, .incomplete:
+            state.failures = 0
+            state.emptyPolls = 0
+            state.lastActivity = now
+        case .failed:
+            state.failures += 1
+        case .quiet:
+            state.failures = 0
+            state.emptyPolls += 1
+            if !state.configured, let absent = state.absentSince, started >= absent + settings.quietInterval {
+                state.closedSlot = cursorSlot ?? 0
+                return (state, nil)
+            }
+        }
+        return (state, now + interval(state, now: now))
+    }
+
+    /// The state after a discovery pass that found the token account (`exists`) or not, and whether it is due now (a
+    /// closed account found again is open again).
+    func discovered(_ state: PollState, exists: Bool, now: ContinuousClock.Instant) -> (state: PollState, dueNow: Bool) {
+        guard !state.configured else { return (state, false) }
+        var state = state
+        guard exists else {
+            if state.absentSince == nil { state.absentSince = now }
+            return (state, false)
+        }
+        state.absentSince = nil
+        guard state.closedSlot != nil else { return (state, false) }
+        return (reopened(state, now: now), true)
+    }
+
+    /// The state after a transaction at `slot`, indexed from any address's history, named the account in its token
+    /// balances, and the latest its next poll may come (nil: no change): an open account is active again, polled
+    /// within `busyInterval`; a closed one opens again when the transaction is newer than its history (it was created
+    /// again).
+    func named(_ state: PollState, slot: UInt64, now: ContinuousClock.Instant) -> (state: PollState, dueBy: ContinuousClock.Instant?) {
+        guard !state.configured else { return (state, nil) }
+        if let closed = state.closedSlot, slot <= closed { return (state, nil) }
+        return (reopened(state, now: now), now + settings.busyInterval)
+    }
+
+    private func reopened(_ state: PollState, now: ContinuousClock.Instant) -> PollState {
+        var state = state
+        if state.closedSlot != nil {
+            state.closedSlot = nil
+            state.absentSince = nil
+        }
+        state.emptyPolls = 0
+        state.lastActivity = now
+        return state
+    }
+}
