@@ -140,6 +140,29 @@ public struct EventLog: Sendable {
         return EventCursor(transaction: transaction, sequence: sequence)
     }
 
+    /// Where `cursor` stands now: the horizon, the transactions that have begun and ended, and whether the cursor's
+    /// transaction has an event at or after it (`EventCursorStanding.verdict` decides whether a stream can resume
+    /// there). One statement.
+    public func standing(of cursor: EventCursor) async throws(StoreError) -> EventCursorStanding {
+        let rows = try await run(
+            """
+            SELECT coalesce(h.pruned_through_xid, '0')::text, coalesce(h.pruned_through_id, 0),
+                   pg_snapshot_xmin(s.snapshot)::text, pg_snapshot_xmax(s.snapshot)::text,
+                   EXISTS (SELECT 1 FROM flutterbye.events e
+                           WHERE e.xid = \(String(cursor.transaction))::text::xid8 AND e.id >= \(cursor.sequence))
+            FROM pg_current_snapshot() AS s(snapshot) LEFT JOIN flutterbye.event_log_horizon h ON true
+            """, "reading where a cursor stands in the event log")
+        guard let row = rows.first,
+            let (horizonTransaction, horizonSequence, oldest, next, exists) = try? row.decode((String, Int64, String, String, Bool).self),
+            let horizonTransaction = UInt64(horizonTransaction), let oldest = UInt64(oldest), let next = UInt64(next)
+        else {
+            throw StoreError(.queryFailed, "reading where a cursor stands in the event log gave no usable row")
+        }
+        return EventCursorStanding(
+            horizon: EventCursor(transaction: horizonTransaction, sequence: horizonSequence), oldestRunning: oldest,
+            nextUnassigned: next, eventAtOrAfter: exists)
+    }
+
     /// Deletes events that occurred before `cutoff`, at most `limit` at a time, and moves the horizon past the
     /// newest deleted; returns how many were deleted. Only readable events go (none of a transaction older ones
     /// still wait for), so the horizon never passes the present.
