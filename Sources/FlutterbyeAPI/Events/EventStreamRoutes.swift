@@ -64,7 +64,8 @@ public struct EventStreamRoutes: Sendable {
         }
     }
 
-    /// The cursor a subscription starts after; 410 when its cursor is older than the retention.
+    /// The cursor a subscription starts after; 410 when its cursor is older than the retention, 400 when it is ahead
+    /// of the log (no stream handed it out, and one starting there would wait for ever).
     func startCursor(_ subscription: EventSubscription) async throws -> EventCursor {
         switch subscription.start {
         case .latest:
@@ -72,14 +73,20 @@ public struct EventStreamRoutes: Sendable {
         case .oldest:
             return try await service.log.horizon()
         case .after(let cursor):
-            let horizon = try await service.log.horizon()
-            guard cursor >= horizon else {
+            let standing = try await service.log.standing(of: cursor)
+            switch standing.verdict(on: cursor) {
+            case .resumes:
+                return cursor
+            case .expired:
                 throw APIError(
                     .gone, code: "cursor_expired",
                     "events after cursor \(cursor) have been pruned (events are kept \(service.options.retention.components.seconds / 3600) hours); start again with from=oldest, after reading the current state from the other routes",
                     field: "cursor")
+            case .ahead(let reason):
+                throw APIError.invalid(
+                    "cursor \(cursor) is ahead of the event log (\(reason)): no stream gave it; pass the cursor of the last event you received, or start again with from=latest",
+                    field: "cursor")
             }
-            return cursor
         }
     }
 
