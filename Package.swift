@@ -57,6 +57,8 @@ let package = Package(
             dependencies: [
                 "SolanaCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The pool's own errors (its circuit breaker), told apart from a failed statement.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Resources/schema.sql")],
@@ -232,6 +234,7 @@ let package = Package(
             dependencies: [
                 "FlutterbyeStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import _ConnectionPoolModule
 import PostgresNIO
 
 /// The error FlutterbyeStore throws: a `code` to switch on and a `message` that tells an operator what is wrong
@@ -86,9 +87,15 @@ extension StoreError {
         return databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
     }
 
-    /// A PostgresNIO failure without a server answer: the server could not be reached or the connection broke.
-    /// Nil for an error that is not PostgresNIO's.
+    /// A PostgresNIO failure without a server answer: the server could not be reached or the connection broke, or
+    /// the connection pool refuses requests because it has failed to connect for a while (its circuit breaker, open
+    /// until a connection attempt succeeds). Nil for an error that is not PostgresNIO's.
     static func databaseUnavailable(_ error: any Error, while doing: String) -> StoreError? {
+        if let error = error as? ConnectionPoolError {
+            return StoreError(
+                .databaseUnavailable,
+                "\(doing) failed: the connection pool cannot connect to the database (\(error)). Check that the database server is running and reachable at the configured URL")
+        }
         guard let error = error as? PSQLError else { return nil }
         let underlying = error.underlying.map { ": \($0)" } ?? ""
         return StoreError(
