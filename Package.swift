@@ -225,6 +225,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FlutterbyeAPITests",
+            dependencies: [
+                "FlutterbyeAPI", "FlutterbyeStore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FlutterbyeServiceTests",
             dependencies: ["FlutterbyeService", "FlutterbyeAPI", "SolanaCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings

@@ -30,4 +30,6 @@ public struct APICaller: Sendable, Hashable {
 enum APILimits {
     /// A job request is well under 2 KiB; 64 KiB leaves room and refuses abuse.
     static let maxBodyBytes = 64 * 1024
+    /// The longest a request's database work may take before it is answered 503.
+    static let databaseTimeout = Duration.seconds(10)
 }

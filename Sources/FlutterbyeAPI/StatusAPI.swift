@@ -20,6 +20,8 @@ public struct StatusAPI: Sendable {
         public var cluster: SolanaCluster
         /// The event stream's wake-ups, retention and limit.
         public var events: EventLogService.Options
+        /// How often readiness, the gauges and the database's state are refreshed.
+        public var sampling = StatusSampler.Options()
 
         public init(
             apiTokens: [String], writeLimit: RateLimitMiddleware.Limit = .init(burst: 20, perSecond: 10), cluster: SolanaCluster,
@@ -42,10 +44,17 @@ public struct StatusAPI: Sendable {
     public let readiness: [ReadinessCheck]
     /// The event stream's service (wake-ups, pruning); `application` runs it beside the server.
     public let events: EventLogService
+    /// What refreshes readiness, the gauges and the database's state on timers; `application` runs it beside the
+    /// server.
+    public let sampler: StatusSampler
+    let database: DatabaseGate
+    let authentication: BearerTokenMiddleware
 
+    /// `database`: where PostgreSQL is, for the probe's connection of its own (the routes use `queue`, `index` and
+    /// `events`, on the pool).
     public init(
         configuration: Configuration, queue: TokenJobQueue, index: IndexStore, events: EventLog, rpc: SolanaRPCClient?,
-        metrics: PrometheusCollectorRegistry?, readiness: [ReadinessCheck], logger: Logger
+        metrics: PrometheusCollectorRegistry?, readiness: [ReadinessCheck], database: DatabaseConfiguration, logger: Logger
     ) {
         self.configuration = configuration
         self.queue = queue
@@ -54,25 +63,31 @@ public struct StatusAPI: Sendable {
         self.rpc = rpc
         self.metrics = metrics
         self.readiness = readiness
+        let sampling = configuration.sampling
+        let retryAfter = Int((sampling.databaseProbeInterval + sampling.databaseProbeTimeout).components.seconds)
+        self.database = DatabaseGate(timeout: APILimits.databaseTimeout, retryAfter: retryAfter)
+        self.sampler = StatusSampler(
+            options: sampling, checks: readiness, queue: queue, index: index, rpc: rpc, registry: metrics, database: self.database,
+            probe: DatabaseProbe(database: database, logger: logger), logger: logger)
+        self.authentication = BearerTokenMiddleware(tokens: configuration.apiTokens)
     }
 
     /// The routes, ready to serve.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
-        HealthRoutes(checks: readiness).add(to: router)
+        HealthRoutes(sampler: sampler).add(to: router)
         router.get("openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
         }
-        let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(tokens: configuration.apiTokens))
+        let v1 = router.group("v1").add(middleware: authentication)
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
-        JobRoutes(queue: queue, cluster: configuration.cluster).add(reads: v1, writes: writes)
-        let status = StatusRoutes(queue: queue, index: index, rpc: rpc)
-        status.add(to: v1)
-        EventStreamRoutes(service: events).add(to: v1)
-        if let metrics { MetricsRoute(registry: metrics, status: status).add(to: router) }
+        JobRoutes(queue: queue, cluster: configuration.cluster, database: database).add(reads: v1, writes: writes)
+        StatusRoutes(queue: queue, index: index, rpc: rpc, database: database).add(to: v1)
+        EventStreamRoutes(service: events, database: database).add(to: v1)
+        if let metrics { MetricsRoute(registry: metrics).add(to: router) }
         return router
     }
 
@@ -80,12 +95,12 @@ public struct StatusAPI: Sendable {
     /// answers with the reason.
     public func webSocketRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        EventStreamRoutes(service: events).addWebSocket(to: router, authentication: BearerTokenMiddleware(tokens: configuration.apiTokens))
+        EventStreamRoutes(service: events, database: database).addWebSocket(to: router, authentication: authentication)
         return router
     }
 
-    /// The HTTP server (a `Service`, with the event stream's service) on `host`:`port`; `onServerRunning` learns the
-    /// bound port (port 0 picks one).
+    /// The HTTP server (a `Service`, with the event stream's service and the sampler) on `host`:`port`;
+    /// `onServerRunning` learns the bound port (port 0 picks one).
     public func application(
         host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -93,7 +108,7 @@ public struct StatusAPI: Sendable {
             router: router(),
             server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
             configuration: .init(address: .hostname(host, port: port), serverName: "flutterbye"),
-            services: [events],
+            services: [events, sampler],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

@@ -88,19 +88,30 @@ struct RunCommandTests {
                 #expect(ready.status == 200, "\(ready.json)")
                 // Prometheus metrics from every part: the RPC client's requests by method, the job's confirmation
                 // latency, jobs by state, the configured mint's index lag.
-                var request = HTTPClientRequest(url: base + "/metrics")
-                request.method = .GET
-                let metrics = try await http.execute(request, timeout: .seconds(10))
-                #expect(metrics.status == .ok)
-                let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
-                for expected in [
+                // The gauges read from the database and the chain are refreshed every few seconds, not by the scrape.
+                let expectations = [
                     "solana_rpc_request_duration_seconds_bucket{method=\"sendTransaction\"", "flutterbye_job_confirmation_seconds_count 1",
                     "flutterbye_index_lag_slots{role=\"mint\"",
-                ] {
+                ]
+                // The job may have been finalized meanwhile.
+                func jobCounted(_ text: String) -> Bool {
+                    text.contains("flutterbye_jobs{state=\"confirmed\"} 1") || text.contains("flutterbye_jobs{state=\"finalized\"} 1")
+                }
+                var text = ""
+                let metricsDeadline = ContinuousClock.now + .seconds(30)
+                repeat {
+                    var request = HTTPClientRequest(url: base + "/metrics")
+                    request.method = .GET
+                    let metrics = try await http.execute(request, timeout: .seconds(10))
+                    #expect(metrics.status == .ok)
+                    text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+                    if expectations.allSatisfy(text.contains) && jobCounted(text) { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                } while ContinuousClock.now < metricsDeadline
+                for expected in expectations {
                     #expect(text.contains(expected), "/metrics lacks \(expected):\n\(text)")
                 }
-                // The job may have been finalized meanwhile.
-                #expect(text.contains("flutterbye_jobs{state=\"confirmed\"} 1") || text.contains("flutterbye_jobs{state=\"finalized\"} 1"))
+                #expect(jobCounted(text), "\(text)")
                 // The indexer runs too: it has followed the configured mint.
                 let cursors = try await client.query("SELECT count(*)::int8 FROM flutterbye.chain_address_cursors WHERE role = 'mint'", logger: Self.logger)
                 var mints = 0

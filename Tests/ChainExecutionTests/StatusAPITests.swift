@@ -25,6 +25,7 @@ struct StatusAPITests {
     func withAPI(
         writeLimit: RateLimitMiddleware.Limit = .init(burst: 1000, perSecond: 1000), readiness: [ReadinessCheck] = [],
         rpc: SolanaRPCClient? = nil, metrics: PrometheusCollectorRegistry? = nil,
+        configure: @Sendable (inout StatusAPI.Configuration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, TokenJobQueue) async throws -> Void
     ) async throws {
         let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
@@ -40,11 +41,15 @@ struct StatusAPITests {
             try await client.query(
                 "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE", logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
+            var configuration = StatusAPI.Configuration(
+                apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster)
+            configure(&configuration)
             let api = StatusAPI(
-                configuration: .init(apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster),
+                configuration: configuration,
                 queue: queue, index: IndexStore(client: client, logger: Self.logger), events: EventLog(client: client, logger: Self.logger),
-                rpc: rpc, metrics: metrics, readiness: readiness, logger: Self.logger)
-            let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.logger)
+                rpc: rpc, metrics: metrics, readiness: readiness, database: database, logger: Self.logger)
+            // The whole application, as `flutterbye run` serves it: the server and the services beside it.
+            let app = api.application(host: "127.0.0.1", port: 0, logger: Self.logger)
             try await app.test(.ahc(.http)) { http in try await body(http, queue) }
         }
     }
@@ -114,7 +119,8 @@ struct StatusAPITests {
         }
     }
 
-    /// `/readyz` answers 503 while PostgreSQL is down and 200 once it is back, without a restart.
+    /// `/readyz` answers 503 while PostgreSQL is down and 200 once it is back, without a restart (from the checks the
+    /// sampler runs every few seconds).
     @Test func readinessFollowsTheDatabase() async throws {
         let cluster = try PostgresTestCluster()
         let client = PostgresClient(configuration: try DatabaseConfiguration(url: cluster.url).clientConfiguration)
@@ -130,7 +136,12 @@ struct StatusAPITests {
                 }
                 #expect(try await status() == .ok)
                 try cluster.halt()
-                #expect(try await status() == .serviceUnavailable)
+                var down = false
+                for _ in 0..<60 where !down {
+                    down = try await status() == .serviceUnavailable
+                    if !down { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(down, "/readyz did not turn 503 within 15 s of the database going away")
                 try cluster.resume()
                 var ready = false
                 for _ in 0..<40 where !ready {
@@ -412,12 +423,17 @@ extension StatusAPITests {
     @Test func metricsAreServedInThePrometheusTextFormat() async throws {
         let registry = PrometheusCollectorRegistry()
         registry.makeCounter(name: "flutterbye_indexed_transactions_total").increment(by: Int64(3))
-        try await withAPI(metrics: registry) { http, _ in
+        try await withAPI(metrics: registry, configure: { $0.sampling.gaugeInterval = .milliseconds(200) }) { http, _ in
             _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("metrics-1"))
-            let response = try await http.execute(uri: "/metrics", method: .get)
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
-            let text = String(buffer: response.body)
+            // The gauges are refreshed on the sampler's timer, not by the scrape.
+            var text = ""
+            for _ in 0..<100 where !text.contains("flutterbye_jobs{state=\"available\"} 1") {
+                let response = try await http.execute(uri: "/metrics", method: .get)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                text = String(buffer: response.body)
+                if !text.contains("flutterbye_jobs{state=\"available\"} 1") { try await Task.sleep(for: .milliseconds(100)) }
+            }
             #expect(text.contains("flutterbye_jobs{state=\"available\"} 1"), "\(text)")
             #expect(text.contains("flutterbye_jobs{state=\"failed\"} 0"))
             #expect(text.contains("flutterbye_indexed_transactions_total 3"))

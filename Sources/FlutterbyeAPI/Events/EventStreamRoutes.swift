@@ -17,13 +17,15 @@ import NIOWebSocket
 /// 503 when too many streams are open, 426 for a plain GET.
 public struct EventStreamRoutes: Sendable {
     let service: EventLogService
+    let database: DatabaseGate
     /// How many events one read takes from the log.
     static let pageSize = 500
 
     private let sent = Counter(label: "flutterbye_events_sent_total")
 
-    public init(service: EventLogService) {
+    init(service: EventLogService, database: DatabaseGate) {
         self.service = service
+        self.database = database
     }
 
     /// The plain-HTTP side of `GET /v1/events` on `group` (authenticated): the same checks as an upgrade, so that a
@@ -67,13 +69,14 @@ public struct EventStreamRoutes: Sendable {
     /// The cursor a subscription starts after; 410 when its cursor is older than the retention, 400 when it is ahead
     /// of the log (no stream handed it out, and one starting there would wait for ever).
     func startCursor(_ subscription: EventSubscription) async throws -> EventCursor {
+        let log = service.log
         switch subscription.start {
         case .latest:
-            return try await service.log.latest()
+            return try await database.run { try await log.latest() }
         case .oldest:
-            return try await service.log.horizon()
+            return try await database.run { try await log.horizon() }
         case .after(let cursor):
-            let standing = try await service.log.standing(of: cursor)
+            let standing = try await database.run { try await log.standing(of: cursor) }
             switch standing.verdict(on: cursor) {
             case .resumes:
                 return cursor
@@ -100,7 +103,7 @@ public struct EventStreamRoutes: Sendable {
         let start: EventCursor
         do {
             start = try await startCursor(subscription)
-        } catch let error as APIError {
+        } catch let error as APIError where error.status != .serviceUnavailable {
             try await outbound.close(.policyViolation, reason: String(error.message.prefix(120)))
             return
         } catch {

@@ -61,7 +61,8 @@ public struct APIErrorMiddleware: RouterMiddleware {
             return APIError(.conflict, code: "invalid_state", error.message)
         case .databaseUnavailable:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
-            return APIError(.serviceUnavailable, code: "unavailable", "the database cannot be reached; try again later")
+            return APIError(
+                .serviceUnavailable, code: "unavailable", "the database cannot be reached; try again later", headers: [.retryAfter: "2"])
         default:
             logger.error("store error", metadata: ["error": "\(error)"])
             return APIError(.internalServerError, code: "internal", "the request failed inside the service; the error is in its log")

@@ -8,10 +8,12 @@ public import Hummingbird
 public struct JobRoutes: Sendable {
     let queue: TokenJobQueue
     let cluster: SolanaCluster
+    let database: DatabaseGate
 
-    public init(queue: TokenJobQueue, cluster: SolanaCluster) {
+    init(queue: TokenJobQueue, cluster: SolanaCluster, database: DatabaseGate) {
         self.queue = queue
         self.cluster = cluster
+        self.database = database
     }
 
     /// Adds the read routes to `reads` and the write routes to `writes` (which the caller rate-limits).
@@ -31,23 +33,29 @@ public struct JobRoutes: Sendable {
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let headerKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         let jobRequest = try JobSubmission.request(body: Array(buffer: body), idempotencyHeader: headerKey)
-        let result = try await queue.enqueue(jobRequest)
-        let job = try await queue.job(id: result.jobID)
+        let queue = self.queue
+        let (result, job) = try await database.run {
+            let result = try await queue.enqueue(jobRequest)
+            return (result, try await queue.job(id: result.jobID))
+        }
         var response = try Self.json(JobResource(job, cluster: cluster), status: result.inserted ? .created : .ok)
         response.headers[.location] = "/v1/jobs/\(job.id)"
         return response
     }
 
     @Sendable func job(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try Self.json(JobResource(try await queue.job(id: try Self.jobID(context)), cluster: cluster))
+        let id = try Self.jobID(context), queue = self.queue
+        return try Self.json(JobResource(try await database.run { try await queue.job(id: id) }, cluster: cluster))
     }
 
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try Self.json(JobResource(try await queue.cancel(jobID: try Self.jobID(context)), cluster: cluster))
+        let id = try Self.jobID(context), queue = self.queue
+        return try Self.json(JobResource(try await database.run { try await queue.cancel(jobID: id) }, cluster: cluster))
     }
 
     @Sendable func retry(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try Self.json(JobResource(try await queue.retry(jobID: try Self.jobID(context)), cluster: cluster))
+        let id = try Self.jobID(context), queue = self.queue
+        return try Self.json(JobResource(try await database.run { try await queue.retry(jobID: id) }, cluster: cluster))
     }
 
     /// `GET /v1/jobs?state=&limit=&cursor=`: newest first; `next_cursor` continues after the page's last job.
@@ -79,7 +87,8 @@ public struct JobRoutes: Sendable {
             }
             before = value.before
         }
-        let jobs = try await queue.jobs(state: state, limit: limit, before: before)
+        let queue = self.queue, filter = state, pageSize = limit, below = before
+        let jobs = try await database.run { try await queue.jobs(state: filter, limit: pageSize, before: below) }
         let next = jobs.count == limit ? jobs.last.map { JobCursor(before: $0.id).text } : nil
         return try Self.json(JobPage(jobs: jobs.map { JobResource($0, cluster: cluster) }, nextCursor: next))
     }

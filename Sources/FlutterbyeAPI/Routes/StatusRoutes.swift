@@ -10,11 +10,13 @@ public struct StatusRoutes: Sendable {
     let queue: TokenJobQueue
     let index: IndexStore
     let rpc: SolanaRPCClient?
+    let database: DatabaseGate
 
-    public init(queue: TokenJobQueue, index: IndexStore, rpc: SolanaRPCClient?) {
+    init(queue: TokenJobQueue, index: IndexStore, rpc: SolanaRPCClient?, database: DatabaseGate) {
         self.queue = queue
         self.index = index
         self.rpc = rpc
+        self.database = database
     }
 
     public func add(to reads: RouterGroup<APIRequestContext>) {
@@ -85,7 +87,8 @@ public struct StatusRoutes: Sendable {
     /// from falling behind, so `updated_at` (the last cursor move) is shown beside it.
     func indexReport() async throws -> IndexReport {
         async let slots = chainSlots()
-        let status = try await index.status()
+        let index = self.index
+        let status = try await database.run { try await index.status() }
         let chain = await slots
         return IndexReport(
             chainSlot: chain?.confirmed, finalizedSlot: chain?.finalized, newestIndexedSlot: status.newestIndexedSlot,
@@ -94,9 +97,15 @@ public struct StatusRoutes: Sendable {
                 IndexReport.Address(
                     address: address.address, role: address.role.rawValue, newestSignature: address.newestSignature,
                     newestSlot: address.newestSlot,
-                    lagSlots: chain.map { chain in chain.confirmed - min(chain.confirmed, address.newestSlot ?? 0) },
+                    lagSlots: chain.map { Self.lag(chainSlot: $0.confirmed, newestSlot: address.newestSlot) },
                     signaturesSeen: address.signaturesSeen, updatedAt: address.updatedAt)
             })
+    }
+
+    /// How far the chain's confirmed slot is past an address's newest indexed slot (all of it when nothing is
+    /// indexed; none when the index is ahead of the node asked).
+    static func lag(chainSlot: UInt64, newestSlot: UInt64?) -> UInt64 {
+        chainSlot - min(chainSlot, newestSlot ?? 0)
     }
 
     struct StatsReport: Encodable {
@@ -149,11 +158,15 @@ public struct StatusRoutes: Sendable {
 
     func statsReport() async throws -> StatsReport {
         let window = Duration.seconds(3600)
-        async let counts = queue.countsByState()
-        let statistics = try await queue.statistics(window: window)
+        let queue = self.queue
+        let (counts, statistics) = try await database.run {
+            async let counts = queue.countsByState()
+            let statistics = try await queue.statistics(window: window)
+            return (try await counts, statistics)
+        }
         var byState: [String: Int] = [:]
         for state in TokenJobState.allCases { byState[state.rawValue] = 0 }
-        for (state, count) in try await counts { byState[state.rawValue] = count }
+        for (state, count) in counts { byState[state.rawValue] = count }
         let tally = RPCRequestTally.current
         return StatsReport(
             jobs: .init(

@@ -90,7 +90,8 @@ struct RunCommand: AsyncParsableCommand {
                     apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention)),
                 queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger),
                 events: EventLog(client: client, logger: logger), rpc: rpc, metrics: Self.metrics,
-                readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)], logger: logger)
+                readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)], database: database,
+                logger: logger)
             let host = api.host
             let application = statusAPI.application(host: host, port: api.port, logger: logger) { port in
                 logger.info("status API listening", metadata: ["url": "http://\(host):\(port)"])

@@ -3,6 +3,17 @@ public import Logging
 public import PostgresNIO
 public import SolanaRPC
 
+/// One thing `/readyz` checks: a name and a probe that returns nil when all is well, else why not.
+public struct ReadinessCheck: Sendable {
+    public var name: String
+    public var probe: @Sendable () async -> String?
+
+    public init(name: String, probe: @escaping @Sendable () async -> String?) {
+        self.name = name
+        self.probe = probe
+    }
+}
+
 extension ReadinessCheck {
     /// The database answers and has the schema this binary migrates to (`version`).
     public static func database(_ client: PostgresClient, version: Int, logger: Logger) -> ReadinessCheck {
