@@ -1,14 +1,18 @@
 public import Hummingbird
 public import HummingbirdWebSocket
+public import NIOCore
 
 /// The request context of the status API: Hummingbird's core context, the body limit, the caller's identity
-/// once `BearerTokenMiddleware` has accepted its token, and the WebSocket handler of an upgrade (`GET /v1/events`).
-public struct APIRequestContext: RequestContext, WebSocketRequestContext {
+/// once `BearerTokenMiddleware` has accepted its token, the client's address, and the WebSocket handler of an upgrade
+/// (`GET /v1/events`).
+public struct APIRequestContext: RequestContext, WebSocketRequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<APIRequestContext>
     /// Which configured API token the caller presented (its position in the configuration, never the token), once
     /// authenticated: the key of its rate limit.
     public var caller: APICaller?
+    /// The client's address (the TCP peer's), the key of the limit of requests without a token.
+    public let remoteAddress: SocketAddress?
     /// The largest request body a route reads; a larger one is answered 413.
     public var maxUploadSize: Int { APILimits.maxBodyBytes }
 
@@ -16,6 +20,7 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.caller = nil
+        self.remoteAddress = source.channel.remoteAddress
     }
 }
 

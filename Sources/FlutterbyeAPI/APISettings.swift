@@ -3,9 +3,10 @@ import Foundation
 
 /// The status API's configuration from the environment: where it listens (`FLUTTERBYE_API_HOST`,
 /// `FLUTTERBYE_API_PORT`), its bearer tokens (`API_TOKEN`, comma-separated to rotate one), the write routes' rate
-/// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`) and how long the event
-/// stream's events are kept (`FLUTTERBYE_EVENT_RETENTION_HOURS`). The cluster its explorer links name is the
-/// service's (`ServiceConfiguration`).
+/// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`), the limit of requests without
+/// a token per client address (`FLUTTERBYE_API_UNAUTHENTICATED_BURST`, `FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND`)
+/// and how long the event stream's events are kept (`FLUTTERBYE_EVENT_RETENTION_HOURS`). The cluster its explorer
+/// links name is the service's (`ServiceConfiguration`).
 public struct APISettings: Sendable {
     /// The shortest API token accepted anywhere: 16 characters (production mode asks for 32).
     public static let minimumTokenLength = 16
@@ -14,6 +15,7 @@ public struct APISettings: Sendable {
     public var port: Int
     public var apiTokens: [String]
     public var writeLimit: RateLimitMiddleware.Limit
+    public var unauthenticatedLimit: RateLimitMiddleware.Limit
     /// How long events are kept for `GET /v1/events` (default: `EventLogService.Options`'s, 7 days).
     public var eventRetention: Duration
 
@@ -22,14 +24,18 @@ public struct APISettings: Sendable {
         var reader = EnvironmentReader(environment)
         host = reader.value("FLUTTERBYE_API_HOST") ?? "127.0.0.1"
         port = reader.integer("FLUTTERBYE_API_PORT", default: 8080, range: 0...65535)
-        let burst = reader.integer("FLUTTERBYE_API_WRITE_BURST", default: 20, range: 1...100_000)
-        var perSecond = 10.0
-        if let text = reader.value("FLUTTERBYE_API_WRITES_PER_SECOND") {
-            if let number = Double(text), number > 0, number.isFinite { perSecond = number } else {
-                reader.problems.append("FLUTTERBYE_API_WRITES_PER_SECOND must be a positive number, not '\(text)'")
-            }
+        func rate(_ name: String, default fallback: Double) -> Double {
+            guard let text = reader.value(name) else { return fallback }
+            if let number = Double(text), number > 0, number.isFinite { return number }
+            reader.problems.append("\(name) must be a positive number, not '\(text)'")
+            return fallback
         }
-        writeLimit = .init(burst: burst, perSecond: perSecond)
+        let burst = reader.integer("FLUTTERBYE_API_WRITE_BURST", default: 20, range: 1...100_000)
+        writeLimit = .init(burst: burst, perSecond: rate("FLUTTERBYE_API_WRITES_PER_SECOND", default: 10))
+        let unauthenticated = StatusAPI.Configuration.defaultUnauthenticatedLimit
+        unauthenticatedLimit = .init(
+            burst: reader.integer("FLUTTERBYE_API_UNAUTHENTICATED_BURST", default: unauthenticated.burst, range: 1...1_000_000),
+            perSecond: rate("FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND", default: unauthenticated.perSecond))
         let defaultRetentionHours = Int(EventLogService.Options().retention.components.seconds / 3600)
         eventRetention = .seconds(
             3600 * reader.integer("FLUTTERBYE_EVENT_RETENTION_HOURS", default: defaultRetentionHours, range: 1...87_600))

@@ -20,8 +20,13 @@ public struct StatusAPI: Sendable {
         public var cluster: SolanaCluster
         /// The event stream's wake-ups, retention and limit.
         public var events: EventLogService.Options
+        /// The limit of requests without a valid API token, per client address.
+        public var unauthenticatedLimit = Self.defaultUnauthenticatedLimit
         /// How often readiness, the gauges and the database's state are refreshed.
         public var sampling = StatusSampler.Options()
+
+        /// 100 at once and 20 a second from one address: far more than Prometheus and load balancers ask.
+        public static let defaultUnauthenticatedLimit = RateLimitMiddleware.Limit(burst: 100, perSecond: 20)
 
         public init(
             apiTokens: [String], writeLimit: RateLimitMiddleware.Limit = .init(burst: 20, perSecond: 10), cluster: SolanaCluster,
@@ -76,6 +81,7 @@ public struct StatusAPI: Sendable {
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: UnauthenticatedRateLimitMiddleware(limit: configuration.unauthenticatedLimit, authentication: authentication))
         HealthRoutes(sampler: sampler).add(to: router)
         router.get("openapi.json") { _, _ in
             Response(

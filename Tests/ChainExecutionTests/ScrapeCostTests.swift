@@ -59,7 +59,8 @@ struct ScrapeCostTests {
                 let migrator = try SchemaMigrator.bundled()
                 try await migrator.apply(on: client, logger: Self.logger)
                 let registry = PrometheusCollectorRegistry()
-                let configuration = StatusAPI.Configuration(apiTokens: [Self.token], cluster: StatusAPITests.cluster)
+                var configuration = StatusAPI.Configuration(apiTokens: [Self.token], cluster: StatusAPITests.cluster)
+                configuration.unauthenticatedLimit = .init(burst: 1000, perSecond: 1000)
                 let api = StatusAPI(
                     configuration: configuration, queue: TokenJobQueue(client: client, logger: Self.logger),
                     index: IndexStore(client: client, logger: Self.logger), events: EventLog(client: client, logger: Self.logger), rpc: rpc,

@@ -43,6 +43,7 @@ struct StatusAPITests {
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             var configuration = StatusAPI.Configuration(
                 apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster)
+            configuration.unauthenticatedLimit = .init(burst: 1000, perSecond: 1000)
             configure(&configuration)
             let api = StatusAPI(
                 configuration: configuration,

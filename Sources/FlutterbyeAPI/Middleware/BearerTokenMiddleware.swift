@@ -24,12 +24,22 @@ public struct BearerTokenMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
-            throw Self.unauthorized("this route needs an API token: send Authorization: Bearer <API_TOKEN>")
+        let caller = try authenticate(request.headers[.authorization]).get()
+        var context = context
+        context.caller = caller
+        // The request's log lines say which token called (its position and fingerprint), never the token.
+        context.logger[metadataKey: "caller"] = "token \(caller.tokenIndex + 1) (\(caller.fingerprint))"
+        return try await next(request, context)
+    }
+
+    /// The caller an `Authorization` header names, or the 401 it gets.
+    func authenticate(_ header: String?) -> Result<APICaller, APIError> {
+        guard let header else {
+            return .failure(Self.unauthorized("this route needs an API token: send Authorization: Bearer <API_TOKEN>"))
         }
         let scheme = "bearer "
         guard header.utf8.count > scheme.utf8.count, header.prefix(scheme.count).lowercased() == scheme else {
-            throw Self.unauthorized("the Authorization header must be Bearer <API_TOKEN>")
+            return .failure(Self.unauthorized("the Authorization header must be Bearer <API_TOKEN>"))
         }
         let presented = Array(header.utf8.dropFirst(scheme.utf8.count))
         var match: Int?
@@ -37,12 +47,8 @@ public struct BearerTokenMiddleware: RouterMiddleware {
         for (index, token) in tokens.enumerated() where Self.constantTimeEqual(presented, token) && match == nil {
             match = index
         }
-        guard let index = match else { throw Self.unauthorized("the API token is not valid") }
-        var context = context
-        context.caller = APICaller(tokenIndex: index, fingerprint: fingerprints[index])
-        // The request's log lines say which token called (its position and fingerprint), never the token.
-        context.logger[metadataKey: "caller"] = "token \(index + 1) (\(fingerprints[index]))"
-        return try await next(request, context)
+        guard let index = match else { return .failure(Self.unauthorized("the API token is not valid")) }
+        return .success(APICaller(tokenIndex: index, fingerprint: fingerprints[index]))
     }
 
     /// Compares two byte strings in time that depends only on their lengths, not on where they differ.

@@ -1,6 +1,5 @@
 import HTTPTypes
 public import Hummingbird
-import Synchronization
 
 /// Rate-limits the routes it guards per API caller (after `BearerTokenMiddleware`) with a `TokenBucket` each:
 /// over the limit, 429 with `Retry-After` in whole seconds.
@@ -18,35 +17,29 @@ public struct RateLimitMiddleware: RouterMiddleware {
         }
     }
 
-    /// Each caller's bucket, by token position.
-    final class Buckets: Sendable {
-        let byCaller = Mutex<[Int: TokenBucket]>([:])
-    }
-
     let limit: Limit
-    let buckets = Buckets()
+    /// Each caller's bucket, by token position.
+    let buckets: SharedTokenBuckets<Int>
 
     public init(limit: Limit) {
         self.limit = limit
+        self.buckets = SharedTokenBuckets(TokenBuckets(capacity: limit.burst, perSecond: limit.perSecond))
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let key = context.caller?.tokenIndex ?? -1
-        let now = ContinuousClock.now
-        let wait = buckets.byCaller.withLock { buckets in
-            var bucket = buckets[key] ?? TokenBucket(capacity: limit.burst, perSecond: limit.perSecond, now: now)
-            let wait = bucket.take(now: now)
-            buckets[key] = bucket
-            return wait
-        }
-        if let wait {
-            let (seconds, attoseconds) = wait.components
-            let retryAfter = max(1, seconds + (attoseconds > 0 ? 1 : 0))
-            throw APIError(
-                .tooManyRequests, code: "rate_limited",
-                "too many requests with this API token (at most \(limit.burst) at once, \(limit.perSecond) a second); retry in \(retryAfter) s",
-                headers: [.retryAfter: "\(retryAfter)"])
+        if let wait = buckets.take(context.caller?.tokenIndex ?? -1) {
+            throw Self.refusal(after: wait) { retryAfter in
+                "too many requests with this API token (at most \(limit.burst) at once, \(limit.perSecond) a second); retry in \(retryAfter) s"
+            }
         }
         return try await next(request, context)
+    }
+
+    /// The 429 for a request over a limit, `wait` before a token is there: `Retry-After` in whole seconds (at least
+    /// 1), and `message` given those seconds.
+    static func refusal(after wait: Duration, _ message: (Int64) -> String) -> APIError {
+        let (seconds, attoseconds) = wait.components
+        let retryAfter = max(1, seconds + (attoseconds > 0 ? 1 : 0))
+        return APIError(.tooManyRequests, code: "rate_limited", message(retryAfter), headers: [.retryAfter: "\(retryAfter)"])
     }
 }

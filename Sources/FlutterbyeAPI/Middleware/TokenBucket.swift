@@ -13,12 +13,18 @@ public struct TokenBucket: Sendable, Hashable {
         self.updated = now
     }
 
+    /// The tokens the bucket holds at `now` (it refills up to its capacity).
+    public func available(at now: ContinuousClock.Instant) -> Double {
+        let elapsed = now - updated
+        guard elapsed > .zero else { return tokens }
+        let (seconds, attoseconds) = elapsed.components
+        return min(capacity, tokens + (Double(seconds) + Double(attoseconds) / 1e18) * perSecond)
+    }
+
     /// Takes a token if there is one (nil), else returns how long until there is one.
     public mutating func take(now: ContinuousClock.Instant) -> Duration? {
-        let elapsed = now - updated
-        if elapsed > .zero {
-            let (seconds, attoseconds) = elapsed.components
-            tokens = min(capacity, tokens + (Double(seconds) + Double(attoseconds) / 1e18) * perSecond)
+        if now > updated {
+            tokens = available(at: now)
             updated = now
         }
         if tokens >= 1 {

@@ -85,9 +85,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let api {
             let cluster = cluster ?? .custom
+            var apiConfiguration = StatusAPI.Configuration(
+                apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention))
+            apiConfiguration.unauthenticatedLimit = api.unauthenticatedLimit
             let statusAPI = StatusAPI(
-                configuration: .init(
-                    apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention)),
+                configuration: apiConfiguration,
                 queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger),
                 events: EventLog(client: client, logger: logger), rpc: rpc, metrics: Self.metrics,
                 readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)], database: database,
