@@ -13,6 +13,8 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext, Remote
     public var caller: APICaller?
     /// The client's address (the TCP peer's), the key of the limit of requests without a token.
     public let remoteAddress: SocketAddress?
+    /// The request's connection, told when the request has been read whole (`requestRead()`).
+    let connection: (any Channel)?
     /// The largest request body a route reads; a larger one is answered 413.
     public var maxUploadSize: Int { APILimits.maxBodyBytes }
 
@@ -21,6 +23,13 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext, Remote
         self.webSocket = .init()
         self.caller = nil
         self.remoteAddress = source.channel.remoteAddress
+        self.connection = source.channel
+    }
+
+    /// Tells the connection that the request has been read whole: its request-read timeout no longer runs
+    /// (`ConnectionDeadlineHandler`).
+    func requestRead() {
+        connection?.pipeline.fireUserInboundEventTriggered(ConnectionDeadlineHandler.RequestRead())
     }
 }
 

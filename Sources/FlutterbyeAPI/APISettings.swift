@@ -4,9 +4,10 @@ import Foundation
 /// The status API's configuration from the environment: where it listens (`FLUTTERBYE_API_HOST`,
 /// `FLUTTERBYE_API_PORT`), its bearer tokens (`API_TOKEN`, comma-separated to rotate one), the write routes' rate
 /// limit per token (`FLUTTERBYE_API_WRITE_BURST`, `FLUTTERBYE_API_WRITES_PER_SECOND`), the limit of requests without
-/// a token per client address (`FLUTTERBYE_API_UNAUTHENTICATED_BURST`, `FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND`)
-/// and how long the event stream's events are kept (`FLUTTERBYE_EVENT_RETENTION_HOURS`). The cluster its explorer
-/// links name is the service's (`ServiceConfiguration`).
+/// a token per client address (`FLUTTERBYE_API_UNAUTHENTICATED_BURST`, `FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND`),
+/// the most connections it keeps open (`FLUTTERBYE_API_MAX_CONNECTIONS`) and how long the event stream's events are
+/// kept (`FLUTTERBYE_EVENT_RETENTION_HOURS`). The cluster its explorer links name is the service's
+/// (`ServiceConfiguration`).
 public struct APISettings: Sendable {
     /// The shortest API token accepted anywhere: 16 characters (production mode asks for 32).
     public static let minimumTokenLength = 16
@@ -16,6 +17,7 @@ public struct APISettings: Sendable {
     public var apiTokens: [String]
     public var writeLimit: RateLimitMiddleware.Limit
     public var unauthenticatedLimit: RateLimitMiddleware.Limit
+    public var maxConnections: Int
     /// How long events are kept for `GET /v1/events` (default: `EventLogService.Options`'s, 7 days).
     public var eventRetention: Duration
 
@@ -36,6 +38,8 @@ public struct APISettings: Sendable {
         unauthenticatedLimit = .init(
             burst: reader.integer("FLUTTERBYE_API_UNAUTHENTICATED_BURST", default: unauthenticated.burst, range: 1...1_000_000),
             perSecond: rate("FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND", default: unauthenticated.perSecond))
+        maxConnections = reader.integer(
+            "FLUTTERBYE_API_MAX_CONNECTIONS", default: ConnectionLimits().maxConnections, range: 1...1_000_000)
         let defaultRetentionHours = Int(EventLogService.Options().retention.components.seconds / 3600)
         eventRetention = .seconds(
             3600 * reader.integer("FLUTTERBYE_EVENT_RETENTION_HOURS", default: defaultRetentionHours, range: 1...87_600))

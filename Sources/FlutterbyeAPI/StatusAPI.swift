@@ -1,6 +1,7 @@
 public import FlutterbyeIndexer
 public import FlutterbyeStore
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 public import Logging
 public import Prometheus
@@ -22,6 +23,8 @@ public struct StatusAPI: Sendable {
         public var events: EventLogService.Options
         /// The limit of requests without a valid API token, per client address.
         public var unauthenticatedLimit = Self.defaultUnauthenticatedLimit
+        /// The server's timeouts and connection cap.
+        public var connections = ConnectionLimits()
         /// How often readiness, the gauges and the database's state are refreshed.
         public var sampling = StatusSampler.Options()
 
@@ -81,6 +84,7 @@ public struct StatusAPI: Sendable {
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: RequestReadMiddleware())
         router.add(middleware: UnauthenticatedRateLimitMiddleware(limit: configuration.unauthenticatedLimit, authentication: authentication))
         HealthRoutes(sampler: sampler).add(to: router)
         router.get("openapi.json") { _, _ in
@@ -101,18 +105,27 @@ public struct StatusAPI: Sendable {
     /// answers with the reason.
     public func webSocketRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        router.add(middleware: RequestReadMiddleware())
         EventStreamRoutes(service: events, database: database).addWebSocket(to: router, authentication: authentication)
         return router
     }
 
-    /// The HTTP server (a `Service`, with the event stream's service and the sampler) on `host`:`port`;
-    /// `onServerRunning` learns the bound port (port 0 picks one).
+    /// The HTTP server (a `Service`, with the event stream's service and the sampler) on `host`:`port`, with the
+    /// configured connection limits; `onServerRunning` learns the bound port (port 0 picks one).
     public func application(
         host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let webSocketResponder = webSocketRouter().buildResponder()
+        let limits = configuration.connections
+        let open = OpenConnections()
+        let server = HTTPServerBuilder { responder in
+            LimitedChildChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                limits: limits, open: open)
+        }
+        return Application(
             router: router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "flutterbye"),
             services: [events, sampler],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

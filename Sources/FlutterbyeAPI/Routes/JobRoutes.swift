@@ -31,6 +31,7 @@ public struct JobRoutes: Sendable {
         }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
+        context.requestRead()
         let headerKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         let jobRequest = try JobSubmission.request(body: Array(buffer: body), idempotencyHeader: headerKey)
         let queue = self.queue

@@ -88,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
             var apiConfiguration = StatusAPI.Configuration(
                 apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention))
             apiConfiguration.unauthenticatedLimit = api.unauthenticatedLimit
+            apiConfiguration.connections.maxConnections = api.maxConnections
             let statusAPI = StatusAPI(
                 configuration: apiConfiguration,
                 queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger),

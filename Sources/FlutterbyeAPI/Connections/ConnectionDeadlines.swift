@@ -1,0 +1,67 @@
+/// The timeouts of one connection, as a plain value that is told what happens on it and when (no clock, no I/O):
+/// a request must be read whole within the request-read timeout of its first byte, and a connection with no request
+/// under way is closed after the idle timeout. A request's handling (after it has been read, until its answer is
+/// written) has no deadline here; the handlers bound it themselves. A connection upgraded to a WebSocket has none:
+/// the WebSocket's pings watch it.
+public struct ConnectionDeadlines: Sendable, Hashable {
+    /// Where the connection is.
+    public enum Phase: Sendable, Hashable {
+        /// No request under way since `since` (the connection opened, or an answer was written).
+        case idle(since: ContinuousClock.Instant)
+        /// A request's bytes are arriving, the first at `since`, and it has not been read whole.
+        case reading(since: ContinuousClock.Instant)
+        /// The request has been read; its answer has not been written.
+        case handling
+        /// Switched to the WebSocket protocol.
+        case upgraded
+    }
+
+    /// Why a connection is closed.
+    public enum Expiry: Sendable, Hashable {
+        /// A request was not read whole in time.
+        case requestRead
+        /// Nothing happened for the idle timeout.
+        case idle
+    }
+
+    public let limits: ConnectionLimits
+    public private(set) var phase: Phase
+
+    public init(limits: ConnectionLimits, openedAt now: ContinuousClock.Instant) {
+        self.limits = limits
+        self.phase = .idle(since: now)
+    }
+
+    /// Bytes arrived from the client.
+    public mutating func bytesRead(at now: ContinuousClock.Instant) {
+        if case .idle = phase { phase = .reading(since: now) }
+    }
+
+    /// The server has read the request whole (one without a body as soon as its head is in).
+    public mutating func requestRead() {
+        if case .reading = phase { phase = .handling }
+    }
+
+    /// The server wrote to the client: an answer is under way, or, with `switchingProtocols`, the connection is a
+    /// WebSocket from now on.
+    public mutating func bytesWritten(at now: ContinuousClock.Instant, switchingProtocols: Bool) {
+        guard phase != .upgraded else { return }
+        phase = switchingProtocols ? .upgraded : .idle(since: now)
+    }
+
+    /// When the connection expires if nothing happens meanwhile; nil when it cannot.
+    public var deadline: ContinuousClock.Instant? {
+        switch phase {
+        case .idle(let since): since + limits.idleTimeout
+        case .reading(let since): since + limits.requestReadTimeout
+        case .handling, .upgraded: nil
+        }
+    }
+
+    /// Whether the connection has expired at `now`, and why.
+    public func expiry(at now: ContinuousClock.Instant) -> Expiry? {
+        guard let deadline, now >= deadline else { return nil }
+        if case .reading = phase { return .requestRead }
+        return .idle
+    }
+}
