@@ -37,6 +37,16 @@ struct RPCCredentialsTests {
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
+    /// `GET /readyz` until it answers `status` (it answers from checks the API runs every few seconds), at most 30 s.
+    func readiness(_ http: HTTPClient, _ base: String, until status: Int) async throws -> (status: Int, text: String) {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let answer = try await send(http, .GET, base + "/readyz")
+            if answer.status == status || ContinuousClock.now >= deadline { return answer }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
     static func object(_ text: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
     }
@@ -98,7 +108,7 @@ struct RPCCredentialsTests {
                 }
                 let errors = (job["errors"] as? [[String: Any]]) ?? []
                 #expect(errors.contains { ($0["message"] as? String)?.contains("endpoint \(shown)") == true }, "\(job)\n\(process.tail())")
-                let unready = try await send(http, .GET, base + "/readyz")
+                let unready = try await readiness(http, base, until: 503)
                 #expect(unready.status == 503, "\(unready.text)")
                 answers.append(("GET /readyz while the RPC answers 503", unready.text))
                 _ = try await server.control(["rate_5xx": 0])
@@ -115,7 +125,7 @@ struct RPCCredentialsTests {
                 #expect(job["explorer_url"] as? String == "https://explorer.solana.com/tx/\(signature)?cluster=custom")
                 #expect(job["mint_explorer_url"] as? String == "https://explorer.solana.com/address/\(mintAddress)?cluster=custom")
                 for path in ["/v1/jobs/\(id)", "/v1/jobs", "/readyz", "/v1/stats", "/v1/index", "/metrics"] {
-                    let answer = try await send(http, .GET, base + path)
+                    let answer = path == "/readyz" ? try await readiness(http, base, until: 200) : try await send(http, .GET, base + path)
                     #expect(answer.status == 200, "\(path): \(answer.text)")
                     answers.append(("GET \(path)", answer.text))
                 }
