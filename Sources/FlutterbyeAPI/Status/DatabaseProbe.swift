@@ -26,8 +26,10 @@ final class DatabaseProbe: Sendable {
     /// What a check found.
     enum Finding: Sendable, Equatable {
         case answers
-        /// Why not (for the log; never a password).
+        /// The connection was refused or broke, or the server refused the login: why (for the log; never a password).
         case unreachable(String)
+        /// No answer within the time allowed: the server may be gone, or only slow.
+        case silent(String)
         /// The check was cancelled before it knew.
         case unknown
     }
@@ -44,7 +46,7 @@ final class DatabaseProbe: Sendable {
             return .unreachable(((error as? StoreError) ?? StoreError.statementFailed(error, while: "asking whether the database answers")).message)
         case .timedOut:
             await dropConnection()
-            return .unreachable("no answer within \(limit)")
+            return .silent("no answer within \(limit)")
         case .interrupted:
             return .unknown
         }

@@ -54,6 +54,8 @@ public final class StatusSampler: Service, Sendable {
     let probe: DatabaseProbe
     let logger: Logger
     private let readiness = Mutex(Readiness())
+    /// Whether the database counts as down, from the probe's findings.
+    private let outage = Mutex(DatabaseOutage(silencesForOutage: 3))
 
     init(
         options: Options, checks: [ReadinessCheck], queue: TokenJobQueue, index: IndexStore, rpc: SolanaRPCClient?,
@@ -143,13 +145,12 @@ public final class StatusSampler: Service, Sendable {
     // MARK: Database
 
     func probeDatabase() async {
-        let problem: String?
-        switch await probe.check(within: options.databaseProbeTimeout) {
-        case .answers: problem = nil
-        case .unreachable(let reason): problem = reason
-        case .unknown: return
-        }
+        let finding = await probe.check(within: options.databaseProbeTimeout)
         let before = database.outage
+        let problem = outage.withLock { outage in
+            outage.record(finding)
+            return outage.reason
+        }
         database.probed(problem)
         if let problem, before == nil {
             logger.warning("the database does not answer; requests that need it are answered 503 until it does", metadata: ["reason": "\(problem)"])
