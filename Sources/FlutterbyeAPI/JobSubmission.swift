@@ -56,7 +56,8 @@ enum JobSubmission {
 
         var key = string("idempotency_key", required: false)
         if let header = idempotencyHeader {
-            if let key, key != header {
+            // Compared byte for byte, as the queue compares keys (String's == calls canonically equivalent text equal).
+            if let key, !key.utf8.elementsEqual(header.utf8) {
                 problem("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ")
             }
             key = key ?? header
