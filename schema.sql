@@ -698,3 +698,27 @@ CREATE TABLE IF NOT EXISTS flutterbye.key_fingerprints (
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (7, 'lease tokens, every stored signature of a job, the master seed''s fingerprint')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 8: finalization goes round all confirmed jobs.
+--
+-- finality_checked_at: when a finalizer last asked the chain whether a confirmed job's transaction is finalized.
+--   Finalizers take the jobs never checked first, then those checked longest ago, and stamp what they take, so jobs
+--   whose transactions never finalize (a transaction the chain no longer knows) go round with the others instead of
+--   being taken first every time and holding them back.
+
+DO $$
+BEGIN
+    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'finality_checked_at' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE flutterbye.token_jobs ADD COLUMN finality_checked_at timestamptz;
+    END IF;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (8, 'token_jobs.finality_checked_at: finalizers go round all confirmed jobs')
+ON CONFLICT (version) DO NOTHING;
