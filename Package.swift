@@ -231,6 +231,7 @@ let package = Package(
             name: "FlutterbyeStoreTests",
             dependencies: [
                 "FlutterbyeStore",
+                "SolanaCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
