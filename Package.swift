@@ -243,6 +243,7 @@ let package = Package(
             name: "FlutterbyeStoreTests",
             dependencies: [
                 "FlutterbyeStore",
+                "SolanaCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ],

@@ -121,108 +121,7 @@ BEGIN
 END
 $$;
 
--- Enqueues a token job: the one statement the backend runs, inside its own transaction if it likes:
---   SELECT * FROM flutterbye.enqueue_token_job(idempotency_key => 'order-42', token_program => 'token-2022',
---       decimals => 6, name => 'Flutterbye Launch', symbol => 'FLBYL', uri => 'https://…/launch.json',
---       amount => '1000000000', recipient => '<base58 wallet>', memo => 'order 42');
--- Bad input raises SQLSTATE 22023 with the message 'invalid <field>: <reason>' (nothing is written).
--- The same idempotency key with the same parameters returns the existing job (inserted = false); with
--- different parameters it raises SQLSTATE 23505 naming the key. New jobs wake workers with NOTIFY.
-CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
-    idempotency_key text,
-    token_program text,
-    decimals integer,
-    name text,
-    symbol text,
-    uri text,
-    amount text,
-    recipient text,
-    memo text DEFAULT NULL,
-    priority integer DEFAULT 0,
-    scheduled_at timestamptz DEFAULT now(),
-    max_attempts integer DEFAULT 25
-) RETURNS TABLE (job_id bigint, inserted boolean, job_state text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    parsed_amount numeric;
-    existing flutterbye.token_jobs%ROWTYPE;
-    new_id bigint;
-BEGIN
-    IF idempotency_key IS NULL OR length(idempotency_key) NOT BETWEEN 1 AND 200 THEN
-        RAISE EXCEPTION 'invalid idempotency_key: it must be 1 to 200 characters' USING ERRCODE = '22023';
-    END IF;
-    IF token_program IS NULL OR token_program NOT IN ('token', 'token-2022') THEN
-        RAISE EXCEPTION 'invalid token_program: % is not token or token-2022', coalesce(token_program, 'null')
-            USING ERRCODE = '22023';
-    END IF;
-    IF decimals IS NULL OR decimals NOT BETWEEN 0 AND 9 THEN
-        RAISE EXCEPTION 'invalid decimals: % is not between 0 and 9', coalesce(decimals::text, 'null') USING ERRCODE = '22023';
-    END IF;
-    IF name IS NULL OR octet_length(name) > 32 THEN
-        RAISE EXCEPTION 'invalid name: it must be at most 32 bytes (UTF-8), it has %', coalesce(octet_length(name)::text, 'none')
-            USING ERRCODE = '22023';
-    END IF;
-    IF symbol IS NULL OR octet_length(symbol) > 10 THEN
-        RAISE EXCEPTION 'invalid symbol: it must be at most 10 bytes (UTF-8), it has %', coalesce(octet_length(symbol)::text, 'none')
-            USING ERRCODE = '22023';
-    END IF;
-    IF uri IS NULL OR octet_length(uri) > 200 THEN
-        RAISE EXCEPTION 'invalid uri: it must be at most 200 bytes (UTF-8), it has %', coalesce(octet_length(uri)::text, 'none')
-            USING ERRCODE = '22023';
-    END IF;
-    IF amount IS NULL OR amount !~ '^[0-9]{1,20}$' THEN
-        RAISE EXCEPTION 'invalid amount: % is not a whole number of base units (digits only)', coalesce(quote_literal(amount), 'null')
-            USING ERRCODE = '22023';
-    END IF;
-    parsed_amount := amount::numeric;
-    IF parsed_amount > 18446744073709551615 THEN
-        RAISE EXCEPTION 'invalid amount: % does not fit in 64 bits (at most 18446744073709551615)', amount USING ERRCODE = '22023';
-    END IF;
-    IF NOT flutterbye.is_solana_address(recipient) THEN
-        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', coalesce(quote_literal(recipient), 'null')
-            USING ERRCODE = '22023';
-    END IF;
-    IF memo IS NOT NULL AND octet_length(memo) > 500 THEN
-        RAISE EXCEPTION 'invalid memo: it must be at most 500 bytes, it has %', octet_length(memo) USING ERRCODE = '22023';
-    END IF;
-    IF priority IS NULL OR priority NOT BETWEEN -100 AND 100 THEN
-        RAISE EXCEPTION 'invalid priority: % is not between -100 and 100', coalesce(priority::text, 'null') USING ERRCODE = '22023';
-    END IF;
-    IF max_attempts IS NULL OR max_attempts NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'invalid max_attempts: % is not between 1 and 1000', coalesce(max_attempts::text, 'null') USING ERRCODE = '22023';
-    END IF;
-
-    INSERT INTO flutterbye.token_jobs AS j
-        (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts)
-    VALUES
-        (enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
-         enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
-         enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
-         coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts)
-    ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
-    RETURNING j.id INTO new_id;
-
-    IF new_id IS NOT NULL THEN
-        PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
-        RETURN QUERY SELECT new_id, true, 'available'::text;
-        RETURN;
-    END IF;
-
-    SELECT * INTO existing FROM flutterbye.token_jobs j WHERE j.idempotency_key = enqueue_token_job.idempotency_key;
-    IF existing.token_program IS DISTINCT FROM enqueue_token_job.token_program
-        OR existing.decimals IS DISTINCT FROM enqueue_token_job.decimals::smallint
-        OR existing.name IS DISTINCT FROM enqueue_token_job.name
-        OR existing.symbol IS DISTINCT FROM enqueue_token_job.symbol
-        OR existing.uri IS DISTINCT FROM enqueue_token_job.uri
-        OR existing.amount IS DISTINCT FROM parsed_amount
-        OR existing.recipient IS DISTINCT FROM enqueue_token_job.recipient
-        OR existing.memo IS DISTINCT FROM enqueue_token_job.memo THEN
-        RAISE EXCEPTION 'idempotency_key % is already used by job % with different parameters', enqueue_token_job.idempotency_key, existing.id
-            USING ERRCODE = '23505';
-    END IF;
-    RETURN QUERY SELECT existing.id, false, existing.state;
-END
-$$;
+-- flutterbye.enqueue_token_job(), the statement the backend enqueues with: its latest form is in version 8 below.
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (2, 'token job queue: token_jobs, enqueue_token_job()')
@@ -681,6 +580,172 @@ CREATE TABLE IF NOT EXISTS flutterbye.key_fingerprints (
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (7, 'lease tokens, every stored signature of a job, the master seed''s fingerprint')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 8: every job the queue accepts can be sent, and finalization goes round all confirmed jobs.
+--
+-- flutterbye.token_job_transaction_size: the bytes of the largest transaction a worker builds for a job.
+--   enqueue_token_job refuses a job over Solana's limit of 1232 bytes (such a job was accepted, then failed with
+--   invalid_transaction), naming the fields that make it so long.
+-- finality_checked_at: when a finalizer last asked the chain whether a confirmed job's transaction is finalized.
+--   Finalizers take the jobs never checked first, then those checked longest ago, and stamp what they take, so jobs
+--   whose transactions never finalize (a transaction the chain no longer knows) go round with the others instead of
+--   being taken first every time and holding them back.
+
+-- The bytes of the largest transaction a worker may build for a job: TokenWorker's builder (SolanaCore's
+-- TokenCreationPlan, measured by TokenCreationSize) with the compute unit limit and price set, a mint authority of its
+-- own (three signatures) and, for the classic program, Metaplex metadata; every key distinct. A legacy transaction is
+-- compact-u16(signatures) + 64 per signature + header (3) + compact-u16(keys) + 32 per key + blockhash (32) +
+-- compact-u16(instructions) + per instruction: program index (1), compact-u16(accounts), one byte per account,
+-- compact-u16(data length), data. All of it is fixed for a program except:
+--   * the metadata instruction's data (Token-2022's TokenMetadata Initialize: an 8-byte discriminator and three u32
+--     lengths; Metaplex's CreateMetadataAccountV3: 1 + three u32 lengths + 2 + 5 one-byte flags): 20 bytes + the
+--     UTF-8 bytes of name, symbol and uri, after a compact-u16 length of 1 byte below 128, else 2;
+--   * the memo (none when null or empty): the Memo program's key (32) + an instruction of 1 + 1 + 1 (the payer) +
+--     compact-u16(memo bytes) + the memo's bytes.
+-- The rest, the metadata's 20 fixed bytes included: Token-2022 771 bytes (3 signatures 193, header 3, 9 keys 289,
+-- blockhash 32, instruction count 1, the 10 instructions but the memo 253), the classic program 767 (11 keys 353, the
+-- 10 instructions 185). A test holds this equal to the builder's size over field lengths of every shape and worker
+-- configuration.
+CREATE OR REPLACE FUNCTION flutterbye.token_job_transaction_size(token_program text, name text, symbol text, uri text, memo text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE token_program WHEN 'token-2022' THEN 771 ELSE 767 END
+        + metadata + CASE WHEN 20 + metadata < 128 THEN 1 ELSE 2 END
+        + CASE WHEN memo_bytes = 0 THEN 0 ELSE 35 + memo_bytes + CASE WHEN memo_bytes < 128 THEN 1 ELSE 2 END END
+    FROM (SELECT coalesce(octet_length(name), 0) + coalesce(octet_length(symbol), 0) + coalesce(octet_length(uri), 0) AS metadata,
+                 coalesce(octet_length(memo), 0) AS memo_bytes) AS lengths
+$$;
+
+-- Enqueues a token job: the one statement the backend runs, inside its own transaction if it likes:
+--   SELECT * FROM flutterbye.enqueue_token_job(idempotency_key => 'order-42', token_program => 'token-2022',
+--       decimals => 6, name => 'Flutterbye Launch', symbol => 'FLBYL', uri => 'https://…/launch.json',
+--       amount => '1000000000', recipient => '<base58 wallet>', memo => 'order 42');
+-- Bad input raises SQLSTATE 22023 with the message 'invalid <field>: <reason>' (nothing is written); a job whose
+-- transaction would be over Solana's 1232 bytes with 'invalid <fields>: ...', naming the fields that make it so long.
+-- The same idempotency key with the same parameters returns the existing job (inserted = false); with
+-- different parameters it raises SQLSTATE 23505 naming the key. New jobs wake workers with NOTIFY.
+CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
+    idempotency_key text,
+    token_program text,
+    decimals integer,
+    name text,
+    symbol text,
+    uri text,
+    amount text,
+    recipient text,
+    memo text DEFAULT NULL,
+    priority integer DEFAULT 0,
+    scheduled_at timestamptz DEFAULT now(),
+    max_attempts integer DEFAULT 25
+) RETURNS TABLE (job_id bigint, inserted boolean, job_state text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    parsed_amount numeric;
+    transaction_size integer;
+    too_long text;
+    existing flutterbye.token_jobs%ROWTYPE;
+    new_id bigint;
+BEGIN
+    IF idempotency_key IS NULL OR length(idempotency_key) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'invalid idempotency_key: it must be 1 to 200 characters' USING ERRCODE = '22023';
+    END IF;
+    IF token_program IS NULL OR token_program NOT IN ('token', 'token-2022') THEN
+        RAISE EXCEPTION 'invalid token_program: % is not token or token-2022', coalesce(token_program, 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    IF decimals IS NULL OR decimals NOT BETWEEN 0 AND 9 THEN
+        RAISE EXCEPTION 'invalid decimals: % is not between 0 and 9', coalesce(decimals::text, 'null') USING ERRCODE = '22023';
+    END IF;
+    IF name IS NULL OR octet_length(name) > 32 THEN
+        RAISE EXCEPTION 'invalid name: it must be at most 32 bytes (UTF-8), it has %', coalesce(octet_length(name)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF symbol IS NULL OR octet_length(symbol) > 10 THEN
+        RAISE EXCEPTION 'invalid symbol: it must be at most 10 bytes (UTF-8), it has %', coalesce(octet_length(symbol)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF uri IS NULL OR octet_length(uri) > 200 THEN
+        RAISE EXCEPTION 'invalid uri: it must be at most 200 bytes (UTF-8), it has %', coalesce(octet_length(uri)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF amount IS NULL OR amount !~ '^[0-9]{1,20}$' THEN
+        RAISE EXCEPTION 'invalid amount: % is not a whole number of base units (digits only)', coalesce(quote_literal(amount), 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    parsed_amount := amount::numeric;
+    IF parsed_amount > 18446744073709551615 THEN
+        RAISE EXCEPTION 'invalid amount: % does not fit in 64 bits (at most 18446744073709551615)', amount USING ERRCODE = '22023';
+    END IF;
+    IF NOT flutterbye.is_solana_address(recipient) THEN
+        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', coalesce(quote_literal(recipient), 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    IF memo IS NOT NULL AND octet_length(memo) > 500 THEN
+        RAISE EXCEPTION 'invalid memo: it must be at most 500 bytes, it has %', octet_length(memo) USING ERRCODE = '22023';
+    END IF;
+    transaction_size := flutterbye.token_job_transaction_size(token_program, name, symbol, uri, memo);
+    IF transaction_size > 1232 THEN
+        too_long := concat_ws(', ', CASE WHEN octet_length(name) > 0 THEN 'name' END, CASE WHEN octet_length(symbol) > 0 THEN 'symbol' END,
+            CASE WHEN octet_length(uri) > 0 THEN 'uri' END, CASE WHEN octet_length(memo) > 0 THEN 'memo' END);
+        RAISE EXCEPTION 'invalid %: % the job''s transaction % bytes, % more than Solana''s limit of 1232', too_long,
+            CASE WHEN strpos(too_long, ',') > 0 THEN 'together they make' ELSE 'it makes' END, transaction_size, transaction_size - 1232
+            USING ERRCODE = '22023';
+    END IF;
+    IF priority IS NULL OR priority NOT BETWEEN -100 AND 100 THEN
+        RAISE EXCEPTION 'invalid priority: % is not between -100 and 100', coalesce(priority::text, 'null') USING ERRCODE = '22023';
+    END IF;
+    IF max_attempts IS NULL OR max_attempts NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'invalid max_attempts: % is not between 1 and 1000', coalesce(max_attempts::text, 'null') USING ERRCODE = '22023';
+    END IF;
+
+    INSERT INTO flutterbye.token_jobs AS j
+        (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts)
+    VALUES
+        (enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
+         enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
+         enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
+         coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts)
+    ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
+    RETURNING j.id INTO new_id;
+
+    IF new_id IS NOT NULL THEN
+        PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
+        RETURN QUERY SELECT new_id, true, 'available'::text;
+        RETURN;
+    END IF;
+
+    SELECT * INTO existing FROM flutterbye.token_jobs j WHERE j.idempotency_key = enqueue_token_job.idempotency_key;
+    IF existing.token_program IS DISTINCT FROM enqueue_token_job.token_program
+        OR existing.decimals IS DISTINCT FROM enqueue_token_job.decimals::smallint
+        OR existing.name IS DISTINCT FROM enqueue_token_job.name
+        OR existing.symbol IS DISTINCT FROM enqueue_token_job.symbol
+        OR existing.uri IS DISTINCT FROM enqueue_token_job.uri
+        OR existing.amount IS DISTINCT FROM parsed_amount
+        OR existing.recipient IS DISTINCT FROM enqueue_token_job.recipient
+        OR existing.memo IS DISTINCT FROM enqueue_token_job.memo THEN
+        RAISE EXCEPTION 'idempotency_key % is already used by job % with different parameters', enqueue_token_job.idempotency_key, existing.id
+            USING ERRCODE = '23505';
+    END IF;
+    RETURN QUERY SELECT existing.id, false, existing.state;
+END
+$$;
+
+DO $$
+BEGIN
+    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'finality_checked_at' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE flutterbye.token_jobs ADD COLUMN finality_checked_at timestamptz;
+    END IF;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (8, 'enqueue_token_job refuses a job whose transaction cannot fit in 1232 bytes; token_jobs.finality_checked_at')
 ON CONFLICT (version) DO NOTHING;
 
 -- ------------------------------------------------------------------------------------------------------------

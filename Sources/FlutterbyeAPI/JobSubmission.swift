@@ -22,7 +22,11 @@ enum JobSubmission {
             throw APIError.invalid("the body must be a JSON object with the job's fields")
         }
         var problems: [APIError.FieldProblem] = []
-        func problem(_ field: String, _ message: String) { problems.append(.init(field: field, message: message)) }
+        var summary: [String] = []
+        func problem(_ field: String, _ message: String) {
+            problems.append(.init(field: field, message: message))
+            summary.append("\(field): \(message)")
+        }
 
         for key in object.keys.sorted() where !members.contains(key) {
             problem(key, "unknown field; the fields are \(members.sorted().joined(separator: ", "))")
@@ -56,7 +60,8 @@ enum JobSubmission {
 
         var key = string("idempotency_key", required: false)
         if let header = idempotencyHeader {
-            if let key, key != header {
+            // Compared byte for byte, as the queue compares keys (String's == calls canonically equivalent text equal).
+            if let key, !key.utf8.elementsEqual(header.utf8) {
                 problem("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ")
             }
             key = key ?? header
@@ -95,11 +100,18 @@ enum JobSubmission {
                 idempotencyKey: key, tokenProgram: tokenProgram, decimals: decimals, name: name, symbol: symbol, uri: uri,
                 amount: amount, recipient: recipient, memo: memo, priority: priority, scheduledAt: scheduledAt,
                 maxAttempts: maxAttempts)
-            for (field, reason) in request.invalidFields() { problem(field, reason) }
+            for refusal in request.invalidFields() {
+                guard refusal.fields.count > 1 else {
+                    problem(refusal.field, refusal.reason)
+                    continue
+                }
+                // A rule the fields break together (the transaction's size): each of them named, the reason said once.
+                for field in refusal.fields { problems.append(.init(field: field, message: "\(refusal.field): \(refusal.reason)")) }
+                summary.append("\(refusal.field): \(refusal.reason)")
+            }
             if problems.isEmpty { return request }
         }
-        let summary = problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-        throw APIError(.badRequest, code: "invalid_job", "the job was not enqueued: \(summary)", fields: problems)
+        throw APIError(.badRequest, code: "invalid_job", "the job was not enqueued: \(summary.joined(separator: "; "))", fields: problems)
     }
 
     static func parseTimestamp(_ text: String) -> Date? {

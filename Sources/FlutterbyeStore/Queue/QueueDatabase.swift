@@ -65,12 +65,14 @@ struct QueueDatabase: Sendable {
             }
             return results
         }
-        var newJobs: [String: Int64] = [:]
-        for row in inserted { newJobs[row.idempotencyKey] = row.id }
+        // Keyed by the key's bytes, as the unique index compares keys: String's == (and so a [String: _] dictionary)
+        // calls canonically equivalent keys equal (`café` composed and decomposed), which are two jobs here.
+        var newJobs: [[UInt8]: Int64] = [:]
+        for row in inserted { newJobs[Array(row.idempotencyKey.utf8)] = row.id }
         var results: [Result<TokenJobEnqueueResult, StoreError>] = []
         results.reserveCapacity(requests.count)
         for request in requests {
-            if let id = newJobs.removeValue(forKey: request.idempotencyKey) {
+            if let id = newJobs.removeValue(forKey: Array(request.idempotencyKey.utf8)) {
                 results.append(.success(TokenJobEnqueueResult(jobID: id, inserted: true, state: .available)))
                 continue
             }

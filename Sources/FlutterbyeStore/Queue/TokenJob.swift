@@ -62,6 +62,30 @@ public struct TokenJobRequest: Sendable, Hashable, Codable {
         self.scheduledAt = scheduledAt
         self.maxAttempts = maxAttempts
     }
+
+    /// Equal when every field is, text byte for byte (UTF-8) as PostgreSQL compares it: Swift's `==` on `String` calls
+    /// canonically equivalent text equal (`café` with é composed or decomposed), yet those are two idempotency keys,
+    /// two jobs and two mints (a job's mint derives from its key's bytes).
+    public static func == (lhs: TokenJobRequest, rhs: TokenJobRequest) -> Bool {
+        lhs.decimals == rhs.decimals && lhs.priority == rhs.priority && lhs.scheduledAt == rhs.scheduledAt
+            && lhs.maxAttempts == rhs.maxAttempts && (lhs.memo == nil) == (rhs.memo == nil)
+            && zip(lhs.texts, rhs.texts).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for text in texts {
+            hasher.combine(text.utf8.count)
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+        hasher.combine(memo == nil)
+        hasher.combine(decimals)
+        hasher.combine(priority)
+        hasher.combine(scheduledAt)
+        hasher.combine(maxAttempts)
+    }
+
+    /// The text fields (a missing memo as an empty one).
+    private var texts: [String] { [idempotencyKey, tokenProgram, name, symbol, uri, amount, recipient, memo ?? ""] }
 }
 
 /// One failed attempt of a job, kept in the job's history.

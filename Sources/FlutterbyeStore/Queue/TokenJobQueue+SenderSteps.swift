@@ -112,14 +112,25 @@ extension TokenJobQueue {
         try await release([lease])
     }
 
-    /// Confirmed jobs waiting to be finalized, oldest confirmation first: (id, signature).
-    public func confirmedJobs(limit: Int) async throws(StoreError) -> [(id: Int64, signature: String)] {
+    /// Takes up to `limit` confirmed jobs for a finality check: (id, signature). Jobs never checked come first (oldest
+    /// confirmation first), then those checked longest ago; each job taken is stamped as checked now, so the next call
+    /// takes others, and jobs whose transactions never finalize go round with the rest instead of holding them back.
+    /// Concurrent finalizers take different jobs.
+    public func confirmedJobsToCheck(limit: Int) async throws(StoreError) -> [(id: Int64, signature: String)] {
         var result: [(id: Int64, signature: String)] = []
         for row in try await run(
             """
-            SELECT id, signature FROM flutterbye.token_jobs
-            WHERE state = 'confirmed' AND signature IS NOT NULL ORDER BY confirmed_at LIMIT \(limit)
-            """, "listing confirmed jobs")
+            WITH next AS (
+                SELECT id FROM flutterbye.token_jobs
+                WHERE state = 'confirmed' AND signature IS NOT NULL
+                ORDER BY finality_checked_at NULLS FIRST, confirmed_at, id
+                LIMIT \(Int64(max(limit, 0)))
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE flutterbye.token_jobs j SET finality_checked_at = now()
+            FROM next WHERE j.id = next.id
+            RETURNING j.id, j.signature
+            """, "taking confirmed jobs for a finality check")
         {
             let cells = row.makeRandomAccess()
             if let id = try? cells["id"].decode(Int64.self), let signature = try? cells["signature"].decode(String.self) {

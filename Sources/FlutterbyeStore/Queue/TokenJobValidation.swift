@@ -7,62 +7,82 @@ extension TokenJobRequest {
 
     /// Checks the request by the rules of `flutterbye.enqueue_token_job` (schema.sql), in the same order and with the
     /// same messages, so that a refusal reads the same whichever way the job came in. Throws `invalidJob` naming the
-    /// first bad field. Whatever this lets through is still checked by the database (the function and the table's
-    /// constraints).
+    /// first bad field (or fields, for a rule they break together). Whatever this lets through is still checked by the
+    /// database (the function and the table's constraints).
     public func validate() throws(StoreError) {
-        if let (field, reason) = firstInvalidField() {
-            throw StoreError(.invalidJob, "invalid \(field): \(reason); nothing was enqueued", field: field)
+        if let refusal = invalidFields().first {
+            throw StoreError(.invalidJob, "\(refusal.message); nothing was enqueued", field: refusal.field)
         }
     }
 
-    /// The first field that `enqueue_token_job` would refuse, with the reason it gives.
-    func firstInvalidField() -> (field: String, reason: String)? {
-        invalidFields().first
-    }
-
-    /// Every field that `enqueue_token_job` would refuse, in the order it checks them, each with the reason it gives:
+    /// Every rule of `enqueue_token_job` the request breaks, in the order it checks them, each with the reason it gives:
     /// what an API answers, so that a client fixes all of them at once.
-    public func invalidFields() -> [(field: String, reason: String)] {
-        var invalid: [(field: String, reason: String)] = []
+    public func invalidFields() -> [TokenJobRefusal] {
+        var invalid: [TokenJobRefusal] = []
         // PostgreSQL's length() counts characters (code points), octet_length() UTF-8 bytes.
         let keyLength = idempotencyKey.unicodeScalars.count
         if keyLength < 1 || keyLength > 200 {
-            invalid.append(("idempotency_key", "it must be 1 to 200 characters"))
+            invalid.append(.init("idempotency_key", "it must be 1 to 200 characters"))
         }
         if tokenProgram != "token" && tokenProgram != "token-2022" {
-            invalid.append(("token_program", "\(tokenProgram) is not token or token-2022"))
+            invalid.append(.init("token_program", "\(tokenProgram) is not token or token-2022"))
         }
         if !(0...9).contains(decimals) {
-            invalid.append(("decimals", "\(decimals) is not between 0 and 9"))
+            invalid.append(.init("decimals", "\(decimals) is not between 0 and 9"))
         }
         if name.utf8.count > 32 {
-            invalid.append(("name", "it must be at most 32 bytes (UTF-8), it has \(name.utf8.count)"))
+            invalid.append(.init("name", "it must be at most 32 bytes (UTF-8), it has \(name.utf8.count)"))
         }
         if symbol.utf8.count > 10 {
-            invalid.append(("symbol", "it must be at most 10 bytes (UTF-8), it has \(symbol.utf8.count)"))
+            invalid.append(.init("symbol", "it must be at most 10 bytes (UTF-8), it has \(symbol.utf8.count)"))
         }
         if uri.utf8.count > 200 {
-            invalid.append(("uri", "it must be at most 200 bytes (UTF-8), it has \(uri.utf8.count)"))
+            invalid.append(.init("uri", "it must be at most 200 bytes (UTF-8), it has \(uri.utf8.count)"))
         }
         let digits = amount.utf8
         if digits.isEmpty || digits.count > 20 || !digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            invalid.append(("amount", "\(Self.quoteLiteral(amount)) is not a whole number of base units (digits only)"))
+            invalid.append(.init("amount", "\(Self.quoteLiteral(amount)) is not a whole number of base units (digits only)"))
         } else if Self.exceedsMaximumAmount(amount) {
-            invalid.append(("amount", "\(amount) does not fit in 64 bits (at most \(Self.maximumAmount))"))
+            invalid.append(.init("amount", "\(amount) does not fit in 64 bits (at most \(Self.maximumAmount))"))
         }
         if !Self.isSolanaAddress(recipient) {
-            invalid.append(("recipient", "\(Self.quoteLiteral(recipient)) is not a base58 Solana address"))
+            invalid.append(.init("recipient", "\(Self.quoteLiteral(recipient)) is not a base58 Solana address"))
         }
         if let memo, memo.utf8.count > 500 {
-            invalid.append(("memo", "it must be at most 500 bytes, it has \(memo.utf8.count)"))
+            invalid.append(.init("memo", "it must be at most 500 bytes, it has \(memo.utf8.count)"))
+        }
+        if let refusal = transactionSizeRefusal() {
+            invalid.append(refusal)
         }
         if !(-100...100).contains(priority) {
-            invalid.append(("priority", "\(priority) is not between -100 and 100"))
+            invalid.append(.init("priority", "\(priority) is not between -100 and 100"))
         }
         if !(1...1000).contains(maxAttempts) {
-            invalid.append(("max_attempts", "\(maxAttempts) is not between 1 and 1000"))
+            invalid.append(.init("max_attempts", "\(maxAttempts) is not between 1 and 1000"))
         }
         return invalid
+    }
+
+    /// `enqueue_token_job`'s size rule: the transaction of the job as the largest worker configuration builds it
+    /// (`TokenCreationSize`, `flutterbye.token_job_transaction_size`) must fit in Solana's 1232 bytes. The refusal names
+    /// the fields that make up its variable part (those not empty). Nil when the job fits, or when the token program,
+    /// name, symbol, URI or memo is refused on its own (the function checks those first).
+    func transactionSizeRefusal() -> TokenJobRefusal? {
+        let program: TokenProgram
+        switch tokenProgram {
+        case "token": program = .token
+        case "token-2022": program = .token2022
+        default: return nil
+        }
+        guard (memo?.utf8.count ?? 0) <= 500,
+            (try? TokenCreationSize.fits(program: program, name: name, symbol: symbol, uri: uri, memo: memo)) == false,
+            let size = try? TokenCreationSize.largest(program: program, name: name, symbol: symbol, uri: uri, memo: memo)
+        else { return nil }
+        let fields = [("name", name), ("symbol", symbol), ("uri", uri), ("memo", memo ?? "")].filter { !$0.1.isEmpty }.map(\.0)
+        let limit = TokenCreationSize.limit
+        return TokenJobRefusal(
+            fields: fields,
+            reason: "\(fields.count > 1 ? "together they make" : "it makes") the job's transaction \(size) bytes, \(size - limit) more than Solana's limit of \(limit)")
     }
 
     /// Whether decimal digits (1 to 20 of them, leading zeros allowed) name a number above u64::MAX.
@@ -86,4 +106,27 @@ extension TokenJobRequest {
         guard text.contains("\\") else { return "'\(quoted)'" }
         return "E'\(quoted.replacingOccurrences(of: "\\", with: "\\\\"))'"
     }
+}
+
+/// A rule of `flutterbye.enqueue_token_job` a job request breaks: the field at fault (several for a rule they break
+/// together, such as the transaction's size) and the reason the function gives.
+public struct TokenJobRefusal: Sendable, Hashable {
+    /// The fields at fault, in the order the request has them.
+    public var fields: [String]
+    public var reason: String
+
+    public init(fields: [String], reason: String) {
+        self.fields = fields
+        self.reason = reason
+    }
+
+    init(_ field: String, _ reason: String) {
+        self.init(fields: [field], reason: reason)
+    }
+
+    /// The fields as the function names them: `name`, or `name, symbol, uri, memo`.
+    public var field: String { fields.joined(separator: ", ") }
+
+    /// The function's message: `invalid <field>: <reason>`.
+    public var message: String { "invalid \(field): \(reason)" }
 }

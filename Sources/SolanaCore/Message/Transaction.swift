@@ -48,13 +48,18 @@ public struct Transaction: Sendable, Hashable {
         guard signatureCount >= 1 else {
             throw SolanaCoreError(.missingSigner, "the message requires no signature, so it has no fee payer; compile it with a payer")
         }
-        let size = WireWriter.compactU16Size(signatureCount) + 64 * signatureCount + messageSize
+        let size = serializedSize(signatureCount: signatureCount, messageSize: messageSize)
         guard size <= maxSerializedSize else {
             throw SolanaCoreError(
                 .transactionTooLarge,
                 "the transaction is \(size) bytes; Solana accepts at most \(maxSerializedSize). Split the work over several transactions or use a v0 message with address lookup tables"
             )
         }
+    }
+
+    /// The bytes a transaction takes on the wire with `signatureCount` signatures and a message of `messageSize` bytes.
+    public static func serializedSize(signatureCount: Int, messageSize: Int) -> Int {
+        WireWriter.compactU16Size(signatureCount) + Signature.length * signatureCount + messageSize
     }
 
     /// The transaction id: the fee payer's signature.

@@ -26,22 +26,45 @@ public struct TransactionShape: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `plan` grown to the top of its shape (the uri, then the name, then the symbol padded with "x"; the memo
-    /// padded), so that its simulation's units bound every transaction of the shape.
+    /// padded), so that its simulation's units bound every transaction of the shape. Grown no further than Solana's size
+    /// limit allows for the largest worker configuration (`TokenCreationSize`): a job the queue accepted fits, and the
+    /// transaction calibrating its shape must too. The metadata's padding gives way first (a memo byte costs the memo
+    /// program more units than a metadata byte costs the token program); a job that still runs out of units is
+    /// simulated on its own.
     public func largest(of plan: TokenCreationPlan) -> TokenCreationPlan {
-        var grown = plan
         var missing = metadataBytes - (plan.name.utf8.count + plan.symbol.utf8.count + plan.uri.utf8.count)
-        func pad(_ text: inout String, limit: Int) {
+        func room(_ text: String, limit: Int) -> Int {
             let room = max(0, min(missing, limit - text.utf8.count))
-            text += String(repeating: "x", count: room)
             missing -= room
+            return room
         }
-        pad(&grown.uri, limit: 200)
-        pad(&grown.name, limit: 32)
-        pad(&grown.symbol, limit: 10)
-        if let memo = plan.memo, memoBytes > 0 {
-            grown.memo = memo + String(repeating: "x", count: max(0, min(memoBytes, 500) - memo.utf8.count))
+        // In the order the padding gives way at the size limit: symbol, name, uri, memo.
+        var padding = [0, 0, 0, 0]
+        padding[2] = room(plan.uri, limit: 200)
+        padding[1] = room(plan.name, limit: 32)
+        padding[0] = room(plan.symbol, limit: 10)
+        if let memo = plan.memo, memoBytes > 0 { padding[3] = max(0, min(memoBytes, 500) - memo.utf8.count) }
+        func grown() -> TokenCreationPlan {
+            var grown = plan
+            grown.symbol += String(repeating: "x", count: padding[0])
+            grown.name += String(repeating: "x", count: padding[1])
+            grown.uri += String(repeating: "x", count: padding[2])
+            if let memo = plan.memo { grown.memo = memo + String(repeating: "x", count: padding[3]) }
+            return grown
         }
-        return grown
+        let full = grown()
+        guard
+            let size = try? TokenCreationSize.largest(program: full.program, name: full.name, symbol: full.symbol, uri: full.uri, memo: full.memo),
+            size > TokenCreationSize.limit
+        else { return full }
+        // Each byte left out takes at least a byte off the size (and a length prefix may shrink with it).
+        var excess = size - TokenCreationSize.limit
+        for index in padding.indices {
+            let cut = min(excess, padding[index])
+            padding[index] -= cut
+            excess -= cut
+        }
+        return grown()
     }
 
     public var description: String {

@@ -16,12 +16,14 @@ public struct JobFinalizer: Sendable {
         self.logger = logger
     }
 
-    /// Finalizes up to `limit` confirmed jobs, oldest confirmation first; returns how many. A job whose stored
-    /// signature does not parse is reported and left confirmed; the others go on.
+    /// Checks up to `limit` confirmed jobs and finalizes those whose transaction is; returns how many it finalized.
+    /// Each call checks other jobs than the last (never checked first, then those checked longest ago), so jobs that
+    /// never finalize do not hold the others back. A job whose stored signature does not parse is reported and left
+    /// confirmed; the others go on.
     @discardableResult
     public func finalizeConfirmedJobs(limit: Int = 256) async throws -> Int {
         var checked: [(id: Int64, signature: Signature)] = []
-        for job in try await queue.confirmedJobs(limit: min(max(limit, 1), 256)) {
+        for job in try await queue.confirmedJobsToCheck(limit: min(max(limit, 1), 256)) {
             do { checked.append((job.id, try Signature(base58: job.signature))) } catch {
                 logger.error("a confirmed job's stored signature does not parse; it cannot be finalized", metadata: ["job": "\(job.id)", "error": "\(error.message)"])
             }

@@ -1,5 +1,3 @@
-public import SolanaCore
-
 /// What one token job creates, in typed form: checked once when a job is picked up, so that a malformed job
 /// fails at once as a permanent error instead of on chain.
 public struct TokenCreationPlan: Sendable, Hashable {
@@ -36,6 +34,18 @@ public struct TokenCreationPlan: Sendable, Hashable {
         self.memo = memo
     }
 
+    /// A plan of fields already checked (`TokenCreationSize` builds one per job it measures).
+    init(program: TokenProgram, decimals: UInt8, name: String, symbol: String, uri: String, amount: UInt64, recipient: PublicKey, memo: String?) {
+        self.program = program
+        self.decimals = decimals
+        self.name = name
+        self.symbol = symbol
+        self.uri = uri
+        self.amount = amount
+        self.recipient = recipient
+        self.memo = memo
+    }
+
     /// The bytes the mint account holds when `initializeMint2` runs (for Token-2022: the MetadataPointer extension).
     public var mintSpace: Int { program == .token2022 ? 234 : TokenMintState.length }
 
@@ -57,6 +67,20 @@ public struct TokenCreationPlan: Sendable, Hashable {
         payer: PublicKey, mint: PublicKey, mintAuthority: PublicKey, mintRentLamports: UInt64,
         computeUnitLimit: UInt32?, computeUnitPrice: UInt64?, metaplexMetadata: Bool = false
     ) throws(SolanaCoreError) -> [Instruction] {
+        let metaplexAccount = program == .token && metaplexMetadata ? try MetaplexTokenMetadataProgram.metadataAddress(mint: mint) : nil
+        return try instructions(
+            payer: payer, mint: mint, mintAuthority: mintAuthority, mintRentLamports: mintRentLamports, computeUnitLimit: computeUnitLimit,
+            computeUnitPrice: computeUnitPrice, metaplexAccount: metaplexAccount,
+            recipientTokenAccount: try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programId))
+    }
+
+    /// `instructions` with the program-derived accounts given: the recipient's associated token account, and the Metaplex
+    /// metadata account (nil: no Metaplex metadata). `TokenCreationSize` gives placeholders: a size depends on which
+    /// keys are distinct, not on their values.
+    func instructions(
+        payer: PublicKey, mint: PublicKey, mintAuthority: PublicKey, mintRentLamports: UInt64, computeUnitLimit: UInt32?,
+        computeUnitPrice: UInt64?, metaplexAccount: PublicKey?, recipientTokenAccount ata: PublicKey
+    ) throws(SolanaCoreError) -> [Instruction] {
         var instructions: [Instruction] = []
         if let computeUnitLimit { instructions.append(ComputeBudgetProgram.setComputeUnitLimit(computeUnitLimit)) }
         if let computeUnitPrice { instructions.append(ComputeBudgetProgram.setComputeUnitPrice(microLamports: computeUnitPrice)) }
@@ -71,14 +95,12 @@ public struct TokenCreationPlan: Sendable, Hashable {
             instructions.append(
                 try TokenMetadata.initialize(
                     metadata: mint, updateAuthority: mintAuthority, mint: mint, mintAuthority: mintAuthority, name: name, symbol: symbol, uri: uri))
-        } else if metaplexMetadata {
+        } else if let metaplexAccount {
             instructions.append(
                 try MetaplexTokenMetadataProgram.createMetadataAccountV3(
-                    metadata: try MetaplexTokenMetadataProgram.metadataAddress(mint: mint), mint: mint, mintAuthority: mintAuthority,
-                    payer: payer, updateAuthority: mintAuthority, name: name, symbol: symbol, uri: uri, sellerFeeBasisPoints: 0,
-                    isMutable: true, updateAuthorityIsSigner: true))
+                    metadata: metaplexAccount, mint: mint, mintAuthority: mintAuthority, payer: payer, updateAuthority: mintAuthority,
+                    name: name, symbol: symbol, uri: uri, sellerFeeBasisPoints: 0, isMutable: true, updateAuthorityIsSigner: true))
         }
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programId)
         instructions.append(
             AssociatedTokenAccountProgram.createIdempotent(
                 payer: payer, associatedTokenAccount: ata, wallet: recipient, mint: mint, tokenProgram: program.programId))
