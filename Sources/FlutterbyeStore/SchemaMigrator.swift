@@ -156,6 +156,7 @@ public struct SchemaMigrator: Sendable {
     /// Turns a PostgresNIO error into a `StoreError` with what the server said and what to do.
     static func storeError(_ error: any Error, while doing: String) -> StoreError {
         if let answer = StoreError.ServerAnswer(error) {
+            if answer.meansUnavailable { return StoreError.unavailable(answer, while: doing) }
             return StoreError(
                 .migrationFailed,
                 "\(doing) failed: \(answer.summary). The migration was rolled back; fix the schema script and start again")

@@ -75,6 +75,15 @@ extension StoreError {
             let hint = info[.hint].map { "; hint: \($0)" } ?? ""
             self.summary = message + state + detail + hint
         }
+
+        /// The server answered that it is going away or cannot serve now, not that the statement was wrong: a
+        /// connection exception (class 08), an administrator's or a crash's shutdown, or "cannot connect now"
+        /// (57P01-57P03, what every open connection gets when PostgreSQL stops or restarts), or too many connections
+        /// (53300). Worth trying again shortly.
+        var meansUnavailable: Bool {
+            guard let sqlState else { return false }
+            return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
+        }
     }
 
     /// The error for a statement that failed: `queryFailed` with the server's answer, or `databaseUnavailable` when
@@ -82,6 +91,7 @@ extension StoreError {
     public static func statementFailed(_ error: any Error, while doing: String) -> StoreError {
         if let error = error as? StoreError { return error }
         if let answer = ServerAnswer(error) {
+            if answer.meansUnavailable { return unavailable(answer, while: doing) }
             return StoreError(.queryFailed, "\(doing) failed: \(answer.summary)", sqlState: answer.sqlState)
         }
         return databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
@@ -90,6 +100,14 @@ extension StoreError {
     /// A PostgresNIO failure without a server answer: the server could not be reached or the connection broke, or
     /// the connection pool refuses requests because it has failed to connect for a while (its circuit breaker, open
     /// until a connection attempt succeeds). Nil for an error that is not PostgresNIO's.
+    /// The error for a server answer that `meansUnavailable`.
+    static func unavailable(_ answer: ServerAnswer, while doing: String) -> StoreError {
+        StoreError(
+            .databaseUnavailable,
+            "\(doing) failed: the database is going away or cannot serve now (\(answer.summary)); it is tried again, check that the database server is running",
+            sqlState: answer.sqlState)
+    }
+
     static func databaseUnavailable(_ error: any Error, while doing: String) -> StoreError? {
         if let error = error as? ConnectionPoolError {
             return StoreError(
