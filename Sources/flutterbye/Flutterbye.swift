@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 
 /// Starts the `flutterbye` command with Swift concurrency running on NIO's event loops: the database, RPC and HTTP
-/// connections live there, so an `await` on one of them resumes without a hop to another thread pool (a third less
-/// client CPU per queue statement; README, "Queue benchmark"). As in Vapor's template.
+/// connections live there, so an `await` on one of them resumes without a hop to another thread pool (about a quarter
+/// less client CPU per queued job; README, "Queue benchmark"). As in Vapor's template.
 @main
 enum FlutterbyeEntry {
     static func main() async {
