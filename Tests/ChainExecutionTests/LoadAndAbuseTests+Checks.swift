@@ -123,6 +123,20 @@ extension LoadAndAbuseTests {
     /// Each stream received exactly the database's events, in order, each once.
     static func expectStreamsExact(_ streams: [[EventMessage]], databaseURL: String) async throws {
         let cursors = try await eventCursors(databaseURL)
+        if streams.contains(where: { $0.map(\.cursor) != cursors }) {
+            // What holds events back: transactions with an id, and the snapshot.
+            let activity = try await withDatabase(databaseURL) { client in
+                let rows = try await client.query(
+                    """
+                    SELECT pg_current_snapshot()::text || ' | ' || coalesce(string_agg(pid::text || ' ' || coalesce(backend_xid::text, '-') || ' '
+                        || coalesce(backend_xmin::text, '-') || ' ' || coalesce(state, '-') || ' ' || left(query, 60), ' || '), '')
+                    FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL
+                    """, logger: logger)
+                for try await (text,) in rows.decode((String,).self) { return text }
+                return ""
+            }
+            Issue.record("streams differ from the log; snapshot and transactions: \(activity)")
+        }
         for (index, stream) in streams.enumerated() {
             let got = stream.map(\.cursor)
             let twice = Dictionary(grouping: got, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
