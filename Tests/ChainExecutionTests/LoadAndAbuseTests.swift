@@ -179,7 +179,7 @@ struct LoadAndAbuseTests {
                 "load: \(sizes.jobs) jobs; POST /v1/jobs p50 \(Int(LoadLedger.percentile(latencies, 50) * 1000)) ms, p99 \(Int(LoadLedger.percentile(latencies, 99) * 1000)) ms; answers \(report.statuses)"
             )
             try await Self.expectTokensOnChain(acknowledged.withLock { $0 }, databaseURL: cluster.url, rpc: rpc, recipients: recipients)
-            try await Self.expectStreamsExact(streams.withLock { $0 }, databaseURL: cluster.url)
+            try await Self.expectStreamsExact(streams.withLock { $0 }, through: target.withLock { $0 } ?? "", databaseURL: cluster.url)
             try await Self.expectScrapesCostNoRPCCalls(scraper: scraper, server: server, scrapers: sizes.scrapers)
         } catch {
             try? await http.shutdown()

@@ -24,7 +24,8 @@ struct RateLimitTests {
         // 50 calls at 20 a second, 20 of them at once: 30 more take 1.5 s.
         let took = ContinuousClock.now - start
         #expect(took >= .milliseconds(1400), "took \(took)")
-        #expect(took < .seconds(6), "took \(took)")
+        // Generous: the whole suite runs beside it on two cores.
+        #expect(took < .seconds(15), "took \(took)")
         try await server.close()
     }
 }
@@ -131,7 +132,7 @@ struct SendRateLimitTests {
         // 30 sends at 20 a second, 20 of them at once: 10 more take 0.5 s. Were the 400 reads counted too, they would
         // take 19 s: the upper bound holds on a loaded machine and still tells the two apart.
         let took = ContinuousClock.now - start
-        #expect(took >= .milliseconds(450) && took < .seconds(6), "took \(took)")
+        #expect(took >= .milliseconds(450) && took < .seconds(15), "took \(took)")
         try await server.close()
     }
 }
