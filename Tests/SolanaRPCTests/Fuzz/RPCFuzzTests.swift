@@ -108,8 +108,9 @@ struct RPCFuzzTests {
         #expect(server.answers >= Self.cases, "the server gave \(server.answers) answers")
         #expect(growth < Self.memoryBound, "peak memory grew by \(growth / (1024 * 1024)) MiB (seed \(seed))")
         // The well-behaved answers, which every mutation starts from, are accepted: the mutations test the client's
-        // checks, not a template's mistake.
-        for outcome in outcomes where HostileAnswers.kind(of: outcome.index) == .valid && outcome.error != nil {
+        // checks, not a template's mistake. A timeout is not a refusal: on a machine busy with the whole suite a valid
+        // answer can miss the 0.3 s request timeout (the bound on slow calls above still holds).
+        for outcome in outcomes where HostileAnswers.kind(of: outcome.index) == .valid && outcome.error != nil && outcome.error?.code != .timeout {
             Issue.record("\(describe(outcome.index)) failed: \(outcome.error!)")
         }
         var byCode: [String: Int] = [:], byKind: [AnswerKind: [String: Int]] = [:]
