@@ -22,23 +22,8 @@ struct IndexerFinalityTests {
     @Test("one null status and one null getTransaction from a lagging endpoint do not drop a transaction; repeated misses do; seen again, it is restored with its events")
     func aLaggingEndpointDoesNotDropATransaction() async throws {
         try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_false_drop") { client, rpc, server in
-            let flby = try await FlbyActivity.create(rpc)
-            let holder = Keypair.generate().publicKey
-            _ = try await flby.open(for: holder)
-            _ = try await flby.mint(1_000, to: holder)
-            let hidden = try await flby.mint(500, to: holder)
-            let hiddenSlot = try await flby.slot(of: hidden)
-            let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
-            let store = IndexStore(client: client, logger: Self.logger)
-            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
-            try await IndexerAcceptanceTests.running(indexer) {
-                try await IndexerAcceptanceTests.withTimeout(.seconds(60), "the indexer catching up") { await indexer.caughtUp() }
-            }
+            let (watched, store, indexer, hidden, hiddenSlot) = try await Self.indexedThenHidden(client, rpc, server)
             #expect(try await Self.supply(client) == "1500")
-            // Stored at confirmed and not settled yet when the endpoint starts lagging.
-            try await client.query("UPDATE flutterbye.chain_transactions SET finalized = false WHERE signature = \(hidden.base58)", logger: Self.logger)
-            _ = try await server.control(["hidden": ["signatures": [hidden.base58]]])
-            try await Self.finalize(past: hiddenSlot + 25, rpc, server)
 
             try await indexer.settle()
             #expect(try await Self.isDropped(hidden, client) == false, "one null status and one null getTransaction dropped it")
@@ -47,13 +32,7 @@ struct IndexerFinalityTests {
             #expect(try await Self.supply(client) == "1500")
 
             // Misses spread over slots and time drop it.
-            try await IndexerAcceptanceTests.withTimeout(.seconds(30), "the transaction dropped") {
-                while try await !Self.isDropped(hidden, client) {
-                    _ = try await server.control(["advance_slots": 5])
-                    try await Task.sleep(for: .milliseconds(100))
-                    try await indexer.settle()
-                }
-            }
+            try await Self.settleUntilDropped(hidden, indexer, client, server)
             #expect(try await Self.supply(client) == "1000")
             #expect(try await IndexerAcceptanceTests.count(
                 client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND signature = '\(hidden.base58)'") == 1)
@@ -79,28 +58,8 @@ struct IndexerFinalityTests {
     @Test("a dropped transaction listed again in an address's history (its cursor rewound) is restored with its events")
     func aDroppedTransactionSeenInAHistoryIsRestored() async throws {
         try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_restore_history") { client, rpc, server in
-            let flby = try await FlbyActivity.create(rpc)
-            let holder = Keypair.generate().publicKey
-            _ = try await flby.open(for: holder)
-            _ = try await flby.mint(1_000, to: holder)
-            let hidden = try await flby.mint(500, to: holder)
-            let hiddenSlot = try await flby.slot(of: hidden)
-            let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
-            let store = IndexStore(client: client, logger: Self.logger)
-            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
-            try await IndexerAcceptanceTests.running(indexer) {
-                try await IndexerAcceptanceTests.withTimeout(.seconds(60), "the indexer catching up") { await indexer.caughtUp() }
-            }
-            try await client.query("UPDATE flutterbye.chain_transactions SET finalized = false WHERE signature = \(hidden.base58)", logger: Self.logger)
-            _ = try await server.control(["hidden": ["signatures": [hidden.base58]]])
-            try await Self.finalize(past: hiddenSlot + 25, rpc, server)
-            try await IndexerAcceptanceTests.withTimeout(.seconds(30), "the transaction dropped") {
-                while try await !Self.isDropped(hidden, client) {
-                    _ = try await server.control(["advance_slots": 5])
-                    try await Task.sleep(for: .milliseconds(100))
-                    try await indexer.settle()
-                }
-            }
+            let (watched, store, indexer, hidden, _) = try await Self.indexedThenHidden(client, rpc, server)
+            try await Self.settleUntilDropped(hidden, indexer, client, server)
             #expect(try await Self.supply(client) == "1000")
 
             // Visible again; dropped transactions are not checked again by status here: the histories list it again.
@@ -211,6 +170,41 @@ struct IndexerFinalityTests {
     // MARK: Support
 
     /// Waits until the chain's finalized slot has passed `slot`, moving the chain on.
+    /// A holder's two mints (1,000 then 500 FLBY) indexed; then the 500's transaction is stored at confirmed again,
+    /// the endpoint stops showing it (lagging) and the chain finalizes past it.
+    static func indexedThenHidden(
+        _ client: PostgresClient, _ rpc: SolanaRPCClient, _ server: LocalChainServer
+    ) async throws -> (watched: WatchedAddresses, store: IndexStore, indexer: Indexer, hidden: Signature, hiddenSlot: UInt64) {
+        let flby = try await FlbyActivity.create(rpc)
+        let holder = Keypair.generate().publicKey
+        _ = try await flby.open(for: holder)
+        _ = try await flby.mint(1_000, to: holder)
+        let hidden = try await flby.mint(500, to: holder)
+        let hiddenSlot = try await flby.slot(of: hidden)
+        let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
+        let store = IndexStore(client: client, logger: logger)
+        let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: options, logger: logger)
+        try await IndexerAcceptanceTests.running(indexer) {
+            try await IndexerAcceptanceTests.withTimeout(.seconds(60), "the indexer catching up") { await indexer.caughtUp() }
+        }
+        // Stored at confirmed and not settled yet when the endpoint starts lagging.
+        try await client.query("UPDATE flutterbye.chain_transactions SET finalized = false WHERE signature = \(hidden.base58)", logger: logger)
+        _ = try await server.control(["hidden": ["signatures": [hidden.base58]]])
+        try await finalize(past: hiddenSlot + 25, rpc, server)
+        return (watched, store, indexer, hidden, hiddenSlot)
+    }
+
+    /// Settling passes spread over slots and time until `hidden` is dropped (at most 30 s).
+    static func settleUntilDropped(_ hidden: Signature, _ indexer: Indexer, _ client: PostgresClient, _ server: LocalChainServer) async throws {
+        try await IndexerAcceptanceTests.withTimeout(.seconds(30), "the transaction dropped") {
+            while try await !isDropped(hidden, client) {
+                _ = try await server.control(["advance_slots": 5])
+                try await Task.sleep(for: .milliseconds(100))
+                try await indexer.settle()
+            }
+        }
+    }
+
     static func finalize(past slot: UInt64, _ rpc: SolanaRPCClient, _ server: LocalChainServer) async throws {
         let current = try await rpc.slot(commitment: .processed)
         if current < slot + 10 { _ = try await server.control(["advance_slots": Int(slot + 10 - current)]) }
