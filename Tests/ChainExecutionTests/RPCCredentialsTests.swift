@@ -26,15 +26,7 @@ struct RPCCredentialsTests {
 
     /// One request to the status API: status and body text.
     func send(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, body: String? = nil) async throws -> (status: Int, text: String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await http.execute(request, timeout: .seconds(10))
-        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        try await StatusAPIRequest.send(http, method, url, token: Self.token, body: body)
     }
 
     /// `GET /readyz` until it answers `status` (it answers from checks the API runs every few seconds), at most 30 s.

@@ -36,17 +36,9 @@ struct RunCommandTests {
     }
 
     func send(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await http.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:]
-        return (Int(response.status.code), json)
+        let answer = try await StatusAPIRequest.send(http, method, url, token: Self.token, body: body)
+        let json = (try? JSONSerialization.jsonObject(with: Data(answer.text.utf8)) as? [String: Any]) ?? [:]
+        return (answer.status, json)
     }
 
     @Test func oneProcessServesTheAPIRunsTheWorkerAndTheIndexerAndStopsOnSIGTERM() async throws {
