@@ -2,36 +2,38 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Synchronization
 
 /// What the load test's HTTP clients saw: every answer's status, the POST latencies, and the 503s that came with a
 /// Retry-After header (the database was down) apart from those without one.
-final class LoadLedger: @unchecked Sendable {
-    private let lock = NSLock()
-    private var statuses: [String: [Int: Int]] = [:]
-    private var postLatencies: [Double] = []
-    private var problems: [String] = []
-    private(set) var unavailableWithRetryAfter = 0
+final class LoadLedger: Sendable {
+    private struct State {
+        var statuses: [String: [Int: Int]] = [:]
+        var postLatencies: [Double] = []
+        var problems: [String] = []
+        var unavailableWithRetryAfter = 0
+    }
+
+    private let state = Mutex(State())
+
+    var unavailableWithRetryAfter: Int { state.withLock { $0.unavailableWithRetryAfter } }
 
     func record(_ route: String, _ status: Int, retryAfter: String?, latency: Double? = nil) {
-        lock.withLock {
-            statuses[route, default: [:]][status, default: 0] += 1
-            if let latency, status == 200 || status == 201 { postLatencies.append(latency) }
+        state.withLock { state in
+            state.statuses[route, default: [:]][status, default: 0] += 1
+            if let latency, status == 200 || status == 201 { state.postLatencies.append(latency) }
             if status == 503, retryAfter.flatMap(Int.init) != nil {
-                unavailableWithRetryAfter += 1
+                state.unavailableWithRetryAfter += 1
             } else if status >= 500 {
-                problems.append("\(route) answered \(status) (Retry-After: \(retryAfter ?? "none"))")
+                state.problems.append("\(route) answered \(status) (Retry-After: \(retryAfter ?? "none"))")
             }
         }
     }
 
-    func problem(_ text: String) { lock.withLock { problems.append(text) } }
+    func problem(_ text: String) { state.withLock { $0.problems.append(text) } }
 
     var report: (statuses: [String: [Int: Int]], problems: [String], postLatencies: [Double]) {
-        lock.withLock { (statuses, problems, postLatencies) }
+        state.withLock { ($0.statuses, $0.problems, $0.postLatencies) }
     }
 
     /// The p-th percentile (0-100) of `values`, by the nearest rank.
@@ -117,37 +119,6 @@ struct LoadRequester: Sendable {
             }
             let wait = min(Double(answer.retryAfter.flatMap(Int.init) ?? 1), 1.0)
             try? await Task.sleep(for: .seconds(wait))
-        }
-        return nil
-    }
-}
-
-/// A client that opens a TCP connection, sends half a request's headers and never the rest: how long the server
-/// keeps the connection open (nil: still open after `limit`).
-enum HalfRequestClient {
-    static func secondsUntilClosed(port: Int, limit: Duration) async -> Double? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return nil }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let half = Array("GET /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8)
-        _ = half.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        let start = ContinuousClock.now
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while start.duration(to: .now) < limit {
-            let read = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if read == 0 || (read < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-                let elapsed = start.duration(to: .now)
-                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            }
-            try? await Task.sleep(for: .milliseconds(100))
         }
         return nil
     }
