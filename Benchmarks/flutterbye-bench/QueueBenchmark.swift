@@ -240,9 +240,12 @@ struct FlutterbyeQueueWorkload: Sendable {
             defer { group.cancelAll() }
             try await SchemaMigrator.bundled().apply(on: client, logger: logger)
             try await warmUp(client, connections: connections)
-            let queue = TokenJobQueue(client: client, logger: logger, maxBatchesInFlight: settings.batchesInFlight)
+            let queue = TokenJobQueue(
+                client: client, logger: logger, maxBatchesInFlight: settings.batchesInFlight, keptConnections: connections - 2)
 
+            let enqueueCPU = ProcessCPU.now()
             let enqueueTime = try await enqueue(queue, keys: "enqueue", count: settings.jobs)
+            let enqueueSplit = CPUSplit(ProcessCPU.now() - enqueueCPU)
             var drains: [DrainFigure] = []
             for (index, workers) in settings.workerCounts.enumerated() {
                 // The enqueue run left exactly `jobs` jobs for the first drain; later ones get a new batch (untimed).
@@ -251,7 +254,7 @@ struct FlutterbyeQueueWorkload: Sendable {
             }
             let latencies = try await latency(client, queue)
             return QueueFigures(
-                enqueue: Throughput(jobs: settings.jobs, seconds: enqueueTime.seconds), drains: drains,
+                enqueue: Throughput(jobs: settings.jobs, seconds: enqueueTime.seconds, cpu: enqueueSplit), drains: drains,
                 latency: LatencySummary(latencies.map(\.milliseconds)))
         }
     }
@@ -292,6 +295,7 @@ struct FlutterbyeQueueWorkload: Sendable {
     private func drain(_ queue: TokenJobQueue, workers: Int, run: Int) async throws -> DrainFigure {
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuBefore = ProcessCPU.now()
         let completed = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<workers {
                 group.addTask { [batchSize = settings.batchSize, outstanding = settings.completionsInFlight] in
@@ -320,11 +324,12 @@ struct FlutterbyeQueueWorkload: Sendable {
             return try await group.reduce(0, +)
         }
         let elapsed = start.duration(to: clock.now)
+        let cpu = CPUSplit(ProcessCPU.now() - cpuBefore)
         let left = try await queue.countsByState()
         guard completed == settings.jobs, (left[.available] ?? 0) == 0, (left[.running] ?? 0) == 0 else {
             throw BenchmarkFailure("the drain with \(workers) workers completed \(completed) of \(settings.jobs) jobs; states now: \(left)")
         }
-        return DrainFigure(workers: workers, throughput: Throughput(jobs: completed, seconds: elapsed.seconds))
+        return DrainFigure(workers: workers, throughput: Throughput(jobs: completed, seconds: elapsed.seconds, cpu: cpu))
     }
 
     /// One worker woken by LISTEN (and polling as a fallback) claims each job a producer enqueues one at a time;
@@ -469,11 +474,32 @@ struct PgqueuerReference {
 
 // MARK: - Figures and the report
 
-/// Jobs over seconds.
+/// Jobs over seconds, and the CPU time the run took on each side when it was measured.
 struct Throughput: Sendable, Decodable {
     var jobs: Int
     var seconds: Double
+    var cpu: CPUSplit? = nil
     var perSecond: Double { seconds > 0 ? Double(jobs) / seconds : 0 }
+
+    /// "10000 jobs in 0.726 s = 13778 jobs/s; CPU per job: client 30 µs, PostgreSQL 80 µs".
+    var text: String {
+        var text = "\(jobs) jobs in \(format(seconds, 3)) s = \(format(perSecond, 0)) jobs/s"
+        if let cpu, jobs > 0 {
+            text += "; CPU per job: client \(format(cpu.client / Double(jobs) * 1e6, 0)) µs, PostgreSQL \(format(cpu.postgres / Double(jobs) * 1e6, 0)) µs"
+        }
+        return text
+    }
+}
+
+/// CPU seconds (user + system) one run took in the queue's client process and in all PostgreSQL processes.
+struct CPUSplit: Sendable, Decodable {
+    var client: Double
+    var postgres: Double
+
+    init(_ cpu: ProcessCPU) {
+        client = cpu.benchmark
+        postgres = cpu.postgres
+    }
 }
 
 /// One claim+complete run.
@@ -517,11 +543,9 @@ struct QueueFigures: Sendable {
 
     func report(name: String) -> String {
         var lines = ["\(name):"]
-        lines.append("  enqueue:          \(enqueue.jobs) jobs in \(format(enqueue.seconds, 3)) s = \(format(enqueue.perSecond, 0)) jobs/s")
+        lines.append("  enqueue:          \(enqueue.text)")
         for drain in drains {
-            lines.append(
-                "  claim+complete:   \(drain.workers) worker\(drain.workers == 1 ? " " : "s"), \(drain.throughput.jobs) jobs in "
-                    + "\(format(drain.throughput.seconds, 3)) s = \(format(drain.throughput.perSecond, 0)) jobs/s")
+            lines.append("  claim+complete:   \(drain.workers) worker\(drain.workers == 1 ? " " : "s"), \(drain.throughput.text)")
         }
         lines.append("  enqueue-to-claim: \(latency.text)")
         return lines.joined(separator: "\n")
@@ -536,6 +560,7 @@ struct PgqueuerFigures: Decodable {
         var jobs: Int
         var executed: Int
         var seconds: Double
+        var cpu: CPUSplit?
     }
 
     var pgqueuer: String
@@ -550,12 +575,10 @@ struct PgqueuerFigures: Decodable {
 
     var report: String {
         var lines = ["pgqueuer \(pgqueuer) (asyncpg \(asyncpg), Python \(python), \(eventLoop); batch_size \(batchSize); workers: \(workerModel)):"]
-        lines.append("  enqueue:          \(enqueue.jobs) jobs in \(format(enqueue.seconds, 3)) s = \(format(enqueue.perSecond, 0)) jobs/s")
+        lines.append("  enqueue:          \(enqueue.text)")
         for run in drain {
-            let rate = Throughput(jobs: run.jobs, seconds: run.seconds)
-            lines.append(
-                "  claim+complete:   \(run.workers) worker\(run.workers == 1 ? " " : "s"), \(run.jobs) jobs in \(format(run.seconds, 3)) s = "
-                    + "\(format(rate.perSecond, 0)) jobs/s")
+            let rate = Throughput(jobs: run.jobs, seconds: run.seconds, cpu: run.cpu)
+            lines.append("  claim+complete:   \(run.workers) worker\(run.workers == 1 ? " " : "s"), \(rate.text)")
         }
         lines.append("  enqueue-to-claim: \(latency.text)")
         return lines.joined(separator: "\n")

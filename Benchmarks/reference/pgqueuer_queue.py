@@ -52,6 +52,36 @@ except ImportError as error:  # The Swift side prints the pip command.
     fail(f"pgqueuer is not importable ({error})")
 
 
+def cpu_now() -> tuple[float, float]:
+    """CPU seconds (user + system) taken so far by this process and by every PostgreSQL process on the machine, as
+    the Swift side's ProcessCPU reads them from /proc; zeros where /proc is not there."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    postgres = 0.0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return time.process_time(), 0.0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = text[text.find("(") + 1 : text.rfind(")")]
+        fields = text[text.rfind(")") + 2 :].split()
+        if name == "postgres" and len(fields) > 12:
+            postgres += (int(fields[11]) + int(fields[12])) / ticks
+    return time.process_time(), postgres
+
+
+def cpu_since(before: tuple[float, float]) -> dict:
+    """The CPU seconds of this process ("client") and of PostgreSQL since `before`."""
+    client, postgres = cpu_now()
+    return {"client": client - before[0], "postgres": postgres - before[1]}
+
+
 def payload(index: int) -> bytes:
     """A payload of the same content and size as the Swift side's token job request."""
     return json.dumps(
@@ -98,6 +128,8 @@ class DrainClock:
     done: int = 0
     start: float | None = None
     end: float | None = None
+    cpu_start: tuple[float, float] | None = None
+    cpu: dict | None = None
 
     async def arrive(self, manager_id: object) -> None:
         if self.gate.is_set():
@@ -105,6 +137,7 @@ class DrainClock:
         self.arrived.add(manager_id)
         if len(self.arrived) >= self.managers:
             self.start = time.perf_counter()
+            self.cpu_start = cpu_now()
             self.gate.set()
         await self.gate.wait()
 
@@ -112,6 +145,8 @@ class DrainClock:
         self.done += count
         if self.done >= self.target and self.end is None:
             self.end = time.perf_counter()
+            if self.cpu_start is not None:
+                self.cpu = cpu_since(self.cpu_start)
 
 
 async def install(dsn: str) -> None:
@@ -133,13 +168,13 @@ async def enqueue_rate(dsn: str, jobs: int, enqueuers: int) -> dict:
             for i in range(k, jobs, enqueuers):
                 await queries[k].enqueue("noop", payload(i))
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_now()
         await asyncio.gather(*(producer(k) for k in range(enqueuers)))
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_since(cpu_start)
     finally:
         for c in connections:
             await c.close()
-    return {"jobs": jobs, "concurrency": enqueuers, "seconds": seconds, "per_second": jobs / seconds}
+    return {"jobs": jobs, "concurrency": enqueuers, "seconds": seconds, "per_second": jobs / seconds, "cpu": cpu}
 
 
 async def fill(dsn: str, jobs: int, offset: int) -> None:
@@ -181,6 +216,7 @@ async def drain_rate(dsn: str, jobs: int, workers: int, batch_size: int) -> dict
         "executed": executed,
         "seconds": seconds,
         "per_second": jobs / seconds,
+        "cpu": clock.cpu,
     }
 
 
