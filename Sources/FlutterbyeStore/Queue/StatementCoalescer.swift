@@ -67,6 +67,9 @@ package final class StatementCoalescer<Request: Sendable, Output: Sendable>: Sen
                     ? results[index] : .failure(StoreError(.queryFailed, "a batched statement returned no result for one of its requests"))
                 waiting.continuation.resume(returning: result)
             }
+            // The callers just answered usually ask again at once: letting them run first puts their next requests
+            // in the batch that follows instead of a batch of their own (group commit).
+            await Task.yield()
             let next: [Waiting]? = state.withLock { state in
                 guard !state.waiting.isEmpty else {
                     state.inFlight -= 1
