@@ -9,25 +9,45 @@ struct QueueDatabase: Sendable {
     let logger: Logger
     let statementTimeout: Duration
     let deadlines = StatementDeadlines()
+    let kept: KeptConnections
+
+    init(client: PostgresClient, logger: Logger, statementTimeout: Duration, keptConnections: Int) {
+        self.client = client
+        self.logger = logger
+        self.statementTimeout = statementTimeout
+        kept = KeptConnections(client: client, limit: keptConnections)
+    }
 
     /// Runs a query and collects its rows.
     func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
-        let client = self.client, logger = self.logger
+        let client = self.client, logger = self.logger, kept = self.kept
         return try await withDeadline(doing) {
-            var rows: [PostgresRow] = []
-            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-            return rows
+            try await kept.run { connection in
+                var rows: [PostgresRow] = []
+                if let connection {
+                    for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
+                } else {
+                    for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                }
+                return rows
+            }
         }
     }
 
     /// Runs a prepared statement (prepared on each connection the first time it runs there) and decodes its rows.
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ doing: String) async throws(StoreError) -> [Statement.Row]
     where Statement.Row: Sendable {
-        let client = self.client, logger = self.logger
+        let client = self.client, logger = self.logger, kept = self.kept
         return try await withDeadline(doing) {
-            var rows: [Statement.Row] = []
-            for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
-            return rows
+            try await kept.run { connection in
+                var rows: [Statement.Row] = []
+                if let connection {
+                    for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                } else {
+                    for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+                }
+                return rows
+            }
         }
     }
 

@@ -30,8 +30,14 @@ public struct TokenJobQueue: Sendable {
     /// Concurrent `enqueue` calls, concurrent `recordSubmissions` calls and concurrent `markConfirmed` calls are each
     /// gathered into one statement while earlier ones run, with at most `maxBatchesInFlight` such statements at a time
     /// (per kind); a lone call runs at once.
-    public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30), maxBatchesInFlight: Int = 2) {
-        let database = QueueDatabase(client: client, logger: logger, statementTimeout: statementTimeout)
+    ///
+    /// While busy, the queue keeps up to `keptConnections` of the pool's connections leased between its statements
+    /// (each goes back after a second unused), so that a statement costs no lease and release in the pool.
+    public init(
+        client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(30), maxBatchesInFlight: Int = 2,
+        keptConnections: Int = 4
+    ) {
+        let database = QueueDatabase(client: client, logger: logger, statementTimeout: statementTimeout, keptConnections: keptConnections)
         self.database = database
         enqueuer = StatementCoalescer(maxInFlight: maxBatchesInFlight, maxBatch: 500, minBatchAlongside: 4) { requests in
             await database.enqueueBatch(requests)

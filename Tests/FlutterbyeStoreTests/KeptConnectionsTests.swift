@@ -1,0 +1,86 @@
+@testable import FlutterbyeStore
+import Foundation
+import PostgresNIO
+import Testing
+
+/// The connections a busy queue keeps leased between statements: they go back to the pool once unused, and one the
+/// server closed is never lent again.
+@Suite(
+    "KeptConnections against PostgreSQL",
+    .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
+    .serialized)
+struct KeptConnectionsTests {
+    /// Waits (up to 10 s) until `condition` holds.
+    func eventually(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("\(what) did not happen within 10 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The backend of a statement run as the queue runs its statements (within a 3 s deadline).
+    func backendPID(_ database: QueueDatabase) async throws -> Int32 {
+        let rows = try await database.run("SELECT pg_backend_pid() AS pid", "asking for the backend")
+        return try #require(rows.first).decode(Int32.self)
+    }
+
+    func database(_ client: PostgresClient) -> QueueDatabase {
+        QueueDatabase(client: client, logger: TestDatabase.logger, statementTimeout: .seconds(3), keptConnections: 1)
+    }
+
+    @Test func aBusyQueueRunsItsStatementsOnAKeptConnection() async throws {
+        try await TestDatabase.withClient { client in
+            let database = database(client)
+            #expect(database.kept.borrow() == nil, "nothing is kept before the first statement")
+            try await eventually("keeping a connection") { database.kept.idleCount == 1 }
+            let first = try await backendPID(database)
+            #expect(database.kept.idleCount == 1, "the connection is kept after its statement")
+            #expect(try await backendPID(database) == first)
+        }
+    }
+
+    @Test func aConnectionTheServerEndedIsNotLentAgain() async throws {
+        try await TestDatabase.withClient { client in
+            let database = database(client)
+            _ = database.kept.borrow()
+            try await eventually("keeping a connection") { database.kept.idleCount == 1 }
+            let pid = try await backendPID(database)
+            try await client.query("SELECT pg_terminate_backend(\(pid))", logger: TestDatabase.logger)
+            try await Task.sleep(for: .milliseconds(300))  // the goodbye reaches the client
+            #expect(try await backendPID(database) != pid)
+        }
+    }
+
+    @Test func anUnusedConnectionGoesBackToThePool() async throws {
+        let url = try #require(TestDatabase.url)
+        var configuration = try DatabaseConfiguration(url: url).clientConfiguration
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let kept = KeptConnections(client: client, limit: 1, linger: .milliseconds(300))
+            _ = kept.borrow()
+            try await eventually("keeping the pool's only connection") { kept.idleCount == 1 }
+            // The pool has no other connection: this waits until the kept one goes back.
+            let answered = try await withThrowingTaskGroup(of: Bool.self) { race in
+                race.addTask {
+                    try await client.query("SELECT 1", logger: TestDatabase.logger)
+                    return true
+                }
+                race.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    return false
+                }
+                defer { race.cancelAll() }
+                return try await race.next() ?? false
+            }
+            #expect(answered, "the kept connection never went back to the pool")
+            #expect(kept.idleCount == 0)
+        }
+    }
+}
