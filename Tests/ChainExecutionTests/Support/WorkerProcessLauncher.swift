@@ -38,9 +38,11 @@ final class WorkerProcessLauncher: @unchecked Sendable {
         }
     }
 
-    /// The `flutterbye` binary next to this test bundle (both are products of the same build).
+    /// The `flutterbye` binary next to this test bundle (both are products of the same build), or the one
+    /// FLUTTERBYE_TEST_BINARY names (a release build, for the long load run).
     static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flutterbye")
+        if let path = ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flutterbye")
     }
 
     private let directory: URL
