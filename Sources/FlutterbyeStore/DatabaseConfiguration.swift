@@ -83,7 +83,7 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
 
     /// The PostgresNIO client (connection pool) configuration for this database. The pool sends no keep-alive
     /// queries: PostgresNIO arms a timer each time such a connection goes idle, a cost on every queue statement
-    /// (README, "Queue benchmark"). A connection that broke while idle fails its next statement, which the queue's
+    /// (docs/benchmarks.md, "Queue"). A connection that broke while idle fails its next statement, which the queue's
     /// callers retry (every queue step is safe to repeat), and the pool replaces it. No minimum of open
     /// connections either: PostgresNIO 1.33's pool traps on a precondition when a minimum is set and the database
     /// goes away (seen by LoadAndAbuseTests).

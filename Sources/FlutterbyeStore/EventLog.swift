@@ -51,7 +51,7 @@ public struct LoggedEvent: Sendable, Hashable {
     public var cursor: EventCursor
     public var kind: EventKind
     public var occurredAt: Date
-    /// The event's data: a JSON object whose members depend on the kind (README, "The event stream").
+    /// The event's data: a JSON object whose members depend on the kind (docs/status-api.md, the event stream).
     public var payloadJSON: String
 }
 

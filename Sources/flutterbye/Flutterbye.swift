@@ -4,7 +4,7 @@ import NIOPosix
 
 /// Starts the `flutterbye` command with Swift concurrency running on NIO's event loops: the database, RPC and HTTP
 /// connections live there, so an `await` on one of them resumes without a hop to another thread pool (about a quarter
-/// less client CPU per queued job; README, "Queue benchmark"). As in Vapor's template.
+/// less client CPU per queued job; docs/benchmarks.md, "Queue"). As in Vapor's template.
 @main
 enum FlutterbyeEntry {
     static func main() async {
