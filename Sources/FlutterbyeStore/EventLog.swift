@@ -66,10 +66,17 @@ public struct EventLog: Sendable {
 
     public let client: PostgresClient
     public let logger: Logger
+    /// The longest a statement may go unanswered before it is abandoned as the database being unavailable.
+    public let statementTimeout: Duration
+    private let deadlines = StatementDeadlines()
 
-    public init(client: PostgresClient, logger: Logger) {
+    /// A statement that gets no answer within `statementTimeout` fails with `databaseUnavailable` instead of waiting:
+    /// PostgresNIO never answers a statement written to a connection that has just closed, and an event stream (or
+    /// the API's graceful shutdown, which waits for every stream) would wait with it for ever.
+    public init(client: PostgresClient, logger: Logger, statementTimeout: Duration = .seconds(10)) {
         self.client = client
         self.logger = logger
+        self.statementTimeout = statementTimeout
     }
 
     /// The events after `cursor`, oldest first, at most `limit`; only `kinds` when given. Only events of transactions
@@ -191,10 +198,17 @@ public struct EventLog: Sendable {
     }
 
     private func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
+        let client = self.client, logger = self.logger
         do {
-            var rows: [PostgresRow] = []
-            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-            return rows
+            return try await deadlines.run(within: statementTimeout) {
+                var rows: [PostgresRow] = []
+                for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                return rows
+            }
+        } catch is StatementDeadlines.Expired {
+            throw StoreError(
+                .databaseUnavailable,
+                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned. Check that the database is up and reachable and that nothing holds long locks on flutterbye.events")
         } catch {
             throw StoreError.statementFailed(error, while: doing)
         }

@@ -70,3 +70,52 @@ struct EventLogTests {
         }
     }
 }
+
+/// A read of the event log that gets no answer (a lock held on the table here; a statement written to a connection
+/// that just closed, in PostgresNIO, is never answered at all) fails as the database being unavailable once its
+/// statement timeout passes: an event stream waiting on it would otherwise never end, and neither would the API's
+/// graceful shutdown (a long load run's `flutterbye run` did not stop on SIGTERM).
+@Suite("EventLog statement timeout", .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"), .serialized)
+struct EventLogTimeoutTests {
+    @Test func aReadThatGetsNoAnswerFailsAsUnavailableAfterTheTimeout() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            let log = EventLog(client: client, logger: TestDatabase.logger, statementTimeout: .seconds(1))
+            let locked = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Another session holds the table until told to let go.
+                group.addTask {
+                    try await client.withTransaction(logger: TestDatabase.logger) { connection in
+                        try await connection.query("LOCK TABLE flutterbye.events IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
+                        locked.continuation.yield()
+                        for await _ in release.stream { break }
+                    }
+                }
+                for await _ in locked.stream { break }
+                let outcome: String = await withTaskGroup(of: String.self) { race in
+                    race.addTask {
+                        do {
+                            _ = try await log.events(after: .origin, limit: 10)
+                            return "answered"
+                        } catch let error as StoreError {
+                            return error.code == .databaseUnavailable ? "unavailable" : "failed: \(error)"
+                        } catch {
+                            return "failed: \(error)"
+                        }
+                    }
+                    race.addTask {
+                        try? await Task.sleep(for: .seconds(20))
+                        return "still waiting after 20 s"
+                    }
+                    let first = await race.next() ?? "nothing"
+                    release.continuation.yield()  // the read (if still waiting) then gets its answer, and the race ends
+                    race.cancelAll()
+                    return first
+                }
+                #expect(outcome == "unavailable")
+                try await group.waitForAll()
+            }
+        }
+    }
+}
