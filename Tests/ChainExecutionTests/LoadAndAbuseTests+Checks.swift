@@ -147,7 +147,8 @@ extension LoadAndAbuseTests {
                 return at <= end
             })
             let twice = Dictionary(grouping: got, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-            let missing = cursors.filter { !Set(got).contains($0) }, extra = got.filter { !Set(cursors).contains($0) }
+            let gotSet = Set(got), cursorSet = Set(cursors)
+            let missing = cursors.filter { !gotSet.contains($0) }, extra = got.filter { !cursorSet.contains($0) }
             let firstDifference = Array(zip(got, cursors)).firstIndex { $0.0 != $0.1 }
             #expect(
                 got == cursors,
