@@ -4,9 +4,9 @@ import Synchronization
 /// statement (arming a timer costs a system call and a thread wake-up, more than a fast statement itself). A
 /// statement past its deadline is cancelled and its caller answered at once, even if the statement never notices
 /// the cancellation (a request a connection pool lost).
-final class StatementDeadlines: Sendable {
+package final class StatementDeadlines: Sendable {
     /// Thrown to the caller of a statement that ran past its deadline.
-    struct Expired: Error {}
+    package struct Expired: Error {}
 
     private struct Watched {
         var deadline: ContinuousClock.Instant
@@ -23,13 +23,13 @@ final class StatementDeadlines: Sendable {
     private let granularity: Duration
 
     /// `granularity`: how often the watcher looks; a statement is cancelled at most that long after its deadline.
-    init(granularity: Duration = .milliseconds(250)) {
+    package init(granularity: Duration = .milliseconds(250)) {
         self.granularity = granularity
     }
 
     /// Runs `body` in a task of its own and returns its result, or throws `Expired` once `timeout` has passed
     /// (cancelling the task). Cancelling the caller cancels the task.
-    func run<Result: Sendable>(within timeout: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+    package func run<Result: Sendable>(within timeout: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let outcome = PendingOutcome<Result>()
         let task = Task {
             do { outcome.finish(with: .success(try await body())) } catch { outcome.finish(with: .failure(error)) }

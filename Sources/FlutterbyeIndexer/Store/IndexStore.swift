@@ -25,24 +25,47 @@ public struct IndexStore: Sendable {
     /// would queue behind the decoding of RPC answers (a write's ten round trips then took tens of milliseconds
     /// while PostgreSQL sat idle).
     let executor: EventLoopTaskExecutor
+    /// The longest a statement (a write: its whole database transaction) may go unanswered before it is abandoned as
+    /// the database being unavailable; an abandoned write may still commit, which every write allows (idempotent).
+    let statementTimeout: Duration
+    let deadlines: StatementDeadlines
 
-    public init(client: PostgresClient, logger: Logger, writersInFlight: Int = 2) {
+    /// A store on a running `PostgresClient`. A statement that gets no answer within `statementTimeout` fails with
+    /// `databaseUnavailable` instead of waiting: PostgresNIO never answers a statement written to a connection that
+    /// has just closed, and the indexer would wait with it for ever (and never stop on SIGTERM).
+    public init(client: PostgresClient, logger: Logger, writersInFlight: Int = 2, statementTimeout: Duration = .seconds(30)) {
         self.client = client
         self.logger = logger
         let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
         self.executor = executor
+        self.statementTimeout = statementTimeout
+        let deadlines = StatementDeadlines()
+        self.deadlines = deadlines
         self.writes = StatementCoalescer(maxInFlight: writersInFlight, maxBatch: 64) { [client, logger] requests in
             await withTaskExecutorPreference(executor) {
+                let write = IndexWrite(merging: requests)
+                let doing = "storing \(write.transactions.count) indexed transaction(s)"
                 let result: Result<Void, StoreError>
-                do throws(StoreError) {
-                    try await Self.write(IndexWrite(merging: requests), client: client, logger: logger)
+                do {
+                    try await deadlines.run(within: statementTimeout) { try await Self.write(write, client: client, logger: logger) }
                     result = .success(())
-                } catch {
+                } catch let error as StoreError {
                     result = .failure(error)
+                } catch is StatementDeadlines.Expired {
+                    result = .failure(Self.unanswered(doing, within: statementTimeout))
+                } catch {
+                    result = .failure(StoreError.statementFailed(error, while: doing))
                 }
                 return Array(repeating: result, count: requests.count)
             }
         }
+    }
+
+    /// The failure of a statement abandoned after `timeout` without an answer.
+    static func unanswered(_ doing: String, within timeout: Duration) -> StoreError {
+        StoreError(
+            .databaseUnavailable,
+            "\(doing) failed: PostgreSQL did not answer within \(timeout), so the statement was abandoned (it may still take effect: every index write is idempotent). Check that the database is up and reachable and that nothing holds long locks on the flutterbye.chain_* tables")
     }
 
     // MARK: Writing
@@ -261,11 +284,16 @@ public struct IndexStore: Sendable {
     // MARK: Plumbing
 
     func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
-        let result: Result<[PostgresRow], StoreError> = await withTaskExecutorPreference(executor) { [client, logger] in
+        let result: Result<[PostgresRow], StoreError> = await withTaskExecutorPreference(executor) { [client, logger, deadlines, statementTimeout] in
             do {
-                var rows: [PostgresRow] = []
-                for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-                return .success(rows)
+                return .success(
+                    try await deadlines.run(within: statementTimeout) {
+                        var rows: [PostgresRow] = []
+                        for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                        return rows
+                    })
+            } catch is StatementDeadlines.Expired {
+                return .failure(Self.unanswered(doing, within: statementTimeout))
             } catch {
                 return .failure(StoreError.statementFailed(error, while: doing))
             }
