@@ -33,7 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // Pure Solana primitives: keys, wire formats, instruction builders and decoders. No I/O.
+        // Pure Solana primitives: keys, wire formats, instruction builders and decoders, and the chain's data as
+        // values (fetched transactions, JSON values, the cluster). No I/O.
         .target(
             name: "SolanaCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -126,6 +127,7 @@ let package = Package(
             dependencies: [
                 "FlutterbyeStore",
                 "FlutterbyeIndexer",
+                "SolanaCore",
                 "SolanaRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

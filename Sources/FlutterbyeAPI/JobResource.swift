@@ -1,5 +1,6 @@
 import FlutterbyeStore
 import Foundation
+import SolanaCore
 
 /// A token job as the API shows it: the request, where the job stands, every failed attempt with its error, the
 /// signature and mint once known, with explorer links, and the timestamps. Never the signed transaction's bytes.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import FlutterbyeStore
 import Foundation
+import SolanaCore
 import SolanaRPC
 
 /// The body of `POST /v1/jobs`, read member by member so that a refusal names every bad field at once: a missing

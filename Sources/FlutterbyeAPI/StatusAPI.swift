@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 public import Logging
 public import Prometheus
+public import SolanaCore
 public import SolanaRPC
 
 /// The status API: health, readiness and Prometheus metrics, and behind a bearer token the token job routes (the

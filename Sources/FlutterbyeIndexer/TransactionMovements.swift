@@ -1,5 +1,4 @@
 public import SolanaCore
-public import SolanaRPC
 
 /// The addresses the indexer follows: the FLBY mint, the escrow and fee wallets, and optionally the Flutterbye
 /// program whose log lines are kept.

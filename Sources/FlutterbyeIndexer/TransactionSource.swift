@@ -1,4 +1,4 @@
-public import SolanaRPC
+public import SolanaCore
 
 /// Transactions a source hands to the indexer, with the cursor they complete: once they are stored, `advance` may
 /// be stored with them (in the same database transaction), and not before.

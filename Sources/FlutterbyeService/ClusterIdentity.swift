@@ -1,4 +1,4 @@
-public import FlutterbyeAPI
+public import SolanaCore
 
 /// Which cluster the service works on, from the name `SOLANA_CLUSTER` gives and the genesis hash the RPC reports.
 /// When both are known they must agree: a name cannot switch production mode off (or on) against what the chain is.

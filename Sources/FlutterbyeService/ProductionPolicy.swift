@@ -1,4 +1,4 @@
-public import FlutterbyeAPI
+import FlutterbyeAPI
 import Foundation
 public import SolanaCore
 import SolanaRPC

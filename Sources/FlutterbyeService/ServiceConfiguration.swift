@@ -3,6 +3,7 @@ public import FlutterbyeIndexer
 public import FlutterbyeStore
 import Foundation
 public import Logging
+import SolanaCore
 public import SolanaRPC
 public import TokenWorker
 

@@ -1,5 +1,5 @@
 public import Foundation
-import SolanaCore
+public import SolanaCore
 
 /// A JSON parser from UTF-8 bytes straight to `JSONValue`, for the large answers the indexer reads by the thousand
 /// (`getTransaction` batches): several times faster than going through `JSONDecoder` and `Decodable`, whose generic

@@ -1,3 +1,5 @@
+public import SolanaCore
+
 /// The error the RPC client throws: a `code`, whether retrying may help (`isTransient`), and for JSON-RPC errors
 /// the node's code, message and data (preflight logs, for instance).
 public struct RPCError: Error, Sendable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+public import SolanaCore
 import Synchronization
 
 /// A Solana JSON-RPC client over HTTP (AsyncHTTPClient): typed calls and batches, a per-request timeout,

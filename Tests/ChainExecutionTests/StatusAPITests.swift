@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import Prometheus
 import PostgresNIO
+import SolanaCore
 import SolanaRPC
 import Testing
 

@@ -1,6 +1,5 @@
 import FlutterbyeIndexer
 import SolanaCore
-import SolanaRPC
 import Testing
 
 /// `TransactionMovements.extract` on transactions composed here: which instructions are FLBY movements, the mint of a

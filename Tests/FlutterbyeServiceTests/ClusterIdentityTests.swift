@@ -1,6 +1,6 @@
-@testable import FlutterbyeAPI
 @testable import FlutterbyeService
 import FlutterbyeStore
+import SolanaCore
 import Testing
 
 /// The cluster from `SOLANA_CLUSTER` and the RPC's genesis hash (Solana's documented hashes of the public clusters):

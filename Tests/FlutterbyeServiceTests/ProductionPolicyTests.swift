@@ -1,4 +1,3 @@
-@testable import FlutterbyeAPI
 @testable import FlutterbyeService
 import Foundation
 import Logging

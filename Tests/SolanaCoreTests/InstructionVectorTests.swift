@@ -8,7 +8,7 @@ import Testing
     let vectors = ReferenceVectors.shared.instructions
 
     struct Params {
-        let raw: [String: JSONValue]
+        let raw: [String: VectorJSON]
         func key(_ name: String) -> PublicKey { PublicKey(vector: string(name)) }
         func optionalKey(_ name: String) -> PublicKey? { if case .string(let text)? = raw[name] { PublicKey(vector: text) } else { nil } }
         func string(_ name: String) -> String { if case .string(let text)? = raw[name] { text } else { "" } }

@@ -1,4 +1,5 @@
 import Foundation
+import SolanaCore
 @testable import SolanaRPC
 import Testing
 

@@ -1,3 +1,4 @@
+import SolanaCore
 import SolanaRPC
 import Testing
 import TokenWorker

@@ -2,6 +2,7 @@ public import FlutterbyeStore
 import HTTPTypes
 import Foundation
 public import Hummingbird
+import SolanaCore
 
 /// The job routes: enqueue (`POST /v1/jobs`), read one, list a page, cancel and retry. Every answer is a job (or a
 /// page of jobs) as `JobResource` shows it.

@@ -1,4 +1,5 @@
 import Foundation
+import SolanaCore
 
 /// One JSON-RPC 2.0 call, written as JSON by hand (`JSONValue.serialized`).
 struct RPCRequest {

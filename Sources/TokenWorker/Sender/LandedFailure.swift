@@ -1,5 +1,4 @@
 public import SolanaCore
-public import SolanaRPC
 
 /// What a transaction that landed and failed tells, read from its error: the mint address was in use (the System
 /// program's `AccountAlreadyInUse`, custom error 0, at one of the transaction's System instructions), it ran out of

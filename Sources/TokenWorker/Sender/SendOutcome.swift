@@ -1,3 +1,4 @@
+import SolanaCore
 public import SolanaRPC
 
 /// What one `sendTransaction` told about a transaction, read from the node's answer: whether it may have been

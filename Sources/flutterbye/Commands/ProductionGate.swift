@@ -1,9 +1,9 @@
 import AsyncHTTPClient
-import FlutterbyeAPI
 import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import Logging
+import SolanaCore
 import SolanaRPC
 
 /// What `run`, `worker` and `index` do before they start anything: read the configuration of the parts that will

@@ -11,6 +11,7 @@ import CoreMetrics
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import SolanaCore
 import SolanaRPC
 import TokenWorker
 import UnixSignals

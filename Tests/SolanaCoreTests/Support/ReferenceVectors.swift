@@ -13,12 +13,12 @@ struct ReferenceVectors: Decodable, Sendable {
     struct AssociatedTokenAddressCase: Decodable, Sendable { let wallet: String; let mint: String; let token_program: String; let address: String }
     struct AccountCase: Decodable, Sendable { let pubkey: String; let is_signer: Bool; let is_writable: Bool }
     struct InstructionCase: Decodable, Sendable {
-        let name: String; let params: [String: JSONValue]; let program_id: String; let accounts: [AccountCase]; let data_hex: String
+        let name: String; let params: [String: VectorJSON]; let program_id: String; let accounts: [AccountCase]; let data_hex: String
     }
     struct MessageInstruction: Decodable, Sendable { let program_id: String; let accounts: [AccountCase]; let data_hex: String }
     struct LookupTable: Decodable, Sendable { let key: String; let addresses: [String] }
     struct MessageCase: Decodable, Sendable {
-        let version: JSONValue; let payer: String; let recent_blockhash: String; let instructions: [MessageInstruction]
+        let version: VectorJSON; let payer: String; let recent_blockhash: String; let instructions: [MessageInstruction]
         let lookup_tables: [LookupTable]; let serialized_hex: String; let header: [Int]; let account_keys: [String]
         var isLegacy: Bool { if case .string("legacy") = version { true } else { false } }
     }
@@ -51,9 +51,10 @@ struct ReferenceVectors: Decodable, Sendable {
     }
 }
 
-/// A JSON value of any shape, for the free-form `params` of instruction vectors.
-enum JSONValue: Decodable, Equatable, Sendable {
-    case null, bool(Bool), int(Int128), string(String), array([JSONValue]), object([String: JSONValue])
+/// A JSON value of any shape, for the free-form `params` of instruction vectors (integers as `Int128`, unlike
+/// SolanaCore's `JSONValue`).
+enum VectorJSON: Decodable, Equatable, Sendable {
+    case null, bool(Bool), int(Int128), string(String), array([VectorJSON]), object([String: VectorJSON])
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -62,8 +63,8 @@ enum JSONValue: Decodable, Equatable, Sendable {
         else if let value = try? container.decode(UInt64.self) { self = .int(Int128(value)) }
         else if let value = try? container.decode(Int64.self) { self = .int(Int128(value)) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        else if let value = try? container.decode([VectorJSON].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: VectorJSON].self)) }
     }
 }
 

@@ -1,3 +1,4 @@
+import SolanaCore
 @testable import SolanaRPC
 
 /// A JSON document for the fuzz tests to take apart: numbers keep their text, so a mutation can write any number

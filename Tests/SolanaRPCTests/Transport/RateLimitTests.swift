@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SolanaCore
 @testable import SolanaRPC
 import Testing
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Which Solana cluster the service works on, for explorer links and production mode: named by `SOLANA_CLUSTER`
 /// (`mainnet-beta`, `devnet`, `testnet`, `localnet`) or by the RPC's genesis hash. It holds no RPC URL, so no link
 /// or log line that names the cluster can carry a provider's secret.
