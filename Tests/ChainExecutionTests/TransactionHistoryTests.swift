@@ -40,7 +40,9 @@ extension SolanaRPCClientTests {
         }
         let transaction = try #require(fetched)
         #expect(transaction.signature == created && transaction.transaction == creation)
-        #expect(transaction.slot > 0 && transaction.blockTime != nil)
+        // The slot the chain reports for it (slot 0 too: the local chain's first slot lasts 50 ms, and a quick test lands there).
+        let status = try await client.signatureStatuses([created])
+        #expect(transaction.slot == status.first??.slot && transaction.blockTime != nil)
         #expect(transaction.meta.error == nil && transaction.meta.fee >= 5_000)
         #expect(transaction.meta.preBalances.count == transaction.accountKeys.count)
         let payerIndex = try #require(transaction.accountKeys.firstIndex(of: payer.publicKey))
