@@ -94,16 +94,16 @@ enum TokenCreationWorkload {
     static func build(payer: Keypair, recipient: PublicKey, blockhash: Blockhash) throws -> [UInt8] {
         let mint = Keypair.generate()
         let token = TokenProgram.token
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID)
         let instructions = [
             ComputeBudgetProgram.setComputeUnitLimit(60_000),
             ComputeBudgetProgram.setComputeUnitPrice(microLamports: 5_000),
             SystemProgram.transfer(from: payer.publicKey, to: mint.publicKey, lamports: rent),
             SystemProgram.allocate(account: mint.publicKey, space: 82),
-            SystemProgram.assign(account: mint.publicKey, owner: token.programId),
+            SystemProgram.assign(account: mint.publicKey, owner: token.programID),
             token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
             AssociatedTokenAccountProgram.createIdempotent(
-                payer: payer.publicKey, associatedTokenAccount: ata, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
+                payer: payer.publicKey, associatedTokenAccount: ata, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: 1_000_000_000),
             MemoProgram.memo("flutterbye job bench-1", signers: [payer.publicKey]),
         ]

@@ -165,10 +165,10 @@ struct HistoryRecording: Sendable {
         var discovery: [String: [UInt8]] = [:]
         // Recorded as a node writes JSON: JSONEncoder would escape every "/" (in base64 and log lines) as "\/", which
         // no Solana node does, and which sends every such string down the decoder's slow path.
-        for program in [TokenProgram.token.programId, TokenProgram.token2022.programId] {
+        for program in [TokenProgram.token.programID, TokenProgram.token2022.programID] {
             let filters: [JSONValue] = [
                 .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint), "encoding": .string("base58")])])
-            ] + (program == TokenProgram.token.programId ? [.object(["dataSize": .int(165)])] : [])
+            ] + (program == TokenProgram.token.programID ? [.object(["dataSize": .int(165)])] : [])
             let accounts = try await rpc.call(
                 "getProgramAccounts",
                 [.string(program.base58), .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "filters": .array(filters)])],

@@ -90,7 +90,7 @@ public struct Indexer: Service {
     /// Looks for token accounts to follow now (instead of at the next discovery interval).
     public func discover() async throws {
         var found: [AddressCursor] = []
-        for program in [TokenProgram.token.programId, TokenProgram.token2022.programId] {
+        for program in [TokenProgram.token.programID, TokenProgram.token2022.programID] {
             for account in try await rpc.tokenAccounts(ofMint: watched.flbyMint, program: program) {
                 found.append(AddressCursor(address: account.address, role: role(ofAccountOwnedBy: account.owner)))
             }

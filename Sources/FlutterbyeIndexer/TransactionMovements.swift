@@ -225,7 +225,7 @@ public enum TransactionMovements {
         var invokedWatchedProgram = false
         func step(_ index: Int, _ inner: Int?, program programIndex: Int, accounts: some Collection<Int>, data: [UInt8]) {
             guard let program = key(programIndex), accounts.allSatisfy({ keys.indices.contains($0) }) else { return }
-            if program == MemoProgram.programId || program == memoV1 {
+            if program == MemoProgram.programID || program == memoV1 {
                 memos.append(String(decoding: data, as: UTF8.self))
             }
             if program == watched.programID { invokedWatchedProgram = true }
@@ -251,11 +251,11 @@ public enum TransactionMovements {
             }
         }
         for (index, instruction) in fetched.transaction.message.instructions.enumerated() {
-            step(index, nil, program: Int(instruction.programIdIndex), accounts: instruction.accounts.lazy.map(Int.init), data: instruction.data)
+            step(index, nil, program: Int(instruction.programIDIndex), accounts: instruction.accounts.lazy.map(Int.init), data: instruction.data)
             // The first group for this instruction, as the node gives one per instruction.
             if let group = meta.innerInstructions.first(where: { $0.index == index }) {
                 for (position, invoked) in group.instructions.enumerated() {
-                    step(index, position, program: invoked.programIdIndex, accounts: invoked.accounts, data: invoked.data)
+                    step(index, position, program: invoked.programIDIndex, accounts: invoked.accounts, data: invoked.data)
                 }
             }
         }

@@ -97,7 +97,7 @@ extension SolanaRPCClient {
         var filters: [JSONValue] = [
             .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint.base58), "encoding": .string("base58")])])
         ]
-        if program == TokenProgram.token.programId { filters.append(.object(["dataSize": .int(Int64(TokenAccountState.length))])) }
+        if program == TokenProgram.token.programID { filters.append(.object(["dataSize": .int(Int64(TokenAccountState.length))])) }
         let entries = try await call(
             "getProgramAccounts",
             [
@@ -116,7 +116,7 @@ extension SolanaRPCClient {
         return accounts
     }
 
-    /// `getTokenAccountsByOwner` with a `programId` filter: every token account `owner` has under `program`, of any mint.
+    /// `getTokenAccountsByOwner` with a `programID` filter: every token account `owner` has under `program`, of any mint.
     public func tokenAccounts(ofOwner owner: PublicKey, program: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError)
         -> [OwnedTokenAccount]
     {

@@ -248,10 +248,10 @@ enum TransactionAnswer {
                                                 }
                                             }
                                             guard let program, let accounts, let data else {
-                                                throw parser.failure("an inner instruction without programIdIndex, accounts or data")
+                                                throw parser.failure("an inner instruction without programIDIndex, accounts or data")
                                             }
                                             instructions.append(
-                                                InnerInstruction(programIdIndex: program, accounts: accounts, data: data, stackHeight: stackHeight))
+                                                InnerInstruction(programIDIndex: program, accounts: accounts, data: data, stackHeight: stackHeight))
                                         }
                                     } else {
                                         try parser.skipValue()

@@ -265,7 +265,7 @@ struct IndexerAcceptanceTests {
             let payer = Keypair.generate()
             _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(1_000_000_000)], as: String.self)
             let mint = Keypair.generate().publicKey
-            let watched = WatchedAddresses(flbyMint: mint, programID: MemoProgram.programId)
+            let watched = WatchedAddresses(flbyMint: mint, programID: MemoProgram.programID)
             let blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash
             let memo = try Transaction(
                 message: .legacy(try LegacyMessage(payer: payer.publicKey, instructions: [MemoProgram.memo("order 42")], recentBlockhash: blockhash)),
@@ -291,7 +291,7 @@ struct IndexerAcceptanceTests {
                 #expect(signature == memoSignature.base58)
                 lines.append(line)
             }
-            #expect(lines.first == "Program \(MemoProgram.programId.base58) invoke [1]", "\(lines)")
+            #expect(lines.first == "Program \(MemoProgram.programID.base58) invoke [1]", "\(lines)")
             #expect(lines.contains { $0.contains("order 42") }, "\(lines)")
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions") == 2)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors WHERE role = 'program'") == 1)

@@ -64,7 +64,7 @@ extension LoadAndAbuseTests {
                 Issue.record("\(key) has no mint or a bad recipient/amount: \(job)")
                 continue
             }
-            let program = job.program == "token-2022" ? TokenProgram.token2022.programId : TokenProgram.token.programId
+            let program = job.program == "token-2022" ? TokenProgram.token2022.programID : TokenProgram.token.programID
             let account = try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: program)
             expected.append((key, mint, account, program, amount))
         }

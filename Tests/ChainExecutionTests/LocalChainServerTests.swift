@@ -100,14 +100,14 @@ struct LocalChainServerTests {
         let amount: UInt64 = 1_000_000 * 1_000_000
         let price: UInt64 = 10_000
         let memo = "flutterbye job 7: launch token"
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID)
         let rent = try #require(int(try await server.call("getMinimumBalanceForRentExemption", [82])))
         let transaction = try await sign(server, [
             ComputeBudgetProgram.setComputeUnitLimit(120_000),
             ComputeBudgetProgram.setComputeUnitPrice(microLamports: price),
-            SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: UInt64(rent), space: 82, owner: token.programId),
+            SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: UInt64(rent), space: 82, owner: token.programID),
             token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
+            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
             MemoProgram.memo(memo, signers: [payer.publicKey]),
         ], signers: [mint, payer])
@@ -166,7 +166,7 @@ struct LocalChainServerTests {
         #expect(keys[try #require(int(holding["accountIndex"]))] == ata.base58)
         #expect(holding["mint"] as? String == mint.publicKey.base58)
         #expect(holding["owner"] as? String == recipient.base58)
-        #expect(holding["programId"] as? String == token.programId.base58)
+        #expect(holding["programId"] as? String == token.programID.base58)
         let uiAmount = try #require(holding["uiTokenAmount"] as? [String: Any])
         #expect(uiAmount["amount"] as? String == String(amount))
         #expect(int(uiAmount["decimals"]) == 6)
@@ -183,7 +183,7 @@ struct LocalChainServerTests {
         #expect(try TokenAccountState(data: Array(try #require(Data(base64Encoded: data)))).amount == amount)
         let programAccounts = try #require(
             try await server.call("getProgramAccounts", [
-                token.programId.base58,
+                token.programID.base58,
                 ["encoding": "base64", "filters": [["dataSize": 165], ["memcmp": ["offset": 0, "bytes": mint.publicKey.base58]]]],
             ]) as? [[String: Any]])
         #expect(programAccounts.map { $0["pubkey"] as? String } == [ata.base58])

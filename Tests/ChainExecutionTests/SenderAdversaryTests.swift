@@ -69,10 +69,10 @@ struct SenderAdversaryTests {
         #expect(job.state == .confirmed || job.state == .finalized, "\(key): \(job.state) \(job.errors)")
         let mint = derivation.keypair(forJobKey: key).publicKey
         let account = try #require(try await rpc.accountInfo(mint, commitment: .confirmed), "the mint of \(key)")
-        #expect(account.owner == TokenProgram.token.programId, "the mint account is owned by \(account.owner)")
+        #expect(account.owner == TokenProgram.token.programID, "the mint account is owned by \(account.owner)")
         let state = try TokenMintState(data: account.data)
         #expect(state.isInitialized && state.decimals == 2 && state.supply == 4242 && state.mintAuthority == payer.publicKey)
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: TokenProgram.token.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: TokenProgram.token.programID)
         let holding = try #require(try await rpc.accountInfo(ata, commitment: .confirmed), "the recipient's token account")
         #expect(try TokenAccountState(data: holding.data).amount == 4242)
         let signature = try Signature(base58: try #require(job.signature))

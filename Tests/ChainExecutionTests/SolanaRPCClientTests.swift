@@ -61,7 +61,7 @@ struct SolanaRPCClientTests {
         }
         #expect(seen.contains(.finalized), "saw \(seen)")
         let account = try #require(try await client.accountInfo(mint, commitment: .processed))
-        #expect(account.owner == TokenProgram.token2022.programId)
+        #expect(account.owner == TokenProgram.token2022.programID)
         #expect(try TokenMintState(data: account.data).supply == 500)
         #expect(try await client.accountInfo(Keypair.generate().publicKey) == nil)
         #expect(try await client.balance(payer.publicKey, commitment: .processed) > 0)
@@ -217,11 +217,11 @@ struct SolanaRPCClientTests {
         let client = try client(server)
         try await fund(client, payer.publicKey)
         // 150 keys: more than the 100 a node takes in one call.
-        let keys = [payer.publicKey] + (0..<148).map { _ in Keypair.generate().publicKey } + [SystemProgram.programId]
+        let keys = [payer.publicKey] + (0..<148).map { _ in Keypair.generate().publicKey } + [SystemProgram.programID]
         let accounts = try await client.multipleAccounts(keys, commitment: .processed)
         #expect(accounts.count == 150)
         let payerAccount = try #require(accounts[0])
-        #expect(payerAccount.owner == SystemProgram.programId && payerAccount.lamports > 0 && !payerAccount.executable)
+        #expect(payerAccount.owner == SystemProgram.programID && payerAccount.lamports > 0 && !payerAccount.executable)
         #expect(payerAccount == (try await client.accountInfo(payer.publicKey, commitment: .processed)))
         #expect(accounts[1..<149].allSatisfy { $0 == nil })
         #expect(accounts[149]?.executable == true)

@@ -25,15 +25,15 @@ struct TokenCreationExecutionTests {
         let token = TokenProgram.token
         let mint = try Keypair(seed: [UInt8](repeating: 13, count: 32))
         let amount: UInt64 = 1_000_000 * 1_000_000
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID)
         let instructions = [
             ComputeBudgetProgram.setComputeUnitLimit(80_000),
             ComputeBudgetProgram.setComputeUnitPrice(microLamports: 10_000),
             SystemProgram.createAccount(
                 from: payer.publicKey, newAccount: mint.publicKey, lamports: try chain.rentExemptMinimum(space: 82), space: 82,
-                owner: token.programId),
+                owner: token.programID),
             token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
+            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
             MemoProgram.memo(memo, signers: [payer.publicKey]),
         ]
@@ -45,7 +45,7 @@ struct TokenCreationExecutionTests {
         #expect(outcome.logs.contains { $0.contains(memo) }, "the memo program logs the memo")
 
         let mintAccount = try #require(try chain.account(mint.publicKey))
-        #expect(mintAccount.owner == token.programId)
+        #expect(mintAccount.owner == token.programID)
         let state = try TokenMintState(data: mintAccount.data)
         #expect(state.supply == amount)
         #expect(state.decimals == 6)
@@ -54,7 +54,7 @@ struct TokenCreationExecutionTests {
         #expect(state.isInitialized)
 
         let holding = try #require(try chain.account(ata))
-        #expect(holding.owner == token.programId)
+        #expect(holding.owner == token.programID)
         let account = try TokenAccountState(data: holding.data)
         #expect(account.mint == mint.publicKey)
         #expect(account.owner == recipient)
@@ -71,7 +71,7 @@ struct TokenCreationExecutionTests {
         let mint = try Keypair(seed: [UInt8](repeating: 14, count: 32))
         let (name, symbol, uri) = ("Flutterbye Launch", "FLBYL", "https://flutterbye.example/tokens/launch.json")
         let amount = UInt64.max
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID)
         // Mint with the MetadataPointer extension: 165 (padded base) + 1 (account type) + 4 + 64 (TLV) bytes.
         let mintSpace = 234
         let metadataSpace = try TokenMetadata.tlvSize(updateAuthority: payer.publicKey, mint: mint.publicKey, name: name, symbol: symbol, uri: uri)
@@ -80,13 +80,13 @@ struct TokenCreationExecutionTests {
             ComputeBudgetProgram.setComputeUnitPrice(microLamports: 1),
             SystemProgram.createAccount(
                 from: payer.publicKey, newAccount: mint.publicKey, lamports: try chain.rentExemptMinimum(space: mintSpace + metadataSpace),
-                space: UInt64(mintSpace), owner: token.programId),
+                space: UInt64(mintSpace), owner: token.programID),
             MetadataPointer.initialize(mint: mint.publicKey, authority: payer.publicKey, metadataAddress: mint.publicKey),
             token.initializeMint2(mint: mint.publicKey, decimals: 9, mintAuthority: payer.publicKey, freezeAuthority: payer.publicKey),
             try TokenMetadata.initialize(
                 metadata: mint.publicKey, updateAuthority: payer.publicKey, mint: mint.publicKey, mintAuthority: payer.publicKey,
                 name: name, symbol: symbol, uri: uri),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programId),
+            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
             MemoProgram.memo(memo, signers: [payer.publicKey]),
         ]
@@ -95,7 +95,7 @@ struct TokenCreationExecutionTests {
         expectSuccess(outcome, "Token-2022 creation")
 
         let mintAccount = try #require(try chain.account(mint.publicKey))
-        #expect(mintAccount.owner == token.programId)
+        #expect(mintAccount.owner == token.programID)
         let state = try TokenMintState(data: mintAccount.data)
         #expect(state.supply == amount)
         #expect(state.decimals == 9)
@@ -123,14 +123,14 @@ struct TokenCreationExecutionTests {
         let second = try Keypair(seed: [UInt8](repeating: 17, count: 32))
         let newAuthority = try Keypair(seed: [UInt8](repeating: 18, count: 32)).publicKey
         try chain.airdrop(holder.publicKey, lamports: 1_000_000_000)
-        let holderATA = try AssociatedTokenAccountProgram.address(wallet: holder.publicKey, mint: mint.publicKey, tokenProgram: token.programId)
+        let holderATA = try AssociatedTokenAccountProgram.address(wallet: holder.publicKey, mint: mint.publicKey, tokenProgram: token.programID)
         let isToken2022 = token == TokenProgram.token2022
         let mintSpace = isToken2022 ? 234 : 82
         let metadataSpace = try TokenMetadata.tlvSize(updateAuthority: payer.publicKey, mint: mint.publicKey, name: "Before", symbol: "B", uri: "u")
         var setup = [
             SystemProgram.createAccount(
                 from: payer.publicKey, newAccount: mint.publicKey, lamports: try chain.rentExemptMinimum(space: mintSpace + metadataSpace + 64),
-                space: UInt64(mintSpace), owner: token.programId)
+                space: UInt64(mintSpace), owner: token.programID)
         ]
         if isToken2022 { setup.append(MetadataPointer.initialize(mint: mint.publicKey, authority: payer.publicKey, metadataAddress: mint.publicKey)) }
         setup.append(token.initializeMint2(mint: mint.publicKey, decimals: 2, mintAuthority: payer.publicKey, freezeAuthority: nil))
@@ -140,10 +140,10 @@ struct TokenCreationExecutionTests {
                 name: "Before", symbol: "B", uri: "u"))
         }
         setup += [
-            try AssociatedTokenAccountProgram.create(payer: payer.publicKey, wallet: holder.publicKey, mint: mint.publicKey, tokenProgram: token.programId),
+            try AssociatedTokenAccountProgram.create(payer: payer.publicKey, wallet: holder.publicKey, mint: mint.publicKey, tokenProgram: token.programID),
             SystemProgram.createAccount(
                 from: payer.publicKey, newAccount: second.publicKey, lamports: try chain.rentExemptMinimum(space: 165),
-                space: 165, owner: token.programId),
+                space: 165, owner: token.programID),
             token.initializeAccount3(account: second.publicKey, mint: mint.publicKey, owner: payer.publicKey),
             token.mintToChecked(mint: mint.publicKey, destination: holderATA, authority: payer.publicKey, amount: 10_000, decimals: 2),
         ]

@@ -30,7 +30,7 @@ struct TokenCreationPlanExecutionTests {
         #expect(outcome.logs.contains { $0.contains("job order-7") })
 
         let mintAccount = try #require(try chain.account(mint.publicKey))
-        #expect(mintAccount.owner == plan.program.programId)
+        #expect(mintAccount.owner == plan.program.programID)
         let state = try TokenMintState(data: mintAccount.data)
         #expect(state.supply == UInt64.max)
         #expect(state.mintAuthority == mintAuthority.publicKey)
@@ -38,7 +38,7 @@ struct TokenCreationPlanExecutionTests {
             let metadata = try #require(try TokenMetadataState(mintData: mintAccount.data))
             #expect(metadata.name == "Job Token" && metadata.symbol == "JOB" && metadata.uri == "https://flutterbye.example/job.json")
         }
-        let ata = try AssociatedTokenAccountProgram.address(wallet: plan.recipient, mint: mint.publicKey, tokenProgram: plan.program.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: plan.recipient, mint: mint.publicKey, tokenProgram: plan.program.programID)
         #expect(try TokenAccountState(data: try #require(try chain.account(ata)).data).amount == UInt64.max)
 
         // A retry of the same job derives the same mint, so a second creation fails on chain instead of making
@@ -68,10 +68,10 @@ struct TokenCreationPlanExecutionTests {
         let outcome = try chain.send(transaction)
         #expect(outcome.succeeded, "\(outcome.error ?? "") \(outcome.logs.joined(separator: "\n"))")
         let mintAccount = try #require(try chain.account(mint.publicKey))
-        #expect(mintAccount.owner == plan.program.programId)
+        #expect(mintAccount.owner == plan.program.programID)
         #expect(mintAccount.lamports == rent + gift)
         #expect(try TokenMintState(data: mintAccount.data).supply == 77)
-        let ata = try AssociatedTokenAccountProgram.address(wallet: plan.recipient, mint: mint.publicKey, tokenProgram: plan.program.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: plan.recipient, mint: mint.publicKey, tokenProgram: plan.program.programID)
         #expect(try TokenAccountState(data: try #require(try chain.account(ata)).data).amount == 77)
     }
 

@@ -71,11 +71,11 @@ struct TokenSenderTests {
     func expectOneToken(_ harness: Harness, key: String, program: TokenProgram, amount: UInt64) async throws {
         let mint = derivation.keypair(forJobKey: key).publicKey
         let account = try #require(try await harness.rpc.accountInfo(mint, commitment: .processed), "mint of \(key)")
-        #expect(account.owner == program.programId)
+        #expect(account.owner == program.programID)
         #expect(try TokenMintState(data: account.data).supply == amount)
         let history = try await harness.rpc.signaturesForAddress(mint, commitment: .confirmed)
         #expect(history.filter { $0.error == nil || $0.error == .null }.count == 1, "one successful transaction for \(key)")
-        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programId)
+        let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programID)
         let holding = try #require(try await harness.rpc.accountInfo(ata, commitment: .processed))
         #expect(try TokenAccountState(data: holding.data).amount == amount)
     }

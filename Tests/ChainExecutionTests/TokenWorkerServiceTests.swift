@@ -91,9 +91,9 @@ struct TokenWorkerServiceTests {
                 #expect(landed.count == 1, "svc-\(i) landed \(landed.count) times")
                 #expect(landed.first?.signature.base58 == job.signature, "svc-\(i): the stored transaction is the one that landed")
                 let account = try #require(try await rpc.accountInfo(mint, commitment: .confirmed), "mint of svc-\(i)")
-                #expect(account.owner == Self.program(i).programId)
+                #expect(account.owner == Self.program(i).programID)
                 #expect(try TokenMintState(data: account.data).supply == Self.amount(i))
-                let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: Self.program(i).programId)
+                let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: Self.program(i).programID)
                 let holding = try #require(try await rpc.accountInfo(ata, commitment: .confirmed), "token account of svc-\(i)")
                 #expect(try TokenAccountState(data: holding.data).amount == Self.amount(i))
             }

@@ -48,14 +48,14 @@ extension SolanaRPCClientTests {
         let payerIndex = try #require(transaction.accountKeys.firstIndex(of: payer.publicKey))
         #expect(transaction.meta.preBalances[payerIndex] > transaction.meta.postBalances[payerIndex], "the payer paid fee and rent")
         // The recipient's associated token account received the 500 base units the creation minted.
-        let account = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: TokenProgram.token2022.programId)
+        let account = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: TokenProgram.token2022.programID)
         let balance = try #require(transaction.meta.postTokenBalances.first { transaction.accountKeys[$0.accountIndex] == account })
         #expect(balance.mint == mint && balance.owner == recipient && balance.amount == 500 && balance.decimals == 2)
-        #expect(balance.programID == TokenProgram.token2022.programId)
+        #expect(balance.programID == TokenProgram.token2022.programID)
         #expect(!transaction.meta.preTokenBalances.contains { transaction.accountKeys[$0.accountIndex] == account }, "it did not exist before")
         // Creating the associated token account invoked the System and Token-2022 programs.
-        let invoked = transaction.meta.innerInstructions.flatMap(\.instructions).map { transaction.accountKeys[$0.programIdIndex] }
-        #expect(invoked.contains(SystemProgram.programId) && invoked.contains(TokenProgram.token2022.programId), "\(invoked)")
+        let invoked = transaction.meta.innerInstructions.flatMap(\.instructions).map { transaction.accountKeys[$0.programIDIndex] }
+        #expect(invoked.contains(SystemProgram.programID) && invoked.contains(TokenProgram.token2022.programID), "\(invoked)")
         #expect(transaction.meta.logMessages?.isEmpty == false)
         // What the indexer reads from it, watching the new mint as FLBY: the MintTo into the recipient's account.
         let indexed = TransactionMovements.extract(transaction, watching: WatchedAddresses(flbyMint: mint, escrowWallet: recipient))
@@ -70,9 +70,9 @@ extension SolanaRPCClientTests {
         // What reconciliation and account discovery read: the supply, the account's balance, the mint's accounts.
         #expect(try await client.tokenSupply(mint) == 500)
         #expect(try await client.tokenAccountBalance(account) == 500)
-        let holders = try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token2022.programId)
+        let holders = try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token2022.programID)
         #expect(holders.map(\.address) == [account] && holders.first?.owner == recipient && holders.first?.amount == 500)
-        #expect(try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token.programId).isEmpty)
+        #expect(try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token.programID).isEmpty)
 
         let failure = try #require(try await client.transaction(failed))
         #expect(failure.meta.error != nil, "the overdraft failed")

@@ -38,7 +38,7 @@ struct TransactionMovementsTests {
             var compiled: [InnerInstruction] = []
             for instruction in list {
                 compiled.append(InnerInstruction(
-                    programIdIndex: try index(instruction.programId), accounts: try instruction.accounts.map { try index($0.publicKey) },
+                    programIDIndex: try index(instruction.programID), accounts: try instruction.accounts.map { try index($0.publicKey) },
                     data: instruction.data, stackHeight: 2))
             }
             inner.append(InnerInstructions(index: position, instructions: compiled))
@@ -46,7 +46,7 @@ struct TransactionMovementsTests {
         func balances(_ holdings: [Holding]) throws -> [TokenBalance] {
             try holdings.map {
                 TokenBalance(
-                    accountIndex: try index($0.account), mint: $0.mint, owner: $0.owner, programID: token.programId, amount: $0.amount, decimals: 6)
+                    accountIndex: try index($0.account), mint: $0.mint, owner: $0.owner, programID: token.programID, amount: $0.amount, decimals: 6)
             }
         }
         let preLamports = keys.map { lamports[$0]?.0 ?? 1_000_000 }, postLamports = keys.map { lamports[$0]?.1 ?? 1_000_000 }
@@ -60,12 +60,12 @@ struct TransactionMovementsTests {
     func routerCall(for invoked: [Instruction]) -> Instruction {
         var accounts: [AccountMeta] = []
         for instruction in invoked {
-            accounts.append(.readonly(instruction.programId))
+            accounts.append(.readonly(instruction.programID))
             for meta in instruction.accounts where !accounts.contains(where: { $0.publicKey == meta.publicKey }) {
                 accounts.append(.writable(meta.publicKey))
             }
         }
-        return Instruction(programId: router, accounts: accounts, data: [1])
+        return Instruction(programID: router, accounts: accounts, data: [1])
     }
 
     @Test func mintsAndBurnsOfFlbyCountAndOtherMintsDoNot() throws {
@@ -145,7 +145,7 @@ struct TransactionMovementsTests {
     @Test func balanceChangesNoDecodedInstructionExplainsBecomeMovements() throws {
         // An undecoded instruction (another program's) moved FLBY: alice lost 30, bob gained 20, 10 disappeared.
         let fetched = try transaction(
-            [Instruction(programId: router, accounts: [.writable(aliceFlby), .writable(bobFlby)], data: [9])],
+            [Instruction(programID: router, accounts: [.writable(aliceFlby), .writable(bobFlby)], data: [9])],
             pre: [(aliceFlby, flby, alice, 30), (bobFlby, flby, bob, 0)], post: [(aliceFlby, flby, alice, 0), (bobFlby, flby, bob, 20)])
         let movements = TransactionMovements.extract(fetched, watching: watched).movements
         #expect(movements.allSatisfy { $0.instructionIndex == FlbyMovement.balanceDerived })
@@ -163,9 +163,9 @@ struct TransactionMovementsTests {
         let fetched = try transaction(
             [
                 SystemProgram.transfer(from: payer.publicKey, to: fee, lamports: 2_500),
-                Instruction(programId: TransactionMovements.memoV1, accounts: [], data: Array("order 1".utf8)),
+                Instruction(programID: TransactionMovements.memoV1, accounts: [], data: Array("order 1".utf8)),
                 MemoProgram.memo("paid"),
-                Instruction(programId: flutterbye, accounts: [.writable(escrow)], data: [0]),
+                Instruction(programID: flutterbye, accounts: [.writable(escrow)], data: [0]),
             ],
             lamports: [payer.publicKey: (100_000, 92_500), fee: (0, 2_500), escrow: (7, 7)], logs: ["Program log: flutterbye ok"])
         let indexed = TransactionMovements.extract(fetched, watching: watched)
@@ -182,11 +182,11 @@ struct TransactionMovementsTests {
         var fetched = try transaction(
             [token.mintTo(mint: flby, destination: aliceFlby, authority: payer.publicKey, amount: 5)],
             pre: [(aliceFlby, flby, alice, 0)], post: [(aliceFlby, flby, alice, 5)])
-        let tokenIndex = try #require(fetched.accountKeys.firstIndex(of: token.programId))
+        let tokenIndex = try #require(fetched.accountKeys.firstIndex(of: token.programID))
         // A malformed answer: an invoked MintTo whose destination index is past the transaction's accounts.
         let mintTo = token.mintTo(mint: flby, destination: aliceFlby, authority: payer.publicKey, amount: 1_000)
         fetched.meta.innerInstructions = [InnerInstructions(index: 0, instructions: [
-            InnerInstruction(programIdIndex: tokenIndex, accounts: [0, 99, 1], data: mintTo.data)
+            InnerInstruction(programIDIndex: tokenIndex, accounts: [0, 99, 1], data: mintTo.data)
         ])]
         let movements = TransactionMovements.extract(fetched, watching: watched).movements
         #expect(movements.map(\.amount) == [5], "only the top-level MintTo; the malformed one is not read with shifted accounts")

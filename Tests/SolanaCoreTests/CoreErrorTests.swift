@@ -76,7 +76,7 @@ import Testing
     func transferMessage(payer: Keypair, extraSigner: Keypair? = nil, memoBytes: Int = 0) throws -> VersionedMessage {
         var accounts = [AccountMeta.writable(payer.publicKey, signer: true)]
         if let extraSigner { accounts.append(.readonly(extraSigner.publicKey, signer: true)) }
-        let instruction = Instruction(programId: "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", accounts: accounts, data: [UInt8](repeating: 65, count: memoBytes))
+        let instruction = Instruction(programID: "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", accounts: accounts, data: [UInt8](repeating: 65, count: memoBytes))
         return .legacy(try LegacyMessage(payer: payer.publicKey, instructions: [instruction], recentBlockhash: Blockhash(PublicKey.zero)))
     }
 
@@ -153,8 +153,8 @@ import Testing
 
     @Test func programAddressSeedLimits() {
         let program: PublicKey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
-        #expect(error { _ = try PublicKey.createProgramAddress(seeds: [[UInt8](repeating: 1, count: 33)], programId: program) }?.code == .invalidSeeds)
-        #expect(error { _ = try PublicKey.createProgramAddress(seeds: Array(repeating: [1], count: 17), programId: program) }?.code == .invalidSeeds)
-        #expect(error { _ = try PublicKey.findProgramAddress(seeds: Array(repeating: [1], count: 16), programId: program) }?.code == .invalidSeeds)
+        #expect(error { _ = try PublicKey.createProgramAddress(seeds: [[UInt8](repeating: 1, count: 33)], programID: program) }?.code == .invalidSeeds)
+        #expect(error { _ = try PublicKey.createProgramAddress(seeds: Array(repeating: [1], count: 17), programID: program) }?.code == .invalidSeeds)
+        #expect(error { _ = try PublicKey.findProgramAddress(seeds: Array(repeating: [1], count: 16), programID: program) }?.code == .invalidSeeds)
     }
 }

@@ -92,7 +92,7 @@ import Testing
         var names = Set<String>()
         for (index, vector) in vectors.enumerated() {
             let built = try #require(try build(vector.name, Params(raw: vector.params)), "no builder for \(vector.name)")
-            #expect(built.programId.base58 == vector.program_id, "\(index) \(vector.name) program")
+            #expect(built.programID.base58 == vector.program_id, "\(index) \(vector.name) program")
             #expect(built.accounts == vector.accounts.map(\.meta), "\(index) \(vector.name) accounts")
             #expect(hexString(built.data) == vector.data_hex, "\(index) \(vector.name) data")
             names.insert(vector.name)

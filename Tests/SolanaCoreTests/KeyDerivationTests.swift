@@ -32,7 +32,7 @@ import Testing
         two[0] = 2
         #expect(!Ed25519Curve.isOnCurve(try PublicKey(bytes: two)))
         // Program ids found by search are off the curve, wallets on it.
-        #expect(!Ed25519Curve.isOnCurve(try PublicKey.findProgramAddress(seeds: [], programId: .zero).address))
+        #expect(!Ed25519Curve.isOnCurve(try PublicKey.findProgramAddress(seeds: [], programID: .zero).address))
     }
 
     @Test func jobKeysAreDeterministicAndDistinct() throws {

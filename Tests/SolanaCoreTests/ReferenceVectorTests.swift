@@ -134,11 +134,11 @@ import Testing
             let seeds = vector.seeds_hex.map(hexBytes)
             let program = PublicKey(vector: vector.program_id)
             if let expected = vector.address {
-                #expect(try PublicKey.createProgramAddress(seeds: seeds, programId: program).base58 == expected)
+                #expect(try PublicKey.createProgramAddress(seeds: seeds, programID: program).base58 == expected)
             } else {
                 rejected += 1
-                #expect(throws: SolanaCoreError.self) { try PublicKey.createProgramAddress(seeds: seeds, programId: program) }
-                do { _ = try PublicKey.createProgramAddress(seeds: seeds, programId: program) } catch {
+                #expect(throws: SolanaCoreError.self) { try PublicKey.createProgramAddress(seeds: seeds, programID: program) }
+                do { _ = try PublicKey.createProgramAddress(seeds: seeds, programID: program) } catch {
                     #expect(error.code == .onCurve)
                 }
             }
@@ -150,7 +150,7 @@ import Testing
         #expect(!vectors.find_program_address.isEmpty)
         for vector in vectors.find_program_address {
             let found = try PublicKey.findProgramAddress(
-                seeds: vector.seeds_hex.map(hexBytes), programId: PublicKey(vector: vector.program_id))
+                seeds: vector.seeds_hex.map(hexBytes), programID: PublicKey(vector: vector.program_id))
             #expect(found.address.base58 == vector.address)
             #expect(Int(found.bump) == vector.bump)
         }
@@ -186,7 +186,7 @@ import Testing
 
     func compile(_ vector: ReferenceVectors.MessageCase) throws -> VersionedMessage {
         let instructions = vector.instructions.map {
-            Instruction(programId: PublicKey(vector: $0.program_id), accounts: $0.accounts.map(\.meta), data: hexBytes($0.data_hex))
+            Instruction(programID: PublicKey(vector: $0.program_id), accounts: $0.accounts.map(\.meta), data: hexBytes($0.data_hex))
         }
         let payer = PublicKey(vector: vector.payer)
         let blockhash = try Blockhash(base58: vector.recent_blockhash)

@@ -82,7 +82,7 @@ struct TransactionAnswerTests {
     /// (texts that share a slot replace each other), and text that is not an address is refused as without it.
     @Test func addressTextCacheGivesEachTextItsOwnKey() throws {
         var cache = AddressTextCache()
-        let keys = (0..<2_000).map { _ in Keypair.generate().publicKey } + [.zero, Self.mint, TokenProgram.token.programId]
+        let keys = (0..<2_000).map { _ in Keypair.generate().publicKey } + [.zero, Self.mint, TokenProgram.token.programID]
         for round in 0..<3 {
             for key in round == 1 ? keys.reversed() : keys {
                 var text = key.base58
@@ -109,13 +109,13 @@ struct TransactionAnswerTests {
         #expect(meta.postBalances == [994_958, 42, 1])
         #expect(meta.innerInstructions == [
             InnerInstructions(index: 0, instructions: [
-                InnerInstruction(programIdIndex: 2, accounts: [0, 1], data: try Base58.decode("3Bxs4NN8M2Yn4TLb"), stackHeight: 2),
-                InnerInstruction(programIdIndex: 2, accounts: [], data: [], stackHeight: nil),
+                InnerInstruction(programIDIndex: 2, accounts: [0, 1], data: try Base58.decode("3Bxs4NN8M2Yn4TLb"), stackHeight: 2),
+                InnerInstruction(programIDIndex: 2, accounts: [], data: [], stackHeight: nil),
             ])
         ])
         #expect(meta.logMessages == ["Program 11111111111111111111111111111111 invoke [1]", "Program log: Memo (len 7): \"a\\bé\"", "tab\there"])
         #expect(meta.preTokenBalances == [
-            TokenBalance(accountIndex: 1, mint: Self.mint, owner: Self.owner, programID: TokenProgram.token.programId, amount: 1_500_000, decimals: 6)
+            TokenBalance(accountIndex: 1, mint: Self.mint, owner: Self.owner, programID: TokenProgram.token.programID, amount: 1_500_000, decimals: 6)
         ])
         #expect(meta.postTokenBalances == [TokenBalance(accountIndex: 1, mint: Self.mint, owner: nil, programID: nil, amount: .max, decimals: 0)])
         #expect(meta.loadedWritable.isEmpty && meta.loadedReadonly.isEmpty)

@@ -23,7 +23,7 @@ import TokenWorker
         return data + [UInt8](repeating: 0, count: 152)  // Token-2022 extensions follow; not read
     }
 
-    static func account(owner: PublicKey = TokenProgram.token2022.programId, data: [UInt8] = mintData(), lamports: UInt64 = 3_000_000) -> AccountInfo {
+    static func account(owner: PublicKey = TokenProgram.token2022.programID, data: [UInt8] = mintData(), lamports: UInt64 = 3_000_000) -> AccountInfo {
         AccountInfo(lamports: lamports, owner: owner, data: data, executable: false)
     }
 
@@ -38,7 +38,7 @@ import TokenWorker
     @Test func nothingOrOnlyLamportsAtTheAddressIsAbsent() {
         #expect(judge(nil, [nil]) == .absent)
         // A stranger's 0.001 SOL: a System account without data.
-        #expect(judge(Self.account(owner: SystemProgram.programId, data: [], lamports: 1_000_000), [nil, nil]) == .absent)
+        #expect(judge(Self.account(owner: SystemProgram.programID, data: [], lamports: 1_000_000), [nil, nil]) == .absent)
     }
 
     @Test func theJobsMintCountsOnlyWithOneOfItsOwnTransactionsAsCreator() {
@@ -62,9 +62,9 @@ import TokenWorker
     @Test func anythingElseAtTheAddressIsForeignAndNamed() {
         let stake = try! PublicKey(base58: "Stake11111111111111111111111111111111111111")
         let cases: [(AccountInfo, String)] = [
-            (Self.account(owner: SystemProgram.programId, data: [1, 2, 3]), "System account with 3 bytes"),
+            (Self.account(owner: SystemProgram.programID, data: [1, 2, 3]), "System account with 3 bytes"),
             (Self.account(owner: stake), "owned by the program \(stake)"),
-            (Self.account(owner: TokenProgram.token.programId), "owned by the program \(TokenProgram.token.programId)"),
+            (Self.account(owner: TokenProgram.token.programID), "owned by the program \(TokenProgram.token.programID)"),
             (Self.account(data: [UInt8](repeating: 0, count: 40)), "not a mint"),
             (Self.account(data: Self.mintData(initialized: false)), "uninitialized"),
             (Self.account(data: Self.mintData(decimals: 9)), "9 decimals"),

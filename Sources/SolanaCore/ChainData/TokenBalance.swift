@@ -34,14 +34,14 @@ public struct InnerInstructions: Sendable, Hashable {
 
 /// One invoked instruction: program and accounts as indexes into `FetchedTransaction.accountKeys`.
 public struct InnerInstruction: Sendable, Hashable {
-    public var programIdIndex: Int
+    public var programIDIndex: Int
     public var accounts: [Int]
     public var data: [UInt8]
     /// The invocation depth (2 for an instruction a top-level one invoked), when the node reports it.
     public var stackHeight: Int?
 
-    public init(programIdIndex: Int, accounts: [Int], data: [UInt8], stackHeight: Int? = nil) {
-        self.programIdIndex = programIdIndex
+    public init(programIDIndex: Int, accounts: [Int], data: [UInt8], stackHeight: Int? = nil) {
+        self.programIDIndex = programIDIndex
         self.accounts = accounts
         self.data = data
         self.stackHeight = stackHeight

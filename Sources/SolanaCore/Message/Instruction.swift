@@ -31,14 +31,14 @@ public struct AccountMeta: Sendable, Hashable, CustomStringConvertible {
 /// A call to one program: the program id, the accounts it reads and writes in order, and opaque data.
 public struct Instruction: Sendable, Hashable {
     /// The program that executes the instruction.
-    public var programId: PublicKey
+    public var programID: PublicKey
     /// The accounts in the order the program expects them.
     public var accounts: [AccountMeta]
     /// The program-specific payload.
     public var data: [UInt8]
 
-    public init(programId: PublicKey, accounts: [AccountMeta], data: [UInt8]) {
-        self.programId = programId
+    public init(programID: PublicKey, accounts: [AccountMeta], data: [UInt8]) {
+        self.programID = programID
         self.accounts = accounts
         self.data = data
     }

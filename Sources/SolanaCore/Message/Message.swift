@@ -254,8 +254,8 @@ enum MessageValidation {
         let total = staticKeyCount + loadedKeyCount
         guard total <= 256 else { throw SolanaCoreError(.malformedMessage, "malformed message: it addresses \(total) accounts; at most 256 are allowed") }
         for (number, instruction) in instructions.enumerated() {
-            guard Int(instruction.programIdIndex) < staticKeyCount else {
-                throw SolanaCoreError(.malformedMessage, "malformed message: instruction \(number)'s program index \(instruction.programIdIndex) is outside the \(staticKeyCount) static keys")
+            guard Int(instruction.programIDIndex) < staticKeyCount else {
+                throw SolanaCoreError(.malformedMessage, "malformed message: instruction \(number)'s program index \(instruction.programIDIndex) is outside the \(staticKeyCount) static keys")
             }
             if let bad = instruction.accounts.first(where: { Int($0) >= total }) {
                 throw SolanaCoreError(.malformedMessage, "malformed message: instruction \(number) uses account index \(bad), but the message has \(total) accounts")

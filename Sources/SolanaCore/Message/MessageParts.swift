@@ -18,20 +18,20 @@ public struct MessageHeader: Sendable, Hashable {
 /// An instruction inside a message: the program and accounts as indexes into the message's account list.
 public struct CompiledInstruction: Sendable, Hashable {
     /// Index of the program id in the message's accounts.
-    public var programIdIndex: UInt8
+    public var programIDIndex: UInt8
     /// Indexes of the instruction's accounts, in the program's order.
     public var accounts: [UInt8]
     /// The program-specific payload.
     public var data: [UInt8]
 
-    public init(programIdIndex: UInt8, accounts: [UInt8], data: [UInt8]) {
-        self.programIdIndex = programIdIndex
+    public init(programIDIndex: UInt8, accounts: [UInt8], data: [UInt8]) {
+        self.programIDIndex = programIDIndex
         self.accounts = accounts
         self.data = data
     }
 
     func serialize(into writer: inout WireWriter) {
-        writer.write(programIdIndex)
+        writer.write(programIDIndex)
         writer.writeCompactU16(accounts.count)
         writer.write(accounts)
         writer.writeCompactU16(data.count)
@@ -44,7 +44,7 @@ public struct CompiledInstruction: Sendable, Hashable {
         let accounts = try reader.readBytes(accountCount)
         let dataCount = try reader.readCompactU16()
         let data = try reader.readBytes(dataCount)
-        return CompiledInstruction(programIdIndex: program, accounts: accounts, data: data)
+        return CompiledInstruction(programIDIndex: program, accounts: accounts, data: data)
     }
 }
 
@@ -97,7 +97,7 @@ struct CompiledKeys {
         var metas: [PublicKey: Meta] = [:]
         metas.reserveCapacity(instructions.count * 4 + 1)
         for instruction in instructions {
-            metas[instruction.programId, default: Meta()].isInvoked = true
+            metas[instruction.programID, default: Meta()].isInvoked = true
             for account in instruction.accounts {
                 var meta = metas[account.publicKey, default: Meta()]
                 meta.isSigner = meta.isSigner || account.isSigner
@@ -181,8 +181,8 @@ struct CompiledKeys {
                 throw SolanaCoreError(.invalidArgument, "instruction \(number) is too large to encode (\(instruction.data.count) data bytes, \(instruction.accounts.count) accounts)")
             }
             // Every key was collected above, so every lookup succeeds.
-            guard let program = position[instruction.programId] else {
-                throw SolanaCoreError(.invalidArgument, "instruction \(number)'s program \(instruction.programId) is not among the message's accounts")
+            guard let program = position[instruction.programID] else {
+                throw SolanaCoreError(.invalidArgument, "instruction \(number)'s program \(instruction.programID) is not among the message's accounts")
             }
             var indexes: [UInt8] = []
             indexes.reserveCapacity(instruction.accounts.count)
@@ -192,7 +192,7 @@ struct CompiledKeys {
                 }
                 indexes.append(index)
             }
-            compiled.append(CompiledInstruction(programIdIndex: program, accounts: indexes, data: instruction.data))
+            compiled.append(CompiledInstruction(programIDIndex: program, accounts: indexes, data: instruction.data))
         }
         return compiled
     }

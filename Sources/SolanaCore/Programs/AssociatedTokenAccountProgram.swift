@@ -2,26 +2,26 @@
 /// canonical token account per mint and token program.
 public enum AssociatedTokenAccountProgram {
     /// The Associated Token Account program's id.
-    public static let programId: PublicKey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
+    public static let programID: PublicKey = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
 
     /// The associated token account of `wallet` for `mint`: the program address of (wallet, token program, mint).
-    public static func address(wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> PublicKey {
-        try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programId: programId).address
+    public static func address(wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programID) throws(SolanaCoreError) -> PublicKey {
+        try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programID: programID).address
     }
 
     /// The bump seed of the associated token account's address: the ATA program searches down from 255 for it on
     /// chain, paying compute units for every bump it tries (256 - bump of them).
-    public static func bump(wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> UInt8 {
-        try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programId: programId).bump
+    public static func bump(wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programID) throws(SolanaCoreError) -> UInt8 {
+        try PublicKey.findProgramAddress(seeds: [wallet.bytes, tokenProgram.bytes, mint.bytes], programID: programID).bump
     }
 
     /// Creates the associated token account; fails on chain if it already exists.
-    public static func create(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> Instruction {
+    public static func create(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programID) throws(SolanaCoreError) -> Instruction {
         try instruction(payer: payer, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [])
     }
 
     /// Creates the associated token account unless it already exists (safe to retry).
-    public static func createIdempotent(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programId) throws(SolanaCoreError) -> Instruction {
+    public static func createIdempotent(payer: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TokenProgram.token.programID) throws(SolanaCoreError) -> Instruction {
         try instruction(payer: payer, wallet: wallet, mint: mint, tokenProgram: tokenProgram, data: [1])
     }
 
@@ -42,10 +42,10 @@ public enum AssociatedTokenAccountProgram {
 
     private static func instruction(payer: PublicKey, ata: PublicKey, wallet: PublicKey, mint: PublicKey, tokenProgram: PublicKey, data: [UInt8]) -> Instruction {
         Instruction(
-            programId: programId,
+            programID: programID,
             accounts: [
                 .writable(payer, signer: true), .writable(ata), .readonly(wallet), .readonly(mint),
-                .readonly(SystemProgram.programId), .readonly(tokenProgram),
+                .readonly(SystemProgram.programID), .readonly(tokenProgram),
             ],
             data: data)
     }

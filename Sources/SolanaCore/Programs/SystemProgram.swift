@@ -2,7 +2,7 @@
 /// moving lamports.
 public enum SystemProgram {
     /// The System program's id.
-    public static let programId: PublicKey = "11111111111111111111111111111111"
+    public static let programID: PublicKey = "11111111111111111111111111111111"
 
     /// Creates `newAccount` with `space` bytes owned by `owner`, funded with `lamports` from `from`.
     /// Both `from` and `newAccount` must sign.
@@ -13,7 +13,7 @@ public enum SystemProgram {
         data.writeLittleEndian(space)
         data.write(owner)
         return Instruction(
-            programId: programId, accounts: [.writable(from, signer: true), .writable(newAccount, signer: true)], data: data.bytes)
+            programID: programID, accounts: [.writable(from, signer: true), .writable(newAccount, signer: true)], data: data.bytes)
     }
 
     /// Gives `account` (which signs) `space` bytes of zeroed data. It must hold no data yet and belong to the System
@@ -23,7 +23,7 @@ public enum SystemProgram {
         var data = WireWriter(capacity: 12)
         data.writeLittleEndian(UInt32(8))
         data.writeLittleEndian(space)
-        return Instruction(programId: programId, accounts: [.writable(account, signer: true)], data: data.bytes)
+        return Instruction(programID: programID, accounts: [.writable(account, signer: true)], data: data.bytes)
     }
 
     /// Makes `owner` the program that owns `account` (which signs; it must belong to the System program).
@@ -31,7 +31,7 @@ public enum SystemProgram {
         var data = WireWriter(capacity: 36)
         data.writeLittleEndian(UInt32(1))
         data.write(owner)
-        return Instruction(programId: programId, accounts: [.writable(account, signer: true)], data: data.bytes)
+        return Instruction(programID: programID, accounts: [.writable(account, signer: true)], data: data.bytes)
     }
 
     /// Moves `lamports` from `from` (which signs) to `to`.
@@ -39,21 +39,21 @@ public enum SystemProgram {
         var data = WireWriter(capacity: 12)
         data.writeLittleEndian(UInt32(2))
         data.writeLittleEndian(lamports)
-        return Instruction(programId: programId, accounts: [.writable(from, signer: true), .writable(to)], data: data.bytes)
+        return Instruction(programID: programID, accounts: [.writable(from, signer: true), .writable(to)], data: data.bytes)
     }
 }
 
 /// Builders for the Compute Budget program: the compute-unit limit and the priority fee per unit.
 public enum ComputeBudgetProgram {
     /// The Compute Budget program's id.
-    public static let programId: PublicKey = "ComputeBudget111111111111111111111111111111"
+    public static let programID: PublicKey = "ComputeBudget111111111111111111111111111111"
 
     /// Caps the transaction's compute units (and so its priority fee).
     public static func setComputeUnitLimit(_ units: UInt32) -> Instruction {
         var data = WireWriter(capacity: 5)
         data.write(2)
         data.writeLittleEndian(units)
-        return Instruction(programId: programId, accounts: [], data: data.bytes)
+        return Instruction(programID: programID, accounts: [], data: data.bytes)
     }
 
     /// Sets the priority fee in micro-lamports per compute unit.
@@ -61,17 +61,17 @@ public enum ComputeBudgetProgram {
         var data = WireWriter(capacity: 9)
         data.write(3)
         data.writeLittleEndian(microLamports)
-        return Instruction(programId: programId, accounts: [], data: data.bytes)
+        return Instruction(programID: programID, accounts: [], data: data.bytes)
     }
 }
 
 /// Builder for the SPL Memo program (v2): a UTF-8 note recorded in the transaction's logs.
 public enum MemoProgram {
     /// The Memo program's id.
-    public static let programId: PublicKey = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"
+    public static let programID: PublicKey = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"
 
     /// A memo with `text`; every key in `signers` must sign the transaction (the program checks it).
     public static func memo(_ text: String, signers: [PublicKey] = []) -> Instruction {
-        Instruction(programId: programId, accounts: signers.map { .readonly($0, signer: true) }, data: Array(text.utf8))
+        Instruction(programID: programID, accounts: signers.map { .readonly($0, signer: true) }, data: Array(text.utf8))
     }
 }

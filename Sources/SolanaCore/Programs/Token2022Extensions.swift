@@ -8,13 +8,13 @@ public enum MetadataPointer {
 
     /// Initializes the pointer on a mint not yet initialized (data: 39, 0, authority 32, address 32); `nil`
     /// authority or address are stored as all-zero keys (none). Only `mint` (writable) is passed; nobody signs.
-    public static func initialize(mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?, programId: PublicKey = TokenProgram.token2022.programId) -> Instruction {
+    public static func initialize(mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?, programID: PublicKey = TokenProgram.token2022.programID) -> Instruction {
         var data = WireWriter(capacity: 66)
         data.write(extensionTag)
         data.write(0)  // Initialize
         data.write(authority ?? .zero)
         data.write(metadataAddress ?? .zero)
-        return Instruction(programId: programId, accounts: [.writable(mint)], data: data.bytes)
+        return Instruction(programID: programID, accounts: [.writable(mint)], data: data.bytes)
     }
 }
 
@@ -56,7 +56,7 @@ public enum TokenMetadata {
     /// itself has no limits).
     public static func initialize(
         metadata: PublicKey, updateAuthority: PublicKey, mint: PublicKey, mintAuthority: PublicKey,
-        name: String, symbol: String, uri: String, programId: PublicKey = TokenProgram.token2022.programId
+        name: String, symbol: String, uri: String, programID: PublicKey = TokenProgram.token2022.programID
     ) throws(SolanaCoreError) -> Instruction {
         try checkLengths(name: name, symbol: symbol, uri: uri)
         var data = WireWriter(capacity: 8 + 12 + name.utf8.count + symbol.utf8.count + uri.utf8.count)
@@ -65,7 +65,7 @@ public enum TokenMetadata {
         data.writeBorshString(symbol)
         data.writeBorshString(uri)
         return Instruction(
-            programId: programId,
+            programID: programID,
             accounts: [.writable(metadata), .readonly(updateAuthority), .readonly(mint), .readonly(mintAuthority, signer: true)],
             data: data.bytes)
     }
@@ -74,7 +74,7 @@ public enum TokenMetadata {
     /// (throwing `invalidArgument`); custom keys and their values are not limited.
     public static func updateField(
         metadata: PublicKey, updateAuthority: PublicKey, field: Field, value: String,
-        programId: PublicKey = TokenProgram.token2022.programId
+        programID: PublicKey = TokenProgram.token2022.programID
     ) throws(SolanaCoreError) -> Instruction {
         switch field {
         case .name: try checkLengths(name: value, symbol: "", uri: "")
@@ -93,7 +93,7 @@ public enum TokenMetadata {
             data.writeBorshString(key)
         }
         data.writeBorshString(value)
-        return Instruction(programId: programId, accounts: [.writable(metadata), .readonly(updateAuthority, signer: true)], data: data.bytes)
+        return Instruction(programID: programID, accounts: [.writable(metadata), .readonly(updateAuthority, signer: true)], data: data.bytes)
     }
 
     /// The bytes the metadata adds to the mint account: the 4-byte TLV header plus borsh `TokenMetadata`
@@ -124,11 +124,11 @@ public enum TokenMetadata {
 /// Bytes only: the Metaplex program is not part of the local test chain.
 public enum MetaplexTokenMetadataProgram {
     /// The Metaplex Token Metadata program's id.
-    public static let programId: PublicKey = "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s"
+    public static let programID: PublicKey = "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s"
 
     /// The metadata account of `mint`: the program address of ("metadata", program id, mint).
     public static func metadataAddress(mint: PublicKey) throws(SolanaCoreError) -> PublicKey {
-        try PublicKey.findProgramAddress(seeds: [Array("metadata".utf8), programId.bytes, mint.bytes], programId: programId).address
+        try PublicKey.findProgramAddress(seeds: [Array("metadata".utf8), programID.bytes, mint.bytes], programID: programID).address
     }
 
     /// Creates the metadata account with name, symbol, URI and royalty (`sellerFeeBasisPoints`); no creators,
@@ -151,10 +151,10 @@ public enum MetaplexTokenMetadataProgram {
         data.write(isMutable ? 1 : 0)
         data.write(0)  // collection_details: None
         return Instruction(
-            programId: programId,
+            programID: programID,
             accounts: [
                 .writable(metadata), .readonly(mint), .readonly(mintAuthority, signer: true), .writable(payer, signer: true),
-                AccountMeta(updateAuthority, isSigner: updateAuthorityIsSigner, isWritable: false), .readonly(SystemProgram.programId),
+                AccountMeta(updateAuthority, isSigner: updateAuthorityIsSigner, isWritable: false), .readonly(SystemProgram.programID),
             ],
             data: data.bytes)
     }

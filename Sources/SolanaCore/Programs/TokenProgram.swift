@@ -2,23 +2,23 @@
 /// (which shares these instruction layouts). Single-authority forms only.
 public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
     /// The program these builders address.
-    public let programId: PublicKey
+    public let programID: PublicKey
 
     /// The classic SPL Token program.
-    public static let token = TokenProgram(programId: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+    public static let token = TokenProgram(programID: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
     /// The Token-2022 (Token Extensions) program.
-    public static let token2022 = TokenProgram(programId: "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+    public static let token2022 = TokenProgram(programID: "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 
-    /// Builders addressed to `programId`; use `.token` or `.token2022` unless a fork or test program is meant.
-    public init(programId: PublicKey) { self.programId = programId }
+    /// Builders addressed to `programID`; use `.token` or `.token2022` unless a fork or test program is meant.
+    public init(programID: PublicKey) { self.programID = programID }
 
-    /// Whether `programId` is one of the two token programs.
-    public static func isTokenProgram(_ programId: PublicKey) -> Bool {
-        programId == token.programId || programId == token2022.programId
+    /// Whether `programID` is one of the two token programs.
+    public static func isTokenProgram(_ programID: PublicKey) -> Bool {
+        programID == token.programID || programID == token2022.programID
     }
 
     /// "Token", "Token-2022", or the program id for any other program.
-    public var description: String { self == .token ? "Token" : self == .token2022 ? "Token-2022" : "TokenProgram(\(programId))" }
+    public var description: String { self == .token ? "Token" : self == .token2022 ? "Token-2022" : "TokenProgram(\(programID))" }
 
     /// The authority a `setAuthority` instruction changes. Values 0-3 exist on both programs; 4 and above are
     /// Token-2022 extension authorities (the classic Token program rejects them).
@@ -44,7 +44,7 @@ public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
         /// Token-2022: the confidential-transfer mint authority.
         case confidentialTransferMint = 9
         /// Token-2022: the TransferHook extension's program-id authority.
-        case transferHookProgramId = 10
+        case transferHookProgramID = 10
         /// Token-2022: the confidential-transfer fee authority.
         case confidentialTransferFeeConfig = 11
         /// Token-2022: the MetadataPointer extension's authority.
@@ -73,7 +73,7 @@ public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
         var data = WireWriter(capacity: 67)
         data.write(tag.rawValue)
         body(&data)
-        return Instruction(programId: programId, accounts: accounts, data: data.bytes)
+        return Instruction(programID: programID, accounts: accounts, data: data.bytes)
     }
 
     /// Initializes a mint account already created with the right size and owner (no rent sysvar needed).

@@ -71,7 +71,7 @@ public struct TokenCreationPlan: Sendable, Hashable {
         return try instructions(
             payer: payer, mint: mint, mintAuthority: mintAuthority, mintRentLamports: mintRentLamports, computeUnitLimit: computeUnitLimit,
             computeUnitPrice: computeUnitPrice, metaplexAccount: metaplexAccount,
-            recipientTokenAccount: try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programId))
+            recipientTokenAccount: try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: program.programID))
     }
 
     /// `instructions` with the program-derived accounts given: the recipient's associated token account, and the Metaplex
@@ -86,7 +86,7 @@ public struct TokenCreationPlan: Sendable, Hashable {
         if let computeUnitPrice { instructions.append(ComputeBudgetProgram.setComputeUnitPrice(microLamports: computeUnitPrice)) }
         instructions.append(SystemProgram.transfer(from: payer, to: mint, lamports: mintRentLamports))
         instructions.append(SystemProgram.allocate(account: mint, space: UInt64(mintSpace)))
-        instructions.append(SystemProgram.assign(account: mint, owner: program.programId))
+        instructions.append(SystemProgram.assign(account: mint, owner: program.programID))
         if program == .token2022 {
             instructions.append(MetadataPointer.initialize(mint: mint, authority: mintAuthority, metadataAddress: mint))
         }
@@ -103,7 +103,7 @@ public struct TokenCreationPlan: Sendable, Hashable {
         }
         instructions.append(
             AssociatedTokenAccountProgram.createIdempotent(
-                payer: payer, associatedTokenAccount: ata, wallet: recipient, mint: mint, tokenProgram: program.programId))
+                payer: payer, associatedTokenAccount: ata, wallet: recipient, mint: mint, tokenProgram: program.programID))
         instructions.append(program.mintTo(mint: mint, destination: ata, authority: mintAuthority, amount: amount))
         if let memo, !memo.isEmpty { instructions.append(MemoProgram.memo(memo, signers: [payer])) }
         return instructions

@@ -18,7 +18,7 @@ public enum LandedFailure: Sendable, Hashable {
         if case .object(let object)? = error, case .array(let parts)? = object["InstructionError"], parts.count == 2,
             case .int(let index)? = parts.first, case .object(let custom) = parts[1], custom["Custom"] == .int(0),
             let transaction, let instruction = transaction.message.instructions[safe: Int(index)],
-            transaction.message.staticAccountKeys[safe: Int(instruction.programIdIndex)] == SystemProgram.programId
+            transaction.message.staticAccountKeys[safe: Int(instruction.programIDIndex)] == SystemProgram.programID
         {
             return .addressInUse(text)
         }

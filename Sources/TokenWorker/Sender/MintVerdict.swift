@@ -47,7 +47,7 @@ public enum MintVerdict: Sendable, Hashable {
         }
         let creator =
             succeeded.first { ($0.1.confirmationStatus ?? .processed) >= .confirmed } ?? succeeded.first
-        guard let account, !(account.owner == SystemProgram.programId && account.data.isEmpty) else {
+        guard let account, !(account.owner == SystemProgram.programID && account.data.isEmpty) else {
             if let creator {
                 return .unknown(
                     "the job's transaction \(creator.0) succeeded but the node does not show the mint account \(expected.address) yet")
@@ -55,14 +55,14 @@ public enum MintVerdict: Sendable, Hashable {
             return .absent
         }
         let address = expected.address
-        guard account.owner == expected.program.programId else {
-            if account.owner == SystemProgram.programId {
+        guard account.owner == expected.program.programID else {
+            if account.owner == SystemProgram.programID {
                 return .foreign("the mint address \(address) holds a System account with \(account.data.count) bytes of data")
             }
-            return .foreign("the mint address \(address) holds an account owned by the program \(account.owner), not \(expected.program.programId)")
+            return .foreign("the mint address \(address) holds an account owned by the program \(account.owner), not \(expected.program.programID)")
         }
         guard let mint = try? TokenMintState(data: account.data) else {
-            return .foreign("the mint address \(address) holds an account of \(expected.program.programId) that is not a mint (\(account.data.count) bytes)")
+            return .foreign("the mint address \(address) holds an account of \(expected.program.programID) that is not a mint (\(account.data.count) bytes)")
         }
         guard mint.isInitialized else {
             return .foreign("the mint address \(address) holds an uninitialized mint")

@@ -119,7 +119,7 @@ struct TransactionBuilder: Sendable {
     private func bumpTries(_ plan: TokenCreationPlan, mint: PublicKey) throws(BuildFailure) -> Int {
         do {
             return ComputeUnitCalibration.Measurement.tries(
-                bump: try AssociatedTokenAccountProgram.bump(wallet: plan.recipient, mint: mint, tokenProgram: plan.program.programId))
+                bump: try AssociatedTokenAccountProgram.bump(wallet: plan.recipient, mint: mint, tokenProgram: plan.program.programID))
         } catch {
             throw BuildFailure.permanent(errorClass: "invalid_transaction", "the recipient's token account has no address: \(error.message)")
         }

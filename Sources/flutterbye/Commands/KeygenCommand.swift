@@ -81,7 +81,7 @@ struct AssociatedTokenAddressCommand: ParsableCommand {
         let program = token2022 ? TokenProgram.token2022 : TokenProgram.token
         let address = try AssociatedTokenAccountProgram.address(
             wallet: try KeySources.publicKey(wallet, name: "--wallet"), mint: try KeySources.publicKey(mint, name: "--mint"),
-            tokenProgram: program.programId)
+            tokenProgram: program.programID)
         print(address)
     }
 }

@@ -18,7 +18,7 @@ struct FlbyActivity: Sendable {
             [
                 SystemProgram.createAccount(
                     from: activity.payer.publicKey, newAccount: activity.mint.publicKey, lamports: rent, space: 82,
-                    owner: TokenProgram.token.programId),
+                    owner: TokenProgram.token.programID),
                 TokenProgram.token.initializeMint2(
                     mint: activity.mint.publicKey, decimals: 6, mintAuthority: activity.payer.publicKey, freezeAuthority: nil),
             ], signers: [activity.mint])

@@ -10,16 +10,16 @@ extension ProgramTests {
         let d = ProgramFixtures.key(4)
         let e = ProgramFixtures.key(5)
 
-        @Test func programIds() {
-            #expect(SystemProgram.programId == .zero)
-            #expect(SystemProgram.programId.base58 == "11111111111111111111111111111111")
-            #expect(TokenProgram.token.programId.base58 == "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-            #expect(TokenProgram.token2022.programId.base58 == "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
-            #expect(AssociatedTokenAccountProgram.programId.base58 == "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
-            #expect(MemoProgram.programId.base58 == "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
-            #expect(ComputeBudgetProgram.programId.base58 == "ComputeBudget111111111111111111111111111111")
-            #expect(MetaplexTokenMetadataProgram.programId.base58 == "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s")
-            #expect(TokenProgram.isTokenProgram(TokenProgram.token2022.programId) && !TokenProgram.isTokenProgram(SystemProgram.programId))
+        @Test func programIDs() {
+            #expect(SystemProgram.programID == .zero)
+            #expect(SystemProgram.programID.base58 == "11111111111111111111111111111111")
+            #expect(TokenProgram.token.programID.base58 == "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+            #expect(TokenProgram.token2022.programID.base58 == "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+            #expect(AssociatedTokenAccountProgram.programID.base58 == "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
+            #expect(MemoProgram.programID.base58 == "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
+            #expect(ComputeBudgetProgram.programID.base58 == "ComputeBudget111111111111111111111111111111")
+            #expect(MetaplexTokenMetadataProgram.programID.base58 == "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s")
+            #expect(TokenProgram.isTokenProgram(TokenProgram.token2022.programID) && !TokenProgram.isTokenProgram(SystemProgram.programID))
             #expect(TokenProgram.token.description == "Token" && TokenProgram.token2022.description == "Token-2022")
         }
 
@@ -27,19 +27,19 @@ extension ProgramTests {
 
         @Test func systemTransfer() {
             let ix = SystemProgram.transfer(from: a, to: b, lamports: 1_000_000_000)
-            #expect(ix.programId == SystemProgram.programId)
+            #expect(ix.programID == SystemProgram.programID)
             #expect(ix.accounts == [.writable(a, signer: true), .writable(b)])
             #expect(ix.data == [2, 0, 0, 0, 0x00, 0xCA, 0x9A, 0x3B, 0, 0, 0, 0])
         }
 
         @Test func systemCreateAccount() {
-            let ix = SystemProgram.createAccount(from: a, newAccount: b, lamports: 1_461_600, space: 82, owner: TokenProgram.token.programId)
+            let ix = SystemProgram.createAccount(from: a, newAccount: b, lamports: 1_461_600, space: 82, owner: TokenProgram.token.programID)
             #expect(ix.accounts == [.writable(a, signer: true), .writable(b, signer: true)])
             #expect(ix.data.count == 52)
             #expect(Array(ix.data[0..<4]) == [0, 0, 0, 0])
             #expect(Array(ix.data[4..<12]) == [0x60, 0x4D, 0x16, 0, 0, 0, 0, 0])
             #expect(Array(ix.data[12..<20]) == [82, 0, 0, 0, 0, 0, 0, 0])
-            #expect(Array(ix.data[20..<52]) == TokenProgram.token.programId.bytes)
+            #expect(Array(ix.data[20..<52]) == TokenProgram.token.programID.bytes)
         }
 
         // MARK: Token
@@ -47,7 +47,7 @@ extension ProgramTests {
         @Test(arguments: [TokenProgram.token, TokenProgram.token2022])
         func initializeMint2(program: TokenProgram) {
             let withoutFreeze = program.initializeMint2(mint: a, decimals: 9, mintAuthority: b, freezeAuthority: nil)
-            #expect(withoutFreeze.programId == program.programId)
+            #expect(withoutFreeze.programID == program.programID)
             #expect(withoutFreeze.accounts == [.writable(a)])
             #expect(withoutFreeze.data == [20, 9] + b.bytes + [0])
             let withFreeze = program.initializeMint2(mint: a, decimals: 0, mintAuthority: b, freezeAuthority: c)
@@ -60,7 +60,7 @@ extension ProgramTests {
         @Test(arguments: [TokenProgram.token, TokenProgram.token2022])
         func initializeAccount3(program: TokenProgram) {
             let ix = program.initializeAccount3(account: a, mint: b, owner: c)
-            #expect(ix.programId == program.programId)
+            #expect(ix.programID == program.programID)
             #expect(ix.accounts == [.writable(a), .readonly(b)])
             #expect(ix.data == [18] + c.bytes)
         }
@@ -91,13 +91,13 @@ extension ProgramTests {
             let burnChecked = program.burnChecked(account: a, mint: b, owner: c, amount: 0x0102_0304_0506_0708, decimals: 2)
             #expect(burnChecked.accounts == burn.accounts)
             #expect(burnChecked.data == [15, 8, 7, 6, 5, 4, 3, 2, 1, 2])
-            for ix in [mintTo, mintToChecked, transfer, transferChecked, burn, burnChecked] { #expect(ix.programId == program.programId) }
+            for ix in [mintTo, mintToChecked, transfer, transferChecked, burn, burnChecked] { #expect(ix.programID == program.programID) }
         }
 
         @Test(arguments: [TokenProgram.token, TokenProgram.token2022])
         func setAuthority(program: TokenProgram) {
             let set = program.setAuthority(account: a, currentAuthority: b, authorityType: .freezeAccount, newAuthority: c)
-            #expect(set.programId == program.programId)
+            #expect(set.programID == program.programID)
             #expect(set.accounts == [.writable(a), .readonly(b, signer: true)])
             #expect(set.data == [6, 1, 1] + c.bytes)
             let clear = program.setAuthority(account: a, currentAuthority: b, authorityType: .mintTokens, newAuthority: nil)
@@ -115,7 +115,7 @@ extension ProgramTests {
 
         @Test func metadataPointerInitialize() {
             let ix = MetadataPointer.initialize(mint: a, authority: b, metadataAddress: a)
-            #expect(ix.programId == TokenProgram.token2022.programId)
+            #expect(ix.programID == TokenProgram.token2022.programID)
             #expect(ix.accounts == [.writable(a)])
             #expect(ix.data == [39, 0] + b.bytes + a.bytes)
             let none = MetadataPointer.initialize(mint: a, authority: nil, metadataAddress: nil)
@@ -130,26 +130,26 @@ extension ProgramTests {
 
         @Test func tokenMetadataInitialize() throws {
             let ix = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "Flutter", symbol: "FLY", uri: "https://x.y/m.json")
-            #expect(ix.programId == TokenProgram.token2022.programId)
+            #expect(ix.programID == TokenProgram.token2022.programID)
             #expect(ix.accounts == [.writable(a), .readonly(b), .readonly(a), .readonly(c, signer: true)])
             let expected: [UInt8] = [210, 225, 30, 162, 88, 184, 77, 141]
                 + [7, 0, 0, 0] + Array("Flutter".utf8) + [3, 0, 0, 0] + Array("FLY".utf8) + [18, 0, 0, 0] + Array("https://x.y/m.json".utf8)
             #expect(ix.data == expected)
-            let other = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "", symbol: "", uri: "", programId: d)
-            #expect(other.programId == d)
+            let other = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "", symbol: "", uri: "", programID: d)
+            #expect(other.programID == d)
             #expect(other.data == TokenMetadata.initializeDiscriminator + [UInt8](repeating: 0, count: 12))
         }
 
         @Test func tokenMetadataUpdateField() throws {
             let disc = TokenMetadata.updateFieldDiscriminator
             let name = try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: .name, value: "New")
-            #expect(name.programId == TokenProgram.token2022.programId)
+            #expect(name.programID == TokenProgram.token2022.programID)
             #expect(name.accounts == [.writable(a), .readonly(b, signer: true)])
             #expect(name.data == disc + [0, 3, 0, 0, 0] + Array("New".utf8))
             #expect(try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: .symbol, value: "S").data == disc + [1, 1, 0, 0, 0, 0x53])
             #expect(try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: .uri, value: "").data == disc + [2, 0, 0, 0, 0])
-            let custom = try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: .key("k"), value: "vv", programId: e)
-            #expect(custom.programId == e)
+            let custom = try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: .key("k"), value: "vv", programID: e)
+            #expect(custom.programID == e)
             #expect(custom.data == disc + [3, 1, 0, 0, 0, 0x6B, 2, 0, 0, 0, 0x76, 0x76])
         }
 
@@ -198,33 +198,33 @@ extension ProgramTests {
             // Computed with a separate Python implementation (SHA-256 + Ed25519 decompression check).
             let wallet = ProgramFixtures.key(7), mint = ProgramFixtures.key(9)
             #expect(try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint).base58 == "BjmJ1yi1Sc4s9xQaiv4DbRuUhgfjUSc8cYSuwsFqoS9")
-            #expect(try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: TokenProgram.token2022.programId).base58
+            #expect(try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: TokenProgram.token2022.programID).base58
                 == "GkszU3JvM7uPsFGpazjSHDDAgbKdDeUdBNkZB94k3FCX")
             #expect(try MetaplexTokenMetadataProgram.metadataAddress(mint: mint).base58 == "3ThWX3CcZ4VKueas6QL9rfQ2yjY5PTFWH5sGhnrNchUu")
         }
 
         @Test func associatedTokenAccountCreate() throws {
             let wallet = ProgramFixtures.key(7), mint = ProgramFixtures.key(9)
-            let program = TokenProgram.token2022.programId
+            let program = TokenProgram.token2022.programID
             let ata = try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: program)
             let create = try AssociatedTokenAccountProgram.create(payer: a, wallet: wallet, mint: mint, tokenProgram: program)
-            #expect(create.programId == AssociatedTokenAccountProgram.programId)
+            #expect(create.programID == AssociatedTokenAccountProgram.programID)
             #expect(create.accounts == [
-                .writable(a, signer: true), .writable(ata), .readonly(wallet), .readonly(mint), .readonly(SystemProgram.programId), .readonly(program),
+                .writable(a, signer: true), .writable(ata), .readonly(wallet), .readonly(mint), .readonly(SystemProgram.programID), .readonly(program),
             ])
             #expect(create.data == [])
             let idempotent = try AssociatedTokenAccountProgram.createIdempotent(payer: a, wallet: wallet, mint: mint, tokenProgram: program)
             #expect(idempotent.accounts == create.accounts)
             #expect(idempotent.data == [1])
             // The default token program is classic Token.
-            #expect(try AssociatedTokenAccountProgram.create(payer: a, wallet: wallet, mint: mint).accounts.last == .readonly(TokenProgram.token.programId))
+            #expect(try AssociatedTokenAccountProgram.create(payer: a, wallet: wallet, mint: mint).accounts.last == .readonly(TokenProgram.token.programID))
         }
 
         // MARK: Memo, compute budget, Metaplex
 
         @Test func memo() {
             let plain = MemoProgram.memo("hi ✓")
-            #expect(plain.programId == MemoProgram.programId)
+            #expect(plain.programID == MemoProgram.programID)
             #expect(plain.accounts.isEmpty)
             #expect(plain.data == [0x68, 0x69, 0x20, 0xE2, 0x9C, 0x93])
             let signed = MemoProgram.memo("", signers: [a, b])
@@ -234,7 +234,7 @@ extension ProgramTests {
 
         @Test func computeBudget() {
             let limit = ComputeBudgetProgram.setComputeUnitLimit(200_000)
-            #expect(limit.programId == ComputeBudgetProgram.programId)
+            #expect(limit.programID == ComputeBudgetProgram.programID)
             #expect(limit.accounts.isEmpty)
             #expect(limit.data == [2, 0x40, 0x0D, 0x03, 0x00])
             #expect(ComputeBudgetProgram.setComputeUnitLimit(.max).data == [2, 0xFF, 0xFF, 0xFF, 0xFF])
@@ -249,10 +249,10 @@ extension ProgramTests {
             let ix = try MetaplexTokenMetadataProgram.createMetadataAccountV3(
                 metadata: a, mint: b, mintAuthority: c, payer: d, updateAuthority: e, name: "Fly", symbol: "FLY", uri: "u",
                 sellerFeeBasisPoints: 500, isMutable: !updateAuthorityIsSigner, updateAuthorityIsSigner: updateAuthorityIsSigner)
-            #expect(ix.programId == MetaplexTokenMetadataProgram.programId)
+            #expect(ix.programID == MetaplexTokenMetadataProgram.programID)
             #expect(ix.accounts == [
                 .writable(a), .readonly(b), .readonly(c, signer: true), .writable(d, signer: true),
-                .readonly(e, signer: updateAuthorityIsSigner), .readonly(SystemProgram.programId),
+                .readonly(e, signer: updateAuthorityIsSigner), .readonly(SystemProgram.programID),
             ])
             let expected: [UInt8] = [33] + [3, 0, 0, 0] + Array("Fly".utf8) + [3, 0, 0, 0] + Array("FLY".utf8) + [1, 0, 0, 0, 0x75]
                 + [0xF4, 0x01]  // seller fee 500

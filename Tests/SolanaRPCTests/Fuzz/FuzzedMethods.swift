@@ -42,10 +42,10 @@ enum FuzzedMethods {
         Method(name: "tokenAccountBalance") { client throws(RPCError) in _ = try await client.tokenAccountBalance(key) },
         Method(name: "tokenAccountBalances") { client throws(RPCError) in _ = try await client.tokenAccountBalances([key, otherKey]) },
         Method(name: "tokenAccounts(ofMint:)") { client throws(RPCError) in
-            _ = try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token.programId)
+            _ = try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token.programID)
         },
         Method(name: "tokenAccounts(ofOwner:)") { client throws(RPCError) in
-            _ = try await client.tokenAccounts(ofOwner: key, program: TokenProgram.token.programId)
+            _ = try await client.tokenAccounts(ofOwner: key, program: TokenProgram.token.programID)
         },
         Method(name: "transaction") { client throws(RPCError) in _ = try await client.transaction(transaction.id) },
         Method(name: "transactions") { client throws(RPCError) in _ = try await client.transactions([transaction.id, transaction.id]) },
@@ -67,7 +67,7 @@ enum FuzzedMethods {
         var bytes = mint.bytes + key.bytes + [0xE8, 0x03, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 36) + [1]
         bytes += [UInt8](repeating: 0, count: 165 - bytes.count)
         let data = Data(bytes).base64EncodedString()
-        return #"{"pubkey":"\#(otherKey)","account":{"data":["\#(data)","base64"],"executable":false,"lamports":2039280,"owner":"\#(TokenProgram.token.programId)","rentEpoch":18446744073709551615,"space":165}}"#
+        return #"{"pubkey":"\#(otherKey)","account":{"data":["\#(data)","base64"],"executable":false,"lamports":2039280,"owner":"\#(TokenProgram.token.programID)","rentEpoch":18446744073709551615,"space":165}}"#
     }()
 
     /// The result a healthy node gives to `method`, whose first parameter is `first` (a list's length matters).
