@@ -1,3 +1,4 @@
+import SolanaRPC
 import Synchronization
 
 /// A `TokenBucket` per key (an API caller, a client address), each full on its first request. At most `maxKeys`
