@@ -110,27 +110,18 @@ public struct IndexStore: Sendable {
     /// restored, and one stored in another slot (a fork that died) is replaced by what the chain has now.
     static func takeBackAndWrite(_ statement: IndexWriteStatement, _ doing: String, client: PostgresClient, logger: Logger) async throws(StoreError) {
         let signatures = statement.transactions.map(\.signature.base58), slots = statement.transactions.map { Int64(bitPattern: $0.slot) }
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        try await connection.query(
-                            "SELECT flutterbye.take_back_transactions(\(signatures)::text[], \(slots)::int8[])", logger: logger)
-                        for try await _ in try await connection.execute(statement, logger: logger) {}
-                        try await connection.query("COMMIT", logger: logger)
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
+        try await retryingConcurrencyConflicts(doing, logger: logger) {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    try await connection.query(
+                        "SELECT flutterbye.take_back_transactions(\(signatures)::text[], \(slots)::int8[])", logger: logger)
+                    for try await _ in try await connection.execute(statement, logger: logger) {}
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
                 }
-                return
-            } catch {
-                let failure = StoreError.statementFailed(error, while: doing)
-                guard failure.isConcurrencyConflict, attempt < 5 else { throw failure }
-                logger.debug("index write met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
             }
         }
     }
@@ -139,11 +130,21 @@ public struct IndexStore: Sendable {
     static func execute(
         _ statement: some PostgresPreparedStatement, _ doing: String, client: PostgresClient, logger: Logger
     ) async throws(StoreError) {
+        try await retryingConcurrencyConflicts(doing, logger: logger) {
+            for try await _ in try await client.execute(statement, logger: logger) {}
+        }
+    }
+
+    /// Runs `transaction` (one database transaction), again, up to 5 times in all, while it fails by meeting a
+    /// concurrent writer; any other failure is thrown at once.
+    static func retryingConcurrencyConflicts(
+        _ doing: String, logger: Logger, _ transaction: () async throws -> Void
+    ) async throws(StoreError) {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                for try await _ in try await client.execute(statement, logger: logger) {}
+                try await transaction()
                 return
             } catch {
                 let failure = StoreError.statementFailed(error, while: doing)
