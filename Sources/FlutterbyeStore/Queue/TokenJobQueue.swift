@@ -161,11 +161,10 @@ public struct TokenJobQueue: Sendable {
             case "23505":
                 return StoreError(.idempotencyConflict, "\(answer.message); nothing was enqueued — use a new idempotency key for a different token")
             default:
-                if answer.meansUnavailable { return StoreError.unavailable(answer, while: doing) }
-                return StoreError(.queryFailed, "\(doing) failed: \(answer.summary)")
+                break
             }
         }
-        return StoreError.databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
+        return StoreError.statementFailed(error, while: doing)
     }
 }
 
