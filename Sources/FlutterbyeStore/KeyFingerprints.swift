@@ -51,7 +51,7 @@ public struct KeyFingerprints: Sendable {
             for try await (recorded, at) in rows.decode((String, Date).self) { return Record(fingerprint: recorded, recordedAt: at) }
             return nil
         } catch {
-            throw StoreError.databaseUnavailable(error, while: doing) ?? StoreError(.queryFailed, "\(doing) failed: \(error)")
+            throw StoreError.statementFailed(error, while: doing)
         }
     }
 }

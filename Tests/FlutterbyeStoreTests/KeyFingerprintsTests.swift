@@ -33,4 +33,30 @@ struct KeyFingerprintsTests {
             #expect(abs(later.recordedAt.timeIntervalSinceNow) < 60)
         }
     }
+
+    /// A server that refuses the statement (here: a role without rights on the table) is a failed query with the
+    /// server's code and words, not "the database is unavailable, check that it is running".
+    @Test func aRefusalByTheServerIsAFailedQueryNotAnUnavailableDatabase() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            try await client.query(
+                "DO $$ BEGIN CREATE ROLE flutterbye_no_rights LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                logger: TestDatabase.logger)
+        }
+        var configuration = try DatabaseConfiguration(url: try #require(TestDatabase.url)).clientConfiguration
+        configuration.username = "flutterbye_no_rights"
+        let client = PostgresClient(configuration: configuration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let fingerprints = KeyFingerprints(client: client, logger: TestDatabase.logger)
+            let error = await #expect(throws: StoreError.self) {
+                _ = try await fingerprints.record(KeyFingerprints.masterSeed, fingerprint: "refused")
+            }
+            #expect(error?.code == .queryFailed, "\(String(describing: error))")
+            #expect(error?.sqlState == "42501", "\(String(describing: error))")
+            #expect(error?.message.contains("permission denied") == true, "\(String(describing: error))")
+        }
+    }
 }
