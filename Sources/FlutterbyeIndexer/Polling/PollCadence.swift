@@ -1,3 +1,5 @@
+import SolanaCore
+
 /// How a poll of an address's history ended.
 enum PollOutcome: Sendable, Hashable {
     /// New signatures were found and delivered.
@@ -41,13 +43,14 @@ struct PollCadence: Sendable, Hashable {
 
     /// How long `state` waits before its next poll at `now`, closed or not.
     func interval(_ state: PollState, now: ContinuousClock.Instant) -> Duration {
-        if state.failures > 0 { return min(settings.busyInterval * (1 << min(state.failures, 10)), settings.quietInterval) }
+        let doubling = Backoff(initial: settings.busyInterval, maximum: settings.quietInterval)
+        if state.failures > 0 { return doubling.delay(retry: min(state.failures, 10) + 1) }
         if state.configured || state.emptyPolls == 0 { return settings.busyInterval }
         let idle = now - state.lastActivity
         if idle >= settings.dormantAfter {
             return min(max(settings.quietInterval, idle / 12), max(settings.dormantInterval, settings.quietInterval))
         }
-        return min(settings.busyInterval * (1 << min(state.emptyPolls, 20)), settings.quietInterval)
+        return doubling.delay(retry: state.emptyPolls + 1)
     }
 
     /// The state after a poll that began at `started` ended with `outcome` at `now`, and when the next one is due:

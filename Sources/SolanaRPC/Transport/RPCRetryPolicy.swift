@@ -1,3 +1,5 @@
+import SolanaCore
+
 /// How the client retries: transient failures (network, timeouts, 429, 5xx, node behind) move to the next
 /// endpoint at once; after every endpoint failed, it waits with exponential backoff and jitter (at least the
 /// Retry-After a 429 asked for) and goes round again, up to `maxAttempts` requests in all.
@@ -21,9 +23,6 @@ public struct RPCRetryPolicy: Sendable, Hashable {
 
     /// The wait before round `round` (1 = after the first full round), with ±50% jitter, at least `floor`.
     func backoff(round: Int, floor: Duration?) -> Duration {
-        let base = initialBackoff * (1 << min(round - 1, 20))
-        let capped = min(base, maxBackoff)
-        let jittered = capped * Double.random(in: 0.5...1.5)
-        return max(jittered, floor ?? .zero)
+        Backoff(initial: initialBackoff, maximum: maxBackoff).delay(retry: round, spread: Double.random(in: 0.5...1.5), floor: floor)
     }
 }

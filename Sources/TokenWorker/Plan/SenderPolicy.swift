@@ -1,3 +1,5 @@
+import SolanaCore
+
 /// The sender's pure decisions, without I/O: the compute-unit limit from a simulation, the priority fee from recent
 /// fees, and the backoff before a retry.
 public struct SenderPolicy: Sendable, Hashable {
@@ -50,9 +52,7 @@ public struct SenderPolicy: Sendable, Hashable {
     /// How long to wait before attempt `attempt + 1` after a transient failure (at least `floor`), spread by `jitter`
     /// (clamped to 0.75...1.25; random unless given).
     public func backoff(afterAttempt attempt: Int, floor: Duration? = nil, jitter: Double = Double.random(in: 0.75...1.25)) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 20)
-        let base = min(initialBackoff * (1 << exponent), maxBackoff)
         let spread = jitter.isFinite ? min(max(jitter, 0.75), 1.25) : 1
-        return max(base * spread, floor ?? .zero)
+        return Backoff(initial: initialBackoff, maximum: maxBackoff).delay(retry: attempt, spread: spread, floor: floor)
     }
 }

@@ -116,7 +116,7 @@ extension SenderMachine {
                     flights[id] = flight
                     actions.append(.log(.debug, "building the transaction failed; trying again: \(reason)", job: id))
                 } else {
-                    let wait = configuration.policy.backoff(afterAttempt: flight.attempt, jitter: Self.spread(id, flight.attempt))
+                    let wait = configuration.policy.backoff(afterAttempt: flight.attempt, jitter: Backoff.spread(seed: id, salt: flight.attempt))
                     actions += finish(&flight, .retry(flight.lease, errorClass: "transient", message: reason, after: wait))
                 }
             case .failure(.mintAddressInUse(let detail)):

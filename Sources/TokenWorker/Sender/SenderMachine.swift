@@ -304,15 +304,8 @@ public struct SenderMachine: Sendable {
     /// The wait before retry number `retries` (from 1) of a step of job `id`: doubling from `retryInitial` up to
     /// `retryMax`, spread by ±25% by the job's id so that many jobs failing together do not retry together.
     func backoff(_ retries: Int, job id: Int64) -> Duration {
-        let base = min(configuration.retryInitial * (1 << min(max(retries - 1, 0), 20)), configuration.retryMax)
-        return base * Self.spread(id, retries)
-    }
-
-    /// A factor in 0.75...1.25 fixed by `id` and `salt` (a deterministic jitter).
-    static func spread(_ id: Int64, _ salt: Int) -> Double {
-        var hash = UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: salt) &* 0xBF58_476D_1CE4_E5B9
-        hash ^= hash >> 31
-        return 0.75 + Double(hash % 1001) / 2000
+        Backoff(initial: configuration.retryInitial, maximum: configuration.retryMax)
+            .delay(retry: retries, spread: Backoff.spread(seed: id, salt: retries))
     }
 }
 
