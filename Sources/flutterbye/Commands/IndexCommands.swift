@@ -6,9 +6,7 @@ import FlutterbyeStore
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import SolanaRPC
-import UnixSignals
 
 /// `flutterbye index`: runs the indexer until SIGTERM or SIGINT. Reads its configuration from the environment, applies
 /// the schema, then follows the FLBY mint, the escrow and fee wallets and their token accounts into PostgreSQL.
@@ -26,24 +24,7 @@ struct IndexCommand: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let (configuration, _) = try await ProductionGate.pass(ServiceParts(indexer: true, worker: false, api: false))
-        guard let settings = configuration.indexer else { throw CommandFailure("the indexer's configuration is missing") }
-        var configuredLogger = Logger(label: "flutterbye.indexer")
-        configuredLogger.logLevel = settings.logLevel
-        let logger = configuredLogger
-        do { try await SchemaMigrator.bundled().apply(to: settings.database, logger: logger) } catch {
-            throw CommandFailure(error.message)
-        }
-        try await IndexerContext.with(settings, logger: logger) { client, rpc in
-            let options = try await IndexerContext.resolveStart(settings, rpc: rpc)
-            let indexer = Indexer(store: IndexStore(client: client, logger: logger), rpc: rpc, watched: settings.watched, options: options, logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [.init(service: indexer, successTerminationBehavior: .gracefullyShutdownGroup)],
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
-            try await group.run()
-        }
+        try await ServiceLauncher(parts: ServiceParts(indexer: true, worker: false, api: false), loggerLabel: "flutterbye.indexer").run()
     }
 }
 

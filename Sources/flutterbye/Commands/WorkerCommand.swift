@@ -1,14 +1,5 @@
 import ArgumentParser
-import AsyncHTTPClient
 import FlutterbyeService
-import FlutterbyeStore
-import Foundation
-import Logging
-import PostgresNIO
-import ServiceLifecycle
-import SolanaRPC
-import TokenWorker
-import UnixSignals
 
 /// `flutterbye worker`: runs the token worker until SIGTERM or SIGINT. Reads its configuration from the
 /// environment (every problem reported at once), applies the schema, then drains the job queue.
@@ -25,36 +16,6 @@ struct WorkerCommand: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let (configuration, _) = try await ProductionGate.pass(ServiceParts(indexer: false, worker: true, api: false))
-        guard let settings = configuration.worker else { throw CommandFailure("the worker's configuration is missing") }
-        var logger = Logger(label: "flutterbye.worker")
-        logger.logLevel = settings.logLevel
-        logger[metadataKey: "worker"] = "\(settings.workerID)"
-        do { try await SchemaMigrator.bundled().apply(to: settings.database, logger: logger) } catch {
-            throw CommandFailure(error.message)
-        }
-        let http = SolanaRPCClient.makeHTTPClient()
-        let rpc = try SolanaRPCClient(endpoints: settings.endpoints, httpClient: http, logger: logger)
-        let client = PostgresClient(configuration: settings.database.clientConfiguration, backgroundLogger: logger)
-        let worker = TokenWorkerService(
-            client: client, rpc: rpc, sender: settings.sender, workerID: settings.workerID,
-            options: .init(maxInFlight: settings.maxInFlight, lease: settings.lease, retention: settings.retention), logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    // First, so its run() (which PostgresClient, a Service, starts at once) is under way before the
-                    // worker leases a connection; it stops when the group shuts down.
-                    .init(service: client),
-                    .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-        try await http.shutdown()
+        try await ServiceLauncher(parts: ServiceParts(indexer: false, worker: true, api: false), loggerLabel: "flutterbye.worker").run()
     }
 }

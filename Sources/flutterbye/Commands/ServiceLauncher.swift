@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import CoreMetrics
+import FlutterbyeAPI
+import FlutterbyeIndexer
+import FlutterbyeService
+import FlutterbyeStore
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+import SolanaCore
+import SolanaRPC
+import TokenWorker
+import UnixSignals
+
+/// The one way the long-running commands (`run`, `worker`, `index`) start the service: read and check the
+/// configuration of the parts that run (every problem at once, and production mode's gate), apply the schema, then run
+/// those parts in one service group until SIGTERM or SIGINT, which shuts all of them down gracefully.
+struct ServiceLauncher {
+    var parts: ServiceParts
+    /// The logger's label: `flutterbye` for the whole service, `flutterbye.worker` or `flutterbye.indexer` for one part.
+    var loggerLabel: String
+
+    func run() async throws {
+        let (configuration, cluster) = try await ProductionGate.pass(parts)
+        let http = SolanaRPCClient.makeHTTPClient()
+        do {
+            var configuredLogger = Logger(label: loggerLabel)
+            configuredLogger.logLevel = configuration.logLevel
+            let logger = configuredLogger
+            logger.info(
+                "starting",
+                metadata: [
+                    "cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "rpc": "\(configuration.endpointsShown)",
+                    "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)",
+                ])
+            let migrator = try SchemaMigrator.bundled()
+            try await migrator.apply(to: configuration.database, logger: logger)
+            _ = Self.metrics  // before any part records a metric
+            try await runServices(configuration, cluster: cluster, migrator: migrator, http: http, logger: logger)
+        } catch {
+            try? await http.shutdown()
+            if let error = error as? StoreError { throw CommandFailure(error.message) }
+            if let error = error as? RPCError { throw CommandFailure(error.description) }
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    private func runServices(
+        _ configuration: ServiceConfiguration, cluster: SolanaCluster?, migrator: SchemaMigrator, http: HTTPClient, logger: Logger
+    ) async throws {
+        let endpoints = configuration.endpoints, database = configuration.database
+        let indexer = configuration.indexer, worker = configuration.worker, api = configuration.api
+        let rpc = try SolanaRPCClient(endpoints: endpoints, httpClient: http, logger: logger)
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        // The client first, so that its run() is under way before the other services lease a connection.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        if let indexer {
+            let options = try await IndexerContext.resolveStart(indexer, rpc: rpc)
+            let service = Indexer(
+                store: IndexStore(client: client, logger: logger), rpc: rpc, watched: indexer.watched, options: options, logger: logger)
+            services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let worker {
+            var workerLogger = logger
+            workerLogger[metadataKey: "worker"] = "\(worker.workerID)"
+            let service = TokenWorkerService(
+                client: client, rpc: rpc, sender: worker.sender, workerID: worker.workerID,
+                options: .init(maxInFlight: worker.maxInFlight, lease: worker.lease, retention: worker.retention), logger: workerLogger)
+            services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let api {
+            services.append(
+                .init(
+                    service: statusAPI(api, cluster: cluster ?? .custom, database: database, client: client, rpc: rpc, migrator: migrator, logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    private func statusAPI(
+        _ api: APISettings, cluster: SolanaCluster, database: DatabaseConfiguration, client: PostgresClient, rpc: SolanaRPCClient,
+        migrator: SchemaMigrator, logger: Logger
+    ) -> some Service {
+        var apiConfiguration = StatusAPI.Configuration(
+            apiTokens: api.apiTokens, writeLimit: api.writeLimit, cluster: cluster, events: .init(retention: api.eventRetention))
+        apiConfiguration.unauthenticatedLimit = api.unauthenticatedLimit
+        apiConfiguration.connections.maxConnections = api.maxConnections
+        let statusAPI = StatusAPI(
+            configuration: apiConfiguration,
+            queue: TokenJobQueue(client: client, logger: logger), index: IndexStore(client: client, logger: logger),
+            events: EventLog(client: client, logger: logger), rpc: rpc, metrics: Self.metrics,
+            readiness: [.database(client, version: migrator.latestVersion, logger: logger), .rpc(rpc)], database: database,
+            logger: logger)
+        let host = api.host
+        return statusAPI.application(host: host, port: api.port, logger: logger) { port in
+            logger.info("status API listening", metadata: ["url": "http://\(host):\(port)"])
+        }
+    }
+
+    /// The registry every part's swift-metrics metrics go to, shown at `/metrics`; bootstrapped once per process.
+    static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
