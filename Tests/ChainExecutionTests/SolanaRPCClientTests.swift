@@ -26,8 +26,8 @@ struct SolanaRPCClientTests {
 
     func tokenTransaction(_ client: SolanaRPCClient, key: String, blockhash: Blockhash) async throws -> (Transaction, PublicKey) {
         let plan = try TokenCreationPlan(
-            tokenProgram: "token-2022", decimals: 2, name: "RPC", symbol: "RPC", uri: "https://x", amount: "500",
-            recipient: "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z", memo: key)
+            program: .token2022, decimals: 2, name: "RPC", symbol: "RPC", uri: "https://x", amount: 500,
+            recipient: try PublicKey(base58: "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"), memo: key)
         let mint = try JobKeyDerivation(masterSeed: [UInt8](repeating: 32, count: 32)).keypair(forJobKey: key)
         let rent = try await client.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
         let transaction = try plan.transaction(

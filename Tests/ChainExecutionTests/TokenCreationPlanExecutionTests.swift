@@ -1,3 +1,4 @@
+import FlutterbyeStore
 import Foundation
 import SolanaCore
 import Testing
@@ -11,13 +12,15 @@ struct TokenCreationPlanExecutionTests {
     let derivation = try! JobKeyDerivation(masterSeed: [UInt8](repeating: 23, count: 32))
     static let recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
 
+    static func program(_ name: String) -> TokenProgram { name == "token" ? .token : .token2022 }
+
     @Test(arguments: ["token", "token-2022"], [true, false])
     func aJobsTransactionCreatesItsToken(program: String, separateAuthority: Bool) throws {
         let chain = try LiteSVMSession()
         try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
         let plan = try TokenCreationPlan(
-            tokenProgram: program, decimals: 6, name: "Job Token", symbol: "JOB", uri: "https://flutterbye.example/job.json",
-            amount: "18446744073709551615", recipient: Self.recipient, memo: "job order-7")
+            program: Self.program(program), decimals: 6, name: "Job Token", symbol: "JOB", uri: "https://flutterbye.example/job.json",
+            amount: .max, recipient: try PublicKey(base58: Self.recipient), memo: "job order-7")
         let mint = derivation.keypair(forJobKey: "order-7-\(program)-\(separateAuthority)")
         let mintAuthority = separateAuthority ? authority : payer
         let rent = try chain.rentExemptMinimum(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: mintAuthority.publicKey))
@@ -57,8 +60,8 @@ struct TokenCreationPlanExecutionTests {
         let chain = try LiteSVMSession()
         try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
         let plan = try TokenCreationPlan(
-            tokenProgram: program, decimals: 3, name: "Gift", symbol: "GFT", uri: "https://flutterbye.example/gift.json", amount: "77",
-            recipient: Self.recipient, memo: nil)
+            program: Self.program(program), decimals: 3, name: "Gift", symbol: "GFT", uri: "https://flutterbye.example/gift.json", amount: 77,
+            recipient: try PublicKey(base58: Self.recipient), memo: nil)
         let mint = derivation.keypair(forJobKey: "gift-\(program)-\(gift)")
         try chain.airdrop(mint.publicKey, lamports: gift)
         let rent = try chain.rentExemptMinimum(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
@@ -75,18 +78,24 @@ struct TokenCreationPlanExecutionTests {
         #expect(try TokenAccountState(data: try #require(try chain.account(ata)).data).amount == 77)
     }
 
+    /// A job's fields become a plan only through `TokenJobRequest.plan()`, which refuses a bad one naming it.
     @Test func malformedJobFieldsAreRefusedNamingTheField() {
         func refused(_ field: String, program: String = "token", decimals: Int = 6, name: String = "n", amount: String = "1",
                      recipient: String = Self.recipient) {
+            let request = TokenJobRequest(
+                idempotencyKey: "k", tokenProgram: program, decimals: decimals, name: name, symbol: "S", uri: "u", amount: amount,
+                recipient: recipient)
             do {
-                _ = try TokenCreationPlan(
-                    tokenProgram: program, decimals: decimals, name: name, symbol: "S", uri: "u", amount: amount, recipient: recipient, memo: nil)
+                _ = try request.plan()
                 Issue.record("\(field) should be refused")
             } catch {
-                #expect(error.code == .invalidArgument)
-                #expect(error.message.contains(field), "\(error)")
+                #expect(error.code == .invalidJob)
+                #expect(error.field == field, "\(error)")
             }
         }
+        #expect(throws: Never.self) { try TokenJobRequest(
+            idempotencyKey: "k", tokenProgram: "token-2022", decimals: 9, name: "n", symbol: "S", uri: "u", amount: "18446744073709551615",
+            recipient: Self.recipient).plan() }
         refused("token_program", program: "token-2023")
         refused("decimals", decimals: 12)
         refused("name", name: String(repeating: "x", count: 33))

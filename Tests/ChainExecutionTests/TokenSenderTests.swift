@@ -123,8 +123,8 @@ struct TokenSenderTests {
             let id = try await harness.queue.enqueue(request("crash")).jobID
             let dead = try #require(try await harness.queue.claim(workerID: "dead", limit: 1, lease: .milliseconds(10)).first?.lease)
             let plan = try TokenCreationPlan(
-                tokenProgram: "token-2022", decimals: 3, name: "Job crash", symbol: "JOB", uri: "https://flutterbye.example/crash",
-                amount: "1000", recipient: recipient.base58, memo: "job crash")
+                program: .token2022, decimals: 3, name: "Job crash", symbol: "JOB", uri: "https://flutterbye.example/crash",
+                amount: 1000, recipient: recipient, memo: "job crash")
             let mint = derivation.keypair(forJobKey: "crash")
             let latest = try await harness.rpc.latestBlockhash()
             let rent = try await harness.rpc.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))

@@ -66,8 +66,8 @@ struct TransactionSizeFormulaTests {
     /// signatures, what `Transaction` measures), and the signed transaction's own bytes when it fits (nil: refused).
     static func builtSize(_ fields: Fields, _ configuration: Configuration) throws -> (size: Int, signed: Int?) {
         let plan = try TokenCreationPlan(
-            tokenProgram: fields.program, decimals: 9, name: fields.name, symbol: fields.symbol, uri: fields.uri, amount: "18446744073709551615",
-            recipient: recipient, memo: fields.memo)
+            program: fields.program == "token" ? .token : .token2022, decimals: 9, name: fields.name, symbol: fields.symbol, uri: fields.uri,
+            amount: .max, recipient: try PublicKey(base58: recipient), memo: fields.memo)
         let authority = configuration.separateAuthority ? Self.authority : payer
         let instructions = try plan.instructions(
             payer: payer.publicKey, mint: mint.publicKey, mintAuthority: authority.publicKey, mintRentLamports: 5_000_000, computeUnitLimit: 200_000,

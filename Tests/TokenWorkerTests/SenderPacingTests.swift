@@ -23,10 +23,12 @@ import TokenWorker
         #expect(SenderPacing.blockhashMaxAge(slotTime: .milliseconds(100)) == .seconds(3))
     }
 
-    static let recipient = try! Keypair(seed: [UInt8](repeating: 5, count: 32)).publicKey.base58
+    static let recipient = try! Keypair(seed: [UInt8](repeating: 5, count: 32)).publicKey
 
     static func plan(name: String, symbol: String = "S", uri: String, memo: String? = nil, program: String = "token-2022") -> TokenCreationPlan {
-        try! TokenCreationPlan(tokenProgram: program, decimals: 0, name: name, symbol: symbol, uri: uri, amount: "1", recipient: recipient, memo: memo)
+        try! TokenCreationPlan(
+            program: program == "token" ? .token : .token2022, decimals: 0, name: name, symbol: symbol, uri: uri, amount: 1, recipient: recipient,
+            memo: memo)
     }
 
     @Test func jobsOfSimilarSizesShareAShapeAndItsLargestBoundsThemAll() {
@@ -52,7 +54,7 @@ import TokenWorker
         #expect(top.metadataBytes == 242 && grown.uri.utf8.count == 200 && grown.name.utf8.count == 32 && grown.symbol.utf8.count == 10)
         #expect(grown.memo?.utf8.count == 128)
         #expect((try? TokenCreationPlan(
-            tokenProgram: "token-2022", decimals: 0, name: grown.name, symbol: grown.symbol, uri: grown.uri, amount: "1", recipient: Self.recipient,
+            program: .token2022, decimals: 0, name: grown.name, symbol: grown.symbol, uri: grown.uri, amount: 1, recipient: Self.recipient,
             memo: grown.memo)) != nil, "still a valid job")
     }
 }

@@ -8,7 +8,7 @@ import TokenWorker
     static let payer = try! Keypair(seed: [UInt8](repeating: 71, count: 32))
     static let authority = try! Keypair(seed: [UInt8](repeating: 72, count: 32))
     static let mint = try! Keypair(seed: [UInt8](repeating: 73, count: 32))
-    static let recipient = try! Keypair(seed: [UInt8](repeating: 74, count: 32)).publicKey.base58
+    static let recipient = try! Keypair(seed: [UInt8](repeating: 74, count: 32)).publicKey
     static let blockhash = try! Blockhash(bytes: [UInt8](repeating: 9, count: 32))
 
     /// `plan`'s transaction as the sender signs it, with a mint authority of its own; nil when it is over 1232 bytes.
@@ -33,8 +33,8 @@ import TokenWorker
             var memo = 500
             func plan(_ memo: Int) throws -> TokenCreationPlan {
                 try TokenCreationPlan(
-                    tokenProgram: program, decimals: 6, name: name, symbol: symbol, uri: uri, amount: "1", recipient: Self.recipient,
-                    memo: memo == 0 ? nil : String(repeating: "m", count: memo))
+                    program: program == "token" ? .token : .token2022, decimals: 6, name: name, symbol: symbol, uri: uri, amount: 1,
+                    recipient: Self.recipient, memo: memo == 0 ? nil : String(repeating: "m", count: memo))
             }
             while memo > 0, try Self.transaction(try plan(memo), metaplex: metaplex) == nil { memo -= 1 }
             let job = try plan(memo)
@@ -49,8 +49,8 @@ import TokenWorker
     /// A job over the limit (the queue refuses such jobs; one enqueued before it did fails when it is signed) is not grown.
     @Test func aJobOverTheLimitIsNotGrown() throws {
         let job = try TokenCreationPlan(
-            tokenProgram: "token-2022", decimals: 6, name: String(repeating: "n", count: 30), symbol: "S", uri: String(repeating: "u", count: 150),
-            amount: "1", recipient: Self.recipient, memo: String(repeating: "m", count: 450))
+            program: .token2022, decimals: 6, name: String(repeating: "n", count: 30), symbol: "S", uri: String(repeating: "u", count: 150),
+            amount: 1, recipient: Self.recipient, memo: String(repeating: "m", count: 450))
         #expect(try Self.transaction(job, metaplex: false) == nil)
         #expect(TransactionShape(job, metaplexMetadata: false).largest(of: job) == job)
     }

@@ -1,5 +1,5 @@
 import Foundation
-import SolanaCore
+public import SolanaCore
 
 extension TokenJobRequest {
     /// The largest amount a job may mint: `u64::MAX` base units, as `enqueue_token_job` checks it.
@@ -12,6 +12,24 @@ extension TokenJobRequest {
     public func validate() throws(StoreError) {
         if let refusal = invalidFields().first {
             throw StoreError(.invalidJob, "\(refusal.message); nothing was enqueued", field: refusal.field)
+        }
+    }
+
+    /// The job in typed form, what the worker builds its transaction from: the request checked by the same rules as
+    /// `validate()` (the one place a job's strings are parsed), then its program, amount and recipient parsed. Throws
+    /// `invalidJob` naming the first bad field.
+    public func plan() throws(StoreError) -> TokenCreationPlan {
+        if let refusal = invalidFields().first { throw StoreError(.invalidJob, refusal.message, field: refusal.field) }
+        let program: TokenProgram = tokenProgram == "token" ? .token : .token2022
+        guard let amount = UInt64(amount), let recipient = try? PublicKey(base58: recipient) else {
+            throw StoreError(.invalidJob, "invalid amount or recipient: \(Self.quoteLiteral(self.amount)), \(Self.quoteLiteral(self.recipient))")
+        }
+        do {
+            return try TokenCreationPlan(
+                program: program, decimals: UInt8(clamping: decimals), name: name, symbol: symbol, uri: uri, amount: amount, recipient: recipient,
+                memo: memo)
+        } catch {
+            throw StoreError(.invalidJob, error.message)
         }
     }
 

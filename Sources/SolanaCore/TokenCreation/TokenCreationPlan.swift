@@ -1,5 +1,5 @@
-/// What one token job creates, in typed form: checked once when a job is picked up, so that a malformed job
-/// fails at once as a permanent error instead of on chain.
+/// What one token job creates, in typed form (a job's fields parsed once, by `TokenJobRequest.plan()`), so that a
+/// malformed job fails at once as a permanent error instead of on chain.
 public struct TokenCreationPlan: Sendable, Hashable {
     public var program: TokenProgram
     public var decimals: UInt8
@@ -11,31 +11,19 @@ public struct TokenCreationPlan: Sendable, Hashable {
     public var recipient: PublicKey
     public var memo: String?
 
-    /// Checks a job's fields (as the queue stores them); a bad field throws `invalidArgument` naming it.
+    /// A plan of typed fields (a job's come from `TokenJobRequest.plan()`, which checks the queue's rules once). Throws
+    /// `invalidArgument` naming the field for decimals over 9 or a name, symbol or URI over its metadata limit, which
+    /// the instructions could not carry.
     public init(
-        tokenProgram: String, decimals: Int, name: String, symbol: String, uri: String, amount: String, recipient: String, memo: String?
+        program: TokenProgram, decimals: UInt8, name: String, symbol: String, uri: String, amount: UInt64, recipient: PublicKey, memo: String?
     ) throws(SolanaCoreError) {
-        switch tokenProgram {
-        case "token": program = .token
-        case "token-2022": program = .token2022
-        default: throw SolanaCoreError(.invalidArgument, "token_program \(tokenProgram) is not token or token-2022")
-        }
-        guard (0...9).contains(decimals) else { throw SolanaCoreError(.invalidArgument, "decimals \(decimals) is not between 0 and 9") }
-        self.decimals = UInt8(decimals)
+        guard decimals <= 9 else { throw SolanaCoreError(.invalidArgument, "decimals \(decimals) is not between 0 and 9") }
         try TokenMetadata.checkLengths(name: name, symbol: symbol, uri: uri)
-        self.name = name
-        self.symbol = symbol
-        self.uri = uri
-        guard let parsed = UInt64(amount) else { throw SolanaCoreError(.invalidArgument, "amount \(amount) is not a whole number that fits in 64 bits") }
-        self.amount = parsed
-        do { self.recipient = try PublicKey(base58: recipient) } catch {
-            throw SolanaCoreError(.invalidArgument, "recipient: \(error.message)")
-        }
-        self.memo = memo
+        self.init(unchecked: program, decimals: decimals, name: name, symbol: symbol, uri: uri, amount: amount, recipient: recipient, memo: memo)
     }
 
-    /// A plan of fields already checked (`TokenCreationSize` builds one per job it measures).
-    init(program: TokenProgram, decimals: UInt8, name: String, symbol: String, uri: String, amount: UInt64, recipient: PublicKey, memo: String?) {
+    /// A plan of fields taken as they are (`TokenCreationSize` measures plans of any size with it).
+    init(unchecked program: TokenProgram, decimals: UInt8, name: String, symbol: String, uri: String, amount: UInt64, recipient: PublicKey, memo: String?) {
         self.program = program
         self.decimals = decimals
         self.name = name

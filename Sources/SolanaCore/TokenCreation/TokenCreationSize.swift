@@ -14,7 +14,7 @@ public enum TokenCreationSize {
     /// for a name, symbol or URI over its own limit (`TokenMetadata.checkLengths`).
     public static func largest(program: TokenProgram, name: String, symbol: String, uri: String, memo: String?) throws(SolanaCoreError) -> Int {
         let plan = TokenCreationPlan(
-            program: program, decimals: 0, name: name, symbol: symbol, uri: uri, amount: 0, recipient: Placeholder.recipient, memo: memo)
+            unchecked: program, decimals: 0, name: name, symbol: symbol, uri: uri, amount: 0, recipient: Placeholder.recipient, memo: memo)
         let instructions = try plan.instructions(
             payer: Placeholder.payer, mint: Placeholder.mint, mintAuthority: Placeholder.mintAuthority, mintRentLamports: 0,
             computeUnitLimit: 0, computeUnitPrice: 0, metaplexAccount: Placeholder.metaplexAccount,

@@ -32,9 +32,7 @@ extension SenderMachine {
         var planProblem: String?
         let plan: TokenCreationPlan?
         do {
-            plan = try TokenCreationPlan(
-                tokenProgram: request.tokenProgram, decimals: request.decimals, name: request.name, symbol: request.symbol,
-                uri: request.uri, amount: request.amount, recipient: request.recipient, memo: request.memo)
+            plan = try request.plan()
         } catch {
             plan = nil
             planProblem = error.message

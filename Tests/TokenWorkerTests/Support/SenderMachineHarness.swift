@@ -45,8 +45,8 @@ struct SenderMachineHarness {
     /// A signed transaction of job `key`, with blockhash bytes all `blockhash`.
     static func transaction(_ key: String, blockhash: UInt8) -> Transaction {
         let plan = try! TokenCreationPlan(
-            tokenProgram: "token", decimals: 2, name: "Job \(key)", symbol: "JOB", uri: "https://x/\(key)", amount: "1000",
-            recipient: recipient.base58, memo: nil)
+            program: .token, decimals: 2, name: "Job \(key)", symbol: "JOB", uri: "https://x/\(key)", amount: 1000,
+            recipient: recipient, memo: nil)
         return try! plan.transaction(
             payer: payer, mint: derivation.keypair(forJobKey: key), mintAuthority: payer, mintRentLamports: 1_461_600,
             recentBlockhash: try! Blockhash(bytes: [UInt8](repeating: blockhash, count: 32)), computeUnitLimit: 60_000, computeUnitPrice: 0)
