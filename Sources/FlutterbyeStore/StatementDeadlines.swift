@@ -30,16 +30,16 @@ package final class StatementDeadlines: Sendable {
     /// Runs `body` in a task of its own and returns its result, or throws `Expired` once `timeout` has passed
     /// (cancelling the task). Cancelling the caller cancels the task.
     package func run<Result: Sendable>(within timeout: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let outcome = PendingOutcome<Result>()
+        let outcome = OneShotOutcome<Swift.Result<Result, any Error>>()
         let task = Task {
-            do { outcome.finish(with: .success(try await body())) } catch { outcome.finish(with: .failure(error)) }
+            do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
         }
         let deadline = ContinuousClock.now + timeout
         let (id, startWatcher) = state.withLock { state in
             let id = state.nextID
             state.nextID &+= 1
             state.watched[id] = Watched(deadline: deadline) {
-                outcome.finish(with: .failure(Expired()))
+                outcome.finish(.failure(Expired()))
                 task.cancel()
             }
             let startWatcher = !state.watching
@@ -72,41 +72,6 @@ package final class StatementDeadlines: Sendable {
             }
             guard let expired else { return }
             for watched in expired { watched.expire() }
-        }
-    }
-}
-
-/// The outcome of one statement: set once (by the statement or by its deadline), awaited once.
-private final class PendingOutcome<Value: Sendable>: Sendable {
-    private struct State {
-        var result: Result<Value, any Error>?
-        var finished = false
-        var waiter: CheckedContinuation<Result<Value, any Error>, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    /// Sets the outcome unless it is set already, and wakes the waiter.
-    func finish(with result: Result<Value, any Error>) {
-        let waiter: CheckedContinuation<Result<Value, any Error>, Never>? = state.withLock { state in
-            guard !state.finished else { return nil }
-            state.finished = true
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: result)
-    }
-
-    /// Waits for the outcome.
-    func value() async -> Result<Value, any Error> {
-        await withCheckedContinuation { continuation in
-            let ready: Result<Value, any Error>? = state.withLock { state in
-                if let result = state.result { return result }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
         }
     }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import FlutterbyeStore
 
 /// The first of three endings of a piece of work: its own outcome, its time limit passing, or an interruption from
 /// outside (`interrupt()`). The work runs in a task of its own, cancelled once the race is decided otherwise, and
@@ -12,12 +12,7 @@ final class FirstOutcome<Value: Sendable>: Sendable {
         case interrupted
     }
 
-    private struct State {
-        var ending: Ending?
-        var waiter: CheckedContinuation<Ending, Never>?
-    }
-
-    private let state = Mutex(State())
+    private let outcome = OneShotOutcome<Ending>()
 
     /// Ends the race as interrupted, unless it has ended.
     func interrupt() { finish(.interrupted) }
@@ -32,14 +27,7 @@ final class FirstOutcome<Value: Sendable>: Sendable {
             if !Task.isCancelled { finish(.timedOut) }
         }
         let ending = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready: Ending? = state.withLock { state in
-                    if let ending = state.ending { return ending }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
+            await outcome.value()
         } onCancel: {
             finish(.interrupted)
         }
@@ -48,13 +36,5 @@ final class FirstOutcome<Value: Sendable>: Sendable {
         return ending
     }
 
-    private func finish(_ ending: Ending) {
-        let waiter: CheckedContinuation<Ending, Never>? = state.withLock { state in
-            guard state.ending == nil else { return nil }
-            state.ending = ending
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: ending)
-    }
+    private func finish(_ ending: Ending) { outcome.finish(ending) }
 }
