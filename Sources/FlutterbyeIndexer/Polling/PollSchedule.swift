@@ -4,11 +4,12 @@ import SolanaRPC
 
 /// When each followed address is polled next (`PollCadence` decides; closed token accounts are not polled), and which
 /// signatures were delivered recently, so an address's poll does not fetch again what another address's poll
-/// delivered.
-actor PollSchedule {
+/// delivered. A value: the time is given (`now`), never read; `LivePollSchedule` is the polling loop's shared copy,
+/// with the clock and the loop's sleep.
+struct PollSchedule: Sendable {
     typealias Outcome = PollOutcome
 
-    struct Entry {
+    struct Entry: Sendable {
         var address: AddressCursor
         var state: PollState
         /// When the next poll is due; nil while the account is closed.
@@ -43,12 +44,14 @@ actor PollSchedule {
 
     /// Signatures in `recentlyDelivered` before it becomes `olderDelivered` (and the older ones are forgotten).
     let remembered: Int
+    /// Whether something the polling loop waits for happened since `takeWakeRequest` (an address became due sooner).
+    private var wakeRequested = false
 
-    init(settings: PollingSettings, addresses: [AddressCursor], remembered: Int = 50_000) {
+    /// The schedule of `addresses` at `now` (`wallClock`: the same moment as a date, to age their last activity).
+    init(settings: PollingSettings, addresses: [AddressCursor], remembered: Int = 50_000, now: ContinuousClock.Instant, wallClock: Date) {
         self.settings = settings
         self.cadence = PollCadence(settings: settings)
         self.remembered = max(1, remembered)
-        let now = ContinuousClock.now, wallClock = Date()
         for address in addresses where entries[address.address] == nil {
             entries[address.address] = Self.entry(address, now: now, wallClock: wallClock)
             order.append(address.address)
@@ -56,14 +59,13 @@ actor PollSchedule {
         storedSlotBound = addresses.compactMap(\.cursor?.slot).max()
     }
 
-    func follow(_ addresses: [AddressCursor]) {
-        let now = ContinuousClock.now, wallClock = Date()
+    mutating func follow(_ addresses: [AddressCursor], now: ContinuousClock.Instant, wallClock: Date) {
         for address in addresses where entries[address.address] == nil {
             entries[address.address] = Self.entry(address, now: now, wallClock: wallClock)
             order.append(address.address)
             raiseStoredSlotBound(address.cursor?.slot)
         }
-        wake()
+        wakeRequested = true
     }
 
     /// A newly followed address: due now unless it is closed, idle since its last activity in the database.
@@ -74,53 +76,14 @@ actor PollSchedule {
         return Entry(address: address, state: state, due: state.closedSlot == nil ? now : nil, startedInstant: now)
     }
 
-    private var sleeper: CheckedContinuation<Void, Never>?
-    private var sleeps = 0
-    private var woken = false
-
-    /// Sleeps for `duration`, or less if `wake` is called meanwhile (or was called since the last sleep), or the
-    /// task is cancelled. One sleeper at a time: the polling loop.
-    func sleep(upTo duration: Duration) async {
-        if woken || Task.isCancelled {
-            woken = false
-            return
-        }
-        sleeps += 1
-        let sleep = sleeps
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                sleeper = continuation
-                Task { [weak self] in
-                    try? await Task.sleep(for: duration)
-                    await self?.endSleep(sleep)
-                }
-            }
-        } onCancel: {
-            Task { await self.wake() }
-        }
-        woken = false
-    }
-
-    /// Ends the current sleep at once (or the next one, if nobody sleeps): something the polling loop waits for
-    /// happened.
-    func wake() {
-        if let sleeper {
-            self.sleeper = nil
-            sleeper.resume()
-        } else {
-            woken = true
-        }
-    }
-
-    private func endSleep(_ sleep: Int) {
-        guard sleep == sleeps, let sleeper else { return }
-        self.sleeper = nil
-        sleeper.resume()
+    /// Whether the polling loop should wake (and clears the request).
+    mutating func takeWakeRequest() -> Bool {
+        defer { wakeRequested = false }
+        return wakeRequested
     }
 
     /// Up to `max` addresses that are due, longest overdue first; they count as being polled until `finish`.
-    func takeDue(max: Int) -> [AddressCursor] {
-        let now = ContinuousClock.now
+    mutating func takeDue(max: Int, now: ContinuousClock.Instant) -> [AddressCursor] {
         var due = order.compactMap { key -> (ContinuousClock.Instant, AddressCursor)? in
             guard let entry = entries[key], !entry.polling, let due = entry.due, due <= now else { return nil }
             return (due, entry.address)
@@ -136,27 +99,25 @@ actor PollSchedule {
         return taken
     }
 
-    func untilNextDue(atMost limit: Duration) -> Duration {
-        let now = ContinuousClock.now
+    func untilNextDue(atMost limit: Duration, now: ContinuousClock.Instant) -> Duration {
         let next = entries.values.lazy.filter { !$0.polling }.compactMap(\.due).min()
         guard let next else { return limit }
         return min(limit, max(.zero, next - now))
     }
 
-    func update(_ address: PublicKey, cursor: SignatureCursor?) {
+    mutating func update(_ address: PublicKey, cursor: SignatureCursor?) {
         guard entries[address]?.rewound == nil else { return }
         entries[address]?.address.cursor = cursor
     }
 
-    private func raiseStoredSlotBound(_ slot: UInt64?) {
+    private mutating func raiseStoredSlotBound(_ slot: UInt64?) {
         guard let slot else { return }
         storedSlotBound = max(storedSlotBound ?? slot, slot)
     }
 
-    func finish(_ address: PublicKey, outcome: Outcome) {
+    mutating func finish(_ address: PublicKey, outcome: Outcome, now: ContinuousClock.Instant) {
         guard var entry = entries[address] else { return }
         entry.polling = false
-        let now = ContinuousClock.now
         let (state, due) = cadence.afterPoll(
             entry.state, outcome: outcome, started: entry.startedInstant, now: now, cursorSlot: entry.address.cursor?.slot)
         if outcome == .quiet { entry.quietAt = entry.startedAt }
@@ -174,8 +135,7 @@ actor PollSchedule {
 
     /// What a discovery pass found: the token accounts that exist now. Followed token accounts among them that were
     /// closed are open again (and due now); those missing are no longer there, and close after their next quiet poll.
-    func discovered(existing: Set<PublicKey>) {
-        let now = ContinuousClock.now
+    mutating func discovered(existing: Set<PublicKey>, now: ContinuousClock.Instant) {
         for (key, entry) in entries where !entry.state.configured {
             let (state, dueNow) = cadence.discovered(entry.state, exists: existing.contains(key), now: now)
             change(key, to: state, dueBy: dueNow ? now : nil)
@@ -184,8 +144,7 @@ actor PollSchedule {
 
     /// Token accounts that transactions at these slots (indexed from any history) named: active again; a closed one
     /// opens again when the transaction is newer than its history.
-    func named(_ accounts: [(account: PublicKey, slot: UInt64)]) {
-        let now = ContinuousClock.now
+    mutating func named(_ accounts: [(account: PublicKey, slot: UInt64)], now: ContinuousClock.Instant) {
         for (key, slot) in accounts {
             guard let entry = entries[key] else { continue }
             let (state, dueBy) = cadence.named(entry.state, slot: slot, now: now)
@@ -194,32 +153,31 @@ actor PollSchedule {
     }
 
     /// Sets an entry's state, polled no later than `dueBy` when given (recording an account opened again).
-    private func change(_ key: PublicKey, to state: PollState, dueBy: ContinuousClock.Instant?) {
+    private mutating func change(_ key: PublicKey, to state: PollState, dueBy: ContinuousClock.Instant?) {
         guard var entry = entries[key] else { return }
         if entry.state.closedSlot != nil, state.closedSlot == nil { closures[key] = .some(nil) }
         entry.state = state
         if let dueBy, !entry.polling {
             entry.due = min(entry.due ?? dueBy, dueBy)
-            wake()
+            wakeRequested = true
         }
         entries[key] = entry
     }
 
     /// The token accounts closed (at a slot) or opened again (nil) since the last call, to be stored.
-    func takeClosures() -> [PublicKey: UInt64?] {
+    mutating func takeClosures() -> [PublicKey: UInt64?] {
         defer { closures = [:] }
         return closures
     }
 
     /// Gives back closures that could not be stored (unless newer ones replaced them).
-    func restoreClosures(_ taken: [PublicKey: UInt64?]) {
+    mutating func restoreClosures(_ taken: [PublicKey: UInt64?]) {
         closures.merge(taken) { newer, _ in newer }
     }
 
     /// Moves cursors back (they were at a dropped transaction): the next poll of each reads its history from there,
     /// at once. A poll under way keeps its own cursor and does not move these forward.
-    func rewind(_ cursors: [AddressCursor]) {
-        let now = ContinuousClock.now
+    mutating func rewind(_ cursors: [AddressCursor], now: ContinuousClock.Instant) {
         for cursor in cursors {
             guard var entry = entries[cursor.address] else { continue }
             if entry.polling {
@@ -230,11 +188,11 @@ actor PollSchedule {
             if entry.due != nil { entry.due = now }
             entries[cursor.address] = entry
         }
-        wake()
+        wakeRequested = true
     }
 
     /// Forgets that these signatures were delivered (they were dropped): listed again, they are fetched again.
-    func forget(_ signatures: Set<Signature>) {
+    mutating func forget(_ signatures: Set<Signature>) {
         recentlyDelivered.subtract(signatures)
         olderDelivered.subtract(signatures)
     }
@@ -248,15 +206,14 @@ actor PollSchedule {
     }
 
     /// Makes every address that is polled due now (a test or an operator asking for a sweep).
-    func pollAllNow() {
-        let now = ContinuousClock.now
+    mutating func pollAllNow(now: ContinuousClock.Instant) {
         for key in order where entries[key]?.due != nil { entries[key]?.due = now }
-        wake()
+        wakeRequested = true
     }
 
     /// Remembers transactions as delivered (stored, when they were relevant), between `remembered` and twice as many;
     /// the slots of those it forgets raise `storedSlotBound`.
-    func markDelivered(_ delivered: [(signature: Signature, slot: UInt64)]) {
+    mutating func markDelivered(_ delivered: [(signature: Signature, slot: UInt64)]) {
         for (signature, slot) in delivered {
             recentlyDelivered.insert(signature)
             recentlyDeliveredSlot = max(recentlyDeliveredSlot ?? slot, slot)
@@ -277,7 +234,7 @@ actor PollSchedule {
     /// stored before it started is at most as new as the cursor stored with it (the cursor advances in the same
     /// database transaction, and never moves back), and so at most as new as the newest cursor it started from. A
     /// transaction another process stores meanwhile makes the COPY fail and the write go the idempotent way.
-    func claim(_ entries: [SignatureInfo]) -> (taken: Set<Signature>, claimed: Set<Signature>, lookUp: [Signature]) {
+    mutating func claim(_ entries: [SignatureInfo]) -> (taken: Set<Signature>, claimed: Set<Signature>, lookUp: [Signature]) {
         var taken: Set<Signature> = [], claimed: Set<Signature> = []
         var lookUp: [Signature] = []
         for entry in entries {
@@ -293,7 +250,7 @@ actor PollSchedule {
         return (taken, claimed, lookUp)
     }
 
-    func release(_ signatures: Set<Signature>) {
+    mutating func release(_ signatures: Set<Signature>) {
         inFlight.subtract(signatures)
     }
 }

@@ -66,7 +66,7 @@ public struct PollingTransactionSource: TransactionSource {
     public let rpc: SolanaRPCClient
     public let settings: PollingSettings
     public let logger: Logger
-    let schedule: PollSchedule
+    let schedule: LivePollSchedule
     /// The `getTransaction` requests in flight, over every poll.
     let requestPermits: OrderedPermits
     /// Which of some signatures are stored already (so they are not fetched again); by default none.
@@ -80,7 +80,7 @@ public struct PollingTransactionSource: TransactionSource {
         self.settings = settings
         self.logger = logger
         self.stored = stored
-        self.schedule = PollSchedule(settings: settings, addresses: addresses)
+        self.schedule = LivePollSchedule(settings: settings, addresses: addresses)
         self.requestPermits = OrderedPermits(settings.requestsInFlight)
     }
 
