@@ -57,6 +57,7 @@ let package = Package(
             name: "FlutterbyeStore",
             dependencies: [
                 "SolanaCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // The pool's own errors (its circuit breaker), told apart from a failed statement.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),

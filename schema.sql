@@ -22,6 +22,21 @@ INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (1, 'foundation')
 ON CONFLICT (version) DO NOTHING;
 
+-- Adds a column unless the table has it; true when it added it. The later versions' new columns go through it: an
+-- ALTER TABLE takes the table's strongest lock even when it changes nothing (ADD COLUMN IF NOT EXISTS included), and
+-- would wait for every open reader of the table, with every later reader and writer waiting behind it. `definition`
+-- is the column's type and constraints, a constant of this script.
+CREATE OR REPLACE FUNCTION flutterbye.add_column_once(target regclass, name text, definition text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = target AND attname = name AND NOT attisdropped) THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', target, name, definition);
+    RETURN true;
+END
+$$;
+
 -- ------------------------------------------------------------------------------------------------------------
 -- Version 2: the token job queue.
 --
@@ -214,7 +229,7 @@ CREATE TABLE IF NOT EXISTS flutterbye.chain_transactions (
 );
 
 -- Version 5: the log lines of a failed transaction, a JSON array of strings (NULL for one that succeeded).
-ALTER TABLE flutterbye.chain_transactions ADD COLUMN IF NOT EXISTS logs jsonb;
+SELECT flutterbye.add_column_once('flutterbye.chain_transactions', 'logs', 'jsonb');
 
 -- The finality pass's path: transactions not yet finalized, oldest first.
 CREATE INDEX IF NOT EXISTS chain_transactions_unsettled
@@ -552,18 +567,11 @@ ON CONFLICT (version) DO NOTHING;
 
 CREATE SEQUENCE IF NOT EXISTS flutterbye.token_job_lease_tokens;
 
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'lease_token', 'bigint');
+
 DO $$
 BEGIN
-    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_attribute WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'lease_token' AND NOT attisdropped
-    ) THEN
-        ALTER TABLE flutterbye.token_jobs ADD COLUMN lease_token bigint;
-    END IF;
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_attribute WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'signatures' AND NOT attisdropped
-    ) THEN
-        ALTER TABLE flutterbye.token_jobs ADD COLUMN signatures text[] NOT NULL DEFAULT '{}';
+    IF flutterbye.add_column_once('flutterbye.token_jobs', 'signatures', 'text[] NOT NULL DEFAULT ''{}''') THEN
         -- Jobs stored before this version kept only their newest transaction.
         UPDATE flutterbye.token_jobs SET signatures = ARRAY[signature] WHERE signature IS NOT NULL;
     END IF;
@@ -732,17 +740,7 @@ BEGIN
 END
 $$;
 
-DO $$
-BEGIN
-    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_attribute
-        WHERE attrelid = 'flutterbye.token_jobs'::regclass AND attname = 'finality_checked_at' AND NOT attisdropped
-    ) THEN
-        ALTER TABLE flutterbye.token_jobs ADD COLUMN finality_checked_at timestamptz;
-    END IF;
-END
-$$;
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'finality_checked_at', 'timestamptz');
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (8, 'enqueue_token_job refuses a job whose transaction cannot fit in 1232 bytes; token_jobs.finality_checked_at')
@@ -784,13 +782,7 @@ BEGIN
         FROM flutterbye.chain_transactions WHERE dropped
         ON CONFLICT (signature) DO NOTHING;
     END IF;
-    -- Guarded: ALTER TABLE locks the table even when it changes nothing, and this script runs on every start.
-    IF NOT EXISTS (
-        SELECT 1 FROM pg_attribute
-        WHERE attrelid = 'flutterbye.chain_address_cursors'::regclass AND attname = 'closed_slot' AND NOT attisdropped
-    ) THEN
-        ALTER TABLE flutterbye.chain_address_cursors ADD COLUMN closed_slot bigint;
-    END IF;
+    PERFORM flutterbye.add_column_once('flutterbye.chain_address_cursors', 'closed_slot', 'bigint');
 END
 $$;
 
@@ -883,4 +875,22 @@ CROSS JOIN LATERAL (
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (9, 'the indexer keeps what exists: absence checks, restores, closed accounts, balances of reopened accounts')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 10: a start takes no locks when the schema is the one it carries.
+--
+-- schema_script: the SHA-256 of the script applied last (SchemaMigrator records it in the transaction that applies
+--   the script). A start whose script has that digest applies nothing: CREATE OR REPLACE VIEW and TRIGGER, CREATE
+--   INDEX and ALTER TABLE take locks even when they change nothing, and a long analytics query on a view would stall
+--   the start, and every query after it. `flutterbye migrate` always applies the whole script.
+
+CREATE TABLE IF NOT EXISTS flutterbye.schema_script (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    sha256     text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (10, 'the digest of the schema script applied last: a start with the same script takes no locks')
 ON CONFLICT (version) DO NOTHING;

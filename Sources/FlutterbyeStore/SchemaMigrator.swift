@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 public import Logging
 public import PostgresNIO
@@ -46,6 +47,34 @@ public struct SchemaMigrator: Sendable {
         }
     }
 
+    /// The SHA-256 (hex) of the script's statements: what `flutterbye.schema_script` records once it is applied.
+    public var digest: String {
+        var hasher = SHA256()
+        for statement in statements {
+            hasher.update(data: Array(statement.text.utf8))
+            hasher.update(data: [0])
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The digest of the script applied last, nil when none is recorded (a database older than version 10, or empty).
+    func recordedDigest(on connection: PostgresConnection, logger: Logger) async throws(StoreError) -> String? {
+        do {
+            guard try await Self.hasDigestTable(connection, logger: logger) else { return nil }
+            let rows = try await connection.query("SELECT sha256 FROM flutterbye.schema_script", logger: logger)
+            for try await (sha256,) in rows.decode((String,).self) { return sha256 }
+            return nil
+        } catch {
+            throw Self.storeError(error, while: "reading the digest of the schema applied last")
+        }
+    }
+
+    private static func hasDigestTable(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT to_regclass('flutterbye.schema_script') IS NOT NULL", logger: logger)
+        for try await (exists,) in rows.decode((Bool,).self) { return exists }
+        return false
+    }
+
     /// Reads a schema script, such as the repository's `schema.sql`, from `path`.
     public static func schemaSQL(at path: String) throws(StoreError) -> String {
         do {
@@ -60,7 +89,7 @@ public struct SchemaMigrator: Sendable {
     /// Connects to `database` with a single connection, applies the schema and closes the connection: what
     /// `flutterbye migrate` and the worker's start need. Fails at once with `databaseUnavailable` when the server
     /// cannot be reached or refuses the login.
-    public func apply(to database: DatabaseConfiguration, logger: Logger) async throws(StoreError) {
+    public func apply(to database: DatabaseConfiguration, logger: Logger, always: Bool = false) async throws(StoreError) {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
@@ -71,7 +100,7 @@ public struct SchemaMigrator: Sendable {
             throw Self.connectionError(error, database: database)
         }
         do {
-            try await apply(on: connection, logger: logger)
+            try await apply(on: connection, logger: logger, always: always)
         } catch {
             try? await connection.close()
             throw error
@@ -82,10 +111,10 @@ public struct SchemaMigrator: Sendable {
     /// Applies every statement in one transaction on a connection leased from `client`'s pool. The client must
     /// be running; while the server cannot be reached the pool keeps trying, so this waits until it can or the
     /// task is cancelled. Throws `migrationFailed` naming the statement and the server's message, after rolling back.
-    public func apply(on client: PostgresClient, logger: Logger) async throws(StoreError) {
+    public func apply(on client: PostgresClient, logger: Logger, always: Bool = false) async throws(StoreError) {
         do {
             try await client.withConnection { connection in
-                try await self.apply(on: connection, logger: logger)
+                try await self.apply(on: connection, logger: logger, always: always)
             }
         } catch let error as StoreError {
             throw error
@@ -94,9 +123,15 @@ public struct SchemaMigrator: Sendable {
         }
     }
 
-    /// Applies every statement in one transaction on `connection`, which must not be in a transaction already.
-    public func apply(on connection: PostgresConnection, logger: Logger) async throws(StoreError) {
-        let statements = self.statements
+    /// Applies every statement in one transaction on `connection`, which must not be in a transaction already, and
+    /// records the script's digest (`flutterbye.schema_script`). Unless `always`, a database whose recorded digest is
+    /// this script's is left alone: applying it again changes nothing, and would take locks that wait for readers.
+    public func apply(on connection: PostgresConnection, logger: Logger, always: Bool = false) async throws(StoreError) {
+        if !always, try await recordedDigest(on: connection, logger: logger) == digest {
+            logger.info("schema up to date", metadata: ["version": "\(latestVersion)"])
+            return
+        }
+        let statements = self.statements, digest = self.digest
         do {
             try await connection.withTransaction(logger: logger) { connection in
                 do {
@@ -113,6 +148,18 @@ public struct SchemaMigrator: Sendable {
                             while: "running schema statement \(index + 1) of \(statements.count) (line \(statement.line): "
                                 + "\(Self.excerpt(statement.text)))")
                     }
+                }
+                do {
+                    // A script without the digest's table (an older one, or a test's) records nothing.
+                    if try await Self.hasDigestTable(connection, logger: logger) {
+                        try await connection.query(
+                            """
+                            INSERT INTO flutterbye.schema_script (singleton, sha256) VALUES (true, \(digest))
+                            ON CONFLICT (singleton) DO UPDATE SET sha256 = excluded.sha256, applied_at = now()
+                            """, logger: logger)
+                    }
+                } catch {
+                    throw Self.storeError(error, while: "recording the schema script's digest")
                 }
             }
         } catch let error as PostgresTransactionError {

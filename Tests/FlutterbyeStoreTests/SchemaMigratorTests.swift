@@ -61,6 +61,41 @@ struct SchemaMigratorTests {
         }
     }
 
+    /// Every start applies the schema. An open read of an index table or view (a long analytics query) must not stall
+    /// it: an ALTER TABLE or CREATE OR REPLACE VIEW, even one that changes nothing, waits for every reader, and every
+    /// reader and writer after it waits behind it.
+    @Test(.timeLimit(.minutes(1))) func reapplyingTheSchemaDoesNotWaitForReaders() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            try await client.withConnection { reader in
+                _ = try await reader.query("BEGIN", logger: TestDatabase.logger)
+                // The tables and the views analytics reads.
+                let tables = [
+                    "chain_transactions", "chain_flby_movements", "chain_wallet_activity", "chain_address_cursors", "token_jobs", "events",
+                    "indexed_transactions", "flby_movements", "flby_supply", "wallet_activity", "program_logs", "index_cursors",
+                    "flby_balances",
+                ]
+                for table in tables {
+                    _ = try await reader.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM flutterbye.\(table)"), logger: TestDatabase.logger)
+                }
+                let applied = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { (try? await migrator.apply(on: client, logger: TestDatabase.logger)) != nil }
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(5))
+                        return false
+                    }
+                    let first = await group.next() ?? false
+                    // The reader lets go before the group is left, so that a waiting migration can finish.
+                    _ = try? await reader.query("COMMIT", logger: TestDatabase.logger)
+                    group.cancelAll()
+                    return first
+                }
+                #expect(applied, "applying the schema again waited for a reader of the index or queue tables")
+            }
+        }
+    }
+
     @Test func concurrentMigratorsWaitForEachOther() async throws {
         try await TestDatabase.withClient { client in
             let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))

@@ -27,10 +27,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// `flutterbye migrate`: applies the schema this binary carries (`schema.sql`) to the database. Idempotent.
+/// `flutterbye migrate`: applies the whole schema this binary carries (`schema.sql`) to the database, even when it is
+/// the one applied last (a start skips it then). Idempotent.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply the database schema (schema.sql, built into the binary); safe to run again.")
+        commandName: "migrate", abstract: "Apply the whole database schema (schema.sql, built into the binary); safe to run again.",
+        discussion: "Every start applies the schema too, unless the database has this very script already (it records its digest).")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -38,7 +40,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = Logger(label: "flutterbye.migrate")
         let configuration = try database.configuration()
         do {
-            try await SchemaMigrator.bundled().apply(to: configuration, logger: logger)
+            try await SchemaMigrator.bundled().apply(to: configuration, logger: logger, always: true)
         } catch {
             throw CommandFailure(error.message)
         }
