@@ -5,6 +5,9 @@ Meant for the local chain (local_chain.py) or any node with requestAirdrop. Ever
 from what this script sent (its own ledger) and then checked against the chain: the fee and err of every
 transaction, the watched wallets' lamports and every token balance in each transaction's meta, the final
 token balances, the supply and the wallets' lamports. Any mismatch is a generator bug: stderr, exit 1.
+The instructions come from the reference builders (solders' system_program, solana-py's spl.token and
+spl.memo), so the expected answer does not rest on this project's own encoding; the two without a builder
+there (RecoverNested, a Memo without signers) are written out in flby_history/instructions.py, which says why.
 The code is the package flby_history/ beside this script (its __init__ lists the modules).
 
 Usage

@@ -1,11 +1,16 @@
 """The ledger against the chain: every recorded transaction's fee, err, version, account keys, watched lamports
 and token balances, then the final token balances, supply and lamports. Any mismatch is a generator bug."""
 
-import struct
 import time
 
+import base58
+from construct import ConstructError
+from solders.instruction import AccountMeta, Instruction
+from solders.pubkey import Pubkey
+from spl.token.constants import TOKEN_PROGRAM_ID
+from spl.token.instructions import decode_transfer_checked
+
 from .errors import GeneratorError
-from .instructions import TOKEN_PROGRAM
 from .sender import CONFIRM_TIMEOUT
 
 
@@ -71,30 +76,27 @@ def check_transaction(record, answer, watched):
 
 
 def inner_transfer_index(answer, keys, index, nested, amount):
-    """Position of the TransferChecked out of `nested` among instruction `index`'s inner instructions."""
+    """Position of the TransferChecked out of `nested` among instruction `index`'s inner instructions
+    (decoded by solana-py's spl.token.instructions)."""
+    signature = answer["transaction"]["signatures"][0]
     for group in answer["meta"]["innerInstructions"] or []:
         if group["index"] != index:
             continue
         for position, inner in enumerate(group["instructions"]):
-            data = b58decode(inner["data"])
-            if (keys[inner["programIdIndex"]] == str(TOKEN_PROGRAM) and data[:1] == b"\x0c"
-                    and keys[inner["accounts"][0]] == nested):
-                if struct.unpack_from("<Q", data, 1)[0] != amount:
-                    raise GeneratorError(
-                        f"{answer['transaction']['signatures'][0]}: inner transfer amount differs")
+            if keys[inner["programIdIndex"]] != str(TOKEN_PROGRAM_ID):
+                continue
+            instruction = Instruction(TOKEN_PROGRAM_ID, base58.b58decode(inner["data"]), [
+                AccountMeta(Pubkey.from_string(keys[i]), is_signer=False, is_writable=False)
+                for i in inner["accounts"]])
+            try:
+                transfer = decode_transfer_checked(instruction)
+            except (ValueError, ConstructError):  # another SPL Token instruction
+                continue
+            if str(transfer.source) == nested:
+                if transfer.amount != amount:
+                    raise GeneratorError(f"{signature}: inner transfer amount differs")
                 return position
-    raise GeneratorError(f"{answer['transaction']['signatures'][0]}: no inner TransferChecked found")
-
-
-B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58decode(text):
-    number = 0
-    for char in text:
-        number = number * 58 + B58_ALPHABET.index(char)
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big")
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+    raise GeneratorError(f"{signature}: no inner TransferChecked found")
 
 
 def check_final_state(rpc, ledger, watched):

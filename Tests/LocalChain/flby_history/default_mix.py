@@ -55,8 +55,8 @@ class DefaultMix:
         if self.rng.random() < MEMO_PROBABILITY:
             count = 2 if self.rng.random() < SECOND_MEMO_PROBABILITY else 1
             for _ in range(count):
-                signers = [plan.payer.pubkey()] if self.rng.random() < 0.3 else []
-                memo = ix_memo(self.memo_text(plan.kind), signers)
+                signer = plan.payer.pubkey() if self.rng.random() < 0.3 else None
+                memo = ix_memo(self.memo_text(plan.kind), signer)
                 position = 0 if self.rng.random() < 0.4 else len(plan.ixs)
                 plan.ixs.insert(position, memo)
         plan.use_lookup = (plan.lookup and self.sender.lookup_table is not None
@@ -237,7 +237,7 @@ class DefaultMix:
         if variant == "noise_sol":
             ix = ix_sol_transfer(wallet.pubkey(), other.pubkey(), self.rng.randint(1_000, 10_000_000))
             return Plan(variant, wallet, [ix])
-        return Plan(variant, wallet, [ix_memo(self.memo_text("noise"), [wallet.pubkey()])])
+        return Plan(variant, wallet, [ix_memo(self.memo_text("noise"), wallet.pubkey())])
 
     def build_noise_escrow_deposit(self):
         noise_mint = self.p.noise_mint.pubkey()

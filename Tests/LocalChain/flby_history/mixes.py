@@ -1,11 +1,12 @@
 """The mixes other than the default one: fee-payments, churn and reopen (see the script's docstring)."""
 
 from solders.keypair import Keypair
+from spl.token.constants import ACCOUNT_LEN, TOKEN_PROGRAM_ID
 
 from .default_mix import drawn_token_transfer
 from .errors import GeneratorError
-from .instructions import (TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM, ata_address, ix_close_account, ix_create_account,
-                           ix_create_ata, ix_initialize_account3, ix_sol_transfer, ix_token_transfer)
+from .instructions import (ata_address, ix_close_account, ix_create_account, ix_create_ata, ix_initialize_account3,
+                           ix_sol_transfer, ix_token_transfer)
 from .participants import DECIMALS
 from .sender import Plan
 
@@ -40,7 +41,7 @@ def run_churn(sender, participants, rng, count):
     funded from the holder's ATA (TransferChecked: the mint's history names it), then emptied back by a
     plain Transfer and closed (rent to the holder)."""
     p = participants
-    rent_account = sender.rpc.call("getMinimumBalanceForRentExemption", TOKEN_ACCOUNT_SIZE)
+    rent_account = sender.rpc.call("getMinimumBalanceForRentExemption", ACCOUNT_LEN)
     for i in range(count):
         holder = p.holders[i % len(p.holders)]
         account = Keypair.from_seed(rng.randbytes(32))
@@ -49,7 +50,7 @@ def run_churn(sender, participants, rng, count):
 
         def build_open(holder=holder, account=account, owner_ata=owner_ata, amount=amount):
             return Plan("churn_open", holder, [
-                ix_create_account(holder.pubkey(), account.pubkey(), rent_account, TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM),
+                ix_create_account(holder.pubkey(), account.pubkey(), rent_account, ACCOUNT_LEN, TOKEN_PROGRAM_ID),
                 ix_initialize_account3(account.pubkey(), p.mint_key, holder.pubkey()),
                 ix_token_transfer(owner_ata, account.pubkey(), holder.pubkey(), amount, p.mint_key, DECIMALS)],
                 [account])

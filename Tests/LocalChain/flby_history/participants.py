@@ -1,8 +1,9 @@
 """The keypairs of one seed: who pays, mints, holds, watches and makes noise, and their FLBY addresses."""
 
 from solders.keypair import Keypair
+from spl.token.constants import TOKEN_PROGRAM_ID
 
-from .instructions import TOKEN_PROGRAM, ata_address
+from .instructions import ata_address
 
 DECIMALS = 6
 NOISE_DECIMALS = 4
@@ -40,4 +41,4 @@ class Participants:
     def setup_document(self):
         """What --setup-out holds: the addresses an indexer running alongside must watch."""
         return {"mint": self.flby, "escrow": self.escrow_key, "fee": self.fee_key, "decimals": DECIMALS,
-                "token_program": str(TOKEN_PROGRAM)}
+                "token_program": str(TOKEN_PROGRAM_ID)}

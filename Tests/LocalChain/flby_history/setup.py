@@ -4,10 +4,11 @@ token accounts, the initial mints and an address lookup table."""
 import time
 
 from solders.address_lookup_table_account import AddressLookupTableAccount
+from spl.token.constants import ACCOUNT_LEN, MINT_LEN, TOKEN_PROGRAM_ID
 
 from .errors import GeneratorError
-from .instructions import (MINT_SIZE, TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM, ata_address, ix_create_account, ix_create_ata,
-                           ix_create_lookup_table,  ix_extend_lookup_table, ix_initialize_account3, ix_initialize_mint2, ix_mint_to)
+from .instructions import (ata_address, ix_create_account, ix_create_ata, ix_create_lookup_table,
+                           ix_extend_lookup_table, ix_initialize_account3, ix_initialize_mint2, ix_mint_to)
 from .ledger import SOL
 from .participants import DECIMALS, NOISE_DECIMALS
 from .sender import CONFIRM_TIMEOUT
@@ -17,8 +18,8 @@ def set_up(sender, participants, rng):
     """Sends the setup transactions, ending with the lookup table (sender.lookup_table once usable)."""
     p = participants
     rpc = sender.rpc
-    rent_mint = rpc.call("getMinimumBalanceForRentExemption", MINT_SIZE)
-    rent_account = rpc.call("getMinimumBalanceForRentExemption", TOKEN_ACCOUNT_SIZE)
+    rent_mint = rpc.call("getMinimumBalanceForRentExemption", MINT_LEN)
+    rent_account = rpc.call("getMinimumBalanceForRentExemption", ACCOUNT_LEN)
 
     sender.airdrop(p.payer, 1000 * SOL)
     for i, holder in enumerate(p.holders):
@@ -31,7 +32,7 @@ def set_up(sender, participants, rng):
 
     payer = p.payer.pubkey()
     sender.send_setup("setup_mint", p.payer, [
-        ix_create_account(payer, p.mint_key, rent_mint, MINT_SIZE, TOKEN_PROGRAM),
+        ix_create_account(payer, p.mint_key, rent_mint, MINT_LEN, TOKEN_PROGRAM_ID),
         ix_initialize_mint2(p.mint_key, DECIMALS, payer)], [p.mint])
     wallets = [holder.pubkey() for holder in p.holders] + [p.escrow.pubkey(), p.fee.pubkey()]
     for start in range(0, len(wallets), 4):
@@ -39,7 +40,7 @@ def set_up(sender, participants, rng):
                           [ix_create_ata(payer, wallet, p.mint_key) for wallet in wallets[start:start + 4]])
     for account, holder in zip(p.non_ata, p.holders):
         sender.send_setup("setup_non_ata", p.payer, [
-            ix_create_account(payer, account.pubkey(), rent_account, TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM),
+            ix_create_account(payer, account.pubkey(), rent_account, ACCOUNT_LEN, TOKEN_PROGRAM_ID),
             ix_initialize_account3(account.pubkey(), p.mint_key, holder.pubkey())], [account])
     # Initial supply; holder 0 gets more than 2^53 base units.
     targets = [ata_address(holder.pubkey(), p.mint_key) for holder in p.holders]
@@ -54,7 +55,7 @@ def set_up(sender, participants, rng):
     authority = p.noise_authority.pubkey()
     noise_mint = p.noise_mint.pubkey()
     sender.send_setup("setup_noise", p.noise_authority, [
-        ix_create_account(authority, noise_mint, rent_mint, MINT_SIZE, TOKEN_PROGRAM),
+        ix_create_account(authority, noise_mint, rent_mint, MINT_LEN, TOKEN_PROGRAM_ID),
         ix_initialize_mint2(noise_mint, NOISE_DECIMALS, authority)], [p.noise_mint])
     noise_owners = [wallet.pubkey() for wallet in p.noise_wallets + [p.noise_depositor]]
     sender.send_setup("setup_noise", p.noise_authority,
