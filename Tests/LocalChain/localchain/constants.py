@@ -1,0 +1,38 @@
+"""The local chain's constants: program IDs, a real node's limits, and the commitment names it accepts."""
+
+SYSTEM_PROGRAM = "11111111111111111111111111111111"
+TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+TOKEN_2022_PROGRAM = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
+TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
+COMPUTE_BUDGET_PROGRAM = "ComputeBudget111111111111111111111111111111"
+ADDRESS_LOOKUP_TABLE_PROGRAM = "AddressLookupTab1e1111111111111111111111111"
+MEMO_PROGRAMS = ("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo")
+
+MAX_PROCESSING_AGE = 150  # blocks a blockhash stays valid for
+STATUS_CACHE_SLOTS = 300  # slots getSignatureStatuses searches without searchTransactionHistory
+PRIORITIZATION_FEE_SLOTS = 150
+SLOTS_PER_EPOCH = 432_000
+SLOT_HASHES_MAX = 512
+U64_MAX = 2**64 - 1
+PACKET_DATA_SIZE = 1232
+MAX_BASE58_TX = 1683
+MAX_BASE64_TX = 1644
+MAX_MULTIPLE_ACCOUNTS = 100
+MAX_SIGNATURE_STATUSES = 256
+MAX_SIGNATURES_FOR_ADDRESS = 1000
+MAX_PRIORITIZATION_FEE_ADDRESSES = 128
+MAX_PROGRAM_ACCOUNT_FILTERS = 4
+NODE_VERSION = "2.2.20"
+FEATURE_SET = 3294202862
+FAUCET_LAMPORTS = 2 * 10**18
+
+TOKEN_ACCOUNT_LEN = 165
+TOKEN_MINT_LEN = 82
+ACCOUNT_TYPE_MINT = 1
+ACCOUNT_TYPE_ACCOUNT = 2
+
+COMMITMENTS = {
+    "processed": "processed", "recent": "processed",
+    "confirmed": "confirmed", "single": "confirmed", "singleGossip": "confirmed",
+    "finalized": "finalized", "root": "finalized", "max": "finalized",
+}

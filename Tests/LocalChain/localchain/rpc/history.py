@@ -1,0 +1,198 @@
+"""History methods: signature statuses, recent prioritization fees, transactions and signatures for an address,
+each honouring commitment. The hidden fault applies to all but the fees."""
+
+import json
+
+from ..constants import (MAX_PRIORITIZATION_FEE_ADDRESSES, MAX_SIGNATURE_STATUSES, MAX_SIGNATURES_FOR_ADDRESS,
+                         PRIORITIZATION_FEE_SLOTS, STATUS_CACHE_SLOTS)
+from ..encoding import b58, b64
+from ..errors import RpcError, invalid_params
+from ..params import bool_field, commitment_of, config_param, int_field, param, parse_pubkey, parse_signature
+
+
+class HistoryMethods:
+    """getSignatureStatuses, getRecentPrioritizationFees, getTransaction and getSignaturesForAddress over a
+    Chain's transaction history."""
+
+    def __init__(self, chain, faults):
+        self.chain = chain
+        self.faults = faults
+
+    def methods(self):
+        return {
+            "getSignatureStatuses": self.get_signature_statuses,
+            "getRecentPrioritizationFees": self.get_recent_prioritization_fees,
+            "getTransaction": self.get_transaction,
+            "getSignaturesForAddress": self.get_signatures_for_address,
+        }
+
+    def signature_hidden(self, signature):
+        """Whether the hidden fault hides this signature (counted when it does)."""
+        return self.faults.hides_signature(signature, self.chain.counters)
+
+    def get_signature_statuses(self, params):
+        texts = param(params, 0, "signatures", list)
+        if len(texts) > MAX_SIGNATURE_STATUSES:
+            raise invalid_params(f"Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")
+        signatures = [str(parse_signature(text)) for text in texts]
+        search_history = bool_field(config_param(params, 1), "searchTransactionHistory")
+        chain = self.chain
+        values = []
+        for signature in signatures:
+            record = chain.records.get(signature)
+            if record is None or (not search_history and record.slot < chain.slot - STATUS_CACHE_SLOTS):
+                values.append(None)
+                continue
+            if self.signature_hidden(signature):
+                values.append(None)
+                continue
+            status = chain.confirmation_status(record.slot)
+            values.append({
+                "slot": record.slot,
+                "confirmations": None if status == "finalized" else chain.slot - record.slot,
+                "err": record.err,
+                "status": {"Ok": None} if record.err is None else {"Err": record.err},
+                "confirmationStatus": status,
+            })
+        return {"context": chain.context(chain.slot), "value": values}
+
+    def get_recent_prioritization_fees(self, params):
+        texts = param(params, 0, "addresses", list, required=False) or []
+        if len(texts) > MAX_PRIORITIZATION_FEE_ADDRESSES:
+            raise invalid_params(f"Too many inputs provided; max {MAX_PRIORITIZATION_FEE_ADDRESSES}")
+        addresses = [str(parse_pubkey(text)) for text in texts]
+        chain = self.chain
+        answer = []
+        for slot in range(max(0, chain.slot - PRIORITIZATION_FEE_SLOTS), chain.slot):
+            info = chain.slots.get(slot)
+            if info is None:
+                continue
+            fees = info["fees"]
+            fee = min((price for price, _ in fees), default=0)
+            for address in addresses:
+                account_fee = min((price for price, writable in fees if address in writable), default=0)
+                fee = max(fee, account_fee)
+            answer.append({"slot": slot, "prioritizationFee": fee})
+        return answer
+
+    @staticmethod
+    def at_least_confirmed(config):
+        commitment = commitment_of(config)
+        if commitment == "processed":
+            raise invalid_params("Method does not support commitment below `confirmed`")
+        return commitment
+
+    def get_transaction(self, params):
+        signature = str(parse_signature(param(params, 0, "signature")))
+        if len(params) > 1 and isinstance(params[1], str):  # the deprecated form: an encoding name
+            config = {"encoding": params[1]}
+        else:
+            config = config_param(params, 1)
+        encoding = config.get("encoding") or "json"
+        if encoding not in ("json", "base64", "base58"):
+            raise invalid_params(
+                f"Invalid params: unsupported transaction encoding {json.dumps(encoding)}: this local chain "
+                "serves json, base64 and base58 (jsonParsed is not supported)")
+        max_version = int_field(config, "maxSupportedTransactionVersion")
+        slot = self.chain.bank_slot(self.at_least_confirmed(config))
+        record = self.chain.records.get(signature)
+        if record is None or record.slot > slot or self.signature_hidden(signature):
+            return None
+        if record.version != "legacy" and (max_version is None or record.version > max_version):
+            raise RpcError(-32015, f"Transaction version ({record.version}) is not supported by the requesting "
+                                   "client. Please try the request again with the following configuration "
+                                   f"parameter: \"maxSupportedTransactionVersion\": {record.version}")
+        if encoding == "json":
+            transaction = self.transaction_json(record)
+        else:
+            encoded = b64(record.raw) if encoding == "base64" else b58(record.raw)
+            transaction = [encoded, encoding]
+        meta = {
+            "err": record.err,
+            "status": {"Ok": None} if record.err is None else {"Err": record.err},
+            "fee": record.fee,
+            "preBalances": record.pre_balances,
+            "postBalances": record.post_balances,
+            "innerInstructions": record.inner_instructions,
+            "logMessages": record.logs,
+            "preTokenBalances": record.pre_token_balances,
+            "postTokenBalances": record.post_token_balances,
+            "rewards": [],
+            "loadedAddresses": {"writable": record.loaded_writable, "readonly": record.loaded_readonly},
+            "computeUnitsConsumed": record.compute_units,
+        }
+        if record.return_data is not None:
+            meta["returnData"] = record.return_data
+        answer = {"slot": record.slot, "transaction": transaction, "meta": meta, "blockTime": record.block_time}
+        if max_version is not None:
+            answer["version"] = record.version
+        return answer
+
+    @staticmethod
+    def transaction_json(record):
+        message = record.tx.message
+        header = message.header
+        answer = {
+            "signatures": [str(signature) for signature in record.tx.signatures],
+            "message": {
+                "accountKeys": [str(key) for key in message.account_keys],
+                "header": {
+                    "numRequiredSignatures": header.num_required_signatures,
+                    "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+                    "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
+                },
+                "recentBlockhash": str(message.recent_blockhash),
+                "instructions": [{
+                    "programIdIndex": instruction.program_id_index,
+                    "accounts": list(bytes(instruction.accounts)),
+                    "data": b58(instruction.data),
+                    "stackHeight": None,
+                } for instruction in message.instructions],
+            },
+        }
+        if record.version != "legacy":
+            answer["message"]["addressTableLookups"] = [{
+                "accountKey": str(lookup.account_key),
+                "writableIndexes": list(bytes(lookup.writable_indexes)),
+                "readonlyIndexes": list(bytes(lookup.readonly_indexes)),
+            } for lookup in message.address_table_lookups]
+        return answer
+
+    def get_signatures_for_address(self, params):
+        address = str(parse_pubkey(param(params, 0, "address")))
+        config = config_param(params, 1)
+        limit = int_field(config, "limit", MAX_SIGNATURES_FOR_ADDRESS, minimum=1)
+        if limit > MAX_SIGNATURES_FOR_ADDRESS:
+            raise invalid_params(f"Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")
+        before = config.get("before")
+        until = config.get("until")
+        before = str(parse_signature(before)) if before is not None else None
+        until = str(parse_signature(until)) if until is not None else None
+        chain = self.chain
+        slot = chain.bank_slot(self.at_least_confirmed(config))
+        min_context_slot = int_field(config, "minContextSlot")
+        if min_context_slot is not None and slot < min_context_slot:
+            raise RpcError(-32016, "Minimum context slot has not been reached", {"contextSlot": slot})
+        records = chain.by_address.get(address, [])
+        start = len(records)
+        if before is not None:
+            anchor = chain.records.get(before)
+            if anchor is None:
+                return []
+            start = next((i for i in range(len(records) - 1, -1, -1) if records[i].seq < anchor.seq), -1) + 1
+        until_seq = chain.records[until].seq if until is not None and until in chain.records else 0
+        answer = []
+        for record in reversed(records[:start]):
+            if record.seq <= until_seq or len(answer) >= limit:
+                break
+            if record.slot > slot or self.signature_hidden(record.signature):
+                continue
+            answer.append({
+                "signature": record.signature,
+                "slot": record.slot,
+                "err": record.err,
+                "memo": record.memo,
+                "blockTime": record.block_time,
+                "confirmationStatus": chain.confirmation_status(record.slot),
+            })
+        return answer
