@@ -92,6 +92,21 @@ struct TokenBucketTests {
         #expect(bucket.reserve(-5, at: start) == .seconds(86_400))
     }
 
+    /// `take`, as the status API's limits use it: a permit only when there is one.
+    @Test func aBurstThenTheRefillRate() {
+        var bucket = TokenBucket(capacity: 2, perSecond: 4, now: start)
+        #expect(bucket.take(now: start) == nil)
+        #expect(bucket.take(now: start) == nil)
+        let wait = bucket.take(now: start)
+        #expect(wait == .milliseconds(250))
+        #expect(bucket.take(now: start + .milliseconds(250)) == nil)
+        #expect(bucket.take(now: start + .milliseconds(260)) != nil)
+        // Refill stops at the capacity.
+        #expect(bucket.take(now: start + .seconds(10)) == nil)
+        #expect(bucket.take(now: start + .seconds(10)) == nil)
+        #expect(bucket.take(now: start + .seconds(10)) != nil)
+    }
+
     @Test func countsCallsAndSends() {
         let count = CallCount(["getSlot", "sendTransaction", "sendTransaction", "getBalance"])
         #expect(count.calls == 4 && count.sends == 2)
