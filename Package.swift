@@ -186,9 +186,21 @@ let package = Package(
             path: "Benchmarks/flutterbye-bench",
             swiftSettings: swiftSettings
         ),
+        // What several test targets share: the test database, a table held locked so that a statement gets no answer, a
+        // seeded random source, a value behind a lock. A plain target under Tests/, depended on by test targets only.
+        .target(
+            name: "FlutterbyeTestSupport",
+            dependencies: [
+                "FlutterbyeStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FlutterbyeTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SolanaCoreTests",
-            dependencies: ["SolanaCore"],
+            dependencies: ["SolanaCore", "FlutterbyeTestSupport"],
             // The solders reference vectors and their generator; the tests read vectors.json by path.
             exclude: ["Vectors"],
             swiftSettings: swiftSettings
@@ -196,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "ChainExecutionTests",
             dependencies: [
-                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore", "FlutterbyeIndexer", "FlutterbyeAPI",
+                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore", "FlutterbyeIndexer", "FlutterbyeAPI", "FlutterbyeTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -215,7 +227,7 @@ let package = Package(
             name: "SolanaRPCTests",
             // NIO: the fuzz tests' hostile HTTP server; AsyncHTTPClient: their client's connection pool.
             dependencies: [
-                "SolanaRPC", "SolanaCore",
+                "SolanaRPC", "SolanaCore", "FlutterbyeTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -232,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "FlutterbyeAPITests",
             dependencies: [
-                "FlutterbyeAPI", "FlutterbyeStore", .product(name: "NIOCore", package: "swift-nio"),
+                "FlutterbyeAPI", "FlutterbyeStore", "FlutterbyeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -246,6 +258,7 @@ let package = Package(
             name: "FlutterbyeStoreTests",
             dependencies: [
                 "FlutterbyeStore",
+                "FlutterbyeTestSupport",
                 "SolanaCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),

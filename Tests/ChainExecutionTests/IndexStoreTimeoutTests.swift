@@ -1,5 +1,6 @@
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -14,58 +15,19 @@ import Testing
 struct IndexStoreTimeoutTests {
     static let logger = Logger(label: "IndexStoreTimeoutTests")
 
-    /// "unavailable" when `work` failed as the database being unavailable, else what happened within 20 s; after 20 s
-    /// `giveUp` runs (it lets the work get its answer, so that the race can end).
-    static func outcome(giveUp: @escaping @Sendable () -> Void, _ work: @escaping @Sendable () async throws(StoreError) -> Void) async -> String {
-        await withTaskGroup(of: String.self) { race in
-            race.addTask {
-                do throws(StoreError) {
-                    try await work()
-                    return "answered"
-                } catch {
-                    return error.code == .databaseUnavailable ? "unavailable" : "failed: \(error)"
-                }
-            }
-            race.addTask {
-                try? await Task.sleep(for: .seconds(20))
-                return "still waiting after 20 s"
-            }
-            let first = await race.next() ?? "nothing"
-            if first != "unavailable" { giveUp() }
-            race.cancelAll()
-            return first
-        }
-    }
-
     @Test func readsAndWritesThatGetNoAnswerFailAsUnavailableAfterTheTimeout() async throws {
         let cluster = try PostgresTestCluster()
-        let client = PostgresClient(configuration: try DatabaseConfiguration(url: cluster.url).clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(try DatabaseConfiguration(url: cluster.url)) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let store = IndexStore(client: client, logger: Self.logger, statementTimeout: .seconds(1))
-            let locked = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
-            try await withThrowingTaskGroup(of: Void.self) { holder in
-                holder.addTask {
-                    try await client.withTransaction(logger: Self.logger) { connection in
-                        try await connection.query("LOCK TABLE flutterbye.chain_address_cursors IN ACCESS EXCLUSIVE MODE", logger: Self.logger)
-                        locked.continuation.yield()
-                        for await _ in release.stream { break }
-                    }
-                }
-                for await _ in locked.stream { break }
-                let giveUp: @Sendable () -> Void = { release.continuation.yield() }
-                let read = await Self.outcome(giveUp: giveUp) { () async throws(StoreError) in _ = try await store.cursors() }
-                let mint = try Keypair(seed: [UInt8](repeating: 77, count: 32)).publicKey
-                let write = await Self.outcome(giveUp: giveUp) { () async throws(StoreError) in
-                    try await store.follow([AddressCursor(address: mint, role: .mint)])
-                }
-                release.continuation.yield()
-                #expect(read == "unavailable")
-                #expect(write == "unavailable")
-                try await holder.waitForAll()
+            let mint = try Keypair(seed: [UInt8](repeating: 77, count: 32)).publicKey
+            let (read, write) = try await TableLock.hold("flutterbye.chain_address_cursors", on: client, logger: Self.logger) { lock in
+                let read = await lock.outcome { _ = try await store.cursors() }
+                let write = await lock.outcome { try await store.follow([AddressCursor(address: mint, role: .mint)]) }
+                return (read, write)
             }
+            #expect(read == .unavailable)
+            #expect(write == .unavailable)
         }
     }
 }

@@ -1,4 +1,5 @@
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -82,40 +83,11 @@ struct EventLogTimeoutTests {
             let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
             try await migrator.apply(on: client, logger: TestDatabase.logger)
             let log = EventLog(client: client, logger: TestDatabase.logger, statementTimeout: .seconds(1))
-            let locked = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Another session holds the table until told to let go.
-                group.addTask {
-                    try await client.withTransaction(logger: TestDatabase.logger) { connection in
-                        try await connection.query("LOCK TABLE flutterbye.events IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
-                        locked.continuation.yield()
-                        for await _ in release.stream { break }
-                    }
-                }
-                for await _ in locked.stream { break }
-                let outcome: String = await withTaskGroup(of: String.self) { race in
-                    race.addTask {
-                        do {
-                            _ = try await log.events(after: .origin, limit: 10)
-                            return "answered"
-                        } catch let error as StoreError {
-                            return error.code == .databaseUnavailable ? "unavailable" : "failed: \(error)"
-                        } catch {
-                            return "failed: \(error)"
-                        }
-                    }
-                    race.addTask {
-                        try? await Task.sleep(for: .seconds(20))
-                        return "still waiting after 20 s"
-                    }
-                    let first = await race.next() ?? "nothing"
-                    release.continuation.yield()  // the read (if still waiting) then gets its answer, and the race ends
-                    race.cancelAll()
-                    return first
-                }
-                #expect(outcome == "unavailable")
-                try await group.waitForAll()
+            // Another session holds the table until the read has its outcome.
+            let outcome = try await TableLock.hold("flutterbye.events", on: client, logger: TestDatabase.logger) { lock in
+                await lock.outcome { _ = try await log.events(after: .origin, limit: 10) }
             }
+            #expect(outcome == .unavailable)
         }
     }
 }

@@ -1,4 +1,5 @@
 @testable import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import PostgresNIO
 import Testing

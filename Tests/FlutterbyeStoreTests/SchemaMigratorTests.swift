@@ -1,46 +1,8 @@
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
-import Logging
 import PostgresNIO
 import Testing
-
-/// The test database: the throwaway cluster that `Tests/run` starts and announces in
-/// `FLUTTERBYE_TEST_DATABASE_URL`.
-enum TestDatabase {
-    static var url: String? {
-        let value = ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"]
-        return value?.isEmpty == false ? value : nil
-    }
-
-    /// Whether the database tests run. Without a database they are skipped on a developer's machine (plain
-    /// `swift test`), but in CI (`CI` set) they run and fail, because there the cluster must exist.
-    static var testsEnabled: Bool { url != nil || ProcessInfo.processInfo.environment["CI"] != nil }
-
-    /// The repository's schema.sql: this file is Tests/FlutterbyeStoreTests/SchemaMigratorTests.swift.
-    static let schemaPath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("schema.sql").path
-
-    /// Runs `body` with a running client; the client's `run()` is cancelled afterwards.
-    static func withClient(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        let url = try #require(
-            url, "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run, which starts a throwaway PostgreSQL")
-        let client = PostgresClient(configuration: try DatabaseConfiguration(url: url).clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await body(client)
-        }
-    }
-
-    static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
-        let rows = try await client.query(query, logger: logger)
-        for try await (count,) in rows.decode((Int,).self) { return count }
-        throw StoreError(.migrationFailed, "the count query returned no row")
-    }
-
-    static let logger = Logger(label: "FlutterbyeStoreTests")
-}
 
 @Suite(
     "SchemaMigrator against PostgreSQL",

@@ -1,5 +1,6 @@
 import _ConnectionPoolModule
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import PostgresNIO
 import Testing
 

@@ -1,0 +1,55 @@
+public import FlutterbyeStore
+import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The test database: the throwaway cluster that `Tests/run` starts and announces in
+/// `FLUTTERBYE_TEST_DATABASE_URL`.
+public enum TestDatabase {
+    public static var url: String? {
+        let value = ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"]
+        return value?.isEmpty == false ? value : nil
+    }
+
+    /// Whether the database tests run. Without a database they are skipped on a developer's machine (plain
+    /// `swift test`), but in CI (`CI` set) they run and fail, because there the cluster must exist.
+    public static var testsEnabled: Bool { url != nil || ProcessInfo.processInfo.environment["CI"] != nil }
+
+    /// The database's URL, or an error that says how to get one.
+    public static func requiredURL() throws -> String {
+        guard let url else {
+            throw TestSupportError(
+                "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run, which starts a throwaway PostgreSQL")
+        }
+        return url
+    }
+
+    /// The repository's schema.sql: this file is Tests/FlutterbyeTestSupport/TestDatabase.swift.
+    public static let schemaPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("schema.sql").path
+
+    /// Runs `body` with a running client of the test database; the client's `run()` is cancelled afterwards.
+    public static func withClient(_ body: (PostgresClient) async throws -> Void) async throws {
+        try await withClient(try DatabaseConfiguration(url: try requiredURL()), body)
+    }
+
+    /// Runs `body` with a running client of `configuration`'s database; the client's `run()` is cancelled afterwards.
+    public static func withClient(_ configuration: DatabaseConfiguration, _ body: (PostgresClient) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: configuration.clientConfiguration)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client)
+        }
+    }
+
+    /// The one integer `query` answers.
+    public static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
+        let rows = try await client.query(query, logger: logger)
+        for try await (count,) in rows.decode((Int,).self) { return count }
+        throw StoreError(.migrationFailed, "the count query returned no row")
+    }
+
+    public static let logger = Logger(label: "FlutterbyeTests")
+}
