@@ -1,5 +1,6 @@
 import FlutterbyeAPI
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,6 +1,7 @@
 import FlutterbyeAPI
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

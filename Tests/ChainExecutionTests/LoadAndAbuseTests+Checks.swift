@@ -1,4 +1,5 @@
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import NIOHTTP1

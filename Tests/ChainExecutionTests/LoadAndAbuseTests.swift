@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 @testable import FlutterbyeAPI
+import FlutterbyeTestSupport
 import HTTPTypes
 import Testing
 

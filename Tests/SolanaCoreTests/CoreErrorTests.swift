@@ -1,3 +1,4 @@
+import FlutterbyeTestSupport
 import Foundation
 import SolanaCore
 import Testing

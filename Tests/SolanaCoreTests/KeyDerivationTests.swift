@@ -1,4 +1,5 @@
 import Crypto
+import FlutterbyeTestSupport
 import Foundation
 import SolanaCore
 import Testing

@@ -1,3 +1,4 @@
+import FlutterbyeTestSupport
 import SolanaCore
 import Testing
 

@@ -1,3 +1,4 @@
+import FlutterbyeTestSupport
 import Foundation
 import NIOCore
 
@@ -7,28 +8,6 @@ enum AnswerKind: String, CaseIterable, Sendable {
     case valid, rateLimited, serverError, otherStatus, emptyBody, truncatedJSON, wrongType, numberPastU64, nullResult, wrongShape
     case missingField, rpcError, rpcErrorWrongTypes, bothResultAndError, neitherResultNorError, hugeBody, neverEnds, deepNesting
     case invalidUTF8, batchIDs, shortBody, garbage
-}
-
-/// A small deterministic generator (SplitMix64): one per case, seeded from the run's seed and the case's index, so a
-/// failing case comes back the same.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64, index: Int) {
-        state = seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
-    mutating func pick<Element>(_ elements: [Element]) -> Element { elements[below(elements.count)] }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
 
 /// Makes the hostile answer of one fuzz case to one request.
@@ -61,7 +40,7 @@ struct HostileAnswers: Sendable {
     /// The answer of case `index` (its kind: `kind(of:)`) to `request`.
     func answer(case index: Int, to request: HostileRequest) -> HostileAnswer {
         let kind = Self.kind(of: index)
-        var random = SplitMix64(seed: seed, index: index)
+        var random = SeededGenerator(seed: seed, index: index)
         var answer = make(kind, request: request, random: &random)
         answer.label = "\(kind.rawValue): \(answer.label)"
         return answer
@@ -87,19 +66,19 @@ struct HostileAnswers: Sendable {
         return out + [UInt8(ascii: "]")]
     }
 
-    private func make(_ kind: AnswerKind, request: HostileRequest, random: inout SplitMix64) -> HostileAnswer {
+    private func make(_ kind: AnswerKind, request: HostileRequest, random: inout SeededGenerator) -> HostileAnswer {
         let calls = request.callsWithListLengths
         let valid = calls.map { FuzzedMethods.validResult($0.method, firstParameterCount: $0.listLength) }
         // Which calls of a batch the mutation hits: one, or all.
         let all = random.chance(30)
         let target = random.below(calls.count)
-        func replies(_ mutate: (Int, JSONDocument, inout SplitMix64) -> [UInt8]) -> [UInt8] {
+        func replies(_ mutate: (Int, JSONDocument, inout SeededGenerator) -> [UInt8]) -> [UInt8] {
             Self.body(
                 zip(calls.indices, calls).map { index, call in
                     all || index == target ? mutate(call.id, valid[index], &random) : Self.reply(id: call.id, result: valid[index])
                 }, batch: request.isBatch)
         }
-        func mutated(_ label: String, _ mutate: (Int, JSONDocument, inout SplitMix64) -> [UInt8]) -> HostileAnswer {
+        func mutated(_ label: String, _ mutate: (Int, JSONDocument, inout SeededGenerator) -> [UInt8]) -> HostileAnswer {
             .ok(replies(mutate), label: label + (all ? " (every call)" : " (call \(target))"))
         }
         switch kind {

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import NIOCore
 import SolanaRPC
-import Synchronization
 import Testing
 
 /// The acceptance line: 10,000 generated hostile answers (Retry-After inf, nan, 1e300, -1; wrong JSON types;
@@ -171,13 +171,4 @@ extension RPCFuzzTests {
         print("RPC fuzzing: a wrong type in each of \(fields) fields, \(calls) calls over \(FuzzedMethods.all.count) methods")
         try await server.close()
     }
-}
-
-/// A value tasks share, behind a lock.
-final class Shared<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
-
-    init(_ value: Value) { self.value = Mutex(value) }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result { value.withLock { body(&$0) } }
 }

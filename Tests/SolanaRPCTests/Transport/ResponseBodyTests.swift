@@ -1,3 +1,4 @@
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import NIOCore
@@ -119,14 +120,8 @@ struct ResponseBodyTests {
 
     /// Against the standard library's validation, on random bytes biased toward UTF-8's edges.
     @Test func agreesWithTheStandardLibrary() {
-        var state: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SeededGenerator(seed: 0x5EED)
+        func next() -> UInt64 { random.next() }
         let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x90, 0x8F]
         for _ in 0..<5000 {
             let length = Int(next() % 24)
