@@ -1,6 +1,7 @@
 import FlutterbyeAPI
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,10 +25,7 @@ struct DatabaseOutageTests {
     func withAPI(_ body: @Sendable (PostgresTestCluster, any TestClientProtocol) async throws -> Void) async throws {
         let cluster = try PostgresTestCluster()
         let database = try DatabaseConfiguration(url: cluster.url)
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             let migrator = try SchemaMigrator.bundled()
             try await migrator.apply(on: client, logger: Self.logger)
             let api = StatusAPI(

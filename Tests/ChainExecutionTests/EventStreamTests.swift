@@ -25,14 +25,11 @@ struct EventStreamTests {
         database name: String, options: EventLogService.Options = .init(pollInterval: .milliseconds(200)),
         _ body: @Sendable (EventStreamClient, PostgresClient, TokenJobQueue, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
+        let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
         try await WorkerTestEnvironment.createDatabase(name, on: database)
         database.database = name
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             try await client.query(
                 "TRUNCATE flutterbye.token_jobs, flutterbye.events, flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE",

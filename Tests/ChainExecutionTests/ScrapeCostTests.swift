@@ -1,6 +1,7 @@
 import FlutterbyeAPI
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -45,7 +46,7 @@ struct ScrapeCostTests {
         var adminConfiguration = try DatabaseConfiguration(url: cluster.url)
         adminConfiguration.database = "postgres"
         // pg_stat_statements is loaded at the server's start.
-        try await Self.withClient(adminConfiguration) { admin in
+        try await TestDatabase.withClient(adminConfiguration) { admin in
             try await admin.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'", logger: Self.logger)
         }
         try cluster.halt()
@@ -53,9 +54,9 @@ struct ScrapeCostTests {
         let server = try LocalChainServer()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
         let database = try DatabaseConfiguration(url: cluster.url)
-        try await Self.withClient(adminConfiguration) { admin in
+        try await TestDatabase.withClient(adminConfiguration) { admin in
             try await admin.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: Self.logger)
-            try await Self.withClient(database) { client in
+            try await TestDatabase.withClient(database) { client in
                 let migrator = try SchemaMigrator.bundled()
                 try await migrator.apply(on: client, logger: Self.logger)
                 let registry = PrometheusCollectorRegistry()
@@ -103,15 +104,6 @@ struct ScrapeCostTests {
                     #expect(statements <= 3 * seconds + 2, "50 scrapes and 50 probes in \(elapsed) ran \(statements) statements")
                 }
             }
-        }
-    }
-
-    static func withClient(_ configuration: DatabaseConfiguration, _ body: (PostgresClient) async throws -> Void) async throws {
-        let client = PostgresClient(configuration: configuration.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await body(client)
         }
     }
 }

@@ -1,4 +1,5 @@
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -88,7 +89,6 @@ struct WorkerProcessTests {
         let before = 60, after = 20
         let cluster = try PostgresTestCluster()
         let database = try DatabaseConfiguration(url: cluster.url)
-        let client = PostgresClient(configuration: database.clientConfiguration)
         let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
@@ -98,9 +98,7 @@ struct WorkerProcessTests {
             databaseURL: cluster.url, rpcURL: server.url, payer: payer, masterSeedHex: Self.masterSeedHex,
             settings: ["FLUTTERBYE_MAX_IN_FLIGHT": "16", "FLUTTERBYE_JOB_LEASE_SECONDS": "5"])
 
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             for i in 0..<before { _ = try await queue.enqueue(request("restart-\(i)", amount: 100 + i)) }

@@ -1,5 +1,6 @@
 import FlutterbyeAPI
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,14 +19,11 @@ extension StatusAPITests {
     @Test func healthAndReadiness() async throws {
         let server = try LocalChainServer()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"])
+        let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
         database.database = "flutterbye_api"
         try await WorkerTestEnvironment.createDatabase("flutterbye_api", on: try DatabaseConfiguration(url: url))
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let version = try SchemaMigrator.bundled().latestVersion
             #expect(version >= 5)
@@ -56,10 +54,7 @@ extension StatusAPITests {
     /// sampler runs every few seconds).
     @Test func readinessFollowsTheDatabase() async throws {
         let cluster = try PostgresTestCluster()
-        let client = PostgresClient(configuration: try DatabaseConfiguration(url: cluster.url).clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(try DatabaseConfiguration(url: cluster.url)) { client in
             let migrator = try SchemaMigrator.bundled()
             try await migrator.apply(on: client, logger: Self.logger)
             let checks = [ReadinessCheck.database(client, version: migrator.latestVersion, logger: Self.logger)]

@@ -1,5 +1,6 @@
 import FlutterbyeAPI
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,14 +30,11 @@ struct StatusAPITests {
         configure: @Sendable (inout StatusAPI.Configuration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, TokenJobQueue) async throws -> Void
     ) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
+        let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
         try await WorkerTestEnvironment.createDatabase("flutterbye_api", on: database)
         database.database = "flutterbye_api"
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
             try await client.query(
@@ -86,13 +84,10 @@ struct StatusAPITests {
 
     /// Runs one statement on the API tests' database.
     static func sql(_ text: String) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"])
+        let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
         database.database = "flutterbye_api"
-        let client = PostgresClient(configuration: database.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             try await client.query(PostgresQuery(unsafeSQL: text), logger: logger)
         }
     }

@@ -1,4 +1,5 @@
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import SolanaCore
 import Testing
@@ -90,7 +91,7 @@ final class WorkerProcessLauncher: @unchecked Sendable {
 
     /// The URL of database `name` on the test cluster (FLUTTERBYE_TEST_DATABASE_URL names another database there).
     static func testDatabaseURL(_ name: String) throws -> String {
-        let database = try DatabaseConfiguration(url: try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"]))
+        let database = try DatabaseConfiguration(url: TestDatabase.requiredURL())
         return "postgres://\(database.username)@\(database.host):\(database.port)/\(name)"
     }
 

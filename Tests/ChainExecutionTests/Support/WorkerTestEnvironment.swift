@@ -1,4 +1,5 @@
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -14,8 +15,7 @@ enum WorkerTestEnvironment {
     /// Whether these tests run: the Python venv and the test database are there, or we are in CI (where their
     /// absence must fail, not skip).
     static var isAvailable: Bool {
-        LocalChainServer.isAvailable
-            && (ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"] != nil || ProcessInfo.processInfo.environment["CI"] != nil)
+        LocalChainServer.isAvailable && TestDatabase.testsEnabled
     }
 
     /// Runs `body` with a running client on database `name` (created if missing, migrated, jobs truncated), a local
@@ -25,19 +25,16 @@ enum WorkerTestEnvironment {
         database name: String, fund: PublicKey?, credentials: LocalChainServer.Credentials? = nil,
         _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
     ) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["FLUTTERBYE_TEST_DATABASE_URL"], "run the tests with Tests/run")
+        let url = try TestDatabase.requiredURL()
         // A database per suite: suites run in parallel and each truncates its job table.
         var database = try DatabaseConfiguration(url: url)
         try await createDatabase(name, on: database)
         database.database = name
-        let client = PostgresClient(configuration: database.clientConfiguration)
         let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
             retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: logger)
             // Each test brings its own master seed.
@@ -50,10 +47,7 @@ enum WorkerTestEnvironment {
     }
 
     static func createDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
-        let admin = PostgresClient(configuration: server.clientConfiguration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await admin.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withClient(server) { admin in
             do {
                 try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
