@@ -1,0 +1,1 @@
+"""The sections of vectors.json and the LiteSVM self-check, for generate.py next to this package."""
