@@ -48,7 +48,7 @@ public struct TableLock: Sendable {
         }
     }
 
-    /// Lets go of the table: the statements waiting on it get their answers. Again, it does nothing.
+    /// Lets go of the table: the statements waiting on it get their answers. Calling it again does nothing.
     public func release() { letGo.yield() }
 
     /// How `work` (a statement on the locked table) ends within `limit`. Unless it fails as the database being
