@@ -4,6 +4,22 @@ import Testing
 
 /// What a Solana node answers: commitment levels, the token and history methods, batches, the slot clock.
 extension LocalChainServerTests {
+    /// Before the chain is deeper than the confirmation depth nothing is confirmed: a transaction of slot 0 is
+    /// processed in its status, and the history methods at confirmed do not show it either (they must agree).
+    @Test func aTransactionOfTheFirstSlotIsNotConfirmedBeforeItsDepth() async throws {
+        let server = try LocalChainServer(slotMs: 2_000, confirmDepth: 2, finalizeDepth: 4)
+        try await server.control(["paused": true])
+        #expect(int(try await server.call("getSlot", [["commitment": "processed"]])) == 0)
+        let signature = try #require(try await server.call("requestAirdrop", [payer.publicKey.base58, 1_000_000]) as? String)
+        #expect(try await status(server, signature)?["confirmationStatus"] as? String == "processed")
+        #expect(try await server.call("getTransaction", [signature, ["commitment": "confirmed"]]) is NSNull, "not confirmed yet")
+        #expect(try await signatures(server, payer.publicKey, ["commitment": "confirmed"]).isEmpty, "not confirmed yet")
+        try await server.control(["advance_slots": 2])
+        #expect(try await status(server, signature)?["confirmationStatus"] as? String == "confirmed")
+        #expect(try await server.call("getTransaction", [signature, ["commitment": "confirmed"]]) is [String: Any])
+        #expect(try await signatures(server, payer.publicKey, ["commitment": "confirmed"]) == [signature])
+    }
+
     @Test func tokenCreationMovesThroughCommitmentLevels() async throws {
         let server = try await fundedServer()
         let token = TokenProgram.token

@@ -106,11 +106,17 @@ class Chain(ChainSending, ChainSimulation):
         except Exception:
             pass
 
-    def bank_slot(self, commitment):
+    def committed_slot(self, commitment):
+        """The newest slot whose transactions `commitment` shows: negative while the chain is not that deep yet
+        (nothing is confirmed or finalized before then, as `confirmation_status` has it)."""
         if commitment == "processed":
             return self.slot
         depth = self.confirm_depth if commitment == "confirmed" else self.finalize_depth
-        return max(0, self.slot - depth)
+        return self.slot - depth
+
+    def bank_slot(self, commitment):
+        """The slot of the bank `commitment` reads: `committed_slot`, at least the genesis slot."""
+        return max(0, self.committed_slot(commitment))
 
     def bank(self, config, default="finalized"):
         """The slot of the bank a request's commitment selects; checks minContextSlot."""

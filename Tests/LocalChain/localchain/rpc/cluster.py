@@ -66,7 +66,7 @@ class ClusterMethods:
     def get_block_time(self, params):
         slot = param(params, 0, "slot", int)
         info = self.chain.slots.get(slot)
-        if info is None or slot > self.chain.bank_slot("confirmed"):
+        if info is None or slot > self.chain.committed_slot("confirmed"):
             raise RpcError(-32004, f"Block not available for slot {slot}")
         return info["time"]
 

@@ -94,7 +94,7 @@ class HistoryMethods:
                 f"Invalid params: unsupported transaction encoding {json.dumps(encoding)}: this local chain "
                 "serves json, base64 and base58 (jsonParsed is not supported)")
         max_version = int_field(config, "maxSupportedTransactionVersion")
-        slot = self.chain.bank_slot(self.at_least_confirmed(config))
+        slot = self.chain.committed_slot(self.at_least_confirmed(config))
         record = self.chain.records.get(signature)
         if record is None or record.slot > slot or self.signature_hidden(signature):
             return None
@@ -170,6 +170,7 @@ class HistoryMethods:
         until = str(parse_signature(until)) if until is not None else None
         chain = self.chain
         slot = chain.bank_slot(self.at_least_confirmed(config))
+        visible = chain.committed_slot(self.at_least_confirmed(config))
         min_context_slot = int_field(config, "minContextSlot")
         if min_context_slot is not None and slot < min_context_slot:
             raise RpcError(-32016, "Minimum context slot has not been reached", {"contextSlot": slot})
@@ -185,7 +186,7 @@ class HistoryMethods:
         for record in reversed(records[:start]):
             if record.seq <= until_seq or len(answer) >= limit:
                 break
-            if record.slot > slot or self.signature_hidden(record.signature):
+            if record.slot > visible or self.signature_hidden(record.signature):
                 continue
             answer.append({
                 "signature": record.signature,
