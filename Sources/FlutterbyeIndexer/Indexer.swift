@@ -9,56 +9,29 @@ public import SolanaRPC
 /// transaction with its movements and the cursor it completes (`IndexStore`), and settles stored rows as finalized or
 /// dropped as the chain finalizes. A ServiceLifecycle service: it stops at graceful shutdown, losing nothing (a batch
 /// being written is written with its cursor, or not at all).
-public struct Indexer: Service {
-    /// How often the indexer looks for new token accounts and settles rows, and when a row counts as dropped.
-    public struct Options: Sendable {
-        public var polling: PollingSettings
-        /// How often FLBY token accounts and the wallets' token accounts are looked for (getProgramAccounts,
-        /// getTokenAccountsByOwner); accounts named by indexed token balances are followed at once. A followed token
-        /// account that discovery no longer finds is closed after its next quiet poll.
-        public var discoveryInterval: Duration
-        /// How often stored rows are checked against the finalized chain.
-        public var settleInterval: Duration
-        /// When a stored transaction the node cannot find is dropped, and how long a dropped one is looked for again.
-        public var dropPolicy: DropPolicy
-
-        /// A check of a stored transaction the node cannot find counts only this far behind the finalized slot
-        /// (`dropPolicy.expirySlots`).
-        public var dropAfterSlots: UInt64 {
-            get { dropPolicy.expirySlots }
-            set { dropPolicy.expirySlots = newValue }
-        }
-
-        /// `dropAfterSlots` sets `dropPolicy.expirySlots`.
-        public init(
-            polling: PollingSettings = PollingSettings(), discoveryInterval: Duration = .seconds(60), settleInterval: Duration = .seconds(10),
-            dropAfterSlots: UInt64 = 150, dropPolicy: DropPolicy = DropPolicy()
-        ) {
-            self.polling = polling
-            self.discoveryInterval = discoveryInterval
-            self.settleInterval = settleInterval
-            self.dropPolicy = dropPolicy
-            self.dropPolicy.expirySlots = dropAfterSlots
-        }
-    }
+public struct Indexer<Source: TransactionSource>: Service {
+    /// How often the indexer looks for new token accounts and settles rows (`IndexerOptions`).
+    public typealias Options = IndexerOptions
 
     public let store: IndexStore
     public let rpc: SolanaRPCClient
     public let watched: WatchedAddresses
     public let options: Options
     public let logger: Logger
-    let source: PollingTransactionSource
+    /// Where the transactions come from.
+    public let source: Source
     let followed = FollowedAddresses()
 
-    public init(store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: Options = Options(), logger: Logger) {
+    /// An indexer over `source`; `rpc` serves discovery and the settling pass.
+    public init(
+        store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger, source: Source
+    ) {
         self.store = store
         self.rpc = rpc
         self.watched = watched
         self.options = options
         self.logger = logger
-        self.source = PollingTransactionSource(
-            rpc: rpc, addresses: [], settings: options.polling, logger: logger,
-            stored: { [store] signatures in (try? await store.storedSignatures(among: signatures)) ?? [] })
+        self.source = source
     }
 
     /// The configured addresses with their roles.
@@ -241,5 +214,15 @@ actor FollowedAddresses {
     func started() async {
         if isStarted { return }
         await withCheckedContinuation { waiting.append($0) }
+    }
+}
+
+extension Indexer where Source == PollingTransactionSource {
+    /// An indexer that polls each followed address's history over JSON-RPC (`PollingTransactionSource`).
+    public init(store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger) {
+        let source = PollingTransactionSource(
+            rpc: rpc, addresses: [], settings: options.polling, logger: logger,
+            stored: { [store] signatures in (try? await store.storedSignatures(among: signatures)) ?? [] })
+        self.init(store: store, rpc: rpc, watched: watched, options: options, logger: logger, source: source)
     }
 }

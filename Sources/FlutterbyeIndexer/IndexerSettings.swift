@@ -11,7 +11,7 @@ public struct IndexerSettings: Sendable {
     public var watched: WatchedAddresses
     /// Where an address without a cursor starts: a slot, or a signature whose slot is looked up at start.
     public var start: IndexStart
-    public var options: Indexer.Options
+    public var options: IndexerOptions
     public var logLevel: Logger.Level
 
     /// Where indexing starts for an address that has no cursor yet.
@@ -73,7 +73,7 @@ public struct IndexerSettings: Sendable {
         self.endpoints = endpoints
         self.watched = WatchedAddresses(flbyMint: mint, escrowWallet: escrow, feeWallet: fee, programID: program)
         self.start = start
-        self.options = Indexer.Options(
+        self.options = IndexerOptions(
             polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet)),
             discoveryInterval: .seconds(discovery), settleInterval: .seconds(settle), dropAfterSlots: UInt64(dropAfter))
         self.logLevel = logLevel

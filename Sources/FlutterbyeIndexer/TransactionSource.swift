@@ -25,4 +25,31 @@ public protocol TransactionSource: Sendable {
 
     /// Follows more addresses from now on (token accounts the indexer discovered), from their cursors.
     func follow(_ addresses: [AddressCursor]) async
+
+    /// What a discovery pass found: every token account of the mint and of the watched wallets that exists now (a
+    /// source that follows addresses closes those gone once their history is read to its end).
+    func discovered(existing: Set<PublicKey>) async
+
+    /// Token accounts that indexed transactions at these slots named in their token balances (seen again).
+    func named(_ accounts: [(account: PublicKey, slot: UInt64)]) async
+
+    /// The followed token accounts closed (at a slot) or opened again (nil) since the last call, for the store.
+    func takeClosures() async -> [PublicKey: UInt64?]
+
+    /// Gives back closures the store could not take.
+    func restoreClosures(_ closures: [PublicKey: UInt64?]) async
+
+    /// Moves cursors back (they were at dropped transactions) and delivers the dropped ones again if they show up.
+    func rewind(_ cursors: [AddressCursor], dropped: Set<Signature>) async
+
+    /// Waits until everything the node had when this was called has been delivered (a test, `reconcile`).
+    func caughtUp() async
+}
+
+extension TransactionSource {
+    /// A source that does not follow addresses one by one (a block or Geyser stream) has nothing to close.
+    public func discovered(existing: Set<PublicKey>) async {}
+    public func named(_ accounts: [(account: PublicKey, slot: UInt64)]) async {}
+    public func takeClosures() async -> [PublicKey: UInt64?] { [:] }
+    public func restoreClosures(_ closures: [PublicKey: UInt64?]) async {}
 }

@@ -18,7 +18,7 @@ struct IndexerAcceptanceTests {
 
     /// Polls fast, so the tests take seconds; drops after three misses over at least 10 slots and 300 ms, each at least
     /// 20 slots after the transaction, and looks for dropped ones again at every pass.
-    static let options = Indexer.Options(
+    static let options = IndexerOptions(
         polling: PollingSettings(busyInterval: .milliseconds(100), quietInterval: .seconds(1)),
         discoveryInterval: .seconds(1), settleInterval: .seconds(1), dropAfterSlots: 20,
         dropPolicy: DropPolicy(misses: 3, spanSlots: 10, span: .milliseconds(300), forkDepthSlots: 10, recheckInterval: .zero))
@@ -322,7 +322,7 @@ struct IndexerAcceptanceTests {
     }
 
     /// Runs `indexer` while `body` runs, then stops it.
-    static func running(_ indexer: Indexer, _ body: @Sendable () async throws -> Void) async throws {
+    static func running(_ indexer: Indexer<some TransactionSource>, _ body: @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await indexer.run() }
             defer { group.cancelAll() }

@@ -17,7 +17,7 @@ struct IndexerFinalityTests {
 
     /// The acceptance tests' polling and drop rule: three misses over at least 10 slots and 300 ms, each at least 20
     /// slots after the transaction; dropped ones checked again at every pass.
-    static var options: Indexer.Options { IndexerAcceptanceTests.options }
+    static var options: IndexerOptions { IndexerAcceptanceTests.options }
 
     @Test("one null status and one null getTransaction from a lagging endpoint do not drop a transaction; repeated misses do; seen again, it is restored with its events")
     func aLaggingEndpointDoesNotDropATransaction() async throws {
@@ -174,7 +174,7 @@ struct IndexerFinalityTests {
     /// the endpoint stops showing it (lagging) and the chain finalizes past it.
     static func indexedThenHidden(
         _ client: PostgresClient, _ rpc: SolanaRPCClient, _ server: LocalChainServer
-    ) async throws -> (watched: WatchedAddresses, store: IndexStore, indexer: Indexer, hidden: Signature, hiddenSlot: UInt64) {
+    ) async throws -> (watched: WatchedAddresses, store: IndexStore, indexer: Indexer<PollingTransactionSource>, hidden: Signature, hiddenSlot: UInt64) {
         let flby = try await FlbyActivity.create(rpc)
         let holder = Keypair.generate().publicKey
         _ = try await flby.open(for: holder)
@@ -195,7 +195,7 @@ struct IndexerFinalityTests {
     }
 
     /// Settling passes spread over slots and time until `hidden` is dropped (at most 30 s).
-    static func settleUntilDropped(_ hidden: Signature, _ indexer: Indexer, _ client: PostgresClient, _ server: LocalChainServer) async throws {
+    static func settleUntilDropped(_ hidden: Signature, _ indexer: Indexer<some TransactionSource>, _ client: PostgresClient, _ server: LocalChainServer) async throws {
         try await IndexerAcceptanceTests.withTimeout(.seconds(30), "the transaction dropped") {
             while try await !isDropped(hidden, client) {
                 _ = try await server.control(["advance_slots": 5])

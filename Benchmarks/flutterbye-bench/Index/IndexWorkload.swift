@@ -72,7 +72,7 @@ struct IndexWorkload: Sendable {
                 try await client.query("CHECKPOINT", logger: logger)
                 let indexer = Indexer(
                     store: store, rpc: rpc, watched: recording.watched,
-                    options: Indexer.Options(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(3600)), logger: logger)
+                    options: IndexerOptions(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(3600)), logger: logger)
                 let (elapsed, cpu) = try await indexOnce(indexer, client)
                 if elapsed < indexElapsed {
                     indexElapsed = elapsed
@@ -140,7 +140,7 @@ struct IndexWorkload: Sendable {
     /// 4 ms the cursors table (a row per address) is asked whether every recorded address's cursor has reached its
     /// newest signature; only then, or every 200 ms in case an address is not followed, are the stored transactions
     /// counted (a scan of the table).
-    func indexOnce(_ indexer: Indexer, _ client: PostgresClient) async throws -> (Duration, ProcessCPU) {
+    func indexOnce(_ indexer: Indexer<PollingTransactionSource>, _ client: PostgresClient) async throws -> (Duration, ProcessCPU) {
         let newest = recording.signatures.compactMap { address, entries in entries.first.map { (address, $0.signature) } }
         let cursorsAtNewest: PostgresQuery = """
             SELECT count(*) FROM flutterbye.chain_address_cursors

@@ -83,7 +83,7 @@ enum IndexerContext {
     }
 
     /// The options with the start point resolved: a start signature becomes its slot.
-    static func resolveStart(_ settings: IndexerSettings, rpc: SolanaRPCClient) async throws -> Indexer.Options {
+    static func resolveStart(_ settings: IndexerSettings, rpc: SolanaRPCClient) async throws -> IndexerOptions {
         var options = settings.options
         switch settings.start {
         case .beginning:
