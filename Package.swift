@@ -239,7 +239,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FlutterbyeServiceTests",
-            dependencies: ["FlutterbyeService", "FlutterbyeAPI", "SolanaCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FlutterbyeService", "FlutterbyeAPI", "FlutterbyeIndexer", "TokenWorker", "FlutterbyeStore", "SolanaCore", "SolanaRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
