@@ -9,7 +9,7 @@ struct APISettingsTests {
     static let token = "a-token-of-twenty-chars"
 
     @Test func onlyATokenGivesTheDefaults() throws {
-        let settings = try APISettings(environment: ["API_TOKEN": Self.token])
+        let settings = try APISettings(environment: ServiceEnvironment(["API_TOKEN": Self.token]))
         #expect(settings.host == "127.0.0.1" && settings.port == 8080)
         #expect(settings.apiTokens == [Self.token])
         #expect(settings.writeLimit == RateLimitMiddleware.Limit(burst: 20, perSecond: 10))
@@ -19,11 +19,11 @@ struct APISettingsTests {
     }
 
     @Test func everyVariableIsReadTrimmed() throws {
-        let settings = try APISettings(environment: [
+        let settings = try APISettings(environment: ServiceEnvironment([
             "API_TOKEN": " \(Self.token) , second-token-sixteen ,, ", "FLUTTERBYE_API_HOST": " 0.0.0.0 ", "FLUTTERBYE_API_PORT": " 0",
             "FLUTTERBYE_API_WRITE_BURST": "3", "FLUTTERBYE_API_WRITES_PER_SECOND": "2.5", "FLUTTERBYE_API_UNAUTHENTICATED_BURST": "7",
             "FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND": "0.5", "FLUTTERBYE_API_MAX_CONNECTIONS": "9", "FLUTTERBYE_EVENT_RETENTION_HOURS": "720\n",
-        ])
+        ]))
         #expect(settings.apiTokens == [Self.token, "second-token-sixteen"])
         #expect(settings.host == "0.0.0.0" && settings.port == 0)
         #expect(settings.writeLimit == RateLimitMiddleware.Limit(burst: 3, perSecond: 2.5))
@@ -33,9 +33,10 @@ struct APISettingsTests {
     }
 
     @Test func blankValuesCountAsUnset() throws {
-        let settings = try APISettings(environment: ["API_TOKEN": Self.token, "FLUTTERBYE_API_HOST": "  ", "FLUTTERBYE_API_PORT": ""])
+        let settings = try APISettings(
+            environment: ServiceEnvironment(["API_TOKEN": Self.token, "FLUTTERBYE_API_HOST": "  ", "FLUTTERBYE_API_PORT": ""]))
         #expect(settings.host == "127.0.0.1" && settings.port == 8080)
-        #expect(throws: ConfigurationError.self) { try APISettings(environment: ["API_TOKEN": " \n"]) }
+        #expect(throws: ConfigurationError.self) { try APISettings(environment: ServiceEnvironment(["API_TOKEN": " \n"])) }
     }
 
     @Test func everyProblemIsListedAtOnceWithoutTheTokens() {
@@ -45,7 +46,7 @@ struct APISettingsTests {
             "FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND": "-1", "FLUTTERBYE_API_MAX_CONNECTIONS": "0", "FLUTTERBYE_EVENT_RETENTION_HOURS": "87601",
         ]
         #expect {
-            try APISettings(environment: environment)
+            try APISettings(environment: ServiceEnvironment(environment))
         } throws: { error in
             (error as? ConfigurationError)?.problems == [
                 "FLUTTERBYE_API_PORT must be a whole number in 0...65535, not '65536'",
@@ -60,7 +61,7 @@ struct APISettingsTests {
             ]
         }
         #expect {
-            try APISettings(environment: [:])
+            try APISettings(environment: ServiceEnvironment([:]))
         } throws: { error in
             (error as? ConfigurationError)?.problems == [
                 "API_TOKEN is not set: the job routes need a bearer token (at least 32 characters in production, e.g. openssl rand -hex 32)"

@@ -13,7 +13,7 @@ import TokenWorker
 struct ServiceConfigurationTests {
     @Test func anEmptyEnvironmentNamesEveryRequiredVariableOnce() {
         #expect {
-            try ServiceConfiguration(environment: [:], parts: ServiceParts())
+            try ServiceConfiguration(environment: ServiceEnvironment([:]), parts: ServiceParts())
         } throws: { error in
             (error as? ConfigurationError)?.problems == [
                 "DATABASE_URL is not set: the PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DATABASE",
@@ -25,7 +25,8 @@ struct ServiceConfigurationTests {
             ]
         }
         #expect {
-            try ServiceConfiguration(environment: ["FLUTTERBYE_LOG_LEVEL": "loud"], parts: ServiceParts(indexer: false, worker: false, api: false))
+            try ServiceConfiguration(
+                environment: ServiceEnvironment(["FLUTTERBYE_LOG_LEVEL": "loud"]), parts: ServiceParts(indexer: false, worker: false, api: false))
         } throws: { error in
             (error as? ConfigurationError)?.problems == [
                 "every part is switched off: nothing to run",
@@ -42,8 +43,8 @@ struct ServiceConfigurationTests {
             "FLUTTERBYE_MAX_IN_FLIGHT": "7", "FLUTTERBYE_INDEX_START_SLOT": "99", "FLUTTERBYE_API_PORT": "9090",
         ])
         let padded = plain.mapValues { " \t\($0)\n " }
-        let expected = try ServiceConfiguration(environment: plain, parts: ServiceParts())
-        let read = try ServiceConfiguration(environment: padded, parts: ServiceParts())
+        let expected = try ServiceConfiguration(environment: ServiceEnvironment(plain), parts: ServiceParts())
+        let read = try ServiceConfiguration(environment: ServiceEnvironment(padded), parts: ServiceParts())
         #expect("\(read.database)" == "\(expected.database)")
         #expect(read.endpoints == expected.endpoints && read.logLevel == .debug && read.clusterName == "devnet")
         #expect(read.worker?.sender.payer.publicKey == expected.worker?.sender.payer.publicKey)
@@ -58,14 +59,15 @@ struct ServiceConfigurationTests {
             "FLUTTERBYE_API_PORT", "SOLANA_RPC_REQUESTS_PER_SECOND", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH", "FLUTTERBYE_WORKER_ID",
         ]
         let environment = ProductionPolicyTests.environment(Dictionary(uniqueKeysWithValues: blanks.map { ($0, " \n") }))
-        let read = try ServiceConfiguration(environment: environment, parts: ServiceParts())
+        let read = try ServiceConfiguration(environment: ServiceEnvironment(environment), parts: ServiceParts())
         #expect(read.logLevel == .info && read.clusterName == nil)
         #expect(read.indexer?.watched.escrowWallet == nil && read.indexer?.watched.feeWallet == nil && read.indexer?.start == .beginning)
         #expect(read.worker?.maxInFlight == 512 && read.api?.port == 8080 && read.endpoints.allSatisfy { $0.requestsPerSecond == nil })
         #expect(read.worker?.sender.mintAuthority.publicKey == ProductionPolicyTests.ownPayer.publicKey)
         #expect(read.worker?.workerID.isEmpty == false)
         #expect {
-            try ServiceConfiguration(environment: ProductionPolicyTests.environment(["DATABASE_URL": "  "]), parts: ServiceParts())
+            try ServiceConfiguration(
+                environment: ServiceEnvironment(ProductionPolicyTests.environment(["DATABASE_URL": "  "])), parts: ServiceParts())
         } throws: { error in
             (error as? ConfigurationError)?.problems == ["DATABASE_URL is not set: the PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DATABASE"]
         }
@@ -80,7 +82,7 @@ struct ServiceConfigurationTests {
             "API_TOKEN": "hunter2-tok",
         ]
         #expect {
-            try ServiceConfiguration(environment: ProductionPolicyTests.environment(secrets), parts: ServiceParts())
+            try ServiceConfiguration(environment: ServiceEnvironment(ProductionPolicyTests.environment(secrets)), parts: ServiceParts())
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
             return error.problems.count == 5 && !error.description.contains("hunter2")
