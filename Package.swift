@@ -244,6 +244,8 @@ let package = Package(
             name: "FlutterbyeServiceTests",
             dependencies: [
                 "FlutterbyeService", "FlutterbyeAPI", "FlutterbyeIndexer", "TokenWorker", "FlutterbyeStore", "SolanaCore", "SolanaRPC",
+                // The access events of the values read, to see that secrets are marked.
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
