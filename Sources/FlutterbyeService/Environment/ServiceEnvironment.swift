@@ -3,8 +3,9 @@ import Foundation
 
 /// The environment variables the service reads: the one place they come from. Values are read by their exact names
 /// through swift-configuration (a `ConfigReader` over an `EnvironmentVariablesProvider`), with the variables that hold
-/// secrets marked secret, so that an access log (`CONFIG_ACCESS_LOG_FILE`) or a dump shows them redacted.
-public struct ServiceEnvironment: Sendable {
+/// secrets marked secret, so that an access log (`CONFIG_ACCESS_LOG_FILE`) shows them redacted. Printed or dumped, it
+/// shows how many variables it holds, never a value (the process's other variables may be secrets too).
+public struct ServiceEnvironment: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The variables whose values are secret: keys, the master seed, the API tokens, and URLs that may carry a password
     /// or a provider's key.
     public static let secretNames: Set<String> = ["SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "API_TOKEN", "DATABASE_URL", "SOLANA_RPC_URL"]
@@ -48,4 +49,10 @@ public struct ServiceEnvironment: Sendable {
             (try? provider.environmentValue(forName: name)).flatMap { $0 }.map { (name, $0) }
         }
     }
+
+    public var description: String { "ServiceEnvironment(\(names.count) variables)" }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror { Mirror(self, children: ["variables": names.count], displayStyle: .struct) }
 }

@@ -50,4 +50,14 @@ struct ServiceEnvironmentTests {
         #expect(events.contains { $0.key == "FLUTTERBYE_API_HOST" && $0.line.contains("\"0.0.0.0\"") }, "\(events.map(\.line))")
         #expect(events.contains { $0.key == "API_TOKEN" && $0.line.contains("<REDACTED>") })
     }
+
+    /// Printed, debug-printed or dumped (as a configuration holding it may be), the environment shows no value.
+    @Test func printingShowsNoValue() {
+        let environment = ServiceEnvironment(["API_TOKEN": "hunter2-api-token", "PGPASSWORD": "hunter2-pg", "FLUTTERBYE_API_HOST": "0.0.0.0"])
+        var dumped = ""
+        dump(environment, to: &dumped)
+        for text in ["\(environment)", String(reflecting: environment), dumped] {
+            #expect(!text.contains("hunter2") && !text.contains("0.0.0.0"), "\(text)")
+        }
+    }
 }
