@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         // Pure Solana primitives: keys, wire formats, instruction builders and decoders, and the chain's data as
@@ -147,7 +148,8 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
-        // The service as ops run it: the whole configuration, production mode, the log format.
+        // The service as ops run it: the whole configuration, read from the environment (every variable, here and only
+        // here, through swift-configuration), production mode, the log format.
         .target(
             name: "FlutterbyeService",
             dependencies: [
@@ -157,6 +159,7 @@ let package = Package(
                 "FlutterbyeIndexer",
                 "TokenWorker",
                 "FlutterbyeAPI",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -251,7 +254,12 @@ let package = Package(
         ),
         .testTarget(
             name: "FlutterbyeServiceTests",
-            dependencies: ["FlutterbyeService", "FlutterbyeAPI", "SolanaCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FlutterbyeService", "FlutterbyeAPI", "FlutterbyeIndexer", "TokenWorker", "FlutterbyeStore", "SolanaCore", "SolanaRPC",
+                // The access events of the values read, to see that secrets are marked.
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,8 +3,9 @@ public import Logging
 public import SolanaCore
 public import SolanaRPC
 
-/// The indexer's settings (and `reconcile`'s), read from environment variables, the seeds' names included. See the
-/// README's table for each variable's meaning and default.
+/// The indexer's settings (and `reconcile`'s): the database, the RPC endpoints, the watched addresses, where indexing
+/// starts, and its pace. FlutterbyeService reads them from the environment, the seeds' names included (the README's
+/// table gives each variable and default).
 public struct IndexerSettings: Sendable {
     public var database: DatabaseConfiguration
     public var endpoints: [RPCEndpoint]
@@ -24,58 +25,15 @@ public struct IndexerSettings: Sendable {
         case signature(Signature)
     }
 
-    public init(environment: [String: String]) throws(ConfigurationError) {
-        var reader = EnvironmentReader(environment)
-        let database = reader.database()
-        let (endpoints, endpointProblems) = RPCEndpoint.fromEnvironment(environment)
-        reader.problems += endpointProblems
-
-        func address(_ names: [String], required: Bool, what: String) -> PublicKey? {
-            guard let (name, text) = reader.firstValue(names) else {
-                if required { reader.problems.append("\(names.joined(separator: " or ")) is not set: \(what)") }
-                return nil
-            }
-            do { return try PublicKey(base58: text) } catch {
-                reader.problems.append("\(name) is not a Solana address (base58, 32 bytes): '\(text)'")
-                return nil
-            }
-        }
-        let mint = address(["FLBY_TOKEN_MINT"], required: true, what: "the FLBY token mint's address")
-        let escrow = address(["MAINNET_ESCROW_WALLET", "ESCROW_WALLET"], required: false, what: "")
-        let fee = address(["MAINNET_FEE_WALLET", "FEE_WALLET"], required: false, what: "")
-        let program = address(["MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID"], required: false, what: "")
-
-        var start = IndexStart.beginning
-        switch (reader.value("FLUTTERBYE_INDEX_START_SLOT"), reader.value("FLUTTERBYE_INDEX_START_SIGNATURE")) {
-        case (.some, .some):
-            reader.problems.append("set only one of FLUTTERBYE_INDEX_START_SLOT and FLUTTERBYE_INDEX_START_SIGNATURE")
-        case (.some(let text), nil):
-            if let slot = UInt64(text) { start = .slot(slot) } else {
-                reader.problems.append("FLUTTERBYE_INDEX_START_SLOT must be a slot number, not '\(text)'")
-            }
-        case (nil, .some(let text)):
-            if let signature = try? Signature(base58: text) { start = .signature(signature) } else {
-                reader.problems.append("FLUTTERBYE_INDEX_START_SIGNATURE is not a transaction signature (base58, 64 bytes): '\(text)'")
-            }
-        case (nil, nil):
-            break
-        }
-
-        let busy = reader.integer("FLUTTERBYE_INDEX_POLL_MILLISECONDS", default: 1_000, range: 10...600_000)
-        let quiet = reader.integer("FLUTTERBYE_INDEX_QUIET_POLL_SECONDS", default: 30, range: 1...86_400)
-        let discovery = reader.integer("FLUTTERBYE_INDEX_DISCOVERY_SECONDS", default: 60, range: 1...86_400)
-        let settle = reader.integer("FLUTTERBYE_INDEX_SETTLE_SECONDS", default: 10, range: 1...86_400)
-        let dropAfter = reader.integer("FLUTTERBYE_INDEX_DROP_AFTER_SLOTS", default: 150, range: 1...1_000_000)
-        let logLevel = reader.logLevel()
-
-        guard reader.problems.isEmpty, let database, let mint else { throw ConfigurationError(problems: reader.problems) }
+    public init(
+        database: DatabaseConfiguration, endpoints: [RPCEndpoint], watched: WatchedAddresses, start: IndexStart, options: IndexerOptions,
+        logLevel: Logger.Level
+    ) {
         self.database = database
         self.endpoints = endpoints
-        self.watched = WatchedAddresses(flbyMint: mint, escrowWallet: escrow, feeWallet: fee, programID: program)
+        self.watched = watched
         self.start = start
-        self.options = IndexerOptions(
-            polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet)),
-            discoveryInterval: .seconds(discovery), settleInterval: .seconds(settle), dropAfterSlots: UInt64(dropAfter))
+        self.options = options
         self.logLevel = logLevel
     }
 }

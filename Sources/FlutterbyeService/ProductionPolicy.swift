@@ -32,7 +32,7 @@ public enum ProductionPolicy {
         var review = Review()
         if configuration.parts.worker {
             for name in KeypairFileCheck.variables {
-                guard let path = configuration.environment[name], !path.isEmpty else { continue }
+                guard let path = configuration.environment.valueAsSet(name), !path.isEmpty else { continue }
                 switch KeypairFileCheck.verdict(variable: name, path: path, mode: fileMode(path), production: production) {
                 case .fine: break
                 case .warning(let text): review.warnings.append(text)
@@ -51,7 +51,6 @@ public enum ProductionPolicy {
     /// Every reason other than a keypair file's that `configuration` must not run in production.
     static func productionRefusals(_ configuration: ServiceConfiguration) -> [String] {
         var reasons: [String] = []
-        let environment = configuration.environment
         if let api = configuration.api {
             for (position, token) in api.apiTokens.enumerated() where token.count < minimumTokenLength {
                 reasons.append("API_TOKEN: token \(position + 1) has \(token.count) characters; production needs at least \(minimumTokenLength)")
@@ -74,8 +73,8 @@ public enum ProductionPolicy {
                 reasons.append("FLUTTERBYE_MASTER_SEED is the demo's; make one of your own (openssl rand -hex 32) and keep it forever")
             }
         }
-        for name in environment.keys.sorted() where name.hasPrefix(developmentSwitchPrefix) {
-            guard let value = environment[name], !["", "0", "false", "no"].contains(value.lowercased()) else { continue }
+        for (name, value) in configuration.environment.variables(withPrefix: developmentSwitchPrefix) {
+            guard !["", "0", "false", "no"].contains(value.lowercased()) else { continue }
             reasons.append("\(name) is a development switch; unset it")
         }
         return reasons

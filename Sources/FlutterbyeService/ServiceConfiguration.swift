@@ -1,7 +1,6 @@
 public import FlutterbyeAPI
 public import FlutterbyeIndexer
 public import FlutterbyeStore
-import Foundation
 public import Logging
 import SolanaCore
 public import SolanaRPC
@@ -35,9 +34,9 @@ public struct ServiceConfiguration: Sendable {
     /// `SOLANA_CLUSTER`, when set (checked to name a cluster).
     public var clusterName: String?
     /// The environment it was read from (production mode checks more of it).
-    public var environment: [String: String]
+    public var environment: ServiceEnvironment
 
-    public init(environment: [String: String], parts: ServiceParts) throws(ConfigurationError) {
+    public init(environment: ServiceEnvironment, parts: ServiceParts) throws(ConfigurationError) {
         var problems: [String] = []
         func collect<Settings>(_ enabled: Bool, _ read: () throws(ConfigurationError) -> Settings) -> Settings? {
             guard enabled else { return nil }
@@ -53,12 +52,12 @@ public struct ServiceConfiguration: Sendable {
         var reader = EnvironmentReader(environment)
         let database = reader.database()
         logLevel = reader.logLevel()
-        let (endpoints, endpointProblems) = RPCEndpoint.fromEnvironment(environment)
         let clusterName = reader.value("SOLANA_CLUSTER")
         if let name = clusterName, SolanaCluster(name: name) == nil {
             reader.problems.append("SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not '\(name)'")
         }
-        for problem in reader.problems + endpointProblems where !problems.contains(problem) { problems.append(problem) }
+        let endpoints = reader.endpoints()
+        for problem in reader.problems where !problems.contains(problem) { problems.append(problem) }
         guard problems.isEmpty, let database else { throw ConfigurationError(problems: problems) }
         self.parts = parts
         self.database = database

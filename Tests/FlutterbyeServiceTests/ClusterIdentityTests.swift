@@ -39,12 +39,13 @@ struct ClusterIdentityTests {
         let environment = ProductionPolicyTests.environment(["SOLANA_CLUSTER": "moonnet"])
         for parts in [ServiceParts(indexer: false, worker: true, api: false), ServiceParts(indexer: true, worker: false, api: false), ServiceParts()] {
             #expect {
-                try ServiceConfiguration(environment: environment, parts: parts)
+                try ServiceConfiguration(environment: ServiceEnvironment(environment), parts: parts)
             } throws: { error in
                 (error as? ConfigurationError)?.problems == ["SOLANA_CLUSTER must be mainnet-beta, devnet, testnet or localnet, not 'moonnet'"]
             }
         }
-        let named = try ServiceConfiguration(environment: ProductionPolicyTests.environment(["SOLANA_CLUSTER": "devnet"]), parts: ServiceParts())
+        let named = try ServiceConfiguration(
+            environment: ServiceEnvironment(ProductionPolicyTests.environment(["SOLANA_CLUSTER": "devnet"])), parts: ServiceParts())
         #expect(named.clusterName == "devnet")
     }
 

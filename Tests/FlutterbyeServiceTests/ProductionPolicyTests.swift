@@ -34,7 +34,7 @@ struct ProductionPolicyTests {
     static func review(_ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil) throws
         -> ProductionPolicy.Review
     {
-        let configuration = try ServiceConfiguration(environment: environment(changes), parts: ServiceParts())
+        let configuration = try ServiceConfiguration(environment: ServiceEnvironment(environment(changes)), parts: ServiceParts())
         return ProductionPolicy.review(configuration, cluster: cluster) { _ in
             permissions.map { .success($0) } ?? .failure(FileModeError(reason: "No such file or directory"))
         }
@@ -105,6 +105,15 @@ struct ProductionPolicyTests {
                 "SOLANA_RPC_URL": "http://rpc.example.com", "FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex, "FLUTTERBYE_DEV_X": "yes",
             ], permissions: 0o640)
         #expect(all.count == 5, "\(all)")
+    }
+
+    /// A development switch is found by its name's prefix, whatever the rest of the name's case, and read as set: only
+    /// empty, 0, false or no count as off.
+    @Test func developmentSwitchesAreFoundByPrefixAndReadAsSet() throws {
+        let switches = try Self.refusals([
+            "FLUTTERBYE_DEV_airdrop": "1", "FLUTTERBYE_DEV_BLANK": " ", "FLUTTERBYE_DEV_OFF": "No", "FLUTTERBYE_DEV_EMPTY": "",
+        ])
+        #expect(switches == ["FLUTTERBYE_DEV_BLANK is a development switch; unset it", "FLUTTERBYE_DEV_airdrop is a development switch; unset it"])
     }
 
     @Test func offMainnetNothingIsRefusedAndAnUnknownClusterCountsAsMainnet() throws {

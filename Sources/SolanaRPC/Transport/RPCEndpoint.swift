@@ -42,7 +42,7 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
     public var debugDescription: String { description }
 
     /// Whether requests can go to it: an http or https URL with a host.
-    var isHTTP: Bool {
+    public var isHTTP: Bool {
         guard let scheme, ["http", "https"].contains(scheme), host != nil else { return false }
         return requestTarget != nil
     }
@@ -66,43 +66,5 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
             url = target
             authorization = user == nil && password == nil ? nil : "Basic " + Data("\(user ?? ""):\(password ?? "")".utf8).base64EncodedString()
         }
-    }
-}
-
-extension RPCEndpoint {
-    /// The endpoints `SOLANA_RPC_URL` names (several, comma-separated, for failover), each limited to
-    /// `SOLANA_RPC_REQUESTS_PER_SECOND` calls and `SOLANA_RPC_SENDS_PER_SECOND` sendTransaction calls a second when
-    /// set, with a line per problem found (an unset or malformed variable).
-    public static func fromEnvironment(_ environment: [String: String]) -> (endpoints: [RPCEndpoint], problems: [String]) {
-        func value(_ name: String) -> String? {
-            guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
-            return raw
-        }
-        var problems: [String] = []
-        var endpoints: [RPCEndpoint] = []
-        func positiveNumber(_ name: String) -> Double? {
-            value(name).flatMap { text in
-                guard let number = Double(text), number.isFinite, number > 0 else {
-                    problems.append("\(name) must be a positive number, not '\(text)'")
-                    return nil
-                }
-                return number
-            }
-        }
-        let rate = positiveNumber("SOLANA_RPC_REQUESTS_PER_SECOND")
-        let sendRate = positiveNumber("SOLANA_RPC_SENDS_PER_SECOND")
-        if let urls = value("SOLANA_RPC_URL") {
-            for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
-                let endpoint = RPCEndpoint(url: url, requestsPerSecond: rate, sendsPerSecond: sendRate)
-                guard endpoint.isHTTP else {
-                    problems.append("SOLANA_RPC_URL: '\(endpoint)' is not an http(s) URL")
-                    continue
-                }
-                endpoints.append(endpoint)
-            }
-        } else {
-            problems.append("SOLANA_RPC_URL is not set: the JSON-RPC URL of a Solana node (several, comma-separated, for failover)")
-        }
-        return (endpoints, problems)
     }
 }

@@ -104,9 +104,7 @@ public struct TokenWorkerService: Service {
             do {
                 let recorded = try await fingerprints.record(KeyFingerprints.masterSeed, fingerprint: mine)
                 guard recorded.fingerprint == mine else {
-                    throw ConfigurationError(problems: [
-                        "FLUTTERBYE_MASTER_SEED is not the seed this database's jobs were made with (its fingerprint begins \(recorded.fingerprint.prefix(12)), recorded \(recorded.recordedAt); this worker's begins \(mine.prefix(12))). Every job's mint address derives from the seed: with another one, a retried job would get a second token. Start the worker with the original seed"
-                    ])
+                    throw MasterSeedMismatch(recordedFingerprint: recorded.fingerprint, recordedAt: recorded.recordedAt, fingerprint: mine)
                 }
                 return true
             } catch let error as StoreError {

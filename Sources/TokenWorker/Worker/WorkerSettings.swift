@@ -1,11 +1,9 @@
 public import FlutterbyeStore
-public import Foundation
 public import Logging
-import SolanaCore
 public import SolanaRPC
 
-/// The worker's settings, read from environment variables (the seeds' names where they exist). See the README's
-/// table for each variable's meaning and default.
+/// The worker's settings: the database, the RPC endpoints, the sender's keys and policy, and the job queue's pace.
+/// FlutterbyeService reads them from the environment (the README's table gives each variable and default).
 public struct WorkerSettings: Sendable {
     public var database: DatabaseConfiguration
     public var endpoints: [RPCEndpoint]
@@ -21,95 +19,17 @@ public struct WorkerSettings: Sendable {
     /// The least severe log level written (FLUTTERBYE_LOG_LEVEL, default info).
     public var logLevel: Logger.Level
 
-    /// Reads the settings from `environment`; `readFile` reads keypair files (injected so tests need no files).
-    public init(environment: [String: String], readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) })
-        throws(ConfigurationError)
-    {
-        var reader = EnvironmentReader(environment)
-        func value(_ name: String) -> String? { reader.value(name) }
-        func keypair(file name: String) -> Keypair? {
-            guard let path = value(name) else { return nil }
-            do { return try Keypair(solanaKeypairJSON: try readFile(path)) } catch let error as SolanaCoreError {
-                reader.problems.append("\(name): the keypair file \(path) is not usable: \(error.message)")
-            } catch {
-                reader.problems.append("\(name): cannot read the keypair file \(path): \(error.localizedDescription)")
-            }
-            return nil
-        }
-
-        let database = reader.database()
-        let (endpoints, endpointProblems) = RPCEndpoint.fromEnvironment(environment)
-        reader.problems += endpointProblems
-
-        // The fee payer: SOLANA_PRIVATE_KEY (base58 or a JSON array) or SOLANA_KEYPAIR_PATH, not both.
-        var payer: Keypair?
-        switch (value("SOLANA_PRIVATE_KEY"), value("SOLANA_KEYPAIR_PATH")) {
-        case (.some, .some):
-            reader.problems.append("set only one of SOLANA_PRIVATE_KEY and SOLANA_KEYPAIR_PATH")
-        case (.some(let secret), nil):
-            do {
-                payer = try Keypair(secretKeyText: secret)
-            } catch {
-                reader.problems.append("SOLANA_PRIVATE_KEY is not a usable secret key: \(error.message)")
-            }
-        case (nil, .some):
-            payer = keypair(file: "SOLANA_KEYPAIR_PATH")
-        case (nil, nil):
-            reader.problems.append("no fee payer: set SOLANA_PRIVATE_KEY (base58 secret key) or SOLANA_KEYPAIR_PATH (a Solana CLI keypair file)")
-        }
-        let mintAuthority = keypair(file: "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH")
-
-        // The master seed of the per-job mint keys.
-        var derivation: JobKeyDerivation?
-        if let hex = value("FLUTTERBYE_MASTER_SEED") {
-            do { derivation = try JobKeyDerivation(masterSeedHex: hex) } catch {
-                reader.problems.append("FLUTTERBYE_MASTER_SEED: \(error.message)")
-            }
-        } else {
-            reader.problems.append("FLUTTERBYE_MASTER_SEED is not set: at least 32 bytes of secret randomness as hex; it fixes every job's mint address, so keep it forever")
-        }
-
-        let maxInFlight = reader.integer("FLUTTERBYE_MAX_IN_FLIGHT", default: 512, range: 1...10_000)
-        if value("FLUTTERBYE_WORKER_CONCURRENCY") != nil {
-            reader.problems.append(
-                "FLUTTERBYE_WORKER_CONCURRENCY is no longer read: the worker keeps up to FLUTTERBYE_MAX_IN_FLIGHT jobs in flight (default 512); set that instead, or remove it")
-        }
-        let percentile = reader.integer("FLUTTERBYE_PRIORITY_FEE_PERCENTILE", default: 75, range: 0...100)
-        let maxFee = reader.integer("FLUTTERBYE_MAX_PRIORITY_FEE", default: 1_000_000, range: 0...1_000_000_000)
-        let leaseSeconds = reader.integer("FLUTTERBYE_JOB_LEASE_SECONDS", default: 60, range: 5...3600)
-        let retentionHours = reader.integer("FLUTTERBYE_JOB_RETENTION_HOURS", default: 24 * 7, range: 1...24 * 3650)
-        var metaplex = false
-        if let flag = value("FLUTTERBYE_METAPLEX_METADATA") {
-            switch flag.lowercased() {
-            case "1", "true", "yes": metaplex = true
-            case "0", "false", "no": metaplex = false
-            default: reader.problems.append("FLUTTERBYE_METAPLEX_METADATA must be true or false, not '\(flag)'")
-            }
-        }
-
-        var preflight = PreflightPolicy.whenFundsAreUncertain
-        if let text = value("FLUTTERBYE_PREFLIGHT") {
-            if let policy = PreflightPolicy(rawValue: text.lowercased()) {
-                preflight = policy
-            } else {
-                reader.problems.append("FLUTTERBYE_PREFLIGHT must be auto or always, not '\(text)'")
-            }
-        }
-
-        let logLevel = reader.logLevel()
-
-        guard reader.problems.isEmpty, let database, let payer, let derivation else { throw ConfigurationError(problems: reader.problems) }
+    public init(
+        database: DatabaseConfiguration, endpoints: [RPCEndpoint], sender: SenderConfiguration, workerID: String, maxInFlight: Int,
+        lease: Duration, retention: Duration, logLevel: Logger.Level
+    ) {
         self.database = database
         self.endpoints = endpoints
-        self.sender = SenderConfiguration(
-            payer: payer, mintAuthority: mintAuthority, mintDerivation: derivation,
-            policy: SenderPolicy(priorityFeePercentile: percentile, maxPriorityFee: UInt64(maxFee)), metaplexMetadata: metaplex,
-            requestsPerSecond: endpoints.compactMap(\.requestsPerSecond).min(), sendsPerSecond: endpoints.compactMap(\.sendsPerSecond).min(),
-            preflight: preflight)
-        self.workerID = value("FLUTTERBYE_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        self.sender = sender
+        self.workerID = workerID
         self.maxInFlight = maxInFlight
-        self.lease = .seconds(leaseSeconds)
-        self.retention = .seconds(retentionHours * 3600)
+        self.lease = lease
+        self.retention = retention
         self.logLevel = logLevel
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import FlutterbyeService
 import FlutterbyeStore
-import Foundation
 import Logging
 import PostgresNIO
 
@@ -10,7 +10,7 @@ struct DatabaseOptions: ParsableArguments {
     var databaseURL: String?
 
     func configuration() throws -> DatabaseConfiguration {
-        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+        guard let url = databaseURL ?? ServiceEnvironment.process.valueAsSet("DATABASE_URL"), !url.isEmpty else {
             throw CommandFailure("no database: set DATABASE_URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE) or pass --database-url")
         }
         do { return try DatabaseConfiguration(url: url) } catch { throw CommandFailure(error.message) }

@@ -55,7 +55,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 /// What `index` and `reconcile` share: the settings, an RPC client and a running PostgreSQL client.
 enum IndexerContext {
     static func settings() throws -> IndexerSettings {
-        do { return try IndexerSettings(environment: ProcessInfo.processInfo.environment) } catch {
+        do { return try IndexerSettings(environment: .process) } catch {
             throw CommandFailure(error.description)
         }
     }

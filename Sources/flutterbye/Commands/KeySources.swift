@@ -1,9 +1,10 @@
 import ArgumentParser
+import FlutterbyeService
 import Foundation
 import SolanaCore
 
-/// Loads the keypairs and seeds the commands need from files and environment variables, turning every failure
-/// into a message that says which source is wrong (never what the secret is).
+/// Loads the keypairs and seeds the commands need from files and environment variables (`ServiceEnvironment`, read as
+/// set), turning every failure into a message that says which source is wrong (never what the secret is).
 enum KeySources {
     /// Reads a Solana CLI keypair file (`[12,34,...]`).
     static func keypair(file path: String) throws -> Keypair {
@@ -19,7 +20,7 @@ enum KeySources {
     /// The fee payer from `--keypair`, else `SOLANA_PRIVATE_KEY` (base58 or a JSON array).
     static func payer(keypairPath: String?) throws -> Keypair {
         if let keypairPath { return try keypair(file: keypairPath) }
-        guard let value = ProcessInfo.processInfo.environment["SOLANA_PRIVATE_KEY"], !value.isEmpty else {
+        guard let value = ServiceEnvironment.process.valueAsSet("SOLANA_PRIVATE_KEY"), !value.isEmpty else {
             throw CommandFailure("no keypair: pass --keypair FILE or set SOLANA_PRIVATE_KEY (base58 secret key or a [..] JSON array)")
         }
         do {
@@ -31,7 +32,7 @@ enum KeySources {
 
     /// The job-key master seed from `FLUTTERBYE_MASTER_SEED` (hex, at least 32 bytes).
     static func masterSeed() throws -> JobKeyDerivation {
-        guard let hex = ProcessInfo.processInfo.environment["FLUTTERBYE_MASTER_SEED"], !hex.isEmpty else {
+        guard let hex = ServiceEnvironment.process.valueAsSet("FLUTTERBYE_MASTER_SEED"), !hex.isEmpty else {
             throw CommandFailure("FLUTTERBYE_MASTER_SEED is not set: it holds at least 32 bytes of secret randomness as hex (e.g. `openssl rand -hex 32`)")
         }
         do { return try JobKeyDerivation(masterSeedHex: hex) } catch {

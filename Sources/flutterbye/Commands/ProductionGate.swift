@@ -16,7 +16,7 @@ enum ProductionGate {
     /// logging system alone and words the refusal as `config check` does.
     static func pass(_ parts: ServiceParts, checkOnly: Bool = false) async throws -> (ServiceConfiguration, SolanaCluster?) {
         let configuration: ServiceConfiguration
-        do { configuration = try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, parts: parts) } catch {
+        do { configuration = try ServiceConfiguration(environment: .process, parts: parts) } catch {
             throw CommandFailure(listing("the configuration has", error.problems))
         }
         let http = SolanaRPCClient.makeHTTPClient()

@@ -1,5 +1,5 @@
 import FlutterbyeIndexer
-import FlutterbyeStore
+import FlutterbyeService
 import SolanaCore
 import Testing
 
@@ -19,7 +19,7 @@ struct IndexerSettingsTests {
         environment["FEE_WALLET"] = Self.fee
         environment["FLUTTERBYE_PROGRAM_ID"] = Self.mint
         environment["FLUTTERBYE_INDEX_START_SLOT"] = "1234"
-        let settings = try IndexerSettings(environment: environment)
+        let settings = try IndexerSettings(environment: ServiceEnvironment(environment))
         #expect(settings.watched.flbyMint.base58 == Self.mint)
         #expect(settings.watched.escrowWallet?.base58 == Self.escrow)
         #expect(settings.watched.feeWallet?.base58 == Self.fee)
@@ -29,11 +29,11 @@ struct IndexerSettingsTests {
 
         // The MAINNET_ names win over the plain ones.
         environment["ESCROW_WALLET"] = Self.fee
-        #expect(try IndexerSettings(environment: environment).watched.escrowWallet?.base58 == Self.escrow)
+        #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).watched.escrowWallet?.base58 == Self.escrow)
     }
 
     @Test func withoutWalletsOnlyTheMintIsWatchedFromTheBeginning() throws {
-        let settings = try IndexerSettings(environment: Self.base)
+        let settings = try IndexerSettings(environment: ServiceEnvironment(Self.base))
         #expect(settings.watched.escrowWallet == nil && settings.watched.feeWallet == nil && settings.watched.programID == nil)
         #expect(settings.start == .beginning)
     }
@@ -44,7 +44,7 @@ struct IndexerSettingsTests {
             "FLUTTERBYE_INDEX_START_SLOT": "1", "FLUTTERBYE_INDEX_START_SIGNATURE": "x", "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "0",
         ]
         do {
-            _ = try IndexerSettings(environment: environment)
+            _ = try IndexerSettings(environment: ServiceEnvironment(environment))
             Issue.record("a broken configuration was accepted")
         } catch {
             let text = error.description
@@ -57,6 +57,8 @@ struct IndexerSettingsTests {
             }
             #expect(error.problems.count == 6)
         }
-        #expect(throws: ConfigurationError.self) { try IndexerSettings(environment: ["DATABASE_URL": "postgres://a@b/c", "SOLANA_RPC_URL": "http://x"]) }
+        #expect(throws: ConfigurationError.self) {
+            try IndexerSettings(environment: ServiceEnvironment(["DATABASE_URL": "postgres://a@b/c", "SOLANA_RPC_URL": "http://x"]))
+        }
     }
 }

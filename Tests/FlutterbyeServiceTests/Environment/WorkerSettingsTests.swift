@@ -1,3 +1,4 @@
+import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import Logging
@@ -22,7 +23,7 @@ import TokenWorker
     static func json(_ keypair: Keypair) -> String { "[" + keypair.exportSecretKey().map(String.init).joined(separator: ",") + "]" }
 
     @Test func aCompleteEnvironmentGivesSettingsWithDefaults() throws {
-        let settings = try WorkerSettings(environment: Self.complete)
+        let settings = try WorkerSettings(environment: ServiceEnvironment(Self.complete))
         #expect(settings.database.host == "db")
         #expect(settings.endpoints == [RPCEndpoint(url: "https://rpc-a.example/?api-key=k1"), RPCEndpoint(url: "https://rpc-b.example")])
         #expect(settings.sender.payer.publicKey == Self.payer.publicKey)
@@ -46,7 +47,7 @@ import TokenWorker
         environment["SOLANA_RPC_REQUESTS_PER_SECOND"] = "25"
         environment["FLUTTERBYE_LOG_LEVEL"] = "Debug"
         let files = ["/keys/payer.json": Self.json(Self.payer), "/keys/authority.json": Self.json(Self.authority)]
-        let settings = try WorkerSettings(environment: environment) { path in
+        let settings = try WorkerSettings(environment: ServiceEnvironment(environment)) { path in
             guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
             return text
         }
@@ -72,7 +73,7 @@ import TokenWorker
             "FLUTTERBYE_LOG_LEVEL": "loud",
         ]
         do {
-            _ = try WorkerSettings(environment: environment)
+            _ = try WorkerSettings(environment: ServiceEnvironment(environment))
             Issue.record("the configuration should be refused")
         } catch {
             let text = error.description
@@ -87,45 +88,13 @@ import TokenWorker
             #expect(!text.contains(String(secret.prefix(20))))
         }
         do {
-            _ = try WorkerSettings(environment: [:])
+            _ = try WorkerSettings(environment: ServiceEnvironment([:]))
             Issue.record("an empty environment should be refused")
         } catch {
             #expect(error.problems.count == 4, "\(error)")
         }
         var both = Self.complete
         both["SOLANA_KEYPAIR_PATH"] = "/x"
-        #expect(throws: ConfigurationError.self) { try WorkerSettings(environment: both) }
-    }
-}
-
-/// The sender's pure decisions.
-@Suite struct SenderPolicyTests {
-    @Test func computeUnitLimitHasAMarginAndACap() {
-        let policy = SenderPolicy(computeUnitMargin: 1.2, computeUnitHeadroom: 5_000)
-        #expect(policy.computeUnitLimit(simulatedUnits: 50_000) == 65_000)
-        #expect(policy.computeUnitLimit(simulatedUnits: 0) == 5_000)
-        #expect(policy.computeUnitLimit(simulatedUnits: 10_000_000) == SenderPolicy.maxComputeUnits)
-    }
-
-    @Test func priorityFeeIsAPercentileWithinBounds() {
-        let policy = SenderPolicy(priorityFeePercentile: 75, maxPriorityFee: 50_000, minPriorityFee: 10)
-        #expect(policy.priorityFee(recentFees: []) == 10)
-        #expect(policy.priorityFee(recentFees: [0, 0, 0, 100, 200]) == 100)
-        #expect(policy.priorityFee(recentFees: [1_000_000, 2_000_000]) == 50_000, "capped")
-        #expect(policy.priorityFee(recentFees: [0, 0, 0, 0]) == 10, "at least the minimum")
-        #expect(SenderPolicy(priorityFeePercentile: 100).priorityFee(recentFees: [5, 1, 9]) == 9)
-        #expect(SenderPolicy(priorityFeePercentile: 0).priorityFee(recentFees: [5, 1, 9]) == 1)
-    }
-
-    @Test func backoffGrowsWithJitterUpToItsCapAndHonoursAFloor() {
-        let policy = SenderPolicy(initialBackoff: .seconds(1), maxBackoff: .seconds(60))
-        for _ in 0..<50 {
-            let first = policy.backoff(afterAttempt: 1)
-            #expect(first >= .milliseconds(750) && first <= .milliseconds(1250))
-            let fourth = policy.backoff(afterAttempt: 4)
-            #expect(fourth >= .seconds(6) && fourth <= .seconds(10))
-            #expect(policy.backoff(afterAttempt: 30) <= .seconds(75))
-        }
-        #expect(policy.backoff(afterAttempt: 1, floor: .seconds(30)) >= .seconds(30))
+        #expect(throws: ConfigurationError.self) { try WorkerSettings(environment: ServiceEnvironment(both)) }
     }
 }

@@ -1,0 +1,88 @@
+import FlutterbyeStore
+import Foundation
+import Logging
+import SolanaRPC
+
+/// Reads settings from a `ServiceEnvironment` and collects what is wrong with them, one line each, for
+/// `ConfigurationError`: what every part's settings read alike. A blank value counts as unset; values are trimmed.
+struct EnvironmentReader {
+    let environment: ServiceEnvironment
+    /// The problems found so far, one line each.
+    var problems: [String] = []
+
+    init(_ environment: ServiceEnvironment) {
+        self.environment = environment
+    }
+
+    /// The trimmed value of `name`; nil when unset or blank.
+    func value(_ name: String) -> String? {
+        environment.value(name)
+    }
+
+    /// The first of `names` that is set, with its name (for the seeds' alternative names).
+    func firstValue(_ names: [String]) -> (name: String, value: String)? {
+        for name in names { if let value = value(name) { return (name, value) } }
+        return nil
+    }
+
+    /// A whole number in `range`, `fallback` when unset.
+    mutating func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+        guard let text = value(name) else { return fallback }
+        guard let number = Int(text), range.contains(number) else {
+            problems.append("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not '\(text)'")
+            return fallback
+        }
+        return number
+    }
+
+    /// A finite number above zero; nil when unset or not such a number.
+    mutating func positiveNumber(_ name: String) -> Double? {
+        guard let text = value(name) else { return nil }
+        guard let number = Double(text), number.isFinite, number > 0 else {
+            problems.append("\(name) must be a positive number, not '\(text)'")
+            return nil
+        }
+        return number
+    }
+
+    /// `DATABASE_URL`, required.
+    mutating func database() -> DatabaseConfiguration? {
+        guard let url = value("DATABASE_URL") else {
+            problems.append("DATABASE_URL is not set: the PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+            return nil
+        }
+        do { return try DatabaseConfiguration(url: url) } catch {
+            problems.append("DATABASE_URL: \(error.message)")
+            return nil
+        }
+    }
+
+    /// The endpoints `SOLANA_RPC_URL` names (required; several, comma-separated, for failover), each limited to
+    /// `SOLANA_RPC_REQUESTS_PER_SECOND` calls and `SOLANA_RPC_SENDS_PER_SECOND` sendTransaction calls a second when set.
+    mutating func endpoints() -> [RPCEndpoint] {
+        let rate = positiveNumber("SOLANA_RPC_REQUESTS_PER_SECOND")
+        let sendRate = positiveNumber("SOLANA_RPC_SENDS_PER_SECOND")
+        guard let urls = value("SOLANA_RPC_URL") else {
+            problems.append("SOLANA_RPC_URL is not set: the JSON-RPC URL of a Solana node (several, comma-separated, for failover)")
+            return []
+        }
+        var endpoints: [RPCEndpoint] = []
+        for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
+            let endpoint = RPCEndpoint(url: url, requestsPerSecond: rate, sendsPerSecond: sendRate)
+            guard endpoint.isHTTP else {
+                problems.append("SOLANA_RPC_URL: '\(endpoint)' is not an http(s) URL")
+                continue
+            }
+            endpoints.append(endpoint)
+        }
+        return endpoints
+    }
+
+    /// `FLUTTERBYE_LOG_LEVEL`, default info.
+    mutating func logLevel() -> Logger.Level {
+        guard let text = value("FLUTTERBYE_LOG_LEVEL") else { return .info }
+        if let level = Logger.Level(rawValue: text.lowercased()) { return level }
+        problems.append("FLUTTERBYE_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+        return .info
+    }
+}

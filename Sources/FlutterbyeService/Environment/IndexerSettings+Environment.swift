@@ -1,0 +1,58 @@
+public import FlutterbyeIndexer
+import SolanaCore
+
+extension IndexerSettings {
+    /// Reads the indexer's settings from `environment`, the seeds' variable names included, every problem at once.
+    public init(environment: ServiceEnvironment) throws(ConfigurationError) {
+        var reader = EnvironmentReader(environment)
+        let database = reader.database()
+        let endpoints = reader.endpoints()
+
+        func address(_ names: [String], required: Bool, what: String) -> PublicKey? {
+            guard let (name, text) = reader.firstValue(names) else {
+                if required { reader.problems.append("\(names.joined(separator: " or ")) is not set: \(what)") }
+                return nil
+            }
+            do { return try PublicKey(base58: text) } catch {
+                reader.problems.append("\(name) is not a Solana address (base58, 32 bytes): '\(text)'")
+                return nil
+            }
+        }
+        let mint = address(["FLBY_TOKEN_MINT"], required: true, what: "the FLBY token mint's address")
+        let escrow = address(["MAINNET_ESCROW_WALLET", "ESCROW_WALLET"], required: false, what: "")
+        let fee = address(["MAINNET_FEE_WALLET", "FEE_WALLET"], required: false, what: "")
+        let program = address(["MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID"], required: false, what: "")
+
+        var start = IndexStart.beginning
+        switch (reader.value("FLUTTERBYE_INDEX_START_SLOT"), reader.value("FLUTTERBYE_INDEX_START_SIGNATURE")) {
+        case (.some, .some):
+            reader.problems.append("set only one of FLUTTERBYE_INDEX_START_SLOT and FLUTTERBYE_INDEX_START_SIGNATURE")
+        case (.some(let text), nil):
+            if let slot = UInt64(text) { start = .slot(slot) } else {
+                reader.problems.append("FLUTTERBYE_INDEX_START_SLOT must be a slot number, not '\(text)'")
+            }
+        case (nil, .some(let text)):
+            if let signature = try? Signature(base58: text) { start = .signature(signature) } else {
+                reader.problems.append("FLUTTERBYE_INDEX_START_SIGNATURE is not a transaction signature (base58, 64 bytes): '\(text)'")
+            }
+        case (nil, nil):
+            break
+        }
+
+        let busy = reader.integer("FLUTTERBYE_INDEX_POLL_MILLISECONDS", default: 1_000, range: 10...600_000)
+        let quiet = reader.integer("FLUTTERBYE_INDEX_QUIET_POLL_SECONDS", default: 30, range: 1...86_400)
+        let discovery = reader.integer("FLUTTERBYE_INDEX_DISCOVERY_SECONDS", default: 60, range: 1...86_400)
+        let settle = reader.integer("FLUTTERBYE_INDEX_SETTLE_SECONDS", default: 10, range: 1...86_400)
+        let dropAfter = reader.integer("FLUTTERBYE_INDEX_DROP_AFTER_SLOTS", default: 150, range: 1...1_000_000)
+        let logLevel = reader.logLevel()
+
+        guard reader.problems.isEmpty, let database, let mint else { throw ConfigurationError(problems: reader.problems) }
+        self.init(
+            database: database, endpoints: endpoints,
+            watched: WatchedAddresses(flbyMint: mint, escrowWallet: escrow, feeWallet: fee, programID: program), start: start,
+            options: .init(
+                polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet)),
+                discoveryInterval: .seconds(discovery), settleInterval: .seconds(settle), dropAfterSlots: UInt64(dropAfter)),
+            logLevel: logLevel)
+    }
+}
