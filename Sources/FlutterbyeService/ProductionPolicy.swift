@@ -32,7 +32,8 @@ public enum ProductionPolicy {
         var review = Review()
         if configuration.parts.worker {
             for name in KeypairFileCheck.variables {
-                guard let path = configuration.environment.valueAsSet(name), !path.isEmpty else { continue }
+                // Trimmed, as the worker reads it: the file checked is the file it loads.
+                guard let path = configuration.environment.value(name) else { continue }
                 switch KeypairFileCheck.verdict(variable: name, path: path, mode: fileMode(path), production: production) {
                 case .fine: break
                 case .warning(let text): review.warnings.append(text)

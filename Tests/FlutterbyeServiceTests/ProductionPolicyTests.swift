@@ -88,6 +88,19 @@ struct ProductionPolicyTests {
         #expect(try Self.refusals(keypair, cluster: .mainnetBeta, permissions: 0o644).count == 2)
     }
 
+    /// The file checked is the file the worker loads: a path with spaces around it (the worker trims every value)
+    /// is checked trimmed, not refused as a file that does not exist.
+    @Test func theFileCheckedIsTheOneTheWorkerLoads() throws {
+        let padded: [String: String?] = [
+            "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": "  \(Self.keyFile)\n", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": " \(Self.keyFile)",
+        ]
+        let configuration = try ServiceConfiguration(environment: ServiceEnvironment(Self.environment(padded)), parts: ServiceParts())
+        #expect(configuration.worker != nil, "the worker loads both files")
+        for cluster in [SolanaCluster.mainnetBeta, .devnet] {
+            #expect(ProductionPolicy.review(configuration, cluster: cluster) == ProductionPolicy.Review())
+        }
+    }
+
     /// The mode is read from the file itself: a missing file cannot be stat'ed, a private one reads 600.
     @Test func theModeOfAFileIsItsOwn() {
         #expect(KeypairFileCheck.fileMode(Self.keyFile) == .success(0o600))
