@@ -92,7 +92,8 @@ final class ThrowawayCluster: Sendable {
         do {
             _ = try spawn(script, ["stop", directory])
         } catch {
-            FileHandle.standardError.write(Data("could not stop the cluster in \(directory): \(error); stop it with \(script) stop \(directory)\n".utf8))
+            FileHandle.standardError.write(
+                Data("could not stop the cluster in \(directory): \(error); stop it with \(script) stop \(directory)\n".utf8))
         }
     }
 

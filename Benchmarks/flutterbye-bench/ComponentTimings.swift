@@ -15,7 +15,8 @@ struct ComponentTimingsBenchmark: ParsableCommand {
         let recipient = try Keypair(seed: [UInt8](repeating: 2, count: 32)).publicKey
         let blockhash = try Blockhash(bytes: [UInt8](repeating: 3, count: 32))
         let mint = Keypair.generate()
-        let message = try LegacyMessage(payer: payer.publicKey, instructions: [MemoProgram.memo("x", signers: [payer.publicKey])], recentBlockhash: blockhash)
+        let message = try LegacyMessage(
+            payer: payer.publicKey, instructions: [MemoProgram.memo("x", signers: [payer.publicKey])], recentBlockhash: blockhash)
         let bytes = message.serialized()
         var sink = 0
         func time(_ name: String, _ body: () throws -> Void) rethrows {
@@ -27,13 +28,17 @@ struct ComponentTimingsBenchmark: ParsableCommand {
         time("Keypair.generate") { sink &+= Int(Keypair.generate().publicKey.bytes[0]) }
         time("sign 200 bytes") { sink &+= Int(payer.sign(bytes).bytes[0]) }
         try time("ATA findProgramAddress") {
-            sink &+= Int(try AssociatedTokenAccountProgram.address(wallet: recipient, mint: Keypair.generate().publicKey, tokenProgram: TokenProgram.token.programID).bytes[0])
+            sink &+= Int(
+                try AssociatedTokenAccountProgram.address(
+                    wallet: recipient, mint: Keypair.generate().publicKey, tokenProgram: TokenProgram.token.programID
+                ).bytes[0])
         }
         time("isOnCurve") { sink &+= Ed25519Curve.isOnCurve(mint.publicKey) ? 1 : 0 }
         try time("compile+serialize") {
             let instructions = [
                 ComputeBudgetProgram.setComputeUnitLimit(60_000),
-                SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: 1, space: 82, owner: TokenProgram.token.programID),
+                SystemProgram.createAccount(
+                    from: payer.publicKey, newAccount: mint.publicKey, lamports: 1, space: 82, owner: TokenProgram.token.programID),
                 TokenProgram.token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
                 TokenProgram.token.mintTo(mint: mint.publicKey, destination: recipient, authority: payer.publicKey, amount: 1),
                 MemoProgram.memo("flutterbye job bench-1", signers: [payer.publicKey]),

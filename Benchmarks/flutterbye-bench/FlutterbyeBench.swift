@@ -55,10 +55,14 @@ struct TokenCreationBenchmark: ParsableCommand {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let swiftRate = Double(iterations) / seconds
-        print("SolanaCore: \(iterations) token-creation transactions (\(size) bytes each) in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", swiftRate)) tx/s (checksum \(checksum))")
+        print(
+            "SolanaCore: \(iterations) token-creation transactions (\(size) bytes each) in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", swiftRate)) tx/s (checksum \(checksum))"
+        )
 
         let reference = try runSolders()
-        print("solders:    \(reference.iterations) transactions (\(reference.bytes) bytes each) in \(String(format: "%.3f", reference.seconds)) s = \(String(format: "%.0f", reference.rate)) tx/s")
+        print(
+            "solders:    \(reference.iterations) transactions (\(reference.bytes) bytes each) in \(String(format: "%.3f", reference.seconds)) s = \(String(format: "%.0f", reference.rate)) tx/s"
+        )
         print("ratio:      \(String(format: "%.2f", swiftRate / reference.rate))x solders' rate")
         if reference.bytes != size {
             print("warning: the two implementations built transactions of different sizes (\(size) vs \(reference.bytes))")

@@ -22,7 +22,7 @@ struct ProcessCPU: Sendable {
     /// The command name and utime + stime of one `/proc/<pid>/stat`.
     private static func stat(_ path: String) -> (name: String, seconds: Double)? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
+            let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
         else { return nil }
         let name = String(text[text.index(after: open)..<close])
         // Fields after the name: state is field 3; utime and stime are fields 14 and 15.

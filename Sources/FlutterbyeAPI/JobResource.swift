@@ -69,10 +69,27 @@ struct JobResource: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, idempotencyKey = "idempotency_key", state, tokenProgram = "token_program", decimals, name, symbol, uri, amount,
-            recipient, memo, priority, maxAttempts = "max_attempts", attempts, errors, mintAddress = "mint_address", signature,
-            explorerURL = "explorer_url", mintExplorerURL = "mint_explorer_url", scheduledAt = "scheduled_at", createdAt = "created_at",
-            updatedAt = "updated_at", submittedAt = "submitted_at", confirmedAt = "confirmed_at", finalizedAt = "finalized_at",
+        case id
+        case idempotencyKey = "idempotency_key"
+        case state
+        case tokenProgram = "token_program"
+        case decimals, name, symbol, uri, amount,
+            recipient, memo, priority
+        case maxAttempts = "max_attempts"
+        case attempts, errors
+        case mintAddress = "mint_address"
+        case signature
+        case
+            explorerURL = "explorer_url"
+        case mintExplorerURL = "mint_explorer_url"
+        case scheduledAt = "scheduled_at"
+        case createdAt = "created_at"
+        case
+            updatedAt = "updated_at"
+        case submittedAt = "submitted_at"
+        case confirmedAt = "confirmed_at"
+        case finalizedAt = "finalized_at"
+        case
             finishedAt = "finished_at"
     }
 
@@ -113,7 +130,10 @@ struct JobPage: Encodable, Sendable {
     var jobs: [JobResource]
     var nextCursor: String?
 
-    enum CodingKeys: String, CodingKey { case jobs, nextCursor = "next_cursor" }
+    enum CodingKeys: String, CodingKey {
+        case jobs
+        case nextCursor = "next_cursor"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

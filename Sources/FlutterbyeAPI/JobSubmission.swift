@@ -1,6 +1,6 @@
-import HTTPTypes
 import FlutterbyeStore
 import Foundation
+import HTTPTypes
 import SolanaCore
 import SolanaRPC
 

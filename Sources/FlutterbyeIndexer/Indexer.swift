@@ -92,7 +92,8 @@ public struct Indexer<Source: TransactionSource>: Service {
             throw error
         }
         let closed = closures.values.filter { $0 != nil }.count
-        logger.info("token accounts closed (no longer polled) or open again", metadata: ["closed": "\(closed)", "opened": "\(closures.count - closed)"])
+        logger.info(
+            "token accounts closed (no longer polled) or open again", metadata: ["closed": "\(closed)", "opened": "\(closures.count - closed)"])
     }
 
     public func run() async throws {

@@ -69,9 +69,10 @@ public struct Reconciliation: Sendable {
                 // A closed account holds nothing.
                 let chainAmount = String(chain ?? 0)
                 if entry.amount != chainAmount {
-                    differences.append(ReconciliationDifference(
-                        subject: "FLBY balance of \(entry.account) (owner \(entry.owner ?? "unknown"))", indexed: entry.amount,
-                        chain: chain.map(String.init) ?? "no such account"))
+                    differences.append(
+                        ReconciliationDifference(
+                            subject: "FLBY balance of \(entry.account) (owner \(entry.owner ?? "unknown"))", indexed: entry.amount,
+                            chain: chain.map(String.init) ?? "no such account"))
                 }
             }
         }
@@ -81,8 +82,9 @@ public struct Reconciliation: Sendable {
             let chain = try await rpc.balance(wallet, commitment: commitment)
             compared += 1
             if indexed != Int128(chain) {
-                differences.append(ReconciliationDifference(
-                    subject: "lamports of the \(role.rawValue) wallet \(wallet)", indexed: String(indexed), chain: String(chain)))
+                differences.append(
+                    ReconciliationDifference(
+                        subject: "lamports of the \(role.rawValue) wallet \(wallet)", indexed: String(indexed), chain: String(chain)))
             }
         }
         return ReconciliationReport(compared: compared, differences: differences, slot: slot)
@@ -106,7 +108,8 @@ public struct Reconciliation: Sendable {
             FROM flutterbye.chain_wallet_activity w JOIN flutterbye.chain_transactions t ON t.signature = w.signature
             WHERE w.wallet = \(role.rawValue) AND w.pre_lamports IS NOT NULL AND NOT t.dropped AND w.slot = \(earliest)
             """, "reading the \(role.rawValue) wallet's earliest activity")
-        var pres: [Int128] = [], posts: [Int128] = []
+        var pres: [Int128] = []
+        var posts: [Int128] = []
         for row in openingRows {
             let (pre, post) = try row.decode((String, String).self)
             pres.append(Int128(pre) ?? 0)

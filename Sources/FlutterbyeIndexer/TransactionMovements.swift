@@ -245,7 +245,9 @@ public enum TransactionMovements {
                 if mint == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
             case .transfer(let source, let destination, _, let amount):
                 // A plain Transfer does not name its mint: the accounts' balances do.
-                if (mint(of: source) ?? mint(of: destination)) == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
+                if (mint(of: source) ?? mint(of: destination)) == flby {
+                    movements.append(movement(.transfer, from: source, to: destination, amount))
+                }
             default:
                 break
             }
@@ -289,7 +291,8 @@ public enum TransactionMovements {
             let index = keys.firstIndex(of: wallet)
             guard index != nil || ownsTouchedTokenAccount else { continue }
             var lamports: Int64 = 0
-            var preLamports: UInt64?, postLamports: UInt64?
+            var preLamports: UInt64?
+            var postLamports: UInt64?
             if let index, meta.preBalances.indices.contains(index), meta.postBalances.indices.contains(index) {
                 preLamports = meta.preBalances[index]
                 postLamports = meta.postBalances[index]
@@ -309,7 +312,9 @@ public enum TransactionMovements {
             signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
             memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
             flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? Array(meta.logMessages ?? []) : [],
-            namesWatchedAddress: keys.contains { $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID },
+            namesWatchedAddress: keys.contains {
+                $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID
+            },
             failureLogs: meta.error == nil ? nil : meta.logMessages.map(Array.init))
         indexed.walletTokenAccounts = walletTokenAccounts
         return indexed
@@ -320,7 +325,8 @@ public enum TransactionMovements {
     static func balanceDerivedMovements(
         positions: [Int], keys: [PublicKey], before: [UInt64?], after: [UInt64?], decoded: [FlbyMovement], ownerAt: [PublicKey?]
     ) -> [FlbyMovement] {
-        var losses: [(PublicKey, Int128)] = [], gains: [(PublicKey, Int128)] = []
+        var losses: [(PublicKey, Int128)] = []
+        var gains: [(PublicKey, Int128)] = []
         for at in positions {
             let account = keys[at]
             var explained: Int128 = 0
@@ -342,7 +348,8 @@ public enum TransactionMovements {
                 amount: UInt64(clamping: amount))
         }
         var result: [FlbyMovement] = []
-        var lossIndex = 0, gainIndex = 0
+        var lossIndex = 0
+        var gainIndex = 0
         while lossIndex < losses.count && gainIndex < gains.count {
             let amount = min(losses[lossIndex].1, gains[gainIndex].1)
             result.append(derived(.transfer, losses[lossIndex].0, gains[gainIndex].0, amount))

@@ -21,14 +21,17 @@ public enum KeypairFileCheck {
         switch mode {
         case .failure(let error):
             return .refusal(
-                "\(variable): the mode of the keypair file \(path) cannot be read (\(error.reason)); make sure the file exists and that this user may read its attributes")
+                "\(variable): the mode of the keypair file \(path) cannot be read (\(error.reason)); make sure the file exists and that this user may read its attributes"
+            )
         case .success(let bits) where bits & 0o077 != 0:
             let shown = String(bits & 0o777, radix: 8)
             if production {
-                return .refusal("\(variable): the keypair file \(path) is readable or writable by group or others (mode \(shown)); run chmod 600 \(path)")
+                return .refusal(
+                    "\(variable): the keypair file \(path) is readable or writable by group or others (mode \(shown)); run chmod 600 \(path)")
             }
             return .warning(
-                "\(variable): the keypair file \(path) is readable or writable by group or others (mode \(shown)); run chmod 600 \(path) (production mode refuses it)")
+                "\(variable): the keypair file \(path) is readable or writable by group or others (mode \(shown)); run chmod 600 \(path) (production mode refuses it)"
+            )
         case .success:
             return .fine
         }

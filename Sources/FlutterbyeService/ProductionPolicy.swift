@@ -44,7 +44,8 @@ public enum ProductionPolicy {
         guard production else { return review }
         review.refusals += productionRefusals(configuration)
         if cluster == nil, !review.refusals.isEmpty {
-            review.refusals.append("(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)")
+            review.refusals.append(
+                "(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)")
         }
         return review
     }

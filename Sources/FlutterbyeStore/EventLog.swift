@@ -101,7 +101,9 @@ public struct EventLog: Sendable {
                 guard let transaction = UInt64(transaction), let kind = EventKind(rawValue: kind) else {
                     throw StoreError(.queryFailed, "the event log holds an event this version cannot read (\(kind) in transaction \(transaction))")
                 }
-                events.append(LoggedEvent(cursor: .init(transaction: transaction, sequence: sequence), kind: kind, occurredAt: occurredAt, payloadJSON: payload))
+                events.append(
+                    LoggedEvent(cursor: .init(transaction: transaction, sequence: sequence), kind: kind, occurredAt: occurredAt, payloadJSON: payload)
+                )
             }
         } catch let error as StoreError {
             throw error
@@ -198,7 +200,8 @@ public struct EventLog: Sendable {
     }
 
     private func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
-        let client = self.client, logger = self.logger
+        let client = self.client
+        let logger = self.logger
         do {
             return try await deadlines.run(within: statementTimeout) {
                 var rows: [PostgresRow] = []
@@ -208,7 +211,8 @@ public struct EventLog: Sendable {
         } catch is StatementDeadlines.Expired {
             throw StoreError(
                 .databaseUnavailable,
-                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned. Check that the database is up and reachable and that nothing holds long locks on flutterbye.events")
+                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned. Check that the database is up and reachable and that nothing holds long locks on flutterbye.events"
+            )
         } catch {
             throw StoreError.statementFailed(error, while: doing)
         }

@@ -56,9 +56,13 @@ public enum SQLScript {
                 var depth = 0
                 while i < chars.count {
                     if chars[i] == "/" && i + 1 < chars.count && chars[i + 1] == "*" {
-                        depth += 1; take(); take()
+                        depth += 1
+                        take()
+                        take()
                     } else if chars[i] == "*" && i + 1 < chars.count && chars[i + 1] == "/" {
-                        depth -= 1; take(); take()
+                        depth -= 1
+                        take()
+                        take()
                         if depth == 0 { break }
                     } else {
                         take()
@@ -88,7 +92,8 @@ public enum SQLScript {
                 while i < chars.count {
                     let d = chars[i]
                     if escapes && d == "\\" && i + 1 < chars.count {
-                        take(); take()
+                        take()
+                        take()
                         continue
                     }
                     take()
@@ -131,7 +136,8 @@ public enum SQLScript {
                     }
                     guard closed else {
                         let name = String(String.UnicodeScalarView(tag))
-                        throw StoreError(.invalidSchema, "the dollar-quoted body \(name) opened on line \(start) is never closed: end it with \(name)")
+                        throw StoreError(
+                            .invalidSchema, "the dollar-quoted body \(name) opened on line \(start) is never closed: end it with \(name)")
                     }
                     continue
                 }

@@ -39,7 +39,7 @@ public struct SchemaMigrator: Sendable {
             let rows = try await client.query(
                 "SELECT coalesce(max(version), 0)::int8 FROM flutterbye.schema_migrations",
                 logger: logger)
-            for try await (version,) in rows.decode((Int64,).self) { return Int(version) }
+            for try await (version, ) in rows.decode((Int64,).self) { return Int(version) }
             return 0
         } catch {
             if let answer = StoreError.ServerAnswer(error), answer.sqlState == "42P01" || answer.sqlState == "3F000" { return 0 }
@@ -62,7 +62,7 @@ public struct SchemaMigrator: Sendable {
         do {
             guard try await Self.hasDigestTable(connection, logger: logger) else { return nil }
             let rows = try await connection.query("SELECT sha256 FROM flutterbye.schema_script", logger: logger)
-            for try await (sha256,) in rows.decode((String,).self) { return sha256 }
+            for try await (sha256, ) in rows.decode((String,).self) { return sha256 }
             return nil
         } catch {
             throw Self.storeError(error, while: "reading the digest of the schema applied last")
@@ -71,7 +71,7 @@ public struct SchemaMigrator: Sendable {
 
     private static func hasDigestTable(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query("SELECT to_regclass('flutterbye.schema_script') IS NOT NULL", logger: logger)
-        for try await (exists,) in rows.decode((Bool,).self) { return exists }
+        for try await (exists, ) in rows.decode((Bool,).self) { return exists }
         return false
     }
 
@@ -131,7 +131,8 @@ public struct SchemaMigrator: Sendable {
             logger.info("schema up to date", metadata: ["version": "\(latestVersion)"])
             return
         }
-        let statements = self.statements, digest = self.digest
+        let statements = self.statements
+        let digest = self.digest
         do {
             try await connection.withTransaction(logger: logger) { connection in
                 do {
@@ -178,9 +179,10 @@ public struct SchemaMigrator: Sendable {
 
     /// The first code line of a statement, shortened, for error messages.
     static func excerpt(_ statement: String) -> String {
-        let code = statement.split(separator: "\n").lazy.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first {
-            !$0.isEmpty && !$0.hasPrefix("--")
-        } ?? ""
+        let code =
+            statement.split(separator: "\n").lazy.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first {
+                !$0.isEmpty && !$0.hasPrefix("--")
+            } ?? ""
         return code.count > 100 ? String(code.prefix(100)) + "…" : code
     }
 

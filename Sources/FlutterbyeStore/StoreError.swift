@@ -1,5 +1,5 @@
-import _ConnectionPoolModule
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// The error FlutterbyeStore throws: a `code` to switch on and a `message` that tells an operator what is wrong
 /// and what to do about it. Messages never contain a database password.
@@ -112,7 +112,8 @@ extension StoreError {
         if let error = error as? ConnectionPoolError {
             return StoreError(
                 .databaseUnavailable,
-                "\(doing) failed: the connection pool cannot connect to the database (\(error)). Check that the database server is running and reachable at the configured URL")
+                "\(doing) failed: the connection pool cannot connect to the database (\(error)). Check that the database server is running and reachable at the configured URL"
+            )
         }
         guard let error = error as? PSQLError else { return nil }
         let underlying = error.underlying.map { ": \($0)" } ?? ""

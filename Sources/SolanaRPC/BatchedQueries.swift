@@ -20,7 +20,9 @@ extension SolanaRPCClient {
     /// `getSignatureStatuses`: one entry per signature, in order, nil when the node does not know it. With
     /// `searchTransactionHistory` the node looks beyond its recent status cache. More than 256 signatures go as several
     /// calls in one JSON-RPC batch.
-    public func signatureStatuses(_ signatures: [Signature], searchTransactionHistory: Bool = true) async throws(RPCError)
+    public func signatureStatuses(
+        _ signatures: [Signature], searchTransactionHistory: Bool = true
+    ) async throws(RPCError)
         -> [SignatureStatus?]
     {
         let values = try await chunkedQuery(
@@ -41,7 +43,9 @@ extension SolanaRPCClient {
         }
         var accounts: [AccountInfo?] = []
         accounts.reserveCapacity(keys.count)
-        for (key, value) in zip(keys, values) { accounts.append(try value.map { value throws(RPCError) in try value.decoded("getMultipleAccounts", key) }) }
+        for (key, value) in zip(keys, values) {
+            accounts.append(try value.map { value throws(RPCError) in try value.decoded("getMultipleAccounts", key) })
+        }
         return accounts
     }
 
@@ -54,8 +58,10 @@ extension SolanaRPCClient {
     ) async throws(RPCError) -> [Result<Signature, RPCError>] {
         guard !sends.isEmpty else { return [] }
         let calls = sends.map { send in
-            (method: "sendTransaction",
-             params: Self.sendParams(send.transaction, skipPreflight: send.skipPreflight, preflightCommitment: preflightCommitment, maxRetries: 0))
+            (
+                method: "sendTransaction",
+                params: Self.sendParams(send.transaction, skipPreflight: send.skipPreflight, preflightCommitment: preflightCommitment, maxRetries: 0)
+            )
         }
         return zip(sends, try await batch(calls)).map { send, answer in
             answer.flatMap { value in
@@ -63,8 +69,9 @@ extension SolanaRPCClient {
                     return .failure(RPCError(.invalidResponse, "sendTransaction returned a malformed signature"))
                 }
                 guard signature == send.transaction.signatures.first else {
-                    return .failure(RPCError(
-                        .invalidResponse, "sendTransaction returned \(signature.base58), not the transaction's own signature"))
+                    return .failure(
+                        RPCError(
+                            .invalidResponse, "sendTransaction returned \(signature.base58), not the transaction's own signature"))
                 }
                 return .success(signature)
             }

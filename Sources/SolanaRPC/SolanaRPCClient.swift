@@ -67,7 +67,9 @@ public struct SolanaRPCClient: Sendable {
     // MARK: Calls
 
     /// Calls `method` with `params` and decodes its `result` as `Result`.
-    public func call<Result: Decodable & Sendable>(_ method: String, _ params: [JSONValue] = [], as: Result.Type = Result.self) async throws(RPCError) -> Result {
+    public func call<Result: Decodable & Sendable>(
+        _ method: String, _ params: [JSONValue] = [], as: Result.Type = Result.self
+    ) async throws(RPCError) -> Result {
         let id = requestIDs.next()
         let body: Data
         body = RPCRequest(id: id, method: method, params: params).serialized
@@ -88,7 +90,8 @@ public struct SolanaRPCClient: Sendable {
         guard case .array(let answers) = try JSONValue.parse(data) else {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array")
         }
-        var byID: [Int64: JSONValue] = [:], duplicated: Set<Int64> = []
+        var byID: [Int64: JSONValue] = [:]
+        var duplicated: Set<Int64> = []
         for answer in answers {
             if case .int(let id)? = answer["id"], byID.updateValue(answer, forKey: id) != nil { duplicated.insert(id) }
         }
@@ -129,16 +132,21 @@ public struct SolanaRPCClient: Sendable {
         guard let firstMethod = requests.first?.method else { return [] }
         // A node that refuses the whole batch answers one error object instead of an array.
         if reply.readableBytesView.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "{"),
-           let answer = try? JSONValue.parse(Data(reply.readableBytesView)),
-           let error = RPCErrorBody.error(in: answer, method: firstMethod) {
+            let answer = try? JSONValue.parse(Data(reply.readableBytesView)),
+            let error = RPCErrorBody.error(in: answer, method: firstMethod)
+        {
             throw error
         }
-        var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:], duplicated: Set<Int64> = []
+        var byID: [Int64: Swift.Result<Answer?, RPCError>] = [:]
+        var duplicated: Set<Int64> = []
         do throws(JSONParser.Failure) {
             try reply.withUnsafeReadableBytes { raw throws(JSONParser.Failure) in
                 try JSONParser.reading(raw.bindMemory(to: UInt8.self)) { parser throws(JSONParser.Failure) in
                     try parser.elements { parser throws(JSONParser.Failure) in
-                        var id: Int64?, result: Swift.Result<Answer?, RPCError>?, resultIsNull = true, error: JSONValue?
+                        var id: Int64?
+                        var result: Swift.Result<Answer?, RPCError>?
+                        var resultIsNull = true
+                        var error: JSONValue?
                         try parser.members { parser, name throws(JSONParser.Failure) in
                             if name == "id" {
                                 id = try parser.readNull() ? nil : try parser.readInt64()
@@ -182,7 +190,8 @@ public struct SolanaRPCClient: Sendable {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array: \(error)")
         }
         return requests.map { request in
-            duplicated.contains(Int64(request.id)) ? .failure(RPCReply.several(request.method)) : byID[Int64(request.id)] ?? .failure(RPCReply.none(request.method))
+            duplicated.contains(Int64(request.id))
+                ? .failure(RPCReply.several(request.method)) : byID[Int64(request.id)] ?? .failure(RPCReply.none(request.method))
         }
     }
 
@@ -200,7 +209,8 @@ public struct SolanaRPCClient: Sendable {
         do { answers = try JSONDecoder().decode([RPCResponse<Answer>].self, from: data) } catch {
             throw RPCError(.invalidResponse, "the batch answer is not a JSON-RPC array of \(Answer.self) replies: \(error)")
         }
-        var byID: [Int: RPCResponse<Answer>] = [:], duplicated: Set<Int> = []
+        var byID: [Int: RPCResponse<Answer>] = [:]
+        var duplicated: Set<Int> = []
         for answer in answers {
             if let id = answer.id, byID.updateValue(answer, forKey: id) != nil { duplicated.insert(id) }
         }
@@ -237,5 +247,10 @@ final class PreferredEndpoint: Sendable {
 /// Request ids, unique within a client.
 final class RequestIDs: Sendable {
     private let counter = Mutex(0)
-    func next() -> Int { counter.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        counter.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 }

@@ -89,7 +89,10 @@ struct WithContext<Value: Decodable & Sendable>: Decodable, Sendable {
 extension SolanaRPCClient {
     /// `getLatestBlockhash`.
     public func latestBlockhash(commitment: Commitment = .confirmed) async throws(RPCError) -> LatestBlockhash {
-        struct Value: Decodable, Sendable { let blockhash: String; let lastValidBlockHeight: UInt64 }
+        struct Value: Decodable, Sendable {
+            let blockhash: String
+            let lastValidBlockHeight: UInt64
+        }
         let answer = try await call("getLatestBlockhash", [["commitment": .string(commitment.rawValue)]], as: WithContext<Value>.self)
         do {
             return LatestBlockhash(
@@ -156,7 +159,11 @@ extension SolanaRPCClient {
     public func simulateTransaction(
         _ transaction: Transaction, replaceRecentBlockhash: Bool = true, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> SimulationResult {
-        struct Value: Decodable, Sendable { let err: JSONValue?; let logs: [String]?; let unitsConsumed: UInt64? }
+        struct Value: Decodable, Sendable {
+            let err: JSONValue?
+            let logs: [String]?
+            let unitsConsumed: UInt64?
+        }
         let answer = try await call(
             "simulateTransaction",
             [
@@ -172,7 +179,10 @@ extension SolanaRPCClient {
     /// `getRecentPrioritizationFees` for transactions that write `accounts`: the fee per compute unit
     /// (micro-lamports) paid in each recent slot.
     public func recentPrioritizationFees(accounts: [PublicKey]) async throws(RPCError) -> [UInt64] {
-        struct Entry: Decodable, Sendable { let slot: UInt64; let prioritizationFee: UInt64 }
+        struct Entry: Decodable, Sendable {
+            let slot: UInt64
+            let prioritizationFee: UInt64
+        }
         return try await call("getRecentPrioritizationFees", [.array(accounts.map { .string($0.base58) })], as: [Entry].self)
             .map(\.prioritizationFee)
     }
@@ -205,8 +215,10 @@ extension SolanaRPCClient {
     ) async throws(RPCError) -> [Result<[SignatureInfo], RPCError>] {
         guard !queries.isEmpty else { return [] }
         let calls = queries.map { query in
-            (method: "getSignaturesForAddress",
-             params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment))
+            (
+                method: "getSignaturesForAddress",
+                params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment)
+            )
         }
         return Self.signatureInfos(try await decodedBatch(calls, decode: Self.signatureInfos))
     }
@@ -252,7 +264,12 @@ extension SolanaRPCClient {
         var problem = "a malformed answer"
         do throws(JSONParser.Failure) {
             try parser.elements { parser throws(JSONParser.Failure) in
-                var signature: Signature?, slot: UInt64?, error: JSONValue?, memo: String?, blockTime: Int64?, status: Commitment?
+                var signature: Signature?
+                var slot: UInt64?
+                var error: JSONValue?
+                var memo: String?
+                var blockTime: Int64?
+                var status: Commitment?
                 try parser.members { parser, name throws(JSONParser.Failure) in
                     if name == "signature" {
                         let at = parser.index
@@ -287,8 +304,9 @@ extension SolanaRPCClient {
                     problem = "an entry without a slot"
                     throw parser.failure(problem)
                 }
-                result.append(SignatureInfo(
-                    signature: signature, slot: slot, error: error, memo: memo, blockTime: blockTime, confirmationStatus: status))
+                result.append(
+                    SignatureInfo(
+                        signature: signature, slot: slot, error: error, memo: memo, blockTime: blockTime, confirmationStatus: status))
             }
         } catch {
             throw RPCError(.invalidResponse, "getSignaturesForAddress returned \(problem) (\(error))")

@@ -1,5 +1,5 @@
-public import SolanaCore
 import Foundation
+public import SolanaCore
 
 /// A token account found by `SolanaRPCClient.tokenAccounts(ofMint:program:)`: its address and what it holds.
 public struct MintTokenAccount: Sendable, Hashable {
@@ -91,7 +91,9 @@ extension SolanaRPCClient {
     /// Every token account of `mint` under the token `program` (Token or Token-2022), found with `getProgramAccounts`
     /// filtered on the mint at offset 0 (and, for the classic program, the account size). Accounts whose data is not
     /// a token account of that mint (a Token-2022 mint whose first bytes happen to match) are left out.
-    public func tokenAccounts(ofMint mint: PublicKey, program: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError)
+    public func tokenAccounts(
+        ofMint mint: PublicKey, program: PublicKey, commitment: Commitment = .confirmed
+    ) async throws(RPCError)
         -> [MintTokenAccount]
     {
         var filters: [JSONValue] = [
@@ -117,7 +119,9 @@ extension SolanaRPCClient {
     }
 
     /// `getTokenAccountsByOwner` with a `programID` filter: every token account `owner` has under `program`, of any mint.
-    public func tokenAccounts(ofOwner owner: PublicKey, program: PublicKey, commitment: Commitment = .confirmed) async throws(RPCError)
+    public func tokenAccounts(
+        ofOwner owner: PublicKey, program: PublicKey, commitment: Commitment = .confirmed
+    ) async throws(RPCError)
         -> [OwnedTokenAccount]
     {
         let answer = try await call(

@@ -1,6 +1,6 @@
-public import SolanaCore
 package import Foundation
 package import NIOCore
+public import SolanaCore
 
 extension SolanaRPCClient {
     /// `getTransaction` (base64, `maxSupportedTransactionVersion: 0`): the transaction with `signature`, or nil while
@@ -12,7 +12,9 @@ extension SolanaRPCClient {
     /// Several `getTransaction` calls in one JSON-RPC batch; each answer in its place (nil: not seen at
     /// `commitment`; a failure: that call's error, or a malformed answer). The answers are decoded straight from the
     /// bytes of the reply (`TransactionAnswer`), never through a JSON tree.
-    public func transactions(_ signatures: [Signature], commitment: Commitment = .confirmed) async throws(RPCError)
+    public func transactions(
+        _ signatures: [Signature], commitment: Commitment = .confirmed
+    ) async throws(RPCError)
         -> [Result<FetchedTransaction?, RPCError>]
     {
         guard !signatures.isEmpty else { return [] }
@@ -28,12 +30,15 @@ extension SolanaRPCClient {
         zip(signatures, answers).map { signature, answer in
             switch answer {
             case .failure(let error):
-                return .failure(error.code == .invalidResponse ? RPCError(.invalidResponse, "getTransaction \(signature.base58): \(error.message)") : error)
+                return .failure(
+                    error.code == .invalidResponse ? RPCError(.invalidResponse, "getTransaction \(signature.base58): \(error.message)") : error)
             case .success(nil): return .success(nil)
             case .success(let fetched?):
                 guard fetched.signature == signature else {
-                    return .failure(RPCError(
-                        .invalidResponse, "getTransaction \(signature.base58): the answer carries another transaction (\(fetched.signature.base58))"))
+                    return .failure(
+                        RPCError(
+                            .invalidResponse,
+                            "getTransaction \(signature.base58): the answer carries another transaction (\(fetched.signature.base58))"))
                 }
                 return .success(fetched)
             }
@@ -95,10 +100,20 @@ enum TransactionAnswer {
     static func decode(_ parser: inout JSONParser, addresses: inout AddressTextCache) throws(RPCError) -> FetchedTransaction {
         func malformed(_ what: String) -> RPCError { RPCError(.invalidResponse, what) }
         var field = "result"
-        var slot: UInt64?, blockTime: Int64?, wire: [UInt8]?
-        var err: JSONValue?, fee: UInt64?, preBalances: [UInt64]?, postBalances: [UInt64]?, hasMeta = false
-        var preTokenBalances: [TokenBalance] = [], postTokenBalances: [TokenBalance] = []
-        var inner: [InnerInstructions] = [], logMessages: LogLines?, writable: [PublicKey] = [], readonly: [PublicKey] = []
+        var slot: UInt64?
+        var blockTime: Int64?
+        var wire: [UInt8]?
+        var err: JSONValue?
+        var fee: UInt64?
+        var preBalances: [UInt64]?
+        var postBalances: [UInt64]?
+        var hasMeta = false
+        var preTokenBalances: [TokenBalance] = []
+        var postTokenBalances: [TokenBalance] = []
+        var inner: [InnerInstructions] = []
+        var logMessages: LogLines?
+        var writable: [PublicKey] = []
+        var readonly: [PublicKey] = []
         var computeUnits: UInt64?
         var problem: String?
 
@@ -126,7 +141,12 @@ enum TransactionAnswer {
             var list: [TokenBalance] = []
             if try parser.readNull() { return list }
             try parser.elements { parser throws(JSONParser.Failure) in
-                var accountIndex: Int?, mint: PublicKey?, owner: PublicKey?, program: PublicKey?, amount: UInt64?, decimals: UInt64?
+                var accountIndex: Int?
+                var mint: PublicKey?
+                var owner: PublicKey?
+                var program: PublicKey?
+                var amount: UInt64?
+                var decimals: UInt64?
                 try parser.members { parser, name throws(JSONParser.Failure) in
                     if name == "accountIndex" {
                         accountIndex = try index(&parser)
@@ -161,8 +181,9 @@ enum TransactionAnswer {
                 guard let accountIndex, let mint, let amount, let decimals, decimals <= 255 else {
                     throw JSONParser.Failure(offset: parser.index, reason: "a token balance without accountIndex, mint or uiTokenAmount")
                 }
-                list.append(TokenBalance(
-                    accountIndex: accountIndex, mint: mint, owner: owner, programID: program, amount: amount, decimals: UInt8(decimals)))
+                list.append(
+                    TokenBalance(
+                        accountIndex: accountIndex, mint: mint, owner: owner, programID: program, amount: amount, decimals: UInt8(decimals)))
             }
             return list
         }
@@ -218,13 +239,17 @@ enum TransactionAnswer {
                             field = "meta.innerInstructions"
                             if try parser.readNull() { return }
                             try parser.elements { parser throws(JSONParser.Failure) in
-                                var group: Int?, instructions: [InnerInstruction] = []
+                                var group: Int?
+                                var instructions: [InnerInstruction] = []
                                 try parser.members { parser, name throws(JSONParser.Failure) in
                                     if name == "index" {
                                         group = try index(&parser)
                                     } else if name == "instructions" {
                                         try parser.elements { parser throws(JSONParser.Failure) in
-                                            var program: Int?, accounts: [Int]?, data: [UInt8]?, stackHeight: Int?
+                                            var program: Int?
+                                            var accounts: [Int]?
+                                            var data: [UInt8]?
+                                            var stackHeight: Int?
                                             try parser.members { parser, name throws(JSONParser.Failure) in
                                                 if name == "programIdIndex" {
                                                     program = try index(&parser)
@@ -330,9 +355,11 @@ struct AddressTextCache {
         let word = UnsafeRawPointer(base + 8).loadUnaligned(as: UInt64.self) ^ UInt64(utf8.count)
         let slot = Int(truncatingIfNeeded: (word &* 0x9E37_79B9_7F4A_7C15) >> 56)
         let offset = slot * Self.width
-        let hit = lengths[slot] == UInt8(utf8.count) && texts.withUnsafeBufferPointer { texts in
-            memcmp(texts.baseAddress! + offset, base, utf8.count) == 0
-        }
+        let hit =
+            lengths[slot] == UInt8(utf8.count)
+            && texts.withUnsafeBufferPointer { texts in
+                memcmp(texts.baseAddress! + offset, base, utf8.count) == 0
+            }
         if hit { return keys[slot] }
         guard let key = PublicKey(base58UTF8: utf8) else { return nil }
         texts.withUnsafeMutableBufferPointer { texts in

@@ -20,7 +20,8 @@ struct Flutterbye: AsyncParsableCommand {
         commandName: "flutterbye",
         abstract: "Flutterbye Chain Worker: creates SPL tokens from a Postgres job queue and indexes FLBY activity.",
         subcommands: [
-            RunCommand.self, ConfigCommand.self, WorkerCommand.self, IndexCommand.self, ReconcileCommand.self, MigrateCommand.self, EnqueueCommand.self, KeygenCommand.self, PubkeyCommand.self, MintAddressCommand.self,
+            RunCommand.self, ConfigCommand.self, WorkerCommand.self, IndexCommand.self, ReconcileCommand.self, MigrateCommand.self,
+            EnqueueCommand.self, KeygenCommand.self, PubkeyCommand.self, MintAddressCommand.self,
             AssociatedTokenAddressCommand.self,
         ]
     )

@@ -29,7 +29,8 @@ struct DatabaseOutageTests {
             let migrator = try SchemaMigrator.bundled()
             try await migrator.apply(on: client, logger: Self.logger)
             let api = StatusAPI(
-                configuration: .init(apiTokens: [Self.token], cluster: StatusAPITests.cluster), queue: TokenJobQueue(client: client, logger: Self.logger),
+                configuration: .init(apiTokens: [Self.token], cluster: StatusAPITests.cluster),
+                queue: TokenJobQueue(client: client, logger: Self.logger),
                 index: IndexStore(client: client, logger: Self.logger), events: EventLog(client: client, logger: Self.logger), rpc: nil,
                 metrics: PrometheusCollectorRegistry(), readiness: [.database(client, version: migrator.latestVersion, logger: Self.logger)],
                 database: database, logger: Self.logger)
@@ -60,8 +61,12 @@ struct DatabaseOutageTests {
                     let started = ContinuousClock.now
                     let response = try await http.execute(uri: uri, method: method, headers: StatusAPITests.jsonHeaders(), body: body)
                     let elapsed = ContinuousClock.now - started
-                    #expect(response.status == .serviceUnavailable, "round \(round): \(method) \(uri): \(response.status) \(String(buffer: response.body))")
-                    #expect(response.headers[.retryAfter].flatMap { Int($0) }.map { $0 >= 1 } == true, "round \(round): \(method) \(uri) without Retry-After")
+                    #expect(
+                        response.status == .serviceUnavailable,
+                        "round \(round): \(method) \(uri): \(response.status) \(String(buffer: response.body))")
+                    #expect(
+                        response.headers[.retryAfter].flatMap { Int($0) }.map { $0 >= 1 } == true,
+                        "round \(round): \(method) \(uri) without Retry-After")
                     #expect(elapsed < .seconds(5), "round \(round): \(method) \(uri) took \(elapsed)")
                     if response.status == .serviceUnavailable {
                         #expect(try StatusAPITests.error(response).code == "unavailable")
@@ -120,8 +125,10 @@ struct DatabaseOutageTests {
                 if response.status != .ok { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(statuses.last == 200, "not served within 60 s of the database coming back: \(statuses)")
-            #expect(try await http.execute(
-                uri: "/v1/jobs", method: .post, headers: StatusAPITests.jsonHeaders(), body: StatusAPITests.jobBody("long-outage-2")).status == .created)
+            #expect(
+                try await http.execute(
+                    uri: "/v1/jobs", method: .post, headers: StatusAPITests.jsonHeaders(), body: StatusAPITests.jobBody("long-outage-2")
+                ).status == .created)
         }
     }
 }

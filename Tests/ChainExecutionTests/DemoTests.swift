@@ -51,7 +51,8 @@ struct DemoTests {
         #expect(supply.1 == supply.2)
         #expect(text.contains("status API: http://127.0.0.1:"))
         // The event log has at least each job's enqueueing and each indexed movement.
-        let events = try #require(text.firstMatch(of: /event stream: ws:\/\/127\.0\.0\.1:\d+\/v1\/events\?from=oldest .*: (\d+) events so far/), "\(text)")
+        let events = try #require(
+            text.firstMatch(of: /event stream: ws:\/\/127\.0\.0\.1:\d+\/v1\/events\?from=oldest .*: (\d+) events so far/), "\(text)")
         #expect(Int(events.1) ?? 0 >= (Int(movements.1) ?? 0) + 5, "\(text)")
         // Everything it started is gone.
         let work = try #require(text.firstMatch(of: /removed (\/tmp\/flutterbye-demo\.\w+)/), "\(text)")

@@ -26,7 +26,7 @@ extension EventStreamTests {
             try #require(logged.count == 1)
             let first = try #require(EventCursor(logged[0]))
             var unassigned: UInt64 = 0
-            for try await (text,) in try await client.query(
+            for try await (text, ) in try await client.query(
                 "SELECT pg_snapshot_xmax(pg_current_snapshot())::text", logger: Self.logger
             ).decode((String,).self) {
                 unassigned = try #require(UInt64(text))

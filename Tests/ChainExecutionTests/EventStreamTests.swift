@@ -60,7 +60,7 @@ struct EventStreamTests {
     }
 
     static func count(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int {
-        for try await (value,) in try await client.query(query, logger: logger).decode((Int64,).self) { return Int(value) }
+        for try await (value, ) in try await client.query(query, logger: logger).decode((Int64,).self) { return Int(value) }
         return 0
     }
 
@@ -93,7 +93,9 @@ struct EventStreamTests {
         }
     }
 
-    @Test("a client that disconnects mid-stream and resumes from its cursor gets every event exactly once, in log order, while writers commit out of order")
+    @Test(
+        "a client that disconnects mid-stream and resumes from its cursor gets every event exactly once, in log order, while writers commit out of order"
+    )
     func resumingMissesNothingAndRepeatsNothing() async throws {
         try await withEventAPI(database: "flutterbye_events_resume") { events, client, queue, _ in
             let producing = Shared(true)
@@ -161,7 +163,9 @@ struct EventStreamTests {
 
             // Each change is in the log once: every enqueued job, every movement and wallet row.
             #expect(received.count(where: { $0.kind == "job_state" && $0.state == "available" && $0.previousState == nil }) == 60)
-            #expect(received.count(where: { $0.kind == "job_state" && $0.state == "running" }) == (try await Self.count(client, "SELECT count(*) FROM flutterbye.token_jobs WHERE attempt > 0")))
+            #expect(
+                received.count(where: { $0.kind == "job_state" && $0.state == "running" })
+                    == (try await Self.count(client, "SELECT count(*) FROM flutterbye.token_jobs WHERE attempt > 0")))
             #expect(received.count(where: { $0.kind == "flby_movement" }) == 160)
             #expect(received.count(where: { $0.kind == "flby_movement" && $0.amount == "18446744073709551615" }) == 80)
             #expect(received.count(where: { $0.kind == "wallet_movement" }) == 80)
@@ -202,7 +206,9 @@ struct EventStreamTests {
         try await withEventAPI(database: "flutterbye_events_refusals", options: .init(pollInterval: .milliseconds(200), maxStreams: 1)) {
             events, client, queue, http in
             let auth: HTTPFields = [.authorization: "Bearer \(Self.token)"]
-            func expectError(_ uri: String, headers: HTTPFields = auth, _ status: HTTPResponse.Status, _ code: String, field: String? = nil) async throws {
+            func expectError(
+                _ uri: String, headers: HTTPFields = auth, _ status: HTTPResponse.Status, _ code: String, field: String? = nil
+            ) async throws {
                 try await http.execute(uri: uri, method: .get, headers: headers) { (response: TestResponse) async throws in
                     #expect(response.status == status, "\(uri): \(String(buffer: response.body))")
                     let error = try StatusAPITests.error(response)
@@ -347,7 +353,10 @@ struct EventStreamClient: Sendable {
                         for try await message in inbound.messages(maxSize: 1 << 20) {
                             guard case .text(let text) = message else { continue }
                             let parsed = try EventMessage(text)
-                            if received.withLock({ $0.append(parsed); return enough($0) }) {
+                            if received.withLock({
+                                $0.append(parsed)
+                                return enough($0)
+                            }) {
                                 if abruptly { throw GoingAway() }
                                 return
                             }

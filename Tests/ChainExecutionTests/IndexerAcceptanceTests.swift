@@ -73,19 +73,25 @@ struct IndexerAcceptanceTests {
     func writesAreIdempotentAndExact() async throws {
         try await Self.withIndexEnvironment(database: "index_writes") { client, _, _ in
             let store = IndexStore(client: client, logger: Self.logger)
-            let holder = Keypair.generate().publicKey, account = Keypair.generate().publicKey, wallet = Keypair.generate().publicKey
+            let holder = Keypair.generate().publicKey
+            let account = Keypair.generate().publicKey
+            let wallet = Keypair.generate().publicKey
             let memo = "tab\there\\back\nline\r\u{0}nul 'quote' \"dq\" café ✓"
             func transaction(_ seed: UInt8, slot: UInt64) throws -> IndexedTransaction {
                 IndexedTransaction(
                     signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: 1_700_000_123 + Int64(seed),
                     fee: 5_000, error: seed >= 2 ? .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]) : nil,
                     memo: memo,
-                    movements: [FlbyMovement(
-                        instructionIndex: FlbyMovement.balanceDerived, innerIndex: nil, kind: .transfer, sourceAccount: account,
-                        sourceOwner: holder, destinationAccount: nil, destinationOwner: nil, amount: UInt64.max)],
-                    walletActivity: [WalletActivity(
-                        role: .fee, wallet: wallet, lamportsDelta: -5_000, flbyDelta: -Int128(UInt64.max), preLamports: 10_000,
-                        postLamports: 5_000)],
+                    movements: [
+                        FlbyMovement(
+                            instructionIndex: FlbyMovement.balanceDerived, innerIndex: nil, kind: .transfer, sourceAccount: account,
+                            sourceOwner: holder, destinationAccount: nil, destinationOwner: nil, amount: UInt64.max)
+                    ],
+                    walletActivity: [
+                        WalletActivity(
+                            role: .fee, wallet: wallet, lamportsDelta: -5_000, flbyDelta: -Int128(UInt64.max), preLamports: 10_000,
+                            postLamports: 5_000)
+                    ],
                     flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 0, preAmount: nil)],
                     programLogs: ["Program log: \(memo)", ""], namesWatchedAddress: true,
                     failureLogs: seed >= 2 ? ["Program log: failing", memo, ""] : nil)
@@ -116,31 +122,41 @@ struct IndexerAcceptanceTests {
             ).decode((String, String?).self) {
                 let seed = try Signature(base58: signature).bytes[0]
                 let lines = try JSONDecoder().decode([String]?.self, from: Data((logs ?? "null").utf8))
-                #expect(lines == (seed >= 2 ? ["Program log: failing", memo.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"), ""] : nil), "\(logs ?? "nil")")
+                #expect(
+                    lines == (seed >= 2 ? ["Program log: failing", memo.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"), ""] : nil),
+                    "\(logs ?? "nil")")
             }
-            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements WHERE amount = 18446744073709551615 AND instruction_index IS NULL") == 3)
+            #expect(
+                try await Self.count(
+                    client, "SELECT count(*) FROM flutterbye.flby_movements WHERE amount = 18446744073709551615 AND instruction_index IS NULL") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.wallet_activity WHERE flby_delta = -18446744073709551615") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_logs WHERE line = ''") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances WHERE amount = 0") == 1)
             // Written twice, each row has one event (GET /v1/events), the u64 amount whole.
             #expect(try await Self.eventMismatches(client) == 0)
-            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.events e WHERE flutterbye.event_data(e)->>'amount' = '18446744073709551615'") == 3)
+            #expect(
+                try await Self.count(
+                    client, "SELECT count(*) FROM flutterbye.events e WHERE flutterbye.event_data(e)->>'amount' = '18446744073709551615'") == 3)
         }
     }
 
     @Test("a transaction gone from the chain after finality is marked dropped and leaves every view but indexed_transactions")
     func aVanishedTransactionIsMarkedDropped() async throws {
         try await Self.withIndexEnvironment(database: "index_dropped") { client, rpc, server in
-            let mint = Keypair.generate().publicKey, holder = Keypair.generate().publicKey, account = Keypair.generate().publicKey
+            let mint = Keypair.generate().publicKey
+            let holder = Keypair.generate().publicKey
+            let account = Keypair.generate().publicKey
             let store = IndexStore(client: client, logger: Self.logger)
             let indexer = Indexer(store: store, rpc: rpc, watched: WatchedAddresses(flbyMint: mint), options: Self.options, logger: Self.logger)
             // A transaction the chain never had (as if it was confirmed on a fork that died), written at slot 1.
             let ghost = try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) })
             let transaction = IndexedTransaction(
                 signature: ghost, slot: 1, blockTime: nil, fee: 5_000, error: nil, memo: "ghost",
-                movements: [FlbyMovement(
-                    instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
-                    destinationOwner: holder, amount: 77)],
+                movements: [
+                    FlbyMovement(
+                        instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
+                        destinationOwner: holder, amount: 77)
+                ],
                 walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 77, preAmount: nil)],
                 programLogs: [], namesWatchedAddress: true)
             try await store.write([transaction], advance: nil)
@@ -165,8 +181,11 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 0)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_supply WHERE minted = 0") == 1)
-            #expect(try await Self.count(
-                client, "SELECT count(*) FROM flutterbye.events e WHERE kind = 'transaction_dropped' AND flutterbye.event_data(e)->>'signature' = '\(ghost.base58)'") == 1)
+            #expect(
+                try await Self.count(
+                    client,
+                    "SELECT count(*) FROM flutterbye.events e WHERE kind = 'transaction_dropped' AND flutterbye.event_data(e)->>'signature' = '\(ghost.base58)'"
+                ) == 1)
         }
     }
 
@@ -271,9 +290,10 @@ struct IndexerAcceptanceTests {
                 message: .legacy(try LegacyMessage(payer: payer.publicKey, instructions: [MemoProgram.memo("order 42")], recentBlockhash: blockhash)),
                 signers: [payer])
             let transfer = try Transaction(
-                message: .legacy(try LegacyMessage(
-                    payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: mint, lamports: 1)],
-                    recentBlockhash: blockhash)),
+                message: .legacy(
+                    try LegacyMessage(
+                        payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: mint, lamports: 1)],
+                        recentBlockhash: blockhash)),
                 signers: [payer])
             let memoSignature = try await rpc.sendTransaction(memo, skipPreflight: true)
             _ = try await rpc.sendTransaction(transfer, skipPreflight: true)

@@ -19,7 +19,9 @@ struct IndexerFinalityTests {
     /// slots after the transaction; dropped ones checked again at every pass.
     static var options: IndexerOptions { IndexerAcceptanceTests.options }
 
-    @Test("one null status and one null getTransaction from a lagging endpoint do not drop a transaction; repeated misses do; seen again, it is restored with its events")
+    @Test(
+        "one null status and one null getTransaction from a lagging endpoint do not drop a transaction; repeated misses do; seen again, it is restored with its events"
+    )
     func aLaggingEndpointDoesNotDropATransaction() async throws {
         try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_false_drop") { client, rpc, server in
             let (watched, store, indexer, hidden, hiddenSlot) = try await Self.indexedThenHidden(client, rpc, server)
@@ -34,12 +36,15 @@ struct IndexerFinalityTests {
             // Misses spread over slots and time drop it.
             try await Self.settleUntilDropped(hidden, indexer, client, server)
             #expect(try await Self.supply(client) == "1000")
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND signature = '\(hidden.base58)'") == 1)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND signature = '\(hidden.base58)'") == 1)
             // The mint's cursor pointed at it, and now points before it.
-            #expect(try await IndexerAcceptanceTests.count(
-                client,
-                "SELECT count(*) FROM flutterbye.index_cursors WHERE role = 'mint' AND (newest_slot IS NULL OR newest_slot < \(hiddenSlot))") == 1)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client,
+                    "SELECT count(*) FROM flutterbye.index_cursors WHERE role = 'mint' AND (newest_slot IS NULL OR newest_slot < \(hiddenSlot))") == 1
+            )
 
             // The endpoint catches up: the next pass sees it and restores it, and its movement is sent again.
             _ = try await server.control(["hidden": [String: [String]]()])
@@ -48,10 +53,12 @@ struct IndexerFinalityTests {
             #expect(try await Self.supply(client) == "1500")
             let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
             #expect(report.differences.isEmpty, "\(report.differences)")
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'flby_movement' AND signature = '\(hidden.base58)'") == 2)
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.flby_movements WHERE signature = '\(hidden.base58)' AND amount = 500") == 1)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'flby_movement' AND signature = '\(hidden.base58)'") == 2)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.flby_movements WHERE signature = '\(hidden.base58)' AND amount = 500") == 1)
         }
     }
 
@@ -73,8 +80,9 @@ struct IndexerFinalityTests {
                 }
             }
             #expect(try await Self.supply(client) == "1500")
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'flby_movement' AND signature = '\(hidden.base58)'") == 2)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'flby_movement' AND signature = '\(hidden.base58)'") == 2)
         }
     }
 
@@ -99,13 +107,16 @@ struct IndexerFinalityTests {
             let account = try flby.account(of: holder)
             let ghostTransaction = IndexedTransaction(
                 signature: ghost, slot: canonicalSlot + 1, blockTime: nil, fee: 5_000, error: nil, memo: nil,
-                movements: [FlbyMovement(
-                    instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
-                    destinationOwner: holder, amount: 5)],
+                movements: [
+                    FlbyMovement(
+                        instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
+                        destinationOwner: holder, amount: 5)
+                ],
                 walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 1_705, preAmount: 1_700)],
                 programLogs: [], namesWatchedAddress: true)
             let cursor = SignatureCursor(signature: ghost, slot: canonicalSlot + 1)
-            try await store.write([ghostTransaction], advance: CursorAdvance(address: flby.mint.publicKey, role: .mint, newest: cursor, signatures: 1))
+            try await store.write(
+                [ghostTransaction], advance: CursorAdvance(address: flby.mint.publicKey, role: .mint, newest: cursor, signatures: 1))
             try await store.write([], advance: CursorAdvance(address: account, role: .flbyAccount, newest: cursor, signatures: 1))
             try await Self.finalize(past: canonicalSlot + 30, rpc, server)
 
@@ -140,28 +151,36 @@ struct IndexerFinalityTests {
             let account = try flby.account(of: holder)
             // What the index took from the dead fork: the same signature two slots earlier, minting 999.
             try await IndexStore(client: client, logger: Self.logger).write(
-                [IndexedTransaction(
-                    signature: minted, slot: slot - 2, blockTime: nil, fee: 5_000, error: nil, memo: nil,
-                    movements: [FlbyMovement(
-                        instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
-                        destinationOwner: holder, amount: 999)],
-                    walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 999, preAmount: 0)],
-                    programLogs: [], namesWatchedAddress: true)], advance: nil)
+                [
+                    IndexedTransaction(
+                        signature: minted, slot: slot - 2, blockTime: nil, fee: 5_000, error: nil, memo: nil,
+                        movements: [
+                            FlbyMovement(
+                                instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
+                                destinationOwner: holder, amount: 999)
+                        ],
+                        walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 999, preAmount: 0)],
+                        programLogs: [], namesWatchedAddress: true)
+                ], advance: nil)
             let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
             let store = IndexStore(client: client, logger: Self.logger)
             let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
             try await Self.finalize(past: slot, rpc, server)
             try await indexer.settle()
 
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.flby_movements WHERE signature = '\(minted.base58)' AND amount = 1000 AND slot = \(slot)") == 1)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.flby_movements WHERE signature = '\(minted.base58)' AND amount = 1000 AND slot = \(slot)"
+                ) == 1)
             #expect(try await IndexerAcceptanceTests.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE dropped") == 0)
             #expect(try await Self.supply(client) == "1000")
             // The client that was sent the dead fork's movement learns it is gone, then gets the chain's.
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND signature = '\(minted.base58)'") == 1)
-            #expect(try await IndexerAcceptanceTests.count(
-                client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'flby_movement' AND signature = '\(minted.base58)'") == 2)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'transaction_dropped' AND signature = '\(minted.base58)'") == 1)
+            #expect(
+                try await IndexerAcceptanceTests.count(
+                    client, "SELECT count(*) FROM flutterbye.events WHERE kind = 'flby_movement' AND signature = '\(minted.base58)'") == 2)
             let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
             #expect(report.differences.isEmpty, "\(report.differences)")
         }
@@ -174,7 +193,9 @@ struct IndexerFinalityTests {
     /// the endpoint stops showing it (lagging) and the chain finalizes past it.
     static func indexedThenHidden(
         _ client: PostgresClient, _ rpc: SolanaRPCClient, _ server: LocalChainServer
-    ) async throws -> (watched: WatchedAddresses, store: IndexStore, indexer: Indexer<PollingTransactionSource>, hidden: Signature, hiddenSlot: UInt64) {
+    ) async throws -> (
+        watched: WatchedAddresses, store: IndexStore, indexer: Indexer<PollingTransactionSource>, hidden: Signature, hiddenSlot: UInt64
+    ) {
         let flby = try await FlbyActivity.create(rpc)
         let holder = Keypair.generate().publicKey
         _ = try await flby.open(for: holder)
@@ -195,7 +216,9 @@ struct IndexerFinalityTests {
     }
 
     /// Settling passes spread over slots and time until `hidden` is dropped (at most 30 s).
-    static func settleUntilDropped(_ hidden: Signature, _ indexer: Indexer<some TransactionSource>, _ client: PostgresClient, _ server: LocalChainServer) async throws {
+    static func settleUntilDropped(
+        _ hidden: Signature, _ indexer: Indexer<some TransactionSource>, _ client: PostgresClient, _ server: LocalChainServer
+    ) async throws {
         try await IndexerAcceptanceTests.withTimeout(.seconds(30), "the transaction dropped") {
             while try await !isDropped(hidden, client) {
                 _ = try await server.control(["advance_slots": 5])

@@ -21,7 +21,8 @@ struct IndexerPollingCostTests {
             try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_churn_60") { churnClient, churnRPC, churnServer in
                 let plainHistory = try GeneratedHistory(rpcURL: plainServer.url, arguments: ["--mix", "churn", "--count", "0", "--seed", "11"])
                 let churnHistory = try GeneratedHistory(rpcURL: churnServer.url, arguments: ["--mix", "churn", "--count", "60", "--seed", "11"])
-                let plainExpected = try await plainHistory.expected(), churnExpected = try await churnHistory.expected()
+                let plainExpected = try await plainHistory.expected()
+                let churnExpected = try await churnHistory.expected()
                 try #require(churnExpected.transactions.filter { $0.kind == "churn_close" }.count == 60)
                 let plain = Indexer(
                     store: IndexStore(client: plainClient, logger: Self.logger), rpc: plainRPC,
@@ -50,13 +51,15 @@ struct IndexerPollingCostTests {
                                 try await Task.sleep(for: .milliseconds(100))
                             }
                         }
-                        #expect(try await IndexerAcceptanceTests.count(
-                            plainClient, "SELECT count(*) FROM flutterbye.index_cursors WHERE closed_slot IS NOT NULL") == 0)
+                        #expect(
+                            try await IndexerAcceptanceTests.count(
+                                plainClient, "SELECT count(*) FROM flutterbye.index_cursors WHERE closed_slot IS NOT NULL") == 0)
 
                         _ = try await plainServer.control(["reset_counters": true])
                         _ = try await churnServer.control(["reset_counters": true])
                         try await Task.sleep(for: .seconds(6))
-                        let plainCalls = try await Self.requests(plainServer), churnCalls = try await Self.requests(churnServer)
+                        let plainCalls = try await Self.requests(plainServer)
+                        let churnCalls = try await Self.requests(churnServer)
                         print("JSON-RPC calls in 6 s without closed accounts: \(plainCalls); with 60: \(churnCalls)")
                         #expect((plainCalls["getSignaturesForAddress"] ?? 0) > 0)
                         for (method, calls) in churnCalls {

@@ -54,7 +54,8 @@ struct JobFinalizerTests {
             var landed: [Signature] = []
             for index in 0..<44 {
                 let wallet = try Keypair(seed: [UInt8](repeating: UInt8(100 + index), count: 32)).publicKey
-                landed.append(try Signature(base58: try await rpc.call("requestAirdrop", [.string(wallet.base58), .uint(1_000_000)], as: String.self)))
+                landed.append(
+                    try Signature(base58: try await rpc.call("requestAirdrop", [.string(wallet.base58), .uint(1_000_000)], as: String.self)))
             }
             let finalizable = try await Self.confirm((0..<44).map { "final-\($0)" }, signatures: landed.map(\.base58), queue: queue)
             for _ in 0..<400 {

@@ -21,7 +21,8 @@ struct LargestJobTests {
     /// A Token-2022 job with `metadata` bytes of name, symbol and uri, and the longest memo that leaves its transaction
     /// within the limit.
     func largestJob(_ key: String, metadata: Int) throws -> TokenJobRequest {
-        let name = String(repeating: "n", count: min(32, metadata)), symbol = String(repeating: "s", count: min(10, metadata - name.utf8.count))
+        let name = String(repeating: "n", count: min(32, metadata))
+        let symbol = String(repeating: "s", count: min(10, metadata - name.utf8.count))
         let uri = String(repeating: "u", count: metadata - name.utf8.count - symbol.utf8.count)
         var memo = 500
         while try TokenCreationSize.largest(program: .token2022, name: name, symbol: symbol, uri: uri, memo: String(repeating: "m", count: memo))
@@ -35,7 +36,9 @@ struct LargestJobTests {
     }
 
     @Test func theLargestJobsTheQueueAcceptsLand() async throws {
-        let payer = self.payer, authority = self.authority, derivation = self.derivation
+        let payer = self.payer
+        let authority = self.authority
+        let derivation = self.derivation
         try await WorkerTestEnvironment.with(database: "flutterbye_largest_test", fund: payer.publicKey) { client, rpc, _ in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             // Metadata at its largest (242 bytes: the memo's bucket grows past the limit), and in the middle of its bucket
@@ -61,7 +64,9 @@ struct LargestJobTests {
                         try await Task.sleep(for: .milliseconds(20))
                         job = try await queue.job(id: id)
                     }
-                    #expect(job.state == .confirmed || job.state == .finalized, "\(job.request.idempotencyKey): \(job.state) \(job.errors.map(\.message))")
+                    #expect(
+                        job.state == .confirmed || job.state == .finalized, "\(job.request.idempotencyKey): \(job.state) \(job.errors.map(\.message))"
+                    )
                 }
             }
             for (id, request) in zip(ids, jobs) {

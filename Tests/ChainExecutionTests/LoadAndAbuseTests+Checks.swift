@@ -30,7 +30,7 @@ extension LoadAndAbuseTests {
             return try await withDatabase(url) { client in
                 let rows = try await client.query(
                     "SELECT count(*)::int8 FROM flutterbye.token_jobs WHERE state NOT IN ('confirmed', 'finalized')", logger: logger)
-                for try await (count,) in rows.decode((Int64,).self) { return Int(count) }
+                for try await (count, ) in rows.decode((Int64,).self) { return Int(count) }
                 return Int.max
             }
         } catch {
@@ -40,13 +40,16 @@ extension LoadAndAbuseTests {
 
     /// Each acknowledged key is one job in the database, confirmed, whose mint is a mint of its token program on chain
     /// and whose recipient's associated token account holds the job's amount (read from the accounts themselves).
-    static func expectTokensOnChain(_ acknowledged: [String: Int64], databaseURL: String, rpc: SolanaRPCClient, recipients: [PublicKey]) async throws {
+    static func expectTokensOnChain(_ acknowledged: [String: Int64], databaseURL: String, rpc: SolanaRPCClient, recipients: [PublicKey]) async throws
+    {
         let jobs = try await withDatabase(databaseURL) { client in
             var jobs: [String: (id: Int64, state: String, mint: String?, program: String, amount: String, recipient: String)] = [:]
             let rows = try await client.query(
                 "SELECT idempotency_key::text, id, state, mint_address, token_program::text, amount::text, recipient FROM flutterbye.token_jobs",
                 logger: logger)
-            for try await (key, id, state, mint, program, amount, recipient) in rows.decode((String, Int64, String, String?, String, String, String).self) {
+            for try await (key, id, state, mint, program, amount, recipient) in rows.decode(
+                (String, Int64, String, String?, String, String, String).self)
+            {
                 jobs[key] = (id, state, mint, program, amount, recipient)
             }
             return jobs
@@ -72,10 +75,15 @@ extension LoadAndAbuseTests {
         for chunk in stride(from: 0, to: expected.count, by: 50).map({ Array(expected[$0..<min($0 + 50, expected.count)]) }) {
             let accounts = try await rpc.multipleAccounts(chunk.flatMap { [$0.mint, $0.account] })
             for (index, job) in chunk.enumerated() {
-                let mint = accounts[2 * index], holder = accounts[2 * index + 1]
+                let mint = accounts[2 * index]
+                let holder = accounts[2 * index + 1]
                 #expect(mint?.owner == job.program && (mint?.data.count ?? 0) >= 82, "\(job.key): the mint \(job.mint.base58) is not a mint on chain")
-                let balance = holder.flatMap { $0.data.count >= 72 ? $0.data[64..<72].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) } : nil }
-                #expect(holder?.owner == job.program && balance == job.amount, "\(job.key): the recipient holds \(balance.map(String.init) ?? "nothing"), not \(job.amount)")
+                let balance = holder.flatMap {
+                    $0.data.count >= 72 ? $0.data[64..<72].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) } : nil
+                }
+                #expect(
+                    holder?.owner == job.program && balance == job.amount,
+                    "\(job.key): the recipient holds \(balance.map(String.init) ?? "nothing"), not \(job.amount)")
             }
         }
     }
@@ -96,8 +104,10 @@ extension LoadAndAbuseTests {
     /// with the last cursor, until `target` (set once the load is over) is reached: every event it received.
     static func followResuming(port: Int, target: Shared<String?>) async -> [EventMessage] {
         let client = EventStreamClient(port: port)
-        var received: [EventMessage] = [], cursor: String?
-        var deadline = ContinuousClock.now + .seconds(900), catchingUp = false
+        var received: [EventMessage] = []
+        var cursor: String?
+        var deadline = ContinuousClock.now + .seconds(900)
+        var catchingUp = false
         while ContinuousClock.now < deadline {
             if let goal = target.withLock({ $0 }) {
                 if goal.isEmpty { break }
@@ -105,7 +115,8 @@ extension LoadAndAbuseTests {
                 // Once the load is over, a stream has two minutes to catch up.
                 if !catchingUp { (catchingUp, deadline) = (true, min(deadline, .now + .seconds(120))) }
             }
-            let take = Int.random(in: 20...200), last = target.withLock { $0 }
+            let take = Int.random(in: 20...200)
+            let last = target.withLock { $0 }
             let query = (cursor.map { "cursor=\($0)" } ?? "from=oldest") + "&kinds=job_state"
             do {
                 let outcome = try await client.connect(query: query, token: token, abruptly: true, within: .seconds(3)) { messages in
@@ -136,20 +147,23 @@ extension LoadAndAbuseTests {
                         || coalesce(backend_xmin::text, '-') || ' ' || coalesce(state, '-') || ' ' || left(query, 60), ' || '), '')
                     FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL
                     """, logger: logger)
-                for try await (text,) in rows.decode((String,).self) { return text }
+                for try await (text, ) in rows.decode((String,).self) { return text }
                 return ""
             }
             Issue.record("streams differ from the log; snapshot and transactions: \(activity)")
         }
         for (index, stream) in streams.enumerated() {
             // What a stream read past the target (it may, in the connection that reached it) is not compared.
-            let got = Array(stream.map(\.cursor).prefix { cursor in
-                guard let at = EventCursor(cursor), let end = EventCursor(target) else { return true }
-                return at <= end
-            })
+            let got = Array(
+                stream.map(\.cursor).prefix { cursor in
+                    guard let at = EventCursor(cursor), let end = EventCursor(target) else { return true }
+                    return at <= end
+                })
             let twice = Dictionary(grouping: got, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-            let gotSet = Set(got), cursorSet = Set(cursors)
-            let missing = cursors.filter { !gotSet.contains($0) }, extra = got.filter { !cursorSet.contains($0) }
+            let gotSet = Set(got)
+            let cursorSet = Set(cursors)
+            let missing = cursors.filter { !gotSet.contains($0) }
+            let extra = got.filter { !cursorSet.contains($0) }
             let firstDifference = Array(zip(got, cursors)).firstIndex { $0.0 != $0.1 }
             #expect(
                 got == cursors,
@@ -184,6 +198,7 @@ extension LoadAndAbuseTests {
         }
         let busy = try await calls() - busyStart
         #expect(scrapes.withLock { $0 } > 0)
-        #expect(busy <= quiet + max(10, quiet / 2), "\(scrapes.withLock { $0 }) scrapes: \(busy) RPC calls, against \(quiet) in as long without scrapes")
+        #expect(
+            busy <= quiet + max(10, quiet / 2), "\(scrapes.withLock { $0 }) scrapes: \(busy) RPC calls, against \(quiet) in as long without scrapes")
     }
 }

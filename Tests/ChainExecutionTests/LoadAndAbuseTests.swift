@@ -62,13 +62,17 @@ struct LoadAndAbuseTests {
         let base = try await RunCommandTests().apiURL(process)
         let port = try #require(URLComponents(string: base)?.port)
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: sizes.scrapers + sizes.readers + 16)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: sizes.scrapers + sizes.readers + 16)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let ledger = LoadLedger()
         let api = LoadRequester(http: http, base: base, token: Self.token, ledger: ledger)
         let scraper = LoadRequester(http: http, base: base, token: nil, ledger: ledger)
-        let stop = Shared(false), acknowledged = Shared<[String: Int64]>([:]), postersDone = Shared(0)
-        let target = Shared<String?>(nil), streams = Shared<[[EventMessage]]>([])
+        let stop = Shared(false)
+        let acknowledged = Shared<[String: Int64]>([:])
+        let postersDone = Shared(0)
+        let target = Shared<String?>(nil)
+        let streams = Shared<[[EventMessage]]>([])
 
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -84,13 +88,16 @@ struct LoadAndAbuseTests {
                                  "amount": "\(1_000 + index)", "recipient": "\(recipients[index % recipients.count].base58)"}
                                 """
                             // A client that got no answer sends the same key again (it may have been enqueued).
-                            var answer: LoadAnswer?, unanswered = 0
+                            var answer: LoadAnswer?
+                            var unanswered = 0
                             while answer == nil && unanswered < 10 {
                                 answer = await api.following(.POST, "/v1/jobs", body: body, route: "POST /v1/jobs")
                                 if answer == nil { unanswered += 1 }
                             }
                             guard let answer else { continue }
-                            if answer.status == 201 || (answer.status == 200 && (unanswered > 0 || answer.earlierAttempts > 0)), let id = answer.json["id"] as? Int {
+                            if answer.status == 201 || (answer.status == 200 && (unanswered > 0 || answer.earlierAttempts > 0)),
+                                let id = answer.json["id"] as? Int
+                            {
                                 acknowledged.withLock { $0[key] = Int64(id) }
                                 mine.append((key, body))
                             } else {

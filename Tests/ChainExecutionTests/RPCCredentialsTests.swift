@@ -44,7 +44,8 @@ struct RPCCredentialsTests {
     }
 
     @Test func noSecretOfTheRPCURLIsShownAnywhere() async throws {
-        let payer = self.payer, recipient = self.recipient
+        let payer = self.payer
+        let recipient = self.recipient
         try await WorkerTestEnvironment.with(database: "flutterbye_rpc_credentials_test", fund: payer.publicKey, credentials: Self.credentials) {
             _, _, server in
             let port = try #require(server.url.port)

@@ -43,13 +43,15 @@ struct RunCommandTests {
     }
 
     @Test func oneProcessServesTheAPIRunsTheWorkerAndTheIndexerAndStopsOnSIGTERM() async throws {
-        let payer = self.payer, recipient = self.recipient
+        let payer = self.payer
+        let recipient = self.recipient
         try await WorkerTestEnvironment.with(database: "flutterbye_run_test", fund: payer.publicKey) { client, rpc, server in
             let launcher = try WorkerProcessLauncher(
                 databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_run_test"), rpcURL: server.url, payer: payer,
                 masterSeedHex: String(repeating: "7e", count: 32),
                 settings: [
-                    "API_TOKEN": Self.token, "FLUTTERBYE_API_PORT": "0", "FLBY_TOKEN_MINT": try Keypair(seed: [UInt8](repeating: 93, count: 32)).publicKey.base58,
+                    "API_TOKEN": Self.token, "FLUTTERBYE_API_PORT": "0",
+                    "FLBY_TOKEN_MINT": try Keypair(seed: [UInt8](repeating: 93, count: 32)).publicKey.base58,
                     "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "200",
                 ],
                 command: "run")
@@ -106,9 +108,10 @@ struct RunCommandTests {
                 }
                 #expect(jobCounted(text), "\(text)")
                 // The indexer runs too: it has followed the configured mint.
-                let cursors = try await client.query("SELECT count(*)::int8 FROM flutterbye.chain_address_cursors WHERE role = 'mint'", logger: Self.logger)
+                let cursors = try await client.query(
+                    "SELECT count(*)::int8 FROM flutterbye.chain_address_cursors WHERE role = 'mint'", logger: Self.logger)
                 var mints = 0
-                for try await (count,) in cursors.decode((Int64,).self) { mints = Int(count) }
+                for try await (count, ) in cursors.decode((Int64,).self) { mints = Int(count) }
                 #expect(mints == 1, "\(process.tail())")
                 // The event stream: the job's life from its enqueueing to its confirmation.
                 let events = EventStreamClient(port: try #require(URLComponents(string: base)?.port))
@@ -165,7 +168,9 @@ struct RunCommandTests {
             "SOLANA_PRIVATE_KEY": Base58.encode(demoPayer.exportSecretKey()), "FLUTTERBYE_MASTER_SEED": String(repeating: "d3", count: 32),
             "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev", "API_TOKEN": "only-twenty-chars-xx", "FLUTTERBYE_DEV_AIRDROP": "1",
         ]
-        let everything = ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP"]
+        let everything = [
+            "production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP",
+        ]
         let cases: [([String], [String])] = [
             (["run"], everything), (["config", "check"], everything),
             (["worker"], ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "FLUTTERBYE_DEV_AIRDROP"]),

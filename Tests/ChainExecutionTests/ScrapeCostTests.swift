@@ -16,7 +16,9 @@ import Testing
 /// scrape or a probe sends no statement to PostgreSQL and no call to the RPC node, however many come. The statements
 /// are counted by PostgreSQL itself (pg_stat_statements, on a cluster of the test's own), the RPC calls by the local
 /// chain (its counters by method).
-@Suite("Scrapes and probes cost no query and no RPC call", .enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and PostgreSQL: run Tests/run"), .serialized)
+@Suite(
+    "Scrapes and probes cost no query and no RPC call",
+    .enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and PostgreSQL: run Tests/run"), .serialized)
 struct ScrapeCostTests {
     static let logger = Logger(label: "ScrapeCostTests")
     static let token = StatusAPITests.token
@@ -30,7 +32,7 @@ struct ScrapeCostTests {
 
     /// The statements PostgreSQL has run in database `name` (pg_stat_statements), read over `admin` (another database).
     static func statements(_ admin: PostgresClient, database name: String) async throws -> Int {
-        for try await (calls,) in try await admin.query(
+        for try await (calls, ) in try await admin.query(
             """
             SELECT coalesce(sum(s.calls), 0)::int8 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
             WHERE d.datname = \(name)

@@ -114,7 +114,9 @@ struct SenderAdversaryTests {
                 let job = try #require(try await queue.job(idempotencyKey: "funded-in-flight"))
                 if seen.last == .failed {
                     // Allowed only with the specific error naming the address.
-                    #expect(job.errors.last?.errorClass == "mint_address_taken" && job.errors.last?.message.contains(mint.base58) == true, "\(job.errors)")
+                    #expect(
+                        job.errors.last?.errorClass == "mint_address_taken" && job.errors.last?.message.contains(mint.base58) == true, "\(job.errors)"
+                    )
                 }
             }
             let job = try #require(try await queue.job(idempotencyKey: "funded-in-flight"))
@@ -246,7 +248,12 @@ struct SenderAdversaryTests {
             }
             let group = ServiceGroup(services: [service(client, rpc, derivation: otherDerivation)], gracefulShutdownSignals: [], logger: Self.logger)
             let outcome: Result<Void, any Error> = await withTaskGroup(of: Result<Void, any Error>.self) { tasks in
-                tasks.addTask { do { try await group.run(); return .success(()) } catch { return .failure(error) } }
+                tasks.addTask {
+                    do {
+                        try await group.run()
+                        return .success(())
+                    } catch { return .failure(error) }
+                }
                 tasks.addTask {
                     try? await Task.sleep(for: .seconds(5))
                     await group.triggerGracefulShutdown()

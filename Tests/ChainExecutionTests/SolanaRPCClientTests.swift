@@ -13,8 +13,11 @@ struct SolanaRPCClientTests {
     let logger = Logger(label: "SolanaRPCClientTests")
     let payer = try! Keypair(seed: [UInt8](repeating: 31, count: 32))
 
-    func client(_ server: LocalChainServer, endpoints extra: [RPCEndpoint] = [], retry: RPCRetryPolicy = RPCRetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(20)),
-                requestsPerSecond: Double? = nil) throws -> SolanaRPCClient {
+    func client(
+        _ server: LocalChainServer, endpoints extra: [RPCEndpoint] = [],
+        retry: RPCRetryPolicy = RPCRetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(20)),
+        requestsPerSecond: Double? = nil
+    ) throws -> SolanaRPCClient {
         try SolanaRPCClient(
             endpoints: extra + [RPCEndpoint(url: server.url.absoluteString, requestsPerSecond: requestsPerSecond)], timeout: .seconds(5),
             retry: retry, logger: logger)
@@ -29,7 +32,8 @@ struct SolanaRPCClientTests {
             program: .token2022, decimals: 2, name: "RPC", symbol: "RPC", uri: "https://x", amount: 500,
             recipient: try PublicKey(base58: "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"), memo: key)
         let mint = try JobKeyDerivation(masterSeed: [UInt8](repeating: 32, count: 32)).keypair(forJobKey: key)
-        let rent = try await client.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
+        let rent = try await client.minimumBalanceForRentExemption(
+            space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
         let transaction = try plan.transaction(
             payer: payer, mint: mint, mintAuthority: payer, mintRentLamports: rent, recentBlockhash: blockhash, computeUnitLimit: 200_000,
             computeUnitPrice: 7_000)
@@ -73,7 +77,8 @@ struct SolanaRPCClientTests {
         let server = try LocalChainServer()
         let client = try client(server)
         // The payer has no lamports: the preflight fails.
-        let (transaction, _) = try await tokenTransaction(client, key: "rpc-broke", blockhash: try await client.latestBlockhash(commitment: .processed).blockhash)
+        let (transaction, _) = try await tokenTransaction(
+            client, key: "rpc-broke", blockhash: try await client.latestBlockhash(commitment: .processed).blockhash)
         do {
             _ = try await client.sendTransaction(transaction, preflightCommitment: .processed)
             Issue.record("the preflight should fail")
@@ -165,7 +170,8 @@ struct SolanaRPCClientTests {
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
-        let landed = try await client.sendTransaction(try transfer(1_000_000, to: Keypair.generate().publicKey, blockhash: blockhash), skipPreflight: true)
+        let landed = try await client.sendTransaction(
+            try transfer(1_000_000, to: Keypair.generate().publicKey, blockhash: blockhash), skipPreflight: true)
         // 300 signatures: more than the 256 a node takes in one call (the local chain refuses more, as Solana does).
         let unknown = try (0..<298).map { _ in try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) }) }
         let statuses = try await client.signatureStatuses([landed] + unknown + [landed])
@@ -251,7 +257,9 @@ extension LocalChainServer {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 16) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 16) == 0
+            }
         }
         guard listening else {
             close(fd)

@@ -33,7 +33,8 @@ struct TokenCreationExecutionTests {
                 from: payer.publicKey, newAccount: mint.publicKey, lamports: try chain.rentExemptMinimum(space: 82), space: 82,
                 owner: token.programID),
             token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
+            try AssociatedTokenAccountProgram.createIdempotent(
+                payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
             MemoProgram.memo(memo, signers: [payer.publicKey]),
         ]
@@ -86,7 +87,8 @@ struct TokenCreationExecutionTests {
             try TokenMetadata.initialize(
                 metadata: mint.publicKey, updateAuthority: payer.publicKey, mint: mint.publicKey, mintAuthority: payer.publicKey,
                 name: name, symbol: symbol, uri: uri),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
+            try AssociatedTokenAccountProgram.createIdempotent(
+                payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
             token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
             MemoProgram.memo(memo, signers: [payer.publicKey]),
         ]
@@ -135,12 +137,14 @@ struct TokenCreationExecutionTests {
         if isToken2022 { setup.append(MetadataPointer.initialize(mint: mint.publicKey, authority: payer.publicKey, metadataAddress: mint.publicKey)) }
         setup.append(token.initializeMint2(mint: mint.publicKey, decimals: 2, mintAuthority: payer.publicKey, freezeAuthority: nil))
         if isToken2022 {
-            setup.append(try TokenMetadata.initialize(
-                metadata: mint.publicKey, updateAuthority: payer.publicKey, mint: mint.publicKey, mintAuthority: payer.publicKey,
-                name: "Before", symbol: "B", uri: "u"))
+            setup.append(
+                try TokenMetadata.initialize(
+                    metadata: mint.publicKey, updateAuthority: payer.publicKey, mint: mint.publicKey, mintAuthority: payer.publicKey,
+                    name: "Before", symbol: "B", uri: "u"))
         }
         setup += [
-            try AssociatedTokenAccountProgram.create(payer: payer.publicKey, wallet: holder.publicKey, mint: mint.publicKey, tokenProgram: token.programID),
+            try AssociatedTokenAccountProgram.create(
+                payer: payer.publicKey, wallet: holder.publicKey, mint: mint.publicKey, tokenProgram: token.programID),
             SystemProgram.createAccount(
                 from: payer.publicKey, newAccount: second.publicKey, lamports: try chain.rentExemptMinimum(space: 165),
                 space: 165, owner: token.programID),
@@ -151,7 +155,8 @@ struct TokenCreationExecutionTests {
 
         var moves = [
             token.transfer(source: holderATA, destination: second.publicKey, owner: holder.publicKey, amount: 1_000),
-            token.transferChecked(source: holderATA, mint: mint.publicKey, destination: second.publicKey, owner: holder.publicKey, amount: 500, decimals: 2),
+            token.transferChecked(
+                source: holderATA, mint: mint.publicKey, destination: second.publicKey, owner: holder.publicKey, amount: 500, decimals: 2),
             token.burn(account: holderATA, mint: mint.publicKey, owner: holder.publicKey, amount: 300),
             token.burnChecked(account: second.publicKey, mint: mint.publicKey, owner: payer.publicKey, amount: 200, decimals: 2),
             token.setAuthority(account: mint.publicKey, currentAuthority: payer.publicKey, authorityType: .mintTokens, newAuthority: newAuthority),
@@ -170,12 +175,14 @@ struct TokenCreationExecutionTests {
         if isToken2022 { #expect(try TokenMetadataState(mintData: mintData)?.name == "After") }
 
         // The old authority can no longer mint: the program refuses, and the harness reports the failure.
-        let refused = try chain.send(try Transaction(
-            message: .legacy(try LegacyMessage(
-                payer: payer.publicKey,
-                instructions: [token.mintTo(mint: mint.publicKey, destination: holderATA, authority: payer.publicKey, amount: 1)],
-                recentBlockhash: try chain.latestBlockhash())),
-            signers: [payer]))
+        let refused = try chain.send(
+            try Transaction(
+                message: .legacy(
+                    try LegacyMessage(
+                        payer: payer.publicKey,
+                        instructions: [token.mintTo(mint: mint.publicKey, destination: holderATA, authority: payer.publicKey, amount: 1)],
+                        recentBlockhash: try chain.latestBlockhash())),
+                signers: [payer]))
         #expect(!refused.succeeded)
         #expect(refused.logs.contains { $0.contains("owner does not match") || $0.contains("Error") })
     }

@@ -80,8 +80,10 @@ struct TokenCreationPlanExecutionTests {
 
     /// A job's fields become a plan only through `TokenJobRequest.plan()`, which refuses a bad one naming it.
     @Test func malformedJobFieldsAreRefusedNamingTheField() {
-        func refused(_ field: String, program: String = "token", decimals: Int = 6, name: String = "n", amount: String = "1",
-                     recipient: String = Self.recipient) {
+        func refused(
+            _ field: String, program: String = "token", decimals: Int = 6, name: String = "n", amount: String = "1",
+            recipient: String = Self.recipient
+        ) {
             let request = TokenJobRequest(
                 idempotencyKey: "k", tokenProgram: program, decimals: decimals, name: name, symbol: "S", uri: "u", amount: amount,
                 recipient: recipient)
@@ -93,9 +95,12 @@ struct TokenCreationPlanExecutionTests {
                 #expect(error.field == field, "\(error)")
             }
         }
-        #expect(throws: Never.self) { try TokenJobRequest(
-            idempotencyKey: "k", tokenProgram: "token-2022", decimals: 9, name: "n", symbol: "S", uri: "u", amount: "18446744073709551615",
-            recipient: Self.recipient).plan() }
+        #expect(throws: Never.self) {
+            try TokenJobRequest(
+                idempotencyKey: "k", tokenProgram: "token-2022", decimals: 9, name: "n", symbol: "S", uri: "u", amount: "18446744073709551615",
+                recipient: Self.recipient
+            ).plan()
+        }
         refused("token_program", program: "token-2023")
         refused("decimals", decimals: 12)
         refused("name", name: String(repeating: "x", count: 33))

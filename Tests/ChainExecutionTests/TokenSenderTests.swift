@@ -30,7 +30,8 @@ struct TokenSenderTests {
 
     /// A migrated, empty job table, a fresh local chain with the payer funded, and a worker "w1" (not running).
     func withHarness(payerFunded: Bool = true, _ body: @Sendable (Harness) async throws -> Void) async throws {
-        let payer = self.payer, derivation = self.derivation
+        let payer = self.payer
+        let derivation = self.derivation
         try await WorkerTestEnvironment.with(database: "flutterbye_sender_test", fund: payerFunded ? payer.publicKey : nil) { client, rpc, server in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             let service = TokenWorkerService(
@@ -127,7 +128,8 @@ struct TokenSenderTests {
                 amount: 1000, recipient: recipient, memo: "job crash")
             let mint = derivation.keypair(forJobKey: "crash")
             let latest = try await harness.rpc.latestBlockhash()
-            let rent = try await harness.rpc.minimumBalanceForRentExemption(space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
+            let rent = try await harness.rpc.minimumBalanceForRentExemption(
+                space: try plan.finalMintSpace(mint: mint.publicKey, updateAuthority: payer.publicKey))
             let transaction = try plan.transaction(
                 payer: payer, mint: mint, mintAuthority: payer, mintRentLamports: rent, recentBlockhash: latest.blockhash,
                 computeUnitLimit: 200_000, computeUnitPrice: 1)

@@ -28,8 +28,9 @@ struct TokenWorkerServiceTests {
                 payer: payer, mintDerivation: derivation, policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
                 rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
             workerID: worker,
-            options: .init(maxInFlight: 64, lease: .seconds(30), pollInterval: .milliseconds(200), maintenanceInterval: .milliseconds(200),
-                           shutdownDeadline: deadline),
+            options: .init(
+                maxInFlight: 64, lease: .seconds(30), pollInterval: .milliseconds(200), maintenanceInterval: .milliseconds(200),
+                shutdownDeadline: deadline),
             logger: Self.logger)
     }
 
@@ -61,7 +62,8 @@ struct TokenWorkerServiceTests {
                 tasks.addTask { try await group.run() }
                 // Jobs enqueued while the workers run are picked up too (LISTEN/NOTIFY or the poll).
                 for i in 150..<jobCount {
-                    _ = try await queue.enqueue(request("svc-\(i)", program: Self.program(i) == .token ? "token" : "token-2022", amount: Self.amount(i)))
+                    _ = try await queue.enqueue(
+                        request("svc-\(i)", program: Self.program(i) == .token ? "token" : "token-2022", amount: Self.amount(i)))
                 }
                 var counts: [TokenJobState: Int] = [:]
                 for _ in 0..<1800 {

@@ -63,7 +63,10 @@ extension SolanaRPCClientTests {
         #expect(indexed.movements.first?.destinationAccount == account && indexed.movements.first?.destinationOwner == recipient)
         #expect(indexed.movements.first?.amount == 500 && indexed.movements.first?.innerIndex == nil)
         #expect(indexed.flbyBalances == [FlbyAccountBalance(account: account, owner: recipient, amount: 500, preAmount: nil)])
-        #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500, preLamports: 0, postLamports: 0)])
+        #expect(
+            indexed.walletActivity == [
+                WalletActivity(role: .escrow, wallet: recipient, lamportsDelta: 0, flbyDelta: 500, preLamports: 0, postLamports: 0)
+            ])
         #expect(indexed.memo == "history-1")
         #expect(indexed.walletTokenAccounts == [WalletTokenAccount(role: .escrow, account: account)])
 

@@ -20,7 +20,9 @@ extension StatusAPITests {
                 #expect(try await http.execute(uri: "/v1/jobs", method: .get, headers: headers).status == .unauthorized)
             }
             // The burst of 5 is spent: every kind of unauthenticated request is refused now.
-            for (uri, headers) in [("/healthz", [:]), ("/readyz", [:]), ("/metrics", [:]), ("/v1/jobs", [.authorization: "Bearer a-guessed-token-0123456789"])]
+            for (uri, headers) in [
+                ("/healthz", [:]), ("/readyz", [:]), ("/metrics", [:]), ("/v1/jobs", [.authorization: "Bearer a-guessed-token-0123456789"]),
+            ]
                 as [(String, HTTPFields)]
             {
                 let limited = try await http.execute(uri: uri, method: .get, headers: headers)

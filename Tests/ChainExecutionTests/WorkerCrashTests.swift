@@ -16,15 +16,18 @@ struct WorkerCrashTests {
     let recipient = try! Keypair(seed: [UInt8](repeating: 72, count: 32)).publicKey
 
     @Test func killedWorkersNeverCreateASecondTokenOrLoseAJob() async throws {
-        let jobCount = 100, kills = 20
-        let payer = self.payer, recipient = self.recipient
+        let jobCount = 100
+        let kills = 20
+        let payer = self.payer
+        let recipient = self.recipient
         try await WorkerTestEnvironment.with(database: "flutterbye_crash_test", fund: payer.publicKey) { client, rpc, server in
             _ = try await server.control(["drop_rate": 0.2])
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             for i in 0..<jobCount {
-                _ = try await queue.enqueue(TokenJobRequest(
-                    idempotencyKey: "crash-\(i)", tokenProgram: i % 2 == 0 ? "token" : "token-2022", decimals: 1, name: "Crash \(i)",
-                    symbol: "CR", uri: "https://x/\(i)", amount: "\(100 + i)", recipient: recipient.base58))
+                _ = try await queue.enqueue(
+                    TokenJobRequest(
+                        idempotencyKey: "crash-\(i)", tokenProgram: i % 2 == 0 ? "token" : "token-2022", decimals: 1, name: "Crash \(i)",
+                        symbol: "CR", uri: "https://x/\(i)", amount: "\(100 + i)", recipient: recipient.base58))
             }
             let launcher = try WorkerProcessLauncher(
                 databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_crash_test"), rpcURL: server.url, payer: payer,

@@ -78,7 +78,8 @@ struct WorkerProcessTests {
             #expect(Set(byWorker.keys) == ["worker-1", "worker-2"], "both workers took jobs: \(byWorker)")
             // Every transaction the chain executed is one job's creation: no job ran twice, not even into a failure.
             let transactions = try #require((try await server.controlState()["counters"] as? [String: Any])?["transactions"] as? [String: Any])
-            let succeeded = (transactions["succeeded"] as? NSNumber)?.intValue, failed = (transactions["failed"] as? NSNumber)?.intValue
+            let succeeded = (transactions["succeeded"] as? NSNumber)?.intValue
+            let failed = (transactions["failed"] as? NSNumber)?.intValue
             let summary = "\(transactions)"
             #expect(succeeded == jobCount, "\(summary)")
             #expect(failed == 0, "\(summary)")
@@ -86,7 +87,8 @@ struct WorkerProcessTests {
     }
 
     @Test func aWorkerReconnectsAfterPostgreSQLRestartsAndCarriesOn() async throws {
-        let before = 60, after = 20
+        let before = 60
+        let after = 20
         let cluster = try PostgresTestCluster()
         let database = try DatabaseConfiguration(url: cluster.url)
         let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)

@@ -1,7 +1,8 @@
-@testable import FlutterbyeAPI
 import FlutterbyeTestSupport
 import HTTPTypes
 import Testing
+
+@testable import FlutterbyeAPI
 
 /// The database gate without a database: the work it runs is a closure that takes as long as a test says.
 struct DatabaseGateTests {

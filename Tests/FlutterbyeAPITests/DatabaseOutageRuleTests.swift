@@ -1,5 +1,6 @@
-@testable import FlutterbyeAPI
 import Testing
+
+@testable import FlutterbyeAPI
 
 /// When the probe's findings make an outage: a refused or broken connection at once; silence (no answer within the
 /// probe's time, as a loaded machine gives now and then) only when it lasts; an answer ends it.

@@ -39,7 +39,10 @@ struct DropPolicyTests {
     @Test func oneMissDropsNothing() {
         let verdicts = Self.misses([(2_000, 0)])
         #expect(!verdicts.contains { Self.isDrop($0) })
-        guard case .miss(let record) = verdicts.first else { Issue.record("\(verdicts)"); return }
+        guard case .miss(let record) = verdicts.first else {
+            Issue.record("\(verdicts)")
+            return
+        }
         #expect(record.misses == 1 && record.firstSlot == 2_000 && record.firstAt == Self.start)
     }
 

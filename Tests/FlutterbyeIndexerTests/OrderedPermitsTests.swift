@@ -1,6 +1,7 @@
-@testable import FlutterbyeIndexer
 import Synchronization
 import Testing
+
+@testable import FlutterbyeIndexer
 
 /// The permits the polls' `getTransaction` requests share: never more out than there are, handed to the lowest
 /// order first whatever the order of asking, and a cancelled waiter leaves without one.
@@ -15,7 +16,12 @@ struct OrderedPermitsTests {
     /// Counts the permits out now and the most out at once.
     final class Holders: Sendable {
         let state = Mutex((now: 0, most: 0))
-        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func enter() {
+            state.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+        }
         func leave() { state.withLock { $0.now -= 1 } }
         var most: Int { state.withLock { $0.most } }
     }
@@ -28,18 +34,21 @@ struct OrderedPermitsTests {
 
     @Test func lowestOrderFirstWhateverTheOrderOfAsking() async throws {
         let permits = OrderedPermits(1)
-        let first = permits.nextOrder(), second = permits.nextOrder(), third = permits.nextOrder()
+        let first = permits.nextOrder()
+        let second = permits.nextOrder()
+        let third = permits.nextOrder()
         #expect(first < second && second < third)
         try await permits.acquire(order: first)
         let grants = Grants()
         // Asked for in the reverse of their order, while the only permit is out.
         var waiters: [Task<Void, any Error>] = []
         for (order, waiting) in [(third, 1), (second, 2)] {
-            waiters.append(Task {
-                try await permits.acquire(order: order)
-                grants.add(order)
-                permits.release()
-            })
+            waiters.append(
+                Task {
+                    try await permits.acquire(order: order)
+                    grants.add(order)
+                    permits.release()
+                })
             try await eventually { permits.waitingCount == waiting }
         }
         #expect(grants.list.isEmpty)

@@ -1,5 +1,6 @@
-@testable import FlutterbyeIndexer
 import Testing
+
+@testable import FlutterbyeIndexer
 
 /// When an address is polled next, given what its polls found and the time: busy ones at once, quiet ones less and
 /// less often, dormant ones rarely, closed ones not at all until seen again. No I/O, no clock: `now` is given.
@@ -15,7 +16,9 @@ struct PollCadenceTests {
 
     /// The waits after `count` quiet polls of a token account, each right when due.
     static func quietWaits(_ count: Int, from state: PollState) -> [Duration] {
-        var state = state, now = start, waits: [Duration] = []
+        var state = state
+        var now = start
+        var waits: [Duration] = []
         for _ in 0..<count {
             let (next, due) = cadence.afterPoll(state, outcome: .quiet, started: now, now: now, cursorSlot: 10)
             guard let due else { return waits }
@@ -66,7 +69,8 @@ struct PollCadenceTests {
         // A poll that found something (the close itself) keeps it open.
         let busy = Self.cadence.afterPoll(state, outcome: .busy, started: Self.start + .seconds(40), now: Self.start + .seconds(41), cursorSlot: 77)
         #expect(busy.due != nil && busy.state.closedSlot == nil)
-        let closed = Self.cadence.afterPoll(state, outcome: .quiet, started: Self.start + .seconds(30), now: Self.start + .seconds(31), cursorSlot: 77)
+        let closed = Self.cadence.afterPoll(
+            state, outcome: .quiet, started: Self.start + .seconds(30), now: Self.start + .seconds(31), cursorSlot: 77)
         #expect(closed.due == nil && closed.state.closedSlot == 77)
         // A later discovery pass that still does not find it keeps the first absence.
         #expect(Self.cadence.discovered(state, exists: false, now: Self.start + .seconds(60)).state.absentSince == Self.start)
@@ -93,7 +97,9 @@ struct PollCadenceTests {
     }
 
     @Test func failingPollsBackOffUpToTheQuietInterval() {
-        var state = Self.account(), now = Self.start, waits: [Duration] = []
+        var state = Self.account()
+        var now = Self.start
+        var waits: [Duration] = []
         for _ in 0..<7 {
             let (next, due) = Self.cadence.afterPoll(state, outcome: .failed, started: now, now: now, cursorSlot: nil)
             waits.append(due! - now)

@@ -1,8 +1,9 @@
-@testable import FlutterbyeIndexer
 import Foundation
 import SolanaCore
-@testable import SolanaRPC
 import Testing
+
+@testable import FlutterbyeIndexer
+@testable import SolanaRPC
 
 /// Which signatures a poll must look up in the database before fetching them: only those that can be stored
 /// without the schedule knowing it (older than a cursor read from the database, or delivered and forgotten since).
@@ -25,7 +26,8 @@ struct PollScheduleTests {
     static let date = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func anEmptyIndexLooksNothingUp() {
-        var schedule = PollSchedule(settings: PollingSettings(), addresses: [Self.address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(), addresses: [Self.address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
         let claim = schedule.claim((0..<10).map { Self.entry($0, slot: UInt64(100 + $0)) })
         #expect(claim.lookUp.isEmpty)
         #expect(claim.claimed.count == 10 && claim.taken.isEmpty)
@@ -34,7 +36,8 @@ struct PollScheduleTests {
     @Test func whatIsAsOldAsAStoredCursorIsLookedUp() {
         var started = Self.address
         started.cursor = SignatureCursor(signature: Self.signature(999), slot: 105)
-        var schedule = PollSchedule(settings: PollingSettings(), addresses: [started], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(), addresses: [started], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
         let claim = schedule.claim((0..<10).map { Self.entry($0, slot: UInt64(100 + $0)) })
         #expect(claim.lookUp == (0...5).map { Self.signature($0) })
 
@@ -47,7 +50,8 @@ struct PollScheduleTests {
     }
 
     @Test func deliveredAndInFlightSignaturesAreTakenAndOwnDeliveriesNeedNoLookUp() {
-        var schedule = PollSchedule(settings: PollingSettings(), addresses: [Self.address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(), addresses: [Self.address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
         let first = schedule.claim((0..<4).map { Self.entry($0, slot: 10) })
         // While the first poll fetches them, another poll of another address skips them.
         let second = schedule.claim((2..<6).map { Self.entry($0, slot: 10) })
@@ -65,7 +69,8 @@ struct PollScheduleTests {
     }
 
     @Test func forgottenDeliveriesAreLookedUpAgain() {
-        var schedule = PollSchedule(settings: PollingSettings(), addresses: [Self.address], remembered: 10, now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(), addresses: [Self.address], remembered: 10, now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
         schedule.markDelivered((0..<10).map { (Self.signature($0), UInt64(20 + $0)) })  // becomes the older set
         #expect(schedule.storedSlotBound == nil)
         schedule.markDelivered((10..<20).map { (Self.signature($0), UInt64(40 + $0)) })  // the first ten are forgotten
@@ -80,7 +85,8 @@ struct PollScheduleTests {
 /// while its address is polled takes effect when that poll ends, and the address is due at once.
 struct PollScheduleRewindTests {
     @Test func aForgottenDeliveryIsClaimedAgain() {
-        var schedule = PollSchedule(settings: PollingSettings(), addresses: [PollScheduleTests.address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(), addresses: [PollScheduleTests.address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
         schedule.markDelivered([(PollScheduleTests.signature(1), 10)])
         let beforeForgetting = schedule.claim([PollScheduleTests.entry(1, slot: 10)])
         #expect(beforeForgetting.taken == [PollScheduleTests.signature(1)])
@@ -92,7 +98,9 @@ struct PollScheduleRewindTests {
     @Test func aCursorMovedBackDuringAPollAppliesWhenItEnds() {
         var address = PollScheduleTests.address
         address.cursor = SignatureCursor(signature: PollScheduleTests.signature(50), slot: 500)
-        var schedule = PollSchedule(settings: PollingSettings(busyInterval: .seconds(60)), addresses: [address], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(busyInterval: .seconds(60)), addresses: [address], now: PollScheduleTests.start,
+            wallClock: PollScheduleTests.date)
         let firstPoll = schedule.takeDue(max: 10, now: PollScheduleTests.start)
         #expect(firstPoll.first?.cursor?.slot == 500)
         var rewound = address
@@ -108,7 +116,9 @@ struct PollScheduleRewindTests {
     @Test func aClosedAccountFromTheDatabaseIsNotPolledUntilNamedByANewerTransaction() {
         let key = try! PublicKey(bytes: [UInt8](repeating: 9, count: 32))
         let closed = AddressCursor(address: key, role: .flbyAccount, closedSlot: 40)
-        var schedule = PollSchedule(settings: PollingSettings(busyInterval: .zero), addresses: [PollScheduleTests.address, closed], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        var schedule = PollSchedule(
+            settings: PollingSettings(busyInterval: .zero), addresses: [PollScheduleTests.address, closed], now: PollScheduleTests.start,
+            wallClock: PollScheduleTests.date)
         let atStart = schedule.takeDue(max: 10, now: PollScheduleTests.start)
         #expect(atStart.map(\.address) == [PollScheduleTests.address.address])
         schedule.named([(key, 40)], now: PollScheduleTests.start)
@@ -142,7 +152,8 @@ struct PollScheduleTimeTests {
         let woken = schedule.takeWakeRequest()
         #expect(!woken, "a poll ending wakes nobody")
         schedule.pollAllNow(now: start + .seconds(62))
-        let firstAsk = schedule.takeWakeRequest(), secondAsk = schedule.takeWakeRequest()
+        let firstAsk = schedule.takeWakeRequest()
+        let secondAsk = schedule.takeWakeRequest()
         #expect(firstAsk && !secondAsk, "a sweep asked for wakes the loop once")
     }
 }

@@ -28,7 +28,8 @@ struct TransactionMovementsTests {
         _ instructions: [Instruction], invoked: [Int: [Instruction]] = [:], pre: [Holding] = [], post: [Holding] = [],
         lamports: [PublicKey: (UInt64, UInt64)] = [:], error: JSONValue? = nil, logs: [String] = ["Program log: ok"]
     ) throws -> FetchedTransaction {
-        let message = try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: try Blockhash(bytes: [UInt8](repeating: 7, count: 32)))
+        let message = try LegacyMessage(
+            payer: payer.publicKey, instructions: instructions, recentBlockhash: try Blockhash(bytes: [UInt8](repeating: 7, count: 32)))
         let required = Set(VersionedMessage.legacy(message).requiredSigners)
         let signed = try Transaction(message: .legacy(message), signers: [payer, aliceKeypair].filter { required.contains($0.publicKey) })
         let keys = message.accountKeys
@@ -37,9 +38,10 @@ struct TransactionMovementsTests {
         for (position, list) in invoked.sorted(by: { $0.key < $1.key }) {
             var compiled: [InnerInstruction] = []
             for instruction in list {
-                compiled.append(InnerInstruction(
-                    programIDIndex: try index(instruction.programID), accounts: try instruction.accounts.map { try index($0.publicKey) },
-                    data: instruction.data, stackHeight: 2))
+                compiled.append(
+                    InnerInstruction(
+                        programIDIndex: try index(instruction.programID), accounts: try instruction.accounts.map { try index($0.publicKey) },
+                        data: instruction.data, stackHeight: 2))
             }
             inner.append(InnerInstructions(index: position, instructions: compiled))
         }
@@ -49,7 +51,8 @@ struct TransactionMovementsTests {
                     accountIndex: try index($0.account), mint: $0.mint, owner: $0.owner, programID: token.programID, amount: $0.amount, decimals: 6)
             }
         }
-        let preLamports = keys.map { lamports[$0]?.0 ?? 1_000_000 }, postLamports = keys.map { lamports[$0]?.1 ?? 1_000_000 }
+        let preLamports = keys.map { lamports[$0]?.0 ?? 1_000_000 }
+        let postLamports = keys.map { lamports[$0]?.1 ?? 1_000_000 }
         let meta = TransactionStatusMeta(
             error: error, fee: 5_000, preBalances: preLamports, postBalances: postLamports, preTokenBalances: try balances(pre),
             postTokenBalances: try balances(post), innerInstructions: inner, logMessages: LogLines(logs))
@@ -78,14 +81,15 @@ struct TransactionMovementsTests {
             pre: [(aliceFlby, flby, alice, 0), (aliceOther, otherMint, alice, 0)],
             post: [(aliceFlby, flby, alice, 300), (aliceOther, otherMint, alice, 7)])
         let indexed = TransactionMovements.extract(fetched, watching: watched)
-        #expect(indexed.movements == [
-            FlbyMovement(
-                instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: aliceFlby,
-                destinationOwner: alice, amount: 500),
-            FlbyMovement(
-                instructionIndex: 2, innerIndex: nil, kind: .burn, sourceAccount: aliceFlby, sourceOwner: alice, destinationAccount: nil,
-                destinationOwner: nil, amount: 200),
-        ])
+        #expect(
+            indexed.movements == [
+                FlbyMovement(
+                    instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: aliceFlby,
+                    destinationOwner: alice, amount: 500),
+                FlbyMovement(
+                    instructionIndex: 2, innerIndex: nil, kind: .burn, sourceAccount: aliceFlby, sourceOwner: alice, destinationAccount: nil,
+                    destinationOwner: nil, amount: 200),
+            ])
         #expect(indexed.flbyBalances == [FlbyAccountBalance(account: aliceFlby, owner: alice, amount: 300, preAmount: 0)])
         #expect(indexed.failureLogs == nil, "a transaction that succeeded keeps no log lines")
         #expect(indexed.walletActivity.isEmpty && indexed.memo == nil && indexed.programLogs.isEmpty)
@@ -101,11 +105,12 @@ struct TransactionMovementsTests {
             pre: [(aliceFlby, flby, alice, 100), (bobFlby, flby, bob, 0), (aliceOther, otherMint, alice, 3), (bobOther, otherMint, bob, 0)],
             post: [(aliceFlby, flby, alice, 60), (bobFlby, flby, bob, 40), (aliceOther, otherMint, alice, 0), (bobOther, otherMint, bob, 3)])
         let indexed = TransactionMovements.extract(fetched, watching: watched)
-        #expect(indexed.movements == [
-            FlbyMovement(
-                instructionIndex: 0, innerIndex: nil, kind: .transfer, sourceAccount: aliceFlby, sourceOwner: alice,
-                destinationAccount: bobFlby, destinationOwner: bob, amount: 40)
-        ])
+        #expect(
+            indexed.movements == [
+                FlbyMovement(
+                    instructionIndex: 0, innerIndex: nil, kind: .transfer, sourceAccount: aliceFlby, sourceOwner: alice,
+                    destinationAccount: bobFlby, destinationOwner: bob, amount: 40)
+            ])
     }
 
     @Test func instructionsAProgramInvokedCountWithTheirPosition() throws {
@@ -138,7 +143,10 @@ struct TransactionMovementsTests {
         #expect(indexed.movements.isEmpty)
         #expect(indexed.error != nil && indexed.fee == 5_000)
         #expect(indexed.failureLogs == ["Program log: ok"])
-        #expect(indexed.walletActivity == [WalletActivity(role: .fee, wallet: fee, lamportsDelta: 0, flbyDelta: 0, preLamports: 1_000_000, postLamports: 1_000_000)])
+        #expect(
+            indexed.walletActivity == [
+                WalletActivity(role: .fee, wallet: fee, lamportsDelta: 0, flbyDelta: 0, preLamports: 1_000_000, postLamports: 1_000_000)
+            ])
         #expect(indexed.isRelevant)
     }
 
@@ -171,10 +179,11 @@ struct TransactionMovementsTests {
         let indexed = TransactionMovements.extract(fetched, watching: watched)
         #expect(indexed.memo == "order 1; paid")
         #expect(indexed.programLogs == ["Program log: flutterbye ok"])
-        #expect(Set(indexed.walletActivity) == [
-            WalletActivity(role: .fee, wallet: fee, lamportsDelta: 2_500, flbyDelta: 0, preLamports: 0, postLamports: 2_500),
-            WalletActivity(role: .escrow, wallet: escrow, lamportsDelta: 0, flbyDelta: 0, preLamports: 7, postLamports: 7),
-        ])
+        #expect(
+            Set(indexed.walletActivity) == [
+                WalletActivity(role: .fee, wallet: fee, lamportsDelta: 2_500, flbyDelta: 0, preLamports: 0, postLamports: 2_500),
+                WalletActivity(role: .escrow, wallet: escrow, lamportsDelta: 0, flbyDelta: 0, preLamports: 7, postLamports: 7),
+            ])
         #expect(indexed.movements.isEmpty && indexed.flbyBalances.isEmpty)
     }
 
@@ -185,17 +194,25 @@ struct TransactionMovementsTests {
         let tokenIndex = try #require(fetched.accountKeys.firstIndex(of: token.programID))
         // A malformed answer: an invoked MintTo whose destination index is past the transaction's accounts.
         let mintTo = token.mintTo(mint: flby, destination: aliceFlby, authority: payer.publicKey, amount: 1_000)
-        fetched.meta.innerInstructions = [InnerInstructions(index: 0, instructions: [
-            InnerInstruction(programIDIndex: tokenIndex, accounts: [0, 99, 1], data: mintTo.data)
-        ])]
+        fetched.meta.innerInstructions = [
+            InnerInstructions(
+                index: 0,
+                instructions: [
+                    InnerInstruction(programIDIndex: tokenIndex, accounts: [0, 99, 1], data: mintTo.data)
+                ])
+        ]
         let movements = TransactionMovements.extract(fetched, watching: watched).movements
         #expect(movements.map(\.amount) == [5], "only the top-level MintTo; the malformed one is not read with shifted accounts")
     }
 
     @Test func anUnrelatedTransactionIsNotRelevant() throws {
         let fetched = try transaction(
-            [SystemProgram.transfer(from: payer.publicKey, to: bob, lamports: 10), token.transfer(source: aliceOther, destination: bobOther, owner: alice, amount: 1)],
-            pre: [(aliceOther, otherMint, alice, 1), (bobOther, otherMint, bob, 0)], post: [(aliceOther, otherMint, alice, 0), (bobOther, otherMint, bob, 1)])
+            [
+                SystemProgram.transfer(from: payer.publicKey, to: bob, lamports: 10),
+                token.transfer(source: aliceOther, destination: bobOther, owner: alice, amount: 1),
+            ],
+            pre: [(aliceOther, otherMint, alice, 1), (bobOther, otherMint, bob, 0)],
+            post: [(aliceOther, otherMint, alice, 0), (bobOther, otherMint, bob, 1)])
         #expect(!TransactionMovements.extract(fetched, watching: watched).isRelevant)
     }
 }

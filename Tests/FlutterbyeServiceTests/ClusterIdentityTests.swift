@@ -1,7 +1,8 @@
-@testable import FlutterbyeService
 import FlutterbyeStore
 import SolanaCore
 import Testing
+
+@testable import FlutterbyeService
 
 /// The cluster from `SOLANA_CLUSTER` and the RPC's genesis hash (Solana's documented hashes of the public clusters):
 /// either alone decides, both must agree; and what a cluster's explorer links and log lines show.
@@ -11,11 +12,12 @@ struct ClusterIdentityTests {
     static let testnet = "4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY"
     static let local = "FYPe7phxuDqyLnMArcVGNTZRAPg9KpDPk9yrQxCFFYst"
 
-    @Test(arguments: [
-        (nil, nil, nil), ("devnet", nil, SolanaCluster.devnet), (nil, mainnet, .mainnetBeta), (nil, local, .custom),
-        ("mainnet-beta", mainnet, .mainnetBeta), ("mainnet", mainnet, .mainnetBeta), ("devnet", devnet, .devnet), ("testnet", testnet, .testnet),
-        ("localnet", local, .custom), ("custom", local, .custom),
-    ] as [(String?, String?, SolanaCluster?)])
+    @Test(
+        arguments: [
+            (nil, nil, nil), ("devnet", nil, SolanaCluster.devnet), (nil, mainnet, .mainnetBeta), (nil, local, .custom),
+            ("mainnet-beta", mainnet, .mainnetBeta), ("mainnet", mainnet, .mainnetBeta), ("devnet", devnet, .devnet), ("testnet", testnet, .testnet),
+            ("localnet", local, .custom), ("custom", local, .custom),
+        ] as [(String?, String?, SolanaCluster?)])
     func eitherAloneDecidesAndBothMayAgree(_ name: String?, _ hash: String?, _ cluster: SolanaCluster?) {
         let identity = ClusterIdentity(name: name, genesisHash: hash)
         #expect(identity.cluster == cluster && identity.mismatch == nil)
@@ -37,7 +39,8 @@ struct ClusterIdentityTests {
     /// SOLANA_CLUSTER is read for every part (it decides production mode), not only with the API.
     @Test func aNameThatIsNoClusterIsAProblemForEveryPart() throws {
         let environment = ProductionPolicyTests.environment(["SOLANA_CLUSTER": "moonnet"])
-        for parts in [ServiceParts(indexer: false, worker: true, api: false), ServiceParts(indexer: true, worker: false, api: false), ServiceParts()] {
+        for parts in [ServiceParts(indexer: false, worker: true, api: false), ServiceParts(indexer: true, worker: false, api: false), ServiceParts()]
+        {
             #expect {
                 try ServiceConfiguration(environment: ServiceEnvironment(environment), parts: parts)
             } throws: { error in

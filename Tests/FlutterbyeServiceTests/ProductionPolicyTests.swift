@@ -1,8 +1,9 @@
-@testable import FlutterbyeService
 import Foundation
 import Logging
 import SolanaCore
 import Testing
+
+@testable import FlutterbyeService
 
 /// Production mode's refusals, each alone and all at once, and none off mainnet.
 struct ProductionPolicyTests {
@@ -31,7 +32,9 @@ struct ProductionPolicyTests {
     }
 
     /// The review of `environment(changes)` on `cluster`, every file's mode read as `permissions` (nil: unreadable).
-    static func review(_ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil) throws
+    static func review(
+        _ changes: [String: String?] = [:], cluster: SolanaCluster? = .mainnetBeta, permissions: Int? = nil
+    ) throws
         -> ProductionPolicy.Review
     {
         let configuration = try ServiceConfiguration(environment: ServiceEnvironment(environment(changes)), parts: ServiceParts())
@@ -71,13 +74,16 @@ struct ProductionPolicyTests {
         let keypair: [String: String?] = ["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile]
         for cluster in [SolanaCluster.mainnetBeta, .devnet, nil] {
             let refusals = try Self.refusals(keypair, cluster: cluster, permissions: nil)
-            #expect(refusals.contains { $0.contains("SOLANA_KEYPAIR_PATH") && $0.contains(Self.keyFile) && $0.contains("cannot be read") }, "\(refusals)")
+            #expect(
+                refusals.contains { $0.contains("SOLANA_KEYPAIR_PATH") && $0.contains(Self.keyFile) && $0.contains("cannot be read") }, "\(refusals)")
         }
     }
 
     /// Off mainnet a keypair file that group or others may read is a warning, not a refusal; a private one neither.
     @Test func offMainnetAReadableKeypairFileIsAWarning() throws {
-        let keypair: [String: String?] = ["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile, "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": Self.keyFile]
+        let keypair: [String: String?] = [
+            "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile, "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": Self.keyFile,
+        ]
         for cluster in [SolanaCluster.devnet, .testnet, .custom] {
             let readable = try Self.review(keypair, cluster: cluster, permissions: 0o644)
             #expect(readable.refusals == [])
@@ -154,9 +160,10 @@ struct JSONLogHandlerTests {
         #expect(data.last == UInt8(ascii: "\n"))
         #expect(data.dropLast().contains(UInt8(ascii: "\n")) == false)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
-        #expect(object == [
-            "ts": "1970-01-01T00:00:00.000Z", "level": "warning", "label": "flutterbye", "message": "job failed: \"quoted\"",
-            "source": "TokenWorker", "job": "42",
-        ])
+        #expect(
+            object == [
+                "ts": "1970-01-01T00:00:00.000Z", "level": "warning", "label": "flutterbye", "message": "job failed: \"quoted\"",
+                "source": "TokenWorker", "job": "42",
+            ])
     }
 }

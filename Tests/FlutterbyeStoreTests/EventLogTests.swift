@@ -14,7 +14,9 @@ struct EventLogTests {
         #expect(cursor.description == "8142-5531")
         #expect(EventCursor("8142-5531") == cursor)
         #expect(EventCursor("18446744073709551615-9223372036854775807") == EventCursor(transaction: .max, sequence: .max))
-        for bad in ["", "8142", "8142-", "-5531", "8142-5531-1", "a-1", "1-b", "+1-2", "1--2", " 1-2", "18446744073709551616-1", "1-9223372036854775808"] {
+        for bad in [
+            "", "8142", "8142-", "-5531", "8142-5531-1", "a-1", "1-b", "+1-2", "1--2", " 1-2", "18446744073709551616-1", "1-9223372036854775808",
+        ] {
             #expect(EventCursor(bad) == nil, "\(bad)")
         }
         #expect(EventCursor(transaction: 9, sequence: 100) < EventCursor(transaction: 10, sequence: 1))
@@ -44,7 +46,10 @@ struct EventLogTests {
             #expect(events[0].payloadJSON.contains("\"attempt\": 3") && events[0].payloadJSON.contains("\"idempotency_key\": null"))
             let afterNine = try await log.events(after: events[1].cursor, kinds: [.jobState], limit: 2)
             #expect(afterNine.map(\.cursor.transaction) == [10, 99])
-            #expect(try await log.events(after: events[4].cursor, kinds: [.flbyMovement, .walletMovement], limit: 1).allSatisfy { $0.cursor > events[4].cursor })
+            #expect(
+                try await log.events(after: events[4].cursor, kinds: [.flbyMovement, .walletMovement], limit: 1).allSatisfy {
+                    $0.cursor > events[4].cursor
+                })
 
             // The present is after every readable event; an event written now comes after it.
             let latest = try await log.latest()
@@ -55,7 +60,9 @@ struct EventLogTests {
             // Other suites' jobs write events meanwhile: it is readable once their transactions that began before it end.
             var new: [LoggedEvent] = []
             for _ in 0..<100 where new.isEmpty {
-                new = try await log.events(after: latest, kinds: [.jobState], limit: 1_000_000).filter { $0.payloadJSON.contains("\"job_id\": \(marker)") }
+                new = try await log.events(after: latest, kinds: [.jobState], limit: 1_000_000).filter {
+                    $0.payloadJSON.contains("\"job_id\": \(marker)")
+                }
                 if new.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
             }
             try #require(new.count == 1)

@@ -35,7 +35,9 @@ extension TokenJobQueueTests {
             for answer in answers {
                 let job = try await queue.job(id: answer.result.jobID)
                 if !answer.result.inserted || Array(job.request.idempotencyKey.utf8) != Array(answer.key.utf8) {
-                    answeredWithAnothersJob.append("\(answer.key.unicodeScalars.map { "U+\(String($0.value, radix: 16))" }) got job \(job.id) (inserted: \(answer.result.inserted))")
+                    answeredWithAnothersJob.append(
+                        "\(answer.key.unicodeScalars.map { "U+\(String($0.value, radix: 16))" }) got job \(job.id) (inserted: \(answer.result.inserted))"
+                    )
                 }
             }
             #expect(answeredWithAnothersJob.isEmpty, "each caller is answered with the job it inserted: \(answeredWithAnothersJob.prefix(6))")
@@ -48,7 +50,8 @@ extension TokenJobQueueTests {
 @Suite struct TokenJobRequestEqualityTests {
     @Test func canonicallyEquivalentKeysAreTwoRequests() {
         let (composed, decomposed) = TokenJobQueueTests.equivalentKeys("1")
-        let a = TokenJobQueueTests.request(composed), b = TokenJobQueueTests.request(decomposed)
+        let a = TokenJobQueueTests.request(composed)
+        let b = TokenJobQueueTests.request(decomposed)
         #expect(a != b)
         #expect(Set([a, b]).count == 2)
         #expect(a == TokenJobQueueTests.request(composed))

@@ -1,8 +1,9 @@
-@testable import FlutterbyeStore
 import FlutterbyeTestSupport
 import Foundation
 import PostgresNIO
 import Testing
+
+@testable import FlutterbyeStore
 
 /// The connections a busy queue keeps leased between statements: they go back to the pool once unused, and one the
 /// server closed is never lent again.

@@ -72,11 +72,12 @@ struct SchemaMigratorTests {
 
     @Test func aFailingStatementRollsEverythingBackAndIsNamed() async throws {
         try await TestDatabase.withClient { client in
-            let migrator = try SchemaMigrator(script: """
-                -- a probe
-                CREATE TABLE IF NOT EXISTS public.rollback_probe (id int);
-                SELECT no_such_function();
-                """)
+            let migrator = try SchemaMigrator(
+                script: """
+                    -- a probe
+                    CREATE TABLE IF NOT EXISTS public.rollback_probe (id int);
+                    SELECT no_such_function();
+                    """)
             do {
                 try await migrator.apply(on: client, logger: TestDatabase.logger)
                 Issue.record("the migration should fail")
@@ -95,15 +96,16 @@ struct SchemaMigratorTests {
 
     @Test func dollarQuotedBodiesRunAsOneStatement() async throws {
         try await TestDatabase.withClient { client in
-            let migrator = try SchemaMigrator(script: """
-                CREATE OR REPLACE FUNCTION public.flutterbye_probe() RETURNS int LANGUAGE plpgsql AS $$
-                BEGIN
-                    RETURN 7; -- a semicolon inside the body
-                END;
-                $$;
-                DO $body$ BEGIN PERFORM public.flutterbye_probe(); END $body$;
-                DROP FUNCTION public.flutterbye_probe();
-                """)
+            let migrator = try SchemaMigrator(
+                script: """
+                    CREATE OR REPLACE FUNCTION public.flutterbye_probe() RETURNS int LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RETURN 7; -- a semicolon inside the body
+                    END;
+                    $$;
+                    DO $body$ BEGIN PERFORM public.flutterbye_probe(); END $body$;
+                    DROP FUNCTION public.flutterbye_probe();
+                    """)
             #expect(migrator.statements.count == 3)
             try await migrator.apply(on: client, logger: TestDatabase.logger)
         }

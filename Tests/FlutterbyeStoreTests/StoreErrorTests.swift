@@ -1,8 +1,8 @@
-import _ConnectionPoolModule
 import FlutterbyeStore
 import FlutterbyeTestSupport
 import PostgresNIO
 import Testing
+import _ConnectionPoolModule
 
 /// How a failure is classified: the connection pool's refusal while it cannot connect (its circuit breaker, open
 /// after a minute of failed connection attempts and until one succeeds, seconds after the server is back) is the

@@ -107,7 +107,9 @@ extension TokenJobQueueTests {
                                     request = Self.request("nul")
                                     request.name = "a\u{0}b"
                                 }
-                                do { return (index, .success(try await queue.enqueue(request))) } catch { return (index, .failure(error as? StoreError ?? StoreError(.queryFailed, "\(error)"))) }
+                                do { return (index, .success(try await queue.enqueue(request))) } catch {
+                                    return (index, .failure(error as? StoreError ?? StoreError(.queryFailed, "\(error)")))
+                                }
                             }
                         }
                         var outcomes: [Int: Result<TokenJobEnqueueResult, StoreError>] = [:]
@@ -241,10 +243,11 @@ extension TokenJobQueueTests {
             for (field, values) in directInserts {
                 do {
                     try await client.query(
-                        PostgresQuery(unsafeSQL: """
-                            INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, amount, symbol, uri, recipient)
-                            VALUES ('direct-\(field)', \(values), 's', 'u', 'r')
-                            """), logger: logger)
+                        PostgresQuery(
+                            unsafeSQL: """
+                                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, amount, symbol, uri, recipient)
+                                VALUES ('direct-\(field)', \(values), 's', 'u', 'r')
+                                """), logger: logger)
                     Issue.record("a direct insert with a bad \(field) must be refused")
                 } catch let error as PSQLError {
                     #expect(error.serverInfo?[.sqlState] == "23514", "\(field): \(String(reflecting: error))")

@@ -146,7 +146,8 @@ struct TokenJobQueueTests {
             let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             let raw: [UInt8] = Array(0..<200).map { UInt8($0) }
             try await queue.recordSubmission(
-                TransactionSubmission(lease: lease, mintAddress: Self.recipient, signature: "sig-1", rawTransaction: raw, lastValidBlockHeight: 12_345))
+                TransactionSubmission(
+                    lease: lease, mintAddress: Self.recipient, signature: "sig-1", rawTransaction: raw, lastValidBlockHeight: 12_345))
             var job = try await queue.job(id: id)
             #expect(job.state == .submitted)
             #expect(job.rawTransaction == raw)
@@ -156,7 +157,8 @@ struct TokenJobQueueTests {
             #expect(job.signatures == ["sig-1"])
 
             // A second transaction (the first expired) joins the first; storing one again adds nothing.
-            let second = TransactionSubmission(lease: lease, mintAddress: Self.recipient, signature: "sig-2", rawTransaction: [9], lastValidBlockHeight: 12_500)
+            let second = TransactionSubmission(
+                lease: lease, mintAddress: Self.recipient, signature: "sig-2", rawTransaction: [9], lastValidBlockHeight: 12_500)
             try await queue.recordSubmission(second)
             try await queue.recordSubmission(second)
             job = try await queue.job(id: id)
@@ -226,8 +228,9 @@ struct TokenJobQueueTests {
 
             _ = try await queue.enqueue(Self.request("doomed"))
             let doomed = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
-            #expect(try await queue.recordFailure(
-                doomed, errorClass: "insufficient_funds", message: "the fee payer has 0 lamports", permanent: true, retryAt: Date()) == .failed)
+            #expect(
+                try await queue.recordFailure(
+                    doomed, errorClass: "insufficient_funds", message: "the fee payer has 0 lamports", permanent: true, retryAt: Date()) == .failed)
 
             // A job that stored a transaction is not failed for used-up attempts: the transaction may still land.
             var once = Self.request("sent-once")
@@ -236,8 +239,9 @@ struct TokenJobQueueTests {
             let sentLease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             try await queue.recordSubmission(
                 TransactionSubmission(lease: sentLease, mintAddress: Self.recipient, signature: "s", rawTransaction: [1], lastValidBlockHeight: 5))
-            #expect(try await queue.recordFailure(
-                sentLease, errorClass: "transient", message: "HTTP 429", permanent: false, retryAt: Date()) == .retryable)
+            #expect(
+                try await queue.recordFailure(
+                    sentLease, errorClass: "transient", message: "HTTP 429", permanent: false, retryAt: Date()) == .retryable)
             #expect(try await queue.job(id: sentOnce).state == .retryable)
 
             // An operator retries the failed job.
@@ -285,7 +289,8 @@ struct TokenJobQueueTests {
             #expect(second.jobID == id && second.token != first.token)
             await #expect(throws: StoreError.self, "the first claim's runner must not record a transaction") {
                 try await queue.recordSubmission(
-                    TransactionSubmission(lease: first, mintAddress: Self.recipient, signature: "stale", rawTransaction: [1], lastValidBlockHeight: 1))
+                    TransactionSubmission(lease: first, mintAddress: Self.recipient, signature: "stale", rawTransaction: [1], lastValidBlockHeight: 1)
+                )
             }
             #expect(try await queue.job(id: id).signature == nil)
             #expect(try await queue.renewLeases([first], lease: .seconds(30)).isEmpty)
@@ -324,7 +329,8 @@ struct TokenJobQueueTests {
             let cLease = try #require(claimedAgain.first { $0.id == c }?.lease)
             let aLeaseAgain = try #require(claimedAgain.first { $0.id == a }?.lease)
             try await queue.recordSubmission(
-                TransactionSubmission(lease: cLease, mintAddress: Self.recipient, signature: "sig-c", rawTransaction: [1, 2, 3], lastValidBlockHeight: 100))
+                TransactionSubmission(
+                    lease: cLease, mintAddress: Self.recipient, signature: "sig-c", rawTransaction: [1, 2, 3], lastValidBlockHeight: 100))
             do {
                 _ = try await queue.cancel(jobID: c)
                 Issue.record("a submitted job must not be cancellable")

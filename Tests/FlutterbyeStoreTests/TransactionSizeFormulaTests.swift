@@ -24,7 +24,9 @@ struct TransactionSizeFormulaTests {
     struct Configuration: Sendable, CustomStringConvertible {
         var metaplex: Bool
         var separateAuthority: Bool
-        var description: String { "Metaplex \(metaplex ? "on" : "off"), \(separateAuthority ? "a mint authority of its own" : "the payer as mint authority")" }
+        var description: String {
+            "Metaplex \(metaplex ? "on" : "off"), \(separateAuthority ? "a mint authority of its own" : "the payer as mint authority")"
+        }
     }
 
     static let configurations = [false, true].flatMap { metaplex in [false, true].map { Configuration(metaplex: metaplex, separateAuthority: $0) } }
@@ -95,9 +97,10 @@ struct TransactionSizeFormulaTests {
                 ORDER BY n
                 """, logger: TestDatabase.logger)
             var formula: [Int] = []
-            for try await (size,) in rows.decode((Int32,).self) { formula.append(Int(size)) }
+            for try await (size, ) in rows.decode((Int32,).self) { formula.append(Int(size)) }
             #expect(formula.count == samples.count)
-            var over = 0, under = 0
+            var over = 0
+            var under = 0
             for (fields, formulaSize) in zip(samples, formula) {
                 let built = try Self.configurations.map { try Self.builtSize(fields, $0) }
                 for (size, signed) in built {
@@ -105,14 +108,19 @@ struct TransactionSizeFormulaTests {
                     #expect(signed == (size <= Transaction.maxSerializedSize ? size : nil))
                 }
                 let sizes = built.map(\.size)
-                let lengths = "\(fields.program): name \(fields.name.utf8.count), symbol \(fields.symbol.utf8.count), uri \(fields.uri.utf8.count), memo \(fields.memo.map { "\($0.utf8.count)" } ?? "none") bytes"
-                #expect(formulaSize == sizes.max(), "\(lengths): the formula says \(formulaSize), the builder \(zip(Self.configurations, sizes).map { "\($0): \($1)" })")
+                let lengths =
+                    "\(fields.program): name \(fields.name.utf8.count), symbol \(fields.symbol.utf8.count), uri \(fields.uri.utf8.count), memo \(fields.memo.map { "\($0.utf8.count)" } ?? "none") bytes"
+                #expect(
+                    formulaSize == sizes.max(),
+                    "\(lengths): the formula says \(formulaSize), the builder \(zip(Self.configurations, sizes).map { "\($0): \($1)" })")
                 #expect(sizes.last == sizes.max(), "\(lengths): Metaplex on with a mint authority of its own is the largest")
                 let swift = try TokenCreationSize.largest(
-                    program: fields.program == "token" ? .token : .token2022, name: fields.name, symbol: fields.symbol, uri: fields.uri, memo: fields.memo)
+                    program: fields.program == "token" ? .token : .token2022, name: fields.name, symbol: fields.symbol, uri: fields.uri,
+                    memo: fields.memo)
                 #expect(swift == formulaSize, "\(lengths)")
                 let fits = try TokenCreationSize.fits(
-                    program: fields.program == "token" ? .token : .token2022, name: fields.name, symbol: fields.symbol, uri: fields.uri, memo: fields.memo)
+                    program: fields.program == "token" ? .token : .token2022, name: fields.name, symbol: fields.symbol, uri: fields.uri,
+                    memo: fields.memo)
                 #expect(fits == (formulaSize <= Transaction.maxSerializedSize), "\(lengths)")
                 if formulaSize > Transaction.maxSerializedSize { over += 1 } else { under += 1 }
             }

@@ -60,7 +60,8 @@ extension TokenJobQueueTests {
                 request.name = "Caf\u{E9} \u{1D11E}"
                 func size(_ request: TokenJobRequest) throws -> Int {
                     try TokenCreationSize.largest(
-                        program: program == "token" ? .token : .token2022, name: request.name, symbol: request.symbol, uri: request.uri, memo: request.memo)
+                        program: program == "token" ? .token : .token2022, name: request.name, symbol: request.symbol, uri: request.uri,
+                        memo: request.memo)
                 }
                 var memo = 1
                 while true {

@@ -15,7 +15,8 @@ public struct TableLock: Sendable {
         guard !table.isEmpty, table.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else {
             throw TestSupportError("TableLock: '\(table)' is not a table name")
         }
-        let locked = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
+        let locked = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
         return try await withThrowingTaskGroup(of: Void.self) { holder in
             holder.addTask {
                 // Ends the wait below also when the lock could not be taken (the task's error then comes out of `next`).

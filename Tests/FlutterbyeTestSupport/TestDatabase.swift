@@ -47,7 +47,7 @@ public enum TestDatabase {
     /// The one integer `query` answers.
     public static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
         let rows = try await client.query(query, logger: logger)
-        for try await (count,) in rows.decode((Int,).self) { return count }
+        for try await (count, ) in rows.decode((Int,).self) { return count }
         throw StoreError(.migrationFailed, "the count query returned no row")
     }
 

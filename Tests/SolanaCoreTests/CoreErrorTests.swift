@@ -54,14 +54,21 @@ import Testing
     @Test func keypairFileErrors() {
         #expect(error { _ = try Keypair(solanaKeypairJSON: "{\"key\": 1}") }?.code == .invalidKeypairFile)
         #expect(error { _ = try Keypair(solanaKeypairJSON: "[1,2,3]") }?.code == .invalidKeypairFile)
-        #expect(error { _ = try Keypair(solanaKeypairJSON: "[" + Array(repeating: "256", count: 64).joined(separator: ",") + "]") }?.code == .invalidKeypairFile)
-        #expect(error { _ = try Keypair(solanaKeypairJSON: "[" + Array(repeating: "x", count: 64).joined(separator: ",") + "]") }?.code == .invalidKeypairFile)
+        #expect(
+            error { _ = try Keypair(solanaKeypairJSON: "[" + Array(repeating: "256", count: 64).joined(separator: ",") + "]") }?.code
+                == .invalidKeypairFile)
+        #expect(
+            error { _ = try Keypair(solanaKeypairJSON: "[" + Array(repeating: "x", count: 64).joined(separator: ",") + "]") }?.code
+                == .invalidKeypairFile)
     }
 
     @Test func secretsNeverAppearInDescriptions() throws {
         let keypair = try Keypair(seed: [UInt8](repeating: 9, count: 32))
         let secret = keypair.exportSecretKey()
-        let forbidden = [Base58.encode(secret), Base58.encode(secret[0..<32]), hexString(Array(secret[0..<32])), secret[0..<32].map(String.init).joined(separator: ", ")]
+        let forbidden = [
+            Base58.encode(secret), Base58.encode(secret[0..<32]), hexString(Array(secret[0..<32])),
+            secret[0..<32].map(String.init).joined(separator: ", "),
+        ]
         var dumped = ""
         dump(keypair, to: &dumped)
         for text in [keypair.description, keypair.debugDescription, String(describing: keypair), String(reflecting: keypair), "\(keypair)", dumped] {
@@ -77,7 +84,8 @@ import Testing
     func transferMessage(payer: Keypair, extraSigner: Keypair? = nil, memoBytes: Int = 0) throws -> VersionedMessage {
         var accounts = [AccountMeta.writable(payer.publicKey, signer: true)]
         if let extraSigner { accounts.append(.readonly(extraSigner.publicKey, signer: true)) }
-        let instruction = Instruction(programID: "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", accounts: accounts, data: [UInt8](repeating: 65, count: memoBytes))
+        let instruction = Instruction(
+            programID: "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", accounts: accounts, data: [UInt8](repeating: 65, count: memoBytes))
         return .legacy(try LegacyMessage(payer: payer.publicKey, instructions: [instruction], recentBlockhash: Blockhash(PublicKey.zero)))
     }
 
@@ -139,7 +147,9 @@ import Testing
     }
 
     @Test func compactU16Encoding() throws {
-        for (value, expected) in [(0, [0x00]), (0x7f, [0x7f]), (0x80, [0x80, 0x01]), (0x3fff, [0xff, 0x7f]), (0x4000, [0x80, 0x80, 0x01]), (0xffff, [0xff, 0xff, 0x03])] as [(Int, [UInt8])] {
+        for (value, expected) in [
+            (0, [0x00]), (0x7f, [0x7f]), (0x80, [0x80, 0x01]), (0x3fff, [0xff, 0x7f]), (0x4000, [0x80, 0x80, 0x01]), (0xffff, [0xff, 0xff, 0x03]),
+        ] as [(Int, [UInt8])] {
             var writer = WireWriter()
             writer.writeCompactU16(value)
             #expect(writer.bytes == expected)
@@ -154,7 +164,8 @@ import Testing
 
     @Test func programAddressSeedLimits() {
         let program: PublicKey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
-        #expect(error { _ = try PublicKey.createProgramAddress(seeds: [[UInt8](repeating: 1, count: 33)], programID: program) }?.code == .invalidSeeds)
+        #expect(
+            error { _ = try PublicKey.createProgramAddress(seeds: [[UInt8](repeating: 1, count: 33)], programID: program) }?.code == .invalidSeeds)
         #expect(error { _ = try PublicKey.createProgramAddress(seeds: Array(repeating: [1], count: 17), programID: program) }?.code == .invalidSeeds)
         #expect(error { _ = try PublicKey.findProgramAddress(seeds: Array(repeating: [1], count: 16), programID: program) }?.code == .invalidSeeds)
     }

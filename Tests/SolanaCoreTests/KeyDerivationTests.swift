@@ -84,8 +84,9 @@ import Testing
     @Test func hexSeedsMatchTheirBytesAndBadOnesAreRefusedWithoutEcho() throws {
         let bytes = (0..<32).map { UInt8($0 * 7 & 0xff) }
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        #expect(try JobKeyDerivation(masterSeedHex: hex.uppercased() + "\n").keypair(forJobKey: "k").publicKey
-            == (try JobKeyDerivation(masterSeed: bytes)).keypair(forJobKey: "k").publicKey)
+        #expect(
+            try JobKeyDerivation(masterSeedHex: hex.uppercased() + "\n").keypair(forJobKey: "k").publicKey
+                == (try JobKeyDerivation(masterSeed: bytes)).keypair(forJobKey: "k").publicKey)
         for bad in [hex + "a", String(hex.dropLast(2)) + "zz", "0x" + hex] {
             do {
                 _ = try JobKeyDerivation(masterSeedHex: bad)
@@ -100,7 +101,11 @@ import Testing
 }
 
 @Suite struct Base58CodableTests {
-    struct Wrapper: Codable, Equatable { let key: PublicKey; let signature: Signature; let blockhash: Blockhash }
+    struct Wrapper: Codable, Equatable {
+        let key: PublicKey
+        let signature: Signature
+        let blockhash: Blockhash
+    }
 
     @Test func keysSignaturesAndBlockhashesAreBase58InJSON() throws {
         let keypair = try Keypair(seed: [UInt8](repeating: 1, count: 32))

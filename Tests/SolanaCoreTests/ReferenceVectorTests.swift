@@ -85,7 +85,9 @@ import Testing
             for zeros in [0, 1] {
                 let text = Base58.encode([UInt8](repeating: 0, count: zeros) + [UInt8](repeating: 0xAB, count: count - zeros))
                 #expect(throws: SolanaCoreError.self) { try PublicKey(base58: text) }
-                do { _ = try PublicKey(base58: text) } catch { #expect(error.code == .invalidLength && error.message.contains("a public key is 32 bytes"), "\(error)") }
+                do { _ = try PublicKey(base58: text) } catch {
+                    #expect(error.code == .invalidLength && error.message.contains("a public key is 32 bytes"), "\(error)")
+                }
             }
         }
         for count in [63, 65] {
@@ -163,7 +165,9 @@ import Testing
             let bytes = message.serialized()
             #expect(hexString(bytes) == vector.serialized_hex, "message \(index)")
             let header = message.header
-            #expect([Int(header.numRequiredSignatures), Int(header.numReadonlySignedAccounts), Int(header.numReadonlyUnsignedAccounts)] == vector.header, "message \(index) header")
+            #expect(
+                [Int(header.numRequiredSignatures), Int(header.numReadonlySignedAccounts), Int(header.numReadonlyUnsignedAccounts)] == vector.header,
+                "message \(index) header")
             #expect(message.staticAccountKeys.map(\.base58) == vector.account_keys, "message \(index) keys")
             let parsed = try VersionedMessage.deserialize(hexBytes(vector.serialized_hex))
             #expect(parsed == message, "message \(index) deserializes to what was compiled")

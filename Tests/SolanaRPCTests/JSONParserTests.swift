@@ -1,7 +1,8 @@
 import Foundation
 import SolanaCore
-@testable import SolanaRPC
 import Testing
+
+@testable import SolanaRPC
 
 /// The fast JSON parser (`JSONValue.parse`) against Foundation's JSONDecoder on the same documents, and its refusals.
 struct JSONParserTests {

@@ -1,7 +1,8 @@
 import Foundation
 import SolanaCore
-@testable import SolanaRPC
 import Testing
+
+@testable import SolanaRPC
 
 /// `TransactionAnswer`, which decodes `getTransaction` answers straight from the reply's bytes: every field the
 /// indexer reads, whatever the key order, whitespace, escapes and unknown fields, and a clear refusal naming what is
@@ -29,10 +30,19 @@ struct TransactionAnswerTests {
             ("fee", "5000"),
             ("preBalances", "[1000000, 0, 1]"),
             ("postBalances", " [ 994958 , 42 , 1 ] "),
-            ("innerInstructions", #"[{"index":0,"instructions":[{"programIdIndex":2,"accounts":[0,1],"data":"3Bxs4NN8M2Yn4TLb","stackHeight":2},{"accounts":[],"data":"","programIdIndex":2,"stackHeight":null}]}]"#),
+            (
+                "innerInstructions",
+                #"[{"index":0,"instructions":[{"programIdIndex":2,"accounts":[0,1],"data":"3Bxs4NN8M2Yn4TLb","stackHeight":2},{"accounts":[],"data":"","programIdIndex":2,"stackHeight":null}]}]"#
+            ),
             ("logMessages", #"["Program 11111111111111111111111111111111 invoke [1]","Program log: Memo (len 7): \"a\\b\u00e9\"","tab\there"]"#),
-            ("preTokenBalances", #"[{"accountIndex":1,"mint":"\#(mint)","owner":"\#(owner)","programId":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","uiTokenAmount":{"uiAmount":1.5,"decimals":6,"amount":"1500000","uiAmountString":"1.5"}}]"#),
-            ("postTokenBalances", #"[{"uiTokenAmount":{"amount":"18446744073709551615","decimals":0},"accountIndex":1,"mint":"\#(mint)","owner":null}]"#),
+            (
+                "preTokenBalances",
+                #"[{"accountIndex":1,"mint":"\#(mint)","owner":"\#(owner)","programId":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","uiTokenAmount":{"uiAmount":1.5,"decimals":6,"amount":"1500000","uiAmountString":"1.5"}}]"#
+            ),
+            (
+                "postTokenBalances",
+                #"[{"uiTokenAmount":{"amount":"18446744073709551615","decimals":0},"accountIndex":1,"mint":"\#(mint)","owner":null}]"#
+            ),
             ("rewards", "[]"),
             ("loadedAddresses", #"{"readonly":[],"writable":[]}"#),
             ("returnData", #"{"programId":"11111111111111111111111111111111","data":["", "base64"]}"#),
@@ -107,30 +117,36 @@ struct TransactionAnswerTests {
         #expect(meta.fee == 5000)
         #expect(meta.preBalances == [1_000_000, 0, 1])
         #expect(meta.postBalances == [994_958, 42, 1])
-        #expect(meta.innerInstructions == [
-            InnerInstructions(index: 0, instructions: [
-                InnerInstruction(programIDIndex: 2, accounts: [0, 1], data: try Base58.decode("3Bxs4NN8M2Yn4TLb"), stackHeight: 2),
-                InnerInstruction(programIDIndex: 2, accounts: [], data: [], stackHeight: nil),
+        #expect(
+            meta.innerInstructions == [
+                InnerInstructions(
+                    index: 0,
+                    instructions: [
+                        InnerInstruction(programIDIndex: 2, accounts: [0, 1], data: try Base58.decode("3Bxs4NN8M2Yn4TLb"), stackHeight: 2),
+                        InnerInstruction(programIDIndex: 2, accounts: [], data: [], stackHeight: nil),
+                    ])
             ])
-        ])
         #expect(meta.logMessages == ["Program 11111111111111111111111111111111 invoke [1]", "Program log: Memo (len 7): \"a\\bé\"", "tab\there"])
-        #expect(meta.preTokenBalances == [
-            TokenBalance(accountIndex: 1, mint: Self.mint, owner: Self.owner, programID: TokenProgram.token.programID, amount: 1_500_000, decimals: 6)
-        ])
+        #expect(
+            meta.preTokenBalances == [
+                TokenBalance(
+                    accountIndex: 1, mint: Self.mint, owner: Self.owner, programID: TokenProgram.token.programID, amount: 1_500_000, decimals: 6)
+            ])
         #expect(meta.postTokenBalances == [TokenBalance(accountIndex: 1, mint: Self.mint, owner: nil, programID: nil, amount: .max, decimals: 0)])
         #expect(meta.loadedWritable.isEmpty && meta.loadedReadonly.isEmpty)
         #expect(meta.computeUnitsConsumed == 150)
     }
 
     @Test func readsErrorsNullsAndLoadedAddresses() throws {
-        let fetched = try Self.decode(Self.answer(
-            result: ["blockTime": "null", "version": "0"],
-            meta: [
-                "err": #"{"InstructionError":[0,{"Custom":1}]}"#, "innerInstructions": "null", "logMessages": "null",
-                "preTokenBalances": "[]", "postTokenBalances": nil, "computeUnitsConsumed": nil,
-                "loadedAddresses": #"{"writable":["\#(Self.loaded)"],"readonly":[]}"#,
-                "preBalances": "[1, 2, 3, 4]", "postBalances": "[1, 2, 3, 4]",
-            ]))
+        let fetched = try Self.decode(
+            Self.answer(
+                result: ["blockTime": "null", "version": "0"],
+                meta: [
+                    "err": #"{"InstructionError":[0,{"Custom":1}]}"#, "innerInstructions": "null", "logMessages": "null",
+                    "preTokenBalances": "[]", "postTokenBalances": nil, "computeUnitsConsumed": nil,
+                    "loadedAddresses": #"{"writable":["\#(Self.loaded)"],"readonly":[]}"#,
+                    "preBalances": "[1, 2, 3, 4]", "postBalances": "[1, 2, 3, 4]",
+                ]))
         #expect(fetched.blockTime == nil)
         #expect(fetched.meta.error == .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]))
         #expect(fetched.meta.innerInstructions.isEmpty && fetched.meta.logMessages == nil)
@@ -151,7 +167,10 @@ struct TransactionAnswerTests {
         ([:], ["fee": "\"5000\""], "meta.fee"),
         ([:], ["preBalances": "[1, 2]"], "2 balances for 3 accounts"),
         ([:], ["preTokenBalances": #"[{"accountIndex":1,"mint":"0OIl","uiTokenAmount":{"amount":"1","decimals":0}}]"#], "0OIl is not an address"),
-        ([:], ["postTokenBalances": #"[{"accountIndex":1,"mint":"\#(mint)","uiTokenAmount":{"amount":"18446744073709551616","decimals":0}}]"#], "is not a u64"),
+        (
+            [:], ["postTokenBalances": #"[{"accountIndex":1,"mint":"\#(mint)","uiTokenAmount":{"amount":"18446744073709551616","decimals":0}}]"#],
+            "is not a u64"
+        ),
         ([:], ["postTokenBalances": #"[{"accountIndex":1,"uiTokenAmount":{"amount":"1","decimals":0}}]"#], "meta.postTokenBalances"),
         ([:], ["innerInstructions": #"[{"index":0,"instructions":[{"programIdIndex":2,"accounts":[0],"data":"0"}]}]"#], "not base58"),
         ([:], ["logMessages": "[1]"], "meta.logMessages"),
@@ -189,16 +208,18 @@ struct SignatureEntriesTests {
 
     @Test func readsEveryField() throws {
         let first = TransactionAnswerTests.transaction.signatures[0]
-        let entries = try Self.read("""
+        let entries = try Self.read(
+            """
             [{"signature":"\(first)","slot":7,"err":null,"memo":"[4] a \\"b\\"","blockTime":1700000000,"confirmationStatus":"finalized"},
              {"blockTime":null,"confirmationStatus":null,"err":{"InstructionError":[0,"InvalidArgument"]},"memo":null,"slot":18446744073709551615,"signature":"\(Signature.zero)","extra":[1.5,{"x":"y"}]}]
             """)
-        #expect(entries == [
-            SignatureInfo(signature: first, slot: 7, error: nil, memo: "[4] a \"b\"", blockTime: 1_700_000_000, confirmationStatus: .finalized),
-            SignatureInfo(
-                signature: .zero, slot: .max, error: .object(["InstructionError": .array([.int(0), .string("InvalidArgument")])]), memo: nil,
-                blockTime: nil, confirmationStatus: nil),
-        ])
+        #expect(
+            entries == [
+                SignatureInfo(signature: first, slot: 7, error: nil, memo: "[4] a \"b\"", blockTime: 1_700_000_000, confirmationStatus: .finalized),
+                SignatureInfo(
+                    signature: .zero, slot: .max, error: .object(["InstructionError": .array([.int(0), .string("InvalidArgument")])]), memo: nil,
+                    blockTime: nil, confirmationStatus: nil),
+            ])
         #expect(try Self.read("[]").isEmpty)
     }
 

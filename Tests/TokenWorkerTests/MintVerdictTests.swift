@@ -23,7 +23,8 @@ import TokenWorker
         return data + [UInt8](repeating: 0, count: 152)  // Token-2022 extensions follow; not read
     }
 
-    static func account(owner: PublicKey = TokenProgram.token2022.programID, data: [UInt8] = mintData(), lamports: UInt64 = 3_000_000) -> AccountInfo {
+    static func account(owner: PublicKey = TokenProgram.token2022.programID, data: [UInt8] = mintData(), lamports: UInt64 = 3_000_000) -> AccountInfo
+    {
         AccountInfo(lamports: lamports, owner: owner, data: data, executable: false)
     }
 

@@ -15,22 +15,28 @@ import TokenWorker
     @Test func preflightRefusalsAreToldApart() {
         #expect(SendOutcome.classify(Self.preflight("AlreadyProcessed")) == .refused(.alreadyProcessed))
         #expect(SendOutcome.classify(Self.preflight("BlockhashNotFound")) == .refused(.blockhashNotFound))
-        let inUse = SendOutcome.classify(Self.preflight(
-            ["InstructionError": [3, ["Custom": 0]]],
-            logs: ["Program 11111111111111111111111111111111 invoke [1]",
-                   "Allocate: account Address { address: 4x, base: None } already in use",
-                   "Program 11111111111111111111111111111111 failed: custom program error: 0x0"]))
+        let inUse = SendOutcome.classify(
+            Self.preflight(
+                ["InstructionError": [3, ["Custom": 0]]],
+                logs: [
+                    "Program 11111111111111111111111111111111 invoke [1]",
+                    "Allocate: account Address { address: 4x, base: None } already in use",
+                    "Program 11111111111111111111111111111111 failed: custom program error: 0x0",
+                ]))
         guard case .refused(.addressInUse) = inUse else {
             Issue.record("address in use: \(inUse)")
             return
         }
-        guard case .refused(.computeBudgetExceeded) = SendOutcome.classify(Self.preflight(["InstructionError": [6, "ComputationalBudgetExceeded"]])) else {
+        guard case .refused(.computeBudgetExceeded) = SendOutcome.classify(Self.preflight(["InstructionError": [6, "ComputationalBudgetExceeded"]]))
+        else {
             Issue.record("compute budget")
             return
         }
-        for funds in [Self.preflight("InsufficientFundsForFee"), Self.preflight("AccountNotFound"),
-                      Self.preflight(["InsufficientFundsForRent": ["account_index": 0]]),
-                      Self.preflight(["InstructionError": [2, ["Custom": 1]]], logs: ["Transfer: insufficient lamports 5, need 1461600"])] {
+        for funds in [
+            Self.preflight("InsufficientFundsForFee"), Self.preflight("AccountNotFound"),
+            Self.preflight(["InsufficientFundsForRent": ["account_index": 0]]),
+            Self.preflight(["InstructionError": [2, ["Custom": 1]]], logs: ["Transfer: insufficient lamports 5, need 1461600"]),
+        ] {
             guard case .refused(.insufficientFunds) = SendOutcome.classify(funds) else {
                 Issue.record("the payer's funds: \(funds)")
                 continue

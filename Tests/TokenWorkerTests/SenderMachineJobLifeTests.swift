@@ -268,7 +268,11 @@ import TokenWorker
     /// Under an RPC rate limit the sends are paced (here 2 a second, bursts of 2) and claims take no more jobs than
     /// two seconds of sends carry, so that no transaction waits long for its first send and the polls keep their share.
     @Test func sendsArePacedAndClaimsFollowThePace() {
-        var h = H { $0.sendsPerSecond = 2; $0.maxInFlight = 100; $0.claimBatch = 50 }
+        var h = H {
+            $0.sendsPerSecond = 2
+            $0.maxInFlight = 100
+            $0.claimBatch = 50
+        }
         #expect(h.tick().claims.map(\.limit) == [4], "two seconds of sends")
         var actions = h.handle(.claimed((1...4).map { H.claimed(Int64($0), "p\($0)") }))
         #expect(actions.claims.isEmpty, "four unsent jobs already")

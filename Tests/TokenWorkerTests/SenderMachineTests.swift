@@ -19,14 +19,20 @@ import TokenWorker
         var actions = h.tick()
         #expect(actions.claims.map(\.limit) == [4] && actions.claims.first?.excluding == [])
         actions = h.handle(.claimed([H.claimed(1, "a")]))
-        #expect(actions.builds == [BuildOrder(jobID: 1, idempotencyKey: "a", plan: try #require(actions.builds.first?.plan), mint: H.mint("a"), simulateOwnUnits: false)])
+        #expect(
+            actions.builds == [
+                BuildOrder(jobID: 1, idempotencyKey: "a", plan: try #require(actions.builds.first?.plan), mint: H.mint("a"), simulateOwnUnits: false)
+            ])
         #expect(actions.claims.isEmpty, "the claim came back short: the next one waits for a notification or the poll interval")
         let built = H.built("a", blockhash: 1)
         let signature = built.transaction.id
         actions = h.handle(.built([(1, .success(built))]))
-        #expect(actions.stores == [TransactionSubmission(
-            lease: H.lease(1), mintAddress: H.mint("a").base58, signature: signature.base58, rawTransaction: built.transaction.serialized(),
-            lastValidBlockHeight: 1_150)])
+        #expect(
+            actions.stores == [
+                TransactionSubmission(
+                    lease: H.lease(1), mintAddress: H.mint("a").base58, signature: signature.base58, rawTransaction: built.transaction.serialized(),
+                    lastValidBlockHeight: 1_150)
+            ])
         #expect(actions.sends.isEmpty, "nothing is sent before it is stored")
         actions = h.handle(.stored([1], of: [1]))
         #expect(actions.sends == [SendOrder(jobID: 1, transaction: built.transaction, preflight: true)])
@@ -109,7 +115,8 @@ import TokenWorker
             _ = h.handle(.sent([(1, second.transaction.id, .accepted)]))
             actions = h.tick(after: .seconds(1))
             #expect(actions.polls == [[first.id, second.transaction.id]])
-            actions = h.handle(.statuses([first.id: nil, second.transaction.id: H.status(.confirmed, error: ["InstructionError": [3, ["Custom": 0]]])]))
+            actions = h.handle(
+                .statuses([first.id: nil, second.transaction.id: H.status(.confirmed, error: ["InstructionError": [3, ["Custom": 0]]])]))
         }
         #expect(actions.verifies == [VerifyOrder(jobID: 1, expected: Self.expectation("a"), signatures: [first.id, second.transaction.id])])
         #expect(actions.outcomes.isEmpty, "never failed before the verdict")

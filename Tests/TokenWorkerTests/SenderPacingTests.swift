@@ -33,7 +33,8 @@ import TokenWorker
 
     @Test func jobsOfSimilarSizesShareAShapeAndItsLargestBoundsThemAll() {
         let small = TransactionShape(Self.plan(name: "a", uri: "u"), metaplexMetadata: false)
-        let larger = TransactionShape(Self.plan(name: String(repeating: "n", count: 20), uri: String(repeating: "u", count: 40)), metaplexMetadata: false)
+        let larger = TransactionShape(
+            Self.plan(name: String(repeating: "n", count: 20), uri: String(repeating: "u", count: 40)), metaplexMetadata: false)
         #expect(small == larger, "3 and 61 metadata bytes are in the same 64-byte bucket")
         #expect(small.metadataBytes == 64 && small.memoBytes == 0)
         #expect(TransactionShape(Self.plan(name: "a", uri: String(repeating: "u", count: 70)), metaplexMetadata: false).metadataBytes == 128)
@@ -48,14 +49,16 @@ import TokenWorker
         #expect(largest.memo?.utf8.count == 128)
         #expect(TransactionShape(largest, metaplexMetadata: false) == shape, "the largest is still of the shape")
         // The top bucket fills every field to its limit, never past it (the size limit: TransactionShapeSizeTests).
-        let full = Self.plan(name: String(repeating: "n", count: 30), symbol: "SYM", uri: String(repeating: "u", count: 195), memo: String(repeating: "m", count: 100))
+        let full = Self.plan(
+            name: String(repeating: "n", count: 30), symbol: "SYM", uri: String(repeating: "u", count: 195), memo: String(repeating: "m", count: 100))
         let top = TransactionShape(full, metaplexMetadata: false)
         let grown = top.largest(of: full)
         #expect(top.metadataBytes == 242 && grown.uri.utf8.count == 200 && grown.name.utf8.count == 32 && grown.symbol.utf8.count == 10)
         #expect(grown.memo?.utf8.count == 128)
-        #expect((try? TokenCreationPlan(
-            program: .token2022, decimals: 0, name: grown.name, symbol: grown.symbol, uri: grown.uri, amount: 1, recipient: Self.recipient,
-            memo: grown.memo)) != nil, "still a valid job")
+        #expect(
+            (try? TokenCreationPlan(
+                program: .token2022, decimals: 0, name: grown.name, symbol: grown.symbol, uri: grown.uri, amount: 1, recipient: Self.recipient,
+                memo: grown.memo)) != nil, "still a valid job")
     }
 }
 

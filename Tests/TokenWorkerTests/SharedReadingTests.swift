@@ -7,7 +7,12 @@ import TokenWorker
 @Suite struct SharedReadingTests {
     final class Counter: Sendable {
         let reads = Mutex(0)
-        func next() -> Int { reads.withLock { $0 += 1; return $0 } }
+        func next() -> Int {
+            reads.withLock {
+                $0 += 1
+                return $0
+            }
+        }
     }
 
     @Test func concurrentCallersShareOneRead() async throws {

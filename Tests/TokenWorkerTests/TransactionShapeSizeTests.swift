@@ -17,7 +17,7 @@ import TokenWorker
             return try plan.transaction(
                 payer: payer, mint: mint, mintAuthority: authority, mintRentLamports: 1_000_000, recentBlockhash: blockhash,
                 computeUnitLimit: 1_400_000, computeUnitPrice: 1_000_000, metaplexMetadata: metaplex)
-        } catch where error.code == .transactionTooLarge {
+        } catch  where error.code == .transactionTooLarge {
             return nil
         }
     }
@@ -40,7 +40,8 @@ import TokenWorker
             let job = try plan(memo)
             let own = try #require(try Self.transaction(job, metaplex: metaplex), "metadata \(metadata) B does not fit without a memo")
             let largest = TransactionShape(job, metaplexMetadata: metaplex).largest(of: job)
-            let grown = try #require(try Self.transaction(largest, metaplex: metaplex), "metadata \(metadata) B, memo \(memo) B: the shape's largest is over 1232 bytes")
+            let grown = try #require(
+                try Self.transaction(largest, metaplex: metaplex), "metadata \(metadata) B, memo \(memo) B: the shape's largest is over 1232 bytes")
             #expect(grown.serialized().count >= own.serialized().count)
             #expect(TransactionShape(largest, metaplexMetadata: metaplex) == TransactionShape(job, metaplexMetadata: metaplex))
         }

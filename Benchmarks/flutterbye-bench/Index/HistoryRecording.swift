@@ -21,8 +21,11 @@ struct HistoryRecording: Sendable {
 
     static func make(root: URL, python: String, count: Int, seed: Int, logger: Logger) async throws -> HistoryRecording {
         let chain = try BenchmarkProcess(
-            python, [root.appendingPathComponent("Tests/LocalChain/local_chain.py").path, "--port", "0", "--slot-ms", "20", "--finalize-depth", "4",
-                     "--exit-on-stdin-eof"], readyLine: true)
+            python,
+            [
+                root.appendingPathComponent("Tests/LocalChain/local_chain.py").path, "--port", "0", "--slot-ms", "20", "--finalize-depth", "4",
+                "--exit-on-stdin-eof",
+            ], readyLine: true)
         defer { chain.stop() }
         let readyObject = try JSONSerialization.jsonObject(with: Data(chain.readyLine.utf8)) as? [String: Any]
         guard let url = readyObject?["url"] as? String else { throw BenchmarkFailure("local_chain.py printed \(chain.readyLine)") }
@@ -31,8 +34,11 @@ struct HistoryRecording: Sendable {
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("expected.json")
         let generator = try BenchmarkProcess(
-            python, [root.appendingPathComponent("Tests/LocalChain/flby_history.py").path, "--rpc", url, "--setup-out",
-                     directory.appendingPathComponent("setup.json").path, "--out", out.path, "--count", String(count), "--seed", String(seed)],
+            python,
+            [
+                root.appendingPathComponent("Tests/LocalChain/flby_history.py").path, "--rpc", url, "--setup-out",
+                directory.appendingPathComponent("setup.json").path, "--out", out.path, "--count", String(count), "--seed", String(seed),
+            ],
             readyLine: false)
         guard generator.wait() == 0 else { throw BenchmarkFailure("flby_history.py failed") }
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any] ?? [:]
@@ -50,9 +56,10 @@ struct HistoryRecording: Sendable {
         // Recorded as a node writes JSON: JSONEncoder would escape every "/" (in base64 and log lines) as "\/", which
         // no Solana node does, and which sends every such string down the decoder's slow path.
         for program in [TokenProgram.token.programID, TokenProgram.token2022.programID] {
-            let filters: [JSONValue] = [
-                .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint), "encoding": .string("base58")])])
-            ] + (program == TokenProgram.token.programID ? [.object(["dataSize": .int(165)])] : [])
+            let filters: [JSONValue] =
+                [
+                    .object(["memcmp": .object(["offset": .int(0), "bytes": .string(mint), "encoding": .string("base58")])])
+                ] + (program == TokenProgram.token.programID ? [.object(["dataSize": .int(165)])] : [])
             let accounts = try await rpc.call(
                 "getProgramAccounts",
                 [.string(program.base58), .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "filters": .array(filters)])],
@@ -61,8 +68,10 @@ struct HistoryRecording: Sendable {
             for wallet in [escrow, fee] {
                 let owned = try await rpc.call(
                     "getTokenAccountsByOwner",
-                    [.string(wallet), .object(["programId": .string(program.base58)]),
-                     .object(["encoding": .string("base64"), "commitment": .string("confirmed")])], as: JSONValue.self)
+                    [
+                        .string(wallet), .object(["programId": .string(program.base58)]),
+                        .object(["encoding": .string("base64"), "commitment": .string("confirmed")]),
+                    ], as: JSONValue.self)
                 discovery["getTokenAccountsByOwner \(wallet) \(program.base58)"] = owned.serialized
                 if case .object(let object) = owned, case .array(let values)? = object["value"] {
                     addresses += values.compactMap { if case .string(let key)? = $0["pubkey"] { key } else { nil } }
@@ -95,7 +104,15 @@ struct HistoryRecording: Sendable {
             let chunk = Array(list[start..<min(start + 100, list.count)])
             start += chunk.count
             let answers = try await rpc.batch(
-                chunk.map { ("getTransaction", [.string($0), .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "maxSupportedTransactionVersion": .int(0)])]) },
+                chunk.map {
+                    (
+                        "getTransaction",
+                        [
+                            .string($0),
+                            .object(["encoding": .string("base64"), "commitment": .string("confirmed"), "maxSupportedTransactionVersion": .int(0)]),
+                        ]
+                    )
+                },
                 as: JSONValue.self)
             for (signature, answer) in zip(chunk, answers) {
                 guard case .success(let value?) = answer else { throw BenchmarkFailure("getTransaction \(signature) gave no answer") }

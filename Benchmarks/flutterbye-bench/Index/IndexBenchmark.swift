@@ -58,7 +58,8 @@ struct IndexBenchmark: ParsableCommand {
 
     var pollingSettings: PollingSettings {
         PollingSettings(
-            busyInterval: .milliseconds(20), quietInterval: .seconds(1), addressesInFlight: addressesInFlight, transactionsPerRequest: transactionsPerRequest,
+            busyInterval: .milliseconds(20), quietInterval: .seconds(1), addressesInFlight: addressesInFlight,
+            transactionsPerRequest: transactionsPerRequest,
             requestsInFlight: requestsInFlight, signaturesPerBatch: signaturesPerBatch, batchesAhead: batchesAhead)
     }
 
@@ -72,7 +73,9 @@ struct IndexBenchmark: ParsableCommand {
         }()
 
         say("index benchmark: recording a history of \(transactions) transactions from the local chain…")
-        let recording = try runBlocking { try await HistoryRecording.make(root: root, python: interpreter, count: transactions, seed: seed, logger: logger) }
+        let recording = try runBlocking {
+            try await HistoryRecording.make(root: root, python: interpreter, count: transactions, seed: seed, logger: logger)
+        }
         say("recorded \(recording.transactions.count) transactions over \(recording.signatures.count) addresses")
         if stages {
             let timings = IndexStageTimings(recording: recording, batchSize: transactionsPerRequest, polling: pollingSettings, logger: logger)
@@ -88,7 +91,8 @@ struct IndexBenchmark: ParsableCommand {
         }
         var configured = server.configuration
         configured.database = "flutterbye_index_bench_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let name = configured.database, database = configured
+        let name = configured.database
+        let database = configured
         _ = try runBlocking {
             try await BenchmarkDatabases.withAdmin(server.configuration, logger: logger) { admin in
                 try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
@@ -106,7 +110,10 @@ struct IndexBenchmark: ParsableCommand {
         let settings = pollingSettings
         let figures = try runBlocking {
             do {
-                return try await IndexWorkload(database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), indexRuns: max(1, indexRuns), logger: logger).run()
+                return try await IndexWorkload(
+                    database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), indexRuns: max(1, indexRuns),
+                    logger: logger
+                ).run()
             } catch let error as PSQLError {
                 throw BenchmarkFailure("PostgreSQL: \(String(reflecting: error))")
             }

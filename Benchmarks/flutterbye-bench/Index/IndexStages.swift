@@ -2,9 +2,9 @@ import FlutterbyeIndexer
 import Foundation
 import Logging
 import NIOCore
-import Synchronization
 import SolanaCore
 import SolanaRPC
+import Synchronization
 
 /// `flutterbye-bench index --stages`: the CPU each stage of indexing takes per transaction, each timed alone on the
 /// recorded history (no HTTP, no database), to see which stage a change speeds up without the noise of a whole run:
@@ -23,7 +23,8 @@ struct IndexStageTimings {
         let watched = recording.watched
         let addresses = try recording.signatures.keys.sorted().map { text in
             let key = try PublicKey(base58: text)
-            let role: AddressRole = key == watched.flbyMint ? .mint : key == watched.escrowWallet ? .escrow : key == watched.feeWallet ? .fee : .flbyAccount
+            let role: AddressRole =
+                key == watched.flbyMint ? .mint : key == watched.escrowWallet ? .escrow : key == watched.feeWallet ? .fee : .flbyAccount
             return AddressCursor(address: key, role: role)
         }
         let total = recording.signatures.values.reduce(0) { $0 + $1.count }
@@ -68,7 +69,9 @@ struct IndexStageTimings {
         let counter = CallCounter()
         let clock = ContinuousClock()
         var best = [Duration](repeating: .seconds(1_000), count: 4)
-        var replyBytes = 0, rowBytes = 0, relevant = 0
+        var replyBytes = 0
+        var rowBytes = 0
+        var relevant = 0
         for _ in 0..<rounds {
             var times = [Duration](repeating: .zero, count: 4)
             replyBytes = 0
@@ -99,7 +102,9 @@ struct IndexStageTimings {
             for index in times.indices { best[index] = min(best[index], times[index]) }
         }
         func perTransaction(_ duration: Duration) -> String {
-            String(format: "%.2f µs", (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12) / Double(signatures.count))
+            String(
+                format: "%.2f µs",
+                (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12) / Double(signatures.count))
         }
         // Every address's whole history as one getSignaturesForAddress answer.
         let pages = recording.signatures.values.map { entries in
@@ -126,10 +131,15 @@ struct IndexStageTimings {
             if run.0 < source.0 { source = run }
         }
         let names = ["replay answer", "decode answers", "extract", "COPY rows"]
-        return (["stages: \(signatures.count) transactions in batches of \(batchSize), the fastest of \(rounds) rounds, per transaction:"]
+        return
+            (["stages: \(signatures.count) transactions in batches of \(batchSize), the fastest of \(rounds) rounds, per transaction:"]
             + names.indices.map { "  \(names[$0]): \(perTransaction(best[$0]))" }
-            + ["  signature pages: \(perTransaction(pagesBest)) (\(entries) entries, \(String(format: "%.2f µs", (Double(pagesBest.components.seconds) * 1e6 + Double(pagesBest.components.attoseconds) / 1e12) / Double(entries))) each)"]
-            + ["  the polling source alone (HTTP, no database; the fastest of \(rounds)): \(perTransaction(source.0)) wall, \(String(format: "%.2f µs", source.1 * 1e6 / Double(signatures.count))) CPU"]
+            + [
+                "  signature pages: \(perTransaction(pagesBest)) (\(entries) entries, \(String(format: "%.2f µs", (Double(pagesBest.components.seconds) * 1e6 + Double(pagesBest.components.attoseconds) / 1e12) / Double(entries))) each)"
+            ]
+            + [
+                "  the polling source alone (HTTP, no database; the fastest of \(rounds)): \(perTransaction(source.0)) wall, \(String(format: "%.2f µs", source.1 * 1e6 / Double(signatures.count))) CPU"
+            ]
             + ["  (\(replyBytes / signatures.count) reply bytes and \(rowBytes / max(relevant, 1)) COPY bytes a transaction; \(relevant) relevant)"])
             .joined(separator: "\n")
     }

@@ -30,7 +30,8 @@ struct IndexWorkload: Sendable {
         var copyCPU: ProcessCPU
 
         var report: String {
-            let indexRate = Double(transactions) / indexSeconds, copyRate = Double(transactions) / copySeconds
+            let indexRate = Double(transactions) / indexSeconds
+            let copyRate = Double(transactions) / copySeconds
             return """
                 replay RPC calls over the \(indexRuns) runs: \(calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 indexer: \(transactions) transactions (\(rows) rows) from the replay RPC (the fastest of \(indexRuns) runs) in \(String(format: "%.3f", indexSeconds)) s = \(String(format: "%.0f", indexRate)) tx/s
@@ -120,7 +121,9 @@ struct IndexWorkload: Sendable {
                 }
             }
             let copied = try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions")
-            guard copied == recording.relevantCount else { throw BenchmarkFailure("COPY stored \(copied) transactions, not \(recording.relevantCount)") }
+            guard copied == recording.relevantCount else {
+                throw BenchmarkFailure("COPY stored \(copied) transactions, not \(recording.relevantCount)")
+            }
             return Figures(
                 transactions: recording.relevantCount, indexSeconds: indexElapsed.seconds, copySeconds: copyElapsed.seconds, rows: total,
                 copyRuns: copyRuns, indexRuns: indexRuns, calls: calls.snapshot(), indexCPU: indexCPU, copyCPU: copyCPU)
@@ -129,7 +132,13 @@ struct IndexWorkload: Sendable {
 
     static let tables: [(String, [String])] = [
         ("chain_transactions", ["signature", "slot", "block_time", "fee", "err", "memo", "finalized", "dropped", "indexed_at", "logs"]),
-        ("chain_flby_movements", ["signature", "movement_index", "instruction_index", "inner_index", "kind", "source_account", "source_owner", "destination_account", "destination_owner", "amount"]),
+        (
+            "chain_flby_movements",
+            [
+                "signature", "movement_index", "instruction_index", "inner_index", "kind", "source_account", "source_owner", "destination_account",
+                "destination_owner", "amount",
+            ]
+        ),
         ("chain_flby_balance_changes", ["signature", "token_account", "owner", "slot", "pre_amount", "post_amount"]),
         ("chain_wallet_activity", ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"]),
         ("chain_program_log_lines", ["signature", "line_index", "line"]),
@@ -154,7 +163,8 @@ struct IndexWorkload: Sendable {
         while true {
             polls += 1
             if try await count(client, cursorsAtNewest) == newest.count || polls % 50 == 0,
-               try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") >= recording.relevantCount {
+                try await count(client, "SELECT count(*) FROM flutterbye.chain_transactions") >= recording.relevantCount
+            {
                 break
             }
             try await Task.sleep(for: .milliseconds(4))
@@ -176,7 +186,9 @@ struct IndexWorkload: Sendable {
                 "coalesce(replace(replace(replace(replace(\(column)::text, E'\\\\', E'\\\\\\\\'), E'\\t', E'\\\\t'), E'\\n', E'\\\\n'), E'\\r', E'\\\\r'), E'\\\\N')"
             }.joined(separator: " || E'\\t' || ")
             var lines: [String] = []
-            for try await line in try await client.query(PostgresQuery(unsafeSQL: "SELECT \(fields) FROM flutterbye.\(table)"), logger: logger).decode(String.self) {
+            for try await line in try await client.query(PostgresQuery(unsafeSQL: "SELECT \(fields) FROM flutterbye.\(table)"), logger: logger)
+                .decode(String.self)
+            {
                 lines.append(line)
             }
             rows[table] = lines

@@ -14,7 +14,10 @@ extension HistoryRecording {
     func answer(method: String, params: [JSONValue], into out: inout ByteBuffer) {
         switch method {
         case "getSignaturesForAddress":
-            guard case .string(let address)? = params.first else { out.writeStaticString("[]"); return }
+            guard case .string(let address)? = params.first else {
+                out.writeStaticString("[]")
+                return
+            }
             let config = params.count > 1 ? params[1] : .object([:])
             let entries = signatures[address] ?? []
             var startIndex = 0
@@ -34,7 +37,10 @@ extension HistoryRecording {
             }
             out.writeStaticString("]")
         case "getTransaction":
-            guard case .string(let signature)? = params.first, let answer = transactions[signature] else { out.writeStaticString("null"); return }
+            guard case .string(let signature)? = params.first, let answer = transactions[signature] else {
+                out.writeStaticString("null")
+                return
+            }
             out.writeBytes(answer)
         case "getProgramAccounts":
             guard case .string(let program)? = params.first, let answer = discovery["getProgramAccounts \(program)"] else {
@@ -55,7 +61,10 @@ extension HistoryRecording {
         case "getSlot":
             out.writeString(String(slot))
         case "getSignatureStatuses":
-            guard case .array(let list)? = params.first else { out.writeStaticString("null"); return }
+            guard case .array(let list)? = params.first else {
+                out.writeStaticString("null")
+                return
+            }
             let statuses = list.map { _ in "{\"slot\":\(slot),\"confirmations\":null,\"err\":null,\"confirmationStatus\":\"finalized\"}" }
             out.writeString("{\"context\":{\"slot\":\(slot)},\"value\":[\(statuses.joined(separator: ","))]}")
         default:
@@ -75,7 +84,9 @@ extension HistoryRecording {
         let parsed: Bool = body.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             func reply(_ parser: inout JSONParser) throws(JSONParser.Failure) {
-                var id: [UInt8] = Array("null".utf8), method: String?, paramsAt: Int?
+                var id: [UInt8] = Array("null".utf8)
+                var method: String?
+                var paramsAt: Int?
                 try parser.members { parser, name throws(JSONParser.Failure) in
                     if name == "id" {
                         let start = parser.index
@@ -92,7 +103,10 @@ extension HistoryRecording {
                 }
                 out.writeStaticString("{\"jsonrpc\":\"2.0\",\"id\":")
                 out.writeBytes(id)
-                guard let method else { out.writeStaticString(",\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}"); return }
+                guard let method else {
+                    out.writeStaticString(",\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}")
+                    return
+                }
                 if method == counted.method {
                     counted.count += 1
                 } else {
@@ -158,7 +172,8 @@ extension HistoryRecording {
         let port = PortBox()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: Logger(label: "replay-rpc", factory: { _ in SwiftLogNoOpLogHandler() }))
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "replay-rpc", factory: { _ in SwiftLogNoOpLogHandler() }))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             defer { group.cancelAll() }

@@ -100,7 +100,8 @@ struct FlutterbyeQueueWorkload: Sendable {
                 group.addTask { [batchSize = settings.batchSize, outstanding = settings.completionsInFlight] in
                     let workerID = "bench-run\(run)-worker\(worker)"
                     return try await withThrowingTaskGroup(of: Int.self) { completions in
-                        var done = 0, inFlight = 0
+                        var done = 0
+                        var inFlight = 0
                         while true {
                             let batch = try await queue.claim(workerID: workerID, limit: batchSize, lease: .seconds(60))
                             if batch.isEmpty { break }
@@ -109,7 +110,8 @@ struct FlutterbyeQueueWorkload: Sendable {
                                 inFlight -= 1
                             }
                             completions.addTask {
-                                let marked = try await queue.markConfirmed(batch.compactMap { $0.lease.map { (lease: $0, signature: Self.signature) } })
+                                let marked = try await queue.markConfirmed(
+                                    batch.compactMap { $0.lease.map { (lease: $0, signature: Self.signature) } })
                                 guard marked.count == batch.count else { throw BenchmarkFailure("\(workerID) lost claimed jobs") }
                                 return marked.count
                             }
@@ -154,7 +156,9 @@ struct FlutterbyeQueueWorkload: Sendable {
             // LISTEN is in place once our own NOTIFY comes back through it.
             let listenDeadline = clock.now + .seconds(10)
             while !listening.isSet {
-                guard clock.now < listenDeadline else { throw BenchmarkFailure("LISTEN \(TokenJobQueue.notificationChannel) never received a notification") }
+                guard clock.now < listenDeadline else {
+                    throw BenchmarkFailure("LISTEN \(TokenJobQueue.notificationChannel) never received a notification")
+                }
                 try await client.query("SELECT pg_notify(\(TokenJobQueue.notificationChannel), 'ready')", logger: logger)
                 await wake.wait(timeout: .milliseconds(100))
             }
@@ -163,7 +167,9 @@ struct FlutterbyeQueueWorkload: Sendable {
                 var latencies: [Duration] = []
                 latencies.reserveCapacity(samples)
                 while latencies.count < samples {
-                    guard clock.now < deadline else { throw BenchmarkFailure("only \(latencies.count) of \(samples) latency jobs were claimed in time") }
+                    guard clock.now < deadline else {
+                        throw BenchmarkFailure("only \(latencies.count) of \(samples) latency jobs were claimed in time")
+                    }
                     let batch = try await queue.claim(workerID: "bench-latency", limit: settings.batchSize, lease: .seconds(60))
                     let claimedAt = clock.now
                     for job in batch {

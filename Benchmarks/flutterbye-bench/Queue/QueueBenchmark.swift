@@ -70,7 +70,8 @@ struct QueueBenchmark: ParsableCommand {
             batchesInFlight >= 1, completionsInFlight >= 1
         else {
             throw ValidationError(
-                "--jobs, --enqueuers, --batch-size, --latency-samples, --poll-interval-ms, --batches-in-flight and --completions-in-flight must be at least 1")
+                "--jobs, --enqueuers, --batch-size, --latency-samples, --poll-interval-ms, --batches-in-flight and --completions-in-flight must be at least 1"
+            )
         }
         _ = try workerCounts()
     }
@@ -109,7 +110,8 @@ struct QueueBenchmark: ParsableCommand {
             // A throwaway cluster goes away whole; on an existing server the two databases are dropped, also on failure.
             if case .existing(let configuration) = server {
                 do { try runBlocking { try await databases.drop(on: configuration, logger: logger) } } catch {
-                    FileHandle.standardError.write(Data("could not drop \(databases.flutterbye.database) and \(databases.pgqueuer.database): \(error)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("could not drop \(databases.flutterbye.database) and \(databases.pgqueuer.database): \(error)\n".utf8))
                 }
             }
         }

@@ -11,7 +11,8 @@ struct Throughput: Sendable, Decodable {
     var text: String {
         var text = "\(jobs) jobs in \(format(seconds, 3)) s = \(format(perSecond, 0)) jobs/s"
         if let cpu, jobs > 0 {
-            text += "; CPU per job: client \(format(cpu.client / Double(jobs) * 1e6, 0)) µs, PostgreSQL \(format(cpu.postgres / Double(jobs) * 1e6, 0)) µs"
+            text +=
+                "; CPU per job: client \(format(cpu.client / Double(jobs) * 1e6, 0)) µs, PostgreSQL \(format(cpu.postgres / Double(jobs) * 1e6, 0)) µs"
         }
         return text
     }
@@ -103,13 +104,15 @@ struct QueueComparison {
             lines.append("  (pgqueuer skipped)")
         }
         let met = ours.latency.p50Ms < Self.latencyTargetMs
-        lines.append("  p50 enqueue-to-claim target < \(format(Self.latencyTargetMs, 0)) ms: \(format(ours.latency.p50Ms, 2)) ms, \(met ? "met" : "MISSED")")
+        lines.append(
+            "  p50 enqueue-to-claim target < \(format(Self.latencyTargetMs, 0)) ms: \(format(ours.latency.p50Ms, 2)) ms, \(met ? "met" : "MISSED")")
         return lines.joined(separator: "\n")
     }
 
     private func line(_ label: String, _ ours: Double, _ theirs: Double) -> String {
         let ratio = theirs > 0 ? ours / theirs : .nan
         let padded = label.padding(toLength: 30, withPad: " ", startingAt: 0)
-        return "  \(padded) \(format(ratio, 2))x (\(format(ours, 0)) vs \(format(theirs, 0)) jobs/s): \(ratio >= Self.throughputTarget ? "met" : "MISSED")"
+        return
+            "  \(padded) \(format(ratio, 2))x (\(format(ours, 0)) vs \(format(theirs, 0)) jobs/s): \(ratio >= Self.throughputTarget ? "met" : "MISSED")"
     }
 }

@@ -102,7 +102,8 @@ struct SenderBenchmark: ParsableCommand {
         if names == ["all"] { return SenderWorkload.allCases }
         let chosen = try names.map { name in
             guard let workload = SenderWorkload(rawValue: name) else {
-                throw ValidationError("unknown workload \(name): choose from \(SenderWorkload.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+                throw ValidationError(
+                    "unknown workload \(name): choose from \(SenderWorkload.allCases.map(\.rawValue).joined(separator: ", ")) or all")
             }
             return workload
         }
@@ -129,7 +130,9 @@ struct SenderBenchmark: ParsableCommand {
         let interpreter = try BenchmarkPaths.python(python)
         let binary = try WorkerProcess.binary(workerBinary)
         if let newer = WorkerProcess.newerSource(than: binary) {
-            say("warning: \(binary.path) is older than \(newer): rebuild it (swift build -c release --product flutterbye) to measure the current sender")
+            say(
+                "warning: \(binary.path) is older than \(newer): rebuild it (swift build -c release --product flutterbye) to measure the current sender"
+            )
         }
         let logs = try Self.makeLogDirectory()
         let processes = ChildProcesses()

@@ -40,7 +40,8 @@ struct SenderJobs: Sendable {
     /// Returns how many were new.
     @discardableResult
     func enqueue(prefix: String, indices: ClosedRange<Int>, recipient: String) async throws -> Int {
-        let first = indices.lowerBound, last = indices.upperBound
+        let first = indices.lowerBound
+        let last = indices.upperBound
         let rows = try await client.query(
             """
             SELECT count(*) AS inserted

@@ -7,7 +7,8 @@ extension SenderWorkloads {
     /// slots (the slot the transaction landed in plus the confirmation depth, minus the chain's slot just before
     /// the enqueue).
     func latency() async throws -> [SenderFigure] {
-        let count = latencyJobs, interval = latencyInterval
+        let count = latencyJobs
+        let interval = latencyInterval
         say("latency: \(count) jobs, one every \(Int(interval.milliseconds)) ms")
         return try await SenderRig.run("latency", settings: settings) { rig in
             try await rig.chain.resetCounters()
@@ -28,10 +29,11 @@ extension SenderWorkloads {
 
             let slotMs = Double(settings.slotMs)
             let database = LatencySummary(jobs.map { $0.seconds * 1000 })
-            let onChain = LatencySummary(jobs.compactMap { job -> Double? in
-                guard let signature = job.signature, let landedSlot = slots[signature], let enqueued = enqueueSlots[job.key] else { return nil }
-                return Double(landedSlot + Self.confirmDepth - enqueued) * slotMs
-            })
+            let onChain = LatencySummary(
+                jobs.compactMap { job -> Double? in
+                    guard let signature = job.signature, let landedSlot = slots[signature], let enqueued = enqueueSlots[job.key] else { return nil }
+                    return Double(landedSlot + Self.confirmDepth - enqueued) * slotMs
+                })
             func inSlots(_ summary: LatencySummary) -> String {
                 "p50 \(format(summary.p50Ms / slotMs, 1)) slots, p99 \(format(summary.p99Ms / slotMs, 1)) slots (mean \(format(summary.meanMs / slotMs, 1)), "
                     + "max \(format(summary.maxMs / slotMs, 1)); \(summary.samples) jobs)"
@@ -41,8 +43,12 @@ extension SenderWorkloads {
             say("  enqueue to confirmed, chain slots:           \(inSlots(onChain))")
             let complete = landed.reached && jobs.count == count
             return [
-                .atMost("latency", "p50 enqueue to confirmed", database.p50Ms / slotMs, Self.latencyP50Target, unit: "slots", decimals: 1, complete: complete),
-                .atMost("latency", "p99 enqueue to confirmed", database.p99Ms / slotMs, Self.latencyP99Target, unit: "slots", decimals: 1, complete: complete),
+                .atMost(
+                    "latency", "p50 enqueue to confirmed", database.p50Ms / slotMs, Self.latencyP50Target, unit: "slots", decimals: 1,
+                    complete: complete),
+                .atMost(
+                    "latency", "p99 enqueue to confirmed", database.p99Ms / slotMs, Self.latencyP99Target, unit: "slots", decimals: 1,
+                    complete: complete),
                 .info("latency", "p50 / p99 in chain slots", "\(format(onChain.p50Ms / slotMs, 1)) / \(format(onChain.p99Ms / slotMs, 1)) slots"),
                 .info("latency", "measured slot time", "\(format(slotTime, 1)) ms"),
             ]

@@ -40,7 +40,9 @@ final class SenderRig: Sendable {
     private let masterSeed: String
     private let running = Mutex<WorkerProcess?>(nil)
 
-    private init(name: String, settings: SenderRigSettings, chain: LocalChainProcess, jobs: SenderJobs, database: DatabaseConfiguration, payer: Keypair) {
+    private init(
+        name: String, settings: SenderRigSettings, chain: LocalChainProcess, jobs: SenderJobs, database: DatabaseConfiguration, payer: Keypair
+    ) {
         self.name = name
         self.settings = settings
         self.chain = chain
@@ -60,7 +62,8 @@ final class SenderRig: Sendable {
             say("  (load average before \(name): \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores)")
         }
         var database = settings.server.configuration
-        database.database = "flutterbye_sender_\(name.replacingOccurrences(of: "-", with: "_"))_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        database.database =
+            "flutterbye_sender_\(name.replacingOccurrences(of: "-", with: "_"))_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         let databaseName = database.database
         try await BenchmarkDatabases.withAdmin(settings.server.configuration, logger: logger) { admin in
             _ = try await admin.query("CREATE DATABASE \(unescaped: databaseName)", logger: logger)
@@ -156,10 +159,12 @@ final class SenderRig: Sendable {
     /// Stops the worker gracefully (SIGTERM; killed after 30 s); its exit status when it stopped by itself.
     @discardableResult
     func stopWorker() -> Int32? {
-        guard let worker = running.withLock({ worker -> WorkerProcess? in
-            defer { worker = nil }
-            return worker
-        }) else { return nil }
+        guard
+            let worker = running.withLock({ worker -> WorkerProcess? in
+                defer { worker = nil }
+                return worker
+            })
+        else { return nil }
         let status = worker.stop(settings.processes)
         let lines = worker.logLineCount
         if lines > 0 { say("  the worker logged \(lines) lines (warnings and errors): \(worker.log.path)") }

@@ -19,7 +19,9 @@ struct SenderFigure: Sendable {
     var verdict: Verdict
 
     /// A figure whose target is at most `limit` (`complete` false: the workload did not finish).
-    static func atMost(_ workload: String, _ name: String, _ value: Double, _ limit: Double, unit: String, decimals: Int = 2, complete: Bool)
+    static func atMost(
+        _ workload: String, _ name: String, _ value: Double, _ limit: Double, unit: String, decimals: Int = 2, complete: Bool
+    )
         -> SenderFigure
     {
         SenderFigure(
@@ -28,7 +30,9 @@ struct SenderFigure: Sendable {
     }
 
     /// A figure whose target is at least `limit`.
-    static func atLeast(_ workload: String, _ name: String, _ value: Double, _ limit: Double, unit: String, decimals: Int = 2, complete: Bool)
+    static func atLeast(
+        _ workload: String, _ name: String, _ value: Double, _ limit: Double, unit: String, decimals: Int = 2, complete: Bool
+    )
         -> SenderFigure
     {
         SenderFigure(
@@ -50,7 +54,8 @@ struct SenderSummary: Sendable {
 
     var table: String {
         let header = ["workload", "figure", "measured", "target", "verdict"]
-        let rows = figures.map { [$0.workload, $0.name, $0.value, $0.target, $0.verdict.rawValue] }
+        let rows =
+            figures.map { [$0.workload, $0.name, $0.value, $0.target, $0.verdict.rawValue] }
             + failures.map { [$0.workload, "failed: \($0.reason.split(separator: "\n").first?.prefix(80) ?? "")", "", "", "FAILED"] }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -64,15 +64,17 @@ struct SenderWorkloads: Sendable {
             say(Self.callTable(moments))
             let transactions = afterStop.transactions
             let perJob = { (name: String) in format(Double(transactions[name] ?? 0) / Double(max(stopped.landed, 1)), 2) }
-            say("  transactions per landed job after stop: executed \(perJob("executed")) (failed \(perJob("failed"))), "
-                + "not landed (duplicates, expired) \(perJob("not_landed")), preflight failed \(perJob("preflight_failed"))")
+            say(
+                "  transactions per landed job after stop: executed \(perJob("executed")) (failed \(perJob("failed"))), "
+                    + "not landed (duplicates, expired) \(perJob("not_landed")), preflight failed \(perJob("preflight_failed"))")
             let complete = landed.reached && finalized.reached && stopped.landed == count
             func total(_ state: ChainState, _ jobs: Int) -> Double { Double(state.totalRequests) / Double(max(jobs, 1)) }
             return [
                 .info("calls", "JSON-RPC calls per landed job, all confirmed", format(total(atLanded, landed.progress.landed), 2) + " calls"),
                 .info("calls", "JSON-RPC calls per landed job, all finalized", format(total(atFinalized, finalized.progress.landed), 2) + " calls"),
-                .atMost("calls", "JSON-RPC calls per landed job, after SIGTERM", total(afterStop, stopped.landed), Self.callsPerJobTarget, unit: "calls",
-                        complete: complete),
+                .atMost(
+                    "calls", "JSON-RPC calls per landed job, after SIGTERM", total(afterStop, stopped.landed), Self.callsPerJobTarget, unit: "calls",
+                    complete: complete),
             ]
         }
     }
@@ -87,13 +89,19 @@ struct SenderWorkloads: Sendable {
             format(Double(count) / Double(max(landed, 1)), 3).padding(toLength: 16, withPad: " ", startingAt: 0)
         }
         var lines = ["  JSON-RPC calls per landed job, counted by the local chain:"]
-        lines.append("    " + "method".padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { $0.name.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
+        lines.append(
+            "    " + "method".padding(toLength: width, withPad: " ", startingAt: 0)
+                + moments.map { $0.name.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
         for method in methods {
-            lines.append("    " + method.padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { cell($0.state.requests[method] ?? 0, $0.landed) }.joined())
+            lines.append(
+                "    " + method.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + moments.map { cell($0.state.requests[method] ?? 0, $0.landed) }.joined())
         }
-        lines.append("    " + "total".padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { cell($0.state.totalRequests, $0.landed) }.joined())
-        lines.append("    " + "(landed jobs)".padding(toLength: width, withPad: " ", startingAt: 0)
-            + moments.map { String($0.landed).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
+        lines.append(
+            "    " + "total".padding(toLength: width, withPad: " ", startingAt: 0) + moments.map { cell($0.state.totalRequests, $0.landed) }.joined())
+        lines.append(
+            "    " + "(landed jobs)".padding(toLength: width, withPad: " ", startingAt: 0)
+                + moments.map { String($0.landed).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined())
         return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n")
     }
 
@@ -152,7 +160,10 @@ struct SenderWorkloads: Sendable {
                 let result = try reference.run(preflight: preflight)
                 say("  reference (solders, pre-signed, fresh chain) \(result.report)")
                 rates.append((preflight, result.landedPerSecond))
-                figures.append(.info("throughput", "reference, \(setting)" + (result.complete ? "" : " (incomplete)"), format(result.landedPerSecond, 1) + " tx/s"))
+                figures.append(
+                    .info(
+                        "throughput", "reference, \(setting)" + (result.complete ? "" : " (incomplete)"), format(result.landedPerSecond, 1) + " tx/s")
+                )
             } catch {
                 say("  reference, \(setting): \(error)")
                 figures.append(.info("throughput", "reference, \(setting)", "failed"))
@@ -163,8 +174,9 @@ struct SenderWorkloads: Sendable {
             say("  ratio: \(format(ours.rate / rate, 3)) of the reference with preflight \(preflight ? "on" : "off") (\(format(rate, 1)) tx/s)")
         }
         figures.append(
-            .atLeast("throughput", "ratio to the chain's limit (preflight \(fastest.preflight ? "on" : "off"))", ours.rate / fastest.rate,
-                     Self.throughputRatioTarget, unit: "x", decimals: 3, complete: ours.complete))
+            .atLeast(
+                "throughput", "ratio to the chain's limit (preflight \(fastest.preflight ? "on" : "off"))", ours.rate / fastest.rate,
+                Self.throughputRatioTarget, unit: "x", decimals: 3, complete: ours.complete))
         return figures
     }
 
@@ -174,8 +186,9 @@ struct SenderWorkloads: Sendable {
         let result = try await burst("rate-limited", count: rateLimitedJobs, extra: ["SOLANA_RPC_REQUESTS_PER_SECOND": String(requestsPerSecond)])
         say("  \(result.text)")
         return [
-            .atLeast("rate-limited", "jobs/s at \(requestsPerSecond) requests/s", result.rate, Self.rateLimitedTarget, unit: "jobs/s",
-                     complete: result.complete)
+            .atLeast(
+                "rate-limited", "jobs/s at \(requestsPerSecond) requests/s", result.rate, Self.rateLimitedTarget, unit: "jobs/s",
+                complete: result.complete)
         ]
     }
 }

@@ -53,8 +53,11 @@ struct TokenSenderReference: Sendable {
         // The script's progress goes to our standard error, its result to `output`.
         let process = try BenchmarkProcess(
             python,
-            [script, "--url", chain.url, "--preflight", setting, "--transactions", String(transactions), "--time-limit", String(Int(timeLimit.seconds)),
-             "--output", output.path],
+            [
+                script, "--url", chain.url, "--preflight", setting, "--transactions", String(transactions), "--time-limit",
+                String(Int(timeLimit.seconds)),
+                "--output", output.path,
+            ],
             readyLine: false)
         processes.add(process, grace: .seconds(5))
         let status = process.wait()

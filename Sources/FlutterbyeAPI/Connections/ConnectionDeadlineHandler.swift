@@ -90,7 +90,8 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     private func expire(_ context: ChannelHandlerContext) {
         switch deadlines.expiry(at: .now) {
         case .requestRead?:
-            logger.debug("closing a connection whose request was not read in time", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
+            logger.debug(
+                "closing a connection whose request was not read in time", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
             let body = #"{"error":{"code":"request_timeout","message":"the request was not sent whole in time"}}"#
             let answer =
                 "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"

@@ -1,6 +1,6 @@
+import Foundation
 public import HTTPTypes
 public import Hummingbird
-import Foundation
 
 /// An error the status API answers with: an HTTP status and the JSON body every error has,
 /// `{"error": {"code", "message", "field"?, "fields"?}}`. Messages are for people and never carry secrets.

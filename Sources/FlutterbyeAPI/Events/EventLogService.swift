@@ -1,7 +1,7 @@
+import CoreMetrics
 public import FlutterbyeStore
 import Foundation
 public import Logging
-import CoreMetrics
 import PostgresNIO
 public import ServiceLifecycle
 import Synchronization
@@ -130,7 +130,8 @@ public final class EventLogService: Service, Sendable {
         while !Task.isCancelled {
             do {
                 let cutoff = Date().addingTimeInterval(-Double(options.retention.components.seconds))
-                var pruned = 0, last = 0
+                var pruned = 0
+                var last = 0
                 repeat {
                     last = try await log.prune(occurredBefore: cutoff, limit: limit)
                     pruned += last

@@ -1,6 +1,6 @@
+import FlutterbyeStore
 import HTTPTypes
 public import Hummingbird
-import FlutterbyeStore
 import Logging
 
 /// Turns whatever a route throws into an `APIError`, so that every error the API sends is the same JSON shape:

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Crypto
+import HTTPTypes
 public import Hummingbird
 import Logging
 

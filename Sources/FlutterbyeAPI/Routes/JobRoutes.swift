@@ -1,6 +1,6 @@
 public import FlutterbyeStore
-import HTTPTypes
 import Foundation
+import HTTPTypes
 public import Hummingbird
 import SolanaCore
 
@@ -46,17 +46,20 @@ public struct JobRoutes: Sendable {
     }
 
     @Sendable func job(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let id = try Self.jobID(context), queue = self.queue
+        let id = try Self.jobID(context)
+        let queue = self.queue
         return try Self.json(JobResource(try await database.run { try await queue.job(id: id) }, cluster: cluster))
     }
 
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let id = try Self.jobID(context), queue = self.queue
+        let id = try Self.jobID(context)
+        let queue = self.queue
         return try Self.json(JobResource(try await database.run { try await queue.cancel(jobID: id) }, cluster: cluster))
     }
 
     @Sendable func retry(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let id = try Self.jobID(context), queue = self.queue
+        let id = try Self.jobID(context)
+        let queue = self.queue
         return try Self.json(JobResource(try await database.run { try await queue.retry(jobID: id) }, cluster: cluster))
     }
 
@@ -89,7 +92,10 @@ public struct JobRoutes: Sendable {
             }
             before = value.before
         }
-        let queue = self.queue, filter = state, pageSize = limit, below = before
+        let queue = self.queue
+        let filter = state
+        let pageSize = limit
+        let below = before
         let jobs = try await database.run { try await queue.jobs(state: filter, limit: pageSize, before: below) }
         let next = jobs.count == limit ? jobs.last.map { JobCursor(before: $0.id).text } : nil
         return try Self.json(JobPage(jobs: jobs.map { JobResource($0, cluster: cluster) }, nextCursor: next))

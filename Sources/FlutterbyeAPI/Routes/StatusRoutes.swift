@@ -44,8 +44,13 @@ public struct StatusRoutes: Sendable {
             var updatedAt: Date?
 
             enum CodingKeys: String, CodingKey {
-                case address, role, newestSignature = "newest_signature", newestSlot = "newest_slot", lagSlots = "lag_slots",
-                    signaturesSeen = "signatures_seen", updatedAt = "updated_at"
+                case address, role
+                case newestSignature = "newest_signature"
+                case newestSlot = "newest_slot"
+                case lagSlots = "lag_slots"
+                case
+                    signaturesSeen = "signatures_seen"
+                case updatedAt = "updated_at"
             }
 
             func encode(to encoder: any Encoder) throws {
@@ -67,8 +72,13 @@ public struct StatusRoutes: Sendable {
         var addresses: [Address]
 
         enum CodingKeys: String, CodingKey {
-            case chainSlot = "chain_slot", finalizedSlot = "finalized_slot", newestIndexedSlot = "newest_indexed_slot",
-                finalizedWatermark = "finalized_watermark", discoveredAccounts = "discovered_accounts", addresses
+            case chainSlot = "chain_slot"
+            case finalizedSlot = "finalized_slot"
+            case newestIndexedSlot = "newest_indexed_slot"
+            case
+                finalizedWatermark = "finalized_watermark"
+            case discoveredAccounts = "discovered_accounts"
+            case addresses
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -119,8 +129,13 @@ public struct StatusRoutes: Sendable {
             var confirmationP95Seconds: Double?
 
             enum CodingKeys: String, CodingKey {
-                case byState = "by_state", windowSeconds = "window_seconds", confirmed, failed, successRate = "success_rate",
-                    confirmationP50Seconds = "confirmation_p50_seconds", confirmationP95Seconds = "confirmation_p95_seconds"
+                case byState = "by_state"
+                case windowSeconds = "window_seconds"
+                case confirmed, failed
+                case successRate = "success_rate"
+                case
+                    confirmationP50Seconds = "confirmation_p50_seconds"
+                case confirmationP95Seconds = "confirmation_p95_seconds"
             }
 
             func encode(to encoder: any Encoder) throws {
@@ -141,7 +156,10 @@ public struct StatusRoutes: Sendable {
             var errorRate: Double?
 
             enum CodingKeys: String, CodingKey {
-                case requests, failedRequests = "failed_requests", errorAnswers = "error_answers", errorRate = "error_rate"
+                case requests
+                case failedRequests = "failed_requests"
+                case errorAnswers = "error_answers"
+                case errorRate = "error_rate"
             }
 
             func encode(to encoder: any Encoder) throws {

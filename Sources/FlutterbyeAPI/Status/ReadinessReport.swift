@@ -24,7 +24,9 @@ public struct ReadinessReport: Sendable, Hashable {
         var problems = results.filter { $0.value != "ok" }.map { "\($0.key): \($0.value)" }.sorted()
         let age = now - checkedAt
         if age > maxAge {
-            problems.append("the last readiness checks ended \(age.components.seconds) s ago (at most \(maxAge.components.seconds) s is accepted): the process is stuck or overloaded")
+            problems.append(
+                "the last readiness checks ended \(age.components.seconds) s ago (at most \(maxAge.components.seconds) s is accepted): the process is stuck or overloaded"
+            )
         }
         return Answer(ready: problems.isEmpty, checks: results, message: problems.isEmpty ? nil : problems.joined(separator: "; "))
     }

@@ -139,7 +139,10 @@ public final class StatusSampler: Service, Sendable {
             defer { state.waiting = [:] }
             return Array(state.waiting.values)
         }
-        for waiter in waiting { waiter.yield(); waiter.finish() }
+        for waiter in waiting {
+            waiter.yield()
+            waiter.finish()
+        }
     }
 
     // MARK: Database
@@ -164,7 +167,8 @@ public final class StatusSampler: Service, Sendable {
     /// Sets the gauges read from the database and the chain; what cannot be read now keeps its last value.
     func refreshGauges() async {
         guard let registry else { return }
-        let queue = self.queue, index = self.index
+        let queue = self.queue
+        let index = self.index
         if let counts = try? await database.run({ try await queue.countsByState() }) {
             for state in TokenJobState.allCases {
                 registry.makeGauge(name: "flutterbye_jobs", labels: [("state", state.rawValue)], help: "Token jobs by state")

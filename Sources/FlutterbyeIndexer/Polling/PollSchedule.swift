@@ -235,7 +235,8 @@ struct PollSchedule: Sendable {
     /// database transaction, and never moves back), and so at most as new as the newest cursor it started from. A
     /// transaction another process stores meanwhile makes the COPY fail and the write go the idempotent way.
     mutating func claim(_ entries: [SignatureInfo]) -> (taken: Set<Signature>, claimed: Set<Signature>, lookUp: [Signature]) {
-        var taken: Set<Signature> = [], claimed: Set<Signature> = []
+        var taken: Set<Signature> = []
+        var claimed: Set<Signature> = []
         var lookUp: [Signature] = []
         for entry in entries {
             let signature = entry.signature

@@ -193,7 +193,9 @@ public struct PollingTransactionSource: TransactionSource {
     }
 
     /// Fetches and delivers `address`'s new transactions in batches, each with the cursor it completes.
-    func index(_ address: AddressCursor, firstPage: [SignatureInfo], deliver: @escaping @Sendable (SourceBatch) async throws -> Void)
+    func index(
+        _ address: AddressCursor, firstPage: [SignatureInfo], deliver: @escaping @Sendable (SourceBatch) async throws -> Void
+    )
         async throws(IndexingFailure) -> PollSchedule.Outcome
     {
         let history = SignatureHistory(rpc: rpc, pageSize: settings.pageSize)
@@ -214,7 +216,8 @@ public struct PollingTransactionSource: TransactionSource {
         var scheduled = 0
         func scheduleAhead() {
             while scheduled < chunks.count, pending.count <= settings.batchesAhead {
-                let chunk = chunks[scheduled], order = requestPermits.nextOrder()
+                let chunk = chunks[scheduled]
+                let order = requestPermits.nextOrder()
                 pending.append(Task { try await self.prepare(chunk, order: order) })
                 scheduled += 1
             }
@@ -234,7 +237,11 @@ public struct PollingTransactionSource: TransactionSource {
             do {
                 // The chunks are fetched in tasks of their own: a stopping poll cancels the one it waits for (and
                 // `abandonPending` the rest), so that shutdown does not wait for their fetches.
-                prepared = try await withTaskCancellationHandler { try await next.value } onCancel: { next.cancel() }
+                prepared = try await withTaskCancellationHandler {
+                    try await next.value
+                } onCancel: {
+                    next.cancel()
+                }
             } catch {
                 await abandonPending()
                 if Task.isCancelled { return .incomplete }
@@ -334,7 +341,8 @@ public struct PollingTransactionSource: TransactionSource {
             requests.append(Array(signatures[index..<min(index + settings.transactionsPerRequest, signatures.count)]))
             index += settings.transactionsPerRequest
         }
-        let rpc = self.rpc, permits = requestPermits
+        let rpc = self.rpc
+        let permits = requestPermits
         do {
             return try await withThrowingTaskGroup(of: [(Signature, Result<FetchedTransaction?, RPCError>)].self) { group in
                 for request in requests {

@@ -72,15 +72,20 @@ extension IndexStore {
     public func settle(_ settlement: Settlement) async throws(StoreError) -> [AddressCursor] {
         guard !settlement.isEmpty else { return [] }
         let finalized = settlement.finalized.map(\.base58)
-        let restored = settlement.restored.map(\.signature.base58), restoredFinalized = settlement.restored.map(\.finalized)
+        let restored = settlement.restored.map(\.signature.base58)
+        let restoredFinalized = settlement.restored.map(\.finalized)
         let seen = settlement.seen.map(\.base58)
         let absences = settlement.absences.sorted { $0.signature.base58 < $1.signature.base58 }
-        let absent = absences.map(\.signature.base58), misses = absences.map { Int32(clamping: $0.record.misses) }
-        let firstSlots = absences.map { Int64(clamping: $0.record.firstSlot) }, lastSlots = absences.map { Int64(clamping: $0.record.lastSlot) }
-        let firstAt = absences.map(\.record.firstAt.timeIntervalSince1970), lastAt = absences.map(\.record.lastAt.timeIntervalSince1970)
+        let absent = absences.map(\.signature.base58)
+        let misses = absences.map { Int32(clamping: $0.record.misses) }
+        let firstSlots = absences.map { Int64(clamping: $0.record.firstSlot) }
+        let lastSlots = absences.map { Int64(clamping: $0.record.lastSlot) }
+        let firstAt = absences.map(\.record.firstAt.timeIntervalSince1970)
+        let lastAt = absences.map(\.record.lastAt.timeIntervalSince1970)
         // -1: not dropped.
         let droppedAt = absences.map { $0.record.droppedAt?.timeIntervalSince1970 ?? -1 }
-        let dropped = settlement.dropped.map(\.signature.base58), rewindBelow = settlement.dropped.map { Int64(clamping: $0.rewindBelow) }
+        let dropped = settlement.dropped.map(\.signature.base58)
+        let rewindBelow = settlement.dropped.map { Int64(clamping: $0.rewindBelow) }
         let rows = try await run(
             """
             WITH finalized AS (

@@ -86,7 +86,8 @@ public struct SettlingPass: Sendable {
         }
         if let first = settlement.restored.first {
             logger.notice(
-                "dropped transactions are on the chain again; restored", metadata: ["count": "\(settlement.restored.count)", "first": "\(first.signature)"])
+                "dropped transactions are on the chain again; restored",
+                metadata: ["count": "\(settlement.restored.count)", "first": "\(first.signature)"])
         }
         return outcome
     }

@@ -46,7 +46,11 @@ package struct IndexCopyRows: Sendable {
             for (index, movement) in transaction.movements.enumerated() {
                 movements.rows.text(signature)
                 movements.rows.number(index)
-                if movement.instructionIndex == FlbyMovement.balanceDerived { movements.rows.null() } else { movements.rows.number(movement.instructionIndex) }
+                if movement.instructionIndex == FlbyMovement.balanceDerived {
+                    movements.rows.null()
+                } else {
+                    movements.rows.number(movement.instructionIndex)
+                }
                 if let inner = movement.innerIndex { movements.rows.number(inner) } else { movements.rows.null() }
                 movements.rows.text(movement.kind.rawValue)
                 movements.rows.text(names.text(movement.sourceAccount))

@@ -1,8 +1,8 @@
+public import FlutterbyeStore
 public import Foundation
+public import Logging
 import NIOCore
 import NIOPosix
-public import FlutterbyeStore
-public import Logging
 public import PostgresNIO
 public import SolanaCore
 import SolanaRPC
@@ -65,7 +65,8 @@ public struct IndexStore: Sendable {
     static func unanswered(_ doing: String, within timeout: Duration) -> StoreError {
         StoreError(
             .databaseUnavailable,
-            "\(doing) failed: PostgreSQL did not answer within \(timeout), so the statement was abandoned (it may still take effect: every index write is idempotent). Check that the database is up and reachable and that nothing holds long locks on the flutterbye.chain_* tables")
+            "\(doing) failed: PostgreSQL did not answer within \(timeout), so the statement was abandoned (it may still take effect: every index write is idempotent). Check that the database is up and reachable and that nothing holds long locks on the flutterbye.chain_* tables"
+        )
     }
 
     // MARK: Writing
@@ -89,7 +90,8 @@ public struct IndexStore: Sendable {
     /// Writes `write` in one database transaction: by COPY, or by the idempotent statement when a row exists. A
     /// write without transactions (cursors and followed addresses only) is the cursor statement alone.
     static func write(_ write: IndexWrite, client: PostgresClient, logger: Logger) async throws(StoreError) {
-        let doing = "storing \(write.transactions.count) indexed transaction(s)" + (write.advances.isEmpty ? "" : " and \(write.advances.count) cursor(s)")
+        let doing =
+            "storing \(write.transactions.count) indexed transaction(s)" + (write.advances.isEmpty ? "" : " and \(write.advances.count) cursor(s)")
         let cursors = IndexCursorStatement(advances: write.advances, discovered: write.discovered)
         guard !write.transactions.isEmpty else {
             guard !cursors.isEmpty else { return }
@@ -97,7 +99,7 @@ public struct IndexStore: Sendable {
         }
         do {
             return try await copy(write.rows, then: cursors, doing, client: client, logger: logger)
-        } catch where error.sqlState == "23505" || error.isConcurrencyConflict {
+        } catch  where error.sqlState == "23505" || error.isConcurrencyConflict {
             logger.debug("a copied row exists already; writing the batch idempotently", metadata: ["transactions": "\(write.transactions.count)"])
         }
         try await takeBackAndWrite(
@@ -109,7 +111,8 @@ public struct IndexStore: Sendable {
     /// transaction (again when it meets a concurrent writer): a dropped transaction delivered again in its slot is
     /// restored, and one stored in another slot (a fork that died) is replaced by what the chain has now.
     static func takeBackAndWrite(_ statement: IndexWriteStatement, _ doing: String, client: PostgresClient, logger: Logger) async throws(StoreError) {
-        let signatures = statement.transactions.map(\.signature.base58), slots = statement.transactions.map { Int64(bitPattern: $0.slot) }
+        let signatures = statement.transactions.map(\.signature.base58)
+        let slots = statement.transactions.map { Int64(bitPattern: $0.slot) }
         try await retryingConcurrencyConflicts(doing, logger: logger) {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
@@ -223,7 +226,8 @@ public struct IndexStore: Sendable {
         guard !changes.isEmpty else { return }
         let sorted = changes.map { (address: $0.key.base58, slot: $0.value) }.sorted { $0.address < $1.address }
         // -1: open.
-        let addresses = sorted.map(\.address), slots = sorted.map { $0.slot.map { Int64(clamping: $0) } ?? -1 }
+        let addresses = sorted.map(\.address)
+        let slots = sorted.map { $0.slot.map { Int64(clamping: $0) } ?? -1 }
         _ = try await run(
             """
             UPDATE flutterbye.chain_address_cursors c SET closed_slot = NULLIF(s.slot, -1), updated_at = now()

@@ -74,11 +74,17 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         bindings.append(sorted.map { Self.text($0.memo ?? "") })
         bindings.append(sorted.map { $0.memo != nil })
 
-        var m: (signature: [String], index: [Int32], instruction: [Int32], inner: [Int32], kind: [String], sourceAccount: [String],
-            sourceOwner: [String], destinationAccount: [String], destinationOwner: [String], amount: [String]) = ([], [], [], [], [], [], [], [], [], [])
+        var m:
+            (
+                signature: [String], index: [Int32], instruction: [Int32], inner: [Int32], kind: [String], sourceAccount: [String],
+                sourceOwner: [String], destinationAccount: [String], destinationOwner: [String], amount: [String]
+            ) = ([], [], [], [], [], [], [], [], [], [])
         var b: (signature: [String], account: [String], owner: [String], slot: [Int64], pre: [String], post: [String]) = ([], [], [], [], [], [])
-        var w: (signature: [String], wallet: [String], address: [String], slot: [Int64], pre: [String], post: [String], delta: [Int64],
-            flby: [String]) = ([], [], [], [], [], [], [], [])
+        var w:
+            (
+                signature: [String], wallet: [String], address: [String], slot: [Int64], pre: [String], post: [String], delta: [Int64],
+                flby: [String]
+            ) = ([], [], [], [], [], [], [], [])
         var l: (signature: [String], index: [Int32], line: [String]) = ([], [], [])
         for (signature, transaction) in keyed {
             for (index, movement) in transaction.movements.enumerated() {

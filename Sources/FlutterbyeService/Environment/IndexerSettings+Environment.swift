@@ -28,11 +28,15 @@ extension IndexerSettings {
         case (.some, .some):
             reader.problems.append("set only one of FLUTTERBYE_INDEX_START_SLOT and FLUTTERBYE_INDEX_START_SIGNATURE")
         case (.some(let text), nil):
-            if let slot = UInt64(text) { start = .slot(slot) } else {
+            if let slot = UInt64(text) {
+                start = .slot(slot)
+            } else {
                 reader.problems.append("FLUTTERBYE_INDEX_START_SLOT must be a slot number, not '\(text)'")
             }
         case (nil, .some(let text)):
-            if let signature = try? Signature(base58: text) { start = .signature(signature) } else {
+            if let signature = try? Signature(base58: text) {
+                start = .signature(signature)
+            } else {
                 reader.problems.append("FLUTTERBYE_INDEX_START_SIGNATURE is not a transaction signature (base58, 64 bytes): '\(text)'")
             }
         case (nil, nil):

@@ -7,7 +7,9 @@ public import TokenWorker
 extension WorkerSettings {
     /// Reads the worker's settings from `environment` (the seeds' names where they exist), every problem at once;
     /// `readFile` reads keypair files (injected so tests need no files).
-    public init(environment: ServiceEnvironment, readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) })
+    public init(
+        environment: ServiceEnvironment, readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    )
         throws(ConfigurationError)
     {
         var reader = EnvironmentReader(environment)
@@ -50,13 +52,16 @@ extension WorkerSettings {
                 reader.problems.append("FLUTTERBYE_MASTER_SEED: \(error.message)")
             }
         } else {
-            reader.problems.append("FLUTTERBYE_MASTER_SEED is not set: at least 32 bytes of secret randomness as hex; it fixes every job's mint address, so keep it forever")
+            reader.problems.append(
+                "FLUTTERBYE_MASTER_SEED is not set: at least 32 bytes of secret randomness as hex; it fixes every job's mint address, so keep it forever"
+            )
         }
 
         let maxInFlight = reader.integer("FLUTTERBYE_MAX_IN_FLIGHT", default: 512, range: 1...10_000)
         if value("FLUTTERBYE_WORKER_CONCURRENCY") != nil {
             reader.problems.append(
-                "FLUTTERBYE_WORKER_CONCURRENCY is no longer read: the worker keeps up to FLUTTERBYE_MAX_IN_FLIGHT jobs in flight (default 512); set that instead, or remove it")
+                "FLUTTERBYE_WORKER_CONCURRENCY is no longer read: the worker keeps up to FLUTTERBYE_MAX_IN_FLIGHT jobs in flight (default 512); set that instead, or remove it"
+            )
         }
         let percentile = reader.integer("FLUTTERBYE_PRIORITY_FEE_PERCENTILE", default: 75, range: 0...100)
         let maxFee = reader.integer("FLUTTERBYE_MAX_PRIORITY_FEE", default: 1_000_000, range: 0...1_000_000_000)

@@ -20,7 +20,9 @@ struct QueueDatabase: Sendable {
 
     /// Runs a query and collects its rows.
     func run(_ query: PostgresQuery, _ doing: String) async throws(StoreError) -> [PostgresRow] {
-        let client = self.client, logger = self.logger, kept = self.kept
+        let client = self.client
+        let logger = self.logger
+        let kept = self.kept
         return try await withDeadline(doing) {
             try await kept.run { connection in
                 var rows: [PostgresRow] = []
@@ -37,7 +39,9 @@ struct QueueDatabase: Sendable {
     /// Runs a prepared statement (prepared on each connection the first time it runs there) and decodes its rows.
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ doing: String) async throws(StoreError) -> [Statement.Row]
     where Statement.Row: Sendable {
-        let client = self.client, logger = self.logger, kept = self.kept
+        let client = self.client
+        let logger = self.logger
+        let kept = self.kept
         return try await withDeadline(doing) {
             try await kept.run { connection in
                 var rows: [Statement.Row] = []
@@ -58,7 +62,8 @@ struct QueueDatabase: Sendable {
         } catch is StatementDeadlines.Expired {
             throw StoreError(
                 .databaseUnavailable,
-                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned; it may still take effect if it gets through (every queue step is safe to repeat). Check that the database is up and reachable and that nothing holds long locks on flutterbye.token_jobs (the connection pool keeps reconnecting)")
+                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned; it may still take effect if it gets through (every queue step is safe to repeat). Check that the database is up and reachable and that nothing holds long locks on flutterbye.token_jobs (the connection pool keeps reconnecting)"
+            )
         } catch let error as StoreError {
             throw error
         } catch {

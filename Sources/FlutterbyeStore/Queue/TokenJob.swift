@@ -106,7 +106,8 @@ public struct TokenJobAttemptError: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case errorClass = "class", message, attempt, at
+        case errorClass = "class"
+        case message, attempt, at
     }
 }
 

@@ -20,9 +20,11 @@ extension TokenJobQueue {
         if current.signature != nil && !current.state.isFinished {
             throw StoreError(
                 .invalidJobState,
-                "job \(jobID) is \(current.state.rawValue) and its transaction \(current.signature ?? "") was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed")
+                "job \(jobID) is \(current.state.rawValue) and its transaction \(current.signature ?? "") was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed"
+            )
         }
-        throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only jobs whose transaction has not been sent can be cancelled")
+        throw StoreError(
+            .invalidJobState, "job \(jobID) is \(current.state.rawValue); only jobs whose transaction has not been sent can be cancelled")
     }
 
     /// Runs a failed job again with a fresh set of attempts.

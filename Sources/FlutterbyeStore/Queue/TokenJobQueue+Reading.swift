@@ -5,7 +5,8 @@ import PostgresNIO
 extension TokenJobQueue {
     /// The job with `id`; `jobNotFound` when there is none.
     public func job(id: Int64) async throws(StoreError) -> TokenJob {
-        guard let job = try await jobs("SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE id = \(id)", "reading job \(id)").first else {
+        guard let job = try await jobs("SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE id = \(id)", "reading job \(id)").first
+        else {
             throw StoreError(.jobNotFound, "there is no job \(id)")
         }
         return job

@@ -100,7 +100,9 @@ extension TokenJobRequest {
         let limit = TokenCreationSize.limit
         return TokenJobRefusal(
             fields: fields,
-            reason: "\(fields.count > 1 ? "together they make" : "it makes") the job's transaction \(size) bytes, \(size - limit) more than Solana's limit of \(limit)")
+            reason:
+                "\(fields.count > 1 ? "together they make" : "it makes") the job's transaction \(size) bytes, \(size - limit) more than Solana's limit of \(limit)"
+        )
     }
 
     /// Whether decimal digits (1 to 20 of them, leading zeros allowed) name a number above u64::MAX.

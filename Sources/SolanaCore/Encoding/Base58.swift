@@ -71,7 +71,8 @@ public enum Base58 {
                 chunk = 4
             }
             // The most significant limb is written without its leading zero digits.
-            var top = limbs[length - 1], topDigits = 0
+            var top = limbs[length - 1]
+            var topDigits = 0
             while top > 0 {
                 topDigits += 1
                 top /= 58
@@ -127,7 +128,7 @@ public enum Base58 {
             do throws(SolanaCoreError) { return .success(try decode(utf8, into: out)) } catch { return .failure(error) }
         }
         let count: Int
-        do { count = try result.get() } catch where error.code == .invalidLength {
+        do { count = try result.get() } catch  where error.code == .invalidLength {
             throw SolanaCoreError(.invalidLength, "'\(text)' decodes to more than \(out.count) bytes, but \(what) is \(out.count) bytes")
         }
         guard count == out.count else {

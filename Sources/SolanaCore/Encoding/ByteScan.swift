@@ -7,14 +7,16 @@ package enum ByteScan {
         var index = start
         let count = bytes.count
         guard let base = bytes.baseAddress else { return count }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         // With no quote wanted, the quote test looks for the backslash again.
         let quoteByte = quote ? UInt8(ascii: "\"") : UInt8(ascii: "\\")
         while index + 8 <= count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
             // A byte's high bit is set where it is zero (after the XOR), or below 0x20: exact for the lowest such
             // byte, which is the one taken.
-            let quotes = word ^ (ones &* UInt64(quoteByte)), backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            let quotes = word ^ (ones &* UInt64(quoteByte))
+            let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
             let hits = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word) & highs
             if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
             index += 8

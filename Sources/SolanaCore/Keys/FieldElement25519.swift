@@ -8,7 +8,11 @@ struct FieldElement25519: Sendable, Equatable {
     static let one = FieldElement25519(l0: 1, l1: 0, l2: 0, l3: 0, l4: 0)
 
     init(l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64, l4: UInt64) {
-        self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3; self.l4 = l4
+        self.l0 = l0
+        self.l1 = l1
+        self.l2 = l2
+        self.l3 = l3
+        self.l4 = l4
     }
 
     init(_ small: UInt64) { self.init(l0: small, l1: 0, l2: 0, l3: 0, l4: 0) }
@@ -21,7 +25,10 @@ struct FieldElement25519: Sendable, Equatable {
             for i in 0..<8 { value |= UInt64(raw[offset + i]) << (8 * UInt64(i)) }
             return value
         }
-        let w0 = word(0), w1 = word(8), w2 = word(16), w3 = word(24)
+        let w0 = word(0)
+        let w1 = word(8)
+        let w2 = word(16)
+        let w3 = word(24)
         let m = Self.mask51
         self.init(
             l0: w0 & m,
@@ -54,7 +61,10 @@ struct FieldElement25519: Sendable, Equatable {
     }
 
     static func * (a: Self, b: Self) -> Self {
-        let b1 = b.l1 &* 19, b2 = b.l2 &* 19, b3 = b.l3 &* 19, b4 = b.l4 &* 19
+        let b1 = b.l1 &* 19
+        let b2 = b.l2 &* 19
+        let b3 = b.l3 &* 19
+        let b4 = b.l4 &* 19
         let r0 = wide(a.l0, b.l0) &+ wide(a.l1, b4) &+ wide(a.l2, b3) &+ wide(a.l3, b2) &+ wide(a.l4, b1)
         let r1 = wide(a.l0, b.l1) &+ wide(a.l1, b.l0) &+ wide(a.l2, b4) &+ wide(a.l3, b3) &+ wide(a.l4, b2)
         let r2 = wide(a.l0, b.l2) &+ wide(a.l1, b.l1) &+ wide(a.l2, b.l0) &+ wide(a.l3, b4) &+ wide(a.l4, b3)
@@ -65,8 +75,12 @@ struct FieldElement25519: Sendable, Equatable {
 
     /// self * self with the symmetric products computed once (15 multiplies instead of 25).
     func squared() -> Self {
-        let d0 = l0 &* 2, d1 = l1 &* 2, d2 = l2 &* 2, d3 = l3 &* 2
-        let l3x19 = l3 &* 19, l4x19 = l4 &* 19
+        let d0 = l0 &* 2
+        let d1 = l1 &* 2
+        let d2 = l2 &* 2
+        let d3 = l3 &* 2
+        let l3x19 = l3 &* 19
+        let l4x19 = l4 &* 19
         let r0 = Self.wide(l0, l0) &+ Self.wide(d1, l4x19) &+ Self.wide(d2, l3x19)
         let r1 = Self.wide(d0, l1) &+ Self.wide(d2, l4x19) &+ Self.wide(l3, l3x19)
         let r2 = Self.wide(d0, l2) &+ Self.wide(l1, l1) &+ Self.wide(d3, l4x19)
@@ -86,13 +100,17 @@ struct FieldElement25519: Sendable, Equatable {
         let m = mask51
         var c = UInt64(truncatingIfNeeded: r0 >> 51)
         let t0 = UInt64(truncatingIfNeeded: r0) & m
-        let s1 = r1 &+ UInt128(c); c = UInt64(truncatingIfNeeded: s1 >> 51)
+        let s1 = r1 &+ UInt128(c)
+        c = UInt64(truncatingIfNeeded: s1 >> 51)
         let t1 = UInt64(truncatingIfNeeded: s1) & m
-        let s2 = r2 &+ UInt128(c); c = UInt64(truncatingIfNeeded: s2 >> 51)
+        let s2 = r2 &+ UInt128(c)
+        c = UInt64(truncatingIfNeeded: s2 >> 51)
         let t2 = UInt64(truncatingIfNeeded: s2) & m
-        let s3 = r3 &+ UInt128(c); c = UInt64(truncatingIfNeeded: s3 >> 51)
+        let s3 = r3 &+ UInt128(c)
+        c = UInt64(truncatingIfNeeded: s3 >> 51)
         let t3 = UInt64(truncatingIfNeeded: s3) & m
-        let s4 = r4 &+ UInt128(c); c = UInt64(truncatingIfNeeded: s4 >> 51)
+        let s4 = r4 &+ UInt128(c)
+        c = UInt64(truncatingIfNeeded: s4 >> 51)
         let t4 = UInt64(truncatingIfNeeded: s4) & m
         let h0 = t0 &+ c &* 19
         return Self(l0: h0 & m, l1: t1 &+ (h0 >> 51), l2: t2, l3: t3, l4: t4)
@@ -102,12 +120,18 @@ struct FieldElement25519: Sendable, Equatable {
     private func carried() -> Self {
         let m = Self.mask51
         var r = self
-        r.l1 += r.l0 >> 51; r.l0 &= m
-        r.l2 += r.l1 >> 51; r.l1 &= m
-        r.l3 += r.l2 >> 51; r.l2 &= m
-        r.l4 += r.l3 >> 51; r.l3 &= m
-        r.l0 += (r.l4 >> 51) * 19; r.l4 &= m
-        r.l1 += r.l0 >> 51; r.l0 &= m
+        r.l1 += r.l0 >> 51
+        r.l0 &= m
+        r.l2 += r.l1 >> 51
+        r.l1 &= m
+        r.l3 += r.l2 >> 51
+        r.l2 &= m
+        r.l4 += r.l3 >> 51
+        r.l3 &= m
+        r.l0 += (r.l4 >> 51) * 19
+        r.l4 &= m
+        r.l1 += r.l0 >> 51
+        r.l0 &= m
         return r
     }
 
@@ -122,10 +146,14 @@ struct FieldElement25519: Sendable, Equatable {
         q = (r.l3 + q) >> 51
         q = (r.l4 + q) >> 51
         r.l0 += 19 * q
-        r.l1 += r.l0 >> 51; r.l0 &= m
-        r.l2 += r.l1 >> 51; r.l1 &= m
-        r.l3 += r.l2 >> 51; r.l2 &= m
-        r.l4 += r.l3 >> 51; r.l3 &= m
+        r.l1 += r.l0 >> 51
+        r.l0 &= m
+        r.l2 += r.l1 >> 51
+        r.l1 &= m
+        r.l3 += r.l2 >> 51
+        r.l2 &= m
+        r.l4 += r.l3 >> 51
+        r.l3 &= m
         r.l4 &= m
         return r
     }

@@ -47,7 +47,8 @@ public struct JobKeyDerivation: Sendable, CustomStringConvertible, CustomDebugSt
             index += 2
         }
         guard index == digits.count else {
-            throw SolanaCoreError(.invalidArgument, "the master seed must be hex digits, an even number of 0-9 and a-f (e.g. from `openssl rand -hex 32`)")
+            throw SolanaCoreError(
+                .invalidArgument, "the master seed must be hex digits, an even number of 0-9 and a-f (e.g. from `openssl rand -hex 32`)")
         }
         try self.init(masterSeed: bytes)
     }

@@ -14,7 +14,10 @@ extension PublicKey {
         try checkSeeds(seeds)
         let candidate = hashProgramAddress(seeds: seeds, bump: nil, programID: programID)
         guard !Ed25519Curve.isOnCurve(candidate) else {
-            throw SolanaCoreError(.onCurve, "the seeds give an address on the Ed25519 curve, which is not a valid program address; use findProgramAddress to search for a bump seed")
+            throw SolanaCoreError(
+                .onCurve,
+                "the seeds give an address on the Ed25519 curve, which is not a valid program address; use findProgramAddress to search for a bump seed"
+            )
         }
         return candidate
     }

@@ -23,7 +23,10 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
     public static let zero = PublicKey(w0: 0, w1: 0, w2: 0, w3: 0)
 
     @usableFromInline init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
-        self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
+        self.w0 = w0
+        self.w1 = w1
+        self.w2 = w2
+        self.w3 = w3
     }
 
     /// Creates an address from exactly 32 bytes; any other length throws `invalidLength`.
@@ -41,7 +44,9 @@ public struct PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible
     public init(base58 text: String) throws(SolanaCoreError) {
         var key = PublicKey.zero
         let result: Result<Void, SolanaCoreError> = withUnsafeMutableBytes(of: &key) { out in
-            do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a public key")) } catch { return .failure(error) }
+            do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a public key")) } catch {
+                return .failure(error)
+            }
         }
         try result.get()
         self = key
@@ -98,7 +103,10 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Coda
     /// All zeros: the placeholder for a signature not yet made.
     public static let zero = Signature(low: .zero, high: .zero)
 
-    init(low: PublicKey, high: PublicKey) { self.low = low; self.high = high }
+    init(low: PublicKey, high: PublicKey) {
+        self.low = low
+        self.high = high
+    }
 
     /// Creates a signature from exactly 64 bytes; any other length throws `invalidLength`.
     public init<Bytes: Collection>(bytes: Bytes) throws(SolanaCoreError) where Bytes.Element == UInt8 {
@@ -114,7 +122,9 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible, Base58Coda
     public init(base58 text: String) throws(SolanaCoreError) {
         var signature = Signature(low: .zero, high: .zero)
         let result: Result<Void, SolanaCoreError> = withUnsafeMutableBytes(of: &signature) { out in
-            do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a signature")) } catch { return .failure(error) }
+            do throws(SolanaCoreError) { return .success(try Base58.decode(text, exactly: out, what: "a signature")) } catch {
+                return .failure(error)
+            }
         }
         try result.get()
         self = signature

@@ -90,7 +90,8 @@ public struct V0Message: Sendable, Hashable {
     ) throws(SolanaCoreError) {
         var keys = CompiledKeys(payer: payer, instructions: instructions)
         var lookups: [MessageAddressTableLookup] = []
-        var loadedWritable: [PublicKey] = [], loadedReadonly: [PublicKey] = []
+        var loadedWritable: [PublicKey] = []
+        var loadedReadonly: [PublicKey] = []
         for table in addressLookupTables {
             if let (lookup, writable, readonly) = try keys.extractLookup(table) {
                 lookups.append(lookup)
@@ -246,19 +247,28 @@ enum MessageValidation {
         let signers = Int(header.numRequiredSignatures)
         guard signers >= 1 else { throw SolanaCoreError(.malformedMessage, "malformed message: it requires no signature, so it has no fee payer") }
         guard signers + Int(header.numReadonlyUnsignedAccounts) <= staticKeyCount else {
-            throw SolanaCoreError(.malformedMessage, "malformed message: the header counts more accounts (\(signers) signers + \(header.numReadonlyUnsignedAccounts) read-only) than the \(staticKeyCount) keys it lists")
+            throw SolanaCoreError(
+                .malformedMessage,
+                "malformed message: the header counts more accounts (\(signers) signers + \(header.numReadonlyUnsignedAccounts) read-only) than the \(staticKeyCount) keys it lists"
+            )
         }
         guard header.numReadonlySignedAccounts < header.numRequiredSignatures else {
             throw SolanaCoreError(.malformedMessage, "malformed message: every signer is read-only, but the fee payer must be writable")
         }
         let total = staticKeyCount + loadedKeyCount
-        guard total <= 256 else { throw SolanaCoreError(.malformedMessage, "malformed message: it addresses \(total) accounts; at most 256 are allowed") }
+        guard total <= 256 else {
+            throw SolanaCoreError(.malformedMessage, "malformed message: it addresses \(total) accounts; at most 256 are allowed")
+        }
         for (number, instruction) in instructions.enumerated() {
             guard Int(instruction.programIDIndex) < staticKeyCount else {
-                throw SolanaCoreError(.malformedMessage, "malformed message: instruction \(number)'s program index \(instruction.programIDIndex) is outside the \(staticKeyCount) static keys")
+                throw SolanaCoreError(
+                    .malformedMessage,
+                    "malformed message: instruction \(number)'s program index \(instruction.programIDIndex) is outside the \(staticKeyCount) static keys"
+                )
             }
             if let bad = instruction.accounts.first(where: { Int($0) >= total }) {
-                throw SolanaCoreError(.malformedMessage, "malformed message: instruction \(number) uses account index \(bad), but the message has \(total) accounts")
+                throw SolanaCoreError(
+                    .malformedMessage, "malformed message: instruction \(number) uses account index \(bad), but the message has \(total) accounts")
             }
         }
     }

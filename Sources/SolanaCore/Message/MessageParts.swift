@@ -111,22 +111,30 @@ struct CompiledKeys {
 
     /// Moves the keys that `table` holds and that may be loaded from a table (not signers, not invoked programs)
     /// out of the static set; returns the lookup, or nil when the table supplies nothing.
-    mutating func extractLookup(_ table: AddressLookupTableAccount) throws(SolanaCoreError) -> (MessageAddressTableLookup, writable: [PublicKey], readonly: [PublicKey])? {
+    mutating func extractLookup(
+        _ table: AddressLookupTableAccount
+    ) throws(SolanaCoreError) -> (MessageAddressTableLookup, writable: [PublicKey], readonly: [PublicKey])? {
         var firstIndex: [PublicKey: Int] = [:]
         for (index, address) in table.addresses.enumerated() where firstIndex[address] == nil { firstIndex[address] = index }
-        var writableIndexes: [UInt8] = [], writableKeys: [PublicKey] = []
-        var readonlyIndexes: [UInt8] = [], readonlyKeys: [PublicKey] = []
+        var writableIndexes: [UInt8] = []
+        var writableKeys: [PublicKey] = []
+        var readonlyIndexes: [UInt8] = []
+        var readonlyKeys: [PublicKey] = []
         var drained = Set<PublicKey>()
         for wantWritable in [true, false] {
             for entry in entries where !entry.meta.isSigner && !entry.meta.isInvoked && entry.meta.isWritable == wantWritable {
                 guard let index = firstIndex[entry.key] else { continue }
                 guard index <= Int(UInt8.max) else {
-                    throw SolanaCoreError(.tooManyAccounts, "lookup table \(table.key) holds \(entry.key) at index \(index); a message can only address table entries 0...255")
+                    throw SolanaCoreError(
+                        .tooManyAccounts,
+                        "lookup table \(table.key) holds \(entry.key) at index \(index); a message can only address table entries 0...255")
                 }
                 if wantWritable {
-                    writableIndexes.append(UInt8(index)); writableKeys.append(entry.key)
+                    writableIndexes.append(UInt8(index))
+                    writableKeys.append(entry.key)
                 } else {
-                    readonlyIndexes.append(UInt8(index)); readonlyKeys.append(entry.key)
+                    readonlyIndexes.append(UInt8(index))
+                    readonlyKeys.append(entry.key)
                 }
                 drained.insert(entry.key)
             }
@@ -140,8 +148,10 @@ struct CompiledKeys {
     /// The header and the static keys: writable signers (payer first), read-only signers, writable non-signers,
     /// read-only non-signers.
     func messageComponents() throws(SolanaCoreError) -> (MessageHeader, [PublicKey]) {
-        var writableSigners = [payer], readonlySigners: [PublicKey] = []
-        var writableOthers: [PublicKey] = [], readonlyOthers: [PublicKey] = []
+        var writableSigners = [payer]
+        var readonlySigners: [PublicKey] = []
+        var writableOthers: [PublicKey] = []
+        var readonlyOthers: [PublicKey] = []
         for (key, meta) in entries {
             switch (meta.isSigner, meta.isWritable) {
             case (true, true): writableSigners.append(key)
@@ -152,7 +162,9 @@ struct CompiledKeys {
         }
         let keys = writableSigners + readonlySigners + writableOthers + readonlyOthers
         guard keys.count <= 256 else {
-            throw SolanaCoreError(.tooManyAccounts, "the instructions use \(keys.count) distinct accounts; a message holds at most 256 (use a v0 message with lookup tables)")
+            throw SolanaCoreError(
+                .tooManyAccounts,
+                "the instructions use \(keys.count) distinct accounts; a message holds at most 256 (use a v0 message with lookup tables)")
         }
         guard writableSigners.count + readonlySigners.count <= 255 else {
             throw SolanaCoreError(.tooManyAccounts, "the instructions need \(writableSigners.count + readonlySigners.count) signers; at most 255 fit")
@@ -178,17 +190,21 @@ struct CompiledKeys {
         compiled.reserveCapacity(instructions.count)
         for (number, instruction) in instructions.enumerated() {
             guard instruction.data.count <= 0xFFFF, instruction.accounts.count <= 0xFFFF else {
-                throw SolanaCoreError(.invalidArgument, "instruction \(number) is too large to encode (\(instruction.data.count) data bytes, \(instruction.accounts.count) accounts)")
+                throw SolanaCoreError(
+                    .invalidArgument,
+                    "instruction \(number) is too large to encode (\(instruction.data.count) data bytes, \(instruction.accounts.count) accounts)")
             }
             // Every key was collected above, so every lookup succeeds.
             guard let program = position[instruction.programID] else {
-                throw SolanaCoreError(.invalidArgument, "instruction \(number)'s program \(instruction.programID) is not among the message's accounts")
+                throw SolanaCoreError(
+                    .invalidArgument, "instruction \(number)'s program \(instruction.programID) is not among the message's accounts")
             }
             var indexes: [UInt8] = []
             indexes.reserveCapacity(instruction.accounts.count)
             for account in instruction.accounts {
                 guard let index = position[account.publicKey] else {
-                    throw SolanaCoreError(.invalidArgument, "instruction \(number)'s account \(account.publicKey) is not among the message's accounts")
+                    throw SolanaCoreError(
+                        .invalidArgument, "instruction \(number)'s account \(account.publicKey) is not among the message's accounts")
                 }
                 indexes.append(index)
             }

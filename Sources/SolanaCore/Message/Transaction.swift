@@ -20,11 +20,15 @@ public struct Transaction: Sendable, Hashable {
         let requiredSet = Set(required)
         let extra = byKey.keys.filter { !requiredSet.contains($0) }.sorted()
         guard extra.isEmpty else {
-            throw SolanaCoreError(.unexpectedSigner, "the message does not require a signature from \(extra.map(\.base58).joined(separator: ", ")); remove that keypair from the signers")
+            throw SolanaCoreError(
+                .unexpectedSigner,
+                "the message does not require a signature from \(extra.map(\.base58).joined(separator: ", ")); remove that keypair from the signers")
         }
         let missing = required.filter { byKey[$0] == nil }
         guard missing.isEmpty else {
-            throw SolanaCoreError(.missingSigner, "the message requires a signature from \(missing.map(\.base58).joined(separator: ", ")), but no keypair for it was given")
+            throw SolanaCoreError(
+                .missingSigner,
+                "the message requires a signature from \(missing.map(\.base58).joined(separator: ", ")), but no keypair for it was given")
         }
         self.signatures = required.map { byKey[$0]!.sign(messageBytes) }
         self.message = message
@@ -36,7 +40,8 @@ public struct Transaction: Sendable, Hashable {
     public init(message: VersionedMessage, signatures: [Signature]) throws(SolanaCoreError) {
         let messageBytes = message.serialized()
         guard signatures.count == Int(message.header.numRequiredSignatures) else {
-            throw SolanaCoreError(.missingSigner, "the message requires \(message.header.numRequiredSignatures) signatures, \(signatures.count) were given")
+            throw SolanaCoreError(
+                .missingSigner, "the message requires \(message.header.numRequiredSignatures) signatures, \(signatures.count) were given")
         }
         try Self.checkSize(signatureCount: signatures.count, messageSize: messageBytes.count)
         self.signatures = signatures
@@ -102,7 +107,9 @@ public struct Transaction: Sendable, Hashable {
             throw SolanaCoreError(.malformedTransaction, "malformed transaction: \(reader.remaining) unexpected bytes after the message")
         }
         guard count == Int(message.header.numRequiredSignatures) else {
-            throw SolanaCoreError(.malformedTransaction, "malformed transaction: \(count) signatures for a message that requires \(message.header.numRequiredSignatures)")
+            throw SolanaCoreError(
+                .malformedTransaction,
+                "malformed transaction: \(count) signatures for a message that requires \(message.header.numRequiredSignatures)")
         }
         return try Transaction(message: message, signatures: signatures, messageBytes: Array(bytes[messageStart...]))
     }

@@ -118,7 +118,8 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
                 return .initializeAccount(account: accounts[0], mint: accounts[1], owner: try reader.readPublicKey())
             case .transfer:
                 try needs(3, "transfer")
-                return .transfer(source: accounts[0], destination: accounts[1], authority: accounts[2], amount: try reader.readLittleEndian(UInt64.self))
+                return .transfer(
+                    source: accounts[0], destination: accounts[1], authority: accounts[2], amount: try reader.readLittleEndian(UInt64.self))
             case .transferChecked:
                 try needs(4, "transferChecked")
                 let amount = try reader.readLittleEndian(UInt64.self)
@@ -131,7 +132,8 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
             case .mintToChecked:
                 try needs(3, "mintToChecked")
                 let amount = try reader.readLittleEndian(UInt64.self)
-                return .mintToChecked(mint: accounts[0], destination: accounts[1], authority: accounts[2], amount: amount, decimals: try reader.readByte())
+                return .mintToChecked(
+                    mint: accounts[0], destination: accounts[1], authority: accounts[2], amount: amount, decimals: try reader.readByte())
             case .burn:
                 try needs(3, "burn")
                 return .burn(account: accounts[0], mint: accounts[1], authority: accounts[2], amount: try reader.readLittleEndian(UInt64.self))

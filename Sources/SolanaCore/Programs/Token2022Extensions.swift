@@ -8,7 +8,9 @@ public enum MetadataPointer {
 
     /// Initializes the pointer on a mint not yet initialized (data: 39, 0, authority 32, address 32); `nil`
     /// authority or address are stored as all-zero keys (none). Only `mint` (writable) is passed; nobody signs.
-    public static func initialize(mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?, programID: PublicKey = TokenProgram.token2022.programID) -> Instruction {
+    public static func initialize(
+        mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?, programID: PublicKey = TokenProgram.token2022.programID
+    ) -> Instruction {
         var data = WireWriter(capacity: 66)
         data.write(extensionTag)
         data.write(0)  // Initialize

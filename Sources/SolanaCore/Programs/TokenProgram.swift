@@ -64,9 +64,19 @@ public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
 
     /// Instruction tags, from spl-token `instruction.rs`.
     enum Tag: UInt8 {
-        case initializeMint = 0, initializeAccount = 1, transfer = 3, setAuthority = 6, mintTo = 7, burn = 8
-        case closeAccount = 9, transferChecked = 12, mintToChecked = 14, burnChecked = 15
-        case initializeAccount2 = 16, initializeAccount3 = 18, initializeMint2 = 20
+        case initializeMint = 0
+        case initializeAccount = 1
+        case transfer = 3
+        case setAuthority = 6
+        case mintTo = 7
+        case burn = 8
+        case closeAccount = 9
+        case transferChecked = 12
+        case mintToChecked = 14
+        case burnChecked = 15
+        case initializeAccount2 = 16
+        case initializeAccount3 = 18
+        case initializeMint2 = 20
     }
 
     private func instruction(_ tag: Tag, _ accounts: [AccountMeta], _ body: (inout WireWriter) -> Void = { _ in }) -> Instruction {
@@ -115,7 +125,9 @@ public struct TokenProgram: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `transfer` that names the mint and asserts its decimals.
-    public func transferChecked(source: PublicKey, mint: PublicKey, destination: PublicKey, owner: PublicKey, amount: UInt64, decimals: UInt8) -> Instruction {
+    public func transferChecked(
+        source: PublicKey, mint: PublicKey, destination: PublicKey, owner: PublicKey, amount: UInt64, decimals: UInt8
+    ) -> Instruction {
         instruction(.transferChecked, [.writable(source), .readonly(mint), .writable(destination), .readonly(owner, signer: true)]) {
             $0.writeLittleEndian(amount)
             $0.write(decimals)

@@ -23,7 +23,10 @@ public struct TokenCreationPlan: Sendable, Hashable {
     }
 
     /// A plan of fields taken as they are (`TokenCreationSize` measures plans of any size with it).
-    init(unchecked program: TokenProgram, decimals: UInt8, name: String, symbol: String, uri: String, amount: UInt64, recipient: PublicKey, memo: String?) {
+    init(
+        unchecked program: TokenProgram, decimals: UInt8, name: String, symbol: String, uri: String, amount: UInt64, recipient: PublicKey,
+        memo: String?
+    ) {
         self.program = program
         self.decimals = decimals
         self.name = name

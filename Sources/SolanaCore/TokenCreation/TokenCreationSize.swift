@@ -44,10 +44,12 @@ public enum TokenCreationSize {
 
     /// Measured by `largest`, searching the memo lengths (sizes only grow with the memo).
     private static func longestMemoBesideFullMetadata(_ program: TokenProgram) -> Int {
-        let name = String(repeating: "n", count: TokenMetadata.maxNameLength), symbol = String(repeating: "s", count: TokenMetadata.maxSymbolLength)
+        let name = String(repeating: "n", count: TokenMetadata.maxNameLength)
+        let symbol = String(repeating: "s", count: TokenMetadata.maxSymbolLength)
         let uri = String(repeating: "u", count: TokenMetadata.maxURILength)
         func fits(_ memo: Int) -> Bool {
-            let size = try? largest(program: program, name: name, symbol: symbol, uri: uri, memo: memo == 0 ? nil : String(repeating: "m", count: memo))
+            let size = try? largest(
+                program: program, name: name, symbol: symbol, uri: uri, memo: memo == 0 ? nil : String(repeating: "m", count: memo))
             return size.map { $0 <= limit } ?? false
         }
         guard fits(0) else { return -1 }

@@ -19,7 +19,8 @@ struct CallCount: Sendable {
     let sends: Int
 
     init(_ methods: some Sequence<String>) {
-        var calls = 0, sends = 0
+        var calls = 0
+        var sends = 0
         for method in methods {
             calls += 1
             if method == "sendTransaction" { sends += 1 }

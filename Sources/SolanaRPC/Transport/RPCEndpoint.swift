@@ -59,7 +59,8 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
 
         init?(url text: String) {
             guard var components = URLComponents(string: text), components.host != nil else { return nil }
-            let user = components.user, password = components.password
+            let user = components.user
+            let password = components.password
             components.user = nil
             components.password = nil
             guard let target = components.string else { return nil }

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import Logging
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -93,7 +93,9 @@ extension SolanaRPCClient {
 
     /// Sends `request` and reads its answer: the body of a 200 (at most `maxResponseBytes`, UTF-8), else the status
     /// as an error (a 429's or 503's Retry-After read as untrusted input).
-    private func exchange(_ request: HTTPClientRequest, with endpoint: RPCEndpoint, method: String, deadline: NIODeadline) async
+    private func exchange(
+        _ request: HTTPClientRequest, with endpoint: RPCEndpoint, method: String, deadline: NIODeadline
+    ) async
         -> Result<ByteBuffer, RPCError>
     {
         let response: HTTPClientResponse
@@ -110,30 +112,34 @@ extension SolanaRPCClient {
             // Untrusted: read as delay-seconds or an HTTP-date, at most a minute; anything else is ignored.
             let after = response.headers.first(name: "Retry-After").flatMap { RetryAfter($0) }?.delay
             if status == 429 {
-                return .failure(RPCError(
-                    .rateLimited, "\(method): the endpoint answered 429 Too Many Requests", endpoint: endpoint.description, httpStatus: 429,
-                    retryAfter: after))
+                return .failure(
+                    RPCError(
+                        .rateLimited, "\(method): the endpoint answered 429 Too Many Requests", endpoint: endpoint.description, httpStatus: 429,
+                        retryAfter: after))
             }
-            return .failure(RPCError(
-                .httpStatus, "\(method): the endpoint answered HTTP \(status)", endpoint: endpoint.description, httpStatus: status,
-                retryAfter: status == 503 ? after : nil))
+            return .failure(
+                RPCError(
+                    .httpStatus, "\(method): the endpoint answered HTTP \(status)", endpoint: endpoint.description, httpStatus: status,
+                    retryAfter: status == 503 ? after : nil))
         }
         do {
             return .success(try await ResponseBody.read(response, limit: maxResponseBytes))
         } catch {
             switch error {
             case .tooLarge:
-                return .failure(RPCError(
-                    .invalidResponse,
-                    "the answer to \(method) is larger than \(Self.describe(bytes: maxResponseBytes)), the client's limit "
-                        + "(maxResponseBytes): ask for less at once (smaller batches), or raise the limit if the node is trusted",
-                    endpoint: endpoint.description))
+                return .failure(
+                    RPCError(
+                        .invalidResponse,
+                        "the answer to \(method) is larger than \(Self.describe(bytes: maxResponseBytes)), the client's limit "
+                            + "(maxResponseBytes): ask for less at once (smaller batches), or raise the limit if the node is trusted",
+                        endpoint: endpoint.description))
             case .broke(let cause):
                 return .failure(RPCError(.transport, "\(method): the answer broke off: \(cause)", endpoint: endpoint.description))
             case .notUTF8(let offset):
-                return .failure(RPCError(
-                    .invalidResponse, "the answer to \(method) is not UTF-8 JSON (a malformed byte at offset \(offset))",
-                    endpoint: endpoint.description))
+                return .failure(
+                    RPCError(
+                        .invalidResponse, "the answer to \(method) is not UTF-8 JSON (a malformed byte at offset \(offset))",
+                        endpoint: endpoint.description))
             }
         }
     }

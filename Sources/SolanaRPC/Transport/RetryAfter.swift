@@ -18,7 +18,8 @@ public struct RetryAfter: Sendable, Hashable, CustomStringConvertible {
     public init?(_ header: String, now: Date = Date()) {
         let bytes = Array(header.utf8.prefix(Self.maximumLength + 1))
         guard bytes.count <= Self.maximumLength else { return nil }
-        var start = 0, end = bytes.count
+        var start = 0
+        var end = bytes.count
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         let text = Array(bytes[start..<end])

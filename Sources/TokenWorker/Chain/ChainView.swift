@@ -64,7 +64,9 @@ public final class ChainView: Sendable {
         let rpc = self.rpc
         let fetched: RecentBlockhash
         do {
-            fetched = try await blockhashes.refresh { RecentBlockhash(latest: try await rpc.latestBlockhash(commitment: .confirmed), fetchedAt: .now) }
+            fetched = try await blockhashes.refresh {
+                RecentBlockhash(latest: try await rpc.latestBlockhash(commitment: .confirmed), fetchedAt: .now)
+            }
         } catch {
             throw Self.rpcError(error, "getLatestBlockhash")
         }
@@ -80,7 +82,9 @@ public final class ChainView: Sendable {
     /// transactions writing the payer, read again once older than `feeRefresh`. When reading fails, the last value
     /// (or the policy's minimum) is used: a fee estimate never holds a job back.
     public func priorityFee() async -> UInt64 {
-        let rpc = self.rpc, payer = self.payer, policy = self.policy
+        let rpc = self.rpc
+        let payer = self.payer
+        let policy = self.policy
         do {
             return try await fees.value(maxAge: feeRefresh) {
                 policy.priorityFee(recentFees: try await rpc.recentPrioritizationFees(accounts: [payer]))

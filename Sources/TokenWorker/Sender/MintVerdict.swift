@@ -62,7 +62,8 @@ public enum MintVerdict: Sendable, Hashable {
             return .foreign("the mint address \(address) holds an account owned by the program \(account.owner), not \(expected.program.programID)")
         }
         guard let mint = try? TokenMintState(data: account.data) else {
-            return .foreign("the mint address \(address) holds an account of \(expected.program.programID) that is not a mint (\(account.data.count) bytes)")
+            return .foreign(
+                "the mint address \(address) holds an account of \(expected.program.programID) that is not a mint (\(account.data.count) bytes)")
         }
         guard mint.isInitialized else {
             return .foreign("the mint address \(address) holds an uninitialized mint")

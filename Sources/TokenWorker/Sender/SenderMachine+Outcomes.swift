@@ -47,7 +47,9 @@ extension SenderMachine {
                 guard flight.mayBuild, var order = buildOrder(flight) else {
                     return fail(
                         &flight,
-                        FailureReason(errorClass: "transaction_failed", message: "the transaction ran out of compute units on chain (\(error)); the token was not created"))
+                        FailureReason(
+                            errorClass: "transaction_failed",
+                            message: "the transaction ran out of compute units on chain (\(error)); the token was not created"))
                 }
                 order.simulateOwnUnits = true
                 flight.simulateOwnUnits = true
@@ -55,12 +57,19 @@ extension SenderMachine {
                 flight.phase = .building
                 flight.retries = 0
                 flights[id] = flight
-                return [.build([order]), .log(.warning, "the transaction ran out of compute units on chain (\(error)); building it again with a simulation of its own", job: id)]
+                return [
+                    .build([order]),
+                    .log(
+                        .warning, "the transaction ran out of compute units on chain (\(error)); building it again with a simulation of its own",
+                        job: id),
+                ]
             case .landedFailed(let error):
                 let signature = flight.live.map { "\($0.signature)" } ?? "?"
                 return fail(
                     &flight,
-                    FailureReason(errorClass: "transaction_failed", message: "the transaction \(signature) failed on chain (\(error)); the token was not created"))
+                    FailureReason(
+                        errorClass: "transaction_failed",
+                        message: "the transaction \(signature) failed on chain (\(error)); the token was not created"))
             case .refused(let failure):
                 return fail(&flight, failure)
             case .addressInUse(let detail):
@@ -74,21 +83,26 @@ extension SenderMachine {
             let since = flight.unattributedSince ?? now
             flight.unattributedSince = since
             guard now - since >= configuration.unattributedPatience else {
-                return retryVerification(&flight, reason, at: now, note: "the job's mint exists but none of its transactions shows as its creator yet")
+                return retryVerification(
+                    &flight, reason, at: now, note: "the job's mint exists but none of its transactions shows as its creator yet")
             }
             let address = flight.expectation.map { "\($0.address)" } ?? "?"
             return fail(
                 &flight,
                 FailureReason(
                     errorClass: "mint_exists_unattributed",
-                    message: "the mint at \(address) exists, but none of this job's \(flight.signatures.count) transaction(s) created it, and none can land any more: the same idempotency key was used before (by a job since pruned) or another database uses the same master seed. This job created nothing"))
+                    message:
+                        "the mint at \(address) exists, but none of this job's \(flight.signatures.count) transaction(s) created it, and none can land any more: the same idempotency key was used before (by a job since pruned) or another database uses the same master seed. This job created nothing"
+                ))
         case .foreign(let description):
             // The job's transactions can never create the mint at an address that holds something else.
             return fail(
                 &flight,
                 FailureReason(
                     errorClass: "mint_address_taken",
-                    message: "\(description): it is not this job's token, and this job's transactions cannot create the mint there. Nothing was created; enqueue the token under a new idempotency key"))
+                    message:
+                        "\(description): it is not this job's token, and this job's transactions cannot create the mint there. Nothing was created; enqueue the token under a new idempotency key"
+                ))
         case .unknown(let detail):
             return retryVerification(&flight, reason, at: now, note: detail)
         }
@@ -127,7 +141,9 @@ extension SenderMachine {
         case .leaseLost:
             flights[id] = nil
             claimWanted = true
-            return [.log(.warning, "the job is no longer held under this worker's lease (rescued, claimed again or cancelled); it stops here", job: id)]
+            return [
+                .log(.warning, "the job is no longer held under this worker's lease (rescued, claimed again or cancelled); it stops here", job: id)
+            ]
         case .failed(let reason):
             flight.retries += 1
             flight.phase = .writeDue(outcome, at: now + backoff(flight.retries, job: id))
@@ -150,7 +166,10 @@ extension SenderMachine {
             } else {
                 flights[lease.jobID] = nil
                 claimWanted = true
-                actions.append(.log(.warning, "lost the job's lease (rescued, claimed again or cancelled elsewhere); it stops here, sending nothing more", job: lease.jobID))
+                actions.append(
+                    .log(
+                        .warning, "lost the job's lease (rescued, claimed again or cancelled elsewhere); it stops here, sending nothing more",
+                        job: lease.jobID))
             }
         }
         return actions

@@ -45,7 +45,9 @@ extension SenderMachine {
             } else if mint != claimed.derivedMint {
                 FailureReason(
                     errorClass: "mint_mismatch",
-                    message: "the job's mint address \(mint) is not the one this worker derives from its master seed (\(claimed.derivedMint)): FLUTTERBYE_MASTER_SEED is not the seed the job was started with. Nothing was created at \(claimed.derivedMint); run the job with its original seed")
+                    message:
+                        "the job's mint address \(mint) is not the one this worker derives from its master seed (\(claimed.derivedMint)): FLUTTERBYE_MASTER_SEED is not the seed the job was started with. Nothing was created at \(claimed.derivedMint); run the job with its original seed"
+                )
             } else if job.attempt > request.maxAttempts {
                 FailureReason(
                     errorClass: "attempts_exhausted",
@@ -61,7 +63,8 @@ extension SenderMachine {
         if let text = job.signature, let signature = try? Signature(base58: text), let lastValid = job.lastValidBlockHeight {
             // It may have been sent before the job was claimed again: rebroadcast it (no preflight) and follow it.
             let transaction = job.rawTransaction.flatMap { try? Transaction.deserialize($0) }.flatMap { $0.id == signature ? $0 : nil }
-            live = LiveTransaction(signature: signature, transaction: transaction, lastValidBlockHeight: lastValid, sending: .due(preflight: false, at: now))
+            live = LiveTransaction(
+                signature: signature, transaction: transaction, lastValidBlockHeight: lastValid, sending: .due(preflight: false, at: now))
         }
         var flight = JobFlight(
             lease: lease, idempotencyKey: request.idempotencyKey, attempt: job.attempt, plan: plan, expectation: expectation,
@@ -92,8 +95,11 @@ extension SenderMachine {
         return []
     }
 
-    mutating func built(_ results: [(jobID: Int64, result: Result<BuiltTransaction, BuildFailure>)], at now: ContinuousClock.Instant) -> [SenderAction] {
-        var actions: [SenderAction] = [], stores: [TransactionSubmission] = []
+    mutating func built(
+        _ results: [(jobID: Int64, result: Result<BuiltTransaction, BuildFailure>)], at now: ContinuousClock.Instant
+    ) -> [SenderAction] {
+        var actions: [SenderAction] = []
+        var stores: [TransactionSubmission] = []
         for (id, result) in results {
             guard var flight = flights[id], flight.phase == .building else { continue }
             if isShuttingDown {
@@ -135,7 +141,10 @@ extension SenderMachine {
             guard var flight = flights[id], case .storing(let built) = flight.phase else { continue }
             guard stored.contains(id) else {
                 flights[id] = nil
-                actions.append(.log(.warning, "the job is no longer held under this worker's lease (rescued, claimed again or cancelled); it stops here", job: id))
+                actions.append(
+                    .log(
+                        .warning, "the job is no longer held under this worker's lease (rescued, claimed again or cancelled); it stops here", job: id)
+                )
                 continue
             }
             let signature = built.transaction.id
@@ -220,7 +229,8 @@ extension SenderMachine {
             live.refused = true
             flight.live = live
             guard flight.mayBuild, let order = buildOrder(flight) else {
-                return verify(&flight, .refused(FailureReason(errorClass: "simulation_failed", message: "the transaction ran out of compute units: \(detail)")))
+                return verify(
+                    &flight, .refused(FailureReason(errorClass: "simulation_failed", message: "the transaction ran out of compute units: \(detail)")))
             }
             flight.simulateOwnUnits = true
             var ownOrder = order
@@ -236,14 +246,19 @@ extension SenderMachine {
             flight.live = live
             return verify(
                 &flight,
-                .refused(FailureReason(
-                    errorClass: "insufficient_funds",
-                    message: "the fee payer \(configuration.payer) cannot pay the fee and rent; fund it with SOL, then retry the job. The node's preflight: \(detail)")))
+                .refused(
+                    FailureReason(
+                        errorClass: "insufficient_funds",
+                        message:
+                            "the fee payer \(configuration.payer) cannot pay the fee and rent; fund it with SOL, then retry the job. The node's preflight: \(detail)"
+                    )))
         case .other(let detail):
             live.refused = true
             flight.live = live
             return verify(
-                &flight, .refused(FailureReason(errorClass: "simulation_failed", message: "the node's preflight simulation refused the transaction: \(detail)")))
+                &flight,
+                .refused(
+                    FailureReason(errorClass: "simulation_failed", message: "the node's preflight simulation refused the transaction: \(detail)")))
         }
     }
 
@@ -254,7 +269,8 @@ extension SenderMachine {
             guard var flight = flights[id], flight.phase == .following else { continue }
             let known = flight.signatures.compactMap { signature in statuses[signature].map { (signature, $0) } }
             guard !known.isEmpty else { continue }
-            if let (signature, _) = known.first(where: { $0.1.map { $0.succeeded && ($0.confirmationStatus ?? .processed) >= .confirmed } ?? false }) {
+            if let (signature, _) = known.first(where: { $0.1.map { $0.succeeded && ($0.confirmationStatus ?? .processed) >= .confirmed } ?? false })
+            {
                 actions += finish(&flight, .confirm(flight.lease, signature: signature))
                 continue
             }

@@ -1,6 +1,6 @@
 public import FlutterbyeStore
-import Logging
 import Foundation
+import Logging
 public import SolanaCore
 
 /// The token sender's decisions as a pure value: it hears events (claimed jobs, built and stored transactions, send
@@ -171,7 +171,9 @@ public struct SenderMachine: Sendable {
             renewalInFlight = true
             actions.append(.renewLeases(leases))
         }
-        var builds: [BuildOrder] = [], stores: [TransactionSubmission] = [], sends: [SendOrder] = []
+        var builds: [BuildOrder] = []
+        var stores: [TransactionSubmission] = []
+        var sends: [SendOrder] = []
         let rebroadcastRound = now >= (nextRebroadcastAt ?? now)
         if rebroadcastRound { nextRebroadcastAt = now + configuration.rebroadcastInterval }
         for id in flights.keys.sorted() {

@@ -25,12 +25,16 @@ public struct JobFinalizer: Sendable {
         var checked: [(id: Int64, signature: Signature)] = []
         for job in try await queue.confirmedJobsToCheck(limit: min(max(limit, 1), 256)) {
             do { checked.append((job.id, try Signature(base58: job.signature))) } catch {
-                logger.error("a confirmed job's stored signature does not parse; it cannot be finalized", metadata: ["job": "\(job.id)", "error": "\(error.message)"])
+                logger.error(
+                    "a confirmed job's stored signature does not parse; it cannot be finalized",
+                    metadata: ["job": "\(job.id)", "error": "\(error.message)"])
             }
         }
         guard !checked.isEmpty else { return 0 }
         let statuses = try await rpc.signatureStatuses(checked.map(\.signature))
-        let finalized = zip(checked, statuses).compactMap { job, status in status?.confirmationStatus == .finalized && status?.succeeded == true ? job.id : nil }
+        let finalized = zip(checked, statuses).compactMap { job, status in
+            status?.confirmationStatus == .finalized && status?.succeeded == true ? job.id : nil
+        }
         return try await queue.markFinalized(jobIDs: finalized).count
     }
 }

@@ -58,7 +58,8 @@ struct TokenSender: Sendable {
                 gauge.record(machine.inFlightCount)
                 if machine.isFinished { break }
                 if let deadline, ContinuousClock.now >= deadline {
-                    logger.warning("shutdown deadline passed; leaving the jobs still in flight to the rescuer", metadata: ["jobs": "\(machine.inFlightCount)"])
+                    logger.warning(
+                        "shutdown deadline passed; leaving the jobs still in flight to the rescuer", metadata: ["jobs": "\(machine.inFlightCount)"])
                     break
                 }
             }
@@ -118,7 +119,8 @@ struct TokenSender: Sendable {
     private func claim(limit: Int, excluding: [Int64]) async -> SenderEvent {
         do {
             let jobs = try await queue.claim(workerID: workerID, limit: limit, lease: lease, excluding: excluding)
-            return .claimed(jobs.map { ClaimedJob(job: $0, derivedMint: configuration.mintDerivation.keypair(forJobKey: $0.request.idempotencyKey).publicKey) })
+            return .claimed(
+                jobs.map { ClaimedJob(job: $0, derivedMint: configuration.mintDerivation.keypair(forJobKey: $0.request.idempotencyKey).publicKey) })
         } catch {
             return .claimFailed(error.message)
         }
@@ -154,12 +156,13 @@ struct TokenSender: Sendable {
         } catch {
             return .sent(orders.map { ($0.jobID, $0.transaction.id, SendOutcome.classify(error)) })
         }
-        return .sent(zip(orders, answers).map { order, answer in
-            switch answer {
-            case .success: (order.jobID, order.transaction.id, .accepted)
-            case .failure(let error): (order.jobID, order.transaction.id, SendOutcome.classify(error))
-            }
-        })
+        return .sent(
+            zip(orders, answers).map { order, answer in
+                switch answer {
+                case .success: (order.jobID, order.transaction.id, .accepted)
+                case .failure(let error): (order.jobID, order.transaction.id, SendOutcome.classify(error))
+                }
+            })
     }
 
     /// The statuses of the transactions in flight: recent ones, so the node's status cache is enough.
@@ -230,7 +233,7 @@ struct TokenSender: Sendable {
                 break  // written in batches
             }
             return .written(jobID: id, .written)
-        } catch where error.code == .invalidJobState {
+        } catch  where error.code == .invalidJobState {
             return .written(jobID: id, .leaseLost)
         } catch {
             return .written(jobID: id, .failed(error.message))

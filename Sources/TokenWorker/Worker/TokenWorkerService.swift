@@ -78,7 +78,9 @@ public struct TokenWorkerService: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { background in
                 background.addTask {
-                    await NotificationListener.listen(on: TokenJobQueue.notificationChannel, client: client, logger: logger, while: { !Task.isCancelled }) {
+                    await NotificationListener.listen(
+                        on: TokenJobQueue.notificationChannel, client: client, logger: logger, while: { !Task.isCancelled }
+                    ) {
                         post(.jobsAvailable)
                     }
                 }
@@ -139,7 +141,8 @@ public struct TokenWorkerService: Service {
         _ = await chain.priorityFee()
         try? await Task.sleep(for: .milliseconds(300))
         await readBlockhash()
-        var lastBlockhash = ContinuousClock.now, lastBalance = ContinuousClock.now
+        var lastBlockhash = ContinuousClock.now
+        var lastBalance = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             guard tokenSender.inFlight.current > 0 else { continue }

@@ -25,9 +25,11 @@ struct TransactionBuilder: Sendable {
     private func buildOrThrow(_ order: BuildOrder, blockhashMaxAge: Duration) async throws(BuildFailure) -> BuiltTransaction {
         let mint = configuration.mintDerivation.keypair(forJobKey: order.idempotencyKey)
         guard mint.publicKey == order.mint else {
-            throw BuildFailure.permanent(errorClass: "mint_mismatch", "the job's mint \(order.mint) is not the one this worker derives (\(mint.publicKey))")
+            throw BuildFailure.permanent(
+                errorClass: "mint_mismatch", "the job's mint \(order.mint) is not the one this worker derives (\(mint.publicKey))")
         }
-        let plan = order.plan, authority = configuration.mintAuthority
+        let plan = order.plan
+        let authority = configuration.mintAuthority
         let recent: ChainView.RecentBlockhash
         let rent: UInt64
         do {
@@ -71,7 +73,9 @@ struct TransactionBuilder: Sendable {
 
     /// The most `transaction` can take from the payer: the mint's rent, the recipient's token account's rent (were it
     /// new), Metaplex's account and fee when on, the signature fees and the priority fee.
-    private func maxCost(_ plan: TokenCreationPlan, transaction: Transaction, mintRent: UInt64, limit: UInt32, price: UInt64) async throws(BuildFailure) -> UInt64 {
+    private func maxCost(
+        _ plan: TokenCreationPlan, transaction: Transaction, mintRent: UInt64, limit: UInt32, price: UInt64
+    ) async throws(BuildFailure) -> UInt64 {
         let tokenAccountRent: UInt64
         do {
             // A Token-2022 associated token account carries the ImmutableOwner extension: 170 bytes, not 165.
@@ -109,7 +113,8 @@ struct TransactionBuilder: Sendable {
         case .insufficientFunds(let detail):
             throw BuildFailure.permanent(
                 errorClass: "insufficient_funds",
-                "the fee payer \(configuration.payer.publicKey) cannot pay the fee and rent; fund it with SOL, then retry the job. The simulation: \(detail)")
+                "the fee payer \(configuration.payer.publicKey) cannot pay the fee and rent; fund it with SOL, then retry the job. The simulation: \(detail)"
+            )
         case .computeBudgetExceeded(let detail), .other(let detail):
             throw BuildFailure.permanent(errorClass: "simulation_failed", "the simulation failed: \(detail)")
         }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import AsyncHTTPClient
 import FlutterbyeAPI
-import FlutterbyeStore
 import FlutterbyeService
+import FlutterbyeStore
 import Foundation
 import Logging
 import SolanaRPC

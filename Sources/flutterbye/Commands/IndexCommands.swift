@@ -92,7 +92,9 @@ enum IndexerContext {
             options.polling.startSlot = slot
         case .signature(let signature):
             guard let status = try await rpc.signatureStatuses([signature]).first ?? nil else {
-                throw CommandFailure("FLUTTERBYE_INDEX_START_SIGNATURE \(signature) is unknown to the RPC node; give a signature it has, or FLUTTERBYE_INDEX_START_SLOT")
+                throw CommandFailure(
+                    "FLUTTERBYE_INDEX_START_SIGNATURE \(signature) is unknown to the RPC node; give a signature it has, or FLUTTERBYE_INDEX_START_SLOT"
+                )
             }
             options.polling.startSlot = status.slot
         }

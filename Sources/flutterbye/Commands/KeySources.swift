@@ -33,7 +33,8 @@ enum KeySources {
     /// The job-key master seed from `FLUTTERBYE_MASTER_SEED` (hex, at least 32 bytes).
     static func masterSeed() throws -> JobKeyDerivation {
         guard let hex = ServiceEnvironment.process.valueAsSet("FLUTTERBYE_MASTER_SEED"), !hex.isEmpty else {
-            throw CommandFailure("FLUTTERBYE_MASTER_SEED is not set: it holds at least 32 bytes of secret randomness as hex (e.g. `openssl rand -hex 32`)")
+            throw CommandFailure(
+                "FLUTTERBYE_MASTER_SEED is not set: it holds at least 32 bytes of secret randomness as hex (e.g. `openssl rand -hex 32`)")
         }
         do { return try JobKeyDerivation(masterSeedHex: hex) } catch {
             throw CommandFailure("FLUTTERBYE_MASTER_SEED is not usable: \(error.message)")

@@ -52,8 +52,11 @@ struct ServiceLauncher {
     private func runServices(
         _ configuration: ServiceConfiguration, cluster: SolanaCluster?, migrator: SchemaMigrator, http: HTTPClient, logger: Logger
     ) async throws {
-        let endpoints = configuration.endpoints, database = configuration.database
-        let indexer = configuration.indexer, worker = configuration.worker, api = configuration.api
+        let endpoints = configuration.endpoints
+        let database = configuration.database
+        let indexer = configuration.indexer
+        let worker = configuration.worker
+        let api = configuration.api
         let rpc = try SolanaRPCClient(endpoints: endpoints, httpClient: http, logger: logger)
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         // The client first, so that its run() is under way before the other services lease a connection.
@@ -75,7 +78,8 @@ struct ServiceLauncher {
         if let api {
             services.append(
                 .init(
-                    service: statusAPI(api, cluster: cluster ?? .custom, database: database, client: client, rpc: rpc, migrator: migrator, logger: logger),
+                    service: statusAPI(
+                        api, cluster: cluster ?? .custom, database: database, client: client, rpc: rpc, migrator: migrator, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(

@@ -25,10 +25,12 @@ extension LocalChainServerTests {
         #expect(try await refused(server, ["method_errors": ["getSlot": methodError(-32603, "Internal error", rate: 2)]]) != nil)
         #expect(try await refused(server, ["method_errors": ["getBlock": methodError(-32603, "Internal error")]]) != nil, "not served here")
         #expect(try await refused(server, ["method_errors": ["getSlot": ["rate": 1, "code": -32603]]]) != nil, "no message")
-        #expect(try await refused(server, ["method_errors": ["getSlot": ["rate": 1, "code": "x", "message": "Internal error"] as [String: Any]]]) != nil)
+        #expect(
+            try await refused(server, ["method_errors": ["getSlot": ["rate": 1, "code": "x", "message": "Internal error"] as [String: Any]]]) != nil)
         #expect(try await refused(server, ["method_errors": [["getSlot"]]]) != nil)
 
-        let transaction = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
+        let transaction = try await sign(
+            server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
         let signature = try await send(server, transaction)
         #expect(try await status(server, signature) != nil)
 
@@ -77,7 +79,8 @@ extension LocalChainServerTests {
         #expect(try await refused(server, ["hidden": ["accounts": recipient.base58]]) != nil)
         #expect(try await refused(server, ["hidden": ["blocks": [String]()]]) != nil)
 
-        let transaction = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
+        let transaction = try await sign(
+            server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
         let signature = try await send(server, transaction)
         try await server.control(["advance_slots": 4])
         let airdrop = try #require(try await signatures(server, payer.publicKey, [:]).last)

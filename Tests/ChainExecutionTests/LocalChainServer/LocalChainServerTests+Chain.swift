@@ -29,15 +29,19 @@ extension LocalChainServerTests {
         let memo = "flutterbye job 7: launch token"
         let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID)
         let rent = try #require(int(try await server.call("getMinimumBalanceForRentExemption", [82])))
-        let transaction = try await sign(server, [
-            ComputeBudgetProgram.setComputeUnitLimit(120_000),
-            ComputeBudgetProgram.setComputeUnitPrice(microLamports: price),
-            SystemProgram.createAccount(from: payer.publicKey, newAccount: mint.publicKey, lamports: UInt64(rent), space: 82, owner: token.programID),
-            token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
-            try AssociatedTokenAccountProgram.createIdempotent(payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
-            token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
-            MemoProgram.memo(memo, signers: [payer.publicKey]),
-        ], signers: [mint, payer])
+        let transaction = try await sign(
+            server,
+            [
+                ComputeBudgetProgram.setComputeUnitLimit(120_000),
+                ComputeBudgetProgram.setComputeUnitPrice(microLamports: price),
+                SystemProgram.createAccount(
+                    from: payer.publicKey, newAccount: mint.publicKey, lamports: UInt64(rent), space: 82, owner: token.programID),
+                token.initializeMint2(mint: mint.publicKey, decimals: 6, mintAuthority: payer.publicKey, freezeAuthority: nil),
+                try AssociatedTokenAccountProgram.createIdempotent(
+                    payer: payer.publicKey, wallet: recipient, mint: mint.publicKey, tokenProgram: token.programID),
+                token.mintTo(mint: mint.publicKey, destination: ata, authority: payer.publicKey, amount: amount),
+                MemoProgram.memo(memo, signers: [payer.publicKey]),
+            ], signers: [mint, payer])
 
         // Hold the chain still so the first status is deterministically `processed`.
         try await server.control(["paused": true])
@@ -103,16 +107,19 @@ extension LocalChainServerTests {
         let supply = try #require(try await server.callObject("getTokenSupply", [mint.publicKey.base58])["value"] as? [String: Any])
         #expect(supply["amount"] as? String == String(amount))
         let owned = try #require(
-            try await server.callObject("getTokenAccountsByOwner", [recipient.base58, ["mint": mint.publicKey.base58], ["encoding": "base64"]])["value"]
+            try await server.callObject("getTokenAccountsByOwner", [recipient.base58, ["mint": mint.publicKey.base58], ["encoding": "base64"]])[
+                "value"]
                 as? [[String: Any]])
         #expect(owned.map { $0["pubkey"] as? String } == [ata.base58])
         let data = try #require(((owned.first?["account"] as? [String: Any])?["data"] as? [Any])?.first as? String)
         #expect(try TokenAccountState(data: Array(try #require(Data(base64Encoded: data)))).amount == amount)
         let programAccounts = try #require(
-            try await server.call("getProgramAccounts", [
-                token.programID.base58,
-                ["encoding": "base64", "filters": [["dataSize": 165], ["memcmp": ["offset": 0, "bytes": mint.publicKey.base58]]]],
-            ]) as? [[String: Any]])
+            try await server.call(
+                "getProgramAccounts",
+                [
+                    token.programID.base58,
+                    ["encoding": "base64", "filters": [["dataSize": 165], ["memcmp": ["offset": 0, "bytes": mint.publicKey.base58]]]],
+                ]) as? [[String: Any]])
         #expect(programAccounts.map { $0["pubkey"] as? String } == [ata.base58])
 
         // The priority fee is visible for the slot the transaction landed in.

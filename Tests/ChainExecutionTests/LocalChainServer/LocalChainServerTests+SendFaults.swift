@@ -6,7 +6,8 @@ import Testing
 extension LocalChainServerTests {
     @Test func preflightFailureReturnsSimulationErrorAndSkippedPreflightLandsFailed() async throws {
         let server = try await fundedServer()
-        let overdraft = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000_000)], signers: [payer])
+        let overdraft = try await sign(
+            server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000_000)], signers: [payer])
         do {
             _ = try await send(server, overdraft)
             Issue.record("an overdraft passed the preflight")
@@ -66,7 +67,8 @@ extension LocalChainServerTests {
     @Test func droppedTransactionNeverLands() async throws {
         let server = try await fundedServer()
         try await server.control(["drop_rate": 1.0])
-        let transaction = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
+        let transaction = try await sign(
+            server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000)], signers: [payer])
         let signature = try await send(server, transaction)
         #expect(signature == transaction.id.base58, "a dropped transaction still gets its signature back")
         try await server.control(["advance_slots": 5])
@@ -137,11 +139,14 @@ extension LocalChainServerTests {
         #expect(forms == ["HTTP 503", "JSON-RPC error"], "both answers occur (seeded generator)")
 
         // Inside a batch only the send's item is an error; the others are answered.
-        let batched = try await sign(server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_006)], signers: [payer])
+        let batched = try await sign(
+            server, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_006)], signers: [payer])
         sent.append(batched.id.base58)
         let batch: [[String: Any]] = [
-            ["jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
-             "params": [Data(batched.serialized()).base64EncodedString(), ["encoding": "base64"]] as [Any]],
+            [
+                "jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+                "params": [Data(batched.serialized()).base64EncodedString(), ["encoding": "base64"]] as [Any],
+            ],
             ["jsonrpc": "2.0", "id": 2, "method": "getHealth"],
         ]
         let answers = try #require(try await server.post(json: batch) as? [[String: Any]])

@@ -24,7 +24,9 @@ struct LocalChainServerTests {
         return (try Blockhash(base58: try #require(value["blockhash"] as? String)), try #require(int(value["lastValidBlockHeight"])))
     }
 
-    func sign(_ server: LocalChainServer, _ instructions: [Instruction], signers: [Keypair], commitment: String = "finalized") async throws
+    func sign(
+        _ server: LocalChainServer, _ instructions: [Instruction], signers: [Keypair], commitment: String = "finalized"
+    ) async throws
         -> Transaction
     {
         let (blockhash, _) = try await latestBlockhash(server, commitment: commitment)
@@ -63,7 +65,9 @@ struct LocalChainServerTests {
     }
 
     /// One sendTransaction as raw HTTP, answered whatever its status (the send_error fault may answer HTTP 503).
-    func sendRaw(_ server: LocalChainServer, _ transaction: Transaction, _ config: [String: Any] = [:]) async throws
+    func sendRaw(
+        _ server: LocalChainServer, _ transaction: Transaction, _ config: [String: Any] = [:]
+    ) async throws
         -> LocalChainServer.HTTPAnswer
     {
         var config = config

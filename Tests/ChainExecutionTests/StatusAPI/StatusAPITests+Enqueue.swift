@@ -1,14 +1,14 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import FlutterbyeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import FlutterbyeIndexer
 import Logging
 import NIOCore
-import Prometheus
 import PostgresNIO
+import Prometheus
 import SolanaCore
 import SolanaRPC
 import Testing
@@ -64,7 +64,8 @@ extension StatusAPITests {
                 try await http.execute(uri: "/v1/jobs", method: .post, headers: headers, body: ByteBuffer(string: body))
             }
             // Several bad fields: every one is named.
-            let several = try await post("""
+            let several = try await post(
+                """
                 {"idempotency_key": "bad-1", "token_program": "token-3000", "decimals": 12, "name": "n", "symbol": "S",
                  "uri": "u", "amount": "12.5", "recipient": "not-an-address", "colour": "red"}
                 """)
@@ -99,8 +100,10 @@ extension StatusAPITests {
 
     @Test func aJobWhoseTransactionCannotFitIsRefusedWith400NamingTheFields() async throws {
         try await withAPI { http, queue in
-            let name = String(repeating: "n", count: 32), symbol = String(repeating: "s", count: 10)
-            let uri = "https://flutterbye.example/" + String(repeating: "u", count: 173), memo = String(repeating: "m", count: 500)
+            let name = String(repeating: "n", count: 32)
+            let symbol = String(repeating: "s", count: 10)
+            let uri = "https://flutterbye.example/" + String(repeating: "u", count: 173)
+            let memo = String(repeating: "m", count: 500)
             let body = """
                 {"idempotency_key": "too-large", "token_program": "token-2022", "decimals": 6, "name": "\(name)", "symbol": "\(symbol)",
                  "uri": "\(uri)", "amount": "1000", "recipient": "\(Self.recipient)", "memo": "\(memo)"}
@@ -120,14 +123,16 @@ extension StatusAPITests {
     /// é composed (U+00E9) and decomposed (e + U+0301) are two keys, though Swift's `==` calls them equal.
     @Test func anIdempotencyKeyHeaderThatDiffersInBytesFromTheBodysKeyIsRefused() async throws {
         try await withAPI { http, queue in
-            let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+            let composed = "caf\u{E9}"
+            let decomposed = "cafe\u{301}"
             let headers = Self.jsonHeaders([HTTPField.Name("Idempotency-Key")!: decomposed])
             let response = try await http.execute(uri: "/v1/jobs", method: .post, headers: headers, body: Self.jobBody(composed))
             #expect(response.status == .badRequest)
             #expect(try Self.error(response).field == "idempotency_key")
             #expect(try await queue.jobs(state: nil, limit: 10, before: nil).isEmpty, "a refused request writes nothing")
             let same = try await http.execute(
-                uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders([HTTPField.Name("Idempotency-Key")!: composed]), body: Self.jobBody(composed))
+                uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders([HTTPField.Name("Idempotency-Key")!: composed]),
+                body: Self.jobBody(composed))
             #expect(same.status == .created)
         }
     }

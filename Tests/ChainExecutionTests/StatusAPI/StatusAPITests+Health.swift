@@ -1,15 +1,15 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import FlutterbyeStore
 import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import FlutterbyeIndexer
 import Logging
 import NIOCore
-import Prometheus
 import PostgresNIO
+import Prometheus
 import SolanaCore
 import SolanaRPC
 import Testing

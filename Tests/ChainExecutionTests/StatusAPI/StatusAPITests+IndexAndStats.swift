@@ -1,14 +1,14 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import FlutterbyeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import FlutterbyeIndexer
 import Logging
 import NIOCore
-import Prometheus
 import PostgresNIO
+import Prometheus
 import SolanaCore
 import SolanaRPC
 import Testing
@@ -24,7 +24,8 @@ extension StatusAPITests {
             #expect((empty["addresses"] as? [Any])?.isEmpty == true)
             #expect(empty["finalized_watermark"] is NSNull)
 
-            let mint = "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev", account = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
+            let mint = "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev"
+            let account = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
             try await Self.sql(
                 """
                 INSERT INTO flutterbye.chain_address_cursors (address, role, newest_signature, newest_slot, signatures_seen)

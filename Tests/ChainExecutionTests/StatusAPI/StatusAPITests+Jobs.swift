@@ -1,14 +1,14 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import FlutterbyeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import FlutterbyeIndexer
 import Logging
 import NIOCore
-import Prometheus
 import PostgresNIO
+import Prometheus
 import SolanaCore
 import SolanaRPC
 import Testing
@@ -21,7 +21,9 @@ extension StatusAPITests {
                 ("/v1/jobs", .post), ("/v1/jobs", .get), ("/v1/jobs/1", .get), ("/v1/jobs/1/cancel", .post), ("/v1/jobs/1/retry", .post),
             ]
             for (uri, method) in routes {
-                for headers: HTTPFields in [[:], [.authorization: "Bearer wrong-token"], [.authorization: "Basic \(Self.token)"], [.authorization: "Bearer \(Self.token)x"]] {
+                for headers: HTTPFields in [
+                    [:], [.authorization: "Bearer wrong-token"], [.authorization: "Basic \(Self.token)"], [.authorization: "Bearer \(Self.token)x"],
+                ] {
                     let response = try await http.execute(uri: uri, method: method, headers: headers, body: Self.jobBody("auth"))
                     #expect(response.status == .unauthorized, "\(method) \(uri) with \(headers)")
                     #expect(response.headers[.wwwAuthenticate] == "Bearer")
@@ -31,7 +33,8 @@ extension StatusAPITests {
                 }
             }
             // The rotated-in second token works too.
-            try await http.execute(uri: "/v1/jobs", method: .get, headers: [.authorization: "Bearer another-token-for-rotation"]) { (response: TestResponse) async throws in
+            try await http.execute(uri: "/v1/jobs", method: .get, headers: [.authorization: "Bearer another-token-for-rotation"]) {
+                (response: TestResponse) async throws in
                 #expect(response.status == .ok)
             }
         }
@@ -74,7 +77,8 @@ extension StatusAPITests {
 
     @Test func cancelAndRetryFollowTheJobsState() async throws {
         try await withAPI { http, queue in
-            let created = try Self.object(try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-1")))
+            let created = try Self.object(
+                try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-1")))
             let id = try #require(created["id"] as? Int)
             // Retrying a job that has not failed: 409.
             let early = try await http.execute(uri: "/v1/jobs/\(id)/retry", method: .post, headers: Self.auth)
@@ -87,7 +91,8 @@ extension StatusAPITests {
             #expect(try await http.execute(uri: "/v1/jobs/\(id)/cancel", method: .post, headers: Self.auth).status == .conflict)
 
             // A failed job is retried with its history kept.
-            let other = try Self.object(try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-2")))
+            let other = try Self.object(
+                try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("cr-2")))
             let otherID = try #require(other["id"] as? Int)
             let claimed = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first?.lease)
             #expect(claimed.jobID == Int64(otherID))

@@ -1,14 +1,14 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import FlutterbyeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import FlutterbyeIndexer
 import Logging
 import NIOCore
-import Prometheus
 import PostgresNIO
+import Prometheus
 import SolanaCore
 import SolanaRPC
 import Testing

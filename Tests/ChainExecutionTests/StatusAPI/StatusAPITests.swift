@@ -1,15 +1,15 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import FlutterbyeStore
 import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import FlutterbyeIndexer
 import Logging
 import NIOCore
-import Prometheus
 import PostgresNIO
+import Prometheus
 import SolanaCore
 import SolanaRPC
 import Testing
@@ -65,10 +65,11 @@ struct StatusAPITests {
 
     static func jobBody(_ key: String?, amount: String = "\"1000000\"", name: String = "Flutterbye Launch") -> ByteBuffer {
         let keyMember = key.map { "\"idempotency_key\": \"\($0)\", " } ?? ""
-        return ByteBuffer(string: """
-            {\(keyMember)"token_program": "token-2022", "decimals": 6, "name": "\(name)", "symbol": "FLBYL",
-             "uri": "https://flutterbye.example/launch.json", "amount": \(amount), "recipient": "\(recipient)", "memo": "order"}
-            """)
+        return ByteBuffer(
+            string: """
+                {\(keyMember)"token_program": "token-2022", "decimals": 6, "name": "\(name)", "symbol": "FLBYL",
+                 "uri": "https://flutterbye.example/launch.json", "amount": \(amount), "recipient": "\(recipient)", "memo": "order"}
+                """)
     }
 
     static func object(_ response: TestResponse) throws -> [String: Any] {

@@ -81,10 +81,11 @@ final class GeneratedHistory: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            Self.script.path, "--rpc", rpcURL.absoluteString, "--setup-out", directory.appendingPathComponent("setup.json").path,
-            "--out", directory.appendingPathComponent("expected.json").path,
-        ] + arguments
+        process.arguments =
+            [
+                Self.script.path, "--rpc", rpcURL.absoluteString, "--setup-out", directory.appendingPathComponent("setup.json").path,
+                "--out", directory.appendingPathComponent("expected.json").path,
+            ] + arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle

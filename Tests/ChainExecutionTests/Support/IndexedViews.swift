@@ -17,9 +17,10 @@ struct IndexedViews: Equatable, Sendable {
 
     /// What the views must hold for `expected`.
     init(_ expected: GeneratedHistory.Expected) {
-        transactions = Set(expected.transactions.filter(\.relevant).map {
-            Self.line([$0.signature, String($0.fee), String($0.failed), $0.memo])
-        })
+        transactions = Set(
+            expected.transactions.filter(\.relevant).map {
+                Self.line([$0.signature, String($0.fee), String($0.failed), $0.memo])
+            })
         movements = expected.movements.map {
             Self.line([
                 $0.signature, String($0.instruction_index), $0.inner_index.map(String.init), $0.kind, $0.source_account, $0.source_owner,
@@ -28,9 +29,10 @@ struct IndexedViews: Equatable, Sendable {
         }.sorted()
         balances = Set(expected.balances.map { Self.line([$0.token_account, $0.owner, $0.amount]) })
         supply = Self.line([expected.supply.minted, expected.supply.burned, expected.supply.supply])
-        walletActivity = Set(expected.wallet_activity.map {
-            Self.line([$0.wallet, $0.signature, String($0.lamports_delta), $0.flby_delta, String($0.fee), String($0.failed), $0.memo])
-        })
+        walletActivity = Set(
+            expected.wallet_activity.map {
+                Self.line([$0.wallet, $0.signature, String($0.lamports_delta), $0.flby_delta, String($0.fee), String($0.failed), $0.memo])
+            })
     }
 
     /// What the views hold now.
@@ -47,9 +49,10 @@ struct IndexedViews: Equatable, Sendable {
                    destination_owner, amount::text FROM flutterbye.flby_movements
             """, logger: logger
         ).decode((String, Int32?, Int32?, String, String?, String?, String?, String?, String).self) {
-            views.movements.append(line([
-                row.0, row.1.map { String($0) }, row.2.map { String($0) }, row.3, row.4, row.5, row.6, row.7, row.8,
-            ]))
+            views.movements.append(
+                line([
+                    row.0, row.1.map { String($0) }, row.2.map { String($0) }, row.3, row.4, row.5, row.6, row.7, row.8,
+                ]))
         }
         views.movements.sort()
         for try await (account, owner, amount) in try await client.query(

@@ -80,7 +80,8 @@ struct LoadRequester: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
         }
         let start = ContinuousClock.now
-        let http = self.http, prepared = request
+        let http = self.http
+        let prepared = request
         do {
             // The whole answer, body included, within 20 s (AsyncHTTPClient's timeout covers the head).
             let (response, bytes) = try await withThrowingTaskGroup(of: (HTTPClientResponse, ByteBuffer)?.self) { group in

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -83,12 +84,13 @@ final class LocalChainServer: @unchecked Sendable {
             throw ServerError(description: "no Python with solders: run `Tests/run` (it creates .venv) or set FLUTTERBYE_PYTHON")
         }
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            LiteSVMSession.repositoryRoot.appendingPathComponent("Tests/LocalChain/local_chain.py").path,
-            "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof",
-            "--slot-ms", String(slotMs), "--confirm-depth", String(confirmDepth), "--finalize-depth", String(finalizeDepth),
-            "--seed", String(seed),
-        ] + arguments + (credentials?.arguments ?? [])
+        process.arguments =
+            [
+                LiteSVMSession.repositoryRoot.appendingPathComponent("Tests/LocalChain/local_chain.py").path,
+                "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof",
+                "--slot-ms", String(slotMs), "--confirm-depth", String(confirmDepth), "--finalize-depth", String(finalizeDepth),
+                "--seed", String(seed),
+            ] + arguments + (credentials?.arguments ?? [])
         process.standardInput = input
         process.standardOutput = output
         let configuration = URLSessionConfiguration.ephemeral

@@ -38,7 +38,8 @@ final class PostgresTestCluster: @unchecked Sendable {
         process.arguments = [
             LiteSVMSession.repositoryRoot.appendingPathComponent("Tests/Support/postgres-cluster.sh").path, command, directory.path,
         ]
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice

@@ -19,11 +19,13 @@ struct APISettingsTests {
     }
 
     @Test func everyVariableIsReadTrimmed() throws {
-        let settings = try APISettings(environment: ServiceEnvironment([
-            "API_TOKEN": " \(Self.token) , second-token-sixteen ,, ", "FLUTTERBYE_API_HOST": " 0.0.0.0 ", "FLUTTERBYE_API_PORT": " 0",
-            "FLUTTERBYE_API_WRITE_BURST": "3", "FLUTTERBYE_API_WRITES_PER_SECOND": "2.5", "FLUTTERBYE_API_UNAUTHENTICATED_BURST": "7",
-            "FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND": "0.5", "FLUTTERBYE_API_MAX_CONNECTIONS": "9", "FLUTTERBYE_EVENT_RETENTION_HOURS": "720\n",
-        ]))
+        let settings = try APISettings(
+            environment: ServiceEnvironment([
+                "API_TOKEN": " \(Self.token) , second-token-sixteen ,, ", "FLUTTERBYE_API_HOST": " 0.0.0.0 ", "FLUTTERBYE_API_PORT": " 0",
+                "FLUTTERBYE_API_WRITE_BURST": "3", "FLUTTERBYE_API_WRITES_PER_SECOND": "2.5", "FLUTTERBYE_API_UNAUTHENTICATED_BURST": "7",
+                "FLUTTERBYE_API_UNAUTHENTICATED_PER_SECOND": "0.5", "FLUTTERBYE_API_MAX_CONNECTIONS": "9",
+                "FLUTTERBYE_EVENT_RETENTION_HOURS": "720\n",
+            ]))
         #expect(settings.apiTokens == [Self.token, "second-token-sixteen"])
         #expect(settings.host == "0.0.0.0" && settings.port == 0)
         #expect(settings.writeLimit == RateLimitMiddleware.Limit(burst: 3, perSecond: 2.5))

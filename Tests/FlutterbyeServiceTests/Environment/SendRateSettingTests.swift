@@ -1,6 +1,7 @@
-@testable import FlutterbyeService
 import SolanaRPC
 import Testing
+
+@testable import FlutterbyeService
 
 /// SOLANA_RPC_SENDS_PER_SECOND, read as SOLANA_RPC_REQUESTS_PER_SECOND is.
 struct SendRateSettingTests {

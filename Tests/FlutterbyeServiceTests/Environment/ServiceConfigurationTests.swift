@@ -55,7 +55,8 @@ struct ServiceConfigurationTests {
 
     @Test func blankValuesAreUnset() throws {
         let blanks = [
-            "FLUTTERBYE_LOG_LEVEL", "SOLANA_CLUSTER", "ESCROW_WALLET", "MAINNET_FEE_WALLET", "FLUTTERBYE_INDEX_START_SLOT", "FLUTTERBYE_MAX_IN_FLIGHT",
+            "FLUTTERBYE_LOG_LEVEL", "SOLANA_CLUSTER", "ESCROW_WALLET", "MAINNET_FEE_WALLET", "FLUTTERBYE_INDEX_START_SLOT",
+            "FLUTTERBYE_MAX_IN_FLIGHT",
             "FLUTTERBYE_API_PORT", "SOLANA_RPC_REQUESTS_PER_SECOND", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH", "FLUTTERBYE_WORKER_ID",
         ]
         let environment = ProductionPolicyTests.environment(Dictionary(uniqueKeysWithValues: blanks.map { ($0, " \n") }))

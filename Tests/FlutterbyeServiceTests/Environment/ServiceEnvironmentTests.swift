@@ -1,7 +1,8 @@
 import Configuration
-@testable import FlutterbyeService
 import Synchronization
 import Testing
+
+@testable import FlutterbyeService
 
 /// The environment as swift-configuration reads it: values by their exact names, trimmed or as set, and the secrets
 /// marked so that no access log shows them.

@@ -20,8 +20,11 @@ extension ProgramTests {
 
         func tlv(_ type: UInt16, _ value: [UInt8]) -> [UInt8] { ProgramFixtures.le(type) + ProgramFixtures.le(UInt16(value.count)) + value }
 
-        func metadataValue(authority: PublicKey?, mint: PublicKey, name: String, symbol: String, uri: String, additional: [(String, String)]) -> [UInt8] {
-            var value = (authority ?? .zero).bytes + mint.bytes + ProgramFixtures.borsh(name) + ProgramFixtures.borsh(symbol) + ProgramFixtures.borsh(uri)
+        func metadataValue(
+            authority: PublicKey?, mint: PublicKey, name: String, symbol: String, uri: String, additional: [(String, String)]
+        ) -> [UInt8] {
+            var value =
+                (authority ?? .zero).bytes + mint.bytes + ProgramFixtures.borsh(name) + ProgramFixtures.borsh(symbol) + ProgramFixtures.borsh(uri)
             value += ProgramFixtures.le(UInt32(additional.count))
             for (key, text) in additional { value += ProgramFixtures.borsh(key) + ProgramFixtures.borsh(text) }
             return value
@@ -100,14 +103,18 @@ extension ProgramTests {
             for length in [0, 64, 72, 164] {
                 #expect(ProgramFixtures.failure { _ = try TokenAccountState(data: Array(good.prefix(length))) }?.code == .invalidArgument)
             }
-            #expect(ProgramFixtures.failure { _ = try TokenAccountState(data: accountBytes(state: 3, delegate: nil, native: nil, closeAuthority: nil)) }?.code == .invalidArgument)
+            #expect(
+                ProgramFixtures.failure { _ = try TokenAccountState(data: accountBytes(state: 3, delegate: nil, native: nil, closeAuthority: nil)) }?
+                    .code == .invalidArgument)
             var badDelegateTag = good
             badDelegateTag[72] = 9
             #expect(ProgramFixtures.failure { _ = try TokenAccountState(data: badDelegateTag) }?.code == .invalidArgument)
         }
 
         @Test func tokenMetadataFromAToken2022Mint() throws {
-            let value = metadataValue(authority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json", additional: [("site", "f.example"), ("", "")])
+            let value = metadataValue(
+                authority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
+                additional: [("site", "f.example"), ("", "")])
             let data = token2022Mint(tlv(18, b.bytes + c.bytes) + tlv(19, value))
             let metadata = try #require(try TokenMetadataState(mintData: data))
             #expect(metadata.updateAuthority == b)
@@ -117,17 +124,20 @@ extension ProgramTests {
             #expect(metadata.uri == "https://f.example/m.json")
             #expect(metadata.additionalMetadata.map(\.key) == ["site", ""])
             #expect(metadata.additionalMetadata.map(\.value) == ["f.example", ""])
-            #expect(metadata == TokenMetadataState(
-                updateAuthority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
-                additionalMetadata: [.init("site", "f.example"), .init("", "")]))
+            #expect(
+                metadata
+                    == TokenMetadataState(
+                        updateAuthority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
+                        additionalMetadata: [.init("site", "f.example"), .init("", "")]))
 
             let pointer = try #require(try MetadataPointerState(mintData: data))
             #expect(pointer == MetadataPointerState(authority: b, metadataAddress: c))
 
             // The size helper agrees with the TLV entry the program stores (header + value).
-            #expect(try TokenMetadata.tlvSize(
-                updateAuthority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
-                additionalMetadata: [.init("site", "f.example"), .init("", "")]) == tlv(19, value).count)
+            #expect(
+                try TokenMetadata.tlvSize(
+                    updateAuthority: b, mint: c, name: "Flutterbye", symbol: "FLY", uri: "https://f.example/m.json",
+                    additionalMetadata: [.init("site", "f.example"), .init("", "")]) == tlv(19, value).count)
         }
 
         @Test func tokenMetadataWithoutAuthorityOrBeforeOtherExtensions() throws {
@@ -147,7 +157,8 @@ extension ProgramTests {
             #expect(try TokenMetadataState(mintData: pointerOnly) == nil)
             #expect(try MetadataPointerState(mintData: pointerOnly) != nil)
             // A type-0 entry ends the list: nothing after it is read.
-            let afterTerminator = token2022Mint(tlv(0, []) + tlv(19, metadataValue(authority: a, mint: a, name: "x", symbol: "", uri: "", additional: [])))
+            let afterTerminator = token2022Mint(
+                tlv(0, []) + tlv(19, metadataValue(authority: a, mint: a, name: "x", symbol: "", uri: "", additional: [])))
             #expect(try TokenMetadataState(mintData: afterTerminator) == nil)
             #expect(try TokenMetadataState(mintData: token2022Mint([])) == nil)
         }
@@ -165,8 +176,10 @@ extension ProgramTests {
             var shortString = value
             shortString[64] = 200
             #expect(ProgramFixtures.failure { _ = try TokenMetadataState(mintData: token2022Mint(tlv(19, shortString))) }?.code == .invalidArgument)
-            let hugeCount = metadataValue(authority: a, mint: b, name: "", symbol: "", uri: "", additional: []).dropLast(4) + [0xFF, 0xFF, 0xFF, 0xFF]
-            #expect(ProgramFixtures.failure { _ = try TokenMetadataState(mintData: token2022Mint(tlv(19, Array(hugeCount)))) }?.code == .invalidArgument)
+            let hugeCount =
+                metadataValue(authority: a, mint: b, name: "", symbol: "", uri: "", additional: []).dropLast(4) + [0xFF, 0xFF, 0xFF, 0xFF]
+            #expect(
+                ProgramFixtures.failure { _ = try TokenMetadataState(mintData: token2022Mint(tlv(19, Array(hugeCount)))) }?.code == .invalidArgument)
             // Invalid UTF-8.
             let badUTF8 = a.bytes + b.bytes + [1, 0, 0, 0, 0xC3] + ProgramFixtures.borsh("") + ProgramFixtures.borsh("") + [0, 0, 0, 0]
             #expect(ProgramFixtures.failure { _ = try TokenMetadataState(mintData: token2022Mint(tlv(19, badUTF8))) }?.code == .invalidArgument)

@@ -30,50 +30,76 @@ extension ProgramTests {
             for program in [TokenProgram.token, .token2022] {
                 for decimals in Self.decimals {
                     for freeze in [nil, d] {
-                        cases.append((
-                            program.initializeMint2(mint: a, decimals: decimals, mintAuthority: b, freezeAuthority: freeze),
-                            .initializeMint(mint: a, decimals: decimals, mintAuthority: b, freezeAuthority: freeze)))
+                        cases.append(
+                            (
+                                program.initializeMint2(mint: a, decimals: decimals, mintAuthority: b, freezeAuthority: freeze),
+                                .initializeMint(mint: a, decimals: decimals, mintAuthority: b, freezeAuthority: freeze)
+                            ))
                     }
                 }
                 cases.append((program.initializeAccount3(account: a, mint: b, owner: c), .initializeAccount(account: a, mint: b, owner: c)))
                 for amount in Self.amounts {
-                    cases.append((program.transfer(source: a, destination: b, owner: c, amount: amount), .transfer(source: a, destination: b, authority: c, amount: amount)))
-                    cases.append((program.mintTo(mint: a, destination: b, authority: c, amount: amount), .mintTo(mint: a, destination: b, authority: c, amount: amount)))
-                    cases.append((program.burn(account: a, mint: b, owner: c, amount: amount), .burn(account: a, mint: b, authority: c, amount: amount)))
+                    cases.append(
+                        (
+                            program.transfer(source: a, destination: b, owner: c, amount: amount),
+                            .transfer(source: a, destination: b, authority: c, amount: amount)
+                        ))
+                    cases.append(
+                        (
+                            program.mintTo(mint: a, destination: b, authority: c, amount: amount),
+                            .mintTo(mint: a, destination: b, authority: c, amount: amount)
+                        ))
+                    cases.append(
+                        (program.burn(account: a, mint: b, owner: c, amount: amount), .burn(account: a, mint: b, authority: c, amount: amount)))
                     for decimals in Self.decimals {
-                        cases.append((
-                            program.transferChecked(source: a, mint: b, destination: c, owner: d, amount: amount, decimals: decimals),
-                            .transferChecked(source: a, mint: b, destination: c, authority: d, amount: amount, decimals: decimals)))
-                        cases.append((
-                            program.mintToChecked(mint: a, destination: b, authority: c, amount: amount, decimals: decimals),
-                            .mintToChecked(mint: a, destination: b, authority: c, amount: amount, decimals: decimals)))
-                        cases.append((
-                            program.burnChecked(account: a, mint: b, owner: c, amount: amount, decimals: decimals),
-                            .burnChecked(account: a, mint: b, authority: c, amount: amount, decimals: decimals)))
+                        cases.append(
+                            (
+                                program.transferChecked(source: a, mint: b, destination: c, owner: d, amount: amount, decimals: decimals),
+                                .transferChecked(source: a, mint: b, destination: c, authority: d, amount: amount, decimals: decimals)
+                            ))
+                        cases.append(
+                            (
+                                program.mintToChecked(mint: a, destination: b, authority: c, amount: amount, decimals: decimals),
+                                .mintToChecked(mint: a, destination: b, authority: c, amount: amount, decimals: decimals)
+                            ))
+                        cases.append(
+                            (
+                                program.burnChecked(account: a, mint: b, owner: c, amount: amount, decimals: decimals),
+                                .burnChecked(account: a, mint: b, authority: c, amount: amount, decimals: decimals)
+                            ))
                     }
                 }
                 for kind in TokenProgram.AuthorityType.allCases {
                     for newAuthority in [nil, d] {
-                        cases.append((
-                            program.setAuthority(account: a, currentAuthority: b, authorityType: kind, newAuthority: newAuthority),
-                            .setAuthority(account: a, currentAuthority: b, authorityType: kind.rawValue, newAuthority: newAuthority)))
+                        cases.append(
+                            (
+                                program.setAuthority(account: a, currentAuthority: b, authorityType: kind, newAuthority: newAuthority),
+                                .setAuthority(account: a, currentAuthority: b, authorityType: kind.rawValue, newAuthority: newAuthority)
+                            ))
                     }
                 }
             }
             for (authority, address) in [(b, a), (nil, a), (b, nil), (nil, nil)] as [(PublicKey?, PublicKey?)] {
-                cases.append((
-                    MetadataPointer.initialize(mint: a, authority: authority, metadataAddress: address),
-                    .initializeMetadataPointer(mint: a, authority: authority, metadataAddress: address)))
+                cases.append(
+                    (
+                        MetadataPointer.initialize(mint: a, authority: authority, metadataAddress: address),
+                        .initializeMetadataPointer(mint: a, authority: authority, metadataAddress: address)
+                    ))
             }
             for (name, symbol, uri) in [("", "", ""), ("Flutterbye ✓", "FLY", "https://example.com/fly.json")] {
-                cases.append((
-                    try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: name, symbol: symbol, uri: uri),
-                    .initializeTokenMetadata(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: name, symbol: symbol, uri: uri)))
+                cases.append(
+                    (
+                        try TokenMetadata.initialize(
+                            metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: name, symbol: symbol, uri: uri),
+                        .initializeTokenMetadata(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: name, symbol: symbol, uri: uri)
+                    ))
             }
             for field in [TokenMetadata.Field.name, .symbol, .uri, .key(""), .key("description")] {
-                cases.append((
-                    try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: field, value: "v"),
-                    .updateTokenMetadataField(metadata: a, updateAuthority: b, field: field, value: "v")))
+                cases.append(
+                    (
+                        try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: field, value: "v"),
+                        .updateTokenMetadataField(metadata: a, updateAuthority: b, field: field, value: "v")
+                    ))
             }
             return cases
         }
@@ -89,31 +115,37 @@ extension ProgramTests {
         @Test func legacyTokenFormsDecode() {
             let rent: PublicKey = "SysvarRent111111111111111111111111111111111"
             // InitializeMint (0): same data as InitializeMint2, rent sysvar as the second account.
-            #expect(DecodedTokenInstruction.decode(data: [0, 6] + b.bytes + [1] + c.bytes, accounts: [a, rent])
-                == .initializeMint(mint: a, decimals: 6, mintAuthority: b, freezeAuthority: c))
+            #expect(
+                DecodedTokenInstruction.decode(data: [0, 6] + b.bytes + [1] + c.bytes, accounts: [a, rent])
+                    == .initializeMint(mint: a, decimals: 6, mintAuthority: b, freezeAuthority: c))
             // InitializeAccount (1): account, mint, owner, rent; no data.
             #expect(DecodedTokenInstruction.decode(data: [1], accounts: [a, b, c, rent]) == .initializeAccount(account: a, mint: b, owner: c))
             // InitializeAccount2 (16): account, mint, rent; owner in the data.
-            #expect(DecodedTokenInstruction.decode(data: [16] + c.bytes, accounts: [a, b, rent]) == .initializeAccount(account: a, mint: b, owner: c))
+            #expect(
+                DecodedTokenInstruction.decode(data: [16] + c.bytes, accounts: [a, b, rent]) == .initializeAccount(account: a, mint: b, owner: c))
             // CloseAccount (9): account, destination, owner.
             #expect(DecodedTokenInstruction.decode(data: [9], accounts: [a, b, c]) == .closeAccount(account: a, destination: b, owner: c))
             // Multisig signers after the authority are ignored.
-            #expect(DecodedTokenInstruction.decode(data: [3] + ProgramFixtures.le(UInt64(5)), accounts: [a, b, c, d, d])
-                == .transfer(source: a, destination: b, authority: c, amount: 5))
+            #expect(
+                DecodedTokenInstruction.decode(data: [3] + ProgramFixtures.le(UInt64(5)), accounts: [a, b, c, d, d])
+                    == .transfer(source: a, destination: b, authority: c, amount: 5))
             // Trailing bytes after a complete instruction are ignored, as the program does.
-            #expect(DecodedTokenInstruction.decode(data: [7] + ProgramFixtures.le(UInt64(9)) + [0xAA], accounts: [a, b, c])
-                == .mintTo(mint: a, destination: b, authority: c, amount: 9))
+            #expect(
+                DecodedTokenInstruction.decode(data: [7] + ProgramFixtures.le(UInt64(9)) + [0xAA], accounts: [a, b, c])
+                    == .mintTo(mint: a, destination: b, authority: c, amount: 9))
             // Unknown SetAuthority kinds still decode (raw tag kept).
-            #expect(DecodedTokenInstruction.decode(data: [6, 200, 0], accounts: [a, b])
-                == .setAuthority(account: a, currentAuthority: b, authorityType: 200, newAuthority: nil))
+            #expect(
+                DecodedTokenInstruction.decode(data: [6, 200, 0], accounts: [a, b])
+                    == .setAuthority(account: a, currentAuthority: b, authorityType: 200, newAuthority: nil))
         }
 
         @Test func systemBuildersRoundTrip() {
             for lamports in Self.amounts {
                 #expect(decodeSystem(SystemProgram.transfer(from: a, to: b, lamports: lamports)) == .transfer(from: a, to: b, lamports: lamports))
                 for space in [UInt64(0), 82, 165, .max] {
-                    #expect(decodeSystem(SystemProgram.createAccount(from: a, newAccount: b, lamports: lamports, space: space, owner: c))
-                        == .createAccount(from: a, newAccount: b, lamports: lamports, space: space, owner: c))
+                    #expect(
+                        decodeSystem(SystemProgram.createAccount(from: a, newAccount: b, lamports: lamports, space: space, owner: c))
+                            == .createAccount(from: a, newAccount: b, lamports: lamports, space: space, owner: c))
                 }
             }
         }
@@ -137,11 +169,14 @@ extension ProgramTests {
             #expect(isUnknown(DecodedTokenInstruction.decode(data: [6, 0, 7], accounts: [a, b])))
             #expect(isUnknown(DecodedTokenInstruction.decode(data: TokenMetadata.updateFieldDiscriminator + [4, 0, 0, 0, 0], accounts: [a, b])))
             // Invalid UTF-8 in a metadata string.
-            #expect(isUnknown(DecodedTokenInstruction.decode(data: TokenMetadata.updateFieldDiscriminator + [0, 1, 0, 0, 0, 0xFF], accounts: [a, b])))
+            #expect(
+                isUnknown(DecodedTokenInstruction.decode(data: TokenMetadata.updateFieldDiscriminator + [0, 1, 0, 0, 0, 0xFF], accounts: [a, b])))
 
             // System: only CreateAccount (0) and Transfer (2).
             for kind: UInt32 in [1, 3, 4, 8, 12, 0x0100, .max] {
-                #expect(isUnknown(DecodedSystemInstruction.decode(data: ProgramFixtures.le(kind) + [UInt8](repeating: 1, count: 60), accounts: [a, b, c])))
+                #expect(
+                    isUnknown(
+                        DecodedSystemInstruction.decode(data: ProgramFixtures.le(kind) + [UInt8](repeating: 1, count: 60), accounts: [a, b, c])))
             }
             #expect(isUnknown(DecodedSystemInstruction.decode(data: [], accounts: [a, b])))
         }
@@ -150,13 +185,20 @@ extension ProgramTests {
             for (instruction, _) in try tokenCases() {
                 let keys = instruction.accounts.map(\.publicKey)
                 for length in 0..<instruction.data.count {
-                    #expect(isUnknown(DecodedTokenInstruction.decode(data: Array(instruction.data.prefix(length)), accounts: keys)), "\(instruction.data) cut to \(length)")
+                    #expect(
+                        isUnknown(DecodedTokenInstruction.decode(data: Array(instruction.data.prefix(length)), accounts: keys)),
+                        "\(instruction.data) cut to \(length)")
                 }
                 for count in 0..<keys.count {
-                    #expect(isUnknown(DecodedTokenInstruction.decode(data: instruction.data, accounts: Array(keys.prefix(count)))), "\(instruction.data) with \(count) accounts")
+                    #expect(
+                        isUnknown(DecodedTokenInstruction.decode(data: instruction.data, accounts: Array(keys.prefix(count)))),
+                        "\(instruction.data) with \(count) accounts")
                 }
             }
-            for instruction in [SystemProgram.transfer(from: a, to: b, lamports: 7), SystemProgram.createAccount(from: a, newAccount: b, lamports: 1, space: 2, owner: c)] {
+            for instruction in [
+                SystemProgram.transfer(from: a, to: b, lamports: 7),
+                SystemProgram.createAccount(from: a, newAccount: b, lamports: 1, space: 2, owner: c),
+            ] {
                 let keys = instruction.accounts.map(\.publicKey)
                 for length in 0..<instruction.data.count {
                     #expect(isUnknown(DecodedSystemInstruction.decode(data: Array(instruction.data.prefix(length)), accounts: keys)))

@@ -129,13 +129,16 @@ extension ProgramTests {
         }
 
         @Test func tokenMetadataInitialize() throws {
-            let ix = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "Flutter", symbol: "FLY", uri: "https://x.y/m.json")
+            let ix = try TokenMetadata.initialize(
+                metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "Flutter", symbol: "FLY", uri: "https://x.y/m.json")
             #expect(ix.programID == TokenProgram.token2022.programID)
             #expect(ix.accounts == [.writable(a), .readonly(b), .readonly(a), .readonly(c, signer: true)])
-            let expected: [UInt8] = [210, 225, 30, 162, 88, 184, 77, 141]
+            let expected: [UInt8] =
+                [210, 225, 30, 162, 88, 184, 77, 141]
                 + [7, 0, 0, 0] + Array("Flutter".utf8) + [3, 0, 0, 0] + Array("FLY".utf8) + [18, 0, 0, 0] + Array("https://x.y/m.json".utf8)
             #expect(ix.data == expected)
-            let other = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "", symbol: "", uri: "", programID: d)
+            let other = try TokenMetadata.initialize(
+                metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: "", symbol: "", uri: "", programID: d)
             #expect(other.programID == d)
             #expect(other.data == TokenMetadata.initializeDiscriminator + [UInt8](repeating: 0, count: 12))
         }
@@ -157,25 +160,34 @@ extension ProgramTests {
             // 4 TLV header + 32 + 32 + (4+4 name) + (4+3 symbol) + (4+5 uri) + 4 vec length.
             #expect(try TokenMetadata.tlvSize(updateAuthority: a, mint: b, name: "Name", symbol: "SYM", uri: "u.com") == 4 + 64 + 8 + 7 + 9 + 4)
             #expect(try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: "", symbol: "", uri: "") == 84)
-            #expect(try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: "", symbol: "", uri: "", additionalMetadata: [.init("ab", "cde")]) == 84 + 4 + 2 + 4 + 3)
-            #expect(ProgramFixtures.failure { _ = try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: String(repeating: "n", count: 33), symbol: "", uri: "") }?.code == .invalidArgument)
+            #expect(
+                try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: "", symbol: "", uri: "", additionalMetadata: [.init("ab", "cde")])
+                    == 84 + 4 + 2 + 4 + 3)
+            #expect(
+                ProgramFixtures.failure {
+                    _ = try TokenMetadata.tlvSize(updateAuthority: nil, mint: b, name: String(repeating: "n", count: 33), symbol: "", uri: "")
+                }?.code == .invalidArgument)
         }
 
         @Test func metadataLengthLimits() throws {
             let ok = (name: String(repeating: "n", count: 32), symbol: String(repeating: "s", count: 10), uri: String(repeating: "u", count: 200))
-            _ = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: ok.name, symbol: ok.symbol, uri: ok.uri)
+            _ = try TokenMetadata.initialize(
+                metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: ok.name, symbol: ok.symbol, uri: ok.uri)
             _ = try MetaplexTokenMetadataProgram.createMetadataAccountV3(
                 metadata: d, mint: a, mintAuthority: c, payer: c, updateAuthority: b, name: ok.name, symbol: ok.symbol, uri: ok.uri,
                 sellerFeeBasisPoints: 0, isMutable: true, updateAuthorityIsSigner: false)
             // Limits count UTF-8 bytes, not characters: 16 × "é" is 32 bytes, 17 is 34.
-            _ = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: String(repeating: "é", count: 16), symbol: "", uri: "")
+            _ = try TokenMetadata.initialize(
+                metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: String(repeating: "é", count: 16), symbol: "", uri: "")
 
             let tooLong: [(String, String, String, String)] = [
                 ("name", ok.name + "n", ok.symbol, ok.uri), ("symbol", ok.name, ok.symbol + "s", ok.uri), ("uri", ok.name, ok.symbol, ok.uri + "u"),
                 ("name", String(repeating: "é", count: 17), "", ""),
             ]
             for (field, name, symbol, uri) in tooLong {
-                let t22 = ProgramFixtures.failure { _ = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: name, symbol: symbol, uri: uri) }
+                let t22 = ProgramFixtures.failure {
+                    _ = try TokenMetadata.initialize(metadata: a, updateAuthority: b, mint: a, mintAuthority: c, name: name, symbol: symbol, uri: uri)
+                }
                 #expect(t22?.code == .invalidArgument)
                 #expect(t22?.message.contains(field) == true, "\(String(describing: t22))")
                 let metaplex = ProgramFixtures.failure {
@@ -186,7 +198,9 @@ extension ProgramTests {
                 #expect(metaplex?.code == .invalidArgument)
             }
             for (field, value) in [(TokenMetadata.Field.name, ok.name + "n"), (.symbol, ok.symbol + "s"), (.uri, ok.uri + "u")] {
-                #expect(ProgramFixtures.failure { _ = try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: field, value: value) }?.code == .invalidArgument)
+                #expect(
+                    ProgramFixtures.failure { _ = try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: field, value: value) }?.code
+                        == .invalidArgument)
             }
             // Custom fields are not limited.
             _ = try TokenMetadata.updateField(metadata: a, updateAuthority: b, field: .key("description"), value: String(repeating: "d", count: 500))
@@ -196,28 +210,35 @@ extension ProgramTests {
 
         @Test func associatedTokenAddressMatchesAnIndependentDerivation() throws {
             // Computed with a separate Python implementation (SHA-256 + Ed25519 decompression check).
-            let wallet = ProgramFixtures.key(7), mint = ProgramFixtures.key(9)
+            let wallet = ProgramFixtures.key(7)
+            let mint = ProgramFixtures.key(9)
             #expect(try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint).base58 == "BjmJ1yi1Sc4s9xQaiv4DbRuUhgfjUSc8cYSuwsFqoS9")
-            #expect(try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: TokenProgram.token2022.programID).base58
-                == "GkszU3JvM7uPsFGpazjSHDDAgbKdDeUdBNkZB94k3FCX")
+            #expect(
+                try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: TokenProgram.token2022.programID).base58
+                    == "GkszU3JvM7uPsFGpazjSHDDAgbKdDeUdBNkZB94k3FCX")
             #expect(try MetaplexTokenMetadataProgram.metadataAddress(mint: mint).base58 == "3ThWX3CcZ4VKueas6QL9rfQ2yjY5PTFWH5sGhnrNchUu")
         }
 
         @Test func associatedTokenAccountCreate() throws {
-            let wallet = ProgramFixtures.key(7), mint = ProgramFixtures.key(9)
+            let wallet = ProgramFixtures.key(7)
+            let mint = ProgramFixtures.key(9)
             let program = TokenProgram.token2022.programID
             let ata = try AssociatedTokenAccountProgram.address(wallet: wallet, mint: mint, tokenProgram: program)
             let create = try AssociatedTokenAccountProgram.create(payer: a, wallet: wallet, mint: mint, tokenProgram: program)
             #expect(create.programID == AssociatedTokenAccountProgram.programID)
-            #expect(create.accounts == [
-                .writable(a, signer: true), .writable(ata), .readonly(wallet), .readonly(mint), .readonly(SystemProgram.programID), .readonly(program),
-            ])
+            #expect(
+                create.accounts == [
+                    .writable(a, signer: true), .writable(ata), .readonly(wallet), .readonly(mint), .readonly(SystemProgram.programID),
+                    .readonly(program),
+                ])
             #expect(create.data == [])
             let idempotent = try AssociatedTokenAccountProgram.createIdempotent(payer: a, wallet: wallet, mint: mint, tokenProgram: program)
             #expect(idempotent.accounts == create.accounts)
             #expect(idempotent.data == [1])
             // The default token program is classic Token.
-            #expect(try AssociatedTokenAccountProgram.create(payer: a, wallet: wallet, mint: mint).accounts.last == .readonly(TokenProgram.token.programID))
+            #expect(
+                try AssociatedTokenAccountProgram.create(payer: a, wallet: wallet, mint: mint).accounts.last
+                    == .readonly(TokenProgram.token.programID))
         }
 
         // MARK: Memo, compute budget, Metaplex
@@ -250,11 +271,13 @@ extension ProgramTests {
                 metadata: a, mint: b, mintAuthority: c, payer: d, updateAuthority: e, name: "Fly", symbol: "FLY", uri: "u",
                 sellerFeeBasisPoints: 500, isMutable: !updateAuthorityIsSigner, updateAuthorityIsSigner: updateAuthorityIsSigner)
             #expect(ix.programID == MetaplexTokenMetadataProgram.programID)
-            #expect(ix.accounts == [
-                .writable(a), .readonly(b), .readonly(c, signer: true), .writable(d, signer: true),
-                .readonly(e, signer: updateAuthorityIsSigner), .readonly(SystemProgram.programID),
-            ])
-            let expected: [UInt8] = [33] + [3, 0, 0, 0] + Array("Fly".utf8) + [3, 0, 0, 0] + Array("FLY".utf8) + [1, 0, 0, 0, 0x75]
+            #expect(
+                ix.accounts == [
+                    .writable(a), .readonly(b), .readonly(c, signer: true), .writable(d, signer: true),
+                    .readonly(e, signer: updateAuthorityIsSigner), .readonly(SystemProgram.programID),
+                ])
+            let expected: [UInt8] =
+                [33] + [3, 0, 0, 0] + Array("Fly".utf8) + [3, 0, 0, 0] + Array("FLY".utf8) + [1, 0, 0, 0, 0x75]
                 + [0xF4, 0x01]  // seller fee 500
                 + [0, 0, 0]  // creators, collection, uses: None
                 + [updateAuthorityIsSigner ? 0 : 1]  // is_mutable

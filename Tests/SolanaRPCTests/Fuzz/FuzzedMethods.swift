@@ -1,5 +1,6 @@
 import Foundation
 import SolanaCore
+
 @testable import SolanaRPC
 
 /// What the fuzz test calls: every method of `SolanaRPCClient` that the worker, the indexer, the status API and the
@@ -60,14 +61,16 @@ enum FuzzedMethods {
         },
     ]
 
-    static let account = #"{"lamports":2039280,"owner":"\#(key)","data":["AAEC","base64"],"executable":false,"rentEpoch":18446744073709551615,"space":3}"#
+    static let account =
+        #"{"lamports":2039280,"owner":"\#(key)","data":["AAEC","base64"],"executable":false,"rentEpoch":18446744073709551615,"space":3}"#
     static let status = #"{"slot":5,"confirmations":null,"err":null,"status":{"Ok":null},"confirmationStatus":"finalized"}"#
     static let tokenAmount = #"{"amount":"1000","decimals":2,"uiAmount":10.0,"uiAmountString":"10"}"#
     static let tokenAccount: String = {
         var bytes = mint.bytes + key.bytes + [0xE8, 0x03, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 36) + [1]
         bytes += [UInt8](repeating: 0, count: 165 - bytes.count)
         let data = Data(bytes).base64EncodedString()
-        return #"{"pubkey":"\#(otherKey)","account":{"data":["\#(data)","base64"],"executable":false,"lamports":2039280,"owner":"\#(TokenProgram.token.programID)","rentEpoch":18446744073709551615,"space":165}}"#
+        return
+            #"{"pubkey":"\#(otherKey)","account":{"data":["\#(data)","base64"],"executable":false,"lamports":2039280,"owner":"\#(TokenProgram.token.programID)","rentEpoch":18446744073709551615,"space":165}}"#
     }()
 
     /// The result a healthy node gives to `method`, whose first parameter is `first` (a list's length matters).

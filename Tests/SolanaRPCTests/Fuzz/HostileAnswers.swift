@@ -25,7 +25,9 @@ struct HostileAnswers: Sendable {
         "0x10", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
         "Wed, 32 Oct 2015 07:28:00 GMT", String(repeating: "9", count: 10 * 1024),
     ]
-    static let wrongValues = [#""text""#, "true", "false", "null", "[]", "{}", "0", "-1", "1.5", #""18446744073709551616""#, #"{"a":[1,{"b":null}]}"#, #"["base64"]"#]
+    static let wrongValues = [
+        #""text""#, "true", "false", "null", "[]", "{}", "0", "-1", "1.5", #""18446744073709551616""#, #"{"a":[1,{"b":null}]}"#, #"["base64"]"#,
+    ]
     static let badNumbers = [
         "18446744073709551616", "1e400", "-1e400", "-1", "-9223372036854775809", "99999999999999999999999999999999999999", "1.5", "-0",
         "1e-400", "18446744073709551615", "9223372036854775808", "0.0000001",
@@ -134,7 +136,8 @@ struct HostileAnswers: Sendable {
         case .rpcError:
             return mutated("JSON-RPC error") { id, _, random in
                 let code = random.pick([-32005, -32002, -32602, -32601, -32004, -32016, 1, 0, Int(Int64.min), Int(Int64.max)])
-                return Self.reply(id: id, members: #""error":{"code":\#(code),"message":"node says no","data":{"logs":["Program log: x"],"err":"X"}}"#)
+                return Self.reply(
+                    id: id, members: #""error":{"code":\#(code),"message":"node says no","data":{"logs":["Program log: x"],"err":"X"}}"#)
             }
         case .rpcErrorWrongTypes:
             return mutated("malformed error") { id, _, random in Self.reply(id: id, members: #""error":\#(random.pick(Self.badErrors))"#) }
@@ -150,7 +153,9 @@ struct HostileAnswers: Sendable {
                 let head = "HTTP/1.1 200 OK\r\nContent-Length: \(Self.tenMegabytes.readableBytes)\r\n\r\n"
                 return HostileAnswer(head: Array(head.utf8), body: .bytes(Self.tenMegabytes), label: "10 MB with Content-Length")
             case 1:
-                return HostileAnswer(head: Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8), body: .bytesThenClose(Self.tenMegabytes), label: "10 MB to the close")
+                return HostileAnswer(
+                    head: Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8), body: .bytesThenClose(Self.tenMegabytes),
+                    label: "10 MB to the close")
             default:
                 let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 var chunk = ByteBuffer(string: "10000\r\n")
@@ -178,7 +183,8 @@ struct HostileAnswers: Sendable {
                 let bad: [UInt8] = random.pick([[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82]])
                 let paths = result.paths
                 guard !paths.isEmpty else { return Self.reply(id: id, result: .raw([UInt8(ascii: "\"")] + bad + [UInt8(ascii: "\"")])) }
-                return Self.reply(id: id, result: result.replacing(random.pick(paths)[...], with: .raw([UInt8(ascii: "\"")] + bad + [UInt8(ascii: "\"")])))
+                return Self.reply(
+                    id: id, result: result.replacing(random.pick(paths)[...], with: .raw([UInt8(ascii: "\"")] + bad + [UInt8(ascii: "\"")])))
             }
         case .batchIDs:
             let variant = random.below(9)
@@ -204,7 +210,8 @@ struct HostileAnswers: Sendable {
             return HostileAnswer(head: Array(head.utf8), body: .bytesThenClose(ByteBuffer(bytes: whole)), label: "Content-Length past the body")
         case .garbage:
             let bytes = (0..<random.below(4096)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-            return random.chance(50) ? .ok(bytes, label: "\(bytes.count) random bytes") : .ok("<html><body>Cloudflare says hi</body></html>", label: "HTML")
+            return random.chance(50)
+                ? .ok(bytes, label: "\(bytes.count) random bytes") : .ok("<html><body>Cloudflare says hi</body></html>", label: "HTML")
         }
     }
 }

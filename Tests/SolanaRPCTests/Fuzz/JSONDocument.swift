@@ -1,4 +1,5 @@
 import SolanaCore
+
 @testable import SolanaRPC
 
 /// A JSON document for the fuzz tests to take apart: numbers keep their text, so a mutation can write any number
@@ -58,8 +59,16 @@ indirect enum JSONDocument {
         func walk(_ document: JSONDocument, _ path: [Int]) {
             switch document {
             case .raw: break
-            case .array(let values): for (index, value) in values.enumerated() { found.append(path + [index]); walk(value, path + [index]) }
-            case .object(let members): for (index, member) in members.enumerated() { found.append(path + [index]); walk(member.1, path + [index]) }
+            case .array(let values):
+                for (index, value) in values.enumerated() {
+                    found.append(path + [index])
+                    walk(value, path + [index])
+                }
+            case .object(let members):
+                for (index, member) in members.enumerated() {
+                    found.append(path + [index])
+                    walk(member.1, path + [index])
+                }
             }
         }
         walk(self, [])
@@ -83,7 +92,11 @@ indirect enum JSONDocument {
         case .raw: return self
         case .array(var values):
             guard first < values.count else { return self }
-            if path.count == 1, replacement == nil { values.remove(at: first) } else { values[first] = values[first].replacing(path.dropFirst(), with: replacement) }
+            if path.count == 1, replacement == nil {
+                values.remove(at: first)
+            } else {
+                values[first] = values[first].replacing(path.dropFirst(), with: replacement)
+            }
             return .array(values)
         case .object(var members):
             guard first < members.count else { return self }

@@ -18,7 +18,8 @@ struct RPCFuzzTests {
     static let cases = 10_000
     static let concurrency = 32
     static let timeout: Duration = .milliseconds(300)
-    static let retry = RPCRetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20), maxRetryAfter: .milliseconds(200))
+    static let retry = RPCRetryPolicy(
+        maxAttempts: 2, initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20), maxRetryAfter: .milliseconds(200))
     /// The longest a call may take: every attempt's timeout, the backoff between them (with its jitter), the longest
     /// Retry-After waited out, and a margin for a loaded machine (the whole suite on two cores stretched calls that got
     /// well-formed answers to 4.6 s). A body that never ends, not cut off by the timeout, would still pass it.
@@ -47,7 +48,8 @@ struct RPCFuzzTests {
     @Test func tenThousandHostileAnswersNeitherCrashNorHangNorGrowMemory() async throws {
         let seed = ProcessInfo.processInfo.environment["RPC_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0xF1B7_2026
         let answers = HostileAnswers(seed: seed)
-        let kinds = AnswerKind.allCases.count, methods = FuzzedMethods.all
+        let kinds = AnswerKind.allCases.count
+        let methods = FuzzedMethods.all
         func describe(_ index: Int) -> String {
             "seed \(seed), case \(index): \(methods[(index / kinds) % methods.count].name) answered with \(HostileAnswers.kind(of: index).rawValue)"
         }
@@ -89,10 +91,16 @@ struct RPCFuzzTests {
                 }
             }
             var next = 0
-            while next < min(Self.concurrency, Self.cases) { add(next); next += 1 }
+            while next < min(Self.concurrency, Self.cases) {
+                add(next)
+                next += 1
+            }
             for await outcome in group {
                 outcomes.append(outcome)
-                if next < Self.cases { add(next); next += 1 }
+                if next < Self.cases {
+                    add(next)
+                    next += 1
+                }
             }
         }
         let took = ContinuousClock.now - start
@@ -102,7 +110,8 @@ struct RPCFuzzTests {
 
         let slow = outcomes.filter { $0.took > Self.longestCall }
         for outcome in slow.prefix(20) {
-            Issue.record("\(describe(outcome.index)) [\(labels.withLock { $0[outcome.index] } ?? "?")] took \(outcome.took), more than \(Self.longestCall)")
+            Issue.record(
+                "\(describe(outcome.index)) [\(labels.withLock { $0[outcome.index] } ?? "?")] took \(outcome.took), more than \(Self.longestCall)")
         }
         #expect(outcomes.count == Self.cases)
         #expect(server.answers >= Self.cases, "the server gave \(server.answers) answers")
@@ -113,7 +122,8 @@ struct RPCFuzzTests {
         for outcome in outcomes where HostileAnswers.kind(of: outcome.index) == .valid && outcome.error != nil && outcome.error?.code != .timeout {
             Issue.record("\(describe(outcome.index)) failed: \(outcome.error!)")
         }
-        var byCode: [String: Int] = [:], byKind: [AnswerKind: [String: Int]] = [:]
+        var byCode: [String: Int] = [:]
+        var byKind: [AnswerKind: [String: Int]] = [:]
         for outcome in outcomes {
             let code = outcome.error?.code.description ?? "answered"
             byCode[code, default: 0] += 1

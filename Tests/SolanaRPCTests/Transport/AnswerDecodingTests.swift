@@ -21,7 +21,9 @@ struct AnswerDecodingTests {
         }
     }
 
-    static func expectInvalid(_ members: @escaping @Sendable (Int) -> String, _ body: (SolanaRPCClient) async throws(RPCError) -> Void)
+    static func expectInvalid(
+        _ members: @escaping @Sendable (Int) -> String, _ body: (SolanaRPCClient) async throws(RPCError) -> Void
+    )
         async throws
     {
         let server = try await server(members)
@@ -66,7 +68,8 @@ struct AnswerDecodingTests {
 
     @Test func invalidUTF8IsRefused() async throws {
         let server = try await HostileRPCServer { request in
-            let answer = Array(#"{"jsonrpc":"2.0","id":\#(request.calls.first?.id ?? 0),"result":"abc"#.utf8) + [0xFF, 0xC0, 0x80] + Array(#""}"#.utf8)
+            let answer =
+                Array(#"{"jsonrpc":"2.0","id":\#(request.calls.first?.id ?? 0),"result":"abc"#.utf8) + [0xFF, 0xC0, 0x80] + Array(#""}"#.utf8)
             return .ok(request.isBatch ? [UInt8(ascii: "[")] + answer + [UInt8(ascii: "]")] : answer)
         }
         let client = try Self.client(server)
@@ -111,7 +114,9 @@ struct AnswerDecodingTests {
     ])
     func anErrorOfTheWrongTypesIsRefused(_ member: String) async throws {
         try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.slot() }
-        try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.batch([(method: "getSlot", params: [])])[0].get() }
+        try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in
+            _ = try await client.batch([(method: "getSlot", params: [])])[0].get()
+        }
         try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.signaturesForAddress(.zero) }
     }
 

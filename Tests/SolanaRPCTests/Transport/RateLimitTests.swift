@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import SolanaCore
-@testable import SolanaRPC
 import Testing
+
+@testable import SolanaRPC
 
 /// The client-side rate limit counts JSON-RPC calls, as providers bill and cap them: a batch of n calls takes n
 /// permits.

@@ -2,8 +2,9 @@ import FlutterbyeTestSupport
 import Foundation
 import Logging
 import NIOCore
-@testable import SolanaRPC
 import Testing
+
+@testable import SolanaRPC
 
 /// Answers too large, never ending, dripping or never starting: each ends in an RPCError within the request
 /// timeout, never in unbounded memory or a hang.
@@ -21,7 +22,8 @@ struct ResponseBodyTests {
 
     /// A JSON-RPC answer whose result is a string of `size` bytes in all.
     static func bigAnswer(_ size: Int) -> [UInt8] {
-        let prefix = Array(#"{"jsonrpc":"2.0","id":1,"result":""#.utf8), suffix = Array(#""}"#.utf8)
+        let prefix = Array(#"{"jsonrpc":"2.0","id":1,"result":""#.utf8)
+        let suffix = Array(#""}"#.utf8)
         return prefix + [UInt8](repeating: UInt8(ascii: "A"), count: size - prefix.count - suffix.count) + suffix
     }
 
@@ -50,7 +52,8 @@ struct ResponseBodyTests {
         let server = try await HostileRPCServer { _ in
             var head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
             head += #"{"jsonrpc":"2.0","id":1,"result":""#
-            return HostileAnswer(head: Array(head.utf8), body: .endless(ByteBuffer(repeating: UInt8(ascii: "A"), count: 64 * 1024), limit: 64 << 20), label: "endless")
+            return HostileAnswer(
+                head: Array(head.utf8), body: .endless(ByteBuffer(repeating: UInt8(ascii: "A"), count: 64 * 1024), limit: 64 << 20), label: "endless")
         }
         let (error, _) = await Self.failure(try Self.client(server))
         #expect(error?.code == .invalidResponse, "\(String(describing: error))")
@@ -125,7 +128,9 @@ struct ResponseBodyTests {
         let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x90, 0x8F]
         for _ in 0..<5000 {
             let length = Int(next() % 24)
-            let bytes = (0..<length).map { _ in next() % 3 == 0 ? UInt8(truncatingIfNeeded: next()) : interesting[Int(next() % UInt64(interesting.count))] }
+            let bytes = (0..<length).map { _ in
+                next() % 3 == 0 ? UInt8(truncatingIfNeeded: next()) : interesting[Int(next() % UInt64(interesting.count))]
+            }
             let valid = String(validating: bytes, as: UTF8.self) != nil
             #expect((Self.invalidOffset(bytes) == nil) == valid, "\(bytes)")
         }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SolanaRPC
 import Testing
+
+@testable import SolanaRPC
 
 /// `RetryAfter`: delay-seconds and the three HTTP-date forms, clamped to 0...60 s; everything else ignored.
 struct RetryAfterTests {
