@@ -79,18 +79,15 @@ struct JobResource: Encodable, Sendable {
         case attempts, errors
         case mintAddress = "mint_address"
         case signature
-        case
-            explorerURL = "explorer_url"
+        case explorerURL = "explorer_url"
         case mintExplorerURL = "mint_explorer_url"
         case scheduledAt = "scheduled_at"
         case createdAt = "created_at"
-        case
-            updatedAt = "updated_at"
+        case updatedAt = "updated_at"
         case submittedAt = "submitted_at"
         case confirmedAt = "confirmed_at"
         case finalizedAt = "finalized_at"
-        case
-            finishedAt = "finished_at"
+        case finishedAt = "finished_at"
     }
 
     /// Optional members are written as null rather than left out, so that every job has the same keys.

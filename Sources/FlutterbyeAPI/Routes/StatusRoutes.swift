@@ -48,8 +48,7 @@ public struct StatusRoutes: Sendable {
                 case newestSignature = "newest_signature"
                 case newestSlot = "newest_slot"
                 case lagSlots = "lag_slots"
-                case
-                    signaturesSeen = "signatures_seen"
+                case signaturesSeen = "signatures_seen"
                 case updatedAt = "updated_at"
             }
 
@@ -75,8 +74,7 @@ public struct StatusRoutes: Sendable {
             case chainSlot = "chain_slot"
             case finalizedSlot = "finalized_slot"
             case newestIndexedSlot = "newest_indexed_slot"
-            case
-                finalizedWatermark = "finalized_watermark"
+            case finalizedWatermark = "finalized_watermark"
             case discoveredAccounts = "discovered_accounts"
             case addresses
         }
@@ -133,8 +131,7 @@ public struct StatusRoutes: Sendable {
                 case windowSeconds = "window_seconds"
                 case confirmed, failed
                 case successRate = "success_rate"
-                case
-                    confirmationP50Seconds = "confirmation_p50_seconds"
+                case confirmationP50Seconds = "confirmation_p50_seconds"
                 case confirmationP95Seconds = "confirmation_p95_seconds"
             }
 
