@@ -201,6 +201,12 @@ struct SenderAdversaryTests {
                 let seen = try await states(of: "lagging", queue) { [.confirmed, .finalized, .failed].contains($0) }
                 let job = try #require(try await queue.job(idempotencyKey: "lagging"))
                 #expect(!seen.contains(.failed), "\(seen) \(job.errors)")
+                // The scenario needs the first transaction to have landed: on a starved machine its blockhash could
+                // expire before the stall ended, and then the second one creating the token is right. Say which.
+                let firstStatus = try await rpc.signatureStatuses([try Signature(base58: first)]).first ?? nil
+                #expect(
+                    firstStatus != nil && firstStatus?.error == nil,
+                    "the first transaction did not land (its blockhash expired during the stall?): the scenario did not happen")
                 #expect(job.signature == first, "the job is its first transaction's")
             }
             try await expectRealToken("lagging", queue, rpc)
