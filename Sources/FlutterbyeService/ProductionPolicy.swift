@@ -1,4 +1,5 @@
 import FlutterbyeAPI
+import FlutterbyeIndexer
 import Foundation
 public import SolanaCore
 import SolanaRPC
@@ -73,6 +74,17 @@ public enum ProductionPolicy {
                 == DemoIdentity.derivation.keypair(forJobKey: DemoIdentity.probeJobKey).publicKey
             {
                 reasons.append("FLUTTERBYE_MASTER_SEED is the demo's; make one of your own (openssl rand -hex 32) and keep it forever")
+            }
+        }
+        if let watched = configuration.indexer?.watched {
+            // The seeds' MainNet configuration names all of them; an index without one is not the platform's analytics.
+            let missing = [
+                (watched.programID == nil, "MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID", "the Flutterbye program's id"),
+                (watched.escrowWallet == nil, "MAINNET_ESCROW_WALLET", "ESCROW_WALLET", "the escrow wallet's address"),
+                (watched.feeWallet == nil, "MAINNET_FEE_WALLET", "FEE_WALLET", "the fee wallet's address"),
+            ]
+            for (isMissing, name, alias, what) in missing where isMissing {
+                reasons.append("\(name) is not set: \(what), which the indexer follows on mainnet (or \(alias))")
             }
         }
         for (name, value) in configuration.environment.variables(withPrefix: developmentSwitchPrefix) {

@@ -25,6 +25,9 @@ struct ProductionPolicyTests {
             "SOLANA_PRIVATE_KEY": Base58.encode(ownPayer.exportSecretKey()),
             "FLUTTERBYE_MASTER_SEED": String(repeating: "5a", count: 32),
             "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev",
+            "MAINNET_PROGRAM_ID": "7e5pxK83ceXb2iWXBizF1U8MdL7C5VcVBBXpDWaYo3x1",
+            "MAINNET_ESCROW_WALLET": "EscrwqVZTHgeyGoCVqtHhnRZrbx3HgAxGcBM3SpLMUN4",
+            "MAINNET_FEE_WALLET": "Feeq4T8B4fwJ6fKXjiuRZpm2Ykj4Rb8nWaptbRfXDx3V",
             "API_TOKEN": goodToken,
         ]
         for (name, value) in changes { environment[name] = value }
@@ -67,6 +70,29 @@ struct ProductionPolicyTests {
         #expect(demoSeed.count == 1 && demoSeed[0].contains("FLUTTERBYE_MASTER_SEED"))
         let switches = try Self.refusals(["FLUTTERBYE_DEV_AIRDROP": "1", "FLUTTERBYE_DEV_OFF": "false"])
         #expect(switches == ["FLUTTERBYE_DEV_AIRDROP is a development switch; unset it"])
+    }
+
+    /// On mainnet the indexer needs every address of the seeds' MainNet configuration: each one missing is named
+    /// (by its MAINNET_ name, with its alias); off mainnet none is required.
+    @Test func onMainnetEveryMissingMainnetAddressIsNamed() throws {
+        let none: [String: String?] = ["MAINNET_PROGRAM_ID": nil, "MAINNET_ESCROW_WALLET": nil, "MAINNET_FEE_WALLET": nil]
+        let refusals = try Self.refusals(none)
+        for (name, alias) in [
+            ("MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID"), ("MAINNET_ESCROW_WALLET", "ESCROW_WALLET"), ("MAINNET_FEE_WALLET", "FEE_WALLET"),
+        ] {
+            #expect(refusals.contains { $0.hasPrefix("\(name) is not set") && $0.contains(alias) }, "\(refusals)")
+        }
+        #expect(refusals.count == 3, "\(refusals)")
+        // The aliases count as set.
+        let aliases: [String: String?] = [
+            "MAINNET_PROGRAM_ID": nil, "FLUTTERBYE_PROGRAM_ID": "7e5pxK83ceXb2iWXBizF1U8MdL7C5VcVBBXpDWaYo3x1", "MAINNET_ESCROW_WALLET": nil,
+            "ESCROW_WALLET": "EscrwqVZTHgeyGoCVqtHhnRZrbx3HgAxGcBM3SpLMUN4", "MAINNET_FEE_WALLET": nil,
+        ]
+        #expect(
+            try Self.refusals(aliases) == [
+                "MAINNET_FEE_WALLET is not set: the fee wallet's address, which the indexer follows on mainnet (or FEE_WALLET)"
+            ])
+        #expect(try Self.refusals(none, cluster: .devnet) == [])
     }
 
     /// A keypair file whose mode cannot be read is refused, on every cluster: the check fails closed.

@@ -170,11 +170,18 @@ struct RunCommandTests {
         ]
         let everything = [
             "production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP",
+            "MAINNET_PROGRAM_ID is not set", "MAINNET_ESCROW_WALLET is not set", "MAINNET_FEE_WALLET is not set",
         ]
         let cases: [([String], [String])] = [
             (["run"], everything), (["config", "check"], everything),
             (["worker"], ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "FLUTTERBYE_DEV_AIRDROP"]),
-            (["index"], ["production mode", "FLUTTERBYE_DEV_AIRDROP"]),
+            (
+                ["index"],
+                [
+                    "production mode", "FLUTTERBYE_DEV_AIRDROP", "MAINNET_PROGRAM_ID is not set", "MAINNET_ESCROW_WALLET is not set",
+                    "MAINNET_FEE_WALLET is not set",
+                ]
+            ),
         ]
         for (command, expectations) in cases {
             let (status, output) = try Self.runFlutterbye(command, environment: environment)

@@ -32,6 +32,20 @@ struct IndexerSettingsTests {
         #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).watched.escrowWallet?.base58 == Self.escrow)
     }
 
+    /// The seeds' MainNet names, exactly as they are written there, each read (and each winning over its alias).
+    @Test func theSeedsMainnetNamesAreRead() throws {
+        var environment = Self.base
+        environment["MAINNET_PROGRAM_ID"] = Self.escrow
+        environment["MAINNET_ESCROW_WALLET"] = Self.fee
+        environment["MAINNET_FEE_WALLET"] = Self.mint
+        for alias in ["FLUTTERBYE_PROGRAM_ID", "ESCROW_WALLET", "FEE_WALLET"] { environment[alias] = "11111111111111111111111111111111" }
+        let watched = try IndexerSettings(environment: ServiceEnvironment(environment)).watched
+        #expect(watched.flbyMint.base58 == Self.mint, "FLBY_TOKEN_MINT")
+        #expect(watched.programID?.base58 == Self.escrow, "MAINNET_PROGRAM_ID")
+        #expect(watched.escrowWallet?.base58 == Self.fee, "MAINNET_ESCROW_WALLET")
+        #expect(watched.feeWallet?.base58 == Self.mint, "MAINNET_FEE_WALLET")
+    }
+
     @Test func withoutWalletsOnlyTheMintIsWatchedFromTheBeginning() throws {
         let settings = try IndexerSettings(environment: ServiceEnvironment(Self.base))
         #expect(settings.watched.escrowWallet == nil && settings.watched.feeWallet == nil && settings.watched.programID == nil)
