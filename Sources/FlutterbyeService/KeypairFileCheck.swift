@@ -13,8 +13,15 @@ public enum KeypairFileCheck {
         case refusal(String)
     }
 
-    /// The variables that name a keypair file (the worker's).
-    public static let variables = ["SOLANA_KEYPAIR_PATH", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"]
+    /// The variables that name a keypair file (the worker's); MAINNET_MINT_AUTHORITY does when it is not key text.
+    public static let variables = ["SOLANA_KEYPAIR_PATH", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH", "MAINNET_MINT_AUTHORITY"]
+
+    /// Whether a value that may hold a key or a file's path holds a key: a `[..]` JSON array, or base58 text as long
+    /// as a 64-byte secret key's (a path has a character base58 lacks, such as `/` or `.`, or is shorter).
+    public static func isKeyText(_ text: String) -> Bool {
+        let alphabet = Set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+        return text.hasPrefix("[") || (text.count >= 64 && text.allSatisfy { alphabet.contains($0) })
+    }
 
     /// The verdict on the keypair file at `path`, named by `variable`, whose mode was read as `mode`.
     public static func verdict(variable: String, path: String, mode: Result<Int, FileModeError>, production: Bool) -> Verdict {

@@ -34,7 +34,7 @@ public enum ProductionPolicy {
         if configuration.parts.worker {
             for name in KeypairFileCheck.variables {
                 // Trimmed, as the worker reads it: the file checked is the file it loads.
-                guard let path = configuration.environment.value(name) else { continue }
+                guard let path = configuration.environment.value(name), !KeypairFileCheck.isKeyText(path) else { continue }
                 switch KeypairFileCheck.verdict(variable: name, path: path, mode: fileMode(path), production: production) {
                 case .fine: break
                 case .warning(let text): review.warnings.append(text)
@@ -44,6 +44,19 @@ public enum ProductionPolicy {
         }
         guard production else { return review }
         review.refusals += productionRefusals(configuration)
+        if let sender = configuration.worker?.sender, sender.mintAuthority.publicKey == sender.payer.publicKey {
+            switch configuration.environment.value(mintAuthorityIsPayer)?.lowercased() {
+            case "1"?, "true"?, "yes"?:
+                review.warnings.append("the mint authority is the fee payer (\(sender.payer.publicKey)), as \(mintAuthorityIsPayer) says is intended")
+            case nil, "0"?, "false"?, "no"?:
+                review.refusals.append(
+                    "the mint authority is the fee payer (\(sender.payer.publicKey)): the key that pays every fee, kept on this machine, could mint "
+                        + "FLBY tokens without limit; set MAINNET_MINT_AUTHORITY (or FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH) to a key of its own, "
+                        + "or \(mintAuthorityIsPayer)=true if that is intended")
+            case let other?:
+                review.refusals.append("\(mintAuthorityIsPayer) must be true or false, not '\(other)'")
+            }
+        }
         if cluster == nil, !review.refusals.isEmpty {
             review.refusals.append(
                 "(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)")
@@ -52,6 +65,9 @@ public enum ProductionPolicy {
     }
 
     /// Every reason other than a keypair file's that `configuration` must not run in production.
+    /// The setting that says a mint authority which is the fee payer is intended (on mainnet).
+    public static let mintAuthorityIsPayer = "FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"
+
     static func productionRefusals(_ configuration: ServiceConfiguration) -> [String] {
         var reasons: [String] = []
         if let api = configuration.api {

@@ -9,13 +9,18 @@ import Testing
 struct ProductionPolicyTests {
     static let goodToken = String(repeating: "a1", count: 20)
     static let ownPayer = try! Keypair(seed: [UInt8](repeating: 44, count: 32))
+    static let ownAuthority = try! Keypair(seed: [UInt8](repeating: 45, count: 32))
     /// The payer in a Solana CLI keypair file (its permissions are what each test says they are).
-    static let keyFile: String = {
+    static let keyFile = keypairFile(ownPayer)
+    /// The mint authority in a keypair file of its own.
+    static let authorityKeyFile = keypairFile(ownAuthority)
+
+    static func keypairFile(_ keypair: Keypair) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("production-policy-\(UUID()).json").path
-        let json = "[" + ownPayer.exportSecretKey().map(String.init).joined(separator: ",") + "]"
+        let json = "[" + keypair.exportSecretKey().map(String.init).joined(separator: ",") + "]"
         FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
         return path
-    }()
+    }
 
     /// A complete configuration of every part, as a mainnet deployment would have it, with `changes` applied.
     static func environment(_ changes: [String: String?] = [:]) -> [String: String] {
@@ -23,6 +28,7 @@ struct ProductionPolicyTests {
             "DATABASE_URL": "postgres://flutterbye@db.internal:5432/flutterbye",
             "SOLANA_RPC_URL": "https://rpc.example.com/?api-key=secret",
             "SOLANA_PRIVATE_KEY": Base58.encode(ownPayer.exportSecretKey()),
+            "MAINNET_MINT_AUTHORITY": Base58.encode(ownAuthority.exportSecretKey()),
             "FLUTTERBYE_MASTER_SEED": String(repeating: "5a", count: 32),
             "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev",
             "MAINNET_PROGRAM_ID": "7e5pxK83ceXb2iWXBizF1U8MdL7C5VcVBBXpDWaYo3x1",
@@ -64,8 +70,10 @@ struct ProductionPolicyTests {
         let http = try Self.refusals(["SOLANA_RPC_URL": "https://rpc.example.com,http://rpc.example.net:8899/?api-key=secret"])
         #expect(http.count == 1 && http[0].contains("rpc.example.net") && !http[0].contains("secret"))
         let demoPayer = try Self.refusals(["SOLANA_PRIVATE_KEY": Base58.encode(DemoIdentity.payer.exportSecretKey())])
-        #expect(demoPayer.count == 2, "the payer, and so the mint authority: \(demoPayer)")
-        #expect(demoPayer.allSatisfy { $0.contains("demo") })
+        #expect(demoPayer.count == 1 && demoPayer[0].contains("demo"), "\(demoPayer)")
+        let demoBoth = try Self.refusals(["SOLANA_PRIVATE_KEY": Base58.encode(DemoIdentity.payer.exportSecretKey()), "MAINNET_MINT_AUTHORITY": nil])
+        #expect(demoBoth.count == 3, "the payer, and so the mint authority, which is the payer: \(demoBoth)")
+        #expect(demoBoth.filter { $0.contains("demo") }.count == 2)
         let demoSeed = try Self.refusals(["FLUTTERBYE_MASTER_SEED": DemoIdentity.masterSeedHex])
         #expect(demoSeed.count == 1 && demoSeed[0].contains("FLUTTERBYE_MASTER_SEED"))
         let switches = try Self.refusals(["FLUTTERBYE_DEV_AIRDROP": "1", "FLUTTERBYE_DEV_OFF": "false"])
@@ -95,6 +103,23 @@ struct ProductionPolicyTests {
         #expect(try Self.refusals(none, cluster: .devnet) == [])
     }
 
+    /// On mainnet the mint authority must be a key of its own, not the fee payer (whose key sits on the worker's
+    /// machine to pay fees), unless FLUTTERBYE_MINT_AUTHORITY_IS_PAYER says that is intended; then it is a warning.
+    @Test func onMainnetTheMintAuthorityIsNotThePayerUnlessThatIsIntended() throws {
+        let payerOnly: [String: String?] = ["MAINNET_MINT_AUTHORITY": nil]
+        let refused = try Self.refusals(payerOnly)
+        #expect(refused.count == 1 && refused[0].contains("mint authority is the fee payer"), "\(refused)")
+        #expect(refused[0].contains("MAINNET_MINT_AUTHORITY") && refused[0].contains("FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"))
+        var intended = payerOnly
+        intended["FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"] = "true"
+        let review = try Self.review(intended)
+        #expect(review.refusals == [] && review.warnings.count == 1 && review.warnings[0].contains("mint authority is the fee payer"))
+        #expect(try Self.review(payerOnly, cluster: .devnet) == ProductionPolicy.Review(), "off mainnet it is the default")
+        var bad = intended
+        bad["FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"] = "perhaps"
+        #expect(try Self.refusals(bad).contains { $0.contains("FLUTTERBYE_MINT_AUTHORITY_IS_PAYER must be true or false") })
+    }
+
     /// A keypair file whose mode cannot be read is refused, on every cluster: the check fails closed.
     @Test func aKeypairFileWhoseModeCannotBeReadIsRefusedEverywhere() throws {
         let keypair: [String: String?] = ["SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile]
@@ -108,12 +133,14 @@ struct ProductionPolicyTests {
     /// Off mainnet a keypair file that group or others may read is a warning, not a refusal; a private one neither.
     @Test func offMainnetAReadableKeypairFileIsAWarning() throws {
         let keypair: [String: String?] = [
-            "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile, "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": Self.keyFile,
+            "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": Self.keyFile, "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": Self.authorityKeyFile,
+            "MAINNET_MINT_AUTHORITY": nil,
         ]
         for cluster in [SolanaCluster.devnet, .testnet, .custom] {
             let readable = try Self.review(keypair, cluster: cluster, permissions: 0o644)
             #expect(readable.refusals == [])
-            #expect(readable.warnings.count == 2 && readable.warnings.allSatisfy { $0.contains("chmod 600 \(Self.keyFile)") && $0.contains("644") })
+            #expect(readable.warnings.count == 2 && readable.warnings.allSatisfy { $0.contains("chmod 600 ") && $0.contains("644") })
+            #expect(readable.warnings.contains { $0.contains(Self.keyFile) } && readable.warnings.contains { $0.contains(Self.authorityKeyFile) })
             #expect(try Self.review(keypair, cluster: cluster, permissions: 0o600) == ProductionPolicy.Review())
         }
         #expect(try Self.review(keypair, cluster: .mainnetBeta, permissions: 0o644).warnings == [])
@@ -124,7 +151,9 @@ struct ProductionPolicyTests {
     /// is checked trimmed, not refused as a file that does not exist.
     @Test func theFileCheckedIsTheOneTheWorkerLoads() throws {
         let padded: [String: String?] = [
-            "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": "  \(Self.keyFile)\n", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": " \(Self.keyFile)",
+            "SOLANA_PRIVATE_KEY": nil, "SOLANA_KEYPAIR_PATH": "  \(Self.keyFile)\n",
+            "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH": " \(Self.authorityKeyFile)",
+            "MAINNET_MINT_AUTHORITY": nil,
         ]
         let configuration = try ServiceConfiguration(environment: ServiceEnvironment(Self.environment(padded)), parts: ServiceParts())
         #expect(configuration.worker != nil, "the worker loads both files")

@@ -8,7 +8,9 @@ import Foundation
 public struct ServiceEnvironment: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The variables whose values are secret: keys, the master seed, the API tokens, and URLs that may carry a password
     /// or a provider's key.
-    public static let secretNames: Set<String> = ["SOLANA_PRIVATE_KEY", "FLUTTERBYE_MASTER_SEED", "API_TOKEN", "DATABASE_URL", "SOLANA_RPC_URL"]
+    public static let secretNames: Set<String> = [
+        "SOLANA_PRIVATE_KEY", "MAINNET_MINT_AUTHORITY", "FLUTTERBYE_MASTER_SEED", "API_TOKEN", "DATABASE_URL", "SOLANA_RPC_URL",
+    ]
 
     private let provider: EnvironmentVariablesProvider
     private let reader: ConfigReader

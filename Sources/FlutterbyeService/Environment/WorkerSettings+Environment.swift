@@ -43,7 +43,27 @@ extension WorkerSettings {
         case (nil, nil):
             reader.problems.append("no fee payer: set SOLANA_PRIVATE_KEY (base58 secret key) or SOLANA_KEYPAIR_PATH (a Solana CLI keypair file)")
         }
-        let mintAuthority = keypair(file: "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH")
+        // The mint authority: MAINNET_MINT_AUTHORITY (the seeds' name: a secret key as SOLANA_PRIVATE_KEY takes it, or a
+        // keypair file's path) or FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH, not both; the fee payer when neither is set.
+        var mintAuthority: Keypair?
+        switch (value("MAINNET_MINT_AUTHORITY"), value("FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH")) {
+        case (.some, .some):
+            reader.problems.append("set only one of MAINNET_MINT_AUTHORITY and FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH")
+        case (.some(let text), nil) where KeypairFileCheck.isKeyText(text):
+            do { mintAuthority = try Keypair(secretKeyText: text) } catch {
+                reader.problems.append("MAINNET_MINT_AUTHORITY is not a usable secret key: \(error.message)")
+            }
+        case (.some(let path), nil):
+            // A path, which is not a secret; the reason is left out (a file system message may repeat the value).
+            do { mintAuthority = try Keypair(solanaKeypairJSON: try readFile(path)) } catch {
+                reader.problems.append(
+                    "MAINNET_MINT_AUTHORITY is neither a secret key (base58 or a [..] JSON array) nor a readable Solana CLI keypair file")
+            }
+        case (nil, .some):
+            mintAuthority = keypair(file: "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH")
+        case (nil, nil):
+            mintAuthority = nil
+        }
 
         // The master seed of the per-job mint keys.
         var derivation: JobKeyDerivation?

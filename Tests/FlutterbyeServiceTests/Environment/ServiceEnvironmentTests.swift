@@ -42,7 +42,7 @@ struct ServiceEnvironmentTests {
         let environment = ServiceEnvironment(variables, accessReporter: log)
         _ = try ServiceConfiguration(environment: environment, parts: ServiceParts())
         let events = log.events.withLock { $0 }
-        let secretValues = Array(secrets.values) + [variables["SOLANA_PRIVATE_KEY"]!]
+        let secretValues = Array(secrets.values) + [variables["SOLANA_PRIVATE_KEY"]!, variables["MAINNET_MINT_AUTHORITY"]!]
         #expect(Set(events.map(\.key)).isSuperset(of: ServiceEnvironment.secretNames), "every secret was read")
         for event in events {
             #expect(event.isSecret == ServiceEnvironment.secretNames.contains(event.key), "\(event.line)")

@@ -60,6 +60,38 @@ import TokenWorker
         #expect(settings.logLevel == .debug)
     }
 
+    /// MAINNET_MINT_AUTHORITY, the seeds' name: a base58 secret key, a [..] JSON array, or a keypair file's path;
+    /// not beside FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH; a bad one is refused without showing it.
+    @Test func theMainnetMintAuthorityIsReadInEachForm() throws {
+        let files = ["/keys/authority.json": Self.json(Self.authority)]
+        func settings(_ value: String) throws -> WorkerSettings {
+            var environment = Self.complete
+            environment["MAINNET_MINT_AUTHORITY"] = value
+            return try WorkerSettings(environment: ServiceEnvironment(environment)) { path in
+                guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
+                return text
+            }
+        }
+        for form in [Base58.encode(Self.authority.exportSecretKey()), Self.json(Self.authority), "/keys/authority.json"] {
+            #expect(try settings(form).sender.mintAuthority.publicKey == Self.authority.publicKey, "\(form.prefix(4))…")
+            #expect(try settings(form).sender.payer.publicKey == Self.payer.publicKey)
+        }
+        let secret = Base58.encode(Self.authority.exportSecretKey())
+        for bad in [String(secret.dropLast(3)), "/keys/missing.json", "[1,2,3]"] {
+            do {
+                _ = try settings(bad)
+                Issue.record("\(bad) should be refused")
+            } catch {
+                #expect("\(error)".contains("MAINNET_MINT_AUTHORITY"), "\(error)")
+                #expect(!"\(error)".contains(secret.prefix(20)), "never shows the key")
+            }
+        }
+        var both = Self.complete
+        both["MAINNET_MINT_AUTHORITY"] = secret
+        both["FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"] = "/keys/authority.json"
+        #expect(throws: ConfigurationError.self) { try WorkerSettings(environment: ServiceEnvironment(both)) { _ in Self.json(Self.authority) } }
+    }
+
     @Test func everyProblemIsListedAtOnceWithoutSecrets() {
         let secret = Base58.encode(Self.payer.exportSecretKey())
         let environment = [
