@@ -64,10 +64,11 @@ public enum ProductionPolicy {
         return review
     }
 
-    /// Every reason other than a keypair file's that `configuration` must not run in production.
     /// The setting that says a mint authority which is the fee payer is intended (on mainnet).
     public static let mintAuthorityIsPayer = "FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"
 
+    /// Every reason other than a keypair file's and the mint authority's that `configuration` must not run in
+    /// production.
     static func productionRefusals(_ configuration: ServiceConfiguration) -> [String] {
         var reasons: [String] = []
         if let api = configuration.api {
