@@ -209,10 +209,7 @@ public struct EventLog: Sendable {
                 return rows
             }
         } catch is StatementDeadlines.Expired {
-            throw StoreError(
-                .databaseUnavailable,
-                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned. Check that the database is up and reachable and that nothing holds long locks on flutterbye.events"
-            )
+            throw StoreError.unanswered(doing, within: statementTimeout, effect: nil, tables: "flutterbye.events")
         } catch {
             throw StoreError.statementFailed(error, while: doing)
         }

@@ -101,6 +101,15 @@ extension StoreError {
     /// the connection pool refuses requests because it has failed to connect for a while (its circuit breaker, open
     /// until a connection attempt succeeds). Nil for an error that is not PostgresNIO's.
     /// The error for a server answer that `meansUnavailable`.
+    /// A statement abandoned after `timeout` without an answer (`StatementDeadlines`), as the database being unavailable:
+    /// `effect` says whether the abandoned statement may still take effect, `tables` whose locks to look for.
+    package static func unanswered(_ doing: String, within timeout: Duration, effect: String?, tables: String) -> StoreError {
+        StoreError(
+            .databaseUnavailable,
+            "\(doing) failed: PostgreSQL did not answer within \(timeout), so the statement was abandoned\(effect.map { " (\($0))" } ?? ""). "
+                + "Check that the database is up and reachable and that nothing holds long locks on \(tables)")
+    }
+
     static func unavailable(_ answer: ServerAnswer, while doing: String) -> StoreError {
         StoreError(
             .databaseUnavailable,

@@ -63,10 +63,8 @@ public struct IndexStore: Sendable {
 
     /// The failure of a statement abandoned after `timeout` without an answer.
     static func unanswered(_ doing: String, within timeout: Duration) -> StoreError {
-        StoreError(
-            .databaseUnavailable,
-            "\(doing) failed: PostgreSQL did not answer within \(timeout), so the statement was abandoned (it may still take effect: every index write is idempotent). Check that the database is up and reachable and that nothing holds long locks on the flutterbye.chain_* tables"
-        )
+        StoreError.unanswered(
+            doing, within: timeout, effect: "it may still take effect: every index write is idempotent", tables: "the flutterbye.chain_* tables")
     }
 
     // MARK: Writing

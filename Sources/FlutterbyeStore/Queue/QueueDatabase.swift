@@ -60,10 +60,9 @@ struct QueueDatabase: Sendable {
         do {
             return try await deadlines.run(within: statementTimeout, body)
         } catch is StatementDeadlines.Expired {
-            throw StoreError(
-                .databaseUnavailable,
-                "\(doing) failed: PostgreSQL did not answer within \(statementTimeout), so the statement was abandoned; it may still take effect if it gets through (every queue step is safe to repeat). Check that the database is up and reachable and that nothing holds long locks on flutterbye.token_jobs (the connection pool keeps reconnecting)"
-            )
+            throw StoreError.unanswered(
+                doing, within: statementTimeout, effect: "it may still take effect if it gets through: every queue step is safe to repeat",
+                tables: "flutterbye.token_jobs (the connection pool keeps reconnecting)")
         } catch let error as StoreError {
             throw error
         } catch {
