@@ -24,8 +24,8 @@ public struct TokenBucket: Sendable, Hashable {
 
     /// A full bucket holding one second's worth of permits (at least one).
     public init(perSecond: Double, now: ContinuousClock.Instant) {
-        let rate = perSecond.isNaN ? 0.001 : min(max(perSecond, 0.001), 1e12)
-        self.init(capacity: max(1, rate), perSecond: rate, now: now)
+        // The capacity is clamped as the rate is (a NaN or a rate under 1 makes it 1).
+        self.init(capacity: perSecond, perSecond: perSecond, now: now)
     }
 
     /// The permits the bucket holds at `now` (it refills up to its capacity).
