@@ -1,4 +1,5 @@
 import Foundation
+import SolanaCore
 
 /// What the service makes of a keypair file's permission bits before it starts: a file whose mode cannot be read is
 /// refused on every cluster (the check fails closed); one that group or others may read or write is refused in
@@ -19,8 +20,7 @@ public enum KeypairFileCheck {
     /// Whether a value that may hold a key or a file's path holds a key: a `[..]` JSON array, or base58 text as long
     /// as a 64-byte secret key's (a path has a character base58 lacks, such as `/` or `.`, or is shorter).
     public static func isKeyText(_ text: String) -> Bool {
-        let alphabet = Set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
-        return text.hasPrefix("[") || (text.count >= 64 && text.allSatisfy { alphabet.contains($0) })
+        text.hasPrefix("[") || (text.count >= 64 && (try? Base58.decode(text)) != nil)
     }
 
     /// The verdict on the keypair file at `path`, named by `variable`, whose mode was read as `mode`.
