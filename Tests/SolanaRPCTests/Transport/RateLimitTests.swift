@@ -26,8 +26,9 @@ struct RateLimitTests {
         // 50 calls at 20 a second, 20 of them at once: 30 more take 1.5 s.
         let took = ContinuousClock.now - start
         #expect(took >= .milliseconds(1400), "took \(took)")
-        // Generous: the whole suite runs beside it on two cores.
-        #expect(took < .seconds(15), "took \(took)")
+        // Only that it ends: at the start of the suite, with every test starting at once on two cores, a CI run saw
+        // these 1.5 s take 15 s.
+        #expect(took < .seconds(60), "took \(took)")
         try await server.close()
     }
 }

@@ -75,7 +75,9 @@ struct ResponseBodyTests {
         }
         let (error, took) = await Self.failure(try Self.client(server, timeout: Self.timeout))
         #expect(error?.code == .timeout, "\(String(describing: error))")
-        #expect(took < Self.timeout + .seconds(1), "took \(took)")
+        // Well short of the 20 s drip and of a stall without end: the timeout ended it. Not tighter: at the start of
+        // the suite, with every test starting at once on two cores, a CI run saw the 300 ms timeout end after 1.6 s.
+        #expect(took < .seconds(10), "took \(took)")
         try await server.close()
     }
 
