@@ -85,7 +85,7 @@ struct QueueBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = BenchmarkPaths.root
         let settings = QueueBenchmarkSettings(
             jobs: jobs, enqueuers: enqueuers, workerCounts: try workerCounts(), batchSize: batchSize,
             latencySamples: latencySamples, latencyInterval: .milliseconds(latencyIntervalMs), pollInterval: .milliseconds(pollIntervalMs),
