@@ -20,6 +20,7 @@ public struct SolanaCoreError: Error, Sendable, Equatable, CustomStringConvertib
             case tooManyAccounts
             case invalidInstruction
             case invalidArgument
+            case invalidIDL
         }
         let base: Base
         private init(_ base: Base) { self.base = base }
@@ -56,6 +57,8 @@ public struct SolanaCoreError: Error, Sendable, Equatable, CustomStringConvertib
         public static let invalidInstruction = Code(.invalidInstruction)
         /// An argument outside its allowed range (too long a string, a bad decimals value...).
         public static let invalidArgument = Code(.invalidArgument)
+        /// An Anchor IDL document that cannot be read (not JSON, or events and types of an unknown shape).
+        public static let invalidIDL = Code(.invalidIDL)
 
         public var description: String { base.rawValue }
     }
