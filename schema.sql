@@ -284,12 +284,30 @@ CREATE TABLE IF NOT EXISTS flutterbye.chain_wallet_activity (
 CREATE INDEX IF NOT EXISTS chain_wallet_activity_wallet
     ON flutterbye.chain_wallet_activity (wallet, slot);
 
--- The log lines of transactions that invoked the configured Flutterbye program.
+-- The configured Flutterbye program's own log lines: those of its invocation frames (at every depth, not the lines of
+-- programs it calls), line_index their place in the transaction's whole log, depth the frame's (version 12; NULL
+-- for lines kept before, which were every line of the transaction).
 CREATE TABLE IF NOT EXISTS flutterbye.chain_program_log_lines (
     signature  text NOT NULL,
     line_index integer NOT NULL,
     line       text NOT NULL,
     PRIMARY KEY (signature, line_index)
+);
+SELECT flutterbye.add_column_once('flutterbye.chain_program_log_lines', 'depth', 'integer');
+
+-- The program's `Program data:` lines (version 12): the data, and with an Anchor IDL configured
+-- (FLUTTERBYE_PROGRAM_IDL) the event's name and fields; name NULL for data no event of the IDL starts with,
+-- decode_error set for an event whose data does not decode by its fields.
+CREATE TABLE IF NOT EXISTS flutterbye.chain_program_events (
+    signature    text NOT NULL,
+    event_index  integer NOT NULL,
+    line_index   integer NOT NULL,
+    depth        integer NOT NULL,
+    name         text,
+    fields       jsonb,
+    data         bytea NOT NULL,
+    decode_error text,
+    PRIMARY KEY (signature, event_index)
 );
 
 -- One row per address whose history the indexer follows: where it stands (the newest signature indexed, NULL
@@ -341,9 +359,16 @@ WHERE NOT t.dropped;
 -- index_cursors: defined in version 9.
 
 CREATE OR REPLACE VIEW flutterbye.program_logs AS
-SELECT l.signature, t.slot, l.line_index, l.line
+SELECT l.signature, t.slot, l.line_index, l.line, l.depth
 FROM flutterbye.chain_program_log_lines l
 JOIN flutterbye.chain_transactions t ON t.signature = l.signature
+WHERE NOT t.dropped;
+
+CREATE OR REPLACE VIEW flutterbye.program_events AS
+SELECT e.signature, t.slot, t.block_time, e.event_index, e.name, e.fields, e.data, e.decode_error, e.line_index, e.depth,
+       t.finalized
+FROM flutterbye.chain_program_events e
+JOIN flutterbye.chain_transactions t ON t.signature = e.signature
 WHERE NOT t.dropped;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
@@ -825,6 +850,7 @@ BEGIN
         DELETE FROM flutterbye.chain_flby_balance_changes WHERE signature = ANY(moved);
         DELETE FROM flutterbye.chain_wallet_activity WHERE signature = ANY(moved);
         DELETE FROM flutterbye.chain_program_log_lines WHERE signature = ANY(moved);
+        DELETE FROM flutterbye.chain_program_events WHERE signature = ANY(moved);
         DELETE FROM flutterbye.chain_absence_checks WHERE signature = ANY(moved);
         DELETE FROM flutterbye.chain_transactions WHERE signature = ANY(moved);
     END IF;
@@ -893,4 +919,14 @@ CREATE TABLE IF NOT EXISTS flutterbye.schema_script (
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (10, 'the digest of the schema script applied last: a start with the same script takes no locks')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 12: the Flutterbye program's own log lines with their depth, and its Anchor events.
+--
+-- chain_program_log_lines.depth and chain_program_events, and the views program_logs (depth) and program_events,
+--   are defined beside the index tables above. A transaction written before keeps every log line it was stored with.
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (12, 'the program''s own log lines with their depth; its Anchor events in program_events')
 ON CONFLICT (version) DO NOTHING;

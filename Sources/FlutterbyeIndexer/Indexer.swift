@@ -2,7 +2,7 @@ import CoreMetrics
 import FlutterbyeStore
 public import Logging
 public import ServiceLifecycle
-import SolanaCore
+public import SolanaCore
 public import SolanaRPC
 
 /// The indexer: follows the watched addresses and the token accounts it discovers, stores every relevant
@@ -20,11 +20,15 @@ public struct Indexer<Source: TransactionSource>: Service {
     public let logger: Logger
     /// Where the transactions come from.
     public let source: Source
+    /// The watched program's Anchor events, read with its IDL; without one, its `Program data:` lines are kept raw.
+    public let events: AnchorEventDecoder?
     let followed = FollowedAddresses()
 
     /// An indexer over `source`; `rpc` serves discovery and the settling pass.
     public init(
-        store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger, source: Source
+        store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger,
+        source: Source,
+        programIDL: AnchorIDL? = nil
     ) {
         self.store = store
         self.rpc = rpc
@@ -32,6 +36,7 @@ public struct Indexer<Source: TransactionSource>: Service {
         self.options = options
         self.logger = logger
         self.source = source
+        self.events = programIDL.map(AnchorEventDecoder.init(idl:))
     }
 
     /// The configured addresses with their roles.
@@ -127,7 +132,7 @@ public struct Indexer<Source: TransactionSource>: Service {
     /// Extracts what the batch's transactions did, stores the relevant ones with the batch's cursor, and follows the
     /// FLBY token accounts they name.
     func store(_ batch: SourceBatch) async throws {
-        let indexed = batch.transactions.map { TransactionMovements.extract($0, watching: watched) }.filter(\.isRelevant)
+        let indexed = batch.transactions.map { TransactionMovements.extract($0, watching: watched, events: events) }.filter(\.isRelevant)
         var named: [AddressCursor] = []
         for transaction in indexed {
             for balance in transaction.flbyBalances {
@@ -220,10 +225,13 @@ actor FollowedAddresses {
 
 extension Indexer where Source == PollingTransactionSource {
     /// An indexer that polls each followed address's history over JSON-RPC (`PollingTransactionSource`).
-    public init(store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger) {
+    public init(
+        store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger,
+        programIDL: AnchorIDL? = nil
+    ) {
         let source = PollingTransactionSource(
             rpc: rpc, addresses: [], settings: options.polling, logger: logger,
             stored: { [store] signatures in (try? await store.storedSignatures(among: signatures)) ?? [] })
-        self.init(store: store, rpc: rpc, watched: watched, options: options, logger: logger, source: source)
+        self.init(store: store, rpc: rpc, watched: watched, options: options, logger: logger, source: source, programIDL: programIDL)
     }
 }

@@ -14,6 +14,9 @@ public struct IndexerSettings: Sendable {
     public var start: IndexStart
     public var options: IndexerOptions
     public var logLevel: Logger.Level
+    /// The watched program's Anchor IDL (`FLUTTERBYE_PROGRAM_IDL`), read at start: its events are decoded into
+    /// `program_events`; without it they are kept raw.
+    public var programIDL: AnchorIDL?
 
     /// Where indexing starts for an address that has no cursor yet.
     public enum IndexStart: Sendable, Hashable {
@@ -27,7 +30,7 @@ public struct IndexerSettings: Sendable {
 
     public init(
         database: DatabaseConfiguration, endpoints: [RPCEndpoint], watched: WatchedAddresses, start: IndexStart, options: IndexerOptions,
-        logLevel: Logger.Level
+        logLevel: Logger.Level, programIDL: AnchorIDL? = nil
     ) {
         self.database = database
         self.endpoints = endpoints
@@ -35,5 +38,6 @@ public struct IndexerSettings: Sendable {
         self.start = start
         self.options = options
         self.logLevel = logLevel
+        self.programIDL = programIDL
     }
 }

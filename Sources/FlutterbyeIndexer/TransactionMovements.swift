@@ -136,8 +136,10 @@ public struct IndexedTransaction: Sendable, Hashable {
     public var movements: [FlbyMovement]
     public var walletActivity: [WalletActivity]
     public var flbyBalances: [FlbyAccountBalance]
-    /// The transaction's log lines when it invoked the watched program, else empty.
-    public var programLogs: [String]
+    /// The watched program's own log lines (its invocation frames at every depth), when it invoked the program.
+    public var programLogs: [ProgramLogLine]
+    /// The watched program's `Program data:` lines, decoded as Anchor events when an IDL is configured.
+    public var programEvents: [ProgramEvent] = []
     /// A failed transaction's log lines (what the programs said before it failed), kept with it; nil for one that
     /// succeeded, or when the node kept no logs.
     public var failureLogs: [String]?
@@ -149,7 +151,7 @@ public struct IndexedTransaction: Sendable, Hashable {
 
     public init(
         signature: Signature, slot: UInt64, blockTime: Int64?, fee: UInt64, error: JSONValue?, memo: String?, movements: [FlbyMovement],
-        walletActivity: [WalletActivity], flbyBalances: [FlbyAccountBalance], programLogs: [String], namesWatchedAddress: Bool,
+        walletActivity: [WalletActivity], flbyBalances: [FlbyAccountBalance], programLogs: [ProgramLogLine], namesWatchedAddress: Bool,
         failureLogs: [String]? = nil
     ) {
         self.signature = signature
@@ -180,7 +182,11 @@ public enum TransactionMovements {
     /// The Memo program's first version, still used by wallets.
     public static let memoV1: PublicKey = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"
 
-    public static func extract(_ fetched: FetchedTransaction, watching watched: WatchedAddresses) -> IndexedTransaction {
+    /// What `fetched` did to the watched addresses. The watched program's events are decoded with `events` (its
+    /// Anchor IDL) when given, else kept raw.
+    public static func extract(
+        _ fetched: FetchedTransaction, watching watched: WatchedAddresses, events: AnchorEventDecoder? = nil
+    ) -> IndexedTransaction {
         // Indexed by account position rather than hashed by key: a transaction has a handful of accounts, and this
         // runs for every transaction the indexer reads.
         let keys = fetched.accountKeys
@@ -308,15 +314,22 @@ public enum TransactionMovements {
                     postLamports: postLamports))
         }
 
+        var programLogs: [ProgramLogLine] = []
+        var programEvents: [ProgramEvent] = []
+        if invokedWatchedProgram, let program = watched.programID, let logs = meta.logMessages.map(Array.init) {
+            programLogs = ProgramLogFrames.ownLines(of: program, in: logs)
+            programEvents = ProgramEvent.read(ProgramLogFrames.dataLines(of: program, in: logs), decoder: events)
+        }
         var indexed = IndexedTransaction(
             signature: fetched.signature, slot: fetched.slot, blockTime: fetched.blockTime, fee: meta.fee, error: meta.error,
             memo: memos.isEmpty ? nil : memos.joined(separator: "; "), movements: movements, walletActivity: activity,
-            flbyBalances: flbyBalances, programLogs: invokedWatchedProgram ? Array(meta.logMessages ?? []) : [],
+            flbyBalances: flbyBalances, programLogs: programLogs,
             namesWatchedAddress: keys.contains {
                 $0 == watched.flbyMint || $0 == watched.escrowWallet || $0 == watched.feeWallet || $0 == watched.programID
             },
             failureLogs: meta.error == nil ? nil : meta.logMessages.map(Array.init))
         indexed.walletTokenAccounts = walletTokenAccounts
+        indexed.programEvents = programEvents
         return indexed
     }
 

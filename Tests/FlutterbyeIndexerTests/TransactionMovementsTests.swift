@@ -1,4 +1,5 @@
 import FlutterbyeIndexer
+import Foundation
 import SolanaCore
 import Testing
 
@@ -175,16 +176,51 @@ struct TransactionMovementsTests {
                 MemoProgram.memo("paid"),
                 Instruction(programID: flutterbye, accounts: [.writable(escrow)], data: [0]),
             ],
-            lamports: [payer.publicKey: (100_000, 92_500), fee: (0, 2_500), escrow: (7, 7)], logs: ["Program log: flutterbye ok"])
+            lamports: [payer.publicKey: (100_000, 92_500), fee: (0, 2_500), escrow: (7, 7)],
+            logs: [
+                "Program \(MemoProgram.programID.base58) invoke [1]", "Program log: Memo (len 4): \"paid\"",
+                "Program \(MemoProgram.programID.base58) success",
+                "Program \(flutterbye.base58) invoke [1]", "Program log: flutterbye ok", "Program \(flutterbye.base58) success",
+            ])
         let indexed = TransactionMovements.extract(fetched, watching: watched)
         #expect(indexed.memo == "order 1; paid")
-        #expect(indexed.programLogs == ["Program log: flutterbye ok"])
+        #expect(
+            indexed.programLogs.map(\.text) == [
+                "Program \(flutterbye.base58) invoke [1]", "Program log: flutterbye ok", "Program \(flutterbye.base58) success",
+            ])
+        #expect(indexed.programLogs.map(\.index) == [3, 4, 5] && indexed.programLogs.allSatisfy { $0.depth == 1 })
         #expect(
             Set(indexed.walletActivity) == [
                 WalletActivity(role: .fee, wallet: fee, lamportsDelta: 2_500, flbyDelta: 0, preLamports: 0, postLamports: 2_500),
                 WalletActivity(role: .escrow, wallet: escrow, lamportsDelta: 0, flbyDelta: 0, preLamports: 7, postLamports: 7),
             ])
         #expect(indexed.movements.isEmpty && indexed.flbyBalances.isEmpty)
+    }
+
+    /// The program's `Program data:` lines become events: decoded with its IDL, raw without one or when no event of
+    /// the IDL starts with the data; another program's data lines are not the program's.
+    @Test func theProgramsDataLinesAreItsEvents() throws {
+        let idl = try AnchorIDL(
+            json: Data(
+                #"""
+                {"events": [{"name": "Paid", "discriminator": [1, 2, 3, 4, 5, 6, 7, 8]}],
+                 "types": [{"name": "Paid", "type": {"kind": "struct", "fields": [{"name": "lamports", "type": "u64"}]}}]}
+                """#.utf8))
+        let paid = Data([1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x27, 0, 0, 0, 0, 0, 0]).base64EncodedString()
+        let id = flutterbye.base58
+        let fetched = try transaction(
+            [Instruction(programID: flutterbye, accounts: [.writable(escrow)], data: [0])], lamports: [escrow: (7, 7)],
+            logs: [
+                "Program \(id) invoke [1]", "Program data: \(paid)", "Program \(MemoProgram.programID.base58) invoke [2]",
+                "Program data: \(paid)", "Program \(MemoProgram.programID.base58) success", "Program data: CQkJCQkJCQkJ",
+                "Program \(id) success",
+            ])
+        let decoded = TransactionMovements.extract(fetched, watching: watched, events: AnchorEventDecoder(idl: idl)).programEvents
+        #expect(decoded.map(\.lineIndex) == [1, 5])
+        #expect(decoded.first?.name == "Paid" && decoded.first?.fields == .object(["lamports": .string("10000")]))
+        #expect(decoded.last?.name == nil && decoded.last?.data == [UInt8](repeating: 9, count: 9))
+        let raw = TransactionMovements.extract(fetched, watching: watched).programEvents
+        #expect(raw.map(\.name) == [nil, nil] && raw.first?.data.count == 16)
     }
 
     @Test func anInvokedInstructionNamingAnAccountTheTransactionLacksIsLeftOut() throws {

@@ -35,7 +35,7 @@ struct SchemaMigratorTests {
                 // The tables and the views analytics reads.
                 let tables = [
                     "chain_transactions", "chain_flby_movements", "chain_wallet_activity", "chain_address_cursors", "token_jobs", "events",
-                    "indexed_transactions", "flby_movements", "flby_supply", "wallet_activity", "program_logs", "index_cursors",
+                    "indexed_transactions", "flby_movements", "flby_supply", "wallet_activity", "program_logs", "program_events", "index_cursors",
                     "flby_balances",
                 ]
                 for table in tables {

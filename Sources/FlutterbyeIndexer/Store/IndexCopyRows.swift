@@ -27,7 +27,9 @@ package struct IndexCopyRows: Sendable {
         var activity = Table(
             name: "chain_wallet_activity",
             columns: ["signature", "wallet", "address", "slot", "pre_lamports", "post_lamports", "lamports_delta", "flby_delta"])
-        var logs = Table(name: "chain_program_log_lines", columns: ["signature", "line_index", "line"])
+        var logs = Table(name: "chain_program_log_lines", columns: ["signature", "line_index", "line", "depth"])
+        var events = Table(
+            name: "chain_program_events", columns: ["signature", "event_index", "line_index", "depth", "name", "fields", "data", "decode_error"])
         // Keys recur from row to row (the mint's holders, the wallets): each is made base58 once per batch. A value,
         // not a dictionary captured by a local function: a captured variable is boxed, and every access to it was
         // checked for exclusivity at run time.
@@ -80,14 +82,26 @@ package struct IndexCopyRows: Sendable {
                 activity.rows.number(wallet.flbyDelta)
                 activity.rows.end()
             }
-            for (index, line) in transaction.programLogs.enumerated() {
+            for line in transaction.programLogs {
                 logs.rows.text(signature)
-                logs.rows.number(index)
-                logs.rows.text(line)
+                logs.rows.number(line.index)
+                logs.rows.text(line.text)
+                logs.rows.number(line.depth)
                 logs.rows.end()
             }
+            for (index, event) in transaction.programEvents.enumerated() {
+                events.rows.text(signature)
+                events.rows.number(index)
+                events.rows.number(event.lineIndex)
+                events.rows.number(event.depth)
+                events.rows.text(event.name)
+                events.rows.text(event.fields.map(IndexWriteStatement.fieldsJSON))
+                events.rows.text("\\x" + IndexWriteStatement.hex(event.data))
+                events.rows.text(event.decodeError)
+                events.rows.end()
+            }
         }
-        tables = [transactionRows, movements, balances, activity, logs]
+        tables = [transactionRows, movements, balances, activity, logs, events]
     }
 
     /// The bytes of every table's rows.

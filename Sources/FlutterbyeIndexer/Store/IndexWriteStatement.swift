@@ -7,7 +7,7 @@ import SolanaRPC
 /// followed addresses and a cursor advance, as arrays unnested into the chain_* tables (`ON CONFLICT DO NOTHING`
 /// everywhere, rows in key order so that concurrent writers of the same rows take their locks in the same order).
 struct IndexWriteStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_index_write_v2"
+    static let name = "flutterbye_index_write_v3"
     static let sql = """
         WITH transactions AS (
             INSERT INTO flutterbye.chain_transactions (signature, slot, block_time, fee, err, memo, logs)
@@ -46,14 +46,23 @@ struct IndexWriteStatement: PostgresPreparedStatement {
             ON CONFLICT (signature, wallet) DO NOTHING
             RETURNING 1
         ), logs AS (
-            INSERT INTO flutterbye.chain_program_log_lines (signature, line_index, line)
-            SELECT signature, line_index, line FROM unnest($32::text[], $33::int4[], $34::text[]) AS l(signature, line_index, line)
+            INSERT INTO flutterbye.chain_program_log_lines (signature, line_index, line, depth)
+            SELECT signature, line_index, line, depth
+            FROM unnest($32::text[], $33::int4[], $34::text[], $43::int4[]) AS l(signature, line_index, line, depth)
             ON CONFLICT (signature, line_index) DO NOTHING
+            RETURNING 1
+        ), events AS (
+            INSERT INTO flutterbye.chain_program_events (signature, event_index, line_index, depth, name, fields, data, decode_error)
+            SELECT signature, event_index, line_index, depth, NULLIF(name, ''), NULLIF(fields, '')::jsonb, decode(data, 'hex'),
+                   NULLIF(decode_error, '')
+            FROM unnest($44::text[], $45::int4[], $46::int4[], $47::int4[], $48::text[], $49::text[], $50::text[], $51::text[])
+                AS e(signature, event_index, line_index, depth, name, fields, data, decode_error)
+            ON CONFLICT (signature, event_index) DO NOTHING
             RETURNING 1
         ), \(cursorCTEs(discovered: 35, advanced: 37))
         SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM movements), (SELECT count(*) FROM balances),
-               (SELECT count(*) FROM activity), (SELECT count(*) FROM logs), (SELECT count(*) FROM discovered),
-               (SELECT count(*) FROM advanced)
+               (SELECT count(*) FROM activity), (SELECT count(*) FROM logs), (SELECT count(*) FROM events),
+               (SELECT count(*) FROM discovered), (SELECT count(*) FROM advanced)
         """
     typealias Row = Int64
 
@@ -65,7 +74,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
         // Base58 text is made once per key (sorting by it directly would make it again on every comparison).
         let keyed = transactions.map { (key: $0.signature.base58, transaction: $0) }.sorted { $0.key < $1.key }
         let sorted = keyed.map(\.transaction)
-        var bindings = PostgresBindings(capacity: 42)
+        var bindings = PostgresBindings(capacity: 51)
         bindings.append(keyed.map(\.key))
         bindings.append(sorted.map { Int64(bitPattern: $0.slot) })
         bindings.append(sorted.map { $0.blockTime.map(String.init) ?? "" })
@@ -85,7 +94,12 @@ struct IndexWriteStatement: PostgresPreparedStatement {
                 signature: [String], wallet: [String], address: [String], slot: [Int64], pre: [String], post: [String], delta: [Int64],
                 flby: [String]
             ) = ([], [], [], [], [], [], [], [])
-        var l: (signature: [String], index: [Int32], line: [String]) = ([], [], [])
+        var l: (signature: [String], index: [Int32], line: [String], depth: [Int32]) = ([], [], [], [])
+        var e:
+            (
+                signature: [String], index: [Int32], line: [Int32], depth: [Int32], name: [String], fields: [String], data: [String],
+                error: [String]
+            ) = ([], [], [], [], [], [], [], [])
         for (signature, transaction) in keyed {
             for (index, movement) in transaction.movements.enumerated() {
                 m.signature.append(signature)
@@ -117,10 +131,21 @@ struct IndexWriteStatement: PostgresPreparedStatement {
                 w.delta.append(activity.lamportsDelta)
                 w.flby.append(String(activity.flbyDelta))
             }
-            for (index, line) in transaction.programLogs.enumerated() {
+            for line in transaction.programLogs {
                 l.signature.append(signature)
-                l.index.append(Int32(clamping: index))
-                l.line.append(Self.text(line))
+                l.index.append(Int32(clamping: line.index))
+                l.line.append(Self.text(line.text))
+                l.depth.append(Int32(clamping: line.depth))
+            }
+            for (index, event) in transaction.programEvents.enumerated() {
+                e.signature.append(signature)
+                e.index.append(Int32(clamping: index))
+                e.line.append(Int32(clamping: event.lineIndex))
+                e.depth.append(Int32(clamping: event.depth))
+                e.name.append(Self.text(event.name ?? ""))
+                e.fields.append(event.fields.map(Self.fieldsJSON) ?? "")
+                e.data.append(Self.hex(event.data))
+                e.error.append(Self.text(event.decodeError ?? ""))
             }
         }
         bindings.append(m.signature)
@@ -153,10 +178,19 @@ struct IndexWriteStatement: PostgresPreparedStatement {
 
         Self.appendCursorBindings(advances: advances, discovered: discovered, to: &bindings)
         bindings.append(sorted.map { $0.failureLogs.map(Self.logsJSON) ?? "" })
+        bindings.append(l.depth)
+        bindings.append(e.signature)
+        bindings.append(e.index)
+        bindings.append(e.line)
+        bindings.append(e.depth)
+        bindings.append(e.name)
+        bindings.append(e.fields)
+        bindings.append(e.data)
+        bindings.append(e.error)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self).0 }
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self).0 }
 
     /// The statement's last two parts, shared with `IndexCursorStatement`: new followed addresses (`discovered`, an
     /// address already followed keeps its role and cursor) and cursor advances (`advanced`, never back to an older
@@ -208,6 +242,32 @@ struct IndexWriteStatement: PostgresPreparedStatement {
     /// becomes U+FFFD as in `text`).
     static func logsJSON(_ lines: [String]) -> String {
         String(decoding: JSONValue.array(lines.map { .string(text($0)) }).serialized, as: UTF8.self)
+    }
+
+    /// An event's fields as `chain_program_events.fields` holds them (NUL in a string or a key, which jsonb refuses
+    /// even escaped, becomes U+FFFD as in `text`).
+    static func fieldsJSON(_ fields: JSONValue) -> String {
+        func clean(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let string): .string(text(string))
+            case .array(let items): .array(items.map(clean))
+            case .object(let object): .object(Dictionary(object.map { (text($0.key), clean($0.value)) }, uniquingKeysWith: { first, _ in first }))
+            default: value
+            }
+        }
+        return String(decoding: clean(fields).serialized, as: UTF8.self)
+    }
+
+    /// Bytes as lowercase hex, for `decode(…, 'hex')` and COPY's bytea input (`\x…`).
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// PostgreSQL text cannot hold NUL: a memo or log line carrying one keeps the rest, with U+FFFD in its place.

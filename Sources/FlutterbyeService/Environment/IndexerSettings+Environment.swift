@@ -1,4 +1,5 @@
 public import FlutterbyeIndexer
+import Foundation
 import SolanaCore
 
 extension IndexerSettings {
@@ -22,6 +23,19 @@ extension IndexerSettings {
         let escrow = address(["MAINNET_ESCROW_WALLET", "ESCROW_WALLET"], required: false, what: "")
         let fee = address(["MAINNET_FEE_WALLET", "FEE_WALLET"], required: false, what: "")
         let program = address(["MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID"], required: false, what: "")
+
+        // The program's Anchor IDL: read and checked now, so that a bad file stops the start with its reason.
+        var programIDL: AnchorIDL?
+        if let path = reader.value("FLUTTERBYE_PROGRAM_IDL") {
+            if program == nil {
+                reader.problems.append("FLUTTERBYE_PROGRAM_IDL is set but no program is: set MAINNET_PROGRAM_ID (or FLUTTERBYE_PROGRAM_ID) too")
+            }
+            if let data = FileManager.default.contents(atPath: path) {
+                do { programIDL = try AnchorIDL(json: data) } catch { reader.problems.append("FLUTTERBYE_PROGRAM_IDL (\(path)): \(error.message)") }
+            } else {
+                reader.problems.append("FLUTTERBYE_PROGRAM_IDL: cannot read \(path) (no such file, or not readable by this user)")
+            }
+        }
 
         var start = IndexStart.beginning
         switch (reader.value("FLUTTERBYE_INDEX_START_SLOT"), reader.value("FLUTTERBYE_INDEX_START_SIGNATURE")) {
@@ -57,6 +71,6 @@ extension IndexerSettings {
             options: .init(
                 polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet)),
                 discoveryInterval: .seconds(discovery), settleInterval: .seconds(settle), dropAfterSlots: UInt64(dropAfter)),
-            logLevel: logLevel)
+            logLevel: logLevel, programIDL: programIDL)
     }
 }

@@ -64,7 +64,8 @@ struct ServiceLauncher {
         if let indexer {
             let options = try await IndexerContext.resolveStart(indexer, rpc: rpc)
             let service = Indexer(
-                store: IndexStore(client: client, logger: logger), rpc: rpc, watched: indexer.watched, options: options, logger: logger)
+                store: IndexStore(client: client, logger: logger), rpc: rpc, watched: indexer.watched, options: options, logger: logger,
+                programIDL: indexer.programIDL)
             services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let worker {

@@ -77,8 +77,14 @@ struct IndexerAcceptanceTests {
             let account = Keypair.generate().publicKey
             let wallet = Keypair.generate().publicKey
             let memo = "tab\there\\back\nline\r\u{0}nul 'quote' \"dq\" café ✓"
+            // Two events a transaction: one decoded (its text field carrying the memo, its u64 as text), one raw.
+            let fields: JSONValue = .object(["memo": .string(memo), "lamports": .string("18446744073709551615"), "ok": .bool(true)])
+            let events = [
+                ProgramEvent(lineIndex: 1, depth: 1, name: "Paid", fields: fields, data: [0, 1, 0x5C, 0xFF]),
+                ProgramEvent(lineIndex: 2, depth: 2, data: [], decodeError: nil),
+            ]
             func transaction(_ seed: UInt8, slot: UInt64) throws -> IndexedTransaction {
-                IndexedTransaction(
+                var indexed = IndexedTransaction(
                     signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: 1_700_000_123 + Int64(seed),
                     fee: 5_000, error: seed >= 2 ? .object(["InstructionError": .array([.int(0), .object(["Custom": .int(1)])])]) : nil,
                     memo: memo,
@@ -93,8 +99,11 @@ struct IndexerAcceptanceTests {
                             postLamports: 5_000)
                     ],
                     flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 0, preAmount: nil)],
-                    programLogs: ["Program log: \(memo)", ""], namesWatchedAddress: true,
+                    programLogs: [ProgramLogLine(index: 1, depth: 1, text: "Program log: \(memo)"), ProgramLogLine(index: 2, depth: 1, text: "")],
+                    namesWatchedAddress: true,
                     failureLogs: seed >= 2 ? ["Program log: failing", memo, ""] : nil)
+                indexed.programEvents = events
+                return indexed
             }
             let first = try [transaction(1, slot: 10), transaction(2, slot: 11)]
             let advance = CursorAdvance(
@@ -106,6 +115,20 @@ struct IndexerAcceptanceTests {
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.wallet_activity") == 3)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_logs") == 6)
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_logs WHERE depth = 1") == 6)
+            for try await (name, text, data, depth) in try await client.query(
+                "SELECT name, fields::text, data, depth FROM flutterbye.program_events ORDER BY slot, event_index", logger: Self.logger
+            ).decode((String?, String?, ByteBuffer, Int32).self) {
+                let event = name == nil ? events[1] : events[0]
+                #expect(Array(data.readableBytesView) == event.data && Int(depth) == event.depth)
+                let stored = try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+                let memoKept = JSONValue.object([
+                    "memo": .string(memo.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")), "lamports": .string("18446744073709551615"),
+                    "ok": .bool(true),
+                ])
+                #expect(stored == (name == nil ? nil : memoKept), "\(text ?? "nil")")
+            }
+            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.program_events") == 6)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors WHERE signatures_seen = 4 AND newest_slot = 11") == 1)
             for try await (signature, time, errorText, storedMemo) in try await client.query(
                 "SELECT signature, extract(epoch FROM block_time)::int8, err::text, memo FROM flutterbye.indexed_transactions ORDER BY slot",
@@ -277,47 +300,6 @@ struct IndexerAcceptanceTests {
         }
     }
 
-    @Test("the configured program's transactions are followed and their log lines kept in program_logs; other programs' are not")
-    func theWatchedProgramsLogLinesAreKept() async throws {
-        try await Self.withIndexEnvironment(database: "index_program_logs") { client, rpc, server in
-            // The Memo program stands in for the Flutterbye program: the chain has it, and it logs.
-            let payer = Keypair.generate()
-            _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(1_000_000_000)], as: String.self)
-            let mint = Keypair.generate().publicKey
-            let watched = WatchedAddresses(flbyMint: mint, programID: MemoProgram.programID)
-            let blockhash = try await rpc.latestBlockhash(commitment: .processed).blockhash
-            let memo = try Transaction(
-                message: .legacy(try LegacyMessage(payer: payer.publicKey, instructions: [MemoProgram.memo("order 42")], recentBlockhash: blockhash)),
-                signers: [payer])
-            let transfer = try Transaction(
-                message: .legacy(
-                    try LegacyMessage(
-                        payer: payer.publicKey, instructions: [SystemProgram.transfer(from: payer.publicKey, to: mint, lamports: 1)],
-                        recentBlockhash: blockhash)),
-                signers: [payer])
-            let memoSignature = try await rpc.sendTransaction(memo, skipPreflight: true)
-            _ = try await rpc.sendTransaction(transfer, skipPreflight: true)
-            try await rpc.waitUntilConfirmed(memoSignature)
-
-            let indexer = Indexer(
-                store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
-            try await Self.running(indexer) {
-                try await Self.withTimeout(.seconds(60), "the indexer catching up") { await indexer.caughtUp() }
-            }
-            var lines: [String] = []
-            for try await (signature, line) in try await client.query(
-                "SELECT signature, line FROM flutterbye.program_logs ORDER BY signature, line_index", logger: Self.logger
-            ).decode((String, String).self) {
-                #expect(signature == memoSignature.base58)
-                lines.append(line)
-            }
-            #expect(lines.first == "Program \(MemoProgram.programID.base58) invoke [1]", "\(lines)")
-            #expect(lines.contains { $0.contains("order 42") }, "\(lines)")
-            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions") == 2)
-            #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors WHERE role = 'program'") == 1)
-        }
-    }
-
     // MARK: Support
 
     static func watched(_ setup: GeneratedHistory.Setup) throws -> WatchedAddresses {
@@ -335,7 +317,7 @@ struct IndexerAcceptanceTests {
                 """
                 TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes,
                          flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors,
-                         flutterbye.chain_absence_checks
+                         flutterbye.chain_absence_checks, flutterbye.chain_program_events
                 """, logger: logger)
             try await body(client, rpc, server)
         }

@@ -1,5 +1,6 @@
 import FlutterbyeIndexer
 import FlutterbyeService
+import Foundation
 import SolanaCore
 import Testing
 
@@ -73,6 +74,39 @@ struct IndexerSettingsTests {
         }
         #expect(throws: ConfigurationError.self) {
             try IndexerSettings(environment: ServiceEnvironment(["DATABASE_URL": "postgres://a@b/c", "SOLANA_RPC_URL": "http://x"]))
+        }
+    }
+
+    /// FLUTTERBYE_PROGRAM_IDL: read at start; a file that is missing or does not read is a problem with its reason,
+    /// and so is an IDL without a program to read it for.
+    @Test func theProgramsIDLIsReadAtStartAndRefusedWithItsReason() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = directory.appendingPathComponent("flutterbye.json")
+        try Data(#"{"events": [{"name": "Paid", "fields": [{"name": "lamports", "type": "u64"}]}]}"#.utf8).write(to: good)
+        let bad = directory.appendingPathComponent("broken.json")
+        try Data(#"{"events": [{"name": "Paid", "discriminator": [1]}]}"#.utf8).write(to: bad)
+
+        var environment = Self.base
+        environment["FLUTTERBYE_PROGRAM_ID"] = Self.escrow
+        environment["FLUTTERBYE_PROGRAM_IDL"] = good.path
+        #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).programIDL?.events.map(\.name) == ["Paid"])
+        #expect(try IndexerSettings(environment: ServiceEnvironment(Self.base)).programIDL == nil)
+
+        for (path, program, expected) in [
+            (bad.path, Self.escrow, "FLUTTERBYE_PROGRAM_IDL (\(bad.path)): the Anchor IDL does not read: event Paid's discriminator is not 8 bytes"),
+            (directory.appendingPathComponent("none.json").path, Self.escrow, "FLUTTERBYE_PROGRAM_IDL: cannot read"),
+            (good.path, nil, "FLUTTERBYE_PROGRAM_IDL is set but no program is"),
+        ] {
+            var environment = Self.base
+            environment["FLUTTERBYE_PROGRAM_ID"] = program
+            environment["FLUTTERBYE_PROGRAM_IDL"] = path
+            #expect {
+                try IndexerSettings(environment: ServiceEnvironment(environment))
+            } throws: { error in
+                "\(error)".contains(expected)
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ class Control:
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
-                 "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden"}
+                 "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -60,6 +60,7 @@ class Control:
         hidden = None
         if "hidden" in update:
             changes["hidden"], hidden = self.parse_hidden(update["hidden"])
+        carried = self.parse_carried_logs(update["carried_logs"]) if "carried_logs" in update else None
         if "latency_ms" in update:
             value = update["latency_ms"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -77,6 +78,8 @@ class Control:
             self.faults.values.update(changes)
             if hidden is not None:
                 self.faults.hidden_signatures, self.faults.hidden_accounts = hidden
+            if carried is not None:
+                self.chain.carried_logs.update(carried)
             if update.get("reset_counters"):
                 self.chain.counters = Chain.new_counters()
             self.chain.advance(advance)
@@ -103,6 +106,23 @@ class Control:
                 raise ValueError(f"method_errors[{method!r}].message must be a string")
             errors[method] = {"rate": float(rate), "code": code, "message": message}
         return errors
+
+    @staticmethod
+    def parse_carried_logs(value):
+        """{signature: [line...]}: the log lines those transactions report when they execute, instead of the programs'."""
+        shape = 'carried_logs must be an object {"<base58 signature>": ["log line", ...]}'
+        if not isinstance(value, dict):
+            raise ValueError(shape)
+        carried = {}
+        for text, lines in value.items():
+            try:
+                signature = str(Signature.from_string(text))
+            except Exception:
+                raise ValueError(f"carried_logs: {json.dumps(text)} is not a base58 signature")
+            if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+                raise ValueError(f"carried_logs[{text!r}]: {shape}")
+            carried[signature] = list(lines)
+        return carried
 
     @staticmethod
     def parse_hidden(value):

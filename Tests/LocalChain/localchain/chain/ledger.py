@@ -44,6 +44,7 @@ class Chain(ChainSending, ChainSimulation):
         self.stalled = False
         self.held = {}  # signature -> (tx, raw): sent while stalled, forwarded when the stall ends
         self.late = {}  # signature -> (tx, raw, slot): held by the late fault, forwarded when `slot` is reached
+        self.carried_logs = {}  # signature -> log lines it reports when it executes (control API's carried_logs)
         self.error_answered = set()  # queued signatures whose send was answered with the send_error fault
         self.faucet = Keypair.from_seed(hashlib.sha256(f"flutterbye-local-chain-faucet-{seed}".encode()).digest())
         funded = self.svm.airdrop(self.faucet.pubkey(), FAUCET_LAMPORTS)
@@ -248,7 +249,10 @@ class Chain(ChainSending, ChainSimulation):
         record.loaded_readonly = [str(key) for key in loaded_readonly]
         record.writable = writable_keys(tx, loaded_writable)
         record.err = err
-        record.logs = list(meta.logs())
+        # The program's own lines, unless the test told the chain what this transaction logs (a program the chain
+        # does not have, such as an Anchor program emitting events).
+        carried = self.carried_logs.pop(record.signature, None)
+        record.logs = carried if carried is not None else list(meta.logs())
         record.fee = meta.fee()
         record.pre_balances, record.post_balances = pre_balances, post_balances
         record.pre_token_balances, record.post_token_balances = pre_tokens, post_tokens
