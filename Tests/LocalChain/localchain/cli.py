@@ -16,6 +16,7 @@ import base58
 from .chain import Chain
 from .encoding import b58
 from .node import Node
+from .pubsub import PubSub
 from .server import make_handler
 
 
@@ -91,10 +92,14 @@ def main(argv=None):
         threading.Thread(target=tick, name="slots", daemon=True).start()
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="http", daemon=True)
     serving.start()
-    print(json.dumps({"url": url, "control": url + "/control"}), flush=True)
+    pubsub = PubSub(chain, node.faults)
+    node.control.pubsub = pubsub
+    ws_url = pubsub.start(args.host)
+    print(json.dumps({"url": url, "control": url + "/control", "ws": ws_url}), flush=True)
 
     while not stop.wait(0.2):
         pass
     server.shutdown()
     server.server_close()
+    pubsub.server.shutdown()
     return 0

@@ -22,6 +22,7 @@ class Control:
         self.chain = chain
         self.faults = faults
         self.method_names = frozenset(method_names)  # the methods method_errors may name
+        self.pubsub = None  # the WebSocket side, for ws_drop
 
     def state(self):
         """The answer to GET /control: the faults' values, the slot, the queues and the counters."""
@@ -39,7 +40,8 @@ class Control:
         if not isinstance(update, dict):
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
-                 "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs"}
+                 "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs", "ws_silent",
+                 "ws_refuse", "ws_drop"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -66,7 +68,9 @@ class Control:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError("latency_ms must be a number >= 0")
             changes["latency_ms"] = value
-        for name in ("paused", "stalled"):
+        if "ws_drop" in update and update["ws_drop"] is not True:
+            raise ValueError("ws_drop must be true")
+        for name in ("paused", "stalled", "ws_silent", "ws_refuse"):
             if name in update:
                 if not isinstance(update[name], bool):
                     raise ValueError(f"{name} must be a boolean")
@@ -85,6 +89,8 @@ class Control:
             self.chain.advance(advance)
             if "stalled" in changes:
                 self.chain.set_stalled(changes["stalled"])
+        if update.get("ws_drop") and self.pubsub is not None:
+            self.pubsub.drop_all()
         return self.state()
 
     def parse_method_errors(self, value):

@@ -12,7 +12,7 @@ class Faults:
         self.rng_lock = threading.Lock()
         self.values = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
                        "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {},
-                       "hidden": {"signatures": [], "accounts": []}}
+                       "hidden": {"signatures": [], "accounts": []}, "ws_silent": False, "ws_refuse": False}
         self.hidden_signatures = frozenset()
         self.hidden_accounts = frozenset()
 

@@ -63,6 +63,7 @@ class Chain(ChainSending, ChainSimulation):
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
                              "preflight_failed": 0, "airdrops": 0, "held": 0, "held_late": 0, "landed_late": 0,
                              "landed_with_error_answer": 0},
+            "pubsub": {"connections": 0, "refused": 0, "dropped": 0, "notifications": 0, "requests": {}},
         }
 
     # Slots -------------------------------------------------------------------------------------------------
