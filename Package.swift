@@ -41,12 +41,15 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        // Solana JSON-RPC over HTTP: typed methods, endpoint failover, batching, per-endpoint rate limits.
+        // Solana JSON-RPC over HTTP: typed methods, endpoint failover, batching, per-endpoint rate limits; PubSub over
+        // WebSocket.
         .target(
             name: "SolanaRPC",
             dependencies: [
                 "SolanaCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // PubSub over WebSocket (logsSubscribe, signatureSubscribe).
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -43,6 +43,8 @@ final class LocalChainServer: @unchecked Sendable {
 
     let url: URL
     let controlURL: URL
+    /// The PubSub (WebSocket) endpoint.
+    let webSocketURL: URL
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
@@ -108,7 +110,8 @@ final class LocalChainServer: @unchecked Sendable {
         }
         let ready = try JSONSerialization.jsonObject(with: Data(line[..<line.firstIndex(of: UInt8(ascii: "\n"))!])) as? [String: Any]
         guard let address = ready?["url"] as? String, let url = URL(string: address),
-            let control = ready?["control"] as? String, let controlURL = URL(string: control)
+            let control = ready?["control"] as? String, let controlURL = URL(string: control), let ws = ready?["ws"] as? String,
+            let webSocketURL = URL(string: ws)
         else { throw ServerError(description: "local_chain.py printed an unexpected ready line: \(String(decoding: line, as: UTF8.self))") }
         if let credentials {
             guard let secretURL = credentials.url(url) else { throw ServerError(description: "cannot put the credentials into \(url)") }
@@ -117,6 +120,7 @@ final class LocalChainServer: @unchecked Sendable {
             self.url = url
         }
         self.controlURL = controlURL
+        self.webSocketURL = webSocketURL
     }
 
     deinit {
