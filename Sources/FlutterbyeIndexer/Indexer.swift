@@ -116,7 +116,12 @@ public struct Indexer<Source: TransactionSource>: Service {
                 }
             }
             group.addTask {
-                await self.every(self.options.discoveryInterval, "discovering token accounts") { () async throws -> Void in
+                // While a subscription covers the followed addresses, new token accounts are followed as transactions
+                // name them; discovery is then a sweep.
+                await self.every(
+                    self.options.discoveryInterval, "discovering token accounts",
+                    longer: { await self.source.isSubscribed() ? max(self.options.discoveryInterval, self.options.polling.sweepInterval) : nil }
+                ) { () async throws -> Void in
                     try await self.discover()
                 }
             }
@@ -184,12 +189,17 @@ public struct Indexer<Source: TransactionSource>: Service {
 
     /// Runs `body` now and then every `interval` until cancelled or graceful shutdown; a failure is logged and retried
     /// at the next interval.
-    func every(_ interval: Duration, _ doing: String, _ body: @escaping @Sendable () async throws -> Void) async {
+    /// `longer`, when it gives a duration, replaces `interval` for the next wait.
+    func every(
+        _ interval: Duration, _ doing: String, longer: @escaping @Sendable () async -> Duration? = { nil },
+        _ body: @escaping @Sendable () async throws -> Void
+    ) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await body() } catch {
                 logger.warning("\(doing) failed; trying again in \(interval)", metadata: ["error": "\(error)"])
             }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+            let wait = await longer() ?? interval
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
         }
     }
 }
@@ -225,12 +235,14 @@ actor FollowedAddresses {
 
 extension Indexer where Source == PollingTransactionSource {
     /// An indexer that polls each followed address's history over JSON-RPC (`PollingTransactionSource`).
+    /// With `pubSub` (the node's PubSub endpoint), each followed address is also subscribed to: a mention wakes
+    /// its poll at once, and polling becomes a sweep while the subscription is live.
     public init(
         store: IndexStore, rpc: SolanaRPCClient, watched: WatchedAddresses, options: IndexerOptions = IndexerOptions(), logger: Logger,
-        programIDL: AnchorIDL? = nil
+        programIDL: AnchorIDL? = nil, pubSub: PubSubEndpoint? = nil
     ) {
         let source = PollingTransactionSource(
-            rpc: rpc, addresses: [], settings: options.polling, logger: logger,
+            rpc: rpc, addresses: [], settings: options.polling, logger: logger, pubSub: pubSub,
             stored: { [store] signatures in (try? await store.storedSignatures(among: signatures)) ?? [] })
         self.init(store: store, rpc: rpc, watched: watched, options: options, logger: logger, source: source, programIDL: programIDL)
     }

@@ -17,6 +17,9 @@ public struct IndexerSettings: Sendable {
     /// The watched program's Anchor IDL (`FLUTTERBYE_PROGRAM_IDL`), read at start: its events are decoded into
     /// `program_events`; without it they are kept raw.
     public var programIDL: AnchorIDL?
+    /// The node's PubSub endpoint (`SOLANA_WS_URL`, by default derived from the RPC URL): followed addresses are
+    /// subscribed to, and polling becomes a sweep while the subscription is live. Nil: polling only.
+    public var pubSub: PubSubEndpoint?
 
     /// Where indexing starts for an address that has no cursor yet.
     public enum IndexStart: Sendable, Hashable {
@@ -30,7 +33,7 @@ public struct IndexerSettings: Sendable {
 
     public init(
         database: DatabaseConfiguration, endpoints: [RPCEndpoint], watched: WatchedAddresses, start: IndexStart, options: IndexerOptions,
-        logLevel: Logger.Level, programIDL: AnchorIDL? = nil
+        logLevel: Logger.Level, programIDL: AnchorIDL? = nil, pubSub: PubSubEndpoint? = nil
     ) {
         self.database = database
         self.endpoints = endpoints
@@ -39,5 +42,6 @@ public struct IndexerSettings: Sendable {
         self.options = options
         self.logLevel = logLevel
         self.programIDL = programIDL
+        self.pubSub = pubSub
     }
 }

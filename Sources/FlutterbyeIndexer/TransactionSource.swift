@@ -44,6 +44,10 @@ public protocol TransactionSource: Sendable {
 
     /// Waits until everything the node had when this was called has been delivered (a test, `reconcile`).
     func caughtUp() async
+
+    /// Whether the source hears of new transactions as they happen (a live subscription), so that the indexer's
+    /// discovery pass is a slow sweep too.
+    func isSubscribed() async -> Bool
 }
 
 extension TransactionSource {
@@ -52,4 +56,5 @@ extension TransactionSource {
     public func named(_ accounts: [(account: PublicKey, slot: UInt64)]) async {}
     public func takeClosures() async -> [PublicKey: UInt64?] { [:] }
     public func restoreClosures(_ closures: [PublicKey: UInt64?]) async {}
+    public func isSubscribed() async -> Bool { false }
 }

@@ -43,6 +43,16 @@ actor LivePollSchedule {
         wakeIfAsked()
     }
 
+    func cover(_ covered: Set<PublicKey>) {
+        schedule.cover(covered, now: .now)
+        wakeIfAsked()
+    }
+
+    func notified(_ address: PublicKey, slot: UInt64) {
+        schedule.notified(address, slot: slot, now: .now)
+        wakeIfAsked()
+    }
+
     func takeClosures() -> [PublicKey: UInt64?] { schedule.takeClosures() }
 
     func restoreClosures(_ taken: [PublicKey: UInt64?]) { schedule.restoreClosures(taken) }

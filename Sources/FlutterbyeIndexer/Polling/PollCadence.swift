@@ -27,6 +27,9 @@ struct PollState: Sendable, Hashable {
     /// The slot its history was read to when it was found closed; nil while it is open. A closed account is not
     /// polled until it is seen again.
     var closedSlot: UInt64?
+    /// Whether a live PubSub subscription covers it: each of its new transactions wakes a poll, so the schedule is
+    /// only a sweep.
+    var covered = false
 }
 
 /// When a followed address is polled next, a pure value over `PollingSettings` (the time is passed in):
@@ -38,6 +41,8 @@ struct PollState: Sendable, Hashable {
 ///   nothing new, so its history is read to its end) is not polled until it is seen again: found by discovery, or
 ///   named by a transaction indexed from another address's history at a later slot;
 /// - a failing poll is tried again after `busyInterval` doubled with each failure, up to `quietInterval`.
+/// - one a live subscription covers waits at least `sweepInterval` (a notification wakes it sooner), except after a
+///   poll that stopped early.
 struct PollCadence: Sendable, Hashable {
     let settings: PollingSettings
 
@@ -45,12 +50,16 @@ struct PollCadence: Sendable, Hashable {
     func interval(_ state: PollState, now: ContinuousClock.Instant) -> Duration {
         let doubling = Backoff(initial: settings.busyInterval, maximum: settings.quietInterval)
         if state.failures > 0 { return doubling.delay(retry: min(state.failures, 10) + 1) }
-        if state.configured || state.emptyPolls == 0 { return settings.busyInterval }
-        let idle = now - state.lastActivity
-        if idle >= settings.dormantAfter {
-            return min(max(settings.quietInterval, idle / 12), max(settings.dormantInterval, settings.quietInterval))
+        let uncovered: Duration
+        if state.configured || state.emptyPolls == 0 {
+            uncovered = settings.busyInterval
+        } else if now - state.lastActivity >= settings.dormantAfter {
+            let idle = now - state.lastActivity
+            uncovered = min(max(settings.quietInterval, idle / 12), max(settings.dormantInterval, settings.quietInterval))
+        } else {
+            uncovered = doubling.delay(retry: state.emptyPolls + 1)
         }
-        return doubling.delay(retry: state.emptyPolls + 1)
+        return state.covered ? max(uncovered, settings.sweepInterval) : uncovered
     }
 
     /// The state after a poll that began at `started` ended with `outcome` at `now`, and when the next one is due:
@@ -74,7 +83,8 @@ struct PollCadence: Sendable, Hashable {
                 return (state, nil)
             }
         }
-        return (state, now + interval(state, now: now))
+        // A poll that stopped early (the node did not have a transaction yet) goes on soon, covered or not.
+        return (state, now + (outcome == .incomplete ? settings.busyInterval : interval(state, now: now)))
     }
 
     /// The state after a discovery pass that found the token account (`exists`) or not, and whether it is due now (a

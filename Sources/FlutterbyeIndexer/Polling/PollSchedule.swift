@@ -22,6 +22,12 @@ struct PollSchedule: Sendable {
         var quietAt = -1
         /// A cursor moved back (`rewind`) while a poll was under way: it applies when that poll ends.
         var rewound: SignatureCursor??
+        /// A notification came while a poll was under way (its transaction may be newer than what that poll read):
+        /// poll again when it ends.
+        var wokenWhilePolling = false
+        /// Polls a notification still asks for: the one it wakes, and one more `busyInterval` later, for a node
+        /// whose history lags its notifications.
+        var followUps = 0
     }
 
     let settings: PollingSettings
@@ -124,6 +130,14 @@ struct PollSchedule: Sendable {
         if let closed = state.closedSlot, entry.state.closedSlot == nil { closures[address] = closed }
         entry.state = state
         entry.due = due
+        if entry.followUps > 0, entry.due != nil {
+            entry.followUps -= 1
+            entry.due = min(entry.due ?? now, now + settings.busyInterval)
+        }
+        if entry.wokenWhilePolling {
+            entry.wokenWhilePolling = false
+            if entry.due != nil { entry.due = now }
+        }
         if let rewound = entry.rewound {
             // Moved back while this poll ran: read from there at once.
             entry.address.cursor = rewound
@@ -162,6 +176,42 @@ struct PollSchedule: Sendable {
             wakeRequested = true
         }
         entries[key] = entry
+    }
+
+    /// Which addresses a live PubSub subscription covers now (none while it is down). One newly covered is polled
+    /// at once (what happened before its subscription began is nobody's notification), then swept; one no longer
+    /// covered goes back to its uncovered cadence from now.
+    mutating func cover(_ covered: Set<PublicKey>, now: ContinuousClock.Instant) {
+        for key in order {
+            guard var entry = entries[key], entry.state.covered != covered.contains(key) else { continue }
+            entry.state.covered = covered.contains(key)
+            if entry.due != nil {
+                if entry.state.covered {
+                    if entry.polling { entry.wokenWhilePolling = true } else { entry.due = now }
+                } else {
+                    entry.due = min(entry.due ?? now, now + cadence.interval(entry.state, now: now))
+                }
+            }
+            entries[key] = entry
+        }
+        wakeRequested = true
+    }
+
+    /// A notification: a transaction at `slot` mentioned `address`. It is polled at once (again after a poll under
+    /// way), and once more a little later; a closed token account opens again when the transaction is newer than its
+    /// history.
+    mutating func notified(_ address: PublicKey, slot: UInt64, now: ContinuousClock.Instant) {
+        guard var entry = entries[address] else { return }
+        if entry.state.closedSlot != nil {
+            let (state, dueBy) = cadence.named(entry.state, slot: slot, now: now)
+            guard dueBy != nil else { return }
+            closures[address] = .some(nil)
+            entry.state = state
+        }
+        entry.followUps = 1
+        if entry.polling { entry.wokenWhilePolling = true } else { entry.due = now }
+        entries[address] = entry
+        wakeRequested = true
     }
 
     /// The token accounts closed (at a slot) or opened again (nil) since the last call, to be stored.

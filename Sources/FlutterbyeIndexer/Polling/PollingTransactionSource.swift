@@ -33,12 +33,16 @@ public struct PollingSettings: Sendable, Hashable {
     public var pageSize: Int
     /// Where an address without a cursor starts: nil for its whole history, else this slot (included).
     public var startSlot: UInt64?
+    /// How often an address a live PubSub subscription covers is polled anyway (a sweep: the subscription wakes a
+    /// poll for each of its transactions, and the sweep catches what a subscription missed).
+    public var sweepInterval: Duration
 
     public init(
         busyInterval: Duration = .seconds(1), quietInterval: Duration = .seconds(30), addressesPerRound: Int = 32, roundsInFlight: Int = 2,
         addressesInFlight: Int = 4,
         transactionsPerRequest: Int = 100, requestsInFlight: Int = 8, signaturesPerBatch: Int = 1000, batchesAhead: Int = 2,
-        pageSize: Int = 1000, startSlot: UInt64? = nil, dormantAfter: Duration = .seconds(3_600), dormantInterval: Duration = .seconds(3_600)
+        pageSize: Int = 1000, startSlot: UInt64? = nil, dormantAfter: Duration = .seconds(3_600), dormantInterval: Duration = .seconds(3_600),
+        sweepInterval: Duration = .seconds(120)
     ) {
         self.busyInterval = busyInterval
         self.quietInterval = max(quietInterval, busyInterval)
@@ -53,6 +57,7 @@ public struct PollingSettings: Sendable, Hashable {
         self.batchesAhead = max(0, batchesAhead)
         self.pageSize = min(max(1, pageSize), 1000)
         self.startSlot = startSlot
+        self.sweepInterval = max(sweepInterval, busyInterval)
     }
 }
 
@@ -71,21 +76,45 @@ public struct PollingTransactionSource: TransactionSource {
     let requestPermits: OrderedPermits
     /// Which of some signatures are stored already (so they are not fetched again); by default none.
     let stored: @Sendable ([Signature]) async -> Set<Signature>
+    /// Mentions of every followed address over PubSub, when a WebSocket endpoint is given: each wakes a poll of the
+    /// address, and a covered address is otherwise only swept (`PollingSettings.sweepInterval`).
+    public let subscriptions: ChainSubscriptions?
 
+    /// A source polling `addresses` (and those followed later); with `pubSub`, woken by PubSub mentions.
     public init(
         rpc: SolanaRPCClient, addresses: [AddressCursor], settings: PollingSettings = PollingSettings(), logger: Logger,
-        stored: @escaping @Sendable ([Signature]) async -> Set<Signature> = { _ in [] }
+        pubSub: PubSubEndpoint? = nil, stored: @escaping @Sendable ([Signature]) async -> Set<Signature> = { _ in [] }
     ) {
         self.rpc = rpc
         self.settings = settings
         self.logger = logger
         self.stored = stored
-        self.schedule = LivePollSchedule(settings: settings, addresses: addresses)
+        let schedule = LivePollSchedule(settings: settings, addresses: addresses)
+        self.schedule = schedule
         self.requestPermits = OrderedPermits(settings.requestsInFlight)
+        self.subscriptions = pubSub.map { endpoint in
+            ChainSubscriptions(
+                endpoint: endpoint, commitment: .confirmed, logger: logger,
+                onNotification: { notification in
+                    guard case .mentioned(let address, _, let slot, _) = notification else { return }
+                    Task { await schedule.notified(address, slot: slot) }
+                },
+                onCoverage: { covered in
+                    let addresses = Set(covered.compactMap { if case .mentions(let address) = $0 { address } else { nil } })
+                    Task { await schedule.cover(addresses) }
+                })
+        }
+        subscriptions?.want(addresses.map { .mentions($0.address) })
     }
 
     public func follow(_ addresses: [AddressCursor]) async {
+        subscriptions?.want(addresses.map { .mentions($0.address) })
         await schedule.follow(addresses)
+    }
+
+    /// Whether a live subscription covers the followed addresses (the indexer's other sweeps may then slow down).
+    public func isSubscribed() async -> Bool {
+        !(subscriptions?.covered.isEmpty ?? true)
     }
 
     /// What a discovery pass found: every token account of the mint and of the watched wallets that exists now.
@@ -127,6 +156,7 @@ public struct PollingTransactionSource: TransactionSource {
 
     public func run(deliver: @escaping @Sendable (SourceBatch) async throws -> Void) async throws {
         await withDiscardingTaskGroup { group in
+            if let subscriptions { group.addTask { await subscriptions.run() } }
             var running = 0
             let finished = AsyncCounter()
             while !Task.isCancelled {

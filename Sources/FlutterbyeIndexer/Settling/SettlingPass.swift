@@ -33,10 +33,13 @@ public struct SettlingPass: Sendable {
     }
 
     public func run(now: Date = Date()) async throws -> Outcome {
-        let finalizedSlot = try await rpc.slot(commitment: .finalized)
-        var checked = try await store.unsettled(limit: 2_000).filter { $0.slot <= finalizedSlot }
+        // The database first: with nothing unsettled (an idle index), the pass costs no RPC call.
+        let unsettled = try await store.unsettled(limit: 2_000)
         let window = policy.recheckWindow(now: now)
-        checked += try await store.droppedToRecheck(droppedSince: window.droppedSince, checkedBefore: window.checkedBefore, limit: 256)
+        let dropped = try await store.droppedToRecheck(droppedSince: window.droppedSince, checkedBefore: window.checkedBefore, limit: 256)
+        guard !unsettled.isEmpty || !dropped.isEmpty else { return Outcome() }
+        let finalizedSlot = try await rpc.slot(commitment: .finalized)
+        let checked = unsettled.filter { $0.slot <= finalizedSlot } + dropped
         guard !checked.isEmpty else { return Outcome() }
 
         let sightings = try await sightings(of: checked, finalizedSlot: finalizedSlot)

@@ -78,6 +78,20 @@ struct EnvironmentReader {
         return endpoints
     }
 
+    /// `SOLANA_WS_URL`: the node's PubSub endpoint (ws or wss), `off` for none; by default derived from the first
+    /// of `endpoints` as Solana's clients do (ws for http, wss for https, the port one higher when one is given).
+    mutating func pubSub(_ endpoints: [RPCEndpoint]) -> PubSubEndpoint? {
+        if let text = value("SOLANA_WS_URL") {
+            if text.lowercased() == "off" { return nil }
+            guard let endpoint = PubSubEndpoint(url: text) else {
+                problems.append("SOLANA_WS_URL must be a ws:// or wss:// URL, or off (the value is not shown: it may carry a key)")
+                return nil
+            }
+            return endpoint
+        }
+        return endpoints.first.flatMap(PubSubEndpoint.init(derivedFrom:))
+    }
+
     /// `FLUTTERBYE_LOG_LEVEL`, default info.
     mutating func logLevel() -> Logger.Level {
         guard let text = value("FLUTTERBYE_LOG_LEVEL") else { return .info }

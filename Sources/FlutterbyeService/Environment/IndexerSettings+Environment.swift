@@ -57,6 +57,8 @@ extension IndexerSettings {
             break
         }
 
+        let pubSub = reader.pubSub(endpoints)
+        let sweep = reader.integer("FLUTTERBYE_INDEX_SWEEP_SECONDS", default: 120, range: 1...86_400)
         let busy = reader.integer("FLUTTERBYE_INDEX_POLL_MILLISECONDS", default: 1_000, range: 10...600_000)
         let quiet = reader.integer("FLUTTERBYE_INDEX_QUIET_POLL_SECONDS", default: 30, range: 1...86_400)
         let discovery = reader.integer("FLUTTERBYE_INDEX_DISCOVERY_SECONDS", default: 60, range: 1...86_400)
@@ -69,8 +71,8 @@ extension IndexerSettings {
             database: database, endpoints: endpoints,
             watched: WatchedAddresses(flbyMint: mint, escrowWallet: escrow, feeWallet: fee, programID: program), start: start,
             options: .init(
-                polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet)),
+                polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet), sweepInterval: .seconds(sweep)),
                 discoveryInterval: .seconds(discovery), settleInterval: .seconds(settle), dropAfterSlots: UInt64(dropAfter)),
-            logLevel: logLevel, programIDL: programIDL)
+            logLevel: logLevel, programIDL: programIDL, pubSub: pubSub)
     }
 }

@@ -10,9 +10,7 @@ import Synchronization
 /// owner keeps polling as the source of truth: `covered` says which subscriptions the node confirmed on the live
 /// connection (none while it is down), so the owner polls those slowly and the rest as before.
 public final class ChainSubscriptions: Sendable {
-    /// The endpoint as scheme, host and port (its path and query may carry a provider's key).
-    public let shownEndpoint: String
-    private let url: URL
+    public let endpoint: PubSubEndpoint
     private let logger: Logger
     private let backoff: Backoff
     private let onNotification: @Sendable (ChainNotification) -> Void
@@ -26,15 +24,14 @@ public final class ChainSubscriptions: Sendable {
 
     private let state: Mutex<State>
 
-    /// Subscriptions at `commitment` on the PubSub endpoint `url`; `onNotification` gets each notification and
-    /// `onCoverage` the confirmed subscriptions whenever they change (both called on the connection's task).
+    /// Subscriptions at `commitment` on `endpoint`; `onNotification` gets each notification and `onCoverage` the
+    /// confirmed subscriptions whenever they change (both called on the connection's task).
     public init(
-        url: URL, commitment: Commitment = .confirmed, backoff: Backoff = Backoff(initial: .milliseconds(250), maximum: .seconds(30)),
+        endpoint: PubSubEndpoint, commitment: Commitment = .confirmed, backoff: Backoff = Backoff(initial: .milliseconds(250), maximum: .seconds(30)),
         logger: Logger, onNotification: @escaping @Sendable (ChainNotification) -> Void,
         onCoverage: @escaping @Sendable (Set<ChainSubscription>) -> Void = { _ in }
     ) {
-        self.url = url
-        self.shownEndpoint = Self.shown(url)
+        self.endpoint = endpoint
         self.backoff = backoff
         self.logger = logger
         self.onNotification = onNotification
@@ -70,11 +67,13 @@ public final class ChainSubscriptions: Sendable {
             let opened = ContinuousClock.now
             do {
                 try await connectOnce()
-                logger.warning("the PubSub connection closed; reconnecting", metadata: ["endpoint": "\(shownEndpoint)"])
+                logger.warning("the PubSub connection closed; reconnecting", metadata: ["endpoint": "\(endpoint)"])
             } catch {
-                logger.warning(
+                // The first failure in a row, then every tenth: a node without PubSub must not fill the log.
+                logger.log(
+                    level: failures == 0 || (failures + 1) % 10 == 0 ? .warning : .debug,
                     "the PubSub connection failed; polling covers everything until it is back",
-                    metadata: ["endpoint": "\(shownEndpoint)", "error": "\(Self.describe(error))"])
+                    metadata: ["endpoint": "\(endpoint)", "error": "\(Self.describe(error))"])
             }
             state.withLock { state in
                 state.book.disconnected()
@@ -90,7 +89,8 @@ public final class ChainSubscriptions: Sendable {
 
     private func connectOnce() async throws {
         let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24, closeTimeout: .seconds(2))
-        try await WebSocketClient.connect(url: url.absoluteString, configuration: configuration, logger: logger) { [self] inbound, outbound, _ in
+        try await WebSocketClient.connect(url: endpoint.url.absoluteString, configuration: configuration, logger: logger) {
+            [self] inbound, outbound, _ in
             let (outgoing, continuation) = AsyncStream<String>.makeStream()
             let initial = state.withLock { state in
                 state.connections += 1
@@ -125,27 +125,6 @@ public final class ChainSubscriptions: Sendable {
         for request in requests { continuation.yield(request.text) }
         if let coverage { onCoverage(coverage) }
         if let notification { onNotification(notification) }
-    }
-
-    /// The PubSub endpoint of a JSON-RPC URL, as Solana's clients derive it: `ws` for `http`, `wss` for `https`,
-    /// the port one higher when one is given (a node serves PubSub on the RPC port + 1), path and query kept.
-    public static func webSocketURL(forRPC rpc: URL) -> URL? {
-        guard var components = URLComponents(url: rpc, resolvingAgainstBaseURL: false) else { return nil }
-        switch components.scheme?.lowercased() {
-        case "http": components.scheme = "ws"
-        case "https": components.scheme = "wss"
-        case "ws", "wss": break
-        default: return nil
-        }
-        if let port = components.port { components.port = port == 65535 ? port : port + 1 }
-        return components.url
-    }
-
-    /// An endpoint as scheme, host and port.
-    static func shown(_ url: URL) -> String {
-        let scheme = url.scheme ?? "?"
-        let host = url.host ?? "?"
-        return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
     }
 
     /// An error's text without the URL it may carry.

@@ -65,7 +65,7 @@ struct ServiceLauncher {
             let options = try await IndexerContext.resolveStart(indexer, rpc: rpc)
             let service = Indexer(
                 store: IndexStore(client: client, logger: logger), rpc: rpc, watched: indexer.watched, options: options, logger: logger,
-                programIDL: indexer.programIDL)
+                programIDL: indexer.programIDL, pubSub: indexer.pubSub)
             services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let worker {

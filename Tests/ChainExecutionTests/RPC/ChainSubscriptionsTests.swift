@@ -43,7 +43,8 @@ struct ChainSubscriptionsTests {
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5), logger: logger)
         let received = Received()
         let subscriptions = ChainSubscriptions(
-            url: server.webSocketURL, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)), logger: logger,
+            endpoint: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString)),
+            backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)), logger: logger,
             onNotification: { received.append($0) })
         let address = Keypair.generate().publicKey
         subscriptions.want([.mentions(address)])

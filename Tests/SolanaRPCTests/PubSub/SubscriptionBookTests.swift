@@ -102,11 +102,13 @@ struct SubscriptionBookTests {
     }
 
     @Test func theWebSocketEndpointIsDerivedFromTheRPCURL() {
-        func derived(_ text: String) -> String? { ChainSubscriptions.webSocketURL(forRPC: URL(string: text)!)?.absoluteString }
+        func derived(_ text: String) -> String? { PubSubEndpoint(derivedFrom: RPCEndpoint(url: text))?.url.absoluteString }
         #expect(derived("http://127.0.0.1:8899") == "ws://127.0.0.1:8900")
         #expect(derived("https://mainnet.example.com/?api-key=k") == "wss://mainnet.example.com/?api-key=k")
         #expect(derived("https://rpc.example.com/v2/KEY") == "wss://rpc.example.com/v2/KEY")
         #expect(derived("ftp://x") == nil)
-        #expect(ChainSubscriptions.shown(URL(string: "wss://user:pw@host.example:443/v2/KEY?api-key=k")!) == "wss://host.example:443")
+        let secret = PubSubEndpoint(url: "wss://user:pw@host.example:443/v2/KEY?api-key=k")
+        #expect(secret?.description == "wss://host.example:443" && "\(String(reflecting: secret))".contains("KEY") == false)
+        #expect(PubSubEndpoint(url: "http://x") == nil && PubSubEndpoint(url: "ws://") == nil)
     }
 }

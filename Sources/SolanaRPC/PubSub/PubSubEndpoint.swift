@@ -1,0 +1,44 @@
+public import Foundation
+
+/// A node's PubSub (WebSocket) endpoint. Like `RPCEndpoint`, its URL may carry a provider's key in any part, so it
+/// prints as its scheme, host and port only, whatever prints it; the URL is read only to connect.
+public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The URL as configured, secrets included.
+    let url: URL
+
+    /// An endpoint from a ws:// or wss:// URL; nil for anything else.
+    public init?(url text: String) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["ws", "wss"].contains(scheme), url.host != nil else {
+            return nil
+        }
+        self.url = url
+    }
+
+    init(verified url: URL) {
+        self.url = url
+    }
+
+    /// The PubSub endpoint of a JSON-RPC endpoint, as Solana's clients derive it: `ws` for `http`, `wss` for
+    /// `https`, the port one higher when one is given (a node serves PubSub on its RPC port + 1), path and query kept.
+    public init?(derivedFrom endpoint: RPCEndpoint) {
+        guard let rpc = URL(string: endpoint.url), var components = URLComponents(url: rpc, resolvingAgainstBaseURL: false) else { return nil }
+        switch components.scheme?.lowercased() {
+        case "http": components.scheme = "ws"
+        case "https": components.scheme = "wss"
+        default: return nil
+        }
+        if let port = components.port, port < 65535 { components.port = port + 1 }
+        guard let url = components.url, url.host != nil else { return nil }
+        self.url = url
+    }
+
+    public var description: String {
+        let scheme = url.scheme ?? "?"
+        let host = url.host ?? "?"
+        return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror { Mirror(self, children: ["endpoint": description]) }
+}
