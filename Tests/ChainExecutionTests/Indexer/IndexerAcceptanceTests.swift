@@ -310,9 +310,9 @@ struct IndexerAcceptanceTests {
 
     /// A database of the test's own (migrated, index tables empty), a local chain and an RPC client to it.
     static func withIndexEnvironment(
-        database name: String, _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
+        database name: String, slotMs: Int = 40, _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
     ) async throws {
-        try await WorkerTestEnvironment.with(database: name, fund: nil) { client, rpc, server in
+        try await WorkerTestEnvironment.with(database: name, fund: nil, slotMs: slotMs) { client, rpc, server in
             try await client.query(
                 """
                 TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes,

@@ -22,7 +22,7 @@ enum WorkerTestEnvironment {
     /// chain and an RPC client to it; `fund` gets an airdrop first. With `credentials`, the chain asks for them (its
     /// `url` carries them).
     static func with(
-        database name: String, fund: PublicKey?, credentials: LocalChainServer.Credentials? = nil,
+        database name: String, fund: PublicKey?, credentials: LocalChainServer.Credentials? = nil, slotMs: Int = 40,
         _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
     ) async throws {
         let url = try TestDatabase.requiredURL()
@@ -30,7 +30,7 @@ enum WorkerTestEnvironment {
         var database = try DatabaseConfiguration(url: url)
         try await createDatabase(name, on: database)
         database.database = name
-        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
+        let server = try LocalChainServer(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
             retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: logger)
