@@ -26,6 +26,7 @@ extension WorkerSettings {
 
         let database = reader.database()
         let endpoints = reader.endpoints()
+        let pubSub = reader.pubSub(endpoints)
 
         // The fee payer: SOLANA_PRIVATE_KEY (base58 or a JSON array) or SOLANA_KEYPAIR_PATH, not both.
         var payer: Keypair?
@@ -114,7 +115,7 @@ extension WorkerSettings {
                 payer: payer, mintAuthority: mintAuthority, mintDerivation: derivation,
                 policy: SenderPolicy(priorityFeePercentile: percentile, maxPriorityFee: UInt64(maxFee)), metaplexMetadata: metaplex,
                 requestsPerSecond: endpoints.compactMap(\.requestsPerSecond).min(), sendsPerSecond: endpoints.compactMap(\.sendsPerSecond).min(),
-                preflight: preflight),
+                preflight: preflight, pubSub: pubSub),
             workerID: value("FLUTTERBYE_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)",
             maxInFlight: maxInFlight, lease: .seconds(leaseSeconds), retention: .seconds(retentionHours * 3600), logLevel: logLevel)
     }

@@ -24,6 +24,9 @@ public enum SenderEvent: Sendable {
     case sent([(jobID: Int64, signature: Signature, outcome: SendOutcome)])
     /// The answer to `.pollStatuses`: each signature asked and its status (nil: the node does not know it).
     case statuses([Signature: SignatureStatus?])
+    /// PubSub notifications: these transactions reached the confirmed commitment (with their error when they failed),
+    /// heard before the next poll would have asked.
+    case notified([Signature: SignatureStatus])
     /// `.pollStatuses` failed (whatever the RPC answered: never a reason to fail a job).
     case statusPollFailed(String)
     /// The chain's block height (confirmed commitment), as last seen.

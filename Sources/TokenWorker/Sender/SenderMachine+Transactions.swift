@@ -262,8 +262,8 @@ extension SenderMachine {
         }
     }
 
+    /// What statuses (a poll's answer or PubSub notifications) say of the flights that follow their transactions.
     mutating func received(_ statuses: [Signature: SignatureStatus?], at now: ContinuousClock.Instant) -> [SenderAction] {
-        pollInFlight = false
         var actions: [SenderAction] = []
         for id in flights.keys.sorted() {
             guard var flight = flights[id], flight.phase == .following else { continue }

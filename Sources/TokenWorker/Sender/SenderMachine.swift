@@ -131,7 +131,10 @@ public struct SenderMachine: Sendable {
         case .stored(let stored, let attempted): actions += storedSubmissions(stored, of: attempted, at: now)
         case .storeFailed(let ids, let reason): actions += storeFailed(ids, reason, at: now)
         case .sent(let answers): actions += sent(answers, at: now)
-        case .statuses(let statuses): actions += received(statuses, at: now)
+        case .statuses(let statuses):
+            pollInFlight = false
+            actions += received(statuses, at: now)
+        case .notified(let statuses): actions += received(statuses.mapValues { Optional($0) }, at: now)
         case .statusPollFailed(let reason):
             pollInFlight = false
             actions.append(.log(.debug, "the status poll failed; the next one asks again: \(reason)", job: nil))

@@ -1,4 +1,5 @@
 public import SolanaCore
+public import SolanaRPC
 
 /// The keys and settings the sender works with. The keypairs and the master seed never reach logs or errors.
 public struct SenderConfiguration: Sendable {
@@ -20,6 +21,9 @@ public struct SenderConfiguration: Sendable {
     public var requestsPerSecond: Double?
     /// When a transaction's first send goes with the preflight (FLUTTERBYE_PREFLIGHT).
     public var preflight: PreflightPolicy
+    /// The node's PubSub endpoint: each transaction sent is subscribed to (`signatureSubscribe`), so its confirmation
+    /// is heard at once; the status poll goes on as the source of truth. Nil: polling only.
+    public var pubSub: PubSubEndpoint?
     /// The RPC's limit on sends (SOLANA_RPC_SENDS_PER_SECOND); nil: none.
     public var sendsPerSecond: Double?
 
@@ -32,7 +36,8 @@ public struct SenderConfiguration: Sendable {
     public init(
         payer: Keypair, mintAuthority: Keypair? = nil, mintDerivation: JobKeyDerivation, policy: SenderPolicy = SenderPolicy(),
         rebroadcastInterval: Duration = .seconds(2), statusPollInterval: Duration? = nil, metaplexMetadata: Bool = false,
-        requestsPerSecond: Double? = nil, sendsPerSecond: Double? = nil, preflight: PreflightPolicy = .whenFundsAreUncertain
+        requestsPerSecond: Double? = nil, sendsPerSecond: Double? = nil, preflight: PreflightPolicy = .whenFundsAreUncertain,
+        pubSub: PubSubEndpoint? = nil
     ) {
         self.payer = payer
         self.mintAuthority = mintAuthority ?? payer
@@ -44,5 +49,6 @@ public struct SenderConfiguration: Sendable {
         self.requestsPerSecond = requestsPerSecond
         self.sendsPerSecond = sendsPerSecond
         self.preflight = preflight
+        self.pubSub = pubSub
     }
 }

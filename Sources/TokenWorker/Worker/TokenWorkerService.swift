@@ -65,15 +65,24 @@ public struct TokenWorkerService: Service {
         let once = rpc.retrying(RPCRetryPolicy(maxAttempts: 1))
         let chain = ChainView(rpc: once, payer: sender.payer.publicKey, policy: sender.policy, logger: logger)
         let builder = TransactionBuilder(rpc: rpc, chain: chain, calibration: ComputeUnitCalibration(), configuration: sender, logger: logger)
+        let (events, continuation) = AsyncStream.makeStream(of: SenderEvent.self)
+        let post: @Sendable (SenderEvent) -> Void = { continuation.yield($0) }
+        let subscriptions = sender.pubSub.map { endpoint in
+            ChainSubscriptions(
+                endpoint: endpoint, commitment: .confirmed, logger: logger,
+                onNotification: { notification in
+                    guard case .signature(let signature, let slot, let error) = notification else { return }
+                    post(.notified([signature: SignatureStatus(slot: slot, error: error, confirmationStatus: .confirmed)]))
+                })
+        }
         let tokenSender = TokenSender(
-            queue: queue, rpc: once, chain: chain, builder: builder, configuration: sender, workerID: workerID, lease: options.lease, logger: logger)
+            queue: queue, rpc: once, chain: chain, builder: builder, configuration: sender, workerID: workerID, lease: options.lease,
+            subscriptions: subscriptions.map(SentTransactionSubscriptions.init), logger: logger)
         let machine = SenderMachine(
             configuration: .init(
                 mintAuthority: sender.mintAuthority.publicKey, payer: sender.payer.publicKey, policy: sender.policy, lease: options.lease,
                 maxInFlight: options.maxInFlight, claimPollInterval: options.pollInterval,
                 rebroadcastInterval: sender.rebroadcastInterval, preflight: sender.preflight, sendsPerSecond: sender.sendPace))
-        let (events, continuation) = AsyncStream.makeStream(of: SenderEvent.self)
-        let post: @Sendable (SenderEvent) -> Void = { continuation.yield($0) }
         logger.info("token worker started", metadata: ["worker": "\(workerID)", "maxInFlight": "\(options.maxInFlight)"])
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { background in
@@ -86,6 +95,7 @@ public struct TokenWorkerService: Service {
                 }
                 background.addTask { await refreshChainView(chain, sender: tokenSender, post: post) }
                 background.addTask { await maintain(queue: queue) }
+                if let subscriptions { background.addTask { await subscriptions.run() } }
                 await tokenSender.run(machine: machine, events: events, post: post, tick: options.tick, shutdownDeadline: options.shutdownDeadline)
                 background.cancelAll()
             }
