@@ -256,6 +256,8 @@ let package = Package(
             dependencies: [
                 "FlutterbyeAPI", "FlutterbyeStore", "FlutterbyeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                // The digest of the OpenAPI document the generated code names.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
