@@ -256,8 +256,9 @@ let package = Package(
             dependencies: [
                 "FlutterbyeAPI", "FlutterbyeStore", "FlutterbyeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                // The digest of the OpenAPI document the generated code names.
+                // The digest of the OpenAPI document the generated code names; URI, for the job list's query.
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
