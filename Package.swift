@@ -32,6 +32,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        // The status API's server code is generated from its OpenAPI document (Scripts/generate-openapi.sh) and uses
+        // the runtime; the Hummingbird transport serves it on the API's router.
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         // Pure Solana primitives: keys, wire formats, instruction builders and decoders, and the chain's data as
@@ -146,8 +150,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             ],
-            // The OpenAPI 3.1 document GET /openapi.json serves (CI runs schemathesis against it).
+            // The OpenAPI 3.1 document GET /openapi.json serves (CI runs schemathesis against it); Generated/ is the
+            // server code generated from it (Scripts/generate-openapi.sh).
             resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
@@ -252,6 +259,9 @@ let package = Package(
             dependencies: [
                 "FlutterbyeAPI", "FlutterbyeStore", "FlutterbyeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                // The digest of the OpenAPI document the generated code names; URI, for the job list's query.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

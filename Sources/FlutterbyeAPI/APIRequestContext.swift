@@ -17,6 +17,9 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext, Remote
     let connection: (any Channel)?
     /// The largest request body a route reads; a larger one is answered 413.
     public var maxUploadSize: Int { APILimits.maxBodyBytes }
+    /// The context of the request being served, for the code generated from the OpenAPI document, which is not
+    /// given it (`CurrentContextMiddleware` sets it).
+    @TaskLocal static var current: APIRequestContext?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

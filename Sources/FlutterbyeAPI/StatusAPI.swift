@@ -81,13 +81,14 @@ public struct StatusAPI: Sendable {
         self.authentication = BearerTokenMiddleware(tokens: configuration.apiTokens)
     }
 
-    /// The routes, ready to serve.
+    /// The routes, ready to serve: the operations generated from the OpenAPI document (`APIHandlers`), and by hand
+    /// the document itself, the event stream's plain-HTTP side and `/metrics`.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
         router.add(middleware: RequestReadMiddleware())
         router.add(middleware: UnauthenticatedRateLimitMiddleware(limit: configuration.unauthenticatedLimit, authentication: authentication))
-        HealthRoutes(sampler: sampler).add(to: router)
+        router.add(middleware: CurrentContextMiddleware())
         router.get("openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -95,8 +96,13 @@ public struct StatusAPI: Sendable {
         }
         let v1 = router.group("v1").add(middleware: authentication)
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
-        JobRoutes(queue: queue, cluster: configuration.cluster, database: database).add(reads: v1, writes: writes)
-        StatusRoutes(queue: queue, index: index, rpc: rpc, database: database).add(to: v1)
+        let handlers = APIHandlers(sampler: sampler, queue: queue, index: index, rpc: rpc, cluster: configuration.cluster, database: database)
+        do {
+            try handlers.register(on: OperationRoutes(router: router, reads: v1, writes: writes))
+        } catch {
+            // Registering throws only for a server URL with a bad path; the default one has none.
+            preconditionFailure("the generated operations could not be registered: \(error)")
+        }
         EventStreamRoutes(service: events, database: database).add(to: v1)
         if let metrics { MetricsRoute(registry: metrics).add(to: router) }
         return router

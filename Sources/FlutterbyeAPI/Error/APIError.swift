@@ -58,4 +58,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     static func notFound(_ message: String) -> APIError {
         APIError(.notFound, code: "not_found", message)
     }
+
+    /// A request body over `APILimits.maxBodyBytes`.
+    static let bodyTooLarge = APIError(
+        .contentTooLarge, code: "body_too_large", "the request body is larger than \(APILimits.maxBodyBytes) bytes")
 }

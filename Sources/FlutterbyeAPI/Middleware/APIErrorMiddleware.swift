@@ -2,10 +2,12 @@ import FlutterbyeStore
 import HTTPTypes
 public import Hummingbird
 import Logging
+import OpenAPIRuntime
 
 /// Turns whatever a route throws into an `APIError`, so that every error the API sends is the same JSON shape:
-/// store errors by their code, Hummingbird's own (unknown route, body too large) by their status, and anything
-/// else into a 500 that names no internals (the error itself is logged).
+/// store errors by their code, Hummingbird's own (unknown route, body too large) by their status, what a handler
+/// or middleware of the generated code threw as that error (the generated code wraps it in a `ServerError`), and
+/// anything else into a 500 that names no internals (the error itself is logged).
 public struct APIErrorMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
 
@@ -25,6 +27,8 @@ public struct APIErrorMiddleware: RouterMiddleware {
             return error
         case let error as StoreError:
             return storeError(error, logger: logger)
+        case let error as ServerError:
+            return apiError(error.underlyingError, request: request, logger: logger)
         case let error as any HTTPResponseError:
             let status = error.status
             let code: String =

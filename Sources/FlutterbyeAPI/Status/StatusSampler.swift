@@ -181,7 +181,7 @@ public final class StatusSampler: Service, Sendable {
                 registry.makeGauge(
                     name: "flutterbye_index_lag_slots", labels: [("role", address.role.rawValue), ("address", address.address)],
                     help: "Slots between the chain's confirmed slot and the newest indexed signature of a configured address"
-                ).set(Double(StatusRoutes.lag(chainSlot: chainSlot, newestSlot: address.newestSlot)))
+                ).set(Double(APIHandlers.lag(chainSlot: chainSlot, newestSlot: address.newestSlot)))
             }
         }
         if let watermark = status.finalizedWatermark {

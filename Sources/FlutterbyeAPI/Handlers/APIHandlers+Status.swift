@@ -1,0 +1,70 @@
+import FlutterbyeIndexer
+import FlutterbyeStore
+import OpenAPIRuntime
+import SolanaRPC
+
+/// `GET /v1/index` (each configured address's cursor and its lag behind the chain, the finalized watermark) and
+/// `GET /v1/stats` (jobs by state, confirmation latency and success over the last hour, the RPC's error rate).
+extension APIHandlers {
+    /// The lag of an address is how far the chain's confirmed slot is past the address's newest indexed signature;
+    /// an address with nothing new is caught up however old its last signature, which the lag cannot tell apart
+    /// from falling behind, so `updated_at` (the last cursor move) is shown beside it.
+    func getIndex(_ input: Operations.GetIndex.Input) async throws -> Operations.GetIndex.Output {
+        async let slots = chainSlots()
+        let index = self.index
+        let status = try await database.run { try await index.status() }
+        let chain = await slots
+        let addresses = try status.addresses.map { address in
+            guard let role = Components.Schemas.IndexReport.AddressesPayloadPayload.RolePayload(rawValue: address.role.rawValue) else {
+                throw UndocumentedValue(description: "the configured address \(address.address) has the role \(address.role.rawValue)")
+            }
+            return Components.Schemas.IndexReport.AddressesPayloadPayload(
+                address: address.address, role: role, newestSignature: .init(address.newestSignature), newestSlot: .init(address.newestSlot),
+                lagSlots: .init(chain.map { Self.lag(chainSlot: $0.confirmed, newestSlot: address.newestSlot) }),
+                signaturesSeen: address.signaturesSeen, updatedAt: .init(address.updatedAt))
+        }
+        let report = Components.Schemas.IndexReport(
+            chainSlot: .init(chain?.confirmed), finalizedSlot: .init(chain?.finalized), newestIndexedSlot: .init(status.newestIndexedSlot),
+            finalizedWatermark: .init(status.finalizedWatermark), discoveredAccounts: status.discoveredAccounts, addresses: addresses)
+        return .ok(.init(body: .json(report)))
+    }
+
+    /// The chain's slots (confirmed and finalized), nil when the RPC cannot be asked now.
+    func chainSlots() async -> (confirmed: UInt64, finalized: UInt64)? {
+        guard let rpc else { return nil }
+        async let confirmed = try? rpc.slot(commitment: .confirmed)
+        async let finalized = try? rpc.slot(commitment: .finalized)
+        guard let confirmed = await confirmed, let finalized = await finalized else { return nil }
+        return (confirmed, finalized)
+    }
+
+    /// How far the chain's confirmed slot is past an address's newest indexed slot (all of it when nothing is
+    /// indexed; none when the index is ahead of the node asked).
+    static func lag(chainSlot: UInt64, newestSlot: UInt64?) -> UInt64 {
+        chainSlot - min(chainSlot, newestSlot ?? 0)
+    }
+
+    func getStats(_ input: Operations.GetStats.Input) async throws -> Operations.GetStats.Output {
+        let window = Duration.seconds(3600)
+        let queue = self.queue
+        let (counts, statistics) = try await database.run {
+            async let counts = queue.countsByState()
+            let statistics = try await queue.statistics(window: window)
+            return (try await counts, statistics)
+        }
+        var byState: [String: Int] = [:]
+        for state in TokenJobState.allCases { byState[state.rawValue] = 0 }
+        for (state, count) in counts { byState[state.rawValue] = count }
+        let tally = RPCRequestTally.current
+        let stats = Components.Schemas.Stats(
+            jobs: .init(
+                byState: .init(additionalProperties: byState), windowSeconds: Int(window.components.seconds), confirmed: statistics.confirmed,
+                failed: statistics.failed, successRate: .init(statistics.successRate),
+                confirmationP50Seconds: .init(statistics.confirmationMedianSeconds),
+                confirmationP95Seconds: .init(statistics.confirmationP95Seconds)),
+            rpc: .init(
+                requests: tally.requests, failedRequests: tally.failedRequests, errorAnswers: tally.errorAnswers,
+                errorRate: .init(tally.requests == 0 ? nil : Double(tally.failedRequests) / Double(tally.requests))))
+        return .ok(.init(body: .json(stats)))
+    }
+}
