@@ -38,6 +38,8 @@ struct JobResource: Encodable, Sendable {
     var confirmedAt: Date?
     var finalizedAt: Date?
     var finishedAt: Date?
+    /// Members of their own, written into the same object.
+    var choices: IssuerChoicesResource
 
     init(_ job: TokenJob, cluster: SolanaCluster) {
         id = job.id
@@ -66,6 +68,7 @@ struct JobResource: Encodable, Sendable {
         confirmedAt = job.confirmedAt
         finalizedAt = job.finalizedAt
         finishedAt = job.finishedAt
+        choices = IssuerChoicesResource(job.request)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -119,6 +122,7 @@ struct JobResource: Encodable, Sendable {
         try c.encode(confirmedAt, forKey: .confirmedAt)
         try c.encode(finalizedAt, forKey: .finalizedAt)
         try c.encode(finishedAt, forKey: .finishedAt)
+        try choices.encode(to: encoder)
     }
 }
 
