@@ -626,144 +626,7 @@ ON CONFLICT (version) DO NOTHING;
 --   whose transactions never finalize (a transaction the chain no longer knows) go round with the others instead of
 --   being taken first every time and holding them back.
 
--- The bytes of the largest transaction a worker may build for a job: TokenWorker's builder (SolanaCore's
--- TokenCreationPlan, measured by TokenCreationSize) with the compute unit limit and price set, a mint authority of its
--- own (three signatures) and, for the classic program, Metaplex metadata; every key distinct. A legacy transaction is
--- compact-u16(signatures) + 64 per signature + header (3) + compact-u16(keys) + 32 per key + blockhash (32) +
--- compact-u16(instructions) + per instruction: program index (1), compact-u16(accounts), one byte per account,
--- compact-u16(data length), data. All of it is fixed for a program except:
---   * the metadata instruction's data (Token-2022's TokenMetadata Initialize: an 8-byte discriminator and three u32
---     lengths; Metaplex's CreateMetadataAccountV3: 1 + three u32 lengths + 2 + 5 one-byte flags): 20 bytes + the
---     UTF-8 bytes of name, symbol and uri, after a compact-u16 length of 1 byte below 128, else 2;
---   * the memo (none when null or empty): the Memo program's key (32) + an instruction of 1 + 1 + 1 (the payer) +
---     compact-u16(memo bytes) + the memo's bytes.
--- The rest, the metadata's 20 fixed bytes included: Token-2022 771 bytes (3 signatures 193, header 3, 9 keys 289,
--- blockhash 32, instruction count 1, the 10 instructions but the memo 253), the classic program 767 (11 keys 353, the
--- 10 instructions 185). A test holds this equal to the builder's size over field lengths of every shape and worker
--- configuration.
-CREATE OR REPLACE FUNCTION flutterbye.token_job_transaction_size(token_program text, name text, symbol text, uri text, memo text)
-RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE token_program WHEN 'token-2022' THEN 771 ELSE 767 END
-        + metadata + CASE WHEN 20 + metadata < 128 THEN 1 ELSE 2 END
-        + CASE WHEN memo_bytes = 0 THEN 0 ELSE 35 + memo_bytes + CASE WHEN memo_bytes < 128 THEN 1 ELSE 2 END END
-    FROM (SELECT coalesce(octet_length(name), 0) + coalesce(octet_length(symbol), 0) + coalesce(octet_length(uri), 0) AS metadata,
-                 coalesce(octet_length(memo), 0) AS memo_bytes) AS lengths
-$$;
-
--- Enqueues a token job: the one statement the backend runs, inside its own transaction if it likes:
---   SELECT * FROM flutterbye.enqueue_token_job(idempotency_key => 'order-42', token_program => 'token-2022',
---       decimals => 6, name => 'Flutterbye Launch', symbol => 'FLBYL', uri => 'https://…/launch.json',
---       amount => '1000000000', recipient => '<base58 wallet>', memo => 'order 42');
--- Bad input raises SQLSTATE 22023 with the message 'invalid <field>: <reason>' (nothing is written); a job whose
--- transaction would be over Solana's 1232 bytes with 'invalid <fields>: ...', naming the fields that make it so long.
--- The same idempotency key with the same parameters returns the existing job (inserted = false); with
--- different parameters it raises SQLSTATE 23505 naming the key. New jobs wake workers with NOTIFY.
-CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
-    idempotency_key text,
-    token_program text,
-    decimals integer,
-    name text,
-    symbol text,
-    uri text,
-    amount text,
-    recipient text,
-    memo text DEFAULT NULL,
-    priority integer DEFAULT 0,
-    scheduled_at timestamptz DEFAULT now(),
-    max_attempts integer DEFAULT 25
-) RETURNS TABLE (job_id bigint, inserted boolean, job_state text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    parsed_amount numeric;
-    transaction_size integer;
-    too_long text;
-    existing flutterbye.token_jobs%ROWTYPE;
-    new_id bigint;
-BEGIN
-    IF idempotency_key IS NULL OR length(idempotency_key) NOT BETWEEN 1 AND 200 THEN
-        RAISE EXCEPTION 'invalid idempotency_key: it must be 1 to 200 characters' USING ERRCODE = '22023';
-    END IF;
-    IF token_program IS NULL OR token_program NOT IN ('token', 'token-2022') THEN
-        RAISE EXCEPTION 'invalid token_program: % is not token or token-2022', coalesce(token_program, 'null')
-            USING ERRCODE = '22023';
-    END IF;
-    IF decimals IS NULL OR decimals NOT BETWEEN 0 AND 9 THEN
-        RAISE EXCEPTION 'invalid decimals: % is not between 0 and 9', coalesce(decimals::text, 'null') USING ERRCODE = '22023';
-    END IF;
-    IF name IS NULL OR octet_length(name) > 32 THEN
-        RAISE EXCEPTION 'invalid name: it must be at most 32 bytes (UTF-8), it has %', coalesce(octet_length(name)::text, 'none')
-            USING ERRCODE = '22023';
-    END IF;
-    IF symbol IS NULL OR octet_length(symbol) > 10 THEN
-        RAISE EXCEPTION 'invalid symbol: it must be at most 10 bytes (UTF-8), it has %', coalesce(octet_length(symbol)::text, 'none')
-            USING ERRCODE = '22023';
-    END IF;
-    IF uri IS NULL OR octet_length(uri) > 200 THEN
-        RAISE EXCEPTION 'invalid uri: it must be at most 200 bytes (UTF-8), it has %', coalesce(octet_length(uri)::text, 'none')
-            USING ERRCODE = '22023';
-    END IF;
-    IF amount IS NULL OR amount !~ '^[0-9]{1,20}$' THEN
-        RAISE EXCEPTION 'invalid amount: % is not a whole number of base units (digits only)', coalesce(quote_literal(amount), 'null')
-            USING ERRCODE = '22023';
-    END IF;
-    parsed_amount := amount::numeric;
-    IF parsed_amount > 18446744073709551615 THEN
-        RAISE EXCEPTION 'invalid amount: % does not fit in 64 bits (at most 18446744073709551615)', amount USING ERRCODE = '22023';
-    END IF;
-    IF NOT flutterbye.is_solana_address(recipient) THEN
-        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', coalesce(quote_literal(recipient), 'null')
-            USING ERRCODE = '22023';
-    END IF;
-    IF memo IS NOT NULL AND octet_length(memo) > 500 THEN
-        RAISE EXCEPTION 'invalid memo: it must be at most 500 bytes, it has %', octet_length(memo) USING ERRCODE = '22023';
-    END IF;
-    transaction_size := flutterbye.token_job_transaction_size(token_program, name, symbol, uri, memo);
-    IF transaction_size > 1232 THEN
-        too_long := concat_ws(', ', CASE WHEN octet_length(name) > 0 THEN 'name' END, CASE WHEN octet_length(symbol) > 0 THEN 'symbol' END,
-            CASE WHEN octet_length(uri) > 0 THEN 'uri' END, CASE WHEN octet_length(memo) > 0 THEN 'memo' END);
-        RAISE EXCEPTION 'invalid %: % the job''s transaction % bytes, % more than Solana''s limit of 1232', too_long,
-            CASE WHEN strpos(too_long, ',') > 0 THEN 'together they make' ELSE 'it makes' END, transaction_size, transaction_size - 1232
-            USING ERRCODE = '22023';
-    END IF;
-    IF priority IS NULL OR priority NOT BETWEEN -100 AND 100 THEN
-        RAISE EXCEPTION 'invalid priority: % is not between -100 and 100', coalesce(priority::text, 'null') USING ERRCODE = '22023';
-    END IF;
-    IF max_attempts IS NULL OR max_attempts NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'invalid max_attempts: % is not between 1 and 1000', coalesce(max_attempts::text, 'null') USING ERRCODE = '22023';
-    END IF;
-
-    INSERT INTO flutterbye.token_jobs AS j
-        (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts)
-    VALUES
-        (enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
-         enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
-         enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
-         coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts)
-    ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
-    RETURNING j.id INTO new_id;
-
-    IF new_id IS NOT NULL THEN
-        PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
-        RETURN QUERY SELECT new_id, true, 'available'::text;
-        RETURN;
-    END IF;
-
-    SELECT * INTO existing FROM flutterbye.token_jobs j WHERE j.idempotency_key = enqueue_token_job.idempotency_key;
-    IF existing.token_program IS DISTINCT FROM enqueue_token_job.token_program
-        OR existing.decimals IS DISTINCT FROM enqueue_token_job.decimals::smallint
-        OR existing.name IS DISTINCT FROM enqueue_token_job.name
-        OR existing.symbol IS DISTINCT FROM enqueue_token_job.symbol
-        OR existing.uri IS DISTINCT FROM enqueue_token_job.uri
-        OR existing.amount IS DISTINCT FROM parsed_amount
-        OR existing.recipient IS DISTINCT FROM enqueue_token_job.recipient
-        OR existing.memo IS DISTINCT FROM enqueue_token_job.memo THEN
-        RAISE EXCEPTION 'idempotency_key % is already used by job % with different parameters', enqueue_token_job.idempotency_key, existing.id
-            USING ERRCODE = '23505';
-    END IF;
-    RETURN QUERY SELECT existing.id, false, existing.state;
-END
-$$;
+-- flutterbye.token_job_transaction_size and flutterbye.enqueue_token_job: their latest forms are in version 11 below.
 
 SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'finality_checked_at', 'timestamptz');
 
@@ -919,6 +782,298 @@ CREATE TABLE IF NOT EXISTS flutterbye.schema_script (
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (10, 'the digest of the schema script applied last: a start with the same script takes no locks')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 11: the choices a token issuer makes per job (issue 19).
+--
+-- mint_authority: after minting, 'keep' (the service keeps it, as before), 'revoke' (a fixed supply: none on chain)
+--   or the base58 address it is handed to (an escrow multisig, say).
+-- freeze_authority: 'none' (as before), 'ours' (the service's mint authority key) or an address.
+-- metadata_update_authority: Token-2022 only (null for a classic token): 'ours' (as before), 'none' (the metadata can
+--   no longer change) or an address; the metadata pointer's authority follows it.
+-- additional_metadata: Token-2022 only: TokenMetadata's additional key/value fields, a JSON array of [key, value]
+--   string pairs in order (null: none).
+-- All of them go into the job's one transaction (SetAuthority after MintTo, the freeze authority in InitializeMint2,
+-- UpdateField per field and UpdateAuthority after the metadata's Initialize), so the transaction's size depends on
+-- them: token_job_transaction_size takes them, and enqueue_token_job refuses what cannot fit. A reused idempotency key
+-- with other choices is a conflict, as with the other fields. Jobs stored before this version keep today's choices.
+
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'mint_authority', 'text NOT NULL DEFAULT ''keep''');
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'freeze_authority', 'text NOT NULL DEFAULT ''none''');
+DO $$
+BEGIN
+    IF flutterbye.add_column_once('flutterbye.token_jobs', 'metadata_update_authority', 'text') THEN
+        -- Token-2022 jobs stored before this version have the service as the metadata's update authority.
+        UPDATE flutterbye.token_jobs SET metadata_update_authority = 'ours' WHERE token_program = 'token-2022';
+    END IF;
+END
+$$;
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'additional_metadata', 'jsonb');
+
+-- The forms of versions 8 to 10 take fewer arguments; with both, a call naming only the old ones would be ambiguous.
+DROP FUNCTION IF EXISTS flutterbye.token_job_transaction_size(text, text, text, text, text);
+DROP FUNCTION IF EXISTS flutterbye.enqueue_token_job(text, text, integer, text, text, text, text, text, text, integer, timestamptz, integer);
+
+-- The bytes of the largest transaction a worker may build for a job: TokenWorker's builder (SolanaCore's
+-- TokenCreationPlan, measured by TokenCreationSize) with the compute unit limit and price set, a mint authority of its
+-- own (three signatures) and, for the classic program, Metaplex metadata; every key distinct. A legacy transaction is
+-- compact-u16(signatures) + 64 per signature + header (3) + compact-u16(keys) + 32 per key + blockhash (32) +
+-- compact-u16(instructions) + per instruction: program index (1), compact-u16(accounts), one byte per account,
+-- compact-u16(data length), data. compact-u16(n) is 1 byte below 128, 2 below 16384, else 3. All of it is fixed for a
+-- program except:
+--   * the metadata instruction's data (Token-2022's TokenMetadata Initialize: an 8-byte discriminator and three u32
+--     lengths; Metaplex's CreateMetadataAccountV3: 1 + three u32 lengths + 2 + 5 one-byte flags): 20 bytes + the
+--     UTF-8 bytes of name, symbol and uri, after a compact-u16 length;
+--   * the memo (none when null or empty): the Memo program's key (32) + an instruction of 1 + 1 + 1 (the payer) +
+--     compact-u16(memo bytes) + the memo's bytes;
+--   * a freeze authority: InitializeMint2's COption carries the key, 32 bytes more;
+--   * a mint authority not kept: SetAuthority (mint, current authority; data 6, 0 and a COption key): 8 bytes to
+--     revoke, 40 to hand it to an address;
+--   * Token-2022 only, an update authority not ours: UpdateAuthority (metadata, current authority; an 8-byte
+--     discriminator and the new key or 32 zeros): 45 bytes;
+--   * Token-2022 only, each additional field: UpdateField (metadata, update authority; data: discriminator 8, the
+--     Key variant 1, the key and the value as u32-length strings: 17 + key + value bytes = d): 4 + compact-u16(d) + d;
+--   * the instruction count's compact-u16: one byte more from 128 instructions (Token-2022 has 10 without the memo
+--     and the choices, the classic program 9).
+-- The rest, the metadata's 20 fixed bytes included: Token-2022 771 bytes (3 signatures 193, header 3, 9 keys 289,
+-- blockhash 32, instruction count 1, the 10 instructions but the memo 253), the classic program 767 (11 keys 353, its
+-- instructions 185). A test holds this equal to the builder's size over field lengths, choices and worker
+-- configurations.
+CREATE OR REPLACE FUNCTION flutterbye.token_job_transaction_size(
+    token_program text, name text, symbol text, uri text, memo text, mint_authority text DEFAULT 'keep',
+    freeze_authority text DEFAULT 'none', metadata_update_authority text DEFAULT NULL, additional_metadata jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE token_program WHEN 'token-2022' THEN 771 ELSE 767 END
+        + metadata + CASE WHEN 20 + metadata < 128 THEN 1 ELSE 2 END
+        + CASE WHEN memo_bytes = 0 THEN 0 ELSE 35 + memo_bytes + CASE WHEN memo_bytes < 128 THEN 1 ELSE 2 END END
+        + CASE WHEN freezes THEN 32 ELSE 0 END
+        + CASE mint_choice WHEN 'keep' THEN 0 WHEN 'revoke' THEN 8 ELSE 40 END
+        + CASE WHEN hands_metadata THEN 45 ELSE 0 END
+        + field_bytes
+        + CASE WHEN instructions >= 16384 THEN 2 WHEN instructions >= 128 THEN 1 ELSE 0 END
+    FROM (SELECT coalesce(octet_length(name), 0) + coalesce(octet_length(symbol), 0) + coalesce(octet_length(uri), 0) AS metadata,
+                 coalesce(octet_length(memo), 0) AS memo_bytes,
+                 coalesce(freeze_authority, 'none') <> 'none' AS freezes,
+                 coalesce(mint_authority, 'keep') AS mint_choice,
+                 token_program = 'token-2022' AND coalesce(metadata_update_authority, 'ours') <> 'ours' AS hands_metadata) AS lengths,
+         (SELECT count(*)::integer AS field_count,
+                 coalesce(sum(4 + d + CASE WHEN d < 128 THEN 1 WHEN d < 16384 THEN 2 ELSE 3 END), 0)::integer AS field_bytes
+          FROM (SELECT 17 + octet_length(pair->>0) + octet_length(pair->>1) AS d
+                FROM jsonb_array_elements(CASE WHEN token_program = 'token-2022' AND jsonb_typeof(additional_metadata) = 'array'
+                                               THEN additional_metadata ELSE '[]'::jsonb END) AS pair) AS each_field) AS fields,
+         LATERAL (SELECT CASE token_program WHEN 'token-2022' THEN 10 ELSE 9 END + CASE WHEN memo_bytes = 0 THEN 0 ELSE 1 END
+                         + CASE WHEN mint_choice = 'keep' THEN 0 ELSE 1 END + CASE WHEN hands_metadata THEN 1 ELSE 0 END
+                         + field_count AS instructions) AS counted
+$$;
+
+-- Enqueues a token job: the one statement the backend runs, inside its own transaction if it likes:
+--   SELECT * FROM flutterbye.enqueue_token_job(idempotency_key => 'order-42', token_program => 'token-2022',
+--       decimals => 6, name => 'Flutterbye Launch', symbol => 'FLBYL', uri => 'https://…/launch.json',
+--       amount => '1000000000', recipient => '<base58 wallet>', memo => 'order 42',
+--       mint_authority => 'revoke', additional_metadata => '[["website", "https://flutterbye.example"]]');
+-- The choices may be left out (or null) for today's: mint_authority 'keep', freeze_authority 'none',
+-- metadata_update_authority 'ours' (Token-2022), no additional metadata.
+-- Bad input raises SQLSTATE 22023 with the message 'invalid <field>: <reason>' (nothing is written); a job whose
+-- transaction would be over Solana's 1232 bytes with 'invalid <fields>: ...', naming the fields that make it so long.
+-- The same idempotency key with the same parameters returns the existing job (inserted = false); with
+-- different parameters it raises SQLSTATE 23505 naming the key. New jobs wake workers with NOTIFY.
+CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
+    idempotency_key text,
+    token_program text,
+    decimals integer,
+    name text,
+    symbol text,
+    uri text,
+    amount text,
+    recipient text,
+    memo text DEFAULT NULL,
+    priority integer DEFAULT 0,
+    scheduled_at timestamptz DEFAULT now(),
+    max_attempts integer DEFAULT 25,
+    mint_authority text DEFAULT 'keep',
+    freeze_authority text DEFAULT 'none',
+    metadata_update_authority text DEFAULT NULL,
+    additional_metadata jsonb DEFAULT NULL
+) RETURNS TABLE (job_id bigint, inserted boolean, job_state text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    zero_address constant text := '11111111111111111111111111111111';
+    classic_has_no_metadata constant text :=
+        'a classic token (token_program token) has no Token-2022 metadata: leave it out, or use token-2022';
+    parsed_amount numeric;
+    chosen_mint_authority text := coalesce(enqueue_token_job.mint_authority, 'keep');
+    chosen_freeze_authority text := coalesce(enqueue_token_job.freeze_authority, 'none');
+    chosen_update_authority text := enqueue_token_job.metadata_update_authority;
+    chosen_fields jsonb := CASE WHEN enqueue_token_job.additional_metadata = '[]'::jsonb THEN NULL
+                                ELSE enqueue_token_job.additional_metadata END;
+    repeated_key text;
+    field_bytes integer;
+    transaction_size integer;
+    too_long text;
+    existing flutterbye.token_jobs%ROWTYPE;
+    new_id bigint;
+BEGIN
+    IF idempotency_key IS NULL OR length(idempotency_key) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'invalid idempotency_key: it must be 1 to 200 characters' USING ERRCODE = '22023';
+    END IF;
+    IF token_program IS NULL OR token_program NOT IN ('token', 'token-2022') THEN
+        RAISE EXCEPTION 'invalid token_program: % is not token or token-2022', coalesce(token_program, 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    IF decimals IS NULL OR decimals NOT BETWEEN 0 AND 9 THEN
+        RAISE EXCEPTION 'invalid decimals: % is not between 0 and 9', coalesce(decimals::text, 'null') USING ERRCODE = '22023';
+    END IF;
+    IF name IS NULL OR octet_length(name) > 32 THEN
+        RAISE EXCEPTION 'invalid name: it must be at most 32 bytes (UTF-8), it has %', coalesce(octet_length(name)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF symbol IS NULL OR octet_length(symbol) > 10 THEN
+        RAISE EXCEPTION 'invalid symbol: it must be at most 10 bytes (UTF-8), it has %', coalesce(octet_length(symbol)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF uri IS NULL OR octet_length(uri) > 200 THEN
+        RAISE EXCEPTION 'invalid uri: it must be at most 200 bytes (UTF-8), it has %', coalesce(octet_length(uri)::text, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    IF amount IS NULL OR amount !~ '^[0-9]{1,20}$' THEN
+        RAISE EXCEPTION 'invalid amount: % is not a whole number of base units (digits only)', coalesce(quote_literal(amount), 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    parsed_amount := amount::numeric;
+    IF parsed_amount > 18446744073709551615 THEN
+        RAISE EXCEPTION 'invalid amount: % does not fit in 64 bits (at most 18446744073709551615)', amount USING ERRCODE = '22023';
+    END IF;
+    IF NOT flutterbye.is_solana_address(recipient) THEN
+        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', coalesce(quote_literal(recipient), 'null')
+            USING ERRCODE = '22023';
+    END IF;
+    IF memo IS NOT NULL AND octet_length(memo) > 500 THEN
+        RAISE EXCEPTION 'invalid memo: it must be at most 500 bytes, it has %', octet_length(memo) USING ERRCODE = '22023';
+    END IF;
+
+    -- The issuer's choices: a keyword or an address (never the all-zero one, which nobody can sign for).
+    IF chosen_mint_authority NOT IN ('keep', 'revoke') AND NOT flutterbye.is_solana_address(chosen_mint_authority) THEN
+        RAISE EXCEPTION 'invalid mint_authority: % is not keep, revoke or a base58 Solana address', quote_literal(chosen_mint_authority)
+            USING ERRCODE = '22023';
+    END IF;
+    IF chosen_mint_authority = zero_address THEN
+        RAISE EXCEPTION 'invalid mint_authority: % is the all-zero address, which nobody can sign for: ask for revoke instead', zero_address
+            USING ERRCODE = '22023';
+    END IF;
+    IF chosen_freeze_authority NOT IN ('none', 'ours') AND NOT flutterbye.is_solana_address(chosen_freeze_authority) THEN
+        RAISE EXCEPTION 'invalid freeze_authority: % is not none, ours or a base58 Solana address', quote_literal(chosen_freeze_authority)
+            USING ERRCODE = '22023';
+    END IF;
+    IF chosen_freeze_authority = zero_address THEN
+        RAISE EXCEPTION 'invalid freeze_authority: % is the all-zero address, which nobody can sign for: ask for none instead', zero_address
+            USING ERRCODE = '22023';
+    END IF;
+    IF chosen_update_authority IS NOT NULL AND token_program = 'token' THEN
+        RAISE EXCEPTION 'invalid metadata_update_authority: %', classic_has_no_metadata USING ERRCODE = '22023';
+    END IF;
+    IF token_program = 'token-2022' THEN
+        chosen_update_authority := coalesce(chosen_update_authority, 'ours');
+        IF chosen_update_authority NOT IN ('ours', 'none') AND NOT flutterbye.is_solana_address(chosen_update_authority) THEN
+            RAISE EXCEPTION 'invalid metadata_update_authority: % is not ours, none or a base58 Solana address',
+                quote_literal(chosen_update_authority) USING ERRCODE = '22023';
+        END IF;
+        IF chosen_update_authority = zero_address THEN
+            RAISE EXCEPTION 'invalid metadata_update_authority: % is the all-zero address, which nobody can sign for: ask for none instead',
+                zero_address USING ERRCODE = '22023';
+        END IF;
+    END IF;
+    IF chosen_fields IS NOT NULL THEN
+        IF token_program = 'token' THEN
+            RAISE EXCEPTION 'invalid additional_metadata: %', classic_has_no_metadata USING ERRCODE = '22023';
+        END IF;
+        -- Two steps: jsonb_array_elements refuses anything but an array, and OR need not be evaluated in order.
+        IF jsonb_typeof(chosen_fields) <> 'array' THEN
+            RAISE EXCEPTION 'invalid additional_metadata: it must be a JSON array of [key, value] pairs of strings' USING ERRCODE = '22023';
+        END IF;
+        IF EXISTS (
+            SELECT 1 FROM jsonb_array_elements(chosen_fields) AS pair
+            WHERE CASE WHEN jsonb_typeof(pair) <> 'array' THEN true
+                       ELSE jsonb_array_length(pair) <> 2 OR jsonb_typeof(pair->0) <> 'string' OR jsonb_typeof(pair->1) <> 'string' END
+        ) THEN
+            RAISE EXCEPTION 'invalid additional_metadata: it must be a JSON array of [key, value] pairs of strings' USING ERRCODE = '22023';
+        END IF;
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(chosen_fields) AS pair WHERE pair->>0 = '') THEN
+            RAISE EXCEPTION 'invalid additional_metadata: its keys must not be empty' USING ERRCODE = '22023';
+        END IF;
+        SELECT pair->>0 INTO repeated_key FROM jsonb_array_elements(chosen_fields) WITH ORDINALITY AS fields(pair, position)
+        GROUP BY pair->>0 HAVING count(*) > 1 ORDER BY min(position) LIMIT 1;
+        IF repeated_key IS NOT NULL THEN
+            RAISE EXCEPTION 'invalid additional_metadata: the key % appears more than once', quote_literal(repeated_key) USING ERRCODE = '22023';
+        END IF;
+        SELECT sum(octet_length(pair->>0) + octet_length(pair->>1)) INTO field_bytes FROM jsonb_array_elements(chosen_fields) AS pair;
+        IF field_bytes > 1232 THEN
+            RAISE EXCEPTION 'invalid additional_metadata: its keys and values have % bytes, more than a transaction can carry (1232)', field_bytes
+                USING ERRCODE = '22023';
+        END IF;
+    END IF;
+
+    transaction_size := flutterbye.token_job_transaction_size(token_program, name, symbol, uri, memo, chosen_mint_authority,
+        chosen_freeze_authority, chosen_update_authority, chosen_fields);
+    IF transaction_size > 1232 THEN
+        too_long := concat_ws(', ', CASE WHEN octet_length(name) > 0 THEN 'name' END, CASE WHEN octet_length(symbol) > 0 THEN 'symbol' END,
+            CASE WHEN octet_length(uri) > 0 THEN 'uri' END, CASE WHEN octet_length(memo) > 0 THEN 'memo' END,
+            CASE WHEN chosen_mint_authority <> 'keep' THEN 'mint_authority' END,
+            CASE WHEN chosen_freeze_authority <> 'none' THEN 'freeze_authority' END,
+            CASE WHEN chosen_update_authority <> 'ours' THEN 'metadata_update_authority' END,
+            CASE WHEN chosen_fields IS NOT NULL THEN 'additional_metadata' END);
+        RAISE EXCEPTION 'invalid %: % the job''s transaction % bytes, % more than Solana''s limit of 1232', too_long,
+            CASE WHEN strpos(too_long, ',') > 0 THEN 'together they make' ELSE 'it makes' END, transaction_size, transaction_size - 1232
+            USING ERRCODE = '22023';
+    END IF;
+    IF priority IS NULL OR priority NOT BETWEEN -100 AND 100 THEN
+        RAISE EXCEPTION 'invalid priority: % is not between -100 and 100', coalesce(priority::text, 'null') USING ERRCODE = '22023';
+    END IF;
+    IF max_attempts IS NULL OR max_attempts NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'invalid max_attempts: % is not between 1 and 1000', coalesce(max_attempts::text, 'null') USING ERRCODE = '22023';
+    END IF;
+
+    INSERT INTO flutterbye.token_jobs AS j
+        (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts,
+         mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
+    VALUES
+        (enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
+         enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
+         enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
+         coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts,
+         chosen_mint_authority, chosen_freeze_authority, chosen_update_authority, chosen_fields)
+    ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
+    RETURNING j.id INTO new_id;
+
+    IF new_id IS NOT NULL THEN
+        PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
+        RETURN QUERY SELECT new_id, true, 'available'::text;
+        RETURN;
+    END IF;
+
+    SELECT * INTO existing FROM flutterbye.token_jobs j WHERE j.idempotency_key = enqueue_token_job.idempotency_key;
+    IF existing.token_program IS DISTINCT FROM enqueue_token_job.token_program
+        OR existing.decimals IS DISTINCT FROM enqueue_token_job.decimals::smallint
+        OR existing.name IS DISTINCT FROM enqueue_token_job.name
+        OR existing.symbol IS DISTINCT FROM enqueue_token_job.symbol
+        OR existing.uri IS DISTINCT FROM enqueue_token_job.uri
+        OR existing.amount IS DISTINCT FROM parsed_amount
+        OR existing.recipient IS DISTINCT FROM enqueue_token_job.recipient
+        OR existing.memo IS DISTINCT FROM enqueue_token_job.memo
+        OR existing.mint_authority IS DISTINCT FROM chosen_mint_authority
+        OR existing.freeze_authority IS DISTINCT FROM chosen_freeze_authority
+        OR existing.metadata_update_authority IS DISTINCT FROM chosen_update_authority
+        OR existing.additional_metadata IS DISTINCT FROM chosen_fields THEN
+        RAISE EXCEPTION 'idempotency_key % is already used by job % with different parameters', enqueue_token_job.idempotency_key, existing.id
+            USING ERRCODE = '23505';
+    END IF;
+    RETURN QUERY SELECT existing.id, false, existing.state;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (11, 'the issuer''s choices per job: mint, freeze and metadata update authorities, additional metadata')
 ON CONFLICT (version) DO NOTHING;
 
 -- ------------------------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ import SolanaRPC
 /// The body of `POST /v1/jobs`, read member by member so that a refusal names every bad field at once: a missing
 /// or mistyped member, an unknown one, and then every rule of `enqueue_token_job` the values break.
 enum JobSubmission {
-    static let members: Set<String> = [
+    static let members = Set([
         "idempotency_key", "token_program", "decimals", "name", "symbol", "uri", "amount", "recipient", "memo", "priority",
         "scheduled_at", "max_attempts",
-    ]
+    ]).union(IssuerChoicesSubmission.members)
 
     /// The job request in `body`, with the idempotency key from the body or the `Idempotency-Key` header (both may
     /// be given when they agree); throws a 400 `APIError` listing every problem.
@@ -92,15 +92,17 @@ enum JobSubmission {
             scheduledAt = parseTimestamp(text)
             if scheduledAt == nil { problem("scheduled_at", "must be an RFC 3339 timestamp, such as 2026-01-31T12:00:00Z") }
         }
+        let choices = IssuerChoicesSubmission(object, problem: problem)
 
         // The values' rules are checked whenever every value is there with its type, even beside an unknown field.
         if let key, let decimals, let name, let symbol, let uri, let amount, let recipient, let priority,
             let maxAttempts
         {
-            let request = TokenJobRequest(
-                idempotencyKey: key, tokenProgram: tokenProgram, decimals: decimals, name: name, symbol: symbol, uri: uri,
-                amount: amount, recipient: recipient, memo: memo, priority: priority, scheduledAt: scheduledAt,
-                maxAttempts: maxAttempts)
+            let request = choices.applied(
+                to: TokenJobRequest(
+                    idempotencyKey: key, tokenProgram: tokenProgram, decimals: decimals, name: name, symbol: symbol, uri: uri,
+                    amount: amount, recipient: recipient, memo: memo, priority: priority, scheduledAt: scheduledAt,
+                    maxAttempts: maxAttempts))
             for refusal in request.invalidFields() {
                 guard refusal.fields.count > 1 else {
                     problem(refusal.field, refusal.reason)

@@ -14,12 +14,14 @@ import TokenWorker
 
     /// A mint account's first 82 bytes as the SPL Token layout has them: COption<Pubkey> mint authority, u64 supply,
     /// u8 decimals, bool initialized, COption<Pubkey> freeze authority.
-    static func mintData(authority: PublicKey? = MintVerdictTests.authority, decimals: UInt8 = 6, initialized: Bool = true) -> [UInt8] {
+    static func mintData(
+        authority: PublicKey? = MintVerdictTests.authority, decimals: UInt8 = 6, initialized: Bool = true, freeze: PublicKey? = nil
+    ) -> [UInt8] {
         var data: [UInt8] = []
         data += authority == nil ? [0, 0, 0, 0] + [UInt8](repeating: 0, count: 32) : [1, 0, 0, 0] + authority!.bytes
         data += withUnsafeBytes(of: UInt64(1_000).littleEndian, Array.init)
         data += [decimals, initialized ? 1 : 0]
-        data += [0, 0, 0, 0] + [UInt8](repeating: 0, count: 32)
+        data += freeze == nil ? [0, 0, 0, 0] + [UInt8](repeating: 0, count: 32) : [1, 0, 0, 0] + freeze!.bytes
         return data + [UInt8](repeating: 0, count: 152)  // Token-2022 extensions follow; not read
     }
 

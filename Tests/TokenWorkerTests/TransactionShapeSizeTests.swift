@@ -47,6 +47,42 @@ import TokenWorker
         }
     }
 
+    /// The issuer's choices that add instructions are part of the shape (a job with them calibrates apart from one
+    /// without), and the shape's largest transaction of a job with additional metadata near the limit still fits.
+    @Test func choicesThatAddInstructionsShapeTheTransaction() throws {
+        let escrow = try Keypair(seed: [UInt8](repeating: 75, count: 32)).publicKey
+        func plan(_ choices: IssuerChoices, value: Int = 10) throws -> TokenCreationPlan {
+            var choices = choices
+            if !choices.additionalMetadata.isEmpty {
+                choices.additionalMetadata = [TokenMetadataField("about", String(repeating: "a", count: value))]
+            }
+            return try TokenCreationPlan(
+                program: .token2022, decimals: 6, name: "Name", symbol: "SYM", uri: String(repeating: "u", count: 100), amount: 1,
+                recipient: Self.recipient, memo: "memo", choices: choices)
+        }
+        let standard = TransactionShape(try plan(.standard), metaplexMetadata: false)
+        let withField = IssuerChoices(additionalMetadata: [TokenMetadataField("about", "")])
+        let distinct = [
+            IssuerChoices(mintAuthority: .nobody), IssuerChoices(metadataUpdateAuthority: .address(escrow)), withField,
+        ].map { try! TransactionShape(plan($0), metaplexMetadata: false) }
+        #expect(Set(distinct + [standard]).count == 4, "\(distinct)")
+        // Revoking and handing the mint authority on cost the same instructions; so does the freeze authority's choice.
+        #expect(try TransactionShape(plan(IssuerChoices(mintAuthority: .address(escrow))), metaplexMetadata: false) == distinct[0])
+        #expect(try TransactionShape(plan(IssuerChoices(freezeAuthority: .service)), metaplexMetadata: false) == standard)
+
+        var value = 1000
+        while value > 0, try Self.transaction(try plan(withField, value: value), metaplex: false) == nil { value -= 1 }
+        let job = try plan(withField, value: value)
+        let own = try #require(try Self.transaction(job, metaplex: false))
+        let largest = TransactionShape(job, metaplexMetadata: false).largest(of: job)
+        let grown = try #require(try Self.transaction(largest, metaplex: false), "the shape's largest is over 1232 bytes")
+        #expect(grown.serialized().count >= own.serialized().count)
+        #expect(TransactionShape(largest, metaplexMetadata: false) == TransactionShape(job, metaplexMetadata: false))
+        let small = try plan(withField, value: 3)
+        let smallLargest = TransactionShape(small, metaplexMetadata: false).largest(of: small)
+        #expect(smallLargest.choices.additionalMetadata[0].value.utf8.count == TransactionShape.additionalMetadataBucket - "about".utf8.count)
+    }
+
     /// A job over the limit (the queue refuses such jobs; one enqueued before it did fails when it is signed) is not grown.
     @Test func aJobOverTheLimitIsNotGrown() throws {
         let job = try TokenCreationPlan(

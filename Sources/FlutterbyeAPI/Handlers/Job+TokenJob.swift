@@ -2,7 +2,8 @@ import FlutterbyeStore
 import SolanaCore
 
 /// A token job as the API shows it (the document's `Job`): the request, where the job stands, every failed attempt
-/// with its error, the signature and mint once known, with explorer links, and the timestamps. Never the signed
+/// with its error, the signature and mint once known, with explorer links, the timestamps, and the issuer's choices
+/// (mint and freeze authority, Token-2022 metadata's update authority and additional fields). Never the signed
 /// transaction's bytes.
 extension Components.Schemas.Job {
     init(_ job: TokenJob, cluster: SolanaCluster) throws {
@@ -22,6 +23,8 @@ extension Components.Schemas.Job {
             explorerUrl: .init(job.signature.map { cluster.explorerURL(transaction: $0) }),
             mintExplorerUrl: .init(job.mintAddress.map { cluster.explorerURL(address: $0) }), scheduledAt: .init(job.request.scheduledAt),
             createdAt: job.createdAt, updatedAt: job.updatedAt, submittedAt: .init(job.submittedAt), confirmedAt: .init(job.confirmedAt),
-            finalizedAt: .init(job.finalizedAt), finishedAt: .init(job.finishedAt))
+            finalizedAt: .init(job.finalizedAt), finishedAt: .init(job.finishedAt), mintAuthority: job.request.mintAuthority,
+            freezeAuthority: job.request.freezeAuthority, metadataUpdateAuthority: .init(job.request.storedMetadataUpdateAuthority),
+            additionalMetadata: job.request.additionalMetadata.map { [$0.key, $0.value] })
     }
 }

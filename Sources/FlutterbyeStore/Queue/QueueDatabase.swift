@@ -113,7 +113,9 @@ struct QueueDatabase: Sendable {
                 decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
                 uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
                 priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt ?? Date()),
-                max_attempts => \(request.maxAttempts)::integer)
+                max_attempts => \(request.maxAttempts)::integer, mint_authority => \(request.mintAuthority),
+                freeze_authority => \(request.freezeAuthority), metadata_update_authority => \(request.metadataUpdateAuthority),
+                additional_metadata => \(request.storedAdditionalMetadata)::jsonb)
             """
         let rows = try await run(query, "enqueueing job \(request.idempotencyKey)")
         guard let row = rows.first else { throw StoreError(.queryFailed, "enqueue_token_job returned no row") }

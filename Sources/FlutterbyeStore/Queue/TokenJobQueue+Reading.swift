@@ -82,7 +82,10 @@ extension TokenJobQueue {
             symbol: try c["symbol"].decode(String.self), uri: try c["uri"].decode(String.self), amount: try c["amount"].decode(String.self),
             recipient: try c["recipient"].decode(String.self), memo: try c["memo"].decode(String?.self),
             priority: Int(try c["priority"].decode(Int16.self)), scheduledAt: try c["scheduled_at"].decode(Date.self),
-            maxAttempts: Int(try c["max_attempts"].decode(Int32.self)))
+            maxAttempts: Int(try c["max_attempts"].decode(Int32.self)), mintAuthority: try c["mint_authority"].decode(String.self),
+            freezeAuthority: try c["freeze_authority"].decode(String.self),
+            metadataUpdateAuthority: try c["metadata_update_authority"].decode(String?.self),
+            additionalMetadata: TokenJobRequest.additionalMetadata(column: try c["additional_metadata"].decode(String?.self)))
         return TokenJob(
             id: try c["id"].decode(Int64.self), request: request,
             state: TokenJobState(rawValue: try c["state"].decode(String.self)) ?? .failed,

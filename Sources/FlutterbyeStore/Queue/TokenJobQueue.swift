@@ -121,7 +121,8 @@ public struct TokenJobQueue: Sendable {
         id, idempotency_key, state, token_program, decimals, name, symbol, uri, amount::text AS amount, recipient, memo,
         priority, scheduled_at, attempt, max_attempts, attempted_by, lease_token, lease_expires_at, errors::text AS errors,
         mint_address, signature, signatures, raw_transaction, last_valid_block_height, created_at, updated_at, submitted_at,
-        confirmed_at, finalized_at, finished_at
+        confirmed_at, finalized_at, finished_at, mint_authority, freeze_authority, metadata_update_authority,
+        additional_metadata::text AS additional_metadata
         """
 
     static func milliseconds(_ duration: Duration) -> Int64 {

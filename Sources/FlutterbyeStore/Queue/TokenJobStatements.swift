@@ -7,18 +7,22 @@ import PostgresNIO
 /// Inserts a batch of validated requests in one statement, skipping keys that exist (`ON CONFLICT DO NOTHING`), and
 /// wakes workers with one NOTIFY (payload: the smallest new id). Returns (id, idempotency_key) of each new job.
 struct EnqueueBatchStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_enqueue_batch_v1"
+    static let name = "flutterbye_enqueue_batch_v2"
     static let sql = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                 $9::text[], $10::bool[], $11::int8[], $12::timestamptz[], $13::int8[])
+                                 $9::text[], $10::bool[], $11::int8[], $12::timestamptz[], $13::int8[], $14::text[], $15::text[],
+                                 $16::text[], $17::text[])
                 WITH ORDINALITY AS input(idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
-                                         memo, has_memo, priority, scheduled_at, max_attempts, ordinal)
+                                         memo, has_memo, priority, scheduled_at, max_attempts, mint_authority, freeze_authority,
+                                         metadata_update_authority, additional_metadata, ordinal)
         ), inserted AS (
             INSERT INTO flutterbye.token_jobs AS j
-                (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts)
+                (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts,
+                 mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
             SELECT idempotency_key, token_program, decimals, name, symbol, uri, amount::numeric, recipient,
-                   CASE WHEN has_memo THEN memo END, priority, scheduled_at, max_attempts
+                   CASE WHEN has_memo THEN memo END, priority, scheduled_at, max_attempts, mint_authority, freeze_authority,
+                   nullif(metadata_update_authority, ''), nullif(additional_metadata, '')::jsonb
             FROM input ORDER BY ordinal
             ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
             RETURNING j.id, j.idempotency_key
@@ -33,7 +37,7 @@ struct EnqueueBatchStatement: PostgresPreparedStatement {
     var now: Date
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 13)
+        var bindings = PostgresBindings(capacity: 17)
         bindings.append(requests.map(\.idempotencyKey))
         bindings.append(requests.map(\.tokenProgram))
         bindings.append(requests.map { Int64($0.decimals) })
@@ -47,6 +51,11 @@ struct EnqueueBatchStatement: PostgresPreparedStatement {
         bindings.append(requests.map { Int64($0.priority) })
         bindings.append(requests.map { $0.scheduledAt ?? now })
         bindings.append(requests.map { Int64($0.maxAttempts) })
+        // The choices as the queue stores them (empty text: null); validated requests never have an empty one.
+        bindings.append(requests.map(\.mintAuthority))
+        bindings.append(requests.map(\.freezeAuthority))
+        bindings.append(requests.map { $0.storedMetadataUpdateAuthority ?? "" })
+        bindings.append(requests.map { $0.storedAdditionalMetadata ?? "" })
         return bindings
     }
 
@@ -60,7 +69,7 @@ struct EnqueueBatchStatement: PostgresPreparedStatement {
 /// `excluding` (see `TokenJobQueue.claim`); returned in claim order (priority, then schedule, then id): an UPDATE's
 /// RETURNING comes in whatever order the join produced, so the claimed rows are sorted again.
 struct ClaimStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_claim_v3"
+    static let name = "flutterbye_claim_v4"
     static let sql = """
         WITH next AS (
             SELECT id AS next_id FROM flutterbye.token_jobs

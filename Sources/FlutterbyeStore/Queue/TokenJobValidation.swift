@@ -24,10 +24,11 @@ extension TokenJobRequest {
         guard let amount = UInt64(amount), let recipient = try? PublicKey(base58: recipient) else {
             throw StoreError(.invalidJob, "invalid amount or recipient: \(Self.quoteLiteral(self.amount)), \(Self.quoteLiteral(self.recipient))")
         }
+        guard let choices = issuerChoices() else { throw StoreError(.invalidJob, "invalid authority choices") }
         do {
             return try TokenCreationPlan(
                 program: program, decimals: UInt8(clamping: decimals), name: name, symbol: symbol, uri: uri, amount: amount, recipient: recipient,
-                memo: memo)
+                memo: memo, choices: choices)
         } catch {
             throw StoreError(.invalidJob, error.message)
         }
@@ -69,6 +70,7 @@ extension TokenJobRequest {
         if let memo, memo.utf8.count > 500 {
             invalid.append(.init("memo", "it must be at most 500 bytes, it has \(memo.utf8.count)"))
         }
+        invalid += choiceRefusals()
         if let refusal = transactionSizeRefusal() {
             invalid.append(refusal)
         }
@@ -83,8 +85,9 @@ extension TokenJobRequest {
 
     /// `enqueue_token_job`'s size rule: the transaction of the job as the largest worker configuration builds it
     /// (`TokenCreationSize`, `flutterbye.token_job_transaction_size`) must fit in Solana's 1232 bytes. The refusal names
-    /// the fields that make up its variable part (those not empty). Nil when the job fits, or when the token program,
-    /// name, symbol, URI or memo is refused on its own (the function checks those first).
+    /// the fields that make up its variable part (those not empty, and the choices that add instructions or bytes). Nil
+    /// when the job fits, or when the token program, name, symbol, URI, memo or a choice is refused on its own (the
+    /// function checks those first).
     func transactionSizeRefusal() -> TokenJobRefusal? {
         let program: TokenProgram
         switch tokenProgram {
@@ -92,11 +95,12 @@ extension TokenJobRequest {
         case "token-2022": program = .token2022
         default: return nil
         }
-        guard (memo?.utf8.count ?? 0) <= 500,
-            (try? TokenCreationSize.fits(program: program, name: name, symbol: symbol, uri: uri, memo: memo)) == false,
-            let size = try? TokenCreationSize.largest(program: program, name: name, symbol: symbol, uri: uri, memo: memo)
+        guard (memo?.utf8.count ?? 0) <= 500, choiceRefusals().isEmpty, let choices = issuerChoices(),
+            (try? TokenCreationSize.fits(program: program, name: name, symbol: symbol, uri: uri, memo: memo, choices: choices)) == false,
+            let size = try? TokenCreationSize.largest(program: program, name: name, symbol: symbol, uri: uri, memo: memo, choices: choices)
         else { return nil }
-        let fields = [("name", name), ("symbol", symbol), ("uri", uri), ("memo", memo ?? "")].filter { !$0.1.isEmpty }.map(\.0)
+        let fields =
+            [("name", name), ("symbol", symbol), ("uri", uri), ("memo", memo ?? "")].filter { !$0.1.isEmpty }.map(\.0) + choiceFieldsAddingBytes
         let limit = TokenCreationSize.limit
         return TokenJobRefusal(
             fields: fields,

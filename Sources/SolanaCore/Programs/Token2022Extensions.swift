@@ -37,6 +37,9 @@ public enum TokenMetadata {
     /// The UpdateField instruction's 8-byte discriminator: the first bytes of
     /// SHA-256("spl_token_metadata_interface:updating_field") = dd e9 31 2d b5 ca dc c8.
     public static let updateFieldDiscriminator = discriminator("spl_token_metadata_interface:updating_field")
+    /// The UpdateAuthority instruction's 8-byte discriminator: the first bytes of
+    /// SHA-256("spl_token_metadata_interface:update_the_authority") = d7 e4 a6 e4 54 64 56 7b.
+    public static let updateAuthorityDiscriminator = discriminator("spl_token_metadata_interface:update_the_authority")
 
     static func discriminator(_ name: String) -> [UInt8] { Array(SHA256.hash(data: Array(name.utf8)).prefix(8)) }
 
@@ -96,6 +99,17 @@ public enum TokenMetadata {
         }
         data.writeBorshString(value)
         return Instruction(programID: programID, accounts: [.writable(metadata), .readonly(updateAuthority, signer: true)], data: data.bytes)
+    }
+
+    /// Hands the metadata's update authority to `newAuthority` (nil: nobody, stored as all zeros; the metadata can no
+    /// longer change). The current update authority signs. Data: the discriminator and the new key (32 bytes).
+    public static func updateAuthority(
+        metadata: PublicKey, currentAuthority: PublicKey, newAuthority: PublicKey?, programID: PublicKey = TokenProgram.token2022.programID
+    ) -> Instruction {
+        var data = WireWriter(capacity: 40)
+        data.write(updateAuthorityDiscriminator)
+        data.write(newAuthority ?? .zero)
+        return Instruction(programID: programID, accounts: [.writable(metadata), .readonly(currentAuthority, signer: true)], data: data.bytes)
     }
 
     /// The bytes the metadata adds to the mint account: the 4-byte TLV header plus borsh `TokenMetadata`

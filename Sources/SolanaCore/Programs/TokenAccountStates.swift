@@ -168,7 +168,7 @@ public struct TokenMetadataState: Sendable, Hashable {
 }
 
 /// One custom key/value field of Token-2022 on-chain metadata.
-public struct TokenMetadataField: Sendable, Hashable {
+public struct TokenMetadataField: Sendable, Hashable, Codable {
     public var key: String
     public var value: String
 

@@ -10,11 +10,15 @@ public enum TokenCreationSize {
     /// Solana's limit on a serialized transaction.
     public static let limit = Transaction.maxSerializedSize
 
-    /// The bytes of the largest transaction any worker builds for a job with these fields. Throws `invalidArgument`
-    /// for a name, symbol or URI over its own limit (`TokenMetadata.checkLengths`).
-    public static func largest(program: TokenProgram, name: String, symbol: String, uri: String, memo: String?) throws(SolanaCoreError) -> Int {
+    /// The bytes of the largest transaction any worker builds for a job with these fields and choices (addresses a job
+    /// hands an authority to are instruction data, not keys: their values do not count either). Throws
+    /// `invalidArgument` for a name, symbol or URI over its own limit (`TokenMetadata.checkLengths`).
+    public static func largest(
+        program: TokenProgram, name: String, symbol: String, uri: String, memo: String?, choices: IssuerChoices = .standard
+    ) throws(SolanaCoreError) -> Int {
         let plan = TokenCreationPlan(
-            unchecked: program, decimals: 0, name: name, symbol: symbol, uri: uri, amount: 0, recipient: Placeholder.recipient, memo: memo)
+            unchecked: program, decimals: 0, name: name, symbol: symbol, uri: uri, amount: 0, recipient: Placeholder.recipient, memo: memo,
+            choices: choices)
         let instructions = try plan.instructions(
             payer: Placeholder.payer, mint: Placeholder.mint, mintAuthority: Placeholder.mintAuthority, mintRentLamports: 0,
             computeUnitLimit: 0, computeUnitPrice: 0, metaplexAccount: Placeholder.metaplexAccount,
@@ -23,18 +27,22 @@ public enum TokenCreationSize {
         return Transaction.serializedSize(signatureCount: Int(message.header.numRequiredSignatures), messageSize: message.serialized().count)
     }
 
-    /// Whether a job with these fields fits within `limit` (what `largest` measures). The builder runs only for a memo
-    /// longer than `memoThatAlwaysFits`: a transaction only grows with its fields' bytes, so a job whose memo fits beside
-    /// the largest name, symbol and URI fits with any of them. Throws as `largest` does.
-    public static func fits(program: TokenProgram, name: String, symbol: String, uri: String, memo: String?) throws(SolanaCoreError) -> Bool {
-        if (memo?.utf8.count ?? 0) <= memoThatAlwaysFits(program) {
+    /// Whether a job with these fields and choices fits within `limit` (what `largest` measures). With the standard
+    /// choices the builder runs only for a memo longer than `memoThatAlwaysFits`: a transaction only grows with its
+    /// fields' bytes, so a job whose memo fits beside the largest name, symbol and URI fits with any of them. Throws as
+    /// `largest` does.
+    public static func fits(
+        program: TokenProgram, name: String, symbol: String, uri: String, memo: String?, choices: IssuerChoices = .standard
+    ) throws(SolanaCoreError) -> Bool {
+        if choices == .standard, (memo?.utf8.count ?? 0) <= memoThatAlwaysFits(program) {
             try TokenMetadata.checkLengths(name: name, symbol: symbol, uri: uri)
             return true
         }
-        return try largest(program: program, name: name, symbol: symbol, uri: uri, memo: memo) <= limit
+        return try largest(program: program, name: name, symbol: symbol, uri: uri, memo: memo, choices: choices) <= limit
     }
 
-    /// The longest memo (in bytes) that fits beside the longest name, symbol and URI (32, 10 and 200 bytes).
+    /// The longest memo (in bytes) that fits beside the longest name, symbol and URI (32, 10 and 200 bytes), with the
+    /// standard choices.
     public static func memoThatAlwaysFits(_ program: TokenProgram) -> Int {
         program == .token2022 ? token2022MemoThatAlwaysFits : tokenMemoThatAlwaysFits
     }

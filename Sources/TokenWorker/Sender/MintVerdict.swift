@@ -2,18 +2,31 @@ public import SolanaCore
 public import SolanaRPC
 
 /// What a job's mint must look like to count as the job's token: an initialized mint of the job's token program, with
-/// its decimals and mint authority, at the job's mint address.
+/// its decimals, at the job's mint address, whose mint and freeze authorities are those the job's transaction leaves:
+/// the service's mint authority unless the job revoked it (none) or handed it to an address, and the freeze authority
+/// the job asked for (none by default).
 public struct MintExpectation: Sendable, Hashable {
     public var address: PublicKey
     public var program: TokenProgram
     public var decimals: UInt8
-    public var mintAuthority: PublicKey
+    /// The mint authority after the job's transaction; nil when the job revokes it.
+    public var mintAuthority: PublicKey?
+    /// The freeze authority the job's transaction sets; nil for none.
+    public var freezeAuthority: PublicKey?
 
-    public init(address: PublicKey, program: TokenProgram, decimals: UInt8, mintAuthority: PublicKey) {
+    public init(address: PublicKey, program: TokenProgram, decimals: UInt8, mintAuthority: PublicKey?, freezeAuthority: PublicKey? = nil) {
         self.address = address
         self.program = program
         self.decimals = decimals
         self.mintAuthority = mintAuthority
+        self.freezeAuthority = freezeAuthority
+    }
+
+    /// What `plan`'s transaction leaves at `address`, signed with the service's mint authority `service`.
+    public init(address: PublicKey, plan: TokenCreationPlan, service: PublicKey) {
+        self.init(
+            address: address, program: plan.program, decimals: plan.decimals, mintAuthority: plan.choices.mintAuthority.key(service: service),
+            freezeAuthority: plan.choices.freezeAuthority.key(service: service))
     }
 }
 
@@ -72,10 +85,17 @@ public enum MintVerdict: Sendable, Hashable {
             return .foreign("the mint at \(address) has \(mint.decimals) decimals; the job asks for \(expected.decimals)")
         }
         guard mint.mintAuthority == expected.mintAuthority else {
-            let found = mint.mintAuthority.map { "\($0)" } ?? "none"
-            return .foreign("the mint at \(address) has the mint authority \(found), not the configured \(expected.mintAuthority)")
+            return .foreign(
+                "the mint at \(address) has the mint authority \(describe(mint.mintAuthority)), not the job's \(describe(expected.mintAuthority))")
+        }
+        guard mint.freezeAuthority == expected.freezeAuthority else {
+            return .foreign(
+                "the mint at \(address) has the freeze authority \(describe(mint.freezeAuthority)), not the job's \(describe(expected.freezeAuthority))"
+            )
         }
         guard let creator else { return .unattributed }
         return .created(by: creator.0, confirmed: (creator.1.confirmationStatus ?? .processed) >= .confirmed)
     }
+
+    private static func describe(_ authority: PublicKey?) -> String { authority.map { "\($0)" } ?? "none" }
 }

@@ -55,9 +55,7 @@ extension SenderMachine {
             } else {
                 nil
             }
-        let expectation = plan.map {
-            MintExpectation(address: mint, program: $0.program, decimals: $0.decimals, mintAuthority: configuration.mintAuthority)
-        }
+        let expectation = plan.map { MintExpectation(address: mint, plan: $0, service: configuration.mintAuthority) }
         let signatures = job.signatures.compactMap { try? Signature(base58: $0) }
         var live: LiveTransaction?
         if let text = job.signature, let signature = try? Signature(base58: text), let lastValid = job.lastValidBlockHeight {

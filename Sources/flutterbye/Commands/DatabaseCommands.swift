@@ -3,6 +3,7 @@ import FlutterbyeService
 import FlutterbyeStore
 import Logging
 import PostgresNIO
+import SolanaCore
 
 /// Options shared by the commands that use the database.
 struct DatabaseOptions: ParsableArguments {
@@ -66,11 +67,26 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(help: "The wallet (base58) that receives the supply.") var recipient: String
     @Option(help: "An optional memo recorded with the transaction.") var memo: String?
     @Option(help: "Priority, -100 to 100; higher runs first.") var priority = 0
+    @Option(help: "After minting: keep (the service keeps it), revoke (a fixed supply) or the address to hand it to.")
+    var mintAuthority = "keep"
+    @Option(help: "none, ours (the service's mint authority key) or an address.") var freezeAuthority = "none"
+    @Option(help: "Token-2022: who may update the metadata afterwards: ours (default), none or an address.")
+    var metadataUpdateAuthority: String?
+    @Option(help: "Token-2022: an additional metadata field KEY=VALUE (repeat it for several, in order).")
+    var metadataField: [String] = []
 
     func run() async throws {
+        var fields: [TokenMetadataField] = []
+        for field in metadataField {
+            guard let equals = field.firstIndex(of: "=") else {
+                throw CommandFailure("--metadata-field takes KEY=VALUE, not '\(field)'")
+            }
+            fields.append(TokenMetadataField(String(field[..<equals]), String(field[field.index(after: equals)...])))
+        }
         let request = TokenJobRequest(
             idempotencyKey: idempotencyKey, tokenProgram: program, decimals: decimals, name: name, symbol: symbol, uri: uri,
-            amount: amount, recipient: recipient, memo: memo, priority: priority)
+            amount: amount, recipient: recipient, memo: memo, priority: priority, mintAuthority: mintAuthority, freezeAuthority: freezeAuthority,
+            metadataUpdateAuthority: metadataUpdateAuthority, additionalMetadata: fields)
         let result: TokenJobEnqueueResult
         do {
             result = try await database.withClient { client in

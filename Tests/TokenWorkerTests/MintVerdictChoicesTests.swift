@@ -1,0 +1,80 @@
+import Foundation
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// The mint a job's transaction leaves depends on the issuer's choices: the verdict accepts the job's own authorities
+/// (none after `revoke`, the address it handed the mint authority to, the freeze authority it asked for) and still
+/// refuses anything else as foreign.
+@Suite struct MintVerdictChoicesTests {
+    typealias T = MintVerdictTests
+    static let escrow = try! Keypair(seed: [UInt8](repeating: 5, count: 32)).publicKey
+    static let stranger = try! Keypair(seed: [UInt8](repeating: 6, count: 32)).publicKey
+    static let recipient = try! Keypair(seed: [UInt8](repeating: 7, count: 32)).publicKey
+
+    /// The expectation the sender makes for a Token-2022 job with `choices`, signed with `T.authority`.
+    static func expectation(_ choices: IssuerChoices) throws -> MintExpectation {
+        let plan = try TokenCreationPlan(
+            program: .token2022, decimals: 6, name: "n", symbol: "s", uri: "u", amount: 1_000, recipient: recipient, memo: nil, choices: choices)
+        return MintExpectation(address: T.address, plan: plan, service: T.authority)
+    }
+
+    static func verdict(_ expected: MintExpectation, mintAuthority: PublicKey?, freeze: PublicKey? = nil) -> MintVerdict {
+        MintVerdict.judge(
+            account: T.account(data: T.mintData(authority: mintAuthority, freeze: freeze)), signatures: [T.mine[0]],
+            statuses: [T.status(.confirmed)], expected: expected)
+    }
+
+    static func expectForeign(_ verdict: MintVerdict, saying: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard case .foreign(let description) = verdict else {
+            Issue.record("foreign, not \(verdict)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(description.contains(saying), "\(description)", sourceLocation: sourceLocation)
+    }
+
+    @Test func eachMintAuthorityChoiceAcceptsTheJobsOwnAndNothingElse() throws {
+        let created = MintVerdict.created(by: T.mine[0], confirmed: true)
+        let cases: [(IssuerChoices, own: PublicKey?, others: [PublicKey?])] = [
+            (.standard, T.authority, [nil, Self.escrow, Self.stranger]),
+            (IssuerChoices(mintAuthority: .nobody), nil, [T.authority, Self.stranger]),
+            (IssuerChoices(mintAuthority: .address(Self.escrow)), Self.escrow, [nil, T.authority, Self.stranger]),
+        ]
+        for (choices, own, others) in cases {
+            let expected = try Self.expectation(choices)
+            #expect(expected.mintAuthority == own)
+            #expect(Self.verdict(expected, mintAuthority: own) == created, "\(choices)")
+            for other in others {
+                Self.expectForeign(
+                    Self.verdict(expected, mintAuthority: other), saying: "has the mint authority \(other.map { "\($0)" } ?? "none"), not the job's")
+            }
+        }
+    }
+
+    @Test func eachFreezeAuthorityChoiceAcceptsTheJobsOwnAndNothingElse() throws {
+        let created = MintVerdict.created(by: T.mine[0], confirmed: true)
+        let cases: [(IssuerChoices, own: PublicKey?, others: [PublicKey?])] = [
+            (.standard, nil, [T.authority, Self.stranger]),
+            (IssuerChoices(freezeAuthority: .service), T.authority, [nil, Self.stranger]),
+            (IssuerChoices(mintAuthority: .nobody, freezeAuthority: .address(Self.escrow)), Self.escrow, [nil, T.authority, Self.stranger]),
+        ]
+        for (choices, own, others) in cases {
+            let expected = try Self.expectation(choices)
+            let mintAuthority = expected.mintAuthority
+            #expect(Self.verdict(expected, mintAuthority: mintAuthority, freeze: own) == created, "\(choices)")
+            for other in others {
+                Self.expectForeign(
+                    Self.verdict(expected, mintAuthority: mintAuthority, freeze: other),
+                    saying: "has the freeze authority \(other.map { "\($0)" } ?? "none"), not the job's")
+            }
+        }
+    }
+
+    /// The metadata's choices do not change what the mint's authorities must be.
+    @Test func metadataChoicesLeaveTheExpectationAlone() throws {
+        let expected = try Self.expectation(
+            IssuerChoices(metadataUpdateAuthority: .nobody, additionalMetadata: [TokenMetadataField("website", "https://flutterbye.example")]))
+        #expect(expected == MintExpectation(address: T.address, program: .token2022, decimals: 6, mintAuthority: T.authority))
+    }
+}
