@@ -129,18 +129,19 @@ extension IndexerAcceptanceTests {
     }
 
     /// 17 followed addresses (the mint, both wallets, eleven holders' FLBY accounts and three of the wallets'), idle and
-    /// settled: over the same 20 s, the RPC calls of an indexer polling (the defaults) and of one subscribed.
-    @Test("an idle indexer with PubSub asks the RPC for nothing between its sweeps; polling asks every second")
-    func anIdleSubscribedIndexerAsksForNothingBetweenSweeps() async throws {
+    /// settled: the RPC calls over the same 20 s of an indexer polling (the defaults) and of one subscribed, with a
+    /// sweep every 10 s (the default is 120 s): one call per followed address per sweep, and nothing between sweeps.
+    @Test("an idle indexer with PubSub asks the RPC only for its sweep: one call per followed address per sweep")
+    func anIdleSubscribedIndexerAsksOnlyForItsSweep() async throws {
         try await Self.withIndexEnvironment(database: "index_pubsub_idle") { client, rpc, server in
             let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--mix", "churn", "--count", "0", "--seed", "13"])
             _ = try await history.expected()
             let watched = try Self.watched(try await history.setup())
-            let defaults = IndexerOptions()
-            let counted = Mutex<[String: Int]>([:])
+            let counted = Mutex<[Bool: [String: Int]]>([:])
             for subscribed in [false, true] {
+                let options = subscribed ? IndexerOptions(polling: PollingSettings(sweepInterval: .seconds(10))) : IndexerOptions()
                 let indexer = Indexer(
-                    store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched, options: defaults, logger: Self.logger,
+                    store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched, options: options, logger: Self.logger,
                     pubSub: subscribed ? try Self.pubSub(server) : nil)
                 try await Self.running(indexer) {
                     try await Self.withTimeout(.seconds(60), "catching up") { await indexer.caughtUp() }
@@ -150,22 +151,24 @@ extension IndexerAcceptanceTests {
                             try await Task.sleep(for: .milliseconds(100))
                         }
                     }
-                    // The polls that caught up with the subscription's start are over.
-                    try await Task.sleep(for: .seconds(2))
                     _ = try await server.control(["reset_counters": true])
                     try await Task.sleep(for: .seconds(20))
                     let state = try await server.controlState()
                     let requests = (state["counters"] as? [String: Any])?["requests"] as? [String: Int] ?? [:]
-                    counted.withLock { $0[subscribed ? "subscribed" : "polling"] = requests.values.reduce(0, +) }
-                    print("idle for 20 s, \(subscribed ? "subscribed" : "polling"): \(requests)")
+                    counted.withLock { $0[subscribed] = requests }
                 }
             }
             let calls = counted.withLock { $0 }
-            let followed = try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors")
-            print("followed addresses: \(followed); RPC calls in 20 s idle: \(calls)")
+            let followed = Int(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors"))
+            let polling = calls[false] ?? [:]
+            let swept = calls[true] ?? [:]
+            print("followed addresses: \(followed); RPC calls in 20 s idle, polling: \(polling); subscribed, sweeping every 10 s: \(swept)")
             #expect(followed >= 13)
-            #expect((calls["subscribed"] ?? .max) <= 2, "\(calls)")
-            #expect((calls["polling"] ?? 0) >= 40, "\(calls)")
+            // Two sweeps at most in 20 s (one at least), and a discovery pass at most (six calls).
+            let sweeps = swept["getSignaturesForAddress"] ?? 0
+            #expect(sweeps >= followed && sweeps <= 2 * followed, "\(swept)")
+            #expect(swept.values.reduce(0, +) - sweeps <= 6, "\(swept)")
+            #expect(polling.values.reduce(0, +) >= 40, "\(polling)")
         }
     }
 }
