@@ -257,8 +257,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The JSON-RPC client against the local chain: sends, statuses, blockhashes, getTransaction and the signature
-        // history of transactions the chain executed.
+        // The JSON-RPC client against the local chain: sends, statuses, blockhashes, and getTransaction of what the
+        // chain executed.
         .testTarget(
             name: "SolanaRPCChainTests",
             dependencies: [
