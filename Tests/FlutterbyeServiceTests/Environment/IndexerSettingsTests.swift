@@ -1,5 +1,6 @@
 import FlutterbyeIndexer
 import FlutterbyeService
+import FlutterbyeStore
 import SolanaCore
 import Testing
 
