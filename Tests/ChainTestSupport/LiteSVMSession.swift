@@ -5,6 +5,7 @@ public import SolanaCore
 /// A running `Tests/LocalChain/litesvm_session.py`: a LiteSVM chain with the real token programs, driven over
 /// JSON lines. One session per test; it ends when the value is released.
 public final class LiteSVMSession {
+    /// The session could not be started, ended, or refused a request.
     public struct SessionError: Error, CustomStringConvertible {
         public let description: String
     }

@@ -9,6 +9,7 @@ import FoundationNetworking
 /// executes with the real token programs. One server per test; it stops when the value is released (its stdin
 /// closes, and it is sent SIGTERM), and also when the test process dies (`--exit-on-stdin-eof`).
 public final class LocalChainServer: @unchecked Sendable {
+    /// The server could not be started or answered something unexpected.
     public struct ServerError: Error, CustomStringConvertible {
         public let description: String
     }

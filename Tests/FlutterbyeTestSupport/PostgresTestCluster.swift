@@ -3,6 +3,7 @@ import Foundation
 /// A PostgreSQL cluster of one test's own (`Tests/Support/postgres-cluster.sh`), for tests that stop and restart the
 /// server, which the shared test cluster must never be. Removed when the value is released.
 public final class PostgresTestCluster: @unchecked Sendable {
+    /// `postgres-cluster.sh` failed; its standard error says why.
     public struct ClusterError: Error, CustomStringConvertible {
         public let description: String
     }
