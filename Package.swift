@@ -199,8 +199,9 @@ let package = Package(
             path: "Benchmarks/flutterbye-bench",
             swiftSettings: swiftSettings
         ),
-        // What several test targets share: the test database, a table held locked so that a statement gets no answer, a
-        // seeded random source, a value behind a lock. A plain target under Tests/, depended on by test targets only.
+        // What several test targets share: the repository's root, the test database, a PostgreSQL cluster of a test's own,
+        // a table held locked so that a statement gets no answer, a seeded random source, a value behind a lock. A plain
+        // target under Tests/, depended on by test targets only.
         .target(
             name: "FlutterbyeTestSupport",
             dependencies: [
@@ -211,6 +212,23 @@ let package = Package(
             path: "Tests/FlutterbyeTestSupport",
             swiftSettings: swiftSettings
         ),
+        // What the tests against the local chain (Tests/LocalChain), a database of their own and the built `flutterbye`
+        // share: the local chain's and LiteSVM's launchers, the worker tests' environment, the `flutterbye` process
+        // launcher, a raw HTTP connection and an event stream client. Depended on by test targets only.
+        .target(
+            name: "ChainTestSupport",
+            dependencies: [
+                "FlutterbyeTestSupport", "FlutterbyeStore", "SolanaCore", "SolanaRPC",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/ChainTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SolanaCoreTests",
             dependencies: ["SolanaCore", "FlutterbyeTestSupport"],
@@ -219,21 +237,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ChainExecutionTests",
+            name: "TokenWorkerTests",
+            dependencies: ["TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The token worker on the local chain and PostgreSQL: each job one token, exactly once, through faults, crashes
+        // and adversaries; the transactions it builds executed in LiteSVM.
+        .testTarget(
+            name: "TokenWorkerChainTests",
             dependencies: [
-                "SolanaCore", "SolanaRPC", "TokenWorker", "FlutterbyeStore", "FlutterbyeIndexer", "FlutterbyeAPI", "FlutterbyeTestSupport",
+                "TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore", "ChainTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "TokenWorkerTests",
-            dependencies: ["TokenWorker", "SolanaCore", "SolanaRPC", "FlutterbyeStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -249,19 +267,60 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The JSON-RPC client against the local chain: sends, statuses, blockhashes, and getTransaction of what the
+        // chain executed.
         .testTarget(
-            name: "FlutterbyeIndexerTests",
-            dependencies: ["FlutterbyeIndexer", "FlutterbyeStore", "SolanaCore", "SolanaRPC"],
+            name: "SolanaRPCChainTests",
+            dependencies: [
+                "SolanaRPC", "SolanaCore", "TokenWorker", "FlutterbyeIndexer", "ChainTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The local chain itself (Tests/LocalChain): Solana's JSON-RPC answers, and each of its faults.
+        .testTarget(
+            name: "LocalChainTests",
+            dependencies: ["SolanaCore", "ChainTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FlutterbyeIndexerTests",
+            dependencies: [
+                "FlutterbyeIndexer", "FlutterbyeStore", "SolanaCore", "SolanaRPC", "FlutterbyeTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The indexer on the local chain and PostgreSQL: histories made by Tests/LocalChain/flby_history.py indexed
+        // complete and exact, through faults, finality and kills; the calls it costs.
+        .testTarget(
+            name: "FlutterbyeIndexerChainTests",
+            dependencies: [
+                "FlutterbyeIndexer", "FlutterbyeStore", "SolanaCore", "SolanaRPC", "FlutterbyeTestSupport", "ChainTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The status API: its rules as values, and (HTTP/) the live server over real HTTP and WebSockets against real
+        // PostgreSQL.
+        .testTarget(
             name: "FlutterbyeAPITests",
             dependencies: [
-                "FlutterbyeAPI", "FlutterbyeStore", "FlutterbyeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                "FlutterbyeAPI", "FlutterbyeStore", "FlutterbyeIndexer", "SolanaCore", "SolanaRPC", "FlutterbyeTestSupport", "ChainTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 // The digest of the OpenAPI document the generated code names; URI, for the job list's query.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -272,6 +331,20 @@ let package = Package(
                 // The access events of the values read, to see that secrets are marked.
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `flutterbye` binary as operators run it, as a process: its commands, the configuration it refuses,
+        // production mode, RPC credentials kept secret, the demo, and the load and abuse run.
+        .testTarget(
+            name: "FlutterbyeProcessTests",
+            dependencies: [
+                "SolanaCore", "SolanaRPC", "FlutterbyeStore", "FlutterbyeTestSupport", "ChainTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

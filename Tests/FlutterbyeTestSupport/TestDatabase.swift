@@ -24,10 +24,8 @@ public enum TestDatabase {
         return url
     }
 
-    /// The repository's schema.sql: this file is Tests/FlutterbyeTestSupport/TestDatabase.swift.
-    public static let schemaPath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("schema.sql").path
+    /// The repository's schema.sql.
+    public static let schemaPath = Repository.root.appendingPathComponent("schema.sql").path
 
     /// Runs `body` with a running client of the test database; the client's `run()` is cancelled afterwards.
     public static func withClient(_ body: (PostgresClient) async throws -> Void) async throws {

@@ -1,9 +1,10 @@
+public import FlutterbyeStore
 public import Foundation
 
 /// Why a worker refuses to start: its master seed is not the one this database's jobs were made with, so a retried
 /// job would get another mint address, and a second token. Names the variable and the beginnings of both fingerprints,
 /// never the seed; printed as a configuration problem, as the start's other refusals are.
-public struct MasterSeedMismatch: Error, Sendable, CustomStringConvertible {
+public struct MasterSeedMismatch: ConfigurationProblems, Sendable {
     /// The fingerprint recorded by the first worker, and when.
     public var recordedFingerprint: String
     public var recordedAt: Date
@@ -21,5 +22,5 @@ public struct MasterSeedMismatch: Error, Sendable, CustomStringConvertible {
         "FLUTTERBYE_MASTER_SEED is not the seed this database's jobs were made with (its fingerprint begins \(recordedFingerprint.prefix(12)), recorded \(recordedAt); this worker's begins \(fingerprint.prefix(12))). Every job's mint address derives from the seed: with another one, a retried job would get a second token. Start the worker with the original seed"
     }
 
-    public var description: String { "the configuration has 1 problem:\n  - \(problem)" }
+    public var problems: [String] { [problem] }
 }

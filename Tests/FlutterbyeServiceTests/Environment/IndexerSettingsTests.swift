@@ -1,5 +1,6 @@
 import FlutterbyeIndexer
 import FlutterbyeService
+import FlutterbyeStore
 import Foundation
 import SolanaCore
 import Testing

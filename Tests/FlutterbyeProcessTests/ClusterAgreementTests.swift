@@ -1,0 +1,76 @@
+import ChainTestSupport
+import Foundation
+import SolanaCore
+import Testing
+
+/// `SOLANA_CLUSTER` cannot switch production mode off: when the RPC answers, the name and its genesis hash must
+/// agree, or `config check`, `run` and `worker` refuse, naming both. Off mainnet a keypair file readable by group or
+/// others is warned about, not refused.
+@Suite(.enabled(if: LocalChainServer.isAvailable, "needs the Python venv: run Tests/run"), .serialized)
+struct ClusterAgreementTests {
+    static let mainnetGenesisHash = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"
+    static let shortToken = "only-twenty-chars-xx"
+
+    /// A keypair file of mode 0644 (removed with the directory it is in when the test ends).
+    static func readableKeypairFile() throws -> (directory: URL, path: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-agreement-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let payer = try Keypair(seed: [UInt8](repeating: 111, count: 32))
+        let path = directory.appendingPathComponent("payer.json").path
+        let json = "[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]"
+        FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o644])
+        return (directory, path)
+    }
+
+    static func environment(rpc: URL, keypairPath: String, cluster: String?) -> [String: String] {
+        var environment = [
+            "DATABASE_URL": "postgres://flutterbye@127.0.0.1:1/flutterbye", "SOLANA_RPC_URL": rpc.absoluteString,
+            "SOLANA_KEYPAIR_PATH": keypairPath, "FLUTTERBYE_MASTER_SEED": String(repeating: "4c", count: 32),
+            "FLBY_TOKEN_MINT": "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev", "API_TOKEN": shortToken,
+        ]
+        environment["SOLANA_CLUSTER"] = cluster
+        return environment
+    }
+
+    @Test func aClusterNameThatTheGenesisHashContradictsIsRefused() async throws {
+        let mainnet = try LocalChainServer(arguments: ["--genesis-hash", Self.mainnetGenesisHash])
+        let (directory, keypairPath) = try Self.readableKeypairFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Named devnet, but mainnet by its genesis hash: refused, naming both, with mainnet's rules applied.
+        let devnet = Self.environment(rpc: mainnet.url, keypairPath: keypairPath, cluster: "devnet")
+        for command in [["config", "check"], ["run"], ["worker"]] {
+            let (status, output) = try RunCommandTests.runFlutterbye(command, environment: devnet)
+            #expect(status == 1, "\(command): \(output)")
+            for expected in ["SOLANA_CLUSTER", "devnet", "mainnet-beta", Self.mainnetGenesisHash, "chmod 600 \(keypairPath)"] {
+                #expect(output.contains(expected), "\(command) names \(expected):\n\(output)")
+            }
+            if command != ["worker"] {
+                #expect(output.contains("API_TOKEN"), "\(command) names the short token:\n\(output)")
+            }
+            #expect(!output.contains(Self.shortToken), "no secret printed:\n\(output)")
+        }
+        // Named localnet against mainnet's hash: refused too.
+        let localnet = Self.environment(rpc: mainnet.url, keypairPath: keypairPath, cluster: "localnet")
+        let (status, output) = try RunCommandTests.runFlutterbye(["config", "check"], environment: localnet)
+        #expect(status == 1 && output.contains("SOLANA_CLUSTER") && output.contains(Self.mainnetGenesisHash), "\(output)")
+        // Named mainnet-beta against a chain of another genesis hash: refused as well.
+        let local = try LocalChainServer()
+        let named = Self.environment(rpc: local.url, keypairPath: keypairPath, cluster: "mainnet-beta")
+        let (namedStatus, namedOutput) = try RunCommandTests.runFlutterbye(["config", "check"], environment: named)
+        #expect(namedStatus == 1 && namedOutput.contains("SOLANA_CLUSTER") && namedOutput.contains("mainnet-beta"), "\(namedOutput)")
+    }
+
+    @Test func offMainnetAReadableKeypairFileIsWarnedAboutNotRefused() async throws {
+        let local = try LocalChainServer()
+        let (directory, keypairPath) = try Self.readableKeypairFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = Self.environment(rpc: local.url, keypairPath: keypairPath, cluster: "localnet")
+        environment["API_TOKEN"] = String(repeating: "t", count: 40)
+        for cluster in ["localnet", nil] {
+            environment["SOLANA_CLUSTER"] = cluster
+            let (status, output) = try RunCommandTests.runFlutterbye(["config", "check"], environment: environment)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("warning") && output.contains("SOLANA_KEYPAIR_PATH") && output.contains("chmod 600 \(keypairPath)"), "\(output)")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ChainTestSupport
+import FlutterbyeStore
+import FlutterbyeTestSupport
+import Foundation
+import Logging
+import PostgresNIO
+import SolanaCore
+import Testing
+
+/// `flutterbye enqueue` with the issuer's choices: the job is stored with them; a bad choice, a metadata field without
+/// `=`, and additional metadata too large for the transaction are refused with the queue's message, writing nothing.
+@Suite(
+    .enabled(
+        if: FileManager.default.isExecutableFile(atPath: WorkerProcessLauncher.binary.path) && TestDatabase.testsEnabled,
+        "needs the flutterbye binary and the test database: run Tests/run"), .serialized)
+struct EnqueueCommandTests {
+    static let logger = Logger(label: "EnqueueCommandTests")
+    static let recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
+    static let escrow = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
+
+    static func enqueue(_ key: String, _ extra: [String], url: String) throws -> (status: Int32, output: String) {
+        try RunCommandTests.runFlutterbye(
+            [
+                "enqueue", "--idempotency-key", key, "--program", "token-2022", "--decimals", "6", "--name", "Choice", "--symbol", "CHO",
+                "--uri", "https://flutterbye.example/choice.json", "--amount", "1000", "--recipient", recipient,
+            ] + extra, environment: ["DATABASE_URL": url])
+    }
+
+    @Test func theChoicesAreEnqueuedOrRefusedWithTheQueuesMessage() async throws {
+        var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
+        try await WorkerTestEnvironment.createDatabase("flutterbye_enqueue_command", on: database)
+        database.database = "flutterbye_enqueue_command"
+        try await TestDatabase.withClient(database) { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
+            let url = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
+            let (status, output) = try Self.enqueue(
+                "cli-chosen",
+                [
+                    "--mint-authority", "revoke", "--freeze-authority", Self.escrow, "--metadata-update-authority", "none", "--metadata-field",
+                    "website=https://flutterbye.example/?a=b", "--metadata-field", "twitter=@flutterbye",
+                ], url: url)
+            #expect(status == 0 && output.contains("\"inserted\": true"), "\(output)")
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let job = try #require(try await queue.job(idempotencyKey: "cli-chosen"))
+            #expect(job.request.mintAuthority == "revoke" && job.request.freezeAuthority == Self.escrow)
+            #expect(job.request.metadataUpdateAuthority == "none")
+            #expect(
+                job.request.additionalMetadata == [
+                    TokenMetadataField("website", "https://flutterbye.example/?a=b"), TokenMetadataField("twitter", "@flutterbye"),
+                ])
+
+            let refusals: [([String], String)] = [
+                (["--mint-authority", "forever"], "invalid mint_authority: 'forever' is not keep, revoke or a base58 Solana address"),
+                (["--metadata-field", "website"], "--metadata-field takes KEY=VALUE, not 'website'"),
+                (
+                    ["--metadata-field", "about=" + String(repeating: "a", count: 900)],
+                    "invalid name, symbol, uri, additional_metadata: together they make the job's transaction"
+                ),
+            ]
+            for (index, (arguments, message)) in refusals.enumerated() {
+                let (refused, text) = try Self.enqueue("cli-refused-\(index)", arguments, url: url)
+                #expect(refused != 0 && text.contains(message), "\(arguments.first ?? ""): \(text)")
+            }
+            #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 1)
+        }
+    }
+}

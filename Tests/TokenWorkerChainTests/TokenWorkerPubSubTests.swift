@@ -1,0 +1,68 @@
+import ChainTestSupport
+import FlutterbyeStore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// The worker with the local chain's PubSub endpoint: each transaction it sends is subscribed to, so a job is marked
+/// confirmed as the chain confirms it, though its status is polled only every 10 s.
+@Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
+struct TokenWorkerPubSubTests {
+    static let logger = Logger(label: "TokenWorkerPubSubTests")
+    let payer = try! Keypair(seed: [UInt8](repeating: 71, count: 32))
+    let derivation = try! JobKeyDerivation(masterSeed: [UInt8](repeating: 72, count: 32))
+    let recipient = try! Keypair(seed: [UInt8](repeating: 73, count: 32)).publicKey
+
+    @Test func aJobIsConfirmedWithinASlotOfItsTransactionsConfirmation() async throws {
+        // Slots of 400 ms, as on mainnet.
+        try await WorkerTestEnvironment.with(database: "flutterbye_pubsub_sender", fund: payer.publicKey, slotMs: 400) { client, rpc, server in
+            let service = TokenWorkerService(
+                client: client, rpc: rpc,
+                sender: SenderConfiguration(
+                    payer: payer, mintDerivation: derivation, rebroadcastInterval: .seconds(2), statusPollInterval: .seconds(10),
+                    pubSub: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))),
+                workerID: "pubsub", options: .init(maxInFlight: 8, lease: .seconds(30), pollInterval: .milliseconds(100)),
+                logger: Self.logger)
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var lags: [Int] = []
+                for index in 0..<10 {
+                    let key = "pubsub-\(index)"
+                    let enqueued = try await queue.enqueue(
+                        TokenJobRequest(
+                            idempotencyKey: key, tokenProgram: "token", decimals: 0, name: key, symbol: "PS", uri: "https://x/\(key)",
+                            amount: "5", recipient: recipient.base58, memo: nil))
+                    var chainSlot: UInt64?
+                    var signature: Signature?
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while ContinuousClock.now < deadline {
+                        let job = try await queue.job(id: enqueued.jobID)
+                        if job.state == .confirmed || job.state == .finalized, let text = job.signature {
+                            chainSlot = try await rpc.slot(commitment: .processed)
+                            signature = try Signature(base58: text)
+                            break
+                        }
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    let confirmedBy = try #require(signature, "job \(key) was not confirmed within 30 s")
+                    let status = try #require(try await rpc.signatureStatuses([confirmedBy], searchTransactionHistory: true).first ?? nil)
+                    // Confirmed one slot after its own (confirm depth 1).
+                    lags.append(Int(try #require(chainSlot)) - Int(status.slot) - 1)
+                }
+                lags.sort()
+                let p95 = lags[Int((0.95 * Double(lags.count)).rounded(.up)) - 1]
+                print("jobs confirmed after their transaction's confirmation, slots of 400 ms, sorted: \(lags); p95 \(p95)")
+                #expect(p95 <= 1, "\(lags)")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+}
