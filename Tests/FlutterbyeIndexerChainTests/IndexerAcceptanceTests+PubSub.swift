@@ -51,6 +51,23 @@ extension IndexerAcceptanceTests {
         }
     }
 
+    /// A funded payer, a fee wallet to watch, and an indexer of it with `polling`, subscribed over PubSub.
+    static func walletIndexer(
+        _ client: PostgresClient, _ rpc: SolanaRPCClient, _ server: LocalChainServer, polling: PollingSettings
+    )
+        async throws -> (payer: Keypair, wallet: PublicKey, indexer: Indexer<PollingTransactionSource>)
+    {
+        let payer = Keypair.generate()
+        _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(10_000_000_000)], as: String.self)
+        let wallet = Keypair.generate().publicKey
+        let indexer = Indexer(
+            store: IndexStore(client: client, logger: logger), rpc: rpc,
+            watched: WatchedAddresses(flbyMint: Keypair.generate().publicKey, feeWallet: wallet),
+            options: IndexerOptions(polling: polling, discoveryInterval: .seconds(60), settleInterval: .seconds(60)), logger: logger,
+            pubSub: try pubSub(server))
+        return (payer, wallet, indexer)
+    }
+
     static func pubSub(_ server: LocalChainServer) throws -> PubSubEndpoint {
         try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))
     }
@@ -62,16 +79,8 @@ extension IndexerAcceptanceTests {
     func aMentionedTransactionIsIndexedAsItIsConfirmed() async throws {
         // Slots of 400 ms, as on mainnet.
         try await Self.withIndexEnvironment(database: "index_pubsub_latency", slotMs: 400) { client, rpc, server in
-            let payer = Keypair.generate()
-            _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(10_000_000_000)], as: String.self)
-            let wallet = Keypair.generate().publicKey
-            let options = IndexerOptions(
-                polling: PollingSettings(busyInterval: .seconds(30), quietInterval: .seconds(60), sweepInterval: .seconds(60)),
-                discoveryInterval: .seconds(60), settleInterval: .seconds(60))
-            let indexer = Indexer(
-                store: IndexStore(client: client, logger: Self.logger), rpc: rpc,
-                watched: WatchedAddresses(flbyMint: Keypair.generate().publicKey, feeWallet: wallet), options: options, logger: Self.logger,
-                pubSub: try Self.pubSub(server))
+            let (payer, wallet, indexer) = try await Self.walletIndexer(
+                client, rpc, server, polling: PollingSettings(busyInterval: .seconds(30), quietInterval: .seconds(60), sweepInterval: .seconds(60)))
             try await Self.running(indexer) {
                 try await Self.subscribed(indexer)
                 var lags: [Int] = []
@@ -92,16 +101,8 @@ extension IndexerAcceptanceTests {
     @Test("with PubSub silent, dropped or refused, every transaction is still indexed: the sweep and the polling catch them")
     func nothingIsMissedWhenPubSubFails() async throws {
         try await Self.withIndexEnvironment(database: "index_pubsub_faults") { client, rpc, server in
-            let payer = Keypair.generate()
-            _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(10_000_000_000)], as: String.self)
-            let wallet = Keypair.generate().publicKey
-            let options = IndexerOptions(
-                polling: PollingSettings(busyInterval: .seconds(1), quietInterval: .seconds(5), sweepInterval: .seconds(3)),
-                discoveryInterval: .seconds(60), settleInterval: .seconds(60))
-            let indexer = Indexer(
-                store: IndexStore(client: client, logger: Self.logger), rpc: rpc,
-                watched: WatchedAddresses(flbyMint: Keypair.generate().publicKey, feeWallet: wallet), options: options, logger: Self.logger,
-                pubSub: try Self.pubSub(server))
+            let (payer, wallet, indexer) = try await Self.walletIndexer(
+                client, rpc, server, polling: PollingSettings(busyInterval: .seconds(1), quietInterval: .seconds(5), sweepInterval: .seconds(3)))
             try await Self.running(indexer) {
                 var sent: [Signature] = []
                 func sendAndSee(_ what: String) async throws {
