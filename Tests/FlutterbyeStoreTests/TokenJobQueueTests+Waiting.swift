@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The oldest waiting job's age (the `flutterbye_oldest_waiting_job_age_seconds` gauge): only jobs a worker may claim
-/// now count, from when they became due; running, finished and future jobs do not.
+/// now count, from when they became due; running jobs and jobs due later do not.
 extension TokenJobQueueTests {
     @Test func theOldestWaitingJobsAgeCountsOnlyClaimableJobsFromWhenTheyBecameDue() async throws {
         try await withQueue { queue, _ in

@@ -10,8 +10,8 @@ import Synchronization
 /// Refreshes, each on a timer of its own, what `/readyz` and `/metrics` show and what the database gate knows, so
 /// that a probe or a scrape costs no statement and no RPC call however many come: the readiness checks; the gauges
 /// read from the database and the chain (jobs by state, the oldest waiting job's age, each configured address's index
-/// lag, the finalized watermark); whether PostgreSQL answers (`DatabaseProbe`, for `DatabaseGate`). A `Service`: runs until graceful
-/// shutdown.
+/// lag, the finalized watermark); whether PostgreSQL answers (`DatabaseProbe`, for `DatabaseGate`). A `Service`: runs
+/// until graceful shutdown.
 public final class StatusSampler: Service, Sendable {
     /// How often each thing is refreshed, and how long a check may take.
     public struct Options: Sendable, Hashable {
