@@ -46,13 +46,15 @@ struct RunCommandTests {
     @Test func oneProcessServesTheAPIRunsTheWorkerAndTheIndexerAndStopsOnSIGTERM() async throws {
         let payer = self.payer
         let recipient = self.recipient
+        let flbyMint = try Keypair(seed: [UInt8](repeating: 93, count: 32)).publicKey
+        let started = Date()
         try await WorkerTestEnvironment.with(database: "flutterbye_run_test", fund: payer.publicKey) { client, rpc, server in
             let launcher = try WorkerProcessLauncher(
                 databaseURL: try WorkerProcessLauncher.testDatabaseURL("flutterbye_run_test"), rpcURL: server.url, payer: payer,
                 masterSeedHex: String(repeating: "7e", count: 32),
                 settings: [
                     "API_TOKEN": Self.token, "FLUTTERBYE_API_PORT": "0",
-                    "FLBY_TOKEN_MINT": try Keypair(seed: [UInt8](repeating: 93, count: 32)).publicKey.base58,
+                    "FLBY_TOKEN_MINT": flbyMint.base58,
                     "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "200",
                 ],
                 command: "run")
@@ -83,10 +85,12 @@ struct RunCommandTests {
                 let ready = try await send(http, .GET, base + "/readyz")
                 #expect(ready.status == 200, "\(ready.json)")
                 // Prometheus metrics from every part: the RPC client's requests by method, the job's confirmation
-                // latency, jobs by state, the configured mint's index lag.
+                // latency (in buckets up to 30 minutes, which ops/grafana's p95 reads), jobs by state, the oldest
+                // waiting job's age, the configured mint's index lag.
                 // The gauges read from the database and the chain are refreshed every few seconds, not by the scrape.
                 let expectations = [
                     "solana_rpc_request_duration_seconds_bucket{method=\"sendTransaction\"", "flutterbye_job_confirmation_seconds_count 1",
+                    "flutterbye_job_confirmation_seconds_bucket{le=\"1800.0\"} 1", "flutterbye_oldest_waiting_job_age_seconds ",
                     "flutterbye_index_lag_slots{role=\"mint\"",
                 ]
                 // The job may have been finalized meanwhile.
@@ -108,6 +112,11 @@ struct RunCommandTests {
                     #expect(text.contains(expected), "/metrics lacks \(expected):\n\(text)")
                 }
                 #expect(jobCounted(text), "\(text)")
+                // The configured mint was polled to its head during this test (the index's lag in seconds).
+                let caughtUp = "flutterbye_index_caught_up_timestamp_seconds{role=\"mint\",address=\"\(flbyMint.base58)\"} "
+                let caughtUpAt = text.split(separator: "\n").first { $0.hasPrefix(caughtUp) }.flatMap { Double($0.dropFirst(caughtUp.count)) }
+                #expect(
+                    caughtUpAt.map { $0 >= started.timeIntervalSince1970 && $0 <= Date().timeIntervalSince1970 } == true, "\(text)")
                 // The indexer runs too: it has followed the configured mint.
                 let cursors = try await client.query(
                     "SELECT count(*)::int8 FROM flutterbye.chain_address_cursors WHERE role = 'mint'", logger: Self.logger)

@@ -256,18 +256,24 @@ struct TokenJobQueueTests {
         try await withQueue { queue, _ in
             let fresh = try await queue.enqueue(Self.request("crashed-before-send")).jobID
             let sent = try await queue.enqueue(Self.request("crashed-after-send")).jobID
-            let dead = try await queue.claim(workerID: "dead", limit: 2, lease: .milliseconds(50))
+            var lastAttempt = Self.request("crashed-on-its-last-attempt")
+            lastAttempt.maxAttempts = 1
+            let exhausted = try await queue.enqueue(lastAttempt).jobID
+            let dead = try await queue.claim(workerID: "dead", limit: 3, lease: .milliseconds(50))
             let deadLease = try #require(dead.first { $0.id == sent }?.lease)
             try await queue.recordSubmission(
                 TransactionSubmission(lease: deadLease, mintAddress: Self.recipient, signature: "sig", rawTransaction: [1], lastValidBlockHeight: 9))
             try await Task.sleep(for: .milliseconds(120))
-            #expect(try await queue.rescueExpiredLeases() == 2)
+            // The never-submitted job on its last attempt fails; the others are retried (what the failure metric counts).
+            #expect(try await queue.rescueExpiredLeases() == LeaseRescue(retried: 2, failed: 1))
             for id in [fresh, sent] {
                 let job = try await queue.job(id: id)
                 #expect(job.state == .retryable)
                 #expect(job.errors.last?.errorClass == "lease_expired")
             }
-            let resumed = try await queue.claim(workerID: "alive", limit: 2, lease: .seconds(30))
+            let failed = try await queue.job(id: exhausted)
+            #expect(failed.state == .failed && failed.errors.last?.errorClass == "lease_expired", "\(failed.state) \(failed.errors)")
+            let resumed = try await queue.claim(workerID: "alive", limit: 3, lease: .seconds(30))
             #expect(Set(resumed.map(\.id)) == [fresh, sent])
             #expect(resumed.first { $0.id == sent }?.signature == "sig", "the stored transaction survives the rescue")
             // The dead worker can no longer write.
@@ -284,7 +290,7 @@ struct TokenJobQueueTests {
             let id = try await queue.enqueue(Self.request("stalled")).jobID
             let first = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .milliseconds(50)).first?.lease)
             try await Task.sleep(for: .milliseconds(120))
-            #expect(try await queue.rescueExpiredLeases() == 1)
+            #expect(try await queue.rescueExpiredLeases().count == 1)
             let second = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             #expect(second.jobID == id && second.token != first.token)
             await #expect(throws: StoreError.self, "the first claim's runner must not record a transaction") {
@@ -307,7 +313,7 @@ struct TokenJobQueueTests {
             let waiting = try await queue.enqueue(Self.request("waiting")).jobID
             _ = try await queue.claim(workerID: "w1", limit: 1, lease: .milliseconds(50))
             try await Task.sleep(for: .milliseconds(120))
-            #expect(try await queue.rescueExpiredLeases() == 1)
+            #expect(try await queue.rescueExpiredLeases().count == 1)
             #expect(try await queue.claim(workerID: "w1", limit: 5, lease: .seconds(30), excluding: [running]).map(\.id) == [waiting])
             #expect(try await queue.job(id: running).state == .retryable)
         }

@@ -140,7 +140,7 @@ struct TokenSenderTests {
                     lastValidBlockHeight: latest.lastValidBlockHeight))
             _ = try await harness.rpc.sendTransaction(transaction, skipPreflight: true)
             try await Task.sleep(for: .milliseconds(50))
-            #expect(try await harness.queue.rescueExpiredLeases() == 1)
+            #expect(try await harness.queue.rescueExpiredLeases().count == 1)
 
             try await running(harness) {
                 let done = try await wait(for: id, harness.queue) { $0.state == .confirmed || $0.state == .finalized }

@@ -9,9 +9,9 @@ import Synchronization
 
 /// Refreshes, each on a timer of its own, what `/readyz` and `/metrics` show and what the database gate knows, so
 /// that a probe or a scrape costs no statement and no RPC call however many come: the readiness checks; the gauges
-/// read from the database and the chain (jobs by state, each configured address's index lag, the finalized
-/// watermark); whether PostgreSQL answers (`DatabaseProbe`, for `DatabaseGate`). A `Service`: runs until graceful
-/// shutdown.
+/// read from the database and the chain (jobs by state, the oldest waiting job's age, each configured address's index
+/// lag, the finalized watermark); whether PostgreSQL answers (`DatabaseProbe`, for `DatabaseGate`). A `Service`: runs
+/// until graceful shutdown.
 public final class StatusSampler: Service, Sendable {
     /// How often each thing is refreshed, and how long a check may take.
     public struct Options: Sendable, Hashable {
@@ -174,6 +174,12 @@ public final class StatusSampler: Service, Sendable {
                 registry.makeGauge(name: "flutterbye_jobs", labels: [("state", state.rawValue)], help: "Token jobs by state")
                     .set(Double(counts[state] ?? 0))
             }
+        }
+        if let age = try? await database.run({ try await queue.oldestWaitingJobAge() }) {
+            registry.makeGauge(
+                name: "flutterbye_oldest_waiting_job_age_seconds",
+                help: "Seconds since the oldest job a worker may claim now (available or retryable, due) became due; 0 when none waits"
+            ).set(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
         }
         guard let status = try? await database.run({ try await index.status() }) else { return }
         if let rpc, let chainSlot = try? await rpc.slot(commitment: .confirmed) {

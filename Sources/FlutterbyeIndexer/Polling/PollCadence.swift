@@ -10,6 +10,9 @@ enum PollOutcome: Sendable, Hashable {
     case incomplete
     /// The poll failed.
     case failed
+
+    /// Whether the address's history is indexed up to when the poll began (everything found was delivered).
+    var caughtUp: Bool { self == .busy || self == .quiet }
 }
 
 /// Where one followed address stands, as far as when to poll it goes.

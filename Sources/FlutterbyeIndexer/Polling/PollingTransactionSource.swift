@@ -158,6 +158,7 @@ public struct PollingTransactionSource: TransactionSource {
                         outcome = .failed
                     }
                     await self.schedule.finish(address.address, outcome: outcome)
+                    IndexMetrics.polled(address, outcome: outcome)
                 }
             }
         }

@@ -71,6 +71,23 @@ extension TokenJobQueue {
         return counts
     }
 
+    /// How long the oldest waiting job has been due: of the jobs a worker may claim now (`available` or `retryable`,
+    /// their `scheduled_at` passed), the time since the earliest `scheduled_at`, by the database's clock; zero when
+    /// none waits. A job scheduled for later is not waiting yet.
+    public func oldestWaitingJobAge() async throws(StoreError) -> Duration {
+        let rows = try await run(
+            """
+            SELECT coalesce(extract(epoch FROM now() - min(scheduled_at)), 0)::float8 AS age
+            FROM flutterbye.token_jobs WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
+            """, "reading the oldest waiting job's age")
+        guard let seconds = try? rows.first?.decode(Double.self) else {
+            throw StoreError(.queryFailed, "the oldest waiting job's age query returned no row")
+        }
+        // Clamped: a clock far off gives a large age, never a trap.
+        let clamped = seconds.isFinite ? min(max(0, seconds), 1e9) : 0
+        return .milliseconds(Int64((clamped * 1000).rounded()))
+    }
+
     static func decodeJob(_ row: PostgresRow) throws -> TokenJob {
         let c = row.makeRandomAccess()
         let errorsText = try c["errors"].decode(String.self)

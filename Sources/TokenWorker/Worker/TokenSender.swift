@@ -202,10 +202,7 @@ struct TokenSender: Sendable {
                 guard marked.contains(id) else { return .written(jobID: id, .leaseLost) }
                 logger.info("job confirmed", metadata: ["job": "\(id)", "signature": "\(confirmation.signature)"])
                 // From enqueue to confirmation: what the backend waits.
-                if let created {
-                    Timer(label: "flutterbye_job_confirmation_seconds", preferredDisplayUnit: .seconds)
-                        .recordSeconds(max(0, Date().timeIntervalSince(created)))
-                }
+                if let created { JobMetrics.confirmed(after: Date().timeIntervalSince(created)) }
                 return .written(jobID: id, .written)
             }
         } catch {
@@ -229,12 +226,14 @@ struct TokenSender: Sendable {
             switch outcome {
             case .fail(let lease, let errorClass, let message):
                 logger.error("job failed", metadata: ["job": "\(id)", "class": "\(errorClass)", "error": "\(message)"])
-                _ = try await queue.recordFailure(lease, errorClass: errorClass, message: message, permanent: true, retryAt: Date())
+                let state = try await queue.recordFailure(lease, errorClass: errorClass, message: message, permanent: true, retryAt: Date())
+                JobMetrics.failureRecorded(errorClass: errorClass, leaving: state)
             case .retry(let lease, let errorClass, let message, let after):
                 logger.warning("job attempt failed, will retry", metadata: ["job": "\(id)", "error": "\(message)", "in": "\(after)"])
                 let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
-                _ = try await queue.recordFailure(
+                let state = try await queue.recordFailure(
                     lease, errorClass: errorClass, message: message, permanent: false, retryAt: Date().addingTimeInterval(seconds))
+                JobMetrics.failureRecorded(errorClass: errorClass, leaving: state)
             case .confirm, .release:
                 break  // written in batches
             }

@@ -172,7 +172,7 @@ public struct TokenWorkerService: Service {
         let finalizer = JobFinalizer(queue: queue, rpc: rpc, logger: logger)
         while !Task.isCancelled {
             do {
-                try await queue.rescueExpiredLeases()
+                JobMetrics.leasesRescued(try await queue.rescueExpiredLeases())
                 try await finalizer.finalizeConfirmedJobs()
                 let cutoff = Date().addingTimeInterval(-(Double(options.retention.components.seconds)))
                 let pruned = try await queue.prune(finishedBefore: cutoff)

@@ -108,10 +108,13 @@ struct ServiceLauncher {
         }
     }
 
-    /// The registry every part's swift-metrics metrics go to, shown at `/metrics`; bootstrapped once per process.
+    /// The registry every part's swift-metrics metrics go to, shown at `/metrics`; bootstrapped once per process. The
+    /// confirmation latency has buckets of its own (up to 30 minutes); other timers keep the defaults (5 ms to 10 s).
     static let metrics: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[JobMetrics.confirmationLatency] = JobMetrics.confirmationBuckets
+        MetricsSystem.bootstrap(factory)
         return registry
     }()
 }

@@ -99,6 +99,10 @@ extension StatusAPITests {
             #expect(text.contains("flutterbye_jobs{state=\"available\"} 1"), "\(text)")
             #expect(text.contains("flutterbye_jobs{state=\"failed\"} 0"))
             #expect(text.contains("flutterbye_indexed_transactions_total 3"))
+            // No worker runs here: the job waits, and its wait is the oldest (the sampler's refreshes come every 200 ms).
+            let ageLine = text.split(separator: "\n").first { $0.hasPrefix("flutterbye_oldest_waiting_job_age_seconds ") }
+            let age = try #require(ageLine.flatMap { Double($0.split(separator: " ").last ?? "") }, "\(text)")
+            #expect(age >= 0 && age < 60, "\(text)")
         }
     }
 }
