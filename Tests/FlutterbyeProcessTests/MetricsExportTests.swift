@@ -1,5 +1,5 @@
-import ChainTestSupport
 import AsyncHTTPClient
+import ChainTestSupport
 import FlutterbyeStore
 import FlutterbyeTestSupport
 import Foundation
