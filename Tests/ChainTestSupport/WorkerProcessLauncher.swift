@@ -20,15 +20,12 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
 
         /// SIGTERM, then waits up to `seconds`: whether it exited with status 0 (a graceful stop). A worker still
         /// running then is killed, so a test never hangs on it.
-        public func stopGracefully(within seconds: Double = 30) -> Bool {
+        public func stopGracefully(within seconds: Double = 30) async -> Bool {
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning {
+            guard await ChildProcess.exit(of: process, within: .seconds(seconds)) else {
                 kill9()
                 return false
             }
-            process.waitUntilExit()
             return process.terminationReason == .exit && process.terminationStatus == 0
         }
 

@@ -32,7 +32,7 @@ extension IndexerAcceptanceTests {
         var release: Release?
 
         /// Runs the script against `rpcURL` and reads what it wrote.
-        static func make(_ form: String, rpcURL: URL) throws -> EscrowForm {
+        static func make(_ form: String, rpcURL: URL) async throws -> EscrowForm {
             let python = try #require(LiteSVMSession.python, "run the tests with Tests/run (it creates .venv)")
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("escrow-\(form)-\(UUID()).json")
             defer { try? FileManager.default.removeItem(at: out) }
@@ -42,9 +42,8 @@ extension IndexerAcceptanceTests {
                 Repository.root.appendingPathComponent("Tests/LocalChain/escrow_forms.py").path, "--rpc", rpcURL.absoluteString,
                 "--form", form, "--out", out.path,
             ]
-            try process.run()
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "escrow_forms.py --form \(form) failed")
+            let (status, output) = try await ChildProcess.run(process)
+            try #require(status == 0, "escrow_forms.py --form \(form) failed: \(String(decoding: output, as: UTF8.self))")
             return try JSONDecoder().decode(EscrowForm.self, from: Data(contentsOf: out))
         }
     }
@@ -54,7 +53,7 @@ extension IndexerAcceptanceTests {
         arguments: ["multisig", "vault"])
     func anEscrowOfEitherMultisigFormIsIndexedAsTheEscrow(form: String) async throws {
         try await Self.withIndexEnvironment(database: "index_escrow_\(form)") { client, rpc, server in
-            let made = try EscrowForm.make(form, rpcURL: server.url)
+            let made = try await EscrowForm.make(form, rpcURL: server.url)
             let watched = WatchedAddresses(flbyMint: try PublicKey(base58: made.mint), escrowWallet: try PublicKey(base58: made.escrow))
             let indexer = Indexer(
                 store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)

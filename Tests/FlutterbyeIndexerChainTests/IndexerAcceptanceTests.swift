@@ -293,7 +293,7 @@ struct IndexerAcceptanceTests {
             } while !differences.isEmpty && ContinuousClock.now < deadline && process.process.isRunning
             #expect(kills >= 3)
             #expect(differences == [], "\(process.tail())")
-            #expect(process.stopGracefully(), "\(process.tail())")
+            #expect(await process.stopGracefully(), "\(process.tail())")
             let report = try await Reconciliation(store: IndexStore(client: client, logger: Self.logger), rpc: rpc, watched: watched).run()
             #expect(report.differences.isEmpty, "\(report.differences)")
             // Killed mid-write and written again, each row still has exactly one event.

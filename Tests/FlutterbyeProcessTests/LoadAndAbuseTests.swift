@@ -213,6 +213,6 @@ struct LoadAndAbuseTests {
             throw error
         }
         try await http.shutdown()
-        #expect(process.stopGracefully(), "\(process.tail())")
+        #expect(await process.stopGracefully(), "\(process.tail())")
     }
 }

@@ -66,7 +66,7 @@ struct MetricsExportTests {
             #expect(Self.sample(failures, in: text) == 1, "\(text)")
             #expect(Self.sample("flutterbye_payer_balance_lamports", in: text) == Double(lamports), "chain: \(lamports)\n\(text)")
             #expect(lamports == funded)
-            #expect(process.stopGracefully(), "\(process.tail())")
+            #expect(await process.stopGracefully(), "\(process.tail())")
         }
     }
 }

@@ -128,7 +128,7 @@ struct RPCCredentialsTests {
                 throw error
             }
             try await http.shutdown()
-            #expect(process.stopGracefully(), "\(process.tail())")
+            #expect(await process.stopGracefully(), "\(process.tail())")
             let log = process.tail(1_000_000)
             #expect(log.contains(shown), "the log names the endpoint by scheme, host and port:\n\(log)")
             Self.expectNoSecret(log, "the log of flutterbye run")

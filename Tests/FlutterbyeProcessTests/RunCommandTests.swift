@@ -145,7 +145,7 @@ struct RunCommandTests {
                 }
             }
             while !open.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(process.stopGracefully(), "SIGTERM must stop every part with status 0:\n\(process.tail())")
+            #expect(await process.stopGracefully(), "SIGTERM must stop every part with status 0:\n\(process.tail())")
             let ended = try await stream.value
             #expect(ended.close != nil, "the server did not close the event stream on SIGTERM")
         }

@@ -66,7 +66,7 @@ struct WorkerProcessTests {
 
             let counts = try await waitUntilDone(queue, jobCount: jobCount, seconds: 300)
             #expect((counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0) == jobCount, "\(counts)\n\(workers[0].tail())\n\(workers[1].tail())")
-            for worker in workers { #expect(worker.stopGracefully(), "graceful stop on SIGTERM:\n\(worker.tail())") }
+            for worker in workers { #expect(await worker.stopGracefully(), "graceful stop on SIGTERM:\n\(worker.tail())") }
 
             var byWorker: [String: Int] = [:]
             for i in 0..<jobCount {
@@ -139,7 +139,7 @@ struct WorkerProcessTests {
             }
             let counts = try await waitUntilDone(queue, jobCount: before + after, seconds: 120)
             #expect((counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0) == before + after, "\(counts)\n\(worker.tail())")
-            #expect(worker.stopGracefully(), "graceful stop on SIGTERM:\n\(worker.tail())")
+            #expect(await worker.stopGracefully(), "graceful stop on SIGTERM:\n\(worker.tail())")
             for i in 0..<(before + after) { _ = try await expectLandedOnce(queue, rpc, key: "restart-\(i)", amount: 100 + i) }
         }
     }

@@ -18,7 +18,7 @@ struct IssuerChoicesExecutionTests {
     static let fields = [TokenMetadataField("website", "https://flutterbye.example"), TokenMetadataField("twitter", "@flutterbye")]
 
     /// Sends the job's transaction (a mint authority of its own, the largest configuration) and reads the mint back.
-    func create(_ key: String, program: TokenProgram, amount: UInt64, choices: IssuerChoices) throws -> IndependentMint {
+    func create(_ key: String, program: TokenProgram, amount: UInt64, choices: IssuerChoices) async throws -> IndependentMint {
         let chain = try LiteSVMSession()
         try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
         let plan = try TokenCreationPlan(
@@ -40,37 +40,39 @@ struct IssuerChoicesExecutionTests {
         #expect(account.owner == program.programID)
         let ata = try AssociatedTokenAccountProgram.address(wallet: Self.recipient, mint: mint.publicKey, tokenProgram: program.programID)
         #expect(try chain.account(ata) != nil, "the recipient's token account exists")
-        return try IndependentMint(data: account.data)
+        return try await IndependentMint.read(account.data)
     }
 
-    @Test func revokingTheMintAuthorityFixesTheSupply() throws {
+    @Test func revokingTheMintAuthorityFixesTheSupply() async throws {
         for program in [TokenProgram.token, .token2022] {
-            let mint = try create("revoke-\(program.programID)", program: program, amount: 1_000_000, choices: IssuerChoices(mintAuthority: .nobody))
+            let mint = try await create(
+                "revoke-\(program.programID)", program: program, amount: 1_000_000, choices: IssuerChoices(mintAuthority: .nobody))
             #expect(mint.mintAuthority == nil, "\(program.programID): \(mint)")
             #expect(mint.supply == 1_000_000)
             #expect(mint.freezeAuthority == nil)
         }
     }
 
-    @Test func theMintAndFreezeAuthoritiesGoWhereTheIssuerSays() throws {
+    @Test func theMintAndFreezeAuthoritiesGoWhereTheIssuerSays() async throws {
         for program in [TokenProgram.token, .token2022] {
-            let handed = try create(
+            let handed = try await create(
                 "hand-off-\(program.programID)", program: program, amount: 42,
                 choices: IssuerChoices(mintAuthority: .address(Self.escrow), freezeAuthority: .address(Self.freezer)))
             #expect(handed.mintAuthority == Self.escrow.base58 && handed.freezeAuthority == Self.freezer.base58, "\(handed)")
             #expect(handed.supply == 42)
-            let ours = try create("freeze-ours-\(program.programID)", program: program, amount: 7, choices: IssuerChoices(freezeAuthority: .service))
+            let ours = try await create(
+                "freeze-ours-\(program.programID)", program: program, amount: 7, choices: IssuerChoices(freezeAuthority: .service))
             #expect(ours.mintAuthority == authority.publicKey.base58 && ours.freezeAuthority == authority.publicKey.base58, "\(ours)")
         }
     }
 
-    @Test func token2022MetadataCarriesTheAdditionalFieldsAndTheChosenUpdateAuthority() throws {
-        let standard = try create("metadata-standard", program: .token2022, amount: 5, choices: .standard)
+    @Test func token2022MetadataCarriesTheAdditionalFieldsAndTheChosenUpdateAuthority() async throws {
+        let standard = try await create("metadata-standard", program: .token2022, amount: 5, choices: .standard)
         #expect(standard.metadata?.updateAuthority == authority.publicKey.base58 && standard.metadata?.additionalMetadata == [])
         #expect(standard.metadataPointer?.authority == authority.publicKey.base58)
         #expect(standard.mintAuthority == authority.publicKey.base58 && standard.freezeAuthority == nil)
 
-        let immutable = try create(
+        let immutable = try await create(
             "metadata-none", program: .token2022, amount: 5,
             choices: IssuerChoices(
                 mintAuthority: .nobody, freezeAuthority: .service, metadataUpdateAuthority: .nobody, additionalMetadata: Self.fields))
@@ -80,7 +82,7 @@ struct IssuerChoicesExecutionTests {
         #expect(metadata.name == "Issuer Token" && metadata.symbol == "ISS" && metadata.uri == "https://flutterbye.example/issuer.json")
         #expect(immutable.mintAuthority == nil && immutable.freezeAuthority == authority.publicKey.base58 && immutable.supply == 5)
 
-        let curated = try create(
+        let curated = try await create(
             "metadata-given", program: .token2022, amount: 5,
             choices: IssuerChoices(metadataUpdateAuthority: .address(Self.curator), additionalMetadata: [Self.fields[0]]))
         #expect(curated.metadata?.updateAuthority == Self.curator.base58 && curated.metadataPointer?.authority == Self.curator.base58)

@@ -97,7 +97,7 @@ struct IssuerChoicesWorkerTests {
                 let landed = try #require(try await rpc.transaction(signature, commitment: .confirmed))
                 #expect(landed.meta.error == nil && landed.transaction.signatures.count == 3, "one transaction: payer, mint, mint authority")
                 let account = try #require(try await rpc.accountInfo(mint, commitment: .confirmed), "\(job.key)'s mint")
-                mints[job.key] = try IndependentMint(data: account.data)
+                mints[job.key] = try await IndependentMint.read(account.data)
                 #expect(mints[job.key]?.supply == UInt64(job.amount), "\(job.key): the supply is the amount minted")
             }
             let ours = authority.publicKey.base58

@@ -43,7 +43,7 @@ struct WorkerCrashTests {
             }
             _ = try await server.control(["drop_rate": 0.0])
             let survivor = try launcher.start("crash-worker-\(kills)")
-            defer { _ = survivor.stopGracefully() }
+            defer { survivor.kill9() }
             var counts: [TokenJobState: Int] = [:]
             for _ in 0..<900 {
                 counts = try await queue.countsByState()
@@ -51,7 +51,7 @@ struct WorkerCrashTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect((counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0) == jobCount, "\(counts)\n\(survivor.tail())")
-            #expect(survivor.stopGracefully(), "graceful stop on SIGTERM:\n\(survivor.tail())")
+            #expect(await survivor.stopGracefully(), "graceful stop on SIGTERM:\n\(survivor.tail())")
 
             let derivation = try JobKeyDerivation(masterSeed: [UInt8](repeating: 0x5e, count: 32))
             var interrupted = 0

@@ -53,24 +53,20 @@ struct IndependentMint: Decodable, Equatable {
     }
 
     /// `data` (a mint account's bytes, as the chain holds them) decoded by the Python reader.
-    init(data: [UInt8]) throws {
+    static func read(_ data: [UInt8]) async throws -> IndependentMint {
         guard let python = LiteSVMSession.python else { throw ReadError(description: "no Python with solders: run Tests/run") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [
             Repository.root.appendingPathComponent("Tests/LocalChain/mint_reader.py").path, Data(data).base64EncodedString(),
         ]
-        let output = Pipe()
         let errors = Pipe()
-        process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ReadError(description: "mint_reader.py failed (\(process.terminationStatus)): \(problems)")
+        let (status, text) = try await ChildProcess.run(process)
+        guard status == 0 else {
+            let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw ReadError(description: "mint_reader.py failed (\(status)): \(problems)")
         }
-        self = try JSONDecoder().decode(IndependentMint.self, from: text)
+        return try JSONDecoder().decode(IndependentMint.self, from: text)
     }
 }

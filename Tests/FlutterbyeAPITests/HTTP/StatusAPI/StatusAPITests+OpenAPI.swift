@@ -2,6 +2,7 @@ import ChainTestSupport
 import FlutterbyeAPI
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -48,13 +49,9 @@ extension StatusAPITests {
             environment["SCHEMATHESIS_HOOKS"] = nil
             process.environment = environment
             process.currentDirectoryURL = FileManager.default.temporaryDirectory
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
+            let (status, output) = try await ChildProcess.run(process)
+            let text = String(decoding: output, as: UTF8.self)
+            #expect(status == 0, "schemathesis found problems:\n\(text.suffix(6000))")
             // Every operation schemathesis selected was tried (/v1/events included: as plain GETs, answered 426 or 4xx).
             let selected = try #require(text.firstMatch(of: /Selected: (\d+)\/(\d+)/), "\(text.suffix(2000))")
             let tested = try #require(text.firstMatch(of: /Tested: (\d+)/), "\(text.suffix(2000))")

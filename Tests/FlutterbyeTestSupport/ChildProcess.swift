@@ -1,0 +1,38 @@
+public import Foundation
+
+/// Waits for child processes without holding a thread of Swift's cooperative pool. That pool has one thread per core
+/// (two on CI): a test blocked there in `waitUntilExit` or a pipe read stalls every other test of the process, the
+/// servers under test included, for as long as the child runs (a CI run saw 30 s stalls fail a dozen unrelated tests).
+public enum ChildProcess {
+    /// Runs `process` (configured, not started) to its end, its standard output (and standard error, unless it has
+    /// its own) read on a thread of its own; returns the exit status and what it printed.
+    public static func run(_ process: Process) async throws -> (status: Int32, output: Data) {
+        let output = Pipe()
+        process.standardOutput = output
+        if process.standardError == nil { process.standardError = output }
+        try process.run()
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, data))
+            }
+        }
+    }
+
+    /// Waits up to `limit` for a started `process` to exit, on a thread of its own; whether it did.
+    public static func exit(of process: Process, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else { return false }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+        return true
+    }
+}
