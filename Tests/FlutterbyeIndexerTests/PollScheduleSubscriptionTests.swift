@@ -37,8 +37,13 @@ struct PollScheduleSubscriptionTests {
         let observed4 = due(&schedule, at: 120.5)
         #expect(observed4)
         schedule.finish(address.address, outcome: .busy, now: start + .seconds(121))
-        let observed5 = due(&schedule, at: 200)
-        #expect(!observed5, "a busy poll is followed by the sweep too: the next transaction will be notified")
+        let observed5 = due(&schedule, at: 121.5)
+        #expect(!observed5)
+        let observed6 = due(&schedule, at: 122)
+        #expect(observed6, "a poll that found something is followed by one more a second later: it says the address is caught up")
+        schedule.finish(address.address, outcome: .quiet, now: start + .seconds(122))
+        let observed7 = due(&schedule, at: 200)
+        #expect(!observed7, "then the sweep: the next transaction will be notified")
     }
 
     @Test func aMentionPollsAtOnceAndOnceMoreASecondLater() {
@@ -51,7 +56,8 @@ struct PollScheduleSubscriptionTests {
         #expect(observed6)
         let observed7 = due(&schedule, at: 5)
         #expect(observed7)
-        schedule.finish(address.address, outcome: .busy, now: start + .seconds(5))
+        // The node's history does not show the transaction yet: the poll finds nothing.
+        schedule.finish(address.address, outcome: .quiet, now: start + .seconds(5))
         let observed8 = due(&schedule, at: 5.5)
         #expect(!observed8)
         let observed9 = due(&schedule, at: 6)

@@ -45,7 +45,7 @@ struct PollState: Sendable, Hashable {
 ///   named by a transaction indexed from another address's history at a later slot;
 /// - a failing poll is tried again after `busyInterval` doubled with each failure, up to `quietInterval`.
 /// - one a live subscription covers waits at least `sweepInterval` (a notification wakes it sooner), except after a
-///   poll that stopped early.
+///   poll that stopped early or found something (polled again after `busyInterval`).
 struct PollCadence: Sendable, Hashable {
     let settings: PollingSettings
 
@@ -86,8 +86,9 @@ struct PollCadence: Sendable, Hashable {
                 return (state, nil)
             }
         }
-        // A poll that stopped early (the node did not have a transaction yet) goes on soon, covered or not.
-        return (state, now + (outcome == .incomplete ? settings.busyInterval : interval(state, now: now)))
+        // A poll that stopped early (the node did not have a transaction yet) goes on soon, covered or not; so does one
+        // that found something, once: the next poll finding nothing is what says the address is caught up (`caughtUp`).
+        return (state, now + (outcome == .incomplete || outcome == .busy ? settings.busyInterval : interval(state, now: now)))
     }
 
     /// The state after a discovery pass that found the token account (`exists`) or not, and whether it is due now (a
