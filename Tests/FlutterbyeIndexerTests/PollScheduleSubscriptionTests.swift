@@ -80,6 +80,20 @@ struct PollScheduleSubscriptionTests {
         #expect(observed13, "the poll under way may have read the history before the transaction")
     }
 
+    /// What `caughtUp` asks for: every address polled after this moment. One being polled then is polled again when
+    /// that poll ends (it may have read its history before the moment); before, it waited for its next due time,
+    /// the sweep's 120 s when covered.
+    @Test func aSweepAskedForDuringAPollPollsAgainWhenItEnds() {
+        var schedule = schedule()
+        schedule.cover([address.address], now: start)
+        let first = due(&schedule, at: 0)
+        #expect(first)
+        schedule.pollAllNow(now: start + .seconds(0.1))
+        schedule.finish(address.address, outcome: .quiet, now: start + .seconds(0.2))
+        let again = due(&schedule, at: 0.2)
+        #expect(again)
+    }
+
     @Test func coverageLostGoesBackToPolling() {
         var schedule = schedule()
         schedule.cover([address.address], now: start)

@@ -255,9 +255,14 @@ struct PollSchedule: Sendable {
         entries.values.allSatisfy { $0.due == nil && !$0.polling || $0.quietAt > mark }
     }
 
-    /// Makes every address that is polled due now (a test or an operator asking for a sweep).
+    /// Makes every address that is polled due now (a test or an operator asking for a sweep); one being polled is
+    /// polled again when that poll ends, since it may have read its history before now.
     mutating func pollAllNow(now: ContinuousClock.Instant) {
-        for key in order where entries[key]?.due != nil { entries[key]?.due = now }
+        for key in order {
+            guard var entry = entries[key], entry.due != nil else { continue }
+            if entry.polling { entry.wokenWhilePolling = true } else { entry.due = now }
+            entries[key] = entry
+        }
         wakeRequested = true
     }
 
