@@ -47,7 +47,10 @@ extension IndexerAcceptanceTests {
 
     static func subscribed(_ indexer: Indexer<PollingTransactionSource>, _ expected: Bool = true) async throws {
         try await withTimeout(.seconds(30), expected ? "the subscription" : "the subscription lost") {
-            while await indexer.source.isSubscribed() != expected { try await Task.sleep(for: .milliseconds(10)) }
+            // Subscribed: every configured address covered, not just one; lost: none.
+            let covered = { indexer.source.subscriptions?.covered.count ?? 0 }
+            let configured = indexer.configuredAddresses.count
+            while expected ? covered() < configured : covered() > 0 { try await Task.sleep(for: .milliseconds(10)) }
         }
     }
 
@@ -151,7 +154,14 @@ extension IndexerAcceptanceTests {
                     pubSub: subscribed ? try Self.pubSub(server) : nil)
                 try await Self.running(indexer) {
                     try await Self.withTimeout(.seconds(60), "catching up") { await indexer.caughtUp() }
-                    if subscribed { try await Self.subscribed(indexer) }
+                    if subscribed {
+                        // Every followed address covered (one confirmed subscription is not all of them: the others
+                        // would be polled at their uncovered cadence meanwhile).
+                        let followed = Int(try await Self.count(client, "SELECT count(*) FROM flutterbye.index_cursors"))
+                        try await Self.withTimeout(.seconds(30), "every followed address subscribed") {
+                            while (indexer.source.subscriptions?.covered.count ?? 0) < followed { try await Task.sleep(for: .milliseconds(10)) }
+                        }
+                    }
                     try await Self.withTimeout(.seconds(60), "everything finalized") {
                         while try await Self.count(client, "SELECT count(*) FROM flutterbye.indexed_transactions WHERE NOT finalized") > 0 {
                             try await Task.sleep(for: .milliseconds(100))
