@@ -20,6 +20,9 @@ public struct PollingTransactionSource: TransactionSource {
     /// Mentions of every followed address over PubSub, when a WebSocket endpoint is given: each wakes a poll of the
     /// address, and a covered address is otherwise only swept (`PollingSettings.sweepInterval`).
     public let subscriptions: ChainSubscriptions?
+    /// The addresses the subscription covers, latest first: applied to the schedule one after the other, in order (a
+    /// coverage gained applied after the loss that followed it would leave addresses to the sweep alone).
+    let coverage: AsyncStream<Set<PublicKey>>
 
     /// A source polling `addresses` (and those followed later); with `pubSub`, woken by PubSub mentions.
     public init(
@@ -32,6 +35,8 @@ public struct PollingTransactionSource: TransactionSource {
         self.stored = stored
         let schedule = LivePollSchedule(settings: settings, addresses: addresses)
         self.schedule = schedule
+        let (coverage, coverageUpdates) = AsyncStream.makeStream(of: Set<PublicKey>.self, bufferingPolicy: .bufferingNewest(1))
+        self.coverage = coverage
         self.requestPermits = OrderedPermits(settings.requestsInFlight)
         self.subscriptions = pubSub.map { endpoint in
             ChainSubscriptions(
@@ -41,8 +46,7 @@ public struct PollingTransactionSource: TransactionSource {
                     Task { await schedule.notified(address, slot: slot) }
                 },
                 onCoverage: { covered in
-                    let addresses = Set(covered.compactMap { if case .mentions(let address) = $0 { address } else { nil } })
-                    Task { await schedule.cover(addresses) }
+                    coverageUpdates.yield(Set(covered.compactMap { if case .mentions(let address) = $0 { address } else { nil } }))
                 })
         }
         subscriptions?.want(addresses.map { .mentions($0.address) })
@@ -97,7 +101,12 @@ public struct PollingTransactionSource: TransactionSource {
 
     public func run(deliver: @escaping @Sendable (SourceBatch) async throws -> Void) async throws {
         await withDiscardingTaskGroup { group in
-            if let subscriptions { group.addTask { await subscriptions.run() } }
+            if let subscriptions {
+                group.addTask { await subscriptions.run() }
+                group.addTask { [coverage, schedule] in
+                    for await covered in coverage { await schedule.cover(covered) }
+                }
+            }
             var running = 0
             let finished = AsyncCounter()
             while !Task.isCancelled {
