@@ -42,7 +42,9 @@ struct SolanaRPCClientTests {
     }
 
     @Test func sendsATokenCreationAndFollowsItToFinalized() async throws {
-        let server = try LocalChainServer()
+        // Slots of 200 ms: a blockhash lasts 30 s. With 50 ms ones (7.5 s) a loaded CI run sent the transaction after
+        // its blockhash expired, and it never landed.
+        let server = try LocalChainServer(slotMs: 200)
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let latest = try await client.latestBlockhash(commitment: .processed)

@@ -46,8 +46,8 @@ struct RetryAfterHostilityTests {
         do { _ = try await long.blockHeight() } catch { #expect(error.retryAfter == .seconds(30)) }
         let past = try client("/past")
         do { _ = try await past.blockHeight() } catch { #expect(error.retryAfter == .zero) }
-        // Waiting out the 30 s would take 60 s; a loaded machine may slow the three calls down, not that much.
-        #expect(ContinuousClock.now - start < .seconds(15))
+        // Waiting out the 30 s would take 60 s; a loaded machine slows the three calls down (a CI run: 16 s), not that much.
+        #expect(ContinuousClock.now - start < .seconds(45))
         #expect(server.answers == 1 + 1 + 3)
         try await server.close()
     }
