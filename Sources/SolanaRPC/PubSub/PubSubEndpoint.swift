@@ -32,11 +32,7 @@ public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, Custo
         self.url = url
     }
 
-    public var description: String {
-        let scheme = url.scheme ?? "?"
-        let host = url.host ?? "?"
-        return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
-    }
+    public var description: String { RPCEndpoint.shown(url) ?? "(an unreadable URL)" }
 
     public var debugDescription: String { description }
 

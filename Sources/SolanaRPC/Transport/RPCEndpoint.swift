@@ -34,7 +34,14 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
 
     /// The URL's scheme, host and port only: how an endpoint is shown, everywhere.
     public var description: String {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host else { return "(an unreadable URL)" }
+        URL(string: url).flatMap(Self.shown) ?? "(an unreadable URL)"
+    }
+
+    /// A URL's scheme, host (lowercased, an IPv6 address in brackets) and port; nil without a scheme or a host. How
+    /// every endpoint (JSON-RPC or PubSub) is shown.
+    static func shown(_ parsed: URL) -> String? {
+        guard let scheme = parsed.scheme?.lowercased(), let lowered = parsed.host?.lowercased(), !lowered.isEmpty else { return nil }
+        let host = lowered.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost)" + (parsed.port.map { ":\($0)" } ?? "")
     }

@@ -109,6 +109,7 @@ struct SubscriptionBookTests {
         #expect(derived("ftp://x") == nil)
         let secret = PubSubEndpoint(url: "wss://user:pw@host.example:443/v2/KEY?api-key=k")
         #expect(secret?.description == "wss://host.example:443" && "\(String(reflecting: secret))".contains("KEY") == false)
+        #expect(PubSubEndpoint(url: "WS://[::1]:8900/KEY")?.description == "ws://[::1]:8900", "shown as an RPC endpoint is")
         #expect(PubSubEndpoint(url: "http://x") == nil && PubSubEndpoint(url: "ws://") == nil)
     }
 }
