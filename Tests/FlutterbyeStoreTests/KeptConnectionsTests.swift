@@ -30,8 +30,10 @@ struct KeptConnectionsTests {
         return try #require(rows.first).decode(Int32.self)
     }
 
+    /// A queue's database keeping one connection; it lingers a minute, so that a test starved of CPU for longer than
+    /// the default second on a loaded machine still finds it kept.
     func database(_ client: PostgresClient) -> QueueDatabase {
-        QueueDatabase(client: client, logger: TestDatabase.logger, statementTimeout: .seconds(3), keptConnections: 1)
+        QueueDatabase(client: client, logger: TestDatabase.logger, statementTimeout: .seconds(3), keptConnections: 1, linger: .seconds(60))
     }
 
     @Test func aBusyQueueRunsItsStatementsOnAKeptConnection() async throws {

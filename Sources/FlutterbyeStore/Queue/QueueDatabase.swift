@@ -11,11 +11,12 @@ struct QueueDatabase: Sendable {
     let deadlines = StatementDeadlines()
     let kept: KeptConnections
 
-    init(client: PostgresClient, logger: Logger, statementTimeout: Duration, keptConnections: Int) {
+    /// `linger`: how long a kept connection stays unused before it goes back to the pool.
+    init(client: PostgresClient, logger: Logger, statementTimeout: Duration, keptConnections: Int, linger: Duration = .seconds(1)) {
         self.client = client
         self.logger = logger
         self.statementTimeout = statementTimeout
-        kept = KeptConnections(client: client, limit: keptConnections)
+        kept = KeptConnections(client: client, limit: keptConnections, linger: linger)
     }
 
     /// Runs a query and collects its rows.
