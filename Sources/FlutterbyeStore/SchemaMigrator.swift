@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 public import Logging
 public import PostgresNIO
+import SolanaCore
 
 /// Applies the schema script (`schema.sql`, idempotent) to the database in one transaction, under a
 /// transaction-scoped advisory lock, so that several processes starting at once apply it one after another.
@@ -54,7 +55,7 @@ public struct SchemaMigrator: Sendable {
             hasher.update(data: Array(statement.text.utf8))
             hasher.update(data: [0])
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
     /// The digest of the script applied last, nil when none is recorded (a database older than version 10, or empty).

@@ -74,14 +74,7 @@ extension IndexerAcceptanceTests {
 
         /// The case's data as a `Program data:` line.
         static func line(_ vector: Case) -> String {
-            var bytes: [UInt8] = []
-            var index = vector.data.startIndex
-            while index < vector.data.endIndex {
-                let next = vector.data.index(index, offsetBy: 2)
-                bytes.append(UInt8(vector.data[index..<next], radix: 16) ?? 0)
-                index = next
-            }
-            return "Program data: " + Data(bytes).base64EncodedString()
+            "Program data: " + Data(Hex.decode(vector.data) ?? []).base64EncodedString()
         }
     }
 

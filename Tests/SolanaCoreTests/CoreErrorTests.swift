@@ -66,7 +66,7 @@ import Testing
         let keypair = try Keypair(seed: [UInt8](repeating: 9, count: 32))
         let secret = keypair.exportSecretKey()
         let forbidden = [
-            Base58.encode(secret), Base58.encode(secret[0..<32]), hexString(Array(secret[0..<32])),
+            Base58.encode(secret), Base58.encode(secret[0..<32]), Hex.encode(Array(secret[0..<32])),
             secret[0..<32].map(String.init).joined(separator: ", "),
         ]
         var dumped = ""

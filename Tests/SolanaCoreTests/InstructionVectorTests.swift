@@ -113,7 +113,7 @@ import Testing
             let built = try #require(try build(vector.name, Params(raw: vector.params)), "no builder for \(vector.name)")
             #expect(built.programID.base58 == vector.program_id, "\(index) \(vector.name) program")
             #expect(built.accounts == vector.accounts.map(\.meta), "\(index) \(vector.name) accounts")
-            #expect(hexString(built.data) == vector.data_hex, "\(index) \(vector.name) data")
+            #expect(Hex.encode(built.data) == vector.data_hex, "\(index) \(vector.name) data")
             names.insert(vector.name)
         }
         // Every builder the issue names is covered, on both token programs.

@@ -163,7 +163,7 @@ import Testing
         for (index, vector) in vectors.messages.enumerated() {
             let message = try compile(vector)
             let bytes = message.serialized()
-            #expect(hexString(bytes) == vector.serialized_hex, "message \(index)")
+            #expect(Hex.encode(bytes) == vector.serialized_hex, "message \(index)")
             let header = message.header
             #expect(
                 [Int(header.numRequiredSignatures), Int(header.numReadonlySignedAccounts), Int(header.numReadonlyUnsignedAccounts)] == vector.header,
@@ -180,7 +180,7 @@ import Testing
             let message = try compile(vectors.messages[vector.message_index])
             let signers = try vector.signer_seeds_hex.map { try Keypair(seed: hexBytes($0)) }
             let transaction = try Transaction(message: message, signers: signers)
-            #expect(hexString(transaction.serialized()) == vector.serialized_hex, "transaction \(index)")
+            #expect(Hex.encode(transaction.serialized()) == vector.serialized_hex, "transaction \(index)")
             #expect(transaction.signatures.map(\.base58) == vector.signatures)
             let parsed = try Transaction.deserialize(hexBytes(vector.serialized_hex))
             #expect(parsed == transaction)

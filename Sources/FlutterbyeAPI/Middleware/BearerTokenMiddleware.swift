@@ -2,6 +2,7 @@ import Crypto
 import HTTPTypes
 public import Hummingbird
 import Logging
+import SolanaCore
 
 /// Lets a request through only with `Authorization: Bearer <token>` naming one of the configured API tokens,
 /// compared in constant time; otherwise answers 401 (with `WWW-Authenticate`). The accepted caller goes into the
@@ -15,12 +16,7 @@ public struct BearerTokenMiddleware: RouterMiddleware {
     /// `tokens`: every accepted token (several allow rotating one without downtime).
     public init(tokens: [String]) {
         self.tokens = tokens.map { Array($0.utf8) }
-        self.fingerprints = tokens.map { token in
-            SHA256.hash(data: Array(token.utf8)).prefix(4).map { byte in
-                let digits = Array("0123456789abcdef".utf8)
-                return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
-            }.joined()
-        }
+        self.fingerprints = tokens.map { Hex.encode(SHA256.hash(data: Array($0.utf8)).prefix(4)) }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -259,16 +259,7 @@ struct IndexWriteStatement: PostgresPreparedStatement {
     }
 
     /// Bytes as lowercase hex, for `decode(…, 'hex')` and COPY's bytea input (`\x…`).
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 
     /// PostgreSQL text cannot hold NUL: a memo or log line carrying one keeps the rest, with U+FFFD in its place.
     static func text(_ value: String) -> String {

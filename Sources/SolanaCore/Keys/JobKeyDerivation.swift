@@ -30,23 +30,7 @@ public struct JobKeyDerivation: Sendable, CustomStringConvertible, CustomDebugSt
     /// Throws `invalidArgument` for anything but an even number of hex digits, `invalidLength` under 32 bytes;
     /// the messages never repeat the seed.
     public init(masterSeedHex text: String) throws(SolanaCoreError) {
-        let digits = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index + 1 < digits.count, let high = value(digits[index]), let low = value(digits[index + 1]) {
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        guard index == digits.count else {
+        guard let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw SolanaCoreError(
                 .invalidArgument, "the master seed must be hex digits, an even number of 0-9 and a-f (e.g. from `openssl rand -hex 32`)")
         }
@@ -68,7 +52,7 @@ public struct JobKeyDerivation: Sendable, CustomStringConvertible, CustomDebugSt
         let digest = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: masterSeed), salt: Array("flutterbye/master-seed-fingerprint/v1".utf8), info: [],
             outputByteCount: 32)
-        return digest.withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+        return digest.withUnsafeBytes { Hex.encode($0) }
     }
 
     public var description: String { "JobKeyDerivation(HKDF-SHA256, v1)" }

@@ -41,24 +41,13 @@ import Testing
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func bytes(_ hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return bytes
-    }
-
     @Test(arguments: ["anchor-0.30", "legacy"])
     func everyCaseDecodesAsTheReferenceEncodedIt(format: String) throws {
         let decoder = try Self.decoder(format)
         #expect(decoder.idl.events.map(\.name) == ["TokenMinted", "FeePaid"])
         #expect(Self.vectors.cases.count >= 12)
         for vector in Self.vectors.cases {
-            let decoded = decoder.decode(Self.bytes(vector.data))
+            let decoded = decoder.decode(hexBytes(vector.data))
             if let event = vector.event, let fields = vector.fields {
                 guard case .event(let name, let got) = decoded else {
                     Issue.record("\(vector.name): \(decoded)")
