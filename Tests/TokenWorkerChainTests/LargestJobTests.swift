@@ -48,23 +48,12 @@ struct LargestJobTests {
             var enqueued: [Int64] = []
             for job in jobs { enqueued.append(try await queue.enqueue(job).jobID) }
             let ids = enqueued
-            let service = TokenWorkerService(
-                client: client, rpc: rpc,
-                sender: SenderConfiguration(
-                    payer: payer, mintAuthority: authority, mintDerivation: derivation,
-                    policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)), rebroadcastInterval: .milliseconds(150),
-                    statusPollInterval: .milliseconds(40)),
-                workerID: "w1",
-                options: .init(maxInFlight: 4, lease: .seconds(30), pollInterval: .milliseconds(100), maintenanceInterval: .milliseconds(200)),
-                logger: Self.logger)
+            let service = ChainTestWorker.service(
+                client: client, rpc: rpc, sender: ChainTestWorker.sender(payer: payer, mintAuthority: authority, derivation: derivation),
+                workerID: "w1", maxInFlight: 4, logger: Self.logger)
             try await ServiceRun.running([service], logger: Self.logger) {
                 for id in ids {
-                    var job = try await queue.job(id: id)
-                    let deadline = ContinuousClock.now + .seconds(30)
-                    while ![.confirmed, .finalized, .failed, .cancelled].contains(job.state) && ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
-                        job = try await queue.job(id: id)
-                    }
+                    let job = try await queue.finishedJob(id, patience: .seconds(30))
                     #expect(
                         job.state == .confirmed || job.state == .finalized, "\(job.request.idempotencyKey): \(job.state) \(job.errors.map(\.message))"
                     )

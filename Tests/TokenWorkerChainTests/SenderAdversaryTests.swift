@@ -26,15 +26,9 @@ struct SenderAdversaryTests {
     }
 
     func service(_ client: PostgresClient, _ rpc: SolanaRPCClient, derivation: JobKeyDerivation? = nil) -> TokenWorkerService {
-        TokenWorkerService(
-            client: client, rpc: rpc,
-            sender: SenderConfiguration(
-                payer: payer, mintDerivation: derivation ?? self.derivation,
-                policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
-                rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
-            workerID: "adversary",
-            options: .init(maxInFlight: 16, lease: .seconds(30), pollInterval: .milliseconds(100), maintenanceInterval: .milliseconds(200)),
-            logger: Self.logger)
+        ChainTestWorker.service(
+            client: client, rpc: rpc, sender: ChainTestWorker.sender(payer: payer, derivation: derivation ?? self.derivation),
+            workerID: "adversary", maxInFlight: 16, logger: Self.logger)
     }
 
     func request(_ key: String, maxAttempts: Int = 25) -> TokenJobRequest {

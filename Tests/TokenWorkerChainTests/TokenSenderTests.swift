@@ -35,13 +35,8 @@ struct TokenSenderTests {
         let derivation = self.derivation
         try await WorkerTestEnvironment.with(database: "flutterbye_sender_test", fund: payerFunded ? payer.publicKey : nil) { client, rpc, server in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
-            let service = TokenWorkerService(
-                client: client, rpc: rpc,
-                sender: SenderConfiguration(
-                    payer: payer, mintDerivation: derivation, policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
-                    rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
-                workerID: "w1",
-                options: .init(maxInFlight: 16, lease: .seconds(30), pollInterval: .milliseconds(100), maintenanceInterval: .milliseconds(200)),
+            let service = ChainTestWorker.service(
+                client: client, rpc: rpc, sender: ChainTestWorker.sender(payer: payer, derivation: derivation), workerID: "w1", maxInFlight: 16,
                 logger: Self.logger)
             try await body(Harness(client: client, server: server, rpc: rpc, queue: queue, service: service))
         }

@@ -25,9 +25,7 @@ struct TokenWorkerServiceTests {
     func service(_ client: PostgresClient, _ rpc: SolanaRPCClient, worker: String, deadline: Duration = .seconds(10)) -> TokenWorkerService {
         TokenWorkerService(
             client: client, rpc: rpc,
-            sender: SenderConfiguration(
-                payer: payer, mintDerivation: derivation, policy: SenderPolicy(initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
-                rebroadcastInterval: .milliseconds(150), statusPollInterval: .milliseconds(40)),
+            sender: ChainTestWorker.sender(payer: payer, derivation: derivation),
             workerID: worker,
             options: .init(
                 maxInFlight: 64, lease: .seconds(30), pollInterval: .milliseconds(200), maintenanceInterval: .milliseconds(200),
