@@ -5,11 +5,13 @@ import NIOHTTP1
 
 /// A `Tests/LocalChain/local_chain.py` started for one workload from the venv's Python, with `--exit-on-stdin-eof` so
 /// that it never outlives the benchmark: the few JSON-RPC calls the harness makes itself (the payer's airdrop, the
-/// landed transactions' slots afterwards) and its control API, which counts the JSON-RPC requests it gets by method
-/// (its own requests are not counted).
+/// landed transactions' slots afterwards) and its control API, which counts the JSON-RPC requests it gets by method,
+/// over HTTP and over its PubSub WebSocket (its own requests are not counted).
 final class LocalChainProcess: Sendable {
     /// The JSON-RPC endpoint (SOLANA_RPC_URL of the worker).
     let url: String
+    /// The PubSub endpoint (SOLANA_WS_URL of the worker).
+    let webSocketURL: String
     let slotMs: Int
     private let controlURL: String
     private let process: BenchmarkProcess
@@ -22,13 +24,14 @@ final class LocalChainProcess: Sendable {
             python, [script, "--host", "127.0.0.1", "--port", "0", "--slot-ms", String(slotMs), "--exit-on-stdin-eof"], readyLine: true, log: log)
         processes.add(process, grace: .seconds(5))
         guard let ready = try? JSONSerialization.jsonObject(with: Data(process.readyLine.utf8)) as? [String: Any],
-            let url = ready["url"] as? String, let control = ready["control"] as? String
+            let url = ready["url"] as? String, let control = ready["control"] as? String, let webSocketURL = ready["ws"] as? String
         else {
             processes.stop(process, within: .seconds(5))
             throw BenchmarkFailure("local_chain.py printed an unexpected first line: \(process.readyLine)")
         }
         self.process = process
         self.url = url
+        self.webSocketURL = webSocketURL
         self.controlURL = control
         self.slotMs = slotMs
     }
@@ -118,7 +121,8 @@ final class LocalChainProcess: Sendable {
 struct ChainState: Sendable {
     var slot: Int
     var blockHeight: Int
-    /// JSON-RPC requests by method (each call of a batch counts).
+    /// JSON-RPC requests by method (each call of a batch counts); those made over the PubSub WebSocket (subscribing and
+    /// unsubscribing: providers count and bill them as calls too) as "<method> (ws)".
     var requests: [String: Int]
     /// Transactions: executed, succeeded, failed, dropped, not_landed, preflight_failed, airdrops, held.
     var transactions: [String: Int]
@@ -135,6 +139,10 @@ struct ChainState: Sendable {
         self.slot = slot.intValue
         self.blockHeight = height.intValue
         self.requests = numbers("requests")
+        let pubSub = (counters["pubsub"] as? [String: Any])?["requests"] as? [String: Any] ?? [:]
+        for (method, count) in pubSub {
+            if let count = (count as? NSNumber)?.intValue { requests["\(method) (ws)"] = count }
+        }
         self.transactions = numbers("transactions")
     }
 }

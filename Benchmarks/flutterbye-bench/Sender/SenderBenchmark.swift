@@ -24,7 +24,7 @@ struct SenderBenchmark: ParsableCommand {
             (Tests/Support/postgres-cluster.sh) unless --database-url names a server (needs CREATEDB; the databases \
             are dropped), the schema applied by `flutterbye migrate`, a payer funded by airdrop, and one \
             `flutterbye worker` (the executable next to this one: `swift run -c release flutterbye-bench` builds \
-            both) with DATABASE_URL, SOLANA_RPC_URL, SOLANA_PRIVATE_KEY, FLUTTERBYE_MASTER_SEED, \
+            both) with DATABASE_URL, SOLANA_RPC_URL, SOLANA_WS_URL (the chain's PubSub endpoint), SOLANA_PRIVATE_KEY, FLUTTERBYE_MASTER_SEED, \
             FLUTTERBYE_LOG_LEVEL=warning and the --worker-env settings. Jobs are enqueued with SQL \
             enqueue_token_job, alternately for Token and Token-2022. The throughput reference is \
             Benchmarks/reference/solders_token_sender.py on fresh chains. A wait that passes --time-limit reports \

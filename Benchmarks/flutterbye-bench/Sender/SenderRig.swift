@@ -126,7 +126,8 @@ final class SenderRig: Sendable {
     /// warning and a worker id; then `--worker-env`; then `extra` (the workload's own settings).
     func workerEnvironment(extra: [String: String] = [:]) -> [String: String] {
         var environment = [
-            "DATABASE_URL": database.connectionURL, "SOLANA_RPC_URL": chain.url, "SOLANA_PRIVATE_KEY": Base58.encode(payer.exportSecretKey()),
+            "DATABASE_URL": database.connectionURL, "SOLANA_RPC_URL": chain.url, "SOLANA_WS_URL": chain.webSocketURL,
+            "SOLANA_PRIVATE_KEY": Base58.encode(payer.exportSecretKey()),
             "FLUTTERBYE_MASTER_SEED": masterSeed, "FLUTTERBYE_LOG_LEVEL": "warning", "FLUTTERBYE_WORKER_ID": "bench-\(name)",
         ]
         environment.merge(settings.workerEnvironment) { $1 }
