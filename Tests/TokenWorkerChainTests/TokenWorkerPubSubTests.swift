@@ -9,8 +9,9 @@ import SolanaRPC
 import Testing
 import TokenWorker
 
-/// The worker with the local chain's PubSub endpoint: each transaction it sends is subscribed to, so a job is marked
-/// confirmed as the chain confirms it, though its status is polled only every 10 s.
+/// The worker with the local chain's PubSub endpoint: one subscription to the transactions that mention its payer (each
+/// of its transactions does) tells it of each confirmation, so a job is marked confirmed as the chain confirms it,
+/// though its status is polled only every 10 s; and the subscription costs one call, not one a job.
 @Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
 struct TokenWorkerPubSubTests {
     static let logger = Logger(label: "TokenWorkerPubSubTests")
@@ -64,6 +65,10 @@ struct TokenWorkerPubSubTests {
                 let p95 = lags[Int((0.95 * Double(lags.count)).rounded(.up)) - 1]
                 print("jobs confirmed after their transaction's confirmation, slots of 400 ms, sorted: \(lags); p95 \(p95)")
                 #expect((lags.last ?? .max) < 12, "\(lags)")
+                // What the PubSub side cost: providers count each subscribe and unsubscribe as a call.
+                let counters = try #require((try await server.controlState())["counters"] as? [String: Any])
+                let requests = (counters["pubsub"] as? [String: Any])?["requests"] as? [String: Int] ?? [:]
+                #expect(requests == ["logsSubscribe": 1], "one subscription for every job, not one a transaction: \(requests)")
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }

@@ -21,8 +21,9 @@ public struct SenderConfiguration: Sendable {
     public var requestsPerSecond: Double?
     /// When a transaction's first send goes with the preflight (FLUTTERBYE_PREFLIGHT).
     public var preflight: PreflightPolicy
-    /// The node's PubSub endpoint: each transaction sent is subscribed to (`signatureSubscribe`), so its confirmation
-    /// is heard at once; the status poll goes on as the source of truth. Nil: polling only.
+    /// The node's PubSub endpoint: the transactions that mention the payer are subscribed to (`logsSubscribe`, one
+    /// call for all), so each confirmation is heard at once; the status poll goes on as the source of truth. Nil:
+    /// polling only.
     public var pubSub: PubSubEndpoint?
     /// The RPC's limit on sends (SOLANA_RPC_SENDS_PER_SECOND); nil: none.
     public var sendsPerSecond: Double?

@@ -18,8 +18,6 @@ struct TokenSender: Sendable {
     let configuration: SenderConfiguration
     let workerID: String
     let lease: Duration
-    /// Confirmations heard over PubSub as they happen (nil: polling only).
-    let subscriptions: SentTransactionSubscriptions?
     let logger: Logger
 
     /// Jobs in flight now (for the refresher and the metrics).
@@ -83,7 +81,6 @@ struct TokenSender: Sendable {
             case .store(let submissions):
                 group.addTask { post(await store(submissions)) }
             case .send(let orders):
-                subscriptions?.sent(orders)
                 for chunk in stride(from: 0, to: orders.count, by: 100).map({ Array(orders[$0..<min($0 + 100, orders.count)]) }) {
                     group.addTask { post(await send(chunk)) }
                 }
@@ -92,13 +89,10 @@ struct TokenSender: Sendable {
             case .verify(let order):
                 group.addTask { post(await verify(order)) }
             case .finish(.confirm(let lease, let signature)):
-                subscriptions?.finished(lease.jobID)
                 confirmations.append((lease, signature))
             case .finish(.release(let lease)):
-                subscriptions?.finished(lease.jobID)
                 releases.append(lease)
             case .finish(let outcome):
-                subscriptions?.finished(outcome.lease.jobID)
                 createdAt[outcome.lease.jobID] = nil
                 group.addTask { post(await write(outcome)) }
             case .renewLeases(let leases):

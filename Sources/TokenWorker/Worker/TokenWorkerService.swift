@@ -67,17 +67,21 @@ public struct TokenWorkerService: Service {
         let builder = TransactionBuilder(rpc: rpc, chain: chain, calibration: ComputeUnitCalibration(), configuration: sender, logger: logger)
         let (events, continuation) = AsyncStream.makeStream(of: SenderEvent.self)
         let post: @Sendable (SenderEvent) -> Void = { continuation.yield($0) }
+        // Every transaction of the sender is signed by the payer: one subscription to the transactions that mention it
+        // (`logsSubscribe`) hears each confirmation as it happens, for one call in all, where a `signatureSubscribe` per
+        // transaction would double the calls a job costs. A failed one is left to the status poll, which gives its error.
         let subscriptions = sender.pubSub.map { endpoint in
             ChainSubscriptions(
                 endpoint: endpoint, commitment: .confirmed, logger: logger,
                 onNotification: { notification in
-                    guard case .signature(let signature, let slot, let error) = notification else { return }
-                    post(.notified([signature: SignatureStatus(slot: slot, error: error, confirmationStatus: .confirmed)]))
+                    guard case .mentioned(_, let signature, let slot, failed: false) = notification else { return }
+                    post(.notified([signature: SignatureStatus(slot: slot, error: nil, confirmationStatus: .confirmed)]))
                 })
         }
+        subscriptions?.want([.mentions(sender.payer.publicKey)])
         let tokenSender = TokenSender(
             queue: queue, rpc: once, chain: chain, builder: builder, configuration: sender, workerID: workerID, lease: options.lease,
-            subscriptions: subscriptions.map(SentTransactionSubscriptions.init), logger: logger)
+            logger: logger)
         let machine = SenderMachine(
             configuration: .init(
                 mintAuthority: sender.mintAuthority.publicKey, payer: sender.payer.publicKey, policy: sender.policy, lease: options.lease,
