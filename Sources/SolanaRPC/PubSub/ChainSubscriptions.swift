@@ -67,8 +67,11 @@ public final class ChainSubscriptions: Sendable {
             let opened = ContinuousClock.now
             do {
                 try await connectOnce()
+                if Task.isCancelled { return }
                 logger.warning("the PubSub connection closed; reconnecting", metadata: ["endpoint": "\(endpoint)"])
             } catch {
+                // Stopping (the service shuts down) is not a failure to report.
+                if Task.isCancelled { return }
                 // The first failure in a row, then every tenth: a node without PubSub must not fill the log.
                 logger.log(
                     level: failures == 0 || (failures + 1) % 10 == 0 ? .warning : .debug,
