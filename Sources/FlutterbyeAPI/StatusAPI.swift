@@ -96,7 +96,8 @@ public struct StatusAPI: Sendable {
         }
         let v1 = router.group("v1").add(middleware: authentication)
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
-        let handlers = APIHandlers(sampler: sampler, queue: queue, index: index, rpc: rpc, cluster: configuration.cluster, database: database)
+        let handlers = APIHandlers(
+            sampler: sampler, queue: queue, index: index, events: events.log, rpc: rpc, cluster: configuration.cluster, database: database)
         do {
             try handlers.register(on: OperationRoutes(router: router, reads: v1, writes: writes))
         } catch {

@@ -93,6 +93,39 @@ public struct EventLog: Sendable {
             ORDER BY e.xid, e.id
             LIMIT \(limit)
             """, "reading the event log")
+        return try Self.decode(rows)
+    }
+
+    /// The newest events of `kinds` that can be read now, newest first, at most `limit`, found among the log's newest
+    /// `scanning` events of any kind (so that the cost is bounded however rare those kinds are); an event whose rows
+    /// are gone (its data empty) or whose transaction the chain dropped is left out. What a reader shows before its
+    /// stream sends the later ones.
+    public func recent(kinds: Set<EventKind>, limit: Int, scanning: Int = 10_000) async throws(StoreError) -> [LoggedEvent] {
+        let kindNames = kinds.map(\.rawValue).sorted()
+        let rows = try await run(
+            """
+            SELECT (r.e).xid::text, (r.e).id, (r.e).kind, (r.e).occurred_at, r.data::text
+            FROM (
+                SELECT n.e, flutterbye.event_data(n.e) AS data
+                FROM (
+                    SELECT e FROM flutterbye.events e
+                    WHERE e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                    ORDER BY e.xid DESC, e.id DESC
+                    LIMIT \(max(1, scanning))
+                ) n
+                WHERE (n.e).kind = ANY(\(kindNames)::text[])
+                  AND NOT EXISTS (SELECT 1 FROM flutterbye.chain_transactions t WHERE t.signature = (n.e).signature AND t.dropped)
+                ORDER BY (n.e).xid DESC, (n.e).id DESC
+                LIMIT \(max(1, limit))
+            ) r
+            WHERE r.data <> '{}'::jsonb
+            ORDER BY (r.e).xid DESC, (r.e).id DESC
+            """, "reading the event log's recent events")
+        return try Self.decode(rows)
+    }
+
+    /// Events from rows of `(xid, id, kind, occurred_at, data)`.
+    private static func decode(_ rows: [PostgresRow]) throws(StoreError) -> [LoggedEvent] {
         var events: [LoggedEvent] = []
         events.reserveCapacity(rows.count)
         do {

@@ -1,10 +1,12 @@
 import FlutterbyeIndexer
 import FlutterbyeStore
+import Foundation
 import OpenAPIRuntime
 import SolanaRPC
 
-/// `GET /v1/index` (each configured address's cursor and its lag behind the chain, the finalized watermark) and
-/// `GET /v1/stats` (jobs by state, confirmation latency and success over the last hour, the RPC's error rate).
+/// `GET /v1/index` (each configured address's cursor and its lag behind the chain, the finalized watermark, the recent
+/// FLBY movements) and `GET /v1/stats` (jobs by state, the oldest waiting job, confirmation latency and success over
+/// the last hour and minute by minute, the RPC's error rate).
 extension APIHandlers {
     /// The lag of an address is how far the chain's confirmed slot is past the address's newest indexed signature;
     /// an address with nothing new is caught up however old its last signature, which the lag cannot tell apart
@@ -12,7 +14,12 @@ extension APIHandlers {
     func getIndex(_ input: Operations.GetIndex.Input) async throws -> Operations.GetIndex.Output {
         async let slots = chainSlots()
         let index = self.index
-        let status = try await database.run { try await index.status() }
+        let events = self.events
+        let (status, recent) = try await database.run {
+            async let recent = events.recent(kinds: [.flbyMovement], limit: Self.recentMovements)
+            let status = try await index.status()
+            return (status, try await recent)
+        }
         let chain = await slots
         let addresses = try status.addresses.map { address in
             guard let role = Components.Schemas.IndexReport.AddressesPayloadPayload.RolePayload(rawValue: address.role.rawValue) else {
@@ -25,8 +32,21 @@ extension APIHandlers {
         }
         let report = Components.Schemas.IndexReport(
             chainSlot: .init(chain?.confirmed), finalizedSlot: .init(chain?.finalized), newestIndexedSlot: .init(status.newestIndexedSlot),
-            finalizedWatermark: .init(status.finalizedWatermark), discoveredAccounts: status.discoveredAccounts, addresses: addresses)
+            finalizedWatermark: .init(status.finalizedWatermark), discoveredAccounts: status.discoveredAccounts, addresses: addresses,
+            recentMovements: try recent.map(Self.movement))
         return .ok(.init(body: .json(report)))
+    }
+
+    /// How many recent FLBY movements `GET /v1/index` shows.
+    static let recentMovements = 20
+
+    /// A `flby_movement` event's data as the document's `FlbyMovementEvent` (the same members the stream sends).
+    static func movement(_ event: LoggedEvent) throws -> Components.Schemas.FlbyMovementEvent {
+        do {
+            return try JSONDecoder().decode(Components.Schemas.FlbyMovementEvent.self, from: Data(event.payloadJSON.utf8))
+        } catch {
+            throw UndocumentedValue(description: "the flby_movement event \(event.cursor) does not have the documented members: \(error)")
+        }
     }
 
     /// The chain's slots (confirmed and finalized), nil when the RPC cannot be asked now.
@@ -44,13 +64,18 @@ extension APIHandlers {
         chainSlot - min(chainSlot, newestSlot ?? 0)
     }
 
+    /// The minutes of `GET /v1/stats`' record by minute: the last hour.
+    static let chartMinutes = 60
+
     func getStats(_ input: Operations.GetStats.Input) async throws -> Operations.GetStats.Output {
         let window = Duration.seconds(3600)
         let queue = self.queue
-        let (counts, statistics) = try await database.run {
+        let (counts, statistics, waiting, minutes) = try await database.run {
             async let counts = queue.countsByState()
+            async let waiting = queue.oldestWaitingJobAge()
+            async let minutes = queue.minutes(count: Self.chartMinutes)
             let statistics = try await queue.statistics(window: window)
-            return (try await counts, statistics)
+            return (try await counts, statistics, try await waiting, try await minutes)
         }
         var byState: [String: Int] = [:]
         for state in TokenJobState.allCases { byState[state.rawValue] = 0 }
@@ -61,7 +86,13 @@ extension APIHandlers {
                 byState: .init(additionalProperties: byState), windowSeconds: Int(window.components.seconds), confirmed: statistics.confirmed,
                 failed: statistics.failed, successRate: .init(statistics.successRate),
                 confirmationP50Seconds: .init(statistics.confirmationMedianSeconds),
-                confirmationP95Seconds: .init(statistics.confirmationP95Seconds)),
+                confirmationP95Seconds: .init(statistics.confirmationP95Seconds),
+                oldestWaitingSeconds: Double(waiting.components.seconds) + Double(waiting.components.attoseconds) / 1e18,
+                minutes: minutes.map {
+                    .init(
+                        start: $0.start, confirmed: $0.confirmed, failed: $0.failed, confirmationP50Seconds: .init($0.confirmationMedianSeconds),
+                        confirmationP95Seconds: .init($0.confirmationP95Seconds))
+                }),
             rpc: .init(
                 requests: tally.requests, failedRequests: tally.failedRequests, errorAnswers: tally.errorAnswers,
                 errorRate: .init(tally.requests == 0 ? nil : Double(tally.failedRequests) / Double(tally.requests))))

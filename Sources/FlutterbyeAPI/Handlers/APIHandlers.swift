@@ -12,6 +12,8 @@ struct APIHandlers: APIProtocol {
     let sampler: StatusSampler
     let queue: TokenJobQueue
     let index: IndexStore
+    /// The event log, for the index's recent FLBY movements.
+    let events: EventLog
     /// The chain, for the index's lag; without it the lag is null.
     let rpc: SolanaRPCClient?
     /// The cluster explorer links point to.

@@ -50,6 +50,31 @@ extension StatusAPITests {
             #expect(report["discovered_accounts"] as? Int == 1)
             #expect(report["finalized_watermark"] as? Int == 6, "sig-7 at slot 7 is not finalized yet; sig-8 is dropped")
             #expect(report["newest_indexed_slot"] as? Int == 9)
+
+            // The recent FLBY movements, newest event first, as the event stream sends them; none of a dropped
+            // transaction. Each written in a transaction of its own, in this order.
+            for (signature, index, kind, amount) in [
+                ("sig-5", 0, "mint", "18446744073709551615"), ("sig-8", 0, "transfer", "5"),
+                ("sig-9", 0, "transfer", "70"), ("sig-9", 1, "burn", "3"), ("sig-7", 0, "transfer", "40"),
+            ] {
+                try await Self.sql(
+                    """
+                    INSERT INTO flutterbye.chain_flby_movements (signature, movement_index, instruction_index, kind, source_owner, destination_owner, amount)
+                    VALUES ('\(signature)', \(index), \(index), '\(kind)', \(kind == "mint" ? "NULL" : "'\(account)'"), '\(mint)', \(amount))
+                    """)
+            }
+            var movements: [[String: Any]] = []
+            // Readable once every transaction the cluster began before them has ended (other suites run beside this one).
+            for _ in 0..<600 {
+                let answer = try Self.object(try await http.execute(uri: "/v1/index", method: .get, headers: Self.auth))
+                movements = try #require(answer["recent_movements"] as? [[String: Any]])
+                if movements.count >= 4 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(movements.map { "\($0["signature"] ?? "")#\($0["movement_index"] ?? "")" } == ["sig-7#0", "sig-9#1", "sig-9#0", "sig-5#0"])
+            let minted = try #require(movements.last)
+            #expect(minted["amount"] as? String == "18446744073709551615" && minted["kind"] as? String == "mint" && minted["slot"] as? Int == 5)
+            #expect(minted["source_owner"] is NSNull && minted["destination_owner"] as? String == mint && minted["block_time"] is NSNull)
             _ = queue
         }
     }
@@ -59,15 +84,17 @@ extension StatusAPITests {
             for n in 0..<4 {
                 _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("stats-\(n)"))
             }
-            // Two confirmed 2 s and 10 s after they were enqueued; one failed for good.
+            // Two confirmed 2 s and 10 s after they were enqueued (in the last half minute); one failed for good.
             try await Self.sql(
                 """
-                UPDATE flutterbye.token_jobs SET state = 'confirmed', signature = 'sig-' || id, confirmed_at = created_at + make_interval(secs => 2)
+                UPDATE flutterbye.token_jobs SET state = 'confirmed', signature = 'sig-' || id,
+                    created_at = now() - make_interval(secs => 30), confirmed_at = now() - make_interval(secs => 28)
                 WHERE idempotency_key = 'stats-0'
                 """)
             try await Self.sql(
                 """
-                UPDATE flutterbye.token_jobs SET state = 'confirmed', signature = 'sig-' || id, confirmed_at = created_at + make_interval(secs => 10)
+                UPDATE flutterbye.token_jobs SET state = 'confirmed', signature = 'sig-' || id,
+                    created_at = now() - make_interval(secs => 30), confirmed_at = now() - make_interval(secs => 20)
                 WHERE idempotency_key = 'stats-1'
                 """)
             try await Self.sql("UPDATE flutterbye.token_jobs SET state = 'failed', finished_at = now() WHERE idempotency_key = 'stats-2'")
@@ -79,6 +106,27 @@ extension StatusAPITests {
             #expect(abs((jobs["success_rate"] as? Double ?? 0) - 2.0 / 3.0) < 1e-9)
             #expect(abs((jobs["confirmation_p50_seconds"] as? Double ?? 0) - 6) < 1e-6)
             #expect(abs((jobs["confirmation_p95_seconds"] as? Double ?? 0) - 9.6) < 1e-6)
+            // stats-3 is available and due since it was enqueued, moments ago.
+            let waiting = try #require(jobs["oldest_waiting_seconds"] as? Double)
+            #expect(waiting >= 0 && waiting < 300, "\(waiting)")
+            // The last hour minute by minute: the two confirmations and the failure in the minutes they happened in.
+            let minutes = try #require(jobs["minutes"] as? [[String: Any]])
+            #expect(minutes.count == 60)
+            let starts = try minutes.map { try #require(($0["start"] as? String).flatMap { try? Date($0, strategy: .iso8601) }) }
+            #expect(
+                zip(starts, starts.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 60 }
+                    && starts.allSatisfy {
+                        $0.timeIntervalSince1970.truncatingRemainder(dividingBy: 60) == 0
+                    })
+            #expect(minutes.compactMap { $0["confirmed"] as? Int }.reduce(0, +) == 2)
+            #expect(minutes.compactMap { $0["failed"] as? Int }.reduce(0, +) == 1)
+            let busy = minutes.filter { ($0["confirmed"] as? Int ?? 0) > 0 }
+            if busy.count == 1 {
+                // Both in one minute (unless the 10 s one crossed into the next): the hour's figures.
+                #expect(abs((busy[0]["confirmation_p50_seconds"] as? Double ?? 0) - 6) < 1e-6, "\(busy)")
+                #expect(abs((busy[0]["confirmation_p95_seconds"] as? Double ?? 0) - 9.6) < 1e-6, "\(busy)")
+            }
+            #expect(minutes.filter { ($0["confirmed"] as? Int ?? 0) == 0 }.allSatisfy { $0["confirmation_p50_seconds"] is NSNull })
             let rpc = try #require(stats["rpc"] as? [String: Any])
             #expect(rpc["requests"] is Int)
             #expect(try await http.execute(uri: "/v1/stats", method: .get).status == .unauthorized)
