@@ -10,6 +10,9 @@ import NIOWebSocket
 /// `GET /v1/events`: a WebSocket that streams the event log — job state changes, newly indexed FLBY, escrow and
 /// fee-wallet movements, dropped transactions — as JSON text messages, each with the cursor to resume after it.
 ///
+/// The token comes in the `Authorization` header or, from a browser, in `Sec-WebSocket-Protocol` (`WebSocketTokenOffer`;
+/// the answer names `flutterbye.v1` only).
+///
 /// The stream first sends `{"type": "subscribed", "cursor": ...}` (where it starts), then one
 /// `{"type": "event", "cursor", "kind", "occurred_at", "data"}` per event, in log order. A client that reconnects
 /// with `?cursor=<the last cursor it received>` gets every later event once. A request that cannot become a stream
@@ -50,7 +53,9 @@ public struct EventStreamRoutes: Sendable {
                 // Anything refused here is answered by the HTTP route above, with the reason.
                 _ = try await self.startCursor(try EventSubscription(query: request))
                 try self.checkRoom()
-                return .upgrade([:])
+                // A browser that offered its token as a subprotocol is answered with the stream's subprotocol only.
+                let offer = WebSocketTokenOffer(headerValues: request.headers[values: .secWebSocketProtocol])
+                return .upgrade(offer.offersStreamProtocol ? [.secWebSocketProtocol: WebSocketTokenOffer.streamProtocol] : [:])
             },
             onUpgrade: { inbound, outbound, context in
                 try await self.stream(request: context.request, inbound: inbound, outbound: outbound, logger: context.logger)

@@ -18,7 +18,7 @@ public struct UnauthenticatedRateLimitMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if case .success = authentication.authenticate(request.headers[.authorization]) {
+        if case .success = authentication.authenticate(request) {
             return try await next(request, context)
         }
         if let wait = buckets.take(ClientAddress(context.remoteAddress)) {
