@@ -154,8 +154,12 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             ],
             // The OpenAPI 3.1 document GET /openapi.json serves (CI runs schemathesis against it); Generated/ is the
-            // server code generated from it (Scripts/generate-openapi.sh).
-            resources: [.embedInCode("Resources/openapi.json")],
+            // server code generated from it (Scripts/generate-openapi.sh). The status page (GET /) and its assets,
+            // compiled into the binary, so that a copied `flutterbye` serves them.
+            resources: [
+                .embedInCode("Resources/openapi.json"), .embedInCode("Resources/status_page.html"), .embedInCode("Resources/status_page.js"),
+                .embedInCode("Resources/status_page_model.js"), .embedInCode("Resources/status_page.css"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The service as ops run it: the whole configuration, read from the environment (every variable, here and only

@@ -82,7 +82,7 @@ public struct StatusAPI: Sendable {
     }
 
     /// The routes, ready to serve: the operations generated from the OpenAPI document (`APIHandlers`), and by hand
-    /// the document itself, the event stream's plain-HTTP side and `/metrics`.
+    /// the document itself, the event stream's plain-HTTP side, the status page (`/` and `/assets/`) and `/metrics`.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
@@ -105,6 +105,7 @@ public struct StatusAPI: Sendable {
             preconditionFailure("the generated operations could not be registered: \(error)")
         }
         EventStreamRoutes(service: events, database: database).add(to: v1)
+        StatusPageRoutes(cluster: configuration.cluster).add(to: router)
         if let metrics { MetricsRoute(registry: metrics).add(to: router) }
         return router
     }
