@@ -40,16 +40,15 @@ public final class HeadlessChromium: @unchecked Sendable {
         defer { try? handle.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        // As root (CI containers) Chromium's sandbox cannot start; the page it loads is the test's own.
-        process.arguments =
-            [
-                "--headless", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--mute-audio", "--hide-scrollbars", "--remote-debugging-port=0",
-                // The WebSocket client sends this Origin; DevTools refuses any origin not allowed here.
-                "--remote-allow-origins=ws://127.0.0.1", "--user-data-dir=\(profile.path)",
-                "--window-size=\(width),\(height)",
-            ] + (getuid() == 0 ? ["--no-sandbox"] : []) + ["about:blank"]
+        // No sandbox: it cannot start as root, nor in containers without user namespaces (CI); the only page loaded
+        // is the test's own.
+        process.arguments = [
+            "--headless", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio", "--hide-scrollbars",
+            "--no-sandbox", "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "--window-size=\(width),\(height)",
+            // The WebSocket client sends this Origin; DevTools refuses any origin not allowed here.
+            "--remote-allow-origins=ws://127.0.0.1", "about:blank",
+        ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
