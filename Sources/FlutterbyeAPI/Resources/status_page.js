@@ -42,9 +42,12 @@
     node.textContent = text;
   }
 
-  function notice(text) {
+  /** Shows a problem (`kind` "action": an operator's click; "api": reading the API), or clears that kind's. */
+  function notice(text, kind) {
     const node = $("notice");
+    if (!text && node.dataset.kind !== kind) return;
     node.textContent = text || "";
+    node.dataset.kind = kind;
     node.hidden = !text;
   }
 
@@ -67,12 +70,12 @@
     return body;
   }
 
-  /** Shows what went wrong; a refused token signs out. */
-  function failed(error) {
+  /** Shows what went wrong (`kind` as for notice, "api" by default); a refused token signs out. */
+  function failed(error, kind) {
     if (error instanceof Unauthorized) {
       signOut("The API token was refused: enter a valid one.");
     } else {
-      notice(String(error && error.message ? error.message : error));
+      notice(String(error && error.message ? error.message : error), kind || "api");
     }
   }
 
@@ -88,6 +91,7 @@
     clearInterval(page.idleTimer);
     Object.assign(page, { cursor: null, ready: false, pending: [], jobs: new Map(), movements: [], refreshTimer: null });
     $("status").hidden = true;
+    $("notice").hidden = true;
     $("sign-in").hidden = false;
     $("sign-out").hidden = true;
     setText("sign-in-error", message || "");
@@ -105,7 +109,8 @@
       await refreshCounters();
     } catch (error) {
       failed(error);
-      return;
+      // A refused token signs out; anything else (the database down, say) is retried by the stream and the timer.
+      if (error instanceof Unauthorized) return;
     }
     connect();
     page.idleTimer = setInterval(scheduleRefresh, IDLE_INTERVAL);
@@ -226,7 +231,7 @@
     page.movements = M.mergeMovements(page.movements, answers[1].recent_movements, MOVEMENT_LIMIT);
     renderMovements();
     setText("updated", "updated " + new Date().toLocaleTimeString());
-    notice("");
+    notice("", "api");
   }
 
   // --- Drawing ----------------------------------------------------------------------------------------------------
@@ -367,11 +372,11 @@
     api("/v1/jobs/" + encodeURIComponent(id) + "/" + action, "POST").then(function (job) {
       // The stream brings the new state; the answer may be older than an event already applied.
       if (page.jobs.has(id)) page.jobs.set(id, M.describeJob(page.jobs.get(id), job));
-      notice("");
+      notice("", "action");
       scheduleRefresh();
     }).catch(function (error) {
       button.disabled = false;
-      failed(error);
+      failed(error, "action");
     });
   });
 
