@@ -17,6 +17,8 @@ public final class DevToolsSession: Sendable {
     private struct State {
         var nextID: Int64 = 0
         var waiting: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
+        /// Each waiting command's timeout, cancelled when it is answered.
+        var timeouts: [Int64: Task<Void, Never>] = [:]
         var events: [JSONValue] = []
         var ended: Failure?
     }
@@ -91,9 +93,12 @@ public final class DevToolsSession: Sendable {
             Task {
                 do { try await outbound.write(.text(text)) } catch { self.answer(id, .failure(Failure(description: "\(method): \(error)"))) }
             }
-            Task {
-                try? await Task.sleep(for: limit)
+            let timeout = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
                 self.answer(id, .failure(Failure(description: "\(method) got no answer within \(limit)")))
+            }
+            state.withLock { state in
+                if state.waiting[id] != nil { state.timeouts[id] = timeout } else { timeout.cancel() }
             }
         }
     }
@@ -119,13 +124,16 @@ public final class DevToolsSession: Sendable {
     }
 
     private func answer(_ id: Int64, _ outcome: Result<JSONValue, any Error>) {
-        state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(with: outcome)
+        let (continuation, timeout) = state.withLock { ($0.waiting.removeValue(forKey: id), $0.timeouts.removeValue(forKey: id)) }
+        timeout?.cancel()
+        continuation?.resume(with: outcome)
     }
 
     private func end(_ failure: Failure) {
         let waiting = state.withLock { state in
             state.ended = failure
-            defer { state.waiting = [:] }
+            for timeout in state.timeouts.values { timeout.cancel() }
+            defer { (state.waiting, state.timeouts) = ([:], [:]) }
             return Array(state.waiting.values)
         }
         for continuation in waiting { continuation.resume(throwing: failure) }
