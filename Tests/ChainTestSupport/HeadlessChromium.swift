@@ -30,7 +30,7 @@ public final class HeadlessChromium: @unchecked Sendable {
         "headless Chromium is missing: run Tests/run (it installs Debian's chromium package as root), or apt-get install chromium"
 
     /// Starts Chromium with a `width` by `height` window and waits (up to `limit`) for its DevTools endpoint.
-    public static func launch(width: Int = 1280, height: Int = 1000, within limit: Duration = .seconds(90)) async throws -> HeadlessChromium {
+    public static func launch(width: Int = 1280, height: Int = 1000, within limit: Duration = .seconds(120)) async throws -> HeadlessChromium {
         guard let executable else { throw TestSupportError(missing) }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-chromium-\(UUID())")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
