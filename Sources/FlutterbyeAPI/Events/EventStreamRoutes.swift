@@ -31,8 +31,8 @@ public struct EventStreamRoutes: Sendable {
         self.database = database
     }
 
-    /// The plain-HTTP side of `GET /v1/events` on `group` (authenticated): the same checks as an upgrade, so that a
-    /// refused upgrade gets its reason; a valid plain GET is told to upgrade.
+    /// The plain-HTTP side of `GET /v1/events` on `group` (authenticated): the same checks as an upgrade, so that the
+    /// request of a refused upgrade, sent again without `Upgrade`, gets its reason; a valid plain GET is told to upgrade.
     public func add(to group: RouterGroup<APIRequestContext>) {
         group.get("events") { request, _ -> Response in
             let subscription = try EventSubscription(query: request)
@@ -50,7 +50,8 @@ public struct EventStreamRoutes: Sendable {
         router.group("v1").add(middleware: authentication).ws(
             "events",
             shouldUpgrade: { request, _ in
-                // Anything refused here is answered by the HTTP route above, with the reason.
+                // Anything refused here (or by `authentication`) is answered 400 with no body by hummingbird-websocket;
+                // the HTTP route above gives the reason to the same request without `Upgrade`.
                 _ = try await self.startCursor(try EventSubscription(query: request))
                 try self.checkRoom()
                 // A browser that offered its token as a subprotocol is answered with the stream's subprotocol only.
