@@ -55,6 +55,9 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
     /// Arguments after the command (`--no-indexer`, ...).
     public var arguments: [String] = []
 
+    /// Sets (or overrides) one variable of the environment the next processes start with.
+    public func set(_ name: String, _ value: String) { environment[name] = value }
+
     /// A launcher of `flutterbye <command>` with `settings` as its environment beside the database and RPC URLs.
     public init(command: String, databaseURL: String, rpcURL: URL, settings: [String: String]) throws {
         try Self.requireBinary()

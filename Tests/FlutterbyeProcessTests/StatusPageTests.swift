@@ -12,7 +12,8 @@ import Testing
 /// The status page in a real browser: headless Chromium loads `GET /` of `flutterbye run` on the local chain, the
 /// operator enters the token, and without a reload the page follows a job to `confirmed`, cancels and retries jobs
 /// by its buttons and shows an FLBY movement the indexer found. The token stays out of the URL, the served HTML and
-/// the service's log; nothing breaks the page's Content-Security-Policy. A screenshot is kept in
+/// the service's log; nothing breaks the page's Content-Security-Policy. When the service restarts, the page reconnects
+/// by itself and shows what changed while the service was away. A screenshot is kept in
 /// `.build/artifacts/status-page.png` (docs/status-page.png is a copy).
 @Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv, the test database and Chromium: run Tests/run"), .serialized)
 struct StatusPageTests {
@@ -72,25 +73,38 @@ struct StatusPageTests {
             defer { service.kill9() }
             let base = try await RunCommandTests().apiURL(service)
             let queue = TokenJobQueue(client: client, logger: WorkerTestEnvironment.logger)
+            // The restarted service listens where the page expects it.
+            launcher.set("FLUTTERBYE_API_PORT", String(base.split(separator: ":").last ?? "0"))
+            let restarted = RestartedService()
+            defer { restarted.worker?.kill9() }
             let chromium = try await HeadlessChromium.launch(width: 1280, height: 1100)
             do {
                 try await chromium.withPage { page in
                     try await Self.drive(page, base: base, queue: queue, client: client, rpc: rpc, flby: flby, recipient: recipient)
+                    try await Self.reconnect(page, queue: queue, recipient: recipient) {
+                        #expect(await service.stopGracefully(), "\(service.tail())")
+                    } start: {
+                        restarted.worker = try launcher.start("status-page-restarted")
+                    }
                 }
             } catch {
-                Issue.record("Chromium:\n\(chromium.tail())\nflutterbye run:\n\(service.tail(60))")
+                Issue.record(
+                    "Chromium:\n\(chromium.tail())\nflutterbye run:\n\(service.tail(60))\nrestarted:\n\(restarted.worker?.tail(60) ?? "-")")
                 await chromium.stop()
                 throw error
             }
             await chromium.stop()
-            // The served HTML never holds a token; the service's log (at debug) never shows it, plain or encoded.
+            let again = try #require(restarted.worker)
+            // The served HTML never holds a token; the services' logs (at debug) never show it, plain or encoded.
             let html = try await StatusAPIRequest.send(HTTPClient.shared, .GET, base + "/", token: "")
             #expect(html.status == 200 && !html.text.contains(Self.token))
-            #expect(await service.stopGracefully(), "\(service.tail())")
-            let log = (try? String(contentsOf: service.log, encoding: .utf8)) ?? ""
-            #expect(log.contains("event stream opened"), "the log is the service's: \(service.tail())")
+            #expect(await again.stopGracefully(), "\(again.tail())")
             let encoded = Data(Self.token.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
-            #expect(!log.contains(Self.token) && !log.contains(encoded), "the token is in the service's log")
+            for worker in [service, again] {
+                let log = (try? String(contentsOf: worker.log, encoding: .utf8)) ?? ""
+                #expect(log.contains("event stream opened"), "the log is the service's: \(worker.tail())")
+                #expect(!log.contains(Self.token) && !log.contains(encoded), "the token is in the service's log \(worker.log.lastPathComponent)")
+            }
         }
     }
 
@@ -206,12 +220,36 @@ struct StatusPageTests {
         print("StatusPageTests: the status page's screenshot: \(screenshot.path)")
     }
 
+    /// The service stops (`stop`) and comes back (`start`) under the open page: the page shows it is offline, and
+    /// reconnects by itself (with its cursor); a job enqueued and cancelled while the service was away (its events are
+    /// in the log) shows as cancelled, without a reload.
+    static func reconnect(
+        _ page: DevToolsPage, queue: TokenJobQueue, recipient: PublicKey, stop: () async throws -> Void, start: () async throws -> Void
+    ) async throws {
+        let navigations = page.events(named: "Page.frameNavigated").count
+        try await stop()
+        #expect(try await page.waitUntil("document.getElementById('connection').dataset.state === 'offline'", within: .seconds(90)))
+        let away = try await queue.enqueue(
+            StatusPageTestsSupport.job("page-while-away", recipient: recipient, scheduledAt: Date().addingTimeInterval(3600))
+        ).jobID
+        _ = try await queue.cancel(jobID: away)
+        try await start()
+        #expect(try await page.waitUntil("document.getElementById('connection').dataset.state === 'live'", within: .seconds(180)))
+        #expect(try await page.waitUntil(seen(away, "cancelled"), within: .seconds(120)), "the events of the time away never arrived")
+        #expect(page.events(named: "Page.frameNavigated").count == navigations, "the page reloaded")
+    }
+
     /// Waits for job `id`'s `action` button (cancel or retry) and clicks it.
     static func click(_ page: DevToolsPage, _ action: String, _ id: Int64) async throws {
         let button = "document.querySelector('button[data-action=\"\(action)\"][data-job-id=\"\(id)\"]')"
         #expect(try await page.waitUntil(button, within: .seconds(120)), "no \(action) button for job \(id)")
         try await page.evaluate("\(button).click(); true")
     }
+}
+
+/// The service started again under the page (set from the page's closure, read after it).
+final class RestartedService: @unchecked Sendable {
+    var worker: WorkerProcessLauncher.Worker?
 }
 
 /// What the status page's test builds.
