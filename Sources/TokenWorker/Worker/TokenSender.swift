@@ -18,6 +18,8 @@ struct TokenSender: Sendable {
     let configuration: SenderConfiguration
     let workerID: String
     let lease: Duration
+    /// Confirmations heard over PubSub: a `.notified` event carries every one gathered since the last.
+    let heard: HeardConfirmations
     let logger: Logger
 
     /// Jobs in flight now (for the refresher and the metrics).
@@ -39,7 +41,9 @@ struct TokenSender: Sendable {
                     post(.tick)
                 }
             }
-            for await event in events {
+            for await posted in events {
+                var event = posted
+                if case .notified(let statuses) = posted { event = .notified(statuses.merging(heard.take()) { first, _ in first }) }
                 switch event {
                 case .claimed(let jobs): for claimed in jobs { createdAt[claimed.job.id] = claimed.job.createdAt }
                 case .shutdown: deadline = deadline ?? .now + shutdownDeadline

@@ -70,18 +70,19 @@ public struct TokenWorkerService: Service {
         // Every transaction of the sender is signed by the payer: one subscription to the transactions that mention it
         // (`logsSubscribe`) hears each confirmation as it happens, for one call in all, where a `signatureSubscribe` per
         // transaction would double the calls a job costs. A failed one is left to the status poll, which gives its error.
+        let heard = HeardConfirmations()
         let subscriptions = sender.pubSub.map { endpoint in
             ChainSubscriptions(
                 endpoint: endpoint, commitment: .confirmed, logger: logger,
                 onNotification: { notification in
                     guard case .mentioned(_, let signature, let slot, failed: false) = notification else { return }
-                    post(.notified([signature: SignatureStatus(slot: slot, error: nil, confirmationStatus: .confirmed)]))
+                    if heard.add(signature, SignatureStatus(slot: slot, error: nil, confirmationStatus: .confirmed)) { post(.notified([:])) }
                 })
         }
         subscriptions?.want([.mentions(sender.payer.publicKey)])
         let tokenSender = TokenSender(
             queue: queue, rpc: once, chain: chain, builder: builder, configuration: sender, workerID: workerID, lease: options.lease,
-            logger: logger)
+            heard: heard, logger: logger)
         let machine = SenderMachine(
             configuration: .init(
                 mintAuthority: sender.mintAuthority.publicKey, payer: sender.payer.publicKey, policy: sender.policy, lease: options.lease,
