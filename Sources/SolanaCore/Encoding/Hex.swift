@@ -1,9 +1,9 @@
 /// Lowercase hexadecimal text of bytes, and bytes of hex text: seeds, fingerprints, bytea literals.
 public enum Hex {
-    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// `bytes` as lowercase hex, two digits a byte.
-    public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    /// `bytes` as lowercase hex, two digits a byte (inlinable: specialized for the caller's byte collection).
+    @inlinable public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
