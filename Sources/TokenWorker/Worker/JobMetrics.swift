@@ -30,11 +30,8 @@ public enum JobMetrics {
 
     /// Counts the jobs a rescue of expired leases retried and failed (class `lease_expired`).
     static func leasesRescued(_ rescue: LeaseRescue) {
-        if rescue.retried > 0 {
-            Counter(label: failures, dimensions: [("error_class", "lease_expired"), ("outcome", "retried")]).increment(by: rescue.retried)
-        }
-        if rescue.failed > 0 {
-            Counter(label: failures, dimensions: [("error_class", "lease_expired"), ("outcome", "failed")]).increment(by: rescue.failed)
+        for (count, state) in [(rescue.retried, TokenJobState.retryable), (rescue.failed, .failed)] where count > 0 {
+            Counter(label: failures, dimensions: [("error_class", "lease_expired"), ("outcome", Self.outcome(state))]).increment(by: count)
         }
     }
 
