@@ -15,12 +15,8 @@ say() { echo "Scripts/check-ops.sh: $*"; }
 fail() { echo "Scripts/check-ops.sh: error: $*" >&2; exit 1; }
 
 if ! command -v promtool >/dev/null 2>&1; then
-    [ "$(id -u)" -eq 0 ] || fail "promtool is not installed and we are not root: install the Debian package 'prometheus'"
-    say "promtool is not installed: installing the Debian package prometheus (for /usr/bin/promtool)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=300 update -qq || fail "apt-get update failed"
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends prometheus </dev/null \
-        || fail "apt-get install prometheus failed"
+    say "promtool is not installed"
+    bash Tests/Support/debian-package.sh "promtool (Scripts/check-ops.sh)" prometheus || fail "promtool could not be installed (above)"
     command -v promtool >/dev/null 2>&1 || fail "the prometheus package brought no promtool"
 fi
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed for Scripts/check-dashboard.py"

@@ -17,12 +17,8 @@ find_chromium() {
 }
 
 if ! path=$(find_chromium); then
-    [ "$(id -u)" -eq 0 ] || fail "chromium is not installed and we are not root: install the Debian package 'chromium'"
-    say "chromium is not installed: installing the Debian package chromium (for the status page's browser test)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 || fail "apt-get update failed"
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends chromium </dev/null >&2 \
-        || fail "apt-get install chromium failed"
+    say "chromium is not installed"
+    bash "$(dirname "${BASH_SOURCE[0]}")/debian-package.sh" "the status page's browser tests" chromium || fail "chromium could not be installed (above)"
     path=$(find_chromium) || fail "the chromium package brought no chromium command"
 fi
 echo "$path"

@@ -63,12 +63,8 @@ s.close()'
 }
 
 install_postgresql() {
-    is_root || die "PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin) and we are not root: install the Debian package 'postgresql'"
-    say "PostgreSQL is not installed: installing the Debian package postgresql"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 || die "apt-get update failed"
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends postgresql >&2 </dev/null \
-        || die "apt-get install postgresql failed"
+    say "PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin)"
+    bash "$(dirname "${BASH_SOURCE[0]}")/debian-package.sh" "the test database" postgresql || die "PostgreSQL could not be installed (above)"
 }
 
 # Stops the server of DIR if one runs there (used by stop and when start fails half-way).

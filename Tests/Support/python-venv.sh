@@ -19,11 +19,8 @@ if ! .venv/bin/python -c 'import sys' >/dev/null 2>&1; then
     rm -rf .venv
     if ! python3 -m venv .venv >/dev/null 2>&1; then
         rm -rf .venv
-        [ "$(id -u)" = 0 ] || fail "python3 -m venv failed: install the Debian package python3-venv"
-        say "python3 -m venv failed: installing the Debian package python3-venv"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get -o DPkg::Lock::Timeout=300 update -qq || fail "apt-get update failed"
-        apt-get -o DPkg::Lock::Timeout=300 install -y -qq python3-venv </dev/null || fail "apt-get install python3-venv failed"
+        say "python3 -m venv failed"
+        bash Tests/Support/debian-package.sh "the Python virtualenv .venv" python3-venv || fail "python3-venv could not be installed (above)"
         python3 -m venv .venv || fail "cannot create the Python virtualenv .venv"
     fi
 fi
