@@ -27,7 +27,7 @@ public enum WorkerTestEnvironment {
         let url = try TestDatabase.requiredURL()
         // A database per suite: suites run in parallel and each truncates its job table.
         var database = try DatabaseConfiguration(url: url)
-        try await createDatabase(name, on: database)
+        try await TestDatabase.createDatabase(name, on: database)
         database.database = name
         let server = try LocalChainServer(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
         let rpc = try SolanaRPCClient(
@@ -42,16 +42,6 @@ public enum WorkerTestEnvironment {
                 _ = try await rpc.call("requestAirdrop", [.string(fund.base58), .uint(500_000_000_000)], as: String.self)
             }
             try await body(client, rpc, server)
-        }
-    }
-
-    public static func createDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
-        try await TestDatabase.withClient(server) { admin in
-            do {
-                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
-                // It exists already.
-            }
         }
     }
 }

@@ -28,7 +28,7 @@ struct EnqueueCommandTests {
 
     @Test func theChoicesAreEnqueuedOrRefusedWithTheQueuesMessage() async throws {
         var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
-        try await WorkerTestEnvironment.createDatabase("flutterbye_enqueue_command", on: database)
+        try await TestDatabase.createDatabase("flutterbye_enqueue_command", on: database)
         database.database = "flutterbye_enqueue_command"
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)

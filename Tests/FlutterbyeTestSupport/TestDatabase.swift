@@ -42,6 +42,18 @@ public enum TestDatabase {
         }
     }
 
+    /// Creates database `name` on `server` unless it exists (suites that need a database of their own: suites run in
+    /// parallel, and each truncates or analyzes its tables).
+    public static func createDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
+        try await withClient(server) { admin in
+            do {
+                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                // It exists already.
+            }
+        }
+    }
+
     /// The one integer `query` answers.
     public static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
         let rows = try await client.query(query, logger: logger)

@@ -45,7 +45,7 @@ extension TokenJobQueue {
             """
             UPDATE flutterbye.token_jobs
             SET state = 'finalized', finalized_at = now(), finished_at = now(), lease_expires_at = NULL, updated_at = now()
-            WHERE id = ANY(\(jobIDs)::int8[]) AND state = 'confirmed'
+            WHERE id = ANY(\(jobIDs)::int8[]) AND \(unescaped: Self.stateGuard(.confirmed, alias: nil))
             RETURNING id
             """, "marking \(jobIDs.count) job(s) finalized")
         {
@@ -75,7 +75,7 @@ extension TokenJobQueue {
                 scheduled_at = \(retryAt), lease_expires_at = NULL, updated_at = now(),
                 errors = errors || jsonb_build_array(jsonb_build_object(
                     'class', \(errorClass)::text, 'message', \(message)::text, 'attempt', attempt, 'at', now()))
-            WHERE id = \(lease.jobID) AND lease_token = \(lease.token) AND state IN ('running', 'submitted')
+            WHERE id = \(lease.jobID) AND lease_token = \(lease.token) AND \(unescaped: Self.stateGuard(.running, .submitted, alias: nil))
             RETURNING state
             """
         let rows = try await run(query, "recording a failure of \(lease)")
@@ -98,7 +98,7 @@ extension TokenJobQueue {
                 attempt = CASE WHEN cardinality(j.signatures) = 0 THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now()
             FROM unnest(\(leases.map(\.jobID))::int8[], \(leases.map(\.token))::int8[]) AS l(id, token)
-            WHERE j.id = l.id AND j.lease_token = l.token AND j.state IN ('running', 'submitted')
+            WHERE j.id = l.id AND j.lease_token = l.token AND \(unescaped: Self.stateGuard(.running, .submitted))
             RETURNING j.id
             """, "releasing \(leases.count) job(s)")
         {

@@ -109,7 +109,7 @@ struct ClaimStatement: PostgresPreparedStatement {
 /// Stores transactions before their first send, each only while its lease holds the job and the job has no other
 /// mint address; a signature already stored is not added twice. Returns (id, lease token) of each job stored.
 struct SubmitBatchStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_submit_batch_v1"
+    static let name = "flutterbye_submit_batch_v2"
     static let sql = """
         UPDATE flutterbye.token_jobs j
         SET state = 'submitted', mint_address = coalesce(j.mint_address, s.mint), signature = s.signature,
@@ -118,7 +118,7 @@ struct SubmitBatchStatement: PostgresPreparedStatement {
             submitted_at = now(), updated_at = now()
         FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[])
             AS s(id, token, mint, signature, raw, last_valid)
-        WHERE j.id = s.id AND j.lease_token = s.token AND j.state IN ('running', 'submitted')
+        WHERE j.id = s.id AND j.lease_token = s.token AND \(TokenJobQueue.stateGuard(.running, .submitted))
             AND (j.mint_address IS NULL OR j.mint_address = s.mint)
         RETURNING j.id, j.lease_token
         """
@@ -147,14 +147,14 @@ struct SubmitBatchStatement: PostgresPreparedStatement {
 /// A job confirmed by an older transaction than its newest keeps no raw transaction: the stored bytes would not be
 /// the signature's.
 struct ConfirmBatchStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_confirm_batch_v3"
+    static let name = "flutterbye_confirm_batch_v4"
     static let sql = """
         UPDATE flutterbye.token_jobs j
         SET state = 'confirmed', signature = c.signature,
             raw_transaction = CASE WHEN c.signature = j.signature THEN j.raw_transaction END,
             confirmed_at = coalesce(j.confirmed_at, now()), updated_at = now()
         FROM unnest($1::int8[], $2::int8[], $3::text[]) AS c(id, token, signature)
-        WHERE j.id = c.id AND j.lease_token = c.token AND j.state IN ('running', 'submitted')
+        WHERE j.id = c.id AND j.lease_token = c.token AND \(TokenJobQueue.stateGuard(.running, .submitted))
         RETURNING j.id, j.lease_token
         """
     typealias Row = (jobID: Int64, leaseToken: Int64)

@@ -56,7 +56,7 @@ extension EventStreamTests {
         logger.logLevel = .trace
         let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
-        try await WorkerTestEnvironment.createDatabase("flutterbye_events_subprotocol", on: database)
+        try await TestDatabase.createDatabase("flutterbye_events_subprotocol", on: database)
         database.database = "flutterbye_events_subprotocol"
         let encoded = Data(Self.token.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")

@@ -28,7 +28,7 @@ struct EventStreamTests {
     ) async throws {
         let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
-        try await WorkerTestEnvironment.createDatabase(name, on: database)
+        try await TestDatabase.createDatabase(name, on: database)
         database.database = name
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)

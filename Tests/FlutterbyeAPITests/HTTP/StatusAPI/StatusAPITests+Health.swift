@@ -23,7 +23,7 @@ extension StatusAPITests {
         let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
         database.database = "flutterbye_api"
-        try await WorkerTestEnvironment.createDatabase("flutterbye_api", on: try DatabaseConfiguration(url: url))
+        try await TestDatabase.createDatabase("flutterbye_api", on: try DatabaseConfiguration(url: url))
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let version = try SchemaMigrator.bundled().latestVersion

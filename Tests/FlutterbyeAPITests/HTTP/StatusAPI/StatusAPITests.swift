@@ -33,7 +33,7 @@ struct StatusAPITests {
     ) async throws {
         let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)
-        try await WorkerTestEnvironment.createDatabase("flutterbye_api", on: database)
+        try await TestDatabase.createDatabase("flutterbye_api", on: database)
         database.database = "flutterbye_api"
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
