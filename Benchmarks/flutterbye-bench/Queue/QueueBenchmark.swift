@@ -56,6 +56,9 @@ struct QueueBenchmark: ParsableCommand {
     @Option(help: "Claimed batches a worker may have awaiting completion while it claims the next (1: claim, complete, claim...).")
     var completionsInFlight = 2
 
+    @Option(help: "Rounds: each measures TokenJobQueue, then pgqueuer, on new databases; each row's verdict is its median ratio.")
+    var rounds = 3
+
     @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
     var databaseURL: String?
 
@@ -67,10 +70,10 @@ struct QueueBenchmark: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1, enqueuers >= 1, batchSize >= 1, latencySamples >= 1, latencyIntervalMs >= 0, pollIntervalMs >= 1,
-            batchesInFlight >= 1, completionsInFlight >= 1
+            batchesInFlight >= 1, completionsInFlight >= 1, rounds >= 1
         else {
             throw ValidationError(
-                "--jobs, --enqueuers, --batch-size, --latency-samples, --poll-interval-ms, --batches-in-flight and --completions-in-flight must be at least 1"
+                "--jobs, --enqueuers, --batch-size, --latency-samples, --poll-interval-ms, --batches-in-flight, --completions-in-flight and --rounds must be at least 1"
             )
         }
         _ = try workerCounts()
@@ -105,33 +108,38 @@ struct QueueBenchmark: ParsableCommand {
             logger.logLevel = .error
             return logger
         }()
+        var measured: [QueueRound] = []
+        for round in 1...rounds {
+            measured.append(try measure(round: round, on: server, settings: settings, reference: reference, logger: logger))
+        }
+        say(QueueComparison(rounds: measured, settings: settings).report)
+    }
+
+    /// One round on two new databases, dropped afterwards (also on failure).
+    private func measure(
+        round: Int, on server: BenchmarkServer, settings: QueueBenchmarkSettings, reference: PgqueuerReference?, logger: Logger
+    ) throws -> QueueRound {
         let databases = try runBlocking { try await BenchmarkDatabases.create(on: server.configuration, logger: logger) }
         defer {
-            // A throwaway cluster goes away whole; on an existing server the two databases are dropped, also on failure.
-            if case .existing(let configuration) = server {
-                do { try runBlocking { try await databases.drop(on: configuration, logger: logger) } } catch {
-                    FileHandle.standardError.write(
-                        Data("could not drop \(databases.flutterbye.database) and \(databases.pgqueuer.database): \(error)\n".utf8))
-                }
+            do { try runBlocking { try await databases.drop(on: server.configuration, logger: logger) } } catch {
+                FileHandle.standardError.write(
+                    Data("could not drop \(databases.flutterbye.database) and \(databases.pgqueuer.database): \(error)\n".utf8))
             }
         }
-        say(
-            "queue benchmark: PostgreSQL \(databases.serverVersion) (\(server.kind); fsync=\(databases.fsync), "
-                + "synchronous_commit=\(databases.synchronousCommit)), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
-                + "\(jobs) jobs per run, \(enqueuers) concurrent enqueuers, claim batch \(batchSize)")
-
+        if round == 1 {
+            say(
+                "queue benchmark: PostgreSQL \(databases.serverVersion) (\(server.kind); fsync=\(databases.fsync), "
+                    + "synchronous_commit=\(databases.synchronousCommit)), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+                    + "\(jobs) jobs per run, \(enqueuers) concurrent enqueuers, claim batch \(batchSize), \(rounds) round\(rounds == 1 ? "" : "s")")
+        }
+        say("round \(round) of \(rounds):")
         let ours = try runBlocking {
             try await FlutterbyeQueueWorkload(database: databases.flutterbye, settings: settings, logger: logger).run()
         }
         say(ours.report(name: "TokenJobQueue"))
-
-        var theirs: PgqueuerFigures?
-        if let reference {
-            let figures = try reference.run(database: databases.pgqueuer, settings: settings)
-            say(figures.report)
-            theirs = figures
-        }
-        say(QueueComparison(ours: ours, theirs: theirs, settings: settings).report)
+        let theirs = try reference.map { try $0.run(database: databases.pgqueuer, settings: settings) }
+        if let theirs { say(theirs.report) }
+        return QueueRound(ours: ours, theirs: theirs)
     }
 }
 
