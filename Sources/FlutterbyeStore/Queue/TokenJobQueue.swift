@@ -138,7 +138,7 @@ public struct TokenJobQueue: Sendable {
     /// for statements on jobs named by id: `(state IN (…)) IS TRUE`, which PostgreSQL cannot prove implies the
     /// predicate of a partial index on `state`, so the statement reads its jobs through the primary key whatever the
     /// statistics say. With a plain `state IN (…)`, statistics taken while no job held a lease (an idle queue) make the
-    /// leased jobs' index look empty, and each such statement scanned all of it (GuardedStatementPlanTests).
+    /// leased jobs' index look empty, and each such statement scanned all of it (StatementPlanTests).
     static func stateGuard(_ states: TokenJobState..., alias: String? = "j") -> String {
         let column = alias.map { "\($0).state" } ?? "state"
         return "(\(column) IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ", ")))) IS TRUE"

@@ -4,15 +4,14 @@ import Foundation
 import PostgresNIO
 import Testing
 
-/// The queue's statements on jobs named by id read them through the primary key whatever the planner's statistics
-/// say. Analyzed while no job held a lease (an idle queue, when autovacuum usually gets to it), the index of leased
-/// jobs looks empty; a statement whose state condition fits that index's predicate then scans every leased job, and
-/// every dead entry since the last vacuum, on each call, until the next ANALYZE.
+/// What the queue's statements read, counted by PostgreSQL's statistics: statements on jobs named by id read them
+/// through the primary key whatever the planner's statistics say, and the status figures of the last hour read that
+/// hour's jobs, not every job kept.
 @Suite(
     "Statement plans against PostgreSQL",
     .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
     .serialized)
-struct GuardedStatementPlanTests {
+struct StatementPlanTests {
     static let jobs = 400
 
     /// Index reads so far: tuples read from the leased jobs' index, scans of the primary key. The pool has one
@@ -28,7 +27,20 @@ struct GuardedStatementPlanTests {
         throw TestSupportError("pg_stat_user_indexes returned no row")
     }
 
-    @Test func guardedStepsReadJobsByTheirPrimaryKeyWhenTheStatisticsSayNoJobIsLeased() async throws {
+    /// Tuples of the job table read so far, by sequential scans and through indexes. Flushed like `indexReads`.
+    func jobTableReads(_ client: PostgresClient) async throws -> Int {
+        try await client.query("SELECT pg_stat_force_next_flush()", logger: TestDatabase.logger)
+        let rows = try await client.query(
+            """
+            SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int8 FROM pg_stat_user_tables
+            WHERE schemaname = 'flutterbye' AND relname = 'token_jobs'
+            """, logger: TestDatabase.logger)
+        for try await (reads, ) in rows.decode((Int,).self) { return reads }
+        throw TestSupportError("pg_stat_user_tables returned no row")
+    }
+
+    /// Runs `body` with a queue on an empty job table of this suite's database, through a pool of one connection.
+    func withQueue(_ body: (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
         var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
         try await TestDatabase.createDatabase("flutterbye_plans", on: database)
         database.database = "flutterbye_plans"
@@ -40,7 +52,12 @@ struct GuardedStatementPlanTests {
             defer { group.cancelAll() }
             try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            try await body(TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0), client)
+        }
+    }
+
+    @Test func guardedStepsReadJobsByTheirPrimaryKeyWhenTheStatisticsSayNoJobIsLeased() async throws {
+        try await withQueue { queue, client in
             for index in 0..<Self.jobs {
                 _ = try await queue.enqueue(TokenJobQueueTests.request("plan-\(index)"))
             }
@@ -73,6 +90,40 @@ struct GuardedStatementPlanTests {
             #expect(
                 after.leasedTuples == before.leasedTuples,
                 "statements on jobs by id read \(after.leasedTuples - before.leasedTuples) entries of the leased jobs' index")
+        }
+    }
+
+    @Test func theLastHoursFiguresReadThatHoursJobsNotEveryJobKept() async throws {
+        try await withQueue { queue, client in
+            // A week of finished jobs kept (FLUTTERBYE_JOB_RETENTION_HOURS), all of them older than the hour.
+            try await client.query(
+                """
+                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                    state, attempt, signature, signatures, created_at, confirmed_at, finalized_at, finished_at)
+                SELECT 'kept-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1, \(TokenJobQueueTests.recipient),
+                    CASE WHEN g % 50 = 0 THEN 'failed' ELSE 'finalized' END, 1,
+                    CASE WHEN g % 50 = 0 THEN NULL ELSE 'sig-' || g END, CASE WHEN g % 50 = 0 THEN '{}' ELSE ARRAY['sig-' || g] END,
+                    now() - interval '2 hours' - g * interval '30 seconds',
+                    CASE WHEN g % 50 = 0 THEN NULL ELSE now() - interval '2 hours' - g * interval '30 seconds' + interval '3 seconds' END,
+                    CASE WHEN g % 50 = 0 THEN NULL ELSE now() - interval '2 hours' - g * interval '30 seconds' + interval '15 seconds' END,
+                    now() - interval '2 hours' - g * interval '30 seconds' + interval '15 seconds'
+                FROM generate_series(1, 20000) AS g
+                """, logger: TestDatabase.logger)
+            for index in 0..<5 {
+                _ = try await queue.enqueue(TokenJobQueueTests.request("recent-\(index)"))
+            }
+            let leases = try await queue.claim(workerID: "plans", limit: 5, lease: .seconds(60)).compactMap(\.lease)
+            #expect(try await queue.markConfirmed(leases.map { ($0, "sig-\($0.jobID)") }).count == 5)
+            try await client.query("VACUUM ANALYZE flutterbye.token_jobs", logger: TestDatabase.logger)
+
+            let before = try await jobTableReads(client)
+            let statistics = try await queue.statistics(window: .seconds(3600))
+            let minutes = try await queue.minutes(count: 60)
+            let after = try await jobTableReads(client)
+
+            #expect(statistics.confirmed == 5 && statistics.failed == 0)
+            #expect(minutes.reduce(0) { $0 + $1.confirmed } == 5)
+            #expect(after - before < 1_000, "the last hour's figures read \(after - before) rows of the job table, which keeps 20,005")
         }
     }
 }
