@@ -47,9 +47,9 @@ public final class LocalChainServer: @unchecked Sendable {
     public let controlURL: URL
     /// The PubSub (WebSocket) endpoint.
     public let webSocketURL: URL
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
+    private let process: Process
+    private let input: Pipe
+    private let output: Pipe
     private let session: URLSession
     private let nextID = LocalChainRequestIDs()
 
@@ -86,14 +86,19 @@ public final class LocalChainServer: @unchecked Sendable {
     }
 
     /// Starts a server: `slotMs` per slot, `confirmDepth`/`finalizeDepth` slots to confirmed/finalized; with
-    /// `credentials`, `url` carries them and JSON-RPC is served only to requests that present them.
-    public init(
+    /// `credentials`, `url` carries them and JSON-RPC is served only to requests that present them. Its ready line is
+    /// read on a thread of its own (`ChildProcess.firstLine`): a test waiting there for Python to start would hold a
+    /// thread of the cooperative pool, and with every suite starting a chain at once the whole test process stalled.
+    public static func start(
         slotMs: Int = 50, confirmDepth: Int = 1, finalizeDepth: Int = 4, seed: Int = 1, arguments: [String] = [],
         credentials: Credentials? = nil
-    ) throws {
+    ) async throws -> LocalChainServer {
         guard let python = LiteSVMSession.python else {
             throw ServerError(description: "no Python with solders: run `Tests/run` (it creates .venv) or set FLUTTERBYE_PYTHON")
         }
+        let process = Process()
+        let input = Pipe()
+        let output = Pipe()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments =
             [
@@ -104,39 +109,47 @@ public final class LocalChainServer: @unchecked Sendable {
             ] + arguments + (credentials?.arguments ?? [])
         process.standardInput = input
         process.standardOutput = output
+        try process.run()
+        do {
+            guard let line = await ChildProcess.firstLine(of: output.fileHandleForReading) else {
+                throw ServerError(description: "local_chain.py ended before it was ready (is solders installed? see its stderr)")
+            }
+            let ready = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            guard let address = ready?["url"] as? String, let url = URL(string: address),
+                let control = ready?["control"] as? String, let controlURL = URL(string: control), let ws = ready?["ws"] as? String,
+                let webSocketURL = URL(string: ws)
+            else { throw ServerError(description: "local_chain.py printed an unexpected ready line: \(String(decoding: line, as: UTF8.self))") }
+            var served = url
+            if let credentials {
+                guard let secretURL = credentials.url(url) else { throw ServerError(description: "cannot put the credentials into \(url)") }
+                served = secretURL
+            }
+            return LocalChainServer(
+                process: process, input: input, output: output, url: served, controlURL: controlURL, webSocketURL: webSocketURL)
+        } catch {
+            try? input.fileHandleForWriting.close()
+            if process.isRunning { process.terminate() }
+            throw error
+        }
+    }
+
+    private init(process: Process, input: Pipe, output: Pipe, url: URL, controlURL: URL, webSocketURL: URL) {
+        self.process = process
+        self.input = input
+        self.output = output
+        self.url = url
+        self.controlURL = controlURL
+        self.webSocketURL = webSocketURL
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 15
         session = URLSession(configuration: configuration)
-        try process.run()
-
-        var line: [UInt8] = []
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else {
-                throw ServerError(description: "local_chain.py ended before it was ready (is solders installed? see its stderr)")
-            }
-            line.append(contentsOf: chunk)
-        }
-        let ready = try JSONSerialization.jsonObject(with: Data(line[..<line.firstIndex(of: UInt8(ascii: "\n"))!])) as? [String: Any]
-        guard let address = ready?["url"] as? String, let url = URL(string: address),
-            let control = ready?["control"] as? String, let controlURL = URL(string: control), let ws = ready?["ws"] as? String,
-            let webSocketURL = URL(string: ws)
-        else { throw ServerError(description: "local_chain.py printed an unexpected ready line: \(String(decoding: line, as: UTF8.self))") }
-        if let credentials {
-            guard let secretURL = credentials.url(url) else { throw ServerError(description: "cannot put the credentials into \(url)") }
-            self.url = secretURL
-        } else {
-            self.url = url
-        }
-        self.controlURL = controlURL
-        self.webSocketURL = webSocketURL
     }
 
     deinit {
         session.invalidateAndCancel()
         try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        ChildProcess.reap(process)
     }
 
     // MARK: HTTP

@@ -29,7 +29,7 @@ public enum WorkerTestEnvironment {
         var database = try DatabaseConfiguration(url: url)
         try await TestDatabase.createDatabase(name, on: database)
         database.database = name
-        let server = try LocalChainServer(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
+        let server = try await LocalChainServer.start(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
             retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: logger)

@@ -57,7 +57,7 @@ struct SignatureHistoryTests {
     }
 
     @Test func aHistoryOfSeveralPagesComesBackWholeOldestFirstAndACursorLimitsTheNextRead() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(10), logger: Logger(label: "SignatureHistoryTests"))
         _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(5_000_000_000_000)], as: String.self)

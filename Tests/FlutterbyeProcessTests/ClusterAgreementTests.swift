@@ -33,7 +33,7 @@ struct ClusterAgreementTests {
     }
 
     @Test func aClusterNameThatTheGenesisHashContradictsIsRefused() async throws {
-        let mainnet = try LocalChainServer(arguments: ["--genesis-hash", Self.mainnetGenesisHash])
+        let mainnet = try await LocalChainServer.start(arguments: ["--genesis-hash", Self.mainnetGenesisHash])
         let (directory, keypairPath) = try Self.readableKeypairFile()
         defer { try? FileManager.default.removeItem(at: directory) }
         // Named devnet, but mainnet by its genesis hash: refused, naming both, with mainnet's rules applied.
@@ -54,14 +54,14 @@ struct ClusterAgreementTests {
         let (status, output) = try RunCommandTests.runFlutterbye(["config", "check"], environment: localnet)
         #expect(status == 1 && output.contains("SOLANA_CLUSTER") && output.contains(Self.mainnetGenesisHash), "\(output)")
         // Named mainnet-beta against a chain of another genesis hash: refused as well.
-        let local = try LocalChainServer()
+        let local = try await LocalChainServer.start()
         let named = Self.environment(rpc: local.url, keypairPath: keypairPath, cluster: "mainnet-beta")
         let (namedStatus, namedOutput) = try RunCommandTests.runFlutterbye(["config", "check"], environment: named)
         #expect(namedStatus == 1 && namedOutput.contains("SOLANA_CLUSTER") && namedOutput.contains("mainnet-beta"), "\(namedOutput)")
     }
 
     @Test func offMainnetAReadableKeypairFileIsWarnedAboutNotRefused() async throws {
-        let local = try LocalChainServer()
+        let local = try await LocalChainServer.start()
         let (directory, keypairPath) = try Self.readableKeypairFile()
         defer { try? FileManager.default.removeItem(at: directory) }
         var environment = Self.environment(rpc: local.url, keypairPath: keypairPath, cluster: "localnet")

@@ -45,7 +45,7 @@ struct LoadAndAbuseTests {
         let payer = try Keypair(seed: [UInt8](repeating: 101, count: 32))
         let recipients = try (0..<4).map { try Keypair(seed: [UInt8](repeating: UInt8(102 + $0), count: 32)).publicKey }
         let cluster = try PostgresTestCluster()
-        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
+        let server = try await LocalChainServer.start(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5), logger: Self.logger)
         _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(2_000_000_000_000)], as: String.self)
         let launcher = try WorkerProcessLauncher(

@@ -170,8 +170,8 @@ struct RunCommandTests {
     /// identity, a short token and a development switch (those of the parts they run), naming each; on a local chain
     /// the same settings are accepted.
     @Test func productionModeRefusesUnsafeSettingsOnMainnet() async throws {
-        let mainnet = try LocalChainServer(arguments: ["--genesis-hash", "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"])
-        let local = try LocalChainServer()
+        let mainnet = try await LocalChainServer.start(arguments: ["--genesis-hash", "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"])
+        let local = try await LocalChainServer.start()
         let demoPayer = try Keypair(seed: [UInt8](repeating: 0xD3, count: 32))
         var environment = [
             "DATABASE_URL": "postgres://flutterbye@127.0.0.1:1/flutterbye", "SOLANA_RPC_URL": mainnet.url.absoluteString,

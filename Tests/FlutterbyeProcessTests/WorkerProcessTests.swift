@@ -92,7 +92,7 @@ struct WorkerProcessTests {
         let after = 20
         let cluster = try PostgresTestCluster()
         let database = try DatabaseConfiguration(url: cluster.url)
-        let server = try LocalChainServer(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
+        let server = try await LocalChainServer.start(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),
             retry: RPCRetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)), logger: Self.logger)

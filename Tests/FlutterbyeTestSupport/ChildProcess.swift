@@ -35,4 +35,31 @@ public enum ChildProcess {
         }
         return true
     }
+
+    /// The first line `handle` gives (without its newline), read on a thread of its own; nil when it ends first.
+    /// What follows the line is left unread.
+    public static func firstLine(of handle: FileHandle) async -> [UInt8]? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var line: [UInt8] = []
+                while true {
+                    if let newline = line.firstIndex(of: UInt8(ascii: "\n")) {
+                        continuation.resume(returning: Array(line[..<newline]))
+                        return
+                    }
+                    let chunk = handle.availableData
+                    guard !chunk.isEmpty else {
+                        continuation.resume(returning: nil)
+                        return
+                    }
+                    line.append(contentsOf: chunk)
+                }
+            }
+        }
+    }
+
+    /// Waits for a process told to stop, on a thread of its own, from code that cannot wait (a `deinit`).
+    public static func reap(_ process: Process) {
+        Thread.detachNewThread { process.waitUntilExit() }
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 /// The faults in what the chain answers: rate limits and 5xx, per-method errors, hidden signatures and accounts.
 extension LocalChainServerTests {
     @Test func rateLimitAnswers429WithRetryAfterAnd5xxAnswers503() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 1, "method": "getSlot"] as [String: Any])
         try await server.control(["rate_429": 1.0])
         let limited = try await server.http(server.url, body: body)

@@ -8,7 +8,7 @@ extension LocalChainServerTests {
     /// Before the chain is deeper than the confirmation depth nothing is confirmed: a transaction of slot 0 is
     /// processed in its status, and the history methods at confirmed do not show it either (they must agree).
     @Test func aTransactionOfTheFirstSlotIsNotConfirmedBeforeItsDepth() async throws {
-        let server = try LocalChainServer(slotMs: 2_000, confirmDepth: 2, finalizeDepth: 4)
+        let server = try await LocalChainServer.start(slotMs: 2_000, confirmDepth: 2, finalizeDepth: 4)
         try await server.control(["paused": true])
         #expect(int(try await server.call("getSlot", [["commitment": "processed"]])) == 0)
         let signature = try #require(try await server.call("requestAirdrop", [payer.publicKey.base58, 1_000_000]) as? String)
@@ -166,7 +166,7 @@ extension LocalChainServerTests {
     }
 
     @Test func pauseStopsBlockHeight() async throws {
-        let server = try LocalChainServer(slotMs: 20)
+        let server = try await LocalChainServer.start(slotMs: 20)
         try await server.control(["paused": true])
         let before = try #require(int(try await server.call("getBlockHeight", [["commitment": "processed"]])))
         try await Task.sleep(nanoseconds: 250_000_000)
@@ -179,7 +179,7 @@ extension LocalChainServerTests {
     }
 
     @Test func batchRequestAnswersInOrder() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let batch: [[String: Any]] = [
             ["jsonrpc": "2.0", "id": 1, "method": "getSlot", "params": [["commitment": "processed"]]],
             ["jsonrpc": "2.0", "id": 2, "method": "getHealth"],

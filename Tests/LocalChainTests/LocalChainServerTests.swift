@@ -15,7 +15,7 @@ struct LocalChainServerTests {
 
     /// A server with the payer funded (the airdrop is a recorded transaction, like on a real cluster).
     func fundedServer(slotMs: Int = 50) async throws -> LocalChainServer {
-        let server = try LocalChainServer(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4)
+        let server = try await LocalChainServer.start(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4)
         _ = try await server.call("requestAirdrop", [payer.publicKey.base58, 50_000_000_000])
         return server
     }

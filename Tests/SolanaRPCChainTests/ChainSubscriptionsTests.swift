@@ -46,7 +46,7 @@ struct ChainSubscriptionsTests {
     }
 
     @Test func notificationsComeAndTheConnectionComesBackAfterADropAndARefusal() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5), logger: logger)
         let received = Received()
         let subscriptions = ChainSubscriptions(

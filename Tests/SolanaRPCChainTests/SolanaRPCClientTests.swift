@@ -44,7 +44,7 @@ struct SolanaRPCClientTests {
     @Test func sendsATokenCreationAndFollowsItToFinalized() async throws {
         // Slots of 200 ms: a blockhash lasts 30 s. With 50 ms ones (7.5 s) a loaded CI run sent the transaction after
         // its blockhash expired, and it never landed.
-        let server = try LocalChainServer(slotMs: 200)
+        let server = try await LocalChainServer.start(slotMs: 200)
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let latest = try await client.latestBlockhash(commitment: .processed)
@@ -77,7 +77,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func aFailedPreflightIsAPermanentErrorWithTheProgramLogs() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         // The payer has no lamports: the preflight fails.
         let (transaction, _) = try await tokenTransaction(
@@ -93,7 +93,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func retriesThrough429sAnd5xxAndReportsThemWhenTheyPersist() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         // Each 429 costs its Retry-After (1 s), so keep the number of calls small.
         _ = try await server.control(["rate_429": 0.25, "rate_5xx": 0.25])
@@ -116,7 +116,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func failsOverFromADeadEndpoint() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         // An endpoint that takes connections and never answers: each call to it lasts the whole timeout.
         let silent = try LocalChainServer.silentListener()
         defer { close(silent.descriptor) }
@@ -138,7 +138,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func batchesAnswerInOrderWithPerCallErrors() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         let answers = try await client.batch([
             (method: "getMinimumBalanceForRentExemption", params: [82]),
@@ -152,7 +152,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func theRateLimitSpacesRequests() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server, requestsPerSecond: 10)
         let start = ContinuousClock.now
         for _ in 0..<25 { _ = try await client.blockHeight(commitment: .processed) }
@@ -169,7 +169,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func signatureStatusesSplitsPastTheNodesLimitAndAnswersInOrder() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
@@ -188,7 +188,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func sendTransactionsAnswersEachSendInItsPlace() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
@@ -223,7 +223,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func multipleAccountsSplitsPastTheNodesLimitAndAnswersInOrder() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         try await fund(client, payer.publicKey)
         // 150 keys: more than the 100 a node takes in one call.
@@ -240,7 +240,7 @@ struct SolanaRPCClientTests {
     }
 
     @Test func latestBlockhashCarriesItsContextSlotAndTheHeightItLastsTo() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         let latest = try await client.latestBlockhash(commitment: .processed)
         let slot = try await client.slot(commitment: .processed)

@@ -23,7 +23,7 @@ extension SolanaRPCClientTests {
     }
 
     @Test func fetchesWhatALandedTransactionDidWithItsBalancesAndInnerInstructions() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let client = try client(server)
         try await fund(client, payer.publicKey)
         let latest = try await client.latestBlockhash(commitment: .processed)

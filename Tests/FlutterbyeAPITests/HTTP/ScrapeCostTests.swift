@@ -54,7 +54,7 @@ struct ScrapeCostTests {
         }
         try cluster.halt()
         try cluster.resume()
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
         let database = try DatabaseConfiguration(url: cluster.url)
         try await TestDatabase.withClient(adminConfiguration) { admin in

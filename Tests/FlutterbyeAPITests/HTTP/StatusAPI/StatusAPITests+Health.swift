@@ -18,7 +18,7 @@ import Testing
 /// The routes operations watch: `/healthz`, `/readyz` (following the database) and `/metrics`.
 extension StatusAPITests {
     @Test func healthAndReadiness() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
         let url = try TestDatabase.requiredURL()
         var database = try DatabaseConfiguration(url: url)

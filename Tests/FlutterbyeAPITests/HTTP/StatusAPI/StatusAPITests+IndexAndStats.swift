@@ -17,7 +17,7 @@ import Testing
 /// `/v1/index/status` and `/v1/stats`: what the index and the queue report.
 extension StatusAPITests {
     @Test func indexStatusShowsCursorsLagAndTheFinalizedWatermark() async throws {
-        let server = try LocalChainServer()
+        let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
         try await withAPI(rpc: rpc) { http, queue in
             // No cursor yet: the configured addresses are missing, and nothing is indexed.
