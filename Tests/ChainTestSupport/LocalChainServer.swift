@@ -87,8 +87,8 @@ public final class LocalChainServer: @unchecked Sendable {
 
     /// Starts a server: `slotMs` per slot, `confirmDepth`/`finalizeDepth` slots to confirmed/finalized; with
     /// `credentials`, `url` carries them and JSON-RPC is served only to requests that present them. Its ready line is
-    /// read on a thread of its own (`ChildProcess.firstLine`): a test waiting there for Python to start would hold a
-    /// thread of the cooperative pool, and with every suite starting a chain at once the whole test process stalled.
+    /// read on a thread of its own (`ChildProcess.firstLine`): a test waiting there for Python to start would hold one
+    /// of the cooperative pool's threads (two on CI), and every other test of the process would wait with it.
     public static func start(
         slotMs: Int = 50, confirmDepth: Int = 1, finalizeDepth: Int = 4, seed: Int = 1, arguments: [String] = [],
         credentials: Credentials? = nil
@@ -129,6 +129,7 @@ public final class LocalChainServer: @unchecked Sendable {
         } catch {
             try? input.fileHandleForWriting.close()
             if process.isRunning { process.terminate() }
+            ChildProcess.reap(process)
             throw error
         }
     }
