@@ -2,6 +2,7 @@ import FlutterbyeIndexer
 import FlutterbyeStore
 import Foundation
 import OpenAPIRuntime
+import SolanaCore
 import SolanaRPC
 
 /// `GET /v1/index` (each configured address's cursor and its lag behind the chain, the finalized watermark, the recent
@@ -87,7 +88,7 @@ extension APIHandlers {
                 failed: statistics.failed, successRate: .init(statistics.successRate),
                 confirmationP50Seconds: .init(statistics.confirmationMedianSeconds),
                 confirmationP95Seconds: .init(statistics.confirmationP95Seconds),
-                oldestWaitingSeconds: Double(waiting.components.seconds) + Double(waiting.components.attoseconds) / 1e18,
+                oldestWaitingSeconds: waiting.totalSeconds,
                 minutes: minutes.map {
                     .init(
                         start: $0.start, confirmed: $0.confirmed, failed: $0.failed, confirmationP50Seconds: .init($0.confirmationMedianSeconds),

@@ -4,6 +4,7 @@ import Foundation
 public import Logging
 public import Prometheus
 public import ServiceLifecycle
+import SolanaCore
 public import SolanaRPC
 import Synchronization
 
@@ -179,7 +180,7 @@ public final class StatusSampler: Service, Sendable {
             registry.makeGauge(
                 name: "flutterbye_oldest_waiting_job_age_seconds",
                 help: "Seconds since the oldest job a worker may claim now (available or retryable, due) became due; 0 when none waits"
-            ).set(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+            ).set(age.totalSeconds)
         }
         guard let status = try? await database.run({ try await index.status() }) else { return }
         if let rpc, let chainSlot = try? await rpc.slot(commitment: .confirmed) {

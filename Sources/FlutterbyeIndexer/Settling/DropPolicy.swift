@@ -61,7 +61,7 @@ public struct DropPolicy: Sendable, Hashable {
             record.lastAt = max(record.lastAt, now)
             if transaction.dropped { return .miss(record) }
             let slots = record.lastSlot >= record.firstSlot ? record.lastSlot - record.firstSlot : 0
-            if record.misses >= misses, slots >= spanSlots, record.lastAt.timeIntervalSince(record.firstAt) >= Self.seconds(span) {
+            if record.misses >= misses, slots >= spanSlots, record.lastAt.timeIntervalSince(record.firstAt) >= span.totalSeconds {
                 record.droppedAt = now
                 return .drop(record)
             }
@@ -72,17 +72,12 @@ public struct DropPolicy: Sendable, Hashable {
     /// Which dropped transactions are due to be looked for again at `now`: dropped since `droppedSince`, last checked
     /// before `checkedBefore`.
     public func recheckWindow(now: Date) -> (droppedSince: Date, checkedBefore: Date) {
-        (now.addingTimeInterval(-Self.seconds(recheckFor)), now.addingTimeInterval(-Self.seconds(recheckInterval)))
+        (now.addingTimeInterval(-recheckFor.totalSeconds), now.addingTimeInterval(-recheckInterval.totalSeconds))
     }
 
     /// Where a cursor at a dropped transaction at `slot` moves back to: below this slot.
     public func rewindBelow(slot: UInt64) -> UInt64 {
         slot > forkDepthSlots ? slot - forkDepthSlots : 0
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }
 

@@ -1,3 +1,5 @@
+import SolanaCore
+
 /// A token bucket's arithmetic, with the time passed in: up to `capacity` permits at once, refilled at `perSecond`.
 /// The one rate limiter of the package: the RPC client's per-endpoint call limits (`reserve`, which takes the
 /// permits at once and may leave the bucket in debt, so the average rate holds whatever the batch size) and the
@@ -32,8 +34,7 @@ public struct TokenBucket: Sendable, Hashable {
     public func available(at now: ContinuousClock.Instant) -> Double {
         let elapsed = now - updated
         guard elapsed > .zero else { return tokens }
-        let (seconds, attoseconds) = elapsed.components
-        return min(capacity, tokens + (Double(seconds) + Double(attoseconds) / 1e18) * perSecond)
+        return min(capacity, tokens + elapsed.totalSeconds * perSecond)
     }
 
     /// Takes a permit if there is one (nil), else returns how long until there is one and takes nothing.

@@ -263,7 +263,7 @@ public struct SenderMachine: Sendable {
             return
         }
         let elapsed = now - at
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.totalSeconds
         sendAllowance = min(burst, allowance + rate * max(0, seconds))
         sendAllowanceAt = now
     }

@@ -228,7 +228,7 @@ struct TokenSender: Sendable {
                 JobMetrics.failureRecorded(errorClass: errorClass, leaving: state)
             case .retry(let lease, let errorClass, let message, let after):
                 logger.warning("job attempt failed, will retry", metadata: ["job": "\(id)", "error": "\(message)", "in": "\(after)"])
-                let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
+                let seconds = after.totalSeconds
                 let state = try await queue.recordFailure(
                     lease, errorClass: errorClass, message: message, permanent: false, retryAt: Date().addingTimeInterval(seconds))
                 JobMetrics.failureRecorded(errorClass: errorClass, leaving: state)
