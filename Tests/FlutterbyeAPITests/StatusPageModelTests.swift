@@ -49,20 +49,15 @@ struct StatusPageModelTests {
         }
     }
 
-    static func base64URL(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
     func theTokenTravelsAsABase64URLSubprotocolAndNeverInTheStreamsURL(_ page: DevToolsPage) async throws {
         let token = "test-api-token-0123456789abcdef"
         let unusual = "tök€n/with+odd=chars?"
         try await expect(
             page,
             [
-                ("M.base64url(\(DevToolsPage.literal(token)))", DevToolsPage.literal(Self.base64URL(token))),
-                ("M.base64url(\(DevToolsPage.literal(unusual)))", DevToolsPage.literal(Self.base64URL(unusual))),
-                ("M.subprotocols(\(DevToolsPage.literal(token)))", #"["flutterbye.v1", "flutterbye.bearer.\#(Self.base64URL(token))"]"#),
+                ("M.base64url(\(DevToolsPage.literal(token)))", DevToolsPage.literal(Base64URL.encode(token))),
+                ("M.base64url(\(DevToolsPage.literal(unusual)))", DevToolsPage.literal(Base64URL.encode(unusual))),
+                ("M.subprotocols(\(DevToolsPage.literal(token)))", #"["flutterbye.v1", "flutterbye.bearer.\#(Base64URL.encode(token))"]"#),
                 (
                     "M.streamURL({protocol: 'http:', host: '127.0.0.1:8080'}, null)",
                     #""ws://127.0.0.1:8080/v1/events?from=latest&kinds=job_state,flby_movement,transaction_dropped""#

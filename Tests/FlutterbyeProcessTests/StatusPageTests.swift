@@ -121,23 +121,19 @@ struct StatusPageTests {
         #expect(try await page.evaluate("!document.getElementById('sign-in').hidden && document.getElementById('status').hidden") == .bool(true))
 
         // A wrong token is refused and forgotten.
-        try await page.evaluate("document.getElementById('token-input').focus(); true")
-        try await page.type("wrong-token-0123456789abcdef")
-        try await page.evaluate("document.getElementById('token-submit').click(); true")
+        try await signIn(page, "wrong-token-0123456789abcdef")
         #expect(try await page.waitUntil("document.getElementById('sign-in-error').textContent.includes('refused')", within: .seconds(90)))
         #expect(
             try await page.evaluate("sessionStorage.getItem('flutterbye.apiToken') === null && !document.getElementById('sign-in').hidden")
                 == .bool(true))
 
-        // Sign in as an operator does: type the token, press Open.
-        try await page.evaluate("document.getElementById('token-input').focus(); true")
-        try await page.type(token)
-        try await page.evaluate("document.getElementById('token-submit').click(); true")
+        // Sign in as an operator does.
+        try await signIn(page, token)
         #expect(try await page.waitUntil("document.getElementById('connection').dataset.state === 'live'", within: .seconds(120)))
         #expect(try await page.waitUntil("document.querySelectorAll('#queue-states .tile').length === 8", within: .seconds(90)))
         // Kept in session storage; in no URL, not in the document, not left in the field, no cookie.
         #expect(try await page.evaluate("sessionStorage.getItem('flutterbye.apiToken')") == .string(token))
-        let encoded = StatusPageTestsSupport.base64URL(token)
+        let encoded = Base64URL.encode(token)
         for expression in [
             "location.href", "document.documentElement.outerHTML", "document.getElementById('token-input').value", "document.cookie",
             "JSON.stringify(performance.getEntries().map(function (e) { return e.name; }))",
@@ -239,6 +235,13 @@ struct StatusPageTests {
         #expect(page.events(named: "Page.frameNavigated").count == navigations, "the page reloaded")
     }
 
+    /// Types `token` into the sign-in field and presses Open, as an operator does.
+    static func signIn(_ page: DevToolsPage, _ token: String) async throws {
+        try await page.evaluate("document.getElementById('token-input').focus(); true")
+        try await page.type(token)
+        try await page.evaluate("document.getElementById('token-submit').click(); true")
+    }
+
     /// Waits for job `id`'s `action` button (cancel or retry) and clicks it.
     static func click(_ page: DevToolsPage, _ action: String, _ id: Int64) async throws {
         let button = "document.querySelector('button[data-action=\"\(action)\"][data-job-id=\"\(id)\"]')"
@@ -254,11 +257,6 @@ final class RestartedService: @unchecked Sendable {
 
 /// What the status page's test builds.
 enum StatusPageTestsSupport {
-    static func base64URL(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
     static func job(_ key: String, recipient: PublicKey, scheduledAt: Date) -> TokenJobRequest {
         TokenJobRequest(
             idempotencyKey: key, tokenProgram: "token", decimals: 0, name: "Page \(key)", symbol: "PAGE",

@@ -58,8 +58,7 @@ extension EventStreamTests {
         var database = try DatabaseConfiguration(url: url)
         try await TestDatabase.createDatabase("flutterbye_events_subprotocol", on: database)
         database.database = "flutterbye_events_subprotocol"
-        let encoded = Data(Self.token.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let encoded = Base64URL.encode(Self.token)
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: logger)
             let api = StatusAPI(
