@@ -14,29 +14,29 @@ import Testing
 struct StatementPlanTests {
     static let jobs = 400
 
-    /// Index reads so far: tuples read from the leased jobs' index, scans of the primary key. The pool has one
-    /// connection, the queue's: its pending statistics are flushed before they are read.
-    func indexReads(_ client: PostgresClient) async throws -> (leasedTuples: Int, primaryKeyScans: Int) {
+    /// A counter of PostgreSQL's statistics (`query` answers one integer), after the pending statistics of the pool's
+    /// one connection, the queue's, are flushed.
+    func counter(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int {
         try await client.query("SELECT pg_stat_force_next_flush()", logger: TestDatabase.logger)
-        let rows = try await client.query(
-            """
-            SELECT (SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_leased')::int8,
-                   (SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_pkey')::int8
-            """, logger: TestDatabase.logger)
-        for try await (leased, primary) in rows.decode((Int, Int).self) { return (leased, primary) }
-        throw TestSupportError("pg_stat_user_indexes returned no row")
+        return try await TestDatabase.count(query, on: client)
     }
 
-    /// Tuples of the job table read so far, by sequential scans and through indexes. Flushed like `indexReads`.
+    /// Index reads so far: tuples read from the leased jobs' index, scans of the primary key.
+    func indexReads(_ client: PostgresClient) async throws -> (leasedTuples: Int, primaryKeyScans: Int) {
+        (
+            try await counter(client, "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_leased'"),
+            try await counter(client, "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_pkey'")
+        )
+    }
+
+    /// Tuples of the job table read so far, by sequential scans and through indexes.
     func jobTableReads(_ client: PostgresClient) async throws -> Int {
-        try await client.query("SELECT pg_stat_force_next_flush()", logger: TestDatabase.logger)
-        let rows = try await client.query(
+        try await counter(
+            client,
             """
-            SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int8 FROM pg_stat_user_tables
+            SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
             WHERE schemaname = 'flutterbye' AND relname = 'token_jobs'
-            """, logger: TestDatabase.logger)
-        for try await (reads, ) in rows.decode((Int,).self) { return reads }
-        throw TestSupportError("pg_stat_user_tables returned no row")
+            """)
     }
 
     /// Runs `body` with a queue on an empty job table of this suite's database, through a pool of one connection.
