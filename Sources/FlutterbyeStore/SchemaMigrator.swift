@@ -10,7 +10,7 @@ import SolanaCore
 /// PostgresNIO runs one statement per query (extended protocol only), so the script is split with `SQLScript`
 /// and its statements run one by one inside the transaction; a failing statement rolls everything back.
 public struct SchemaMigrator: Sendable {
-    /// The key of the `pg_advisory_xact_lock` every migrator takes: an arbitrary constant ("flby" in ASCII)
+    /// The key of the transaction-scoped advisory lock every migrator takes: an arbitrary constant ("flby" in ASCII)
     /// that nothing else in the database may use.
     public static let advisoryLockKey: Int64 = 0x666C_6279
 
@@ -124,6 +124,25 @@ public struct SchemaMigrator: Sendable {
         }
     }
 
+    /// Takes the migration lock for the current transaction. While another process holds it, asks again every 200 ms
+    /// rather than waiting in PostgreSQL, so that cancelling the task (a stop signal while the service starts) ends the
+    /// wait: a statement waiting for a lock can only be interrupted by closing its connection, and PostgresNIO then
+    /// never answers the transaction's ROLLBACK.
+    static func takeMigrationLock(on connection: PostgresConnection, logger: Logger) async throws {
+        var announced = false
+        while true {
+            var taken = false
+            let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
+            for try await (answer, ) in rows.decode((Bool,).self) { taken = answer }
+            if taken { return }
+            if !announced {
+                logger.info("waiting for the schema migration lock: another process is applying the schema")
+                announced = true
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     /// Applies every statement in one transaction on `connection`, which must not be in a transaction already, and
     /// records the script's digest (`flutterbye.schema_script`). Unless `always`, a database whose recorded digest is
     /// this script's is left alone: applying it again changes nothing, and would take locks that wait for readers.
@@ -137,7 +156,7 @@ public struct SchemaMigrator: Sendable {
         do {
             try await connection.withTransaction(logger: logger) { connection in
                 do {
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
+                    try await Self.takeMigrationLock(on: connection, logger: logger)
                 } catch {
                     throw Self.storeError(error, while: "taking the schema migration lock")
                 }

@@ -18,40 +18,52 @@ import UnixSignals
 /// The one way the long-running commands (`run`, `worker`, `index`) start the service: read and check the
 /// configuration of the parts that run (every problem at once, and production mode's gate), apply the schema, then run
 /// those parts in one service group until SIGTERM or SIGINT, which shuts all of them down gracefully.
+///
+/// The signals belong to an outer group from the command's first moment, around the start itself: a signal that
+/// comes while the service still starts (waiting for the RPC, or for another process's schema migration) cancels the
+/// start, and the command exits with status 0 having run nothing.
 struct ServiceLauncher {
     var parts: ServiceParts
     /// The logger's label: `flutterbye` for the whole service, `flutterbye.worker` or `flutterbye.indexer` for one part.
     var loggerLabel: String
 
     func run() async throws {
-        let (configuration, cluster) = try await ProductionGate.pass(parts)
-        let http = SolanaRPCClient.makeHTTPClient()
-        do {
-            var configuredLogger = Logger(label: loggerLabel)
-            configuredLogger.logLevel = configuration.logLevel
-            let logger = configuredLogger
-            logger.info(
-                "starting",
-                metadata: [
-                    "cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "rpc": "\(configuration.endpointsShown)",
-                    "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)",
-                ])
-            let migrator = try SchemaMigrator.bundled()
-            try await migrator.apply(to: configuration.database, logger: logger)
-            _ = Self.metrics  // before any part records a metric
-            try await runServices(configuration, cluster: cluster, migrator: migrator, http: http, logger: logger)
-        } catch {
-            try? await http.shutdown()
-            if let error = error as? StoreError { throw CommandFailure(error.message) }
-            if let error = error as? RPCError { throw CommandFailure(error.description) }
-            throw error
-        }
-        try await http.shutdown()
+        let start = ServiceStart(launcher: self)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: start, successTerminationBehavior: .ignore)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: Logger(label: loggerLabel)))
+        try await group.run()
     }
 
-    private func runServices(
+    /// The start: the configuration and the cluster, the schema, and the group of the parts that run (not yet running).
+    fileprivate func prepare(http: HTTPClient) async throws -> ServiceGroup {
+        let (configuration, cluster) = try await ProductionGate.pass(parts)
+        var configuredLogger = Logger(label: loggerLabel)
+        configuredLogger.logLevel = configuration.logLevel
+        let logger = configuredLogger
+        logger.info(
+            "starting",
+            metadata: [
+                "cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "rpc": "\(configuration.endpointsShown)",
+                "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)",
+            ])
+        let migrator = try SchemaMigrator.bundled()
+        try await migrator.apply(to: configuration.database, logger: logger)
+        _ = Self.metrics  // before any part records a metric
+        return try await serviceGroup(configuration, cluster: cluster, migrator: migrator, http: http, logger: logger)
+    }
+
+    /// The failure a command reports for `error`: the operator's message of a store or RPC error.
+    fileprivate static func commandFailure(_ error: any Error) -> any Error {
+        if let error = error as? StoreError { return CommandFailure(error.message) }
+        if let error = error as? RPCError { return CommandFailure(error.description) }
+        return error
+    }
+
+    private func serviceGroup(
         _ configuration: ServiceConfiguration, cluster: SolanaCluster?, migrator: SchemaMigrator, http: HTTPClient, logger: Logger
-    ) async throws {
+    ) async throws -> ServiceGroup {
         let endpoints = configuration.endpoints
         let database = configuration.database
         let indexer = configuration.indexer
@@ -83,9 +95,8 @@ struct ServiceLauncher {
                         api, cluster: cluster ?? .custom, database: database, client: client, rpc: rpc, migrator: migrator, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup))
         }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // No signals of its own: it runs inside the outer group, whose graceful shutdown it follows.
+        return ServiceGroup(configuration: .init(services: services, logger: logger))
     }
 
     private func statusAPI(
@@ -117,4 +128,31 @@ struct ServiceLauncher {
         MetricsSystem.bootstrap(factory)
         return registry
     }()
+}
+
+/// The one service of the launcher's outer group: starts the service, cancelled by a graceful shutdown (a signal) while
+/// it starts, then runs the parts' group, which follows the outer group's graceful shutdown.
+private struct ServiceStart: Service {
+    let launcher: ServiceLauncher
+
+    func run() async throws {
+        let http = SolanaRPCClient.makeHTTPClient()
+        let parts: ServiceGroup
+        do {
+            let launcher = self.launcher
+            parts = try await cancelWhenGracefulShutdown { try await launcher.prepare(http: http) }
+        } catch {
+            try? await http.shutdown()
+            guard Task.isShuttingDownGracefully else { throw ServiceLauncher.commandFailure(error) }
+            Logger(label: launcher.loggerLabel).info("a stop signal came while starting: stopped before its services started")
+            return
+        }
+        do {
+            try await parts.run()
+        } catch {
+            try? await http.shutdown()
+            throw ServiceLauncher.commandFailure(error)
+        }
+        try await http.shutdown()
+    }
 }
