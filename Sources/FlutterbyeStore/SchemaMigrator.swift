@@ -62,7 +62,7 @@ public struct SchemaMigrator: Sendable {
     func recordedDigest(on connection: PostgresConnection, logger: Logger) async throws(StoreError) -> String? {
         do {
             guard try await Self.hasDigestTable(connection, logger: logger) else { return nil }
-            let rows = try await connection.query("SELECT sha256 FROM flutterbye.schema_script", logger: logger)
+            let rows = try await Self.query("SELECT sha256 FROM flutterbye.schema_script", on: connection, logger: logger)
             for try await (sha256, ) in rows.decode((String,).self) { return sha256 }
             return nil
         } catch {
@@ -71,7 +71,7 @@ public struct SchemaMigrator: Sendable {
     }
 
     private static func hasDigestTable(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("SELECT to_regclass('flutterbye.schema_script') IS NOT NULL", logger: logger)
+        let rows = try await Self.query("SELECT to_regclass('flutterbye.schema_script') IS NOT NULL", on: connection, logger: logger)
         for try await (exists, ) in rows.decode((Bool,).self) { return exists }
         return false
     }
@@ -132,7 +132,7 @@ public struct SchemaMigrator: Sendable {
         var announced = false
         while true {
             var taken = false
-            let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
+            let rows = try await query("SELECT pg_try_advisory_xact_lock(\(advisoryLockKey))", on: connection, logger: logger)
             for try await (answer, ) in rows.decode((Bool,).self) { taken = answer }
             if taken { return }
             if !announced {
@@ -151,50 +151,67 @@ public struct SchemaMigrator: Sendable {
             logger.info("schema up to date", metadata: ["version": "\(latestVersion)"])
             return
         }
-        let statements = self.statements
-        let digest = self.digest
         do {
-            try await connection.withTransaction(logger: logger) { connection in
-                do {
-                    try await Self.takeMigrationLock(on: connection, logger: logger)
-                } catch {
-                    throw Self.storeError(error, while: "taking the schema migration lock")
-                }
-                for (index, statement) in statements.enumerated() {
-                    do {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: logger)
-                    } catch {
-                        throw Self.storeError(
-                            error,
-                            while: "running schema statement \(index + 1) of \(statements.count) (line \(statement.line): "
-                                + "\(Self.excerpt(statement.text)))")
-                    }
-                }
-                do {
-                    // A script without the digest's table (an older one, or a test's) records nothing.
-                    if try await Self.hasDigestTable(connection, logger: logger) {
-                        try await connection.query(
-                            """
-                            INSERT INTO flutterbye.schema_script (singleton, sha256) VALUES (true, \(digest))
-                            ON CONFLICT (singleton) DO UPDATE SET sha256 = excluded.sha256, applied_at = now()
-                            """, logger: logger)
-                    }
-                } catch {
-                    throw Self.storeError(error, while: "recording the schema script's digest")
-                }
-            }
-        } catch let error as PostgresTransactionError {
-            if let storeError = error.closureError as? StoreError {
-                throw storeError
-            }
-            let underlying = error.beginError ?? error.commitError ?? error.closureError ?? error
-            throw Self.storeError(underlying, while: error.beginError != nil ? "beginning the schema transaction" : "committing the schema")
-        } catch let error as StoreError {
-            throw error
+            try await Self.query("BEGIN", on: connection, logger: logger)
         } catch {
-            throw Self.storeError(error, while: "applying the schema")
+            throw Self.storeError(error, while: "beginning the schema transaction")
+        }
+        do throws(StoreError) {
+            try await applyInTransaction(on: connection, logger: logger)
+        } catch {
+            // The server rolls back the transaction of a connection that closed; a ROLLBACK there would never be answered.
+            if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
+            throw error
         }
         logger.info("schema applied", metadata: ["statements": "\(statements.count)"])
+    }
+
+    /// The migration lock, every statement, the digest and the commit, inside the transaction `apply` began.
+    private func applyInTransaction(on connection: PostgresConnection, logger: Logger) async throws(StoreError) {
+        do {
+            try await Self.takeMigrationLock(on: connection, logger: logger)
+        } catch {
+            throw Self.storeError(error, while: "taking the schema migration lock")
+        }
+        for (index, statement) in statements.enumerated() {
+            do {
+                try await Self.query(PostgresQuery(unsafeSQL: statement.text), on: connection, logger: logger)
+            } catch {
+                throw Self.storeError(
+                    error,
+                    while: "running schema statement \(index + 1) of \(statements.count) (line \(statement.line): "
+                        + "\(Self.excerpt(statement.text)))")
+            }
+        }
+        do {
+            // A script without the digest's table (an older one, or a test's) records nothing.
+            if try await Self.hasDigestTable(connection, logger: logger) {
+                try await Self.query(
+                    """
+                    INSERT INTO flutterbye.schema_script (singleton, sha256) VALUES (true, \(digest))
+                    ON CONFLICT (singleton) DO UPDATE SET sha256 = excluded.sha256, applied_at = now()
+                    """, on: connection, logger: logger)
+            }
+        } catch {
+            throw Self.storeError(error, while: "recording the schema script's digest")
+        }
+        do {
+            try await Self.query("COMMIT", on: connection, logger: logger)
+        } catch {
+            throw Self.storeError(error, while: "committing the schema")
+        }
+    }
+
+    /// `connection.query`, refused once the connection has closed: PostgresNIO never answers a statement written to a
+    /// closed connection (its fix, vapor/postgres-nio#487, was reverted), and the migration would wait for ever.
+    @discardableResult
+    static func query(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> PostgresRowSequence {
+        guard !connection.isClosed else {
+            throw StoreError(
+                .databaseUnavailable,
+                "the connection to the database closed (the server restarted, or ended the session); start again once it answers")
+        }
+        return try await connection.query(query, logger: logger)
     }
 
     /// The first code line of a statement, shortened, for error messages.
@@ -224,6 +241,9 @@ public struct SchemaMigrator: Sendable {
 
     /// Turns a PostgresNIO error into a `StoreError` with what the server said and what to do.
     static func storeError(_ error: any Error, while doing: String) -> StoreError {
+        if let error = error as? StoreError {
+            return StoreError(error.code, "\(doing) failed: \(error.message); nothing was applied")
+        }
         if let answer = StoreError.ServerAnswer(error) {
             if answer.meansUnavailable { return StoreError.unavailable(answer, while: doing) }
             return StoreError(

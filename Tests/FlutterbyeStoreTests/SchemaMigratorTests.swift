@@ -117,6 +117,71 @@ struct SchemaMigratorTests {
         try await migrator.apply(to: try DatabaseConfiguration(url: url), logger: TestDatabase.logger)
     }
 
+    /// PostgresNIO never answers a statement written to a connection that has closed: a migration whose connection the
+    /// server ends (a restart, `pg_terminate_backend`) while it waits for another process's migration must fail as the
+    /// database being unavailable, not wait for ever (a worker that hangs at its start, saying nothing).
+    @Test func aMigrationWhoseConnectionTheServerEndsWhileItWaitsFailsAsUnavailable() async throws {
+        let server = try DatabaseConfiguration(url: TestDatabase.requiredURL())
+        let name = "flutterbye_migration_ended"
+        try await TestDatabase.withClient(server) { admin in
+            try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: TestDatabase.logger)
+            try await admin.query("CREATE DATABASE \(unescaped: name)", logger: TestDatabase.logger)
+        }
+        var ownDatabase = server
+        ownDatabase.database = name
+        let database = ownDatabase
+        let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+        try await TestDatabase.withClient(database) { client in
+            try await client.withConnection { holder in
+                try await holder.query("SELECT pg_advisory_lock(\(SchemaMigrator.advisoryLockKey))", logger: TestDatabase.logger)
+                // Unstructured: a migration that never answers must not hold the test for ever.
+                let outcome = MigrationOutcome()
+                Task {
+                    do throws(StoreError) {
+                        try await migrator.apply(to: database, logger: TestDatabase.logger)
+                        await outcome.finish(nil)
+                    } catch {
+                        await outcome.finish(error)
+                    }
+                }
+                let waiting: PostgresQuery = """
+                    SELECT count(*)::int8 FROM pg_stat_activity
+                    WHERE datname = \(name) AND pid <> pg_backend_pid() AND query LIKE '%pg_try_advisory_xact_lock%'
+                    """
+                var found = 0
+                for _ in 0..<200 where found == 0 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    found = try await TestDatabase.count(waiting, on: client)
+                }
+                try #require(found == 1, "the migration waits for the lock")
+                try await client.query(
+                    """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = \(name) AND pid <> pg_backend_pid() AND query LIKE '%pg_try_advisory_xact_lock%'
+                    """, logger: TestDatabase.logger)
+                var finished = false
+                for _ in 0..<100 where !finished {
+                    try await Task.sleep(for: .milliseconds(100))
+                    finished = await outcome.finished
+                }
+                try #require(finished, "the migration still waits 10 s after its connection ended")
+                let error = try #require(await outcome.error, "the migration cannot succeed without its connection")
+                #expect(error.code == .databaseUnavailable, "\(error)")
+                try await holder.query("SELECT pg_advisory_unlock(\(SchemaMigrator.advisoryLockKey))", logger: TestDatabase.logger)
+            }
+        }
+    }
+
+    /// How a migration running in a task of its own ended, once it has.
+    actor MigrationOutcome {
+        private(set) var finished = false
+        private(set) var error: StoreError?
+        func finish(_ error: StoreError?) {
+            self.error = error
+            finished = true
+        }
+    }
+
     @Test func aMissingDatabaseIsReportedAsUnavailable() async throws {
         let url = try #require(TestDatabase.url, "FLUTTERBYE_TEST_DATABASE_URL is not set: run the tests with Tests/run")
         var configuration = try DatabaseConfiguration(url: url)
