@@ -12,8 +12,9 @@ import Testing
 /// `flutterbye.bearer.<base64url>` beside `flutterbye.v1`; the server answers `flutterbye.v1` only, and the token
 /// reaches no log line, at any level. A token anywhere else (a plain GET's subprotocol header, the query) is refused.
 extension EventStreamTests {
-    /// Every log line the API writes, at every level, with its metadata.
-    final class CapturedLog: LogHandler, @unchecked Sendable {
+    /// Every log line the API writes, at every level, with its metadata. A value, as every `LogHandler` must be: each
+    /// copy of a logger sets its own metadata (a request's id) while others log from other threads.
+    struct CapturedLog: LogHandler {
         let lines = Shared<[String]>([])
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
