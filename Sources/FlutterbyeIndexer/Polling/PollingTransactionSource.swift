@@ -350,26 +350,3 @@ public struct PollingTransactionSource: TransactionSource {
         }
     }
 }
-
-/// Why indexing an address's new history stopped early.
-enum IndexingFailure: Error, CustomStringConvertible {
-    case rpc(RPCError)
-    case delivery(any Error)
-
-    var description: String {
-        switch self {
-        case .rpc(let error): "RPC: \(error.message)"
-        case .delivery(let error): "storing: \(error)"
-        }
-    }
-}
-
-/// Counts finished rounds for the polling loop.
-actor AsyncCounter {
-    private var count = 0
-    func add() { count += 1 }
-    func take() -> Int {
-        defer { count = 0 }
-        return count
-    }
-}
