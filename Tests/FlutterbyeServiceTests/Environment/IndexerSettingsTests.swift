@@ -3,6 +3,7 @@ import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import SolanaCore
+import SolanaRPC
 import Testing
 
 /// The indexer's configuration from the environment: the seeds' variable names, defaults, and every problem at once.
@@ -46,6 +47,19 @@ struct IndexerSettingsTests {
         #expect(watched.programID?.base58 == Self.escrow, "MAINNET_PROGRAM_ID")
         #expect(watched.escrowWallet?.base58 == Self.fee, "MAINNET_ESCROW_WALLET")
         #expect(watched.feeWallet?.base58 == Self.mint, "MAINNET_FEE_WALLET")
+    }
+
+    /// The indexer reads `SOLANA_WS_URL` as the worker does: by default derived from the RPC URL as Solana's clients
+    /// do (ws for http, the port one higher), or off.
+    @Test func thePubSubEndpointIsDerivedFromTheRPCURLUnlessSetOrOff() throws {
+        #expect(try IndexerSettings(environment: ServiceEnvironment(Self.base)).pubSub == PubSubEndpoint(url: "ws://127.0.0.1:8900"))
+        var environment = Self.base
+        environment["SOLANA_WS_URL"] = "off"
+        #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).pubSub == nil)
+        environment["SOLANA_WS_URL"] = "ws://127.0.0.1:9100"
+        #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).pubSub == PubSubEndpoint(url: "ws://127.0.0.1:9100"))
+        environment["SOLANA_WS_URL"] = "http://127.0.0.1:9100"
+        #expect(throws: ConfigurationError.self) { try IndexerSettings(environment: ServiceEnvironment(environment)) }
     }
 
     @Test func withoutWalletsOnlyTheMintIsWatchedFromTheBeginning() throws {

@@ -37,6 +37,29 @@ import TokenWorker
         #expect(settings.logLevel == .info)
     }
 
+    /// `SOLANA_WS_URL`: by default the first RPC URL's PubSub endpoint (wss for https), a ws or wss URL as given, `off`
+    /// for polling only, and anything else refused without being shown (a provider's key may be in it).
+    @Test func thePubSubEndpointIsDerivedGivenOrOff() throws {
+        func pubSub(_ value: String?) throws -> PubSubEndpoint? {
+            var environment = Self.complete
+            environment["SOLANA_WS_URL"] = value
+            return try WorkerSettings(environment: ServiceEnvironment(environment)).sender.pubSub
+        }
+        #expect(try pubSub(nil) == PubSubEndpoint(url: "wss://rpc-a.example/?api-key=k1"))
+        #expect(try pubSub("wss://ws.example:8900/?api-key=ws-key-1234") == PubSubEndpoint(url: "wss://ws.example:8900/?api-key=ws-key-1234"))
+        #expect(try pubSub("off") == nil)
+        #expect(try pubSub("OFF") == nil)
+        for refused in ["https://ws.example/?api-key=ws-key-1234", "ws-key-1234", "wss://"] {
+            do {
+                _ = try pubSub(refused)
+                Issue.record("SOLANA_WS_URL=\(refused) should be refused")
+            } catch {
+                #expect("\(error)".contains("SOLANA_WS_URL"), "\(error)")
+                #expect(!"\(error)".contains("ws-key-1234"), "the value is never shown: \(error)")
+            }
+        }
+    }
+
     @Test func keypairFilesAndOptionalSettingsAreRead() throws {
         var environment = Self.complete
         environment["SOLANA_PRIVATE_KEY"] = nil
