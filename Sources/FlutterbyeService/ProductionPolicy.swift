@@ -2,7 +2,7 @@ import FlutterbyeAPI
 import FlutterbyeIndexer
 import Foundation
 public import SolanaCore
-import SolanaRPC
+public import SolanaRPC
 import TokenWorker
 
 /// What the service refuses to run with on mainnet-beta (or on a cluster it cannot identify, which it treats as
@@ -93,22 +93,45 @@ public enum ProductionPolicy {
                 reasons.append("FLUTTERBYE_MASTER_SEED is the demo's; make one of your own (openssl rand -hex 32) and keep it forever")
             }
         }
-        if let watched = configuration.indexer?.watched {
-            // The seeds' MainNet configuration names all of them; an index without one is not the platform's analytics.
-            let missing = [
-                (watched.programID == nil, "MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID", "the Flutterbye program's id"),
-                (watched.escrowWallet == nil, "MAINNET_ESCROW_WALLET", "ESCROW_WALLET", "the escrow wallet's address"),
-                (watched.feeWallet == nil, "MAINNET_FEE_WALLET", "FEE_WALLET", "the fee wallet's address"),
-            ]
-            for (isMissing, name, alias, what) in missing where isMissing {
-                reasons.append("\(name) is not set: \(what), which the indexer follows on mainnet (or \(alias))")
-            }
-        }
+        if configuration.parts.indexer { reasons += missingMainnetAddresses(configuration.environment) }
         for (name, value) in configuration.environment.variables(withPrefix: developmentSwitchPrefix) {
             guard !["", "0", "false", "no"].contains(value.lowercased()) else { continue }
             reasons.append("\(name) is a development switch; unset it")
         }
         return reasons
+    }
+
+    /// The seeds' MainNet addresses the indexer follows and `environment` lacks (under their names or their aliases),
+    /// each named: an index without one of them is not the platform's analytics.
+    public static func missingMainnetAddresses(_ environment: ServiceEnvironment) -> [String] {
+        let addresses = [
+            ("MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID", "the Flutterbye program's id"),
+            ("MAINNET_ESCROW_WALLET", "ESCROW_WALLET", "the escrow wallet's address"),
+            ("MAINNET_FEE_WALLET", "FEE_WALLET", "the fee wallet's address"),
+        ]
+        return addresses.compactMap { name, alias, what in
+            guard environment.value(name) == nil, environment.value(alias) == nil else { return nil }
+            return "\(name) is not set: \(what), which the indexer follows on mainnet (or \(alias))"
+        }
+    }
+
+    /// What production mode adds to the problems of a configuration that cannot be read (`parts` of it), so that one
+    /// run names everything: the missing MainNet addresses, when the indexer runs and the cluster is mainnet-beta or
+    /// cannot be identified. `genesisHash` asks the RPC endpoints, when they can be read, for theirs.
+    public static func mainnetAddressProblems(
+        _ environment: ServiceEnvironment, parts: ServiceParts, genesisHash: ([RPCEndpoint]) async -> String?
+    ) async -> [String] {
+        guard parts.indexer else { return [] }
+        let missing = missingMainnetAddresses(environment)
+        guard !missing.isEmpty else { return [] }
+        var reader = EnvironmentReader(environment)
+        let name = reader.value("SOLANA_CLUSTER").flatMap { SolanaCluster(name: $0) == nil ? nil : $0 }
+        let endpoints = reader.endpoints()
+        let hash = reader.problems.isEmpty && !endpoints.isEmpty ? await genesisHash(endpoints) : nil
+        let cluster = ClusterIdentity(name: name, genesisHash: hash).cluster
+        guard cluster == nil || cluster == .mainnetBeta else { return [] }
+        let unidentified = "(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)"
+        return missing + (cluster == nil ? [unidentified] : [])
     }
 
     /// Whether `host` is this machine: localhost, 127.0.0.0/8 or ::1.

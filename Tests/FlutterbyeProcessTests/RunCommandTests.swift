@@ -181,10 +181,17 @@ struct RunCommandTests {
         let everything = [
             "production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "API_TOKEN", "FLUTTERBYE_DEV_AIRDROP",
             "MAINNET_PROGRAM_ID is not set", "MAINNET_ESCROW_WALLET is not set", "MAINNET_FEE_WALLET is not set",
+            "the mint authority is the fee payer",
         ]
         let cases: [([String], [String])] = [
             (["run"], everything), (["config", "check"], everything),
-            (["worker"], ["production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "FLUTTERBYE_DEV_AIRDROP"]),
+            (
+                ["worker"],
+                [
+                    "production mode", "fee payer is the demo's", "FLUTTERBYE_MASTER_SEED is the demo's", "FLUTTERBYE_DEV_AIRDROP",
+                    "the mint authority is the fee payer",
+                ]
+            ),
             (
                 ["index"],
                 [
@@ -201,7 +208,22 @@ struct RunCommandTests {
             }
             #expect(!output.contains("only-twenty-chars-xx") && !output.contains(environment["SOLANA_PRIVATE_KEY"]!), "no secret printed")
         }
+        // A configuration with a problem of its own (no FLBY_TOKEN_MINT) names the MainNet addresses in the same run.
+        var incomplete = environment
+        incomplete["FLBY_TOKEN_MINT"] = nil
+        for command in [["config", "check"], ["index"]] {
+            let (status, output) = try Self.runFlutterbye(command, environment: incomplete)
+            #expect(status == 1, "\(command): \(output)")
+            for expected in ["FLBY_TOKEN_MINT", "MAINNET_PROGRAM_ID is not set", "MAINNET_ESCROW_WALLET is not set", "MAINNET_FEE_WALLET is not set"]
+            {
+                #expect(output.contains(expected), "\(command) names \(expected) at once:\n\(output)")
+            }
+        }
         environment["SOLANA_RPC_URL"] = local.url.absoluteString
+        incomplete["SOLANA_RPC_URL"] = local.url.absoluteString
+        let (localStatus, localOutput) = try Self.runFlutterbye(["config", "check"], environment: incomplete)
+        #expect(localStatus == 1 && localOutput.contains("FLBY_TOKEN_MINT"), "\(localOutput)")
+        #expect(!localOutput.contains("MAINNET_PROGRAM_ID"), "off mainnet the MainNet addresses are not asked for:\n\(localOutput)")
         let (status, output) = try Self.runFlutterbye(["config", "check"], environment: environment)
         #expect(status == 0, "\(output)")
         #expect(output.contains("configuration usable: indexer, worker, api on custom"), "\(output)")

@@ -103,6 +103,31 @@ struct ProductionPolicyTests {
         #expect(try Self.refusals(none, cluster: .devnet) == [])
     }
 
+    /// A configuration that cannot be read (no FLBY_TOKEN_MINT here) still has the missing MainNet addresses named in
+    /// the same run when production rules apply: the RPC says mainnet, SOLANA_CLUSTER says so, or nothing can tell;
+    /// not on another cluster, nor when the indexer does not run.
+    @Test func anUnreadableConfigurationStillHasItsMissingMainnetAddressesNamed() async throws {
+        let mainnetHash = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"
+        let devnetHash = "EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG"
+        func problems(_ changes: [String: String?], parts: ServiceParts = .init(), hash: String?) async -> [String] {
+            var changes = changes
+            changes["FLBY_TOKEN_MINT"] = .some(nil)
+            changes["MAINNET_PROGRAM_ID"] = .some(nil)
+            changes["MAINNET_ESCROW_WALLET"] = .some(nil)
+            changes["MAINNET_FEE_WALLET"] = .some(nil)
+            return await ProductionPolicy.mainnetAddressProblems(ServiceEnvironment(Self.environment(changes)), parts: parts) { _ in hash }
+        }
+        let onMainnet = await problems([:], hash: mainnetHash)
+        #expect(onMainnet.count == 3 && onMainnet.allSatisfy { $0.contains("is not set") }, "\(onMainnet)")
+        #expect(await problems([:], hash: devnetHash).isEmpty)
+        #expect(await problems([:], parts: .init(indexer: false), hash: mainnetHash).isEmpty)
+        #expect(await problems(["SOLANA_CLUSTER": "mainnet-beta"], hash: nil).count == 3)
+        let noRPC: [String: String?] = ["SOLANA_RPC_URL": nil]
+        let unidentified = await problems(noRPC, hash: nil)
+        #expect(unidentified.count == 4 && unidentified.last?.contains("could not be identified") == true, "\(unidentified)")
+        #expect(await problems(["SOLANA_CLUSTER": "devnet"], hash: nil).isEmpty)
+    }
+
     /// On mainnet the mint authority must be a key of its own, not the fee payer (whose key sits on the worker's
     /// machine to pay fees), unless FLUTTERBYE_MINT_AUTHORITY_IS_PAYER says that is intended; then it is a warning.
     @Test func onMainnetTheMintAuthorityIsNotThePayerUnlessThatIsIntended() throws {

@@ -16,10 +16,17 @@ enum ProductionGate {
     /// logging system alone and words the refusal as `config check` does.
     static func pass(_ parts: ServiceParts, checkOnly: Bool = false) async throws -> (ServiceConfiguration, SolanaCluster?) {
         let configuration: ServiceConfiguration
-        do { configuration = try ServiceConfiguration(environment: .process, parts: parts) } catch {
-            throw CommandFailure(listing("the configuration has", error.problems))
-        }
         let http = SolanaRPCClient.makeHTTPClient()
+        do { configuration = try ServiceConfiguration(environment: .process, parts: parts) } catch {
+            let production = await ProductionPolicy.mainnetAddressProblems(.process, parts: parts) { endpoints in
+                let rpc = try? SolanaRPCClient(
+                    endpoints: endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
+                    logger: Logger(label: "flutterbye.start"))
+                return try? await rpc?.genesisHash()
+            }
+            try? await http.shutdown()
+            throw CommandFailure(listing("the configuration has", error.problems + production))
+        }
         let identity: ClusterIdentity
         do {
             let rpc = try SolanaRPCClient(
