@@ -21,6 +21,7 @@ struct FlutterbyeBench: ParsableCommand {
         abstract: "Benchmarks of the Flutterbye chain worker against reference implementations.",
         subcommands: [
             TokenCreationBenchmark.self, ComponentTimingsBenchmark.self, QueueBenchmark.self, IndexBenchmark.self, SenderBenchmark.self,
+            IdleBenchmark.self,
         ],
         defaultSubcommand: TokenCreationBenchmark.self
     )

@@ -14,6 +14,10 @@ Usage
 -----
     flby_history.py --rpc URL --setup-out PATH --out PATH [--count N] [--seed S]
                     [--mix default|fee-payments|churn|reopen] [--pace-ms MS]
+    flby_history.py --rpc URL --setup-out PATH --out PATH --count 0 --plain [--holders N] [--seed S]
+
+--plain makes only the FLBY mint, the escrow and fee wallets with their associated accounts and N holders (default
+8) with FLBY in theirs (what `flutterbye-bench idle` follows; flby_transfers.py then moves FLBY between them).
 
 --setup-out is written (PATH.tmp, then os.replace) as soon as the keypairs exist, before any transaction:
     {"mint", "escrow", "fee", "decimals": 6, "token_program"}

@@ -33,6 +33,8 @@ struct SenderJobs: Sendable {
         var key: String
         var seconds: Double
         var signature: String?
+        /// When the job was marked confirmed (or finalized, when it skipped confirmed), in seconds since 1970.
+        var confirmedAt: Double
     }
 
     /// Enqueues jobs `prefix-i` for each i in `indices` in one statement, so they all appear at once (the statement's
@@ -93,12 +95,13 @@ struct SenderJobs: Sendable {
     func landedJobs() async throws -> [LandedJob] {
         let rows = try await client.query(
             """
-            SELECT idempotency_key, extract(epoch FROM coalesce(confirmed_at, finalized_at) - created_at)::float8, signature
+            SELECT idempotency_key, extract(epoch FROM coalesce(confirmed_at, finalized_at) - created_at)::float8, signature,
+                extract(epoch FROM coalesce(confirmed_at, finalized_at))::float8
             FROM flutterbye.token_jobs WHERE state IN ('confirmed', 'finalized') ORDER BY id
             """, logger: logger)
         var jobs: [LandedJob] = []
-        for try await (key, seconds, signature) in rows.decode((String, Double, String?).self) {
-            jobs.append(LandedJob(key: key, seconds: seconds, signature: signature))
+        for try await (key, seconds, signature, confirmedAt) in rows.decode((String, Double, String?, Double).self) {
+            jobs.append(LandedJob(key: key, seconds: seconds, signature: signature, confirmedAt: confirmedAt))
         }
         return jobs
     }

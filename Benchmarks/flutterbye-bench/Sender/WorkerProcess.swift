@@ -21,12 +21,13 @@ final class WorkerProcess: Sendable {
     let log: URL
     private let process: BenchmarkProcess
 
-    /// Starts `binary worker` with exactly `environment` (PATH and HOME are passed on; nothing else of the
-    /// benchmark's own environment, so a shell's FLUTTERBYE_* settings cannot change what is measured).
-    init(binary: URL, environment: [String: String], log: URL, processes: ChildProcesses) throws {
+    /// Starts `binary command` (`worker`, or `index`) with exactly `environment` (PATH and HOME are passed on;
+    /// nothing else of the benchmark's own environment, so a shell's FLUTTERBYE_* settings cannot change what is
+    /// measured).
+    init(binary: URL, command: String = "worker", environment: [String: String], log: URL, processes: ChildProcesses) throws {
         var full = environment
         for name in ["PATH", "HOME"] { full[name] = full[name] ?? ProcessInfo.processInfo.environment[name] }
-        process = try BenchmarkProcess(binary.path, ["worker"], readyLine: false, environment: full, log: log)
+        process = try BenchmarkProcess(binary.path, [command], readyLine: false, environment: full, log: log)
         processes.add(process, grace: .seconds(30))
         self.log = log
     }

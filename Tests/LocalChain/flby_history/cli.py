@@ -29,19 +29,25 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mix", choices=["default", "fee-payments", "churn", "reopen"], default="default")
     parser.add_argument("--pace-ms", type=float, default=0)
+    parser.add_argument("--holders", type=int, default=8,
+                        help="FLBY holders, each with an associated token account")
+    parser.add_argument("--plain", action="store_true",
+                        help="with --count 0: the mint, the wallets and the holders' accounts only, nothing else")
     args = parser.parse_args(argv)
     if args.count < 0:
         parser.error("--count must be >= 0")
+    if args.holders < 1 or (args.plain and args.count != 0) or (not args.plain and args.holders != 8):
+        parser.error("--holders must be at least 1; --plain needs --count 0, and other holder counts need --plain")
     started = time.monotonic()
     try:
         rpc = Rpc(args.rpc)
         rng = random.Random(args.seed)
-        participants = Participants(rng)
+        participants = Participants(rng, holders=args.holders, non_ata=0) if args.plain else Participants(rng)
         write_json(args.setup_out, participants.setup_document())
         watched = participants.watched
         ledger = Ledger(participants.flby, {key: rpc.call("getBalance", key)["value"] for key in watched.values()})
         sender = Sender(rpc, ledger, args.pace_ms)
-        set_up(sender, participants, rng)
+        set_up(sender, participants, rng, plain=args.plain)
         setup_count = len(ledger.records)
         sending = time.monotonic()
         if args.mix == "default":

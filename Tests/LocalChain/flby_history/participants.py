@@ -16,14 +16,14 @@ class Participants:
     """Every keypair of a run, drawn from `rng` (Keypair.from_seed) in a fixed order, so a seed always gives
     the same ones."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, holders=HOLDERS, non_ata=NON_ATA_HOLDERS):
         new_key = lambda: Keypair.from_seed(rng.randbytes(32))
         self.payer = new_key()         # pays the setup, mint authority of FLBY
         self.mint = new_key()
         self.escrow = new_key()
         self.fee = new_key()
-        self.holders = [new_key() for _ in range(HOLDERS)]
-        self.non_ata = [new_key() for _ in range(NON_ATA_HOLDERS)]
+        self.holders = [new_key() for _ in range(holders)]
+        self.non_ata = [new_key() for _ in range(non_ata)]
         self.noise_authority = new_key()
         self.noise_mint = new_key()
         self.noise_wallets = [new_key() for _ in range(NOISE_WALLETS)]

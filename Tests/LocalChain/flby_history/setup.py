@@ -14,8 +14,10 @@ from .participants import DECIMALS, NOISE_DECIMALS
 from .sender import CONFIRM_TIMEOUT
 
 
-def set_up(sender, participants, rng):
-    """Sends the setup transactions, ending with the lookup table (sender.lookup_table once usable)."""
+def set_up(sender, participants, rng, plain=False):
+    """Sends the setup transactions, ending with the lookup table (sender.lookup_table once usable). `plain`: the
+    FLBY mint, the wallets and the holders' associated accounts only (no NOISE, no lookup table), for any number of
+    holders: what an idle indexer follows."""
     p = participants
     rpc = sender.rpc
     rent_mint = rpc.call("getMinimumBalanceForRentExemption", MINT_LEN)
@@ -45,8 +47,11 @@ def set_up(sender, participants, rng):
     # Initial supply; holder 0 gets more than 2^53 base units.
     targets = [ata_address(holder.pubkey(), p.mint_key) for holder in p.holders]
     amounts = [12_345_678_901_234_567] + [rng.randint(100_000, 5_000_000) * 10**DECIMALS for _ in targets[1:]]
-    sender.send_setup("setup_mint_to", p.payer, [
-        ix_mint_to(p.mint_key, target, payer, amount) for target, amount in zip(targets, amounts)])
+    mints = [ix_mint_to(p.mint_key, target, payer, amount) for target, amount in zip(targets, amounts)]
+    for start in range(0, len(mints), 8 if plain else len(mints)):
+        sender.send_setup("setup_mint_to", p.payer, mints[start:start + 8] if plain else mints)
+    if plain:
+        return
     sender.send_setup("setup_mint_to", p.payer, [
         ix_mint_to(p.mint_key, account.pubkey(), payer, rng.randint(1_000, 50_000) * 10**DECIMALS, DECIMALS)
         for account in p.non_ata])
