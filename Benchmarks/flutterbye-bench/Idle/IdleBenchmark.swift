@@ -4,12 +4,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `flutterbye-bench idle`: what the indexer costs in RPC calls while nothing happens, black-box: `flutterbye index`
 /// with its default settings (PubSub on the chain's endpoint) follows an FLBY mint, the escrow and fee wallets and
 /// their token accounts and N holders' accounts on a local chain; once everything is indexed and finalized, the chain
@@ -47,14 +41,7 @@ struct IdleBenchmark: ParsableCommand {
     @Option(help: "The local chains' slot time (local_chain.py --slot-ms).")
     var slotMs = 400
 
-    @Option(help: "The flutterbye executable (default: FLUTTERBYE_BINARY, else the one next to this benchmark).")
-    var workerBinary: String?
-
-    @Option(help: "Python with solders (default: FLUTTERBYE_PYTHON, else .venv/bin/python).")
-    var python: String?
-
-    @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
-    var databaseURL: String?
+    @OptionGroup var processOptions: ProcessBenchmarkOptions
 
     func holderCounts() throws -> [Int] {
         let counts = holders.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -74,39 +61,25 @@ struct IdleBenchmark: ParsableCommand {
 
     func run() throws {
         let counts = try holderCounts()
-        let interpreter = try BenchmarkPaths.python(python)
-        let binary = try WorkerProcess.binary(workerBinary)
-        if let newer = WorkerProcess.newerSource(than: binary) {
-            say("warning: \(binary.path) is older than \(newer): rebuild it (swift build -c release --product flutterbye)")
+        let interpreter = try BenchmarkPaths.python(processOptions.python)
+        let binary = try processOptions.binary()
+        try processOptions.withProcesses("idle") { logs, processes, server in
+            say(
+                "idle benchmark: holders \(counts.map(String.init).joined(separator: ", ")); a \(windowSeconds) s window after "
+                    + "\(warmUpSeconds) s of warm-up; slots of \(slotMs) ms; PostgreSQL: \(server.kind); indexer: \(binary.path); logs in \(logs.path)"
+            )
+            let rig = IdleRig(
+                server: server, python: interpreter, binary: binary, slotMs: slotMs, window: .seconds(windowSeconds),
+                warmUp: .seconds(warmUpSeconds), lagTransfers: lagTransfers, lagInterval: .milliseconds(lagIntervalMs), processes: processes,
+                logs: logs)
+            var measured: [IdleFigure] = []
+            for count in counts {
+                let figure = try runBlocking { try await rig.measure(holders: count) }
+                say(figure.line)
+                measured.append(figure)
+            }
+            say(IdleFigure.summary(measured))
         }
-        var template = Array("/tmp/flutterbye-idle-bench.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw BenchmarkFailure("cannot create a log directory under /tmp") }
-        let logs = URL(fileURLWithPath: String(cString: made))
-        let processes = ChildProcesses()
-        let server = try BenchmarkServer.start(databaseURL: databaseURL, root: BenchmarkPaths.root)
-        let trap = SignalTrap {
-            processes.stopAll()
-            server.stop()
-        }
-        defer {
-            processes.stopAll()
-            server.stop()
-            trap.cancel()
-        }
-        say(
-            "idle benchmark: holders \(counts.map(String.init).joined(separator: ", ")); a \(windowSeconds) s window after "
-                + "\(warmUpSeconds) s of warm-up; slots of \(slotMs) ms; PostgreSQL: \(server.kind); indexer: \(binary.path); logs in \(logs.path)")
-        let rig = IdleRig(
-            server: server, python: interpreter, binary: binary, slotMs: slotMs, window: .seconds(windowSeconds),
-            warmUp: .seconds(warmUpSeconds), lagTransfers: lagTransfers, lagInterval: .milliseconds(lagIntervalMs), processes: processes,
-            logs: logs)
-        var measured: [IdleFigure] = []
-        for count in counts {
-            let figure = try runBlocking { try await rig.measure(holders: count) }
-            say(figure.line)
-            measured.append(figure)
-        }
-        say(IdleFigure.summary(measured))
     }
 }
 

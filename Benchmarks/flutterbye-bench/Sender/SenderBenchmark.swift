@@ -3,12 +3,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `flutterbye-bench sender`: the token sender end to end, through the `flutterbye worker` process and its
 /// environment only (so it measures today's worker and a rewritten one alike), each workload on a fresh local chain
 /// and a fresh database: JSON-RPC calls per landed job, throughput against a solders sender on the same chain,
@@ -74,16 +68,8 @@ struct SenderBenchmark: ParsableCommand {
     @Flag(help: "Go on with the next workload when one fails (the summary marks it FAILED).")
     var keepGoing = false
 
-    @Option(help: "The flutterbye executable (default: FLUTTERBYE_BINARY, else the one next to this benchmark).")
-    var workerBinary: String?
+    @OptionGroup var processOptions: ProcessBenchmarkOptions
 
-    @Option(help: "Python with solders (default: FLUTTERBYE_PYTHON, else .venv/bin/python).")
-    var python: String?
-
-    @Option(name: .customLong("database-url"), help: "Use this server instead of a throwaway cluster (needs CREATEDB).")
-    var databaseURL: String?
-
-    /// The reference's preflight settings.
     enum ReferencePreflight: String, ExpressibleByArgument, Sendable {
         case on, off, both
         var settings: [Bool] { self == .both ? [true, false] : [self == .on] }
@@ -127,25 +113,16 @@ struct SenderBenchmark: ParsableCommand {
 
     func run() throws {
         let chosen = try selectedWorkloads()
-        let interpreter = try BenchmarkPaths.python(python)
-        let binary = try WorkerProcess.binary(workerBinary)
-        if let newer = WorkerProcess.newerSource(than: binary) {
-            say(
-                "warning: \(binary.path) is older than \(newer): rebuild it (swift build -c release --product flutterbye) to measure the current sender"
-            )
+        let interpreter = try BenchmarkPaths.python(processOptions.python)
+        let binary = try processOptions.binary()
+        try processOptions.withProcesses("sender") { logs, processes, server in
+            try run(chosen, python: interpreter, binary: binary, logs: logs, processes: processes, server: server)
         }
-        let logs = try Self.makeLogDirectory()
-        let processes = ChildProcesses()
-        let server = try BenchmarkServer.start(databaseURL: databaseURL, root: BenchmarkPaths.root)
-        let trap = SignalTrap {
-            processes.stopAll()
-            server.stop()
-        }
-        defer {
-            processes.stopAll()
-            server.stop()
-            trap.cancel()
-        }
+    }
+
+    private func run(
+        _ chosen: [SenderWorkload], python interpreter: String, binary: URL, logs: URL, processes: ChildProcesses, server: BenchmarkServer
+    ) throws {
         let logger = {
             var logger = Logger(label: "flutterbye.bench.sender")
             logger.logLevel = .error
@@ -190,12 +167,5 @@ struct SenderBenchmark: ParsableCommand {
         }
         say(summary.table)
         if !summary.failures.isEmpty { throw ExitCode.failure }
-    }
-
-    /// A new directory under /tmp for the chains', workers' and reference's logs, kept after the run.
-    private static func makeLogDirectory() throws -> URL {
-        var template = Array("/tmp/flutterbye-sender-bench.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw BenchmarkFailure("cannot create a log directory under /tmp") }
-        return URL(fileURLWithPath: String(cString: made))
     }
 }
