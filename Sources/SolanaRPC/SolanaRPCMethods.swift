@@ -1,91 +1,6 @@
 import Foundation
 public import SolanaCore
 
-/// How settled a piece of chain state must be.
-public enum Commitment: String, Sendable, Hashable, Codable, Comparable {
-    case processed, confirmed, finalized
-
-    public static func < (lhs: Commitment, rhs: Commitment) -> Bool {
-        let order: [Commitment] = [.processed, .confirmed, .finalized]
-        return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
-    }
-}
-
-/// A recent blockhash and the last block height at which a transaction using it can land.
-public struct LatestBlockhash: Sendable, Hashable {
-    public var blockhash: Blockhash
-    public var lastValidBlockHeight: UInt64
-    /// The slot the node answered at.
-    public var contextSlot: UInt64
-}
-
-/// Where a signature stands: its slot, its error if it failed, and its commitment.
-public struct SignatureStatus: Sendable, Hashable {
-    public var slot: UInt64
-    /// Confirmations so far; nil once finalized.
-    public var confirmations: UInt64?
-    /// The transaction error, when the transaction failed (it still landed and paid its fee).
-    public var error: JSONValue?
-    public var confirmationStatus: Commitment?
-
-    public init(slot: UInt64, confirmations: UInt64? = nil, error: JSONValue? = nil, confirmationStatus: Commitment? = nil) {
-        self.slot = slot
-        self.confirmations = confirmations
-        self.error = error
-        self.confirmationStatus = confirmationStatus
-    }
-
-    /// Whether the transaction succeeded.
-    public var succeeded: Bool { error == nil || error == .null }
-}
-
-/// What simulating a transaction showed: its error, logs and compute units.
-public struct SimulationResult: Sendable, Hashable {
-    public var error: JSONValue?
-    public var logs: [String]
-    public var unitsConsumed: UInt64?
-    public var succeeded: Bool { error == nil || error == .null }
-}
-
-/// An account's owner, balance and data.
-public struct AccountInfo: Sendable, Hashable {
-    public var lamports: UInt64
-    public var owner: PublicKey
-    public var data: [UInt8]
-    public var executable: Bool
-
-    public init(lamports: UInt64, owner: PublicKey, data: [UInt8], executable: Bool) {
-        self.lamports = lamports
-        self.owner = owner
-        self.data = data
-        self.executable = executable
-    }
-}
-
-/// An account as `getAccountInfo` and `getMultipleAccounts` answer it (base64 encoding).
-struct AccountValue: Decodable, Sendable {
-    let lamports: UInt64
-    let owner: String
-    let data: [String]
-    let executable: Bool
-
-    /// The account; `invalidResponse` naming `method` and `key` when the owner or the data is malformed.
-    func decoded(_ method: String, _ key: PublicKey) throws(RPCError) -> AccountInfo {
-        guard let owner = try? PublicKey(base58: owner), data.count == 2, data[1] == "base64", let bytes = Data(base64Encoded: data[0]) else {
-            throw RPCError(.invalidResponse, "\(method) returned a malformed account for \(key)")
-        }
-        return AccountInfo(lamports: lamports, owner: owner, data: Array(bytes), executable: executable)
-    }
-}
-
-/// The `context` of an answer: the slot the node answered at.
-struct Context: Decodable, Sendable { let slot: UInt64 }
-/// An answer with its context (`{"context": {...}, "value": ...}`).
-struct WithContext<Value: Decodable & Sendable>: Decodable, Sendable {
-    let context: Context
-    let value: Value
-}
-
 extension SolanaRPCClient {
     /// `getLatestBlockhash`.
     public func latestBlockhash(commitment: Commitment = .confirmed) async throws(RPCError) -> LatestBlockhash {
@@ -186,16 +101,6 @@ extension SolanaRPCClient {
         return try await call("getRecentPrioritizationFees", [.array(accounts.map { .string($0.base58) })], as: [Entry].self)
             .map(\.prioritizationFee)
     }
-}
-
-/// One entry of `getSignaturesForAddress`: a transaction that touched the address.
-public struct SignatureInfo: Sendable, Hashable {
-    public var signature: Signature
-    public var slot: UInt64
-    public var error: JSONValue?
-    public var memo: String?
-    public var blockTime: Int64?
-    public var confirmationStatus: Commitment?
 }
 
 extension SolanaRPCClient {

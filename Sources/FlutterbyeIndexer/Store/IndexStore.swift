@@ -1,5 +1,5 @@
 public import FlutterbyeStore
-public import Foundation
+import Foundation
 public import Logging
 import NIOCore
 import NIOPosix

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import PostgresNIO
 
 /// Reading jobs: one by id or key, pages of them, counts by state, the recent record; and the decoding of a job row.
