@@ -74,4 +74,59 @@ struct TokenWorkerPubSubTests {
             }
         }
     }
+    /// Nothing is missed when PubSub fails: with the chain's PubSub endpoint silent (connections open, no
+    /// notification), dropping every connection, then refusing new ones, every job is still confirmed (by its status
+    /// polls, every 2 s here) with one successful transaction each; once the endpoint answers again the worker
+    /// subscribes again.
+    @Test func jobsAreConfirmedWhilePubSubIsSilentDroppedOrRefused() async throws {
+        try await WorkerTestEnvironment.with(database: "flutterbye_pubsub_faults", fund: payer.publicKey) { client, rpc, server in
+            let service = TokenWorkerService(
+                client: client, rpc: rpc,
+                sender: SenderConfiguration(
+                    payer: payer, mintDerivation: derivation, rebroadcastInterval: .seconds(2), statusPollInterval: .seconds(2),
+                    pubSub: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))),
+                workerID: "pubsub-faults", options: .init(maxInFlight: 8, lease: .seconds(30), pollInterval: .milliseconds(100)),
+                logger: Self.logger)
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let phases: [(name: String, control: [String: Any])] = [
+                    ("silent", ["ws_silent": true]), ("dropped", ["ws_silent": false, "ws_drop": true]), ("refused", ["ws_refuse": true]),
+                    ("back", ["ws_refuse": false]),
+                ]
+                var keys: [String] = []
+                for phase in phases {
+                    _ = try await server.control(phase.control)
+                    for index in 0..<4 {
+                        let key = "pubsub-\(phase.name)-\(index)"
+                        keys.append(key)
+                        _ = try await queue.enqueue(
+                            TokenJobRequest(
+                                idempotencyKey: key, tokenProgram: "token", decimals: 0, name: key, symbol: "PF", uri: "https://x/\(key)",
+                                amount: "7", recipient: recipient.base58, memo: nil))
+                    }
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    var confirmed = 0
+                    while ContinuousClock.now < deadline {
+                        let counts = try await queue.countsByState()
+                        confirmed = (counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0)
+                        if confirmed == keys.count { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    #expect(confirmed == keys.count, "PubSub \(phase.name): \(confirmed) of \(keys.count) jobs confirmed within 60 s")
+                }
+                for key in keys {
+                    let mint = derivation.keypair(forJobKey: key).publicKey
+                    let landed = try await rpc.signaturesForAddress(mint, commitment: .confirmed).filter { $0.error == nil || $0.error == .null }
+                    #expect(landed.count == 1, "\(key): \(landed.count) successful transactions")
+                }
+                let counters = try #require((try await server.controlState())["counters"] as? [String: Any])
+                let requests = (counters["pubsub"] as? [String: Any])?["requests"] as? [String: Int] ?? [:]
+                #expect((requests["logsSubscribe"] ?? 0) >= 2, "subscribed again after the drop: \(requests)")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
 }
