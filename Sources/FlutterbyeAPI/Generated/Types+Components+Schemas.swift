@@ -173,9 +173,9 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/Job/signature`.
             internal var signature: Components.Schemas.NullableString
             /// - Remark: Generated from `#/components/schemas/Job/explorer_url`.
-            internal var explorerUrl: Components.Schemas.NullableURI
+            internal var explorerURL: Components.Schemas.NullableURI
             /// - Remark: Generated from `#/components/schemas/Job/mint_explorer_url`.
-            internal var mintExplorerUrl: Components.Schemas.NullableURI
+            internal var mintExplorerURL: Components.Schemas.NullableURI
             /// - Remark: Generated from `#/components/schemas/Job/scheduled_at`.
             internal var scheduledAt: Components.Schemas.NullableDateTime
             /// - Remark: Generated from `#/components/schemas/Job/created_at`.
@@ -226,8 +226,8 @@ extension Components {
             ///   - errors:
             ///   - mintAddress:
             ///   - signature:
-            ///   - explorerUrl:
-            ///   - mintExplorerUrl:
+            ///   - explorerURL:
+            ///   - mintExplorerURL:
             ///   - scheduledAt:
             ///   - createdAt:
             ///   - updatedAt:
@@ -257,8 +257,8 @@ extension Components {
                 errors: [Components.Schemas.AttemptError],
                 mintAddress: Components.Schemas.NullableString,
                 signature: Components.Schemas.NullableString,
-                explorerUrl: Components.Schemas.NullableURI,
-                mintExplorerUrl: Components.Schemas.NullableURI,
+                explorerURL: Components.Schemas.NullableURI,
+                mintExplorerURL: Components.Schemas.NullableURI,
                 scheduledAt: Components.Schemas.NullableDateTime,
                 createdAt: Foundation.Date,
                 updatedAt: Foundation.Date,
@@ -288,8 +288,8 @@ extension Components {
                 self.errors = errors
                 self.mintAddress = mintAddress
                 self.signature = signature
-                self.explorerUrl = explorerUrl
-                self.mintExplorerUrl = mintExplorerUrl
+                self.explorerURL = explorerURL
+                self.mintExplorerURL = mintExplorerURL
                 self.scheduledAt = scheduledAt
                 self.createdAt = createdAt
                 self.updatedAt = updatedAt
@@ -320,8 +320,8 @@ extension Components {
                 case errors
                 case mintAddress = "mint_address"
                 case signature
-                case explorerUrl = "explorer_url"
-                case mintExplorerUrl = "mint_explorer_url"
+                case explorerURL = "explorer_url"
+                case mintExplorerURL = "mint_explorer_url"
                 case scheduledAt = "scheduled_at"
                 case createdAt = "created_at"
                 case updatedAt = "updated_at"
