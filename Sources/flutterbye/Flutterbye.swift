@@ -2,9 +2,8 @@ import ArgumentParser
 import NIOCore
 import NIOPosix
 
-/// Starts the `flutterbye` command with Swift concurrency running on NIO's event loops: the database, RPC and HTTP
-/// connections live there, so an `await` on one of them resumes without a hop to another thread pool (about a quarter
-/// less client CPU per queued job; docs/benchmarks.md, "Queue"). As in Vapor's template.
+/// Starts the `flutterbye` command with Swift concurrency running on NIO's event loops, where the database, RPC and
+/// HTTP connections live, so that an `await` on one of them resumes without a hop to another thread pool.
 @main
 enum FlutterbyeEntry {
     static func main() async {

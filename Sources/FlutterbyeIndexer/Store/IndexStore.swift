@@ -11,12 +11,10 @@ import SolanaRPC
 /// transaction (so a crash leaves either both or neither), reads the cursors back, and settles confirmed rows as finalized or dropped.
 /// Every write is idempotent: writing the same transaction again, from any address's history, changes nothing.
 ///
-/// Concurrent writes are committed as a group (as River's completer and PostgreSQL's own group commit do): while
-/// `writersInFlight` database transactions run, the writes that arrive wait, and the next transaction carries all of
-/// them, so a busy indexer writes few large transactions. Two writers (the default) keep PostgreSQL busy while the
-/// other write's round trips (BEGIN, the COPYs, the cursors, COMMIT) wait on the network: with one, a third of the
-/// write path was spent waiting. Writers never carry the same transaction (polls claim what they fetch), and a
-/// conflict with another process's writer falls back to the idempotent statement.
+/// Concurrent writes are committed as a group (as River's completer does): while `writersInFlight` database
+/// transactions run (two, so that PostgreSQL works on one while the other's round trips travel), the writes that
+/// arrive wait, and the next transaction carries all of them. A conflict with another process's writer falls back to
+/// the idempotent statement.
 public struct IndexStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger

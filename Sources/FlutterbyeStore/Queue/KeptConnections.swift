@@ -1,11 +1,9 @@
 import PostgresNIO
 import Synchronization
 
-/// Pooled connections the queue keeps leased between its statements while it is busy, so that a statement does not
-/// give its connection back to PostgresNIO's pool each time: the pool arms an idle timer (a task and a clock sleep)
-/// whenever a connection goes back idle, which cost a busy queue about a third of its client CPU, and the pool's own
-/// way of keeping connections open (a minimum) traps when the database goes away (PostgresNIO 1.33). A kept
-/// connection unused for `linger` goes back to the pool; one whose statement failed in any way goes back at once.
+/// Pooled connections the queue keeps leased between its statements while it is busy: PostgresNIO's pool arms an idle
+/// timer each time a connection goes back, and its own minimum of open connections traps when the database goes away.
+/// A kept connection unused for `linger` goes back to the pool; one whose statement failed goes back at once.
 final class KeptConnections: Sendable {
     /// A connection lent to one statement; give it back with `giveBack`.
     struct Loan: Sendable {
