@@ -13,8 +13,8 @@ enum JobSubmission {
     ]).union(IssuerChoicesSubmission.members)
 
     /// The job request in `body`, with the idempotency key from the body or the `Idempotency-Key` header (both may
-    /// be given when they agree); throws a 400 `APIError` listing every problem.
-    static func request(body: [UInt8], idempotencyHeader: String?) throws(APIError) -> TokenJobRequest {
+    /// be given when they agree), checked by the queue's rules; throws a 400 `APIError` listing every problem.
+    static func request(body: [UInt8], idempotencyHeader: String?) throws(APIError) -> CheckedTokenJobRequest {
         let value: JSONValue
         do { value = try JSONValue.parse(body) } catch {
             throw APIError.invalid("the body is not JSON: \(error.message)")
@@ -103,16 +103,20 @@ enum JobSubmission {
                     idempotencyKey: key, tokenProgram: tokenProgram, decimals: decimals, name: name, symbol: symbol, uri: uri,
                     amount: amount, recipient: recipient, memo: memo, priority: priority, scheduledAt: scheduledAt,
                     maxAttempts: maxAttempts))
-            for refusal in request.invalidFields() {
-                guard refusal.fields.count > 1 else {
-                    problem(refusal.field, refusal.reason)
-                    continue
+            do {
+                let checked = try CheckedTokenJobRequest(request)
+                if problems.isEmpty { return checked }
+            } catch {
+                for refusal in error.refusals {
+                    guard refusal.fields.count > 1 else {
+                        problem(refusal.field, refusal.reason)
+                        continue
+                    }
+                    // A rule the fields break together (the transaction's size): each of them named, the reason said once.
+                    for field in refusal.fields { problems.append(.init(field: field, message: "\(refusal.field): \(refusal.reason)")) }
+                    summary.append("\(refusal.field): \(refusal.reason)")
                 }
-                // A rule the fields break together (the transaction's size): each of them named, the reason said once.
-                for field in refusal.fields { problems.append(.init(field: field, message: "\(refusal.field): \(refusal.reason)")) }
-                summary.append("\(refusal.field): \(refusal.reason)")
             }
-            if problems.isEmpty { return request }
         }
         throw APIError(.badRequest, code: "invalid_job", "the job was not enqueued: \(summary.joined(separator: "; "))", fields: problems)
     }

@@ -6,9 +6,9 @@ import OpenAPIRuntime
 /// with the API's own messages before these run (`JobSubmissionMiddleware`, `JobParametersMiddleware`).
 extension APIHandlers {
     func createJob(_ input: Operations.CreateJob.Input) async throws -> Operations.CreateJob.Output {
-        let request: TokenJobRequest
+        let request: CheckedTokenJobRequest
         switch input.body {
-        case .json(let accepted): request = accepted.request
+        case .json(let accepted): request = accepted.job
         }
         let queue = self.queue
         let (result, job) = try await database.run {

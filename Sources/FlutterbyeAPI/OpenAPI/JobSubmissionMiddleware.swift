@@ -44,19 +44,19 @@ struct JobSubmissionMiddleware: ServerMiddleware {
 /// What the generated code decodes `POST /v1/jobs`'s body into (`typeOverrides`, `JobRequest`): the request
 /// `JobSubmissionMiddleware` read from the body, handed over in a task-local value rather than decoded again.
 struct AcceptedJobRequest: Codable, Hashable, Sendable {
-    @TaskLocal fileprivate static var current: TokenJobRequest?
+    @TaskLocal fileprivate static var current: CheckedTokenJobRequest?
 
-    var request: TokenJobRequest
+    var job: CheckedTokenJobRequest
 
     init(from decoder: any Decoder) throws {
         guard let request = Self.current else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "POST /v1/jobs is read by JobSubmissionMiddleware, which did not run"))
         }
-        self.request = request
+        self.job = request
     }
 
     func encode(to encoder: any Encoder) throws {
-        try request.encode(to: encoder)
+        try job.request.encode(to: encoder)
     }
 }

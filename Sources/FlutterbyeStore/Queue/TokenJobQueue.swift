@@ -59,8 +59,12 @@ public struct TokenJobQueue: Sendable {
     /// returns the existing job (`inserted == false`), or throws `idempotencyConflict` when its parameters differ.
     /// Concurrent calls share one INSERT statement; each gets its own answer.
     public func enqueue(_ request: TokenJobRequest) async throws(StoreError) -> TokenJobEnqueueResult {
-        try request.validate()
-        return try await enqueuer.submit(request).get()
+        try await enqueue(try request.checked())
+    }
+
+    /// Enqueues a job whose request was checked already (`CheckedTokenJobRequest`), as `enqueue(_:)` does.
+    public func enqueue(_ job: CheckedTokenJobRequest) async throws(StoreError) -> TokenJobEnqueueResult {
+        try await enqueuer.submit(job.request).get()
     }
 
     // MARK: Claim, lease, rescue

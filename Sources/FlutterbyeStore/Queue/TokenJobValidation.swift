@@ -9,17 +9,27 @@ extension TokenJobRequest {
     /// same messages, so that a refusal reads the same whichever way the job came in. Throws `invalidJob` naming the
     /// first bad field (or fields, for a rule they break together). Whatever this lets through is still checked by the
     /// database (the function and the table's constraints).
-    public func validate() throws(StoreError) {
-        if let refusal = invalidFields().first {
-            throw StoreError(.invalidJob, "\(refusal.message); nothing was enqueued", field: refusal.field)
+    public func checked() throws(StoreError) -> CheckedTokenJobRequest {
+        do {
+            return try CheckedTokenJobRequest(self)
+        } catch {
+            throw error.storeError(suffix: "; nothing was enqueued")
         }
     }
 
-    /// The job in typed form, what the worker builds its transaction from: the request checked by the same rules as
-    /// `validate()` (the one place a job's strings are parsed), then its program, amount and recipient parsed. Throws
-    /// `invalidJob` naming the first bad field.
+    /// The job in typed form, what the worker builds its transaction from (a job read back from the database, which
+    /// the worker does not take on trust): the request checked by the queue's rules, then parsed. Throws `invalidJob`
+    /// naming the first bad field.
     public func plan() throws(StoreError) -> TokenCreationPlan {
-        if let refusal = invalidFields().first { throw StoreError(.invalidJob, refusal.message, field: refusal.field) }
+        do {
+            return try CheckedTokenJobRequest(self).plan
+        } catch {
+            throw error.storeError()
+        }
+    }
+
+    /// The typed form of a request whose fields passed `invalidFields()`.
+    func parsedPlan() throws(StoreError) -> TokenCreationPlan {
         let program: TokenProgram = tokenProgram == "token" ? .token : .token2022
         guard let amount = UInt64(amount), let recipient = try? PublicKey(base58: recipient) else {
             throw StoreError(.invalidJob, "invalid amount or recipient: \(Self.quoteLiteral(self.amount)), \(Self.quoteLiteral(self.recipient))")
