@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 import PostgresNIO
 
-/// What an operator does to jobs through the API: cancel, retry, and prune finished jobs.
+/// What an operator does to jobs through the API: cancel and retry.
 extension TokenJobQueue {
     /// Cancels a job whose transaction has not been sent: available, retryable or running before its transaction was
     /// stored. A worker running it finds the job gone at its next step and never sends. A job with a stored (so
@@ -44,18 +44,4 @@ extension TokenJobQueue {
         throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue); only failed jobs can be retried")
     }
 
-    /// Deletes jobs that finished (finalized, failed or cancelled) before `cutoff`; returns how many.
-    @discardableResult
-    public func prune(finishedBefore cutoff: Date, limit: Int = 10_000) async throws(StoreError) -> Int {
-        try await run(
-            """
-            DELETE FROM flutterbye.token_jobs
-            WHERE id IN (
-                SELECT id FROM flutterbye.token_jobs
-                WHERE finished_at < \(cutoff) AND state IN ('finalized', 'failed', 'cancelled')
-                ORDER BY finished_at LIMIT \(limit))
-            RETURNING id
-            """, "pruning finished jobs"
-        ).count
-    }
 }

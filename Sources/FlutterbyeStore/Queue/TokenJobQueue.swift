@@ -67,66 +67,7 @@ public struct TokenJobQueue: Sendable {
         try await enqueuer.submit(job.request).get()
     }
 
-    // MARK: Claim, lease, rescue
-
-    /// Claims up to `limit` runnable jobs (available, or retryable and due), highest priority first, for
-    /// `workerID`, each under a new lease token and a lease of `lease`. Jobs locked by another claimer are skipped,
-    /// never waited for; so are the jobs in `excluding` (those the claiming worker still runs: after a database stall
-    /// longer than the lease, a worker would otherwise claim a job it is running).
-    public func claim(workerID: String, limit: Int, lease: Duration, excluding: [Int64] = []) async throws(StoreError) -> [TokenJob] {
-        try await database.execute(
-            ClaimStatement(limit: Int64(limit), workerID: workerID, leaseMilliseconds: Self.milliseconds(lease), excluding: excluding),
-            "claiming jobs")
-    }
-
-    /// Extends the leases still held; returns the ids of their jobs (a job missing from the answer was rescued,
-    /// claimed again or cancelled: its runner must stop).
-    public func renewLeases(_ leases: [JobLease], lease: Duration) async throws(StoreError) -> Set<Int64> {
-        guard !leases.isEmpty else { return [] }
-        let query: PostgresQuery = """
-            UPDATE flutterbye.token_jobs j
-            SET lease_expires_at = now() + \(Self.milliseconds(lease)) * interval '1 millisecond', updated_at = now()
-            FROM unnest(\(leases.map(\.jobID))::int8[], \(leases.map(\.token))::int8[]) AS l(id, token)
-            WHERE j.id = l.id AND j.lease_token = l.token AND \(unescaped: Self.stateGuard(.running, .submitted))
-            RETURNING j.id
-            """
-        var held = Set<Int64>()
-        for row in try await run(query, "renewing leases") {
-            if let id = try? row.makeRandomAccess()["id"].decode(Int64.self) { held.insert(id) }
-        }
-        return held
-    }
-
-    /// Gives back jobs whose lease expired (their worker died or hung): never-submitted jobs on their last attempt
-    /// fail; every other one becomes retryable at once, keeping its stored transactions so the next worker first
-    /// checks whether one landed. Returns how many jobs became retryable and how many failed.
-    @discardableResult
-    public func rescueExpiredLeases() async throws(StoreError) -> LeaseRescue {
-        let query: PostgresQuery = """
-            UPDATE flutterbye.token_jobs
-            SET state = CASE WHEN cardinality(signatures) = 0 AND attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,
-                finished_at = CASE WHEN cardinality(signatures) = 0 AND attempt >= max_attempts THEN now() END,
-                scheduled_at = now(), lease_expires_at = NULL, updated_at = now(),
-                errors = errors || jsonb_build_array(jsonb_build_object(
-                    'class', 'lease_expired', 'attempt', attempt, 'at', now(),
-                    'message', 'the lease of worker ' || coalesce(attempted_by, '?') || ' expired in state ' || state
-                        || ' (the worker stopped or lost the database); rescued'))
-            WHERE state IN ('running', 'submitted') AND lease_expires_at < now()
-            RETURNING state
-            """
-        var rescued = LeaseRescue(retried: 0, failed: 0)
-        for row in try await run(query, "rescuing jobs with expired leases") {
-            if (try? row.makeRandomAccess()["state"].decode(String.self)) == TokenJobState.failed.rawValue {
-                rescued.failed += 1
-            } else {
-                rescued.retried += 1
-            }
-        }
-        if rescued.count > 0 {
-            logger.warning("rescued jobs with expired leases", metadata: ["retryable": "\(rescued.retried)", "failed": "\(rescued.failed)"])
-        }
-        return rescued
-    }
+    // Claiming and leases: +Producer; the sender's steps: +Completer; expired leases: +Rescuer; old jobs: +Pruner.
 
     // MARK: Plumbing
 

@@ -1,7 +1,8 @@
 public import Foundation
 import PostgresNIO
 
-/// The sender's steps: each is written before the sender acts on it, and each is guarded by the claim's lease.
+/// The completer (River's shape): the sender's steps, each written before the sender acts on it and guarded by the
+/// claim's lease; concurrent ones share a statement.
 extension TokenJobQueue {
     /// Stores signed transactions before their first send: their signatures join each job's `signatures`, and the newest
     /// becomes the job's `signature`, `raw_transaction` and `last_valid_block_height`; the job's mint address is
