@@ -2,59 +2,6 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 
-/// A point in the event log: the transaction that wrote an event (its 64-bit id, `xid8`) and the event's sequence
-/// number. Events are read in cursor order, and an event committed later always has a larger cursor than one that
-/// can already be read, so "every event after this cursor" misses nothing and repeats nothing.
-public struct EventCursor: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var transaction: UInt64
-    public var sequence: Int64
-
-    public init(transaction: UInt64, sequence: Int64) {
-        self.transaction = transaction
-        self.sequence = sequence
-    }
-
-    /// Before every event.
-    public static let origin = EventCursor(transaction: 0, sequence: 0)
-
-    /// Reads the text form (`<transaction>-<sequence>`, e.g. `8142-5531`); nil for anything else.
-    public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
-            let transaction = UInt64(parts[0]), let sequence = Int64(parts[1])
-        else { return nil }
-        self.init(transaction: transaction, sequence: sequence)
-    }
-
-    /// The text form clients keep and send back to resume.
-    public var description: String { "\(transaction)-\(sequence)" }
-
-    public static func < (a: EventCursor, b: EventCursor) -> Bool {
-        (a.transaction, a.sequence) < (b.transaction, b.sequence)
-    }
-}
-
-/// What an event is about.
-public enum EventKind: String, Sendable, CaseIterable {
-    /// A token job changed state (or was enqueued).
-    case jobState = "job_state"
-    /// The indexer stored a movement of FLBY.
-    case flbyMovement = "flby_movement"
-    /// The indexer stored escrow or fee-wallet activity.
-    case walletMovement = "wallet_movement"
-    /// An indexed transaction was found gone from the chain after finality: its movements left every view.
-    case transactionDropped = "transaction_dropped"
-}
-
-/// One event of the log: where it is, what it is about, when it happened and its data (a JSON object, as text).
-public struct LoggedEvent: Sendable, Hashable {
-    public var cursor: EventCursor
-    public var kind: EventKind
-    public var occurredAt: Date
-    /// The event's data: a JSON object whose members depend on the kind (docs/status-api.md, the event stream).
-    public var payloadJSON: String
-}
-
 /// The event log in PostgreSQL (`flutterbye.events`), which triggers fill with job state changes and newly indexed
 /// movements, in the transactions that make them: reading it in order after a cursor, where a reader starts, and
 /// pruning old events. The indexer's writes signal `notificationChannel` when they add events; job state changes,

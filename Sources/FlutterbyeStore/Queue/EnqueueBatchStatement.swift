@@ -1,0 +1,66 @@
+import Foundation
+import PostgresNIO
+
+// One of the queue's hot statements, prepared once per connection (PostgresNIO caches them by name): the server
+// parses and plans it once instead of on every call. The name carries a version: a changed statement gets a new name.
+
+/// Inserts a batch of validated requests in one statement, skipping keys that exist (`ON CONFLICT DO NOTHING`), and
+/// wakes workers with one NOTIFY (payload: the smallest new id). Returns (id, idempotency_key) of each new job.
+struct EnqueueBatchStatement: PostgresPreparedStatement {
+    static let name = "flutterbye_enqueue_batch_v2"
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                 $9::text[], $10::bool[], $11::int8[], $12::timestamptz[], $13::int8[], $14::text[], $15::text[],
+                                 $16::text[], $17::text[])
+                WITH ORDINALITY AS input(idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                                         memo, has_memo, priority, scheduled_at, max_attempts, mint_authority, freeze_authority,
+                                         metadata_update_authority, additional_metadata, ordinal)
+        ), inserted AS (
+            INSERT INTO flutterbye.token_jobs AS j
+                (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts,
+                 mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
+            SELECT idempotency_key, token_program, decimals, name, symbol, uri, amount::numeric, recipient,
+                   CASE WHEN has_memo THEN memo END, priority, scheduled_at, max_attempts, mint_authority, freeze_authority,
+                   nullif(metadata_update_authority, ''), nullif(additional_metadata, '')::jsonb
+            FROM input ORDER BY ordinal
+            ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
+            RETURNING j.id, j.idempotency_key
+        ), notified AS (
+            SELECT pg_notify('flutterbye_token_jobs', min(id)::text) FROM inserted HAVING count(*) > 0
+        )
+        SELECT id, idempotency_key, (SELECT count(*) FROM notified) AS notifications FROM inserted
+        """
+    typealias Row = (id: Int64, idempotencyKey: String)
+
+    var requests: [TokenJobRequest]
+    var now: Date
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 17)
+        bindings.append(requests.map(\.idempotencyKey))
+        bindings.append(requests.map(\.tokenProgram))
+        bindings.append(requests.map { Int64($0.decimals) })
+        bindings.append(requests.map(\.name))
+        bindings.append(requests.map(\.symbol))
+        bindings.append(requests.map(\.uri))
+        bindings.append(requests.map(\.amount))
+        bindings.append(requests.map(\.recipient))
+        bindings.append(requests.map { $0.memo ?? "" })
+        bindings.append(requests.map { $0.memo != nil })
+        bindings.append(requests.map { Int64($0.priority) })
+        bindings.append(requests.map { $0.scheduledAt ?? now })
+        bindings.append(requests.map { Int64($0.maxAttempts) })
+        // The choices as the queue stores them (empty text: null); validated requests never have an empty one.
+        bindings.append(requests.map(\.mintAuthority))
+        bindings.append(requests.map(\.freezeAuthority))
+        bindings.append(requests.map { $0.storedMetadataUpdateAuthority ?? "" })
+        bindings.append(requests.map { $0.storedAdditionalMetadata ?? "" })
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, key) = try row.decode((Int64, String).self)
+        return (id, key)
+    }
+}
