@@ -19,6 +19,20 @@ struct TokenWorkerPubSubTests {
     let derivation = try! JobKeyDerivation(masterSeed: [UInt8](repeating: 72, count: 32))
     let recipient = try! Keypair(seed: [UInt8](repeating: 73, count: 32)).publicKey
 
+    /// A worker on the chain's PubSub endpoint, polling its transactions' statuses every `statusPollInterval`, in a
+    /// service group of its own (not yet running).
+    func worker(
+        _ id: String, statusPollInterval: Duration, client: PostgresClient, rpc: SolanaRPCClient, server: LocalChainServer
+    ) throws -> ServiceGroup {
+        let service = TokenWorkerService(
+            client: client, rpc: rpc,
+            sender: SenderConfiguration(
+                payer: payer, mintDerivation: derivation, rebroadcastInterval: .seconds(2), statusPollInterval: statusPollInterval,
+                pubSub: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))),
+            workerID: id, options: .init(maxInFlight: 8, lease: .seconds(30), pollInterval: .milliseconds(100)), logger: Self.logger)
+        return ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
+    }
+
     /// How soon, in slots after its transaction's confirmation, is measured and printed (docs/sender.md has the figures
     /// of an idle machine: every job in the slot of its confirmation); what is asserted is only that no poll could
     /// have been that quick: statuses polled every 10 s (25 slots), all 10 jobs are marked confirmed within 5 s
@@ -26,15 +40,8 @@ struct TokenWorkerPubSubTests {
     @Test func aJobIsMarkedConfirmedAsItsTransactionIsConfirmed() async throws {
         // Slots of 400 ms, as on mainnet.
         try await WorkerTestEnvironment.with(database: "flutterbye_pubsub_sender", fund: payer.publicKey, slotMs: 400) { client, rpc, server in
-            let service = TokenWorkerService(
-                client: client, rpc: rpc,
-                sender: SenderConfiguration(
-                    payer: payer, mintDerivation: derivation, rebroadcastInterval: .seconds(2), statusPollInterval: .seconds(10),
-                    pubSub: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))),
-                workerID: "pubsub", options: .init(maxInFlight: 8, lease: .seconds(30), pollInterval: .milliseconds(100)),
-                logger: Self.logger)
+            let group = try worker("pubsub", statusPollInterval: .seconds(10), client: client, rpc: rpc, server: server)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
-            let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var lags: [Int] = []
@@ -80,15 +87,8 @@ struct TokenWorkerPubSubTests {
     /// subscribes again.
     @Test func jobsAreConfirmedWhilePubSubIsSilentDroppedOrRefused() async throws {
         try await WorkerTestEnvironment.with(database: "flutterbye_pubsub_faults", fund: payer.publicKey) { client, rpc, server in
-            let service = TokenWorkerService(
-                client: client, rpc: rpc,
-                sender: SenderConfiguration(
-                    payer: payer, mintDerivation: derivation, rebroadcastInterval: .seconds(2), statusPollInterval: .seconds(2),
-                    pubSub: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))),
-                workerID: "pubsub-faults", options: .init(maxInFlight: 8, lease: .seconds(30), pollInterval: .milliseconds(100)),
-                logger: Self.logger)
+            let group = try worker("pubsub-faults", statusPollInterval: .seconds(2), client: client, rpc: rpc, server: server)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
-            let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 let phases: [(name: String, control: [String: Any])] = [
