@@ -20,7 +20,7 @@ struct IdleBenchmark: ParsableCommand {
             this one) with only DATABASE_URL, SOLANA_RPC_URL, SOLANA_WS_URL (the chain's PubSub endpoint), \
             FLBY_TOKEN_MINT, MAINNET_ESCROW_WALLET, MAINNET_FEE_WALLET and FLUTTERBYE_LOG_LEVEL=warning set. Once \
             every address is followed, every transaction finalized and --warm-up-seconds have passed, the chain's \
-            counters are reset and read again after --window-seconds.
+            counters are reset and read again after --window-seconds. Then Tests/LocalChain/flby_transfers.py sends             --lag-transfers FLBY transfers between the holders, and each is timed from the chain's confirmation to its             row's indexed_at, in slots.
             """)
 
     @Option(help: "Holder counts, comma-separated (8: the mint, two wallets, their token accounts and eight holders, 13 addresses).")
@@ -56,7 +56,10 @@ struct IdleBenchmark: ParsableCommand {
             throw ValidationError(
                 "--window-seconds and --slot-ms must be at least 1, --warm-up-seconds, --lag-transfers and --lag-interval-ms at least 0")
         }
-        _ = try holderCounts()
+        let counts = try holderCounts()
+        if lagTransfers > 0, counts.contains(where: { $0 < 2 }) {
+            throw ValidationError("the transfers after the window need at least 2 holders (or --lag-transfers 0)")
+        }
     }
 
     func run() throws {
