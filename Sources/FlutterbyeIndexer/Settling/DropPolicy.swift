@@ -1,5 +1,5 @@
 public import Foundation
-public import SolanaCore
+import SolanaCore
 
 /// When the indexer may call a stored transaction gone from the chain, and how long it looks for a dropped one again.
 /// A lagging or non-archival endpoint behind failover answers a null status and a null `getTransaction` for
@@ -79,65 +79,4 @@ public struct DropPolicy: Sendable, Hashable {
     public func rewindBelow(slot: UInt64) -> UInt64 {
         slot > forkDepthSlots ? slot - forkDepthSlots : 0
     }
-}
-
-/// A stored transaction as the settling pass checks it: its slot, whether it is dropped, and its misses so far.
-public struct SettlingTransaction: Sendable, Hashable {
-    public var signature: Signature
-    public var slot: UInt64
-    public var dropped: Bool
-    public var absence: AbsenceRecord?
-
-    public init(signature: Signature, slot: UInt64, dropped: Bool = false, absence: AbsenceRecord? = nil) {
-        self.signature = signature
-        self.slot = slot
-        self.dropped = dropped
-        self.absence = absence
-    }
-}
-
-/// The checks in a row that found a stored transaction nowhere (a row of `chain_absence_checks`): how many, and the
-/// finalized slot and time of the first and the latest; `droppedAt` once it was dropped.
-public struct AbsenceRecord: Sendable, Hashable {
-    public var misses: Int
-    public var firstSlot: UInt64
-    public var firstAt: Date
-    public var lastSlot: UInt64
-    public var lastAt: Date
-    public var droppedAt: Date?
-
-    public init(misses: Int, firstSlot: UInt64, firstAt: Date, lastSlot: UInt64, lastAt: Date, droppedAt: Date? = nil) {
-        self.misses = misses
-        self.firstSlot = firstSlot
-        self.firstAt = firstAt
-        self.lastSlot = lastSlot
-        self.lastAt = lastAt
-        self.droppedAt = droppedAt
-    }
-}
-
-/// What one check found of a stored transaction: a status or a `getTransaction` answer at a slot, nothing at all, or
-/// nothing to go by (the RPC failed).
-public enum ChainSighting: Sendable, Hashable {
-    case finalized(slot: UInt64)
-    case unfinalized(slot: UInt64)
-    /// A null status and a null `getTransaction` at `finalized`.
-    case missing
-    case unknown
-}
-
-/// What the settling pass does with a stored transaction after a check.
-public enum SettleVerdict: Sendable, Hashable {
-    /// Seen finalized where it is stored: marked finalized (restored first, if it was dropped).
-    case finalize
-    /// Seen where it is stored, not finalized yet: its misses are forgotten (restored, if it was dropped).
-    case seen
-    /// Nothing learnt: the check was too early or the RPC failed.
-    case wait
-    /// Not found, not dropped (yet, or again): the misses so far.
-    case miss(AbsenceRecord)
-    /// Not found often and long enough: dropped.
-    case drop(AbsenceRecord)
-    /// Seen in another slot: what is stored happened on a fork that died; it is written again as the chain has it.
-    case moved(slot: UInt64)
 }

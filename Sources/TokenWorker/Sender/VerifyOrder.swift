@@ -1,0 +1,17 @@
+import FlutterbyeStore
+import Foundation
+import Logging
+public import SolanaCore
+
+/// A job whose token's existence is to be judged (`MintVerdict`), with all its transactions' signatures.
+public struct VerifyOrder: Sendable, Hashable {
+    public var jobID: Int64
+    public var expected: MintExpectation
+    public var signatures: [Signature]
+
+    public init(jobID: Int64, expected: MintExpectation, signatures: [Signature]) {
+        self.jobID = jobID
+        self.expected = expected
+        self.signatures = signatures
+    }
+}
