@@ -59,10 +59,14 @@ public enum ProductionPolicy {
         }
         if cluster == nil, !review.refusals.isEmpty {
             review.refusals.append(
-                "(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)")
+                unidentifiedClusterNote)
         }
         return review
     }
+
+    /// Said after the refusals when no cluster could be identified.
+    static let unidentifiedClusterNote =
+        "(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)"
 
     /// The setting that says a mint authority which is the fee payer is intended (on mainnet).
     public static let mintAuthorityIsPayer = "FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"
@@ -130,8 +134,7 @@ public enum ProductionPolicy {
         let hash = reader.problems.isEmpty && !endpoints.isEmpty ? await genesisHash(endpoints) : nil
         let cluster = ClusterIdentity(name: name, genesisHash: hash).cluster
         guard cluster == nil || cluster == .mainnetBeta else { return [] }
-        let unidentified = "(the cluster could not be identified, so production rules apply: set SOLANA_CLUSTER when the RPC cannot be asked)"
-        return missing + (cluster == nil ? [unidentified] : [])
+        return missing + (cluster == nil ? [unidentifiedClusterNote] : [])
     }
 
     /// Whether `host` is this machine: localhost, 127.0.0.0/8 or ::1.

@@ -17,22 +17,23 @@ enum ProductionGate {
     static func pass(_ parts: ServiceParts, checkOnly: Bool = false) async throws -> (ServiceConfiguration, SolanaCluster?) {
         let configuration: ServiceConfiguration
         let http = SolanaRPCClient.makeHTTPClient()
+        // What the start asks the RPC (the cluster's genesis hash): briefly, and twice at most.
+        func startClient(_ endpoints: [RPCEndpoint]) throws(RPCError) -> SolanaRPCClient {
+            try SolanaRPCClient(
+                endpoints: endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
+                logger: Logger(label: "flutterbye.start"))
+        }
         do { configuration = try ServiceConfiguration(environment: .process, parts: parts) } catch {
             let production = await ProductionPolicy.mainnetAddressProblems(.process, parts: parts) { endpoints in
-                let rpc = try? SolanaRPCClient(
-                    endpoints: endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
-                    logger: Logger(label: "flutterbye.start"))
-                return try? await rpc?.genesisHash()
+                guard let rpc = try? startClient(endpoints) else { return nil }
+                return try? await rpc.genesisHash()
             }
             try? await http.shutdown()
             throw CommandFailure(listing("the configuration has", error.problems + production))
         }
         let identity: ClusterIdentity
         do {
-            let rpc = try SolanaRPCClient(
-                endpoints: configuration.endpoints, httpClient: http, timeout: .seconds(5), retry: RPCRetryPolicy(maxAttempts: 2),
-                logger: Logger(label: "flutterbye.start"))
-            identity = await configuration.identifyCluster(rpc: rpc)
+            identity = await configuration.identifyCluster(rpc: try startClient(configuration.endpoints))
         } catch {
             try? await http.shutdown()
             throw CommandFailure(error.description)
