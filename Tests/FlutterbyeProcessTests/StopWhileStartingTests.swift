@@ -17,10 +17,7 @@ struct StopWhileStartingTests {
 
     @Test func aWorkerSignalledWhileItWaitsForTheSchemaLockStopsWithStatusZeroAndAppliesNothing() async throws {
         let server = try DatabaseConfiguration(url: TestDatabase.requiredURL())
-        try await TestDatabase.withClient(server) { admin in
-            try await admin.query("DROP DATABASE IF EXISTS \(unescaped: Self.databaseName) WITH (FORCE)", logger: Self.logger)
-            try await admin.query("CREATE DATABASE \(unescaped: Self.databaseName)", logger: Self.logger)
-        }
+        try await TestDatabase.recreateDatabase(Self.databaseName, on: server)
         var database = server
         database.database = Self.databaseName
         let chain = try await LocalChainServer.start(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)

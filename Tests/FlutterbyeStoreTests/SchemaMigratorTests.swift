@@ -123,10 +123,7 @@ struct SchemaMigratorTests {
     @Test func aMigrationWhoseConnectionTheServerEndsWhileItWaitsFailsAsUnavailable() async throws {
         let server = try DatabaseConfiguration(url: TestDatabase.requiredURL())
         let name = "flutterbye_migration_ended"
-        try await TestDatabase.withClient(server) { admin in
-            try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: TestDatabase.logger)
-            try await admin.query("CREATE DATABASE \(unescaped: name)", logger: TestDatabase.logger)
-        }
+        try await TestDatabase.recreateDatabase(name, on: server)
         var ownDatabase = server
         ownDatabase.database = name
         let database = ownDatabase

@@ -54,6 +54,15 @@ public enum TestDatabase {
         }
     }
 
+    /// Drops database `name` on `server` if it exists (closing its sessions) and creates it empty: for a test that needs
+    /// a database without the schema.
+    public static func recreateDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
+        try await withClient(server) { admin in
+            try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
+            try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+        }
+    }
+
     /// The one integer `query` answers.
     public static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
         let rows = try await client.query(query, logger: logger)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SolanaCore
 import Synchronization
 
 /// What the load test's HTTP clients saw: every answer's status, the POST latencies, and the 503s that came with a
@@ -98,7 +99,7 @@ struct LoadRequester: Sendable {
                 return answer
             }
             let elapsed = start.duration(to: .now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.totalSeconds
             let answer = LoadAnswer(
                 status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: Data(bytes.readableBytesView),
                 seconds: seconds)
