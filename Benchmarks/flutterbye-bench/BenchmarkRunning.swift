@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SolanaCore
 import Synchronization
 
 /// A benchmark step that went wrong, with what to do about it.
@@ -33,7 +34,7 @@ final class BlockingResult<Value: Sendable>: Sendable {
 
 /// Durations as the floating-point figures the report prints.
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var seconds: Double { totalSeconds }
     var milliseconds: Double { seconds * 1000 }
 }
 
@@ -42,3 +43,11 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 
 /// `value` with `decimals` digits after the point.
 func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+/// The `p`th percentile of `values` by nearest rank (the smallest value with at least p% of them at or below it); NaN
+/// for none.
+func percentile(_ p: Int, of values: [Double]) -> Double {
+    let ordered = values.sorted()
+    guard !ordered.isEmpty else { return .nan }
+    return ordered[min(ordered.count, max(1, (p * ordered.count + 99) / 100)) - 1]
+}

@@ -54,7 +54,7 @@ struct TokenCreationBenchmark: ParsableCommand {
                 checksum &+= try TokenCreationWorkload.build(payer: payer, recipient: recipient, blockhash: blockhash).count
             }
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let swiftRate = Double(iterations) / seconds
         print(
             "SolanaCore: \(iterations) token-creation transactions (\(size) bytes each) in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", swiftRate)) tx/s (checksum \(checksum))"

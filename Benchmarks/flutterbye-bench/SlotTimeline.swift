@@ -28,11 +28,4 @@ final class SlotTimeline: Sendable {
     func slots(from slot: Int, to seconds: Double, slotMs: Int) -> Double? {
         start(of: slot).map { (seconds - $0) * 1000 / Double(slotMs) }
     }
-
-    /// The `p`th percentile (nearest rank) of `values`.
-    static func percentile(_ p: Int, of values: [Double]) -> Double {
-        let ordered = values.sorted()
-        guard !ordered.isEmpty else { return .nan }
-        return ordered[min(ordered.count, max(1, (p * ordered.count + 99) / 100)) - 1]
-    }
 }

@@ -106,8 +106,8 @@ struct IdleFigure: Sendable {
 
     var lagText: String {
         guard !lags.isEmpty else { return "" }
-        let p50 = SlotTimeline.percentile(50, of: lags)
-        let p95 = SlotTimeline.percentile(95, of: lags)
+        let p50 = percentile(50, of: lags)
+        let p95 = percentile(95, of: lags)
         return "\n    \(lags.count) transfers indexed, slots after the chain's confirmation: p50 \(format(p50, 2)), p95 \(format(p95, 2)), "
             + "max \(format(lags.max() ?? .nan, 2)) (target: p95 at most 1)"
     }

@@ -13,5 +13,5 @@ func reportWindow(_ elapsed: Duration) {
     clock_gettime(CLOCK_MONOTONIC, &now)
     let end = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     FileHandle.standardError.write(
-        Data("window \(end - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18) \(end)\n".utf8))
+        Data("window \(end - elapsed.seconds) \(end)\n".utf8))
 }

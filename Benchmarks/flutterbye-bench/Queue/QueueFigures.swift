@@ -44,17 +44,11 @@ struct LatencySummary: Sendable, Decodable {
     var maxMs: Double
 
     init(_ milliseconds: [Double]) {
-        let ordered = milliseconds.sorted()
-        func percentile(_ p: Int) -> Double {
-            guard !ordered.isEmpty else { return .nan }
-            let rank = min(ordered.count, max(1, (p * ordered.count + 99) / 100))
-            return ordered[rank - 1]
-        }
-        samples = ordered.count
-        p50Ms = percentile(50)
-        p99Ms = percentile(99)
-        meanMs = ordered.isEmpty ? .nan : ordered.reduce(0, +) / Double(ordered.count)
-        maxMs = ordered.last ?? .nan
+        samples = milliseconds.count
+        p50Ms = percentile(50, of: milliseconds)
+        p99Ms = percentile(99, of: milliseconds)
+        meanMs = milliseconds.isEmpty ? .nan : milliseconds.reduce(0, +) / Double(milliseconds.count)
+        maxMs = milliseconds.max() ?? .nan
     }
 
     var text: String {

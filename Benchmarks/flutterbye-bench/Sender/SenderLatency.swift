@@ -50,9 +50,9 @@ extension SenderWorkloads {
                 guard let signature = job.signature, let landedSlot = slots[signature] else { return nil }
                 return timeline.slots(from: landedSlot + Self.confirmDepth, to: job.confirmedAt, slotMs: settings.slotMs)
             }
-            let heardP95 = SlotTimeline.percentile(95, of: heard)
+            let heardP95 = percentile(95, of: heard)
             say(
-                "  the chain's confirmation to the job's confirmed_at: p50 \(format(SlotTimeline.percentile(50, of: heard), 2)) slots, "
+                "  the chain's confirmation to the job's confirmed_at: p50 \(format(percentile(50, of: heard), 2)) slots, "
                     + "p95 \(format(heardP95, 2)), max \(format(heard.max() ?? .nan, 2)) (\(heard.count) jobs)")
             let complete = landed.reached && jobs.count == count
             return [
