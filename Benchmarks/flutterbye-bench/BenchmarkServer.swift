@@ -1,6 +1,8 @@
 import ArgumentParser
 import FlutterbyeStore
 import Foundation
+import Logging
+import PostgresNIO
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,6 +20,33 @@ enum BenchmarkServer: Sendable {
         switch self {
         case .throwaway(let cluster): cluster.configuration
         case .existing(let configuration): configuration
+        }
+    }
+
+    /// Runs `body` with a new, empty database `prefix_<random>` on the server. On an existing server it is dropped
+    /// afterwards, also when `body` fails; a throwaway cluster goes away whole.
+    func withDatabase<Result: Sendable>(
+        _ prefix: String, logger: Logger, _ body: (DatabaseConfiguration) async throws -> Result
+    ) async throws -> Result {
+        var database = configuration
+        database.database = "\(prefix)_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let name = database.database
+        try await BenchmarkDatabases.withAdmin(configuration, logger: logger) { admin in
+            _ = try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+        }
+        func drop() async throws {
+            guard case .existing(let server) = self else { return }
+            try await BenchmarkDatabases.withAdmin(server, logger: logger) { admin in
+                _ = try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
+            }
+        }
+        do {
+            let result = try await body(database)
+            try await drop()
+            return result
+        } catch {
+            try? await drop()
+            throw error
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -37,5 +38,22 @@ final class ChildProcesses: Sendable {
             return entries
         }
         for entry in entries.reversed() { entry.process.stop(signal: SIGTERM, within: entry.grace) }
+    }
+
+    /// Runs `executable` with `arguments` to its end, with exactly `environment` (PATH and HOME passed on) and its
+    /// output in `log`, taken in meanwhile so that a stopped benchmark stops it too; fails with the log's end unless it
+    /// exits 0.
+    func runToEnd(_ executable: String, _ arguments: [String], environment: [String: String], log: URL) throws {
+        var full = environment
+        for name in ["PATH", "HOME"] { full[name] = full[name] ?? ProcessInfo.processInfo.environment[name] }
+        let process = try BenchmarkProcess(executable, arguments, readyLine: false, environment: full, log: log)
+        add(process, grace: .seconds(5))
+        let status = process.wait()
+        stop(process, within: .seconds(1))
+        guard status == 0 else {
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw BenchmarkFailure(
+                "\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.first ?? "") failed (exit \(status)): \(output.suffix(2000))")
+        }
     }
 }

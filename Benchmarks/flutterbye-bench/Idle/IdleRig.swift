@@ -30,30 +30,28 @@ struct IdleRig: Sendable {
         let chain = try LocalChainProcess(python: python, slotMs: slotMs, log: logs.appendingPathComponent("\(name)-chain.log"), processes: processes)
         defer { chain.stop(processes) }
         let accounts = try makeAccounts(holders: holders, chain: chain, name: name)
-        var database = server.configuration
-        database.database = "flutterbye_idle_\(holders)_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let databaseName = database.database
-        try await BenchmarkDatabases.withAdmin(server.configuration, logger: Self.logger) { admin in
-            _ = try await admin.query("CREATE DATABASE \(unescaped: databaseName)", logger: Self.logger)
+        return try await server.withDatabase("flutterbye_idle_\(holders)", logger: Self.logger) { database in
+            try processes.runToEnd(
+                binary.path, ["migrate"], environment: ["DATABASE_URL": database.connectionURL],
+                log: logs.appendingPathComponent("\(name)-migrate.log"))
+            let environment = [
+                "DATABASE_URL": database.connectionURL, "SOLANA_RPC_URL": chain.url, "SOLANA_WS_URL": chain.webSocketURL,
+                "FLBY_TOKEN_MINT": accounts.mint, "MAINNET_ESCROW_WALLET": accounts.escrow, "MAINNET_FEE_WALLET": accounts.fee,
+                "FLUTTERBYE_LOG_LEVEL": "warning",
+            ]
+            let indexer = try WorkerProcess(
+                binary: binary, command: "index", environment: environment, log: logs.appendingPathComponent("\(name)-index.log"),
+                processes: processes)
+            defer { indexer.stop(processes) }
+            let followed = try await waitUntilIndexed(database, expected: 5 + holders, indexer: indexer)
+            try await Task.sleep(for: warmUp)
+            try await chain.resetCounters()
+            try await Task.sleep(for: window)
+            let state = try await chain.state()
+            guard indexer.isRunning else { throw BenchmarkFailure("flutterbye index stopped during the window:\n\(indexer.tail())") }
+            let lags = try await indexingLags(chain: chain, database: database, holders: holders, name: name)
+            return IdleFigure(holders: holders, followed: followed, window: window, calls: state.requests, lags: lags)
         }
-        defer { if case .existing = server { try? dropDatabase(databaseName) } }
-        try run([binary.path, "migrate"], environment: ["DATABASE_URL": database.connectionURL], log: "\(name)-migrate.log")
-        let environment = [
-            "DATABASE_URL": database.connectionURL, "SOLANA_RPC_URL": chain.url, "SOLANA_WS_URL": chain.webSocketURL,
-            "FLBY_TOKEN_MINT": accounts.mint, "MAINNET_ESCROW_WALLET": accounts.escrow, "MAINNET_FEE_WALLET": accounts.fee,
-            "FLUTTERBYE_LOG_LEVEL": "warning",
-        ]
-        let indexer = try WorkerProcess(
-            binary: binary, command: "index", environment: environment, log: logs.appendingPathComponent("\(name)-index.log"), processes: processes)
-        defer { indexer.stop(processes) }
-        let followed = try await waitUntilIndexed(database, expected: 5 + holders, indexer: indexer)
-        try await Task.sleep(for: warmUp)
-        try await chain.resetCounters()
-        try await Task.sleep(for: window)
-        let state = try await chain.state()
-        guard indexer.isRunning else { throw BenchmarkFailure("flutterbye index stopped during the window:\n\(indexer.tail())") }
-        let lags = try await indexingLags(chain: chain, database: database, holders: holders, name: name)
-        return IdleFigure(holders: holders, followed: followed, window: window, calls: state.requests, lags: lags)
     }
 
     /// Sends `lagTransfers` FLBY transfers between the holders (`flby_transfers.py`) while following the chain's
@@ -104,7 +102,7 @@ struct IdleRig: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
             Thread {
                 do {
-                    try run(arguments, environment: [:], log: name)
+                    try processes.runToEnd(arguments[0], Array(arguments.dropFirst()), environment: [:], log: logs.appendingPathComponent(name))
                     continuation.resume(returning: (try? String(contentsOf: logs.appendingPathComponent(name), encoding: .utf8)) ?? "")
                 } catch {
                     continuation.resume(throwing: error)
@@ -117,11 +115,12 @@ struct IdleRig: Sendable {
     private func makeAccounts(holders: Int, chain: LocalChainProcess, name: String) throws -> (mint: String, escrow: String, fee: String) {
         let script = BenchmarkPaths.root.appendingPathComponent("Tests/LocalChain/flby_history.py").path
         let setup = logs.appendingPathComponent("\(name)-setup.json")
-        try run(
+        try processes.runToEnd(
+            python,
             [
-                python, script, "--rpc", chain.url, "--setup-out", setup.path, "--out", logs.appendingPathComponent("\(name)-expected.json").path,
+                script, "--rpc", chain.url, "--setup-out", setup.path, "--out", logs.appendingPathComponent("\(name)-expected.json").path,
                 "--count", "0", "--plain", "--holders", String(holders),
-            ], environment: [:], log: "\(name)-accounts.log")
+            ], environment: [:], log: logs.appendingPathComponent("\(name)-accounts.log"))
         guard let document = try JSONSerialization.jsonObject(with: Data(contentsOf: setup)) as? [String: Any],
             let mint = document["mint"] as? String, let escrow = document["escrow"] as? String, let fee = document["fee"] as? String
         else { throw BenchmarkFailure("flby_history.py wrote an unexpected \(setup.path)") }
@@ -152,29 +151,5 @@ struct IdleRig: Sendable {
     private func count(_ query: PostgresQuery, _ client: PostgresClient) async throws -> Int {
         for try await (value, ) in try await client.query(query, logger: Self.logger).decode((Int64,).self) { return Int(value) }
         return 0
-    }
-
-    /// Runs `arguments` to its end; fails with its output unless it exits 0.
-    private func run(_ arguments: [String], environment: [String: String], log name: String) throws {
-        var full = environment
-        for variable in ["PATH", "HOME"] { full[variable] = full[variable] ?? ProcessInfo.processInfo.environment[variable] }
-        let log = logs.appendingPathComponent(name)
-        let process = try BenchmarkProcess(arguments[0], Array(arguments.dropFirst()), readyLine: false, environment: full, log: log)
-        processes.add(process, grace: .seconds(5))
-        let status = process.wait()
-        processes.stop(process, within: .seconds(1))
-        guard status == 0 else {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw BenchmarkFailure("\(URL(fileURLWithPath: arguments[0]).lastPathComponent) failed (exit \(status)): \(output.suffix(2000))")
-        }
-    }
-
-    private func dropDatabase(_ name: String) throws {
-        let configuration = server.configuration
-        try runBlocking {
-            try await BenchmarkDatabases.withAdmin(configuration, logger: Self.logger) { admin in
-                _ = try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: Self.logger)
-            }
-        }
     }
 }

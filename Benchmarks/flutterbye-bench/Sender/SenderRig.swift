@@ -61,14 +61,8 @@ final class SenderRig: Sendable {
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
             say("  (load average before \(name): \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores)")
         }
-        var database = settings.server.configuration
-        database.database =
-            "flutterbye_sender_\(name.replacingOccurrences(of: "-", with: "_"))_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let databaseName = database.database
-        try await BenchmarkDatabases.withAdmin(settings.server.configuration, logger: logger) { admin in
-            _ = try await admin.query("CREATE DATABASE \(unescaped: databaseName)", logger: logger)
-        }
-        do {
+        let prefix = "flutterbye_sender_\(name.replacingOccurrences(of: "-", with: "_"))"
+        return try await settings.server.withDatabase(prefix, logger: logger) { database in
             try migrate(database, settings: settings, name: name)
             let chain = try LocalChainProcess(
                 python: settings.python, slotMs: settings.slotMs, log: settings.logDirectory.appendingPathComponent("\(name)-chain.log"),
@@ -77,7 +71,7 @@ final class SenderRig: Sendable {
             let payer = Keypair.generate()
             try await chain.fund(payer.publicKey.base58, lamports: payerFunds)
             let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+            return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
                 let rig = SenderRig(
@@ -91,33 +85,14 @@ final class SenderRig: Sendable {
                     throw error
                 }
             }
-            try await dropIfExisting(databaseName, settings: settings)
-            return result
-        } catch {
-            try? await dropIfExisting(databaseName, settings: settings)
-            throw error
         }
     }
 
     /// Applies the schema with the worker's own binary (`flutterbye migrate`), so the tables are the ones it expects.
     private static func migrate(_ database: DatabaseConfiguration, settings: SenderRigSettings, name: String) throws {
-        let log = settings.logDirectory.appendingPathComponent("\(name)-migrate.log")
-        let environment = ["DATABASE_URL": database.connectionURL, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        let migrate = try BenchmarkProcess(settings.workerBinary.path, ["migrate"], readyLine: false, environment: environment, log: log)
-        settings.processes.add(migrate, grace: .seconds(5))
-        let status = migrate.wait()
-        settings.processes.stop(migrate, within: .seconds(1))
-        guard status == 0 else {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw BenchmarkFailure("flutterbye migrate failed (exit \(status)): \(output.suffix(2000))")
-        }
-    }
-
-    private static func dropIfExisting(_ name: String, settings: SenderRigSettings) async throws {
-        guard case .existing(let configuration) = settings.server else { return }
-        try await BenchmarkDatabases.withAdmin(configuration, logger: settings.logger) { admin in
-            _ = try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: settings.logger)
-        }
+        try settings.processes.runToEnd(
+            settings.workerBinary.path, ["migrate"], environment: ["DATABASE_URL": database.connectionURL],
+            log: settings.logDirectory.appendingPathComponent("\(name)-migrate.log"))
     }
 
     // MARK: The worker
