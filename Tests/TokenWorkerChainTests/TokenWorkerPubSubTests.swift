@@ -35,12 +35,13 @@ struct TokenWorkerPubSubTests {
 
     /// How soon, in slots after its transaction's confirmation, is measured and printed (docs/sender.md has the figures
     /// of an idle machine: every job in the slot of its confirmation); what is asserted is only that no poll could
-    /// have been that quick: statuses polled every 10 s (25 slots), all 10 jobs are marked confirmed within 5 s
-    /// (12 slots) of their transaction's confirmation.
+    /// have been that quick: statuses polled every 30 s (75 slots), all 10 jobs are marked confirmed within 10 s
+    /// (25 slots) of their transaction's confirmation. (Polled every 10 s with a bound of 12 slots, a loaded CI run
+    /// once saw 12.)
     @Test func aJobIsMarkedConfirmedAsItsTransactionIsConfirmed() async throws {
         // Slots of 400 ms, as on mainnet.
         try await WorkerTestEnvironment.with(database: "flutterbye_pubsub_sender", fund: payer.publicKey, slotMs: 400) { client, rpc, server in
-            let group = try worker("pubsub", statusPollInterval: .seconds(10), client: client, rpc: rpc, server: server)
+            let group = try worker("pubsub", statusPollInterval: .seconds(30), client: client, rpc: rpc, server: server)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -53,7 +54,7 @@ struct TokenWorkerPubSubTests {
                             amount: "5", recipient: recipient.base58, memo: nil))
                     var chainSlot: UInt64?
                     var signature: Signature?
-                    let deadline = ContinuousClock.now + .seconds(30)
+                    let deadline = ContinuousClock.now + .seconds(60)
                     while ContinuousClock.now < deadline {
                         let job = try await queue.job(id: enqueued.jobID)
                         if job.state == .confirmed || job.state == .finalized, let text = job.signature {
@@ -63,7 +64,7 @@ struct TokenWorkerPubSubTests {
                         }
                         try await Task.sleep(for: .milliseconds(5))
                     }
-                    let confirmedBy = try #require(signature, "job \(key) was not confirmed within 30 s")
+                    let confirmedBy = try #require(signature, "job \(key) was not confirmed within 60 s")
                     let status = try #require(try await rpc.signatureStatuses([confirmedBy], searchTransactionHistory: true).first ?? nil)
                     // Confirmed one slot after its own (confirm depth 1).
                     lags.append(Int(try #require(chainSlot)) - Int(status.slot) - 1)
@@ -71,7 +72,7 @@ struct TokenWorkerPubSubTests {
                 lags.sort()
                 let p95 = lags[Int((0.95 * Double(lags.count)).rounded(.up)) - 1]
                 print("jobs confirmed after their transaction's confirmation, slots of 400 ms, sorted: \(lags); p95 \(p95)")
-                #expect((lags.last ?? .max) < 12, "\(lags)")
+                #expect((lags.last ?? .max) < 25, "\(lags)")
                 // What the PubSub side cost: providers count each subscribe and unsubscribe as a call.
                 let counters = try #require((try await server.controlState())["counters"] as? [String: Any])
                 let requests = (counters["pubsub"] as? [String: Any])?["requests"] as? [String: Int] ?? [:]
