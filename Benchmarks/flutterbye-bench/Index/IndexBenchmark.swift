@@ -89,31 +89,15 @@ struct IndexBenchmark: ParsableCommand {
             server.stop()
             trap.cancel()
         }
-        var configured = server.configuration
-        configured.database = "flutterbye_index_bench_\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let name = configured.database
-        let database = configured
-        _ = try runBlocking {
-            try await BenchmarkDatabases.withAdmin(server.configuration, logger: logger) { admin in
-                try await admin.query("CREATE DATABASE \(unescaped: name)", logger: logger)
-            }
-        }
-        defer {
-            if case .existing(let configuration) = server {
-                _ = try? runBlocking {
-                    try await BenchmarkDatabases.withAdmin(configuration, logger: logger) { admin in
-                        try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
-                    }
-                }
-            }
-        }
         let settings = pollingSettings
         let figures = try runBlocking {
             do {
-                return try await IndexWorkload(
-                    database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), indexRuns: max(1, indexRuns),
-                    logger: logger
-                ).run()
+                return try await server.withDatabase("flutterbye_index_bench", logger: logger) { database in
+                    try await IndexWorkload(
+                        database: database, recording: recording, polling: settings, copyRuns: max(1, copyRuns), indexRuns: max(1, indexRuns),
+                        logger: logger
+                    ).run()
+                }
             } catch let error as PSQLError {
                 throw BenchmarkFailure("PostgreSQL: \(String(reflecting: error))")
             }

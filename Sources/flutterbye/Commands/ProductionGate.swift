@@ -12,11 +12,11 @@ import SolanaRPC
 /// be read), choose the log format (JSON lines in production, text elsewhere) and log the warnings (`config check`
 /// prints them).
 enum ProductionGate {
-    /// The configuration and the cluster (nil: unidentified, so production rules applied). `checkOnly` leaves the
-    /// logging system alone and words the refusal as `config check` does.
-    static func pass(_ parts: ServiceParts, checkOnly: Bool = false) async throws -> (ServiceConfiguration, SolanaCluster?) {
+    /// The configuration and the cluster (nil: unidentified, so production rules applied), asking the RPC through
+    /// `http`, the caller's client (which the caller shuts down). `checkOnly` leaves the logging system alone and words
+    /// the refusal as `config check` does.
+    static func pass(_ parts: ServiceParts, http: HTTPClient, checkOnly: Bool = false) async throws -> (ServiceConfiguration, SolanaCluster?) {
         let configuration: ServiceConfiguration
-        let http = SolanaRPCClient.makeHTTPClient()
         // What the start asks the RPC (the cluster's genesis hash): briefly, and twice at most.
         func startClient(_ endpoints: [RPCEndpoint]) throws(RPCError) -> SolanaRPCClient {
             try SolanaRPCClient(
@@ -28,17 +28,14 @@ enum ProductionGate {
                 guard let rpc = try? startClient(endpoints) else { return nil }
                 return try? await rpc.genesisHash()
             }
-            try? await http.shutdown()
             throw CommandFailure(listing("the configuration has", error.problems + production))
         }
         let identity: ClusterIdentity
         do {
             identity = await configuration.identifyCluster(rpc: try startClient(configuration.endpoints))
         } catch {
-            try? await http.shutdown()
             throw CommandFailure(error.description)
         }
-        try? await http.shutdown()
         let cluster = identity.cluster
         let production = cluster == nil || cluster == .mainnetBeta
         let review = ProductionPolicy.review(configuration, cluster: cluster)

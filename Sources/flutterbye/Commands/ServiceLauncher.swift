@@ -38,7 +38,7 @@ struct ServiceLauncher {
 
     /// The start: the configuration and the cluster, the schema, and the group of the parts that run (not yet running).
     fileprivate func prepare(http: HTTPClient) async throws -> ServiceGroup {
-        let (configuration, cluster) = try await ProductionGate.pass(parts)
+        let (configuration, cluster) = try await ProductionGate.pass(parts, http: http)
         var configuredLogger = Logger(label: loggerLabel)
         configuredLogger.logLevel = configuration.logLevel
         let logger = configuredLogger
