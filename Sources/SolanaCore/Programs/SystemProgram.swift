@@ -42,36 +42,3 @@ public enum SystemProgram {
         return Instruction(programID: programID, accounts: [.writable(from, signer: true), .writable(to)], data: data.bytes)
     }
 }
-
-/// Builders for the Compute Budget program: the compute-unit limit and the priority fee per unit.
-public enum ComputeBudgetProgram {
-    /// The Compute Budget program's id.
-    public static let programID: PublicKey = "ComputeBudget111111111111111111111111111111"
-
-    /// Caps the transaction's compute units (and so its priority fee).
-    public static func setComputeUnitLimit(_ units: UInt32) -> Instruction {
-        var data = WireWriter(capacity: 5)
-        data.write(2)
-        data.writeLittleEndian(units)
-        return Instruction(programID: programID, accounts: [], data: data.bytes)
-    }
-
-    /// Sets the priority fee in micro-lamports per compute unit.
-    public static func setComputeUnitPrice(microLamports: UInt64) -> Instruction {
-        var data = WireWriter(capacity: 9)
-        data.write(3)
-        data.writeLittleEndian(microLamports)
-        return Instruction(programID: programID, accounts: [], data: data.bytes)
-    }
-}
-
-/// Builder for the SPL Memo program (v2): a UTF-8 note recorded in the transaction's logs.
-public enum MemoProgram {
-    /// The Memo program's id.
-    public static let programID: PublicKey = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"
-
-    /// A memo with `text`; every key in `signers` must sign the transaction (the program checks it).
-    public static func memo(_ text: String, signers: [PublicKey] = []) -> Instruction {
-        Instruction(programID: programID, accounts: signers.map { .readonly($0, signer: true) }, data: Array(text.utf8))
-    }
-}
