@@ -1,53 +1,7 @@
 import ArgumentParser
-import FlutterbyeService
 import FlutterbyeStore
 import Logging
-import PostgresNIO
 import SolanaCore
-
-/// Options shared by the commands that use the database.
-struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (default: the DATABASE_URL environment variable).")
-    var databaseURL: String?
-
-    func configuration() throws -> DatabaseConfiguration {
-        guard let url = databaseURL ?? ServiceEnvironment.process.valueAsSet("DATABASE_URL"), !url.isEmpty else {
-            throw CommandFailure("no database: set DATABASE_URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE) or pass --database-url")
-        }
-        do { return try DatabaseConfiguration(url: url) } catch { throw CommandFailure(error.message) }
-    }
-
-    /// Runs `body` with a running client, shut down afterwards.
-    func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
-        let client = PostgresClient(configuration: try configuration().clientConfiguration)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
-    }
-}
-
-/// `flutterbye migrate`: applies the whole schema this binary carries (`schema.sql`) to the database, even when it is
-/// the one applied last (a start skips it then). Idempotent.
-struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply the whole database schema (schema.sql, built into the binary); safe to run again.",
-        discussion: "Every start applies the schema too, unless the database has this very script already (it records its digest).")
-
-    @OptionGroup var database: DatabaseOptions
-
-    func run() async throws {
-        let logger = Logger(label: "flutterbye.migrate")
-        let configuration = try database.configuration()
-        do {
-            try await SchemaMigrator.bundled().apply(to: configuration, logger: logger, always: true)
-        } catch {
-            throw CommandFailure(error.message)
-        }
-        print("schema applied to \(configuration)")
-    }
-}
 
 /// `flutterbye enqueue`: enqueues a token job, the same way the backend's SQL statement does.
 struct EnqueueCommand: AsyncParsableCommand {
