@@ -18,14 +18,12 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
+    /// Writes the event's line. An error passed beside the message is left out, as anything the code did not log.
+    public func log(event: LogEvent) {
         FileHandle.standardError.write(
             Self.line(
-                date: Date(), level: level, label: label, message: message, source: source,
-                metadata: metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 })))
+                date: Date(), level: event.level, label: label, message: event.message, source: event.source,
+                metadata: metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })))
     }
 
     /// One log line: a JSON object with sorted keys, ended by a newline. The fixed fields win over metadata of the

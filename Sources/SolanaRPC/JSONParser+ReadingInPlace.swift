@@ -1,5 +1,5 @@
-public import Foundation
-public import SolanaCore
+import Foundation
+package import SolanaCore
 
 /// Reading a document in place, without building `JSONValue`s: a decoder walks an object's members and an array's
 /// elements and reads the values it wants straight from the bytes (the indexer reads thousands of `getTransaction`

@@ -1,6 +1,6 @@
 import FlutterbyeTestSupport
 import Foundation
-public import HummingbirdWSClient
+import HummingbirdWSClient
 import Logging
 public import SolanaCore
 import Synchronization

@@ -1,5 +1,5 @@
 import FlutterbyeTestSupport
-public import Foundation
+import Foundation
 
 /// A message of the event stream (`GET /v1/events`), as a test reads it: the subscription message or an event, with
 /// the fields the tests look at.

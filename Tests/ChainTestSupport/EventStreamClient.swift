@@ -1,5 +1,5 @@
 import FlutterbyeTestSupport
-public import HTTPTypes
+import HTTPTypes
 public import HummingbirdWSClient
 import Logging
 

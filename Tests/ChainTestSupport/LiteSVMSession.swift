@@ -1,5 +1,5 @@
 import FlutterbyeTestSupport
-public import Foundation
+import Foundation
 public import SolanaCore
 
 /// A running `Tests/LocalChain/litesvm_session.py`: a LiteSVM chain with the real token programs, driven over

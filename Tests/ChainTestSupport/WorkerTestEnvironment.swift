@@ -1,4 +1,4 @@
-public import FlutterbyeStore
+import FlutterbyeStore
 import FlutterbyeTestSupport
 import Foundation
 public import Logging

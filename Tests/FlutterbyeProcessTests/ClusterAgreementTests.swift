@@ -18,7 +18,7 @@ struct ClusterAgreementTests {
         let payer = try Keypair(seed: [UInt8](repeating: 111, count: 32))
         let path = directory.appendingPathComponent("payer.json").path
         let json = "[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]"
-        FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o644])
         return (directory, path)
     }
 

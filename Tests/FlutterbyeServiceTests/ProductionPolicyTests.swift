@@ -18,7 +18,7 @@ struct ProductionPolicyTests {
     static func keypairFile(_ keypair: Keypair) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("production-policy-\(UUID()).json").path
         let json = "[" + keypair.exportSecretKey().map(String.init).joined(separator: ",") + "]"
-        FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
         return path
     }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// base64url without padding (RFC 4648 section 5), made from Foundation's base64 by the tests, independently of the
 /// API's decoder (`WebSocketTokenOffer`) and the page's encoder: how a browser puts the API token into a subprotocol.

@@ -24,11 +24,12 @@ struct TokenWorkerPubSubTests {
     func worker(
         _ id: String, statusPollInterval: Duration, client: PostgresClient, rpc: SolanaRPCClient, server: LocalChainServer
     ) throws -> ServiceGroup {
+        let pubSub = try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))
         let service = TokenWorkerService(
             client: client, rpc: rpc,
             sender: SenderConfiguration(
                 payer: payer, mintDerivation: derivation, rebroadcastInterval: .seconds(2), statusPollInterval: statusPollInterval,
-                pubSub: try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))),
+                pubSub: pubSub),
             workerID: id, options: .init(maxInFlight: 8, lease: .seconds(30), pollInterval: .milliseconds(100)), logger: Self.logger)
         return ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
     }

@@ -1,11 +1,11 @@
-public import FlutterbyeIndexer
-public import FlutterbyeStore
+import FlutterbyeIndexer
+import FlutterbyeStore
 import Foundation
-public import Logging
-public import Prometheus
+import Logging
+import Prometheus
 public import ServiceLifecycle
 import SolanaCore
-public import SolanaRPC
+import SolanaRPC
 import Synchronization
 
 /// Refreshes, each on a timer of its own, what `/readyz` and `/metrics` show and what the database gate knows, so
@@ -172,29 +172,34 @@ public final class StatusSampler: Service, Sendable {
         let index = self.index
         if let counts = try? await database.run({ try await queue.countsByState() }) {
             for state in TokenJobState.allCases {
-                registry.makeGauge(name: "flutterbye_jobs", labels: [("state", state.rawValue)], help: "Token jobs by state")
+                Self.gauge(registry, "flutterbye_jobs", labels: [("state", state.rawValue)], help: "Token jobs by state")
                     .set(Double(counts[state] ?? 0))
             }
         }
         if let age = try? await database.run({ try await queue.oldestWaitingJobAge() }) {
-            registry.makeGauge(
-                name: "flutterbye_oldest_waiting_job_age_seconds",
+            Self.gauge(
+                registry, "flutterbye_oldest_waiting_job_age_seconds",
                 help: "Seconds since the oldest job a worker may claim now (available or retryable, due) became due; 0 when none waits"
             ).set(age.totalSeconds)
         }
         guard let status = try? await database.run({ try await index.status() }) else { return }
         if let rpc, let chainSlot = try? await rpc.slot(commitment: .confirmed) {
             for address in status.addresses {
-                registry.makeGauge(
-                    name: "flutterbye_index_lag_slots", labels: [("role", address.role.rawValue), ("address", address.address)],
+                Self.gauge(
+                    registry, "flutterbye_index_lag_slots", labels: [("role", address.role.rawValue), ("address", address.address)],
                     help: "Slots between the chain's confirmed slot and the newest indexed signature of a configured address"
                 ).set(Double(APIHandlers.lag(chainSlot: chainSlot, newestSlot: address.newestSlot)))
             }
         }
         if let watermark = status.finalizedWatermark {
-            registry.makeGauge(
-                name: "flutterbye_index_finalized_watermark_slot", help: "Every indexed transaction at or below this slot is finalized or dropped"
+            Self.gauge(
+                registry, "flutterbye_index_finalized_watermark_slot", help: "Every indexed transaction at or below this slot is finalized or dropped"
             ).set(Double(watermark))
         }
+    }
+
+    /// The registry's gauge of that full name (no namespace or unit of its own), labels and help.
+    private static func gauge(_ registry: PrometheusCollectorRegistry, _ name: String, labels: [(String, String)] = [], help: String) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 }

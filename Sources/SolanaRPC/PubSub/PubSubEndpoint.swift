@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A node's PubSub (WebSocket) endpoint. Like `RPCEndpoint`, its URL may carry a provider's key in any part, so it
 /// prints as its scheme, host and port only, whatever prints it; the URL is read only to connect.

@@ -1,5 +1,5 @@
 public import Foundation
-public import SolanaCore
+import SolanaCore
 
 /// The subscriptions of one PubSub connection as a pure value: what its owner wants, what was asked for, and what
 /// the node confirmed. Given events (wanted, no longer wanted, connected, disconnected, a message), it says which

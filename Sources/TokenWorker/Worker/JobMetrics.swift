@@ -1,5 +1,5 @@
 import CoreMetrics
-public import FlutterbyeStore
+import FlutterbyeStore
 
 /// The token jobs' metrics, through swift-metrics (a no-op until the process bootstraps a backend, as `flutterbye run`
 /// does with Prometheus): the enqueue-to-confirmation latency, and failed attempts by error class and by what became

@@ -1,5 +1,5 @@
 import CoreMetrics
-public import FlutterbyeStore
+import FlutterbyeStore
 import Foundation
 public import Logging
 public import PostgresNIO

@@ -84,7 +84,8 @@ extension StatusAPITests {
 
     @Test func metricsAreServedInThePrometheusTextFormat() async throws {
         let registry = PrometheusCollectorRegistry()
-        registry.makeCounter(name: "flutterbye_indexed_transactions_total").increment(by: Int64(3))
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "flutterbye_indexed_transactions_total", unitName: "", helpText: ""))
+            .increment(by: Int64(3))
         try await withAPI(metrics: registry, configure: { $0.sampling.gaugeInterval = .milliseconds(200) }) { http, _ in
             _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("metrics-1"))
             // The gauges are refreshed on the sampler's timer, not by the scrape.
