@@ -25,14 +25,7 @@ public struct LegacyMessage: Sendable, Hashable {
     }
 
     func serialize(into writer: inout WireWriter) {
-        writer.write(header.numRequiredSignatures)
-        writer.write(header.numReadonlySignedAccounts)
-        writer.write(header.numReadonlyUnsignedAccounts)
-        writer.writeCompactU16(accountKeys.count)
-        for key in accountKeys { writer.write(key) }
-        writer.write(recentBlockhash.value)
-        writer.writeCompactU16(instructions.count)
-        for instruction in instructions { instruction.serialize(into: &writer) }
+        writer.writeMessageBody(header: header, accountKeys: accountKeys, recentBlockhash: recentBlockhash, instructions: instructions)
     }
 
     /// The wire bytes (what is signed).
@@ -43,17 +36,7 @@ public struct LegacyMessage: Sendable, Hashable {
     }
 
     static func deserializeBody(from reader: inout WireReader, firstByte: UInt8) throws(SolanaCoreError) -> LegacyMessage {
-        let header = MessageHeader(
-            numRequiredSignatures: firstByte, numReadonlySignedAccounts: try reader.readByte(),
-            numReadonlyUnsignedAccounts: try reader.readByte())
-        let keyCount = try reader.readCompactU16()
-        var keys: [PublicKey] = []
-        keys.reserveCapacity(keyCount)
-        for _ in 0..<keyCount { keys.append(try reader.readPublicKey()) }
-        let blockhash = Blockhash(try reader.readPublicKey())
-        let instructionCount = try reader.readCompactU16()
-        var instructions: [CompiledInstruction] = []
-        for _ in 0..<instructionCount { instructions.append(try CompiledInstruction.deserialize(from: &reader)) }
+        let (header, keys, blockhash, instructions) = try reader.readMessageBody(firstByte: firstByte)
         let message = LegacyMessage(header: header, accountKeys: keys, recentBlockhash: blockhash, instructions: instructions)
         try MessageValidation.check(header: header, staticKeyCount: keys.count, loadedKeyCount: 0, instructions: instructions)
         return message

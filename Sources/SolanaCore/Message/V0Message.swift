@@ -46,14 +46,7 @@ public struct V0Message: Sendable, Hashable {
 
     func serialize(into writer: inout WireWriter) {
         writer.write(0x80)  // version prefix: high bit set, version 0
-        writer.write(header.numRequiredSignatures)
-        writer.write(header.numReadonlySignedAccounts)
-        writer.write(header.numReadonlyUnsignedAccounts)
-        writer.writeCompactU16(staticAccountKeys.count)
-        for key in staticAccountKeys { writer.write(key) }
-        writer.write(recentBlockhash.value)
-        writer.writeCompactU16(instructions.count)
-        for instruction in instructions { instruction.serialize(into: &writer) }
+        writer.writeMessageBody(header: header, accountKeys: staticAccountKeys, recentBlockhash: recentBlockhash, instructions: instructions)
         writer.writeCompactU16(addressTableLookups.count)
         for lookup in addressTableLookups {
             writer.write(lookup.accountKey)
@@ -72,17 +65,8 @@ public struct V0Message: Sendable, Hashable {
     }
 
     static func deserializeBody(from reader: inout WireReader) throws(SolanaCoreError) -> V0Message {
-        let header = MessageHeader(
-            numRequiredSignatures: try reader.readByte(), numReadonlySignedAccounts: try reader.readByte(),
-            numReadonlyUnsignedAccounts: try reader.readByte())
-        let keyCount = try reader.readCompactU16()
-        var keys: [PublicKey] = []
-        keys.reserveCapacity(keyCount)
-        for _ in 0..<keyCount { keys.append(try reader.readPublicKey()) }
-        let blockhash = Blockhash(try reader.readPublicKey())
-        let instructionCount = try reader.readCompactU16()
-        var instructions: [CompiledInstruction] = []
-        for _ in 0..<instructionCount { instructions.append(try CompiledInstruction.deserialize(from: &reader)) }
+        let firstByte = try reader.readByte()
+        let (header, keys, blockhash, instructions) = try reader.readMessageBody(firstByte: firstByte)
         let lookupCount = try reader.readCompactU16()
         var lookups: [MessageAddressTableLookup] = []
         var loaded = 0
