@@ -46,8 +46,9 @@ public struct StatusAPI: Sendable {
     public let configuration: Configuration
     public let queue: TokenJobQueue
     public let index: IndexStore
-    /// The chain, for the index's lag; without it the lag is null.
-    public let rpc: SolanaRPCClient?
+    /// The chain's confirmed and finalized slots, each read once for every asker, for the index's lag; without an
+    /// RPC the lag is null.
+    let slotReaders: APIHandlers.SlotReaders?
     /// The registry `/metrics` shows (the one swift-metrics was bootstrapped with); without it there is no `/metrics`.
     public let metrics: PrometheusCollectorRegistry?
     public let readiness: [ReadinessCheck]
@@ -69,14 +70,20 @@ public struct StatusAPI: Sendable {
         self.queue = queue
         self.index = index
         self.events = EventLogService(log: events, options: configuration.events, logger: logger)
-        self.rpc = rpc
         self.metrics = metrics
         self.readiness = readiness
         let sampling = configuration.sampling
         let retryAfter = Int((sampling.databaseProbeInterval + sampling.databaseProbeTimeout).components.seconds)
         self.database = DatabaseGate(timeout: APILimits.databaseTimeout, retryAfter: retryAfter)
+        self.slotReaders = rpc.map { rpc in
+            (
+                ChainSlotReader(rpc: rpc, commitment: .confirmed, maxAge: sampling.chainSlotsMaxAge),
+                ChainSlotReader(rpc: rpc, commitment: .finalized, maxAge: sampling.chainSlotsMaxAge)
+            )
+        }
         self.sampler = StatusSampler(
-            options: sampling, checks: readiness, queue: queue, index: index, rpc: rpc, registry: metrics, database: self.database,
+            options: sampling, checks: readiness, queue: queue, index: index, confirmedSlot: slotReaders?.confirmed, registry: metrics,
+            database: self.database,
             probe: DatabaseProbe(database: database, logger: logger), logger: logger)
         self.authentication = BearerTokenMiddleware(tokens: configuration.apiTokens)
     }
@@ -97,7 +104,8 @@ public struct StatusAPI: Sendable {
         let v1 = router.group("v1").add(middleware: authentication)
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
         let handlers = APIHandlers(
-            sampler: sampler, queue: queue, index: index, events: events.log, rpc: rpc, cluster: configuration.cluster, database: database)
+            sampler: sampler, queue: queue, index: index, events: events.log, slotReaders: slotReaders, cluster: configuration.cluster,
+            database: database)
         do {
             try handlers.register(on: OperationRoutes(router: router, reads: v1, writes: writes))
         } catch {

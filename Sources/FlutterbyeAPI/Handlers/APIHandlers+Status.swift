@@ -50,11 +50,14 @@ extension APIHandlers {
         }
     }
 
+    /// The readers of the chain's confirmed and finalized slots (`ChainSlotReader`, shared by every request).
+    typealias SlotReaders = (confirmed: ChainSlotReader, finalized: ChainSlotReader)
+
     /// The chain's slots (confirmed and finalized), nil when the RPC cannot be asked now.
     func chainSlots() async -> (confirmed: UInt64, finalized: UInt64)? {
-        guard let rpc else { return nil }
-        async let confirmed = try? rpc.slot(commitment: .confirmed)
-        async let finalized = try? rpc.slot(commitment: .finalized)
+        guard let readers = slotReaders else { return nil }
+        async let confirmed = readers.confirmed.slot()
+        async let finalized = readers.finalized.slot()
         guard let confirmed = await confirmed, let finalized = await finalized else { return nil }
         return (confirmed, finalized)
     }

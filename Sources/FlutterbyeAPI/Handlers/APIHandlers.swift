@@ -14,8 +14,8 @@ struct APIHandlers: APIProtocol {
     let index: IndexStore
     /// The event log, for the index's recent FLBY movements.
     let events: EventLog
-    /// The chain, for the index's lag; without it the lag is null.
-    let rpc: SolanaRPCClient?
+    /// The chain's slots, for the index's lag; without them the lag is null.
+    let slotReaders: SlotReaders?
     /// The cluster explorer links point to.
     let cluster: SolanaCluster
     let database: DatabaseGate

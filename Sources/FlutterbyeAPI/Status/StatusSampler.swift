@@ -23,6 +23,9 @@ public final class StatusSampler: Service, Sendable {
         public var checkTimeout: Duration
         /// How long the database probe may take (connecting included); a slower one counts as an outage.
         public var databaseProbeTimeout: Duration
+        /// How long one reading of the chain's slots (for the lag in `GET /v1/index` and the gauges) serves every
+        /// asker before the next is made.
+        public var chainSlotsMaxAge: Duration = .seconds(5)
 
         public init(
             readinessInterval: Duration = .seconds(5), gaugeInterval: Duration = .seconds(10), databaseProbeInterval: Duration = .seconds(1),
@@ -49,7 +52,8 @@ public final class StatusSampler: Service, Sendable {
     let checks: [ReadinessCheck]
     let queue: TokenJobQueue
     let index: IndexStore
-    let rpc: SolanaRPCClient?
+    /// The chain's confirmed slot, for the index lag gauges; without it they are not set.
+    let confirmedSlot: ChainSlotReader?
     let registry: PrometheusCollectorRegistry?
     let database: DatabaseGate
     let probe: DatabaseProbe
@@ -59,14 +63,14 @@ public final class StatusSampler: Service, Sendable {
     private let outage = Mutex(DatabaseOutage(silencesForOutage: 3))
 
     init(
-        options: Options, checks: [ReadinessCheck], queue: TokenJobQueue, index: IndexStore, rpc: SolanaRPCClient?,
+        options: Options, checks: [ReadinessCheck], queue: TokenJobQueue, index: IndexStore, confirmedSlot: ChainSlotReader?,
         registry: PrometheusCollectorRegistry?, database: DatabaseGate, probe: DatabaseProbe, logger: Logger
     ) {
         self.options = options
         self.checks = checks
         self.queue = queue
         self.index = index
-        self.rpc = rpc
+        self.confirmedSlot = confirmedSlot
         self.registry = registry
         self.database = database
         self.probe = probe
@@ -183,7 +187,7 @@ public final class StatusSampler: Service, Sendable {
             ).set(age.totalSeconds)
         }
         guard let status = try? await database.run({ try await index.status() }) else { return }
-        if let rpc, let chainSlot = try? await rpc.slot(commitment: .confirmed) {
+        if let chainSlot = await confirmedSlot?.slot() {
             for address in status.addresses {
                 Self.gauge(
                     registry, "flutterbye_index_lag_slots", labels: [("role", address.role.rawValue), ("address", address.address)],

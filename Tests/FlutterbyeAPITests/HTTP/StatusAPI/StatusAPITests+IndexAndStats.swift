@@ -20,6 +20,9 @@ extension StatusAPITests {
         let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
         try await withAPI(rpc: rpc) { http, queue in
+            // The local chain starts at slot 0: let it pass the cursor's slot first (the API's reading of the chain's
+            // slots, made by the first request, serves the next ones for a few seconds).
+            while try await rpc.slot(commitment: .confirmed) < 20 { try await Task.sleep(for: .milliseconds(50)) }
             // No cursor yet: the configured addresses are missing, and nothing is indexed.
             let empty = try Self.object(try await http.execute(uri: "/v1/index", method: .get, headers: Self.auth))
             #expect((empty["addresses"] as? [Any])?.isEmpty == true)
@@ -38,8 +41,6 @@ extension StatusAPITests {
                 VALUES ('sig-5', 5, 5000, true, false), ('sig-7', 7, 5000, false, false), ('sig-8', 8, 5000, false, true),
                        ('sig-9', 9, 5000, false, false)
                 """)
-            // The local chain starts at slot 0: let it pass the cursor's slot first.
-            while try await rpc.slot(commitment: .confirmed) < 20 { try await Task.sleep(for: .milliseconds(50)) }
             let report = try Self.object(try await http.execute(uri: "/v1/index", method: .get, headers: Self.auth))
             let addresses = try #require(report["addresses"] as? [[String: Any]])
             #expect(addresses.count == 1, "only the configured addresses are listed")
@@ -76,6 +77,33 @@ extension StatusAPITests {
             #expect(minted["amount"] as? String == "18446744073709551615" && minted["kind"] as? String == "mint" && minted["slot"] as? Int == 5)
             #expect(minted["source_owner"] is NSNull && minted["destination_owner"] as? String == mint && minted["block_time"] is NSNull)
             _ = queue
+        }
+    }
+
+    /// Every open status page asks for `/v1/index` every few seconds, and each answer shows the chain's slots: the
+    /// API reads them once for all askers (a reading is shared for a few seconds), so the RPC calls do not grow with
+    /// the number of pages or clients.
+    @Test func indexRequestsShareOneReadingOfTheChainsSlots() async throws {
+        let server = try await LocalChainServer.start()
+        let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5), logger: Self.logger)
+        @Sendable func slotCalls() async throws -> Int {
+            let counters = try #require(try await server.controlState()["counters"] as? [String: Any])
+            return ((counters["requests"] as? [String: Any])?["getSlot"] as? NSNumber)?.intValue ?? 0
+        }
+        try await withAPI(rpc: rpc, configure: { $0.sampling.chainSlotsMaxAge = .seconds(3600) }) { http, _ in
+            let before = try await slotCalls()
+            let slots = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let answer = try Self.object(try await http.execute(uri: "/v1/index", method: .get, headers: Self.auth))
+                        return answer["chain_slot"] as? Int
+                    }
+                }
+                return try await group.reduce(into: [Int?]()) { $0.append($1) }
+            }
+            #expect(slots.allSatisfy { $0 != nil }, "every answer shows the chain's slot: \(slots)")
+            #expect(Set(slots).count == 1, "one reading, shared: \(slots)")
+            #expect(try await slotCalls() - before == 2, "one getSlot for the confirmed slot and one for the finalized, for 20 answers")
         }
     }
 
