@@ -25,17 +25,30 @@ public final class LiteSVMSession {
     private let output = Pipe()
     private var buffer: [UInt8] = []
 
-    public init() throws {
+    private init() {}
+
+    /// Starts a session: Python and LiteSVM take a second or more to start, waited for off Swift's cooperative pool
+    /// (`ChildProcess.firstLine`), so other tests of the process go on meanwhile. Its requests are quick and answered
+    /// in line.
+    public static func start() async throws -> LiteSVMSession {
         guard let python = Self.python else {
             throw SessionError(description: "no Python with solders: run `Tests/run` (it creates .venv) or set FLUTTERBYE_PYTHON")
         }
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Repository.root.appendingPathComponent("Tests/LocalChain/litesvm_session.py").path]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let ready = try readResponse()
-        guard ready["ready"] as? Bool == true else { throw SessionError(description: "LiteSVM session did not start: \(ready)") }
+        let session = LiteSVMSession()
+        session.process.executableURL = URL(fileURLWithPath: python)
+        session.process.arguments = [Repository.root.appendingPathComponent("Tests/LocalChain/litesvm_session.py").path]
+        session.process.standardInput = session.input
+        session.process.standardOutput = session.output
+        try session.process.run()
+        // The session prints its ready line and then waits for a request: nothing follows it unread.
+        guard let line = await ChildProcess.firstLine(of: session.output.fileHandleForReading) else {
+            throw SessionError(description: "LiteSVM session ended unexpectedly (is solders installed?)")
+        }
+        let ready = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+        guard ready?["ready"] as? Bool == true else {
+            throw SessionError(description: "LiteSVM session did not start: \(String(decoding: line, as: UTF8.self))")
+        }
+        return session
     }
 
     deinit {

@@ -16,7 +16,7 @@ struct IndexStoreTimeoutTests {
     static let logger = Logger(label: "IndexStoreTimeoutTests")
 
     @Test func readsAndWritesThatGetNoAnswerFailAsUnavailableAfterTheTimeout() async throws {
-        let cluster = try PostgresTestCluster()
+        let cluster = try await PostgresTestCluster.start()
         try await TestDatabase.withClient(try DatabaseConfiguration(url: cluster.url)) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let store = IndexStore(client: client, logger: Self.logger, statementTimeout: .seconds(1))

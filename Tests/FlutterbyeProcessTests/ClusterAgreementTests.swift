@@ -39,7 +39,7 @@ struct ClusterAgreementTests {
         // Named devnet, but mainnet by its genesis hash: refused, naming both, with mainnet's rules applied.
         let devnet = Self.environment(rpc: mainnet.url, keypairPath: keypairPath, cluster: "devnet")
         for command in [["config", "check"], ["run"], ["worker"]] {
-            let (status, output) = try RunCommandTests.runFlutterbye(command, environment: devnet)
+            let (status, output) = try await RunCommandTests.runFlutterbye(command, environment: devnet)
             #expect(status == 1, "\(command): \(output)")
             for expected in ["SOLANA_CLUSTER", "devnet", "mainnet-beta", Self.mainnetGenesisHash, "chmod 600 \(keypairPath)"] {
                 #expect(output.contains(expected), "\(command) names \(expected):\n\(output)")
@@ -51,12 +51,12 @@ struct ClusterAgreementTests {
         }
         // Named localnet against mainnet's hash: refused too.
         let localnet = Self.environment(rpc: mainnet.url, keypairPath: keypairPath, cluster: "localnet")
-        let (status, output) = try RunCommandTests.runFlutterbye(["config", "check"], environment: localnet)
+        let (status, output) = try await RunCommandTests.runFlutterbye(["config", "check"], environment: localnet)
         #expect(status == 1 && output.contains("SOLANA_CLUSTER") && output.contains(Self.mainnetGenesisHash), "\(output)")
         // Named mainnet-beta against a chain of another genesis hash: refused as well.
         let local = try await LocalChainServer.start()
         let named = Self.environment(rpc: local.url, keypairPath: keypairPath, cluster: "mainnet-beta")
-        let (namedStatus, namedOutput) = try RunCommandTests.runFlutterbye(["config", "check"], environment: named)
+        let (namedStatus, namedOutput) = try await RunCommandTests.runFlutterbye(["config", "check"], environment: named)
         #expect(namedStatus == 1 && namedOutput.contains("SOLANA_CLUSTER") && namedOutput.contains("mainnet-beta"), "\(namedOutput)")
     }
 
@@ -68,7 +68,7 @@ struct ClusterAgreementTests {
         environment["API_TOKEN"] = String(repeating: "t", count: 40)
         for cluster in ["localnet", nil] {
             environment["SOLANA_CLUSTER"] = cluster
-            let (status, output) = try RunCommandTests.runFlutterbye(["config", "check"], environment: environment)
+            let (status, output) = try await RunCommandTests.runFlutterbye(["config", "check"], environment: environment)
             #expect(status == 0, "\(output)")
             #expect(output.contains("warning") && output.contains("SOLANA_KEYPAIR_PATH") && output.contains("chmod 600 \(keypairPath)"), "\(output)")
         }

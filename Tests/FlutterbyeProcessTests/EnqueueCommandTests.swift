@@ -18,8 +18,8 @@ struct EnqueueCommandTests {
     static let recipient = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
     static let escrow = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
 
-    static func enqueue(_ key: String, _ extra: [String], url: String) throws -> (status: Int32, output: String) {
-        try RunCommandTests.runFlutterbye(
+    static func enqueue(_ key: String, _ extra: [String], url: String) async throws -> (status: Int32, output: String) {
+        try await RunCommandTests.runFlutterbye(
             [
                 "enqueue", "--idempotency-key", key, "--program", "token-2022", "--decimals", "6", "--name", "Choice", "--symbol", "CHO",
                 "--uri", "https://flutterbye.example/choice.json", "--amount", "1000", "--recipient", recipient,
@@ -34,7 +34,7 @@ struct EnqueueCommandTests {
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
             let url = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
-            let (status, output) = try Self.enqueue(
+            let (status, output) = try await Self.enqueue(
                 "cli-chosen",
                 [
                     "--mint-authority", "revoke", "--freeze-authority", Self.escrow, "--metadata-update-authority", "none", "--metadata-field",
@@ -59,7 +59,7 @@ struct EnqueueCommandTests {
                 ),
             ]
             for (index, (arguments, message)) in refusals.enumerated() {
-                let (refused, text) = try Self.enqueue("cli-refused-\(index)", arguments, url: url)
+                let (refused, text) = try await Self.enqueue("cli-refused-\(index)", arguments, url: url)
                 #expect(refused != 0 && text.contains(message), "\(arguments.first ?? ""): \(text)")
             }
             #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 1)

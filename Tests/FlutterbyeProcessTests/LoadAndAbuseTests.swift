@@ -44,7 +44,7 @@ struct LoadAndAbuseTests {
         let sizes = Sizes()
         let payer = try Keypair(seed: [UInt8](repeating: 101, count: 32))
         let recipients = try (0..<4).map { try Keypair(seed: [UInt8](repeating: UInt8(102 + $0), count: 32)).publicKey }
-        let cluster = try PostgresTestCluster()
+        let cluster = try await PostgresTestCluster.start()
         let server = try await LocalChainServer.start(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5), logger: Self.logger)
         _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(2_000_000_000_000)], as: String.self)
@@ -163,9 +163,9 @@ struct LoadAndAbuseTests {
                             if stop.withLock({ $0 }) || postersDone.withLock({ $0 }) == sizes.posters { return }
                             try await Task.sleep(for: .milliseconds(50))
                         }
-                        try cluster.halt()
+                        try await cluster.halt()
                         try await Task.sleep(for: .seconds(3))
-                        try cluster.resume()
+                        try await cluster.resume()
                     }
                 }
                 // Every job confirmed, then the readers and scrapers stop.

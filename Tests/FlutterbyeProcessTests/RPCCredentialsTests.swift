@@ -53,7 +53,7 @@ struct RPCCredentialsTests {
             let shown = "http://127.0.0.1:\(port)"
             let mint = try Keypair(seed: [UInt8](repeating: 103, count: 32)).publicKey.base58
             // `config check`: the cluster is identified through the credentials, and only scheme, host and port show.
-            let (status, output) = try RunCommandTests.runFlutterbye(
+            let (status, output) = try await RunCommandTests.runFlutterbye(
                 ["config", "check"],
                 environment: [
                     "DATABASE_URL": try WorkerProcessLauncher.testDatabaseURL("flutterbye_rpc_credentials_test"),

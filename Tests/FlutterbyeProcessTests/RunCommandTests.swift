@@ -152,18 +152,13 @@ struct RunCommandTests {
     }
 
     /// Runs `flutterbye <arguments>` with exactly `environment`; returns its exit status and output.
-    static func runFlutterbye(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+    static func runFlutterbye(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = WorkerProcessLauncher.binary
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let (status, output) = try await ChildProcess.run(process)
+        return (status, String(decoding: output, as: UTF8.self))
     }
 
     /// A chain that reports mainnet's genesis hash: `run`, `config check`, `worker` and `index` refuse the demo's
@@ -201,7 +196,7 @@ struct RunCommandTests {
             ),
         ]
         for (command, expectations) in cases {
-            let (status, output) = try Self.runFlutterbye(command, environment: environment)
+            let (status, output) = try await Self.runFlutterbye(command, environment: environment)
             #expect(status == 1, "\(command): \(output)")
             for expected in expectations {
                 #expect(output.contains(expected), "\(command) names \(expected):\n\(output)")
@@ -212,7 +207,7 @@ struct RunCommandTests {
         var incomplete = environment
         incomplete["FLBY_TOKEN_MINT"] = nil
         for command in [["config", "check"], ["index"]] {
-            let (status, output) = try Self.runFlutterbye(command, environment: incomplete)
+            let (status, output) = try await Self.runFlutterbye(command, environment: incomplete)
             #expect(status == 1, "\(command): \(output)")
             for expected in ["FLBY_TOKEN_MINT", "MAINNET_PROGRAM_ID is not set", "MAINNET_ESCROW_WALLET is not set", "MAINNET_FEE_WALLET is not set"]
             {
@@ -221,10 +216,10 @@ struct RunCommandTests {
         }
         environment["SOLANA_RPC_URL"] = local.url.absoluteString
         incomplete["SOLANA_RPC_URL"] = local.url.absoluteString
-        let (localStatus, localOutput) = try Self.runFlutterbye(["config", "check"], environment: incomplete)
+        let (localStatus, localOutput) = try await Self.runFlutterbye(["config", "check"], environment: incomplete)
         #expect(localStatus == 1 && localOutput.contains("FLBY_TOKEN_MINT"), "\(localOutput)")
         #expect(!localOutput.contains("MAINNET_PROGRAM_ID"), "off mainnet the MainNet addresses are not asked for:\n\(localOutput)")
-        let (status, output) = try Self.runFlutterbye(["config", "check"], environment: environment)
+        let (status, output) = try await Self.runFlutterbye(["config", "check"], environment: environment)
         #expect(status == 0, "\(output)")
         #expect(output.contains("configuration usable: indexer, worker, api on custom"), "\(output)")
     }
@@ -234,13 +229,9 @@ struct RunCommandTests {
         process.executableURL = WorkerProcessLauncher.binary
         process.arguments = ["run"]
         process.environment = ["PATH": "/usr/bin:/bin", "API_TOKEN": "short", "FLUTTERBYE_API_PORT": "99999"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
+        let (status, output) = try await ChildProcess.run(process)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(status != 0)
         for expected in ["DATABASE_URL", "SOLANA_RPC_URL", "FLBY_TOKEN_MINT", "FLUTTERBYE_MASTER_SEED", "API_TOKEN", "FLUTTERBYE_API_PORT"] {
             #expect(text.contains(expected), "the refusal names \(expected):\n\(text)")
         }

@@ -90,7 +90,7 @@ struct WorkerProcessTests {
     @Test func aWorkerReconnectsAfterPostgreSQLRestartsAndCarriesOn() async throws {
         let before = 60
         let after = 20
-        let cluster = try PostgresTestCluster()
+        let cluster = try await PostgresTestCluster.start()
         let database = try DatabaseConfiguration(url: cluster.url)
         let server = try await LocalChainServer.start(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
         let rpc = try SolanaRPCClient(
@@ -117,12 +117,12 @@ struct WorkerProcessTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(done >= before / 4 && done < before, "the restart comes while jobs remain: \(done) of \(before) done")
-            try cluster.halt()
+            try await cluster.halt()
             try await Task.sleep(for: .seconds(3))
             #expect(worker.process.isRunning, "the worker outlives its database:\n\(worker.tail())")
             let outage = worker.tail(10_000)
             #expect(outage.contains("psql_error"), "the worker's connections failed during the outage:\n\(worker.tail())")
-            try cluster.resume()
+            try await cluster.resume()
 
             // Jobs enqueued after the restart are picked up too.
             for i in before..<(before + after) {

@@ -5,11 +5,12 @@ public import Foundation
 /// servers under test included, for as long as the child runs (a CI run saw 30 s stalls fail a dozen unrelated tests).
 public enum ChildProcess {
     /// Runs `process` (configured, not started) to its end, its standard output (and standard error, unless it has
-    /// its own) read on a thread of its own; returns the exit status and what it printed.
+    /// a pipe of its own) read on a thread of its own; returns the exit status and what it printed.
     public static func run(_ process: Process) async throws -> (status: Int32, output: Data) {
         let output = Pipe()
         process.standardOutput = output
-        if process.standardError == nil { process.standardError = output }
+        // Foundation's default is the parent's standard error, not nil: only a pipe the caller set is kept apart.
+        if !(process.standardError is Pipe) { process.standardError = output }
         try process.run()
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {

@@ -12,44 +12,56 @@ public final class PostgresTestCluster: @unchecked Sendable {
     public let url: String
     private let directory: URL
 
-    public init() throws {
+    private init(url: String, directory: URL) {
+        self.url = url
+        self.directory = directory
+    }
+
+    /// Starts a new cluster (initdb and the server: seconds, waited for off Swift's cooperative pool).
+    public static func start() async throws -> PostgresTestCluster {
         // Short and under /tmp: the socket path must be short and reachable by the postgres OS user.
-        directory = URL(fileURLWithPath: "/tmp/flutterbye-pg-\(UUID().uuidString.prefix(8))")
-        let output = try Self.script("start", directory)
+        let directory = URL(fileURLWithPath: "/tmp/flutterbye-pg-\(UUID().uuidString.prefix(8))")
+        let output = try await script("start", directory)
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("export FLUTTERBYE_TEST_DATABASE_URL=") }),
             let url = line.split(separator: "=", maxSplits: 1).last
-        else { throw ClusterError(description: "postgres-cluster.sh start printed no URL: \(output)") }
-        self.url = String(url)
+        else {
+            _ = try? await script("stop", directory)
+            throw ClusterError(description: "postgres-cluster.sh start printed no URL: \(output)")
+        }
+        return PostgresTestCluster(url: String(url), directory: directory)
     }
 
     deinit {
-        _ = try? Self.script("stop", directory)
+        // Waited for here, from code that cannot suspend: the cluster must be gone before the test process ends.
+        let process = Self.process("stop", directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
     }
 
     /// Stops the server (fast shutdown: connections are cut); the data stays.
-    public func halt() throws { _ = try Self.script("halt", directory) }
+    public func halt() async throws { _ = try await Self.script("halt", directory) }
 
     /// Starts the halted server again on the same port.
-    public func resume() throws { _ = try Self.script("resume", directory) }
+    public func resume() async throws { _ = try await Self.script("resume", directory) }
 
-    private static func script(_ command: String, _ directory: URL) throws -> String {
+    private static func process(_ command: String, _ directory: URL) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [
             Repository.root.appendingPathComponent("Tests/Support/postgres-cluster.sh").path, command, directory.path,
         ]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ClusterError(description: "postgres-cluster.sh \(command) failed: \(String(decoding: problems, as: UTF8.self))")
-        }
-        return String(decoding: text, as: UTF8.self)
+        return process
+    }
+
+    /// Runs `postgres-cluster.sh command directory` to its end on a thread of its own (`ChildProcess`); what it
+    /// printed, standard error included.
+    private static func script(_ command: String, _ directory: URL) async throws -> String {
+        let (status, output) = try await ChildProcess.run(process(command, directory))
+        let text = String(decoding: output, as: UTF8.self)
+        guard status == 0 else { throw ClusterError(description: "postgres-cluster.sh \(command) failed: \(text)") }
+        return text
     }
 }

@@ -19,7 +19,7 @@ struct IssuerChoicesExecutionTests {
 
     /// Sends the job's transaction (a mint authority of its own, the largest configuration) and reads the mint back.
     func create(_ key: String, program: TokenProgram, amount: UInt64, choices: IssuerChoices) async throws -> IndependentMint {
-        let chain = try LiteSVMSession()
+        let chain = try await LiteSVMSession.start()
         try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
         let plan = try TokenCreationPlan(
             program: program, decimals: 4, name: "Issuer Token", symbol: "ISS", uri: "https://flutterbye.example/issuer.json", amount: amount,

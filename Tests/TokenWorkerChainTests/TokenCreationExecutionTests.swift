@@ -11,8 +11,8 @@ struct TokenCreationExecutionTests {
     let recipient = try! Keypair(seed: [UInt8](repeating: 12, count: 32)).publicKey
     let memo = "flutterbye job 42: launch token"
 
-    func newChain() throws -> LiteSVMSession {
-        let chain = try LiteSVMSession()
+    func newChain() async throws -> LiteSVMSession {
+        let chain = try await LiteSVMSession.start()
         try chain.airdrop(payer.publicKey, lamports: 100_000_000_000)
         return chain
     }
@@ -21,8 +21,8 @@ struct TokenCreationExecutionTests {
         #expect(outcome.succeeded, "\(what) failed: \(outcome.error ?? "") \(outcome.logs.joined(separator: "\n"))")
     }
 
-    @Test func classicTokenCreationExecutes() throws {
-        let chain = try newChain()
+    @Test func classicTokenCreationExecutes() async throws {
+        let chain = try await newChain()
         let token = TokenProgram.token
         let mint = try Keypair(seed: [UInt8](repeating: 13, count: 32))
         let amount: UInt64 = 1_000_000 * 1_000_000
@@ -67,8 +67,8 @@ struct TokenCreationExecutionTests {
         #expect(try TokenMintState(data: try #require(try chain.account(mint.publicKey)).data).supply == amount)
     }
 
-    @Test func token2022CreationWithOnChainMetadataExecutes() throws {
-        let chain = try newChain()
+    @Test func token2022CreationWithOnChainMetadataExecutes() async throws {
+        let chain = try await newChain()
         let token = TokenProgram.token2022
         let mint = try Keypair(seed: [UInt8](repeating: 14, count: 32))
         let (name, symbol, uri) = ("Flutterbye Launch", "FLBYL", "https://flutterbye.example/tokens/launch.json")
@@ -119,8 +119,8 @@ struct TokenCreationExecutionTests {
     /// Every other token builder, executed on both programs: a second holder via InitializeAccount3, MintToChecked,
     /// Transfer, TransferChecked, Burn, BurnChecked, SetAuthority, and (Token-2022) a metadata field update.
     @Test(arguments: [TokenProgram.token, TokenProgram.token2022])
-    func tokenOperationsExecute(token: TokenProgram) throws {
-        let chain = try newChain()
+    func tokenOperationsExecute(token: TokenProgram) async throws {
+        let chain = try await newChain()
         let mint = try Keypair(seed: [UInt8](repeating: 15, count: 32))
         let holder = try Keypair(seed: [UInt8](repeating: 16, count: 32))
         let second = try Keypair(seed: [UInt8](repeating: 17, count: 32))

@@ -16,8 +16,8 @@ struct TokenCreationPlanExecutionTests {
     static func program(_ name: String) -> TokenProgram { name == "token" ? .token : .token2022 }
 
     @Test(arguments: ["token", "token-2022"], [true, false])
-    func aJobsTransactionCreatesItsToken(program: String, separateAuthority: Bool) throws {
-        let chain = try LiteSVMSession()
+    func aJobsTransactionCreatesItsToken(program: String, separateAuthority: Bool) async throws {
+        let chain = try await LiteSVMSession.start()
         try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
         let plan = try TokenCreationPlan(
             program: Self.program(program), decimals: 6, name: "Job Token", symbol: "JOB", uri: "https://flutterbye.example/job.json",
@@ -57,8 +57,8 @@ struct TokenCreationPlanExecutionTests {
     /// transaction must still create the token there, and the lamports stay in the mint account. (The runtime refuses a
     /// transfer that leaves an empty account below its rent-exempt minimum, 890,880 lamports: the smallest gift.)
     @Test(arguments: ["token", "token-2022"], [UInt64(890_880), 1_000_000_000])
-    func aJobsTransactionCreatesItsTokenOnAnAddressAStrangerFunded(program: String, gift: UInt64) throws {
-        let chain = try LiteSVMSession()
+    func aJobsTransactionCreatesItsTokenOnAnAddressAStrangerFunded(program: String, gift: UInt64) async throws {
+        let chain = try await LiteSVMSession.start()
         try chain.airdrop(payer.publicKey, lamports: 10_000_000_000)
         let plan = try TokenCreationPlan(
             program: Self.program(program), decimals: 3, name: "Gift", symbol: "GFT", uri: "https://flutterbye.example/gift.json", amount: 77,

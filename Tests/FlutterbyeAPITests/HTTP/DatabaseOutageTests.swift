@@ -24,7 +24,7 @@ struct DatabaseOutageTests {
 
     /// Runs `body` with the API (server and services, as `flutterbye run` serves it) on a cluster of its own.
     func withAPI(_ body: @Sendable (PostgresTestCluster, any TestClientProtocol) async throws -> Void) async throws {
-        let cluster = try PostgresTestCluster()
+        let cluster = try await PostgresTestCluster.start()
         let database = try DatabaseConfiguration(url: cluster.url)
         try await TestDatabase.withClient(database) { client in
             let migrator = try SchemaMigrator.bundled()
@@ -50,7 +50,7 @@ struct DatabaseOutageTests {
     @Test func requestsThatNeedTheDatabaseAre503WithRetryAfterPromptlyWhileItIsDown() async throws {
         try await withAPI { cluster, http in
             let id = try await Self.enqueue(http, "outage-1")
-            try cluster.halt()
+            try await cluster.halt()
             let requests: [(String, HTTPRequest.Method, ByteBuffer?)] = [
                 ("/v1/jobs", .get, nil), ("/v1/jobs/\(id)", .get, nil), ("/v1/jobs", .post, StatusAPITests.jobBody("outage-2")),
                 ("/v1/jobs/\(id)/cancel", .post, nil), ("/v1/jobs/\(id)/retry", .post, nil), ("/v1/stats", .get, nil),
@@ -85,7 +85,7 @@ struct DatabaseOutageTests {
             #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
             #expect(try await http.execute(uri: "/metrics", method: .get).status == .ok)
 
-            try cluster.resume()
+            try await cluster.resume()
             var back = false
             for _ in 0..<150 where !back {
                 back = try await http.execute(uri: "/v1/jobs/\(id)", method: .get, headers: StatusAPITests.auth).status == .ok
@@ -104,7 +104,7 @@ struct DatabaseOutageTests {
     @Test func afterALongOutageRequestsAre503UntilTheyAreServedNever500() async throws {
         try await withAPI { cluster, http in
             let id = try await Self.enqueue(http, "long-outage-1")
-            try cluster.halt()
+            try await cluster.halt()
             // Requests meanwhile keep the pool trying (and failing) to connect.
             let outageEnds = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < outageEnds {
@@ -112,7 +112,7 @@ struct DatabaseOutageTests {
                 #expect(status == .serviceUnavailable)
                 try await Task.sleep(for: .milliseconds(500))
             }
-            try cluster.resume()
+            try await cluster.resume()
             var statuses: [Int] = []
             let deadline = ContinuousClock.now + .seconds(60)
             while statuses.last != 200 && ContinuousClock.now < deadline {

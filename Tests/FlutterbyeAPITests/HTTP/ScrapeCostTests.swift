@@ -45,15 +45,15 @@ struct ScrapeCostTests {
     }
 
     @Test func fiftyScrapesAndProbesSendNoStatementAndNoRPCCall() async throws {
-        let cluster = try PostgresTestCluster()
+        let cluster = try await PostgresTestCluster.start()
         var adminConfiguration = try DatabaseConfiguration(url: cluster.url)
         adminConfiguration.database = "postgres"
         // pg_stat_statements is loaded at the server's start.
         try await TestDatabase.withClient(adminConfiguration) { admin in
             try await admin.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'", logger: Self.logger)
         }
-        try cluster.halt()
-        try cluster.resume()
+        try await cluster.halt()
+        try await cluster.resume()
         let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
         let database = try DatabaseConfiguration(url: cluster.url)

@@ -54,7 +54,7 @@ extension StatusAPITests {
     /// `/readyz` answers 503 while PostgreSQL is down and 200 once it is back, without a restart (from the checks the
     /// sampler runs every few seconds).
     @Test func readinessFollowsTheDatabase() async throws {
-        let cluster = try PostgresTestCluster()
+        let cluster = try await PostgresTestCluster.start()
         try await TestDatabase.withClient(try DatabaseConfiguration(url: cluster.url)) { client in
             let migrator = try SchemaMigrator.bundled()
             try await migrator.apply(on: client, logger: Self.logger)
@@ -64,14 +64,14 @@ extension StatusAPITests {
                     try await http.execute(uri: "/readyz", method: .get) { $0.status }
                 }
                 #expect(try await status() == .ok)
-                try cluster.halt()
+                try await cluster.halt()
                 var down = false
                 for _ in 0..<60 where !down {
                     down = try await status() == .serviceUnavailable
                     if !down { try await Task.sleep(for: .milliseconds(250)) }
                 }
                 #expect(down, "/readyz did not turn 503 within 15 s of the database going away")
-                try cluster.resume()
+                try await cluster.resume()
                 var ready = false
                 for _ in 0..<40 where !ready {
                     ready = try await status() == .ok
