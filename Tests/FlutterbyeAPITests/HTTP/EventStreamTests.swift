@@ -38,8 +38,13 @@ struct EventStreamTests {
             try await client.query(
                 "UPDATE flutterbye.event_log_horizon SET pruned_through_xid = '0', pruned_through_id = 0", logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
+            var configuration = StatusAPI.Configuration(apiTokens: [Self.token], cluster: StatusAPITests.cluster, events: options)
+            // The test's HTTP client keeps one connection across the streams' waits, which on a loaded machine can
+            // pass the server's idle timeout (60 s): the server would close it under the client ("I/O on closed
+            // channel"). The idle close has tests of its own (ConnectionLimitsTests).
+            configuration.connections.idleTimeout = .seconds(3600)
             let api = StatusAPI(
-                configuration: .init(apiTokens: [Self.token], cluster: StatusAPITests.cluster, events: options),
+                configuration: configuration,
                 queue: queue, index: IndexStore(client: client, logger: Self.logger), events: EventLog(client: client, logger: Self.logger),
                 rpc: nil, metrics: nil, readiness: [], database: database, logger: Self.logger)
             let app = api.application(host: "127.0.0.1", port: 0, logger: Self.logger)
