@@ -77,7 +77,7 @@ extension IndexerAcceptanceTests {
 
     /// How soon, in slots after its confirmation, is measured and printed (docs/indexer.md has the figures of an idle
     /// machine: every one in the slot of its confirmation); what is asserted is only that no poll could have been
-    /// that quick: polled every 30 s (75 slots), all 20 are indexed within 10 s (25 slots) of their confirmation.
+    /// that quick: polled every 30 s (75 slots), all 20 are indexed within 20 s (50 slots) of their confirmation.
     @Test("with PubSub, a watched wallet's transactions are indexed as the node confirms them, though polled every 30 s")
     func aMentionedTransactionIsIndexedAsItIsConfirmed() async throws {
         // Slots of 400 ms, as on mainnet.
@@ -96,7 +96,9 @@ extension IndexerAcceptanceTests {
                 lags.sort()
                 let p95 = lags[Int((0.95 * Double(lags.count)).rounded(.up)) - 1]
                 print("indexed after confirmation, slots of 400 ms, sorted: \(lags); p95 \(p95)")
-                #expect((lags.last ?? .max) < 25, "\(lags)")
+                // Polling alone (every 75 slots) would spread the lags over 0-75: all 20 under 50 would happen about
+                // once in 3,000 runs ((2/3)^20). 50, not 25: a loaded CI machine delayed one to 28.
+                #expect((lags.last ?? .max) < 50, "\(lags)")
             }
         }
     }
