@@ -1,3 +1,4 @@
+import SolanaRPC
 import Synchronization
 
 /// The compute units each transaction shape uses, measured by one simulation per shape and kept for `refreshAfter`

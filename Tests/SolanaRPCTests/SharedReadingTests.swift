@@ -1,6 +1,6 @@
+import SolanaRPC
 import Synchronization
 import Testing
-import TokenWorker
 
 /// One reading for every caller waiting on it, a fresh value served without a read, and a failed read keeping the
 /// previous value.

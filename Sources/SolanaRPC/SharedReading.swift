@@ -1,7 +1,8 @@
 import Synchronization
 
-/// A value read from the network that every job of the worker shares: read again only when it is older than a
-/// caller allows, and then once for all the callers waiting on it (a read under way is joined, not repeated).
+/// A value read from the network that every caller shares (the worker's jobs, the status API's requests): read again
+/// only when it is older than a caller allows, and then once for all the callers waiting on it (a read under way is
+/// joined, not repeated).
 package final class SharedReading<Value: Sendable>: Sendable {
     /// The value and when its read ended.
     package struct Reading: Sendable {
