@@ -64,6 +64,20 @@ public struct SolanaRPCClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Runs `body` with a client from `makeHTTPClient`, shut down afterwards, also when `body` fails.
+    public static func withHTTPClient<Result>(
+        connectTimeout: Duration = .seconds(2), _ body: (HTTPClient) async throws -> Result
+    ) async throws -> Result {
+        let http = makeHTTPClient(connectTimeout: connectTimeout)
+        let result: Result
+        do { result = try await body(http) } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        return result
+    }
+
     // MARK: Calls
 
     /// Calls `method` with `params` and decodes its `result` as `Result`.

@@ -5,7 +5,6 @@ import FlutterbyeService
 import FlutterbyeStore
 import Foundation
 import Logging
-import SolanaCore
 import SolanaRPC
 
 /// `flutterbye config`: configuration tools.
@@ -32,14 +31,9 @@ struct ConfigCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parts = ServiceParts(indexer: !noIndexer, worker: !noWorker, api: !noAPI)
-        let http = SolanaRPCClient.makeHTTPClient()
-        let passed: (ServiceConfiguration, SolanaCluster?)
-        do { passed = try await ProductionGate.pass(parts, http: http, checkOnly: true) } catch {
-            try? await http.shutdown()
-            throw error
+        let (configuration, cluster) = try await SolanaRPCClient.withHTTPClient { http in
+            try await ProductionGate.pass(parts, http: http, checkOnly: true)
         }
-        try await http.shutdown()
-        let (configuration, cluster) = passed
         let running = [parts.indexer ? "indexer" : nil, parts.worker ? "worker" : nil, parts.api ? "api" : nil].compactMap { $0 }
         print(
             "configuration usable: \(running.joined(separator: ", ")) on \(cluster.map { "\($0)" } ?? "an unidentified cluster (production rules applied)")"

@@ -17,19 +17,17 @@ enum IndexerContext {
     static func with<Result: Sendable>(
         _ settings: IndexerSettings, logger: Logger, _ body: @Sendable (PostgresClient, SolanaRPCClient) async throws -> Result
     ) async throws -> Result {
-        let http = SolanaRPCClient.makeHTTPClient()
         let client = PostgresClient(configuration: settings.database.clientConfiguration, backgroundLogger: logger)
         do {
-            let rpc = try SolanaRPCClient(endpoints: settings.endpoints, httpClient: http, logger: logger)
-            let result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                return try await body(client, rpc)
+            return try await SolanaRPCClient.withHTTPClient { http in
+                let rpc = try SolanaRPCClient(endpoints: settings.endpoints, httpClient: http, logger: logger)
+                return try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await client.run() }
+                    defer { group.cancelAll() }
+                    return try await body(client, rpc)
+                }
             }
-            try await http.shutdown()
-            return result
         } catch {
-            try? await http.shutdown()
             if let error = error as? StoreError { throw CommandFailure(error.message) }
             if let error = error as? RPCError { throw CommandFailure(error.description) }
             throw error

@@ -136,23 +136,17 @@ private struct ServiceStart: Service {
     let launcher: ServiceLauncher
 
     func run() async throws {
-        let http = SolanaRPCClient.makeHTTPClient()
-        let parts: ServiceGroup
-        do {
-            let launcher = self.launcher
-            parts = try await cancelWhenGracefulShutdown { try await launcher.prepare(http: http) }
-        } catch {
-            try? await http.shutdown()
-            guard Task.isShuttingDownGracefully else { throw ServiceLauncher.commandFailure(error) }
-            Logger(label: launcher.loggerLabel).info("a stop signal came while starting: stopped before its services started")
-            return
+        let launcher = self.launcher
+        try await SolanaRPCClient.withHTTPClient { http in
+            let parts: ServiceGroup
+            do {
+                parts = try await cancelWhenGracefulShutdown { try await launcher.prepare(http: http) }
+            } catch {
+                guard Task.isShuttingDownGracefully else { throw ServiceLauncher.commandFailure(error) }
+                Logger(label: launcher.loggerLabel).info("a stop signal came while starting: stopped before its services started")
+                return
+            }
+            do { try await parts.run() } catch { throw ServiceLauncher.commandFailure(error) }
         }
-        do {
-            try await parts.run()
-        } catch {
-            try? await http.shutdown()
-            throw ServiceLauncher.commandFailure(error)
-        }
-        try await http.shutdown()
     }
 }
