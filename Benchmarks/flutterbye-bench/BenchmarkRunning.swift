@@ -36,6 +36,7 @@ final class BlockingResult<Value: Sendable>: Sendable {
 extension Duration {
     var seconds: Double { totalSeconds }
     var milliseconds: Double { seconds * 1000 }
+    var microseconds: Double { seconds * 1_000_000 }
 }
 
 /// Writes a line to stdout unbuffered, so that each figure shows as soon as it is measured, also through a pipe.

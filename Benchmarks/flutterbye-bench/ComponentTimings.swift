@@ -22,7 +22,7 @@ struct ComponentTimingsBenchmark: ParsableCommand {
         func time(_ name: String, _ body: () throws -> Void) rethrows {
             let clock = ContinuousClock()
             let elapsed = try clock.measure { for _ in 0..<iterations { try body() } }
-            let micros = (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(iterations)
+            let micros = elapsed.microseconds / Double(iterations)
             print("\(name): \(String(format: "%.2f", micros)) µs")
         }
         time("Keypair.generate") { sink &+= Int(Keypair.generate().publicKey.bytes[0]) }

@@ -102,9 +102,7 @@ struct IndexStageTimings {
             for index in times.indices { best[index] = min(best[index], times[index]) }
         }
         func perTransaction(_ duration: Duration) -> String {
-            String(
-                format: "%.2f µs",
-                (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12) / Double(signatures.count))
+            String(format: "%.2f µs", duration.microseconds / Double(signatures.count))
         }
         // Every address's whole history as one getSignaturesForAddress answer.
         let pages = recording.signatures.values.map { entries in
@@ -135,7 +133,7 @@ struct IndexStageTimings {
             (["stages: \(signatures.count) transactions in batches of \(batchSize), the fastest of \(rounds) rounds, per transaction:"]
             + names.indices.map { "  \(names[$0]): \(perTransaction(best[$0]))" }
             + [
-                "  signature pages: \(perTransaction(pagesBest)) (\(entries) entries, \(String(format: "%.2f µs", (Double(pagesBest.components.seconds) * 1e6 + Double(pagesBest.components.attoseconds) / 1e12) / Double(entries))) each)"
+                "  signature pages: \(perTransaction(pagesBest)) (\(entries) entries, \(String(format: "%.2f µs", pagesBest.microseconds / Double(entries))) each)"
             ]
             + [
                 "  the polling source alone (HTTP, no database; the fastest of \(rounds)): \(perTransaction(source.0)) wall, \(String(format: "%.2f µs", source.1 * 1e6 / Double(signatures.count))) CPU"
