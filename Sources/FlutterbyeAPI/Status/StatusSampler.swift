@@ -25,17 +25,18 @@ public final class StatusSampler: Service, Sendable {
         public var databaseProbeTimeout: Duration
         /// How long one reading of the chain's slots (for the lag in `GET /v1/index` and the gauges) serves every
         /// asker before the next is made.
-        public var chainSlotsMaxAge: Duration = .seconds(5)
+        public var chainSlotsMaxAge: Duration
 
         public init(
             readinessInterval: Duration = .seconds(5), gaugeInterval: Duration = .seconds(10), databaseProbeInterval: Duration = .seconds(1),
-            checkTimeout: Duration = .seconds(3), databaseProbeTimeout: Duration = .seconds(2)
+            checkTimeout: Duration = .seconds(3), databaseProbeTimeout: Duration = .seconds(2), chainSlotsMaxAge: Duration = .seconds(5)
         ) {
             self.readinessInterval = readinessInterval
             self.gaugeInterval = gaugeInterval
             self.databaseProbeInterval = databaseProbeInterval
             self.checkTimeout = checkTimeout
             self.databaseProbeTimeout = databaseProbeTimeout
+            self.chainSlotsMaxAge = chainSlotsMaxAge
         }
 
         /// The oldest readiness round `/readyz` trusts: two rounds missed.
