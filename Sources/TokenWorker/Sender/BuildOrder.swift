@@ -1,6 +1,3 @@
-import FlutterbyeStore
-import Foundation
-import Logging
 public import SolanaCore
 
 /// A job whose transaction is to be built: the plan, the mint (whose keypair the loop derives from the idempotency

@@ -1,7 +1,4 @@
-import FlutterbyeStore
-import Foundation
 public import SolanaCore
-import SolanaRPC
 
 /// A signed transaction, the block height after which it can no longer land, and the most it can take from the fee
 /// payer (fees and the rent it pays, in lamports).

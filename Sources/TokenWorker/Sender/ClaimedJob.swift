@@ -1,7 +1,5 @@
 public import FlutterbyeStore
-import Foundation
 public import SolanaCore
-import SolanaRPC
 
 /// A claimed job and the mint address this worker derives for it (the state machine never sees the master seed).
 public struct ClaimedJob: Sendable, Hashable {

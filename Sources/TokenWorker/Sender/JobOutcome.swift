@@ -1,6 +1,4 @@
 public import FlutterbyeStore
-import Foundation
-import Logging
 public import SolanaCore
 
 /// How a job leaves the worker: each written under its lease.

@@ -1,6 +1,3 @@
-import FlutterbyeStore
-import SolanaCore
-
 /// The step a job in flight is at. `…Due` steps wait for their time (a retry's backoff); the others wait for the
 /// answer to the action they issued.
 enum Phase: Sendable, Hashable {

@@ -1,4 +1,3 @@
-import FlutterbyeStore
 import SolanaCore
 
 /// A job's newest stored transaction, and where its sending stands.

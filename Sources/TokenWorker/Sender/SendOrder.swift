@@ -1,6 +1,3 @@
-import FlutterbyeStore
-import Foundation
-import Logging
 public import SolanaCore
 
 /// A transaction to send: `preflight` for its first send (the node simulates it and refuses what would fail), never

@@ -1,6 +1,3 @@
-import FlutterbyeStore
-import Foundation
-import Logging
 public import SolanaCore
 
 /// A job whose token's existence is to be judged (`MintVerdict`), with all its transactions' signatures.

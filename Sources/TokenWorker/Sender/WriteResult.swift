@@ -1,8 +1,3 @@
-import FlutterbyeStore
-import Foundation
-import SolanaCore
-import SolanaRPC
-
 /// How a `.finish` write went.
 public enum WriteResult: Sendable, Hashable {
     /// Written: the job left the worker.
