@@ -1,5 +1,4 @@
 public import Foundation
-import SolanaCore
 
 /// The checks in a row that found a stored transaction nowhere (a row of `chain_absence_checks`): how many, and the
 /// finalized slot and time of the first and the latest; `droppedAt` once it was dropped.

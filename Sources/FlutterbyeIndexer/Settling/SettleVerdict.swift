@@ -1,6 +1,3 @@
-import Foundation
-import SolanaCore
-
 /// What one check found of a stored transaction: a status or a `getTransaction` answer at a slot, nothing at all, or
 /// nothing to go by (the RPC failed).
 public enum ChainSighting: Sendable, Hashable {

@@ -1,4 +1,3 @@
-import Foundation
 public import SolanaCore
 
 /// A stored transaction as the settling pass checks it: its slot, whether it is dropped, and its misses so far.
