@@ -59,6 +59,8 @@ public struct StatusAPI: Sendable {
     public let sampler: StatusSampler
     let database: DatabaseGate
     let authentication: BearerTokenMiddleware
+    /// The database's figures for the status routes, shared by every request.
+    let readings: StatusReadings
 
     /// `database`: where PostgreSQL is, for the probe's connection of its own (the routes use `queue`, `index` and
     /// `events`, on the pool).
@@ -86,6 +88,7 @@ public struct StatusAPI: Sendable {
             database: self.database,
             probe: DatabaseProbe(database: database, logger: logger), logger: logger)
         self.authentication = BearerTokenMiddleware(tokens: configuration.apiTokens)
+        self.readings = StatusReadings(maxAge: sampling.statusReadingsMaxAge)
     }
 
     /// The routes, ready to serve: the operations generated from the OpenAPI document (`APIHandlers`), and by hand
@@ -104,8 +107,8 @@ public struct StatusAPI: Sendable {
         let v1 = router.group("v1").add(middleware: authentication)
         let writes = v1.group().add(middleware: RateLimitMiddleware(limit: configuration.writeLimit))
         let handlers = APIHandlers(
-            sampler: sampler, queue: queue, index: index, events: events.log, slotReaders: slotReaders, cluster: configuration.cluster,
-            database: database)
+            sampler: sampler, queue: queue, index: index, events: events.log, slotReaders: slotReaders, readings: readings,
+            cluster: configuration.cluster, database: database)
         do {
             try handlers.register(on: OperationRoutes(router: router, reads: v1, writes: writes))
         } catch {

@@ -14,13 +14,15 @@ extension APIHandlers {
     /// from falling behind, so `updated_at` (the last cursor move) is shown beside it.
     func getIndex(_ input: Operations.GetIndex.Input) async throws -> Operations.GetIndex.Output {
         async let slots = chainSlots()
-        let index = self.index
-        let events = self.events
-        let (status, recent) = try await database.run {
-            async let recent = events.recent(kinds: [.flbyMovement], limit: Self.recentMovements)
-            let status = try await index.status()
-            return (status, try await recent)
+        let (index, events, database) = (self.index, self.events, self.database)
+        let figures = try await readings.index {
+            try await database.run {
+                async let recent = events.recent(kinds: [.flbyMovement], limit: Self.recentMovements)
+                let status = try await index.status()
+                return StatusReadings.IndexFigures(status: status, recentMovements: try await recent)
+            }
         }
+        let (status, recent) = (figures.status, figures.recentMovements)
         let chain = await slots
         let addresses = try status.addresses.map { address in
             guard let role = Components.Schemas.IndexReport.AddressesPayloadPayload.RolePayload(rawValue: address.role.rawValue) else {
@@ -73,14 +75,18 @@ extension APIHandlers {
 
     func getStats(_ input: Operations.GetStats.Input) async throws -> Operations.GetStats.Output {
         let window = Duration.seconds(3600)
-        let queue = self.queue
-        let (counts, statistics, waiting, minutes) = try await database.run {
-            async let counts = queue.countsByState()
-            async let waiting = queue.oldestWaitingJobAge()
-            async let minutes = queue.minutes(count: Self.chartMinutes)
-            let statistics = try await queue.statistics(window: window)
-            return (try await counts, statistics, try await waiting, try await minutes)
+        let (queue, database) = (self.queue, self.database)
+        let figures = try await readings.queue {
+            try await database.run {
+                async let counts = queue.countsByState()
+                async let waiting = queue.oldestWaitingJobAge()
+                async let minutes = queue.minutes(count: Self.chartMinutes)
+                let statistics = try await queue.statistics(window: window)
+                return StatusReadings.QueueFigures(
+                    counts: try await counts, statistics: statistics, oldestWaiting: try await waiting, minutes: try await minutes)
+            }
         }
+        let (counts, statistics, waiting, minutes) = (figures.counts, figures.statistics, figures.oldestWaiting, figures.minutes)
         var byState: [String: Int] = [:]
         for state in TokenJobState.allCases { byState[state.rawValue] = 0 }
         for (state, count) in counts { byState[state.rawValue] = count }

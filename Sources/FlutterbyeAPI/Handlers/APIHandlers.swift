@@ -16,6 +16,8 @@ struct APIHandlers: APIProtocol {
     let events: EventLog
     /// The chain's slots, for the index's lag; without them the lag is null.
     let slotReaders: SlotReaders?
+    /// The database's figures for `GET /v1/stats` and `GET /v1/index`, shared by every request.
+    let readings: StatusReadings
     /// The cluster explorer links point to.
     let cluster: SolanaCluster
     let database: DatabaseGate

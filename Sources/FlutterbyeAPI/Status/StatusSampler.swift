@@ -26,10 +26,14 @@ public final class StatusSampler: Service, Sendable {
         /// How long one reading of the chain's slots (for the lag in `GET /v1/index` and the gauges) serves every
         /// asker before the next is made.
         public var chainSlotsMaxAge: Duration
+        /// How long one reading of the database for `GET /v1/stats`, and one for `GET /v1/index`, serves every asker
+        /// before the next is made (`StatusReadings`); the status page asks for both every 2 s while jobs move.
+        public var statusReadingsMaxAge: Duration
 
         public init(
             readinessInterval: Duration = .seconds(5), gaugeInterval: Duration = .seconds(10), databaseProbeInterval: Duration = .seconds(1),
-            checkTimeout: Duration = .seconds(3), databaseProbeTimeout: Duration = .seconds(2), chainSlotsMaxAge: Duration = .seconds(5)
+            checkTimeout: Duration = .seconds(3), databaseProbeTimeout: Duration = .seconds(2), chainSlotsMaxAge: Duration = .seconds(5),
+            statusReadingsMaxAge: Duration = .seconds(2)
         ) {
             self.readinessInterval = readinessInterval
             self.gaugeInterval = gaugeInterval
@@ -37,6 +41,7 @@ public final class StatusSampler: Service, Sendable {
             self.checkTimeout = checkTimeout
             self.databaseProbeTimeout = databaseProbeTimeout
             self.chainSlotsMaxAge = chainSlotsMaxAge
+            self.statusReadingsMaxAge = statusReadingsMaxAge
         }
 
         /// The oldest readiness round `/readyz` trusts: two rounds missed.

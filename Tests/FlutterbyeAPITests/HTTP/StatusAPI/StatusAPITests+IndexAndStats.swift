@@ -107,6 +107,43 @@ extension StatusAPITests {
         }
     }
 
+    /// Every open status page asks for `/v1/stats` and `/v1/index` every 2 s while jobs move, and the job counts read
+    /// every job kept: the database's work must not grow with the number of pages. Within a reading's age, answers
+    /// come from that one reading: what the database holds since is not read.
+    @Test func statusRequestsShareOneReadingOfTheDatabase() async throws {
+        try await withAPI(configure: { $0.sampling.statusReadingsMaxAge = .seconds(3600) }) { http, _ in
+            @Sendable func askAll(_ uri: String, _ member: String) async throws -> [String] {
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<20 {
+                        group.addTask {
+                            let answer = try Self.object(try await http.execute(uri: uri, method: .get, headers: Self.auth))
+                            let part = try #require(answer[member])
+                            return String(decoding: try JSONSerialization.data(withJSONObject: part, options: [.sortedKeys]), as: UTF8.self)
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+            for n in 0..<3 {
+                _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("shared-\(n)"))
+            }
+            let stats = try await askAll("/v1/stats", "jobs")
+            #expect(Set(stats).count == 1 && stats[0].contains("\"available\":3"), "\(stats)")
+            _ = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: Self.jobBody("shared-late"))
+            let later = try await askAll("/v1/stats", "jobs")
+            #expect(later == stats, "the reading of 3 jobs serves every answer within its age: \(later)")
+
+            let index = try await askAll("/v1/index", "addresses")
+            try await Self.sql(
+                """
+                INSERT INTO flutterbye.chain_address_cursors (address, role, newest_signature, newest_slot, signatures_seen)
+                VALUES ('CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev', 'mint', 'sig-9', 9, 3)
+                """)
+            let laterIndex = try await askAll("/v1/index", "addresses")
+            #expect(Set(index).count == 1 && index[0] == "[]" && laterIndex == index, "\(index) then \(laterIndex)")
+        }
+    }
+
     @Test func statsShowJobsByStateLatencyAndSuccess() async throws {
         try await withAPI { http, queue in
             for n in 0..<4 {

@@ -44,6 +44,9 @@ struct StatusAPITests {
             var configuration = StatusAPI.Configuration(
                 apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster)
             configuration.unauthenticatedLimit = .init(burst: 1000, perSecond: 1000)
+            // Each request reads the database anew (joining a reading under way), so that a test sees what it just
+            // wrote; the sharing over time has a test of its own.
+            configuration.sampling.statusReadingsMaxAge = .zero
             configure(&configuration)
             let api = StatusAPI(
                 configuration: configuration,
