@@ -15,6 +15,10 @@ enum JobSubmission {
     /// The job request in `body`, with the idempotency key from the body or the `Idempotency-Key` header (both may
     /// be given when they agree), checked by the queue's rules; throws a 400 `APIError` listing every problem.
     static func request(body: [UInt8], idempotencyHeader: String?) throws(APIError) -> CheckedTokenJobRequest {
+        // Not read with replacement characters: two keys that differ would become one, and names would change.
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw APIError.invalid("the body is not UTF-8 text")
+        }
         let value: JSONValue
         do { value = try JSONValue.parse(body) } catch {
             throw APIError.invalid("the body is not JSON: \(error.message)")
@@ -29,9 +33,14 @@ enum JobSubmission {
             summary.append("\(field): \(message)")
         }
 
-        for key in object.keys.sorted() where !members.contains(key) {
-            problem(key, "unknown field; the fields are \(members.sorted().joined(separator: ", "))")
+        // Each unknown member named up to a few, the rest counted, the known fields said once: a refusal stays small
+        // whatever the body holds.
+        let unknown = object.keys.filter { !members.contains($0) }.sorted()
+        for key in unknown.prefix(Self.unknownMembersNamed) { problem(key, "unknown field") }
+        if unknown.count > Self.unknownMembersNamed {
+            problem(unknown[Self.unknownMembersNamed], "unknown field, as are \(unknown.count - Self.unknownMembersNamed - 1) more")
         }
+        if !unknown.isEmpty { summary.append("the fields are \(members.sorted().joined(separator: ", "))") }
         func string(_ key: String, required: Bool) -> String? {
             switch object[key] {
             case .string(let text) where text.utf8.contains(0):
@@ -50,6 +59,9 @@ enum JobSubmission {
             switch object[key] {
             case .int(let number)?:
                 return Int(number)
+            case .uint?:
+                problem(key, "is out of range")
+                return nil
             case nil, .null?:
                 if fallback == nil { problem(key, "is required (an integer)") }
                 return fallback
@@ -120,6 +132,9 @@ enum JobSubmission {
         }
         throw APIError(.badRequest, code: "invalid_job", "the job was not enqueued: \(summary.joined(separator: "; "))", fields: problems)
     }
+
+    /// How many unknown members a refusal names; it counts the others.
+    static let unknownMembersNamed = 10
 
     static func parseTimestamp(_ text: String) -> Date? {
         let plain = ISO8601DateFormatter()

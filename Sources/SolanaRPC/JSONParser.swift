@@ -92,7 +92,11 @@ package struct JSONParser {
 
     private mutating func object() throws(Failure) -> JSONValue {
         var members: [String: JSONValue] = [:]
-        try self.members { parser, name throws(Failure) in members[String(decoding: name.bytes, as: UTF8.self)] = try parser.value() }
+        try self.members { parser, name throws(Failure) in
+            let key = String(decoding: name.bytes, as: UTF8.self)
+            // A member named twice is refused: which of the two counts is a guess another reader may make otherwise.
+            guard members.updateValue(try parser.value(), forKey: key) == nil else { throw parser.failure("the member \"\(key)\" appears twice") }
+        }
         return .object(members)
     }
 
@@ -205,12 +209,72 @@ package struct JSONParser {
         if isInteger {
             if let value = Int64(text) { return .int(value) }
             if !negative, let value = UInt64(text) { return .uint(value) }
+        } else if let whole = Self.wholeNumber(UnsafeBufferPointer(rebasing: bytes[start..<index])) {
+            // As JSONDecoder reads them, a whole number written with a fraction or exponent (1e3, 0.0) is an integer;
+            // read from its digits, exactly, not through a Double, which rounds past 2^53.
+            return whole
         }
         // 1e400 reads as infinity, which no JSON number means.
         guard let value = Double(text), value.isFinite else { throw failure("a number out of range") }
-        // As JSONDecoder reads them: a whole number written with a fraction or exponent (1e3, 0.0) is an integer.
-        if let whole = Int64(exactly: value) { return .int(whole) }
         return .double(value)
+    }
+
+    /// The integer a well-formed number with a fraction or an exponent (`-12.50e1`) stands for, exactly: nil when it
+    /// is not whole or does not fit an Int64 (negative) or a UInt64.
+    static func wholeNumber(_ number: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+        var index = 0
+        let negative = number.first == UInt8(ascii: "-")
+        if negative { index += 1 }
+        // The significant digits, without leading zeros, and the power of ten they are scaled by.
+        var digits: [UInt8] = []
+        var scale = 0
+        var inFraction = false
+        while index < number.count {
+            let byte = number[index]
+            if byte == UInt8(ascii: ".") {
+                inFraction = true
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                break
+            } else {
+                if !(digits.isEmpty && byte == UInt8(ascii: "0")) { digits.append(byte - UInt8(ascii: "0")) }
+                if inFraction { scale -= 1 }
+            }
+            index += 1
+        }
+        if index < number.count {
+            index += 1
+            var exponentNegative = false
+            if number[index] == UInt8(ascii: "+") || number[index] == UInt8(ascii: "-") {
+                exponentNegative = number[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var exponent = 0
+            while index < number.count {
+                // Past 10^400 either way no integer here fits 64 bits, whatever the digits: clamped, never overflowing.
+                exponent = min(exponent * 10 + Int(number[index] - UInt8(ascii: "0")), 100_000)
+                index += 1
+            }
+            scale += exponentNegative ? -exponent : exponent
+        }
+        // Leading zeros of the fraction (0.05) were dropped with the others; trailing zeros only scale.
+        while let last = digits.last, last == 0, scale < 0 {
+            digits.removeLast()
+            scale += 1
+        }
+        if digits.isEmpty { return .int(0) }
+        guard scale >= 0, digits.count + scale <= 20 else { return nil }
+        var magnitude: UInt64 = 0
+        for digit in digits + [UInt8](repeating: 0, count: scale) {
+            let (times10, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times10.addingReportingOverflow(UInt64(digit))
+            if overflow || carry { return nil }
+            magnitude = sum
+        }
+        if negative {
+            if magnitude == UInt64(Int64.max) + 1 { return .int(.min) }
+            return magnitude <= UInt64(Int64.max) ? .int(-Int64(magnitude)) : nil
+        }
+        return magnitude <= UInt64(Int64.max) ? .int(Int64(magnitude)) : .uint(magnitude)
     }
 }
 

@@ -48,6 +48,41 @@ struct JSONParserTests {
         #expect(throws: RPCError.self) { try JSONValue.parse(Data(document.utf8)) }
     }
 
+    /// A whole number written with a fraction or an exponent reads as that exact integer (Decimal, exact to 38 digits,
+    /// is the reference), never as the nearest Double's: above 2^53 they differ, and an amount of base units read
+    /// through a Double would be another amount. A number that is not whole stays a Double.
+    @Test(arguments: [
+        "123456789012345678.0", "1.23456789012345678e17", "12345678901234567800e-2", "9007199254740993.0", "-9007199254740993.0",
+        "18446744073709551615.000", "1.8446744073709551615E19", "-9223372036854775808.0", "1e3", "0.0", "-0.0", "0e5", "1000e-3",
+    ])
+    func readsWholeNumbersWithAFractionOrExponentExactly(_ text: String) throws {
+        let reference = try #require(Decimal(string: text))
+        let value = try Self.only(text)
+        switch value {
+        case .int(let number): #expect(Decimal(number) == reference, "\(text) read as \(number)")
+        case .uint(let number): #expect(Decimal(string: String(number)) == reference, "\(text) read as \(number)")
+        default: Issue.record("\(text) read as \(value)")
+        }
+    }
+
+    /// The one value of a document `[text]`.
+    static func only(_ text: String) throws -> JSONValue {
+        guard case .array(let values) = try JSONValue.parse(Data("[\(text)]".utf8)), values.count == 1 else {
+            throw RPCError(.invalidResponse, "[\(text)] is not an array of one value")
+        }
+        return values[0]
+    }
+
+    @Test(arguments: ["9007199254740991.5", "1.5", "12345678901234567.8", "1e-1", "18446744073709551616.0", "1e20", "-9223372036854775809.0"])
+    func keepsNumbersThatAreNotWholeOrPastAnIntegerAsDoubles(_ text: String) throws {
+        let value = try Self.only(text)
+        guard case .double(let number) = value else {
+            Issue.record("\(text) read as \(value)")
+            return
+        }
+        #expect(number == Double(text))
+    }
+
     @Test(arguments: malformed)
     func refusesMalformedJSON(_ document: String) {
         #expect(throws: RPCError.self) { try JSONValue.parse(Data(document.utf8)) }
