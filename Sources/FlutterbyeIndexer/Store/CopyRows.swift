@@ -56,8 +56,10 @@ struct CopyRows: Sendable {
     /// Unix seconds as a timestamptz literal in UTC (`2026-11-23 09:30:00+00`), by the civil-from-days algorithm.
     mutating func timestamp(_ unix: Int64) {
         separate()
-        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
-        let seconds = unix - days * 86_400
+        // Days rounded down, without `unix - 86_399`, which overflowed for a block time near Int64.min.
+        let remainder = unix % 86_400
+        let days = unix / 86_400 - (remainder < 0 ? 1 : 0)
+        let seconds = remainder < 0 ? remainder + 86_400 : remainder
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -103,11 +105,12 @@ struct CopyRows: Sendable {
         bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
-    static func writeDecimal(_ value: some BinaryInteger, into bytes: inout [UInt8]) {
+    /// Any integer the rows hold, Int128 sums included (39 digits at most; a magnitude past UInt64 trapped here).
+    static func writeDecimal<Value: BinaryInteger>(_ value: Value, into bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = UInt64(value.magnitude)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+            var start = 40
             repeat {
                 start -= 1
                 digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)

@@ -80,6 +80,15 @@ public struct IndexStore: Sendable {
     public func write(
         _ transactions: [IndexedTransaction], advance: CursorAdvance?, discovered: [AddressCursor] = []
     ) async throws(StoreError) {
+        // No Solana slot comes near 2^63 (a slot every 400 ms for billions of years): a larger one is a wrong answer,
+        // refused here rather than stored as a negative bigint that every reader would have to make sense of.
+        let slots = transactions.map { ($0.signature.base58, $0.slot) } + (advance.map { [("the cursor of \($0.address)", $0.newest.slot)] } ?? [])
+        if let (what, slot) = slots.first(where: { $0.1 > UInt64(Int64.max) }) {
+            throw StoreError(
+                .queryFailed,
+                "refusing to index \(what) at slot \(slot), past any slot a Solana cluster reaches: the RPC's answer is wrong; nothing of the batch was written"
+            )
+        }
         try await writes.submit(IndexWrite(transactions: transactions, advances: advance.map { [$0] } ?? [], discovered: discovered)).get()
     }
 
@@ -206,7 +215,9 @@ public struct IndexStore: Sendable {
                 guard let key = try? PublicKey(base58: address), let role = AddressRole(rawValue: role) else { continue }
                 var cursor: SignatureCursor?
                 if let signature, let slot, let parsed = try? Signature(base58: signature) {
-                    cursor = SignatureCursor(signature: parsed, slot: UInt64(slot))
+                    // Never a trap on what the table holds: a negative slot (written by hand, or by a version that
+                    // stored any u64) reads as 0, so the address is read back to its signature again.
+                    cursor = SignatureCursor(signature: parsed, slot: UInt64(clamping: slot))
                 }
                 cursors.append(
                     AddressCursor(address: key, role: role, cursor: cursor, lastActivity: activity, closedSlot: closed.map { UInt64(max(0, $0)) }))
@@ -254,11 +265,11 @@ public struct IndexStore: Sendable {
                     (String?, String?, String?, Int64?, Int64?, Date?, Int64, Int64?, Int64?).self)
                 status.discoveredAccounts = Int(discovered)
                 status.finalizedWatermark = watermark.map { UInt64(max(0, $0)) }
-                status.newestIndexedSlot = newest.map(UInt64.init)
+                status.newestIndexedSlot = newest.map { UInt64(clamping: $0) }
                 guard let address, let role = role.flatMap(AddressRole.init(rawValue:)) else { continue }
                 status.addresses.append(
                     IndexStatus.Address(
-                        address: address, role: role, newestSignature: signature, newestSlot: slot.map(UInt64.init),
+                        address: address, role: role, newestSignature: signature, newestSlot: slot.map { UInt64(clamping: $0) },
                         signaturesSeen: Int(seen ?? 0), updatedAt: updated))
             } catch {
                 throw StoreError.statementFailed(error, while: "reading the index status")
