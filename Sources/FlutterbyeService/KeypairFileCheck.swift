@@ -23,6 +23,12 @@ public enum KeypairFileCheck {
         text.hasPrefix("[") || (text.count >= 64 && (try? Base58.decode(text)) != nil)
     }
 
+    /// The problem of a key put where `source` (a variable or an option) wants a keypair file's path; the key is
+    /// not shown.
+    public static func keyInsteadOfPath(_ source: String) -> String {
+        "\(source) looks like a secret key itself (not shown), not the path of a keypair file: give the path of a Solana CLI keypair file, or the key in the variable meant for it"
+    }
+
     /// The verdict on the keypair file at `path`, named by `variable`, whose mode was read as `mode`.
     public static func verdict(variable: String, path: String, mode: Result<Int, FileModeError>, production: Bool) -> Verdict {
         switch mode {

@@ -75,6 +75,10 @@ struct EnvironmentReader {
             }
             endpoints.append(endpoint)
         }
+        if urls.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            problems.append(
+                "SOLANA_RPC_URL names no URL, only separators: set it to the JSON-RPC URL of a Solana node (several, comma-separated, for failover)")
+        }
         return endpoints
     }
 

@@ -10,6 +10,7 @@ public struct ServiceEnvironment: Sendable, CustomStringConvertible, CustomDebug
     /// or a provider's key.
     public static let secretNames: Set<String> = [
         "SOLANA_PRIVATE_KEY", "MAINNET_MINT_AUTHORITY", "FLUTTERBYE_MASTER_SEED", "API_TOKEN", "DATABASE_URL", "SOLANA_RPC_URL",
+        "SOLANA_WS_URL",
     ]
 
     private let provider: EnvironmentVariablesProvider

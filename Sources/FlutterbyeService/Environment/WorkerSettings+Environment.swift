@@ -16,6 +16,10 @@ extension WorkerSettings {
         func value(_ name: String) -> String? { reader.value(name) }
         func keypair(file name: String) -> Keypair? {
             guard let path = value(name) else { return nil }
+            guard !KeypairFileCheck.isKeyText(path) else {
+                reader.problems.append(KeypairFileCheck.keyInsteadOfPath(name))
+                return nil
+            }
             do { return try Keypair(solanaKeypairJSON: try readFile(path)) } catch let error as SolanaCoreError {
                 reader.problems.append("\(name): the keypair file \(path) is not usable: \(error.message)")
             } catch {

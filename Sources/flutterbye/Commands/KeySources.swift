@@ -8,6 +8,7 @@ import SolanaCore
 enum KeySources {
     /// Reads a Solana CLI keypair file (`[12,34,...]`).
     static func keypair(file path: String) throws -> Keypair {
+        guard !KeypairFileCheck.isKeyText(path) else { throw CommandFailure(KeypairFileCheck.keyInsteadOfPath("the keypair file option")) }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw CommandFailure("cannot read the keypair file \(path): \(error.localizedDescription)")

@@ -37,6 +37,19 @@ struct ServiceConfigurationTests {
         }
     }
 
+    /// A `SOLANA_RPC_URL` of separators only names no endpoint: it is a problem listed with the others, not a start
+    /// that fails later saying the variable is not set.
+    @Test(arguments: [",", " , ", ",,,"])
+    func anRPCURLOfSeparatorsOnlyIsAProblem(_ urls: String) {
+        #expect {
+            try ServiceConfiguration(
+                environment: ServiceEnvironment(["DATABASE_URL": "postgres://u@db/flutterbye", "SOLANA_RPC_URL": urls]),
+                parts: ServiceParts(indexer: true, worker: false, api: false))
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.contains { $0.hasPrefix("SOLANA_RPC_URL") && $0.contains("no URL") } == true
+        }
+    }
+
     @Test func paddedValuesReadAsTheirTrimmedSelves() throws {
         let plain = ProductionPolicyTests.environment([
             "ESCROW_WALLET": "EscrwqVZTHgeyGoCVqtHhnRZrbx3HgAxGcBM3SpLMUN4", "FLUTTERBYE_LOG_LEVEL": "debug", "SOLANA_CLUSTER": "devnet",

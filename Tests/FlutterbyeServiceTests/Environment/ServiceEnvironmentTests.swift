@@ -34,6 +34,7 @@ struct ServiceEnvironmentTests {
             "SOLANA_RPC_URL": "https://rpc.example.com/?api-key=hunter2-rpc",
             "FLUTTERBYE_MASTER_SEED": String(repeating: "5a", count: 32),
             "API_TOKEN": "hunter2-api-token-0123456789abcdef",
+            "SOLANA_WS_URL": "wss://ws.example.com/?api-key=hunter2-ws",
         ]
         let log = AccessLog()
         var variables = ProductionPolicyTests.environment()

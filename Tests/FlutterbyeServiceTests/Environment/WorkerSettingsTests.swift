@@ -115,6 +115,28 @@ import TokenWorker
         #expect(throws: ConfigurationError.self) { try WorkerSettings(environment: ServiceEnvironment(both)) { _ in Self.json(Self.authority) } }
     }
 
+    /// A secret key put where a keypair file's path belongs is not a path: the refusal says so without showing it
+    /// (it showed the value twice, as the path and inside the file system's message).
+    @Test(arguments: ["SOLANA_KEYPAIR_PATH", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"])
+    func aKeyInAPathVariableIsNeverShown(_ name: String) {
+        for key in [Self.json(Self.authority), Base58.encode(Self.authority.exportSecretKey())] {
+            var environment = Self.complete
+            if name == "SOLANA_KEYPAIR_PATH" { environment["SOLANA_PRIVATE_KEY"] = nil }
+            environment[name] = key
+            do {
+                _ = try WorkerSettings(environment: ServiceEnvironment(environment)) { path in
+                    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+                }
+                Issue.record("a key as a path should be refused")
+            } catch {
+                let text = error.description
+                #expect(text.contains(name), "\(text)")
+                #expect(!text.contains(String(key.prefix(24))) && !text.contains(String(key.suffix(24))), "\(text)")
+                #expect(text.contains("looks like a secret key"), "\(text)")
+            }
+        }
+    }
+
     @Test func everyProblemIsListedAtOnceWithoutSecrets() {
         let secret = Base58.encode(Self.payer.exportSecretKey())
         let environment = [
