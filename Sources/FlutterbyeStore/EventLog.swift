@@ -29,18 +29,53 @@ public struct EventLog: Sendable {
     /// The events after `cursor`, oldest first, at most `limit`; only `kinds` when given. Only events of transactions
     /// older than every transaction still running are read, so none can later appear before the last one returned.
     public func events(after cursor: EventCursor, kinds: Set<EventKind>? = nil, limit: Int) async throws(StoreError) -> [LoggedEvent] {
+        try await page(after: cursor, kinds: kinds, limit: limit).events
+    }
+
+    /// `events(after:kinds:limit:)` with how far the log was read: to the last event when `limit` were found, else to
+    /// the present of this read (its snapshot's oldest running transaction), taken in the same statement, so that
+    /// an event a later read could find is never at or before it.
+    public func page(after cursor: EventCursor, kinds: Set<EventKind>? = nil, limit: Int) async throws(StoreError) -> EventPage {
         let kindNames = kinds.map { $0.map(\.rawValue).sorted() }
         let rows = try await run(
             """
-            SELECT e.xid::text, e.id, e.kind, e.occurred_at, flutterbye.event_data(e)::text
-            FROM flutterbye.events e
-            WHERE (e.xid, e.id) > (\(String(cursor.transaction))::text::xid8, \(cursor.sequence))
-              AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
-              AND (\(kindNames)::text[] IS NULL OR e.kind = ANY(\(kindNames)::text[]))
+            SELECT (h.present::text::numeric - 1)::text, e.xid::text, e.id, e.kind, e.occurred_at, e.data
+            FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS present) h
+            LEFT JOIN LATERAL (
+                SELECT e.xid, e.id, e.kind, e.occurred_at, flutterbye.event_data(e)::text AS data
+                FROM flutterbye.events e
+                WHERE (e.xid, e.id) > (\(String(cursor.transaction))::text::xid8, \(cursor.sequence))
+                  AND e.xid < h.present
+                  AND (\(kindNames)::text[] IS NULL OR e.kind = ANY(\(kindNames)::text[]))
+                ORDER BY e.xid, e.id
+                LIMIT \(limit)
+            ) e ON true
             ORDER BY e.xid, e.id
-            LIMIT \(limit)
             """, "reading the event log")
-        return try Self.decode(rows)
+        var events: [LoggedEvent] = []
+        var present: UInt64?
+        do {
+            for row in rows {
+                let (presentText, transaction, sequence, kind, occurredAt, payload) = try row.decode(
+                    (String, String?, Int64?, String?, Date?, String?).self)
+                present = UInt64(presentText)
+                guard let transaction, let sequence, let kind, let occurredAt, let payload else { continue }
+                guard let transaction = UInt64(transaction), let kind = EventKind(rawValue: kind) else {
+                    throw StoreError(.queryFailed, "the event log holds an event this version cannot read (\(kind) in transaction \(transaction))")
+                }
+                events.append(
+                    LoggedEvent(cursor: .init(transaction: transaction, sequence: sequence), kind: kind, occurredAt: occurredAt, payloadJSON: payload)
+                )
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.statementFailed(error, while: "decoding the event log")
+        }
+        guard let present else { throw StoreError(.queryFailed, "reading the event log gave no present transaction id") }
+        let last = events.last?.cursor ?? cursor
+        let readThrough = events.count >= limit ? last : max(last, EventCursor(transaction: present, sequence: .max))
+        return EventPage(events: events, readThrough: readThrough)
     }
 
     /// The newest events of `kinds` that can be read now, newest first, at most `limit`, found among the log's newest

@@ -51,6 +51,15 @@ struct EventLogTests {
                     $0.cursor > events[4].cursor
                 })
 
+            // A page says how far it read: to its last event when full; else to the present, past the events of other
+            // kinds, so that a stream of rare kinds does not step over them again at its next read.
+            let full = try await log.page(after: .origin, kinds: [.jobState], limit: 2)
+            #expect(full.events.count == 2 && full.readThrough == full.events[1].cursor)
+            let presentBefore = try await log.latest()
+            let rare = try await log.page(after: .origin, kinds: [.transactionDropped], limit: 1_000_000)
+            #expect(rare.readThrough >= presentBefore && rare.readThrough > events[4].cursor, "\(rare.readThrough)")
+            #expect(rare.events.allSatisfy { $0.kind == .transactionDropped && $0.cursor <= rare.readThrough })
+
             // The present is after every readable event; an event written now comes after it.
             let latest = try await log.latest()
             #expect(latest > events[4].cursor)
