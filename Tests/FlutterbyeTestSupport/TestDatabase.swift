@@ -34,7 +34,13 @@ public enum TestDatabase {
 
     /// Runs `body` with a running client of `configuration`'s database; the client's `run()` is cancelled afterwards.
     public static func withClient(_ configuration: DatabaseConfiguration, _ body: (PostgresClient) async throws -> Void) async throws {
-        let client = PostgresClient(configuration: configuration.clientConfiguration)
+        try await withClient(configuration.clientConfiguration, body)
+    }
+
+    /// Runs `body` with a running client of `configuration` (a pool's options of its own); the client's `run()` is
+    /// cancelled afterwards.
+    public static func withClient(_ configuration: PostgresClient.Configuration, _ body: (PostgresClient) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: configuration)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
