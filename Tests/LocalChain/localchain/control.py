@@ -41,7 +41,7 @@ class Control:
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
                  "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs", "ws_silent",
-                 "ws_refuse", "ws_drop"}
+                 "ws_refuse", "ws_drop", "before_unknown", "before_ignored", "listed_twice"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -63,6 +63,11 @@ class Control:
         if "hidden" in update:
             changes["hidden"], hidden = self.parse_hidden(update["hidden"])
         carried = self.parse_carried_logs(update["carried_logs"]) if "carried_logs" in update else None
+        if "before_unknown" in update:
+            changes["before_unknown"] = self.parse_before_unknown(update["before_unknown"])
+        listed_twice = None
+        if "listed_twice" in update:
+            changes["listed_twice"], listed_twice = self.parse_listed_twice(update["listed_twice"])
         if "latency_ms" in update:
             value = update["latency_ms"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -70,7 +75,7 @@ class Control:
             changes["latency_ms"] = value
         if "ws_drop" in update and update["ws_drop"] is not True:
             raise ValueError("ws_drop must be true")
-        for name in ("paused", "stalled", "ws_silent", "ws_refuse"):
+        for name in ("paused", "stalled", "ws_silent", "ws_refuse", "before_ignored"):
             if name in update:
                 if not isinstance(update[name], bool):
                     raise ValueError(f"{name} must be a boolean")
@@ -84,6 +89,8 @@ class Control:
                 self.faults.hidden_signatures, self.faults.hidden_accounts = hidden
             if carried is not None:
                 self.chain.carried_logs.update(carried)
+            if listed_twice is not None:
+                self.faults.listed_twice = listed_twice
             if update.get("reset_counters"):
                 self.chain.counters = Chain.new_counters()
             self.chain.advance(advance)
@@ -112,6 +119,36 @@ class Control:
                 raise ValueError(f"method_errors[{method!r}].message must be a string")
             errors[method] = {"rate": float(rate), "code": code, "message": message}
         return errors
+
+    @staticmethod
+    def parse_before_unknown(value):
+        """{"after": n, "count": n}: of the getSignaturesForAddress calls with a `before`, let `after` pass, then
+        answer `count` with [] (after may be left out: 0)."""
+        shape = 'before_unknown must be an object {"after": integer >= 0, "count": integer >= 0}'
+        if not isinstance(value, dict) or "count" not in value or not set(value) <= {"after", "count"}:
+            raise ValueError(shape)
+        parsed = {"after": value.get("after", 0), "count": value["count"]}
+        for number in parsed.values():
+            if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 1_000_000:
+                raise ValueError(shape + " (at most 1000000)")
+        return parsed
+
+    @staticmethod
+    def parse_listed_twice(value):
+        """The listed_twice fault's value as shown by GET /control, and as a set."""
+        shape = 'listed_twice must be a list of base58 signatures'
+        if not isinstance(value, list):
+            raise ValueError(shape)
+        parsed = []
+        for text in value:
+            try:
+                if not isinstance(text, str):
+                    raise ValueError
+                parsed.append(str(Signature.from_string(text)))
+            except Exception:
+                raise ValueError(f"listed_twice: {json.dumps(text)} is not a base58 signature")
+        shown = list(dict.fromkeys(parsed))
+        return shown, frozenset(shown)
 
     @staticmethod
     def parse_carried_logs(value):

@@ -12,9 +12,11 @@ class Faults:
         self.rng_lock = threading.Lock()
         self.values = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
                        "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {},
-                       "hidden": {"signatures": [], "accounts": []}, "ws_silent": False, "ws_refuse": False}
+                       "hidden": {"signatures": [], "accounts": []}, "ws_silent": False, "ws_refuse": False,
+                       "before_unknown": {"after": 0, "count": 0}, "before_ignored": False, "listed_twice": []}
         self.hidden_signatures = frozenset()
         self.hidden_accounts = frozenset()
+        self.listed_twice = frozenset()
 
     def roll(self, rate):
         """Whether a fault of this rate strikes; draws from the generator only when the rate is above 0, so that a
@@ -35,5 +37,35 @@ class Faults:
         """Whether the hidden fault hides this signature (counted in `counters` when it does)."""
         if signature in self.hidden_signatures:
             counters["faults"]["hidden"] += 1
+            return True
+        return False
+
+    def forgets_before(self, counters):
+        """Whether the before_unknown fault answers this getSignaturesForAddress call with a `before` as a node
+        that does not know the anchor: it lets `after` such calls pass, then strikes `count` of them (both count
+        down in the shown value; counted when it strikes)."""
+        fault = self.values["before_unknown"]
+        if fault["count"] <= 0:
+            return False
+        if fault["after"] > 0:
+            fault["after"] -= 1
+            return False
+        fault["count"] -= 1
+        counters["faults"]["before_unknown"] += 1
+        return True
+
+    def ignores_before(self, counters):
+        """Whether the before_ignored fault answers this getSignaturesForAddress call as if it had no `before`
+        (counted when it does)."""
+        if self.values["before_ignored"]:
+            counters["faults"]["before_ignored"] += 1
+            return True
+        return False
+
+    def lists_twice(self, signature, counters):
+        """Whether the listed_twice fault lists this signature twice in getSignaturesForAddress (counted when it
+        does)."""
+        if signature in self.listed_twice:
+            counters["faults"]["listed_twice"] += 1
             return True
         return False

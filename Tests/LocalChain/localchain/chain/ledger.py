@@ -59,7 +59,7 @@ class Chain(ChainSending, ChainSimulation):
         return {
             "requests": {},
             "faults": {"http_429": 0, "http_503": 0, "dropped": 0, "send_error": 0, "method_error": 0,
-                       "hidden": 0},
+                       "hidden": 0, "before_unknown": 0, "before_ignored": 0, "listed_twice": 0},
             "transactions": {"executed": 0, "succeeded": 0, "failed": 0, "dropped": 0, "not_landed": 0,
                              "preflight_failed": 0, "airdrops": 0, "held": 0, "held_late": 0, "landed_late": 0,
                              "landed_with_error_answer": 0},

@@ -1,5 +1,6 @@
 """History methods: signature statuses, recent prioritization fees, transactions and signatures for an address,
-each honouring commitment. The hidden fault applies to all but the fees."""
+each honouring commitment. The hidden fault applies to all but the fees; the before_unknown, before_ignored and
+listed_twice faults to signatures for an address."""
 
 import json
 
@@ -169,6 +170,10 @@ class HistoryMethods:
         before = str(parse_signature(before)) if before is not None else None
         until = str(parse_signature(until)) if until is not None else None
         chain = self.chain
+        if before is not None and self.faults.ignores_before(chain.counters):
+            before = None
+        if before is not None and self.faults.forgets_before(chain.counters):
+            return []  # as a node that does not know the anchor
         slot = chain.bank_slot(self.at_least_confirmed(config))
         visible = chain.committed_slot(self.at_least_confirmed(config))
         min_context_slot = int_field(config, "minContextSlot")
@@ -188,12 +193,15 @@ class HistoryMethods:
                 break
             if record.slot > visible or self.signature_hidden(record.signature):
                 continue
-            answer.append({
+            entry = {
                 "signature": record.signature,
                 "slot": record.slot,
                 "err": record.err,
                 "memo": record.memo,
                 "blockTime": record.block_time,
                 "confirmationStatus": chain.confirmation_status(record.slot),
-            })
+            }
+            answer.append(entry)
+            if len(answer) < limit and self.faults.lists_twice(record.signature, chain.counters):
+                answer.append(dict(entry))  # as in solana-labs/solana#24417; the copy counts towards the limit
         return answer

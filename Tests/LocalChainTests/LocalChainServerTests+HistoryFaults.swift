@@ -1,0 +1,55 @@
+import ChainTestSupport
+import Foundation
+import SolanaCore
+import Testing
+
+/// The faults in `getSignaturesForAddress`'s paging: a `before` anchor the node does not know, `before` ignored, a
+/// signature listed twice.
+extension LocalChainServerTests {
+    @Test func historyPagingFaultsForgetTheAnchorIgnoreBeforeAndListTwice() async throws {
+        let server = try await fundedServer()
+        #expect(try await refused(server, ["before_unknown": ["after": 1]]) != nil, "no count")
+        #expect(try await refused(server, ["before_unknown": ["count": -1]]) != nil)
+        #expect(try await refused(server, ["before_unknown": ["count": 1, "slot": 2]]) != nil)
+        #expect(try await refused(server, ["before_ignored": 1]) != nil)
+        #expect(try await refused(server, ["listed_twice": ["not a signature"]]) != nil)
+
+        var sent: [String] = []
+        for lamports in 1...3 {
+            let transfer = SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000_000 + UInt64(lamports))
+            sent.append(try await send(server, try await sign(server, [transfer], signers: [payer])))
+        }
+        try await server.control(["advance_slots": 4])
+        let newestFirst = Array(sent.reversed())
+        #expect(try await signatures(server, recipient, [:]) == newestFirst)
+
+        // The first call with a `before` passes, the second is answered as by a node without the anchor; calls
+        // without one are not counted.
+        let state = try await server.control(["before_unknown": ["after": 1, "count": 1], "reset_counters": true])
+        #expect((state["before_unknown"] as? [String: Any]).map { int($0["after"]) == 1 && int($0["count"]) == 1 } == true)
+        #expect(try await signatures(server, recipient, ["before": newestFirst[0]]) == Array(newestFirst[1...]))
+        #expect(try await signatures(server, recipient, [:]) == newestFirst)
+        #expect(try await signatures(server, recipient, ["before": newestFirst[0]]).isEmpty)
+        #expect(try await signatures(server, recipient, ["before": newestFirst[0]]) == Array(newestFirst[1...]), "spent")
+        let spent = try await server.controlState()
+        #expect((spent["before_unknown"] as? [String: Any]).map { int($0["after"]) == 0 && int($0["count"]) == 0 } == true)
+        #expect(counter(spent, "faults", "before_unknown") == 1)
+
+        // Ignored `before`: the newest page again, until cleared.
+        try await server.control(["before_ignored": true])
+        #expect(try await signatures(server, recipient, ["before": newestFirst[1], "limit": 2]) == Array(newestFirst[0..<2]))
+        try await server.control(["before_ignored": false])
+        #expect(try await signatures(server, recipient, ["before": newestFirst[1], "limit": 2]) == [newestFirst[2]])
+        #expect(counter(try await server.controlState(), "faults", "before_ignored") == 1)
+
+        // Listed twice: the copy follows the first and counts towards the limit.
+        let listed = try await server.control(["listed_twice": [newestFirst[1]]])
+        #expect(listed["listed_twice"] as? [String] == [newestFirst[1]])
+        #expect(try await signatures(server, recipient, [:]) == [newestFirst[0], newestFirst[1], newestFirst[1], newestFirst[2]])
+        #expect(try await signatures(server, recipient, ["limit": 2]) == [newestFirst[0], newestFirst[1]])
+        let cleared = try await server.control(["listed_twice": [String]()])
+        #expect(cleared["listed_twice"] as? [String] == [])
+        #expect(try await signatures(server, recipient, [:]) == newestFirst)
+        #expect(counter(cleared, "faults", "listed_twice") == 1)
+    }
+}
