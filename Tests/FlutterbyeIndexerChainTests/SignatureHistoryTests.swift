@@ -82,4 +82,81 @@ struct SignatureHistoryTests {
         #expect(next.map(\.signature) == more)
         #expect(try await history.signatures(of: watched, newerThan: SignatureCursor(signature: more[4], slot: next[4].slot)).isEmpty)
     }
+
+    /// A client and a funded payer on a chain of the test's own.
+    func chain() async throws -> (LocalChainServer, SolanaRPCClient) {
+        let server = try await LocalChainServer.start()
+        let rpc = try SolanaRPCClient(
+            endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(10), logger: Logger(label: "SignatureHistoryTests"))
+        _ = try await rpc.call("requestAirdrop", [.string(payer.publicKey.base58), .uint(5_000_000_000_000)], as: String.self)
+        return (server, rpc)
+    }
+
+    /// The `getSignaturesForAddress` calls the chain received since its counters were last reset.
+    func historyCalls(_ server: LocalChainServer) async throws -> Int {
+        let requests = (try await server.controlState()["counters"] as? [String: Any])?["requests"] as? [String: Any]
+        return (requests?["getSignaturesForAddress"] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// `read`'s outcome, or nil when it has none within `limit` (it is then cancelled).
+    func within(
+        _ limit: Duration, _ read: @escaping @Sendable () async throws -> [SignatureInfo]
+    ) async -> Result<[SignatureInfo], any Error>? {
+        await withTaskGroup(of: Result<[SignatureInfo], any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await read()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// A read that fails with an invalid answer naming the watched address.
+    func expectRefusal(_ outcome: Result<[SignatureInfo], any Error>?, _ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+        switch outcome {
+        case nil: Issue.record("the read did not end within its deadline: \(comment)", sourceLocation: sourceLocation)
+        case .success(let read): Issue.record("read \(read.count) signatures: \(comment)", sourceLocation: sourceLocation)
+        case .failure(let error as RPCError):
+            #expect(error.code == .invalidResponse, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.message.contains(watched.base58), "\(error.message) names the address", sourceLocation: sourceLocation)
+        case .failure(let error): Issue.record("\(error): \(comment)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A node that answers a page's `before` with nothing because it does not know that signature (the client failed
+    /// over to a lagging endpoint between pages) has not shown the end of the history while the cursor is not
+    /// reached: the read fails naming the address (the poll is tried again, the cursor stays), and read again the
+    /// history comes back whole. A history past the cursor that ends exactly at a full page costs one call more (to
+    /// confirm its end); one that ends on a short page costs nothing more.
+    @Test func aPageWhoseAnchorTheNodeDoesNotKnowFailsTheReadInsteadOfEndingIt() async throws {
+        let (server, rpc) = try await chain()
+        let sent = try await transfers(rpc, count: 34, offset: 0)
+        let all = try await SignatureHistory(rpc: rpc).signatures(of: watched, newerThan: nil)
+        #expect(all.map(\.signature) == sent)
+        let history = SignatureHistory(rpc: rpc, pageSize: 8)
+        // 28 past the cursor: pages of 8, 8, 8 and 4.
+        let cursor = SignatureCursor(signature: all[5].signature, slot: all[5].slot)
+
+        // The third page's anchor is unknown, then known again when the read checks it: the history goes on there.
+        try await server.control(["before_unknown": ["after": 1, "count": 1]])
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: cursor) }, "the third page was lost")
+        // The second page's anchor is unknown, and still unknown when the read checks it.
+        try await server.control(["before_unknown": ["count": 2]])
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: cursor) }, "the second page was lost")
+
+        try await server.control(["before_unknown": ["count": 0], "reset_counters": true])
+        #expect(try await history.signatures(of: watched, newerThan: cursor).map(\.signature) == Array(sent[6...]))
+        #expect(try await historyCalls(server) == 4, "a short last page ends the read")
+
+        // 24 past the cursor: three full pages, then an empty one, whose end is confirmed with one more call.
+        let evenCursor = SignatureCursor(signature: all[9].signature, slot: all[9].slot)
+        try await server.control(["reset_counters": true])
+        #expect(try await history.signatures(of: watched, newerThan: evenCursor).map(\.signature) == Array(sent[10...]))
+        #expect(try await historyCalls(server) == 5)
+    }
 }

@@ -29,37 +29,29 @@ public struct SignatureHistory: Sendable {
     /// the next call: the first page fixes the newest one returned. Should the cursor's signature be unknown to the
     /// node (dropped), paging still stops at the cursor's slot. `firstPage`, when given, is the answer to the first
     /// call (newest first, `until` the cursor, `pageSize` at most), already fetched in a batch with other addresses'.
+    /// An answer that would lose part of the history (`SignaturePaging`) throws `invalidResponse` naming the address.
     public func signatures(
         of address: PublicKey, newerThan cursor: SignatureCursor?, startSlot: UInt64? = nil, firstPage: [SignatureInfo]? = nil,
         commitment: Commitment = .confirmed
     ) async throws(RPCError) -> [SignatureInfo] {
-        var newestFirst: [SignatureInfo] = []
-        var before: Signature?
-        var prefetched = firstPage
-        while true {
-            let page: [SignatureInfo]
-            if let first = prefetched {
-                page = first
-                prefetched = nil
-            } else {
-                page = try await rpc.signaturesForAddress(
-                    address, before: before, until: cursor?.signature, limit: pageSize, commitment: commitment)
-            }
-            var reachedEnd = false
-            for entry in page {
-                if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature {
-                    reachedEnd = true
-                    break
-                }
-                if let startSlot, entry.slot < startSlot {
-                    reachedEnd = true
-                    break
-                }
-                newestFirst.append(entry)
-            }
-            guard !reachedEnd, page.count >= pageSize, let last = page.last else { break }
-            before = last.signature
+        var paging = SignaturePaging(address: address, cursor: cursor, startSlot: startSlot, pageSize: pageSize)
+        var step: SignaturePaging.Step
+        if let firstPage {
+            step = try paging.take(firstPage)
+        } else {
+            step = try paging.take(
+                try await rpc.signaturesForAddress(address, until: cursor?.signature, limit: pageSize, commitment: commitment))
         }
-        return newestFirst.reversed()
+        while true {
+            switch step {
+            case .done:
+                return paging.newestFirst.reversed()
+            case .page(let before):
+                step = try paging.take(
+                    try await rpc.signaturesForAddress(address, before: before, until: cursor?.signature, limit: pageSize, commitment: commitment))
+            case .confirmEnd(let before):
+                step = try paging.confirmEnd(try await rpc.signaturesForAddress(address, before: before, limit: 1, commitment: commitment))
+            }
+        }
     }
 }

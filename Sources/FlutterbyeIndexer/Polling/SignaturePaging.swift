@@ -1,0 +1,77 @@
+import SolanaCore
+import SolanaRPC
+
+/// The decisions of reading one address's history newest first, page by page, as a value (`SignatureHistory` makes
+/// the calls): where a page ends the read, which entries are kept, and which answers are refused because they would
+/// lose part of the history.
+///
+/// An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
+/// know the page's `before` anchor (the client failed over to a lagging endpoint between pages), as well as the true
+/// end of the history: one more call, for the one signature older than the anchor without `until`, tells them apart
+/// (`confirmEnd`). A read that ends on a short page costs no such call.
+struct SignaturePaging: Sendable {
+    /// The call the reader makes next.
+    enum Step: Sendable, Hashable {
+        /// The next page: older than `before`, `until` the cursor, a page's size at most.
+        case page(before: Signature)
+        /// The one signature older than `before`, without `until`, for `confirmEnd`.
+        case confirmEnd(before: Signature)
+        /// The read is complete.
+        case done
+    }
+
+    let address: PublicKey
+    let cursor: SignatureCursor?
+    let startSlot: UInt64?
+    let pageSize: Int
+    /// What was read so far, newest first.
+    private(set) var newestFirst: [SignatureInfo] = []
+    /// The oldest entry of the last full page: the next page's `before`.
+    private var anchor: SignatureInfo?
+
+    init(address: PublicKey, cursor: SignatureCursor?, startSlot: UInt64?, pageSize: Int) {
+        self.address = address
+        self.cursor = cursor
+        self.startSlot = startSlot
+        self.pageSize = pageSize
+    }
+
+    /// Takes the answer to the first call, or to `.page`, and says what to do next.
+    mutating func take(_ page: [SignatureInfo]) throws(RPCError) -> Step {
+        if let anchor, page.isEmpty, cursor != nil { return .confirmEnd(before: anchor.signature) }
+        for entry in page {
+            if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return .done }
+            if let startSlot, entry.slot < startSlot { return .done }
+            newestFirst.append(entry)
+        }
+        guard page.count >= pageSize, let last = page.last else { return .done }
+        anchor = last
+        return .page(before: last.signature)
+    }
+
+    /// Takes the answer to `.confirmEnd`: the read is complete when the signature older than the anchor is the
+    /// cursor's or older than it. Otherwise the empty page hid part of the history, or the node does not know the
+    /// anchor, and the read fails.
+    func confirmEnd(_ older: [SignatureInfo]) throws(RPCError) -> Step {
+        guard let anchor, let cursor else { return .done }
+        guard let next = older.first else {
+            throw refusal(
+                "listed nothing before \(anchor.signature), a signature it had just listed, though the cursor \(cursor.signature) "
+                    + "(slot \(cursor.slot)) was not reached: the endpoint does not know that signature (a failover to a lagging "
+                    + "endpoint between pages?)")
+        }
+        if next.signature == cursor.signature || next.slot < cursor.slot { return .done }
+        throw refusal(
+            "listed nothing between \(anchor.signature) and the cursor \(cursor.signature) (slot \(cursor.slot)), yet lists "
+                + "\(next.signature) (slot \(next.slot)) there when asked without the cursor: the endpoint skipped part of the "
+                + "history (a failover to a lagging endpoint between pages?)")
+    }
+
+    /// An invalid answer of the node, naming the address, saying what it means for the index and what to do.
+    func refusal(_ what: String) -> RPCError {
+        RPCError(
+            .invalidResponse,
+            "getSignaturesForAddress for \(address) \(what). Nothing past the cursor was indexed; the poll is tried again "
+                + "later. If this persists, take that endpoint out of SOLANA_RPC_URL")
+    }
+}

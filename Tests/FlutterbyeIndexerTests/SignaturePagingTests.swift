@@ -1,0 +1,68 @@
+import SolanaCore
+import SolanaRPC
+import Testing
+
+@testable import FlutterbyeIndexer
+
+/// `SignaturePaging`'s decisions without a node: what each answer makes the reader do next, and which answers it
+/// refuses (an invalid answer naming the address).
+struct SignaturePagingTests {
+    static let address = try! PublicKey(bytes: [UInt8](repeating: 4, count: 32))
+
+    /// Entry `n` at `slot` (its signature is `PollScheduleTests.signature(n)`).
+    static func entry(_ n: Int, slot: UInt64) -> SignatureInfo { PollScheduleTests.entry(n, slot: slot) }
+
+    /// Entries `numbers`, newest first, entry n at slot n.
+    static func page(_ numbers: some Sequence<Int>) -> [SignatureInfo] { numbers.map { entry($0, slot: UInt64($0)) } }
+
+    static func paging(cursor: Int?, pageSize: Int = 3) -> SignaturePaging {
+        SignaturePaging(
+            address: address, cursor: cursor.map { SignatureCursor(signature: PollScheduleTests.signature($0), slot: UInt64($0)) },
+            startSlot: nil, pageSize: pageSize)
+    }
+
+    static func expectRefusal(_ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws(RPCError) -> Void) {
+        do throws(RPCError) {
+            try body()
+            Issue.record("not refused: \(comment)", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.code == .invalidResponse, sourceLocation: sourceLocation)
+            #expect(error.message.contains(address.base58), "\(error.message)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aShortPageEndsTheReadWithoutAnotherCall() throws {
+        var paging = Self.paging(cursor: 10)
+        #expect(try paging.take(Self.page([20, 19, 18])) == .page(before: PollScheduleTests.signature(18)))
+        #expect(try paging.take(Self.page([17, 16])) == .done)
+        #expect(paging.newestFirst == Self.page([20, 19, 18, 17, 16]))
+    }
+
+    /// An empty page after a full one with a cursor not reached: one call confirms that the history goes on only to
+    /// the cursor (the cursor next, or something older when the cursor's transaction is unknown to the node).
+    @Test func anEmptyPageAfterAFullOneEndsTheReadOnlyOnceConfirmed() throws {
+        for older in [[Self.entry(10, slot: 10)], [Self.entry(5, slot: 9)]] {
+            var paging = Self.paging(cursor: 10)
+            #expect(try paging.take(Self.page([13, 12, 11])) == .page(before: PollScheduleTests.signature(11)))
+            #expect(try paging.take([]) == .confirmEnd(before: PollScheduleTests.signature(11)))
+            #expect(try paging.confirmEnd(older) == .done)
+            #expect(paging.newestFirst == Self.page([13, 12, 11]))
+        }
+        // Without a cursor an empty page is the end of the history (nothing tells it apart from a lost anchor).
+        var whole = Self.paging(cursor: nil)
+        _ = try whole.take(Self.page([13, 12, 11]))
+        #expect(try whole.take([]) == .done)
+        // An empty first page ends the read.
+        var quiet = Self.paging(cursor: 10)
+        #expect(try quiet.take([]) == .done)
+    }
+
+    @Test func anEmptyPageThatHidPartOfTheHistoryOrAnUnknownAnchorIsRefused() throws {
+        for older in [[Self.entry(10_000, slot: 10)], [Self.entry(7, slot: 11)], []] {
+            var paging = Self.paging(cursor: 10)
+            _ = try paging.take(Self.page([14, 13, 12]))
+            #expect(try paging.take([]) == .confirmEnd(before: PollScheduleTests.signature(12)))
+            Self.expectRefusal("older: \(older.map(\.slot))") { () throws(RPCError) in _ = try paging.confirmEnd(older) }
+        }
+    }
+}
