@@ -159,4 +159,18 @@ struct SignatureHistoryTests {
         #expect(try await history.signatures(of: watched, newerThan: evenCursor).map(\.signature) == Array(sent[10...]))
         #expect(try await historyCalls(server) == 5)
     }
+
+    /// A node that does not page back (it answers the newest page whatever `before` says) fails the read, naming the
+    /// address, instead of holding the poll forever while its pages pile up in memory.
+    @Test func aNodeThatDoesNotPageBackFailsTheReadInsteadOfReadingForever() async throws {
+        let (server, rpc) = try await chain()
+        let sent = try await transfers(rpc, count: 20, offset: 0)
+        let history = SignatureHistory(rpc: rpc, pageSize: 8)
+        let all = try await history.signatures(of: watched, newerThan: nil)
+        #expect(all.map(\.signature) == sent)
+        try await server.control(["before_ignored": true])
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: nil) }, "without a cursor")
+        let cursor = SignatureCursor(signature: all[1].signature, slot: all[1].slot)
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: cursor) }, "with a cursor")
+    }
 }

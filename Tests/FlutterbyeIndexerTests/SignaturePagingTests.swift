@@ -65,4 +65,26 @@ struct SignaturePagingTests {
             Self.expectRefusal("older: \(older.map(\.slot))") { () throws(RPCError) in _ = try paging.confirmEnd(older) }
         }
     }
+
+    /// A page older than its anchor whose slots go up, or a full one of signatures read already (a node ignoring
+    /// `before`), is refused: read on, it would never end. The anchor's own slot is no sign (a slot holds many).
+    @Test func aPageThatDoesNotMoveBackIsRefused() throws {
+        var sameSlot = Self.paging(cursor: nil)
+        _ = try sameSlot.take([Self.entry(5, slot: 9), Self.entry(4, slot: 9), Self.entry(3, slot: 9)])
+        #expect(try sameSlot.take([Self.entry(2, slot: 9), Self.entry(1, slot: 8)]) == .done)
+        #expect(sameSlot.newestFirst.map(\.signature) == (1...5).reversed().map(PollScheduleTests.signature))
+
+        var again = Self.paging(cursor: 1)
+        _ = try again.take(Self.page([9, 8, 7]))
+        Self.expectRefusal("the same page") { () throws(RPCError) in _ = try again.take(Self.page([9, 8, 7])) }
+
+        var sameSlotAgain = Self.paging(cursor: nil)
+        let page = [Self.entry(5, slot: 9), Self.entry(4, slot: 9), Self.entry(3, slot: 9)]
+        _ = try sameSlotAgain.take(page)
+        Self.expectRefusal("the same page in one slot") { () throws(RPCError) in _ = try sameSlotAgain.take(page) }
+
+        var upwards = Self.paging(cursor: 1)
+        _ = try upwards.take(Self.page([9, 8, 7]))
+        Self.expectRefusal("a newer slot") { () throws(RPCError) in _ = try upwards.take(Self.page([6, 10])) }
+    }
 }

@@ -3,9 +3,11 @@ import SolanaRPC
 
 /// The decisions of reading one address's history newest first, page by page, as a value (`SignatureHistory` makes
 /// the calls): where a page ends the read, which entries are kept, and which answers are refused because they would
-/// lose part of the history.
+/// lose part of the history or never end it.
 ///
-/// An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
+/// Each page after the first must move back from its `before` anchor: none of its slots above the anchor's, and, when
+/// it is full, not only signatures already read (a node that ignores `before` answers the same page forever, and the
+/// read would hold its poll and grow without bound). An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
 /// know the page's `before` anchor (the client failed over to a lagging endpoint between pages), as well as the true
 /// end of the history: one more call, for the one signature older than the anchor without `until`, tells them apart
 /// (`confirmEnd`). A read that ends on a short page costs no such call.
@@ -26,6 +28,8 @@ struct SignaturePaging: Sendable {
     let pageSize: Int
     /// What was read so far, newest first.
     private(set) var newestFirst: [SignatureInfo] = []
+    /// The signatures in `newestFirst`.
+    private var listed: Set<Signature> = []
     /// The oldest entry of the last full page: the next page's `before`.
     private var anchor: SignatureInfo?
 
@@ -38,10 +42,14 @@ struct SignaturePaging: Sendable {
 
     /// Takes the answer to the first call, or to `.page`, and says what to do next.
     mutating func take(_ page: [SignatureInfo]) throws(RPCError) -> Step {
-        if let anchor, page.isEmpty, cursor != nil { return .confirmEnd(before: anchor.signature) }
+        if let anchor {
+            try checkMovesBack(page, from: anchor)
+            if page.isEmpty, cursor != nil { return .confirmEnd(before: anchor.signature) }
+        }
         for entry in page {
             if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return .done }
             if let startSlot, entry.slot < startSlot { return .done }
+            listed.insert(entry.signature)
             newestFirst.append(entry)
         }
         guard page.count >= pageSize, let last = page.last else { return .done }
@@ -65,6 +73,20 @@ struct SignaturePaging: Sendable {
             "listed nothing between \(anchor.signature) and the cursor \(cursor.signature) (slot \(cursor.slot)), yet lists "
                 + "\(next.signature) (slot \(next.slot)) there when asked without the cursor: the endpoint skipped part of the "
                 + "history (a failover to a lagging endpoint between pages?)")
+    }
+
+    /// Refuses a page (older than `anchor`) that does not move back.
+    func checkMovesBack(_ page: [SignatureInfo], from anchor: SignatureInfo) throws(RPCError) {
+        if let newer = page.first(where: { $0.slot > anchor.slot }) {
+            throw refusal(
+                "listed \(newer.signature) at slot \(newer.slot) as older than \(anchor.signature) at slot \(anchor.slot): the "
+                    + "endpoint does not page back (it ignores `before`?)")
+        }
+        if page.count >= pageSize, page.allSatisfy({ listed.contains($0.signature) }) {
+            throw refusal(
+                "listed only signatures it had listed already when asked for those before \(anchor.signature): the endpoint "
+                    + "does not page back (it ignores `before`?)")
+        }
     }
 
     /// An invalid answer of the node, naming the address, saying what it means for the index and what to do.
