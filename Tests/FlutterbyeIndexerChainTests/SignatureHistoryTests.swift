@@ -173,4 +173,16 @@ struct SignatureHistoryTests {
         let cursor = SignatureCursor(signature: all[1].signature, slot: all[1].slot)
         expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: cursor) }, "with a cursor")
     }
+
+    /// A signature the node lists twice (solana-labs/solana#24417) comes back once, in its place.
+    @Test func aSignatureListedTwiceComesBackOnce() async throws {
+        let (server, rpc) = try await chain()
+        let sent = try await transfers(rpc, count: 20, offset: 0)
+        // Newest first in pages of 8: one in each page.
+        try await server.control(["listed_twice": [sent[14], sent[11], sent[3]].map(\.base58)])
+        for pageSize in [8, 1000] {
+            let read = try await SignatureHistory(rpc: rpc, pageSize: pageSize).signatures(of: watched, newerThan: nil)
+            #expect(read.map(\.signature) == sent, "pages of \(pageSize)")
+        }
+    }
 }

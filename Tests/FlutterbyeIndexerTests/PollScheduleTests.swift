@@ -79,6 +79,20 @@ struct PollScheduleTests {
         #expect(claim.taken == [Self.signature(15)])
         #expect(claim.lookUp == [Self.signature(0), Self.signature(30)])
     }
+
+    /// A signature listed twice in one chunk (solana-labs/solana#24417) is claimed once, and its copy is not taken
+    /// from the poll that claimed it: a copy counted as another poll's would leave the transaction to nobody while
+    /// the cursor passed it.
+    @Test func aSignatureListedTwiceIsClaimedOnceAndNotTakenFromItself() {
+        var started = Self.address
+        started.cursor = SignatureCursor(signature: Self.signature(999), slot: 105)
+        var schedule = PollSchedule(
+            settings: PollingSettings(), addresses: [started], now: PollScheduleTests.start, wallClock: PollScheduleTests.date)
+        let claim = schedule.claim([Self.entry(1, slot: 100), Self.entry(1, slot: 100), Self.entry(2, slot: 101)])
+        #expect(claim.taken.isEmpty)
+        #expect(claim.claimed == [Self.signature(1), Self.signature(2)])
+        #expect(claim.lookUp == [Self.signature(1), Self.signature(2)], "each looked up once")
+    }
 }
 
 /// What the settling pass tells the schedule: a dropped signature is fetched again when listed; a cursor moved back

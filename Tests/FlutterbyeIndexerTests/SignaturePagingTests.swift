@@ -87,4 +87,14 @@ struct SignaturePagingTests {
         _ = try upwards.take(Self.page([9, 8, 7]))
         Self.expectRefusal("a newer slot") { () throws(RPCError) in _ = try upwards.take(Self.page([6, 10])) }
     }
+
+    /// A signature listed twice, in one page or across two, is read once, where it came first; a full page with a
+    /// copy of the last page's anchor still moves back.
+    @Test func aSignatureListedTwiceIsReadOnce() throws {
+        var paging = Self.paging(cursor: 1)
+        #expect(try paging.take(Self.page([9, 8, 8])) == .page(before: PollScheduleTests.signature(8)))
+        #expect(try paging.take(Self.page([8, 7, 6])) == .page(before: PollScheduleTests.signature(6)))
+        #expect(try paging.take(Self.page([5, 5, 1])) == .done)
+        #expect(paging.newestFirst == Self.page([9, 8, 7, 6, 5]))
+    }
 }

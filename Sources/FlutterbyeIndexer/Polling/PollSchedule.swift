@@ -288,13 +288,16 @@ struct PollSchedule: Sendable {
     /// stored it remembers as delivered (and once it forgets a signature, the bound covers its slot); what was
     /// stored before it started is at most as new as the cursor stored with it (the cursor advances in the same
     /// database transaction, and never moves back), and so at most as new as the newest cursor it started from. A
-    /// transaction another process stores meanwhile makes the COPY fail and the write go the idempotent way.
+    /// transaction another process stores meanwhile makes the COPY fail and the write go the idempotent way. A
+    /// signature listed twice counts once.
     mutating func claim(_ entries: [SignatureInfo]) -> (taken: Set<Signature>, claimed: Set<Signature>, lookUp: [Signature]) {
         var taken: Set<Signature> = []
         var claimed: Set<Signature> = []
         var lookUp: [Signature] = []
         for entry in entries {
             let signature = entry.signature
+            // Listed twice (solana-labs/solana#24417): the first copy decides, the second is not another poll's.
+            guard !claimed.contains(signature), !taken.contains(signature) else { continue }
             if recentlyDelivered.contains(signature) || olderDelivered.contains(signature) || inFlight.contains(signature) {
                 taken.insert(signature)
             } else {

@@ -5,6 +5,9 @@ import SolanaRPC
 /// the calls): where a page ends the read, which entries are kept, and which answers are refused because they would
 /// lose part of the history or never end it.
 ///
+/// A signature listed twice (solana-labs/solana#24417), in one page or in two, is read once, where it came first: a
+/// second copy would make the poll treat the transaction as another poll's, and nobody would fetch it.
+///
 /// Each page after the first must move back from its `before` anchor: none of its slots above the anchor's, and, when
 /// it is full, not only signatures already read (a node that ignores `before` answers the same page forever, and the
 /// read would hold its poll and grow without bound). An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
@@ -26,7 +29,7 @@ struct SignaturePaging: Sendable {
     let cursor: SignatureCursor?
     let startSlot: UInt64?
     let pageSize: Int
-    /// What was read so far, newest first.
+    /// What was read so far, newest first, each signature once.
     private(set) var newestFirst: [SignatureInfo] = []
     /// The signatures in `newestFirst`.
     private var listed: Set<Signature> = []
@@ -49,8 +52,7 @@ struct SignaturePaging: Sendable {
         for entry in page {
             if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return .done }
             if let startSlot, entry.slot < startSlot { return .done }
-            listed.insert(entry.signature)
-            newestFirst.append(entry)
+            if listed.insert(entry.signature).inserted { newestFirst.append(entry) }
         }
         guard page.count >= pageSize, let last = page.last else { return .done }
         anchor = last
