@@ -25,7 +25,8 @@ public enum TransactionMovements {
         }
 
         // Every token account the balances name, with its mint and owner (before or after the transaction), and
-        // the FLBY balances before and after.
+        // the FLBY balances before and after. (The RPC client refuses an answer whose balance names an account the
+        // transaction does not have; one built otherwise is read without that balance rather than trapping.)
         var mintAt = [PublicKey?](repeating: nil, count: keys.count)
         var ownerAt = [PublicKey?](repeating: nil, count: keys.count)
         var flbyBefore = [UInt64?](repeating: nil, count: keys.count)

@@ -175,6 +175,14 @@ struct TransactionAnswerTests {
         ([:], ["innerInstructions": #"[{"index":0,"instructions":[{"programIdIndex":2,"accounts":[0],"data":"0"}]}]"#], "not base58"),
         ([:], ["logMessages": "[1]"], "meta.logMessages"),
         ([:], ["fee": "5000,"], "meta"),
+        (
+            [:], ["preTokenBalances": #"[{"accountIndex":3,"mint":"\#(mint)","uiTokenAmount":{"amount":"1","decimals":0}}]"#],
+            "meta.preTokenBalances names account 3, but the transaction has 3 accounts"
+        ),
+        (
+            [:], ["postTokenBalances": #"[{"accountIndex":65535,"mint":"\#(mint)","uiTokenAmount":{"amount":"1","decimals":0}}]"#],
+            "meta.postTokenBalances names account 65535, but the transaction has 3 accounts"
+        ),
     ]
 
     @Test(arguments: 0..<malformed.count)
@@ -187,6 +195,19 @@ struct TransactionAnswerTests {
             #expect(error.code == .invalidResponse)
             #expect(error.message.contains(says), "\(error.message) does not say \(says)")
         }
+    }
+
+    /// A token balance may name an account a lookup table loaded: the accounts it counts include the loaded ones.
+    @Test func aTokenBalanceMayNameALoadedAccount() throws {
+        let fetched = try Self.decode(
+            Self.answer(
+                result: ["version": "0"],
+                meta: [
+                    "loadedAddresses": #"{"writable":["\#(Self.loaded)"],"readonly":[]}"#, "preBalances": "[1, 2, 3, 4]",
+                    "postBalances": "[1, 2, 3, 4]",
+                    "postTokenBalances": #"[{"accountIndex":3,"mint":"\#(Self.mint)","uiTokenAmount":{"amount":"1","decimals":0}}]"#,
+                ]))
+        #expect(fetched.meta.postTokenBalances.map(\.accountIndex) == [3])
     }
 
     /// The answer's signature is its transaction's own (the client compares it with the one it asked for).

@@ -59,8 +59,16 @@ enum TransactionAnswer {
             loadedWritable: meta.writable, loadedReadonly: meta.readonly, computeUnitsConsumed: meta.computeUnits)
         guard let signature = decoded.signatures.first else { throw malformed("the transaction has no signature") }
         let fetched = FetchedTransaction(signature: signature, slot: slot, blockTime: blockTime, transaction: decoded, meta: status)
-        guard preBalances.count == fetched.accountKeys.count, postBalances.count == fetched.accountKeys.count else {
-            throw malformed("\(preBalances.count) balances for \(fetched.accountKeys.count) accounts")
+        let accounts = fetched.accountKeys.count
+        guard preBalances.count == accounts, postBalances.count == accounts else {
+            throw malformed("\(preBalances.count) balances for \(accounts) accounts")
+        }
+        // A token balance of an account the transaction does not have cannot be placed: indexed without it, a balance
+        // change would vanish.
+        for (member, balances) in [("preTokenBalances", meta.preTokenBalances), ("postTokenBalances", meta.postTokenBalances)] {
+            if let balance = balances.first(where: { $0.accountIndex >= accounts }) {
+                throw malformed("meta.\(member) names account \(balance.accountIndex), but the transaction has \(accounts) accounts")
+            }
         }
         return fetched
     }
