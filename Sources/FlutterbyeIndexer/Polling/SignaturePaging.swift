@@ -10,10 +10,12 @@ import SolanaRPC
 ///
 /// Each page after the first must move back from its `before` anchor: none of its slots above the anchor's, and, when
 /// it is full, not only signatures already read (a node that ignores `before` answers the same page forever, and the
-/// read would hold its poll and grow without bound). An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
+/// read would hold its poll and grow without bound).
+///
+/// An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
 /// know the page's `before` anchor (the client failed over to a lagging endpoint between pages), as well as the true
 /// end of the history: one more call, for the one signature older than the anchor without `until`, tells them apart
-/// (`confirmEnd`). A read that ends on a short page costs no such call.
+/// (`confirmEnd`). A read that ends on a short page costs no such call. Without a cursor nothing tells them apart.
 struct SignaturePaging: Sendable {
     /// The call the reader makes next.
     enum Step: Sendable, Hashable {
@@ -95,7 +97,7 @@ struct SignaturePaging: Sendable {
     func refusal(_ what: String) -> RPCError {
         RPCError(
             .invalidResponse,
-            "getSignaturesForAddress for \(address) \(what). Nothing past the cursor was indexed; the poll is tried again "
-                + "later. If this persists, take that endpoint out of SOLANA_RPC_URL")
+            "getSignaturesForAddress for \(address) \(what). Nothing of this read was indexed and the address's cursor "
+                + "stays; the poll is tried again later. If this persists, take that endpoint out of SOLANA_RPC_URL")
     }
 }
