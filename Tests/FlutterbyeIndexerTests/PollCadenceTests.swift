@@ -109,4 +109,27 @@ struct PollCadenceTests {
         #expect(waits == [2, 4, 8, 16, 30, 30, 30].map { .seconds($0) })
         #expect(Self.cadence.afterPoll(state, outcome: .incomplete, started: now, now: now, cursorSlot: nil).due == now + .seconds(1))
     }
+
+    /// A poll that delivered nothing because the node keeps answering null for the next transaction (a provider whose
+    /// listing comes from archival storage and whose getTransaction does not) waits longer each time, configured
+    /// address or not: each such poll fetched the whole chunk again, about a thousand getTransaction calls a second
+    /// for one stuck address. A poll that delivers something, or finds nothing new, ends the waiting.
+    @Test func pollsThatDeliverNothingWaitLongerEachTime() {
+        for configured in [true, false] {
+            var state = PollState(configured: configured, lastActivity: Self.start)
+            var now = Self.start
+            var waits: [Duration] = []
+            for _ in 0..<7 {
+                let (next, due) = Self.cadence.afterPoll(state, outcome: .stalled, started: now, now: now, cursorSlot: 10)
+                waits.append(due! - now)
+                state = next
+                now = due!
+            }
+            #expect(waits == [1, 2, 4, 8, 16, 30, 30].map { .seconds($0) }, "configured: \(configured)")
+            let (afterProgress, due) = Self.cadence.afterPoll(state, outcome: .incomplete, started: now, now: now, cursorSlot: 10)
+            #expect(due == now + .seconds(1))
+            #expect(Self.cadence.afterPoll(afterProgress, outcome: .stalled, started: now, now: now, cursorSlot: 10).due == now + .seconds(1))
+            #expect(!PollOutcome.stalled.caughtUp)
+        }
+    }
 }

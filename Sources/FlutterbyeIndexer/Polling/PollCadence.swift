@@ -6,8 +6,12 @@ enum PollOutcome: Sendable, Hashable {
     case busy
     /// Nothing new.
     case quiet
-    /// Stopped early (a transaction the node did not have yet): poll again soon.
+    /// Stopped early (a transaction the node did not have yet) after delivering some: poll again soon.
     case incomplete
+    /// Stopped before delivering anything: the node did not have the next transaction. Polled again after a wait that
+    /// doubles with each such poll in a row, up to `quietInterval`: a node that never has it (a listing served from
+    /// archival storage, transactions from a pruned node) must not make every poll fetch the whole chunk again.
+    case stalled
     /// The poll failed.
     case failed
 
@@ -23,6 +27,8 @@ struct PollState: Sendable, Hashable {
     var emptyPolls = 0
     /// Polls in a row that failed.
     var failures = 0
+    /// Polls in a row that delivered nothing because the node did not have the next transaction.
+    var stalls = 0
     /// When its history last had something new, or it was followed or named by an indexed transaction.
     var lastActivity: ContinuousClock.Instant
     /// Since when discovery has not found the token account (it no longer exists); nil while it does.
@@ -43,7 +49,8 @@ struct PollState: Sendable, Hashable {
 /// - a closed one (discovery no longer finds it, and a poll that began at least `quietInterval` after that found
 ///   nothing new, so its history is read to its end) is not polled until it is seen again: found by discovery, or
 ///   named by a transaction indexed from another address's history at a later slot;
-/// - a failing poll is tried again after `busyInterval` doubled with each failure, up to `quietInterval`.
+/// - a failing poll is tried again after `busyInterval` doubled with each failure, up to `quietInterval`; so is one
+///   that delivered nothing because the node did not have the next transaction (`PollOutcome.stalled`).
 /// - one a live subscription covers waits at least `sweepInterval` (a notification wakes it sooner), except after a
 ///   poll that stopped early or found something (polled again after `busyInterval`).
 struct PollCadence: Sendable, Hashable {
@@ -74,12 +81,19 @@ struct PollCadence: Sendable, Hashable {
         switch outcome {
         case .busy, .incomplete:
             state.failures = 0
+            state.stalls = 0
             state.emptyPolls = 0
             state.lastActivity = now
+        case .stalled:
+            state.failures = 0
+            state.stalls += 1
+            let doubling = Backoff(initial: settings.busyInterval, maximum: settings.quietInterval)
+            return (state, now + doubling.delay(retry: min(state.stalls, 10)))
         case .failed:
             state.failures += 1
         case .quiet:
             state.failures = 0
+            state.stalls = 0
             state.emptyPolls += 1
             if !state.configured, let absent = state.absentSince, started >= absent + settings.quietInterval {
                 state.closedSlot = cursorSlot ?? 0

@@ -212,6 +212,7 @@ public struct PollingTransactionSource: TransactionSource {
             }
         }
         scheduleAhead()
+        var deliveredBefore = false
         for chunk in chunks {
             let prepared: PreparedChunk
             let next = pending.removeFirst()
@@ -247,8 +248,10 @@ public struct PollingTransactionSource: TransactionSource {
             await schedule.release(prepared.claimed)
             if let outcome {
                 await abandonPending()
-                return outcome
+                // Stalled only when the whole poll delivered nothing; after an earlier chunk it stopped early.
+                return outcome == .stalled && deliveredBefore ? .incomplete : outcome
             }
+            deliveredBefore = true
         }
         return .busy
     }
@@ -270,7 +273,14 @@ public struct PollingTransactionSource: TransactionSource {
             transactions.append(transaction)
             covered += 1
         }
-        guard covered > 0 else { return .incomplete }
+        guard covered > 0 else {
+            // Said each time, and the address waits longer each time (`PollOutcome.stalled`): a node that never has
+            // it keeps the address from its cursor, which the caught-up gauge shows.
+            logger.info(
+                "the node has no transaction \(chunk[0].signature) yet, which \(address.address)'s history lists; the address waits for it",
+                metadata: ["role": "\(address.role.rawValue)"])
+            return .stalled
+        }
         let newest = chunk[covered - 1]
         let advance = CursorAdvance(
             address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: newest.slot),
