@@ -282,9 +282,11 @@ public struct PollingTransactionSource: TransactionSource {
             return .stalled
         }
         let newest = chunk[covered - 1]
+        // The slot the transaction itself says, when it was fetched, not the listing's: an inflated listing slot as the
+        // cursor's would end every later read at its first entry (older than the cursor), for good.
+        let slot = prepared.fetched[newest.signature]?.slot ?? newest.slot
         let advance = CursorAdvance(
-            address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: newest.slot),
-            signatures: covered)
+            address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: slot), signatures: covered)
         do {
             try await deliver(SourceBatch(transactions: transactions, advance: advance))
         } catch {
