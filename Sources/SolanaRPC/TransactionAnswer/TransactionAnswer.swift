@@ -46,6 +46,10 @@ enum TransactionAnswer {
             throw malformed(reader.problem ?? "the answer's \(field) is malformed (\(error))")
         }
         guard let slot else { throw malformed("the answer has no slot") }
+        // Unix seconds of the years 1 to 9999: a block time outside them is no time a block was made.
+        if let blockTime, !(-62_135_596_800...253_402_300_799).contains(blockTime) {
+            throw malformed("the answer's blockTime \(blockTime) is not a time (the years 1 to 9999)")
+        }
         guard let meta else { throw malformed("the answer has no meta (the node does not keep transaction status)") }
         guard let wire else { throw malformed("the transaction is not [base64, \"base64\"]") }
         guard let fee = meta.fee, let preBalances = meta.preBalances, let postBalances = meta.postBalances else {
