@@ -54,23 +54,13 @@ public struct EventLog: Sendable {
             """, "reading the event log")
         var events: [LoggedEvent] = []
         var present: UInt64?
-        do {
-            for row in rows {
-                let (presentText, transaction, sequence, kind, occurredAt, payload) = try row.decode(
-                    (String, String?, Int64?, String?, Date?, String?).self)
-                present = UInt64(presentText)
-                guard let transaction, let sequence, let kind, let occurredAt, let payload else { continue }
-                guard let transaction = UInt64(transaction), let kind = EventKind(rawValue: kind) else {
-                    throw StoreError(.queryFailed, "the event log holds an event this version cannot read (\(kind) in transaction \(transaction))")
-                }
-                events.append(
-                    LoggedEvent(cursor: .init(transaction: transaction, sequence: sequence), kind: kind, occurredAt: occurredAt, payloadJSON: payload)
-                )
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.statementFailed(error, while: "decoding the event log")
+        try Self.decodeEach(rows) { row in
+            let (presentText, transaction, sequence, kind, occurredAt, payload) = try row.decode(
+                (String, String?, Int64?, String?, Date?, String?).self)
+            present = UInt64(presentText)
+            // No event (the present's row alone) when none was found.
+            guard let transaction, let sequence, let kind, let occurredAt, let payload else { return }
+            events.append(try Self.event(transaction, sequence, kind, occurredAt, payload))
         }
         guard let present else { throw StoreError(.queryFailed, "reading the event log gave no present transaction id") }
         let last = events.last?.cursor ?? cursor
@@ -110,22 +100,32 @@ public struct EventLog: Sendable {
     private static func decode(_ rows: [PostgresRow]) throws(StoreError) -> [LoggedEvent] {
         var events: [LoggedEvent] = []
         events.reserveCapacity(rows.count)
+        try decodeEach(rows) { row in
+            let (transaction, sequence, kind, occurredAt, payload) = try row.decode((String, Int64, String, Date, String).self)
+            events.append(try event(transaction, sequence, kind, occurredAt, payload))
+        }
+        return events
+    }
+
+    /// Runs `each` on every row; a cell that does not decode fails as a `StoreError`.
+    private static func decodeEach(_ rows: [PostgresRow], _ each: (PostgresRow) throws -> Void) throws(StoreError) {
         do {
-            for row in rows {
-                let (transaction, sequence, kind, occurredAt, payload) = try row.decode((String, Int64, String, Date, String).self)
-                guard let transaction = UInt64(transaction), let kind = EventKind(rawValue: kind) else {
-                    throw StoreError(.queryFailed, "the event log holds an event this version cannot read (\(kind) in transaction \(transaction))")
-                }
-                events.append(
-                    LoggedEvent(cursor: .init(transaction: transaction, sequence: sequence), kind: kind, occurredAt: occurredAt, payloadJSON: payload)
-                )
-            }
+            for row in rows { try each(row) }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.statementFailed(error, while: "decoding the event log")
         }
-        return events
+    }
+
+    /// The event of a row's cells: its transaction id as text, its sequence, kind, time and data.
+    private static func event(
+        _ transaction: String, _ sequence: Int64, _ kind: String, _ occurredAt: Date, _ payload: String
+    ) throws(StoreError) -> LoggedEvent {
+        guard let number = UInt64(transaction), let known = EventKind(rawValue: kind) else {
+            throw StoreError(.queryFailed, "the event log holds an event this version cannot read (\(kind) in transaction \(transaction))")
+        }
+        return LoggedEvent(cursor: .init(transaction: number, sequence: sequence), kind: known, occurredAt: occurredAt, payloadJSON: payload)
     }
 
     /// The cursor of the present: every event that can be read now is at or before it, every later one after it. A
