@@ -82,14 +82,20 @@ public struct IndexStore: Sendable {
     ) async throws(StoreError) {
         // No Solana slot comes near 2^63 (a slot every 400 ms for billions of years): a larger one is a wrong answer,
         // refused here rather than stored as a negative bigint that every reader would have to make sense of.
-        let slots = transactions.map { ($0.signature.base58, $0.slot) } + (advance.map { [("the cursor of \($0.address)", $0.newest.slot)] } ?? [])
-        if let (what, slot) = slots.first(where: { $0.1 > UInt64(Int64.max) }) {
-            throw StoreError(
-                .queryFailed,
-                "refusing to index \(what) at slot \(slot), past any slot a Solana cluster reaches: the RPC's answer is wrong; nothing of the batch was written"
-            )
+        let bigint = UInt64(Int64.max)
+        if let wrong = transactions.first(where: { $0.slot > bigint }) {
+            throw Self.slotRefusal("the transaction \(wrong.signature)", wrong.slot)
         }
+        if let advance, advance.newest.slot > bigint { throw Self.slotRefusal("the cursor of \(advance.address)", advance.newest.slot) }
         try await writes.submit(IndexWrite(transactions: transactions, advances: advance.map { [$0] } ?? [], discovered: discovered)).get()
+    }
+
+    /// The refusal of `what` at `slot`, past what a bigint holds.
+    static func slotRefusal(_ what: String, _ slot: UInt64) -> StoreError {
+        StoreError(
+            .queryFailed,
+            "refusing to index \(what) at slot \(slot), past any slot a Solana cluster reaches: the RPC's answer is wrong; nothing of the batch was written"
+        )
     }
 
     /// Writes `write` in one database transaction: by COPY, or by the idempotent statement when a row exists. A
