@@ -129,7 +129,8 @@ struct RunCommandTests {
                     messages.contains { $0.jobID == Int64(id) && $0.state == "confirmed" }
                 }
                 let states = history.messages.filter { $0.jobID == Int64(id) }.compactMap(\.state)
-                #expect(Array(states.prefix(2)) == ["available", "running"] && states.contains("confirmed"), "\(history.messages)")
+                #expect(
+                    Array(states.prefix(2)) == ["available", "running"] && states.contains("confirmed"), "\(history.messages)\n\(process.tail())")
             } catch {
                 try? await http.shutdown()
                 throw error
