@@ -206,22 +206,20 @@ package struct JSONParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger {
-            if let value = Int64(text) { return .int(value) }
-            if !negative, let value = UInt64(text) { return .uint(value) }
-        } else if let whole = Self.wholeNumber(UnsafeBufferPointer(rebasing: bytes[start..<index])) {
-            // As JSONDecoder reads them, a whole number written with a fraction or exponent (1e3, 0.0) is an integer;
-            // read from its digits, exactly, not through a Double, which rounds past 2^53.
-            return whole
+        // As JSONDecoder reads them, a whole number written with a fraction or exponent (1e3, 0.0) is an integer: read
+        // from its digits, exactly, not through a Double, which rounds past 2^53.
+        if let integer = isInteger ? text : Self.wholeNumber(UnsafeBufferPointer(rebasing: bytes[start..<index])) {
+            if let value = Int64(integer) { return .int(value) }
+            if !negative, let value = UInt64(integer) { return .uint(value) }
         }
         // 1e400 reads as infinity, which no JSON number means.
         guard let value = Double(text), value.isFinite else { throw failure("a number out of range") }
         return .double(value)
     }
 
-    /// The integer a well-formed number with a fraction or an exponent (`-12.50e1`) stands for, exactly: nil when it
-    /// is not whole or does not fit an Int64 (negative) or a UInt64.
-    static func wholeNumber(_ number: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+    /// The integer a well-formed number with a fraction or an exponent (`-12.50e1`) stands for, written without
+    /// them (`-125`): nil when it is not whole or has more digits than any 64-bit integer.
+    static func wholeNumber(_ number: UnsafeBufferPointer<UInt8>) -> String? {
         var index = 0
         let negative = number.first == UInt8(ascii: "-")
         if negative { index += 1 }
@@ -236,7 +234,7 @@ package struct JSONParser {
             } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
                 break
             } else {
-                if !(digits.isEmpty && byte == UInt8(ascii: "0")) { digits.append(byte - UInt8(ascii: "0")) }
+                if !(digits.isEmpty && byte == UInt8(ascii: "0")) { digits.append(byte) }
                 if inFraction { scale -= 1 }
             }
             index += 1
@@ -257,24 +255,13 @@ package struct JSONParser {
             scale += exponentNegative ? -exponent : exponent
         }
         // Leading zeros of the fraction (0.05) were dropped with the others; trailing zeros only scale.
-        while let last = digits.last, last == 0, scale < 0 {
+        while digits.last == UInt8(ascii: "0"), scale < 0 {
             digits.removeLast()
             scale += 1
         }
-        if digits.isEmpty { return .int(0) }
+        if digits.isEmpty { return "0" }
         guard scale >= 0, digits.count + scale <= 20 else { return nil }
-        var magnitude: UInt64 = 0
-        for digit in digits + [UInt8](repeating: 0, count: scale) {
-            let (times10, overflow) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, carry) = times10.addingReportingOverflow(UInt64(digit))
-            if overflow || carry { return nil }
-            magnitude = sum
-        }
-        if negative {
-            if magnitude == UInt64(Int64.max) + 1 { return .int(.min) }
-            return magnitude <= UInt64(Int64.max) ? .int(-Int64(magnitude)) : nil
-        }
-        return magnitude <= UInt64(Int64.max) ? .int(Int64(magnitude)) : .uint(magnitude)
+        return (negative ? "-" : "") + String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: scale)
     }
 }
 
