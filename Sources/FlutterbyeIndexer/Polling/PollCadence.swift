@@ -56,9 +56,11 @@ struct PollState: Sendable, Hashable {
 struct PollCadence: Sendable, Hashable {
     let settings: PollingSettings
 
+    /// `busyInterval` doubled with each retry, up to `quietInterval`: the wait after failures, stalls and empty polls.
+    private var doubling: Backoff { Backoff(initial: settings.busyInterval, maximum: settings.quietInterval) }
+
     /// How long `state` waits before its next poll at `now`, closed or not.
     func interval(_ state: PollState, now: ContinuousClock.Instant) -> Duration {
-        let doubling = Backoff(initial: settings.busyInterval, maximum: settings.quietInterval)
         if state.failures > 0 { return doubling.delay(retry: min(state.failures, 10) + 1) }
         let uncovered: Duration
         if state.configured || state.emptyPolls == 0 {
@@ -87,7 +89,6 @@ struct PollCadence: Sendable, Hashable {
         case .stalled:
             state.failures = 0
             state.stalls += 1
-            let doubling = Backoff(initial: settings.busyInterval, maximum: settings.quietInterval)
             return (state, now + doubling.delay(retry: min(state.stalls, 10)))
         case .failed:
             state.failures += 1
