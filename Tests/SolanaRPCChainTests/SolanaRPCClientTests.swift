@@ -242,6 +242,9 @@ struct SolanaRPCClientTests {
     @Test func latestBlockhashCarriesItsContextSlotAndTheHeightItLastsTo() async throws {
         let server = try await LocalChainServer.start()
         let client = try client(server)
+        // Past the first slots, so that a context slot of 0 is a misread, not a quick test (a slot lasts 50 ms).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await client.slot(commitment: .processed) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(25)) }
         let latest = try await client.latestBlockhash(commitment: .processed)
         let slot = try await client.slot(commitment: .processed)
         let height = try await client.blockHeight(commitment: .processed)

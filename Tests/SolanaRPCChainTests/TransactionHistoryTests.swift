@@ -34,12 +34,15 @@ extension SolanaRPCClientTests {
         let failed = try await land(client, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 10_000_000_000_000)])
         let moved = try await land(client, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 1_000_000)], v0: true)
 
+        // By the clock, not by a count of polls: on a loaded CI machine 400 polls were not enough.
         var fetched: FetchedTransaction?
-        for _ in 0..<400 where fetched == nil {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while fetched == nil, ContinuousClock.now < deadline {
             fetched = try await client.transaction(created)
             if fetched == nil { try await Task.sleep(for: .milliseconds(25)) }
         }
-        let transaction = try #require(fetched)
+        let createdStatus = try await client.signatureStatuses([created]).first ?? nil
+        let transaction = try #require(fetched, "no transaction for \(created.base58) in 60 s; its status: \(String(describing: createdStatus))")
         #expect(transaction.signature == created && transaction.transaction == creation)
         // The slot the chain reports for it (slot 0 too: the local chain's first slot lasts 50 ms, and a quick test lands there).
         let status = try await client.signatureStatuses([created])

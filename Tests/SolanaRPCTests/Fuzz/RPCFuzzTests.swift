@@ -20,10 +20,17 @@ struct RPCFuzzTests {
     static let timeout: Duration = .milliseconds(300)
     static let retry = RPCRetryPolicy(
         maxAttempts: 2, initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20), maxRetryAfter: .milliseconds(200))
-    /// The longest a call may take: every attempt's timeout, the backoff between them (with its jitter), the longest
-    /// Retry-After waited out, and a margin for a loaded machine (the whole suite on two cores stretched calls that got
-    /// well-formed answers to 4.6 s). A body that never ends, not cut off by the timeout, would still pass it.
-    static let longestCall: Duration = timeout * retry.maxAttempts + retry.maxBackoff * 1.5 + retry.maxRetryAfter + .seconds(10)
+    /// The longest a call may take, made alone: every attempt's timeout, the backoff between them (with its jitter),
+    /// the longest Retry-After waited out, and a margin for a machine busy with the rest of the suite. A body that
+    /// never ends, not cut off by the timeout, would never end.
+    static let longestCall: Duration = timeout * retry.maxAttempts + retry.maxBackoff * 1.5 + retry.maxRetryAfter + .seconds(5)
+    /// The longest a call may take among 32 in flight while the rest of the suite runs on two cores: only that it
+    /// ends. Under that load, calls cut off at 0.6 s have taken 11 s (CI, seed 4055310374): a call slower than
+    /// `longestCall` is made again alone, where `longestCall` holds it. Each case answers the same every time.
+    static let longestCallUnderLoad: Duration = .seconds(60)
+    /// How many calls may miss `longestCall` under load and be made again; more is a fault of the client, not the
+    /// machine (calls that wait on each other, or on connections).
+    static let slowCallsAllowed = 100
     /// Peak memory may grow by this much over the run. Each call holds at most one answer of at most 8 MiB (the
     /// client's cap), about 24 MiB with the buffer's growth and its copy for decoding; by the round-robin, few of the
     /// 32 calls in flight are large-answer cases at once (about 32/22), so the growth stays well under 256 MB, while
@@ -73,22 +80,23 @@ struct RPCFuzzTests {
         let start = ContinuousClock.now
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(Self.cases)
+        @Sendable func call(_ index: Int) async -> Outcome {
+            let method = methods[(index / kinds) % methods.count]
+            let started = ContinuousClock.now
+            do throws(RPCError) {
+                let client = try SolanaRPCClient(
+                    endpoints: [RPCEndpoint(url: "\(server.url)/case/\(index)")], httpClient: http, timeout: Self.timeout, retry: Self.retry,
+                    logger: logger)
+                try await method.run(client)
+                return Outcome(index: index, took: ContinuousClock.now - started, error: nil)
+            } catch {
+                // `run` throws RPCError and nothing else: typed throws make it so.
+                return Outcome(index: index, took: ContinuousClock.now - started, error: error)
+            }
+        }
         await withTaskGroup(of: Outcome.self) { group in
             func add(_ index: Int) {
-                group.addTask {
-                    let method = methods[(index / kinds) % methods.count]
-                    let started = ContinuousClock.now
-                    do throws(RPCError) {
-                        let client = try SolanaRPCClient(
-                            endpoints: [RPCEndpoint(url: "\(server.url)/case/\(index)")], httpClient: http, timeout: Self.timeout, retry: Self.retry,
-                            logger: logger)
-                        try await method.run(client)
-                        return Outcome(index: index, took: ContinuousClock.now - started, error: nil)
-                    } catch {
-                        // `run` throws RPCError and nothing else: typed throws make it so.
-                        return Outcome(index: index, took: ContinuousClock.now - started, error: error)
-                    }
-                }
+                group.addTask { await call(index) }
             }
             var next = 0
             while next < min(Self.concurrency, Self.cases) {
@@ -105,14 +113,22 @@ struct RPCFuzzTests {
         }
         let took = ContinuousClock.now - start
         let growth = Self.peakMemory() - memoryBefore
+        func label(_ index: Int) -> String { labels.withLock { $0[index] } ?? "?" }
+        for outcome in outcomes where outcome.took > Self.longestCallUnderLoad {
+            let named = "\(describe(outcome.index)) [\(label(outcome.index))]"
+            Issue.record("\(named) took \(outcome.took) among the others, more than \(Self.longestCallUnderLoad)")
+        }
+        let slow = outcomes.filter { $0.took > Self.longestCall }
+        #expect(slow.count <= Self.slowCallsAllowed, "\(slow.count) calls took more than \(Self.longestCall) among the others")
+        for outcome in slow.prefix(Self.slowCallsAllowed) {
+            let alone = await call(outcome.index)
+            let named = "\(describe(outcome.index)) [\(label(outcome.index))]"
+            if alone.took > Self.longestCall {
+                Issue.record("\(named) took \(alone.took) alone (\(outcome.took) among the others), more than \(Self.longestCall)")
+            }
+        }
         try await http.shutdown()
         try await server.close()
-
-        let slow = outcomes.filter { $0.took > Self.longestCall }
-        for outcome in slow.prefix(20) {
-            Issue.record(
-                "\(describe(outcome.index)) [\(labels.withLock { $0[outcome.index] } ?? "?")] took \(outcome.took), more than \(Self.longestCall)")
-        }
         #expect(outcomes.count == Self.cases)
         #expect(server.answers >= Self.cases, "the server gave \(server.answers) answers")
         #expect(growth < Self.memoryBound, "peak memory grew by \(growth / (1024 * 1024)) MiB (seed \(seed))")
@@ -135,6 +151,7 @@ struct RPCFuzzTests {
         let slowest = outcomes.map(\.took).max() ?? .zero
         print(
             "RPC fuzzing: seed \(seed), \(outcomes.count) calls, \(server.answers) answers in \(took); slowest call \(slowest); "
+                + "\(slow.count) made again alone; "
                 + "peak memory +\(growth / (1024 * 1024)) MiB; outcomes \(byCode.sorted { $0.key < $1.key })")
     }
 }

@@ -14,10 +14,12 @@ struct ResponseBodyTests {
 
     /// A client that tries once, giving up after `timeout` (the short one for stalls; reading 8 MiB on a loaded
     /// machine, beside the fuzz tests, takes longer: a CI run took over 10 s to reach the cap of an endless answer).
-    static func client(_ server: HostileRPCServer, timeout: Duration = .seconds(30)) throws -> SolanaRPCClient {
+    static func client(
+        _ server: HostileRPCServer, timeout: Duration = .seconds(30), maxResponseBytes: Int = SolanaRPCClient.defaultMaxResponseBytes
+    ) throws -> SolanaRPCClient {
         try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url)], timeout: timeout, retry: RPCRetryPolicy(maxAttempts: 1),
-            logger: Logger(label: "ResponseBodyTests"))
+            maxResponseBytes: maxResponseBytes, logger: Logger(label: "ResponseBodyTests"))
     }
 
     /// A JSON-RPC answer whose result is a string of `size` bytes in all.
@@ -55,8 +57,11 @@ struct ResponseBodyTests {
             return HostileAnswer(
                 head: Array(head.utf8), body: .endless(ByteBuffer(repeating: UInt8(ascii: "A"), count: 64 * 1024), limit: 64 << 20), label: "endless")
         }
-        let (error, _) = await Self.failure(try Self.client(server))
+        // A cap of 1 MiB, reached in 16 chunks: the endless stream is refused at the cap whatever its size, and on a
+        // loaded CI run reading up to the default 8 MiB chunk by chunk took more than the 30 s timeout.
+        let (error, _) = await Self.failure(try Self.client(server, maxResponseBytes: 1 << 20))
         #expect(error?.code == .invalidResponse, "\(String(describing: error))")
+        #expect(error?.message.contains("1 MiB") == true, "\(String(describing: error))")
         try await server.close()
     }
 
