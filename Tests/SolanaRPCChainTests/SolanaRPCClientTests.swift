@@ -245,9 +245,10 @@ struct SolanaRPCClientTests {
         // Past the first slots, so that a context slot of 0 is a misread, not a quick test (a slot lasts 50 ms).
         let deadline = ContinuousClock.now + .seconds(30)
         while try await client.slot(commitment: .processed) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(25)) }
+        // The height before it and the slot after it: on a loaded machine a call can take seconds, and 50 ms slots pass.
+        let height = try await client.blockHeight(commitment: .processed)
         let latest = try await client.latestBlockhash(commitment: .processed)
         let slot = try await client.slot(commitment: .processed)
-        let height = try await client.blockHeight(commitment: .processed)
         #expect(latest.contextSlot > 0 && latest.contextSlot <= slot)
         #expect(latest.lastValidBlockHeight > height)
     }
