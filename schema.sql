@@ -243,7 +243,7 @@ CREATE TABLE IF NOT EXISTS flutterbye.chain_flby_movements (
     movement_index      integer NOT NULL,
     instruction_index   integer,
     inner_index         integer,
-    kind                text NOT NULL CHECK (kind IN ('mint', 'burn', 'transfer')),
+    kind                text NOT NULL CHECK (kind IN ('mint', 'burn', 'transfer')),  -- more kinds: version 15
     source_account      text,
     source_owner        text,
     destination_account text,
@@ -344,7 +344,10 @@ SELECT (coalesce(sum(m.amount) FILTER (WHERE m.kind = 'mint'), 0)
         - coalesce(sum(m.amount) FILTER (WHERE m.kind = 'burn'), 0))::numeric(20,0) AS supply,
        coalesce(sum(m.amount) FILTER (WHERE m.kind = 'mint'), 0)::numeric(20,0) AS minted,
        coalesce(sum(m.amount) FILTER (WHERE m.kind = 'burn'), 0)::numeric(20,0) AS burned,
-       max(t.slot) AS slot
+       max(t.slot) AS slot,
+       -- Token-2022 transfer fees withheld and not withdrawn (version 15): part of the supply, in no balance.
+       (coalesce(sum(m.amount) FILTER (WHERE m.kind = 'fee_withheld'), 0)
+        - coalesce(sum(m.amount) FILTER (WHERE m.kind = 'fee_withdrawn'), 0))::numeric(20,0) AS withheld
 FROM flutterbye.chain_flby_movements m
 JOIN flutterbye.chain_transactions t ON t.signature = m.signature
 WHERE NOT t.dropped;
@@ -1116,4 +1119,30 @@ CREATE INDEX IF NOT EXISTS chain_transactions_slot
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (14, 'transactions by slot: the index''s status reads the newest transactions, not all of them')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 15: Token-2022 transfer fees.
+--
+-- chain_flby_movements.kind gains fee_withheld (a transfer fee, paid by the source and withheld in the destination
+--   account outside its amount) and fee_withdrawn (withheld fees withdrawn into the destination account). Before,
+--   a withheld fee was read as a burn and its withdrawal as a mint, and flby_supply drifted from the chain by the
+--   fees. flby_supply.withheld is what is withheld and not withdrawn. Replacing the check reads the table once.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint
+        WHERE conrelid = 'flutterbye.chain_flby_movements'::regclass AND conname = 'chain_flby_movements_kind_valid'
+    ) THEN
+        ALTER TABLE flutterbye.chain_flby_movements
+            DROP CONSTRAINT IF EXISTS chain_flby_movements_kind_check,
+            ADD CONSTRAINT chain_flby_movements_kind_valid
+                CHECK (kind IN ('mint', 'burn', 'transfer', 'fee_withheld', 'fee_withdrawn'));
+    END IF;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (15, 'Token-2022 transfer fees: fee_withheld and fee_withdrawn movements, flby_supply.withheld')
 ON CONFLICT (version) DO NOTHING;

@@ -55,6 +55,8 @@ public enum TransactionMovements {
         // its accounts could not be read in their places.
         var memos: [String] = []
         var movements: [FlbyMovement] = []
+        var feeTransfers: [Int] = []  // positions in `movements` of TransferChecked movements
+        var feeWithdrawals: [FlbyMovement] = []  // their amounts still to be read from the balances
         var invokedWatchedProgram = false
         func step(_ index: Int, _ inner: Int?, program programIndex: Int, accounts: some Collection<Int>, data: [UInt8]) {
             guard let program = key(programIndex), accounts.allSatisfy({ keys.indices.contains($0) }) else { return }
@@ -75,7 +77,20 @@ public enum TransactionMovements {
             case .burn(let account, let mint, _, let amount), .burnChecked(let account, let mint, _, let amount, _):
                 if mint == flby { movements.append(movement(.burn, from: account, to: nil, amount)) }
             case .transferChecked(let source, let mint, let destination, _, let amount, _):
-                if mint == flby { movements.append(movement(.transfer, from: source, to: destination, amount)) }
+                if mint == flby {
+                    // On a mint with a transfer fee the destination receives less: `TransferFees` reads the fee.
+                    feeTransfers.append(movements.count)
+                    movements.append(movement(.transfer, from: source, to: destination, amount))
+                }
+            case .transferCheckedWithFee(let source, let mint, let destination, _, let amount, _, let fee):
+                if mint == flby {
+                    let withheld = min(fee, amount)
+                    movements.append(movement(.transfer, from: source, to: destination, amount - withheld))
+                    if withheld > 0 { movements.append(movement(.feeWithheld, from: source, to: destination, withheld)) }
+                }
+            case .withdrawWithheldTokensFromMint(let mint, let destination, _),
+                .withdrawWithheldTokensFromAccounts(let mint, let destination, _, _):
+                if mint == flby { feeWithdrawals.append(movement(.feeWithdrawn, from: nil, to: destination, 0)) }
             case .transfer(let source, let destination, _, let amount):
                 // A plain Transfer does not name its mint: the accounts' balances do.
                 if (mint(of: source) ?? mint(of: destination)) == flby {
@@ -105,6 +120,13 @@ public enum TransactionMovements {
             FlbyAccountBalance(account: keys[$0], owner: ownerAt[$0], amount: flbyAfter[$0] ?? 0, preAmount: flbyBefore[$0])
         }
         if meta.error == nil, !flbyPositions.isEmpty {
+            if !feeTransfers.isEmpty || !feeWithdrawals.isEmpty {
+                let residuals = Dictionary(
+                    flbyPositions.map {
+                        (keys[$0], residual(of: keys[$0], before: flbyBefore[$0], after: flbyAfter[$0], explainedBy: movements))
+                    }, uniquingKeysWith: { first, _ in first })
+                TransferFees.read(into: &movements, transfersChecked: feeTransfers, withdrawals: feeWithdrawals, residuals: residuals)
+            }
             movements += balanceDerivedMovements(
                 positions: flbyPositions, keys: keys, before: flbyBefore, after: flbyAfter, decoded: movements, ownerAt: ownerAt)
         }
@@ -160,6 +182,17 @@ public enum TransactionMovements {
         return indexed
     }
 
+    /// What `account`'s balance changed by beyond what `movements` explain. A withheld fee leaves its source but
+    /// does not reach its destination's amount.
+    static func residual(of account: PublicKey, before: UInt64?, after: UInt64?, explainedBy movements: [FlbyMovement]) -> Int128 {
+        var explained: Int128 = 0
+        for movement in movements {
+            if movement.sourceAccount == account { explained -= Int128(movement.amount) }
+            if movement.destinationAccount == account, movement.kind != .feeWithheld { explained += Int128(movement.amount) }
+        }
+        return Int128(after ?? 0) - Int128(before ?? 0) - explained
+    }
+
     /// The part of the balance changes the decoded movements do not explain, as movements: what one account lost
     /// and another gained is a transfer between them, an unmatched gain a mint, an unmatched loss a burn.
     static func balanceDerivedMovements(
@@ -169,12 +202,7 @@ public enum TransactionMovements {
         var gains: [(PublicKey, Int128)] = []
         for at in positions {
             let account = keys[at]
-            var explained: Int128 = 0
-            for movement in decoded {
-                if movement.sourceAccount == account { explained -= Int128(movement.amount) }
-                if movement.destinationAccount == account { explained += Int128(movement.amount) }
-            }
-            let residual = Int128(after[at] ?? 0) - Int128(before[at] ?? 0) - explained
+            let residual = residual(of: account, before: before[at], after: after[at], explainedBy: decoded)
             if residual < 0 { losses.append((account, -residual)) } else if residual > 0 { gains.append((account, residual)) }
         }
         func owner(of account: PublicKey?) -> PublicKey? {

@@ -33,18 +33,8 @@ extension IndexerAcceptanceTests {
 
         /// Runs the script against `rpcURL` and reads what it wrote.
         static func make(_ form: String, rpcURL: URL) async throws -> EscrowForm {
-            let python = try #require(LiteSVMSession.python, "run the tests with Tests/run (it creates .venv)")
-            let out = FileManager.default.temporaryDirectory.appendingPathComponent("escrow-\(form)-\(UUID()).json")
-            defer { try? FileManager.default.removeItem(at: out) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [
-                Repository.root.appendingPathComponent("Tests/LocalChain/escrow_forms.py").path, "--rpc", rpcURL.absoluteString,
-                "--form", form, "--out", out.path,
-            ]
-            let (status, output) = try await ChildProcess.run(process)
-            try #require(status == 0, "escrow_forms.py --form \(form) failed: \(String(decoding: output, as: UTF8.self))")
-            return try JSONDecoder().decode(EscrowForm.self, from: Data(contentsOf: out))
+            try JSONDecoder().decode(
+                EscrowForm.self, from: try await IndexerAcceptanceTests.localChainScript("escrow_forms.py", rpcURL: rpcURL, ["--form", form]))
         }
     }
 

@@ -4,10 +4,17 @@ public import SolanaCore
 public enum MovementKind: String, Sendable, Hashable {
     case mint
     case burn
+    /// What the destination received; a Token-2022 transfer fee withheld from it is a `feeWithheld` beside it.
     case transfer
+    /// A Token-2022 transfer fee: paid by the source, withheld in the destination account outside its amount. Part of
+    /// the supply, in no account's balance until withdrawn.
+    case feeWithheld = "fee_withheld"
+    /// Withheld transfer fees withdrawn (from the mint or from token accounts) into the destination account.
+    case feeWithdrawn = "fee_withdrawn"
 }
 
-/// One instruction-level movement of FLBY (a row of `flby_movements`). A mint has no source, a burn no destination.
+/// One instruction-level movement of FLBY (a row of `flby_movements`). A mint and a fee withdrawal have no source, a
+/// burn no destination.
 public struct FlbyMovement: Sendable, Hashable {
     /// The top-level instruction it happened in; `balanceDerived` for a movement only the token balances show.
     public var instructionIndex: Int

@@ -24,6 +24,19 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
     case setAuthority(account: PublicKey, currentAuthority: PublicKey, authorityType: UInt8, newAuthority: PublicKey?)
     /// CloseAccount (9): the account's lamports go to `destination`; `owner` is its owner or close authority.
     case closeAccount(account: PublicKey, destination: PublicKey, owner: PublicKey)
+    /// Token-2022 TransferFee TransferCheckedWithFee (26, 1): `destination` receives `amount - fee`, and `fee` is
+    /// withheld in it (outside its amount) until harvested or withdrawn.
+    case transferCheckedWithFee(
+        source: PublicKey, mint: PublicKey, destination: PublicKey, authority: PublicKey, amount: UInt64, decimals: UInt8, fee: UInt64)
+    /// Token-2022 TransferFee WithdrawWithheldTokensFromMint (26, 2): the fees harvested to the mint go to
+    /// `destination`. The amount is not in the instruction; the destination's balance change shows it.
+    case withdrawWithheldTokensFromMint(mint: PublicKey, destination: PublicKey, authority: PublicKey)
+    /// Token-2022 TransferFee WithdrawWithheldTokensFromAccounts (26, 3): the fees withheld in `sources` go to
+    /// `destination` (the amount, as above, only in the balances).
+    case withdrawWithheldTokensFromAccounts(mint: PublicKey, destination: PublicKey, authority: PublicKey, sources: [PublicKey])
+    /// Token-2022 TransferFee HarvestWithheldTokensToMint (26, 4): the fees withheld in `sources` move to the mint's
+    /// own withheld amount; no account's amount changes.
+    case harvestWithheldTokensToMint(mint: PublicKey, sources: [PublicKey])
     /// Token-2022 MetadataPointer Initialize (39, 0); all-zero keys (none) decode as nil. This and the two
     /// token-metadata cases are decoded whatever the program id; the classic Token program rejects them on chain.
     case initializeMetadataPointer(mint: PublicKey, authority: PublicKey?, metadataAddress: PublicKey?)
@@ -57,6 +70,7 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
         do {
             if data.count >= 8, let decoded = try decodeTokenMetadata(data: data, accounts: accounts) { return decoded }
             _ = try reader.readByte()
+            if tagByte == Self.transferFeeExtensionTag { return try decodeTransferFee(&reader, accounts: accounts) }
             if tagByte == MetadataPointer.extensionTag {
                 let subTag = try reader.readByte()
                 guard subTag == 0 else { return .unknown(tag: tagByte, reason: "MetadataPointer instruction \(subTag) is not decoded") }
