@@ -14,42 +14,22 @@ import Testing
 struct StatementPlanTests {
     static let jobs = 400
 
-    /// A counter of PostgreSQL's statistics (`query` answers one integer), after the pending statistics of the pool's
-    /// one connection, the queue's, are flushed.
-    func counter(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int {
-        try await client.query("SELECT pg_stat_force_next_flush()", logger: TestDatabase.logger)
-        return try await TestDatabase.count(query, on: client)
-    }
-
     /// Index reads so far: tuples read from the leased jobs' index, scans of the primary key.
     func indexReads(_ client: PostgresClient) async throws -> (leasedTuples: Int, primaryKeyScans: Int) {
         (
-            try await counter(client, "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_leased'"),
-            try await counter(client, "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_pkey'")
+            try await TestDatabase.statistic("SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_leased'", on: client),
+            try await TestDatabase.statistic("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_pkey'", on: client)
         )
     }
 
     /// Tuples of the job table read so far, by sequential scans and through indexes.
     func jobTableReads(_ client: PostgresClient) async throws -> Int {
-        try await counter(
-            client,
-            """
-            SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
-            WHERE schemaname = 'flutterbye' AND relname = 'token_jobs'
-            """)
+        try await TestDatabase.tableReads("token_jobs", on: client)
     }
 
     /// Runs `body` with a queue on an empty job table of this suite's database, through a pool of one connection.
     func withQueue(_ body: (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
-        var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
-        try await TestDatabase.createDatabase("flutterbye_plans", on: database)
-        database.database = "flutterbye_plans"
-        var configuration = database.clientConfiguration
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await TestDatabase.withOneConnection(database: "flutterbye_plans") { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
             try await body(TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0), client)

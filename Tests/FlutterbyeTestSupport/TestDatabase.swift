@@ -69,6 +69,34 @@ public enum TestDatabase {
         }
     }
 
+    /// Runs `body` with a running client of a pool of one connection to database `name` of the test server (created
+    /// unless it exists): PostgreSQL's statistics then count every statement the pool runs, once `statistic` flushes
+    /// them.
+    public static func withOneConnection(database name: String, _ body: (PostgresClient) async throws -> Void) async throws {
+        var database = try DatabaseConfiguration(url: try requiredURL())
+        try await createDatabase(name, on: database)
+        database.database = name
+        var configuration = database.clientConfiguration
+        configuration.options.maximumConnections = 1
+        try await withClient(configuration, body)
+    }
+
+    /// The one integer `query` answers from PostgreSQL's statistics, after the pending statistics of the connection
+    /// that asks are flushed (on a pool of one connection, those of every statement it ran).
+    public static func statistic(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
+        try await client.query("SELECT pg_stat_force_next_flush()", logger: logger)
+        return try await count(query, on: client)
+    }
+
+    /// The tuples of table `flutterbye.<table>` read so far, by sequential scans and through indexes (see `statistic`).
+    public static func tableReads(_ table: String, on client: PostgresClient) async throws -> Int {
+        try await statistic(
+            """
+            SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int8 FROM pg_stat_user_tables
+            WHERE schemaname = 'flutterbye' AND relname = \(table)
+            """, on: client)
+    }
+
     /// The one integer `query` answers.
     public static func count(_ query: PostgresQuery, on client: PostgresClient) async throws -> Int {
         let rows = try await client.query(query, logger: logger)
