@@ -139,6 +139,31 @@ extension ProgramTests {
                     == .setAuthority(account: a, currentAuthority: b, authorityType: 200, newAuthority: nil))
         }
 
+        /// Token-2022's TransferFee instructions (26), laid out as spl-token-2022 does (the local chain's
+        /// `transferFeesAreNeitherBurnsNorMints` runs them on the real program).
+        @Test func transferFeeFormsDecode() {
+            let amount = ProgramFixtures.le(UInt64(5_001))
+            let fee = ProgramFixtures.le(UInt64(51))
+            #expect(
+                DecodedTokenInstruction.decode(data: [26, 1] + amount + [2] + fee, accounts: [a, b, c, d])
+                    == .transferCheckedWithFee(source: a, mint: b, destination: c, authority: d, amount: 5_001, decimals: 2, fee: 51))
+            #expect(
+                DecodedTokenInstruction.decode(data: [26, 2], accounts: [a, b, c])
+                    == .withdrawWithheldTokensFromMint(mint: a, destination: b, authority: c))
+            // The sources are the last accounts, after the authority's multisig signers.
+            #expect(
+                DecodedTokenInstruction.decode(data: [26, 3, 2], accounts: [a, b, c, d, a, b])
+                    == .withdrawWithheldTokensFromAccounts(mint: a, destination: b, authority: c, sources: [a, b]))
+            #expect(DecodedTokenInstruction.decode(data: [26, 4], accounts: [a, b, c]) == .harvestWithheldTokensToMint(mint: a, sources: [b, c]))
+            // Short data, too few accounts for the sources it counts, and the configuration's instructions are unknown.
+            for (data, accounts) in [
+                ([26, 1] + amount + [2], [a, b, c, d]), ([26, 1] + amount + [2] + fee, [a, b, c]), ([26, 3, 3], [a, b, c, d, a]),
+                ([26, 3], [a, b, c]), ([26, 0], [a]), ([26, 5], [a, b]), ([26], [a]),
+            ] as [([UInt8], [PublicKey])] {
+                #expect(isUnknown(DecodedTokenInstruction.decode(data: data, accounts: accounts)), "\(data)")
+            }
+        }
+
         @Test func systemBuildersRoundTrip() {
             for lamports in Self.amounts {
                 #expect(decodeSystem(SystemProgram.transfer(from: a, to: b, lamports: lamports)) == .transfer(from: a, to: b, lamports: lamports))
