@@ -1146,3 +1146,19 @@ $$;
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (15, 'Token-2022 transfer fees: fee_withheld and fee_withdrawn movements, flby_supply.withheld')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 16: a page of failed or cancelled jobs reads those jobs.
+--
+-- token_jobs_failed_or_cancelled: those jobs by id, for GET /v1/jobs?state=failed (or cancelled), newest first.
+--   They are few and kept as long as the rest, so the primary key's walk from the newest job read every job kept (a
+--   week of them by default) to fill a page. A job enters these states once at most: the queue's hot statements add
+--   no entry to it. Building it on an existing table holds writes to token_jobs back until it is built, once.
+
+CREATE INDEX IF NOT EXISTS token_jobs_failed_or_cancelled
+    ON flutterbye.token_jobs (id)
+    WHERE state IN ('failed', 'cancelled');
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (16, 'failed and cancelled jobs by id: a page of them reads those jobs, not every job kept')
+ON CONFLICT (version) DO NOTHING;

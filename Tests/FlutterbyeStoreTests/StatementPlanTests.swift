@@ -106,4 +106,32 @@ struct StatementPlanTests {
             #expect(after - before < 1_000, "the last hour's figures read \(after - before) rows of the job table, which keeps 20,005")
         }
     }
+
+    @Test func aPageOfFailedOrCancelledJobsReadsThoseJobsNotEveryJobKept() async throws {
+        try await withQueue { queue, client in
+            // A week of finalized jobs kept, and the oldest eight failed or cancelled: a walk from the newest job passes
+            // every other job before it reaches them.
+            try await client.query(
+                """
+                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                    state, attempt, signature, signatures, created_at, confirmed_at, finalized_at, finished_at)
+                SELECT 'kept-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1, \(TokenJobQueueTests.recipient),
+                    CASE WHEN g <= 5 THEN 'failed' WHEN g <= 8 THEN 'cancelled' ELSE 'finalized' END, 1,
+                    CASE WHEN g <= 8 THEN NULL ELSE 'sig-' || g END, CASE WHEN g <= 8 THEN '{}' ELSE ARRAY['sig-' || g] END,
+                    now() - g * interval '30 seconds', CASE WHEN g <= 8 THEN NULL ELSE now() - g * interval '30 seconds' END,
+                    CASE WHEN g <= 8 THEN NULL ELSE now() - g * interval '30 seconds' END, now() - g * interval '30 seconds'
+                FROM generate_series(1, 20000) AS g
+                """, logger: TestDatabase.logger)
+            try await client.query("VACUUM ANALYZE flutterbye.token_jobs", logger: TestDatabase.logger)
+
+            let before = try await jobTableReads(client)
+            let failed = try await queue.jobs(state: .failed, limit: 50, before: nil)
+            let cancelled = try await queue.jobs(state: .cancelled, limit: 50, before: nil)
+            let after = try await jobTableReads(client)
+
+            #expect(failed.count == 5 && failed.allSatisfy { $0.state == .failed } && failed.map(\.id) == failed.map(\.id).sorted(by: >))
+            #expect(cancelled.count == 3 && cancelled.allSatisfy { $0.state == .cancelled })
+            #expect(after - before < 1_000, "two pages of failed and cancelled jobs read \(after - before) rows of the job table, which keeps 20,000")
+        }
+    }
 }
