@@ -120,15 +120,13 @@ public enum TransactionMovements {
             FlbyAccountBalance(account: keys[$0], owner: ownerAt[$0], amount: flbyAfter[$0] ?? 0, preAmount: flbyBefore[$0])
         }
         if meta.error == nil, !flbyPositions.isEmpty {
-            if !feeTransfers.isEmpty || !feeWithdrawals.isEmpty {
-                let residuals = Dictionary(
-                    flbyPositions.map {
-                        (keys[$0], residual(of: keys[$0], before: flbyBefore[$0], after: flbyAfter[$0], explainedBy: movements))
-                    }, uniquingKeysWith: { first, _ in first })
-                TransferFees.read(into: &movements, transfersChecked: feeTransfers, withdrawals: feeWithdrawals, residuals: residuals)
+            var residuals = flbyPositions.map {
+                (account: keys[$0], amount: residual(of: keys[$0], before: flbyBefore[$0], after: flbyAfter[$0], explainedBy: movements))
             }
-            movements += balanceDerivedMovements(
-                positions: flbyPositions, keys: keys, before: flbyBefore, after: flbyAfter, decoded: movements, ownerAt: ownerAt)
+            if !feeTransfers.isEmpty || !feeWithdrawals.isEmpty {
+                TransferFees.read(into: &movements, residuals: &residuals, transfersChecked: feeTransfers, withdrawals: feeWithdrawals)
+            }
+            movements += balanceDerivedMovements(residuals: residuals, keys: keys, ownerAt: ownerAt)
         }
 
         var activity: [WalletActivity] = []
@@ -193,16 +191,15 @@ public enum TransactionMovements {
         return Int128(after ?? 0) - Int128(before ?? 0) - explained
     }
 
-    /// The part of the balance changes the decoded movements do not explain, as movements: what one account lost
-    /// and another gained is a transfer between them, an unmatched gain a mint, an unmatched loss a burn.
+    /// The part of the balance changes the decoded movements do not explain (`residuals`, each FLBY account's), as
+    /// movements: what one account lost and another gained is a transfer between them, an unmatched gain a mint, an
+    /// unmatched loss a burn.
     static func balanceDerivedMovements(
-        positions: [Int], keys: [PublicKey], before: [UInt64?], after: [UInt64?], decoded: [FlbyMovement], ownerAt: [PublicKey?]
+        residuals: [(account: PublicKey, amount: Int128)], keys: [PublicKey], ownerAt: [PublicKey?]
     ) -> [FlbyMovement] {
         var losses: [(PublicKey, Int128)] = []
         var gains: [(PublicKey, Int128)] = []
-        for at in positions {
-            let account = keys[at]
-            let residual = residual(of: account, before: before[at], after: after[at], explainedBy: decoded)
+        for (account, residual) in residuals {
             if residual < 0 { losses.append((account, -residual)) } else if residual > 0 { gains.append((account, residual)) }
         }
         func owner(of account: PublicKey?) -> PublicKey? {

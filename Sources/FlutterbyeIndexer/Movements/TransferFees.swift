@@ -6,11 +6,14 @@ import SolanaCore
 /// it is what its destination gained beyond the other movements. Pure.
 enum TransferFees {
     /// Adds to `movements` the fees the TransferChecked movements at `transfersChecked` had withheld (each transfer
-    /// then being what its destination received) and the amounts of `withdrawals`, from `residuals` (each account's
-    /// balance change beyond `movements`); each added movement follows its instruction's. Where several
-    /// TransferChecked go to one account in one transaction, the fee is shared among them by their amounts: its total
-    /// is exact, its split is not (the mint's settings would give it).
-    static func read(into movements: inout [FlbyMovement], transfersChecked: [Int], withdrawals: [FlbyMovement], residuals: [PublicKey: Int128]) {
+    /// then being what its destination received) and the amounts of `withdrawals`, from `residuals` (each FLBY
+    /// account's balance change beyond `movements`), which then leave out what they explain; each added movement
+    /// follows its instruction's. Where several TransferChecked go to one account in one transaction, the fee is
+    /// shared among them by their amounts: its total is exact, its split is not (the mint's settings would give it).
+    static func read(
+        into movements: inout [FlbyMovement], residuals: inout [(account: PublicKey, amount: Int128)], transfersChecked: [Int],
+        withdrawals: [FlbyMovement]
+    ) {
         var added: [FlbyMovement] = []
         var destinations: [PublicKey] = []
         var intoDestination: [PublicKey: [Int]] = [:]
@@ -21,9 +24,11 @@ enum TransferFees {
         }
         for destination in destinations {
             let positions = intoDestination[destination] ?? []
+            guard let at = residuals.firstIndex(where: { $0.account == destination }) else { continue }
             let sent = positions.reduce(UInt128(0)) { $0 + UInt128(movements[$1].amount) }
-            let shortfall = min(UInt128(clamping: -(residuals[destination] ?? 0)), sent)
+            let shortfall = min(UInt128(clamping: -residuals[at].amount), sent)
             guard shortfall > 0 else { continue }
+            residuals[at].amount += Int128(shortfall)
             var fees = positions.map { sent.dividingFullWidth(shortfall.multipliedFullWidth(by: UInt128(movements[$0].amount))).quotient }
             var left = shortfall - fees.reduce(0, +)
             for index in fees.indices where left > 0 {
@@ -41,11 +46,12 @@ enum TransferFees {
         }
         var credited: Set<PublicKey> = []
         for withdrawal in withdrawals {
-            guard let destination = withdrawal.destinationAccount, credited.insert(destination).inserted else { continue }
-            let gained = residuals[destination] ?? 0
-            guard gained > 0 else { continue }
+            guard let destination = withdrawal.destinationAccount, credited.insert(destination).inserted,
+                let at = residuals.firstIndex(where: { $0.account == destination }), residuals[at].amount > 0
+            else { continue }
             var withdrawn = withdrawal
-            withdrawn.amount = UInt64(clamping: gained)
+            withdrawn.amount = UInt64(clamping: residuals[at].amount)
+            residuals[at].amount -= Int128(withdrawn.amount)
             added.append(withdrawn)
         }
         guard !added.isEmpty else { return }
