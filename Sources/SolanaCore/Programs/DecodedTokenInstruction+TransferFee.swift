@@ -7,11 +7,7 @@ extension DecodedTokenInstruction {
     /// WithdrawWithheldTokensFromAccounts (3) and HarvestWithheldTokensToMint (4). The others (the configuration's
     /// initialisation and change) are `.unknown`.
     static func decodeTransferFee(_ reader: inout WireReader, accounts: [PublicKey]) throws(SolanaCoreError) -> DecodedTokenInstruction {
-        func needs(_ count: Int, _ name: String) throws(SolanaCoreError) {
-            guard accounts.count >= count else {
-                throw SolanaCoreError(.invalidInstruction, "\(name) needs \(count) accounts, has \(accounts.count)")
-            }
-        }
+        func needs(_ count: Int, _ name: String) throws(SolanaCoreError) { try Self.needs(count, name, accounts) }
         let subTag = try reader.readByte()
         switch subTag {
         case 1:

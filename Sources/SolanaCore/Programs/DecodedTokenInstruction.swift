@@ -55,11 +55,7 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
     public static func decode(data: [UInt8], accounts: [PublicKey]) -> DecodedTokenInstruction {
         guard let tagByte = data.first else { return .unknown(tag: nil, reason: "empty instruction data") }
         var reader = WireReader(data, errorCode: .invalidInstruction, what: "token instruction \(tagByte)")
-        func needs(_ count: Int, _ name: String) throws(SolanaCoreError) {
-            guard accounts.count >= count else {
-                throw SolanaCoreError(.invalidInstruction, "\(name) needs \(count) accounts, has \(accounts.count)")
-            }
-        }
+        func needs(_ count: Int, _ name: String) throws(SolanaCoreError) { try Self.needs(count, name, accounts) }
         func optionalKey() throws(SolanaCoreError) -> PublicKey? {
             switch try reader.readByte() {
             case 0: return nil
@@ -135,14 +131,19 @@ public enum DecodedTokenInstruction: Sendable, Hashable {
 }
 
 extension DecodedTokenInstruction {
+    /// Throws unless the instruction `name` has at least `count` accounts.
+    static func needs(_ count: Int, _ name: String, _ accounts: [PublicKey]) throws(SolanaCoreError) {
+        guard accounts.count >= count else {
+            throw SolanaCoreError(.invalidInstruction, "\(name) needs \(count) accounts, has \(accounts.count)")
+        }
+    }
+
     /// The token metadata interface instructions, recognised by their 8-byte discriminators; nil for any other data.
     private static func decodeTokenMetadata(data: [UInt8], accounts: [PublicKey]) throws(SolanaCoreError) -> DecodedTokenInstruction? {
         let prefix = Array(data.prefix(8))
         var reader = WireReader(Array(data.dropFirst(8)), errorCode: .invalidInstruction, what: "token metadata instruction")
         if prefix == TokenMetadata.initializeDiscriminator {
-            guard accounts.count >= 4 else {
-                throw SolanaCoreError(.invalidInstruction, "token metadata initialize needs 4 accounts, has \(accounts.count)")
-            }
+            try needs(4, "token metadata initialize", accounts)
             let name = try reader.readBorshString()
             let symbol = try reader.readBorshString()
             let uri = try reader.readBorshString()
@@ -151,9 +152,7 @@ extension DecodedTokenInstruction {
                 symbol: symbol, uri: uri)
         }
         if prefix == TokenMetadata.updateFieldDiscriminator {
-            guard accounts.count >= 2 else {
-                throw SolanaCoreError(.invalidInstruction, "token metadata update field needs 2 accounts, has \(accounts.count)")
-            }
+            try needs(2, "token metadata update field", accounts)
             let field: TokenMetadata.Field
             switch try reader.readByte() {
             case 0: field = .name
