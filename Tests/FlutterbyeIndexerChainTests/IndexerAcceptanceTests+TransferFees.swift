@@ -28,23 +28,6 @@ extension IndexerAcceptanceTests {
         var withheld: String
     }
 
-    /// Runs `script` (under Tests/LocalChain) against `rpcURL` with `arguments` and `--out FILE`, and returns what it
-    /// wrote there.
-    static func localChainScript(_ script: String, rpcURL: URL, _ arguments: [String] = []) async throws -> Data {
-        let python = try #require(LiteSVMSession.python, "run the tests with Tests/run (it creates .venv)")
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID()).json")
-        defer { try? FileManager.default.removeItem(at: out) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments =
-            [Repository.root.appendingPathComponent("Tests/LocalChain/\(script)").path, "--rpc", rpcURL.absoluteString] + arguments + [
-                "--out", out.path,
-            ]
-        let (status, output) = try await ChildProcess.run(process)
-        try #require(status == 0, "\(script) \(arguments.joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
-        return try Data(contentsOf: out)
-    }
-
     @Test("a Token-2022 FLBY mint with a transfer fee: fees withheld and withdrawn are their own movements, the supply is the chain's")
     func transferFeesAreNeitherBurnsNorMints() async throws {
         try await Self.withIndexEnvironment(database: "index_transfer_fees") { client, rpc, server in

@@ -1,6 +1,7 @@
 import ChainTestSupport
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -307,6 +308,23 @@ struct IndexerAcceptanceTests {
         WatchedAddresses(
             flbyMint: try PublicKey(base58: setup.mint), escrowWallet: try PublicKey(base58: setup.escrow),
             feeWallet: try PublicKey(base58: setup.fee))
+    }
+
+    /// Runs `script` (under Tests/LocalChain) against `rpcURL` with `arguments` and `--out FILE`, and returns what it
+    /// wrote there.
+    static func localChainScript(_ script: String, rpcURL: URL, _ arguments: [String] = []) async throws -> Data {
+        let python = try #require(LiteSVMSession.python, "run the tests with Tests/run (it creates .venv)")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("\(script)-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments =
+            [Repository.root.appendingPathComponent("Tests/LocalChain/\(script)").path, "--rpc", rpcURL.absoluteString] + arguments + [
+                "--out", out.path,
+            ]
+        let (status, output) = try await ChildProcess.run(process)
+        try #require(status == 0, "\(script) \(arguments.joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
+        return try Data(contentsOf: out)
     }
 
     /// A database of the test's own (migrated, index tables empty), a local chain and an RPC client to it.

@@ -27,6 +27,26 @@ struct StatementPlanTests {
         try await TestDatabase.tableReads("token_jobs", on: client)
     }
 
+    /// Inserts 20,000 finished jobs, job `g` (the newest last) finished `olderThan` and `g` half-minutes ago: failed or
+    /// cancelled as the SQL expression `failedOrCancelled` of `g` says, finalized when it gives NULL.
+    func keepFinishedJobs(_ client: PostgresClient, olderThan: String, failedOrCancelled: String) async throws {
+        var binds = PostgresBindings()
+        binds.append(TokenJobQueueTests.recipient)
+        try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                        state, attempt, signature, signatures, created_at, confirmed_at, finalized_at, finished_at)
+                    SELECT 'kept-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1, $1,
+                        coalesce(ended, 'finalized'), 1,
+                        CASE WHEN ended IS NULL THEN 'sig-' || g END, CASE WHEN ended IS NULL THEN ARRAY['sig-' || g] ELSE '{}' END,
+                        created, CASE WHEN ended IS NULL THEN created + interval '3 seconds' END,
+                        CASE WHEN ended IS NULL THEN created + interval '15 seconds' END, created + interval '15 seconds'
+                    FROM (SELECT g, \(failedOrCancelled) AS ended, now() - interval '\(olderThan)' - g * interval '30 seconds' AS created
+                          FROM generate_series(1, 20000) AS g) AS kept
+                    """, binds: binds), logger: TestDatabase.logger)
+    }
+
     /// Runs `body` with a queue on an empty job table of this suite's database, through a pool of one connection.
     func withQueue(_ body: (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
         try await TestDatabase.withOneConnection(database: "flutterbye_plans") { client in
@@ -76,19 +96,7 @@ struct StatementPlanTests {
     @Test func theLastHoursFiguresReadThatHoursJobsNotEveryJobKept() async throws {
         try await withQueue { queue, client in
             // A week of finished jobs kept (FLUTTERBYE_JOB_RETENTION_HOURS), all of them older than the hour.
-            try await client.query(
-                """
-                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
-                    state, attempt, signature, signatures, created_at, confirmed_at, finalized_at, finished_at)
-                SELECT 'kept-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1, \(TokenJobQueueTests.recipient),
-                    CASE WHEN g % 50 = 0 THEN 'failed' ELSE 'finalized' END, 1,
-                    CASE WHEN g % 50 = 0 THEN NULL ELSE 'sig-' || g END, CASE WHEN g % 50 = 0 THEN '{}' ELSE ARRAY['sig-' || g] END,
-                    now() - interval '2 hours' - g * interval '30 seconds',
-                    CASE WHEN g % 50 = 0 THEN NULL ELSE now() - interval '2 hours' - g * interval '30 seconds' + interval '3 seconds' END,
-                    CASE WHEN g % 50 = 0 THEN NULL ELSE now() - interval '2 hours' - g * interval '30 seconds' + interval '15 seconds' END,
-                    now() - interval '2 hours' - g * interval '30 seconds' + interval '15 seconds'
-                FROM generate_series(1, 20000) AS g
-                """, logger: TestDatabase.logger)
+            try await keepFinishedJobs(client, olderThan: "2 hours", failedOrCancelled: "CASE WHEN g % 50 = 0 THEN 'failed' END")
             for index in 0..<5 {
                 _ = try await queue.enqueue(TokenJobQueueTests.request("recent-\(index)"))
             }
@@ -111,17 +119,8 @@ struct StatementPlanTests {
         try await withQueue { queue, client in
             // A week of finalized jobs kept, and the oldest eight failed or cancelled: a walk from the newest job passes
             // every other job before it reaches them.
-            try await client.query(
-                """
-                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
-                    state, attempt, signature, signatures, created_at, confirmed_at, finalized_at, finished_at)
-                SELECT 'kept-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1, \(TokenJobQueueTests.recipient),
-                    CASE WHEN g <= 5 THEN 'failed' WHEN g <= 8 THEN 'cancelled' ELSE 'finalized' END, 1,
-                    CASE WHEN g <= 8 THEN NULL ELSE 'sig-' || g END, CASE WHEN g <= 8 THEN '{}' ELSE ARRAY['sig-' || g] END,
-                    now() - g * interval '30 seconds', CASE WHEN g <= 8 THEN NULL ELSE now() - g * interval '30 seconds' END,
-                    CASE WHEN g <= 8 THEN NULL ELSE now() - g * interval '30 seconds' END, now() - g * interval '30 seconds'
-                FROM generate_series(1, 20000) AS g
-                """, logger: TestDatabase.logger)
+            try await keepFinishedJobs(
+                client, olderThan: "0 seconds", failedOrCancelled: "CASE WHEN g <= 5 THEN 'failed' WHEN g <= 8 THEN 'cancelled' END")
             try await client.query("VACUUM ANALYZE flutterbye.token_jobs", logger: TestDatabase.logger)
 
             let before = try await jobTableReads(client)
