@@ -96,7 +96,6 @@ public struct StatusAPI: Sendable {
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
-        router.add(middleware: RequestReadMiddleware())
         router.add(middleware: UnauthenticatedRateLimitMiddleware(limit: configuration.unauthenticatedLimit, authentication: authentication))
         router.add(middleware: CurrentContextMiddleware())
         router.get("openapi.json") { _, _ in
@@ -140,7 +139,9 @@ public struct StatusAPI: Sendable {
         let open = OpenConnections()
         let server = HTTPServerBuilder { responder in
             LimitedChildChannel(
-                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: .init(http1: .init(additionalChannelHandlers: [RequestEndHandler()]))),
                 limits: limits, open: open)
         }
         return Application(

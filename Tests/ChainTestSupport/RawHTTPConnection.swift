@@ -57,6 +57,11 @@ public final class RawHTTPConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(string: text)).get()
     }
 
+    /// Sends `text` as it is without waiting for the write, from code that cannot wait (`TaskPoolSaturation`).
+    public func sendWithoutWaiting(_ text: String) {
+        channel.writeAndFlush(ByteBuffer(string: text), promise: nil)
+    }
+
     /// Waits until the server closes the connection or `limit` passes.
     public func waitForClose(within limit: Duration) async -> Ending {
         let deadline = ContinuousClock.now + limit

@@ -2,8 +2,9 @@ import Logging
 import NIOCore
 
 /// Holds one connection to its `ConnectionDeadlines`: first in the connection's pipeline, it sees every byte read and
-/// written, and at a deadline closes the connection (answering 408 first when a request was being read). The routes
-/// say that a request has been read whole by firing `RequestRead` into the pipeline (`APIRequestContext.requestRead`).
+/// written, and at a deadline closes the connection (answering 408 first when a request was being read). It learns
+/// that a request has been read whole from `RequestRead`, fired by `RequestEndHandler` when the HTTP decoder passes
+/// the request's end, or by `RequestReadMiddleware` for a WebSocket upgrade request.
 final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

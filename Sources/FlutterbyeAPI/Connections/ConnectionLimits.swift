@@ -1,5 +1,5 @@
 /// How long the server waits for a client and how many clients it serves at once: a request must be read whole
-/// (headers, and a body a route reads) within `requestReadTimeout` of its first byte; a connection with no request
+/// (headers and body) within `requestReadTimeout` of its first byte; a connection with no request
 /// under way is closed after `idleTimeout`; a connection beyond `maxConnections` is answered 503 and closed.
 public struct ConnectionLimits: Sendable, Hashable {
     public var requestReadTimeout: Duration

@@ -1,9 +1,9 @@
 import HTTPTypes
 public import Hummingbird
 
-/// Tells the connection that a request without a body has been read whole as soon as its head is in, so that its
-/// request-read timeout does not run while a route works on it (a route that reads a body says so once it has:
-/// `APIRequestContext.requestRead()`).
+/// Tells the connection that a WebSocket upgrade request (which has no body) has been read whole, so that its
+/// request-read timeout does not run while the upgrade's route decides. The upgrade handler reads such a request
+/// before `RequestEndHandler`, which does this for every other request, is in the pipeline.
 public struct RequestReadMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
 

@@ -9,9 +9,10 @@ import HummingbirdTesting
 import Testing
 
 /// The server's connection limits, met by a raw TCP client: a request that is not fully sent within the request-read
-/// timeout (half its headers, or headers trickled a byte at a time) is cut off; a connection idle for the idle
-/// timeout is closed; a connection beyond the cap is answered 503 and closed while the open ones keep working; an
-/// event stream, quiet for longer than both timeouts, is not cut.
+/// timeout (half its headers, half its body, or headers trickled a byte at a time) is cut off, and one sent whole is
+/// not, however busy the server; a connection idle for the idle timeout is closed; a connection beyond the cap is
+/// answered 503 and closed while the open ones keep working; an event stream, quiet for longer than both timeouts, is
+/// not cut.
 extension StatusAPITests {
     static let healthRequest = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -26,6 +27,14 @@ extension StatusAPITests {
             #expect(await half.waitForClose(within: .seconds(20)) == .closed, "a connection with half its headers was held open")
             #expect(ContinuousClock.now - started >= .milliseconds(900), "cut off before its timeout")
             #expect(half.text.hasPrefix("HTTP/1.1 408"), "\(half.text)")
+
+            // A job's headers whole, and 10 bytes of the 100 its Content-Length announces.
+            let halfBody = try await RawHTTPConnection.open(port: port)
+            try await halfBody.send(
+                "POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\nContent-Type: application/json\r\n"
+                    + "Idempotency-Key: half-body\r\nContent-Length: 100\r\n\r\n{\"recipien")
+            #expect(await halfBody.waitForClose(within: .seconds(20)) == .closed, "a connection with half its body was held open")
+            #expect(halfBody.text.hasPrefix("HTTP/1.1 408"), "\(halfBody.text)")
 
             // Headers trickled a byte every 100 ms: each byte is activity, but the request is not read in time.
             let trickle = try await RawHTTPConnection.open(port: port)
@@ -46,6 +55,18 @@ extension StatusAPITests {
             try await Task.sleep(for: .seconds(2))
             try await prompt.send(Self.healthRequest)
             #expect(await prompt.waitForAnswers(2, within: .seconds(10)) == [200, 200], "a kept-alive connection was cut between requests")
+        }
+    }
+
+    /// A server too busy to get a request to its route within the request-read timeout: the request was sent whole,
+    /// so it is answered, not cut off with a 408 that blames the client.
+    @Test func aRequestSentWholeIsAnsweredWhenTheServerIsSlowerThanTheRequestReadTimeout() async throws {
+        try await withAPI(configure: { $0.connections = .init(requestReadTimeout: .milliseconds(200), idleTimeout: .seconds(60), maxConnections: 16) }
+        ) {
+            http, _ in
+            let connection = try await RawHTTPConnection.open(port: try #require(http.port))
+            await TaskPoolSaturation.hold(for: .seconds(1)) { connection.sendWithoutWaiting(Self.healthRequest) }
+            #expect(await connection.waitForAnswers(1, within: .seconds(20)) == [200], "\(connection.text)")
         }
     }
 
