@@ -128,6 +128,39 @@ extension SolanaRPCClient {
         return Self.signatureInfos(try await decodedBatch(calls, decode: Self.signatureInfos))
     }
 
+    /// What one node says about the history of `address` older than `anchor`: its entries (at most `limit`), and
+    /// whether the node knows `anchor` at all (`getSignatureStatuses`, searching its whole history). Both calls go in
+    /// one JSON-RPC batch, so one node answers them: an empty list means the history ends at `anchor` only when that
+    /// node knows it.
+    public func signatures(
+        of address: PublicKey, olderThan anchor: Signature, limit: Int, commitment: Commitment = .confirmed
+    ) async throws(RPCError) -> (older: [SignatureInfo], anchorKnown: Bool) {
+        enum Answer {
+            case entries([SignatureInfo])
+            case statuses(JSONValue)
+        }
+        let calls: [(method: String, params: [JSONValue])] = [
+            ("getSignaturesForAddress", Self.signaturesParams(address, before: anchor, until: nil, limit: limit, commitment: commitment)),
+            ("getSignatureStatuses", [.array([.string(anchor.base58)]), ["searchTransactionHistory": .bool(true)]]),
+        ]
+        let answers = try await decodedBatch(calls) { parser throws(RPCError) in
+            parser.skipWhitespace()
+            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
+                return Answer.entries(try Self.signatureInfos(&parser))
+            }
+            do throws(JSONParser.Failure) { return Answer.statuses(try parser.readValue()) } catch {
+                throw RPCError(.invalidResponse, "getSignatureStatuses: \(error)")
+            }
+        }
+        guard answers.count == 2, case .entries(let older)? = try answers[0].get() else {
+            throw RPCError(.invalidResponse, "getSignaturesForAddress did not answer an array of entries")
+        }
+        guard case .statuses(let statuses)? = try answers[1].get(), case .array(let values)? = statuses["value"], values.count == 1 else {
+            throw RPCError(.invalidResponse, "getSignatureStatuses did not answer one status for one signature")
+        }
+        return (older, values[0] != .null)
+    }
+
     static func signaturesParams(
         _ address: PublicKey, before: Signature?, until: Signature?, limit: Int, commitment: Commitment
     ) -> [JSONValue] {

@@ -160,6 +160,29 @@ struct SignatureHistoryTests {
         #expect(try await historyCalls(server) == 5)
     }
 
+    /// The first read of an address (no cursor yet) is where a lost page would lose the most: everything older than
+    /// it, for good. An empty page after a full one there is the end only when the node that answers knows its
+    /// anchor and lists nothing older: a lagging node's empty page fails the read (the poll tries again) instead of
+    /// ending it with part of the history. A history that ends at a full page still comes back whole, for one request
+    /// more.
+    @Test func aFirstReadIsNotCutShortByANodeThatDoesNotKnowItsAnchor() async throws {
+        let (server, rpc) = try await chain()
+        let sent = try await transfers(rpc, count: 16, offset: 0)
+        let history = SignatureHistory(rpc: rpc, pageSize: 8)
+
+        // The second page's anchor is unknown, then known again when the read checks it: the history goes on there.
+        try await server.control(["before_unknown": ["count": 1]])
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: nil) }, "the second page was lost")
+        // Unknown to the node that checks it too.
+        try await server.control(["before_unknown": ["count": 2]])
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: nil) }, "the anchor is unknown")
+
+        // Two full pages, then an empty one, whose end is confirmed by one request (two calls in one batch).
+        try await server.control(["before_unknown": ["count": 0], "reset_counters": true])
+        #expect(try await history.signatures(of: watched, newerThan: nil).map(\.signature) == sent)
+        #expect(try await historyCalls(server) == 4)
+    }
+
     /// A node that does not page back (it answers the newest page whatever `before` says) fails the read, naming the
     /// address, instead of holding the poll forever while its pages pile up in memory.
     @Test func aNodeThatDoesNotPageBackFailsTheReadInsteadOfReadingForever() async throws {

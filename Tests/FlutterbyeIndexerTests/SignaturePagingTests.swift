@@ -38,31 +38,49 @@ struct SignaturePagingTests {
         #expect(paging.newestFirst == Self.page([20, 19, 18, 17, 16]))
     }
 
-    /// An empty page after a full one with a cursor not reached: one call confirms that the history goes on only to
-    /// the cursor (the cursor next, or something older when the cursor's transaction is unknown to the node).
+    /// An empty page after a full one with a cursor not reached: one request confirms, from a node that knows the
+    /// anchor, that the history goes on only to the cursor (the cursor next, or something older when the cursor's
+    /// transaction is unknown to the node); without a cursor, that nothing is older.
     @Test func anEmptyPageAfterAFullOneEndsTheReadOnlyOnceConfirmed() throws {
         for older in [[Self.entry(10, slot: 10)], [Self.entry(5, slot: 9)]] {
             var paging = Self.paging(cursor: 10)
             #expect(try paging.take(Self.page([13, 12, 11])) == .page(before: PollScheduleTests.signature(11)))
             #expect(try paging.take([]) == .confirmEnd(before: PollScheduleTests.signature(11)))
-            #expect(try paging.confirmEnd(older) == .done)
+            #expect(try paging.confirmEnd(older, anchorKnown: true) == .done)
             #expect(paging.newestFirst == Self.page([13, 12, 11]))
         }
-        // Without a cursor an empty page is the end of the history (nothing tells it apart from a lost anchor).
         var whole = Self.paging(cursor: nil)
         _ = try whole.take(Self.page([13, 12, 11]))
-        #expect(try whole.take([]) == .done)
+        #expect(try whole.take([]) == .confirmEnd(before: PollScheduleTests.signature(11)))
+        #expect(try whole.confirmEnd([], anchorKnown: true) == .done)
+        #expect(whole.newestFirst == Self.page([13, 12, 11]))
         // An empty first page ends the read.
         var quiet = Self.paging(cursor: 10)
         #expect(try quiet.take([]) == .done)
     }
 
     @Test func anEmptyPageThatHidPartOfTheHistoryOrAnUnknownAnchorIsRefused() throws {
-        for older in [[Self.entry(10_000, slot: 10)], [Self.entry(7, slot: 11)], []] {
+        let answers: [(older: [SignatureInfo], anchorKnown: Bool)] = [
+            ([Self.entry(10_000, slot: 10)], true), ([Self.entry(7, slot: 11)], true), ([], true), ([], false),
+            ([Self.entry(10, slot: 10)], false),
+        ]
+        for answer in answers {
             var paging = Self.paging(cursor: 10)
             _ = try paging.take(Self.page([14, 13, 12]))
             #expect(try paging.take([]) == .confirmEnd(before: PollScheduleTests.signature(12)))
-            Self.expectRefusal("older: \(older.map(\.slot))") { () throws(RPCError) in _ = try paging.confirmEnd(older) }
+            Self.expectRefusal("older: \(answer.older.map(\.slot)), anchor known: \(answer.anchorKnown)") { () throws(RPCError) in
+                _ = try paging.confirmEnd(answer.older, anchorKnown: answer.anchorKnown)
+            }
+        }
+        // A first read: an anchor the node does not know, or history listed past an empty page.
+        let firstReadAnswers: [(older: [SignatureInfo], anchorKnown: Bool)] = [([], false), ([Self.entry(11, slot: 11)], true)]
+        for answer in firstReadAnswers {
+            var paging = Self.paging(cursor: nil)
+            _ = try paging.take(Self.page([14, 13, 12]))
+            #expect(try paging.take([]) == .confirmEnd(before: PollScheduleTests.signature(12)))
+            Self.expectRefusal("a first read: \(answer)") { () throws(RPCError) in
+                _ = try paging.confirmEnd(answer.older, anchorKnown: answer.anchorKnown)
+            }
         }
     }
 

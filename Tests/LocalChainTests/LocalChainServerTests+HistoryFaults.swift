@@ -3,8 +3,8 @@ import Foundation
 import SolanaCore
 import Testing
 
-/// The faults in `getSignaturesForAddress`'s paging: a `before` anchor the node does not know, `before` ignored, a
-/// signature listed twice.
+/// The faults in `getSignaturesForAddress`'s paging: a `before` anchor the node does not know (nor its status, in the
+/// same request), `before` ignored, a signature listed twice.
 extension LocalChainServerTests {
     @Test func historyPagingFaultsForgetTheAnchorIgnoreBeforeAndListTwice() async throws {
         let server = try await fundedServer()
@@ -34,6 +34,24 @@ extension LocalChainServerTests {
         let spent = try await server.controlState()
         #expect((spent["before_unknown"] as? [String: Any]).map { int($0["after"]) == 0 && int($0["count"]) == 0 } == true)
         #expect(counter(spent, "faults", "before_unknown") == 1)
+
+        // Struck in a batch, the anchor stays unknown for the rest of that request: its status is null there, and
+        // known again in the next request.
+        try await server.control(["before_unknown": ["count": 1]])
+        func statusBatch() async throws -> [[String: Any]] {
+            let batch: [[String: Any]] = [
+                ["jsonrpc": "2.0", "id": 1, "method": "getSignaturesForAddress", "params": [recipient.base58, ["before": newestFirst[0]]]],
+                ["jsonrpc": "2.0", "id": 2, "method": "getSignatureStatuses", "params": [[newestFirst[0]], ["searchTransactionHistory": true]]],
+            ]
+            return try #require(try await server.post(json: batch) as? [[String: Any]])
+        }
+        func status(_ answer: [String: Any]) -> Any? { ((answer["result"] as? [String: Any])?["value"] as? [Any])?.first }
+        let struck = try await statusBatch()
+        #expect((struck[0]["result"] as? [Any])?.isEmpty == true)
+        #expect(status(struck[1]) is NSNull, "\(struck[1])")
+        let known = try await statusBatch()
+        #expect((known[0]["result"] as? [Any])?.count == 2)
+        #expect(status(known[1]) is [String: Any], "\(known[1])")
 
         // Ignored `before`: the newest page again, until cleared.
         try await server.control(["before_ignored": true])

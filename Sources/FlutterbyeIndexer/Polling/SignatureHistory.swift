@@ -50,7 +50,8 @@ public struct SignatureHistory: Sendable {
                 step = try paging.take(
                     try await rpc.signaturesForAddress(address, before: before, until: cursor?.signature, limit: pageSize, commitment: commitment))
             case .confirmEnd(let before):
-                step = try paging.confirmEnd(try await rpc.signaturesForAddress(address, before: before, limit: 1, commitment: commitment))
+                let (older, anchorKnown) = try await rpc.signatures(of: address, olderThan: before, limit: 1, commitment: commitment)
+                step = try paging.confirmEnd(older, anchorKnown: anchorKnown)
             }
         }
     }

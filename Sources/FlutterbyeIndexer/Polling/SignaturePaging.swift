@@ -12,16 +12,19 @@ import SolanaRPC
 /// it is full, not only signatures already read (a node that ignores `before` answers the same page forever, and the
 /// read would hold its poll and grow without bound).
 ///
-/// An empty page after a full one, while a cursor exists and was not reached, is what a node answers that does not
-/// know the page's `before` anchor (the client failed over to a lagging endpoint between pages), as well as the true
-/// end of the history: one more call, for the one signature older than the anchor without `until`, tells them apart
-/// (`confirmEnd`). A read that ends on a short page costs no such call. Without a cursor nothing tells them apart.
+/// An empty page after a full one is what a node answers that does not know the page's `before` anchor (the client
+/// failed over to a lagging endpoint between pages), as well as the true end of the history. One more request tells
+/// them apart (`confirmEnd`): from one node, the one signature older than the anchor (without `until`) and whether
+/// that node knows the anchor. The history ends there when the node knows the anchor and lists nothing older than it
+/// but the cursor or what lies beyond it (or nothing at all, for a read without a cursor). A read that ends on a short
+/// page costs no such request.
 struct SignaturePaging: Sendable {
     /// The call the reader makes next.
     enum Step: Sendable, Hashable {
         /// The next page: older than `before`, `until` the cursor, a page's size at most.
         case page(before: Signature)
-        /// The one signature older than `before`, without `until`, for `confirmEnd`.
+        /// The one signature older than `before`, without `until`, and whether the node knows `before`, from one
+        /// node, for `confirmEnd`.
         case confirmEnd(before: Signature)
         /// The read is complete.
         case done
@@ -49,7 +52,7 @@ struct SignaturePaging: Sendable {
     mutating func take(_ page: [SignatureInfo]) throws(RPCError) -> Step {
         if let anchor {
             try checkMovesBack(page, from: anchor)
-            if page.isEmpty, cursor != nil { return .confirmEnd(before: anchor.signature) }
+            if page.isEmpty { return .confirmEnd(before: anchor.signature) }
         }
         for entry in page {
             if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return .done }
@@ -61,22 +64,29 @@ struct SignaturePaging: Sendable {
         return .page(before: last.signature)
     }
 
-    /// Takes the answer to `.confirmEnd`: the read is complete when the signature older than the anchor is the
-    /// cursor's or older than it. Otherwise the empty page hid part of the history, or the node does not know the
-    /// anchor, and the read fails.
-    func confirmEnd(_ older: [SignatureInfo]) throws(RPCError) -> Step {
-        guard let anchor, let cursor else { return .done }
-        guard let next = older.first else {
+    /// Takes the answer to `.confirmEnd`: the read is complete when the node knows the anchor and the signature it
+    /// lists as older than the anchor is the cursor's, older than the cursor or `startSlot`, or none. Otherwise the
+    /// empty page hid part of the history, or the node does not know the anchor, and the read fails.
+    func confirmEnd(_ older: [SignatureInfo], anchorKnown: Bool) throws(RPCError) -> Step {
+        guard let anchor else { return .done }
+        let reached = cursor.map { "though the cursor \($0.signature) (slot \($0.slot)) was not reached" } ?? "on a first read"
+        guard anchorKnown else {
             throw refusal(
-                "listed nothing before \(anchor.signature), a signature it had just listed, though the cursor \(cursor.signature) "
-                    + "(slot \(cursor.slot)) was not reached: the endpoint does not know that signature (a failover to a lagging "
-                    + "endpoint between pages?)")
+                "listed nothing before \(anchor.signature), a signature it had just listed, \(reached): the endpoint does not "
+                    + "know that signature (a failover to a lagging endpoint between pages?)")
         }
-        if next.signature == cursor.signature || next.slot < cursor.slot { return .done }
+        guard let next = older.first else {
+            guard let cursor else { return .done }
+            throw refusal(
+                "lists nothing before \(anchor.signature) though the cursor \(cursor.signature) (slot \(cursor.slot)) is older: the "
+                    + "endpoint does not know the cursor's part of the history (a failover to a lagging endpoint between pages?)")
+        }
+        if let cursor, next.signature == cursor.signature || next.slot < cursor.slot { return .done }
+        if let startSlot, next.slot < startSlot { return .done }
         throw refusal(
-            "listed nothing between \(anchor.signature) and the cursor \(cursor.signature) (slot \(cursor.slot)), yet lists "
-                + "\(next.signature) (slot \(next.slot)) there when asked without the cursor: the endpoint skipped part of the "
-                + "history (a failover to a lagging endpoint between pages?)")
+            "listed nothing before \(anchor.signature), yet lists \(next.signature) (slot \(next.slot)) there when asked again "
+                + "\(cursor == nil ? "" : "without the cursor "): the endpoint skipped part of the history (a failover to a lagging "
+                + "endpoint between pages?)")
     }
 
     /// Refuses a page (older than `anchor`) that does not move back.

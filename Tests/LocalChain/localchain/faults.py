@@ -17,6 +17,17 @@ class Faults:
         self.hidden_signatures = frozenset()
         self.hidden_accounts = frozenset()
         self.listed_twice = frozenset()
+        # The anchors the before_unknown fault made unknown, per HTTP request (the thread serving it): the rest of
+        # that request (a batch) is answered by the same lagging node, which does not know them either.
+        self.request = threading.local()
+
+    def begin_request(self):
+        """Forgets the anchors the before_unknown fault struck in the previous request of this thread."""
+        self.request.unknown = set()
+
+    def unknown_in_request(self, signature):
+        """Whether the before_unknown fault struck this signature, as an anchor, earlier in the same request."""
+        return signature in getattr(self.request, "unknown", ())
 
     def roll(self, rate):
         """Whether a fault of this rate strikes; draws from the generator only when the rate is above 0, so that a
@@ -40,10 +51,11 @@ class Faults:
             return True
         return False
 
-    def forgets_before(self, counters):
+    def forgets_before(self, before, counters):
         """Whether the before_unknown fault answers this getSignaturesForAddress call with a `before` as a node
         that does not know the anchor: it lets `after` such calls pass, then strikes `count` of them (both count
-        down in the shown value; counted when it strikes)."""
+        down in the shown value; counted when it strikes). Struck, the anchor stays unknown for the rest of the
+        request (getSignatureStatuses answers null for it)."""
         fault = self.values["before_unknown"]
         if fault["count"] <= 0:
             return False
@@ -52,6 +64,9 @@ class Faults:
             return False
         fault["count"] -= 1
         counters["faults"]["before_unknown"] += 1
+        if not hasattr(self.request, "unknown"):
+            self.request.unknown = set()
+        self.request.unknown.add(before)
         return True
 
     def ignores_before(self, counters):

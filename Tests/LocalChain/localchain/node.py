@@ -28,6 +28,7 @@ class Node:
 
     def handle_body(self, body):
         """The response object (or list) for a POST / body, or None when there is nothing to answer."""
+        self.faults.begin_request()
         try:
             request = json.loads(body)
         except Exception:

@@ -36,6 +36,9 @@ enum FuzzedMethods {
         Method(name: "signatureStatuses(300)") { client throws(RPCError) in _ = try await client.signatureStatuses(signatures) },
         Method(name: "recentPrioritizationFees") { client throws(RPCError) in _ = try await client.recentPrioritizationFees(accounts: [key]) },
         Method(name: "signaturesForAddress") { client throws(RPCError) in _ = try await client.signaturesForAddress(key, limit: 10) },
+        Method(name: "signatures(of:olderThan:)") { client throws(RPCError) in
+            _ = try await client.signatures(of: key, olderThan: signatures[0], limit: 1)
+        },
         Method(name: "signaturesForAddresses") { client throws(RPCError) in
             _ = try await client.signaturesForAddresses([(address: key, until: nil), (address: otherKey, until: signatures[0])])
         },

@@ -44,7 +44,7 @@ class HistoryMethods:
             if record is None or (not search_history and record.slot < chain.slot - STATUS_CACHE_SLOTS):
                 values.append(None)
                 continue
-            if self.signature_hidden(signature):
+            if self.signature_hidden(signature) or self.faults.unknown_in_request(signature):
                 values.append(None)
                 continue
             status = chain.confirmation_status(record.slot)
@@ -172,7 +172,7 @@ class HistoryMethods:
         chain = self.chain
         if before is not None and self.faults.ignores_before(chain.counters):
             before = None
-        if before is not None and self.faults.forgets_before(chain.counters):
+        if before is not None and self.faults.forgets_before(before, chain.counters):
             return []  # as a node that does not know the anchor
         slot = chain.bank_slot(self.at_least_confirmed(config))
         visible = chain.committed_slot(self.at_least_confirmed(config))
