@@ -11,24 +11,40 @@ extension SolanaRPCClientTests {
     /// Sends `instructions` signed by the payer (legacy, or v0 without lookup tables) without preflight, and waits
     /// until the transaction is confirmed.
     func land(_ client: SolanaRPCClient, _ instructions: [Instruction], v0: Bool = false) async throws -> Signature {
-        let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
-        let message: VersionedMessage =
-            v0
-            ? .v0(try V0Message(payer: payer.publicKey, instructions: instructions, addressLookupTables: [], recentBlockhash: blockhash))
-            : .legacy(try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash))
-        let transaction = try Transaction(message: message, signers: [payer])
-        let signature = try await client.sendTransaction(transaction, skipPreflight: true)
-        try await client.waitUntilConfirmed(signature)
-        return signature
+        try await landSigningAgain(client) { blockhash in
+            let message: VersionedMessage =
+                v0
+                ? .v0(try V0Message(payer: payer.publicKey, instructions: instructions, addressLookupTables: [], recentBlockhash: blockhash))
+                : .legacy(try LegacyMessage(payer: payer.publicKey, instructions: instructions, recentBlockhash: blockhash))
+            return try Transaction(message: message, signers: [payer])
+        }
+    }
+
+    /// Sends the transaction `sign` makes with a new blockhash, without preflight, until one lands (at most five
+    /// times), and waits until it is confirmed. The local chain executes a send at once, so a transaction it does not
+    /// know right after the send never lands: on a loaded machine its blockhash could expire before it was sent.
+    func landSigningAgain(_ client: SolanaRPCClient, _ sign: (Blockhash) async throws -> Transaction) async throws -> Signature {
+        for _ in 0..<5 {
+            let blockhash = try await client.latestBlockhash(commitment: .processed).blockhash
+            let signature = try await client.sendTransaction(try await sign(blockhash), skipPreflight: true)
+            guard try await client.signatureStatuses([signature]).first ?? nil != nil else { continue }
+            try await client.waitUntilConfirmed(signature, polls: 2400)
+            return signature
+        }
+        throw RPCError(.transport, "no transaction landed in five sends, each signed with a new blockhash")
     }
 
     @Test func fetchesWhatALandedTransactionDidWithItsBalancesAndInnerInstructions() async throws {
         let server = try await LocalChainServer.start()
         let client = try client(server)
         try await fund(client, payer.publicKey)
-        let latest = try await client.latestBlockhash(commitment: .processed)
-        let (creation, mint) = try await tokenTransaction(client, key: "history-1", blockhash: latest.blockhash)
-        let created = try await client.sendTransaction(creation, skipPreflight: true)
+        var made: (Transaction, PublicKey)?
+        let created = try await landSigningAgain(client) { blockhash in
+            let signed = try await tokenTransaction(client, key: "history-1", blockhash: blockhash)
+            made = signed
+            return signed.0
+        }
+        let (creation, mint) = try #require(made)
         let recipient = try PublicKey(base58: "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z")
         // A failed transaction (more lamports than the payer has) and a v0 one.
         let failed = try await land(client, [SystemProgram.transfer(from: payer.publicKey, to: recipient, lamports: 10_000_000_000_000)])
