@@ -1162,3 +1162,73 @@ CREATE INDEX IF NOT EXISTS token_jobs_failed_or_cancelled
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (16, 'failed and cancelled jobs by id: a page of them reads those jobs, not every job kept')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 17: jobs counted by state without reading every job kept.
+--
+-- token_jobs_finalized: how many jobs are finalized. They are nearly every job kept (a week of them by default), and
+--   counting them read the whole job table at every status reading (GET /v1/stats, the flutterbye_jobs gauges). The
+--   count is kept by triggers, whoever writes (the queue, the pruner, an operator's SQL): a row trigger for a job that
+--   becomes finalized or stops being so (its WHEN clause is evaluated in place, so claims and completions make no
+--   call), a statement trigger for deletions and one for TRUNCATE. The other states are counted through their
+--   partial indexes. Seeded once, with the job table locked against writes while its finalized jobs are counted.
+
+CREATE TABLE IF NOT EXISTS flutterbye.token_jobs_finalized (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    jobs bigint NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION flutterbye.count_finalized_job() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE flutterbye.token_jobs_finalized SET jobs = jobs + CASE WHEN NEW.state = 'finalized' THEN 1 ELSE -1 END;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION flutterbye.count_deleted_finalized_jobs() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        UPDATE flutterbye.token_jobs_finalized SET jobs = 0;
+    ELSE
+        UPDATE flutterbye.token_jobs_finalized f SET jobs = f.jobs - d.n
+        FROM (SELECT count(*) AS n FROM deleted_jobs WHERE state = 'finalized') AS d
+        WHERE d.n > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER token_jobs_finalized_inserted
+    AFTER INSERT ON flutterbye.token_jobs
+    FOR EACH ROW WHEN (NEW.state = 'finalized')
+    EXECUTE FUNCTION flutterbye.count_finalized_job();
+
+CREATE OR REPLACE TRIGGER token_jobs_finalized_changed
+    AFTER UPDATE OF state ON flutterbye.token_jobs
+    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state AND (OLD.state = 'finalized' OR NEW.state = 'finalized'))
+    EXECUTE FUNCTION flutterbye.count_finalized_job();
+
+CREATE OR REPLACE TRIGGER token_jobs_finalized_deleted
+    AFTER DELETE ON flutterbye.token_jobs
+    REFERENCING OLD TABLE AS deleted_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.count_deleted_finalized_jobs();
+
+CREATE OR REPLACE TRIGGER token_jobs_finalized_truncated
+    AFTER TRUNCATE ON flutterbye.token_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.count_deleted_finalized_jobs();
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM flutterbye.token_jobs_finalized) THEN
+        LOCK TABLE flutterbye.token_jobs IN SHARE MODE;
+        INSERT INTO flutterbye.token_jobs_finalized (jobs)
+        SELECT count(*) FROM flutterbye.token_jobs WHERE state = 'finalized';
+    END IF;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (17, 'finalized jobs counted by triggers, the other states through their indexes: counts by state read no job kept')
+ON CONFLICT (version) DO NOTHING;

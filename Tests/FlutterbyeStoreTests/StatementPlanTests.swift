@@ -5,8 +5,8 @@ import PostgresNIO
 import Testing
 
 /// What the queue's statements read, counted by PostgreSQL's statistics: statements on jobs named by id read them
-/// through the primary key whatever the planner's statistics say, and the status figures of the last hour read that
-/// hour's jobs, not every job kept.
+/// through the primary key whatever the planner's statistics say, and the status figures (the last hour's, the counts
+/// by state, a page of failed jobs) read the jobs they are about, not every job kept.
 @Suite(
     "Statement plans against PostgreSQL",
     .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
@@ -131,6 +131,28 @@ struct StatementPlanTests {
             #expect(failed.count == 5 && failed.allSatisfy { $0.state == .failed } && failed.map(\.id) == failed.map(\.id).sorted(by: >))
             #expect(cancelled.count == 3 && cancelled.allSatisfy { $0.state == .cancelled })
             #expect(after - before < 1_000, "two pages of failed and cancelled jobs read \(after - before) rows of the job table, which keeps 20,000")
+        }
+    }
+
+    @Test func countsByStateReadTheJobsInFlightNotEveryJobKept() async throws {
+        try await withQueue { queue, client in
+            try await keepFinishedJobs(
+                client, olderThan: "0 seconds", failedOrCancelled: "CASE WHEN g % 100 = 0 THEN 'failed' WHEN g % 101 = 0 THEN 'cancelled' END")
+            for index in 0..<12 {
+                _ = try await queue.enqueue(TokenJobQueueTests.request("in-flight-\(index)"))
+            }
+            let leases = try await queue.claim(workerID: "plans", limit: 6, lease: .seconds(60)).compactMap(\.lease)
+            #expect(try await queue.markConfirmed(leases[0..<4].map { ($0, "sig-\($0.jobID)") }).count == 4)
+            #expect(try await queue.markFinalized(jobIDs: leases[0..<3].map(\.jobID)).count == 3)
+            try await client.query("VACUUM ANALYZE flutterbye.token_jobs", logger: TestDatabase.logger)
+
+            let before = try await jobTableReads(client)
+            let counts = try await queue.countsByState()
+            let after = try await jobTableReads(client)
+
+            #expect(counts == (try await JobCountTests.countedByScan(client)))
+            #expect(counts[.finalized] == 20_000 - 200 - 197 + 3 && counts[.confirmed] == 1 && counts[.available] == 6 && counts[.running] == 2)
+            #expect(after - before < 1_000, "counting jobs by state read \(after - before) rows of the job table, which keeps 20,012")
         }
     }
 }

@@ -1,0 +1,74 @@
+import FlutterbyeStore
+import FlutterbyeTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// The counts by state stay exact whoever changes the jobs: the queue finalizing them, the pruner, and an operator's
+/// SQL inserting, updating, deleting or truncating; after each change `countsByState` equals a count of every job.
+@Suite(
+    "Job counts by state against PostgreSQL",
+    .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
+    .serialized)
+struct JobCountTests {
+    /// Every job counted by state the plain way, reading the whole table.
+    static func countedByScan(_ client: PostgresClient) async throws -> [TokenJobState: Int] {
+        var counts: [TokenJobState: Int] = [:]
+        let rows = try await client.query(
+            "SELECT state, count(*)::int8 FROM flutterbye.token_jobs GROUP BY state", logger: TestDatabase.logger)
+        for try await (state, n) in rows.decode((String, Int64).self) {
+            counts[try #require(TokenJobState(rawValue: state))] = Int(n)
+        }
+        return counts
+    }
+
+    @Test func countsStayExactThroughEveryKindOfWrite() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_counts") { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            func expectExact(_ step: Comment, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let counts = try await queue.countsByState()
+                let scanned = try await Self.countedByScan(client)
+                #expect(counts.filter { $0.value != 0 } == scanned, step, sourceLocation: sourceLocation)
+            }
+            try await expectExact("an empty table")
+
+            for index in 0..<30 {
+                _ = try await queue.enqueue(TokenJobQueueTests.request("count-\(index)"))
+            }
+            let leases = try await queue.claim(workerID: "counts", limit: 20, lease: .seconds(60)).compactMap(\.lease)
+            #expect(try await queue.markConfirmed(leases.map { ($0, "sig-\($0.jobID)") }).count == 20)
+            #expect(try await queue.markFinalized(jobIDs: leases[0..<15].map(\.jobID)).count == 15)
+            #expect(try await queue.markFinalized(jobIDs: leases[0..<16].map(\.jobID)).count == 1, "finalized twice")
+            try await expectExact("finalized by the queue")
+            #expect(try await queue.countsByState()[.finalized] == 16)
+
+            // An operator's SQL: one job put back, finalized ones inserted, some deleted.
+            try await client.query(
+                "UPDATE flutterbye.token_jobs SET state = 'failed' WHERE id = \(leases[0].jobID)", logger: TestDatabase.logger)
+            try await expectExact("a finalized job failed by hand")
+            try await client.query(
+                """
+                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                    state, attempt, signature, signatures, confirmed_at, finalized_at, finished_at)
+                SELECT 'imported-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1,
+                    \(TokenJobQueueTests.recipient), 'finalized', 1, 'sig-imported-' || g, ARRAY['sig-imported-' || g], now(), now(), now()
+                FROM generate_series(1, 7) AS g
+                """, logger: TestDatabase.logger)
+            try await expectExact("finalized jobs inserted by hand")
+            try await client.query(
+                "DELETE FROM flutterbye.token_jobs WHERE idempotency_key IN ('imported-1', 'imported-2', 'count-29')", logger: TestDatabase.logger)
+            try await expectExact("jobs deleted by hand")
+
+            // The pruner.
+            #expect(try await queue.prune(finishedBefore: Date().addingTimeInterval(60)) == 21)
+            try await expectExact("pruned")
+            #expect(try await queue.countsByState()[.finalized] == nil)
+
+            try await queue.markFinalized(jobIDs: leases[16..<20].map(\.jobID))
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            try await expectExact("truncated")
+        }
+    }
+}
