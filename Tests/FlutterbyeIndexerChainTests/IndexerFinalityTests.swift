@@ -232,7 +232,7 @@ struct IndexerFinalityTests {
     static func finalize(past slot: UInt64, _ rpc: SolanaRPCClient, _ server: LocalChainServer) async throws {
         let current = try await rpc.slot(commitment: .processed)
         if current < slot + 10 { _ = try await server.control(["advance_slots": Int(slot + 10 - current)]) }
-        try await IndexerAcceptanceTests.withTimeout(.seconds(20), "the finalized slot passing \(slot)") {
+        try await IndexerAcceptanceTests.withTimeout(.seconds(90), "the finalized slot passing \(slot)") {
             while try await rpc.slot(commitment: .finalized) <= slot { try await Task.sleep(for: .milliseconds(50)) }
         }
     }
