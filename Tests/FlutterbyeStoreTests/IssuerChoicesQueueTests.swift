@@ -52,17 +52,7 @@ extension TokenJobQueueTests {
                 $0.mintAuthority = "y"
             }
             for (request, accepted) in cases {
-                let expected = try await Self.functionRefusal(request, on: client)
-                #expect((expected == nil) == accepted, "\(request.idempotencyKey): \(expected ?? "accepted")")
-                do {
-                    let result = try await queue.enqueue(request)
-                    #expect(expected == nil, "enqueue accepted what the function refuses: \(expected ?? "")")
-                    #expect(!result.inserted, "the function already inserted \(request.idempotencyKey)")
-                } catch let error as StoreError {
-                    #expect(error.code == .invalidJob, "\(error)")
-                    #expect(expected.map { "\($0); nothing was enqueued" } == error.message)
-                    #expect(expected?.hasPrefix("invalid \(error.field ?? "?"):") == true, "\(error)")
-                }
+                try await Self.expectEnqueueAgreesWithTheFunction(request, accepted: accepted, queue: queue, client: client)
             }
             let tooLarge = try await Self.functionRefusal(cases[19].0, on: client)
             #expect(

@@ -28,6 +28,32 @@ extension TokenJobQueueTests {
         }
     }
 
+    /// Sends `request` to `enqueue_token_job`, then to `enqueue`, and expects them to agree: `enqueue` accepts what
+    /// the function accepted (finding the job it inserted), and refuses what it refused with its message, naming the
+    /// field the message names first. With `accepted`, the function must also accept exactly that. Returns whether
+    /// `enqueue` accepted the request.
+    @discardableResult
+    static func expectEnqueueAgreesWithTheFunction(
+        _ request: TokenJobRequest, accepted: Bool? = nil, queue: TokenJobQueue, client: PostgresClient,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Bool {
+        let expected = try await functionRefusal(request, on: client)
+        if let accepted {
+            #expect((expected == nil) == accepted, "\(request.idempotencyKey): \(expected ?? "accepted")", sourceLocation: sourceLocation)
+        }
+        do {
+            let result = try await queue.enqueue(request)
+            #expect(expected == nil, "enqueue accepted what the function refuses: \(expected ?? "")", sourceLocation: sourceLocation)
+            #expect(!result.inserted, "the function already inserted \(request.idempotencyKey)", sourceLocation: sourceLocation)
+            return true
+        } catch {
+            #expect(error.code == .invalidJob, "\(error)", sourceLocation: sourceLocation)
+            #expect(expected.map { "\($0); nothing was enqueued" } == error.message, sourceLocation: sourceLocation)
+            #expect(expected?.hasPrefix("invalid \(error.field ?? "?"):") == true, "\(error)", sourceLocation: sourceLocation)
+            return false
+        }
+    }
+
     @Test func enqueueRefusesExactlyWhatTheBackendsStatementRefusesWithTheSameMessage() async throws {
         try await withQueue { queue, client in
             var cases: [TokenJobRequest] = []
@@ -74,17 +100,7 @@ extension TokenJobQueueTests {
             }
             var accepted = 0
             for request in cases {
-                let expected = try await Self.functionRefusal(request, on: client)
-                do {
-                    let result = try await queue.enqueue(request)
-                    #expect(expected == nil, "enqueue accepted what the function refuses: \(expected ?? "")")
-                    #expect(!result.inserted, "the function already inserted \(request.idempotencyKey)")
-                    accepted += 1
-                } catch let error as StoreError {
-                    #expect(error.code == .invalidJob, "\(error)")
-                    #expect(expected.map { "\($0); nothing was enqueued" } == error.message)
-                    #expect(expected?.hasPrefix("invalid \(error.field ?? "?"):") == true, "\(error)")
-                }
+                if try await Self.expectEnqueueAgreesWithTheFunction(request, queue: queue, client: client) { accepted += 1 }
             }
             #expect(accepted == 8)
         }

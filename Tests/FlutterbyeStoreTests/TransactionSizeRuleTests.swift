@@ -87,17 +87,7 @@ extension TokenJobQueueTests {
                 cases.append((memoAlone, false))
             }
             for (request, fits) in cases {
-                let expected = try await Self.functionRefusal(request, on: client)
-                #expect((expected == nil) == fits, "\(request.idempotencyKey): \(expected ?? "accepted")")
-                do {
-                    let result = try await queue.enqueue(request)
-                    #expect(expected == nil, "enqueue accepted what the function refuses: \(expected ?? "")")
-                    #expect(!result.inserted, "the function already inserted \(request.idempotencyKey)")
-                } catch let error as StoreError {
-                    #expect(error.code == .invalidJob, "\(error)")
-                    #expect(expected.map { "\($0); nothing was enqueued" } == error.message)
-                    #expect(expected?.hasPrefix("invalid \(error.field ?? "?"):") == true, "\(error)")
-                }
+                try await Self.expectEnqueueAgreesWithTheFunction(request, accepted: fits, queue: queue, client: client)
             }
             let memoAlone = try await Self.functionRefusal(cases[2].request, on: client)
             #expect(memoAlone?.hasPrefix("invalid memo: it makes the job's transaction ") == true, "\(memoAlone ?? "accepted")")
