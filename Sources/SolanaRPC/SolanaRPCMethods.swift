@@ -158,7 +158,11 @@ extension SolanaRPCClient {
         guard case .statuses(let statuses)? = try answers[1].get(), case .array(let values)? = statuses["value"], values.count == 1 else {
             throw RPCError(.invalidResponse, "getSignatureStatuses did not answer one status for one signature")
         }
-        return (older, values[0] != .null)
+        switch values[0] {
+        case .null: return (older, false)
+        case .object: return (older, true)
+        default: throw RPCError(.invalidResponse, "getSignatureStatuses answered a status that is neither an object nor null")
+        }
     }
 
     static func signaturesParams(

@@ -84,8 +84,8 @@ struct SignaturePaging: Sendable {
         if let cursor, next.signature == cursor.signature || next.slot < cursor.slot { return .done }
         if let startSlot, next.slot < startSlot { return .done }
         throw refusal(
-            "listed nothing before \(anchor.signature), yet lists \(next.signature) (slot \(next.slot)) there when asked again "
-                + "\(cursor == nil ? "" : "without the cursor "): the endpoint skipped part of the history (a failover to a lagging "
+            "listed nothing before \(anchor.signature), yet lists \(next.signature) (slot \(next.slot)) there when asked again"
+                + "\(cursor == nil ? "" : " without the cursor"): the endpoint skipped part of the history (a failover to a lagging "
                 + "endpoint between pages?)")
     }
 
