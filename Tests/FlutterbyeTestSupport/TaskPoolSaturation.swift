@@ -5,23 +5,28 @@ import Synchronization
 /// task per processor spins (a spinning thread is not seen as blocked, so the pool adds none), and once all of them
 /// hold a thread, `meanwhile` runs on one of them. Other tests' tasks wait that long too.
 public enum TaskPoolSaturation {
-    /// Holds the pool for `duration` after all its threads are taken (giving up the wait for them after 60 s), with
-    /// `meanwhile` run once they are.
+    /// Holds the pool for `duration` after all its threads are taken, with `meanwhile` run once they are. Should the
+    /// pool have fewer threads than processors, `meanwhile` runs after 5 s anyway, so that nothing waits forever.
     public static func hold(for duration: Duration, meanwhile: @escaping @Sendable () -> Void) async {
         let width = ProcessInfo.processInfo.activeProcessorCount
         let state = State()
+        let giveUp = ContinuousClock.now + .seconds(5)
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<width {
                 group.addTask {
-                    let giveUp = ContinuousClock.now + .seconds(60)
-                    if state.started.add(1, ordering: .sequentiallyConsistent).newValue == width {
-                        meanwhile()
-                        state.releaseAt.withLock { $0 = .now + duration }
-                    }
+                    state.started.add(1, ordering: .sequentiallyConsistent)
                     while true {
                         let now = ContinuousClock.now
-                        if let release = state.releaseAt.withLock({ $0 }), now >= release { return }
-                        if now >= giveUp { return }
+                        if let release = state.releaseAt.withLock({ $0 }) {
+                            if now >= release { return }
+                        } else if state.started.load(ordering: .sequentiallyConsistent) >= width || now >= giveUp {
+                            let first = state.releaseAt.withLock { release in
+                                guard release == nil else { return false }
+                                release = now + duration
+                                return true
+                            }
+                            if first { meanwhile() }
+                        }
                     }
                 }
             }
