@@ -71,4 +71,36 @@ struct JobCountTests {
             try await expectExact("truncated")
         }
     }
+
+    /// A database from before schema version 17, with finalized jobs kept: applying the schema seeds the count with
+    /// them, and the triggers keep it from there.
+    @Test func upgradingSeedsTheCountWithTheFinalizedJobsKept() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_counts_upgrade") { client in
+            let migrator = try SchemaMigrator.bundled()
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            // What version 16 left: no count, no triggers, and 12 finalized jobs beside 3 failed ones.
+            try await client.query("DROP TABLE flutterbye.token_jobs_finalized", logger: TestDatabase.logger)
+            for trigger in [
+                "token_jobs_finalized_inserted", "token_jobs_finalized_changed", "token_jobs_finalized_deleted", "token_jobs_finalized_truncated",
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: "DROP TRIGGER \(trigger) ON flutterbye.token_jobs"), logger: TestDatabase.logger)
+            }
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            try await client.query(
+                """
+                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                    state, attempt, signature, signatures, confirmed_at, finalized_at, finished_at)
+                SELECT 'before-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1,
+                    \(TokenJobQueueTests.recipient), CASE WHEN g <= 3 THEN 'failed' ELSE 'finalized' END, 1, 'sig-before-' || g,
+                    ARRAY['sig-before-' || g], now(), now(), now()
+                FROM generate_series(1, 15) AS g
+                """, logger: TestDatabase.logger)
+
+            try await migrator.apply(on: client, logger: TestDatabase.logger, always: true)
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            #expect(try await queue.countsByState() == [.finalized: 12, .failed: 3])
+            try await client.query("DELETE FROM flutterbye.token_jobs WHERE idempotency_key = 'before-15'", logger: TestDatabase.logger)
+            #expect(try await queue.countsByState() == [.finalized: 11, .failed: 3])
+        }
+    }
 }
