@@ -52,8 +52,10 @@ struct RPCEndpointTests {
             ("http://token@127.0.0.1:\(server.port)/v2/KEY?api-key=K", "Basic " + Data("token:".utf8).base64EncodedString()),
             ("http://127.0.0.1:\(server.port)/v2/KEY?api-key=K", nil),
         ] {
+            // A generous timeout: what is tested is the request's headers, and a loaded CI machine took over 10 s.
             let client = try SolanaRPCClient(
-                endpoints: [RPCEndpoint(url: url)], retry: RPCRetryPolicy(maxAttempts: 1), logger: Logger(label: "RPCEndpointTests"))
+                endpoints: [RPCEndpoint(url: url)], timeout: .seconds(60), retry: RPCRetryPolicy(maxAttempts: 1),
+                logger: Logger(label: "RPCEndpointTests"))
             #expect(try await client.slot() == 42)
             let request = try #require(seen.withLock { $0.popLast() })
             #expect(request.path == "/v2/KEY?api-key=K")
@@ -69,7 +71,7 @@ struct RPCEndpointTests {
     @Test func errorsNameTheEndpointWithoutItsSecrets() async throws {
         let server = try await HostileRPCServer { _ in .http(status: 500, body: [], label: "500") }
         let client = try SolanaRPCClient(
-            endpoints: [RPCEndpoint(url: "http://user:secret@127.0.0.1:\(server.port)/secret-path?api-key=secret")],
+            endpoints: [RPCEndpoint(url: "http://user:secret@127.0.0.1:\(server.port)/secret-path?api-key=secret")], timeout: .seconds(60),
             retry: RPCRetryPolicy(maxAttempts: 1), logger: Logger(label: "RPCEndpointTests"))
         do {
             _ = try await client.slot()
