@@ -71,7 +71,7 @@ struct IssuerChoicesWorkerTests {
             let finished = ids
             try await ServiceRun.running([service], logger: Self.logger) {
                 for id in finished {
-                    let job = try await queue.finishedJob(id, patience: .seconds(60))
+                    let job = try await queue.finishedJob(id, patience: .seconds(120))
                     #expect(
                         job.state == .confirmed || job.state == .finalized, "\(job.request.idempotencyKey): \(job.state) \(job.errors.map(\.message))"
                     )

@@ -53,7 +53,7 @@ struct LargestJobTests {
                 workerID: "w1", maxInFlight: 4, logger: Self.logger)
             try await ServiceRun.running([service], logger: Self.logger) {
                 for id in ids {
-                    let job = try await queue.finishedJob(id, patience: .seconds(30))
+                    let job = try await queue.finishedJob(id, patience: .seconds(120))
                     #expect(
                         job.state == .confirmed || job.state == .finalized, "\(job.request.idempotencyKey): \(job.state) \(job.errors.map(\.message))"
                     )

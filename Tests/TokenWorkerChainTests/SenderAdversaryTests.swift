@@ -43,7 +43,7 @@ struct SenderAdversaryTests {
     }
 
     /// Polls the job until `done` holds for its state (at most `seconds`); returns every state seen, in order.
-    func states(of key: String, _ queue: TokenJobQueue, seconds: Double = 30, until done: (TokenJobState) -> Bool) async throws -> [TokenJobState] {
+    func states(of key: String, _ queue: TokenJobQueue, seconds: Double = 120, until done: (TokenJobState) -> Bool) async throws -> [TokenJobState] {
         var seen: [TokenJobState] = []
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {

@@ -54,7 +54,7 @@ struct TokenSenderTests {
     }
 
     /// Polls job `id` until `done` holds (at most `seconds`); returns the job as last read.
-    func wait(for id: Int64, _ queue: TokenJobQueue, seconds: Double = 30, until done: (TokenJob) -> Bool) async throws -> TokenJob {
+    func wait(for id: Int64, _ queue: TokenJobQueue, seconds: Double = 120, until done: (TokenJob) -> Bool) async throws -> TokenJob {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var job = try await queue.job(id: id)
         while !done(job) && ContinuousClock.now < deadline {
