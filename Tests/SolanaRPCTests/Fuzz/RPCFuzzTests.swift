@@ -13,7 +13,7 @@ import Testing
 /// Case `n` is answered with kind `n % kinds` to method `(n / kinds) % methods`, its variant drawn from a generator
 /// seeded with the run's seed and `n` (RPC_FUZZ_SEED to replay a run); each case has its own path on the hostile
 /// server, so every retry of it gets the same answer.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RPCFuzzTests {
     static let cases = 10_000
     static let concurrency = 32

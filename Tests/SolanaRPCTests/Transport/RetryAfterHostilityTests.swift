@@ -36,7 +36,7 @@ struct RetryAfterHostilityTests {
         }
         func client(_ path: String) throws -> SolanaRPCClient {
             try SolanaRPCClient(
-                endpoints: [RPCEndpoint(url: server.url + path)], timeout: .seconds(5),
+                endpoints: [RPCEndpoint(url: server.url + path)], timeout: .seconds(30),
                 retry: RPCRetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2), maxRetryAfter: .seconds(1)),
                 logger: Logger(label: "RetryAfterHostilityTests"))
         }
