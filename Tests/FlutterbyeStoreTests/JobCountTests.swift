@@ -22,6 +22,20 @@ struct JobCountTests {
         return counts
     }
 
+    /// Inserts `count` finished jobs by hand, as an operator's SQL would: keys `prefix-1` to `prefix-count`, the first
+    /// `failed` of them failed and the rest finalized.
+    static func insertFinishedJobs(_ client: PostgresClient, prefix: String, count: Int, failed: Int = 0) async throws {
+        try await client.query(
+            """
+            INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
+                state, attempt, signature, signatures, confirmed_at, finalized_at, finished_at)
+            SELECT \(prefix) || '-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1,
+                \(TokenJobQueueTests.recipient), CASE WHEN g <= \(failed) THEN 'failed' ELSE 'finalized' END, 1,
+                'sig-' || \(prefix) || '-' || g, ARRAY['sig-' || \(prefix) || '-' || g], now(), now(), now()
+            FROM generate_series(1, \(count)) AS g
+            """, logger: TestDatabase.logger)
+    }
+
     @Test func countsStayExactThroughEveryKindOfWrite() async throws {
         try await TestDatabase.withOneConnection(database: "flutterbye_counts") { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
@@ -48,14 +62,7 @@ struct JobCountTests {
             try await client.query(
                 "UPDATE flutterbye.token_jobs SET state = 'failed' WHERE id = \(leases[0].jobID)", logger: TestDatabase.logger)
             try await expectExact("a finalized job failed by hand")
-            try await client.query(
-                """
-                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
-                    state, attempt, signature, signatures, confirmed_at, finalized_at, finished_at)
-                SELECT 'imported-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1,
-                    \(TokenJobQueueTests.recipient), 'finalized', 1, 'sig-imported-' || g, ARRAY['sig-imported-' || g], now(), now(), now()
-                FROM generate_series(1, 7) AS g
-                """, logger: TestDatabase.logger)
+            try await Self.insertFinishedJobs(client, prefix: "imported", count: 7)
             try await expectExact("finalized jobs inserted by hand")
             try await client.query(
                 "DELETE FROM flutterbye.token_jobs WHERE idempotency_key IN ('imported-1', 'imported-2', 'count-29')", logger: TestDatabase.logger)
@@ -86,15 +93,7 @@ struct JobCountTests {
                 try await client.query(PostgresQuery(unsafeSQL: "DROP TRIGGER \(trigger) ON flutterbye.token_jobs"), logger: TestDatabase.logger)
             }
             try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
-            try await client.query(
-                """
-                INSERT INTO flutterbye.token_jobs (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
-                    state, attempt, signature, signatures, confirmed_at, finalized_at, finished_at)
-                SELECT 'before-' || g, 'token', 6, 'Kept', 'KEPT', 'https://flutterbye.example/kept.json', 1,
-                    \(TokenJobQueueTests.recipient), CASE WHEN g <= 3 THEN 'failed' ELSE 'finalized' END, 1, 'sig-before-' || g,
-                    ARRAY['sig-before-' || g], now(), now(), now()
-                FROM generate_series(1, 15) AS g
-                """, logger: TestDatabase.logger)
+            try await Self.insertFinishedJobs(client, prefix: "before", count: 15, failed: 3)
 
             try await migrator.apply(on: client, logger: TestDatabase.logger, always: true)
             let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
