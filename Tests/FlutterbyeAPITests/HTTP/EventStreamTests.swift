@@ -105,6 +105,10 @@ struct EventStreamTests {
     func resumingMissesNothingAndRepeatsNothing() async throws {
         try await withEventAPI(database: "flutterbye_events_resume") { events, client, queue, _ in
             let producing = Shared(true)
+            // The writers stop half-way until three sessions have ended, so that on a loaded machine the sessions
+            // still come while there is writing left to do (a run where the writers finished during the first session
+            // tested no resumption under writes).
+            let sessions = Shared(0)
             let producers = Task {
                 defer { producing.withLock { $0 = false } }
                 try await withThrowingDiscardingTaskGroup { group in
@@ -126,6 +130,12 @@ struct EventStreamTests {
                     for writer in 0..<2 {
                         group.addTask {
                             for number in stride(from: writer, to: 80, by: 2) {
+                                if number / 2 == 20 {
+                                    let deadline = ContinuousClock.now + .seconds(120)
+                                    while sessions.withLock({ $0 }) < 3 && ContinuousClock.now < deadline {
+                                        try await Task.sleep(for: .milliseconds(10))
+                                    }
+                                }
                                 try await Self.writeChainRows(client, number: number, hold: .milliseconds(Int.random(in: 0...120)))
                             }
                         }
@@ -144,6 +154,7 @@ struct EventStreamTests {
                     query: query, abruptly: session % 2 == 1, within: .seconds(5)
                 ) { messages in messages.count(where: { $0.type == "event" }) >= take }
                 session += 1
+                sessions.withLock { $0 = session }
                 // A session cut off before its first message (a loaded machine) has nothing to resume from.
                 guard let subscribed = outcome.messages.first else { continue }
                 #expect(subscribed.type == "subscribed")
