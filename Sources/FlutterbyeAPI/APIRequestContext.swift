@@ -13,8 +13,6 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext, Remote
     public var caller: APICaller?
     /// The client's address (the TCP peer's), the key of the limit of requests without a token.
     public let remoteAddress: SocketAddress?
-    /// The request's connection, told when the request has been read whole (`requestRead()`).
-    let connection: (any Channel)?
     /// The largest request body a route reads; a larger one is answered 413.
     public var maxUploadSize: Int { APILimits.maxBodyBytes }
     /// The context of the request being served, for the code generated from the OpenAPI document, which is not
@@ -26,13 +24,6 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext, Remote
         self.webSocket = .init()
         self.caller = nil
         self.remoteAddress = source.channel.remoteAddress
-        self.connection = source.channel
-    }
-
-    /// Tells the connection that the request has been read whole: its request-read timeout no longer runs
-    /// (`ConnectionDeadlineHandler`).
-    func requestRead() {
-        connection?.pipeline.fireUserInboundEventTriggered(ConnectionDeadlineHandler.RequestRead())
     }
 }
 

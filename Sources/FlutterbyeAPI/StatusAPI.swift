@@ -124,7 +124,6 @@ public struct StatusAPI: Sendable {
     /// answers with the reason.
     public func webSocketRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: RequestReadMiddleware())
         EventStreamRoutes(service: events, database: database).addWebSocket(to: router, authentication: authentication)
         return router
     }

@@ -3,8 +3,9 @@ import NIOCore
 
 /// Holds one connection to its `ConnectionDeadlines`: first in the connection's pipeline, it sees every byte read and
 /// written, and at a deadline closes the connection (answering 408 first when a request was being read). It learns
-/// that a request has been read whole from `RequestRead`, fired by `RequestEndHandler` when the HTTP decoder passes
-/// the request's end, or by `RequestReadMiddleware` for a WebSocket upgrade request.
+/// that a request has been read whole from `RequestRead`, fired when the HTTP decoder passes the request's end: by
+/// `FirstRequestEndHandler` for a connection's first request (a WebSocket upgrade's included), by `RequestEndHandler`
+/// for the others.
 final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

@@ -4,7 +4,8 @@ import NIOCore
 
 /// The server's connections with `ConnectionLimits` around the HTTP child channel (`inner`, HTTP/1 with the
 /// WebSocket upgrade): it counts the open connections, answers one beyond `maxConnections` 503 and closes it, and
-/// puts a `ConnectionDeadlineHandler` first in the pipeline of every other.
+/// gives every other a `ConnectionDeadlineHandler` first in its pipeline and a `FirstRequestEndHandler` right after
+/// its HTTP/1 request decoder.
 struct LimitedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
     /// A connection: the inner channel's value, or nil for one refused.
     struct Value: ServerChildChannelValue {
@@ -30,7 +31,10 @@ struct LimitedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return inner.setup(channel: channel, logger: logger).map { Value(inner: $0, channel: channel) }
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try FirstRequestEndHandler.add(to: channel)
+            return Value(inner: value, channel: channel)
+        }
     }
 
     func handle(value: Value, logger: Logger) async {

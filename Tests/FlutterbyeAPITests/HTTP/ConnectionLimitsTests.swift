@@ -70,6 +70,22 @@ extension StatusAPITests {
         }
     }
 
+    /// The same for a WebSocket upgrade request: its route decides in a task, which a busy server starts late; the
+    /// request was sent whole, so the stream opens.
+    @Test func anUpgradeRequestSentWholeIsAnsweredWhenTheServerIsSlowerThanTheRequestReadTimeout() async throws {
+        try await withAPI(configure: { $0.connections = .init(requestReadTimeout: .milliseconds(200), idleTimeout: .seconds(60), maxConnections: 16) }
+        ) {
+            http, _ in
+            let connection = try await RawHTTPConnection.open(port: try #require(http.port))
+            let upgrade =
+                "GET /v1/events?from=latest HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer \(Self.token)\r\n\r\n"
+            await TaskPoolSaturation.hold(for: .seconds(1)) { connection.sendWithoutWaiting(upgrade) }
+            #expect(await connection.waitForAnswers(1, within: .seconds(20)).first == 101, "\(connection.text)")
+            await connection.close()
+        }
+    }
+
     @Test func anIdleConnectionIsClosedAtTheIdleTimeout() async throws {
         try await withAPI(configure: { $0.connections = .init(requestReadTimeout: .seconds(5), idleTimeout: .seconds(1), maxConnections: 16) }) {
             http, _ in
