@@ -238,29 +238,6 @@ struct IndexerAcceptanceTests {
         }
     }
 
-    @Test("more than 1000 signatures for one address (the fee wallet) are indexed completely, across pages")
-    func aHistoryLongerThanOnePage() async throws {
-        try await Self.withIndexEnvironment(database: "index_long") { client, rpc, server in
-            let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--mix", "fee-payments", "--count", "1050", "--seed", "7"])
-            let setup = try await history.setup()
-            let watched = try Self.watched(setup)
-            let expected = try await history.expected()
-            let store = IndexStore(client: client, logger: Self.logger)
-            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)
-            try await Self.running(indexer) {
-                try await Self.withTimeout(.seconds(180), "the indexer catching up") { await indexer.caughtUp() }
-            }
-            let feeSignatures = expected.wallet_activity.filter { $0.wallet == "fee" }.count
-            #expect(feeSignatures > 1000)
-            #expect(
-                try await Self.count(client, "SELECT signatures_seen FROM flutterbye.index_cursors WHERE role = 'fee'") >= Int64(feeSignatures))
-            let views = try await IndexedViews.read(client, logger: Self.logger)
-            #expect(views.differences(from: IndexedViews(expected)) == [])
-            let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
-            #expect(report.differences.isEmpty, "\(report.differences)")
-        }
-    }
-
     @Test("`flutterbye index` killed with SIGKILL at random moments while the history is made, then restarted: the same views")
     func killedAndRestartedIndexerGivesTheSameResult() async throws {
         let name = "index_sigkill"
@@ -333,14 +310,19 @@ struct IndexerAcceptanceTests {
         database name: String, slotMs: Int = 40, _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
     ) async throws {
         try await WorkerTestEnvironment.with(database: name, fund: nil, slotMs: slotMs) { client, rpc, server in
-            try await client.query(
-                """
-                TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes,
-                         flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors,
-                         flutterbye.chain_absence_checks, flutterbye.chain_program_events
-                """, logger: logger)
+            try await emptyIndex(client)
             try await body(client, rpc, server)
         }
+    }
+
+    /// Empties the index's tables and cursors.
+    static func emptyIndex(_ client: PostgresClient) async throws {
+        try await client.query(
+            """
+            TRUNCATE flutterbye.chain_transactions, flutterbye.chain_flby_movements, flutterbye.chain_flby_balance_changes,
+                     flutterbye.chain_wallet_activity, flutterbye.chain_program_log_lines, flutterbye.chain_address_cursors,
+                     flutterbye.chain_absence_checks, flutterbye.chain_program_events
+            """, logger: logger)
     }
 
     /// Runs `indexer` while `body` runs, then stops it.

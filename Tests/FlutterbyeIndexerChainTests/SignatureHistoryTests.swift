@@ -183,6 +183,32 @@ struct SignatureHistoryTests {
         #expect(try await historyCalls(server) == 4)
     }
 
+    /// A history longer than a read holds comes back whole, oldest first: the pages let go are read again, one call
+    /// each, when their turn comes, and the read holds its limit (besides its first page and the last two). A page
+    /// read again that the node now lists otherwise (here: a lagging node that does not know its anchor) fails the
+    /// read, naming the address.
+    @Test func aHistoryLongerThanAReadHoldsComesBackWholeInParts() async throws {
+        let (server, rpc) = try await chain()
+        let sent = try await transfers(rpc, count: 60, offset: 0)
+        let history = SignatureHistory(rpc: rpc, pageSize: 8, held: 16)
+        try await server.control(["reset_counters": true])
+        let read = try await history.read(of: watched, newerThan: nil)
+        // Pages of 8 (the last of 4): the second to the sixth are let go.
+        #expect(read.partsReadAgain == 5)
+        #expect(read.peakHeld <= 16 + 3 * 8)
+        #expect(try await historyCalls(server) == 8)
+        var whole: [SignatureInfo] = []
+        for part in 0..<read.parts { whole += try await history.entries(of: read, part: part) }
+        #expect(whole.map(\.signature) == sent)
+        #expect(try await historyCalls(server) == 13, "one call for each page let go")
+
+        // The first page read again is not the page it was: the read fails.
+        try await server.control(["before_unknown": ["after": 7, "count": 1]])
+        expectRefusal(await within(.seconds(30)) { try await history.signatures(of: watched, newerThan: nil) }, "a page read again differs")
+        try await server.control(["before_unknown": ["count": 0]])
+        #expect(try await history.signatures(of: watched, newerThan: nil).map(\.signature) == sent)
+    }
+
     /// A node that does not page back (it answers the newest page whatever `before` says) fails the read, naming the
     /// address, instead of holding the poll forever while its pages pile up in memory.
     @Test func aNodeThatDoesNotPageBackFailsTheReadInsteadOfReadingForever() async throws {

@@ -27,6 +27,10 @@ public struct PollingSettings: Sendable, Hashable {
     public var batchesAhead: Int
     /// Signatures per `getSignaturesForAddress` page (at most 1000).
     public var pageSize: Int
+    /// Signatures one read of an address's history holds at most (besides its first and last pages); a longer history
+    /// (a first read, a long outage, a wallet sent dust by the million) is indexed in parts, one page read again per
+    /// page let go.
+    public var signaturesHeld: Int
     /// Where an address without a cursor starts: nil for its whole history, else this slot (included).
     public var startSlot: UInt64?
     /// How often an address a live PubSub subscription covers is polled anyway (a sweep: the subscription wakes a
@@ -38,7 +42,7 @@ public struct PollingSettings: Sendable, Hashable {
         addressesInFlight: Int = 4,
         transactionsPerRequest: Int = 100, requestsInFlight: Int = 8, signaturesPerBatch: Int = 1000, batchesAhead: Int = 2,
         pageSize: Int = 1000, startSlot: UInt64? = nil, dormantAfter: Duration = .seconds(3_600), dormantInterval: Duration = .seconds(3_600),
-        sweepInterval: Duration = .seconds(120)
+        sweepInterval: Duration = .seconds(120), signaturesHeld: Int = 100_000
     ) {
         self.busyInterval = busyInterval
         self.quietInterval = max(quietInterval, busyInterval)
@@ -52,6 +56,7 @@ public struct PollingSettings: Sendable, Hashable {
         self.signaturesPerBatch = max(1, signaturesPerBatch)
         self.batchesAhead = max(0, batchesAhead)
         self.pageSize = min(max(1, pageSize), 1000)
+        self.signaturesHeld = max(0, signaturesHeld)
         self.startSlot = startSlot
         self.sweepInterval = max(sweepInterval, busyInterval)
     }

@@ -173,22 +173,43 @@ public struct PollingTransactionSource: TransactionSource {
         }
     }
 
-    /// Fetches and delivers `address`'s new transactions in batches, each with the cursor it completes.
+    /// Fetches and delivers `address`'s new transactions in batches, each with the cursor it completes, the parts of
+    /// a long history one after the other (`SignatureHistory.read`).
     func index(
         _ address: AddressCursor, firstPage: [SignatureInfo], deliver: @escaping @Sendable (SourceBatch) async throws -> Void
     )
         async throws(IndexingFailure) -> PollSchedule.Outcome
     {
-        let history = SignatureHistory(rpc: rpc, pageSize: settings.pageSize)
-        let signatures: [SignatureInfo]
+        let history = SignatureHistory(rpc: rpc, pageSize: settings.pageSize, held: settings.signaturesHeld)
+        let read: SignatureRead
         do {
-            signatures = try await history.signatures(
+            read = try await history.read(
                 of: address.address, newerThan: address.cursor, startSlot: address.cursor == nil ? settings.startSlot : nil,
                 firstPage: firstPage)
         } catch {
             throw .rpc(error)
         }
-        guard !signatures.isEmpty else { return .quiet }
+        var deliveredBefore = false
+        for part in 0..<read.parts {
+            let signatures: [SignatureInfo]
+            do {
+                signatures = try await history.entries(of: read, part: part)
+            } catch {
+                throw .rpc(error)
+            }
+            if let outcome = try await deliverPart(signatures, of: address, deliveredBefore: deliveredBefore, deliver) { return outcome }
+            if !signatures.isEmpty { deliveredBefore = true }
+            if Task.isCancelled { return .incomplete }
+        }
+        return deliveredBefore ? .busy : .quiet
+    }
+
+    /// Fetches and delivers `signatures` (oldest first) in chunks, each with the cursor it completes; nil when every
+    /// chunk was delivered, else how the poll ends.
+    func deliverPart(
+        _ signatures: [SignatureInfo], of address: AddressCursor, deliveredBefore: Bool,
+        _ deliver: @escaping @Sendable (SourceBatch) async throws -> Void
+    ) async throws(IndexingFailure) -> PollSchedule.Outcome? {
         let size = settings.signaturesPerBatch
         let chunks = stride(from: 0, to: signatures.count, by: size).map { Array(signatures[$0..<min($0 + size, signatures.count)]) }
         // While one chunk is stored, the next ones are fetched (`batchesAhead`). Every claim is released on every
@@ -212,7 +233,7 @@ public struct PollingTransactionSource: TransactionSource {
             }
         }
         scheduleAhead()
-        var deliveredBefore = false
+        var deliveredBefore = deliveredBefore
         for chunk in chunks {
             let prepared: PreparedChunk
             let next = pending.removeFirst()
@@ -253,7 +274,7 @@ public struct PollingTransactionSource: TransactionSource {
             }
             deliveredBefore = true
         }
-        return .busy
+        return nil
     }
 
     /// Delivers `chunk` up to the first transaction the node could not give yet (the rest waits for the next poll),

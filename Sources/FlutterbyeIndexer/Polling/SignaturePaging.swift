@@ -34,19 +34,22 @@ struct SignaturePaging: Sendable {
     let cursor: SignatureCursor?
     let startSlot: UInt64?
     let pageSize: Int
-    /// What was read so far, newest first, each signature once.
-    private(set) var newestFirst: [SignatureInfo] = []
-    /// The signatures in `newestFirst`.
-    private var listed: Set<Signature> = []
+    /// What was read so far: the pages held, and those let go to be read again (`HeldPages`).
+    private(set) var pages: HeldPages
     /// The oldest entry of the last full page: the next page's `before`.
     private var anchor: SignatureInfo?
 
-    init(address: PublicKey, cursor: SignatureCursor?, startSlot: UInt64?, pageSize: Int) {
+    /// `held`: signatures held at most besides the first page and the last two (`HeldPages`).
+    init(address: PublicKey, cursor: SignatureCursor?, startSlot: UInt64?, pageSize: Int, held: Int = .max) {
         self.address = address
         self.cursor = cursor
         self.startSlot = startSlot
         self.pageSize = pageSize
+        self.pages = HeldPages(limit: held)
     }
+
+    /// What is held, newest first, each signature once.
+    var newestFirst: [SignatureInfo] { pages.newestFirst }
 
     /// Takes the answer to the first call, or to `.page`, and says what to do next.
     mutating func take(_ page: [SignatureInfo]) throws(RPCError) -> Step {
@@ -54,12 +57,22 @@ struct SignaturePaging: Sendable {
             try checkMovesBack(page, from: anchor)
             if page.isEmpty { return .confirmEnd(before: anchor.signature) }
         }
+        var kept: [SignatureInfo] = []
+        var seen: Set<Signature> = []
+        var ended = false
         for entry in page {
-            if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return .done }
-            if let startSlot, entry.slot < startSlot { return .done }
-            if listed.insert(entry.signature).inserted { newestFirst.append(entry) }
+            if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature {
+                ended = true
+                break
+            }
+            if let startSlot, entry.slot < startSlot {
+                ended = true
+                break
+            }
+            if !pages.contains(entry.signature), seen.insert(entry.signature).inserted { kept.append(entry) }
         }
-        guard page.count >= pageSize, let last = page.last else { return .done }
+        pages.add(raw: page, entries: kept, before: anchor?.signature)
+        guard !ended, page.count >= pageSize, let last = page.last else { return .done }
         anchor = last
         return .page(before: last.signature)
     }
@@ -96,7 +109,7 @@ struct SignaturePaging: Sendable {
                 "listed \(newer.signature) at slot \(newer.slot) as older than \(anchor.signature) at slot \(anchor.slot): the "
                     + "endpoint does not page back (it ignores `before`?)")
         }
-        if page.count >= pageSize, page.allSatisfy({ listed.contains($0.signature) }) {
+        if page.count >= pageSize, page.allSatisfy({ pages.contains($0.signature) }) {
             throw refusal(
                 "listed only signatures it had listed already when asked for those before \(anchor.signature): the endpoint "
                     + "does not page back (it ignores `before`?)")
