@@ -193,8 +193,9 @@ struct SignatureHistoryTests {
         let history = SignatureHistory(rpc: rpc, pageSize: 8, held: 16)
         try await server.control(["reset_counters": true])
         let read = try await history.read(of: watched, newerThan: nil)
-        // Pages of 8 (the last of 4): the second to the sixth are let go.
-        #expect(read.partsReadAgain == 5)
+        // Pages of 8 (the last of 4): the second to the sixth are let go, and read again two to a part.
+        #expect(read.pagesReadAgain == 5)
+        #expect(read.parts == 5)
         #expect(read.peakHeld <= 16 + 3 * 8)
         #expect(try await historyCalls(server) == 8)
         var whole: [SignatureInfo] = []

@@ -29,18 +29,23 @@ struct HeldPagesTests {
         #expect(paging.pages.peak <= 4 + 3 * 2)
         #expect(paging.newestFirst == Self.page([20, 19, 12, 11, 10]), "held: the first page and the oldest")
 
+        // The pages to read again, oldest first, as many in a part as the limit holds.
         let segments = paging.pages.segments
-        #expect(segments.count == 5)
+        #expect(segments.count == 4)
         #expect(segments.first == .listed(Self.page([10, 11, 12])))
+        #expect(segments[1] == .reRead([released[2], released[1]]))
+        #expect(segments[2] == .reRead([released[0]]))
         #expect(segments.last == .listed(Self.page([19, 20])))
         // Read again, each released page is the page it was: oldest first, the whole history in order.
         var history: [SignatureInfo] = []
         for segment in segments {
             switch segment {
             case .listed(let entries): history += entries
-            case .reRead(let page):
-                let top = [Self.signature(19): 18, Self.signature(17): 16, Self.signature(15): 14][page.before]!
-                history += try #require(HeldPages.reRead(Self.page([top, top - 1]), as: page))
+            case .reRead(let pages):
+                for page in pages {
+                    let top = [Self.signature(19): 18, Self.signature(17): 16, Self.signature(15): 14][page.before]!
+                    history += try #require(HeldPages.reRead(Self.page([top, top - 1]), as: page))
+                }
             }
         }
         #expect(history == Self.page(Array((10...20))))

@@ -17,10 +17,11 @@ struct HeldPages: Sendable {
         let digest: Int
     }
 
-    /// A part of the history, oldest first: entries held, or a page to read again.
+    /// A part of the history, oldest first: entries held, or pages to read again (oldest first, together at most
+    /// the limit, or one).
     enum Segment: Sendable, Hashable {
         case listed([SignatureInfo])
-        case reRead(Released)
+        case reRead([Released])
     }
 
     private struct Page: Sendable {
@@ -85,13 +86,25 @@ struct HeldPages: Sendable {
         }
     }
 
-    /// The history read, oldest first: the pages held after the released ones, each released page to read again
-    /// (the oldest first), then the first page. Without a released page, one segment of everything.
+    /// The history read, oldest first: the pages held after the released ones, the released pages to read again
+    /// (the oldest first, as many in one part as the limit holds, so that a part is fetched and stored with as much
+    /// overlap as a whole read), then the first page. Without a released page, one segment of everything.
     var segments: [Segment] {
         let older = held.flatMap(\.entries)
         let newest = first?.entries ?? []
         guard !released.isEmpty else { return (newest + older).isEmpty ? [] : [.listed((newest + older).reversed())] }
-        return [.listed(older.reversed())] + released.reversed().map(Segment.reRead) + (newest.isEmpty ? [] : [.listed(newest.reversed())])
+        var groups: [[Released]] = []
+        var count = 0
+        for page in released.reversed() {
+            if let last = groups.last, !last.isEmpty, count + page.count <= limit {
+                groups[groups.count - 1].append(page)
+                count += page.count
+            } else {
+                groups.append([page])
+                count = page.count
+            }
+        }
+        return [.listed(older.reversed())] + groups.map(Segment.reRead) + (newest.isEmpty ? [] : [.listed(newest.reversed())])
     }
 
     /// The entries of a released page read again (`page`, newest first), oldest first and each signature once, when it

@@ -82,16 +82,20 @@ public struct SignatureHistory: Sendable {
         switch read.segments[part] {
         case .listed(let entries):
             return entries
-        case .reRead(let released):
-            let page = try await rpc.signaturesForAddress(
-                read.address, before: released.before, until: read.until, limit: pageSize, commitment: read.commitment)
-            guard let entries = HeldPages.reRead(page, as: released) else {
-                throw RPCError(
-                    .invalidResponse,
-                    "getSignaturesForAddress for \(read.address) lists other signatures before \(released.before) than it did "
-                        + "earlier in this read (\(page.count) against \(released.count); a failover to a lagging endpoint?). The "
-                        + "older part of the history was indexed and the cursor moved with it; the rest is read again at the "
-                        + "next poll. If this persists, take that endpoint out of SOLANA_RPC_URL")
+        case .reRead(let pages):
+            var entries: [SignatureInfo] = []
+            for released in pages {
+                let page = try await rpc.signaturesForAddress(
+                    read.address, before: released.before, until: read.until, limit: pageSize, commitment: read.commitment)
+                guard let again = HeldPages.reRead(page, as: released) else {
+                    throw RPCError(
+                        .invalidResponse,
+                        "getSignaturesForAddress for \(read.address) lists other signatures before \(released.before) than it did "
+                            + "earlier in this read (\(page.count) against \(released.count); a failover to a lagging endpoint?). The "
+                            + "older part of the history was indexed and the cursor moved with it; the rest is read again at the "
+                            + "next poll. If this persists, take that endpoint out of SOLANA_RPC_URL")
+                }
+                entries += again
             }
             return entries
         }
@@ -99,7 +103,7 @@ public struct SignatureHistory: Sendable {
 }
 
 /// One read of an address's history (`SignatureHistory.read`), in parts to take oldest first: the parts held, and
-/// between them the pages let go, read again one at a time.
+/// between them the pages let go, read again a part (at most `held` signatures) at a time.
 public struct SignatureRead: Sendable {
     let address: PublicKey
     let until: Signature?
@@ -111,8 +115,10 @@ public struct SignatureRead: Sendable {
     /// How many parts (`SignatureHistory.entries(of:part:)`).
     public var parts: Int { segments.count }
 
-    /// The parts read again from the node (one `getSignaturesForAddress` call each).
-    public var partsReadAgain: Int {
-        segments.count { if case .reRead = $0 { true } else { false } }
+    /// The pages read again from the node (one `getSignaturesForAddress` call each).
+    public var pagesReadAgain: Int {
+        segments.reduce(0) { count, segment in
+            if case .reRead(let pages) = segment { count + pages.count } else { count }
+        }
     }
 }
