@@ -64,6 +64,7 @@ extension IndexerSettings {
         let discovery = reader.integer("FLUTTERBYE_INDEX_DISCOVERY_SECONDS", default: 60, range: 1...86_400)
         let settle = reader.integer("FLUTTERBYE_INDEX_SETTLE_SECONDS", default: 10, range: 1...86_400)
         let dropAfter = reader.integer("FLUTTERBYE_INDEX_DROP_AFTER_SLOTS", default: 150, range: 1...1_000_000)
+        let held = reader.integer("FLUTTERBYE_INDEX_SIGNATURES_HELD", default: 100_000, range: 3_000...10_000_000)
         let logLevel = reader.logLevel()
 
         guard reader.problems.isEmpty, let database, let mint else { throw ConfigurationError(problems: reader.problems) }
@@ -71,7 +72,8 @@ extension IndexerSettings {
             database: database, endpoints: endpoints,
             watched: WatchedAddresses(flbyMint: mint, escrowWallet: escrow, feeWallet: fee, programID: program), start: start,
             options: .init(
-                polling: PollingSettings(busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet), sweepInterval: .seconds(sweep)),
+                polling: PollingSettings(
+                    busyInterval: .milliseconds(busy), quietInterval: .seconds(quiet), sweepInterval: .seconds(sweep), signaturesHeld: held),
                 discoveryInterval: .seconds(discovery), settleInterval: .seconds(settle), dropAfterSlots: UInt64(dropAfter)),
             logLevel: logLevel, programIDL: programIDL, pubSub: pubSub)
     }

@@ -29,6 +29,9 @@ struct IndexerSettingsTests {
         #expect(settings.watched.programID?.base58 == Self.mint)
         #expect(settings.start == .slot(1234))
         #expect(settings.options.polling.busyInterval == .seconds(1) && settings.options.dropAfterSlots == 150)
+        #expect(settings.options.polling.signaturesHeld == 100_000)
+        environment["FLUTTERBYE_INDEX_SIGNATURES_HELD"] = "20000"
+        #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).options.polling.signaturesHeld == 20_000)
 
         // The MAINNET_ names win over the plain ones.
         environment["ESCROW_WALLET"] = Self.fee
@@ -72,6 +75,7 @@ struct IndexerSettingsTests {
         let environment = [
             "SOLANA_RPC_URL": "ftp://node", "FLBY_TOKEN_MINT": "not-a-key", "ESCROW_WALLET": "0OIl",
             "FLUTTERBYE_INDEX_START_SLOT": "1", "FLUTTERBYE_INDEX_START_SIGNATURE": "x", "FLUTTERBYE_INDEX_POLL_MILLISECONDS": "0",
+            "FLUTTERBYE_INDEX_SIGNATURES_HELD": "999",
         ]
         do {
             _ = try IndexerSettings(environment: ServiceEnvironment(environment))
@@ -81,11 +85,11 @@ struct IndexerSettingsTests {
             for expected in [
                 "DATABASE_URL is not set", "SOLANA_RPC_URL: 'ftp://node' is not an http(s) URL", "FLBY_TOKEN_MINT is not a Solana address",
                 "ESCROW_WALLET is not a Solana address", "set only one of FLUTTERBYE_INDEX_START_SLOT and FLUTTERBYE_INDEX_START_SIGNATURE",
-                "FLUTTERBYE_INDEX_POLL_MILLISECONDS must be a whole number",
+                "FLUTTERBYE_INDEX_POLL_MILLISECONDS must be a whole number", "FLUTTERBYE_INDEX_SIGNATURES_HELD must be a whole number in 3000",
             ] {
                 #expect(text.contains(expected), "\(text)")
             }
-            #expect(error.problems.count == 6)
+            #expect(error.problems.count == 7)
         }
         #expect(throws: ConfigurationError.self) {
             try IndexerSettings(environment: ServiceEnvironment(["DATABASE_URL": "postgres://a@b/c", "SOLANA_RPC_URL": "http://x"]))
