@@ -1,6 +1,8 @@
 import ChainTestSupport
 import FlutterbyeIndexer
 import FlutterbyeStore
+import FlutterbyeTestSupport
+import Logging
 import Testing
 
 /// A history longer than one page of signatures, read whole and in parts.
@@ -22,7 +24,9 @@ extension IndexerAcceptanceTests {
             for options in [Self.options, inParts] {
                 try await Self.emptyIndex(client)
                 let store = IndexStore(client: client, logger: Self.logger)
-                let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: options, logger: Self.logger)
+                let captured = CapturedLog()
+                let logger = Logger(label: "IndexerAcceptanceTests") { _ in captured }
+                let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: options, logger: logger)
                 try await Self.running(indexer) {
                     try await Self.withTimeout(.seconds(180), "the indexer catching up") { await indexer.caughtUp() }
                 }
@@ -34,6 +38,11 @@ extension IndexerAcceptanceTests {
                 #expect(views.differences(from: IndexedViews(expected)) == [], "\(pages)")
                 let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
                 #expect(report.differences.isEmpty, "\(pages): \(report.differences)")
+                // The fee wallet's history was read in parts exactly when fewer signatures are held than it has.
+                let inPartsSaid = captured.lines.withLock { lines in
+                    lines.contains { $0.contains("the history of \(setup.fee)") && $0.contains("oldest first, reading") }
+                }
+                #expect(inPartsSaid == (options.polling.signaturesHeld < feeSignatures), "\(pages)")
             }
         }
     }

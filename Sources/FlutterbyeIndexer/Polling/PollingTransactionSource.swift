@@ -189,6 +189,14 @@ public struct PollingTransactionSource: TransactionSource {
         } catch {
             throw .rpc(error)
         }
+        if read.pagesReadAgain > 0 {
+            logger.info(
+                """
+                the history of \(address.address) is longer than a read holds (\(settings.signaturesHeld) signatures): indexing \
+                it in \(read.parts) parts, oldest first, reading \(read.pagesReadAgain) pages again
+                """,
+                metadata: ["role": "\(address.role.rawValue)"])
+        }
         var deliveredBefore = false
         for part in 0..<read.parts {
             let signatures: [SignatureInfo]

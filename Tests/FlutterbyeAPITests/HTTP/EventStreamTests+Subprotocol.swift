@@ -12,24 +12,6 @@ import Testing
 /// `flutterbye.bearer.<base64url>` beside `flutterbye.v1`; the server answers `flutterbye.v1` only, and the token
 /// reaches no log line, at any level. A token anywhere else (a plain GET's subprotocol header, the query) is refused.
 extension EventStreamTests {
-    /// Every log line the API writes, at every level, with its metadata. A value, as every `LogHandler` must be: each
-    /// copy of a logger sets its own metadata (a request's id) while others log from other threads.
-    struct CapturedLog: LogHandler {
-        let lines = Shared<[String]>([])
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            lines.withLock { $0.append("\(event.level) \(event.message) \(all)") }
-        }
-    }
-
     /// A raw upgrade request of `GET /v1/events` with `headers` (each `Name: value`).
     static func upgrade(_ query: String, headers: [String]) -> String {
         ([
