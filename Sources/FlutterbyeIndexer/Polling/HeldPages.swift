@@ -111,7 +111,12 @@ struct HeldPages: Sendable {
     /// is the page read before; otherwise nil (the node's answer changed or it lags: the read must fail).
     static func reRead(_ page: [SignatureInfo], as released: Released) -> [SignatureInfo]? {
         guard page.count == released.count, digest(page) == released.digest else { return nil }
+        return firstCopies(page).reversed()
+    }
+
+    /// `entries` with each signature once, where it came first (solana-labs/solana#24417 lists some twice).
+    static func firstCopies(_ entries: some Sequence<SignatureInfo>) -> [SignatureInfo] {
         var seen: Set<Signature> = []
-        return page.filter { seen.insert($0.signature).inserted }.reversed()
+        return entries.filter { seen.insert($0.signature).inserted }
     }
 }

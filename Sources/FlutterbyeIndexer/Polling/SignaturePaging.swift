@@ -57,22 +57,11 @@ struct SignaturePaging: Sendable {
             try checkMovesBack(page, from: anchor)
             if page.isEmpty { return .confirmEnd(before: anchor.signature) }
         }
-        var kept: [SignatureInfo] = []
-        var seen: Set<Signature> = []
-        var ended = false
-        for entry in page {
-            if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature {
-                ended = true
-                break
-            }
-            if let startSlot, entry.slot < startSlot {
-                ended = true
-                break
-            }
-            if !pages.contains(entry.signature), seen.insert(entry.signature).inserted { kept.append(entry) }
-        }
+        // What is past the cursor or the start slot ends the read; of the rest, each signature is kept once.
+        let end = page.firstIndex(where: endsRead) ?? page.endIndex
+        let kept = HeldPages.firstCopies(page[..<end]).filter { !pages.contains($0.signature) }
         pages.add(raw: page, entries: kept, before: anchor?.signature)
-        guard !ended, page.count >= pageSize, let last = page.last else { return .done }
+        guard end == page.endIndex, page.count >= pageSize, let last = page.last else { return .done }
         anchor = last
         return .page(before: last.signature)
     }
@@ -94,12 +83,18 @@ struct SignaturePaging: Sendable {
                 "lists nothing before \(anchor.signature) though the cursor \(cursor.signature) (slot \(cursor.slot)) is older: the "
                     + "endpoint does not know the cursor's part of the history (a failover to a lagging endpoint between pages?)")
         }
-        if let cursor, next.signature == cursor.signature || next.slot < cursor.slot { return .done }
-        if let startSlot, next.slot < startSlot { return .done }
+        if endsRead(next) { return .done }
         throw refusal(
             "listed nothing before \(anchor.signature), yet lists \(next.signature) (slot \(next.slot)) there when asked again"
                 + "\(cursor == nil ? "" : " without the cursor"): the endpoint skipped part of the history (a failover to a lagging "
                 + "endpoint between pages?)")
+    }
+
+    /// Whether `entry` lies past where the read ends: the cursor's signature, or older than the cursor or `startSlot`.
+    func endsRead(_ entry: SignatureInfo) -> Bool {
+        if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return true }
+        if let startSlot, entry.slot < startSlot { return true }
+        return false
     }
 
     /// Refuses a page (older than `anchor`) that does not move back.
