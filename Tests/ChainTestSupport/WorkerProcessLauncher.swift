@@ -19,14 +19,22 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
         }
 
         /// SIGTERM, then waits up to `seconds`: whether it exited with status 0 (a graceful stop). A worker still
-        /// running then is killed, so a test never hangs on it.
+        /// running then is killed, so a test never hangs on it. A stop that is not graceful is printed with what
+        /// happened (still running, or how it ended, and when), for the test's log.
         public func stopGracefully(within seconds: Double = 30) async -> Bool {
+            let signalled = ContinuousClock.now
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
             guard await ChildProcess.exit(of: process, within: .seconds(seconds)) else {
                 kill9()
+                print("\(log.lastPathComponent): still running \(seconds) s after SIGTERM; killed")
                 return false
             }
-            return process.terminationReason == .exit && process.terminationStatus == 0
+            let graceful = process.terminationReason == .exit && process.terminationStatus == 0
+            if !graceful {
+                let how = process.terminationReason == .exit ? "exited with status" : "was ended by signal"
+                print("\(log.lastPathComponent): \(how) \(process.terminationStatus), \(ContinuousClock.now - signalled) after SIGTERM")
+            }
+            return graceful
         }
 
         public func kill9() {

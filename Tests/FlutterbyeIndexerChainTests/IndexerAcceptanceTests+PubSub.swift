@@ -75,30 +75,31 @@ extension IndexerAcceptanceTests {
         try #require(PubSubEndpoint(url: server.webSocketURL.absoluteString))
     }
 
-    /// How soon, in slots after its confirmation, is measured and printed (docs/indexer.md has the figures of an idle
-    /// machine: every one in the slot of its confirmation); what is asserted is only that no poll could have been
-    /// that quick: polled every 30 s (75 slots), all 20 are indexed within 20 s (50 slots) of their confirmation.
-    @Test("with PubSub, a watched wallet's transactions are indexed as the node confirms them, though polled every 30 s")
+    /// No poll is due for an hour (busy, quiet and sweep intervals), so a transaction indexed within the test's
+    /// minutes was indexed because a notification woke its address's poll: that is what is asserted, whatever the
+    /// machine's load. How soon, in slots after its confirmation, is measured and printed (docs/indexer.md has the
+    /// figures of an idle machine: every one in the slot of its confirmation). (Polled every 30 s with a bound of 50
+    /// slots, a loaded CI run saw 56: the machine, not the indexer, set the lag.)
+    @Test("with PubSub, a watched wallet's transactions are indexed as the node confirms them, though no poll is due for an hour")
     func aMentionedTransactionIsIndexedAsItIsConfirmed() async throws {
         // Slots of 400 ms, as on mainnet.
         try await Self.withIndexEnvironment(database: "index_pubsub_latency", slotMs: 400) { client, rpc, server in
+            let hour = Duration.seconds(3_600)
             let (payer, wallet, indexer) = try await Self.walletIndexer(
-                client, rpc, server, polling: PollingSettings(busyInterval: .seconds(30), quietInterval: .seconds(60), sweepInterval: .seconds(60)))
+                client, rpc, server, polling: PollingSettings(busyInterval: hour, quietInterval: hour, sweepInterval: hour))
             try await Self.running(indexer) {
                 try await Self.subscribed(indexer)
                 var lags: [Int] = []
                 for index in 0..<20 {
                     let signature = try await Self.transfer(rpc, from: payer, to: wallet, lamports: 1_000 + UInt64(index))
-                    let (row, chain) = try await Self.indexedSlot(client, rpc, signature)
+                    // Not indexed within 2 minutes: no notification woke a poll (the next timed one is an hour away).
+                    let (row, chain) = try await Self.indexedSlot(client, rpc, signature, within: .seconds(120))
                     // Confirmed one slot after its own (confirm depth 1).
                     lags.append(Int(chain) - Int(row) - 1)
                 }
                 lags.sort()
                 let p95 = lags[Int((0.95 * Double(lags.count)).rounded(.up)) - 1]
                 print("indexed after confirmation, slots of 400 ms, sorted: \(lags); p95 \(p95)")
-                // Polling alone (every 75 slots) would spread the lags over 0-75: all 20 under 50 would happen about
-                // once in 3,000 runs ((2/3)^20). 50, not 25: a loaded CI machine delayed one to 28.
-                #expect((lags.last ?? .max) < 50, "\(lags)")
             }
         }
     }

@@ -11,7 +11,7 @@ import TokenWorker
 
 /// The worker with the local chain's PubSub endpoint: one subscription to the transactions that mention its payer (each
 /// of its transactions does) tells it of each confirmation, so a job is marked confirmed as the chain confirms it,
-/// though its status is polled only every 10 s; and the subscription costs one call, not one a job.
+/// though its status is polled only every hour; and the subscription costs one call, not one a job.
 @Suite(.enabled(if: WorkerTestEnvironment.isAvailable, "needs the Python venv and the test database: run Tests/run"), .serialized)
 struct TokenWorkerPubSubTests {
     static let logger = Logger(label: "TokenWorkerPubSubTests")
@@ -34,15 +34,16 @@ struct TokenWorkerPubSubTests {
         return ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: Self.logger)
     }
 
-    /// How soon, in slots after its transaction's confirmation, is measured and printed (docs/sender.md has the figures
-    /// of an idle machine: every job in the slot of its confirmation); what is asserted is only that no poll could
-    /// have been that quick: statuses polled every 30 s (75 slots), all 10 jobs are marked confirmed within 10 s
-    /// (25 slots) of their transaction's confirmation. (Polled every 10 s with a bound of 12 slots, a loaded CI run
-    /// once saw 12.)
+    /// Statuses are polled every hour, and a transaction's blockhash expires (the other way a job learns its
+    /// transaction landed) 150 slots after it was made, at least 48 s after the transaction was signed (the worker signs
+    /// with a blockhash at most 30 slots old); so a job marked confirmed within 40 s of its enqueueing was marked so
+    /// because a notification told the worker: that is what is asserted, whatever the machine's load. How soon, in slots after its transaction's confirmation, is measured and printed (docs/sender.md
+    /// has the figures of an idle machine: every job in the slot of its confirmation). (Polled every 30 s with a bound
+    /// of 25 slots, and before that every 10 s with 12, loaded CI runs set the lag, not the worker.)
     @Test func aJobIsMarkedConfirmedAsItsTransactionIsConfirmed() async throws {
         // Slots of 400 ms, as on mainnet.
         try await WorkerTestEnvironment.with(database: "flutterbye_pubsub_sender", fund: payer.publicKey, slotMs: 400) { client, rpc, server in
-            let group = try worker("pubsub", statusPollInterval: .seconds(30), client: client, rpc: rpc, server: server)
+            let group = try worker("pubsub", statusPollInterval: .seconds(3_600), client: client, rpc: rpc, server: server)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -55,7 +56,7 @@ struct TokenWorkerPubSubTests {
                             amount: "5", recipient: recipient.base58, memo: nil))
                     var chainSlot: UInt64?
                     var signature: Signature?
-                    let deadline = ContinuousClock.now + .seconds(60)
+                    let deadline = ContinuousClock.now + .seconds(40)
                     while ContinuousClock.now < deadline {
                         let job = try await queue.job(id: enqueued.jobID)
                         if job.state == .confirmed || job.state == .finalized, let text = job.signature {
@@ -65,7 +66,7 @@ struct TokenWorkerPubSubTests {
                         }
                         try await Task.sleep(for: .milliseconds(5))
                     }
-                    let confirmedBy = try #require(signature, "job \(key) was not confirmed within 60 s")
+                    let confirmedBy = try #require(signature, "job \(key) was not confirmed within 40 s: no notification told the worker")
                     let status = try #require(try await rpc.signatureStatuses([confirmedBy], searchTransactionHistory: true).first ?? nil)
                     // Confirmed one slot after its own (confirm depth 1).
                     lags.append(Int(try #require(chainSlot)) - Int(status.slot) - 1)
@@ -73,7 +74,6 @@ struct TokenWorkerPubSubTests {
                 lags.sort()
                 let p95 = lags[Int((0.95 * Double(lags.count)).rounded(.up)) - 1]
                 print("jobs confirmed after their transaction's confirmation, slots of 400 ms, sorted: \(lags); p95 \(p95)")
-                #expect((lags.last ?? .max) < 25, "\(lags)")
                 // What the PubSub side cost: providers count each subscribe and unsubscribe as a call.
                 let counters = try #require((try await server.controlState())["counters"] as? [String: Any])
                 let requests = (counters["pubsub"] as? [String: Any])?["requests"] as? [String: Int] ?? [:]
