@@ -21,6 +21,9 @@ import Testing
 struct DatabaseOutageTests {
     static let logger = Logger(label: "DatabaseOutageTests")
     static let token = StatusAPITests.token
+    /// The gate's own limit on a request's database work (`APIRequestContext.databaseTimeout`): a request answered
+    /// only then was not answered because the outage was seen.
+    static let gateTimeout = Duration.seconds(10)
 
     /// Runs `body` with the API (server and services, as `flutterbye run` serves it) on a cluster of its own.
     func withAPI(_ body: @Sendable (PostgresTestCluster, any TestClientProtocol) async throws -> Void) async throws {
@@ -68,9 +71,14 @@ struct DatabaseOutageTests {
                     #expect(
                         response.headers[.retryAfter].flatMap { Int($0) }.map { $0 >= 1 } == true,
                         "round \(round): \(method) \(uri) without Retry-After")
-                    #expect(elapsed < .seconds(5), "round \(round): \(method) \(uri) took \(elapsed)")
+                    // Answered because the probe (every 1 s, 2 s to answer) saw the outage: about 3 s at most on an
+                    // idle machine, 5.7 s seen in a loaded CI run. What must not answer it is the gate's own timeout
+                    // (10 s), or the pool's (15 s and more).
+                    #expect(elapsed < Self.gateTimeout, "round \(round): \(method) \(uri) took \(elapsed)")
                     if response.status == .serviceUnavailable {
-                        #expect(try StatusAPITests.error(response).code == "unavailable")
+                        let error = try StatusAPITests.error(response)
+                        #expect(error.code == "unavailable")
+                        #expect(!error.message.contains("did not answer within"), "round \(round): \(method) \(uri): \(error.message)")
                     }
                 }
             }
@@ -80,7 +88,7 @@ struct DatabaseOutageTests {
             await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
                 _ = try await events.connect(query: "from=latest", within: .seconds(30)) { _ in true }
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < Self.gateTimeout)
             // What needs no database answers.
             #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
             #expect(try await http.execute(uri: "/metrics", method: .get).status == .ok)
