@@ -96,7 +96,7 @@ struct HeldPages: Sendable {
         var groups: [[Released]] = []
         var count = 0
         for page in released.reversed() {
-            if let last = groups.last, !last.isEmpty, count + page.count <= limit {
+            if !groups.isEmpty, count + page.count <= limit {
                 groups[groups.count - 1].append(page)
                 count += page.count
             } else {
