@@ -1,5 +1,4 @@
 import ChainTestSupport
-import FlutterbyeAPI
 import FlutterbyeIndexer
 import FlutterbyeStore
 import FlutterbyeTestSupport
@@ -14,6 +13,8 @@ import PostgresNIO
 import Prometheus
 import Testing
 
+@testable import FlutterbyeAPI
+
 /// The API while PostgreSQL is down (its own cluster, stopped and started again): every request that needs the
 /// database is answered 503 with `Retry-After` within a couple of seconds, neither held until some timeout nor
 /// answered 500; what needs no database still answers; once the database is back, so is the API.
@@ -21,9 +22,6 @@ import Testing
 struct DatabaseOutageTests {
     static let logger = Logger(label: "DatabaseOutageTests")
     static let token = StatusAPITests.token
-    /// The gate's own limit on a request's database work (`APIRequestContext.databaseTimeout`): a request answered
-    /// only then was not answered because the outage was seen.
-    static let gateTimeout = Duration.seconds(10)
 
     /// Runs `body` with the API (server and services, as `flutterbye run` serves it) on a cluster of its own.
     func withAPI(_ body: @Sendable (PostgresTestCluster, any TestClientProtocol) async throws -> Void) async throws {
@@ -74,7 +72,7 @@ struct DatabaseOutageTests {
                     // Answered because the probe (every 1 s, 2 s to answer) saw the outage: about 3 s at most on an
                     // idle machine, 5.7 s seen in a loaded CI run. What must not answer it is the gate's own timeout
                     // (10 s), or the pool's (15 s and more).
-                    #expect(elapsed < Self.gateTimeout, "round \(round): \(method) \(uri) took \(elapsed)")
+                    #expect(elapsed < APILimits.databaseTimeout, "round \(round): \(method) \(uri) took \(elapsed)")
                     if response.status == .serviceUnavailable {
                         let error = try StatusAPITests.error(response)
                         #expect(error.code == "unavailable")
@@ -88,7 +86,7 @@ struct DatabaseOutageTests {
             await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
                 _ = try await events.connect(query: "from=latest", within: .seconds(30)) { _ in true }
             }
-            #expect(ContinuousClock.now - started < Self.gateTimeout)
+            #expect(ContinuousClock.now - started < APILimits.databaseTimeout)
             // What needs no database answers.
             #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
             #expect(try await http.execute(uri: "/metrics", method: .get).status == .ok)
