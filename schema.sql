@@ -45,7 +45,8 @@ $$;
 --   running/submitted -> retryable (a transient error; back to running when scheduled_at passes)
 --   any unfinished state -> failed (permanent error, or attempts exhausted) | cancelled (by an operator)
 -- A claimed job carries a lease (lease_expires_at) that its worker renews; a job whose lease expired is
--- rescued by any worker. The idempotency key is unique: enqueueing it again returns the same job.
+-- rescued by any worker. The idempotency key is unique (flutterbye.token_job_keys, version 18): enqueueing it again
+-- returns the same job.
 
 CREATE TABLE IF NOT EXISTS flutterbye.token_jobs (
     id                      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -76,7 +77,6 @@ CREATE TABLE IF NOT EXISTS flutterbye.token_jobs (
     confirmed_at            timestamptz,
     finalized_at            timestamptz,
     finished_at             timestamptz,
-    CONSTRAINT token_jobs_idempotency_key_unique UNIQUE (idempotency_key),
     CONSTRAINT token_jobs_idempotency_key_length CHECK (length(idempotency_key) BETWEEN 1 AND 200),
     CONSTRAINT token_jobs_state_valid CHECK (state IN
         ('available', 'running', 'submitted', 'confirmed', 'finalized', 'retryable', 'failed', 'cancelled')),
@@ -498,16 +498,38 @@ $$;
 CREATE OR REPLACE FUNCTION flutterbye.record_job_state_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        INSERT INTO flutterbye.events (kind, job_id, state, previous_state, attempt)
-        SELECT 'job_state', n.id, n.state, o.state, n.attempt
-        FROM new_jobs n JOIN old_jobs o ON o.id = n.id
-        WHERE n.state IS DISTINCT FROM o.state
-        ORDER BY n.id;
-    ELSE
-        INSERT INTO flutterbye.events (kind, job_id, state, attempt)
-        SELECT 'job_state', n.id, n.state, n.attempt FROM new_jobs n ORDER BY n.id;
+    INSERT INTO flutterbye.events (kind, job_id, state, previous_state, attempt)
+    SELECT 'job_state', n.id, n.state, o.state, n.attempt
+    FROM new_jobs n JOIN old_jobs o ON o.id = n.id
+    WHERE n.state IS DISTINCT FROM o.state
+    ORDER BY n.id;
+    RETURN NULL;
+END;
+$$;
+
+-- What an INSERT of jobs records, in one trigger: the jobs' idempotency keys (flutterbye.token_job_keys, version 18)
+-- and their enqueueing events. The queue and enqueue_token_job take each key for its job before the INSERT; any other
+-- writer (an operator's SQL) takes it here. A key of another job is refused: the DO UPDATE marks such a row by
+-- negating its job id (job ids are positive), and the exception undoes it. No join: a plan chosen for a few rows took
+-- 30 s for 20,000.
+CREATE OR REPLACE FUNCTION flutterbye.record_enqueued_jobs() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    taken text;
+BEGIN
+    WITH written AS (
+        INSERT INTO flutterbye.token_job_keys AS k (idempotency_key, job_id)
+        SELECT idempotency_key, id FROM new_jobs
+        ON CONFLICT (idempotency_key) DO UPDATE SET job_id = -k.job_id WHERE k.job_id <> EXCLUDED.job_id
+        RETURNING k.idempotency_key, k.job_id
+    )
+    SELECT min(format('idempotency_key %s is already used by job %s', idempotency_key, -job_id)) INTO taken
+    FROM written WHERE job_id < 0;
+    IF taken IS NOT NULL THEN
+        RAISE EXCEPTION '%', taken USING ERRCODE = 'unique_violation';
     END IF;
+    INSERT INTO flutterbye.events (kind, job_id, state, attempt)
+    SELECT 'job_state', n.id, n.state, n.attempt FROM new_jobs n ORDER BY n.id;
     RETURN NULL;
 END;
 $$;
@@ -515,7 +537,7 @@ $$;
 CREATE OR REPLACE TRIGGER token_jobs_enqueued_events
     AFTER INSERT ON flutterbye.token_jobs
     REFERENCING NEW TABLE AS new_jobs
-    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_job_state_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_enqueued_jobs();
 
 -- (A trigger with transition tables cannot name columns: it runs for every UPDATE, and finds the state changes.)
 CREATE OR REPLACE TRIGGER token_jobs_state_events
@@ -1037,25 +1059,30 @@ BEGIN
         RAISE EXCEPTION 'invalid max_attempts: % is not between 1 and 1000', coalesce(max_attempts::text, 'null') USING ERRCODE = '22023';
     END IF;
 
-    INSERT INTO flutterbye.token_jobs AS j
-        (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts,
-         mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
-    VALUES
-        (enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
-         enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
-         enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
-         coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts,
-         chosen_mint_authority, chosen_freeze_authority, chosen_update_authority, chosen_fields)
-    ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
-    RETURNING j.id INTO new_id;
-
+    -- The key is taken first, in flutterbye.token_job_keys (version 18), under the id the job gets: a key another
+    -- transaction is taking is waited for, and then it is that job, read below.
+    INSERT INTO flutterbye.token_job_keys AS k (idempotency_key, job_id)
+    VALUES (enqueue_token_job.idempotency_key, nextval('flutterbye.token_jobs_id_seq'))
+    ON CONFLICT DO NOTHING
+    RETURNING k.job_id INTO new_id;
     IF new_id IS NOT NULL THEN
+        INSERT INTO flutterbye.token_jobs
+            (id, idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at,
+             max_attempts, mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
+        OVERRIDING SYSTEM VALUE
+        VALUES
+            (new_id, enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
+             enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
+             enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
+             coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts,
+             chosen_mint_authority, chosen_freeze_authority, chosen_update_authority, chosen_fields);
         PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
         RETURN QUERY SELECT new_id, true, 'available'::text;
         RETURN;
     END IF;
 
-    SELECT * INTO existing FROM flutterbye.token_jobs j WHERE j.idempotency_key = enqueue_token_job.idempotency_key;
+    SELECT * INTO existing FROM flutterbye.token_jobs j
+    WHERE j.id = (SELECT k.job_id FROM flutterbye.token_job_keys k WHERE k.idempotency_key = enqueue_token_job.idempotency_key);
     IF existing.token_program IS DISTINCT FROM enqueue_token_job.token_program
         OR existing.decimals IS DISTINCT FROM enqueue_token_job.decimals::smallint
         OR existing.name IS DISTINCT FROM enqueue_token_job.name
@@ -1231,4 +1258,75 @@ $$;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (17, 'finalized jobs counted by triggers, the other states through their indexes: counts by state read no job kept')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 18: the idempotency keys in a table of their own.
+--
+-- token_job_keys: each job's idempotency key, unique, and its job. Kept unique by an index of token_jobs, the key
+--   took a new entry in that index, and a uniqueness check against the row's earlier versions, at every change of the
+--   job (its claim, its transaction, its confirmation, each lease renewal): PostgreSQL adds an entry to every index of
+--   a row whose indexed columns change, and its state is one. A key row is written once: by the queue's enqueue and
+--   enqueue_token_job before the job (INSERT ... ON CONFLICT DO NOTHING, so a key is decided by this table's unique
+--   index as it was by the job table's), by the job INSERT's trigger for any other writer (an operator's SQL;
+--   flutterbye.record_enqueued_jobs, above); a key already taken by another job fails that INSERT with
+--   unique_violation. It goes with its job (DELETE, the
+--   pruner, TRUNCATE); a job's key changed by an UPDATE changes its row. token_jobs.idempotency_key stays, unindexed,
+--   for reading; a job is found by its key through this table. Seeded once from the jobs, with the job table locked
+--   against writes, when the unique index of version 2 is still there; then that index goes.
+
+CREATE TABLE IF NOT EXISTS flutterbye.token_job_keys (
+    idempotency_key text PRIMARY KEY,
+    job_id          bigint NOT NULL
+);
+
+-- A job's key goes with it (DELETE, the pruner, TRUNCATE), and follows an UPDATE of it. (An INSERT takes its jobs'
+-- keys in flutterbye.record_enqueued_jobs, with their events.)
+CREATE OR REPLACE FUNCTION flutterbye.record_job_keys() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM flutterbye.token_job_keys k USING deleted_jobs d WHERE k.idempotency_key = d.idempotency_key AND k.job_id = d.id;
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE flutterbye.token_job_keys SET idempotency_key = NEW.idempotency_key
+        WHERE idempotency_key = OLD.idempotency_key AND job_id = OLD.id;
+    ELSE
+        TRUNCATE flutterbye.token_job_keys;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER token_jobs_keys_deleted
+    AFTER DELETE ON flutterbye.token_jobs
+    REFERENCING OLD TABLE AS deleted_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_job_keys();
+
+-- Only statements that name the key in their SET list fire it: the queue's never do.
+CREATE OR REPLACE TRIGGER token_jobs_key_changed
+    AFTER UPDATE OF idempotency_key ON flutterbye.token_jobs
+    FOR EACH ROW WHEN (OLD.idempotency_key IS DISTINCT FROM NEW.idempotency_key)
+    EXECUTE FUNCTION flutterbye.record_job_keys();
+
+CREATE OR REPLACE TRIGGER token_jobs_keys_truncated
+    AFTER TRUNCATE ON flutterbye.token_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION flutterbye.record_job_keys();
+
+DO $$
+BEGIN
+    IF EXISTS (
+        SELECT FROM pg_constraint
+        WHERE conrelid = 'flutterbye.token_jobs'::regclass AND conname = 'token_jobs_idempotency_key_unique'
+    ) THEN
+        LOCK TABLE flutterbye.token_jobs IN SHARE MODE;
+        INSERT INTO flutterbye.token_job_keys (idempotency_key, job_id)
+        SELECT idempotency_key, id FROM flutterbye.token_jobs
+        ON CONFLICT DO NOTHING;
+        ALTER TABLE flutterbye.token_jobs DROP CONSTRAINT token_jobs_idempotency_key_unique;
+    END IF;
+END
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (18, 'idempotency keys in token_job_keys: the changes of a job no longer write to an index of its key')
 ON CONFLICT (version) DO NOTHING;

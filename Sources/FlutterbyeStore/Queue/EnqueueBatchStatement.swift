@@ -4,10 +4,13 @@ import PostgresNIO
 // One of the queue's hot statements, prepared once per connection (PostgresNIO caches them by name): the server
 // parses and plans it once instead of on every call. The name carries a version: a changed statement gets a new name.
 
-/// Inserts a batch of validated requests in one statement, skipping keys that exist (`ON CONFLICT DO NOTHING`), and
-/// wakes workers with one NOTIFY (payload: the smallest new id). Returns (id, idempotency_key) of each new job.
+/// Inserts a batch of validated requests in one statement and wakes workers with one NOTIFY (payload: the smallest new
+/// id). Returns (id, idempotency_key) of each new job. Each key is taken first in `flutterbye.token_job_keys` (schema
+/// version 18) with `ON CONFLICT DO NOTHING`, under the job id the job will have: a key that exists, or came earlier in
+/// the batch, makes no job, and a key another transaction is taking is waited for, as the unique index decides, not
+/// a plan made from statistics.
 struct EnqueueBatchStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_enqueue_batch_v2"
+    static let name = "flutterbye_enqueue_batch_v3"
     static let sql = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -16,15 +19,22 @@ struct EnqueueBatchStatement: PostgresPreparedStatement {
                 WITH ORDINALITY AS input(idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient,
                                          memo, has_memo, priority, scheduled_at, max_attempts, mint_authority, freeze_authority,
                                          metadata_update_authority, additional_metadata, ordinal)
+        ), numbered AS (
+            SELECT *, nextval('flutterbye.token_jobs_id_seq') AS job_id FROM input
+        ), keyed AS (
+            INSERT INTO flutterbye.token_job_keys (idempotency_key, job_id)
+            SELECT idempotency_key, job_id FROM numbered ORDER BY ordinal
+            ON CONFLICT DO NOTHING
+            RETURNING job_id
         ), inserted AS (
             INSERT INTO flutterbye.token_jobs AS j
-                (idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at, max_attempts,
-                 mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
-            SELECT idempotency_key, token_program, decimals, name, symbol, uri, amount::numeric, recipient,
+                (id, idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at,
+                 max_attempts, mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
+            OVERRIDING SYSTEM VALUE
+            SELECT n.job_id, idempotency_key, token_program, decimals, name, symbol, uri, amount::numeric, recipient,
                    CASE WHEN has_memo THEN memo END, priority, scheduled_at, max_attempts, mint_authority, freeze_authority,
                    nullif(metadata_update_authority, ''), nullif(additional_metadata, '')::jsonb
-            FROM input ORDER BY ordinal
-            ON CONFLICT ON CONSTRAINT token_jobs_idempotency_key_unique DO NOTHING
+            FROM numbered n JOIN keyed k ON k.job_id = n.job_id ORDER BY n.ordinal
             RETURNING j.id, j.idempotency_key
         ), notified AS (
             SELECT pg_notify('flutterbye_token_jobs', min(id)::text) FROM inserted HAVING count(*) > 0

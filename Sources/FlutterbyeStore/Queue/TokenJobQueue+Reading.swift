@@ -15,7 +15,10 @@ extension TokenJobQueue {
     /// The job enqueued with `idempotencyKey`, if any.
     public func job(idempotencyKey: String) async throws(StoreError) -> TokenJob? {
         try await jobs(
-            "SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs WHERE idempotency_key = \(idempotencyKey)",
+            """
+            SELECT \(unescaped: Self.columns) FROM flutterbye.token_jobs
+            WHERE id = (SELECT job_id FROM flutterbye.token_job_keys WHERE idempotency_key = \(idempotencyKey))
+            """,
             "reading job \(idempotencyKey)"
         ).first
     }
