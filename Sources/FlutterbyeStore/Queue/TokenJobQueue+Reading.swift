@@ -103,33 +103,59 @@ extension TokenJobQueue {
         return .milliseconds(Int64((clamped * 1000).rounded()))
     }
 
+    /// A job from a row of `TokenJobQueue.columns`, its cells read in that order (a lookup by column name for each of
+    /// them cost a claim more than the rest of its decoding).
     static func decodeJob(_ row: PostgresRow) throws -> TokenJob {
-        let c = row.makeRandomAccess()
-        let errorsText = try c["errors"].decode(String.self)
-        let errors = errorsText == "[]" ? [] : Self.decodeAttemptErrors(errorsText)
-        let raw = try c["raw_transaction"].decode(ByteBuffer?.self)
+        guard row.count == columnCount else {
+            throw StoreError(.queryFailed, "a job row has \(row.count) columns, not the \(columnCount) the queue selects")
+        }
+        var cells = JobCells(row.makeIterator())
+        let id: Int64 = try cells.next()
+        let idempotencyKey: String = try cells.next()
+        let state: String = try cells.next()
+        let tokenProgram: String = try cells.next()
+        let decimals: Int16 = try cells.next()
+        let name: String = try cells.next()
+        let symbol: String = try cells.next()
+        let uri: String = try cells.next()
+        let amount: String = try cells.next()
+        let recipient: String = try cells.next()
+        let memo: String? = try cells.next()
+        let priority: Int16 = try cells.next()
+        let scheduledAt: Date = try cells.next()
+        let attempt: Int32 = try cells.next()
+        let maxAttempts: Int32 = try cells.next()
+        let attemptedBy: String? = try cells.next()
+        let leaseToken: Int64? = try cells.next()
+        let leaseExpiresAt: Date? = try cells.next()
+        let errorsText: String = try cells.next()
+        let mintAddress: String? = try cells.next()
+        let signature: String? = try cells.next()
+        let signatures: [String] = try cells.next()
+        let raw: ByteBuffer? = try cells.next()
+        let lastValidBlockHeight: Int64? = try cells.next()
+        let createdAt: Date = try cells.next()
+        let updatedAt: Date = try cells.next()
+        let submittedAt: Date? = try cells.next()
+        let confirmedAt: Date? = try cells.next()
+        let finalizedAt: Date? = try cells.next()
+        let finishedAt: Date? = try cells.next()
+        let mintAuthority: String = try cells.next()
+        let freezeAuthority: String = try cells.next()
+        let metadataUpdateAuthority: String? = try cells.next()
+        let additionalMetadata: String? = try cells.next()
         let request = TokenJobRequest(
-            idempotencyKey: try c["idempotency_key"].decode(String.self), tokenProgram: try c["token_program"].decode(String.self),
-            decimals: Int(try c["decimals"].decode(Int16.self)), name: try c["name"].decode(String.self),
-            symbol: try c["symbol"].decode(String.self), uri: try c["uri"].decode(String.self), amount: try c["amount"].decode(String.self),
-            recipient: try c["recipient"].decode(String.self), memo: try c["memo"].decode(String?.self),
-            priority: Int(try c["priority"].decode(Int16.self)), scheduledAt: try c["scheduled_at"].decode(Date.self),
-            maxAttempts: Int(try c["max_attempts"].decode(Int32.self)), mintAuthority: try c["mint_authority"].decode(String.self),
-            freezeAuthority: try c["freeze_authority"].decode(String.self),
-            metadataUpdateAuthority: try c["metadata_update_authority"].decode(String?.self),
-            additionalMetadata: TokenJobRequest.additionalMetadata(column: try c["additional_metadata"].decode(String?.self)))
+            idempotencyKey: idempotencyKey, tokenProgram: tokenProgram, decimals: Int(decimals), name: name, symbol: symbol, uri: uri,
+            amount: amount, recipient: recipient, memo: memo, priority: Int(priority), scheduledAt: scheduledAt,
+            maxAttempts: Int(maxAttempts), mintAuthority: mintAuthority, freezeAuthority: freezeAuthority,
+            metadataUpdateAuthority: metadataUpdateAuthority, additionalMetadata: TokenJobRequest.additionalMetadata(column: additionalMetadata))
         return TokenJob(
-            id: try c["id"].decode(Int64.self), request: request,
-            state: TokenJobState(rawValue: try c["state"].decode(String.self)) ?? .failed,
-            attempt: Int(try c["attempt"].decode(Int32.self)), attemptedBy: try c["attempted_by"].decode(String?.self),
-            leaseToken: try c["lease_token"].decode(Int64?.self), leaseExpiresAt: try c["lease_expires_at"].decode(Date?.self), errors: errors,
-            mintAddress: try c["mint_address"].decode(String?.self), signature: try c["signature"].decode(String?.self),
-            signatures: try c["signatures"].decode([String].self),
-            rawTransaction: raw.map { Array($0.readableBytesView) },
-            lastValidBlockHeight: try c["last_valid_block_height"].decode(Int64?.self).map { UInt64(clamping: $0) },
-            createdAt: try c["created_at"].decode(Date.self), updatedAt: try c["updated_at"].decode(Date.self),
-            submittedAt: try c["submitted_at"].decode(Date?.self), confirmedAt: try c["confirmed_at"].decode(Date?.self),
-            finalizedAt: try c["finalized_at"].decode(Date?.self), finishedAt: try c["finished_at"].decode(Date?.self))
+            id: id, request: request, state: TokenJobState(rawValue: state) ?? .failed, attempt: Int(attempt), attemptedBy: attemptedBy,
+            leaseToken: leaseToken, leaseExpiresAt: leaseExpiresAt,
+            errors: errorsText == "[]" ? [] : Self.decodeAttemptErrors(errorsText), mintAddress: mintAddress, signature: signature,
+            signatures: signatures, rawTransaction: raw.map { Array($0.readableBytesView) },
+            lastValidBlockHeight: lastValidBlockHeight.map { UInt64(clamping: $0) }, createdAt: createdAt, updatedAt: updatedAt,
+            submittedAt: submittedAt, confirmedAt: confirmedAt, finalizedAt: finalizedAt, finishedAt: finishedAt)
     }
 
     /// The `errors` column's attempts (jsonb rendered as text); an unreadable one is left out.
@@ -149,5 +175,17 @@ extension TokenJobQueue {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+}
+
+/// The cells of a job row, read one after another.
+private struct JobCells {
+    var iterator: PostgresRow.Iterator
+
+    init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+    mutating func next<Value: PostgresDecodable>() throws -> Value {
+        guard let cell = iterator.next() else { throw StoreError(.queryFailed, "a job row ended before its columns did") }
+        return try cell.decode(Value.self)
     }
 }

@@ -71,6 +71,7 @@ public struct TokenJobQueue: Sendable {
 
     // MARK: Plumbing
 
+    /// The columns of a job, in the order `decodeJob` reads them.
     static let columns = """
         id, idempotency_key, state, token_program, decimals, name, symbol, uri, amount::text AS amount, recipient, memo,
         priority, scheduled_at, attempt, max_attempts, attempted_by, lease_token, lease_expires_at, errors::text AS errors,
@@ -78,6 +79,8 @@ public struct TokenJobQueue: Sendable {
         confirmed_at, finalized_at, finished_at, mint_authority, freeze_authority, metadata_update_authority,
         additional_metadata::text AS additional_metadata
         """
+    /// How many `columns` there are (no column expression in it has a comma).
+    static let columnCount = columns.split(separator: ",").count
 
     /// The condition that a job (of alias `j`, or of the statement's one table with `alias` nil) is in one of `states`,
     /// for statements on jobs named by id: `(state IN (…)) IS TRUE`, which PostgreSQL cannot prove implies the

@@ -1,0 +1,68 @@
+import FlutterbyeTestSupport
+import Foundation
+import PostgresNIO
+import SolanaCore
+import Testing
+
+@testable import FlutterbyeStore
+
+/// A job row is read cell after cell in the order of `TokenJobQueue.columns`; a row of other columns is refused with an
+/// error, never a trap (a lookup by a column name the row lacks stopped the process).
+@Suite(
+    "Job rows against PostgreSQL",
+    .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
+    .serialized)
+struct JobRowTests {
+    func firstRow(_ client: PostgresClient, _ query: PostgresQuery) async throws -> PostgresRow {
+        for try await row in try await client.query(query, logger: TestDatabase.logger) { return row }
+        throw StoreError(.queryFailed, "no row")
+    }
+
+    @Test func aRowOfOtherColumnsIsRefused() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
+            let short = try await firstRow(client, "SELECT 1::int8 AS id, 'key' AS errors")
+            let refusal = #expect(throws: StoreError.self) { try TokenJobQueue.decodeJob(short) }
+            #expect(refusal?.message.contains("has 2 columns, not the \(TokenJobQueue.columnCount)") == true)
+
+            // As many columns as a job has, of other types.
+            let cells = (0..<TokenJobQueue.columnCount).map { "\($0)::int8 AS c\($0)" }.joined(separator: ", ")
+            let wrong = try await firstRow(client, PostgresQuery(unsafeSQL: "SELECT \(cells)"))
+            #expect(throws: (any Error).self) { try TokenJobQueue.decodeJob(wrong) }
+        }
+    }
+
+    @Test func everyColumnOfAJobIsRead() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            var request = TokenJobQueueTests.request(
+                "row-\(UUID())", amount: "18446744073709551615", priority: 7, scheduledAt: Date(timeIntervalSince1970: 1_893_456_000))
+            request.mintAuthority = "revoke"
+            request.freezeAuthority = "ours"
+            request.metadataUpdateAuthority = "none"
+            request.additionalMetadata = [TokenMetadataField("website", "https://flutterbye.example")]
+            let enqueued = try await queue.enqueue(request)
+            try await client.query(
+                """
+                UPDATE flutterbye.token_jobs SET attempt = 3, attempted_by = 'reader', lease_token = 41,
+                    lease_expires_at = '2030-01-02T03:04:05Z', mint_address = 'mint', signature = 'sig-2',
+                    signatures = ARRAY['sig-1', 'sig-2'], raw_transaction = '\\x0102ff', last_valid_block_height = 99,
+                    submitted_at = '2030-01-01T00:00:01Z', confirmed_at = '2030-01-01T00:00:02Z',
+                    finalized_at = '2030-01-01T00:00:03Z', finished_at = '2030-01-01T00:00:04Z', state = 'finalized',
+                    errors = '[{"class": "rpc", "message": "m", "attempt": 2, "at": "2030-01-01T00:00:00+00:00"}]'
+                WHERE id = \(enqueued.jobID)
+                """, logger: TestDatabase.logger)
+            let job = try await queue.job(id: enqueued.jobID)
+            #expect(job.request == request)
+            #expect(job.state == .finalized && job.attempt == 3 && job.attemptedBy == "reader")
+            #expect(job.leaseToken == 41 && job.leaseExpiresAt == Date(timeIntervalSince1970: 1_893_553_445))
+            #expect(job.mintAddress == "mint" && job.signature == "sig-2" && job.signatures == ["sig-1", "sig-2"])
+            #expect(job.rawTransaction == [1, 2, 255] && job.lastValidBlockHeight == 99)
+            #expect(job.submittedAt == Date(timeIntervalSince1970: 1_893_456_001))
+            #expect(job.confirmedAt == Date(timeIntervalSince1970: 1_893_456_002))
+            #expect(job.finalizedAt == Date(timeIntervalSince1970: 1_893_456_003))
+            #expect(job.finishedAt == Date(timeIntervalSince1970: 1_893_456_004))
+            #expect(job.errors.map(\.message) == ["m"] && job.errors.map(\.attempt) == [2])
+        }
+    }
+}
