@@ -509,25 +509,18 @@ $$;
 
 -- What an INSERT of jobs records, in one trigger: the jobs' idempotency keys (flutterbye.token_job_keys, version 18)
 -- and their enqueueing events. The queue and enqueue_token_job take each key for its job before the INSERT; any other
--- writer (an operator's SQL) takes it here. A key of another job is refused: the DO UPDATE marks such a row by
--- negating its job id (job ids are positive), and the exception undoes it. No join: a plan chosen for a few rows took
--- 30 s for 20,000.
+-- writer (an operator's SQL) takes it here, and a key of another job fails the INSERT with unique_violation. Each key
+-- is looked up through the key table's index whatever the statistics say (enable_seqscan off; OFFSET 0 keeps the
+-- lookup a subquery per job): a plan kept from a moment the table looked empty read every key at every enqueue.
 CREATE OR REPLACE FUNCTION flutterbye.record_enqueued_jobs() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    taken text;
+LANGUAGE plpgsql
+SET enable_seqscan = off
+AS $$
 BEGIN
-    WITH written AS (
-        INSERT INTO flutterbye.token_job_keys AS k (idempotency_key, job_id)
-        SELECT idempotency_key, id FROM new_jobs
-        ON CONFLICT (idempotency_key) DO UPDATE SET job_id = -k.job_id WHERE k.job_id <> EXCLUDED.job_id
-        RETURNING k.idempotency_key, k.job_id
-    )
-    SELECT min(format('idempotency_key %s is already used by job %s', idempotency_key, -job_id)) INTO taken
-    FROM written WHERE job_id < 0;
-    IF taken IS NOT NULL THEN
-        RAISE EXCEPTION '%', taken USING ERRCODE = 'unique_violation';
-    END IF;
+    INSERT INTO flutterbye.token_job_keys (idempotency_key, job_id)
+    SELECT n.idempotency_key, n.id FROM new_jobs n
+    WHERE NOT EXISTS (
+        SELECT FROM flutterbye.token_job_keys k WHERE k.idempotency_key = n.idempotency_key AND k.job_id = n.id OFFSET 0);
     INSERT INTO flutterbye.events (kind, job_id, state, attempt)
     SELECT 'job_state', n.id, n.state, n.attempt FROM new_jobs n ORDER BY n.id;
     RETURN NULL;
@@ -1329,4 +1322,45 @@ $$;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (18, 'idempotency keys in token_job_keys: the changes of a job no longer write to an index of its key')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 19: a claim is planned once per connection.
+--
+-- claim_token_jobs: the queue's claim (TokenJobQueue.claim): up to claim_limit runnable jobs (available, or retryable
+--   and due), highest priority first, each locked with SKIP LOCKED and claimed for worker_id under a new lease token
+--   and a lease of lease_milliseconds, skipping the ids in excluded; the claimed jobs are returned in no set order.
+--   As a prepared statement, the claim was planned again at every call: with its limit a parameter, PostgreSQL
+--   estimates the plan it could keep at a tenth of the runnable jobs, finds it dearer than one made for the call's own
+--   limit, and plans anew each time, which took about as long as running the claim. In this function its plan is made
+--   once per connection (plan_cache_mode), with the runnable jobs' index and the primary key whatever the statistics
+--   say (enable_seqscan off): a plan kept from a moment the table looked empty would otherwise read every job at
+--   every claim.
+
+CREATE OR REPLACE FUNCTION flutterbye.claim_token_jobs(claim_limit bigint, worker_id text, lease_milliseconds bigint, excluded bigint[])
+RETURNS SETOF flutterbye.token_jobs
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH next AS (
+        SELECT id FROM flutterbye.token_jobs
+        WHERE state IN ('available', 'retryable') AND scheduled_at <= now() AND NOT (id = ANY(excluded))
+        ORDER BY priority DESC, scheduled_at, id
+        LIMIT claim_limit
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE flutterbye.token_jobs j
+    SET state = 'running', attempt = j.attempt + 1, attempted_by = worker_id,
+        lease_token = nextval('flutterbye.token_job_lease_tokens'),
+        lease_expires_at = now() + lease_milliseconds * interval '1 millisecond', updated_at = now()
+    WHERE j.id = ANY(ARRAY(SELECT id FROM next))
+    RETURNING j.*;
+END;
+$$;
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (19, 'the claim in claim_token_jobs, planned once per connection')
 ON CONFLICT (version) DO NOTHING;

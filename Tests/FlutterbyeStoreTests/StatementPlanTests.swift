@@ -93,6 +93,31 @@ struct StatementPlanTests {
         }
     }
 
+    /// The claim's plan is made once per connection (schema version 19): made while the job table was empty, it still
+    /// reads the jobs it claims through the indexes once 20,000 jobs are kept and 400 wait.
+    @Test func aClaimPlannedOnAnEmptyTableReadsTheJobsItClaimsNotEveryJobKept() async throws {
+        try await withQueue { queue, client in
+            try await client.query("ANALYZE flutterbye.token_jobs", logger: TestDatabase.logger)
+            for _ in 0..<3 {
+                #expect(try await queue.claim(workerID: "plans", limit: 10, lease: .seconds(60)).isEmpty)
+            }
+            try await keepFinishedJobs(client, olderThan: "2 hours", failedOrCancelled: "NULL")
+            for index in 0..<Self.jobs {
+                _ = try await queue.enqueue(TokenJobQueueTests.request("claim-\(index)"))
+            }
+
+            let before = try await jobTableReads(client)
+            var claimed = 0
+            for _ in 0..<10 {
+                claimed += try await queue.claim(workerID: "plans", limit: 10, lease: .seconds(60)).count
+            }
+            let after = try await jobTableReads(client)
+
+            #expect(claimed == 100)
+            #expect(after - before < 1_000, "100 claims read \(after - before) rows of the job table, which keeps 20,400")
+        }
+    }
+
     @Test func theLastHoursFiguresReadThatHoursJobsNotEveryJobKept() async throws {
         try await withQueue { queue, client in
             // A week of finished jobs kept (FLUTTERBYE_JOB_RETENTION_HOURS), all of them older than the hour.

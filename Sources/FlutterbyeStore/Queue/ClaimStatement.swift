@@ -5,26 +5,13 @@ import PostgresNIO
 // parses and plans it once instead of on every call. The name carries a version: a changed statement gets a new name.
 
 /// Claims up to `limit` runnable jobs for `workerID` under a lease, each with a new lease token, skipping the ids in
-/// `excluding` (see `TokenJobQueue.claim`); returned in claim order (priority, then schedule, then id): an UPDATE's
-/// RETURNING comes in whatever order the join produced, so the claimed rows are sorted again.
+/// `excluding` (see `TokenJobQueue.claim`), through `flutterbye.claim_token_jobs` (schema version 19, where the claim is
+/// planned once per connection); returned in claim order (priority, then schedule, then id).
 struct ClaimStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_claim_v4"
+    static let name = "flutterbye_claim_v5"
     static let sql = """
-        WITH next AS (
-            SELECT id AS next_id FROM flutterbye.token_jobs
-            WHERE state IN ('available', 'retryable') AND scheduled_at <= now() AND NOT (id = ANY($4::int8[]))
-            ORDER BY priority DESC, scheduled_at, id
-            LIMIT $1
-            FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-            UPDATE flutterbye.token_jobs j
-            SET state = 'running', attempt = j.attempt + 1, attempted_by = $2,
-                lease_token = nextval('flutterbye.token_job_lease_tokens'),
-                lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
-            FROM next WHERE j.id = next.next_id
-            RETURNING \(TokenJobQueue.columns)
-        )
-        SELECT * FROM claimed ORDER BY priority DESC, scheduled_at, id
+        SELECT \(TokenJobQueue.columns) FROM flutterbye.claim_token_jobs($1, $2, $3, $4)
+        ORDER BY priority DESC, scheduled_at, id
         """
     typealias Row = TokenJob
 
