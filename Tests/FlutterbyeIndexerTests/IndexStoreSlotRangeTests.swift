@@ -17,12 +17,9 @@ struct IndexStoreSlotRangeTests {
     static let mint = "CRqft4ezes93aTpGML4G1REU3aXHKkMzuPp4ZLBWCFev"
 
     func withStore(_ body: (IndexStore, PostgresClient) async throws -> Void) async throws {
-        var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
-        try await TestDatabase.createDatabase("flutterbye_slot_range", on: database)
-        database.database = "flutterbye_slot_range"
-        try await TestDatabase.withClient(database) { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
-            try await client.query("TRUNCATE flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE", logger: Self.logger)
+        try await TestDatabase.withMigratedDatabase(
+            "flutterbye_slot_range", truncating: "flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE"
+        ) { client, _ in
             try await body(IndexStore(client: client, logger: Self.logger), client)
         }
     }

@@ -27,12 +27,7 @@ struct EnqueueCommandTests {
     }
 
     @Test func theChoicesAreEnqueuedOrRefusedWithTheQueuesMessage() async throws {
-        var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
-        try await TestDatabase.createDatabase("flutterbye_enqueue_command", on: database)
-        database.database = "flutterbye_enqueue_command"
-        try await TestDatabase.withClient(database) { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
+        try await TestDatabase.withMigratedDatabase("flutterbye_enqueue_command", truncating: "flutterbye.token_jobs") { client, database in
             let url = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
             let (status, output) = try await Self.enqueue(
                 "cli-chosen",

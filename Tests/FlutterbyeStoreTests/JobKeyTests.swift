@@ -14,12 +14,7 @@ import Testing
 struct JobKeyTests {
     /// Runs `body` with a queue on an empty job table of this suite's database.
     func withQueue(_ body: (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
-        var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
-        try await TestDatabase.createDatabase("flutterbye_keys", on: database)
-        database.database = "flutterbye_keys"
-        try await TestDatabase.withClient(database) { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+        try await TestDatabase.withMigratedDatabase("flutterbye_keys", truncating: "flutterbye.token_jobs") { client, _ in
             try await body(TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0), client)
         }
     }

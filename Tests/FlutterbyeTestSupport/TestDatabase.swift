@@ -60,6 +60,23 @@ public enum TestDatabase {
         }
     }
 
+    /// Runs `body` with a running client of database `name` of the test server (created unless it exists), the schema
+    /// applied and `tables` (a comma-separated list, e.g. `flutterbye.token_jobs`) truncated, and that database's
+    /// configuration.
+    public static func withMigratedDatabase(
+        _ name: String, truncating tables: String, _ body: (PostgresClient, DatabaseConfiguration) async throws -> Void
+    ) async throws {
+        var database = try DatabaseConfiguration(url: try requiredURL())
+        try await createDatabase(name, on: database)
+        database.database = name
+        let configuration = database
+        try await withClient(configuration) { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: logger)
+            try await client.query("TRUNCATE \(unescaped: tables)", logger: logger)
+            try await body(client, configuration)
+        }
+    }
+
     /// Drops database `name` on `server` if it exists (closing its sessions) and creates it empty: for a test that needs
     /// a database without the schema.
     public static func recreateDatabase(_ name: String, on server: DatabaseConfiguration) async throws {
