@@ -1263,10 +1263,10 @@ ON CONFLICT (version) DO NOTHING;
 --   enqueue_token_job before the job (INSERT ... ON CONFLICT DO NOTHING, so a key is decided by this table's unique
 --   index as it was by the job table's), by the job INSERT's trigger for any other writer (an operator's SQL;
 --   flutterbye.record_enqueued_jobs, above); a key already taken by another job fails that INSERT with
---   unique_violation. It goes with its job (DELETE, the
---   pruner, TRUNCATE); a job's key changed by an UPDATE changes its row. token_jobs.idempotency_key stays, unindexed,
---   for reading; a job is found by its key through this table. Seeded once from the jobs, with the job table locked
---   against writes, when the unique index of version 2 is still there; then that index goes.
+--   unique_violation. It goes with its job (DELETE, the pruner, TRUNCATE); a job's key changed by an UPDATE changes
+--   its row. token_jobs.idempotency_key stays, unindexed, for reading; a job is found by its key through this table.
+--   Seeded once from the jobs, with the job table locked against writes, when the unique index of version 2 is still
+--   there; then that index goes.
 
 CREATE TABLE IF NOT EXISTS flutterbye.token_job_keys (
     idempotency_key text PRIMARY KEY,
