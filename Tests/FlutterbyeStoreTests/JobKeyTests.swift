@@ -19,7 +19,7 @@ struct JobKeyTests {
         }
     }
 
-    /// The key rows, as (key, job id), sorted by key.
+    /// The key rows: each key and its job id.
     static func keyRows(_ client: PostgresClient) async throws -> [String: Int64] {
         var keys: [String: Int64] = [:]
         let rows = try await client.query("SELECT idempotency_key, job_id FROM flutterbye.token_job_keys", logger: TestDatabase.logger)
