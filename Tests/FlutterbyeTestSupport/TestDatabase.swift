@@ -66,15 +66,20 @@ public enum TestDatabase {
     public static func withMigratedDatabase(
         _ name: String, truncating tables: String, _ body: (PostgresClient, DatabaseConfiguration) async throws -> Void
     ) async throws {
+        let database = try await ownDatabase(name)
+        try await withClient(database) { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: logger)
+            try await client.query("TRUNCATE \(unescaped: tables)", logger: logger)
+            try await body(client, database)
+        }
+    }
+
+    /// Database `name` of the test server, created unless it exists.
+    static func ownDatabase(_ name: String) async throws -> DatabaseConfiguration {
         var database = try DatabaseConfiguration(url: try requiredURL())
         try await createDatabase(name, on: database)
         database.database = name
-        let configuration = database
-        try await withClient(configuration) { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: logger)
-            try await client.query("TRUNCATE \(unescaped: tables)", logger: logger)
-            try await body(client, configuration)
-        }
+        return database
     }
 
     /// Drops database `name` on `server` if it exists (closing its sessions) and creates it empty: for a test that needs
@@ -90,10 +95,7 @@ public enum TestDatabase {
     /// unless it exists): PostgreSQL's statistics then count every statement the pool runs, once `statistic` flushes
     /// them.
     public static func withOneConnection(database name: String, _ body: (PostgresClient) async throws -> Void) async throws {
-        var database = try DatabaseConfiguration(url: try requiredURL())
-        try await createDatabase(name, on: database)
-        database.database = name
-        var configuration = database.clientConfiguration
+        var configuration = try await ownDatabase(name).clientConfiguration
         configuration.options.maximumConnections = 1
         try await withClient(configuration, body)
     }

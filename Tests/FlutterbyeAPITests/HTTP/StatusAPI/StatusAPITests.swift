@@ -31,15 +31,9 @@ struct StatusAPITests {
         configure: @Sendable (inout StatusAPI.Configuration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, TokenJobQueue) async throws -> Void
     ) async throws {
-        let url = try TestDatabase.requiredURL()
-        var database = try DatabaseConfiguration(url: url)
-        try await TestDatabase.createDatabase("flutterbye_api", on: database)
-        database.database = "flutterbye_api"
-        try await TestDatabase.withClient(database) { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: Self.logger)
-            try await client.query(
-                "TRUNCATE flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE", logger: Self.logger)
+        try await TestDatabase.withMigratedDatabase(
+            "flutterbye_api", truncating: "flutterbye.token_jobs, flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE"
+        ) { client, database in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             var configuration = StatusAPI.Configuration(
                 apiTokens: ["another-token-for-rotation", Self.token], writeLimit: writeLimit, cluster: Self.cluster)
