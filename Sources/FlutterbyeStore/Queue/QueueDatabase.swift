@@ -37,22 +37,44 @@ struct QueueDatabase: Sendable {
         }
     }
 
-    /// Runs a prepared statement (prepared on each connection the first time it runs there) and decodes its rows.
+    /// Runs a prepared statement (prepared on each connection the first time it runs there) and decodes its rows. A
+    /// connection that refuses it because a schema change altered a column it returns (`StalePreparedStatement`: a
+    /// start of a newer release, beside this worker) is closed and the statement runs again on another: it did nothing.
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ doing: String) async throws(StoreError) -> [Statement.Row]
     where Statement.Row: Sendable {
         let client = self.client
         let logger = self.logger
         let kept = self.kept
         return try await withDeadline(doing) {
-            try await kept.run { connection in
-                var rows: [Statement.Row] = []
-                if let connection {
-                    for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-                } else {
-                    for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+            var closed = 0
+            while true {
+                do {
+                    return try await kept.run { connection in
+                        if let connection { return try await Self.rows(of: statement, on: connection, logger: logger) }
+                        return try await client.withConnection { try await Self.rows(of: statement, on: $0, logger: logger) }
+                    }
+                } catch  where StalePreparedStatement.isRefusal(error) && closed < StalePreparedStatement.retries {
+                    closed += 1
+                    logger.notice(
+                        "a connection refused a statement prepared before a schema change; closed it, running the statement again",
+                        metadata: ["statement": "\(Statement.name)", "closed": "\(closed)"])
                 }
-                return rows
             }
+        }
+    }
+
+    /// The rows of `statement` run on `connection`, which is closed when it refuses the statement as prepared before a
+    /// schema change.
+    private static func rows<Statement: PostgresPreparedStatement>(
+        of statement: Statement, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Statement.Row] {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch  where StalePreparedStatement.isRefusal(error) {
+            try? await connection.close()
+            throw error
         }
     }
 
