@@ -6,8 +6,8 @@ import Testing
 
 /// A schema change that alters the type of a column the claim returns, applied by another start, makes PostgreSQL
 /// refuse the claim on every connection that prepared it, until that connection closes ("cached plan must not change
-/// result type"). The queue closes such a connection and runs the statement again on
-/// another: a running worker goes on claiming instead of failing every claim until it restarts.
+/// result type"). The queue closes such a connection and runs the statement again on another: a running worker goes on
+/// claiming instead of failing every claim until it restarts.
 @Suite(
     "Prepared statements across a schema change",
     .enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"),
