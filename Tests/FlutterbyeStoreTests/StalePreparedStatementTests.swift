@@ -15,21 +15,31 @@ import Testing
 struct StalePreparedStatementTests {
     static let logger = TestDatabase.logger
 
-    @Test func aClaimPreparedBeforeAColumnTypeChangeRunsAfterIt() async throws {
+    /// Claims `rounds` times, `concurrently` claims of one job at a time (so that as many connections prepare the
+    /// claim), changes the type of a column the claim returns and applies the schema as a start does, then claims as
+    /// many jobs again, one at a time: every claim after the change gets its job.
+    func claimAcrossATypeChange(connections: Int, concurrently: Int, rounds: Int) async throws {
         // A new database each run: the test changes a column's type, which applying the schema does not undo.
         var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
         try await TestDatabase.recreateDatabase("flutterbye_stale_plans", on: database)
         database.database = "flutterbye_stale_plans"
-        // One connection: the claims after the change run where the claims before it were prepared.
         var configuration = database.clientConfiguration
-        configuration.options.maximumConnections = 1
+        configuration.options.maximumConnections = connections
         try await TestDatabase.withClient(configuration) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
-            for index in 0..<4 { _ = try await queue.enqueue(TokenJobQueueTests.request("stale-\(index)")) }
+            let jobs = 2 * concurrently * rounds
+            for index in 0..<jobs { _ = try await queue.enqueue(TokenJobQueueTests.request("stale-\(index)")) }
             var before = 0
-            for worker in 0..<2 { before += try await queue.claim(workerID: "before-\(worker)", limit: 1, lease: .seconds(60)).count }
-            #expect(before == 2)
+            for _ in 0..<rounds {
+                before += try await withThrowingTaskGroup(of: Int.self) { group in
+                    for worker in 0..<concurrently {
+                        group.addTask { try await queue.claim(workerID: "before-\(worker)", limit: 1, lease: .seconds(60)).count }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            #expect(before == jobs / 2)
 
             // The claim returns attempted_by: its type changes under the prepared statements. Then a start applies
             // the schema script (a new binary's: its digest differs), which makes the claim's function again, and
@@ -40,13 +50,23 @@ struct StalePreparedStatementTests {
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
 
             var claimed: [TokenJob] = []
-            for worker in 0..<2 {
+            for worker in 0..<(jobs / 2) {
                 claimed += try await queue.claim(workerID: "after-\(worker)", limit: 1, lease: .seconds(60))
             }
-            #expect(claimed.count == 2)
-            #expect(Set(claimed.map(\.attemptedBy)) == ["after-0", "after-1"])
+            #expect(claimed.count == jobs / 2)
+            #expect(Set(claimed.map(\.attemptedBy)) == Set((0..<(jobs / 2)).map { "after-\($0)" }))
             let marked = try await queue.markConfirmed(claimed.compactMap { $0.lease.map { (lease: $0, signature: "sig-stale") } })
             #expect(marked == Set(claimed.map(\.id)))
         }
+    }
+
+    @Test func aClaimPreparedBeforeAColumnTypeChangeRunsAfterIt() async throws {
+        // One connection: the claims after the change run where the claims before it were prepared.
+        try await claimAcrossATypeChange(connections: 1, concurrently: 1, rounds: 2)
+    }
+
+    @Test func everyConnectionThatPreparedTheClaimIsReplaced() async throws {
+        // Several connections, kept and pooled, prepared the claim; each claim after the change may meet one of them.
+        try await claimAcrossATypeChange(connections: 4, concurrently: 4, rounds: 3)
     }
 }
