@@ -16,10 +16,7 @@ struct StopWhileStartingTests {
     static let databaseName = "flutterbye_stop_while_starting"
 
     @Test func aWorkerSignalledWhileItWaitsForTheSchemaLockStopsWithStatusZeroAndAppliesNothing() async throws {
-        let server = try DatabaseConfiguration(url: TestDatabase.requiredURL())
-        try await TestDatabase.recreateDatabase(Self.databaseName, on: server)
-        var database = server
-        database.database = Self.databaseName
+        let database = try await TestDatabase.freshDatabase(Self.databaseName)
         let chain = try await LocalChainServer.start(slotMs: 40, confirmDepth: 1, finalizeDepth: 4)
         let launcher = try WorkerProcessLauncher(
             databaseURL: try WorkerProcessLauncher.testDatabaseURL(Self.databaseName), rpcURL: chain.url,

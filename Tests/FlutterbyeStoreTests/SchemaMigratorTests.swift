@@ -121,12 +121,8 @@ struct SchemaMigratorTests {
     /// server ends (a restart, `pg_terminate_backend`) while it waits for another process's migration must fail as the
     /// database being unavailable, not wait for ever (a worker that hangs at its start, saying nothing).
     @Test func aMigrationWhoseConnectionTheServerEndsWhileItWaitsFailsAsUnavailable() async throws {
-        let server = try DatabaseConfiguration(url: TestDatabase.requiredURL())
         let name = "flutterbye_migration_ended"
-        try await TestDatabase.recreateDatabase(name, on: server)
-        var ownDatabase = server
-        ownDatabase.database = name
-        let database = ownDatabase
+        let database = try await TestDatabase.freshDatabase(name)
         let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
         try await TestDatabase.withClient(database) { client in
             try await client.withConnection { holder in

@@ -20,10 +20,7 @@ struct StalePreparedStatementTests {
     /// many jobs again, one at a time: every claim after the change gets its job.
     func claimAcrossATypeChange(connections: Int, concurrently: Int, rounds: Int) async throws {
         // A new database each run: the test changes a column's type, which applying the schema does not undo.
-        var database = try DatabaseConfiguration(url: try TestDatabase.requiredURL())
-        try await TestDatabase.recreateDatabase("flutterbye_stale_plans", on: database)
-        database.database = "flutterbye_stale_plans"
-        var configuration = database.clientConfiguration
+        var configuration = try await TestDatabase.freshDatabase("flutterbye_stale_plans").clientConfiguration
         configuration.options.maximumConnections = connections
         try await TestDatabase.withClient(configuration) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)

@@ -75,9 +75,17 @@ public enum TestDatabase {
     }
 
     /// Database `name` of the test server, created unless it exists.
-    static func ownDatabase(_ name: String) async throws -> DatabaseConfiguration {
+    public static func ownDatabase(_ name: String) async throws -> DatabaseConfiguration {
         var database = try DatabaseConfiguration(url: try requiredURL())
         try await createDatabase(name, on: database)
+        database.database = name
+        return database
+    }
+
+    /// Database `name` of the test server, dropped if it exists and created empty (`recreateDatabase`).
+    public static func freshDatabase(_ name: String) async throws -> DatabaseConfiguration {
+        var database = try DatabaseConfiguration(url: try requiredURL())
+        try await recreateDatabase(name, on: database)
         database.database = name
         return database
     }
