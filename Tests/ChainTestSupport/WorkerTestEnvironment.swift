@@ -24,11 +24,8 @@ public enum WorkerTestEnvironment {
         database name: String, fund: PublicKey?, credentials: LocalChainServer.Credentials? = nil, slotMs: Int = 40,
         _ body: @Sendable (PostgresClient, SolanaRPCClient, LocalChainServer) async throws -> Void
     ) async throws {
-        let url = try TestDatabase.requiredURL()
         // A database per suite: suites run in parallel and each truncates its job table.
-        var database = try DatabaseConfiguration(url: url)
-        try await TestDatabase.createDatabase(name, on: database)
-        database.database = name
+        let database = try await TestDatabase.ownDatabase(name)
         let server = try await LocalChainServer.start(slotMs: slotMs, confirmDepth: 1, finalizeDepth: 4, credentials: credentials)
         let rpc = try SolanaRPCClient(
             endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(5),

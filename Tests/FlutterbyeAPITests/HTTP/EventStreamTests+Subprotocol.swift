@@ -37,10 +37,7 @@ extension EventStreamTests {
         let captured = CapturedLog()
         var logger = Logger(label: "EventStreamTests.subprotocol") { _ in captured }
         logger.logLevel = .trace
-        let url = try TestDatabase.requiredURL()
-        var database = try DatabaseConfiguration(url: url)
-        try await TestDatabase.createDatabase("flutterbye_events_subprotocol", on: database)
-        database.database = "flutterbye_events_subprotocol"
+        let database = try await TestDatabase.ownDatabase("flutterbye_events_subprotocol")
         let encoded = Base64URL.encode(Self.token)
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: logger)

@@ -26,15 +26,9 @@ struct EventStreamTests {
         database name: String, options: EventLogService.Options = .init(pollInterval: .milliseconds(200)),
         _ body: @Sendable (EventStreamClient, PostgresClient, TokenJobQueue, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let url = try TestDatabase.requiredURL()
-        var database = try DatabaseConfiguration(url: url)
-        try await TestDatabase.createDatabase(name, on: database)
-        database.database = name
-        try await TestDatabase.withClient(database) { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
-            try await client.query(
-                "TRUNCATE flutterbye.token_jobs, flutterbye.events, flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE",
-                logger: Self.logger)
+        try await TestDatabase.withMigratedDatabase(
+            name, truncating: "flutterbye.token_jobs, flutterbye.events, flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE"
+        ) { client, database in
             try await client.query(
                 "UPDATE flutterbye.event_log_horizon SET pruned_through_xid = '0', pruned_through_id = 0", logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)

@@ -20,10 +20,7 @@ extension StatusAPITests {
     @Test func healthAndReadiness() async throws {
         let server = try await LocalChainServer.start()
         let rpc = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], timeout: .seconds(2), logger: Self.logger)
-        let url = try TestDatabase.requiredURL()
-        var database = try DatabaseConfiguration(url: url)
-        database.database = "flutterbye_api"
-        try await TestDatabase.createDatabase("flutterbye_api", on: try DatabaseConfiguration(url: url))
+        let database = try await TestDatabase.ownDatabase("flutterbye_api")
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let version = try SchemaMigrator.bundled().latestVersion
