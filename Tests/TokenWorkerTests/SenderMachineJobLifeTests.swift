@@ -285,6 +285,19 @@ import TokenWorker
         #expect(h.tick(after: .milliseconds(100)).sends.count == 1)
     }
 
+    /// A send rate past what two seconds of sends can be counted in (`SOLANA_RPC_SENDS_PER_SECOND=1e19` is a positive
+    /// finite number, so the configuration takes it) leaves the claims to the budget alone instead of trapping.
+    @Test func aHugeSendRateLeavesClaimsToTheBudgetWithoutTrapping() {
+        for rate in [1e19, 1e308, .greatestFiniteMagnitude] {
+            var h = H {
+                $0.sendsPerSecond = rate
+                $0.maxInFlight = 100
+                $0.claimBatch = 50
+            }
+            #expect(h.tick().claims.map(\.limit) == [50], "\(rate) sends a second")
+        }
+    }
+
     @Test func shutdownGivesEveryJobBackOnceItsOwnActionAnswersAndClaimsNothing() {
         var h = H()
         _ = h.following(1, "a")

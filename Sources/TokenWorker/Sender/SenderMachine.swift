@@ -248,7 +248,10 @@ public struct SenderMachine: Sendable {
         var limit = min(configuration.claimBatch, configuration.maxInFlight - flights.count)
         if let rate = configuration.sendsPerSecond {
             let unsent = flights.values.filter { $0.live == nil || $0.live?.unanswered == true }.count
-            limit = min(limit, max(1, Int(rate * 2)) - unsent)
+            // Two seconds of sends past the budget change nothing: compared before the conversion, which traps for a
+            // rate past Int's range (SOLANA_RPC_SENDS_PER_SECOND=1e19 is a positive finite number).
+            let carried = rate * 2 < Double(configuration.maxInFlight) ? Int(max(rate * 2, 1)) : configuration.maxInFlight
+            limit = min(limit, carried - unsent)
         }
         return max(0, limit)
     }
