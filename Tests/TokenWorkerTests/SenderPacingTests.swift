@@ -94,4 +94,14 @@ import TokenWorker
         #expect(ComputeUnitCalibration.Measurement(units: 100, bumpTries: 9).baseUnits == 0, "never below zero")
         #expect(ComputeUnitCalibration.Measurement(units: 1_000, bumpTries: 1_000).units(forBumpTries: 1_000) >= 1_000, "clamped, never a trap")
     }
+
+    /// `unitsConsumed` is the RPC node's answer to a simulation, a u64 it may give whole: a shape calibrated at the
+    /// largest one still gives a job with a longer bump search its units (clamped), not a trap.
+    @Test func unitsNearTheTopOfU64FromASimulationAreClampedNotATrap() {
+        let measured = ComputeUnitCalibration.Measurement(units: .max, bumpTries: 1)
+        #expect(measured.units(forBumpTries: 1) == .max)
+        #expect(measured.units(forBumpTries: 2) == .max)
+        #expect(measured.units(forBumpTries: 256) == .max)
+        #expect(SenderPolicy().computeUnitLimit(simulatedUnits: measured.units(forBumpTries: 256)) == SenderPolicy.maxComputeUnits)
+    }
 }

@@ -24,9 +24,11 @@ public final class ComputeUnitCalibration: Sendable {
             baseUnits = units > search ? units - search : 0
         }
 
-        /// The units of a transaction of the shape whose search takes `bumpTries` tries.
+        /// The units of a transaction of the shape whose search takes `bumpTries` tries (at most `UInt64.max`: the
+        /// simulation's units are the RPC node's answer, which may be any u64).
         public func units(forBumpTries bumpTries: Int) -> UInt64 {
-            baseUnits + Self.unitsPerBump * UInt64(min(max(bumpTries - 1, 0), 255))
+            let (units, overflow) = baseUnits.addingReportingOverflow(Self.unitsPerBump * UInt64(min(max(bumpTries - 1, 0), 255)))
+            return overflow ? .max : units
         }
 
         /// How many tries the search takes to find `bump`: one for 255, two for 254, ...
