@@ -493,8 +493,9 @@ $$;
 
 -- Jobs' state changes and enqueueings, one event each, written once per statement from its transition tables (the
 -- queue's statements change up to hundreds of jobs at once). No NOTIFY: jobs change state many times a second
--- under load, and EventLogService looks for new events several times a second anyway. The price: the queue writes
--- an event row beside each state change (README, "Queue benchmark").
+-- under load, and EventLogService looks for new events several times a second anyway. The price: each queue
+-- statement that changes states runs this INSERT too, about a quarter of the queue's throughput (docs/benchmarks.md,
+-- "Queue"; the statement, not the number of rows it writes).
 CREATE OR REPLACE FUNCTION flutterbye.record_job_state_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
