@@ -311,9 +311,10 @@ public struct PollingTransactionSource: TransactionSource {
             return .stalled
         }
         let newest = chunk[covered - 1]
-        // The slot the transaction itself says, when it was fetched, not the listing's: an inflated listing slot as the
-        // cursor's would end every later read at its first entry (older than the cursor), for good.
-        let slot = prepared.fetched[newest.signature]?.slot ?? newest.slot
+        // The lower of the slot the transaction itself says, when it was fetched, and the listing's: either is the RPC's
+        // answer, and an inflated slot as the cursor's would end every later read at its first entry (older than the
+        // cursor), for good. A cursor too low only reads again what is stored.
+        let slot = min(prepared.fetched[newest.signature]?.slot ?? newest.slot, newest.slot)
         let advance = CursorAdvance(
             address: address.address, role: address.role, newest: SignatureCursor(signature: newest.signature, slot: slot), signatures: covered)
         do {
