@@ -15,6 +15,12 @@ extension IndexerSettings {
                 return nil
             }
             do { return try PublicKey(base58: text) } catch {
+                // A secret key (the account's key instead of its address) is not shown; anything else is, to spot the typo.
+                guard !KeypairFileCheck.isKeyText(text) else {
+                    reader.problems.append(
+                        "\(name) looks like a secret key itself (not shown), not a Solana address: give the account's public address")
+                    return nil
+                }
                 reader.problems.append("\(name) is not a Solana address (base58, 32 bytes): '\(text)'")
                 return nil
             }

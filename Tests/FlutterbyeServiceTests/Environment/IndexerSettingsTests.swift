@@ -65,6 +65,26 @@ struct IndexerSettingsTests {
         #expect(throws: ConfigurationError.self) { try IndexerSettings(environment: ServiceEnvironment(environment)) }
     }
 
+    /// A secret key put where an address belongs (the wallet's key instead of its address) is refused without showing
+    /// it, in either form a key is written: the refusal is what `config check` prints and `run` reports.
+    @Test(arguments: ["FLBY_TOKEN_MINT", "MAINNET_ESCROW_WALLET", "FEE_WALLET", "MAINNET_PROGRAM_ID"])
+    func aKeyInAnAddressVariableIsNeverShown(_ name: String) throws {
+        let secretKey = try Keypair(seed: [UInt8](repeating: 31, count: 32)).exportSecretKey()
+        for key in ["[" + secretKey.map(String.init).joined(separator: ",") + "]", Base58.encode(secretKey)] {
+            var environment = Self.base
+            environment[name] = key
+            do {
+                _ = try IndexerSettings(environment: ServiceEnvironment(environment))
+                Issue.record("a key as an address should be refused")
+            } catch {
+                let text = error.description
+                #expect(text.contains(name), "\(text)")
+                #expect(!text.contains(String(key.prefix(24))) && !text.contains(String(key.suffix(24))), "\(text)")
+                #expect(text.contains("looks like a secret key"), "\(text)")
+            }
+        }
+    }
+
     @Test func withoutWalletsOnlyTheMintIsWatchedFromTheBeginning() throws {
         let settings = try IndexerSettings(environment: ServiceEnvironment(Self.base))
         #expect(settings.watched.escrowWallet == nil && settings.watched.feeWallet == nil && settings.watched.programID == nil)
