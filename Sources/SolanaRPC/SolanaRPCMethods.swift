@@ -9,6 +9,15 @@ extension SolanaRPCClient {
             let lastValidBlockHeight: UInt64
         }
         let answer = try await call("getLatestBlockhash", [["commitment": .string(commitment.rawValue)]], as: WithContext<Value>.self)
+        // Its block's height plus 150, and no block's height is above its slot: past that, the answer is not a
+        // cluster's, and the sender would follow what it signs with it for ever.
+        let (bound, overflow) = answer.context.slot.addingReportingOverflow(LatestBlockhash.maxProcessingAge)
+        guard overflow || answer.value.lastValidBlockHeight <= bound else {
+            throw RPCError(
+                .invalidResponse,
+                "getLatestBlockhash answered lastValidBlockHeight \(answer.value.lastValidBlockHeight) at slot \(answer.context.slot): a block height is never above its slot, so the endpoint is broken or hostile; use another endpoint"
+            )
+        }
         do {
             return LatestBlockhash(
                 blockhash: try Blockhash(base58: answer.value.blockhash), lastValidBlockHeight: answer.value.lastValidBlockHeight,

@@ -15,7 +15,9 @@ public final class ChainView: Sendable {
         public var fetchedAt: ContinuousClock.Instant
         /// The block height the node answered at: a blockhash's last valid block height is the height it was issued at
         /// plus 150 (the protocol's MAX_PROCESSING_AGE).
-        public var blockHeight: UInt64 { latest.lastValidBlockHeight >= 150 ? latest.lastValidBlockHeight - 150 : 0 }
+        public var blockHeight: UInt64 {
+            latest.lastValidBlockHeight >= LatestBlockhash.maxProcessingAge ? latest.lastValidBlockHeight - LatestBlockhash.maxProcessingAge : 0
+        }
     }
 
     private let rpc: SolanaRPCClient

@@ -123,6 +123,25 @@ struct AnswerDecodingTests {
         try await Self.expectInvalid({ _ in member }) { client throws(RPCError) in _ = try await client.signaturesForAddress(.zero) }
     }
 
+    /// A blockhash's last valid block height is its block's height plus 150, and no block's height is above its slot:
+    /// an answer past the context slot plus 150 is not a cluster's. Taken, it made every transaction in flight look
+    /// expired at once and gave the transactions signed with it a life that never ends (the sender follows them until
+    /// that height). One past the bound is refused; the bound itself is the answer of a cluster that skipped no slot.
+    @Test func aLastValidBlockHeightPastItsContextSlotIsRefused() async throws {
+        let blockhash = Base58.encode([UInt8](repeating: 9, count: 32))
+        for (lastValid, slot) in [(UInt64(1_151), UInt64(1_000)), (1 << 62, 1_000), (.max, 1_000)] {
+            try await Self.expectInvalid({ _ in
+                #""result":{"context":{"slot":\#(slot)},"value":{"blockhash":"\#(blockhash)","lastValidBlockHeight":\#(lastValid)}}"#
+            }) { client throws(RPCError) in _ = try await client.latestBlockhash() }
+        }
+        let server = try await Self.server { _ in
+            #""result":{"context":{"slot":1000},"value":{"blockhash":"\#(blockhash)","lastValidBlockHeight":1150}}"#
+        }
+        let latest = try await Self.client(server).latestBlockhash()
+        #expect(latest.lastValidBlockHeight == 1_150 && latest.contextSlot == 1_000)
+        try await server.close()
+    }
+
     @Test func duplicatedIDsInABatchAreRefused() async throws {
         // Both answers carry the first call's id: neither can be trusted to be the answer to it.
         let server = try await HostileRPCServer { request in
