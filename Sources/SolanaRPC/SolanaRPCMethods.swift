@@ -18,6 +18,9 @@ extension SolanaRPCClient {
                 "getLatestBlockhash answered lastValidBlockHeight \(answer.value.lastValidBlockHeight) at slot \(answer.context.slot): a block height is never above its slot, so the endpoint is broken or hostile; use another endpoint"
             )
         }
+        if let refusal = blockhashSlots.refusal(of: answer.context.slot) {
+            throw RPCError(.invalidResponse, "getLatestBlockhash: \(refusal)")
+        }
         do {
             return LatestBlockhash(
                 blockhash: try Blockhash(base58: answer.value.blockhash), lastValidBlockHeight: answer.value.lastValidBlockHeight,

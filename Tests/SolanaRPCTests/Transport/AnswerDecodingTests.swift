@@ -142,6 +142,28 @@ struct AnswerDecodingTests {
         try await server.close()
     }
 
+    /// A node whose answers are consistent in themselves but whose slot leaps ahead of its earlier answers faster than
+    /// a slot a millisecond (past a margin of 1,000) is no cluster either: its blockhash's height would keep what the
+    /// sender signs with it alive for ever. The leap is refused; answers after it, and answers that go back (a lagging
+    /// endpoint after a failover), are taken.
+    @Test func aContextSlotLeapingAheadOfTheEarlierAnswersIsRefused() async throws {
+        let blockhash = Base58.encode([UInt8](repeating: 9, count: 32))
+        let slots: [UInt64] = [1_000, 1 << 40, 1_004, 990, 1_900]
+        let server = try await HostileRPCServer { request in
+            let index = min((request.calls.first?.id ?? 1) - 1, slots.count - 1)
+            let slot = slots[max(0, index)]
+            let value = #"{"blockhash":"\#(blockhash)","lastValidBlockHeight":\#(slot + 150)}"#
+            return .ok(#"{"jsonrpc":"2.0","id":\#(request.calls.first?.id ?? 0),"result":{"context":{"slot":\#(slot)},"value":\#(value)}}"#)
+        }
+        let client = try Self.client(server)
+        #expect(try await client.latestBlockhash().contextSlot == 1_000)
+        await #expect(throws: RPCError.self) { try await client.latestBlockhash() }
+        #expect(try await client.latestBlockhash().contextSlot == 1_004)
+        #expect(try await client.latestBlockhash().contextSlot == 990)
+        #expect(try await client.latestBlockhash().contextSlot == 1_900, "within the margin of the newest taken")
+        try await server.close()
+    }
+
     @Test func duplicatedIDsInABatchAreRefused() async throws {
         // Both answers carry the first call's id: neither can be trusted to be the answer to it.
         let server = try await HostileRPCServer { request in
