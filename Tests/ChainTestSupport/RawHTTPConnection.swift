@@ -46,6 +46,20 @@ public final class RawHTTPConnection: Sendable {
         return RawHTTPConnection(channel: channel, received: received)
     }
 
+    /// Connects to 127.0.0.1:`port` as a client that never reads what the server sends (no reads, a receive buffer as
+    /// small as the system allows): the server's output to it backs up.
+    public static func openWithoutReading(port: Int) async throws -> RawHTTPConnection {
+        let received = Received()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.socketOption(.so_rcvbuf), value: 1024)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(received) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawHTTPConnection(channel: channel, received: received)
+    }
+
     /// Everything received so far, as text.
     public var text: String { received.text }
 

@@ -3,7 +3,7 @@ import Testing
 
 /// A connection's timeouts as a plain value, with the time given: the request-read deadline runs from a request's
 /// first byte however slowly the rest comes, stops once the request has been read, and the idle deadline runs from
-/// the last answer; a WebSocket has neither.
+/// the last answer; a WebSocket has neither; output that waits for the client too long expires in every phase.
 struct ConnectionDeadlinesTests {
     let limits = ConnectionLimits(requestReadTimeout: .seconds(10), idleTimeout: .seconds(60), maxConnections: 8)
     let start = ContinuousClock.now
@@ -57,6 +57,23 @@ struct ConnectionDeadlinesTests {
         deadlines.bytesWritten(at: start + .seconds(200), switchingProtocols: false)
         #expect(deadlines.phase == .upgraded)
         #expect(deadlines.deadline == nil && deadlines.expiry(at: start + .seconds(100_000)) == nil)
+    }
+
+    /// A WebSocket whose client stops reading: its output backs up, and once it has waited the stalled-write timeout
+    /// (30 s by default) the connection expires; output that drains in time starts the wait again.
+    @Test func outputThatWaitsForTheClientExpiresAtTheStalledWriteTimeoutEvenOnAWebSocket() {
+        var deadlines = ConnectionDeadlines(limits: limits, openedAt: start)
+        deadlines.bytesRead(at: start)
+        deadlines.requestRead()
+        deadlines.bytesWritten(at: start, switchingProtocols: true)
+        deadlines.writability(false, at: start + .seconds(10))
+        deadlines.writability(true, at: start + .seconds(20))
+        #expect(deadlines.deadline == nil)
+        deadlines.writability(false, at: start + .seconds(100))
+        deadlines.writability(false, at: start + .seconds(110))
+        #expect(deadlines.deadline == start + .seconds(130))
+        #expect(deadlines.expiry(at: start + .seconds(129)) == nil)
+        #expect(deadlines.expiry(at: start + .seconds(130)) == .stalledWrite)
     }
 
     @Test func limitsAreClamped() {

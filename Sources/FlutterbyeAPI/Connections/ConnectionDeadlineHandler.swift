@@ -2,10 +2,10 @@ import Logging
 import NIOCore
 
 /// Holds one connection to its `ConnectionDeadlines`: first in the connection's pipeline, it sees every byte read and
-/// written, and at a deadline closes the connection (answering 408 first when a request was being read). It learns
-/// that a request has been read whole from `RequestRead`, fired when the HTTP decoder passes the request's end: by
-/// `FirstRequestEndHandler` for a connection's first request (a WebSocket upgrade's included), by `RequestEndHandler`
-/// for the others.
+/// written and every change of its writability, and at a deadline closes the connection (answering 408 first when a
+/// request was being read). It learns that a request has been read whole from `RequestRead`, fired when the HTTP
+/// decoder passes the request's end: by `FirstRequestEndHandler` for a connection's first request (a WebSocket
+/// upgrade's included), by `RequestEndHandler` for the others.
 final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -60,6 +60,12 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         context.write(data, promise: promise)
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        deadlines.writability(context.channel.isWritable, at: .now)
+        schedule(context)
+        context.fireChannelWritabilityChanged()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is RequestRead {
             deadlines.requestRead()
@@ -101,6 +107,11 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: answer))), promise: nil)
             context.close(promise: nil)
         case .idle?:
+            context.close(promise: nil)
+        case .stalledWrite?:
+            logger.debug(
+                "closing a connection whose client took nothing sent to it in time",
+                metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
             context.close(promise: nil)
         case nil:
             schedule(context)

@@ -2,7 +2,9 @@
 /// a request must be read whole within the request-read timeout of its first byte, and a connection with no request
 /// under way is closed after the idle timeout. A request's handling (after it has been read, until its answer is
 /// written) has no deadline here; the handlers bound it themselves. A connection upgraded to a WebSocket has none:
-/// the WebSocket's pings watch it.
+/// the WebSocket's pings watch it. In every phase, output that has waited for the client the stalled-write timeout
+/// (the connection unwritable all along: the client does not read) closes the connection, since a write that waits
+/// for ever holds its handler, and an event stream's place, for ever (the WebSocket's pings wait behind it).
 public struct ConnectionDeadlines: Sendable, Hashable {
     /// Where the connection is.
     public enum Phase: Sendable, Hashable {
@@ -22,10 +24,14 @@ public struct ConnectionDeadlines: Sendable, Hashable {
         case requestRead
         /// Nothing happened for the idle timeout.
         case idle
+        /// The client took nothing the server sent for the stalled-write timeout.
+        case stalledWrite
     }
 
     public let limits: ConnectionLimits
     public private(set) var phase: Phase
+    /// Since when the connection's output has waited for the client (it is unwritable); nil while it is writable.
+    public private(set) var stalledSince: ContinuousClock.Instant?
 
     public init(limits: ConnectionLimits, openedAt now: ContinuousClock.Instant) {
         self.limits = limits
@@ -49,8 +55,17 @@ public struct ConnectionDeadlines: Sendable, Hashable {
         phase = switchingProtocols ? .upgraded : .idle(since: now)
     }
 
-    /// When the connection expires if nothing happens meanwhile; nil when it cannot.
-    public var deadline: ContinuousClock.Instant? {
+    /// The connection's output can be written (`writable`), or has backed up waiting for the client.
+    public mutating func writability(_ writable: Bool, at now: ContinuousClock.Instant) {
+        if writable {
+            stalledSince = nil
+        } else if stalledSince == nil {
+            stalledSince = now
+        }
+    }
+
+    /// When the phase expires if nothing happens meanwhile; nil when it cannot.
+    private var phaseDeadline: ContinuousClock.Instant? {
         switch phase {
         case .idle(let since): since + limits.idleTimeout
         case .reading(let since): since + limits.requestReadTimeout
@@ -58,9 +73,25 @@ public struct ConnectionDeadlines: Sendable, Hashable {
         }
     }
 
+    /// When stalled output expires, if it is stalled.
+    private var stallDeadline: ContinuousClock.Instant? {
+        stalledSince.map { $0 + limits.stalledWriteTimeout }
+    }
+
+    /// When the connection expires if nothing happens meanwhile; nil when it cannot.
+    public var deadline: ContinuousClock.Instant? {
+        switch (phaseDeadline, stallDeadline) {
+        case (let phase?, let stall?): min(phase, stall)
+        case (let phase?, nil): phase
+        case (nil, let stall?): stall
+        case (nil, nil): nil
+        }
+    }
+
     /// Whether the connection has expired at `now`, and why.
     public func expiry(at now: ContinuousClock.Instant) -> Expiry? {
-        guard let deadline, now >= deadline else { return nil }
+        if let stallDeadline, now >= stallDeadline { return .stalledWrite }
+        guard let phaseDeadline, now >= phaseDeadline else { return nil }
         if case .reading = phase { return .requestRead }
         return .idle
     }

@@ -12,7 +12,7 @@ import Testing
 /// timeout (half its headers, half its body, or headers trickled a byte at a time) is cut off, and one sent whole is
 /// not, however busy the server; a connection idle for the idle timeout is closed; a connection beyond the cap is
 /// answered 503 and closed while the open ones keep working; an event stream, quiet for longer than both timeouts, is
-/// not cut.
+/// not cut, but one whose client stops reading is.
 extension StatusAPITests {
     static let healthRequest = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -150,6 +150,42 @@ extension StatusAPITests {
             _ = try await queue.enqueue(EventStreamTests.job("outlives-1"))
             let outcome = try await stream.value
             #expect(outcome.messages.contains { $0.idempotencyKey == "outlives-1" }, "the stream was cut: \(outcome)")
+        }
+    }
+
+    /// A client that opens an event stream and never reads: the server's writes to it back up and wait. Once they have
+    /// waited the stalled-write timeout the connection is closed, and the stream's place (the only one here) is free.
+    @Test func anEventStreamWhoseClientStopsReadingIsClosedAtTheStalledWriteTimeout() async throws {
+        try await withAPI(configure: {
+            $0.connections = .init(requestReadTimeout: .seconds(10), idleTimeout: .seconds(60), maxConnections: 16, stalledWriteTimeout: .seconds(1))
+            $0.events = .init(pollInterval: .milliseconds(200), maxStreams: 1)
+        }) { http, queue in
+            let port = try #require(http.port)
+            // Far more than the buffers between the server and the client hold (each message is about 300 bytes).
+            let job = try await queue.enqueue(EventStreamTests.job("stalled-reader")).jobID
+            try await Self.sql(
+                "INSERT INTO flutterbye.events (kind, job_id, state, attempt) SELECT 'job_state', \(job), 'queued', 0 FROM generate_series(1, 40000)")
+            let stalled = try await RawHTTPConnection.openWithoutReading(port: port)
+            try await stalled.send(
+                "GET /v1/events?from=oldest HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
+            // 426 while a stream can open, 503 while the only place is taken.
+            func plainGet() async throws -> UInt {
+                UInt(try await http.execute(uri: "/v1/events?from=latest", method: .get, headers: Self.auth).status.code)
+            }
+            var status = try await plainGet()
+            for _ in 0..<200 where status != 503 {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await plainGet()
+            }
+            try #require(status == 503, "the stream of the client that does not read never opened")
+            let opened = ContinuousClock.now
+            while status == 503 && ContinuousClock.now - opened < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(100))
+                status = try await plainGet()
+            }
+            #expect(status == 426, "the stream of a client that reads nothing kept its place for \(ContinuousClock.now - opened)")
+            await stalled.close()
         }
     }
 }
