@@ -24,26 +24,33 @@ public enum TransactionMovements {
             return keys.firstIndex(of: keys[index])
         }
 
-        // Every token account the balances name, with its mint and owner (before or after the transaction), and
-        // the FLBY balances before and after. (The RPC client refuses an answer whose balance names an account the
-        // transaction does not have; one built otherwise is read without that balance rather than trapping.)
+        // Every token account the balances name, with its mint and owner (after the transaction, else before; and
+        // before, `preOwnerAt`: SetAuthority can give an account to another owner), and the FLBY balances before and
+        // after. (The RPC client refuses an answer whose balance names an account the transaction does not have; one
+        // built otherwise is read without that balance rather than trapping.)
         var mintAt = [PublicKey?](repeating: nil, count: keys.count)
         var ownerAt = [PublicKey?](repeating: nil, count: keys.count)
+        var preOwnerAt = [PublicKey?](repeating: nil, count: keys.count)
         var flbyBefore = [UInt64?](repeating: nil, count: keys.count)
         var flbyAfter = [UInt64?](repeating: nil, count: keys.count)
         for isAfter in [false, true] {
             for balance in isAfter ? meta.postTokenBalances : meta.preTokenBalances {
                 guard let at = position(balance.accountIndex) else { continue }
                 mintAt[at] = balance.mint
-                if let owner = balance.owner { ownerAt[at] = owner }
+                if let owner = balance.owner {
+                    ownerAt[at] = owner
+                    if !isAfter { preOwnerAt[at] = owner }
+                }
                 if balance.mint == watched.flbyMint {
                     if isAfter { flbyAfter[at] = balance.amount } else { flbyBefore[at] = balance.amount }
                 }
             }
         }
+        // Each account's owner as the instructions run: a movement is its owner's at that moment.
+        var ownerNow = zip(preOwnerAt, ownerAt).map { $0 ?? $1 }
         func owner(of account: PublicKey?) -> PublicKey? {
             guard let account, let at = keys.firstIndex(of: account) else { return nil }
-            return ownerAt[at]
+            return ownerNow[at]
         }
         func mint(of account: PublicKey) -> PublicKey? {
             guard let at = keys.firstIndex(of: account) else { return nil }
@@ -78,13 +85,14 @@ public enum TransactionMovements {
                 if mint == flby { movements.append(movement(.burn, from: account, to: nil, amount)) }
             case .transferChecked(let source, let mint, let destination, _, let amount, _):
                 if mint == flby {
-                    // On a mint with a transfer fee the destination receives less: `TransferFees` reads the fee.
-                    feeTransfers.append(movements.count)
+                    // On a mint with a transfer fee the destination receives less: `TransferFees` reads the fee. A
+                    // transfer to its own source moves and withholds nothing (Token-2022 returns once it is checked).
+                    if source != destination { feeTransfers.append(movements.count) }
                     movements.append(movement(.transfer, from: source, to: destination, amount))
                 }
             case .transferCheckedWithFee(let source, let mint, let destination, _, let amount, _, let fee):
                 if mint == flby {
-                    let withheld = min(fee, amount)
+                    let withheld = source == destination ? 0 : min(fee, amount)
                     movements.append(movement(.transfer, from: source, to: destination, amount - withheld))
                     if withheld > 0 { movements.append(movement(.feeWithheld, from: source, to: destination, withheld)) }
                 }
@@ -96,6 +104,9 @@ public enum TransactionMovements {
                 if (mint(of: source) ?? mint(of: destination)) == flby {
                     movements.append(movement(.transfer, from: source, to: destination, amount))
                 }
+            case .setAuthority(let account, _, TokenProgram.AuthorityType.accountOwner.rawValue, let newOwner?),
+                .initializeAccount(let account, _, let newOwner):
+                if let at = keys.firstIndex(of: account) { ownerNow[at] = newOwner }
             default:
                 break
             }
@@ -151,9 +162,12 @@ public enum TransactionMovements {
                 postLamports = meta.postBalances[index]
                 lamports = Int64(clamping: Int128(meta.postBalances[index]) - Int128(meta.preBalances[index]))
             }
+            // What its accounts hold after less what they held before: an account given to another owner leaves
+            // one wallet's holdings whole and joins the other's.
             var flbyDelta: Int128 = 0
-            for at in flbyPositions where ownerAt[at] == wallet {
-                flbyDelta += Int128(flbyAfter[at] ?? 0) - Int128(flbyBefore[at] ?? 0)
+            for at in flbyPositions {
+                if ownerAt[at] == wallet { flbyDelta += Int128(flbyAfter[at] ?? 0) }
+                if (preOwnerAt[at] ?? ownerAt[at]) == wallet { flbyDelta -= Int128(flbyBefore[at] ?? 0) }
             }
             activity.append(
                 WalletActivity(

@@ -241,6 +241,26 @@ struct TransactionMovementsTests {
         #expect(movements.map(\.amount) == [5], "only the top-level MintTo; the malformed one is not read with shifted accounts")
     }
 
+    /// Alice sends 100 from her FLBY account, then makes the escrow its owner (SetAuthority, AccountOwner): the 100 were
+    /// alice's, and the escrow's token accounts went from holding nothing to holding the 900 left.
+    @Test func anAccountGivenToAnotherOwnerIsTheirsOnlyFromThen() throws {
+        let fetched = try transaction(
+            [
+                token.transfer(source: aliceFlby, destination: bobFlby, owner: alice, amount: 100),
+                token.setAuthority(account: aliceFlby, currentAuthority: alice, authorityType: .accountOwner, newAuthority: escrow),
+            ],
+            pre: [(aliceFlby, flby, alice, 1_000), (bobFlby, flby, bob, 0)], post: [(aliceFlby, flby, escrow, 900), (bobFlby, flby, bob, 100)])
+        let indexed = TransactionMovements.extract(fetched, watching: watched)
+        #expect(
+            indexed.movements == [
+                FlbyMovement(
+                    instructionIndex: 0, innerIndex: nil, kind: .transfer, sourceAccount: aliceFlby, sourceOwner: alice,
+                    destinationAccount: bobFlby, destinationOwner: bob, amount: 100)
+            ])
+        #expect(indexed.walletActivity == [WalletActivity(role: .escrow, wallet: escrow, lamportsDelta: 0, flbyDelta: 900)])
+        #expect(indexed.flbyBalances.contains(FlbyAccountBalance(account: aliceFlby, owner: escrow, amount: 900, preAmount: 1_000)))
+    }
+
     @Test func anUnrelatedTransactionIsNotRelevant() throws {
         let fetched = try transaction(
             [

@@ -87,4 +87,36 @@ extension TransactionMovementsTests {
         #expect(movements.filter { $0.kind == .transfer && $0.instructionIndex < 2 }.reduce(Int128(0)) { $0 + Int128($1.amount) } == 5)
         #expect(movements.contains(movement(.feeWithheld, 2, aliceFlby, bobFlby, 3)))
     }
+
+    /// Token-2022 checks a self-transfer's fee and then returns without moving or withholding anything
+    /// (`Processor::process_transfer`, "if self_transfer { return Ok(()) }"): the account's balance is unchanged and
+    /// so are the supply and the withheld amount.
+    @Test func aTransferToItsOwnSourceWithholdsNothing() throws {
+        func toSelf(_ index: Int, _ amount: UInt64) -> FlbyMovement {
+            FlbyMovement(
+                instructionIndex: index, innerIndex: nil, kind: .transfer, sourceAccount: aliceFlby, sourceOwner: alice,
+                destinationAccount: aliceFlby, destinationOwner: alice, amount: amount)
+        }
+        let withFee = try transaction(
+            [transferCheckedWithFee(from: aliceFlby, to: aliceFlby, amount: 1_000, fee: 10)],
+            pre: [(aliceFlby, flby, alice, 5_000)], post: [(aliceFlby, flby, alice, 5_000)])
+        #expect(TransactionMovements.extract(withFee, watching: watched).movements == [toSelf(0, 1_000)])
+
+        // Bob's 1,000 arrive as 990 with 10 withheld; alice's transfer to herself, beside it, had no fee to share.
+        let beside = try transaction(
+            [
+                token2022.transferChecked(source: bobFlby, mint: flby, destination: aliceFlby, owner: alice, amount: 1_000, decimals: 6),
+                token2022.transferChecked(source: aliceFlby, mint: flby, destination: aliceFlby, owner: alice, amount: 500, decimals: 6),
+            ],
+            pre: [(aliceFlby, flby, alice, 500), (bobFlby, flby, bob, 1_000)], post: [(aliceFlby, flby, alice, 1_490), (bobFlby, flby, bob, 0)])
+        func fromBob(_ kind: MovementKind, _ amount: UInt64) -> FlbyMovement {
+            FlbyMovement(
+                instructionIndex: 0, innerIndex: nil, kind: kind, sourceAccount: bobFlby, sourceOwner: bob, destinationAccount: aliceFlby,
+                destinationOwner: alice, amount: amount)
+        }
+        #expect(
+            TransactionMovements.extract(beside, watching: watched).movements == [
+                fromBob(.transfer, 990), fromBob(.feeWithheld, 10), toSelf(1, 500),
+            ])
+    }
 }
