@@ -65,4 +65,61 @@ struct JobRowTests {
             #expect(job.errors.map(\.message) == ["m"] && job.errors.map(\.attempt) == [2])
         }
     }
+
+    /// `signatures` is a text[], and the schema lets an operator's SQL (or a restored row) give it NULL elements, a second
+    /// dimension or another lower bound, none of which PostgresNIO decodes into [String]. Such a row made a claim throw
+    /// after it had claimed its whole batch: every job in it lost an attempt and waited out its lease, again at each claim
+    /// the row came back in. Read, such a row keeps its signatures in order (NULLs are none), and a transaction stores.
+    @Test func aClaimReadsJobsWhoseSignaturesAreOddlyShapedArraysAndStoresTheirTransactions() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            let shapes = [
+                "ARRAY['sig-1', NULL, 'sig-2']", "'{{sig-1},{sig-2}}'::text[]", "'[0:1]={sig-1,sig-2}'::text[]", "ARRAY['sig-1', 'sig-2']",
+            ]
+            for (index, shape) in shapes.enumerated() {
+                let id = try await queue.enqueue(TokenJobQueueTests.request("shape-\(index)")).jobID
+                try await client.query(
+                    PostgresQuery(unsafeSQL: "UPDATE flutterbye.token_jobs SET signatures = \(shape), signature = 'sig-2' WHERE id = \(id)"),
+                    logger: TestDatabase.logger)
+            }
+            let claimed = try await queue.claim(workerID: "w", limit: 10, lease: .seconds(30))
+            #expect(claimed.count == shapes.count)
+            #expect(claimed.allSatisfy { $0.signatures == ["sig-1", "sig-2"] }, "\(claimed.map(\.signatures))")
+            let submissions = claimed.compactMap { job in
+                job.lease.map {
+                    TransactionSubmission(lease: $0, mintAddress: "mint", signature: "sig-3", rawTransaction: [1], lastValidBlockHeight: 9)
+                }
+            }
+            #expect(try await queue.recordSubmissions(submissions) == Set(claimed.map(\.id)))
+            for job in claimed {
+                #expect(try await queue.job(id: job.id).signatures == ["sig-1", "sig-2", "sig-3"])
+            }
+        }
+    }
+
+    /// `signature` set and `signatures` empty (the schema does not tie them, an operator's SQL can): the job stored a
+    /// transaction, which may have landed. On its last attempt, the rescuer and a transient failure failed it as one that
+    /// stored nothing, before any worker looked for its token.
+    @Test func aJobWhoseSignatureIsMissingFromItsSignaturesIsNotFailedForUsedUpAttempts() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            for key in ["unlisted-failing", "unlisted-abandoned"] {
+                var request = TokenJobQueueTests.request(key)
+                request.maxAttempts = 1
+                _ = try await queue.enqueue(request)
+            }
+            let claimed = try await queue.claim(workerID: "w", limit: 2, lease: .milliseconds(50))
+            try await client.query(
+                "UPDATE flutterbye.token_jobs SET signature = 'sig', signatures = '{}', state = 'submitted'", logger: TestDatabase.logger)
+            let failing = try #require(claimed.first { $0.request.idempotencyKey == "unlisted-failing" }?.lease)
+            let state = try await queue.recordFailure(failing, errorClass: "transient", message: "m", permanent: false, retryAt: Date())
+            #expect(state == .retryable)
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(try await queue.rescueExpiredLeases() == LeaseRescue(retried: 1, failed: 0))
+        }
+    }
 }

@@ -5,14 +5,17 @@ import PostgresNIO
 // parses and plans it once instead of on every call. The name carries a version: a changed statement gets a new name.
 
 /// Stores transactions before their first send, each only while its lease holds the job and the job has no other
-/// mint address; a signature already stored is not added twice. Returns (id, lease token) of each job stored.
+/// mint address; a signature already stored is not added twice. A new one joins `signatures` made a plain list
+/// (`TokenJobQueue.signatureList`): appending to a multidimensional one (an operator's SQL) failed the whole statement.
+/// Returns (id, lease token) of each job stored.
 struct SubmitBatchStatement: PostgresPreparedStatement {
-    static let name = "flutterbye_submit_batch_v2"
+    static let name = "flutterbye_submit_batch_v3"
     static let sql = """
         UPDATE flutterbye.token_jobs j
         SET state = 'submitted', mint_address = coalesce(j.mint_address, s.mint), signature = s.signature,
             raw_transaction = decode(s.raw, 'base64'), last_valid_block_height = s.last_valid,
-            signatures = CASE WHEN s.signature = ANY(j.signatures) THEN j.signatures ELSE j.signatures || s.signature END,
+            signatures = CASE WHEN s.signature = ANY(j.signatures) THEN j.signatures
+                ELSE \(TokenJobQueue.signatureList("j.signatures")) || s.signature END,
             submitted_at = now(), updated_at = now()
         FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[])
             AS s(id, token, mint, signature, raw, last_valid)

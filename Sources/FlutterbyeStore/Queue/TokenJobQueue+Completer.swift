@@ -62,17 +62,19 @@ extension TokenJobQueue {
     }
 
     /// Records a failed attempt. A permanent error fails the job; a transient one makes it retryable at `retryAt`, or
-    /// fails it when its attempts are used up and it never stored a transaction. A job with stored transactions is
-    /// never failed for used-up attempts here: one of them may still land, so it stays retryable and its next runner
-    /// checks what landed before failing it. Returns the state the job is in now.
+    /// fails it when its attempts are used up and it never stored a transaction (neither `signatures` nor `signature`: a
+    /// row may have one without the other). A job with stored transactions is never failed for used-up attempts here:
+    /// one of them may still land, so it stays retryable and its next runner checks what landed before failing it. Returns the state the job is in now.
     @discardableResult
     public func recordFailure(
         _ lease: JobLease, errorClass: String, message: String, permanent: Bool, retryAt: Date
     ) async throws(StoreError) -> TokenJobState {
         let query: PostgresQuery = """
             UPDATE flutterbye.token_jobs
-            SET state = CASE WHEN \(permanent) OR (attempt >= max_attempts AND cardinality(signatures) = 0) THEN 'failed' ELSE 'retryable' END,
-                finished_at = CASE WHEN \(permanent) OR (attempt >= max_attempts AND cardinality(signatures) = 0) THEN now() END,
+            SET state = CASE WHEN \(permanent) OR (attempt >= max_attempts AND cardinality(signatures) = 0 AND signature IS NULL)
+                    THEN 'failed' ELSE 'retryable' END,
+                finished_at = CASE WHEN \(permanent) OR (attempt >= max_attempts AND cardinality(signatures) = 0 AND signature IS NULL)
+                    THEN now() END,
                 scheduled_at = \(retryAt), lease_expires_at = NULL, updated_at = now(),
                 errors = errors || jsonb_build_array(jsonb_build_object(
                     'class', \(errorClass)::text, 'message', \(message)::text, 'attempt', attempt, 'at', now()))

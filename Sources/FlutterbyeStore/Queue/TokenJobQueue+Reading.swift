@@ -131,7 +131,7 @@ extension TokenJobQueue {
         let errorsText: String = try cells.next()
         let mintAddress: String? = try cells.next()
         let signature: String? = try cells.next()
-        let signatures: [String] = try cells.next()
+        let signatures: StoredSignatures = try cells.next()
         let raw: ByteBuffer? = try cells.next()
         let lastValidBlockHeight: Int64? = try cells.next()
         let createdAt: Date = try cells.next()
@@ -153,7 +153,7 @@ extension TokenJobQueue {
             id: id, request: request, state: TokenJobState(rawValue: state) ?? .failed, attempt: Int(attempt), attemptedBy: attemptedBy,
             leaseToken: leaseToken, leaseExpiresAt: leaseExpiresAt,
             errors: errorsText == "[]" ? [] : Self.decodeAttemptErrors(errorsText), mintAddress: mintAddress, signature: signature,
-            signatures: signatures, rawTransaction: raw.map { Array($0.readableBytesView) },
+            signatures: signatures.values, rawTransaction: raw.map { Array($0.readableBytesView) },
             lastValidBlockHeight: lastValidBlockHeight.map { UInt64(clamping: $0) }, createdAt: createdAt, updatedAt: updatedAt,
             submittedAt: submittedAt, confirmedAt: confirmedAt, finalizedAt: finalizedAt, finishedAt: finishedAt)
     }

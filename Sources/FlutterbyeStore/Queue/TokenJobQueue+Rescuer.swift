@@ -4,14 +4,15 @@ import PostgresNIO
 extension TokenJobQueue {
 
     /// Gives back jobs whose lease expired (their worker died or hung): never-submitted jobs on their last attempt
-    /// fail; every other one becomes retryable at once, keeping its stored transactions so the next worker first
-    /// checks whether one landed. Returns how many jobs became retryable and how many failed.
+    /// fail (no `signatures` and no `signature`: a row may have one without the other); every other one becomes
+    /// retryable at once, keeping its stored transactions so the next worker first checks whether one landed. Returns how many jobs became retryable and how many failed.
     @discardableResult
     public func rescueExpiredLeases() async throws(StoreError) -> LeaseRescue {
         let query: PostgresQuery = """
             UPDATE flutterbye.token_jobs
-            SET state = CASE WHEN cardinality(signatures) = 0 AND attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,
-                finished_at = CASE WHEN cardinality(signatures) = 0 AND attempt >= max_attempts THEN now() END,
+            SET state = CASE WHEN cardinality(signatures) = 0 AND signature IS NULL AND attempt >= max_attempts
+                    THEN 'failed' ELSE 'retryable' END,
+                finished_at = CASE WHEN cardinality(signatures) = 0 AND signature IS NULL AND attempt >= max_attempts THEN now() END,
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now(),
                 errors = errors || jsonb_build_array(jsonb_build_object(
                     'class', 'lease_expired', 'attempt', attempt, 'at', now(),

@@ -71,7 +71,7 @@ public struct TokenJobQueue: Sendable {
 
     // MARK: Plumbing
 
-    /// The columns of a job, in the order `decodeJob` reads them.
+    /// The columns of a job, in the order `decodeJob` reads them (`signatures` whatever its shape: `StoredSignatures`).
     static let columns = """
         id, idempotency_key, state, token_program, decimals, name, symbol, uri, amount::text AS amount, recipient, memo,
         priority, scheduled_at, attempt, max_attempts, attempted_by, lease_token, lease_expires_at, errors::text AS errors,
@@ -81,6 +81,12 @@ public struct TokenJobQueue: Sendable {
         """
     /// How many `columns` there are (no column expression in it has a comma).
     static let columnCount = columns.split(separator: ",").count
+
+    /// The signatures of a `signatures` array `column` as a one-dimensional array from 1, in order, without NULLs (an
+    /// operator's SQL may have given it NULLs, several dimensions or another lower bound, to which nothing appends).
+    static func signatureList(_ column: String) -> String {
+        "ARRAY(SELECT listed FROM unnest(\(column)) AS listed WHERE listed IS NOT NULL)"
+    }
 
     /// The condition that a job (of alias `j`, or of the statement's one table with `alias` nil) is in one of `states`,
     /// for statements on jobs named by id: `(state IN (…)) IS TRUE`, which PostgreSQL cannot prove implies the
