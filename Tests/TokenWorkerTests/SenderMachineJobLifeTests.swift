@@ -105,6 +105,69 @@ import TokenWorker
         #expect(actions.polls == [[stored.id]], "it may have landed already: its status is asked at once")
     }
 
+    /// `signature` and `signatures` are separate columns, and the schema does not tie them: a row whose newest transaction is
+    /// missing from `signatures` (an operator's SQL, a restored row) is still the job's transaction. Left out, it was never
+    /// polled (never confirmed), and a job that kept no bytes or height for it signed again and could only end as
+    /// `mint_exists_unattributed`, "this job created nothing", for a token its own transaction created.
+    @Test func aStoredSignatureMissingFromTheJobsSignaturesIsStillTheJobs() {
+        var h = H()
+        let stored = H.transaction("a", blockhash: 1)
+        _ = h.tick()
+        var resumed = H.claimed(1, "a", stored: [stored])
+        resumed.job.signatures = []
+        var actions = h.handle(.claimed([resumed]))
+        #expect(actions.polls == [[stored.id]], "its status is asked")
+        actions = h.handle(.statuses([stored.id: H.status(.confirmed)]))
+        #expect(actions.outcomes == [.confirm(H.lease(1), signature: stored.id)])
+
+        // Only its signature kept: its token is looked for before anything is signed.
+        var bare = H.claimed(2, "b", stored: [H.transaction("b", blockhash: 1)])
+        bare.job.signatures = []
+        bare.job.rawTransaction = nil
+        bare.job.lastValidBlockHeight = nil
+        actions = h.handle(.claimed([bare]))
+        #expect(actions.builds.isEmpty)
+        #expect(actions.verifies.map(\.signatures) == [[H.transaction("b", blockhash: 1).id]])
+    }
+
+    /// `last_valid_block_height` is a bigint: a row may say its stored transaction lives until 2^63 - 1 (an operator's SQL),
+    /// and the sender followed it until then, rebroadcasting, never looking for its token, holding the job and a place of
+    /// the budget for ever. No blockhash lives past the newest one's last valid height (height + 150); such a height is
+    /// followed for ten lives (1,500 blocks) at most.
+    @Test func aStoredLastValidHeightPastAnyBlockhashsLifeExpiresWithinTenLives() {
+        var h = H()
+        let stored = H.transaction("a", blockhash: 1)
+        _ = h.tick()
+        _ = h.handle(.claimed([H.claimed(1, "a", stored: [stored], lastValid: UInt64(Int64.max))]))
+        _ = h.handle(.sent([(1, stored.id, .accepted)]))
+        #expect(h.handle(.blockHeight(1_000)).verifies.isEmpty)
+        #expect(h.handle(.blockHeight(2_500)).verifies.isEmpty, "the newest blockhash's height (1,000) plus ten lives")
+        #expect(h.handle(.blockHeight(2_501)).verifies.map(\.jobID) == [1])
+    }
+
+    /// Fields the schema allows and the queue's rules refuse (a priority of 500, a recipient that is no address: an
+    /// operator's SQL after the job stored its transaction) leave no mint to look for. Once its stored transaction
+    /// expired, such a job was followed for ever, holding a place of the budget; with only signatures stored, it failed
+    /// at once though one of them may have created its token. Either way it goes back to the queue, saying why.
+    @Test func aJobWhoseFieldsTurnedInvalidAfterItStoredATransactionGoesBackToTheQueue() {
+        var h = H()
+        let stored = H.transaction("a", blockhash: 1)
+        _ = h.tick()
+        var expired = H.claimed(1, "a", stored: [stored], lastValid: 1_150)
+        expired.job.request.priority = 500
+        _ = h.handle(.claimed([expired]))
+        _ = h.handle(.sent([(1, stored.id, .accepted)]))
+        let outcomes = h.handle(.blockHeight(1_151)).outcomes
+        let messages = outcomes.compactMap { if case .retry(H.lease(1), "invalid_job", let message, _) = $0 { message } else { nil } }
+        #expect(messages.count == 1 && messages.allSatisfy { $0.contains("priority") && $0.contains(stored.id.base58) }, "\(outcomes)")
+
+        var listed = H.claimed(2, "b", stored: [H.transaction("b", blockhash: 1)])
+        listed.job.request.recipient = "not an address"
+        listed.job.lastValidBlockHeight = nil
+        let listedOutcomes = h.handle(.claimed([listed])).outcomes
+        #expect(listedOutcomes.map { if case .retry(_, let errorClass, _, _) = $0 { errorClass } else { "\($0)" } } == ["invalid_job"])
+    }
+
     @Test func aJobWhoseStoredMintIsNotTheDerivedOneNeverSignsAndFailsOnceNothingCanLand() {
         var h = H()
         let other = H.mint("another seed's")
@@ -117,6 +180,13 @@ import TokenWorker
             return
         }
         #expect(message.contains(other.base58) && message.contains(H.mint("a").base58) && message.contains("FLUTTERBYE_MASTER_SEED"))
+        // A stored mint address that is no address at all (an operator's SQL) is not the derived one either: signed, its
+        // transaction could never be stored (the queue keeps a job's first mint address), and the job went round its leases.
+        var unreadable = H.claimed(3, "c")
+        unreadable.job.mintAddress = "not a mint"
+        actions = h.handle(.claimed([unreadable]))
+        #expect(actions.builds.isEmpty)
+        #expect(actions.outcomes.map { if case .fail(_, let errorClass, _) = $0 { errorClass } else { "" } } == ["mint_mismatch"])
         // A stored transaction (under the other seed): followed, looked for at the stored address, never replaced.
         let stored = H.transaction("a", blockhash: 1)
         actions = h.handle(.claimed([H.claimed(2, "b", mint: other, stored: [stored], lastValid: 1_150)]))

@@ -42,6 +42,12 @@ extension SenderMachine {
         let resolveFailure: FailureReason? =
             if let planProblem {
                 FailureReason(errorClass: "invalid_job", message: "the job's fields are invalid: \(planProblem)")
+            } else if let text = job.mintAddress, stored == nil {
+                FailureReason(
+                    errorClass: "mint_mismatch",
+                    message:
+                        "the job's stored mint address '\(text.prefix(64))' is not a base58 address, so not the one this worker derives (\(claimed.derivedMint)); the queue keeps a job's first mint address, so nothing can be stored for it. Restore the address it stored, then retry the job"
+                )
             } else if mint != claimed.derivedMint {
                 FailureReason(
                     errorClass: "mint_mismatch",
@@ -56,7 +62,12 @@ extension SenderMachine {
                 nil
             }
         let expectation = plan.map { MintExpectation(address: mint, plan: $0, service: configuration.mintAuthority) }
-        let signatures = job.signatures.compactMap { try? Signature(base58: $0) }
+        var signatures = job.signatures.compactMap { try? Signature(base58: $0) }
+        // The newest stored transaction is one of the job's even when a row's `signatures` lacks it (the schema does not
+        // tie the two columns): left out, its status was never asked and a token it created looked like another's.
+        if let newest = job.signature.flatMap({ try? Signature(base58: $0) }), !signatures.contains(newest) {
+            signatures.append(newest)
+        }
         var live: LiveTransaction?
         if let text = job.signature, let signature = try? Signature(base58: text), let lastValid = job.lastValidBlockHeight {
             // It may have been sent before the job was claimed again: rebroadcast it (no preflight) and follow it.
@@ -83,6 +94,10 @@ extension SenderMachine {
             flight.phase = .verifying(.expired)
             flights[id] = flight
             return [.verify(order)]
+        }
+        if !signatures.isEmpty {
+            // Its fields turned invalid after it stored transactions: no mint to look for, and one may have landed.
+            return finish(&flight, unverifiable(flight))
         }
         if let failure = resolveFailure {
             // Nothing stored, so nothing can land: fail at once.
@@ -294,8 +309,22 @@ extension SenderMachine {
     mutating func heard(blockHeight height: UInt64, at now: ContinuousClock.Instant) -> [SenderAction] {
         blockHeight = height
         var actions: [SenderAction] = []
+        // No blockhash lives past the newest one's last valid height (height + 150): a stored height far beyond it (a
+        // row's bigint, up to 2^63 - 1) is no transaction's, and followed to it the job never ended. The bound leaves ten
+        // lives (about ten minutes), so an endpoint that lags the one a transaction was signed with never cuts it short.
+        let (bound, overflow) = height.addingReportingOverflow(10 * LatestBlockhash.maxProcessingAge)
         for id in flights.keys.sorted() {
             guard var flight = flights[id] else { continue }
+            if !overflow, var live = flight.live, live.lastValidBlockHeight > bound {
+                actions.append(
+                    .log(
+                        .warning,
+                        "the stored last valid block height \(live.lastValidBlockHeight) of transaction \(live.signature) is past any blockhash's life at block height \(height); following it until \(bound)",
+                        job: id))
+                live.lastValidBlockHeight = bound
+                flight.live = live
+                flights[id] = flight
+            }
             if let action = verifyIfExpired(&flight) {
                 actions.append(action)
                 actions.append(.log(.info, "the transaction expired without a status; looking for the job's token before signing again", job: id))

@@ -278,9 +278,29 @@ public struct SenderMachine: Sendable {
             !live.processed
         else { return nil }
         if case .inFlight = live.sending { return nil }
-        guard let order = flight.verifyOrder() else { return nil }
+        guard let order = flight.verifyOrder() else {
+            // No mint to look for (its fields turned invalid): followed further, it would never end.
+            let outcome = unverifiable(flight)
+            flight.phase = .writing(outcome)
+            flight.retries = 0
+            return .finish(outcome)
+        }
         flight.phase = .verifying(.expired)
         return .verify(order)
+    }
+
+    /// How a job that stored transactions but has no mint to look for (its fields are invalid, changed since it stored
+    /// them) leaves: back to the queue, never failed, as one of its transactions may have created its token.
+    func unverifiable(_ flight: JobFlight) -> JobOutcome {
+        let problem = flight.resolveFailure?.message ?? "the job's fields are invalid"
+        let newest = flight.signatures.last.map { "\($0)" } ?? "?"
+        let wait = configuration.policy.backoff(
+            afterAttempt: flight.attempt, jitter: Backoff.spread(seed: flight.lease.jobID, salt: flight.attempt))
+        return .retry(
+            flight.lease, errorClass: "invalid_job",
+            message:
+                "\(problem). It stored \(flight.signatures.count) transaction(s), the newest \(newest), one of which may have created its token, so it is not failed: restore the fields it was enqueued with and it settles its token",
+            after: wait)
     }
 
     /// Whether a new transaction's first send goes with the preflight: always under `.always`; otherwise unless the
