@@ -1354,7 +1354,7 @@ BEGIN
         FOR UPDATE SKIP LOCKED
     )
     UPDATE flutterbye.token_jobs j
-    SET state = 'running', attempt = j.attempt + 1, attempted_by = worker_id,
+    SET state = 'running', attempt = least(j.attempt, 2147483646) + 1, attempted_by = worker_id,
         lease_token = nextval('flutterbye.token_job_lease_tokens'),
         lease_expires_at = now() + lease_milliseconds * interval '1 millisecond', updated_at = now()
     WHERE j.id = ANY(ARRAY(SELECT id FROM next))
@@ -1364,4 +1364,14 @@ $$;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (19, 'the claim in claim_token_jobs, planned once per connection')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 20: the claim's attempt count stops at the top of its integer (least(attempt, 2147483646) + 1 above, in
+-- claim_token_jobs, replaced in place with the same signature and result). The table asks only attempt >= 0: a row an
+-- operator's SQL set to 2147483647 made the claim's attempt + 1 overflow, which rolled the whole claim back, and every
+-- claim of every worker got nothing while that job was first in line.
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (20, 'the claim''s attempt count stops at the top of its integer')
 ON CONFLICT (version) DO NOTHING;

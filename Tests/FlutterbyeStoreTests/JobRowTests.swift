@@ -99,6 +99,25 @@ struct JobRowTests {
         }
     }
 
+    /// `attempt` at the top of its integer (the schema asks only `attempt >= 0`; an operator's SQL): the claim's
+    /// `attempt + 1` overflowed, which rolled the whole claim back, so the job stayed first in line and every claim of
+    /// every worker got nothing while it was there. It is claimed with its count kept at the top, beside the others.
+    @Test func aJobWhoseAttemptsAreAtTheTopOfTheirIntegerDoesNotStopTheClaims() async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            let topped = try await queue.enqueue(TokenJobQueueTests.request("topped")).jobID
+            let innocent = try await queue.enqueue(TokenJobQueueTests.request("innocent")).jobID
+            try await client.query(
+                "UPDATE flutterbye.token_jobs SET attempt = 2147483647 WHERE id = \(topped)", logger: TestDatabase.logger)
+            let claimed = try await queue.claim(workerID: "w", limit: 10, lease: .seconds(30))
+            #expect(Set(claimed.map(\.id)) == [topped, innocent])
+            #expect(claimed.first { $0.id == topped }?.attempt == 2_147_483_647)
+            #expect(claimed.first { $0.id == innocent }?.attempt == 1)
+        }
+    }
+
     /// `signature` set and `signatures` empty (the schema does not tie them, an operator's SQL can): the job stored a
     /// transaction, which may have landed. On its last attempt, the rescuer and a transient failure failed it as one that
     /// stored nothing, before any worker looked for its token.
