@@ -9,6 +9,12 @@ extension SolanaRPCClient {
             let lastValidBlockHeight: UInt64
         }
         let answer = try await call("getLatestBlockhash", [["commitment": .string(commitment.rawValue)]], as: WithContext<Value>.self)
+        let blockhash: Blockhash
+        do {
+            blockhash = try Blockhash(base58: answer.value.blockhash)
+        } catch {
+            throw RPCError(.invalidResponse, "getLatestBlockhash returned a malformed blockhash: \(error.message)")
+        }
         // Its block's height plus 150, and no block's height is above its slot: past that, the answer is not a
         // cluster's, and the sender would follow what it signs with it for ever.
         let (bound, overflow) = answer.context.slot.addingReportingOverflow(LatestBlockhash.maxProcessingAge)
@@ -18,16 +24,11 @@ extension SolanaRPCClient {
                 "getLatestBlockhash answered lastValidBlockHeight \(answer.value.lastValidBlockHeight) at slot \(answer.context.slot): a block height is never above its slot, so the endpoint is broken or hostile; use another endpoint"
             )
         }
+        // Only an answer taken in every other respect moves the newest slot on.
         if let refusal = blockhashSlots.refusal(of: answer.context.slot) {
             throw RPCError(.invalidResponse, "getLatestBlockhash: \(refusal)")
         }
-        do {
-            return LatestBlockhash(
-                blockhash: try Blockhash(base58: answer.value.blockhash), lastValidBlockHeight: answer.value.lastValidBlockHeight,
-                contextSlot: answer.context.slot)
-        } catch {
-            throw RPCError(.invalidResponse, "getLatestBlockhash returned a malformed blockhash: \(error.message)")
-        }
+        return LatestBlockhash(blockhash: blockhash, lastValidBlockHeight: answer.value.lastValidBlockHeight, contextSlot: answer.context.slot)
     }
 
     /// `getSlot`: the newest slot at `commitment`.
