@@ -361,6 +361,41 @@ struct TokenJobQueueTests {
         }
     }
 
+    /// A failed job an operator retries while the pruner's DELETE runs is no longer finished when the pruner reaches
+    /// it: it must be kept (the operator was told it runs again), not deleted from under the retry.
+    @Test func aJobRetriedWhileThePrunerRunsIsKept() async throws {
+        try await withQueue { queue, client in
+            let job = try await queue.enqueue(Self.request("retried-while-pruned")).jobID
+            try await client.query(
+                "UPDATE flutterbye.token_jobs SET state = 'failed', finished_at = now() - interval '2 days' WHERE id = \(job)",
+                logger: TestDatabase.logger)
+            try await client.withConnection { retrier in
+                // The retry holds the job's row while the pruner, whose snapshot still sees it failed, waits for it.
+                try await retrier.query("BEGIN", logger: TestDatabase.logger)
+                try await retrier.query(
+                    """
+                    UPDATE flutterbye.token_jobs SET state = 'available', attempt = 0, scheduled_at = now(), finished_at = NULL
+                    WHERE id = \(job) AND state = 'failed'
+                    """, logger: TestDatabase.logger)
+                let pruning = Task { try await queue.prune(finishedBefore: Date().addingTimeInterval(-3600)) }
+                let waiting: PostgresQuery = """
+                    SELECT count(*)::int8 FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%DELETE FROM flutterbye.token_jobs%'
+                    """
+                var found = 0
+                for _ in 0..<200 where found == 0 {
+                    try await Task.sleep(for: .milliseconds(25))
+                    found = try await TestDatabase.count(waiting, on: client)
+                }
+                try #require(found >= 1, "the pruner waits for the retried job's row")
+                try await retrier.query("COMMIT", logger: TestDatabase.logger)
+                #expect(try await pruning.value == 0, "the retried job is no longer finished")
+            }
+            #expect(try await queue.job(id: job).state == .available)
+            #expect(try await queue.job(idempotencyKey: "retried-while-pruned")?.id == job)
+        }
+    }
+
     @Test func enqueueNotifiesListeners() async throws {
         try await withQueue { queue, client in
             try await client.withConnection { connection in
