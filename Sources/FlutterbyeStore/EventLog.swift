@@ -34,13 +34,19 @@ public struct EventLog: Sendable {
 
     /// `events(after:kinds:limit:)` with how far the log was read: to the last event when `limit` were found, else to
     /// the present of this read (its snapshot's oldest running transaction), taken in the same statement, so that
-    /// an event a later read could find is never at or before it.
+    /// an event a later read could find is never at or before it. Fails with `cursorExpired` when pruning has passed
+    /// `cursor` (read in the same statement): the events after it that were deleted would be stepped over unseen.
     public func page(after cursor: EventCursor, kinds: Set<EventKind>? = nil, limit: Int) async throws(StoreError) -> EventPage {
         let kindNames = kinds.map { $0.map(\.rawValue).sorted() }
         let rows = try await run(
             """
-            SELECT (h.present::text::numeric - 1)::text, e.xid::text, e.id, e.kind, e.occurred_at, e.data
-            FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS present) h
+            SELECT (h.present::text::numeric - 1)::text, h.expired, e.xid::text, e.id, e.kind, e.occurred_at, e.data
+            FROM (
+                SELECT pg_snapshot_xmin(pg_current_snapshot()) AS present,
+                       EXISTS (SELECT 1 FROM flutterbye.event_log_horizon z
+                               WHERE (\(String(cursor.transaction))::text::xid8, \(cursor.sequence))
+                                     < (z.pruned_through_xid, z.pruned_through_id)) AS expired
+            ) h
             LEFT JOIN LATERAL (
                 SELECT e.xid, e.id, e.kind, e.occurred_at, flutterbye.event_data(e)::text AS data
                 FROM flutterbye.events e
@@ -54,15 +60,20 @@ public struct EventLog: Sendable {
             """, "reading the event log")
         var events: [LoggedEvent] = []
         var present: UInt64?
+        var expired = false
         try Self.decodeEach(rows) { row in
-            let (presentText, transaction, sequence, kind, occurredAt, payload) = try row.decode(
-                (String, String?, Int64?, String?, Date?, String?).self)
+            let (presentText, pruned, transaction, sequence, kind, occurredAt, payload) = try row.decode(
+                (String, Bool, String?, Int64?, String?, Date?, String?).self)
             present = UInt64(presentText)
+            expired = pruned
             // No event (the present's row alone) when none was found.
             guard let transaction, let sequence, let kind, let occurredAt, let payload else { return }
             events.append(try Self.event(transaction, sequence, kind, occurredAt, payload))
         }
         guard let present else { throw StoreError(.queryFailed, "reading the event log gave no present transaction id") }
+        if expired {
+            throw StoreError(.cursorExpired, "events after cursor \(cursor) have been pruned before they were read; start again from the horizon")
+        }
         let last = events.last?.cursor ?? cursor
         let readThrough = events.count >= limit ? last : max(last, EventCursor(transaction: present, sequence: .max))
         return EventPage(events: events, readThrough: readThrough)

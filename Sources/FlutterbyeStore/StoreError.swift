@@ -28,6 +28,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let jobNotFound = Code("jobNotFound")
         /// The job is not in a state that allows the operation (e.g. retrying a job that has not failed).
         public static let invalidJobState = Code("invalidJobState")
+        /// Events after an event log cursor have been pruned: a reader there would miss them, and must start again.
+        public static let cursorExpired = Code("cursorExpired")
         /// A database query failed for another reason.
         public static let queryFailed = Code("queryFailed")
 

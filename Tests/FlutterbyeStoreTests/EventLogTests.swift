@@ -86,6 +86,47 @@ struct EventLogTests {
             #expect(try await log.horizon() == events[4].cursor)
         }
     }
+
+    /// A reader part way through the log whose next events are pruned before it reads them (a slow stream, a stream
+    /// from the horizon, a long transaction's old events becoming readable) is told that its cursor expired: its read
+    /// must not step over the deleted events as if they had never been.
+    @Test(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"))
+    func aReadAfterACursorThatPruningPassedIsRefusedNotShort() async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            let log = EventLog(client: client, logger: TestDatabase.logger)
+            let marker = -Int64.random(in: 1...Int64.max)
+            let start = try await log.latest()
+            // Three events of one transaction that began long ago (occurred_at is its start).
+            try await client.query(
+                """
+                INSERT INTO flutterbye.events (kind, occurred_at, job_id, state, attempt)
+                SELECT 'job_state', '2001-01-01T00:00:00Z', \(marker), 'available', x FROM generate_series(1, 3) AS x
+                """, logger: TestDatabase.logger)
+            var mine: [LoggedEvent] = []
+            for _ in 0..<100 where mine.count < 3 {
+                mine = try await log.events(after: start, kinds: [.jobState], limit: 1_000_000).filter {
+                    $0.payloadJSON.contains("\"job_id\": \(marker)")
+                }
+                if mine.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(mine.count == 3)
+            // The reader has received the first; the other two are pruned before its next read.
+            let cursor = mine[0].cursor
+            #expect(try await log.prune(occurredBefore: Date(timeIntervalSince1970: 1_009_843_200)) >= 2)
+            #expect(try await log.horizon() >= mine[2].cursor)
+            do {
+                let page = try await log.page(after: cursor, kinds: [.jobState], limit: 1_000)
+                Issue.record("a read after a pruned cursor returned \(page.events.count) event(s) without the 2 pruned ones")
+            } catch let error as StoreError {
+                #expect(error.code == .cursorExpired, "\(error)")
+                #expect(error.message.contains("\(cursor)"), "\(error)")
+            }
+            // From the horizon, reading goes on.
+            _ = try await log.page(after: try await log.horizon(), limit: 10)
+        }
+    }
 }
 
 /// A read of the event log that gets no answer (a lock held on the table here; a statement written to a connection

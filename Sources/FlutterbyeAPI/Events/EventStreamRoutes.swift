@@ -142,6 +142,12 @@ public struct EventStreamRoutes: Sendable {
             let page: EventPage
             do {
                 page = try await service.log.page(after: cursor, kinds: kinds, limit: Self.pageSize)
+            } catch let error as StoreError where error.code == .cursorExpired {
+                // Events after the cursor were pruned before this stream sent them: a reconnect from it would get 410.
+                logger.warning("an event stream fell behind the pruned events; closing it", metadata: ["cursor": "\(cursor)"])
+                let reason = "events after cursor \(cursor) were pruned unsent; start again from=oldest"
+                try await outbound.close(.policyViolation, reason: String(reason.prefix(120)))
+                return
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("an event stream cannot read the event log; closing it", metadata: ["error": "\(error)"])
