@@ -9,6 +9,15 @@ import Testing
 /// number of digits, where a reader starts, pruning and its horizon.
 @Suite("EventLog", .serialized)
 struct EventLogTests {
+    /// Runs `body` with a client of the test database, the schema applied, and an event log on it.
+    static func withLog(_ body: (PostgresClient, EventLog) async throws -> Void) async throws {
+        try await TestDatabase.withClient { client in
+            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
+            try await migrator.apply(on: client, logger: TestDatabase.logger)
+            try await body(client, EventLog(client: client, logger: TestDatabase.logger))
+        }
+    }
+
     @Test func aCursorReadsBackItsTextAndRefusesAnythingElse() {
         let cursor = EventCursor(transaction: 8142, sequence: 5531)
         #expect(cursor.description == "8142-5531")
@@ -25,10 +34,7 @@ struct EventLogTests {
 
     @Test(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"))
     func eventsComeInNumericOrderAndPruningMovesTheHorizon() async throws {
-        try await TestDatabase.withClient { client in
-            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
-            try await migrator.apply(on: client, logger: TestDatabase.logger)
-            let log = EventLog(client: client, logger: TestDatabase.logger)
+        try await Self.withLog { client, log in
             // A job id no job has: the test's events are told apart by it.
             let marker = -Int64.random(in: 1...Int64.max)
             // Events of long-ended transactions (xids 3 to 100, below any a cluster hands out after initdb), inserted in
@@ -92,10 +98,7 @@ struct EventLogTests {
     /// must not step over the deleted events as if they had never been.
     @Test(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"))
     func aReadAfterACursorThatPruningPassedIsRefusedNotShort() async throws {
-        try await TestDatabase.withClient { client in
-            let migrator = try SchemaMigrator(script: try SchemaMigrator.schemaSQL(at: TestDatabase.schemaPath))
-            try await migrator.apply(on: client, logger: TestDatabase.logger)
-            let log = EventLog(client: client, logger: TestDatabase.logger)
+        try await Self.withLog { client, log in
             let marker = -Int64.random(in: 1...Int64.max)
             let start = try await log.latest()
             // Three events of one transaction that began long ago (occurred_at is its start).
