@@ -327,7 +327,9 @@ extension SenderMachine {
             }
             if let action = verifyIfExpired(&flight) {
                 actions.append(action)
-                actions.append(.log(.info, "the transaction expired without a status; looking for the job's token before signing again", job: id))
+                if case .verify = action {
+                    actions.append(.log(.info, "the transaction expired without a status; looking for the job's token before signing again", job: id))
+                }
                 flights[id] = flight
             }
         }
