@@ -80,12 +80,7 @@ public struct ConnectionDeadlines: Sendable, Hashable {
 
     /// When the connection expires if nothing happens meanwhile; nil when it cannot.
     public var deadline: ContinuousClock.Instant? {
-        switch (phaseDeadline, stallDeadline) {
-        case (let phase?, let stall?): min(phase, stall)
-        case (let phase?, nil): phase
-        case (nil, let stall?): stall
-        case (nil, nil): nil
-        }
+        [phaseDeadline, stallDeadline].compactMap { $0 }.min()
     }
 
     /// Whether the connection has expired at `now`, and why.
