@@ -18,6 +18,15 @@ struct JobRowTests {
         throw StoreError(.queryFailed, "no row")
     }
 
+    /// Runs `body` with a client of the rows' database, the schema applied and no job, and a queue on it.
+    func withEmptyQueue(_ body: (PostgresClient, TokenJobQueue) async throws -> Void) async throws {
+        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
+            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
+            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
+            try await body(client, TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0))
+        }
+    }
+
     @Test func aRowOfOtherColumnsIsRefused() async throws {
         try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
             let short = try await firstRow(client, "SELECT 1::int8 AS id, 'key' AS errors")
@@ -71,10 +80,7 @@ struct JobRowTests {
     /// after it had claimed its whole batch: every job in it lost an attempt and waited out its lease, again at each claim
     /// the row came back in. Read, such a row keeps its signatures in order (NULLs are none), and a transaction stores.
     @Test func aClaimReadsJobsWhoseSignaturesAreOddlyShapedArraysAndStoresTheirTransactions() async throws {
-        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+        try await withEmptyQueue { client, queue in
             let shapes = [
                 "ARRAY['sig-1', NULL, 'sig-2']", "'{{sig-1},{sig-2}}'::text[]", "'[0:1]={sig-1,sig-2}'::text[]", "ARRAY['sig-1', 'sig-2']",
             ]
@@ -103,10 +109,7 @@ struct JobRowTests {
     /// `attempt + 1` overflowed, which rolled the whole claim back, so the job stayed first in line and every claim of
     /// every worker got nothing while it was there. It is claimed with its count kept at the top, beside the others.
     @Test func aJobWhoseAttemptsAreAtTheTopOfTheirIntegerDoesNotStopTheClaims() async throws {
-        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+        try await withEmptyQueue { client, queue in
             let topped = try await queue.enqueue(TokenJobQueueTests.request("topped")).jobID
             let innocent = try await queue.enqueue(TokenJobQueueTests.request("innocent")).jobID
             try await client.query(
@@ -122,10 +125,7 @@ struct JobRowTests {
     /// transaction, which may have landed. On its last attempt, the rescuer and a transient failure failed it as one that
     /// stored nothing, before any worker looked for its token.
     @Test func aJobWhoseSignatureIsMissingFromItsSignaturesIsNotFailedForUsedUpAttempts() async throws {
-        try await TestDatabase.withOneConnection(database: "flutterbye_rows") { client in
-            try await SchemaMigrator.bundled().apply(on: client, logger: TestDatabase.logger)
-            try await client.query("TRUNCATE flutterbye.token_jobs", logger: TestDatabase.logger)
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+        try await withEmptyQueue { client, queue in
             for key in ["unlisted-failing", "unlisted-abandoned"] {
                 var request = TokenJobQueueTests.request(key)
                 request.maxAttempts = 1
