@@ -141,4 +141,32 @@ struct JobRowTests {
             #expect(try await queue.rescueExpiredLeases() == LeaseRescue(retried: 1, failed: 0))
         }
     }
+
+    /// A transaction the job stored counts wherever it is kept: in `signatures` with `signature` empty, or in
+    /// `signature` alone. Cancelling such a job could leave a token behind a job said to be cancelled, and releasing
+    /// it as one that stored nothing gave back the attempt its transaction used.
+    @Test func aJobWithATransactionInEitherColumnIsNeitherCancelledNorReleasedAsUnsent() async throws {
+        try await withEmptyQueue { client, queue in
+            for key in ["listed-only", "signature-only"] { _ = try await queue.enqueue(TokenJobQueueTests.request(key)) }
+            let claimed = try await queue.claim(workerID: "w", limit: 2, lease: .seconds(60))
+            let listed = try #require(claimed.first { $0.request.idempotencyKey == "listed-only" })
+            let unlisted = try #require(claimed.first { $0.request.idempotencyKey == "signature-only" })
+            try await client.query(
+                "UPDATE flutterbye.token_jobs SET signature = NULL, signatures = ARRAY['sig-listed'] WHERE id = \(listed.id)",
+                logger: TestDatabase.logger)
+            try await client.query(
+                "UPDATE flutterbye.token_jobs SET signature = 'sig-unlisted', signatures = '{}' WHERE id = \(unlisted.id)",
+                logger: TestDatabase.logger)
+
+            let refusal = await #expect(throws: StoreError.self) { try await queue.cancel(jobID: listed.id) }
+            #expect(refusal?.code == .invalidJobState)
+            #expect(refusal?.message.contains("may still land") == true)
+            #expect(try await queue.job(id: listed.id).state == .running)
+
+            #expect(try await queue.release([try #require(unlisted.lease)]) == [unlisted.id])
+            let released = try await queue.job(id: unlisted.id)
+            #expect(released.state == .retryable)
+            #expect(released.attempt == 1)
+        }
+    }
 }

@@ -97,8 +97,9 @@ extension TokenJobQueue {
         for row in try await run(
             """
             UPDATE flutterbye.token_jobs j
-            SET state = CASE WHEN cardinality(j.signatures) = 0 THEN 'available' ELSE 'retryable' END,
-                attempt = CASE WHEN cardinality(j.signatures) = 0 THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
+            SET state = CASE WHEN cardinality(j.signatures) = 0 AND j.signature IS NULL THEN 'available' ELSE 'retryable' END,
+                attempt = CASE WHEN cardinality(j.signatures) = 0 AND j.signature IS NULL THEN greatest(j.attempt - 1, 0)
+                    ELSE j.attempt END,
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now()
             FROM unnest(\(leases.map(\.jobID))::int8[], \(leases.map(\.token))::int8[]) AS l(id, token)
             WHERE j.id = l.id AND j.lease_token = l.token AND \(unescaped: Self.stateGuard(.running, .submitted))

@@ -13,14 +13,15 @@ extension TokenJobQueue {
             UPDATE flutterbye.token_jobs
             SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, updated_at = now()
             WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running') AND signature IS NULL
+                AND cardinality(signatures) = 0
             RETURNING \(unescaped: Self.columns)
             """, "cancelling job \(jobID)")
         if let job = rows.first { return job }
         let current = try await job(id: jobID)
-        if current.signature != nil && !current.state.isFinished {
+        if let sent = current.signature ?? current.signatures.last, !current.state.isFinished {
             throw StoreError(
                 .invalidJobState,
-                "job \(jobID) is \(current.state.rawValue) and its transaction \(current.signature ?? "") was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed"
+                "job \(jobID) is \(current.state.rawValue) and its transaction \(sent) was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed"
             )
         }
         throw StoreError(
