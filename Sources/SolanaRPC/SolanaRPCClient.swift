@@ -19,8 +19,8 @@ public struct SolanaRPCClient: Sendable {
     var retry: RPCRetryPolicy
     let logger: Logger
     let requestIDs = RequestIDs()
-    /// How far `getLatestBlockhash` answers have reached (shared by the copies `retrying` makes).
-    let blockhashSlots = SlotProgress()
+    /// How far `getSlot` and `getLatestBlockhash` answers have reached (shared by the copies `retrying` makes).
+    let newestSlot = SlotProgress()
 
     /// The largest answer a client reads by default: 8 MiB.
     public static let defaultMaxResponseBytes = 8 << 20

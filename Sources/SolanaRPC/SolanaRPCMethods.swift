@@ -25,15 +25,18 @@ extension SolanaRPCClient {
             )
         }
         // Only an answer taken in every other respect moves the newest slot on.
-        if let refusal = blockhashSlots.refusal(of: answer.context.slot) {
+        if let refusal = newestSlot.refusal(of: answer.context.slot) {
             throw RPCError(.invalidResponse, "getLatestBlockhash: \(refusal)")
         }
         return LatestBlockhash(blockhash: blockhash, lastValidBlockHeight: answer.value.lastValidBlockHeight, contextSlot: answer.context.slot)
     }
 
-    /// `getSlot`: the newest slot at `commitment`.
+    /// `getSlot`: the newest slot at `commitment`. An answer leaping ahead of the client's earlier answers (this
+    /// method's and `getLatestBlockhash`'s) is refused, as there.
     public func slot(commitment: Commitment = .confirmed) async throws(RPCError) -> UInt64 {
-        try await call("getSlot", [["commitment": .string(commitment.rawValue)]], as: UInt64.self)
+        let slot = try await call("getSlot", [["commitment": .string(commitment.rawValue)]], as: UInt64.self)
+        if let refusal = newestSlot.refusal(of: slot) { throw RPCError(.invalidResponse, "getSlot: \(refusal)") }
+        return slot
     }
 
     /// `getBlockHeight`.

@@ -1,8 +1,9 @@
 import Synchronization
 
-/// The newest context slot a client's `getLatestBlockhash` answers reached, and when: an answer whose slot runs ahead
-/// of it by more than a margin plus a slot a millisecond is no cluster's (slots take hundreds of milliseconds), and is
-/// refused. Answers that go back (a lagging endpoint after a failover) are taken and leave the newest as it is.
+/// The newest slot a client's answers reached (`getSlot`'s, and `getLatestBlockhash`'s context slot), and when: an
+/// answer whose slot runs ahead of it by more than a margin plus a slot a millisecond is no cluster's (slots take
+/// hundreds of milliseconds), and is refused. Answers that go back (a lagging endpoint after a failover) are taken and
+/// leave the newest as it is.
 final class SlotProgress: Sendable {
     private struct Reading {
         var slot: UInt64

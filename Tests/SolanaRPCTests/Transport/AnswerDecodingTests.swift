@@ -164,6 +164,32 @@ struct AnswerDecodingTests {
         try await server.close()
     }
 
+    /// The same for `getSlot`, whose answer the indexer takes as the finalized slot: one answer leaping ahead met the
+    /// drop policy's span of finalized slots for every transaction looked for after it, and moved the reconciliation
+    /// and the status figures to a slot no cluster has reached. It goes through the same check as the blockhash's
+    /// context slot, against the newest slot either answered.
+    @Test func aSlotLeapingAheadOfTheEarlierAnswersIsRefused() async throws {
+        let blockhash = Base58.encode([UInt8](repeating: 9, count: 32))
+        let slots: [UInt64] = [1_000, 1 << 40, 1_004, 990, 1_900, 1 << 40]
+        let server = try await HostileRPCServer { request in
+            let id = request.calls.first?.id ?? 1
+            let slot = slots[max(0, min(id - 1, slots.count - 1))]
+            if request.calls.first?.method == "getLatestBlockhash" {
+                let value = #"{"blockhash":"\#(blockhash)","lastValidBlockHeight":\#(slot + 150)}"#
+                return .ok(#"{"jsonrpc":"2.0","id":\#(id),"result":{"context":{"slot":\#(slot)},"value":\#(value)}}"#)
+            }
+            return .ok(#"{"jsonrpc":"2.0","id":\#(id),"result":\#(slot)}"#)
+        }
+        let client = try Self.client(server)
+        #expect(try await client.slot(commitment: .finalized) == 1_000)
+        await #expect(throws: RPCError.self) { try await client.slot(commitment: .finalized) }
+        #expect(try await client.slot(commitment: .confirmed) == 1_004)
+        #expect(try await client.slot(commitment: .finalized) == 990)
+        #expect(try await client.latestBlockhash().contextSlot == 1_900, "one newest slot for both methods")
+        await #expect(throws: RPCError.self) { try await client.slot() }
+        try await server.close()
+    }
+
     @Test func duplicatedIDsInABatchAreRefused() async throws {
         // Both answers carry the first call's id: neither can be trusted to be the answer to it.
         let server = try await HostileRPCServer { request in
