@@ -1,12 +1,15 @@
 public import SolanaCore
 
 /// Reads what a fetched transaction did to the watched addresses: decodes its Token and Token-2022 instructions,
-/// top-level and invoked (MintTo, Burn, Transfer and their Checked forms), finds the mint of a plain Transfer from
-/// the token balances, and checks the result against the balance changes so that a movement made any other way
-/// is still counted. Pure: no I/O.
+/// top-level, invoked and in a Batch (MintTo, Burn, Transfer and their Checked forms), finds the mint of a plain
+/// Transfer from the token balances, and checks the result against the balance changes so that a movement made any
+/// other way is still counted. Pure: no I/O.
 public enum TransactionMovements {
     /// The Memo program's first version, still used by wallets.
     public static let memoV1: PublicKey = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"
+
+    /// The Token program's Batch instruction (p-token, SIMD-0266): several token instructions in one.
+    static let batchTag: UInt8 = 255
 
     /// What `fetched` did to the watched addresses. The watched program's events are decoded with `events` (its
     /// Anchor IDL) when given, else kept raw.
@@ -24,8 +27,9 @@ public enum TransactionMovements {
             return keys.firstIndex(of: keys[index])
         }
 
-        // Every token account the balances name, with its mint and owner (after the transaction, else before; and
-        // before, `preOwnerAt`: SetAuthority can give an account to another owner), and the FLBY balances before and
+        // Every token account the balances name, with its mint (before the transaction, else after: an account closed
+        // and created again at its address can hold another mint after), its owner (after the transaction, else before;
+        // and before, `preOwnerAt`: SetAuthority can give an account to another owner), and the FLBY balances before and
         // after. (The RPC client refuses an answer whose balance names an account the transaction does not have; one
         // built otherwise is read without that balance rather than trapping.)
         var mintAt = [PublicKey?](repeating: nil, count: keys.count)
@@ -36,7 +40,7 @@ public enum TransactionMovements {
         for isAfter in [false, true] {
             for balance in isAfter ? meta.postTokenBalances : meta.preTokenBalances {
                 guard let at = position(balance.accountIndex) else { continue }
-                mintAt[at] = balance.mint
+                if !isAfter || mintAt[at] == nil { mintAt[at] = balance.mint }
                 if let owner = balance.owner {
                     ownerAt[at] = owner
                     if !isAfter { preOwnerAt[at] = owner }
@@ -46,8 +50,12 @@ public enum TransactionMovements {
                 }
             }
         }
-        // Each account's owner as the instructions run: a movement is its owner's at that moment.
+        // Each account's owner as the instructions run (and its mint: InitializeAccount changes `mintAt` too): a
+        // movement is its owner's at that moment, and a plain Transfer moves the mint its accounts hold then.
         var ownerNow = zip(preOwnerAt, ownerAt).map { $0 ?? $1 }
+        // The accounts the instructions initialize: one without an FLBY balance before or after was opened and closed
+        // in the transaction, holding no FLBY at either end.
+        var opened = [Bool](repeating: false, count: keys.count)
         func owner(of account: PublicKey?) -> PublicKey? {
             guard let account, let at = keys.firstIndex(of: account) else { return nil }
             return ownerNow[at]
@@ -72,6 +80,22 @@ public enum TransactionMovements {
             }
             if program == watched.programID { invokedWatchedProgram = true }
             guard meta.error == nil, TokenProgram.isTokenProgram(program) else { return }
+            // p-token's Batch: the instructions in its data run in it one after another, none invoked, each with the
+            // next of its accounts after a header of their count and its data's length (a Batch holds no Batch).
+            if data.first == batchTag {
+                let listed = Array(accounts)
+                var at = 1
+                var used = 0
+                while at + 2 <= data.count {
+                    let count = Int(data[at])
+                    let length = Int(data[at + 1])
+                    guard length > 0, at + 2 + length <= data.count, used + count <= listed.count, data[at + 2] != batchTag else { return }
+                    step(index, inner, program: programIndex, accounts: listed[used..<used + count], data: Array(data[at + 2..<at + 2 + length]))
+                    at += 2 + length
+                    used += count
+                }
+                return
+            }
             let flby = watched.flbyMint
             func movement(_ kind: MovementKind, from source: PublicKey?, to destination: PublicKey?, _ amount: UInt64) -> FlbyMovement {
                 FlbyMovement(
@@ -104,9 +128,14 @@ public enum TransactionMovements {
                 if (mint(of: source) ?? mint(of: destination)) == flby {
                     movements.append(movement(.transfer, from: source, to: destination, amount))
                 }
-            case .setAuthority(let account, _, TokenProgram.AuthorityType.accountOwner.rawValue, let newOwner?),
-                .initializeAccount(let account, _, let newOwner):
+            case .setAuthority(let account, _, TokenProgram.AuthorityType.accountOwner.rawValue, let newOwner?):
                 if let at = keys.firstIndex(of: account) { ownerNow[at] = newOwner }
+            case .initializeAccount(let account, let mint, let newOwner):
+                if let at = keys.firstIndex(of: account) {
+                    ownerNow[at] = newOwner
+                    mintAt[at] = mint
+                    opened[at] = true
+                }
             default:
                 break
             }
@@ -127,17 +156,21 @@ public enum TransactionMovements {
         if flbyPositions.count > 1 {
             flbyPositions = flbyPositions.map { (keys[$0].base58, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        // An FLBY account's owner: after the transaction, else (closed, or an account of another mint after) before.
+        let flbyOwnerAt = keys.indices.map { flbyAfter[$0] == nil ? preOwnerAt[$0] ?? ownerAt[$0] : ownerAt[$0] }
         let flbyBalances = flbyPositions.map {
-            FlbyAccountBalance(account: keys[$0], owner: ownerAt[$0], amount: flbyAfter[$0] ?? 0, preAmount: flbyBefore[$0])
+            FlbyAccountBalance(account: keys[$0], owner: flbyOwnerAt[$0], amount: flbyAfter[$0] ?? 0, preAmount: flbyBefore[$0])
         }
         if meta.error == nil, !flbyPositions.isEmpty {
-            var residuals = flbyPositions.map {
+            // The accounts opened and closed in the transaction too: a fee withheld in one is in no balance.
+            let passing = keys.indices.filter { opened[$0] && flbyBefore[$0] == nil && flbyAfter[$0] == nil }
+            var residuals = (flbyPositions + passing).map {
                 (account: keys[$0], amount: residual(of: keys[$0], before: flbyBefore[$0], after: flbyAfter[$0], explainedBy: movements))
             }
             if !feeTransfers.isEmpty || !feeWithdrawals.isEmpty {
                 TransferFees.read(into: &movements, residuals: &residuals, transfersChecked: feeTransfers, withdrawals: feeWithdrawals)
             }
-            movements += balanceDerivedMovements(residuals: residuals, keys: keys, ownerAt: ownerAt)
+            movements += balanceDerivedMovements(residuals: residuals, keys: keys, ownerAt: flbyOwnerAt)
         }
 
         var activity: [WalletActivity] = []
