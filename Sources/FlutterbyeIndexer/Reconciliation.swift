@@ -25,7 +25,8 @@ public struct ReconciliationReport: Sendable {
 }
 
 /// Compares the index with the chain: the FLBY supply (`getTokenSupply`), every indexed FLBY token account's balance
-/// (`getTokenAccountBalance`, in batches) and the watched wallets' lamports (`getBalance`). Run it while the watched
+/// (its account data, `getMultipleAccounts`, 100 a call: an address now holding another mint's account holds no FLBY)
+/// and the watched wallets' lamports (`getBalance`). Run it while the watched
 /// addresses are quiet, or after the indexer caught up: a transaction landing during the comparison shows as a
 /// difference until it is indexed.
 public struct Reconciliation: Sendable {
@@ -59,21 +60,16 @@ public struct Reconciliation: Sendable {
             let (account, owner, amount) = try row.decode((String, String?, String).self)
             balances.append((try PublicKey(base58: account), owner, amount))
         }
-        var start = 0
-        while start < balances.count {
-            let chunk = Array(balances[start..<min(start + 100, balances.count)])
-            start += chunk.count
-            let onChain = try await rpc.tokenAccountBalances(chunk.map(\.account), commitment: commitment)
-            for (entry, chain) in zip(chunk, onChain) {
-                compared += 1
-                // A closed account holds nothing.
-                let chainAmount = String(chain ?? 0)
-                if entry.amount != chainAmount {
-                    differences.append(
-                        ReconciliationDifference(
-                            subject: "FLBY balance of \(entry.account) (owner \(entry.owner ?? "unknown"))", indexed: entry.amount,
-                            chain: chain.map(String.init) ?? "no such account"))
-                }
+        let states = try await rpc.tokenAccountStates(balances.map(\.account), commitment: commitment)
+        for (entry, state) in zip(balances, states) {
+            compared += 1
+            // A closed account, or one of another mint now at its address, holds no FLBY.
+            let chain = state.flatMap { $0.mint == watched.flbyMint ? $0.amount : nil }
+            if entry.amount != String(chain ?? 0) {
+                differences.append(
+                    ReconciliationDifference(
+                        subject: "FLBY balance of \(entry.account) (owner \(entry.owner ?? "unknown"))", indexed: entry.amount,
+                        chain: chain.map(String.init) ?? (state == nil ? "no token account" : "an account of another mint")))
             }
         }
 

@@ -88,6 +88,18 @@ extension SolanaRPCClient {
         return balances
     }
 
+    /// Each of `accounts` read as a token account, through `getMultipleAccounts` (100 a call): nil where there is no
+    /// account, or one that is not a token account of the Token or Token-2022 program (an address closed and created
+    /// again as something else). Whatever mint it holds: the caller compares `mint`.
+    public func tokenAccountStates(_ accounts: [PublicKey], commitment: Commitment = .confirmed) async throws(RPCError) -> [TokenAccountState?] {
+        try await multipleAccounts(accounts, commitment: commitment).map { account in
+            guard let account, TokenProgram.isTokenProgram(account.owner) else { return nil }
+            // A Token-2022 account with extensions says what it is at offset 165 (2: a token account).
+            if account.data.count > TokenAccountState.length && account.data[TokenAccountState.length] != 2 { return nil }
+            return try? TokenAccountState(data: account.data)
+        }
+    }
+
     /// Every token account of `mint` under the token `program` (Token or Token-2022), found with `getProgramAccounts`
     /// filtered on the mint at offset 0 (and, for the classic program, the account size). Accounts whose data is not
     /// a token account of that mint (a Token-2022 mint whose first bytes happen to match) are left out.

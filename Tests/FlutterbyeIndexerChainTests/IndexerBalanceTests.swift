@@ -53,6 +53,29 @@ struct IndexerBalanceTests {
         }
     }
 
+    /// A stranger's FLBY account emptied, closed and created again at its address as an account of another mint, which
+    /// now holds some of that mint: the index has it at 0 FLBY, and so has the chain. `reconcile` read the account's
+    /// balance whatever its mint (`getTokenAccountBalance`) and reported the other mint's amount as a difference.
+    @Test("FLBY accounts whose address came back as another mint's account: every view as computed, reconcile clean")
+    func anAccountCreatedAgainForAnotherMintReconciles() async throws {
+        try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_remint") { client, rpc, server in
+            let history = try GeneratedHistory(rpcURL: server.url, arguments: ["--mix", "remint", "--count", "2", "--seed", "9"])
+            let watched = try IndexerAcceptanceTests.watched(try await history.setup())
+            let expected = try await history.expected()
+            try #require(expected.transactions.filter { $0.kind == "remint_noise" }.count == 2)
+            let store = IndexStore(client: client, logger: Self.logger)
+            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: IndexerAcceptanceTests.options, logger: Self.logger)
+            try await IndexerAcceptanceTests.running(indexer) {
+                try await IndexerAcceptanceTests.withTimeout(.seconds(60), "the indexer catching up") { await indexer.caughtUp() }
+            }
+            let views = try await IndexedViews.read(client, logger: Self.logger)
+            #expect(views.differences(from: IndexedViews(expected)) == [])
+            let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
+            #expect(report.differences.isEmpty, "\(report.differences)")
+            #expect(report.compared == expected.balances.count + 3)
+        }
+    }
+
     @Test("flby_balances when the transactions of an account's first indexed slot cannot be ordered: the one no other led to opens it")
     func theFirstSlotsOrderIsFoundFromTheAmounts() async throws {
         try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_first_slot") { client, _, _ in

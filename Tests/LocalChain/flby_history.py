@@ -13,7 +13,7 @@ The code is the package flby_history/ beside this script (its __init__ lists the
 Usage
 -----
     flby_history.py --rpc URL --setup-out PATH --out PATH [--count N] [--seed S]
-                    [--mix default|fee-payments|churn|reopen] [--pace-ms MS]
+                    [--mix default|fee-payments|churn|reopen|remint] [--pace-ms MS]
     flby_history.py --rpc URL --setup-out PATH --out PATH --count 0 --plain [--holders N] [--seed S]
 
 --plain makes only the FLBY mint, the escrow and fee wallets with their associated accounts and N holders (default
@@ -41,6 +41,9 @@ then --count N transactions (default 320):
     reopen        N holders' ATAs (N <= 7, holders 1..N) each emptied into holder 0's ATA, closed, created
                   again at the same address (CreateIdempotent) and funded with a third of what they held
                   (plus one), four transactions each in four different slots.
+    remint        N non-associated FLBY accounts of holders, each funded from the holder's ATA, emptied back and
+                  closed, then created again at the same address as the holder's NOISE account, into which the
+                  NOISE authority mints; three transactions each, in three different slots.
 --seed seeds random.Random and every keypair (Keypair.from_seed), so a run is reproducible up to the
 blockhashes. --pace-ms sleeps between sends. No compute-budget instructions: a fee is 5000 per signature.
 Use a fresh chain (or a new seed): the keypairs of a seed are always the same.

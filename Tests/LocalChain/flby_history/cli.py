@@ -11,7 +11,7 @@ from .default_mix import DefaultMix
 from .errors import GeneratorError
 from .expectations import expectations, write_json
 from .ledger import Ledger
-from .mixes import run_churn, run_fee_payments, run_reopen
+from .mixes import run_churn, run_fee_payments, run_remint, run_reopen
 from .participants import Participants
 from .rpc import Rpc, RpcFailure
 from .sender import Sender
@@ -27,7 +27,7 @@ def main(argv=None):
     parser.add_argument("--out", required=True)
     parser.add_argument("--count", type=int, default=320)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mix", choices=["default", "fee-payments", "churn", "reopen"], default="default")
+    parser.add_argument("--mix", choices=["default", "fee-payments", "churn", "reopen", "remint"], default="default")
     parser.add_argument("--pace-ms", type=float, default=0)
     parser.add_argument("--holders", type=int, default=8,
                         help="FLBY holders, each with an associated token account")
@@ -58,6 +58,8 @@ def main(argv=None):
             run_churn(sender, participants, rng, args.count)
         elif args.mix == "reopen":
             run_reopen(sender, participants, rng, args.count)
+        elif args.mix == "remint":
+            run_remint(sender, participants, rng, args.count)
         else:
             run_fee_payments(sender, participants, rng, args.count)
         sent = time.monotonic()

@@ -40,6 +40,7 @@ class Ledger:
         self.minted = 0
         self.burned = 0
         self.records = []
+        self.retired = []                        # (address, TokenAccount) closed, its address then reused
 
     def amount(self, account):
         entry = self.accounts.get(account)
@@ -122,7 +123,10 @@ class Ledger:
             _, account, mint, owner, idempotent = effect
             entry = self.accounts.get(account)
             if entry is not None and (entry.mint, entry.owner) != (mint, owner):
-                raise GeneratorError(f"ledger: {account} has another mint or owner")
+                if entry.open:
+                    raise GeneratorError(f"ledger: {account} has another mint or owner")
+                self.retired.append((account, entry))   # closed: its address now holds another account
+                entry = None
             if entry is not None and entry.open:
                 if not idempotent:
                     raise GeneratorError(f"ledger: token account {account} exists already")

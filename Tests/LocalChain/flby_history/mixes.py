@@ -1,4 +1,4 @@
-"""The mixes other than the default one: fee-payments, churn and reopen (see the script's docstring)."""
+"""The mixes other than the default one: fee-payments, churn, reopen and remint (see the script's docstring)."""
 
 from solders.keypair import Keypair
 from spl.token.constants import ACCOUNT_LEN, TOKEN_PROGRAM_ID
@@ -6,8 +6,8 @@ from spl.token.constants import ACCOUNT_LEN, TOKEN_PROGRAM_ID
 from .default_mix import drawn_token_transfer
 from .errors import GeneratorError
 from .instructions import (ata_address, ix_close_account, ix_create_account, ix_create_ata, ix_initialize_account3,
-                           ix_sol_transfer, ix_token_transfer)
-from .participants import DECIMALS
+                           ix_mint_to, ix_sol_transfer, ix_token_transfer)
+from .participants import DECIMALS, NOISE_DECIMALS
 from .sender import Plan
 
 
@@ -83,6 +83,42 @@ def run_reopen(sender, participants, rng, count):
             Plan("reopen_close", holder, [ix_close_account(ata, holder.pubkey(), holder.pubkey())]),
             Plan("reopen_create", p.payer, [ix_create_ata(p.payer.pubkey(), holder.pubkey(), p.mint_key)]),
             Plan("reopen_fill", p.holders[0], [transfer(sink, str(ata), p.holders[0].pubkey(), refill)]),
+        ]
+        for plan in steps:
+            record = sender.submit(plan)
+            if record is None:
+                raise GeneratorError(f"{plan.kind}: the signature repeats an earlier one")
+            sender.wait_past_slot_of(record.signature)
+
+
+def run_remint(sender, participants, rng, count):
+    """Token accounts of FLBY that come back as accounts of another mint at the same address: each created as a
+    non-associated FLBY account of a holder and funded from the holder's ATA, emptied back and closed, then created
+    again at its address (the same keypair) as the holder's NOISE account, into which the NOISE authority mints. The
+    indexer follows the address as an FLBY account; what it holds now is NOISE, and no FLBY."""
+    p = participants
+    rent_account = sender.rpc.call("getMinimumBalanceForRentExemption", ACCOUNT_LEN)
+    noise_mint = p.noise_mint.pubkey()
+    for i in range(count):
+        holder = p.holders[i % len(p.holders)]
+        account = Keypair.from_seed(rng.randbytes(32))
+        owner_ata = ata_address(holder.pubkey(), p.mint_key)
+        amount = rng.randint(1, max(1, sender.ledger.amount(str(owner_ata)) // 1000))
+        noise = rng.randint(1, 10**NOISE_DECIMALS * 1000)
+        steps = [
+            Plan("remint_open", holder, [
+                ix_create_account(holder.pubkey(), account.pubkey(), rent_account, ACCOUNT_LEN, TOKEN_PROGRAM_ID),
+                ix_initialize_account3(account.pubkey(), p.mint_key, holder.pubkey()),
+                ix_token_transfer(owner_ata, account.pubkey(), holder.pubkey(), amount, p.mint_key, DECIMALS)],
+                [account]),
+            Plan("remint_close", holder, [
+                ix_token_transfer(account.pubkey(), owner_ata, holder.pubkey(), amount),
+                ix_close_account(account.pubkey(), holder.pubkey(), holder.pubkey())]),
+            Plan("remint_noise", holder, [
+                ix_create_account(holder.pubkey(), account.pubkey(), rent_account, ACCOUNT_LEN, TOKEN_PROGRAM_ID),
+                ix_initialize_account3(account.pubkey(), noise_mint, holder.pubkey()),
+                ix_mint_to(noise_mint, account.pubkey(), p.noise_authority.pubkey(), noise)],
+                [account, p.noise_authority]),
         ]
         for plan in steps:
             record = sender.submit(plan)

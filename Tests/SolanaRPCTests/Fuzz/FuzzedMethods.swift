@@ -45,6 +45,7 @@ enum FuzzedMethods {
         Method(name: "tokenSupply") { client throws(RPCError) in _ = try await client.tokenSupply(mint) },
         Method(name: "tokenAccountBalance") { client throws(RPCError) in _ = try await client.tokenAccountBalance(key) },
         Method(name: "tokenAccountBalances") { client throws(RPCError) in _ = try await client.tokenAccountBalances([key, otherKey]) },
+        Method(name: "tokenAccountStates") { client throws(RPCError) in _ = try await client.tokenAccountStates([key, otherKey]) },
         Method(name: "tokenAccounts(ofMint:)") { client throws(RPCError) in
             _ = try await client.tokenAccounts(ofMint: mint, program: TokenProgram.token.programID)
         },
