@@ -145,18 +145,29 @@ struct HostileMovementsTests {
         return movements
     }
 
+    /// Alice's account at `firstNew` sends `amount` to `destination` by a plain Transfer, is closed, and is created
+    /// again at its address as an account of `mint` owned by `owner`.
+    func reopening(
+        sending amount: UInt64, to destination: PublicKey, asAccountOf mint: PublicKey, ownedBy owner: PublicKey, pre: [Holding],
+        post: [Holding]
+    ) throws -> FetchedTransaction {
+        let reopened = firstNew.publicKey
+        return try transaction(
+            [
+                token.transfer(source: reopened, destination: destination, owner: alice, amount: amount),
+                close(reopened, to: alice),
+                create(firstNew),
+                token.initializeAccount3(account: reopened, mint: mint, owner: owner),
+            ], signers: [firstNew], pre: pre, post: post)
+    }
+
     /// A stranger's account of another mint sends its 100 by a plain Transfer (which names no mint), is closed, and is
     /// created again at its address as an FLBY account. Its token balances show the other mint before and FLBY after:
     /// the Transfer moved the other mint, no FLBY was minted, the supply did not change.
     @Test func aPlainTransferFromAnAccountLaterReopenedForFlbyMovesNoFlby() throws {
         let reopened = firstNew.publicKey
-        let fetched = try transaction(
-            [
-                token.transfer(source: reopened, destination: bobOther, owner: alice, amount: 100),
-                close(reopened, to: alice),
-                create(firstNew),
-                token.initializeAccount3(account: reopened, mint: flby, owner: alice),
-            ], signers: [firstNew],
+        let fetched = try reopening(
+            sending: 100, to: bobOther, asAccountOf: flby, ownedBy: alice,
             pre: [(reopened, otherMint, alice, 100), (bobOther, otherMint, bob, 0)],
             post: [(reopened, flby, alice, 0), (bobOther, otherMint, bob, 100)])
         #expect(chainChange(fetched) == 0)
@@ -169,13 +180,8 @@ struct HostileMovementsTests {
     /// alice, not the escrow, whose FLBY holdings did not change.
     @Test func aPlainTransferFromAnAccountLaterReopenedForAnotherMintIsItsFormerOwners() throws {
         let reopened = firstNew.publicKey
-        let fetched = try transaction(
-            [
-                token.transfer(source: reopened, destination: bobFlby, owner: alice, amount: 50),
-                close(reopened, to: alice),
-                create(firstNew),
-                token.initializeAccount3(account: reopened, mint: otherMint, owner: escrow),
-            ], signers: [firstNew],
+        let fetched = try reopening(
+            sending: 50, to: bobFlby, asAccountOf: otherMint, ownedBy: escrow,
             pre: [(reopened, flby, alice, 50), (bobFlby, flby, bob, 0)],
             post: [(reopened, otherMint, escrow, 0), (bobFlby, flby, bob, 50)])
         let movements = expectLedgerMatchesTheChain(fetched, supplyChange: 0)
