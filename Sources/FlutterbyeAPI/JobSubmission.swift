@@ -13,8 +13,9 @@ enum JobSubmission {
     ]).union(IssuerChoicesSubmission.members)
 
     /// The job request in `body`, with the idempotency key from the body or the `Idempotency-Key` header (both may
-    /// be given when they agree), checked by the queue's rules; throws a 400 `APIError` listing every problem.
-    static func request(body: [UInt8], idempotencyHeader: String?) throws(APIError) -> CheckedTokenJobRequest {
+    /// be given when they agree; `idempotencyHeaders` are the header's values, one at most), checked by the queue's
+    /// rules; throws a 400 `APIError` listing every problem.
+    static func request(body: [UInt8], idempotencyHeaders: [String] = []) throws(APIError) -> CheckedTokenJobRequest {
         // Not read with replacement characters: two keys that differ would become one, and names would change.
         guard String(validating: body, as: UTF8.self) != nil else {
             throw APIError.invalid("the body is not UTF-8 text")
@@ -72,7 +73,13 @@ enum JobSubmission {
         }
 
         var key = string("idempotency_key", required: false)
-        if let header = idempotencyHeader {
+        if idempotencyHeaders.count > 1 {
+            // Joined, they would be one key that neither order asked for.
+            problem("idempotency_key", "send one Idempotency-Key header, not \(idempotencyHeaders.count)")
+        } else if let header = idempotencyHeaders.first, header.unicodeScalars.contains("\u{FFFD}") {
+            // The server reads a header's bytes that are not UTF-8 as U+FFFD: different keys would name one job.
+            problem("idempotency_key", "the Idempotency-Key header is not UTF-8 text; send the key as UTF-8, or in the body")
+        } else if let header = idempotencyHeaders.first {
             // Compared byte for byte, as the queue compares keys (String's == calls canonically equivalent text equal).
             if let key, !key.utf8.elementsEqual(header.utf8) {
                 problem("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ")

@@ -71,6 +71,11 @@ public final class RawHTTPConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(string: text)).get()
     }
 
+    /// Sends `bytes` as they are (text that is not UTF-8 included).
+    public func send(bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+    }
+
     /// Sends `text` as it is without waiting for the write, from code that cannot wait (`TaskPoolSaturation`).
     public func sendWithoutWaiting(_ text: String) {
         channel.writeAndFlush(ByteBuffer(string: text), promise: nil)

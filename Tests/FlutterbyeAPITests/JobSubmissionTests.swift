@@ -25,14 +25,14 @@ struct JobSubmissionTests {
         ("18446744073709551615.0", "18446744073709551615"), ("9007199254740993.00", "9007199254740993"), ("1e3", "1000"),
     ])
     func aWholeAmountWithAFractionOrExponentIsExact(_ written: String, _ expected: String) throws {
-        let checked = try JobSubmission.request(body: Self.body(amount: written), idempotencyHeader: nil)
+        let checked = try JobSubmission.request(body: Self.body(amount: written))
         #expect(checked.request.amount == expected)
     }
 
     @Test(arguments: ["1.5", "9007199254740991.5", "1e-3", "18446744073709551616.0", "-1.0"])
     func anAmountThatIsNotAWholeU64IsRefusedByName(_ written: String) {
         #expect {
-            try JobSubmission.request(body: Self.body(amount: written), idempotencyHeader: nil)
+            try JobSubmission.request(body: Self.body(amount: written))
         } throws: { error in
             (error as? APIError)?.fields.contains { $0.field == "amount" } == true
         }
@@ -45,7 +45,7 @@ struct JobSubmissionTests {
                 of: "\"decimals\": 6", with: "\"decimals\": 9223372036854775808"
             ).utf8)
         #expect {
-            try JobSubmission.request(body: body, idempotencyHeader: nil)
+            try JobSubmission.request(body: body)
         } throws: { error in
             guard let problem = (error as? APIError)?.fields.first(where: { $0.field == "decimals" }) else { return false }
             return problem.message.contains("out of range") && !problem.message.contains("must be an integer")
@@ -59,7 +59,7 @@ struct JobSubmissionTests {
         let at = try #require(body.firstRange(of: Array("submission-1".utf8)))
         body[at.upperBound - 1] = 0xFF
         #expect {
-            try JobSubmission.request(body: body, idempotencyHeader: nil)
+            try JobSubmission.request(body: body)
         } throws: { error in
             (error as? APIError)?.code == "invalid_request" && (error as? APIError)?.message.contains("UTF-8") == true
         }
@@ -68,7 +68,7 @@ struct JobSubmissionTests {
     /// A member named twice is refused: which of the two counts is a guess a proxy in front may have made otherwise.
     @Test func aMemberNamedTwiceIsRefused() {
         #expect {
-            try JobSubmission.request(body: Self.body(amount: "\"1\"", extra: #", "amount": "1000000000""#), idempotencyHeader: nil)
+            try JobSubmission.request(body: Self.body(amount: "\"1\"", extra: #", "amount": "1000000000""#))
         } throws: { error in
             (error as? APIError)?.message.contains("amount") == true
         }
@@ -82,7 +82,7 @@ struct JobSubmissionTests {
         let body = Self.body(amount: "\"1\"", extra: extra)
         #expect(body.count < 128 * 1024)
         do {
-            _ = try JobSubmission.request(body: body, idempotencyHeader: nil)
+            _ = try JobSubmission.request(body: body)
             Issue.record("8,000 unknown members were accepted")
         } catch {
             #expect(error.fields.count <= 20, "\(error.fields.count) problems")

@@ -18,7 +18,7 @@ struct JobSubmissionMiddleware: ServerMiddleware {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "send the job as application/json, not \(type)")
         }
         let bytes = try await Self.collect(body, upTo: APILimits.maxBodyBytes)
-        let job = try JobSubmission.request(body: bytes, idempotencyHeader: request.headerFields[Self.idempotencyKey])
+        let job = try JobSubmission.request(body: bytes, idempotencyHeaders: request.headerFields[values: Self.idempotencyKey])
         var forwarded = request
         forwarded.headerFields[.contentType] = "application/json"
         forwarded.headerFields[Self.idempotencyKey] = nil
