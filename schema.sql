@@ -103,6 +103,18 @@ CREATE INDEX IF NOT EXISTS token_jobs_finished
     ON flutterbye.token_jobs (finished_at)
     WHERE finished_at IS NOT NULL;
 
+-- How a refusal shows a value given as an address: quoted (quote_literal), unless it looks like a secret key (base58
+-- text of 45 characters or more, no address being that long, or a keypair file's JSON array), which is not shown: the
+-- message goes to the client and to PostgreSQL's log. Version 21.
+CREATE OR REPLACE FUNCTION flutterbye.shown_address(candidate text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN candidate IS NULL THEN 'null'
+        WHEN candidate ~ '^[1-9A-HJ-NP-Za-km-z]{45,}$' OR candidate ~ '^[[:space:]]*\[' THEN 'a value that looks like a secret key (not shown)'
+        ELSE quote_literal(candidate)
+    END
+$$;
+
 -- Whether text is a base58 Solana address: 32 to 44 base58 characters that decode to exactly 32 bytes.
 CREATE OR REPLACE FUNCTION flutterbye.is_solana_address(candidate text) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
@@ -965,8 +977,12 @@ BEGIN
         RAISE EXCEPTION 'invalid amount: % does not fit in 64 bits (at most 18446744073709551615)', amount USING ERRCODE = '22023';
     END IF;
     IF NOT flutterbye.is_solana_address(recipient) THEN
-        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', coalesce(quote_literal(recipient), 'null')
+        RAISE EXCEPTION 'invalid recipient: % is not a base58 Solana address', flutterbye.shown_address(recipient)
             USING ERRCODE = '22023';
+    END IF;
+    IF recipient = zero_address THEN
+        RAISE EXCEPTION 'invalid recipient: % is the all-zero address, which nobody can sign for: give the wallet that is to hold the tokens',
+            zero_address USING ERRCODE = '22023';
     END IF;
     IF memo IS NOT NULL AND octet_length(memo) > 500 THEN
         RAISE EXCEPTION 'invalid memo: it must be at most 500 bytes, it has %', octet_length(memo) USING ERRCODE = '22023';
@@ -974,7 +990,7 @@ BEGIN
 
     -- The issuer's choices: a keyword or an address (never the all-zero one, which nobody can sign for).
     IF chosen_mint_authority NOT IN ('keep', 'revoke') AND NOT flutterbye.is_solana_address(chosen_mint_authority) THEN
-        RAISE EXCEPTION 'invalid mint_authority: % is not keep, revoke or a base58 Solana address', quote_literal(chosen_mint_authority)
+        RAISE EXCEPTION 'invalid mint_authority: % is not keep, revoke or a base58 Solana address', flutterbye.shown_address(chosen_mint_authority)
             USING ERRCODE = '22023';
     END IF;
     IF chosen_mint_authority = zero_address THEN
@@ -982,7 +998,7 @@ BEGIN
             USING ERRCODE = '22023';
     END IF;
     IF chosen_freeze_authority NOT IN ('none', 'ours') AND NOT flutterbye.is_solana_address(chosen_freeze_authority) THEN
-        RAISE EXCEPTION 'invalid freeze_authority: % is not none, ours or a base58 Solana address', quote_literal(chosen_freeze_authority)
+        RAISE EXCEPTION 'invalid freeze_authority: % is not none, ours or a base58 Solana address', flutterbye.shown_address(chosen_freeze_authority)
             USING ERRCODE = '22023';
     END IF;
     IF chosen_freeze_authority = zero_address THEN
@@ -996,7 +1012,7 @@ BEGIN
         chosen_update_authority := coalesce(chosen_update_authority, 'ours');
         IF chosen_update_authority NOT IN ('ours', 'none') AND NOT flutterbye.is_solana_address(chosen_update_authority) THEN
             RAISE EXCEPTION 'invalid metadata_update_authority: % is not ours, none or a base58 Solana address',
-                quote_literal(chosen_update_authority) USING ERRCODE = '22023';
+                flutterbye.shown_address(chosen_update_authority) USING ERRCODE = '22023';
         END IF;
         IF chosen_update_authority = zero_address THEN
             RAISE EXCEPTION 'invalid metadata_update_authority: % is the all-zero address, which nobody can sign for: ask for none instead',
@@ -1374,4 +1390,14 @@ ON CONFLICT (version) DO NOTHING;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (20, 'the claim''s attempt count stops at the top of its integer')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 21: enqueue_token_job (replaced in place, same signature and result) shows no value that looks like a secret
+-- key in its refusals (flutterbye.shown_address, beside is_solana_address): a secret key put where an address belongs
+-- was echoed whole to the client and to PostgreSQL's log. It refuses the all-zero address as the recipient, as it
+-- already did as an authority: nobody can sign for the tokens sent there.
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (21, 'no secret key shown in enqueue_token_job''s refusals; the all-zero address refused as the recipient')
 ON CONFLICT (version) DO NOTHING;

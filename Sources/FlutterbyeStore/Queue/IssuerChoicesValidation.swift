@@ -40,7 +40,7 @@ extension TokenJobRequest {
     static func authorityRefusal(_ field: String, _ value: String, keywords: (String, String), nobody: String) -> TokenJobRefusal? {
         if value == keywords.0 || value == keywords.1 { return nil }
         guard isSolanaAddress(value) else {
-            return .init(field, "\(quoteLiteral(value)) is not \(keywords.0), \(keywords.1) or a base58 Solana address")
+            return .init(field, "\(shownAddress(value)) is not \(keywords.0), \(keywords.1) or a base58 Solana address")
         }
         guard value != zeroAddress else {
             return .init(field, "\(zeroAddress) is the all-zero address, which nobody can sign for: ask for \(nobody) instead")

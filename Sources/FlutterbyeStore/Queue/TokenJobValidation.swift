@@ -75,7 +75,12 @@ extension TokenJobRequest {
             invalid.append(.init("amount", "\(amount) does not fit in 64 bits (at most \(Self.maximumAmount))"))
         }
         if !Self.isSolanaAddress(recipient) {
-            invalid.append(.init("recipient", "\(Self.quoteLiteral(recipient)) is not a base58 Solana address"))
+            invalid.append(.init("recipient", "\(Self.shownAddress(recipient)) is not a base58 Solana address"))
+        } else if recipient == Self.zeroAddress {
+            invalid.append(
+                .init(
+                    "recipient",
+                    "\(Self.zeroAddress) is the all-zero address, which nobody can sign for: give the wallet that is to hold the tokens"))
         }
         if let memo, memo.utf8.count > 500 {
             invalid.append(.init("memo", "it must be at most 500 bytes, it has \(memo.utf8.count)"))
@@ -132,6 +137,16 @@ extension TokenJobRequest {
             let bytes = try? Base58.decode(text)
         else { return false }
         return bytes.count == 32
+    }
+
+    /// `flutterbye.shown_address`: a value given as an address as a refusal shows it, quoted, unless it looks like a
+    /// secret key (base58 text of 45 characters or more, or a keypair file's JSON array), which is not shown.
+    static func shownAddress(_ text: String) -> String {
+        let base58 = Set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
+        let looksLikeASecretKey =
+            (text.utf8.count >= 45 && text.utf8.allSatisfy { base58.contains($0) })
+            || text.utf8.drop(while: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) }).first == UInt8(ascii: "[")
+        return looksLikeASecretKey ? "a value that looks like a secret key (not shown)" : quoteLiteral(text)
     }
 
     /// PostgreSQL's `quote_literal`: single quotes doubled; with a backslash, backslashes doubled and an `E` prefix.

@@ -129,7 +129,11 @@ public enum Base58 {
         }
         let count: Int
         do { count = try result.get() } catch  where error.code == .invalidLength {
-            throw SolanaCoreError(.invalidLength, "'\(text)' decodes to more than \(out.count) bytes, but \(what) is \(out.count) bytes")
+            // Not shown: text that decodes to too many bytes may be a secret key put where an address belongs.
+            throw SolanaCoreError(
+                .invalidLength,
+                "the text (\(text.utf8.count) characters, not shown: it may be a secret key) decodes to more than \(out.count) bytes, but \(what) is \(out.count) bytes"
+            )
         }
         guard count == out.count else {
             throw SolanaCoreError(.invalidLength, "'\(text)' decodes to \(count) bytes, but \(what) is \(out.count) bytes")
