@@ -60,4 +60,21 @@ struct EnqueueCommandTests {
             #expect(try await TestDatabase.count("SELECT count(*)::int8 FROM flutterbye.token_jobs", on: client) == 1)
         }
     }
+
+    /// Without `--program`, the command line enqueues what `POST /v1/jobs` without `token_program` enqueues (a classic
+    /// token), so the same order sent both ways is one job. The command defaulted to token-2022, and the second path
+    /// was refused as the key "with different parameters".
+    @Test func theProgramDefaultsAsInTheAPI() async throws {
+        try await TestDatabase.withMigratedDatabase("flutterbye_enqueue_default", truncating: "flutterbye.token_jobs") { client, database in
+            let url = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
+            let (status, output) = try await RunCommandTests.runFlutterbye(
+                [
+                    "enqueue", "--idempotency-key", "cli-default", "--decimals", "6", "--name", "Choice", "--symbol", "CHO", "--uri",
+                    "https://flutterbye.example/choice.json", "--amount", "1000", "--recipient", Self.recipient,
+                ], environment: ["DATABASE_URL": url])
+            #expect(status == 0, "\(output)")
+            let job = try #require(try await TokenJobQueue(client: client, logger: Self.logger).job(idempotencyKey: "cli-default"))
+            #expect(job.request.tokenProgram == "token")
+        }
+    }
 }

@@ -12,7 +12,7 @@ struct EnqueueCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Option(help: "The backend's idempotency key for this token.") var idempotencyKey: String
-    @Option(help: "token or token-2022.") var program = "token-2022"
+    @Option(help: "token (the default, as for POST /v1/jobs) or token-2022.") var program = "token"
     @Option(help: "Decimals, 0 to 9.") var decimals: Int
     @Option(help: "Token name, at most 32 bytes.") var name: String
     @Option(help: "Token symbol, at most 10 bytes.") var symbol: String
