@@ -84,6 +84,13 @@ public enum ProductionPolicy {
             guard endpoint.scheme == "http", let host = endpoint.host, !isLoopback(host) else { continue }
             reasons.append("SOLANA_RPC_URL: \(endpoint) uses plain http to \(host); use https (http is allowed only to this machine)")
         }
+        // Set, not derived: one derived from a plain http RPC URL to another machine is that URL's refusal already.
+        if configuration.environment.value("SOLANA_WS_URL") != nil {
+            for pubSub in Set([configuration.worker?.sender.pubSub, configuration.indexer?.pubSub].compactMap { $0 }) {
+                guard pubSub.scheme == "ws", let host = pubSub.host, !isLoopback(host) else { continue }
+                reasons.append("SOLANA_WS_URL: \(pubSub) uses plain ws to \(host); use wss (ws is allowed only to this machine)")
+            }
+        }
         if let sender = configuration.worker?.sender {
             if sender.payer.publicKey == DemoIdentity.payer.publicKey {
                 reasons.append("the fee payer is the demo's keypair (\(DemoIdentity.payer.publicKey)); use a keypair of your own")
@@ -137,10 +144,50 @@ public enum ProductionPolicy {
         return missing + (cluster == nil ? [unidentifiedClusterNote] : [])
     }
 
-    /// Whether `host` is this machine: localhost, 127.0.0.0/8 or ::1.
+    /// Whether `host` is this machine: localhost, or a literal address of 127.0.0.0/8 (four decimal octets, the
+    /// first 127) or ::1 (in any of its spellings). A host name is never read as an address ("127.example.com").
     static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        var bare = host.lowercased()
+        if bare.hasPrefix("[") && bare.hasSuffix("]") { bare = String(bare.dropFirst().dropLast()) }
+        return bare == "localhost" || ipv4Octets(bare)?.first == 127 || ipv6Groups(bare) == [0, 0, 0, 0, 0, 0, 0, 1]
+    }
+
+    /// The four octets of a dotted-decimal IPv4 address (each 0...255, without leading zeros, which some resolvers
+    /// read as octal); nil for anything else.
+    static func ipv4Octets(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let octets = parts.compactMap { part -> Int? in
+            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
+                part == "0" || !part.hasPrefix("0"), let octet = Int(part), octet <= 255
+            else { return nil }
+            return octet
+        }
+        return parts.count == 4 && octets.count == 4 ? octets : nil
+    }
+
+    /// The eight groups of an IPv6 address written in hexadecimal groups, `::` at most once (no embedded IPv4
+    /// address, no zone); nil for anything else.
+    static func ipv6Groups(_ text: String) -> [Int]? {
+        func groups(_ part: Substring) -> [Int]? {
+            guard !part.isEmpty else { return [] }
+            let fields = part.split(separator: ":", omittingEmptySubsequences: false)
+            let values = fields.compactMap { field -> Int? in
+                guard (1...4).contains(field.count), field.allSatisfy(\.isHexDigit) else { return nil }
+                return Int(field, radix: 16)
+            }
+            return values.count == fields.count ? values : nil
+        }
+        let halves = text.components(separatedBy: "::")
+        switch halves.count {
+        case 1:
+            guard let all = groups(Substring(text)), all.count == 8 else { return nil }
+            return all
+        case 2:
+            guard let head = groups(Substring(halves[0])), let tail = groups(Substring(halves[1])), head.count + tail.count <= 7 else { return nil }
+            return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        default:
+            return nil
+        }
     }
 }
 

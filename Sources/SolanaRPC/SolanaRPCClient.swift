@@ -34,6 +34,9 @@ public struct SolanaRPCClient: Sendable {
     ) throws(RPCError) {
         guard !endpoints.isEmpty else { throw RPCError(.configuration, "no RPC endpoint is configured: set SOLANA_RPC_URL") }
         for endpoint in endpoints {
+            if let port = endpoint.invalidPort {
+                throw RPCError(.configuration, "the RPC URL \(endpoint) names the port \(port); the port must be in 1...65535")
+            }
             guard endpoint.isHTTP else {
                 throw RPCError(.configuration, "the RPC URL \(endpoint) is not an http(s) URL")
             }

@@ -80,6 +80,50 @@ struct ProductionPolicyTests {
         #expect(switches == ["FLUTTERBYE_DEV_AIRDROP is a development switch; unset it"])
     }
 
+    /// Plain http goes only to a literal loopback address: localhost, an IPv4 address of four decimal octets whose
+    /// first is 127, or ::1 in any of its spellings. A host name that merely starts with "127." is any machine.
+    @Test func onlyALiteralLoopbackAddressMayBeSentPlainHTTP() throws {
+        for loopback in [
+            "localhost", "LOCALHOST", "127.0.0.1", "127.255.255.254", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1", "[0000:0000::0001]",
+            "::0:1",
+        ] {
+            #expect(ProductionPolicy.isLoopback(loopback), "\(loopback)")
+        }
+        for remote in [
+            "127.attacker.example", "127.0.0.1.attacker.example", "127.0.0.1.", "127.0.0.256", "127.0.0", "127.1", "127.0.0.01",
+            "127.0.0.1x", "127..0.1", "0127.0.0.1", "128.0.0.1", "10.0.0.1", "::2", "::1:1", "1::1", "::ffff:127.0.0.1", "::1%lo",
+            "0:0:0:0:0:0:0:0:1", "00000::1", ":::1", "::", "localhost.attacker.example", "",
+        ] {
+            #expect(!ProductionPolicy.isLoopback(remote), "\(remote)")
+        }
+        for url in ["http://127.attacker.example:8899", "http://127.0.0.1.attacker.example:8899/?api-key=secret", "http://127.1:8899"] {
+            let refused = try Self.refusals(["SOLANA_RPC_URL": url])
+            #expect(refused.count == 1 && refused[0].hasPrefix("SOLANA_RPC_URL:") && !refused[0].contains("secret"), "\(url): \(refused)")
+        }
+        #expect(try Self.refusals(["SOLANA_RPC_URL": "http://127.0.0.1:8899,http://[0:0:0:0:0:0:0:1]:8899,http://LocalHost:8899"]) == [])
+    }
+
+    /// A plain ws:// PubSub URL (SOLANA_WS_URL) goes only to this machine, as plain http does: a provider's key in it
+    /// would travel in cleartext. The refusal shows the scheme, host and port only; off mainnet it is not refused.
+    @Test func plainWebSocketGoesOnlyToThisMachine() throws {
+        let remote: [String: String?] = ["SOLANA_WS_URL": "ws://user:password@rpc.example.com:8900/?api-key=SECRET"]
+        let refused = try Self.refusals(remote)
+        #expect(refused.count == 1, "\(refused)")
+        #expect(refused.first?.hasPrefix("SOLANA_WS_URL: ws://rpc.example.com:8900 uses plain ws") == true, "\(refused)")
+        #expect(refused.allSatisfy { !$0.contains("SECRET") && !$0.contains("password") && !$0.contains("user") }, "\(refused)")
+        #expect(try Self.refusals(["SOLANA_WS_URL": "ws://127.attacker.example:8900"]).count == 1)
+        for accepted in ["wss://rpc.example.com/?api-key=SECRET", "ws://127.0.0.1:8900", "ws://[::1]:8900", "ws://localhost:8900", "off"] {
+            #expect(try Self.refusals(["SOLANA_WS_URL": accepted]) == [], "\(accepted)")
+        }
+        #expect(try Self.refusals(remote, cluster: .devnet) == [])
+        // With the worker alone (config check --no-indexer --no-api), as with every part.
+        let configuration = try ServiceConfiguration(
+            environment: ServiceEnvironment(Self.environment(remote)), parts: ServiceParts(indexer: false, api: false))
+        #expect(ProductionPolicy.review(configuration, cluster: .mainnetBeta) { _ in .success(0o600) }.refusals.count == 1)
+        // Derived from a plain http RPC URL, the PubSub URL is the RPC URL's refusal: it is not refused twice.
+        #expect(try Self.refusals(["SOLANA_RPC_URL": "http://rpc.example.com:8899"]).count == 1)
+    }
+
     /// On mainnet the indexer needs every address of the seeds' MainNet configuration: each one missing is named
     /// (by its MAINNET_ name, with its alias); off mainnet none is required.
     @Test func onMainnetEveryMissingMainnetAddressIsNamed() throws {

@@ -6,9 +6,12 @@ public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, Custo
     /// The URL as configured, secrets included.
     let url: URL
 
-    /// An endpoint from a ws:// or wss:// URL; nil for anything else.
+    /// An endpoint from a ws:// or wss:// URL whose port, when it names one, is in `RPCEndpoint.ports`; nil for
+    /// anything else.
     public init?(url text: String) {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["ws", "wss"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["ws", "wss"].contains(scheme), url.host != nil,
+            RPCEndpoint.invalidPort(in: text) == nil
+        else {
             return nil
         }
         self.url = url
@@ -19,8 +22,10 @@ public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, Custo
     }
 
     /// The PubSub endpoint of a JSON-RPC endpoint, as Solana's clients derive it: `ws` for `http`, `wss` for
-    /// `https`, the port one higher when one is given (a node serves PubSub on its RPC port + 1), path and query kept.
+    /// `https`, the port one higher when one is given (a node serves PubSub on its RPC port + 1), path and query kept;
+    /// none from a URL whose port is not in `RPCEndpoint.ports`.
     public init?(derivedFrom endpoint: RPCEndpoint) {
+        guard endpoint.invalidPort == nil else { return nil }
         guard let rpc = URL(string: endpoint.url), var components = URLComponents(url: rpc, resolvingAgainstBaseURL: false) else { return nil }
         switch components.scheme?.lowercased() {
         case "http": components.scheme = "ws"
@@ -30,6 +35,15 @@ public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, Custo
         if let port = components.port, port < 65535 { components.port = port + 1 }
         guard let url = components.url, url.host != nil else { return nil }
         self.url = url
+    }
+
+    /// The URL's scheme, lowercased: ws or wss.
+    public var scheme: String? { url.scheme?.lowercased() }
+
+    /// The URL's host, lowercased, without an IPv6 address's brackets.
+    public var host: String? {
+        guard let host = url.host?.lowercased(), !host.isEmpty else { return nil }
+        return host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     }
 
     public var description: String { RPCEndpoint.shown(url) ?? "(an unreadable URL)" }

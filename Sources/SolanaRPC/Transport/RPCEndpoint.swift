@@ -48,10 +48,26 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
 
     public var debugDescription: String { description }
 
-    /// Whether requests can go to it: an http or https URL with a host.
+    /// Whether requests can go to it: an http or https URL with a host, and a port in `ports` when it names one.
     public var isHTTP: Bool {
         guard let scheme, ["http", "https"].contains(scheme), host != nil else { return false }
         return requestTarget != nil
+    }
+
+    /// The ports a URL may name: a socket's port is 16 bits (AsyncHTTPClient traps on a larger one), and 0 is no
+    /// port to connect to.
+    public static let ports = 1...65535
+
+    /// The port the URL names, as written, when it is not in `ports` (nil: none named, or one in `ports`).
+    public var invalidPort: String? { Self.invalidPort(in: url) }
+
+    /// The port `url` names, as written, when it is not in `ports` (nil: none named, one in `ports`, or a URL that
+    /// cannot be read). A port too large for an `Int` is written but read as none, so the text is what is checked.
+    public static func invalidPort(in url: String) -> String? {
+        guard let components = URLComponents(string: url), let text = components.string, let range = components.rangeOfPort else { return nil }
+        let written = String(text[range])
+        guard let port = Int(written), ports.contains(port) else { return written }
+        return nil
     }
 
     public var customMirror: Mirror {
@@ -65,7 +81,7 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
         let authorization: String?
 
         init?(url text: String) {
-            guard var components = URLComponents(string: text), components.host != nil else { return nil }
+            guard var components = URLComponents(string: text), components.host != nil, RPCEndpoint.invalidPort(in: text) == nil else { return nil }
             let user = components.user
             let password = components.password
             components.user = nil

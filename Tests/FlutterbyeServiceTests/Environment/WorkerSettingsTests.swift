@@ -60,6 +60,28 @@ import TokenWorker
         }
     }
 
+    /// A port outside 1...65535 in SOLANA_RPC_URL (any of its URLs: a failover endpoint was found out only when the
+    /// worker failed over to it, by a trap) or SOLANA_WS_URL is refused when read, naming the variable, never the key.
+    @Test(arguments: [
+        ("SOLANA_RPC_URL", "http://127.0.0.1:38123,http://127.0.0.1:99999/?api-key=key-1234"),
+        ("SOLANA_RPC_URL", "http://[::1]:65536"),
+        ("SOLANA_RPC_URL", "https://rpc.example.com:0/?api-key=key-1234"),
+        ("SOLANA_WS_URL", "ws://127.0.0.1:99999/?api-key=key-1234"),
+        ("SOLANA_WS_URL", "wss://user:key-1234@rpc.example.com:65536"),
+    ])
+    func aPortOutsideOneTo65535IsRefused(_ name: String, _ value: String) {
+        var environment = Self.complete
+        environment[name] = value
+        do {
+            _ = try WorkerSettings(environment: ServiceEnvironment(environment))
+            Issue.record("\(name)=\(value) should be refused")
+        } catch {
+            #expect(error.problems.count == 1, "\(error)")
+            #expect(error.description.contains(name) && error.description.contains("1...65535"), "\(error)")
+            #expect(!error.description.contains("key-1234"), "\(error)")
+        }
+    }
+
     @Test func keypairFilesAndOptionalSettingsAreRead() throws {
         var environment = Self.complete
         environment["SOLANA_PRIVATE_KEY"] = nil

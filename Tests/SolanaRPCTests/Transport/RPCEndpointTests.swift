@@ -64,6 +64,31 @@ struct RPCEndpointTests {
         try await server.close()
     }
 
+    /// A port outside 1...65535 (a socket's port is 16 bits; 0 is none to connect to) is refused when the client is
+    /// made: AsyncHTTPClient trapped on it at the first request, and on a failover endpoint only when it failed over.
+    @Test(arguments: [
+        "http://127.0.0.1:65536", "http://[::1]:99999", "http://127.0.0.1:0", "https://rpc.example.com:99999999999999999999/?api-key=K",
+    ])
+    func aPortOutsideOneTo65535IsRefused(_ url: String) {
+        let endpoint = RPCEndpoint(url: url)
+        #expect(!endpoint.isHTTP)
+        // Never sent to: before the fix the client was made, and its first request to the endpoint trapped.
+        #expect(throws: RPCError.self) {
+            try SolanaRPCClient(
+                endpoints: [RPCEndpoint(url: "http://127.0.0.1:8899"), endpoint], logger: Logger(label: "RPCEndpointTests"))
+        }
+        #expect(RPCEndpoint(url: "http://127.0.0.1:65535").isHTTP && RPCEndpoint(url: "https://rpc.example.com").isHTTP)
+    }
+
+    /// A PubSub URL is refused on the same rule (the WebSocket client connects to the port as given), and none is
+    /// derived from a JSON-RPC URL whose port is refused.
+    @Test(arguments: ["ws://127.0.0.1:65536", "wss://[::1]:99999/?api-key=K", "ws://127.0.0.1:0", "ws://rpc.example.com:99999999999999999999"])
+    func aPubSubPortOutsideOneTo65535IsRefused(_ url: String) {
+        #expect(PubSubEndpoint(url: url) == nil)
+        #expect(PubSubEndpoint(derivedFrom: RPCEndpoint(url: url.replacingOccurrences(of: "ws", with: "http"))) == nil)
+        #expect(PubSubEndpoint(url: "ws://127.0.0.1:65535") != nil)
+    }
+
     @Test func anUnreadableURLShowsNothingOfIt() {
         #expect(!RPCEndpoint(url: "ht tp://secret@@:x").description.contains("secret"))
     }
