@@ -5,10 +5,15 @@ public import PostgresNIO
 /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable`). The password never appears in
 /// `description`, in `dump` output or in errors.
 public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// Whether and how the connection uses TLS, after libpq's `sslmode`.
+    /// Whether and how the connection uses TLS, after libpq's `sslmode` (each case's raw value is libpq's name for it).
+    /// libpq's `allow` (without TLS first, then with TLS if the server refused) is not offered: PostgresNIO cannot go
+    /// from a refused connection without TLS to one with TLS.
     public enum TLSMode: String, Sendable, CaseIterable {
-        /// No TLS (`sslmode=disable`, and also `allow` and `prefer`, which this worker does not try).
+        /// No TLS (`sslmode=disable`).
         case disable
+        /// TLS when the server has it, without TLS when the server answers that it has none; server certificate not
+        /// verified (libpq's `sslmode=prefer`, and its default).
+        case prefer
         /// TLS required, server certificate not verified (libpq's `sslmode=require`).
         case require
         /// TLS required, certificate chain verified but not the host name (`sslmode=verify-ca`).
@@ -26,7 +31,7 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
     public var tls: TLSMode
 
     /// Builds a configuration from its parts.
-    public init(host: String, port: Int = 5432, username: String, password: String?, database: String, tls: TLSMode = .disable) {
+    public init(host: String, port: Int = 5432, username: String, password: String?, database: String, tls: TLSMode = .prefer) {
         self.host = host
         self.port = port
         self.username = username
@@ -36,7 +41,9 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
     }
 
     /// Parses a connection string; every problem found is listed in one `invalidDatabaseURL` error, which never
-    /// repeats the URL (it may hold a password).
+    /// repeats the URL (it may hold a password). As libpq, a query parameter other than `sslmode` is refused (`ssl=true`
+    /// is libpq's other spelling of `sslmode=require`), and without `sslmode` TLS is preferred; unlike libpq, which
+    /// takes the last, a repeated `sslmode` is refused.
     public init(url text: String) throws(StoreError) {
         let expected = "expected postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable"
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -64,14 +71,23 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
         let database = String(components.path.drop { $0 == "/" })
         if database.isEmpty { problems.append("the database name is missing (/DATABASE after the host)") }
         if database.contains("/") { problems.append("the database name must not contain /") }
-        var tls = TLSMode.disable
-        if let sslmode = components.queryItems?.last(where: { $0.name == "sslmode" })?.value {
-            switch sslmode {
-            case "disable", "allow", "prefer": tls = .disable
-            case "require": tls = .require
-            case "verify-ca": tls = .verifyCA
-            case "verify-full": tls = .verifyFull
-            default:
+        var sslmodes: [String] = []
+        for item in components.queryItems ?? [] where !(item.name.isEmpty && item.value == nil) {  // a stray &
+            switch (item.name, item.value) {
+            case ("sslmode", let value): sslmodes.append(value ?? "")
+            case ("ssl", "true"): sslmodes.append("require")  // libpq's spelling for JDBC's users
+            default: problems.append("the query parameter '\(item.name)' is not known: only sslmode is")
+            }
+        }
+        var tls = TLSMode.prefer  // libpq's default
+        if sslmodes.count > 1 {
+            problems.append("sslmode is given more than once")
+        } else if let sslmode = sslmodes.first {
+            if let mode = TLSMode(rawValue: sslmode) {
+                tls = mode
+            } else if sslmode == "allow" {
+                problems.append("sslmode 'allow' (without TLS first, then with TLS) is not supported: use prefer or disable")
+            } else {
                 problems.append("sslmode '\(sslmode)' is not one of disable, allow, prefer, require, verify-ca, verify-full")
             }
         }
@@ -90,7 +106,7 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
     public var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
-            tls: tlsConfiguration.map { .require($0) } ?? .disable)
+            tls: tlsConfiguration.map { self.tls == .prefer ? .prefer($0) : .require($0) } ?? .disable)
         configuration.options.keepAliveBehavior = nil
         return configuration
     }
@@ -101,7 +117,8 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
         let tls: PostgresConnection.Configuration.TLS
         if let tlsConfiguration {
             do {
-                tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+                let context = try NIOSSLContext(configuration: tlsConfiguration)
+                tls = self.tls == .prefer ? .prefer(context) : .require(context)
             } catch {
                 throw StoreError(.databaseUnavailable, "cannot set up TLS (sslmode=\(self.tls.rawValue)) for \(self): \(error)")
             }
@@ -117,7 +134,7 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
         var configuration = TLSConfiguration.makeClientConfiguration()
         switch tls {
         case .disable: return nil
-        case .require: configuration.certificateVerification = .none
+        case .prefer, .require: configuration.certificateVerification = .none
         case .verifyCA: configuration.certificateVerification = .noHostnameVerification
         case .verifyFull: configuration.certificateVerification = .fullVerification
         }

@@ -224,15 +224,64 @@ struct SchemaMigratorTests {
         #expect(client.database == "flutterbye")
     }
 
-    @Test func defaultsThePortAndDisablesTLS() throws {
+    @Test func defaultsThePortAndPrefersTLSAsLibpqDoes() throws {
         let configuration = try DatabaseConfiguration(url: "postgresql://postgres@127.0.0.1/test")
         #expect(configuration.port == 5432)
-        #expect(configuration.tls == .disable)
+        #expect(configuration.tls.rawValue == "prefer")
         #expect(configuration.password == nil)
-        for mode in ["disable", "allow", "prefer"] {
-            #expect(try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=\(mode)").tls == .disable)
+        for mode in ["disable", "prefer", "require", "verify-ca", "verify-full"] {
+            #expect(try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=\(mode)").tls.rawValue == mode)
         }
-        #expect(try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=verify-full").tls == .verifyFull)
+        // libpq's JDBC spelling: ssl=true is sslmode=require.
+        #expect(try DatabaseConfiguration(url: "postgres://u@h/db?ssl=true").tls == .require)
+    }
+
+    /// prefer tries TLS and goes on without it only when the server answers that it has none; require fails then.
+    @Test func eachSSLModeConnectsAsLibpqDoes() throws {
+        for (mode, allowed, enforced) in [("disable", false, false), ("prefer", true, false), ("require", true, true), ("verify-full", true, true)] {
+            let tls = try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=\(mode)").connectionConfiguration().tls
+            #expect(tls.isAllowed == allowed && tls.isEnforced == enforced, "\(mode)")
+        }
+        let byDefault = try DatabaseConfiguration(url: "postgres://u@h/db").connectionConfiguration().tls
+        #expect(byDefault.isAllowed && !byDefault.isEnforced)
+    }
+
+    /// libpq refuses a query parameter it does not know (keywords are case-sensitive): a misspelt sslmode must not
+    /// leave TLS off. The error names the parameter, never its value.
+    @Test(arguments: [
+        ("sslmod=require", "sslmod"), ("SSLMODE=require", "SSLMODE"), ("ssl=false", "ssl"), ("sslmode=require&password=hunter2", "password"),
+    ])
+    func anUnknownQueryParameterIsRefusedByName(query: String, name: String) {
+        do {
+            let configuration = try DatabaseConfiguration(url: "postgres://worker:hunter2@db/flutterbye?\(query)")
+            Issue.record("?\(query) should be refused, not read as \(configuration)")
+        } catch {
+            #expect(error.code == .invalidDatabaseURL, "\(error)")
+            #expect(error.message.contains("'\(name)'"), "\(error.message)")
+            #expect(!error.description.contains("hunter2"), "\(error)")
+        }
+    }
+
+    @Test(arguments: ["sslmode=require&sslmode=disable", "sslmode=disable&sslmode=disable", "ssl=true&sslmode=disable"])
+    func aRepeatedSSLModeIsRefused(query: String) {
+        #expect {
+            try DatabaseConfiguration(url: "postgres://u@h/db?\(query)")
+        } throws: { error in
+            guard let error = error as? StoreError else { return false }
+            return error.code == .invalidDatabaseURL && error.message.contains("sslmode") && error.message.contains("more than once")
+        }
+    }
+
+    /// libpq's values, spelt as libpq spells them; allow (try without TLS first, then with it) is refused with its
+    /// reason, as PostgresNIO cannot go from a refused plain connection to TLS.
+    @Test(arguments: ["REQUIRE", "Require", "verify_full", "true", "", "allow"])
+    func anSSLModeOtherThanLibpqsIsRefused(mode: String) {
+        #expect {
+            try DatabaseConfiguration(url: "postgres://u@h/db?sslmode=\(mode)")
+        } throws: { error in
+            guard let error = error as? StoreError else { return false }
+            return error.code == .invalidDatabaseURL && error.message.contains("sslmode '\(mode)'")
+        }
     }
 
     @Test func percentEncodingIsDecodedOnce() throws {
@@ -280,7 +329,7 @@ struct SchemaMigratorTests {
         for text in ["\(configuration)", String(reflecting: configuration), dumped] {
             #expect(!text.contains("hunter2"), "\(text)")
         }
-        #expect("\(configuration)" == "postgres://worker:***@db:5432/flutterbye?sslmode=disable")
+        #expect("\(configuration)" == "postgres://worker:***@db:5432/flutterbye?sslmode=prefer")
         for bad in [
             "mysql://worker:hunter2@db/flutterbye", "postgres://worker:hunter2@db:99999/flutterbye",
             "postgres://worker:hunter2@db/", "postgres://worker:hunter2/@db/x", "postgres://worker:hunter2@db/x?sslmode=hunter2x",
