@@ -159,6 +159,28 @@ struct StatementPlanTests {
         }
     }
 
+    /// The oldest waiting job's age (GET /v1/stats, the gauge sampled every few seconds) reads the waiting jobs through
+    /// the runnable jobs' index, also when half of them were scheduled before they were enqueued.
+    @Test func theOldestWaitingJobsAgeReadsTheWaitingJobsNotEveryJobKept() async throws {
+        try await withQueue { queue, client in
+            try await keepFinishedJobs(client, olderThan: "2 hours", failedOrCancelled: "NULL")
+            for index in 0..<Self.jobs {
+                let scheduledAt = index.isMultiple(of: 2) ? Date(timeIntervalSince1970: 1_577_836_800) : nil
+                _ = try await queue.enqueue(TokenJobQueueTests.request("waiting-\(index)", scheduledAt: scheduledAt))
+            }
+            try await client.query("VACUUM ANALYZE flutterbye.token_jobs", logger: TestDatabase.logger)
+            let runnableScans: PostgresQuery = "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'token_jobs_runnable'"
+
+            let before = (reads: try await jobTableReads(client), scans: try await TestDatabase.statistic(runnableScans, on: client))
+            let age = try await queue.oldestWaitingJobAge()
+            let after = (reads: try await jobTableReads(client), scans: try await TestDatabase.statistic(runnableScans, on: client))
+
+            #expect(age < .seconds(60), "\(age)")
+            #expect(after.scans > before.scans, "the age was read through the runnable jobs' index")
+            #expect(after.reads - before.reads < 1_000, "the age read \(after.reads - before.reads) rows of the job table, which keeps 20,400")
+        }
+    }
+
     @Test func countsByStateReadTheJobsInFlightNotEveryJobKept() async throws {
         try await withQueue { queue, client in
             try await keepFinishedJobs(

@@ -87,12 +87,13 @@ extension TokenJobQueue {
     }
 
     /// How long the oldest waiting job has been due: of the jobs a worker may claim now (`available` or `retryable`,
-    /// their `scheduled_at` passed), the time since the earliest `scheduled_at`, by the database's clock; zero when
-    /// none waits. A job scheduled for later is not waiting yet.
+    /// their `scheduled_at` passed), the time since the earliest moment one became claimable, the later of its
+    /// `scheduled_at` and its `created_at` (a job scheduled before it was enqueued waits from its creation), by the
+    /// database's clock; zero when none waits. A job scheduled for later is not waiting yet.
     public func oldestWaitingJobAge() async throws(StoreError) -> Duration {
         let rows = try await run(
             """
-            SELECT coalesce(extract(epoch FROM now() - min(scheduled_at)), 0)::float8 AS age
+            SELECT coalesce(extract(epoch FROM now() - min(greatest(scheduled_at, created_at))), 0)::float8 AS age
             FROM flutterbye.token_jobs WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
             """, "reading the oldest waiting job's age")
         guard let seconds = try? rows.first?.decode(Double.self) else {
