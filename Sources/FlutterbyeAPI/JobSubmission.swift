@@ -108,7 +108,7 @@ enum JobSubmission {
         let maxAttempts = integer("max_attempts", default: 25)
         var scheduledAt: Date?
         if let text = string("scheduled_at", required: false) {
-            scheduledAt = parseTimestamp(text)
+            scheduledAt = RFC3339Timestamp.date(from: text)
             if scheduledAt == nil { problem("scheduled_at", "must be an RFC 3339 timestamp, such as 2026-01-31T12:00:00Z") }
         }
         let choices = IssuerChoicesSubmission(object, problem: problem)
@@ -142,12 +142,4 @@ enum JobSubmission {
 
     /// How many unknown members a refusal names; it counts the others.
     static let unknownMembersNamed = 10
-
-    static func parseTimestamp(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
 }
