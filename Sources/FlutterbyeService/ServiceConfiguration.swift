@@ -69,9 +69,15 @@ public struct ServiceConfiguration: Sendable {
 
 extension ServiceConfiguration {
     /// The cluster the service works on: the genesis hash the RPC reports and the name `SOLANA_CLUSTER` gives, which
-    /// must agree when both are known (see `ClusterIdentity`).
-    public func identifyCluster(rpc: SolanaRPCClient) async -> ClusterIdentity {
-        ClusterIdentity(name: clusterName, genesisHash: try? await rpc.genesisHash())
+    /// must agree when both are known (see `ClusterIdentity`); and, when the RPC did not report it, why (the error
+    /// names the endpoint as scheme, host and port), for the operator.
+    public func identifyCluster(rpc: SolanaRPCClient) async -> (identity: ClusterIdentity, unanswered: String?) {
+        do {
+            return (ClusterIdentity(name: clusterName, genesisHash: try await rpc.genesisHash()), nil)
+        } catch {
+            let problem = "SOLANA_RPC_URL did not answer getGenesisHash: \(error); check the URL, its credentials and the node"
+            return (ClusterIdentity(name: clusterName, genesisHash: nil), problem)
+        }
     }
 
     /// The RPC endpoints as they are shown: scheme, host and port, comma-separated.

@@ -73,4 +73,27 @@ struct ClusterAgreementTests {
             #expect(output.contains("warning") && output.contains("SOLANA_KEYPAIR_PATH") && output.contains("chmod 600 \(keypairPath)"), "\(output)")
         }
     }
+
+    /// An RPC that does not answer (nothing listens at its port) or refuses the credentials in its URL: `config check`
+    /// says so, naming the endpoint and the error, whether SOLANA_CLUSTER is set (a warning; the configuration is
+    /// usable) or not (among the reasons production mode refuses). It listed only the production rules before, or
+    /// said "configuration usable" with no word of the RPC.
+    @Test func anRPCThatDoesNotAnswerIsNamedWithItsError() async throws {
+        let local = try await LocalChainServer.start(arguments: ["--basic-auth", "worker:right-password"])
+        let (directory, keypairPath) = try Self.readableKeypairFile()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try #require(local.url.port)
+        let wrong = try #require(URL(string: "http://worker:wrong-password@127.0.0.1:\(port)"))
+        let nobody = try #require(URL(string: "http://127.0.0.1:1"))
+        for (rpc, error) in [(wrong, "401"), (nobody, "127.0.0.1:1")] {
+            for cluster in ["devnet", nil] {
+                var environment = Self.environment(rpc: rpc, keypairPath: keypairPath, cluster: cluster)
+                environment["API_TOKEN"] = String(repeating: "t", count: 40)
+                let (status, output) = try await RunCommandTests.runFlutterbye(["config", "check"], environment: environment)
+                #expect(status == (cluster == nil ? 1 : 0), "\(rpc.host ?? ""), \(cluster ?? "no cluster"): \(output)")
+                #expect(output.contains("getGenesisHash") && output.contains(error), "\(rpc.host ?? ""), \(cluster ?? "no cluster"): \(output)")
+                #expect(!output.contains("wrong-password"), "\(output)")
+            }
+        }
+    }
 }

@@ -31,14 +31,23 @@ enum ProductionGate {
             throw CommandFailure(listing("the configuration has", error.problems + production))
         }
         let identity: ClusterIdentity
+        let unanswered: String?
         do {
-            identity = await configuration.identifyCluster(rpc: try startClient(configuration.endpoints))
+            (identity, unanswered) = await configuration.identifyCluster(rpc: try startClient(configuration.endpoints))
         } catch {
             throw CommandFailure(error.description)
         }
         let cluster = identity.cluster
         let production = cluster == nil || cluster == .mainnetBeta
-        let review = ProductionPolicy.review(configuration, cluster: cluster)
+        var review = ProductionPolicy.review(configuration, cluster: cluster)
+        // Why the cluster is unknown comes first among production mode's refusals; else it is a warning.
+        if let unanswered {
+            if cluster == nil && !review.refusals.isEmpty {
+                review.refusals.insert(unanswered, at: 0)
+            } else {
+                review.warnings.insert(unanswered, at: 0)
+            }
+        }
         let refusals = (identity.mismatch.map { [$0] } ?? []) + review.refusals
         guard refusals.isEmpty else {
             let heading = (production ? "production mode " : "") + (checkOnly ? "would refuse to start:" : "refuses to start:")
