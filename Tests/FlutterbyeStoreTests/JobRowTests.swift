@@ -169,4 +169,17 @@ struct JobRowTests {
             #expect(released.attempt == 1)
         }
     }
+
+    /// Cancelling a job that has finished says that it has finished (cancelled, failed or finalized), not that its
+    /// transaction was sent: a cancelled job's refusal said "only jobs whose transaction has not been sent can be
+    /// cancelled", and none was.
+    @Test func cancellingAFinishedJobSaysItHasFinished() async throws {
+        try await withEmptyQueue { client, queue in
+            let job = try await queue.enqueue(TokenJobQueueTests.request("cancel-twice"))
+            _ = try await queue.cancel(jobID: job.jobID)
+            let refusal = await #expect(throws: StoreError.self) { try await queue.cancel(jobID: job.jobID) }
+            #expect(refusal?.code == .invalidJobState)
+            #expect(refusal?.message == "job \(job.jobID) is cancelled already: a finished job cannot be cancelled", "\(refusal?.message ?? "")")
+        }
+    }
 }

@@ -24,6 +24,9 @@ extension TokenJobQueue {
                 "job \(jobID) is \(current.state.rawValue) and its transaction \(sent) was already sent, so it may still land; a job can only be cancelled before its transaction is sent. Wait for it to be confirmed"
             )
         }
+        if current.state.isFinished {
+            throw StoreError(.invalidJobState, "job \(jobID) is \(current.state.rawValue) already: a finished job cannot be cancelled")
+        }
         throw StoreError(
             .invalidJobState, "job \(jobID) is \(current.state.rawValue); only jobs whose transaction has not been sent can be cancelled")
     }
