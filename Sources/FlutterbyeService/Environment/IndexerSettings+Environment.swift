@@ -9,12 +9,21 @@ extension IndexerSettings {
         let database = reader.database()
         let endpoints = reader.endpoints()
 
+        var read: [(name: String, address: PublicKey)] = []
         func address(_ names: [String], required: Bool, what: String) -> PublicKey? {
             guard let (name, text) = reader.firstValue(names) else {
                 if required { reader.problems.append("\(names.joined(separator: " or ")) is not set: \(what)") }
                 return nil
             }
-            do { return try PublicKey(base58: text) } catch {
+            do {
+                let address = try PublicKey(base58: text)
+                // The index keeps one role per address: a second role for it would be dropped without a word.
+                if let earlier = read.first(where: { $0.address == address }) {
+                    reader.problems.append("\(earlier.name) and \(name) are the same address (\(address)): each watched role needs its own")
+                }
+                read.append((name, address))
+                return address
+            } catch {
                 // A secret key (the account's key instead of its address) is not shown; anything else is, to spot the typo.
                 guard !KeypairFileCheck.isKeyText(text) else {
                     reader.problems.append(

@@ -11,6 +11,7 @@ struct IndexerSettingsTests {
     static let mint = "FLBYa1hbtiZ9rhzPdsK5ZxwvLTnrC6XUVmfKBHjRH5Xj"
     static let escrow = "EscrwqVZTHgeyGoCVqtHhnRZrbx3HgAxGcBM3SpLMUN4"
     static let fee = "Feeq4T8B4fwJ6fKXjiuRZpm2Ykj4Rb8nWaptbRfXDx3V"
+    static let program = "BhK78j38esEuNG4HTBeFpp6o8hqHwTf7tTxwfezXH39z"
     static let base = [
         "DATABASE_URL": "postgres://indexer@localhost:5432/flutterbye", "SOLANA_RPC_URL": "http://127.0.0.1:8899",
         "FLBY_TOKEN_MINT": mint,
@@ -20,13 +21,13 @@ struct IndexerSettingsTests {
         var environment = Self.base
         environment["MAINNET_ESCROW_WALLET"] = Self.escrow
         environment["FEE_WALLET"] = Self.fee
-        environment["FLUTTERBYE_PROGRAM_ID"] = Self.mint
+        environment["FLUTTERBYE_PROGRAM_ID"] = Self.program
         environment["FLUTTERBYE_INDEX_START_SLOT"] = "1234"
         let settings = try IndexerSettings(environment: ServiceEnvironment(environment))
         #expect(settings.watched.flbyMint.base58 == Self.mint)
         #expect(settings.watched.escrowWallet?.base58 == Self.escrow)
         #expect(settings.watched.feeWallet?.base58 == Self.fee)
-        #expect(settings.watched.programID?.base58 == Self.mint)
+        #expect(settings.watched.programID?.base58 == Self.program)
         #expect(settings.start == .slot(1234))
         #expect(settings.options.polling.busyInterval == .seconds(1) && settings.options.dropAfterSlots == 150)
         #expect(settings.options.polling.signaturesHeld == 100_000)
@@ -34,7 +35,7 @@ struct IndexerSettingsTests {
         #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).options.polling.signaturesHeld == 20_000)
 
         // The MAINNET_ names win over the plain ones.
-        environment["ESCROW_WALLET"] = Self.fee
+        environment["ESCROW_WALLET"] = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
         #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).watched.escrowWallet?.base58 == Self.escrow)
     }
 
@@ -43,13 +44,13 @@ struct IndexerSettingsTests {
         var environment = Self.base
         environment["MAINNET_PROGRAM_ID"] = Self.escrow
         environment["MAINNET_ESCROW_WALLET"] = Self.fee
-        environment["MAINNET_FEE_WALLET"] = Self.mint
+        environment["MAINNET_FEE_WALLET"] = Self.program
         for alias in ["FLUTTERBYE_PROGRAM_ID", "ESCROW_WALLET", "FEE_WALLET"] { environment[alias] = "11111111111111111111111111111111" }
         let watched = try IndexerSettings(environment: ServiceEnvironment(environment)).watched
         #expect(watched.flbyMint.base58 == Self.mint, "FLBY_TOKEN_MINT")
         #expect(watched.programID?.base58 == Self.escrow, "MAINNET_PROGRAM_ID")
         #expect(watched.escrowWallet?.base58 == Self.fee, "MAINNET_ESCROW_WALLET")
-        #expect(watched.feeWallet?.base58 == Self.mint, "MAINNET_FEE_WALLET")
+        #expect(watched.feeWallet?.base58 == Self.program, "MAINNET_FEE_WALLET")
     }
 
     /// The indexer reads `SOLANA_WS_URL` as the worker does: by default derived from the RPC URL as Solana's clients
@@ -83,6 +84,18 @@ struct IndexerSettingsTests {
                 #expect(text.contains("looks like a secret key"), "\(text)")
             }
         }
+    }
+
+    /// One address in two of the watched roles: the index keeps one role per address, so the second was dropped
+    /// without a word (with ESCROW_WALLET = FEE_WALLET only an escrow cursor was made, and no fee wallet activity).
+    @Test(arguments: [("ESCROW_WALLET", "FEE_WALLET"), ("FLBY_TOKEN_MINT", "FEE_WALLET"), ("ESCROW_WALLET", "FLUTTERBYE_PROGRAM_ID")])
+    func oneAddressInTwoRolesIsRefusedNamingBoth(_ first: String, _ second: String) {
+        var environment = Self.base
+        environment[first] = Self.escrow
+        environment[second] = Self.escrow
+        let refusal = #expect(throws: ConfigurationError.self) { try IndexerSettings(environment: ServiceEnvironment(environment)) }
+        let text = refusal.map { "\($0)" } ?? ""
+        #expect(text.contains(first) && text.contains(second) && text.contains("same address"), "\(text)")
     }
 
     @Test func withoutWalletsOnlyTheMintIsWatchedFromTheBeginning() throws {
