@@ -42,19 +42,25 @@ public enum ProductionPolicy {
                 }
             }
         }
+        // Read on every cluster: a value that is neither a yes nor a no is a typo wherever it would not matter yet.
+        let payerIntended: Bool
+        switch configuration.environment.value(mintAuthorityIsPayer)?.lowercased() {
+        case "1"?, "true"?, "yes"?: payerIntended = true
+        case nil, "0"?, "false"?, "no"?: payerIntended = false
+        case let other?:
+            payerIntended = false
+            review.refusals.append("\(mintAuthorityIsPayer) must be true or false, not '\(other)'")
+        }
         guard production else { return review }
         review.refusals += productionRefusals(configuration)
         if let sender = configuration.worker?.sender, sender.mintAuthority.publicKey == sender.payer.publicKey {
-            switch configuration.environment.value(mintAuthorityIsPayer)?.lowercased() {
-            case "1"?, "true"?, "yes"?:
+            if payerIntended {
                 review.warnings.append("the mint authority is the fee payer (\(sender.payer.publicKey)), as \(mintAuthorityIsPayer) says is intended")
-            case nil, "0"?, "false"?, "no"?:
+            } else if review.refusals.allSatisfy({ !$0.hasPrefix(mintAuthorityIsPayer) }) {
                 review.refusals.append(
                     "the mint authority is the fee payer (\(sender.payer.publicKey)): the key that pays every fee, kept on this machine, could mint "
                         + "FLBY tokens without limit; set MAINNET_MINT_AUTHORITY (or FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH) to a key of its own, "
                         + "or \(mintAuthorityIsPayer)=true if that is intended")
-            case let other?:
-                review.refusals.append("\(mintAuthorityIsPayer) must be true or false, not '\(other)'")
             }
         }
         if cluster == nil, !review.refusals.isEmpty {

@@ -187,6 +187,13 @@ struct ProductionPolicyTests {
         var bad = intended
         bad["FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"] = "perhaps"
         #expect(try Self.refusals(bad).contains { $0.contains("FLUTTERBYE_MINT_AUTHORITY_IS_PAYER must be true or false") })
+        // A value that is not a yes or a no is refused on every cluster, and whoever the mint authority is: 'ture' was
+        // ignored off mainnet, and with a mint authority of its own, where it would matter again after a change.
+        bad["FLUTTERBYE_MINT_AUTHORITY_IS_PAYER"] = "ture"
+        for (changes, cluster) in [(bad, SolanaCluster.devnet), (["FLUTTERBYE_MINT_AUTHORITY_IS_PAYER": "ture"], .mainnetBeta)] {
+            let refused = try Self.refusals(changes, cluster: cluster, permissions: 0o600)
+            #expect(refused == ["FLUTTERBYE_MINT_AUTHORITY_IS_PAYER must be true or false, not 'ture'"], "\(refused)")
+        }
     }
 
     /// A keypair file whose mode cannot be read is refused, on every cluster: the check fails closed.
