@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import PostgresNIO
 
 /// Where the PostgreSQL database is and how to log in, parsed from a `DATABASE_URL`-style connection string
@@ -109,6 +110,20 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
             tls: tlsConfiguration.map { self.tls == .prefer ? .prefer($0) : .require($0) } ?? .disable)
         configuration.options.keepAliveBehavior = nil
         return configuration
+    }
+
+    /// Opens one connection and closes it: fails at once with `databaseUnavailable` (what the server said, or why it
+    /// could not be reached) where a pool would keep trying until a statement's deadline.
+    public func checkReachable(logger: Logger) async throws(StoreError) {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: try connectionConfiguration(), id: 1, logger: logger)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SchemaMigrator.connectionError(error, database: self)
+        }
+        try? await connection.close()
     }
 
     /// The PostgresNIO configuration for a single connection (`PostgresConnection.connect`), which, unlike the

@@ -77,4 +77,15 @@ struct EnqueueCommandTests {
             #expect(job.request.tokenProgram == "token")
         }
     }
+
+    /// A database that cannot be reached is said to be so at once, as `flutterbye migrate` says it: the command waited
+    /// 30 s and then said PostgreSQL did not answer, that the job "may still take effect" and to look for long locks.
+    @Test func anUnreachableDatabaseIsNamedAtOnce() async throws {
+        let started = ContinuousClock.now
+        let (status, output) = try await Self.enqueue("cli-nowhere", [], url: "postgres://worker:secret-pw@127.0.0.1:1/flutterbye")
+        #expect(status != 0 && output.contains("cannot connect to postgres://worker:***@127.0.0.1:1/flutterbye"), "\(output)")
+        #expect(output.contains("Connection refused"), "\(output)")
+        #expect(!output.contains("may still take effect") && !output.contains("secret-pw"), "\(output)")
+        #expect(ContinuousClock.now - started < .seconds(20), "it waited for the statement's deadline")
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlutterbyeService
 import FlutterbyeStore
+import Logging
 import PostgresNIO
 
 /// Options shared by the commands that use the database.
@@ -15,9 +16,12 @@ struct DatabaseOptions: ParsableArguments {
         do { return try DatabaseConfiguration(url: url) } catch { throw CommandFailure(error.message) }
     }
 
-    /// Runs `body` with a running client, shut down afterwards.
+    /// Runs `body` with a running client, shut down afterwards; first checks that the database can be reached (a pool
+    /// would keep trying until the statement's deadline, and then could not say why).
     func withClient<Result: Sendable>(_ body: @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
-        let client = PostgresClient(configuration: try configuration().clientConfiguration)
+        let configuration = try configuration()
+        do { try await configuration.checkReachable(logger: Logger(label: "flutterbye.database")) } catch { throw CommandFailure(error.message) }
+        let client = PostgresClient(configuration: configuration.clientConfiguration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
