@@ -1,5 +1,7 @@
 import ChainTestSupport
 import Foundation
+import NIOCore
+import NIOPosix
 import SolanaCore
 import Testing
 
@@ -94,6 +96,32 @@ struct ClusterAgreementTests {
                 #expect(output.contains("getGenesisHash") && output.contains(error), "\(rpc.host ?? ""), \(cluster ?? "no cluster"): \(output)")
                 #expect(!output.contains("wrong-password"), "\(output)")
             }
+        }
+    }
+
+    /// The status API's address is checked before the start applies the schema, and a refusal names the variables:
+    /// a host that does not resolve, an address that is not this machine's, or a port another process holds gave raw
+    /// socket errors ("bind(descriptor:ptr:bytes:): Address already in use") after the migration.
+    @Test func anAddressTheAPICannotListenOnIsNamedBeforeTheStart() async throws {
+        let local = try await LocalChainServer.start()
+        let keypair = try Keypair(seed: [UInt8](repeating: 112, count: 32))
+        let held = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { held.close(promise: nil) }
+        let heldPort = try #require(held.localAddress?.port)
+        for (host, port, reason) in [
+            ("0.0.0.o", "18081", "0.0.0.o"), ("8.8.8.8", "18081", "Cannot assign requested address"),
+            ("127.0.0.1", "\(heldPort)", "Address already in use"),
+        ] {
+            var environment = Self.environment(rpc: local.url, keypairPath: "unused", cluster: "localnet")
+            environment["SOLANA_KEYPAIR_PATH"] = nil
+            environment["SOLANA_PRIVATE_KEY"] = Base58.encode(keypair.exportSecretKey())
+            environment["API_TOKEN"] = String(repeating: "t", count: 40)
+            environment["FLUTTERBYE_API_HOST"] = host
+            environment["FLUTTERBYE_API_PORT"] = port
+            let (status, output) = try await RunCommandTests.runFlutterbye(["run"], environment: environment)
+            #expect(status == 1, "\(host):\(port): \(output)")
+            #expect(output.contains("FLUTTERBYE_API_HOST") && output.contains(reason), "\(host):\(port): \(output)")
+            #expect(!output.contains("schema"), "the start went on to the schema: \(output)")
         }
     }
 }

@@ -7,6 +7,8 @@ import FlutterbyeStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
@@ -48,10 +50,34 @@ struct ServiceLauncher {
                 "cluster": "\(cluster.map { "\($0)" } ?? "unidentified")", "rpc": "\(configuration.endpointsShown)",
                 "indexer": "\(parts.indexer)", "worker": "\(parts.worker)", "api": "\(parts.api)",
             ])
+        if let api = configuration.api { try await Self.checkListening(host: api.host, port: api.port) }
         let migrator = try SchemaMigrator.bundled()
         try await migrator.apply(to: configuration.database, logger: logger)
         _ = Self.metrics  // before any part records a metric
         return try await serviceGroup(configuration, cluster: cluster, migrator: migrator, http: http, logger: logger)
+    }
+
+    /// Whether the status API can listen on `host`:`port`, found by listening there a moment, before the start applies
+    /// the schema: a host that does not resolve, an address that is not this machine's or a port another process holds
+    /// is refused naming the variables, where Hummingbird's own bind gave a raw socket error after the migration.
+    static func checkListening(host: String, port: Int) async throws {
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1).bind(host: host, port: port).get()
+            try await channel.close()
+        } catch {
+            let reason: String
+            if let error = error as? IOError {
+                reason = String(cString: strerror(error.errnoCode))
+            } else if error is SocketAddressError {
+                reason = "\(host) is neither an address nor a name this machine resolves"
+            } else {
+                reason = "\(error)"
+            }
+            throw CommandFailure(
+                "the status API cannot listen on \(host):\(port) (FLUTTERBYE_API_HOST, FLUTTERBYE_API_PORT): \(reason); "
+                    + "choose an address of this machine and a free port")
+        }
     }
 
     /// The failure a command reports for `error`: the operator's message of a store or RPC error.
