@@ -61,8 +61,9 @@ enum JobSubmission {
             case .int(let number)?:
                 return Int(number)
             case .uint?:
+                // Named here; a value in range stands in for it, so that the other values' rules are still checked.
                 problem(key, "is out of range")
-                return nil
+                return fallback ?? 0
             case nil, .null?:
                 if fallback == nil { problem(key, "is required (an integer)") }
                 return fallback

@@ -90,4 +90,16 @@ struct JobSubmissionTests {
             #expect(error.message.contains("as are 7989 more"), "\(error.message.prefix(300))")
         }
     }
+
+    /// An integer past 64 bits is named with every other bad field: with it, the other values' rules were not checked,
+    /// so a body whose decimals, priority and max_attempts were all out of range named max_attempts alone.
+    @Test func anIntegerPast64BitsIsNamedWithTheOtherBadFields() throws {
+        let body = Self.body(
+            amount: "\"1\"",
+            extra: #", "priority": -9223372036854775808, "max_attempts": 18446744073709551615"#
+        ).map { $0 }
+        let text = String(decoding: body, as: UTF8.self).replacingOccurrences(of: #""decimals": 6"#, with: #""decimals": 9223372036854775807"#)
+        let refusal = #expect(throws: APIError.self) { try JobSubmission.request(body: Array(text.utf8)) }
+        #expect(Set(refusal?.fields.map(\.field) ?? []) == ["decimals", "priority", "max_attempts"], "\(refusal?.fields ?? [])")
+    }
 }
