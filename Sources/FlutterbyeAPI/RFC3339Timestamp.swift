@@ -1,13 +1,13 @@
-import Foundation
+public import Foundation
 
 /// An RFC 3339 timestamp (`2026-01-31T12:00:00Z`, `2024-02-29T23:59:59.250+05:30`), read strictly: every field has its
 /// digits and its range, the date exists (leap years by the proleptic Gregorian calendar), and nothing surrounds it.
 /// Foundation's `ISO8601DateFormatter` moves what does not exist instead (February 30 to March 2, an offset of +25:00
 /// to a day and an hour), and reads years before 1582 by the Julian calendar.
-enum RFC3339Timestamp {
+public enum RFC3339Timestamp {
     /// The instant `text` names; nil when it is not such a timestamp. A leap second (`:60`) is refused: no clock here
     /// has one.
-    static func date(from text: String) -> Date? {
+    public static func date(from text: String) -> Date? {
         var reader = Reader(Array(text.utf8))
         guard let year = reader.number(4), reader.skip("-"), let month = reader.number(2), reader.skip("-"),
             let day = reader.number(2), reader.skip("T", "t"), let hour = reader.number(2), reader.skip(":"),

@@ -88,4 +88,20 @@ struct EnqueueCommandTests {
         #expect(!output.contains("may still take effect") && !output.contains("secret-pw"), "\(output)")
         #expect(ContinuousClock.now - started < .seconds(20), "it waited for the statement's deadline")
     }
+
+    /// Every field of a job can be given on the command line, as the README says: `--scheduled-at` (RFC 3339, read as
+    /// the API reads it) and `--max-attempts` were missing.
+    @Test func theScheduleAndTheAttemptsCanBeGiven() async throws {
+        try await TestDatabase.withMigratedDatabase("flutterbye_enqueue_schedule", truncating: "flutterbye.token_jobs") { client, database in
+            let url = "postgres://\(database.username)@\(database.host):\(database.port)/\(database.database)"
+            let (status, output) = try await Self.enqueue(
+                "cli-scheduled", ["--scheduled-at", "2030-01-02T03:04:05Z", "--max-attempts", "3"], url: url)
+            #expect(status == 0, "\(output)")
+            let job = try #require(try await TokenJobQueue(client: client, logger: Self.logger).job(idempotencyKey: "cli-scheduled"))
+            #expect(job.request.scheduledAt == Date(timeIntervalSince1970: 1_893_553_445))
+            #expect(job.request.maxAttempts == 3)
+            let (refused, text) = try await Self.enqueue("cli-bad-time", ["--scheduled-at", "2026-02-30T12:00:00Z"], url: url)
+            #expect(refused != 0 && text.contains("--scheduled-at"), "\(text)")
+        }
+    }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import FlutterbyeAPI
 import FlutterbyeStore
+import Foundation
 import Logging
 import SolanaCore
 
@@ -21,6 +23,8 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(help: "The wallet (base58) that receives the supply.") var recipient: String
     @Option(help: "An optional memo recorded with the transaction.") var memo: String?
     @Option(help: "Priority, -100 to 100; higher runs first.") var priority = 0
+    @Option(help: "Not before this time, RFC 3339 (2026-01-31T12:00:00Z); default now.") var scheduledAt: String?
+    @Option(help: "Attempts before the job fails, 1 to 1000.") var maxAttempts = 25
     @Option(help: "After minting: keep (the service keeps it), revoke (a fixed supply) or the address to hand it to.")
     var mintAuthority = "keep"
     @Option(help: "none, ours (the service's mint authority key) or an address.") var freezeAuthority = "none"
@@ -37,9 +41,17 @@ struct EnqueueCommand: AsyncParsableCommand {
             }
             fields.append(TokenMetadataField(String(field[..<equals]), String(field[field.index(after: equals)...])))
         }
+        var scheduled: Date?
+        if let scheduledAt {
+            guard let date = RFC3339Timestamp.date(from: scheduledAt) else {
+                throw CommandFailure("--scheduled-at must be an RFC 3339 timestamp, such as 2026-01-31T12:00:00Z, not '\(scheduledAt)'")
+            }
+            scheduled = date
+        }
         let request = TokenJobRequest(
             idempotencyKey: idempotencyKey, tokenProgram: program, decimals: decimals, name: name, symbol: symbol, uri: uri,
-            amount: amount, recipient: recipient, memo: memo, priority: priority, mintAuthority: mintAuthority, freezeAuthority: freezeAuthority,
+            amount: amount, recipient: recipient, memo: memo, priority: priority, scheduledAt: scheduled, maxAttempts: maxAttempts,
+            mintAuthority: mintAuthority, freezeAuthority: freezeAuthority,
             metadataUpdateAuthority: metadataUpdateAuthority, additionalMetadata: fields)
         let result: TokenJobEnqueueResult
         do {
