@@ -71,9 +71,9 @@ extension TokenJobQueue {
     ) async throws(StoreError) -> TokenJobState {
         let query: PostgresQuery = """
             UPDATE flutterbye.token_jobs
-            SET state = CASE WHEN \(permanent) OR (attempt >= max_attempts AND cardinality(signatures) = 0 AND signature IS NULL)
+            SET state = CASE WHEN \(permanent) OR (attempt >= max_attempts AND \(unescaped: Self.storedNoTransaction()))
                     THEN 'failed' ELSE 'retryable' END,
-                finished_at = CASE WHEN \(permanent) OR (attempt >= max_attempts AND cardinality(signatures) = 0 AND signature IS NULL)
+                finished_at = CASE WHEN \(permanent) OR (attempt >= max_attempts AND \(unescaped: Self.storedNoTransaction()))
                     THEN now() END,
                 scheduled_at = \(retryAt), lease_expires_at = NULL, updated_at = now(),
                 errors = errors || jsonb_build_array(jsonb_build_object(
@@ -97,8 +97,8 @@ extension TokenJobQueue {
         for row in try await run(
             """
             UPDATE flutterbye.token_jobs j
-            SET state = CASE WHEN cardinality(j.signatures) = 0 AND j.signature IS NULL THEN 'available' ELSE 'retryable' END,
-                attempt = CASE WHEN cardinality(j.signatures) = 0 AND j.signature IS NULL THEN greatest(j.attempt - 1, 0)
+            SET state = CASE WHEN \(unescaped: Self.storedNoTransaction(alias: "j")) THEN 'available' ELSE 'retryable' END,
+                attempt = CASE WHEN \(unescaped: Self.storedNoTransaction(alias: "j")) THEN greatest(j.attempt - 1, 0)
                     ELSE j.attempt END,
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now()
             FROM unnest(\(leases.map(\.jobID))::int8[], \(leases.map(\.token))::int8[]) AS l(id, token)

@@ -12,8 +12,7 @@ extension TokenJobQueue {
             """
             UPDATE flutterbye.token_jobs
             SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, updated_at = now()
-            WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running') AND signature IS NULL
-                AND cardinality(signatures) = 0
+            WHERE id = \(jobID) AND state IN ('available', 'retryable', 'running') AND \(unescaped: Self.storedNoTransaction())
             RETURNING \(unescaped: Self.columns)
             """, "cancelling job \(jobID)")
         if let job = rows.first { return job }

@@ -10,9 +10,9 @@ extension TokenJobQueue {
     public func rescueExpiredLeases() async throws(StoreError) -> LeaseRescue {
         let query: PostgresQuery = """
             UPDATE flutterbye.token_jobs
-            SET state = CASE WHEN cardinality(signatures) = 0 AND signature IS NULL AND attempt >= max_attempts
+            SET state = CASE WHEN \(unescaped: Self.storedNoTransaction()) AND attempt >= max_attempts
                     THEN 'failed' ELSE 'retryable' END,
-                finished_at = CASE WHEN cardinality(signatures) = 0 AND signature IS NULL AND attempt >= max_attempts THEN now() END,
+                finished_at = CASE WHEN \(unescaped: Self.storedNoTransaction()) AND attempt >= max_attempts THEN now() END,
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now(),
                 errors = errors || jsonb_build_array(jsonb_build_object(
                     'class', 'lease_expired', 'attempt', attempt, 'at', now(),

@@ -98,6 +98,13 @@ public struct TokenJobQueue: Sendable {
         return "(\(column) IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ", ")))) IS TRUE"
     }
 
+    /// SQL that is true when the job stored no transaction: none in `signatures` and no `signature` (a row may have
+    /// one without the other). Only such a job can be failed, cancelled or given back as unsent: any other may land.
+    static func storedNoTransaction(alias: String? = nil) -> String {
+        let prefix = alias.map { "\($0)." } ?? ""
+        return "(cardinality(\(prefix)signatures) = 0 AND \(prefix)signature IS NULL)"
+    }
+
     static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
