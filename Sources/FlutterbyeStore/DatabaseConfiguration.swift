@@ -112,17 +112,21 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
         return configuration
     }
 
-    /// Opens one connection and closes it: fails at once with `databaseUnavailable` (what the server said, or why it
-    /// could not be reached) where a pool would keep trying until a statement's deadline.
-    public func checkReachable(logger: Logger) async throws(StoreError) {
-        let connection: PostgresConnection
+    /// Opens one connection: fails at once with `databaseUnavailable` (what the server said, or why it could not be
+    /// reached) where a pool would keep trying until a statement's deadline.
+    public func connect(logger: Logger) async throws(StoreError) -> PostgresConnection {
         do {
-            connection = try await PostgresConnection.connect(configuration: try connectionConfiguration(), id: 1, logger: logger)
+            return try await PostgresConnection.connect(configuration: try connectionConfiguration(), id: 1, logger: logger)
         } catch let error as StoreError {
             throw error
         } catch {
             throw SchemaMigrator.connectionError(error, database: self)
         }
+    }
+
+    /// Opens one connection and closes it (`connect`).
+    public func checkReachable(logger: Logger) async throws(StoreError) {
+        let connection = try await connect(logger: logger)
         try? await connection.close()
     }
 

@@ -91,15 +91,7 @@ public struct SchemaMigrator: Sendable {
     /// `flutterbye migrate` and the worker's start need. Fails at once with `databaseUnavailable` when the server
     /// cannot be reached or refuses the login.
     public func apply(to database: DatabaseConfiguration, logger: Logger, always: Bool = false) async throws(StoreError) {
-        let connection: PostgresConnection
-        do {
-            connection = try await PostgresConnection.connect(
-                configuration: try database.connectionConfiguration(), id: 1, logger: logger)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw Self.connectionError(error, database: database)
-        }
+        let connection = try await database.connect(logger: logger)
         do {
             try await apply(on: connection, logger: logger, always: always)
         } catch {
