@@ -94,10 +94,15 @@ extension SolanaRPCClient {
     public func tokenAccountStates(_ accounts: [PublicKey], commitment: Commitment = .confirmed) async throws(RPCError) -> [TokenAccountState?] {
         try await multipleAccounts(accounts, commitment: commitment).map { account in
             guard let account, TokenProgram.isTokenProgram(account.owner) else { return nil }
-            // A Token-2022 account with extensions says what it is at offset 165 (2: a token account).
-            if account.data.count > TokenAccountState.length && account.data[TokenAccountState.length] != 2 { return nil }
-            return try? TokenAccountState(data: account.data)
+            return Self.tokenAccount(account.data)
         }
+    }
+
+    /// `data` read as a token account; nil when it is not one. A Token-2022 account with extensions says what it is
+    /// at offset 165 (2: a token account; a mint says 1).
+    static func tokenAccount(_ data: [UInt8]) -> TokenAccountState? {
+        if data.count > TokenAccountState.length && data[TokenAccountState.length] != 2 { return nil }
+        return try? TokenAccountState(data: data)
     }
 
     /// Every token account of `mint` under the token `program` (Token or Token-2022), found with `getProgramAccounts`
@@ -122,9 +127,7 @@ extension SolanaRPCClient {
         var accounts: [MintTokenAccount] = []
         for entry in entries {
             let (address, bytes) = try entry.decoded("getProgramAccounts")
-            // A Token-2022 account with extensions says what it is at offset 165 (2: a token account).
-            if bytes.count > TokenAccountState.length && bytes[TokenAccountState.length] != 2 { continue }
-            guard let state = try? TokenAccountState(data: bytes), state.mint == mint else { continue }
+            guard let state = Self.tokenAccount(bytes), state.mint == mint else { continue }
             accounts.append(MintTokenAccount(address: address, owner: state.owner, amount: state.amount))
         }
         return accounts
