@@ -35,7 +35,7 @@ public struct SolanaRPCClient: Sendable {
         guard !endpoints.isEmpty else { throw RPCError(.configuration, "no RPC endpoint is configured: set SOLANA_RPC_URL") }
         for endpoint in endpoints {
             if let port = endpoint.invalidPort {
-                throw RPCError(.configuration, "the RPC URL \(endpoint) names the port \(port); the port must be in 1...65535")
+                throw RPCError(.configuration, "the RPC URL \(endpoint) names the port \(port); the port must be in \(RPCEndpoint.ports)")
             }
             guard endpoint.isHTTP else {
                 throw RPCError(.configuration, "the RPC URL \(endpoint) is not an http(s) URL")

@@ -70,7 +70,7 @@ struct EnvironmentReader {
         for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
             let endpoint = RPCEndpoint(url: url, requestsPerSecond: rate, sendsPerSecond: sendRate)
             if let port = endpoint.invalidPort {
-                problems.append("SOLANA_RPC_URL: the port \(port) of '\(endpoint)' is not in \(portRange)")
+                problems.append("SOLANA_RPC_URL: the port \(port) of '\(endpoint)' is not in \(RPCEndpoint.ports)")
                 continue
             }
             guard endpoint.isHTTP else {
@@ -93,7 +93,8 @@ struct EnvironmentReader {
             if text.lowercased() == "off" { return nil }
             guard let endpoint = PubSubEndpoint(url: text) else {
                 if let port = RPCEndpoint.invalidPort(in: text) {
-                    problems.append("SOLANA_WS_URL: the port \(port) is not in \(portRange) (the rest of the value is not shown: it may carry a key)")
+                    problems.append(
+                        "SOLANA_WS_URL: the port \(port) is not in \(RPCEndpoint.ports) (the rest of the value is not shown: it may carry a key)")
                     return nil
                 }
                 problems.append("SOLANA_WS_URL must be a ws:// or wss:// URL, or off (the value is not shown: it may carry a key)")
@@ -103,9 +104,6 @@ struct EnvironmentReader {
         }
         return endpoints.first.flatMap(PubSubEndpoint.init(derivedFrom:))
     }
-
-    /// The ports a URL may name, as problems show them.
-    private var portRange: String { "\(RPCEndpoint.ports.lowerBound)...\(RPCEndpoint.ports.upperBound)" }
 
     /// `FLUTTERBYE_LOG_LEVEL`, default info.
     mutating func logLevel() -> Logger.Level {

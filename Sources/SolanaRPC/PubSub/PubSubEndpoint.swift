@@ -41,10 +41,7 @@ public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, Custo
     public var scheme: String? { url.scheme?.lowercased() }
 
     /// The URL's host, lowercased, without an IPv6 address's brackets.
-    public var host: String? {
-        guard let host = url.host?.lowercased(), !host.isEmpty else { return nil }
-        return host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-    }
+    public var host: String? { RPCEndpoint.host(url) }
 
     public var description: String { RPCEndpoint.shown(url) ?? "(an unreadable URL)" }
 

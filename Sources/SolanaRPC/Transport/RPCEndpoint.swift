@@ -27,8 +27,11 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
     public var scheme: String? { URL(string: url)?.scheme?.lowercased() }
 
     /// The URL's host, lowercased, without an IPv6 address's brackets (nil when the URL cannot be read).
-    public var host: String? {
-        guard let host = URL(string: url)?.host?.lowercased(), !host.isEmpty else { return nil }
+    public var host: String? { URL(string: url).flatMap(Self.host) }
+
+    /// A URL's host, lowercased, without an IPv6 address's brackets; nil without one. Shared with `PubSubEndpoint`.
+    static func host(_ parsed: URL) -> String? {
+        guard let host = parsed.host?.lowercased(), !host.isEmpty else { return nil }
         return host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     }
 
@@ -40,8 +43,7 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
     /// A URL's scheme, host (lowercased, an IPv6 address in brackets) and port; nil without a scheme or a host. How
     /// every endpoint (JSON-RPC or PubSub) is shown.
     static func shown(_ parsed: URL) -> String? {
-        guard let scheme = parsed.scheme?.lowercased(), let lowered = parsed.host?.lowercased(), !lowered.isEmpty else { return nil }
-        let host = lowered.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard let scheme = parsed.scheme?.lowercased(), let host = host(parsed) else { return nil }
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost)" + (parsed.port.map { ":\($0)" } ?? "")
     }
