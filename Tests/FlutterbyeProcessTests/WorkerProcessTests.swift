@@ -104,21 +104,26 @@ struct WorkerProcessTests {
         try await TestDatabase.withClient(database) { client in
             try await SchemaMigrator.bundled().apply(on: client, logger: Self.logger)
             let queue = TokenJobQueue(client: client, logger: Self.logger)
-            for i in 0..<before { _ = try await queue.enqueue(request("restart-\(i)", amount: 100 + i)) }
+            // A first quarter is done before the outage; the rest is in flight or waiting when it comes. The chain is
+            // paused first, so no job can confirm between the test's look at the queue and the halt.
+            let first = before / 4
+            for i in 0..<first { _ = try await queue.enqueue(request("restart-\(i)", amount: 100 + i)) }
             let worker = try launcher.start("restart-worker")
             defer { worker.kill9() }
-
-            // Some jobs done, others in flight: then the database goes away for a few seconds.
-            var done = 0
-            for _ in 0..<600 {
-                let counts = try await queue.countsByState()
-                done = (counts[.confirmed] ?? 0) + (counts[.finalized] ?? 0)
-                if done >= before / 4 { break }
-                try await Task.sleep(for: .milliseconds(100))
+            let firstCounts = try await waitUntilDone(queue, jobCount: first, seconds: 120)
+            #expect((firstCounts[.confirmed] ?? 0) + (firstCounts[.finalized] ?? 0) == first, "\(firstCounts)\n\(worker.tail())")
+            _ = try await server.control(["paused": true])
+            for i in first..<before { _ = try await queue.enqueue(request("restart-\(i)", amount: 100 + i)) }
+            var inFlight = 0
+            for _ in 0..<600 where inFlight == 0 {
+                inFlight = try await queue.countsByState()[.submitted] ?? 0
+                if inFlight == 0 { try await Task.sleep(for: .milliseconds(100)) }
             }
-            #expect(done >= before / 4 && done < before, "the restart comes while jobs remain: \(done) of \(before) done")
+            #expect(inFlight > 0, "jobs are in flight when the database goes away:\n\(worker.tail())")
             try await cluster.halt()
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(1))
+            _ = try await server.control(["paused": false])  // the chain moves on while the database is away
+            try await Task.sleep(for: .seconds(2))
             #expect(worker.process.isRunning, "the worker outlives its database:\n\(worker.tail())")
             let outage = worker.tail(10_000)
             #expect(outage.contains("psql_error"), "the worker's connections failed during the outage:\n\(worker.tail())")
