@@ -33,6 +33,18 @@ struct CommandEnvironmentTests {
         }
     }
 
+    /// `pubkey --keypair` names what the path is when it is no keypair file: /dev/zero was said to be a permission
+    /// problem, a directory "NSCocoaErrorDomain error 256".
+    @Test func pubkeyReadsOnlyAKeypairFile() async throws {
+        for (path, expected) in [
+            ("/dev/zero", "cannot read the keypair file: /dev/zero is not a regular file (a character device)"),
+            ("/tmp", "cannot read the keypair file: /tmp is not a regular file (a directory)"),
+        ] {
+            let (status, output) = try await Self.run(["pubkey", "--keypair", path], [:])
+            #expect(status != 0 && output.contains(expected), "\(output)")
+        }
+    }
+
     @Test func mintAddressReadsTheMasterSeed() async throws {
         let hex = Self.seed.map { String(format: "%02x", $0) }.joined()
         let expected = try JobKeyDerivation(masterSeed: Self.seed).keypair(forJobKey: "job-1").publicKey

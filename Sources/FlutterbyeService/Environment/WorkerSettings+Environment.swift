@@ -8,7 +8,7 @@ extension WorkerSettings {
     /// Reads the worker's settings from `environment` (the seeds' names where they exist), every problem at once;
     /// `readFile` reads keypair files (injected so tests need no files).
     public init(
-        environment: ServiceEnvironment, readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+        environment: ServiceEnvironment, readFile: (String) throws -> String = { try ConfigurationFile.text(atPath: $0) }
     )
         throws(ConfigurationError)
     {
@@ -22,6 +22,8 @@ extension WorkerSettings {
             }
             do { return try Keypair(solanaKeypairJSON: try readFile(path)) } catch let error as SolanaCoreError {
                 reader.problems.append("\(name): the keypair file \(path) is not usable: \(error.message)")
+            } catch let error as ConfigurationFile.ReadError {
+                reader.problems.append("\(name): cannot read the keypair file: \(error)")
             } catch {
                 reader.problems.append("\(name): cannot read the keypair file \(path): \(error.localizedDescription)")
             }

@@ -10,8 +10,8 @@ enum KeySources {
     static func keypair(file path: String) throws -> Keypair {
         guard !KeypairFileCheck.isKeyText(path) else { throw CommandFailure(KeypairFileCheck.keyInsteadOfPath("the keypair file option")) }
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw CommandFailure("cannot read the keypair file \(path): \(error.localizedDescription)")
+        do { text = try ConfigurationFile.text(atPath: path) } catch {
+            throw CommandFailure("cannot read the keypair file: \(error)")
         }
         do { return try Keypair(solanaKeypairJSON: text) } catch {
             throw CommandFailure("the keypair file \(path) is not usable: \(error.message)")

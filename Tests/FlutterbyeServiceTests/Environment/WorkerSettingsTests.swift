@@ -137,6 +137,22 @@ import TokenWorker
         #expect(throws: ConfigurationError.self) { try WorkerSettings(environment: ServiceEnvironment(both)) { _ in Self.json(Self.authority) } }
     }
 
+    /// A keypair path that names no small regular file is refused with its reason: /dev/zero was said to be a
+    /// permission problem (as root), a directory was "NSCocoaErrorDomain error 256".
+    @Test(arguments: ["SOLANA_KEYPAIR_PATH", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"])
+    func aKeypairPathThatIsNoSmallRegularFileIsRefused(_ name: String) {
+        for (path, reason) in [("/dev/zero", "a character device"), ("/tmp", "a directory")] {
+            var environment = Self.complete
+            if name == "SOLANA_KEYPAIR_PATH" { environment["SOLANA_PRIVATE_KEY"] = nil }
+            environment[name] = path
+            #expect {
+                try WorkerSettings(environment: ServiceEnvironment(environment))
+            } throws: { error in
+                "\(error)".contains("\(name): cannot read the keypair file: \(path) is not a regular file (\(reason))")
+            }
+        }
+    }
+
     /// A secret key put where a keypair file's path belongs is not a path: the refusal says so without showing it
     /// (it showed the value twice, as the path and inside the file system's message).
     @Test(arguments: ["SOLANA_KEYPAIR_PATH", "FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH"])
