@@ -203,7 +203,7 @@ struct TransactionMovementsTests {
         let idl = try AnchorIDL(
             json: Data(
                 #"""
-                {"events": [{"name": "Paid", "discriminator": [1, 2, 3, 4, 5, 6, 7, 8]}],
+                {"instructions": [], "events": [{"name": "Paid", "discriminator": [1, 2, 3, 4, 5, 6, 7, 8]}],
                  "types": [{"name": "Paid", "type": {"kind": "struct", "fields": [{"name": "lamports", "type": "u64"}]}}]}
                 """#.utf8))
         let paid = Data([1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x27, 0, 0, 0, 0, 0, 0]).base64EncodedString()

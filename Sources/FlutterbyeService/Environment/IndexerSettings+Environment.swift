@@ -45,10 +45,16 @@ extension IndexerSettings {
             if program == nil {
                 reader.problems.append("FLUTTERBYE_PROGRAM_IDL is set but no program is: set MAINNET_PROGRAM_ID (or FLUTTERBYE_PROGRAM_ID) too")
             }
-            if let data = FileManager.default.contents(atPath: path) {
+            do {
+                let data = try ConfigurationFile.data(atPath: path)
                 do { programIDL = try AnchorIDL(json: data) } catch { reader.problems.append("FLUTTERBYE_PROGRAM_IDL (\(path)): \(error.message)") }
-            } else {
-                reader.problems.append("FLUTTERBYE_PROGRAM_IDL: cannot read \(path) (no such file, or not readable by this user)")
+                if let program, let named = programIDL?.programID, named != program {
+                    reader.problems.append(
+                        "FLUTTERBYE_PROGRAM_IDL (\(path)) is the IDL of program \(named.base58), not of the configured program \(program.base58): give the IDL of the program the indexer follows"
+                    )
+                }
+            } catch {
+                reader.problems.append("FLUTTERBYE_PROGRAM_IDL: cannot read: \(error)")
             }
         }
 

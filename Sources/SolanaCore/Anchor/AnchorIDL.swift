@@ -20,10 +20,14 @@ public struct AnchorIDL: Sendable, Hashable {
 
     public var events: [Event]
     public var types: [String: AnchorTypeDefinition]
+    /// The program the IDL is for, where the file says it: `address` (Anchor 0.30 and later) or `metadata.address`
+    /// (older IDLs, once `anchor deploy` wrote it).
+    public var programID: PublicKey?
 
-    public init(events: [Event], types: [String: AnchorTypeDefinition]) {
+    public init(events: [Event], types: [String: AnchorTypeDefinition], programID: PublicKey? = nil) {
         self.events = events
         self.types = types
+        self.programID = programID
     }
 
     /// Reads an IDL document; throws `invalidIDL` naming the part that does not read.
@@ -35,6 +39,20 @@ public struct AnchorIDL: Sendable, Hashable {
             throw SolanaCoreError(.invalidIDL, "the Anchor IDL is not JSON (\(error)); give the file anchor build writes to target/idl/")
         }
         guard case .object(let root) = document else { throw Self.invalid("the document is not a JSON object") }
+        // Every IDL anchor writes lists the program's instructions (`[]` for none); a JSON object without that list
+        // is another kind of file, which would otherwise read as an IDL without events.
+        guard case .array? = root["instructions"] else {
+            throw Self.invalid("the document has no instructions list, so it is not an Anchor IDL")
+        }
+        var programID: PublicKey?
+        let address: JSONValue?
+        if case .object(let metadata)? = root["metadata"], root["address"] == nil { address = metadata["address"] } else { address = root["address"] }
+        if let address {
+            guard case .string(let text) = address, let key = try? PublicKey(base58: text) else {
+                throw Self.invalid("the program's address is not a base58 address")
+            }
+            programID = key
+        }
         var types: [String: AnchorTypeDefinition] = [:]
         if let list = root["types"] {
             guard case .array(let items) = list else { throw Self.invalid("types is not a list") }
@@ -79,7 +97,7 @@ public struct AnchorIDL: Sendable, Hashable {
                 events.append(Event(name: name, discriminator: discriminator, fields: fields))
             }
         }
-        self.init(events: events, types: types)
+        self.init(events: events, types: types, programID: programID)
     }
 
     static func invalid(_ what: String) -> SolanaCoreError {

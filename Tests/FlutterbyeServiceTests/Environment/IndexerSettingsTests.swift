@@ -136,20 +136,39 @@ struct IndexerSettingsTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let good = directory.appendingPathComponent("flutterbye.json")
-        try Data(#"{"events": [{"name": "Paid", "fields": [{"name": "lamports", "type": "u64"}]}]}"#.utf8).write(to: good)
+        try Data(#"{"instructions": [], "events": [{"name": "Paid", "fields": [{"name": "lamports", "type": "u64"}]}]}"#.utf8).write(to: good)
         let bad = directory.appendingPathComponent("broken.json")
-        try Data(#"{"events": [{"name": "Paid", "discriminator": [1]}]}"#.utf8).write(to: bad)
+        try Data(#"{"instructions": [], "events": [{"name": "Paid", "discriminator": [1]}]}"#.utf8).write(to: bad)
+        let notAnIDL = directory.appendingPathComponent("package.json")
+        try Data(#"{"name": "flutterbye", "version": "1.0.0"}"#.utf8).write(to: notAnIDL)
+        // The IDL of another program (its `address`) would decode that program's events as this one's.
+        let other = directory.appendingPathComponent("other.json")
+        try Data(#"{"address": "\#(Self.fee)", "instructions": [], "events": []}"#.utf8).write(to: other)
+        let same = directory.appendingPathComponent("same.json")
+        try Data(#"{"address": "\#(Self.escrow)", "instructions": [], "events": []}"#.utf8).write(to: same)
 
         var environment = Self.base
         environment["FLUTTERBYE_PROGRAM_ID"] = Self.escrow
         environment["FLUTTERBYE_PROGRAM_IDL"] = good.path
         #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).programIDL?.events.map(\.name) == ["Paid"])
         #expect(try IndexerSettings(environment: ServiceEnvironment(Self.base)).programIDL == nil)
+        environment["FLUTTERBYE_PROGRAM_IDL"] = same.path
+        #expect(try IndexerSettings(environment: ServiceEnvironment(environment)).programIDL?.programID?.base58 == Self.escrow)
 
         for (path, program, expected) in [
             (bad.path, Self.escrow, "FLUTTERBYE_PROGRAM_IDL (\(bad.path)): the Anchor IDL does not read: event Paid's discriminator is not 8 bytes"),
             (directory.appendingPathComponent("none.json").path, Self.escrow, "FLUTTERBYE_PROGRAM_IDL: cannot read"),
+            ("/dev/zero", Self.escrow, "FLUTTERBYE_PROGRAM_IDL: cannot read: /dev/zero is not a regular file (a character device)"),
+            (directory.path, Self.escrow, "FLUTTERBYE_PROGRAM_IDL: cannot read: \(directory.path) is not a regular file (a directory)"),
             (good.path, nil, "FLUTTERBYE_PROGRAM_IDL is set but no program is"),
+            (
+                notAnIDL.path, Self.escrow,
+                "FLUTTERBYE_PROGRAM_IDL (\(notAnIDL.path)): the Anchor IDL does not read: the document has no instructions list"
+            ),
+            (
+                other.path, Self.escrow,
+                "FLUTTERBYE_PROGRAM_IDL (\(other.path)) is the IDL of program \(Self.fee), not of the configured program \(Self.escrow)"
+            ),
         ] {
             var environment = Self.base
             environment["FLUTTERBYE_PROGRAM_ID"] = program

@@ -98,9 +98,14 @@ import Testing
     }
 
     @Test(arguments: [
-        "not json", "[]", #"{"events": 3}"#, #"{"events": [{"name": "A", "discriminator": [1, 2]}]}"#,
-        #"{"events": [{"name": "A"}]}"#, #"{"events": [{"name": "A", "fields": [{"name": "x", "type": 7}]}]}"#,
-        #"{"types": [{"name": "T", "type": {"kind": "struct", "fields": 1}}]}"#,
+        "not json", "[]", #"{"instructions": [], "events": 3}"#, #"{"instructions": [], "events": [{"name": "A", "discriminator": [1, 2]}]}"#,
+        #"{"instructions": [], "events": [{"name": "A"}]}"#,
+        #"{"instructions": [], "events": [{"name": "A", "fields": [{"name": "x", "type": 7}]}]}"#,
+        #"{"instructions": [], "types": [{"name": "T", "type": {"kind": "struct", "fields": 1}}]}"#,
+        // Any JSON object was an IDL without events: a file of another kind (package.json, a keypair's
+        // neighbour) gave an indexer that decodes nothing, silently.
+        "{}", #"{"name": "flutterbye", "version": "1.0.0"}"#, #"{"instructions": {}}"#,
+        #"{"instructions": [], "address": "not-an-address"}"#, #"{"instructions": [], "metadata": {"address": 7}}"#,
     ])
     func anIDLThatDoesNotReadIsRefusedWithItsReason(text: String) {
         #expect {
@@ -110,9 +115,19 @@ import Testing
         }
     }
 
+    /// The program an IDL is for, where the file says it: `address` (Anchor 0.30 and later) or `metadata.address`
+    /// (older IDLs, written by `anchor deploy`).
+    @Test func theIDLNamesItsProgramWhereTheFileSaysIt() throws {
+        let program = try Keypair(seed: [UInt8](repeating: 3, count: 32)).publicKey
+        #expect(try Self.decoder("anchor-0.30").idl.programID?.base58 == "HdLWn1jF8x9px7L4yCLb3LiLmRhp6ZGvAG41Kxt8PbDM")
+        #expect(try Self.decoder("legacy").idl.programID == nil)
+        let legacy = #"{"instructions": [], "metadata": {"address": "\#(program.base58)"}}"#
+        #expect(try AnchorIDL(json: Data(legacy.utf8)).programID == program)
+    }
+
     @Test func typesThisReaderDoesNotDecodeKeepTheEventRaw() throws {
         let text = #"""
-            {"events": [{"name": "Wide", "fields": [{"name": "x", "type": "u256"}]}, {"name": "Generic", "fields": [{"name": "g", "type": {"defined": {"name": "G", "generics": [{"kind": "type", "type": "u8"}]}}}]}]}
+            {"instructions": [], "events": [{"name": "Wide", "fields": [{"name": "x", "type": "u256"}]}, {"name": "Generic", "fields": [{"name": "g", "type": {"defined": {"name": "G", "generics": [{"kind": "type", "type": "u8"}]}}}]}]}
             """#
         let decoder = AnchorEventDecoder(idl: try AnchorIDL(json: Data(text.utf8)))
         for event in decoder.idl.events {
