@@ -247,7 +247,7 @@ struct TokenJobQueueTests {
             // An operator retries the failed job.
             let retried = try await queue.retry(jobID: id)
             #expect(retried.state == .available)
-            #expect(retried.attempt == 0)
+            #expect(retried.attempt == 2 && retried.request.maxAttempts == 4, "a fresh set of attempts after the two made")
             await #expect(throws: StoreError.self) { _ = try await queue.retry(jobID: retried.id) }
         }
     }
