@@ -40,5 +40,7 @@ import Testing
         #expect(field("cursor=x&limit=0") == "limit")
         #expect(field("cursor=j0") == "cursor")
         #expect(field("limit=501") == "limit")
+        #expect(field("state=failed&limit=5&state=failed") == "state")
+        #expect(field("limit=5&colour=red&colour=blue") == "colour")
     }
 }

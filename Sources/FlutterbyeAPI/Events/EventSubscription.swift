@@ -23,14 +23,12 @@ public struct EventSubscription: Sendable, Hashable {
         self.kinds = kinds
     }
 
-    static let parameters = ["cursor", "from", "kinds"]
+    static let parameters = QueryParameterNames(["cursor", "from", "kinds"])
 
     /// Reads `cursor`, `from` (`latest`, the default, or `oldest`) and `kinds` (comma-separated) from the query.
     public init(query: Request) throws(APIError) {
         let parameters = query.uri.queryParameters
-        for (key, _) in parameters where !Self.parameters.contains(String(key)) {
-            throw APIError.invalid("unknown query parameter \(key); the parameters are cursor, from and kinds", field: String(key))
-        }
+        try Self.parameters.check(parameters)
         let cursor = parameters["cursor"].map(String.init)
         let from = parameters["from"].map(String.init)
         switch (cursor, from) {

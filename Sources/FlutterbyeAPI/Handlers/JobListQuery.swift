@@ -5,7 +5,7 @@ import HummingbirdCore
 /// The query of `GET /v1/jobs` (`state`, `limit`, `cursor`), checked in the API's order with its messages: an unknown
 /// parameter, a state that is not one, a limit outside 1...500, a cursor this API did not give. A plain value.
 struct JobListQuery: Sendable, Hashable {
-    static let names = ["state", "limit", "cursor"]
+    static let names = QueryParameterNames(["state", "limit", "cursor"])
     static let defaultLimit = 50
 
     var state: TokenJobState?
@@ -15,10 +15,7 @@ struct JobListQuery: Sendable, Hashable {
 
     /// The query as the client sent it (the raw query string's parameters).
     init(parameters: FlatDictionary<Substring, Substring>) throws(APIError) {
-        for (key, _) in parameters where !Self.names.contains(String(key)) {
-            let name = String(key)
-            throw APIError.invalid("unknown query parameter \(name); the parameters are state, limit and cursor", field: name)
-        }
+        try Self.names.check(parameters)
         try self.init(
             state: parameters["state"].map(String.init), limit: parameters["limit"].map(String.init),
             cursor: parameters["cursor"].map(String.init))

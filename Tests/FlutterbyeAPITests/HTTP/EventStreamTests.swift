@@ -234,6 +234,8 @@ struct EventStreamTests {
             try await expectError("/v1/events?from=newest", .badRequest, "invalid_request", field: "from")
             try await expectError("/v1/events?kinds=job_state,fills", .badRequest, "invalid_request", field: "kinds")
             try await expectError("/v1/events?since=1", .badRequest, "invalid_request", field: "since")
+            // A parameter given twice was read as its first value.
+            try await expectError("/v1/events?kinds=job_state&kinds=flby_movement", .badRequest, "invalid_request", field: "kinds")
 
             // The same refusals reach a WebSocket client as a failed upgrade.
             await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {

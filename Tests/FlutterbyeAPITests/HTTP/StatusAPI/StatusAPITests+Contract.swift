@@ -45,6 +45,9 @@ extension StatusAPITests {
                 ("/v1/jobs/0/cancel", "a job id is a positive whole number", "id"),
                 ("/v1/jobs/99999999999999999999/retry", "a job id is a positive whole number", "id"),
                 ("/v1/jobs?colour=red", "unknown query parameter colour; the parameters are state, limit and cursor", "colour"),
+                // Read as the first of the two before: a client that meant both got the failed jobs alone.
+                ("/v1/jobs?state=failed&state=running", "query parameter state is given more than once; give it once", "state"),
+                ("/v1/jobs?limit=5&limit=500", "query parameter limit is given more than once; give it once", "limit"),
                 (
                     "/v1/jobs?state=sleeping&limit=0",
                     "state must be one of available, running, submitted, confirmed, finalized, retryable, failed, cancelled", "state"
