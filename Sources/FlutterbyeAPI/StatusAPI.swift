@@ -94,7 +94,8 @@ public struct StatusAPI: Sendable {
     /// The routes, ready to serve: the operations generated from the OpenAPI document (`APIHandlers`), and by hand
     /// the document itself, the event stream's plain-HTTP side, the status page (`/` and `/assets/`) and `/metrics`.
     public func router() -> Router<APIRequestContext> {
-        let router = Router(context: APIRequestContext.self)
+        // HEAD on every GET route (uptime checkers and load balancers send it): the GET's answer without its body.
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: APIErrorMiddleware())
         router.add(middleware: UnauthenticatedRateLimitMiddleware(limit: configuration.unauthenticatedLimit, authentication: authentication))
         router.add(middleware: CurrentContextMiddleware())
