@@ -4,8 +4,8 @@ import NIOCore
 
 /// The server's connections with `ConnectionLimits` around the HTTP child channel (`inner`, HTTP/1 with the
 /// WebSocket upgrade): it counts the open connections, answers one beyond `maxConnections` 503 and closes it, and
-/// gives every other a `ConnectionDeadlineHandler` first in its pipeline and a `FirstRequestEndHandler` right after
-/// its HTTP/1 request decoder.
+/// gives every other a `ConnectionDeadlineHandler` first in its pipeline and a `FirstRequestEndHandler` and a
+/// `MalformedRequestHandler` right after its HTTP/1 request decoder.
 struct LimitedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
     /// A connection: the inner channel's value, or nil for one refused.
     struct Value: ServerChildChannelValue {
@@ -33,6 +33,7 @@ struct LimitedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
         }
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             try FirstRequestEndHandler.add(to: channel)
+            try MalformedRequestHandler.add(to: channel)
             return Value(inner: value, channel: channel)
         }
     }
