@@ -23,6 +23,16 @@ import Testing
         #expect(error { _ = try PublicKey(base58: "0000000000000000000000000000000000000000000") }?.code == .invalidBase58Character)
     }
 
+    /// `hasOnlyDigits` agrees with the decoder on every ASCII character and on text beyond ASCII.
+    @Test func theDigitsAreTheOnesTheDecoderReads() {
+        for code in UInt8(0)..<128 {
+            let text = String(UnicodeScalar(code))
+            #expect(Base58.hasOnlyDigits(text) == ((try? Base58.decode(text)) != nil), "\(code)")
+        }
+        #expect(Base58.hasOnlyDigits("3yZe7d") && Base58.hasOnlyDigits(""))
+        #expect(!Base58.hasOnlyDigits("3yZe7dé") && !Base58.hasOnlyDigits("3yZe 7d"))
+    }
+
     @Test func wrongLengthsAreRefusedWithTheLength() {
         let short = error { _ = try PublicKey(base58: "abc") }
         #expect(short?.code == .invalidLength)

@@ -142,9 +142,8 @@ extension TokenJobRequest {
     /// `flutterbye.shown_address`: a value given as an address as a refusal shows it, quoted, unless it looks like a
     /// secret key (base58 text of 45 characters or more, or a keypair file's JSON array), which is not shown.
     static func shownAddress(_ text: String) -> String {
-        let base58 = Set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
         let looksLikeASecretKey =
-            (text.utf8.count >= 45 && text.utf8.allSatisfy { base58.contains($0) })
+            (text.utf8.count >= 45 && Base58.hasOnlyDigits(text))
             || text.utf8.drop(while: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) }).first == UInt8(ascii: "[")
         return looksLikeASecretKey ? "a value that looks like a secret key (not shown)" : quoteLiteral(text)
     }

@@ -26,6 +26,11 @@ public enum Base58 {
         return value == 0x7F ? -1 : Int8(value)
     }
 
+    /// Whether every character of `text` is a base58 digit (true for the empty text).
+    public static func hasOnlyDigits(_ text: String) -> Bool {
+        text.utf8.allSatisfy { digit($0) >= 0 }
+    }
+
     /// Encodes bytes as base58; leading zero bytes become leading `1`s.
     ///
     /// The number is built in limbs of 58^5 (each five base58 digits), taking the input four bytes at a time, so the
