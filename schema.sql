@@ -751,9 +751,12 @@ BEGIN
 END
 $$;
 
+-- chain_address_cursors.retired_at: version 22, below.
+SELECT flutterbye.add_column_once('flutterbye.chain_address_cursors', 'retired_at', 'timestamptz');
+
 CREATE OR REPLACE VIEW flutterbye.index_cursors AS
 SELECT c.address, c.role, c.newest_signature, c.newest_slot, c.updated_at, c.signatures_seen, c.last_activity_at,
-       c.closed_slot
+       c.closed_slot, c.retired_at
 FROM flutterbye.chain_address_cursors c;
 
 -- The balance of an account is its opening balance plus every change since (a sum, so right whatever order the
@@ -1400,4 +1403,15 @@ ON CONFLICT (version) DO NOTHING;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (21, 'no secret key shown in enqueue_token_job''s refusals; the all-zero address refused as the recipient')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 22: a configured address (the mint, the escrow or fee wallet, the program) that the configuration no
+-- longer names is retired (chain_address_cursors.retired_at, set by the indexer at its start): not followed, not in
+-- /v1/index or the lag gauges. It stayed a followed address, polled at the busy rate for nothing and shown with a
+-- growing lag. Its row is kept: configured again, it resumes at its cursor. The column and the view's new column are
+-- added where the view is defined, above.
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (22, 'a configured address the configuration no longer names is retired: neither followed nor shown')
 ON CONFLICT (version) DO NOTHING;

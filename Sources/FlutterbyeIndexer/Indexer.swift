@@ -102,7 +102,7 @@ public struct Indexer<Source: TransactionSource>: Service {
     }
 
     public func run() async throws {
-        try await store.follow(configuredAddresses)
+        try await store.followConfigured(configuredAddresses)
         let cursors = try await store.cursors()
         _ = await followed.add(cursors)
         await source.follow(cursors)

@@ -204,15 +204,30 @@ public struct IndexStore: Sendable {
         try await write([], advance: nil, discovered: addresses)
     }
 
+    /// Follows the configured addresses (`addresses`: the mint, the wallets and the program as configured now) and
+    /// retires the configured addresses of earlier configurations: no longer followed (`cursors()`) nor shown
+    /// (`status()`), their rows kept, so that an address configured again resumes at its cursor.
+    public func followConfigured(_ addresses: [AddressCursor]) async throws(StoreError) {
+        try await follow(addresses)
+        let roles = AddressRole.allCases.filter(\.isConfigured).map(\.rawValue)
+        let configured = addresses.map(\.address.base58)
+        _ = try await run(
+            """
+            UPDATE flutterbye.chain_address_cursors
+            SET retired_at = CASE WHEN address = ANY(\(configured)::text[]) THEN NULL ELSE now() END
+            WHERE role = ANY(\(roles)::text[]) AND (retired_at IS NULL) <> (address = ANY(\(configured)::text[]))
+            """, "retiring the addresses the configuration no longer names")
+    }
+
     // MARK: Reading
 
-    /// Every followed address with its cursor, when its history last had something new (or when it was discovered)
+    /// Every followed address (none retired) with its cursor, when its history last had something new (or when it was discovered)
     /// and whether it is closed, oldest discovery first.
     public func cursors() async throws(StoreError) -> [AddressCursor] {
         let rows = try await run(
             """
             SELECT address, role, newest_signature, newest_slot, coalesce(last_activity_at, discovered_at), closed_slot
-            FROM flutterbye.chain_address_cursors ORDER BY discovered_at, address
+            FROM flutterbye.chain_address_cursors WHERE retired_at IS NULL ORDER BY discovered_at, address
             """, "reading the index cursors")
         var cursors: [AddressCursor] = []
         for row in rows {
@@ -261,7 +276,7 @@ public struct IndexStore: Sendable {
                             (SELECT max(slot) FROM flutterbye.chain_transactions)) AS watermark,
                    (SELECT max(slot) FROM flutterbye.chain_transactions WHERE NOT dropped) AS newest
             FROM (SELECT NULL) AS one
-            LEFT JOIN flutterbye.chain_address_cursors ON role = ANY(\(configured)::text[])
+            LEFT JOIN flutterbye.chain_address_cursors ON role = ANY(\(configured)::text[]) AND retired_at IS NULL
             ORDER BY role, address
             """, "reading the index status")
         var status = IndexStatus(addresses: [], discoveredAccounts: 0, finalizedWatermark: nil, newestIndexedSlot: nil)
