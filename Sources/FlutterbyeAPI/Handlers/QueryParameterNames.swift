@@ -1,8 +1,8 @@
 import HummingbirdCore
 
 /// The query parameters a route takes. A parameter it does not take, or one given more than once, is refused with a
-/// 400 naming it: the generated code would ignore the first and read the first of two, so a client that meant both
-/// values would get an answer to half its question.
+/// 400 naming it: the generated code would ignore an unknown one and read only the first of two, so a client that meant
+/// both values would get an answer to half its question.
 struct QueryParameterNames: Sendable {
     let names: [String]
 
