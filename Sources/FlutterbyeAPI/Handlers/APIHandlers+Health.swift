@@ -1,8 +1,8 @@
 import OpenAPIRuntime
 
 /// `GET /healthz` (the process answers) and `GET /readyz`: the last round of readiness checks `StatusSampler` ran
-/// (every check passed, and the round is recent) answered as it stands, without checking anything per request;
-/// otherwise 503 naming each failing check and why.
+/// (every check passed, and the round is recent, and the database probe reaches PostgreSQL) answered as it stands,
+/// without checking anything per request; otherwise 503 naming each failing check and why.
 extension APIHandlers {
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         .ok(.init(body: .json(.init(status: "ok"))))
@@ -13,7 +13,8 @@ extension APIHandlers {
             return .serviceUnavailable(
                 .init(body: .json(Self.readiness(checks: [:], problem: "the readiness checks have not run yet; try again shortly"))))
         }
-        let answer = report.answer(at: .now, maxAge: sampler.options.readinessMaxAge)
+        // The database probe runs every second, the round every few: what the probe saw of PostgreSQL counts at once.
+        let answer = report.answer(at: .now, maxAge: sampler.options.readinessMaxAge, databaseUnreachable: database.outage != nil)
         guard let problem = answer.message else { return .ok(.init(body: .json(Self.readiness(checks: answer.checks, problem: nil)))) }
         return .serviceUnavailable(.init(body: .json(Self.readiness(checks: answer.checks, problem: problem))))
     }

@@ -19,8 +19,13 @@ public struct ReadinessReport: Sendable, Hashable {
         self.checkedAt = checkedAt
     }
 
-    /// The answer at `now`, when a round may be at most `maxAge` old.
-    public func answer(at now: ContinuousClock.Instant, maxAge: Duration) -> Answer {
+    /// The answer at `now`, when a round may be at most `maxAge` old. `databaseUnreachable`: the database probe, which
+    /// runs more often than the round, cannot reach PostgreSQL now; the database check fails whatever the round said.
+    public func answer(at now: ContinuousClock.Instant, maxAge: Duration, databaseUnreachable: Bool = false) -> Answer {
+        var results = self.results
+        if databaseUnreachable, results["database"] == "ok" {
+            results["database"] = "unreachable: the status API's database probe cannot reach it now"
+        }
         var problems = results.filter { $0.value != "ok" }.map { "\($0.key): \($0.value)" }.sorted()
         let age = now - checkedAt
         if age > maxAge {
