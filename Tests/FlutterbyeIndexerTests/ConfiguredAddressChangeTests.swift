@@ -47,6 +47,13 @@ struct ConfiguredAddressChangeTests {
             #expect(Set(cursors.map(\.address)) == [mint, oldFee, tokenAccount])
             #expect(cursors.first { $0.address == oldFee }?.cursor == SignatureCursor(signature: signature, slot: 70))
             #expect(Set(try await store.status().addresses.map(\.address)) == [mint.base58, oldFee.base58])
+
+            // Configured in another role (the old fee wallet now the escrow), it is shown in that role, still at its
+            // cursor: it kept the role it was first followed in.
+            try await store.followConfigured([AddressCursor(address: mint, role: .mint), AddressCursor(address: oldFee, role: .escrow)])
+            let moved = try await store.cursors().first { $0.address == oldFee }
+            #expect(moved?.role == .escrow && moved?.cursor == SignatureCursor(signature: signature, slot: 70), "\(String(describing: moved))")
+            #expect(try await store.status().addresses.map(\.role).contains(.escrow))
         }
     }
 }

@@ -204,18 +204,21 @@ public struct IndexStore: Sendable {
         try await write([], advance: nil, discovered: addresses)
     }
 
-    /// Follows the configured addresses (`addresses`: the mint, the wallets and the program as configured now) and
-    /// retires the configured addresses of earlier configurations: no longer followed (`cursors()`) nor shown
-    /// (`status()`), their rows kept, so that an address configured again resumes at its cursor.
+    /// Follows the configured addresses (`addresses`: the mint, the wallets and the program as configured now, each in
+    /// the role configured now) and retires the configured addresses of earlier configurations: no longer followed
+    /// (`cursors()`) nor shown (`status()`), their rows kept, so that an address configured again resumes at its cursor.
     public func followConfigured(_ addresses: [AddressCursor]) async throws(StoreError) {
         try await follow(addresses)
         let roles = AddressRole.allCases.filter(\.isConfigured).map(\.rawValue)
         let configured = addresses.map(\.address.base58)
         _ = try await run(
             """
-            UPDATE flutterbye.chain_address_cursors
-            SET retired_at = CASE WHEN address = ANY(\(configured)::text[]) THEN NULL ELSE now() END
-            WHERE role = ANY(\(roles)::text[]) AND (retired_at IS NULL) <> (address = ANY(\(configured)::text[]))
+            UPDATE flutterbye.chain_address_cursors c
+            SET retired_at = CASE WHEN x.role IS NULL THEN now() END, role = coalesce(x.role, c.role)
+            FROM flutterbye.chain_address_cursors old
+            LEFT JOIN unnest(\(configured)::text[], \(addresses.map(\.role.rawValue))::text[]) AS x(address, role) ON x.address = old.address
+            WHERE c.address = old.address AND (old.role = ANY(\(roles)::text[]) OR x.role IS NOT NULL)
+                AND ((old.retired_at IS NULL) <> (x.role IS NOT NULL) OR old.role IS DISTINCT FROM coalesce(x.role, old.role))
             """, "retiring the addresses the configuration no longer names")
     }
 
