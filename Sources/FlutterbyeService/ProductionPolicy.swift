@@ -43,20 +43,21 @@ public enum ProductionPolicy {
             }
         }
         // Read on every cluster: a value that is neither a yes nor a no is a typo wherever it would not matter yet.
-        let payerIntended: Bool
+        // nil: neither (refused here, so not refused again below).
+        let payerIntended: Bool?
         switch configuration.environment.value(mintAuthorityIsPayer)?.lowercased() {
         case "1"?, "true"?, "yes"?: payerIntended = true
         case nil, "0"?, "false"?, "no"?: payerIntended = false
         case let other?:
-            payerIntended = false
+            payerIntended = nil
             review.refusals.append("\(mintAuthorityIsPayer) must be true or false, not '\(other)'")
         }
         guard production else { return review }
         review.refusals += productionRefusals(configuration)
         if let sender = configuration.worker?.sender, sender.mintAuthority.publicKey == sender.payer.publicKey {
-            if payerIntended {
+            if payerIntended == true {
                 review.warnings.append("the mint authority is the fee payer (\(sender.payer.publicKey)), as \(mintAuthorityIsPayer) says is intended")
-            } else if review.refusals.allSatisfy({ !$0.hasPrefix(mintAuthorityIsPayer) }) {
+            } else if payerIntended == false {
                 review.refusals.append(
                     "the mint authority is the fee payer (\(sender.payer.publicKey)): the key that pays every fee, kept on this machine, could mint "
                         + "FLBY tokens without limit; set MAINNET_MINT_AUTHORITY (or FLUTTERBYE_MINT_AUTHORITY_KEYPAIR_PATH) to a key of its own, "
