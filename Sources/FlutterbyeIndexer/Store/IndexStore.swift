@@ -211,14 +211,17 @@ public struct IndexStore: Sendable {
         try await follow(addresses)
         let roles = AddressRole.allCases.filter(\.isConfigured).map(\.rawValue)
         let configured = addresses.map(\.address.base58)
+        // Each configured address in the role configured now, and followed again if it was retired.
         _ = try await run(
             """
-            UPDATE flutterbye.chain_address_cursors c
-            SET retired_at = CASE WHEN x.role IS NULL THEN now() END, role = coalesce(x.role, c.role)
-            FROM flutterbye.chain_address_cursors old
-            LEFT JOIN unnest(\(configured)::text[], \(addresses.map(\.role.rawValue))::text[]) AS x(address, role) ON x.address = old.address
-            WHERE c.address = old.address AND (old.role = ANY(\(roles)::text[]) OR x.role IS NOT NULL)
-                AND ((old.retired_at IS NULL) <> (x.role IS NOT NULL) OR old.role IS DISTINCT FROM coalesce(x.role, old.role))
+            UPDATE flutterbye.chain_address_cursors c SET role = x.role, retired_at = NULL
+            FROM unnest(\(configured)::text[], \(addresses.map(\.role.rawValue))::text[]) AS x(address, role)
+            WHERE c.address = x.address AND (c.role <> x.role OR c.retired_at IS NOT NULL)
+            """, "following the configured addresses in their configured roles")
+        _ = try await run(
+            """
+            UPDATE flutterbye.chain_address_cursors SET retired_at = now()
+            WHERE role = ANY(\(roles)::text[]) AND retired_at IS NULL AND address <> ALL(\(configured)::text[])
             """, "retiring the addresses the configuration no longer names")
     }
 
