@@ -88,8 +88,8 @@ extension TokenJobQueue {
         return TokenJobState(rawValue: state) ?? .failed
     }
 
-    /// Lets go of jobs without counting a failure (graceful shutdown): back to available, or retryable if they stored a
-    /// transaction, so the next worker resumes them. Returns the ids released.
+    /// Lets go of jobs without counting their attempts (graceful shutdown): back to available, or retryable if they
+    /// stored a transaction, so the next worker resumes them within the attempt given back. Returns the ids released.
     @discardableResult
     public func release(_ leases: [JobLease]) async throws(StoreError) -> Set<Int64> {
         guard !leases.isEmpty else { return [] }
@@ -98,8 +98,7 @@ extension TokenJobQueue {
             """
             UPDATE flutterbye.token_jobs j
             SET state = CASE WHEN \(unescaped: Self.storedNoTransaction(alias: "j")) THEN 'available' ELSE 'retryable' END,
-                attempt = CASE WHEN \(unescaped: Self.storedNoTransaction(alias: "j")) THEN greatest(j.attempt - 1, 0)
-                    ELSE j.attempt END,
+                attempt = greatest(j.attempt - 1, 0),
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now()
             FROM unnest(\(leases.map(\.jobID))::int8[], \(leases.map(\.token))::int8[]) AS l(id, token)
             WHERE j.id = l.id AND j.lease_token = l.token AND \(unescaped: Self.stateGuard(.running, .submitted))
