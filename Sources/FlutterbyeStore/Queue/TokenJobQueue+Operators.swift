@@ -17,6 +17,12 @@ extension TokenJobQueue {
             """, "cancelling job \(jobID)")
         if let job = rows.first { return job }
         let current = try await job(id: jobID)
+        if [.confirmed, .finalized].contains(current.state) {
+            let landed = current.signature.map { " \($0)" } ?? ""
+            throw StoreError(
+                .invalidJobState,
+                "job \(jobID) is \(current.state.rawValue): its transaction\(landed) landed and created its token, which a cancel cannot undo")
+        }
         if let sent = current.signature ?? current.signatures.last, !current.state.isFinished {
             throw StoreError(
                 .invalidJobState,
