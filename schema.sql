@@ -912,7 +912,9 @@ $$;
 -- Bad input raises SQLSTATE 22023 with the message 'invalid <field>: <reason>' (nothing is written); a job whose
 -- transaction would be over Solana's 1232 bytes with 'invalid <fields>: ...', naming the fields that make it so long.
 -- The same idempotency key with the same parameters returns the existing job (inserted = false); with
--- different parameters it raises SQLSTATE 23505 naming the key. New jobs wake workers with NOTIFY.
+-- different parameters it raises SQLSTATE 23505 naming the key. The parameters include priority, max_attempts and
+-- scheduled_at as given (left out: now, and left out again the same), compared with what the job was enqueued with.
+-- New jobs wake workers with NOTIFY.
 CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
     idempotency_key text,
     token_program text,
@@ -924,7 +926,7 @@ CREATE OR REPLACE FUNCTION flutterbye.enqueue_token_job(
     recipient text,
     memo text DEFAULT NULL,
     priority integer DEFAULT 0,
-    scheduled_at timestamptz DEFAULT now(),
+    scheduled_at timestamptz DEFAULT NULL,
     max_attempts integer DEFAULT 25,
     mint_authority text DEFAULT 'keep',
     freeze_authority text DEFAULT 'none',
@@ -1081,14 +1083,16 @@ BEGIN
     IF new_id IS NOT NULL THEN
         INSERT INTO flutterbye.token_jobs
             (id, idempotency_key, token_program, decimals, name, symbol, uri, amount, recipient, memo, priority, scheduled_at,
-             max_attempts, mint_authority, freeze_authority, metadata_update_authority, additional_metadata)
+             max_attempts, mint_authority, freeze_authority, metadata_update_authority, additional_metadata,
+             requested_scheduled_at, requested_max_attempts)
         OVERRIDING SYSTEM VALUE
         VALUES
             (new_id, enqueue_token_job.idempotency_key, enqueue_token_job.token_program, enqueue_token_job.decimals,
              enqueue_token_job.name, enqueue_token_job.symbol, enqueue_token_job.uri, parsed_amount,
              enqueue_token_job.recipient, enqueue_token_job.memo, enqueue_token_job.priority,
              coalesce(enqueue_token_job.scheduled_at, now()), enqueue_token_job.max_attempts,
-             chosen_mint_authority, chosen_freeze_authority, chosen_update_authority, chosen_fields);
+             chosen_mint_authority, chosen_freeze_authority, chosen_update_authority, chosen_fields,
+             enqueue_token_job.scheduled_at, enqueue_token_job.max_attempts);
         PERFORM pg_notify('flutterbye_token_jobs', new_id::text);
         RETURN QUERY SELECT new_id, true, 'available'::text;
         RETURN;
@@ -1107,7 +1111,13 @@ BEGIN
         OR existing.mint_authority IS DISTINCT FROM chosen_mint_authority
         OR existing.freeze_authority IS DISTINCT FROM chosen_freeze_authority
         OR existing.metadata_update_authority IS DISTINCT FROM chosen_update_authority
-        OR existing.additional_metadata IS DISTINCT FROM chosen_fields THEN
+        OR existing.additional_metadata IS DISTINCT FROM chosen_fields
+        OR existing.priority IS DISTINCT FROM enqueue_token_job.priority::smallint
+        -- What it was enqueued with (version 23), not what the queue made of it since; unknown for a job enqueued
+        -- before version 23 or inserted by an operator's SQL.
+        OR (existing.requested_max_attempts IS NOT NULL
+            AND (existing.requested_max_attempts IS DISTINCT FROM enqueue_token_job.max_attempts
+                 OR existing.requested_scheduled_at IS DISTINCT FROM enqueue_token_job.scheduled_at)) THEN
         RAISE EXCEPTION 'idempotency_key % is already used by job % with different parameters', enqueue_token_job.idempotency_key, existing.id
             USING ERRCODE = '23505';
     END IF;
@@ -1414,4 +1424,23 @@ ON CONFLICT (version) DO NOTHING;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (22, 'a configured address the configuration no longer names is retired: neither followed nor shown')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 23: what a job was enqueued with, beside what the queue makes of it.
+--
+-- token_jobs.requested_max_attempts and requested_scheduled_at: the max_attempts and the scheduled_at (null: left
+--   out, so the database's now) of the enqueue that made the job. A failure moves scheduled_at and an operator's
+--   retry grows max_attempts; enqueue_token_job (replaced in place; scheduled_at defaults to null, read as now)
+--   compares a repeated key's priority, max_attempts and scheduled_at with what the job was enqueued with, as it
+--   compares the token's fields: another scheduling under the same key raises 23505 instead of returning the job
+--   unchanged as the same one. An operator's retry grants requested_max_attempts more attempts: it granted the grown
+--   max_attempts again (2, then 4, then 8 more). Null for jobs enqueued before this version and jobs an operator's SQL
+--   inserts: their scheduling is not compared, and a retry grants their max_attempts.
+
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'requested_max_attempts', 'integer');
+SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'requested_scheduled_at', 'timestamptz');
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (23, 'what a job was enqueued with: a repeated key is compared with it, a retry grants its attempts')
 ON CONFLICT (version) DO NOTHING;

@@ -5,8 +5,9 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// An operator's retry of a failed job: a fresh set of attempts, numbered after the ones the job already had, so
-/// that the job's errors and its events never show one attempt number twice (the retry set the count back to 0).
+/// An operator's retry of a failed job: a fresh set of the attempts it was enqueued with, numbered after the ones the
+/// job already had, so that the job's errors and its events never show one attempt number twice (the retry set the
+/// count back to 0), and no bigger at each retry (it granted the grown budget again).
 @Suite(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"), .serialized)
 struct JobRetryTests {
     func withQueue(_ body: (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
@@ -50,6 +51,9 @@ struct JobRetryTests {
             let job = try await queue.job(id: id)
             #expect(job.errors.map(\.attempt) == [1, 2, 3, 4])
             #expect(try await Self.runningAttempts(client, job: id) == [1, 2, 3, 4])
+
+            // Each retry gives the two it was enqueued with, not the budget it has grown to (4 more: 2, 4, 8, ...).
+            #expect(try await queue.retry(jobID: id).request.maxAttempts == 6)
         }
     }
 

@@ -15,7 +15,7 @@ extension TokenJobQueueTests {
                 idempotency_key => \(request.idempotencyKey), token_program => \(request.tokenProgram),
                 decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
                 uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
-                priority => \(request.priority)::integer, scheduled_at => now(), max_attempts => \(request.maxAttempts)::integer,
+                priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt), max_attempts => \(request.maxAttempts)::integer,
                 mint_authority => \(request.mintAuthority), freeze_authority => \(request.freezeAuthority),
                 metadata_update_authority => \(request.metadataUpdateAuthority),
                 additional_metadata => \(request.storedAdditionalMetadata)::jsonb)

@@ -103,7 +103,7 @@ struct QueueDatabase: Sendable {
         let doing = requests.count == 1 ? "enqueueing job \(requests[0].idempotencyKey)" : "enqueueing \(requests.count) jobs"
         let inserted: [(id: Int64, idempotencyKey: String)]
         do {
-            inserted = try await execute(EnqueueBatchStatement(requests: requests, now: Date()), doing)
+            inserted = try await execute(EnqueueBatchStatement(requests: requests), doing)
         } catch {
             guard error.code == .queryFailed else { return requests.map { _ in .failure(error) } }
             var results: [Result<TokenJobEnqueueResult, StoreError>] = []
@@ -135,7 +135,7 @@ struct QueueDatabase: Sendable {
                 idempotency_key => \(request.idempotencyKey), token_program => \(request.tokenProgram),
                 decimals => \(request.decimals)::integer, name => \(request.name), symbol => \(request.symbol),
                 uri => \(request.uri), amount => \(request.amount), recipient => \(request.recipient), memo => \(request.memo),
-                priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt ?? Date()),
+                priority => \(request.priority)::integer, scheduled_at => \(request.scheduledAt),
                 max_attempts => \(request.maxAttempts)::integer, mint_authority => \(request.mintAuthority),
                 freeze_authority => \(request.freezeAuthority), metadata_update_authority => \(request.metadataUpdateAuthority),
                 additional_metadata => \(request.storedAdditionalMetadata)::jsonb)

@@ -36,13 +36,14 @@ extension TokenJobQueue {
             .invalidJobState, "job \(jobID) is \(current.state.rawValue); only jobs whose transaction has not been sent can be cancelled")
     }
 
-    /// Runs a failed job again with a fresh set of attempts (as many as it was given), numbered after the attempts it
-    /// already made, so that its errors and events never show one attempt number twice.
+    /// Runs a failed job again with a fresh set of attempts (as many as it was enqueued with), numbered after the
+    /// attempts it already made, so that its errors and events never show one attempt number twice.
     public func retry(jobID: Int64) async throws(StoreError) -> TokenJob {
         let rows = try await jobs(
             """
             UPDATE flutterbye.token_jobs
-            SET state = 'available', max_attempts = least(attempt::bigint + max_attempts, 2147483647)::integer,
+            SET state = 'available',
+                max_attempts = least(attempt::bigint + coalesce(requested_max_attempts, max_attempts), 2147483647)::integer,
                 scheduled_at = now(), finished_at = NULL, updated_at = now()
             WHERE id = \(jobID) AND state = 'failed'
             RETURNING \(unescaped: Self.columns)
