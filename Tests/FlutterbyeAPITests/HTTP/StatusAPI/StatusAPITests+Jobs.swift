@@ -135,3 +135,32 @@ extension StatusAPITests {
         }
     }
 }
+
+extension StatusAPITests {
+    /// A retried job's `max_attempts` counts the attempts it may make in all, past the 1000 an enqueue may ask for:
+    /// the Job schema said at most 1000, so a client checking answers against `/openapi.json` refused the job.
+    @Test func aRetriedJobsAnswerKeepsToTheJobSchema() async throws {
+        try await withAPI { http, queue in
+            let body = ByteBuffer(
+                string: """
+                    {"idempotency_key": "retried-1000", "token_program": "token-2022", "decimals": 6, "name": "n", "symbol": "S",
+                     "uri": "u", "amount": "1", "recipient": "\(Self.recipient)", "max_attempts": 1000}
+                    """)
+            let created = try await http.execute(uri: "/v1/jobs", method: .post, headers: Self.jsonHeaders(), body: body)
+            let id = try #require(try Self.object(created)["id"] as? Int)
+            let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(60)).first?.lease)
+            _ = try await queue.recordFailure(lease, errorClass: "insufficient_funds", message: "fund it", permanent: true, retryAt: Date())
+            #expect(try await http.execute(uri: "/v1/jobs/\(id)/retry", method: .post, headers: Self.auth).status == .ok)
+
+            let job = try Self.object(try await http.execute(uri: "/v1/jobs/\(id)", method: .get, headers: Self.auth))
+            let document = try Self.object(try await http.execute(uri: "/openapi.json", method: .get))
+            let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+            let properties = try #require((schemas?["Job"] as? [String: Any])?["properties"] as? [String: Any])
+            let maxAttempts = try #require(job["max_attempts"] as? Int)
+            #expect(maxAttempts == 1001)
+            if let maximum = (properties["max_attempts"] as? [String: Any])?["maximum"] as? Int {
+                #expect(maxAttempts <= maximum, "the Job schema allows at most \(maximum)")
+            }
+        }
+    }
+}
