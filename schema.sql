@@ -767,8 +767,10 @@ FROM flutterbye.chain_address_cursors c;
 -- order an index cannot see, each starts where another ended, so the first one's pre_amount is the one left when
 -- every post_amount of the slot is matched against a pre_amount (a missing one counts as 0: created after a close).
 -- Only when the slot's amounts form a cycle is there none; the creation, else the largest, is taken then.
+-- Its owner is the one after its last change (version 24): among the changes of its newest slot, the one whose
+-- post_amount no other change of that slot starts from; the newest owner known otherwise.
 CREATE OR REPLACE VIEW flutterbye.flby_balances AS
-SELECT a.owner, a.token_account, (o.amount + a.delta)::numeric(20,0) AS amount, a.slot
+SELECT coalesce(l.owner, a.owner) AS owner, a.token_account, (o.amount + a.delta)::numeric(20,0) AS amount, a.slot
 FROM (
     SELECT c.token_account,
            (array_agg(c.owner ORDER BY c.slot DESC, c.post_amount) FILTER (WHERE c.owner IS NOT NULL))[1] AS owner,
@@ -794,7 +796,22 @@ CROSS JOIN LATERAL (
          FROM flutterbye.chain_flby_balance_changes f JOIN flutterbye.chain_transactions ft ON ft.signature = f.signature
          WHERE f.token_account = a.token_account AND f.slot = a.first_slot AND NOT ft.dropped
          ORDER BY f.pre_amount DESC NULLS FIRST LIMIT 1)) AS amount
-) o;
+) o
+LEFT JOIN LATERAL (
+    SELECT f.owner
+    FROM flutterbye.chain_flby_balance_changes f JOIN flutterbye.chain_transactions ft ON ft.signature = f.signature
+    WHERE f.token_account = a.token_account AND f.slot = a.slot AND NOT ft.dropped AND f.owner IS NOT NULL
+      AND f.post_amount IN (
+          SELECT g.post_amount
+          FROM flutterbye.chain_flby_balance_changes g JOIN flutterbye.chain_transactions gt ON gt.signature = g.signature
+          WHERE g.token_account = a.token_account AND g.slot = a.slot AND NOT gt.dropped
+          EXCEPT ALL
+          SELECT coalesce(g.pre_amount, 0)
+          FROM flutterbye.chain_flby_balance_changes g JOIN flutterbye.chain_transactions gt ON gt.signature = g.signature
+          WHERE g.token_account = a.token_account AND g.slot = a.slot AND NOT gt.dropped)
+    ORDER BY f.post_amount
+    LIMIT 1
+) l ON true;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (9, 'the indexer keeps what exists: absence checks, restores, closed accounts, balances of reopened accounts')
@@ -1443,4 +1460,14 @@ SELECT flutterbye.add_column_once('flutterbye.token_jobs', 'requested_scheduled_
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (23, 'what a job was enqueued with: a repeated key is compared with it, a retry grants its attempts')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 24: flby_balances.owner is the owner after the account's last change. Among the changes of its newest slot
+-- (which an index cannot order) it took the owner of the one with the smallest amount: an account paid into and then
+-- handed to the escrow with more in one slot was shown as its old owner's. The view, above, now takes the change whose
+-- amount no other change of the slot starts from, as the opening amount is found in the first slot.
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (24, 'flby_balances.owner: the owner after the newest slot''s last change')
 ON CONFLICT (version) DO NOTHING;

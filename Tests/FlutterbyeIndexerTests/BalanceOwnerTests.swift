@@ -1,0 +1,64 @@
+import FlutterbyeIndexer
+import FlutterbyeStore
+import FlutterbyeTestSupport
+import Foundation
+import Logging
+import PostgresNIO
+import SolanaCore
+import Testing
+
+/// `flby_balances.owner` is the owner after the account's last change. Within its newest slot, whose transactions an
+/// index cannot order, the last change is the one whose amount no other change of the slot starts from (as the
+/// opening amount is found from the first slot's). The view took the owner of the change with the smallest amount:
+/// an account paid into (300 -> 400) and then handed to the escrow with more (400 -> 500, SetAuthority) in one slot
+/// was shown as the stranger's, and the escrow's holdings left it out.
+@Suite(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"), .serialized)
+struct BalanceOwnerTests {
+    static let logger = Logger(label: "BalanceOwnerTests")
+    static func key(_ byte: UInt8) -> PublicKey { try! Keypair(seed: [UInt8](repeating: byte, count: 32)).publicKey }
+
+    @Test func theOwnerAfterTheNewestSlotsLastChangeOwnsTheAccount() async throws {
+        try await TestDatabase.withMigratedDatabase(
+            "flutterbye_balance_owner", truncating: "flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE"
+        ) { client, _ in
+            let store = IndexStore(client: client, logger: Self.logger)
+            let stranger = Self.key(4)
+            let escrow = Self.key(6)
+            var seed: UInt8 = 0
+            func change(_ account: PublicKey, slot: UInt64, owner: PublicKey, _ pre: UInt64, _ post: UInt64) throws -> IndexedTransaction {
+                seed += 1
+                return IndexedTransaction(
+                    signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: nil, fee: 5_000,
+                    error: nil, memo: nil, movements: [], walletActivity: [],
+                    flbyBalances: [FlbyAccountBalance(account: account, owner: owner, amount: post, preAmount: pre)], programLogs: [],
+                    namesWatchedAddress: true)
+            }
+            // Paid into, then handed to the escrow with more, in one slot; stored in the chain's order and in the other.
+            let handed = Self.key(8)
+            let handedBack = Self.key(9)
+            // Handed to the escrow in slot 41, then emptied into a stranger's hands in slot 42 (500 -> 200, then 200 -> 0).
+            let emptied = Self.key(10)
+            try await store.write([try change(handed, slot: 42, owner: stranger, 300, 400)], advance: nil)
+            try await store.write([try change(handed, slot: 42, owner: escrow, 400, 500)], advance: nil)
+            try await store.write([try change(handedBack, slot: 42, owner: escrow, 400, 500)], advance: nil)
+            try await store.write([try change(handedBack, slot: 42, owner: stranger, 300, 400)], advance: nil)
+            try await store.write(
+                [
+                    try change(emptied, slot: 41, owner: escrow, 0, 500), try change(emptied, slot: 42, owner: stranger, 200, 0),
+                    try change(emptied, slot: 42, owner: escrow, 500, 200),
+                ], advance: nil)
+
+            var rows: [String: (owner: String, amount: String)] = [:]
+            for try await (account, owner, amount) in try await client.query(
+                "SELECT token_account, owner, amount::text FROM flutterbye.flby_balances", logger: Self.logger
+            ).decode((String, String, String).self) {
+                rows[account] = (owner, amount)
+            }
+            #expect(rows[handed.base58]?.amount == "500")
+            #expect(rows[handed.base58]?.owner == escrow.base58, "the escrow owns it after the slot")
+            #expect(rows[handedBack.base58]?.owner == escrow.base58, "whatever order the changes were stored in")
+            #expect(rows[emptied.base58]?.amount == "0")
+            #expect(rows[emptied.base58]?.owner == stranger.base58, "the emptying change is the slot's last")
+        }
+    }
+}
