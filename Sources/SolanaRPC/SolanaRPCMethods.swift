@@ -144,6 +144,48 @@ extension SolanaRPCClient {
         return Self.signatureInfos(try await decodedBatch(calls, decode: Self.signatureInfos))
     }
 
+    /// `signaturesForAddresses`, and with `ledgerStart` the node's `getFirstAvailableBlock` in the same batch, so that
+    /// the node that lists the pages also says where its ledger starts. Its answer is nil when not asked, or when the
+    /// node answered that call with an error or no slot (that node's ledger is then not known).
+    public func signaturesForAddresses(
+        _ queries: [(address: PublicKey, until: Signature?)], limit: Int = 1000, commitment: Commitment = .confirmed, ledgerStart: Bool
+    ) async throws(RPCError) -> (pages: [Result<[SignatureInfo], RPCError>], ledgerStart: UInt64?) {
+        guard ledgerStart, !queries.isEmpty else {
+            return (try await signaturesForAddresses(queries, limit: limit, commitment: commitment), nil)
+        }
+        enum Answer {
+            case entries([SignatureInfo])
+            case other(JSONValue)
+        }
+        var calls = queries.map { query in
+            (
+                method: "getSignaturesForAddress",
+                params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment)
+            )
+        }
+        calls.append((method: "getFirstAvailableBlock", params: []))
+        let answers = try await decodedBatch(calls) { parser throws(RPCError) in
+            parser.skipWhitespace()
+            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
+                return Answer.entries(try Self.signatureInfos(&parser))
+            }
+            do throws(JSONParser.Failure) { return Answer.other(try parser.readValue()) } catch {
+                throw RPCError(.invalidResponse, "getFirstAvailableBlock: \(error)")
+            }
+        }
+        guard answers.count == calls.count else { throw RPCError(.invalidResponse, "the batch's answers do not match its calls") }
+        let pages = answers.dropLast().map { answer in
+            answer.flatMap { entries -> Result<[SignatureInfo], RPCError> in
+                guard case .entries(let entries)? = entries else {
+                    return .failure(RPCError(.invalidResponse, "getSignaturesForAddress did not answer an array of entries"))
+                }
+                return .success(entries)
+            }
+        }
+        guard case .success(.other(let slot)?)? = answers.last else { return (pages, nil) }
+        return (pages, slot.uint64)
+    }
+
     /// What one node says about the history of `address` older than `anchor`: its entries (at most `limit`), and
     /// whether the node knows `anchor` at all (`getSignatureStatuses`, searching its whole history). Both calls go in
     /// one JSON-RPC batch, so one node answers them: an empty list means the history ends at `anchor` only when that

@@ -23,6 +23,8 @@ public struct PollingTransactionSource: TransactionSource {
     /// The addresses the subscription covers, latest first: applied to the schedule one after the other, in order (a
     /// coverage gained applied after the loss that followed it would leave addresses to the sweep alone).
     let coverage: AsyncStream<Set<PublicKey>>
+    /// The addresses whose polls need not ask where the node's ledger starts.
+    let recentReads = RecentReads()
 
     /// A source polling `addresses` (and those followed later); with `pubSub`, woken by PubSub mentions.
     public init(
@@ -136,9 +138,12 @@ public struct PollingTransactionSource: TransactionSource {
     /// One round: the first pages of `addresses` in one JSON-RPC batch, then each address's new transactions.
     func poll(_ addresses: [AddressCursor], deliver: @escaping @Sendable (SourceBatch) async throws -> Void) async {
         let firstPages: [Result<[SignatureInfo], RPCError>]
+        let ledgerStart: UInt64?
+        let start = ContinuousClock.now
+        let unvouched = await recentReads.unvouched(addresses.map(\.address), now: start)
         do {
-            firstPages = try await rpc.signaturesForAddresses(
-                addresses.map { ($0.address, $0.cursor?.signature) }, limit: settings.pageSize)
+            (firstPages, ledgerStart) = try await rpc.signaturesForAddresses(
+                addresses.map { ($0.address, $0.cursor?.signature) }, limit: settings.pageSize, ledgerStart: !unvouched.isEmpty)
         } catch {
             logger.warning(
                 "polling \(addresses.count) address(es) failed; trying again later", metadata: ["error": "\(error.message)"])
@@ -157,7 +162,9 @@ public struct PollingTransactionSource: TransactionSource {
                     let outcome: PollSchedule.Outcome
                     do throws(IndexingFailure) {
                         switch firstPage {
-                        case .success(let page): outcome = try await self.index(address, firstPage: page, deliver: deliver)
+                        case .success(let page):
+                            let ledger = unvouched.contains(address.address) ? ledgerStart : nil
+                            outcome = try await self.index(address, firstPage: page, ledgerStart: ledger, deliver: deliver)
                         case .failure(let error): throw .rpc(error)
                         }
                     } catch {
@@ -166,6 +173,7 @@ public struct PollingTransactionSource: TransactionSource {
                             metadata: ["error": "\(error)"])
                         outcome = .failed
                     }
+                    if outcome.caughtUp { await self.recentReads.caughtUp(address.address, pollStartedAt: start) }
                     await self.schedule.finish(address.address, outcome: outcome)
                     IndexMetrics.polled(address, outcome: outcome)
                 }
@@ -174,9 +182,11 @@ public struct PollingTransactionSource: TransactionSource {
     }
 
     /// Fetches and delivers `address`'s new transactions in batches, each with the cursor it completes, the parts of
-    /// a long history one after the other (`SignatureHistory.read`).
+    /// a long history one after the other (`SignatureHistory.read`). `ledgerStart`: where the ledger of the node that
+    /// listed `firstPage` starts, when asked.
     func index(
-        _ address: AddressCursor, firstPage: [SignatureInfo], deliver: @escaping @Sendable (SourceBatch) async throws -> Void
+        _ address: AddressCursor, firstPage: [SignatureInfo], ledgerStart: UInt64?,
+        deliver: @escaping @Sendable (SourceBatch) async throws -> Void
     )
         async throws(IndexingFailure) -> PollSchedule.Outcome
     {
@@ -185,7 +195,7 @@ public struct PollingTransactionSource: TransactionSource {
         do {
             read = try await history.read(
                 of: address.address, newerThan: address.cursor, startSlot: address.cursor == nil ? settings.startSlot : nil,
-                firstPage: firstPage)
+                firstPage: firstPage, ledgerStart: ledgerStart)
         } catch {
             throw .rpc(error)
         }

@@ -45,13 +45,15 @@ public struct SignatureHistory: Sendable {
     /// Signatures that arrive while it pages are left for the next read: the first page fixes the newest one. Should the
     /// cursor's signature be unknown to the node (dropped), paging still stops at the cursor's slot. `firstPage`, when
     /// given, is the answer to the first call (newest first, `until` the cursor, `pageSize` at most), already fetched
-    /// in a batch with other addresses'. An answer that would lose part of the history (`SignaturePaging`) throws
-    /// `invalidResponse` naming the address.
+    /// in a batch with other addresses', and `ledgerStart` where the ledger of the node that listed it starts, when
+    /// that was asked. An answer that would lose part of the history (`SignaturePaging`) throws `invalidResponse`
+    /// naming the address.
     public func read(
         of address: PublicKey, newerThan cursor: SignatureCursor?, startSlot: UInt64? = nil, firstPage: [SignatureInfo]? = nil,
-        commitment: Commitment = .confirmed
+        ledgerStart: UInt64? = nil, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> SignatureRead {
-        var paging = SignaturePaging(address: address, cursor: cursor, startSlot: startSlot, pageSize: pageSize, held: held)
+        var paging = SignaturePaging(
+            address: address, cursor: cursor, startSlot: startSlot, pageSize: pageSize, held: held, ledgerStart: ledgerStart)
         var step: SignaturePaging.Step
         if let firstPage {
             step = try paging.take(firstPage)

@@ -18,6 +18,11 @@ import SolanaRPC
 /// that node knows the anchor. The history ends there when the node knows the anchor and lists nothing older than it
 /// but the cursor or what lies beyond it (or nothing at all, for a read without a cursor). A read that ends on a short
 /// page costs no such request.
+///
+/// A node keeps its ledger from a slot on (`ledgerStart`, its `getFirstAvailableBlock`): asked `until` a cursor older
+/// than that, it does not know the cursor and lists only what it keeps, a short page like the history's end. When the
+/// reader knows where the node's ledger starts, a read that ends without meeting its cursor is refused if that start
+/// lies after the slot the read must go back to (the cursor's, the start slot, or genesis for a whole history).
 struct SignaturePaging: Sendable {
     /// The call the reader makes next.
     enum Step: Sendable, Hashable {
@@ -34,17 +39,20 @@ struct SignaturePaging: Sendable {
     let cursor: SignatureCursor?
     let startSlot: UInt64?
     let pageSize: Int
+    /// The first slot of the ledger of the node that answered the first page, when asked; nil: not checked.
+    let ledgerStart: UInt64?
     /// What was read so far: the pages held, and those let go to be read again (`HeldPages`).
     private(set) var pages: HeldPages
     /// The oldest entry of the last full page: the next page's `before`.
     private var anchor: SignatureInfo?
 
     /// `held`: signatures held at most besides the first page and the last two (`HeldPages`).
-    init(address: PublicKey, cursor: SignatureCursor?, startSlot: UInt64?, pageSize: Int, held: Int = .max) {
+    init(address: PublicKey, cursor: SignatureCursor?, startSlot: UInt64?, pageSize: Int, held: Int = .max, ledgerStart: UInt64? = nil) {
         self.address = address
         self.cursor = cursor
         self.startSlot = startSlot
         self.pageSize = pageSize
+        self.ledgerStart = ledgerStart
         self.pages = HeldPages(limit: held)
     }
 
@@ -61,7 +69,10 @@ struct SignaturePaging: Sendable {
         let end = page.firstIndex(where: endsRead) ?? page.endIndex
         let kept = HeldPages.firstCopies(page[..<end]).filter { !pages.contains($0.signature) }
         pages.add(raw: page, entries: kept, before: anchor?.signature)
-        guard end == page.endIndex, page.count >= pageSize, let last = page.last else { return .done }
+        guard end == page.endIndex, page.count >= pageSize, let last = page.last else {
+            if end == page.endIndex { try checkLedgerGoesBack() }
+            return .done
+        }
         anchor = last
         return .page(before: last.signature)
     }
@@ -78,7 +89,10 @@ struct SignaturePaging: Sendable {
                     + "know that signature (a failover to a lagging endpoint between pages?)")
         }
         guard let next = older.first else {
-            guard let cursor else { return .done }
+            guard let cursor else {
+                try checkLedgerGoesBack()
+                return .done
+            }
             throw refusal(
                 "lists nothing before \(anchor.signature) though the cursor \(cursor.signature) (slot \(cursor.slot)) is older: the "
                     + "endpoint does not know the cursor's part of the history (a failover to a lagging endpoint between pages?)")
@@ -95,6 +109,26 @@ struct SignaturePaging: Sendable {
         if let cursor, entry.slot < cursor.slot || entry.signature == cursor.signature { return true }
         if let startSlot, entry.slot < startSlot { return true }
         return false
+    }
+
+    /// Refuses the end of a read that did not meet its cursor when the node's ledger starts after the slot the read
+    /// must go back to: what lies between is not in the node's ledger, so not in its answers.
+    func checkLedgerGoesBack() throws(RPCError) {
+        guard let ledgerStart else { return }
+        let back = max(cursor?.slot ?? 0, startSlot ?? 0)
+        guard ledgerStart > back else { return }
+        let what =
+            if let cursor, cursor.slot >= (startSlot ?? 0) {
+                "the cursor \(cursor.signature) is at slot \(back)"
+            } else if startSlot != nil {
+                "the read starts at slot \(back) (FLUTTERBYE_INDEX_START_SLOT)"
+            } else {
+                "a first read goes back to genesis"
+            }
+        throw refusal(
+            "listed no further back than slot \(ledgerStart), where the endpoint's ledger starts (getFirstAvailableBlock), and "
+                + "\(what): the transactions in between are not in its answers. Use an endpoint that keeps the whole history "
+                + "(an archive); for a new index, FLUTTERBYE_INDEX_START_SLOT at or after slot \(ledgerStart) starts it there")
     }
 
     /// Refuses a page (older than `anchor`) that does not move back.

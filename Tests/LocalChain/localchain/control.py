@@ -41,7 +41,8 @@ class Control:
             raise ValueError("the control body must be a JSON object")
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
                  "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs", "ws_silent",
-                 "ws_refuse", "ws_drop", "before_unknown", "before_ignored", "listed_twice"}
+                 "ws_refuse", "ws_drop", "before_unknown", "before_ignored", "listed_twice",
+                 "first_available_block"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -68,6 +69,11 @@ class Control:
         listed_twice = None
         if "listed_twice" in update:
             changes["listed_twice"], listed_twice = self.parse_listed_twice(update["listed_twice"])
+        if "first_available_block" in update:
+            value = update["first_available_block"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+                raise ValueError("first_available_block must be an integer in [0, 2^63)")
+            changes["first_available_block"] = value
         if "latency_ms" in update:
             value = update["latency_ms"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:

@@ -13,7 +13,8 @@ class Faults:
         self.values = {"drop_rate": 0.0, "rate_429": 0.0, "rate_5xx": 0.0, "latency_ms": 0, "paused": False, "stalled": False,
                        "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {},
                        "hidden": {"signatures": [], "accounts": []}, "ws_silent": False, "ws_refuse": False,
-                       "before_unknown": {"after": 0, "count": 0}, "before_ignored": False, "listed_twice": []}
+                       "before_unknown": {"after": 0, "count": 0}, "before_ignored": False, "listed_twice": [],
+                       "first_available_block": 0}
         self.hidden_signatures = frozenset()
         self.hidden_accounts = frozenset()
         self.listed_twice = frozenset()

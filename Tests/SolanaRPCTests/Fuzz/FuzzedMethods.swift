@@ -42,6 +42,9 @@ enum FuzzedMethods {
         Method(name: "signaturesForAddresses") { client throws(RPCError) in
             _ = try await client.signaturesForAddresses([(address: key, until: nil), (address: otherKey, until: signatures[0])])
         },
+        Method(name: "signaturesForAddresses(ledgerStart:)") { client throws(RPCError) in
+            _ = try await client.signaturesForAddresses([(address: key, until: signatures[0])], ledgerStart: true)
+        },
         Method(name: "tokenSupply") { client throws(RPCError) in _ = try await client.tokenSupply(mint) },
         Method(name: "tokenAccountBalance") { client throws(RPCError) in _ = try await client.tokenAccountBalance(key) },
         Method(name: "tokenAccountBalances") { client throws(RPCError) in _ = try await client.tokenAccountBalances([key, otherKey]) },

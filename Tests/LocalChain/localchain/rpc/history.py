@@ -1,6 +1,8 @@
 """History methods: signature statuses, recent prioritization fees, transactions and signatures for an address,
-each honouring commitment. The hidden fault applies to all but the fees; the before_unknown, before_ignored and
-listed_twice faults to signatures for an address."""
+each honouring commitment, and getFirstAvailableBlock. The hidden fault applies to all but the fees; the
+before_unknown, before_ignored and listed_twice faults to signatures for an address; first_available_block (a node
+whose ledger was pruned below that slot) to statuses searched in history, transactions and signatures for an
+address."""
 
 import json
 
@@ -25,7 +27,14 @@ class HistoryMethods:
             "getRecentPrioritizationFees": self.get_recent_prioritization_fees,
             "getTransaction": self.get_transaction,
             "getSignaturesForAddress": self.get_signatures_for_address,
+            "getFirstAvailableBlock": self.get_first_available_block,
         }
+
+    def first_available_block(self):
+        return self.faults.values["first_available_block"]
+
+    def get_first_available_block(self, params):
+        return self.first_available_block()
 
     def signature_hidden(self, signature):
         """Whether the hidden fault hides this signature (counted when it does)."""
@@ -41,7 +50,8 @@ class HistoryMethods:
         values = []
         for signature in signatures:
             record = chain.records.get(signature)
-            if record is None or (not search_history and record.slot < chain.slot - STATUS_CACHE_SLOTS):
+            if record is None or (not search_history and record.slot < chain.slot - STATUS_CACHE_SLOTS) or (
+                    record.slot < self.first_available_block()):
                 values.append(None)
                 continue
             if self.signature_hidden(signature) or self.faults.unknown_in_request(signature):
@@ -97,7 +107,7 @@ class HistoryMethods:
         max_version = int_field(config, "maxSupportedTransactionVersion")
         slot = self.chain.committed_slot(self.at_least_confirmed(config))
         record = self.chain.records.get(signature)
-        if record is None or record.slot > slot or self.signature_hidden(signature):
+        if record is None or record.slot > slot or record.slot < self.first_available_block() or self.signature_hidden(signature):
             return None
         if record.version != "legacy" and (max_version is None or record.version > max_version):
             raise RpcError(-32015, f"Transaction version ({record.version}) is not supported by the requesting "
@@ -183,13 +193,16 @@ class HistoryMethods:
         start = len(records)
         if before is not None:
             anchor = chain.records.get(before)
-            if anchor is None:
+            if anchor is None or anchor.slot < self.first_available_block():
                 return []
             start = next((i for i in range(len(records) - 1, -1, -1) if records[i].seq < anchor.seq), -1) + 1
-        until_seq = chain.records[until].seq if until is not None and until in chain.records else 0
+        # As Agave's blockstore: an `until` it does not keep (pruned, or unknown) ends the listing where its ledger does.
+        first = self.first_available_block()
+        known_until = until is not None and until in chain.records and chain.records[until].slot >= first
+        until_seq = chain.records[until].seq if known_until else 0
         answer = []
         for record in reversed(records[:start]):
-            if record.seq <= until_seq or len(answer) >= limit:
+            if record.seq <= until_seq or len(answer) >= limit or record.slot < first:
                 break
             if record.slot > visible or self.signature_hidden(record.signature):
                 continue
