@@ -13,7 +13,7 @@ public struct Settlement: Sendable {
     public var seen: [Signature] = []
     /// Not found: their misses so far (the dropped ones' included).
     public var absences: [(signature: Signature, record: AbsenceRecord)] = []
-    /// Dropped now; cursors at one of them move back to a finalized transaction below its `rewindBelow` slot.
+    /// Dropped now; cursors at or past one of them move back to a finalized transaction below its `rewindBelow` slot.
     public var dropped: [(signature: Signature, rewindBelow: UInt64)] = []
 
     public init() {}
@@ -67,8 +67,10 @@ extension IndexStore {
 
     /// Writes a settling pass in one statement: finalized and restored transactions (a restored one's movements are
     /// logged again as events), misses, drops (each with its `transaction_dropped` event). Every cursor at a dropped
-    /// transaction moves back to the newest stored, finalized transaction below its `rewindBelow` slot, or to nothing
-    /// (the address's beginning) when there is none; the moved cursors are returned.
+    /// transaction, or past its slot (a poll may have moved it on before the drop, past a transaction of the canonical
+    /// chain in a lower slot that the dead fork hid), moves back to the newest stored, finalized transaction below the
+    /// lowest `rewindBelow` of those drops, or to nothing (the address's beginning) when there is none; the moved cursors
+    /// are returned.
     public func settle(_ settlement: Settlement) async throws(StoreError) -> [AddressCursor] {
         guard !settlement.isEmpty else { return [] }
         let finalized = settlement.finalized.map(\.base58)
@@ -115,17 +117,21 @@ extension IndexStore {
                 UPDATE flutterbye.chain_transactions t SET dropped = true
                 FROM unnest(\(dropped)::text[], \(rewindBelow)::int8[]) AS d(signature, rewind_below)
                 WHERE t.signature = d.signature AND NOT t.dropped
-                RETURNING t.signature, d.rewind_below
+                RETURNING t.signature, t.slot, d.rewind_below
+            ), moved_back AS (
+                SELECT c.address, min(d.rewind_below) AS rewind_below
+                FROM flutterbye.chain_address_cursors c JOIN dropped d ON c.newest_signature = d.signature OR c.newest_slot >= d.slot
+                GROUP BY c.address
             ), rewound AS (
                 UPDATE flutterbye.chain_address_cursors c
                 SET newest_signature = anchor.signature, newest_slot = anchor.slot, updated_at = now()
-                FROM dropped d
+                FROM moved_back m
                 LEFT JOIN LATERAL (
                     SELECT s.signature, s.slot FROM flutterbye.chain_transactions s
-                    WHERE s.finalized AND NOT s.dropped AND s.slot < d.rewind_below
+                    WHERE s.finalized AND NOT s.dropped AND s.slot < m.rewind_below
                     ORDER BY s.slot DESC LIMIT 1
                 ) anchor ON true
-                WHERE c.newest_signature = d.signature
+                WHERE c.address = m.address
                 RETURNING c.address, c.role, c.newest_signature, c.newest_slot
             )
             SELECT address, role, newest_signature, newest_slot,
