@@ -16,8 +16,6 @@ import Testing
 /// history again.
 @Suite("Indexer against a pruned ledger", .enabled(if: WorkerTestEnvironment.isAvailable))
 struct PrunedLedgerTests {
-    static let logger = Logger(label: "PrunedLedgerTests")
-
     static func indexed(_ signatures: [Signature], _ client: PostgresClient) async throws -> Int64 {
         try await IndexerAcceptanceTests.count(
             client,
@@ -28,24 +26,15 @@ struct PrunedLedgerTests {
     @Test("a node whose ledger starts after the cursors moves no cursor past what it no longer keeps; an archive then reads it all")
     func aPrunedLedgerNeverMovesACursorPastWhatItLost() async throws {
         try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_pruned_ledger") { client, rpc, server in
-            let flby = try await FlbyActivity.create(rpc)
-            let holder = Keypair.generate().publicKey
-            _ = try await flby.open(for: holder)
-            _ = try await flby.mint(1_000, to: holder)
-            let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
-            let store = IndexStore(client: client, logger: Self.logger)
-            let first = Indexer(store: store, rpc: rpc, watched: watched, options: IndexerAcceptanceTests.options, logger: Self.logger)
-            try await IndexerAcceptanceTests.running(first) {
-                try await IndexerAcceptanceTests.withTimeout(.seconds(60), "catching up") { await first.caughtUp() }
-            }
+            let indexed = try await IndexedHolder.make(client, rpc)
             #expect(try await IndexerFinalityTests.supply(client) == "1000")
 
             // While the indexer is down: two mints, then the node prunes its ledger below the second one's slot.
-            let lost = try await flby.mint(200, to: holder)
-            let kept = try await flby.mint(30, to: holder)
-            _ = try await server.control(["first_available_block": Int(try await flby.slot(of: kept)), "reset_counters": true])
+            let lost = try await indexed.flby.mint(200, to: indexed.holder)
+            let kept = try await indexed.flby.mint(30, to: indexed.holder)
+            _ = try await server.control(["first_available_block": Int(try await indexed.flby.slot(of: kept)), "reset_counters": true])
 
-            let restarted = Indexer(store: store, rpc: rpc, watched: watched, options: IndexerAcceptanceTests.options, logger: Self.logger)
+            let restarted = indexed.indexer(rpc)
             try await IndexerAcceptanceTests.running(restarted) {
                 // Several polls asked where the ledger starts, and were refused: nothing of the gap is indexed (before,
                 // the kept mint was, and the cursor moved past the lost one).
@@ -64,9 +53,7 @@ struct PrunedLedgerTests {
                 try await IndexerAcceptanceTests.withTimeout(.seconds(60), "catching up") { await restarted.caughtUp() }
             }
             #expect(try await Self.indexed([lost, kept], client) == 2)
-            #expect(try await IndexerFinalityTests.supply(client) == "1230")
-            let report = try await Reconciliation(store: store, rpc: rpc, watched: watched).run()
-            #expect(report.differences.isEmpty, "\(report.differences)")
+            try await indexed.expectReconciled(supply: "1230", client, rpc)
         }
     }
 
@@ -74,16 +61,12 @@ struct PrunedLedgerTests {
     @Test("polls of addresses caught up a moment ago do not ask where the node's ledger starts")
     func caughtUpAddressesCostNoLedgerCall() async throws {
         try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_ledger_cost") { client, rpc, server in
-            let flby = try await FlbyActivity.create(rpc)
-            let holder = Keypair.generate().publicKey
-            _ = try await flby.open(for: holder)
-            let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
-            let store = IndexStore(client: client, logger: Self.logger)
-            let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: IndexerAcceptanceTests.options, logger: Self.logger)
+            let indexed = try await IndexedHolder.make(client, rpc, minted: 0)
+            let indexer = indexed.indexer(rpc)
             try await IndexerAcceptanceTests.running(indexer) {
                 try await IndexerAcceptanceTests.withTimeout(.seconds(60), "catching up") { await indexer.caughtUp() }
                 _ = try await server.control(["reset_counters": true])
-                for amount in [5, 6, 7] as [UInt64] { _ = try await flby.mint(amount, to: holder) }
+                for amount in [5, 6, 7] as [UInt64] { _ = try await indexed.flby.mint(amount, to: indexed.holder) }
                 try await IndexerAcceptanceTests.withTimeout(.seconds(60), "catching up") { await indexer.caughtUp() }
                 let requests = try await IndexerPollingCostTests.requests(server)
                 #expect((requests["getSignaturesForAddress"] ?? 0) > 0)
