@@ -91,6 +91,7 @@ struct RunCommandTests {
                 let expectations = [
                     "solana_rpc_request_duration_seconds_bucket{method=\"sendTransaction\"", "flutterbye_job_confirmation_seconds_count 1",
                     "flutterbye_job_confirmation_seconds_bucket{le=\"1800.0\"} 1", "flutterbye_oldest_waiting_job_age_seconds ",
+                    "flutterbye_oldest_unfinalized_confirmation_age_seconds ",
                     "flutterbye_index_lag_slots{role=\"mint\"",
                 ]
                 // The job may have been finalized meanwhile.

@@ -192,6 +192,12 @@ public final class StatusSampler: Service, Sendable {
                 help: "Seconds since the oldest job a worker may claim now (available or retryable, due) became due; 0 when none waits"
             ).set(age.totalSeconds)
         }
+        if let age = try? await database.run({ try await queue.oldestUnfinalizedConfirmationAge() }) {
+            Self.gauge(
+                registry, "flutterbye_oldest_unfinalized_confirmation_age_seconds",
+                help: "Seconds since the oldest job still confirmed, not finalized, was confirmed; 0 when none is"
+            ).set(age.totalSeconds)
+        }
         guard let status = try? await database.run({ try await index.status() }) else { return }
         if let chainSlot = await confirmedSlot?.slot() {
             for address in status.addresses {

@@ -91,15 +91,30 @@ extension TokenJobQueue {
     /// `scheduled_at` and its `created_at` (a job scheduled before it was enqueued waits from its creation), by the
     /// database's clock; zero when none waits. A job scheduled for later is not waiting yet.
     public func oldestWaitingJobAge() async throws(StoreError) -> Duration {
-        let rows = try await run(
+        try await age(
             """
             SELECT coalesce(extract(epoch FROM now() - min(greatest(scheduled_at, created_at))), 0)::float8 AS age
             FROM flutterbye.token_jobs WHERE state IN ('available', 'retryable') AND scheduled_at <= now()
-            """, "reading the oldest waiting job's age")
+            """, "the oldest waiting job's age")
+    }
+
+    /// How long ago the oldest job still `confirmed` was confirmed; zero when none is. A transaction finalizes some
+    /// 13 s after it is confirmed: a job confirmed for long is one the finalizer does not reach (no worker runs, the RPC
+    /// fails) or whose transaction's block was abandoned after its confirmation, so that its token may not exist.
+    public func oldestUnfinalizedConfirmationAge() async throws(StoreError) -> Duration {
+        try await age(
+            """
+            SELECT coalesce(extract(epoch FROM now() - min(confirmed_at)), 0)::float8 AS age
+            FROM flutterbye.token_jobs WHERE state = 'confirmed'
+            """, "the oldest unfinalized confirmation's age")
+    }
+
+    /// The one age in seconds `query` reads, clamped: a clock far off gives a large age, never a trap.
+    private func age(_ query: PostgresQuery, _ what: String) async throws(StoreError) -> Duration {
+        let rows = try await run(query, "reading \(what)")
         guard let seconds = try? rows.first?.decode(Double.self) else {
-            throw StoreError(.queryFailed, "the oldest waiting job's age query returned no row")
+            throw StoreError(.queryFailed, "the query of \(what) returned no row")
         }
-        // Clamped: a clock far off gives a large age, never a trap.
         let clamped = seconds.isFinite ? min(max(0, seconds), 1e9) : 0
         return .milliseconds(Int64((clamped * 1000).rounded()))
     }
