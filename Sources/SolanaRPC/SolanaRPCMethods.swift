@@ -135,12 +135,7 @@ extension SolanaRPCClient {
         _ queries: [(address: PublicKey, until: Signature?)], limit: Int = 1000, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> [Result<[SignatureInfo], RPCError>] {
         guard !queries.isEmpty else { return [] }
-        let calls = queries.map { query in
-            (
-                method: "getSignaturesForAddress",
-                params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment)
-            )
-        }
+        let calls = Self.firstPageCalls(queries, limit: limit, commitment: commitment)
         return Self.signatureInfos(try await decodedBatch(calls, decode: Self.signatureInfos))
     }
 
@@ -153,25 +148,10 @@ extension SolanaRPCClient {
         guard ledgerStart, !queries.isEmpty else {
             return (try await signaturesForAddresses(queries, limit: limit, commitment: commitment), nil)
         }
-        enum Answer {
-            case entries([SignatureInfo])
-            case other(JSONValue)
-        }
-        var calls = queries.map { query in
-            (
-                method: "getSignaturesForAddress",
-                params: Self.signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment)
-            )
-        }
+        var calls = Self.firstPageCalls(queries, limit: limit, commitment: commitment)
         calls.append((method: "getFirstAvailableBlock", params: []))
         let answers = try await decodedBatch(calls) { parser throws(RPCError) in
-            parser.skipWhitespace()
-            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
-                return Answer.entries(try Self.signatureInfos(&parser))
-            }
-            do throws(JSONParser.Failure) { return Answer.other(try parser.readValue()) } catch {
-                throw RPCError(.invalidResponse, "getFirstAvailableBlock: \(error)")
-            }
+            try Self.entriesOrValue(&parser, valueOf: "getFirstAvailableBlock")
         }
         guard answers.count == calls.count else { throw RPCError(.invalidResponse, "the batch's answers do not match its calls") }
         let pages = answers.dropLast().map { answer in
@@ -182,7 +162,7 @@ extension SolanaRPCClient {
                 return .success(entries)
             }
         }
-        guard case .success(.other(let slot)?)? = answers.last else { return (pages, nil) }
+        guard case .success(.value(let slot)?)? = answers.last else { return (pages, nil) }
         return (pages, slot.uint64)
     }
 
@@ -193,33 +173,52 @@ extension SolanaRPCClient {
     public func signatures(
         of address: PublicKey, olderThan anchor: Signature, limit: Int, commitment: Commitment = .confirmed
     ) async throws(RPCError) -> (older: [SignatureInfo], anchorKnown: Bool) {
-        enum Answer {
-            case entries([SignatureInfo])
-            case statuses(JSONValue)
-        }
         let calls: [(method: String, params: [JSONValue])] = [
             ("getSignaturesForAddress", Self.signaturesParams(address, before: anchor, until: nil, limit: limit, commitment: commitment)),
             ("getSignatureStatuses", [.array([.string(anchor.base58)]), ["searchTransactionHistory": .bool(true)]]),
         ]
         let answers = try await decodedBatch(calls) { parser throws(RPCError) in
-            parser.skipWhitespace()
-            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
-                return Answer.entries(try Self.signatureInfos(&parser))
-            }
-            do throws(JSONParser.Failure) { return Answer.statuses(try parser.readValue()) } catch {
-                throw RPCError(.invalidResponse, "getSignatureStatuses: \(error)")
-            }
+            try Self.entriesOrValue(&parser, valueOf: "getSignatureStatuses")
         }
         guard answers.count == 2, case .entries(let older)? = try answers[0].get() else {
             throw RPCError(.invalidResponse, "getSignaturesForAddress did not answer an array of entries")
         }
-        guard case .statuses(let statuses)? = try answers[1].get(), case .array(let values)? = statuses["value"], values.count == 1 else {
+        guard case .value(let statuses)? = try answers[1].get(), case .array(let values)? = statuses["value"], values.count == 1 else {
             throw RPCError(.invalidResponse, "getSignatureStatuses did not answer one status for one signature")
         }
         switch values[0] {
         case .null: return (older, false)
         case .object: return (older, true)
         default: throw RPCError(.invalidResponse, "getSignatureStatuses answered a status that is neither an object nor null")
+        }
+    }
+
+    /// An answer in a batch of `getSignaturesForAddress` calls and one call of another method.
+    enum EntriesOrValue {
+        case entries([SignatureInfo])
+        case value(JSONValue)
+    }
+
+    /// Reads one answer of such a batch: an array is a list of entries, anything else the other method's value.
+    static func entriesOrValue(_ parser: inout JSONParser, valueOf method: String) throws(RPCError) -> EntriesOrValue {
+        parser.skipWhitespace()
+        if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
+            return .entries(try signatureInfos(&parser))
+        }
+        do throws(JSONParser.Failure) { return .value(try parser.readValue()) } catch {
+            throw RPCError(.invalidResponse, "\(method): \(error)")
+        }
+    }
+
+    /// The `getSignaturesForAddress` calls of first pages: each address's newest signatures, newer than its `until`.
+    static func firstPageCalls(
+        _ queries: [(address: PublicKey, until: Signature?)], limit: Int, commitment: Commitment
+    ) -> [(method: String, params: [JSONValue])] {
+        queries.map { query in
+            (
+                method: "getSignaturesForAddress",
+                params: signaturesParams(query.address, before: nil, until: query.until, limit: limit, commitment: commitment)
+            )
         }
     }
 
