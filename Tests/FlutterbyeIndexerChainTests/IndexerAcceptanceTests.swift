@@ -175,15 +175,8 @@ struct IndexerAcceptanceTests {
             let indexer = Indexer(store: store, rpc: rpc, watched: WatchedAddresses(flbyMint: mint), options: Self.options, logger: Self.logger)
             // A transaction the chain never had (as if it was confirmed on a fork that died), written at slot 1.
             let ghost = try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) })
-            let transaction = IndexedTransaction(
-                signature: ghost, slot: 1, blockTime: nil, fee: 5_000, error: nil, memo: "ghost",
-                movements: [
-                    FlbyMovement(
-                        instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
-                        destinationOwner: holder, amount: 77)
-                ],
-                walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 77, preAmount: nil)],
-                programLogs: [], namesWatchedAddress: true)
+            let transaction = IndexedTransaction.storedMint(
+                ghost, slot: 1, account: account, holder: holder, amount: 77, preAmount: nil, postAmount: 77, memo: "ghost")
             try await store.write([transaction], advance: nil)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_movements") == 1)
             #expect(try await Self.count(client, "SELECT count(*) FROM flutterbye.flby_balances") == 1)

@@ -124,17 +124,8 @@ struct IndexerFinalityTests {
             let account = try flby.account(of: holder)
             // What the index took from the dead fork: the same signature two slots earlier, minting 999.
             try await IndexStore(client: client, logger: Self.logger).write(
-                [
-                    IndexedTransaction(
-                        signature: minted, slot: slot - 2, blockTime: nil, fee: 5_000, error: nil, memo: nil,
-                        movements: [
-                            FlbyMovement(
-                                instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
-                                destinationOwner: holder, amount: 999)
-                        ],
-                        walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 999, preAmount: 0)],
-                        programLogs: [], namesWatchedAddress: true)
-                ], advance: nil)
+                [.storedMint(minted, slot: slot - 2, account: account, holder: holder, amount: 999, preAmount: 0, postAmount: 999)],
+                advance: nil)
             let watched = WatchedAddresses(flbyMint: flby.mint.publicKey)
             let store = IndexStore(client: client, logger: Self.logger)
             let indexer = Indexer(store: store, rpc: rpc, watched: watched, options: Self.options, logger: Self.logger)

@@ -42,15 +42,8 @@ struct IndexedHolder {
         let canonicalSlot = try await flby.slot(of: canonical)
         let ghost = try Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) })
         let account = try flby.account(of: holder)
-        let ghostTransaction = IndexedTransaction(
-            signature: ghost, slot: canonicalSlot + 1, blockTime: nil, fee: 5_000, error: nil, memo: nil,
-            movements: [
-                FlbyMovement(
-                    instructionIndex: 0, innerIndex: nil, kind: .mint, sourceAccount: nil, sourceOwner: nil, destinationAccount: account,
-                    destinationOwner: holder, amount: 5)
-            ],
-            walletActivity: [], flbyBalances: [FlbyAccountBalance(account: account, owner: holder, amount: 1_705, preAmount: 1_700)],
-            programLogs: [], namesWatchedAddress: true)
+        let ghostTransaction = IndexedTransaction.storedMint(
+            ghost, slot: canonicalSlot + 1, account: account, holder: holder, amount: 5, preAmount: 1_700, postAmount: 1_705)
         let cursor = SignatureCursor(signature: ghost, slot: canonicalSlot + 1)
         try await store.write([ghostTransaction], advance: CursorAdvance(address: flby.mint.publicKey, role: .mint, newest: cursor, signatures: 1))
         try await store.write([], advance: CursorAdvance(address: account, role: .flbyAccount, newest: cursor, signatures: 1))
