@@ -22,8 +22,10 @@ struct JobFinalizerTests {
     }
 
     /// Puts `keys` in the confirmed state with `signatures`, through the queue's own steps; all of them are confirmed by
-    /// one statement, so later calls confirm later.
-    static func confirm(_ keys: [String], signatures: [String], queue: TokenJobQueue) async throws -> [Int64] {
+    /// one statement, so later calls confirm later. Their transactions are valid until `lastValidBlockHeight`.
+    static func confirm(
+        _ keys: [String], signatures: [String], lastValidBlockHeight: UInt64 = 1, queue: TokenJobQueue
+    ) async throws -> [Int64] {
         for key in keys { _ = try await queue.enqueue(request(key)) }
         let claimed = try await queue.claim(workerID: "w", limit: keys.count, lease: .seconds(300))
         #expect(claimed.count == keys.count)
@@ -33,23 +35,26 @@ struct JobFinalizerTests {
             let lease = try #require(job.lease)
             let signature = try #require(signatureOf[Array(job.request.idempotencyKey.utf8)])
             try await queue.recordSubmission(
-                TransactionSubmission(lease: lease, mintAddress: recipient, signature: signature, rawTransaction: [1], lastValidBlockHeight: 1))
+                TransactionSubmission(
+                    lease: lease, mintAddress: recipient, signature: signature, rawTransaction: [1], lastValidBlockHeight: lastValidBlockHeight))
             confirmations.append((lease, signature))
         }
         #expect(try await queue.markConfirmed(confirmations).count == keys.count)
         return claimed.map(\.id)
     }
 
-    /// 300 confirmed jobs: the oldest 256 carry signatures the chain never saw (they will never finalize), the 44 newer
-    /// ones transactions the chain has finalized. The finalizer checks at most 256 jobs a pass; the newer ones must be
-    /// finalized within two passes, and the others stay confirmed.
+    /// 300 confirmed jobs: the oldest 256 carry signatures the chain never saw, valid for long (they will never
+    /// finalize, and may still land, so they are not given back either), the 44 newer ones transactions the chain has
+    /// finalized. The finalizer checks at most 256 jobs a pass; the newer ones must be finalized within two passes, and
+    /// the others stay confirmed.
     @Test func jobsThatNeverFinalizeDoNotHoldBackTheOthers() async throws {
         try await WorkerTestEnvironment.with(database: "flutterbye_finalizer_test", fund: nil) { client, rpc, _ in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             let unknown = (0..<256).map { _ in
                 (try! Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) })).base58
             }
-            let stuck = try await Self.confirm((0..<256).map { "stuck-\($0)" }, signatures: unknown, queue: queue)
+            let stuck = try await Self.confirm(
+                (0..<256).map { "stuck-\($0)" }, signatures: unknown, lastValidBlockHeight: 1 << 40, queue: queue)
 
             // Real transactions: airdrops to keys of their own.
             var landed: [Signature] = []
@@ -68,12 +73,12 @@ struct JobFinalizerTests {
 
             let finalizer = JobFinalizer(queue: queue, rpc: rpc, logger: Self.logger)
             var finalized = 0
-            for _ in 0..<2 { finalized += try await finalizer.finalizeConfirmedJobs() }
+            for _ in 0..<2 { finalized += try await finalizer.finalizeConfirmedJobs().finalized }
             #expect(finalized == 44)
             for id in finalizable { #expect(try await queue.job(id: id).state == .finalized, "job \(id)") }
             for id in stuck { #expect(try await queue.job(id: id).state == .confirmed, "job \(id)") }
             // The stuck jobs are still looked at, in turn.
-            #expect(try await finalizer.finalizeConfirmedJobs() == 0)
+            #expect(try await finalizer.finalizeConfirmedJobs() == JobFinalizer.Pass(finalized: 0, reopened: 0, lookedCloser: true))
             #expect(try await queue.countsByState() == [.confirmed: 256, .finalized: 44])
         }
     }

@@ -36,31 +36,6 @@ extension TokenJobQueue {
         }
     }
 
-    /// Moves confirmed jobs whose transaction is finalized to `finalized`; returns the ids moved. Several workers
-    /// finalize concurrently, so a job no longer confirmed (finalized by another worker, or pruned) is left alone.
-    @discardableResult
-    public func markFinalized(jobIDs: [Int64]) async throws(StoreError) -> Set<Int64> {
-        guard !jobIDs.isEmpty else { return [] }
-        var finalized = Set<Int64>()
-        for row in try await run(
-            """
-            UPDATE flutterbye.token_jobs
-            SET state = 'finalized', finalized_at = now(), finished_at = now(), lease_expires_at = NULL, updated_at = now()
-            WHERE id = ANY(\(jobIDs)::int8[]) AND \(unescaped: Self.stateGuard(.confirmed, alias: nil))
-            RETURNING id
-            """, "marking \(jobIDs.count) job(s) finalized")
-        {
-            if let id = try? row.makeRandomAccess()["id"].decode(Int64.self) { finalized.insert(id) }
-        }
-        return finalized
-    }
-
-    /// `markFinalized` of one job: whether this call finalized it.
-    @discardableResult
-    public func markFinalized(jobID: Int64) async throws(StoreError) -> Bool {
-        try await markFinalized(jobIDs: [jobID]).contains(jobID)
-    }
-
     /// Records a failed attempt. A permanent error fails the job; a transient one makes it retryable at `retryAt`, or
     /// fails it when its attempts are used up and it never stored a transaction (neither `signatures` nor `signature`: a
     /// row may have one without the other). A job with stored transactions is never failed for used-up attempts here:
@@ -113,33 +88,5 @@ extension TokenJobQueue {
     /// `release` of one job.
     public func release(_ lease: JobLease) async throws(StoreError) {
         try await release([lease])
-    }
-
-    /// Takes up to `limit` confirmed jobs for a finality check: (id, signature). Jobs never checked come first (oldest
-    /// confirmation first), then those checked longest ago; each job taken is stamped as checked now, so the next call
-    /// takes others, and jobs whose transactions never finalize go round with the rest instead of holding them back.
-    /// Concurrent finalizers take different jobs.
-    public func confirmedJobsToCheck(limit: Int) async throws(StoreError) -> [(id: Int64, signature: String)] {
-        var result: [(id: Int64, signature: String)] = []
-        for row in try await run(
-            """
-            WITH next AS (
-                SELECT id FROM flutterbye.token_jobs
-                WHERE state = 'confirmed' AND signature IS NOT NULL
-                ORDER BY finality_checked_at NULLS FIRST, confirmed_at, id
-                LIMIT \(Int64(max(limit, 0)))
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE flutterbye.token_jobs j SET finality_checked_at = now()
-            FROM next WHERE j.id = next.id
-            RETURNING j.id, j.signature
-            """, "taking confirmed jobs for a finality check")
-        {
-            let cells = row.makeRandomAccess()
-            if let id = try? cells["id"].decode(Int64.self), let signature = try? cells["signature"].decode(String.self) {
-                result.append((id, signature))
-            }
-        }
-        return result
     }
 }

@@ -4,8 +4,26 @@ import SolanaCore
 public import SolanaRPC
 
 /// Moves confirmed jobs whose transaction is finalized to `finalized`: one `getSignatureStatuses` per 256 confirmed
-/// jobs, one UPDATE for those finalized. Several workers may finalize at once; a job finalized twice is harmless.
+/// jobs, one UPDATE for those finalized. A job whose confirmed transaction the node does not have is looked at closer
+/// (`FinalityVerdict`): when the block that confirmed it was abandoned and its token does not exist, it goes back to
+/// the workers. Several workers may finalize at once; a job finalized twice is harmless.
 public struct JobFinalizer: Sendable {
+    /// What one pass did.
+    public struct Pass: Sendable, Hashable {
+        /// Jobs moved to `finalized`.
+        public var finalized = 0
+        /// Jobs given back to the workers, their confirmation abandoned.
+        public var reopened = 0
+        /// Whether the pass looked closer at jobs whose confirmed transaction the node does not have (three calls more).
+        public var lookedCloser = false
+
+        public init(finalized: Int = 0, reopened: Int = 0, lookedCloser: Bool = false) {
+            self.finalized = finalized
+            self.reopened = reopened
+            self.lookedCloser = lookedCloser
+        }
+    }
+
     private let queue: TokenJobQueue
     private let rpc: SolanaRPCClient
     private let logger: Logger
@@ -16,25 +34,72 @@ public struct JobFinalizer: Sendable {
         self.logger = logger
     }
 
-    /// Checks up to `limit` confirmed jobs and finalizes those whose transaction is; returns how many it finalized.
-    /// Each call checks other jobs than the last (never checked first, then those checked longest ago), so jobs that
-    /// never finalize do not hold the others back. A job whose stored signature does not parse is reported and left
-    /// confirmed; the others go on.
+    /// Checks up to `limit` confirmed jobs and finalizes those whose transaction is. Each call checks other jobs than
+    /// the last (never checked first, then those checked longest ago), so jobs that never finalize do not hold the
+    /// others back. With `lookCloser` (the maintenance loop allows it once a minute: three calls), jobs whose confirmed
+    /// transaction the node does not have are judged on their mint address, all their transactions and the finalized
+    /// block height, and those whose block was abandoned go back to the workers. A job whose stored signature does not
+    /// parse is reported and left confirmed; the others go on.
     @discardableResult
-    public func finalizeConfirmedJobs(limit: Int = 256) async throws -> Int {
-        var checked: [(id: Int64, signature: Signature)] = []
+    public func finalizeConfirmedJobs(limit: Int = 256, lookCloser: Bool = true) async throws -> Pass {
+        var checked: [(job: ConfirmedJobCheck, signature: Signature)] = []
         for job in try await queue.confirmedJobsToCheck(limit: min(max(limit, 1), 256)) {
-            do { checked.append((job.id, try Signature(base58: job.signature))) } catch {
+            do { checked.append((job, try Signature(base58: job.signature))) } catch {
                 logger.error(
                     "a confirmed job's stored signature does not parse; it cannot be finalized",
                     metadata: ["job": "\(job.id)", "error": "\(error.message)"])
             }
         }
-        guard !checked.isEmpty else { return 0 }
+        var pass = Pass()
+        guard !checked.isEmpty else { return pass }
         let statuses = try await rpc.signatureStatuses(checked.map(\.signature))
-        let finalized = zip(checked, statuses).compactMap { job, status in
-            status?.confirmationStatus == .finalized && status?.succeeded == true ? job.id : nil
+        var finalized: [Int64] = []
+        var doubtful: [(job: ConfirmedJobCheck, signature: Signature)] = []
+        for (job, status) in zip(checked, statuses) {
+            switch FinalityVerdict.judge(status: status) {
+            case .finalized: finalized.append(job.job.id)
+            case .doubtful: doubtful.append(job)
+            case .waiting, .abandoned: break
+            }
         }
-        return try await queue.markFinalized(jobIDs: finalized).count
+        pass.finalized = try await queue.markFinalized(jobIDs: finalized).count
+        if lookCloser, !doubtful.isEmpty {
+            pass.lookedCloser = true
+            pass.reopened = try await reopenAbandoned(doubtful)
+        }
+        return pass
+    }
+
+    /// Judges jobs whose confirmed transaction the node does not have, and gives back those whose block was abandoned:
+    /// the finalized block height, their mint accounts and the statuses of all their transactions, one call each.
+    private func reopenAbandoned(_ jobs: [(job: ConfirmedJobCheck, signature: Signature)]) async throws -> Int {
+        let judged = jobs.compactMap { job, signature -> (job: ConfirmedJobCheck, signature: Signature, mint: PublicKey, all: [Signature])? in
+            guard let mint = job.mintAddress.flatMap({ try? PublicKey(base58: $0) }) else { return nil }
+            var all = job.signatures.compactMap { try? Signature(base58: $0) }
+            if !all.contains(signature) { all.append(signature) }
+            return (job, signature, mint, all)
+        }
+        guard !judged.isEmpty else { return 0 }
+        let height = try await rpc.blockHeight(commitment: .finalized)
+        let accounts = try await rpc.multipleAccounts(judged.map(\.mint), commitment: .finalized)
+        let statuses = try await rpc.signatureStatuses(judged.flatMap(\.all))
+        // Each answer in its place (the client checks that), else nothing is judged.
+        guard accounts.count == judged.count, statuses.count == judged.reduce(0, { $0 + $1.all.count }) else { return 0 }
+        var offset = 0
+        var abandoned: [(id: Int64, signature: String, message: String)] = []
+        for (entry, account) in zip(judged, accounts) {
+            let own = Array(statuses[offset..<offset + entry.all.count])
+            offset += entry.all.count
+            let verdict = FinalityVerdict.judge(
+                confirmed: entry.signature, mint: entry.mint, account: account, statuses: own, finalizedBlockHeight: height,
+                lastValidBlockHeight: entry.job.lastValidBlockHeight)
+            if case .abandoned(let message) = verdict { abandoned.append((entry.job.id, entry.job.signature, message)) }
+        }
+        let reopened = try await queue.reopenAbandoned(abandoned)
+        for job in abandoned where reopened.contains(job.id) {
+            logger.warning("a confirmed job's block was abandoned; the job runs again", metadata: ["job": "\(job.id)", "reason": "\(job.message)"])
+        }
+        JobMetrics.confirmationsAbandoned(reopened.count)
+        return reopened.count
     }
 }

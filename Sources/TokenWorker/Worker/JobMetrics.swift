@@ -35,6 +35,13 @@ public enum JobMetrics {
         }
     }
 
+    /// Counts confirmed jobs given back to the workers because the block that confirmed them was abandoned (class
+    /// `confirmation_abandoned`, retried).
+    static func confirmationsAbandoned(_ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: failures, dimensions: [("error_class", "confirmation_abandoned"), ("outcome", "retried")]).increment(by: count)
+    }
+
     /// The `outcome` label of a failed attempt that left its job in `state`.
     static func outcome(_ state: TokenJobState) -> String {
         state == .failed ? "failed" : "retried"
