@@ -5,8 +5,9 @@ import Testing
 import TokenWorker
 
 /// The mint a job's transaction leaves depends on the issuer's choices: the verdict accepts the job's own authorities
-/// (none after `revoke`, the address it handed the mint authority to, the freeze authority it asked for) and still
-/// refuses anything else as foreign.
+/// (none after `revoke`, the address it handed the mint authority to, the freeze authority it asked for) and, while
+/// none of the job's transactions shows as its creator, refuses anything else as foreign. (With one, the authorities'
+/// holders may have changed them since: `ChangedAuthorityTests`.)
 @Suite struct MintVerdictChoicesTests {
     typealias T = MintVerdictTests
     static let escrow = try! Keypair(seed: [UInt8](repeating: 5, count: 32)).publicKey
@@ -20,10 +21,11 @@ import TokenWorker
         return MintExpectation(address: T.address, plan: plan, service: T.authority)
     }
 
-    static func verdict(_ expected: MintExpectation, mintAuthority: PublicKey?, freeze: PublicKey? = nil) -> MintVerdict {
+    /// The verdict on a mint with these authorities; `created`: one of the job's transactions shows as succeeded.
+    static func verdict(_ expected: MintExpectation, mintAuthority: PublicKey?, freeze: PublicKey? = nil, created: Bool = true) -> MintVerdict {
         MintVerdict.judge(
             account: T.account(data: T.mintData(authority: mintAuthority, freeze: freeze)), signatures: [T.mine[0]],
-            statuses: [T.status(.confirmed)], expected: expected)
+            statuses: [created ? T.status(.confirmed) : nil], expected: expected)
     }
 
     static func expectForeign(_ verdict: MintVerdict, saying: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -45,9 +47,11 @@ import TokenWorker
             let expected = try Self.expectation(choices)
             #expect(expected.mintAuthority == own)
             #expect(Self.verdict(expected, mintAuthority: own) == created, "\(choices)")
+            #expect(Self.verdict(expected, mintAuthority: own, created: false) == .unattributed, "\(choices)")
             for other in others {
                 Self.expectForeign(
-                    Self.verdict(expected, mintAuthority: other), saying: "has the mint authority \(other.map { "\($0)" } ?? "none"), not the job's")
+                    Self.verdict(expected, mintAuthority: other, created: false),
+                    saying: "has the mint authority \(other.map { "\($0)" } ?? "none"), not the job's")
             }
         }
     }
@@ -65,7 +69,7 @@ import TokenWorker
             #expect(Self.verdict(expected, mintAuthority: mintAuthority, freeze: own) == created, "\(choices)")
             for other in others {
                 Self.expectForeign(
-                    Self.verdict(expected, mintAuthority: mintAuthority, freeze: other),
+                    Self.verdict(expected, mintAuthority: mintAuthority, freeze: other, created: false),
                     saying: "has the freeze authority \(other.map { "\($0)" } ?? "none"), not the job's")
             }
         }

@@ -32,7 +32,9 @@ public struct MintExpectation: Sendable, Hashable {
 
 /// Whether a job's token exists, judged strictly from what the chain shows at the mint address and the statuses of
 /// the job's own transactions. Anyone can send lamports to any address, so "something is there" proves nothing: the
-/// token exists only when the account is the job's mint and one of the job's own transactions created it.
+/// token exists only when the account is the job's mint (its program, initialized, its decimals) and one of the job's
+/// own transactions created it. Without such a transaction, the authorities tell a mint that may be the job's
+/// (`unattributed`) from another (`foreign`); with one, they may have changed since, by their holders' right.
 public enum MintVerdict: Sendable, Hashable {
     /// The job's token exists, created by `signature`, one of the job's own transactions; `confirmed` once that
     /// transaction is confirmed (or finalized).
@@ -84,6 +86,12 @@ public enum MintVerdict: Sendable, Hashable {
         guard mint.decimals == expected.decimals else {
             return .foreign("the mint at \(address) has \(mint.decimals) decimals; the job asks for \(expected.decimals)")
         }
+        // One of the job's own transactions succeeded: it initialized this mint (nobody can create an account at the
+        // job's address without its key), with the job's authorities then. Their holders may change them since (an
+        // address the job handed the mint authority to may revoke it), and the token is still the job's.
+        if let creator {
+            return .created(by: creator.0, confirmed: (creator.1.confirmationStatus ?? .processed) >= .confirmed)
+        }
         guard mint.mintAuthority == expected.mintAuthority else {
             return .foreign(
                 "the mint at \(address) has the mint authority \(describe(mint.mintAuthority)), not the job's \(describe(expected.mintAuthority))")
@@ -93,8 +101,7 @@ public enum MintVerdict: Sendable, Hashable {
                 "the mint at \(address) has the freeze authority \(describe(mint.freezeAuthority)), not the job's \(describe(expected.freezeAuthority))"
             )
         }
-        guard let creator else { return .unattributed }
-        return .created(by: creator.0, confirmed: (creator.1.confirmationStatus ?? .processed) >= .confirmed)
+        return .unattributed
     }
 
     private static func describe(_ authority: PublicKey?) -> String { authority.map { "\($0)" } ?? "none" }
