@@ -23,6 +23,13 @@ extension SenderMachine {
         case .created(let signature, confirmed: true):
             return finish(&flight, .confirm(flight.lease, signature: signature))
         case .created(let signature, confirmed: false):
+            guard flight.live != nil else {
+                // No transaction of its own to follow (its newest expired, or was never stored with its block height):
+                // no poll or expiry would end it if the creator's block is abandoned or leaves the node's status
+                // cache. Look again, with the history, until the creator is confirmed or gone.
+                return retryVerification(
+                    &flight, reason, at: now, note: "the job's transaction \(signature) created its token; waiting for confirmation")
+            }
             // Landed, not yet confirmed: the status poll confirms it.
             flight.phase = .following
             if var live = flight.live {

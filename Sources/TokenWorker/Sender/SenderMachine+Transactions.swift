@@ -290,7 +290,9 @@ extension SenderMachine {
             guard var live = flight.live else { continue }
             let processed = known.contains { $0.1?.succeeded ?? false }
             live.processed = processed
-            if let status = statuses[live.signature] ?? nil, !status.succeeded {
+            // A failure counts once its block is confirmed: one only processed may be on a fork the cluster abandons,
+            // and the same transaction can still land, and succeed, on the fork that wins.
+            if let status = statuses[live.signature] ?? nil, !status.succeeded, (status.confirmationStatus ?? .processed) >= .confirmed {
                 live.landedFailed = true
                 flight.live = live
                 switch LandedFailure.classify(status.error, of: live.transaction) {
@@ -308,11 +310,13 @@ extension SenderMachine {
 
     mutating func heard(blockHeight height: UInt64, at now: ContinuousClock.Instant) -> [SenderAction] {
         blockHeight = height
+        highestBlockHeight = max(highestBlockHeight ?? height, height)
         var actions: [SenderAction] = []
         // No blockhash lives past the newest one's last valid height (height + 150): a stored height far beyond it (a
         // row's bigint, up to 2^63 - 1) is no transaction's, and followed to it the job never ended. The bound leaves ten
-        // lives (about ten minutes), so an endpoint that lags the one a transaction was signed with never cuts it short.
-        let (bound, overflow) = height.addingReportingOverflow(10 * LatestBlockhash.maxProcessingAge)
+        // lives (about ten minutes) past the highest height heard, so an endpoint that lags (the one a transaction was
+        // signed with, or one answer of a node catching up) never cuts a transaction's life short.
+        let (bound, overflow) = (highestBlockHeight ?? height).addingReportingOverflow(10 * LatestBlockhash.maxProcessingAge)
         for id in flights.keys.sorted() {
             guard var flight = flights[id] else { continue }
             if !overflow, var live = flight.live, live.lastValidBlockHeight > bound {

@@ -97,6 +97,8 @@ public struct SenderMachine: Sendable {
     var nextRenewalAt: ContinuousClock.Instant?
     /// The chain's block height as last heard.
     var blockHeight: UInt64?
+    /// The highest block height heard (a lagging node's answer does not lower it): the bound of transactions' lives.
+    var highestBlockHeight: UInt64?
     /// The fee payer's balance as last read, and what the transactions first sent since may take from it.
     var payerBalance: UInt64?
     var spentSinceBalance: UInt64 = 0

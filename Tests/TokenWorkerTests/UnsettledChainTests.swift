@@ -1,0 +1,79 @@
+import FlutterbyeStore
+import Foundation
+import SolanaCore
+import SolanaRPC
+import Testing
+import TokenWorker
+
+/// What the chain has not settled yet never ends a job early: a failure seen only at processed (its fork may be
+/// abandoned), a block height read from a lagging node, a creator that never confirms.
+@Suite struct UnsettledChainTests {
+    typealias H = SenderMachineHarness
+
+    // MARK: A failure seen only at processed
+
+    /// The poll shows the job's transaction failed in a block that is only processed (a fork the cluster may still
+    /// abandon), while its blockhash is valid for 150 more blocks. The job must not be failed then: on the fork that
+    /// wins, the same transaction can still land, and succeed.
+    @Test func aFailureSeenOnlyAtProcessedDoesNotFailAJobWhoseTransactionCanStillLand() {
+        var h = H()
+        let transaction = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.blockHeight(1_000))
+        _ = h.tick(after: .seconds(1))
+        var actions = h.handle(.statuses([transaction.id: H.status(.processed, error: ["InstructionError": [5, ["Custom": 1]]])]))
+        // Whatever the machine asks meanwhile, the chain (confirmed) shows nothing at the mint yet.
+        if !actions.verifies.isEmpty { actions += h.handle(.verified(jobID: 1, .absent)) }
+        #expect(actions.outcomes.isEmpty, "failed at block height 1,000 though the transaction can land until 1,150: \(actions.outcomes)")
+    }
+
+    // MARK: A block height from a lagging node
+
+    /// A load-balanced RPC answers one blockhash reading from a node that lags (1,600 blocks, about eleven minutes):
+    /// the machine's "ten lives" bound clamps the stored transaction's last valid height (10,150) to the stale height
+    /// plus 1,500 (9,900), below its real one. When the fresh nodes answer again (10,002), the transaction counts as
+    /// expired 148 blocks before it is, and the job (its attempts used up) fails while its transaction can still land.
+    @Test func aStaleBlockHeightNeverExpiresATransactionBeforeItsLastValidHeight() {
+        var h = H()
+        let stored = H.transaction("a", blockhash: 1)
+        _ = h.tick()
+        _ = h.handle(.claimed([H.claimed(1, "a", attempt: 4, maxAttempts: 3, stored: [stored], lastValid: 10_150)]))
+        _ = h.handle(.sent([(1, stored.id, .accepted)]))
+        _ = h.tick(after: .seconds(1))
+        _ = h.handle(.statuses([stored.id: nil]))
+        #expect(h.handle(.blockHeight(10_000)).verifies.isEmpty)
+        #expect(h.handle(.blockHeight(8_400)).verifies.isEmpty, "a lagging node's reading")
+        var actions = h.handle(.blockHeight(10_002))
+        #expect(actions.verifies.isEmpty, "block height 10,002: the transaction is valid until 10,150")
+        if !actions.verifies.isEmpty { actions += h.handle(.verified(jobID: 1, .absent)) }
+        #expect(actions.outcomes.isEmpty, "failed while its transaction can land for 148 more blocks: \(actions.outcomes)")
+    }
+
+    // MARK: A creator that never confirms, and no transaction of its own to follow
+
+    /// The job's first transaction expired and a lagging node read no token, so the worker signed again; that build
+    /// failed for good (the payer ran dry), so the job looked once more, and a node showed the first transaction as
+    /// processed (its mint at the address): "created, not yet confirmed". The job then follows with no live
+    /// transaction: only a poll (status cache only) showing a confirmation can end it. When that never comes (the
+    /// processed block was abandoned, or the transaction is older than the node's status cache), the job is held
+    /// for ever: lease renewed, a place of the budget taken, never confirmed, failed or retried, nothing looked at again.
+    @Test func aJobFollowingNoLiveTransactionIsLookedAtAgainWhenItsCreatorNeverConfirms() {
+        var h = H()
+        let first = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.statuses([first.id: nil]))
+        _ = h.handle(.blockHeight(1_151))
+        #expect(h.handle(.verified(jobID: 1, .absent)).builds.count == 1)
+        #expect(h.handle(.built([(1, .failure(.permanent(errorClass: "insufficient_funds", "fund the payer")))])).verifies.count == 1)
+        _ = h.handle(.verified(jobID: 1, .created(by: first.id, confirmed: false)))
+        var height: UInt64 = 1_151
+        var effects: [SenderAction] = []
+        for _ in 0..<600 {  // ten minutes
+            let actions = h.tick(after: .seconds(1))
+            if let renewal = actions.renewals.first { _ = h.handle(.leasesRenewed(held: [1], asked: renewal, askedAt: h.now)) }
+            if let poll = actions.polls.first { effects += h.handle(.statuses(Dictionary(uniqueKeysWithValues: poll.map { ($0, nil) }))) }
+            height += 3
+            effects += h.handle(.blockHeight(height))
+            effects += actions.filter { if case .verify = $0 { true } else { false } } + actions.outcomes.map { .finish($0) }
+        }
+        #expect(!(effects.verifies.isEmpty && effects.outcomes.isEmpty), "ten minutes with nothing to follow, and the job neither looked at nor left")
+    }
+}
