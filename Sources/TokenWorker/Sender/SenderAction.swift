@@ -16,8 +16,9 @@ public enum SenderAction: Sendable, Hashable {
     case send([SendOrder])
     /// Ask the statuses of these signatures (`.statuses`).
     case pollStatuses([Signature])
-    /// Find out whether a job's token exists (`.verified`).
-    case verify(VerifyOrder)
+    /// Find out whether these jobs' tokens exist, all in one read of their mint accounts and one of their transactions'
+    /// statuses (a `.verified` for each job). The machine asks once per event for every job due.
+    case verify([VerifyOrder])
     /// Write a job's outcome (`.written`).
     case finish(JobOutcome)
     /// Renew these leases (`.leasesRenewed`).

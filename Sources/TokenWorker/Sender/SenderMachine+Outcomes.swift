@@ -13,7 +13,7 @@ extension SenderMachine {
         flight.phase = .verifying(reason)
         flight.retries = 0
         flights[flight.lease.jobID] = flight
-        return [.verify(order)]
+        return [.verify([order])]
     }
 
     mutating func verified(_ id: Int64, _ verdict: MintVerdict, at now: ContinuousClock.Instant) -> [SenderAction] {

@@ -93,7 +93,7 @@ extension SenderMachine {
             // Stored signatures without a transaction to follow: find out what they did.
             flight.phase = .verifying(.expired)
             flights[id] = flight
-            return [.verify(order)]
+            return [.verify([order])]
         }
         if !signatures.isEmpty {
             // Its fields turned invalid after it stored transactions: no mint to look for, and one may have landed.

@@ -153,7 +153,18 @@ public struct SenderMachine: Sendable {
             actions.append(.log(.warning, "renewing leases failed; trying again: \(reason)", job: nil))
         case .shutdown: actions += shutDown(at: now)
         }
-        return actions + due(at: now)
+        return Self.verifyingTogether(actions + due(at: now))
+    }
+
+    /// `actions` with every job's verification in one action: jobs whose transactions expire together (a stalled
+    /// chain expires all in flight at once) cost two calls, not two each.
+    static func verifyingTogether(_ actions: [SenderAction]) -> [SenderAction] {
+        var orders: [VerifyOrder] = []
+        var others: [SenderAction] = []
+        for action in actions {
+            if case .verify(let some) = action { orders += some } else { others.append(action) }
+        }
+        return orders.isEmpty ? others : others + [.verify(orders)]
     }
 
     // MARK: What is due
@@ -195,7 +206,7 @@ public struct SenderMachine: Sendable {
             case .verifyDue(let reason, let at) where now >= at:
                 if let order = flight.verifyOrder() {
                     flight.phase = .verifying(reason)
-                    actions.append(.verify(order))
+                    actions.append(.verify([order]))
                 }
             case .writeDue(let outcome, let at) where now >= at:
                 flight.phase = .writing(outcome)
@@ -288,7 +299,7 @@ public struct SenderMachine: Sendable {
             return .finish(outcome)
         }
         flight.phase = .verifying(.expired)
-        return .verify(order)
+        return .verify([order])
     }
 
     /// How a job that stored transactions but has no mint to look for (its fields are invalid, changed since it stored

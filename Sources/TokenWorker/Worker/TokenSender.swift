@@ -90,8 +90,8 @@ struct TokenSender: Sendable {
                 }
             case .pollStatuses(let signatures):
                 group.addTask { post(await poll(signatures)) }
-            case .verify(let order):
-                group.addTask { post(await verify(order)) }
+            case .verify(let orders):
+                group.addTask { for event in await verify(orders) { post(event) } }
             case .finish(.confirm(let lease, let signature)):
                 confirmations.append((lease, signature))
             case .finish(.release(let lease)):
@@ -181,14 +181,28 @@ struct TokenSender: Sendable {
         }
     }
 
-    private func verify(_ order: VerifyOrder) async -> SenderEvent {
+    /// The jobs' mint accounts in one read, their transactions' statuses (with the history) in another, and a verdict
+    /// for each job.
+    private func verify(_ orders: [VerifyOrder]) async -> [SenderEvent] {
         do {
-            let account = try await rpc.accountInfo(order.expected.address, commitment: .confirmed)
-            let statuses = try await rpc.signatureStatuses(order.signatures, searchTransactionHistory: true)
-            return .verified(
-                jobID: order.jobID, MintVerdict.judge(account: account, signatures: order.signatures, statuses: statuses, expected: order.expected))
+            let accounts = try await rpc.multipleAccounts(orders.map(\.expected.address), commitment: .confirmed)
+            let statuses = try await rpc.signatureStatuses(orders.flatMap(\.signatures), searchTransactionHistory: true)
+            guard accounts.count == orders.count, statuses.count == orders.reduce(0, { $0 + $1.signatures.count }) else {
+                return orders.map { .verified(jobID: $0.jobID, .unknown("the node answered for other mints or transactions than asked")) }
+            }
+            var events: [SenderEvent] = []
+            var offset = 0
+            for (order, account) in zip(orders, accounts) {
+                let own = Array(statuses[offset..<offset + order.signatures.count])
+                offset += order.signatures.count
+                events.append(
+                    .verified(
+                        jobID: order.jobID, MintVerdict.judge(account: account, signatures: order.signatures, statuses: own, expected: order.expected)
+                    ))
+            }
+            return events
         } catch {
-            return .verified(jobID: order.jobID, .unknown("reading the mint and the job's transactions failed: \(error.description)"))
+            return orders.map { .verified(jobID: $0.jobID, .unknown("reading the mints and the jobs' transactions failed: \(error.description)")) }
         }
     }
 

@@ -122,9 +122,9 @@ extension Array where Element == SenderAction {
         }
     }
     var verifies: [VerifyOrder] {
-        compactMap { action -> VerifyOrder? in
-            guard case .verify(let order) = action else { return nil }
-            return order
+        flatMap { action -> [VerifyOrder] in
+            guard case .verify(let orders) = action else { return [] }
+            return orders
         }
     }
     var outcomes: [JobOutcome] {
