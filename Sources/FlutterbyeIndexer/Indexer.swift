@@ -104,6 +104,7 @@ public struct Indexer<Source: TransactionSource>: Service {
     public func run() async throws {
         try await store.followConfigured(configuredAddresses)
         let cursors = try await store.cursors()
+        IndexMetrics.following(cursors)
         _ = await followed.add(cursors)
         await source.follow(cursors)
         await followed.markStarted()
