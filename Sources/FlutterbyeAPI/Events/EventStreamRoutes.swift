@@ -16,8 +16,9 @@ import NIOWebSocket
 /// The stream first sends `{"type": "subscribed", "cursor": ...}` (where it starts), then one
 /// `{"type": "event", "cursor", "kind", "occurred_at", "data"}` per event, in log order. A client that reconnects
 /// with `?cursor=<the last cursor it received>` gets every later event once. A request that cannot become a stream
-/// is answered over HTTP: 400 for a bad query, 401 without a valid token, 410 for a cursor older than the retention,
-/// 503 when too many streams are open, 426 for a plain GET.
+/// is answered over HTTP: 400 for a bad query, 401 without a valid token, 410 for a cursor older than the retention
+/// (an upgrade with it is accepted, then closed with 1008: a browser sees no HTTP status), 503 when too many streams
+/// are open, 426 for a plain GET.
 public struct EventStreamRoutes: Sendable {
     let service: EventLogService
     let database: DatabaseGate
@@ -51,8 +52,12 @@ public struct EventStreamRoutes: Sendable {
             "events",
             shouldUpgrade: { request, _ in
                 // Anything refused here (or by `authentication`) is answered 400 with no body by hummingbird-websocket;
-                // the HTTP route above gives the reason to the same request without `Upgrade`.
-                _ = try await self.startCursor(try EventSubscription(query: request))
+                // the HTTP route above gives the reason to the same request without `Upgrade`. A pruned cursor is
+                // upgraded and then closed with 1008, which a browser sees (a refused upgrade is only 1006 to it),
+                // so that a page or client away longer than the retention knows to start again.
+                do {
+                    _ = try await self.startCursor(try EventSubscription(query: request))
+                } catch let error as APIError where error.status == .gone {}
                 try self.checkRoom()
                 // A browser that offered its token as a subprotocol is answered with the stream's subprotocol only.
                 let offer = WebSocketTokenOffer(headerValues: request.headers[values: .secWebSocketProtocol])

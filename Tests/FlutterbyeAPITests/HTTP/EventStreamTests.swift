@@ -10,6 +10,7 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import NIOWebSocket
 import PostgresNIO
 import Testing
 
@@ -259,9 +260,10 @@ struct EventStreamTests {
             #expect(try await log.prune(occurredBefore: Date().addingTimeInterval(3600)) == 2)
             #expect(try await log.horizon().description == old[1])
             try await expectError("/v1/events?cursor=\(old[0])", .gone, "cursor_expired", field: "cursor")
-            await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
-                _ = try await events.connect(query: "cursor=\(old[0])", within: .seconds(30)) { _ in true }
-            }
+            // Upgraded, then closed with 1008: a browser sees that close code, never a refused upgrade's status.
+            let pruned = try await events.connect(query: "cursor=\(old[0])", within: .seconds(30)) { _ in true }
+            #expect(pruned.messages.isEmpty && pruned.close?.closeCode == .policyViolation, "\(String(describing: pruned.close))")
+            #expect(pruned.close?.reason?.contains("pruned") == true)
             _ = try await queue.enqueue(Self.job("new-1"))
             let resumed = try await events.connect(query: "cursor=\(old[1])", within: .seconds(60)) { $0.count >= 2 }
             #expect(resumed.messages.dropFirst().map(\.idempotencyKey) == ["new-1"])
