@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 public import Logging
 import NIOCore
@@ -91,8 +92,11 @@ public final class ChainSubscriptions: Sendable {
     }
 
     private func connectOnce() async throws {
-        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24, closeTimeout: .seconds(2))
-        try await WebSocketClient.connect(url: endpoint.url.absoluteString, configuration: configuration, logger: logger) {
+        let target = endpoint.target
+        var headers = HTTPFields()
+        if let authorization = target.authorization { headers[.authorization] = authorization }
+        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24, additionalHeaders: headers, closeTimeout: .seconds(2))
+        try await WebSocketClient.connect(url: target.url, configuration: configuration, logger: logger) {
             [self] inbound, outbound, _ in
             let (outgoing, continuation) = AsyncStream<String>.makeStream()
             let initial = state.withLock { state in

@@ -37,6 +37,12 @@ public struct PubSubEndpoint: Sendable, Hashable, CustomStringConvertible, Custo
         self.url = url
     }
 
+    /// What to connect to: the URL without its user part, which the WebSocket client would take for the host (it
+    /// reads the host up to the first ':'), and the user part as basic authentication of the upgrade request.
+    var target: RPCEndpoint.RequestTarget {
+        RPCEndpoint.RequestTarget(url: url.absoluteString) ?? RPCEndpoint.RequestTarget(plain: url.absoluteString)
+    }
+
     /// The URL's scheme, lowercased: ws or wss.
     public var scheme: String? { url.scheme?.lowercased() }
 

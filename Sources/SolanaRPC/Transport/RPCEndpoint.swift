@@ -92,5 +92,11 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
             url = target
             authorization = user == nil && password == nil ? nil : "Basic " + Data("\(user ?? ""):\(password ?? "")".utf8).base64EncodedString()
         }
+
+        /// `url` as it is, without authentication.
+        init(plain url: String) {
+            self.url = url
+            authorization = nil
+        }
     }
 }
