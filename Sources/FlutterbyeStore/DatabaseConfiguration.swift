@@ -57,6 +57,16 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible, CustomDe
                 "the database URL cannot be parsed: check that the port is a number and that @ : / ? # % in the user name "
                     + "or password are percent-encoded (@ as %40, / as %2F, % as %25); \(expected)")
         }
+        // An @ after the host part: a password (or user name) with an unencoded / ? or # was cut there, and what
+        // follows it, read as the path, query or fragment, is part of the password: nothing of it may be quoted.
+        if [components.percentEncodedPath, components.percentEncodedQuery ?? "", components.percentEncodedFragment ?? ""].contains(where: {
+            $0.contains("@")
+        }) {
+            throw StoreError(
+                .invalidDatabaseURL,
+                "the database URL has an @ after its host part: a / ? or # in the user name or password must be percent-encoded "
+                    + "(/ as %2F, ? as %3F, # as %23, @ as %40); \(expected)")
+        }
         var problems: [String] = []
         let scheme = components.scheme?.lowercased()
         if scheme != "postgres" && scheme != "postgresql" {
