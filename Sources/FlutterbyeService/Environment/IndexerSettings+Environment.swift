@@ -82,6 +82,14 @@ extension IndexerSettings {
         let sweep = reader.integer("FLUTTERBYE_INDEX_SWEEP_SECONDS", default: 120, range: 1...86_400)
         let busy = reader.integer("FLUTTERBYE_INDEX_POLL_MILLISECONDS", default: 1_000, range: 10...600_000)
         let quiet = reader.integer("FLUTTERBYE_INDEX_QUIET_POLL_SECONDS", default: 30, range: 1...86_400)
+        // Quiet addresses and sweeps are never polled faster than busy addresses: a value below the poll interval
+        // would be raised to it, so it is refused rather than used otherwise than given.
+        for (name, seconds) in [("FLUTTERBYE_INDEX_QUIET_POLL_SECONDS", quiet), ("FLUTTERBYE_INDEX_SWEEP_SECONDS", sweep)]
+        where reader.value(name) != nil && seconds * 1_000 < busy {
+            reader.problems.append(
+                "\(name) (\(seconds) s) is below FLUTTERBYE_INDEX_POLL_MILLISECONDS (\(busy) ms), the busy addresses' interval: raise it to \((busy + 999) / 1_000) or more, or lower the poll interval"
+            )
+        }
         let discovery = reader.integer("FLUTTERBYE_INDEX_DISCOVERY_SECONDS", default: 60, range: 1...86_400)
         let settle = reader.integer("FLUTTERBYE_INDEX_SETTLE_SECONDS", default: 10, range: 1...86_400)
         let dropAfter = reader.integer("FLUTTERBYE_INDEX_DROP_AFTER_SLOTS", default: 150, range: 1...1_000_000)
