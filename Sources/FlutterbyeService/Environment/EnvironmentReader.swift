@@ -59,6 +59,12 @@ struct EnvironmentReader {
 
     /// The endpoints `SOLANA_RPC_URL` names (required; several, comma-separated, for failover), each limited to
     /// `SOLANA_RPC_REQUESTS_PER_SECOND` calls and `SOLANA_RPC_SENDS_PER_SECOND` sendTransaction calls a second when set.
+    /// The refusal of a URL in `name` whose user part was cut (`RPCEndpoint.hasCutUserPart`): nothing of it is shown.
+    static func cutUserPart(_ name: String) -> String {
+        "\(name): a URL has an @ after its host part: a / ? or # in its user name or password must be percent-encoded "
+            + "(/ as %2F, ? as %3F, # as %23, @ as %40); the URL is not shown: it may carry a password"
+    }
+
     mutating func endpoints() -> [RPCEndpoint] {
         let rate = positiveNumber("SOLANA_RPC_REQUESTS_PER_SECOND")
         let sendRate = positiveNumber("SOLANA_RPC_SENDS_PER_SECOND")
@@ -68,6 +74,10 @@ struct EnvironmentReader {
         }
         var endpoints: [RPCEndpoint] = []
         for url in urls.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !url.isEmpty {
+            guard !RPCEndpoint.hasCutUserPart(url) else {
+                problems.append(Self.cutUserPart("SOLANA_RPC_URL"))
+                continue
+            }
             let endpoint = RPCEndpoint(url: url, requestsPerSecond: rate, sendsPerSecond: sendRate)
             if let port = endpoint.invalidPort {
                 problems.append("SOLANA_RPC_URL: the port \(port) of '\(endpoint)' is not in \(RPCEndpoint.ports)")
@@ -91,6 +101,10 @@ struct EnvironmentReader {
     mutating func pubSub(_ endpoints: [RPCEndpoint]) -> PubSubEndpoint? {
         if let text = value("SOLANA_WS_URL") {
             if text.lowercased() == "off" { return nil }
+            guard !RPCEndpoint.hasCutUserPart(text) else {
+                problems.append(Self.cutUserPart("SOLANA_WS_URL"))
+                return nil
+            }
             guard let endpoint = PubSubEndpoint(url: text) else {
                 if let port = RPCEndpoint.invalidPort(in: text) {
                     problems.append(

@@ -60,6 +60,15 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible, CustomDe
     /// port to connect to.
     public static let ports = 1...65535
 
+    /// Whether `url` has an @ after its host part and no user part: a user name or password with an unencoded / ? or
+    /// # was cut there, so what reads as its host and port (and would be shown) is the user and part of the password.
+    public static func hasCutUserPart(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), components.user == nil, components.password == nil else { return false }
+        return [components.percentEncodedPath, components.percentEncodedQuery ?? "", components.percentEncodedFragment ?? ""].contains {
+            $0.contains("@")
+        }
+    }
+
     /// The port the URL names, as written, when it is not in `ports` (nil: none named, or one in `ports`).
     public var invalidPort: String? { Self.invalidPort(in: url) }
 
