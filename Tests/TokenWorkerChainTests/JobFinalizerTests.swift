@@ -78,8 +78,36 @@ struct JobFinalizerTests {
             for id in finalizable { #expect(try await queue.job(id: id).state == .finalized, "job \(id)") }
             for id in stuck { #expect(try await queue.job(id: id).state == .confirmed, "job \(id)") }
             // The stuck jobs are still looked at, in turn.
-            #expect(try await finalizer.finalizeConfirmedJobs() == JobFinalizer.Pass(finalized: 0, reopened: 0, lookedCloser: true))
+            #expect(try await finalizer.finalizeConfirmedJobs() == JobFinalizer.Pass(checked: 256, finalized: 0, reopened: 0, lookedCloser: true))
             #expect(try await queue.countsByState() == [.confirmed: 256, .finalized: 44])
+        }
+    }
+
+    /// 300 jobs confirmed at once, all finalized on chain: one maintenance round finalizes them all (two passes of at
+    /// most 256), where one pass a round left 44 for the next, and a worker confirming more than 256 jobs per
+    /// maintenance interval fell behind for good. Jobs that never finalize stop the passes at the first.
+    @Test func aRoundFinalizesMoreThanOnePassHolds() async throws {
+        try await WorkerTestEnvironment.with(database: "flutterbye_finalizer_round_test", fund: nil) { client, rpc, _ in
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            var landed: [Signature] = []
+            for index in 0..<300 {
+                let wallet = try Keypair(seed: [UInt8](repeating: UInt8(index % 250), count: 31) + [UInt8(index / 250 + 1)]).publicKey
+                landed.append(
+                    try Signature(base58: try await rpc.call("requestAirdrop", [.string(wallet.base58), .uint(1_000_000)], as: String.self)))
+            }
+            _ = try await Self.confirm((0..<300).map { "round-\($0)" }, signatures: landed.map(\.base58), queue: queue)
+            for _ in 0..<400 {
+                if try await rpc.signatureStatuses(landed).allSatisfy({ $0?.confirmationStatus == .finalized }) { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let finalizer = JobFinalizer(queue: queue, rpc: rpc, logger: Self.logger)
+            let round = try await finalizer.finalizeConfirmedJobsWhileFull()
+            #expect(round.finalized == 300 && round.checked == 300, "\(round)")
+            #expect(try await queue.countsByState() == [.finalized: 300])
+
+            let stuck = (0..<256).map { _ in (try! Signature(bytes: (0..<64).map { _ in UInt8.random(in: 0...255) })).base58 }
+            _ = try await Self.confirm((0..<256).map { "stuck-\($0)" }, signatures: stuck, lastValidBlockHeight: 1 << 40, queue: queue)
+            #expect(try await finalizer.finalizeConfirmedJobsWhileFull().checked == 256, "one pass: none of them finalized")
         }
     }
 }

@@ -10,6 +10,8 @@ public import SolanaRPC
 public struct JobFinalizer: Sendable {
     /// What one pass did.
     public struct Pass: Sendable, Hashable {
+        /// Confirmed jobs checked.
+        public var checked = 0
         /// Jobs moved to `finalized`.
         public var finalized = 0
         /// Jobs given back to the workers, their confirmation abandoned.
@@ -17,7 +19,8 @@ public struct JobFinalizer: Sendable {
         /// Whether the pass looked closer at jobs whose confirmed transaction the node does not have (three calls more).
         public var lookedCloser = false
 
-        public init(finalized: Int = 0, reopened: Int = 0, lookedCloser: Bool = false) {
+        public init(checked: Int = 0, finalized: Int = 0, reopened: Int = 0, lookedCloser: Bool = false) {
+            self.checked = checked
             self.finalized = finalized
             self.reopened = reopened
             self.lookedCloser = lookedCloser
@@ -50,7 +53,7 @@ public struct JobFinalizer: Sendable {
                     metadata: ["job": "\(job.id)", "error": "\(error.message)"])
             }
         }
-        var pass = Pass()
+        var pass = Pass(checked: checked.count)
         guard !checked.isEmpty else { return pass }
         let statuses = try await rpc.signatureStatuses(checked.map(\.signature))
         var finalized: [Int64] = []
@@ -68,6 +71,23 @@ public struct JobFinalizer: Sendable {
             pass.reopened = try await reopenAbandoned(doubtful)
         }
         return pass
+    }
+
+    /// Passes of `finalizeConfirmedJobs` (the first with `lookCloser`) while a pass checks a full 256 and finalizes some,
+    /// at most `maxPasses`: confirmations faster than one pass per maintenance interval (256 every 5 s) are not left
+    /// to pile up, and jobs that never finalize do not keep it going. What the passes did, summed.
+    @discardableResult
+    public func finalizeConfirmedJobsWhileFull(lookCloser: Bool = true, maxPasses: Int = 20) async throws -> Pass {
+        var total = Pass()
+        for index in 0..<max(1, maxPasses) {
+            let pass = try await finalizeConfirmedJobs(lookCloser: lookCloser && index == 0)
+            total.checked += pass.checked
+            total.finalized += pass.finalized
+            total.reopened += pass.reopened
+            total.lookedCloser = total.lookedCloser || pass.lookedCloser
+            guard pass.checked == 256, pass.finalized > 0 else { break }
+        }
+        return total
     }
 
     /// Judges jobs whose confirmed transaction the node does not have, and gives back those whose block was abandoned:

@@ -181,7 +181,7 @@ public struct TokenWorkerService: Service {
             do {
                 JobMetrics.leasesRescued(try await queue.rescueExpiredLeases())
                 let lookCloser = lookedCloser.map { ContinuousClock.now - $0 >= .seconds(60) } ?? true
-                if try await finalizer.finalizeConfirmedJobs(lookCloser: lookCloser).lookedCloser { lookedCloser = .now }
+                if try await finalizer.finalizeConfirmedJobsWhileFull(lookCloser: lookCloser).lookedCloser { lookedCloser = .now }
                 let cutoff = Date().addingTimeInterval(-(Double(options.retention.components.seconds)))
                 let pruned = try await queue.prune(finishedBefore: cutoff)
                 if pruned > 0 { logger.info("pruned finished jobs", metadata: ["count": "\(pruned)"]) }
