@@ -57,14 +57,14 @@ struct EnvironmentReader {
         }
     }
 
-    /// The endpoints `SOLANA_RPC_URL` names (required; several, comma-separated, for failover), each limited to
-    /// `SOLANA_RPC_REQUESTS_PER_SECOND` calls and `SOLANA_RPC_SENDS_PER_SECOND` sendTransaction calls a second when set.
     /// The refusal of a URL in `name` whose user part was cut (`RPCEndpoint.hasCutUserPart`): nothing of it is shown.
     static func cutUserPart(_ name: String) -> String {
         "\(name): a URL has an @ after its host part: a / ? or # in its user name or password must be percent-encoded "
             + "(/ as %2F, ? as %3F, # as %23, @ as %40); the URL is not shown: it may carry a password"
     }
 
+    /// The endpoints `SOLANA_RPC_URL` names (required; several, comma-separated, for failover), each limited to
+    /// `SOLANA_RPC_REQUESTS_PER_SECOND` calls and `SOLANA_RPC_SENDS_PER_SECOND` sendTransaction calls a second when set.
     mutating func endpoints() -> [RPCEndpoint] {
         let rate = positiveNumber("SOLANA_RPC_REQUESTS_PER_SECOND")
         let sendRate = positiveNumber("SOLANA_RPC_SENDS_PER_SECOND")

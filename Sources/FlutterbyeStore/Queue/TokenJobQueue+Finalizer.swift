@@ -24,8 +24,10 @@ extension TokenJobQueue {
             """, "taking confirmed jobs for a finality check")
         {
             var cells = row.makeIterator()
-            guard let id = try? cells.next()?.decode(Int64.self), let signature = try? cells.next()?.decode(String.self) else { continue }
-            let signatures = (try? cells.next()?.decode(StoredSignatures.self))?.values ?? []
+            // A row that does not decode whole is left out: judged on part of its transactions, it could be misjudged.
+            guard let id = try? cells.next()?.decode(Int64.self), let signature = try? cells.next()?.decode(String.self),
+                let signatures = try? cells.next()?.decode(StoredSignatures.self).values
+            else { continue }
             let mint = try? cells.next()?.decode(String?.self)
             let lastValid = try? cells.next()?.decode(Int64?.self)
             result.append(

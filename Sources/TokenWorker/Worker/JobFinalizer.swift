@@ -10,7 +10,7 @@ public import SolanaRPC
 public struct JobFinalizer: Sendable {
     /// What one pass did.
     public struct Pass: Sendable, Hashable {
-        /// Confirmed jobs checked.
+        /// Confirmed jobs taken for the check (those whose signature does not parse included).
         public var checked = 0
         /// Jobs moved to `finalized`.
         public var finalized = 0
@@ -46,14 +46,15 @@ public struct JobFinalizer: Sendable {
     @discardableResult
     public func finalizeConfirmedJobs(limit: Int = 256, lookCloser: Bool = true) async throws -> Pass {
         var checked: [(job: ConfirmedJobCheck, signature: Signature)] = []
-        for job in try await queue.confirmedJobsToCheck(limit: min(max(limit, 1), 256)) {
+        let taken = try await queue.confirmedJobsToCheck(limit: min(max(limit, 1), 256))
+        for job in taken {
             do { checked.append((job, try Signature(base58: job.signature))) } catch {
                 logger.error(
                     "a confirmed job's stored signature does not parse; it cannot be finalized",
                     metadata: ["job": "\(job.id)", "error": "\(error.message)"])
             }
         }
-        var pass = Pass(checked: checked.count)
+        var pass = Pass(checked: taken.count)
         guard !checked.isEmpty else { return pass }
         let statuses = try await rpc.signatureStatuses(checked.map(\.signature))
         var finalized: [Int64] = []
@@ -94,8 +95,10 @@ public struct JobFinalizer: Sendable {
     /// the finalized block height, their mint accounts and the statuses of all their transactions, one call each.
     private func reopenAbandoned(_ jobs: [(job: ConfirmedJobCheck, signature: Signature)]) async throws -> Int {
         let judged = jobs.compactMap { job, signature -> (job: ConfirmedJobCheck, signature: Signature, mint: PublicKey, all: [Signature])? in
+            // A transaction that cannot be asked about may be the token's creator: such a job is not judged.
             guard let mint = job.mintAddress.flatMap({ try? PublicKey(base58: $0) }) else { return nil }
             var all = job.signatures.compactMap { try? Signature(base58: $0) }
+            guard all.count == job.signatures.count else { return nil }
             if !all.contains(signature) { all.append(signature) }
             return (job, signature, mint, all)
         }
