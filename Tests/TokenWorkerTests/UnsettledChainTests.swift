@@ -28,10 +28,10 @@ import TokenWorker
 
     // MARK: A block height from a lagging node
 
-    /// A load-balanced RPC answers one blockhash reading from a node that lags (1,600 blocks, about eleven minutes):
-    /// the machine's "ten lives" bound clamps the stored transaction's last valid height (10,150) to the stale height
-    /// plus 1,500 (9,900), below its real one. When the fresh nodes answer again (10,002), the transaction counts as
-    /// expired 148 blocks before it is, and the job (its attempts used up) fails while its transaction can still land.
+    /// A load-balanced RPC answers one blockhash reading from a node that lags (1,600 blocks, about eleven minutes).
+    /// The machine's "ten lives" bound, taken from that reading, clamped the stored transaction's last valid height
+    /// (10,150) to the stale height plus 1,500 (9,900): when the fresh nodes answered again (10,002), the transaction
+    /// counted as expired 148 blocks early, and the job (its attempts used up) failed while it could still land.
     @Test func aStaleBlockHeightNeverExpiresATransactionBeforeItsLastValidHeight() {
         var h = H()
         let stored = H.transaction("a", blockhash: 1)
@@ -52,10 +52,10 @@ import TokenWorker
 
     /// The job's first transaction expired and a lagging node read no token, so the worker signed again; that build
     /// failed for good (the payer ran dry), so the job looked once more, and a node showed the first transaction as
-    /// processed (its mint at the address): "created, not yet confirmed". The job then follows with no live
-    /// transaction: only a poll (status cache only) showing a confirmation can end it. When that never comes (the
-    /// processed block was abandoned, or the transaction is older than the node's status cache), the job is held
-    /// for ever: lease renewed, a place of the budget taken, never confirmed, failed or retried, nothing looked at again.
+    /// processed (its mint at the address): "created, not yet confirmed". Following with no live transaction, only a
+    /// poll (status cache only) showing a confirmation could end it; when that never came (the processed block
+    /// abandoned, or the transaction older than the node's status cache), the job was held for ever: lease renewed, a
+    /// place of the budget taken, never confirmed, failed or retried. It must be looked at again.
     @Test func aJobFollowingNoLiveTransactionIsLookedAtAgainWhenItsCreatorNeverConfirms() {
         var h = H()
         let first = h.following(1, "a", lastValid: 1_150)

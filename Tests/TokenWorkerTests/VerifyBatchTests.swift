@@ -10,9 +10,9 @@ import TokenWorker
 @Suite struct VerifyBatchTests {
     typealias H = SenderMachineHarness
 
-    /// The chain stalls and every transaction in flight expires at the same block height: each job asks on its own
-    /// (`TokenSender.verify`: one getAccountInfo, then one getSignatureStatuses), 2 × N calls in one burst, unpaced,
-    /// where one getMultipleAccounts and one getSignatureStatuses for all the jobs would do (as the status poll does).
+    /// The chain stalls and every transaction in flight expires at the same block height: each job asked on its own
+    /// (one getAccountInfo, then one getSignatureStatuses), 2 × N calls in one burst, unpaced, where one action, one
+    /// getMultipleAccounts and one getSignatureStatuses for all the jobs, does (as the status poll does).
     @Test func jobsThatExpireTogetherAreVerifiedTogether() {
         var h = H()
         _ = h.tick()
