@@ -64,12 +64,17 @@ import TokenWorker
     }
 
     @Test func refusalsBeforeTheNodeLookedAreNotSent() {
-        for error in [RPCError(.rateLimited, "429", httpStatus: 429), RPCError(.httpStatus, "HTTP 413", httpStatus: 413)] {
-            guard case .notSent = SendOutcome.classify(error) else {
-                Issue.record("not sent: \(error)")
-                continue
-            }
+        guard case .notSent = SendOutcome.classify(RPCError(.httpStatus, "HTTP 413", httpStatus: 413)) else {
+            Issue.record("not sent: HTTP 413")
+            return
         }
+        // A 429 is not sent either, and asks every send to wait its Retry-After.
+        guard case .throttled(_, let retryAfter) = SendOutcome.classify(RPCError(.rateLimited, "429", httpStatus: 429, retryAfter: .seconds(3)))
+        else {
+            Issue.record("throttled: HTTP 429")
+            return
+        }
+        #expect(retryAfter == .seconds(3))
     }
 }
 

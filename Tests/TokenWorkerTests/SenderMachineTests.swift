@@ -223,7 +223,7 @@ import TokenWorker
         #expect(actions.outcomes.isEmpty && actions.verifies.isEmpty)
     }
 
-    @Test(arguments: [SendOutcome.refused(.blockhashNotFound), .notSent("HTTP 429")])
+    @Test(arguments: [SendOutcome.refused(.blockhashNotFound), .notSent("HTTP 413")])
     func aFirstSendTheNodeDidNotTakeIsRepeatedWithThePreflight(outcome: SendOutcome) {
         var h = H()
         let built = H.built("a", blockhash: 1)

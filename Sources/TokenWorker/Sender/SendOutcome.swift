@@ -6,8 +6,11 @@ public import SolanaRPC
 public enum SendOutcome: Sendable, Hashable {
     /// The node took it (answered its signature).
     case accepted
-    /// The request was refused before the node looked at it (429, another 4xx): send it again, preflight included.
+    /// The request was refused before the node looked at it (a 4xx): send it again, preflight included.
     case notSent(String)
+    /// The endpoint answered 429: nothing was sent, and every send waits `retryAfter` (its Retry-After, clamped by the
+    /// client), or a pause of the sender's own when it gave none.
+    case throttled(String, retryAfter: Duration?)
     /// It may or may not have been forwarded (a timeout, a broken connection, a 5xx, an odd answer): follow it as sent.
     case ambiguous(String)
     /// The preflight simulation refused it: the node did not forward it.
@@ -17,7 +20,7 @@ public enum SendOutcome: Sendable, Hashable {
     public static func classify(_ error: RPCError) -> SendOutcome {
         switch error.code {
         case .rateLimited:
-            return .notSent(error.description)
+            return .throttled(error.description, retryAfter: error.retryAfter)
         case .httpStatus:
             return (error.httpStatus ?? 500) >= 500 ? .ambiguous(error.description) : .notSent(error.description)
         case .rpc where error.rpcCode == -32002:

@@ -195,6 +195,7 @@ extension SenderMachine {
 
     mutating func sent(_ answers: [(jobID: Int64, signature: Signature, outcome: SendOutcome)], at now: ContinuousClock.Instant) -> [SenderAction] {
         var actions: [SenderAction] = []
+        var throttled: (reason: String, retryAfter: Duration?)?
         for (id, signature, outcome) in answers {
             guard var flight = flights[id], flight.phase == .following, var live = flight.live, live.signature == signature,
                 case .inFlight(let preflight, let since) = live.sending
@@ -203,6 +204,10 @@ extension SenderMachine {
             switch outcome {
             case .accepted:
                 live.sending = .sent(at: since)
+                throttledInARow = 0
+            case .throttled(let reason, let retryAfter):
+                live.sending = .due(preflight: preflight, at: now)
+                throttled = (reason, max(throttled?.retryAfter ?? .zero, retryAfter ?? .zero))
             case .ambiguous(let reason):
                 live.sending = .sent(at: since)
                 actions.append(.log(.debug, "a send got no clear answer; following the transaction as sent: \(reason)", job: id))
@@ -221,6 +226,15 @@ extension SenderMachine {
             }
             flight.live = live
             flights[id] = flight
+        }
+        if let throttled {
+            // The endpoint asks every send to wait, not one job's: all wait out its Retry-After, or without one a
+            // pause from the status poll's interval, doubling while the 429s go on.
+            throttledInARow += 1
+            let own = Backoff(initial: configuration.statusPollInterval, maximum: configuration.retryMax).delay(retry: throttledInARow)
+            let pause = max(own, throttled.retryAfter ?? .zero)
+            sendsPausedUntil = max(sendsPausedUntil ?? now, now + pause)
+            actions.append(.log(.info, "the endpoint answered sends with 429; sending nothing for \(pause): \(throttled.reason)", job: nil))
         }
         return actions
     }

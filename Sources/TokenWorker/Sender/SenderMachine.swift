@@ -102,6 +102,10 @@ public struct SenderMachine: Sendable {
     /// The fee payer's balance as last read, and what the transactions first sent since may take from it.
     var payerBalance: UInt64?
     var spentSinceBalance: UInt64 = 0
+    /// No send goes before this: an endpoint answered 429 (its Retry-After, or a pause growing while the 429s go on).
+    var sendsPausedUntil: ContinuousClock.Instant?
+    /// Batches of sends answered 429 in a row, for that pause.
+    var throttledInARow = 0
     /// Sends allowed now under `sendsPerSecond`, and when the allowance was last topped up.
     var sendAllowance: Double?
     var sendAllowanceAt: ContinuousClock.Instant?
@@ -237,7 +241,8 @@ public struct SenderMachine: Sendable {
     /// must be repeated, at their time; a rebroadcast in the shared round. Never under a lease that may have lapsed.
     mutating func sendIfDue(_ flight: inout JobFlight, rebroadcastRound: Bool, at now: ContinuousClock.Instant) -> SendOrder? {
         guard var live = flight.live, let transaction = live.transaction, !live.processed, !live.refused, !live.landedFailed,
-            now < flight.leaseValidUntil - configuration.leaseMargin, sendAllowance.map({ $0 >= 1 }) ?? true
+            now < flight.leaseValidUntil - configuration.leaseMargin, sendAllowance.map({ $0 >= 1 }) ?? true,
+            now >= sendsPausedUntil ?? now
         else { return nil }
         let preflight: Bool
         switch live.sending {
