@@ -166,6 +166,13 @@ public final class StatusSampler: Service, Sendable {
             return outage.reason
         }
         database.probed(problem)
+        // /metrics answers without the database, so `up` stays 1 through an outage: this gauge shows it.
+        if let registry {
+            Self.gauge(
+                registry, "flutterbye_database_up", help: "1 while the database answers this process's probe (every second), 0 while it does not"
+            )
+            .set(problem == nil ? 1.0 : 0.0)
+        }
         if let problem, before == nil {
             logger.warning("the database does not answer; requests that need it are answered 503 until it does", metadata: ["reason": "\(problem)"])
         } else if problem == nil, before != nil {

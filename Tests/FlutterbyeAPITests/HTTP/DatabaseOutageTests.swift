@@ -94,7 +94,10 @@ struct DatabaseOutageTests {
             #expect(ContinuousClock.now - started < APILimits.databaseTimeout)
             // What needs no database answers.
             #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
-            #expect(try await http.execute(uri: "/metrics", method: .get).status == .ok)
+            let metrics = try await http.execute(uri: "/metrics", method: .get, headers: StatusAPITests.auth)
+            #expect(metrics.status == .ok)
+            // /metrics answers, so `up` stays 1: the outage shows in a gauge of its own, which an alert reads.
+            #expect(String(buffer: metrics.body).contains("\nflutterbye_database_up 0"), "\(String(buffer: metrics.body).prefix(2_000))")
 
             try await cluster.resume()
             var back = false
@@ -103,6 +106,8 @@ struct DatabaseOutageTests {
                 if !back { try await Task.sleep(for: .milliseconds(200)) }
             }
             #expect(back, "the API did not serve jobs within 30 s of the database coming back")
+            let metricsAfter = String(buffer: try await http.execute(uri: "/metrics", method: .get, headers: StatusAPITests.auth).body)
+            #expect(metricsAfter.contains("\nflutterbye_database_up 1"), "\(metricsAfter.prefix(2_000))")
             let after = try await http.execute(
                 uri: "/v1/jobs", method: .post, headers: StatusAPITests.jsonHeaders(), body: StatusAPITests.jobBody("outage-3"))
             #expect(after.status == .created)
