@@ -42,6 +42,8 @@ public enum ProductionPolicy {
                 }
             }
         }
+        // A variable of the service's prefix that is none of its settings is a slip, on any cluster.
+        review.warnings += ServiceSettingNames.warnings(configuration.environment)
         // Read on every cluster: a value that is neither a yes nor a no is a typo wherever it would not matter yet.
         // nil: neither (refused here, so not refused again below).
         let payerIntended: Bool?

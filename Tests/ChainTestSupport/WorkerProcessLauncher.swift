@@ -72,7 +72,10 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("flutterbye-\(command)-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.command = command
-        environment = ProcessInfo.processInfo.environment
+        // The test harness's own variables are none of the service's settings (it would warn about each).
+        environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !(name.hasPrefix("FLUTTERBYE_TEST_") || ["FLUTTERBYE_PYTHON", "FLUTTERBYE_CHROMIUM"].contains(name))
+        }
         environment["DATABASE_URL"] = databaseURL
         environment["SOLANA_RPC_URL"] = rpcURL.absoluteString
         environment.merge(settings) { $1 }
@@ -90,7 +93,10 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
         let keyFile = directory.appendingPathComponent("payer.json")
         try Data(("[" + payer.exportSecretKey().map(String.init).joined(separator: ",") + "]").utf8).write(to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
-        environment = ProcessInfo.processInfo.environment
+        // The test harness's own variables are none of the service's settings (it would warn about each).
+        environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !(name.hasPrefix("FLUTTERBYE_TEST_") || ["FLUTTERBYE_PYTHON", "FLUTTERBYE_CHROMIUM"].contains(name))
+        }
         environment["DATABASE_URL"] = databaseURL
         environment["SOLANA_RPC_URL"] = rpcURL.absoluteString
         environment["SOLANA_KEYPAIR_PATH"] = keyFile.path

@@ -36,4 +36,32 @@ struct UnusedSettingTests {
             used == .seconds(2) || mentioned,
             "\(name)=2 with FLUTTERBYE_INDEX_POLL_MILLISECONDS=10000 is used as \(String(describing: used)) without a word")
     }
+
+    /// A misspelt optional variable of the service's own prefix was ignored without a word: the default was used and
+    /// `config check` said the configuration is usable (only FLUTTERBYE_WORKER_CONCURRENCY, the old name, was refused
+    /// by name). It is warned about, with the setting it most resembles.
+    @Test(arguments: [
+        ("FLUTTERBYE_MAX_INFLIGHT", "FLUTTERBYE_MAX_IN_FLIGHT"), ("FLUTTERBYE_EVENT_RETENTION_DAYS", "FLUTTERBYE_EVENT_RETENTION_HOURS"),
+        ("FLUTTERBYE_JOB_LEASE_SECS", "FLUTTERBYE_JOB_LEASE_SECONDS"), ("FLUTTERBYE_INDEX_POLL_MS", "FLUTTERBYE_INDEX_POLL_MILLISECONDS"),
+    ])
+    func aMisspeltServiceVariableIsNotSilentlyIgnored(_ misspelt: String, _ meant: String) {
+        let environment = Self.environment([misspelt: "64"])
+        #expect(Self.mentions(misspelt, in: environment), "\(misspelt)=64 is ignored without a word")
+        #expect(Self.mentions("did you mean \(meant)?", in: environment))
+        // The service's settings and its development switches are not warned about.
+        #expect(!Self.mentions("is not a setting", in: Self.environment(["FLUTTERBYE_MAX_IN_FLIGHT": "64"])))
+    }
+
+    /// The list the warning checks against is the README's: every `FLUTTERBYE_` variable its Configuration documents,
+    /// and no other.
+    @Test func theSettingNamesAreTheREADMEs() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../README.md"), encoding: .utf8)
+        let documented = Set(
+            readme.split(separator: "`").map(String.init).filter {
+                $0.hasPrefix("FLUTTERBYE_") && $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" }
+            }
+        )
+        #expect(documented.subtracting(["FLUTTERBYE_DEV_"]) == ServiceSettingNames.all)
+    }
 }
