@@ -74,7 +74,8 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
         self.command = command
         // The test harness's own variables are none of the service's settings (it would warn about each).
         environment = ProcessInfo.processInfo.environment.filter { name, _ in
-            !(name.hasPrefix("FLUTTERBYE_TEST_") || ["FLUTTERBYE_PYTHON", "FLUTTERBYE_CHROMIUM"].contains(name))
+            !(["FLUTTERBYE_TEST_", "FLUTTERBYE_LOAD_", "FLUTTERBYE_BENCH_"].contains { name.hasPrefix($0) }
+                || ["FLUTTERBYE_PYTHON", "FLUTTERBYE_CHROMIUM", "FLUTTERBYE_BINARY"].contains(name))
         }
         environment["DATABASE_URL"] = databaseURL
         environment["SOLANA_RPC_URL"] = rpcURL.absoluteString
@@ -95,7 +96,8 @@ public final class WorkerProcessLauncher: @unchecked Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
         // The test harness's own variables are none of the service's settings (it would warn about each).
         environment = ProcessInfo.processInfo.environment.filter { name, _ in
-            !(name.hasPrefix("FLUTTERBYE_TEST_") || ["FLUTTERBYE_PYTHON", "FLUTTERBYE_CHROMIUM"].contains(name))
+            !(["FLUTTERBYE_TEST_", "FLUTTERBYE_LOAD_", "FLUTTERBYE_BENCH_"].contains { name.hasPrefix($0) }
+                || ["FLUTTERBYE_PYTHON", "FLUTTERBYE_CHROMIUM", "FLUTTERBYE_BINARY"].contains(name))
         }
         environment["DATABASE_URL"] = databaseURL
         environment["SOLANA_RPC_URL"] = rpcURL.absoluteString
