@@ -19,4 +19,8 @@ public struct SignatureStatus: Sendable, Hashable {
 
     /// Whether the transaction succeeded.
     public var succeeded: Bool { error == nil || error == .null }
+
+    /// Whether its block is confirmed or finalized (a status without a level counts as processed): what it did, success
+    /// or failure, stands.
+    public var isConfirmed: Bool { (confirmationStatus ?? .processed) >= .confirmed }
 }

@@ -61,7 +61,7 @@ public enum MintVerdict: Sendable, Hashable {
             status.flatMap { $0.succeeded ? (signature, $0) : nil }
         }
         let creator =
-            succeeded.first { ($0.1.confirmationStatus ?? .processed) >= .confirmed } ?? succeeded.first
+            succeeded.first { $0.1.isConfirmed } ?? succeeded.first
         guard let account, !(account.owner == SystemProgram.programID && account.data.isEmpty) else {
             if let creator {
                 return .unknown(
@@ -90,7 +90,7 @@ public enum MintVerdict: Sendable, Hashable {
         // job's address without its key), with the job's authorities then. Their holders may change them since (an
         // address the job handed the mint authority to may revoke it), and the token is still the job's.
         if let creator {
-            return .created(by: creator.0, confirmed: (creator.1.confirmationStatus ?? .processed) >= .confirmed)
+            return .created(by: creator.0, confirmed: creator.1.isConfirmed)
         }
         guard mint.mintAuthority == expected.mintAuthority else {
             return .foreign(

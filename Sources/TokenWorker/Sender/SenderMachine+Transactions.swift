@@ -296,8 +296,7 @@ extension SenderMachine {
             guard var flight = flights[id], flight.phase == .following else { continue }
             let known = flight.signatures.compactMap { signature in statuses[signature].map { (signature, $0) } }
             guard !known.isEmpty else { continue }
-            if let (signature, _) = known.first(where: { $0.1.map { $0.succeeded && ($0.confirmationStatus ?? .processed) >= .confirmed } ?? false })
-            {
+            if let (signature, _) = known.first(where: { $0.1.map { $0.succeeded && $0.isConfirmed } ?? false }) {
                 actions += finish(&flight, .confirm(flight.lease, signature: signature))
                 continue
             }
@@ -306,7 +305,7 @@ extension SenderMachine {
             live.processed = processed
             // A failure counts once its block is confirmed: one only processed may be on a fork the cluster abandons,
             // and the same transaction can still land, and succeed, on the fork that wins.
-            if let status = statuses[live.signature] ?? nil, !status.succeeded, (status.confirmationStatus ?? .processed) >= .confirmed {
+            if let status = statuses[live.signature] ?? nil, !status.succeeded, status.isConfirmed {
                 live.landedFailed = true
                 flight.live = live
                 switch LandedFailure.classify(status.error, of: live.transaction) {
