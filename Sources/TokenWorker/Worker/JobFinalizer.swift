@@ -92,7 +92,7 @@ public struct JobFinalizer: Sendable {
     }
 
     /// Judges jobs whose confirmed transaction the node does not have, and gives back those whose block was abandoned:
-    /// the finalized block height, their mint accounts and the statuses of all their transactions, one call each.
+    /// the finalized block height, then their mint accounts and the statuses of all their transactions (`mintsAndStatuses`).
     private func reopenAbandoned(_ jobs: [(job: ConfirmedJobCheck, signature: Signature)]) async throws -> Int {
         let judged = jobs.compactMap { job, signature -> (job: ConfirmedJobCheck, signature: Signature, mint: PublicKey, all: [Signature])? in
             // A transaction that cannot be asked about may be the token's creator: such a job is not judged.
@@ -104,17 +104,12 @@ public struct JobFinalizer: Sendable {
         }
         guard !judged.isEmpty else { return 0 }
         let height = try await rpc.blockHeight(commitment: .finalized)
-        let accounts = try await rpc.multipleAccounts(judged.map(\.mint), commitment: .finalized)
-        let statuses = try await rpc.signatureStatuses(judged.flatMap(\.all))
-        // Each answer in its place (the client checks that), else nothing is judged.
-        guard accounts.count == judged.count, statuses.count == judged.reduce(0, { $0 + $1.all.count }) else { return 0 }
-        var offset = 0
+        // Each answer in its place, else nothing is judged.
+        guard let reads = try await rpc.mintsAndStatuses(judged.map { ($0.mint, $0.all) }, commitment: .finalized) else { return 0 }
         var abandoned: [(id: Int64, signature: String, message: String)] = []
-        for (entry, account) in zip(judged, accounts) {
-            let own = Array(statuses[offset..<offset + entry.all.count])
-            offset += entry.all.count
+        for (entry, read) in zip(judged, reads) {
             let verdict = FinalityVerdict.judge(
-                confirmed: entry.signature, mint: entry.mint, account: account, statuses: own, finalizedBlockHeight: height,
+                confirmed: entry.signature, mint: entry.mint, account: read.account, statuses: read.statuses, finalizedBlockHeight: height,
                 lastValidBlockHeight: entry.job.lastValidBlockHeight)
             if case .abandoned(let message) = verdict { abandoned.append((entry.job.id, entry.job.signature, message)) }
         }

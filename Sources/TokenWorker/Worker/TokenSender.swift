@@ -185,22 +185,14 @@ struct TokenSender: Sendable {
     /// for each job.
     private func verify(_ orders: [VerifyOrder]) async -> [SenderEvent] {
         do {
-            let accounts = try await rpc.multipleAccounts(orders.map(\.expected.address), commitment: .confirmed)
-            let statuses = try await rpc.signatureStatuses(orders.flatMap(\.signatures), searchTransactionHistory: true)
-            guard accounts.count == orders.count, statuses.count == orders.reduce(0, { $0 + $1.signatures.count }) else {
+            guard let reads = try await rpc.mintsAndStatuses(orders.map { ($0.expected.address, $0.signatures) }, commitment: .confirmed) else {
                 return orders.map { .verified(jobID: $0.jobID, .unknown("the node answered for other mints or transactions than asked")) }
             }
-            var events: [SenderEvent] = []
-            var offset = 0
-            for (order, account) in zip(orders, accounts) {
-                let own = Array(statuses[offset..<offset + order.signatures.count])
-                offset += order.signatures.count
-                events.append(
-                    .verified(
-                        jobID: order.jobID, MintVerdict.judge(account: account, signatures: order.signatures, statuses: own, expected: order.expected)
-                    ))
+            return zip(orders, reads).map { order, read in
+                .verified(
+                    jobID: order.jobID,
+                    MintVerdict.judge(account: read.account, signatures: order.signatures, statuses: read.statuses, expected: order.expected))
             }
-            return events
         } catch {
             return orders.map { .verified(jobID: $0.jobID, .unknown("reading the mints and the jobs' transactions failed: \(error.description)")) }
         }
