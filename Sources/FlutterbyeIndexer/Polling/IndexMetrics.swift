@@ -14,15 +14,16 @@ enum IndexMetrics {
 
     /// Records that this process starts following `addresses` at `date` (the configured ones; a catch-up replaces it).
     static func following(_ addresses: [AddressCursor], at date: Date = Date()) {
-        for address in addresses where address.role.isConfigured {
-            Gauge(label: caughtUp, dimensions: [("role", address.role.rawValue), ("address", address.address.base58)])
-                .record(date.timeIntervalSince1970)
-        }
+        for address in addresses where address.role.isConfigured { record(address, at: date) }
     }
 
     /// Records a poll of `address` that ended with `outcome`, finished at `date`.
     static func polled(_ address: AddressCursor, outcome: PollOutcome, at date: Date = Date()) {
         guard outcome.caughtUp, address.role.isConfigured else { return }
+        record(address, at: date)
+    }
+
+    private static func record(_ address: AddressCursor, at date: Date) {
         Gauge(label: caughtUp, dimensions: [("role", address.role.rawValue), ("address", address.address.base58)])
             .record(date.timeIntervalSince1970)
     }

@@ -87,8 +87,14 @@ extension TokenJobQueue {
             if let id = try? row.makeRandomAccess()["id"].decode(Int64.self) { reopened.insert(id) }
         }
         if let first = reopened.min() {
-            _ = try await run("SELECT pg_notify(\(Self.notificationChannel), \(String(first)))", "notifying workers")
+            try await notifyWorkers(first)
         }
         return reopened
+    }
+
+    /// Wakes the workers (`NOTIFY` on `notificationChannel`) for job `jobID`, made runnable by an operator or the
+    /// finalizer rather than by an enqueue, which notifies by itself.
+    func notifyWorkers(_ jobID: Int64) async throws(StoreError) {
+        _ = try await run("SELECT pg_notify(\(Self.notificationChannel), \(String(jobID)))", "notifying workers")
     }
 }

@@ -49,7 +49,7 @@ extension TokenJobQueue {
             RETURNING \(unescaped: Self.columns)
             """, "retrying job \(jobID)")
         if let job = rows.first {
-            _ = try await run("SELECT pg_notify(\(Self.notificationChannel), \(String(jobID)))", "notifying workers")
+            try await notifyWorkers(jobID)
             return job
         }
         let current = try await job(id: jobID)

@@ -195,7 +195,7 @@ extension SenderMachine {
 
     mutating func sent(_ answers: [(jobID: Int64, signature: Signature, outcome: SendOutcome)], at now: ContinuousClock.Instant) -> [SenderAction] {
         var actions: [SenderAction] = []
-        var throttled: (reason: String, retryAfter: Duration?)?
+        var throttled: (reason: String, retryAfter: Duration)?
         for (id, signature, outcome) in answers {
             guard var flight = flights[id], flight.phase == .following, var live = flight.live, live.signature == signature,
                 case .inFlight(let preflight, let since) = live.sending
@@ -207,7 +207,7 @@ extension SenderMachine {
                 throttledInARow = 0
             case .throttled(let reason, let retryAfter):
                 live.sending = .due(preflight: preflight, at: now)
-                throttled = (reason, max(throttled?.retryAfter ?? .zero, retryAfter ?? .zero))
+                throttled = (reason, max(throttled?.retryAfter ?? .zero, retryAfter ?? .zero))  // .zero: none given
             case .ambiguous(let reason):
                 live.sending = .sent(at: since)
                 actions.append(.log(.debug, "a send got no clear answer; following the transaction as sent: \(reason)", job: id))
@@ -232,7 +232,7 @@ extension SenderMachine {
             // pause from the status poll's interval, doubling while the 429s go on.
             throttledInARow += 1
             let own = Backoff(initial: configuration.statusPollInterval, maximum: configuration.retryMax).delay(retry: throttledInARow)
-            let pause = max(own, throttled.retryAfter ?? .zero)
+            let pause = max(own, throttled.retryAfter)
             sendsPausedUntil = max(sendsPausedUntil ?? now, now + pause)
             actions.append(.log(.info, "the endpoint answered sends with 429; sending nothing for \(pause): \(throttled.reason)", job: nil))
         }
