@@ -78,7 +78,7 @@ import TokenWorker
         _ = h.handle(.statuses([first.id: nil]))
         #expect(h.handle(.blockHeight(1_150)).verifies.isEmpty, "still valid at its last valid block height")
         let verify = h.handle(.blockHeight(1_151)).verifies
-        #expect(verify == [VerifyOrder(jobID: 1, expected: Self.expectation("a"), signatures: [first.id])])
+        #expect(verify == [VerifyOrder(jobID: 1, expected: Self.expectation("a"), signatures: [first.id], enqueuedAt: H.enqueuedAt)])
         let rebuild = h.handle(.verified(jobID: 1, .absent)).builds
         #expect(rebuild.map(\.jobID) == [1] && rebuild.first?.simulateOwnUnits == false)
         let second = H.built("a", blockhash: 2, lastValid: 1_300)
@@ -118,7 +118,10 @@ import TokenWorker
             actions = h.handle(
                 .statuses([first.id: nil, second.transaction.id: H.status(.confirmed, error: ["InstructionError": [3, ["Custom": 0]]])]))
         }
-        #expect(actions.verifies == [VerifyOrder(jobID: 1, expected: Self.expectation("a"), signatures: [first.id, second.transaction.id])])
+        #expect(
+            actions.verifies == [
+                VerifyOrder(jobID: 1, expected: Self.expectation("a"), signatures: [first.id, second.transaction.id], enqueuedAt: H.enqueuedAt)
+            ])
         #expect(actions.outcomes.isEmpty, "never failed before the verdict")
         // The endpoint still lags: absent contradicts the chain's "in use", so the worker looks again, never fails.
         #expect(h.handle(.verified(jobID: 1, .absent)).outcomes.isEmpty)

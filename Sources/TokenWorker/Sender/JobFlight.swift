@@ -1,4 +1,5 @@
 import FlutterbyeStore
+import Foundation
 import SolanaCore
 
 /// One job in flight in the sender's state machine: its lease, what it stored, its newest transaction and the step it
@@ -6,6 +7,8 @@ import SolanaCore
 struct JobFlight: Sendable, Hashable {
     var lease: JobLease
     let idempotencyKey: String
+    /// When the job was enqueued.
+    let enqueuedAt: Date
     /// The job's claim count, for the backoff of a transient failure.
     let attempt: Int
     /// The job's fields, checked; nil when they are invalid.
@@ -50,6 +53,6 @@ struct JobFlight: Sendable, Hashable {
 
     /// Orders to verify the job's token.
     func verifyOrder() -> VerifyOrder? {
-        expectation.map { VerifyOrder(jobID: lease.jobID, expected: $0, signatures: signatures) }
+        expectation.map { VerifyOrder(jobID: lease.jobID, expected: $0, signatures: signatures, enqueuedAt: enqueuedAt) }
     }
 }

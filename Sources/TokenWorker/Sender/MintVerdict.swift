@@ -45,6 +45,9 @@ public enum MintVerdict: Sendable, Hashable {
     /// or a transaction the job never stored (the same idempotency key used by a job since pruned, or another database
     /// with the same master seed).
     case unattributed
+    /// As `unattributed`, but the node's ledger does not reach back to the job's transactions (`LedgerReach`): it
+    /// could not show them had they landed. Neither the job's token nor another's; what, for an operator.
+    case unattributable(String)
     /// The address holds something that is not the job's mint (what, for an operator). The job's transactions can
     /// never create the mint there.
     case foreign(String)

@@ -101,6 +101,19 @@ extension SenderMachine {
                     message:
                         "the mint at \(address) exists, but none of this job's \(flight.signatures.count) transaction(s) created it, and none can land any more: the same idempotency key was used before (by a job since pruned) or another database uses the same master seed. This job created nothing"
                 ))
+        case .unattributable(let detail):
+            if flight.couldStillLand(blockHeight: blockHeight) {
+                return retryVerification(&flight, reason, at: now, note: "the job's mint exists; waiting to see which transaction created it")
+            }
+            // Failing it would tell the backend that nothing was created, and a token may exist: the job waits, in the
+            // queue, for a node that can tell.
+            return finish(
+                &flight,
+                .retry(
+                    flight.lease, errorClass: "mint_unattributable",
+                    message:
+                        "\(detail). The job is not failed, as its token may exist: point SOLANA_RPC_URL at a node that keeps the transaction history since the job was enqueued; the job looks again in \(configuration.unattributableRecheck.components.seconds / 60) minutes",
+                    after: configuration.unattributableRecheck))
         case .foreign(let description):
             // The job's transactions can never create the mint at an address that holds something else.
             return fail(

@@ -76,7 +76,8 @@ extension SenderMachine {
                 signature: signature, transaction: transaction, lastValidBlockHeight: lastValid, sending: .due(preflight: false, at: now))
         }
         var flight = JobFlight(
-            lease: lease, idempotencyKey: request.idempotencyKey, attempt: job.attempt, plan: plan, expectation: expectation,
+            lease: lease, idempotencyKey: request.idempotencyKey, enqueuedAt: job.createdAt, attempt: job.attempt, plan: plan,
+            expectation: expectation,
             signatures: signatures, live: live, phase: .following, resolveFailure: resolveFailure,
             leaseValidUntil: claimedAt + configuration.lease)
         let id = job.id

@@ -47,6 +47,9 @@ public struct SenderMachine: Sendable {
         /// How long a mint found without any of the job's transactions as its creator is waited for (a lagging node)
         /// once none of them can land any more, before the job fails.
         public var unattributedPatience: Duration
+        /// When a job goes back to the queue because the node cannot say whether its transactions created its mint
+        /// (`MintVerdict.unattributable`), how long before it looks again.
+        public var unattributableRecheck: Duration
         /// When a transaction's first send goes with the preflight.
         public var preflight: PreflightPolicy
         /// Sends a second at most (first sends and rebroadcasts, in bursts of a second's worth), so that under an
@@ -59,7 +62,8 @@ public struct SenderMachine: Sendable {
             maxInFlight: Int = 512, claimBatch: Int = 100, claimPollInterval: Duration = .seconds(1),
             statusPollInterval: Duration = .milliseconds(400), rebroadcastInterval: Duration = .seconds(2),
             retryInitial: Duration = .milliseconds(250), retryMax: Duration = .seconds(30), buildRetriesInPlace: Int = 3,
-            unattributedPatience: Duration = .seconds(60), preflight: PreflightPolicy = .whenFundsAreUncertain,
+            unattributedPatience: Duration = .seconds(60), unattributableRecheck: Duration = .seconds(600),
+            preflight: PreflightPolicy = .whenFundsAreUncertain,
             sendsPerSecond: Double? = nil
         ) {
             self.mintAuthority = mintAuthority
@@ -75,6 +79,7 @@ public struct SenderMachine: Sendable {
             self.retryMax = retryMax
             self.buildRetriesInPlace = max(0, buildRetriesInPlace)
             self.unattributedPatience = unattributedPatience
+            self.unattributableRecheck = unattributableRecheck
             self.preflight = preflight
             self.sendsPerSecond = sendsPerSecond.flatMap { $0.isFinite && $0 > 0 ? max($0, 0.1) : nil }
         }

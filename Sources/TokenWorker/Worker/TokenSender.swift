@@ -185,14 +185,10 @@ struct TokenSender: Sendable {
     /// for each job.
     private func verify(_ orders: [VerifyOrder]) async -> [SenderEvent] {
         do {
-            guard let reads = try await rpc.mintsAndStatuses(orders.map { ($0.expected.address, $0.signatures) }, commitment: .confirmed) else {
+            guard let verdicts = try await rpc.mintVerdicts(orders) else {
                 return orders.map { .verified(jobID: $0.jobID, .unknown("the node answered for other mints or transactions than asked")) }
             }
-            return zip(orders, reads).map { order, read in
-                .verified(
-                    jobID: order.jobID,
-                    MintVerdict.judge(account: read.account, signatures: order.signatures, statuses: read.statuses, expected: order.expected))
-            }
+            return zip(orders, verdicts).map { .verified(jobID: $0.jobID, $1) }
         } catch {
             return orders.map { .verified(jobID: $0.jobID, .unknown("reading the mints and the jobs' transactions failed: \(error.description)")) }
         }

@@ -62,6 +62,10 @@ enum FuzzedMethods {
         },
         Method(name: "multipleAccounts") { client throws(RPCError) in _ = try await client.multipleAccounts([key, otherKey]) },
         Method(name: "multipleAccounts(150)") { client throws(RPCError) in _ = try await client.multipleAccounts(manyKeys) },
+        Method(name: "statusesWithLedgerStart") { client throws(RPCError) in
+            _ = try await client.statusesWithLedgerStart(Array(signatures.prefix(3)))
+        },
+        Method(name: "blockTime") { client throws(RPCError) in _ = try await client.blockTime(slot: 12_345) },
         Method(name: "call(getVersion)") { client throws(RPCError) in _ = try await client.call("getVersion", as: JSONValue.self) },
         Method(name: "batch") { client throws(RPCError) in
             _ = try await client.batch([(method: "getSlot", params: []), (method: "getBlockHeight", params: [])])
@@ -86,7 +90,8 @@ enum FuzzedMethods {
         switch method {
         case "getLatestBlockhash":
             text = #"{"context":{"slot":100},"value":{"blockhash":"\#(key)","lastValidBlockHeight":250}}"#
-        case "getSlot", "getBlockHeight", "getMinimumBalanceForRentExemption": text = "12345"
+        case "getSlot", "getBlockHeight", "getMinimumBalanceForRentExemption", "getFirstAvailableBlock": text = "12345"
+        case "getBlockTime": text = "1700000000"
         case "getHealth": text = #""ok""#
         case "getGenesisHash": text = #""\#(key)""#
         case "getBalance": text = #"{"context":{"slot":1},"value":5000}"#

@@ -56,6 +56,9 @@ struct SenderMachineHarness {
         BuiltTransaction(transaction: transaction(key, blockhash: blockhash), lastValidBlockHeight: lastValid)
     }
 
+    /// When the harness's jobs were enqueued.
+    static let enqueuedAt = Date(timeIntervalSince1970: 1_800_000_000)
+
     /// A claimed job: `stored` are the transactions it stored before (the last one is its newest).
     static func claimed(
         _ id: Int64, _ key: String, token: Int64 = 100, attempt: Int = 1, maxAttempts: Int = 25, mint: PublicKey? = nil,
@@ -66,7 +69,7 @@ struct SenderMachineHarness {
             id: id, request: request(key, maxAttempts: maxAttempts), state: .running, attempt: attempt, attemptedBy: "w", leaseToken: token,
             mintAddress: (mint ?? (stored.isEmpty ? nil : Self.mint(key)))?.base58, signature: stored.last?.id.base58,
             signatures: stored.map(\.id.base58), rawTransaction: stored.last?.serialized(), lastValidBlockHeight: stored.isEmpty ? nil : lastValid,
-            createdAt: now, updatedAt: now)
+            createdAt: enqueuedAt, updatedAt: now)
         return ClaimedJob(job: job, derivedMint: derivedMint ?? Self.mint(key))
     }
 

@@ -1,0 +1,57 @@
+public import SolanaCore
+
+/// Where a node's ledger starts, asked with what it knows of some transactions, so that "the node does not know this
+/// transaction" can be told from "the node no longer keeps the block it would be in".
+extension SolanaRPCClient {
+    /// `getSignatureStatuses` (searching the node's whole history) and `getFirstAvailableBlock` in one JSON-RPC batch,
+    /// so that the node that says what it knows of `signatures` also says where its ledger starts (more than 256
+    /// signatures go as several status calls of the batch). `ledgerStart` is nil when that call failed or answered no
+    /// slot: the node's ledger is then not known.
+    public func statusesWithLedgerStart(
+        _ signatures: [Signature]
+    ) async throws(RPCError) -> (statuses: [SignatureStatus?], ledgerStart: UInt64?) {
+        guard !signatures.isEmpty else { return ([], nil) }
+        let chunks = stride(from: 0, to: signatures.count, by: Self.signatureStatusesPerCall).map {
+            signatures[$0..<min($0 + Self.signatureStatusesPerCall, signatures.count)]
+        }
+        var calls: [(method: String, params: [JSONValue])] = chunks.map { chunk in
+            ("getSignatureStatuses", [.array(chunk.map { .string($0.base58) }), ["searchTransactionHistory": .bool(true)]])
+        }
+        calls.append(("getFirstAvailableBlock", []))
+        let answers = try await batch(calls, as: StatusesOrSlot.self)
+        guard answers.count == calls.count else { throw RPCError(.invalidResponse, "the batch's answers do not match its calls") }
+        var values: [StatusValue?] = []
+        for (chunk, answer) in zip(chunks, answers) {
+            guard case .statuses(let statuses)? = try answer.get(), statuses.value.count == chunk.count else {
+                throw RPCError(.invalidResponse, "getSignatureStatuses did not answer one status per signature")
+            }
+            values += statuses.value
+        }
+        let ledgerStart: UInt64? = if case .success(.slot(let slot)?)? = answers.last { slot } else { nil }
+        let statuses = values.map { value in
+            value.map { SignatureStatus(slot: $0.slot, confirmations: $0.confirmations, error: $0.err, confirmationStatus: $0.confirmationStatus) }
+        }
+        return (statuses, ledgerStart)
+    }
+
+    /// `getBlockTime`: when the block at `slot` was made (Unix seconds, as the cluster's votes put it); nil when the
+    /// node has no time for it.
+    public func blockTime(slot: UInt64) async throws(RPCError) -> Int64? {
+        try await call("getBlockTime", [.int(Int64(clamping: slot))], as: Int64?.self)
+    }
+
+    /// An answer in the batch of `statusesWithLedgerStart`: the statuses, or the first available block's slot.
+    enum StatusesOrSlot: Decodable, Sendable {
+        case statuses(WithContext<[StatusValue?]>)
+        case slot(UInt64)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let slot = try? container.decode(UInt64.self) {
+                self = .slot(slot)
+            } else {
+                self = .statuses(try container.decode(WithContext<[StatusValue?]>.self))
+            }
+        }
+    }
+}
