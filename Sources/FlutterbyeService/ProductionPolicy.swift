@@ -44,6 +44,7 @@ public enum ProductionPolicy {
         }
         // A variable of the service's prefix that is none of its settings is a slip, on any cluster.
         review.warnings += ServiceSettingNames.warnings(configuration.environment)
+        if configuration.parts.indexer { review.warnings += shadowedAliases(configuration.environment) }
         // Read on every cluster: a value that is neither a yes nor a no is a typo wherever it would not matter yet.
         // nil: neither (refused here, so not refused again below).
         let payerIntended: Bool?
@@ -124,16 +125,28 @@ public enum ProductionPolicy {
     /// The seeds' MainNet addresses the indexer follows and `environment` lacks (under their names or their aliases),
     /// each named: an index without one of them is not the platform's analytics.
     public static func missingMainnetAddresses(_ environment: ServiceEnvironment) -> [String] {
-        let addresses = [
-            ("MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID", "the Flutterbye program's id"),
-            ("MAINNET_ESCROW_WALLET", "ESCROW_WALLET", "the escrow wallet's address"),
-            ("MAINNET_FEE_WALLET", "FEE_WALLET", "the fee wallet's address"),
-        ]
-        return addresses.compactMap { name, alias, what in
+        mainnetAddresses.compactMap { name, alias, what in
             guard environment.value(name) == nil, environment.value(alias) == nil else { return nil }
             return "\(name) is not set: \(what), which the indexer follows on mainnet (or \(alias))"
         }
     }
+
+    /// A warning for each of the seeds' MainNet names whose alias is set too, to another value: the indexer follows
+    /// the MainNet name's address and ignores the alias, one of which is stale. Names only.
+    public static func shadowedAliases(_ environment: ServiceEnvironment) -> [String] {
+        mainnetAddresses.compactMap { name, alias, what in
+            guard let value = environment.value(name), let other = environment.value(alias), value != other else { return nil }
+            return
+                "\(alias) is set too, to another address than \(name): the indexer follows \(name) as \(what) and ignores \(alias); unset the stale one"
+        }
+    }
+
+    /// The seeds' MainNet names of the addresses the indexer follows, each with the alias it also reads and what it is.
+    static let mainnetAddresses = [
+        ("MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID", "the Flutterbye program's id"),
+        ("MAINNET_ESCROW_WALLET", "ESCROW_WALLET", "the escrow wallet's address"),
+        ("MAINNET_FEE_WALLET", "FEE_WALLET", "the fee wallet's address"),
+    ]
 
     /// What production mode adds to the problems of a configuration that cannot be read (`parts` of it), so that one
     /// run names everything: the missing MainNet addresses, when the indexer runs and the cluster is mainnet-beta or

@@ -52,6 +52,18 @@ struct UnusedSettingTests {
         #expect(!Self.mentions("is not a setting", in: Self.environment(["FLUTTERBYE_MAX_IN_FLIGHT": "64"])))
     }
 
+    /// A seed's MainNet name and its alias both set, to different addresses: the MainNet name was followed and the
+    /// alias ignored without a word (one of them is stale). Warned about, naming both; the same address twice is not.
+    @Test(arguments: [
+        ("MAINNET_ESCROW_WALLET", "ESCROW_WALLET"), ("MAINNET_FEE_WALLET", "FEE_WALLET"), ("MAINNET_PROGRAM_ID", "FLUTTERBYE_PROGRAM_ID"),
+    ])
+    func anAliasBesideItsMainnetNameIsNotSilentlyIgnored(_ name: String, _ alias: String) {
+        let other = "Grr4hFmNdGcT3S4ZMkD3fsTu2FwNAqmn4dMrrV6UZtQh"
+        #expect(Self.mentions("\(alias) is set too", in: Self.environment([alias: other])), "\(alias) is ignored without a word")
+        let same = Self.environment([:])[name]!
+        #expect(!Self.mentions("\(alias) is set too", in: Self.environment([alias: same])))
+    }
+
     /// The list the warning checks against is the README's: every `FLUTTERBYE_` variable its Configuration documents,
     /// and no other.
     @Test func theSettingNamesAreTheREADMEs() throws {
