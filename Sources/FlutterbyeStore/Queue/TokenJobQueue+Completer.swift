@@ -1,5 +1,6 @@
 public import Foundation
 import PostgresNIO
+import SolanaCore
 
 /// The completer (River's shape): the sender's steps, each written before the sender acts on it and guarded by the
 /// claim's lease; concurrent ones share a statement.
@@ -36,6 +37,9 @@ extension TokenJobQueue {
         }
     }
 
+    /// The most characters of a failure's message a job's errors keep, per attempt.
+    static let failureMessageLimit = 4_000
+
     /// Records a failed attempt. A permanent error fails the job; a transient one makes it retryable at `retryAt`, or
     /// fails it when its attempts are used up and it never stored a transaction (neither `signatures` nor `signature`: a
     /// row may have one without the other). A job with stored transactions is never failed for used-up attempts here:
@@ -44,6 +48,8 @@ extension TokenJobQueue {
     public func recordFailure(
         _ lease: JobLease, errorClass: String, message: String, permanent: Bool, retryAt: Date
     ) async throws(StoreError) -> TokenJobState {
+        // Partly a provider's words (a node's error, a simulation's logs), kept for every attempt: bounded.
+        let message = ErrorText.bounded(message, limit: Self.failureMessageLimit)
         let query: PostgresQuery = """
             UPDATE flutterbye.token_jobs
             SET state = CASE WHEN \(permanent) OR (attempt >= max_attempts AND \(unescaped: Self.storedNoTransaction()))

@@ -107,8 +107,13 @@ struct RPCErrorBody: Decodable {
     let message: String
     let data: JSONValue?
 
+    /// The most characters of a node's error message an `RPCError` keeps.
+    static let messageLimit = 1_000
+
     func rpcError(method: String) -> RPCError {
         RPCMetrics.errorAnswered(method)
+        // A node's own words, bounded: they go into every log line and job error that names this one.
+        let message = ErrorText.bounded(message, limit: Self.messageLimit)
         return RPCError(.rpc, "\(method) failed: \(message) (JSON-RPC error \(code))", rpcCode: code, data: data)
     }
 

@@ -51,6 +51,20 @@ struct ResponseBodyTests {
         try await server.close()
     }
 
+    /// A JSON-RPC error whose message is a megabyte: it went whole into the error, every log line that names it and
+    /// the job's stored errors. The error keeps its head, and says how much was cut.
+    @Test func aMegabyteErrorMessageIsCut() async throws {
+        let body =
+            Array(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":""#.utf8) + [UInt8](repeating: UInt8(ascii: "B"), count: 1 << 20)
+            + Array(#""}}"#.utf8)
+        let server = try await HostileRPCServer { _ in .http(status: 200, body: body, label: "1 MB error message") }
+        let (error, _) = await Self.failure(try Self.client(server))
+        #expect(error?.code == .rpc && error?.rpcCode == -32002, "\(String(describing: error))")
+        #expect((error?.message.utf8.count ?? 0) < 2_000, "\(error?.message.utf8.count ?? 0) bytes")
+        #expect(error?.message.contains("characters cut") == true)
+        try await server.close()
+    }
+
     @Test func anEndlessStreamIsRefusedAtTheCap() async throws {
         let server = try await HostileRPCServer { _ in
             var head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
