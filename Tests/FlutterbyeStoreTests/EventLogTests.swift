@@ -72,9 +72,11 @@ struct EventLogTests {
             try await client.query(
                 "INSERT INTO flutterbye.events (kind, job_id, state, attempt) VALUES ('job_state', \(marker), 'running', 7)",
                 logger: TestDatabase.logger)
-            // Other suites' jobs write events meanwhile: it is readable once their transactions that began before it end.
+            // Other suites' jobs write events meanwhile: it is readable once their transactions that began before it end
+            // (in any database of the cluster: transaction ids are the cluster's). On a loaded CI machine that took more
+            // than the 5 s this loop waited once; it waits up to a minute.
             var new: [LoggedEvent] = []
-            for _ in 0..<100 where new.isEmpty {
+            for _ in 0..<1_200 where new.isEmpty {
                 new = try await log.events(after: latest, kinds: [.jobState], limit: 1_000_000).filter {
                     $0.payloadJSON.contains("\"job_id\": \(marker)")
                 }
