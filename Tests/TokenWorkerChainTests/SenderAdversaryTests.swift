@@ -93,6 +93,25 @@ struct SenderAdversaryTests {
         }
     }
 
+    /// The recipient's associated token account has a known address as soon as the mint's is: lamports sent there
+    /// before the job must not keep its token from being created and minted to it.
+    @Test func lamportsSentToTheRecipientsTokenAccountAddressDoNotBlockTheJob() async throws {
+        try await withEnvironment { client, rpc, server in
+            let queue = TokenJobQueue(client: client, logger: Self.logger)
+            let mint = derivation.keypair(forJobKey: "holding-funded").publicKey
+            let ata = try AssociatedTokenAccountProgram.address(wallet: recipient, mint: mint, tokenProgram: TokenProgram.token.programID)
+            let gift = try Signature(base58: try await rpc.call("requestAirdrop", [.string(ata.base58), .uint(1_000_000)], as: String.self))
+            try await rpc.waitUntilConfirmed(gift)
+            _ = try await queue.enqueue(request("holding-funded"))
+            try await running([service(client, rpc)]) {
+                let seen = try await states(of: "holding-funded", queue) { [.confirmed, .finalized, .failed].contains($0) }
+                let errors = try await queue.job(idempotencyKey: "holding-funded")?.errors ?? []
+                #expect(!seen.contains(.failed), "\(seen) \(errors)")
+            }
+            try await expectRealToken("holding-funded", queue, rpc)
+        }
+    }
+
     @Test func lamportsSentToTheMintAddressWhileTheFirstSendIsLostDoNotBlockIt() async throws {
         try await withEnvironment { client, rpc, server in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
