@@ -131,8 +131,8 @@ struct SignatureHistoryTests {
     /// A node that answers a page's `before` with nothing because it does not know that signature (the client failed
     /// over to a lagging endpoint between pages) has not shown the end of the history while the cursor is not
     /// reached: the read fails naming the address (the poll is tried again, the cursor stays), and read again the
-    /// history comes back whole. A history past the cursor that ends exactly at a full page costs one call more (to
-    /// confirm its end); one that ends on a short page costs nothing more.
+    /// history comes back whole. A read of more than one page costs one call more, to confirm its end (its last page,
+    /// short or empty, may be another node's); a read of one page, nothing more.
     @Test func aPageWhoseAnchorTheNodeDoesNotKnowFailsTheReadInsteadOfEndingIt() async throws {
         let (server, rpc) = try await chain()
         let sent = try await transfers(rpc, count: 34, offset: 0)
@@ -151,7 +151,7 @@ struct SignatureHistoryTests {
 
         try await server.control(["before_unknown": ["count": 0], "reset_counters": true])
         #expect(try await history.signatures(of: watched, newerThan: cursor).map(\.signature) == Array(sent[6...]))
-        #expect(try await historyCalls(server) == 4, "a short last page ends the read")
+        #expect(try await historyCalls(server) == 5, "a short last page after full ones is confirmed as the end")
 
         // 24 past the cursor: three full pages, then an empty one, whose end is confirmed with one more call.
         let evenCursor = SignatureCursor(signature: all[9].signature, slot: all[9].slot)
@@ -197,11 +197,11 @@ struct SignatureHistoryTests {
         #expect(read.pagesReadAgain == 5)
         #expect(read.parts == 5)
         #expect(read.peakHeld <= 16 + 3 * 8)
-        #expect(try await historyCalls(server) == 8)
+        #expect(try await historyCalls(server) == 9, "8 pages and the end confirmed")
         var whole: [SignatureInfo] = []
         for part in 0..<read.parts { whole += try await history.entries(of: read, part: part) }
         #expect(whole.map(\.signature) == sent)
-        #expect(try await historyCalls(server) == 13, "one call for each page let go")
+        #expect(try await historyCalls(server) == 14, "one call for each page let go")
 
         // The first page read again is not the page it was: the read fails.
         try await server.control(["before_unknown": ["after": 7, "count": 1]])

@@ -18,7 +18,8 @@ struct HeldPagesTests {
         for top in stride(from: 18, through: 12, by: -2) {
             #expect(try paging.take(page([top, top - 1])) == .page(before: signature(top - 1)))
         }
-        #expect(try paging.take(page([10])) == .done)
+        #expect(try paging.take(page([10])) == .confirmEnd(before: signature(10)))
+        #expect(try paging.confirmEnd([], anchorKnown: true) == .done)
         return paging
     }
 

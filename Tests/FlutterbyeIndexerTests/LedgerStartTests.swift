@@ -36,6 +36,26 @@ struct LedgerStartTests {
         #expect(try unasked.take(SignaturePagingTests.page([30, 29])) == .done)
     }
 
+    /// The ledger start is the first page's node's. A later page may come from another node (a failover between
+    /// pages, a provider's load balancer) whose ledger starts later: its short page, listed `until` a cursor it does
+    /// not keep, ended the read, and the cursor moved past what lay between. A short page after a full one is now
+    /// confirmed as the end by one request (one node: the signature older than its last, and whether it knows that).
+    @Test func aShortPageAfterAFullOneFromAnotherNodeIsNotTakenAsTheEnd() throws {
+        // The first node keeps everything; the second page's node keeps slots from 26 on, of 11...30.
+        var paging = Self.paging(cursor: 10, ledgerStart: 0, pageSize: 3)
+        #expect(try paging.take(SignaturePagingTests.page([30, 29, 28])) == .page(before: PollScheduleTests.signature(28)))
+        #expect(try paging.take(SignaturePagingTests.page([27, 26])) == .confirmEnd(before: PollScheduleTests.signature(26)))
+        SignaturePagingTests.expectRefusal("the pruned node lists nothing older, though the cursor is") { () throws(RPCError) in
+            _ = try paging.confirmEnd([], anchorKnown: true)
+        }
+        SignaturePagingTests.expectRefusal("a node that keeps them lists 25 there") { () throws(RPCError) in
+            _ = try paging.confirmEnd([SignaturePagingTests.entry(25, slot: 25)], anchorKnown: true)
+        }
+        // Where the history truly ends there, the cursor comes next.
+        #expect(try paging.confirmEnd([SignaturePagingTests.entry(10, slot: 10)], anchorKnown: true) == .done)
+        #expect(paging.newestFirst == SignaturePagingTests.page(26...30).reversed())
+    }
+
     @Test func aFirstReadCutShortByAPrunedLedgerIsNotTheWholeHistory() throws {
         var whole = Self.paging(cursor: nil, ledgerStart: 1999)
         #expect(try whole.take(SignaturePagingTests.page((2001...3000).reversed())) == .page(before: PollScheduleTests.signature(2001)))
@@ -45,7 +65,8 @@ struct LedgerStartTests {
         // The node's ledger starts at or before the start slot: complete.
         var fromStart = Self.paging(cursor: nil, startSlot: 1999, ledgerStart: 1999)
         _ = try fromStart.take(SignaturePagingTests.page((2001...3000).reversed()))
-        #expect(try fromStart.take(SignaturePagingTests.page([2000, 1999])) == .done)
+        #expect(try fromStart.take(SignaturePagingTests.page([2000, 1999])) == .confirmEnd(before: PollScheduleTests.signature(1999)))
+        #expect(try fromStart.confirmEnd([SignaturePagingTests.entry(1998, slot: 1998)], anchorKnown: true) == .done)
         // An archive (its ledger from genesis): complete.
         var archive = Self.paging(cursor: nil, ledgerStart: 0)
         #expect(try archive.take(SignaturePagingTests.page([5, 4])) == .done)

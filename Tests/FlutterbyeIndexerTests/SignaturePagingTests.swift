@@ -31,10 +31,15 @@ struct SignaturePagingTests {
         }
     }
 
+    /// A short first page ends the read without another call; a short page after a full one is confirmed as the end
+    /// by one (it may be another node's: `LedgerStartTests`).
     @Test func aShortPageEndsTheReadWithoutAnotherCall() throws {
+        var first = Self.paging(cursor: 10)
+        #expect(try first.take(Self.page([12, 11])) == .done)
         var paging = Self.paging(cursor: 10)
         #expect(try paging.take(Self.page([20, 19, 18])) == .page(before: PollScheduleTests.signature(18)))
-        #expect(try paging.take(Self.page([17, 16])) == .done)
+        #expect(try paging.take(Self.page([17, 16])) == .confirmEnd(before: PollScheduleTests.signature(16)))
+        #expect(try paging.confirmEnd([Self.entry(10, slot: 10)], anchorKnown: true) == .done)
         #expect(paging.newestFirst == Self.page([20, 19, 18, 17, 16]))
     }
 
@@ -89,7 +94,8 @@ struct SignaturePagingTests {
     @Test func aPageThatDoesNotMoveBackIsRefused() throws {
         var sameSlot = Self.paging(cursor: nil)
         _ = try sameSlot.take([Self.entry(5, slot: 9), Self.entry(4, slot: 9), Self.entry(3, slot: 9)])
-        #expect(try sameSlot.take([Self.entry(2, slot: 9), Self.entry(1, slot: 8)]) == .done)
+        #expect(try sameSlot.take([Self.entry(2, slot: 9), Self.entry(1, slot: 8)]) == .confirmEnd(before: PollScheduleTests.signature(1)))
+        #expect(try sameSlot.confirmEnd([], anchorKnown: true) == .done)
         #expect(sameSlot.newestFirst.map(\.signature) == (1...5).reversed().map(PollScheduleTests.signature))
 
         var again = Self.paging(cursor: 1)

@@ -13,16 +13,18 @@ import SolanaRPC
 /// read would hold its poll and grow without bound).
 ///
 /// An empty page after a full one is what a node answers that does not know the page's `before` anchor (the client
-/// failed over to a lagging endpoint between pages), as well as the true end of the history. One more request tells
-/// them apart (`confirmEnd`): from one node, the one signature older than the anchor (without `until`) and whether
-/// that node knows the anchor. The history ends there when the node knows the anchor and lists nothing older than it
-/// but the cursor or what lies beyond it (or nothing at all, for a read without a cursor). A read that ends on a short
-/// page costs no such request.
+/// failed over to a lagging endpoint between pages), as well as the true end of the history; a short page after a
+/// full one may be a node's whose ledger starts after the cursor (another node than the first page's: a failover, a
+/// load balancer). One more request tells them apart (`confirmEnd`): from one node, the one signature older than the
+/// anchor (the page's last) without `until`, and whether that node knows the anchor. The history ends there when the
+/// node knows the anchor and lists nothing older than it but the cursor or what lies beyond it (or nothing at all, for
+/// a read without a cursor). A read that ends on its first page, short, costs no such request.
 ///
 /// A node keeps its ledger from a slot on (`ledgerStart`, its `getFirstAvailableBlock`): asked `until` a cursor older
 /// than that, it does not know the cursor and lists only what it keeps, a short page like the history's end. When the
-/// reader knows where the node's ledger starts, a read that ends without meeting its cursor is refused if that start
-/// lies after the slot the read must go back to (the cursor's, the start slot, or genesis for a whole history).
+/// reader knows where the ledger of the first page's node starts, a read that ends without meeting its cursor is
+/// refused if that start lies after the slot the read must go back to (the cursor's, the start slot, or genesis for a
+/// whole history).
 struct SignaturePaging: Sendable {
     /// The call the reader makes next.
     enum Step: Sendable, Hashable {
@@ -70,8 +72,13 @@ struct SignaturePaging: Sendable {
         let kept = HeldPages.firstCopies(page[..<end]).filter { !pages.contains($0.signature) }
         pages.add(raw: page, entries: kept, before: anchor?.signature)
         guard end == page.endIndex, page.count >= pageSize, let last = page.last else {
-            if end == page.endIndex { try checkLedgerGoesBack() }
-            return .done
+            guard end == page.endIndex else { return .done }
+            try checkLedgerGoesBack()
+            guard anchor != nil, let last = page.last else { return .done }
+            // A short page after a full one may be another node's (a failover, a load balancer), whose ledger may start
+            // after the cursor: confirmed as the end, as an empty page is.
+            anchor = last
+            return .confirmEnd(before: last.signature)
         }
         anchor = last
         return .page(before: last.signature)
@@ -79,13 +86,13 @@ struct SignaturePaging: Sendable {
 
     /// Takes the answer to `.confirmEnd`: the read is complete when the node knows the anchor and the signature it
     /// lists as older than the anchor is the cursor's, older than the cursor or `startSlot`, or none. Otherwise the
-    /// empty page hid part of the history, or the node does not know the anchor, and the read fails.
+    /// empty or short page hid part of the history, or the node does not know the anchor, and the read fails.
     func confirmEnd(_ older: [SignatureInfo], anchorKnown: Bool) throws(RPCError) -> Step {
         guard let anchor else { return .done }
         let reached = cursor.map { "though the cursor \($0.signature) (slot \($0.slot)) was not reached" } ?? "on a first read"
         guard anchorKnown else {
             throw refusal(
-                "listed nothing before \(anchor.signature), a signature it had just listed, \(reached): the endpoint does not "
+                "ended its listing at \(anchor.signature), a signature it had just listed, \(reached): the endpoint does not "
                     + "know that signature (a failover to a lagging endpoint between pages?)")
         }
         guard let next = older.first else {
@@ -99,7 +106,7 @@ struct SignaturePaging: Sendable {
         }
         if endsRead(next) { return .done }
         throw refusal(
-            "listed nothing before \(anchor.signature), yet lists \(next.signature) (slot \(next.slot)) there when asked again"
+            "ended its listing at \(anchor.signature), yet lists \(next.signature) (slot \(next.slot)) before it when asked again"
                 + "\(cursor == nil ? "" : " without the cursor"): the endpoint skipped part of the history (a failover to a lagging "
                 + "endpoint between pages?)")
     }
