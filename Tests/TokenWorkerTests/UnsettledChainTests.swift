@@ -48,6 +48,22 @@ import TokenWorker
         #expect(actions.outcomes.isEmpty, "failed while its transaction can land for 148 more blocks: \(actions.outcomes)")
     }
 
+    // MARK: A confirmation heard while the job's token is looked for
+
+    /// The job's transaction expired by block height before any status showed it, so the machine looks for its token;
+    /// meanwhile PubSub reports that very transaction confirmed (it landed just before its blockhash ran out, and the
+    /// node that reads the mint lags). The notice was dropped: the verdict of the lagging node (absent) made the job
+    /// sign again, and the new transaction could only fail, for a fee. The notice confirms the job.
+    @Test func aConfirmationHeardWhileTheTokenIsLookedForConfirmsTheJob() {
+        var h = H()
+        let transaction = h.following(1, "a", lastValid: 1_150)
+        _ = h.handle(.statuses([transaction.id: nil]))
+        #expect(h.handle(.blockHeight(1_151)).verifies.count == 1)
+        let actions = h.handle(.notified([transaction.id: H.status(.confirmed)]))
+        #expect(actions.outcomes == [.confirm(H.lease(1), signature: transaction.id)])
+        #expect(h.handle(.verified(jobID: 1, .absent)).builds.isEmpty, "nothing signed again")
+    }
+
     // MARK: A creator that never confirms, and no transaction of its own to follow
 
     /// The job's first transaction expired and a lagging node read no token, so the worker signed again; that build

@@ -51,6 +51,15 @@ struct JobFlight: Sendable, Hashable {
         return signatures.count > 1  // its older transactions may still show up
     }
 
+    /// Whether the job is looking for its token or building a new transaction (nothing of it being stored): a
+    /// confirmation of one of its transactions heard then settles it.
+    var isLookingForItsToken: Bool {
+        switch phase {
+        case .verifying, .verifyDue, .building, .buildDue: true
+        default: false
+        }
+    }
+
     /// Orders to verify the job's token.
     func verifyOrder() -> VerifyOrder? {
         expectation.map { VerifyOrder(jobID: lease.jobID, expected: $0, signatures: signatures, enqueuedAt: enqueuedAt) }

@@ -294,13 +294,16 @@ extension SenderMachine {
     mutating func received(_ statuses: [Signature: SignatureStatus?], at now: ContinuousClock.Instant) -> [SenderAction] {
         var actions: [SenderAction] = []
         for id in flights.keys.sorted() {
-            guard var flight = flights[id], flight.phase == .following else { continue }
+            guard var flight = flights[id], flight.phase == .following || flight.isLookingForItsToken else { continue }
             let known = flight.signatures.compactMap { signature in statuses[signature].map { (signature, $0) } }
             guard !known.isEmpty else { continue }
             if let (signature, _) = known.first(where: { $0.1.map { $0.succeeded && $0.isConfirmed } ?? false }) {
+                // Also heard (PubSub) while the job looks for its token or builds anew: whatever a lagging node says
+                // then, its own transaction confirmed; the answers still due are dropped.
                 actions += finish(&flight, .confirm(flight.lease, signature: signature))
                 continue
             }
+            guard flight.phase == .following else { continue }
             guard var live = flight.live else { continue }
             let processed = known.contains { $0.1?.succeeded ?? false }
             live.processed = processed
