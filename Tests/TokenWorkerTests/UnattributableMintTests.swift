@@ -1,6 +1,7 @@
 import FlutterbyeStore
 import Foundation
 import SolanaCore
+import SolanaRPC
 import Testing
 import TokenWorker
 
@@ -38,6 +39,39 @@ import TokenWorker
         }
         let full = LedgerReach(firstSlot: 0, firstBlockTime: nil)
         #expect(full.settle(.unattributed, enqueuedAt: Self.enqueuedAt, address: Self.address, transactions: 1) == .unattributed)
+    }
+
+    /// A job that stored no transaction (its build found the address in use) can have created nothing, whatever the
+    /// node keeps: its mint stays unattributed. The second look skipped nothing for it, so asked nothing, and with no
+    /// ledger start it turned unattributable: back to the queue every 10 minutes "as its token may exist".
+    @Test func aJobWithoutTransactionsIsNeverUnattributable() {
+        let pruned = LedgerReach(firstSlot: 9_000, firstBlockTime: Int64(Self.enqueuedAt.timeIntervalSince1970) + 86_400)
+        #expect(pruned.settle(.unattributed, enqueuedAt: Self.enqueuedAt, address: Self.address, transactions: 0) == .unattributed)
+        let orders = [Self.order(1, signatures: []), Self.order(2, signatures: [H.transaction("b", blockhash: 1).id])]
+        #expect(SecondLook.jobs([.unattributed, .unattributed], orders) == [1])
+    }
+
+    /// The second look failing (a broken batch, a timeout) leaves the verdicts of the other jobs verified with it: a
+    /// confirmed creator is still a confirmed creator. Only the jobs looked at again are unknown.
+    @Test func aFailedSecondLookLeavesTheOtherJobsVerdicts() {
+        let created = MintVerdict.created(by: H.transaction("a", blockhash: 1).id, confirmed: true)
+        let orders = [
+            Self.order(1, signatures: [H.transaction("a", blockhash: 1).id]), Self.order(2, signatures: [H.transaction("b", blockhash: 1).id]),
+        ]
+        let verdicts = SecondLook.verdicts(
+            [created, .unattributed], orders: orders, accounts: [nil, nil], looked: [1],
+            answer: .failure(RPCError(.timeout, "getSignatureStatuses timed out")))
+        #expect(verdicts.first == created)
+        guard case .unknown? = verdicts.last else {
+            Issue.record("\(verdicts)")
+            return
+        }
+    }
+
+    static func order(_ id: Int64, signatures: [Signature]) -> VerifyOrder {
+        VerifyOrder(
+            jobID: id, expected: MintExpectation(address: address, program: .token, decimals: 2, mintAuthority: H.payer.publicKey),
+            signatures: signatures, enqueuedAt: enqueuedAt)
     }
 
     @Test func anUnattributableMintSendsTheJobBackToTheQueueAndNeverFailsIt() {

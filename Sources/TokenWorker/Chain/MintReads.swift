@@ -22,33 +22,31 @@ extension SolanaRPCClient {
 
 extension SolanaRPCClient {
     /// The verdicts on `orders`' tokens (`MintVerdict.judge`), each in its place; nil when the answers do not line up
-    /// with what was asked. A mint judged unattributed (none of its job's transactions shows) is looked at once more:
-    /// its job's statuses asked again with the node's first available block in the same batch, and that block's time
-    /// (`LedgerReach`), so that a node which no longer keeps the blocks the transactions would be in does not fail a
+    /// with what was asked. A mint judged unattributed (none of its job's transactions shows) is looked at once more
+    /// (`SecondLook`): its job's statuses asked again with the node's first available block in the same batch, and
+    /// that block's time, so that a node which no longer keeps the blocks the transactions would be in does not fail a
     /// job whose token it created.
     func mintVerdicts(_ orders: [VerifyOrder]) async throws(RPCError) -> [MintVerdict]? {
         guard let reads = try await mintsAndStatuses(orders.map { ($0.expected.address, $0.signatures) }, commitment: .confirmed) else {
             return nil
         }
-        var verdicts = zip(orders, reads).map { order, read in
+        let first = zip(orders, reads).map { order, read in
             MintVerdict.judge(account: read.account, signatures: order.signatures, statuses: read.statuses, expected: order.expected)
         }
-        let unattributed = verdicts.indices.filter { verdicts[$0] == .unattributed }
-        guard !unattributed.isEmpty else { return verdicts }
-        let second = try await statusesWithLedgerStart(unattributed.flatMap { orders[$0].signatures })
-        var reach = LedgerReach(firstSlot: second.ledgerStart, firstBlockTime: nil)
-        if let slot = second.ledgerStart, slot > 0 {
-            // A node that keeps no time for its first block (or fails to say) leaves the reach unknown: not covered.
-            reach.firstBlockTime = try? await blockTime(slot: slot)
+        let looked = SecondLook.jobs(first, orders)
+        guard !looked.isEmpty else { return first }
+        let answer: Result<SecondLook.Answer, RPCError>
+        do {
+            let (statuses, ledgerStart) = try await statusesWithLedgerStart(looked.flatMap { orders[$0].signatures })
+            var reach = LedgerReach(firstSlot: ledgerStart, firstBlockTime: nil)
+            if let slot = ledgerStart, slot > 0 {
+                // A node that keeps no time for its first block (or fails to say) leaves the reach unknown: not covered.
+                reach.firstBlockTime = try? await blockTime(slot: slot)
+            }
+            answer = .success(SecondLook.Answer(statuses: statuses, reach: reach))
+        } catch {
+            answer = .failure(error)
         }
-        var offset = 0
-        for index in unattributed {
-            let order = orders[index]
-            let statuses = Array(second.statuses[offset..<offset + order.signatures.count])
-            offset += order.signatures.count
-            let again = MintVerdict.judge(account: reads[index].account, signatures: order.signatures, statuses: statuses, expected: order.expected)
-            verdicts[index] = reach.settle(again, enqueuedAt: order.enqueuedAt, address: order.expected.address, transactions: order.signatures.count)
-        }
-        return verdicts
+        return SecondLook.verdicts(first, orders: orders, accounts: reads.map(\.account), looked: looked, answer: answer)
     }
 }

@@ -31,7 +31,8 @@ public struct LedgerReach: Sendable, Hashable {
     /// `verdict`, judged on statuses read with this reach, for a job enqueued at `enqueuedAt` whose mint is at
     /// `address`: an unattributed mint stays so only when the node could have shown the job's transactions.
     public func settle(_ verdict: MintVerdict, enqueuedAt: Date, address: PublicKey, transactions: Int) -> MintVerdict {
-        guard verdict == .unattributed, !covers(enqueuedAt: enqueuedAt) else { return verdict }
+        // A job that stored no transaction created nothing, whatever the node keeps.
+        guard verdict == .unattributed, transactions > 0, !covers(enqueuedAt: enqueuedAt) else { return verdict }
         let start: String
         switch (firstSlot, firstBlockTime) {
         case (nil, _): start = "the node did not say where its ledger starts"

@@ -112,7 +112,7 @@ extension SenderMachine {
                 .retry(
                     flight.lease, errorClass: "mint_unattributable",
                     message:
-                        "\(detail). The job is not failed, as its token may exist: point SOLANA_RPC_URL at a node that keeps the transaction history since the job was enqueued; the job looks again in \(configuration.unattributableRecheck.components.seconds / 60) minutes",
+                        "\(detail). The job is not failed, as its token may exist: point SOLANA_RPC_URL at a node that keeps the transaction history since the job was enqueued; the job looks again in \(Self.describe(configuration.unattributableRecheck))",
                     after: configuration.unattributableRecheck))
         case .foreign(let description):
             // The job's transactions can never create the mint at an address that holds something else.
@@ -126,6 +126,12 @@ extension SenderMachine {
         case .unknown(let detail):
             return retryVerification(&flight, reason, at: now, note: detail)
         }
+    }
+
+    /// A wait as an operator reads it: minutes from two on, else seconds.
+    static func describe(_ wait: Duration) -> String {
+        let seconds = max(0, wait.components.seconds)
+        return seconds >= 120 ? "\(seconds / 60) minutes" : "\(seconds) seconds"
     }
 
     mutating func retryVerification(
