@@ -2,6 +2,7 @@ import FlutterbyeStore
 import FlutterbyeTestSupport
 import Foundation
 import Logging
+import PostgresNIO
 import Testing
 
 /// A failure's message comes partly from the RPC provider (a node's error, a simulation's logs): a hostile or broken
@@ -19,6 +20,36 @@ struct FailureMessageTests {
             let stored = try #require(try await queue.job(id: id).errors.last?.message)
             #expect(stored.count < 4_100, "\(stored.count) characters")
             #expect(stored.hasPrefix("the node said: éé") && stored.contains("characters cut"), "\(stored.suffix(80))")
+        }
+    }
+
+    /// PostgreSQL refuses U+0000 in text: a provider's message with one made the failure impossible to record, and the
+    /// worker wrote it again and again, holding the job. It is stored as U+FFFD (as the index stores such text).
+    @Test func aFailureMessageWithANulIsStored() async throws {
+        try await TestDatabase.withMigratedDatabase("flutterbye_failure_message", truncating: "flutterbye.token_jobs") { client, _ in
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            let id = try await queue.enqueue(TokenJobQueueTests.request("nul-message")).jobID
+            let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
+            try await queue.recordFailure(lease, errorClass: "transient", message: "the node said: a\u{0}b", permanent: false, retryAt: Date())
+            #expect(try await queue.job(id: id).errors.last?.message == "the node said: a\u{FFFD}b")
+        }
+    }
+
+    /// A job that goes back to the queue again and again (a node without the history: every 10 minutes, for as long
+    /// as it lasts) kept every attempt's error: its errors, in every answer about it, grew without bound. The first
+    /// and the newest are kept, 100 in all.
+    @Test func aJobKeepsItsFirstAndNewestErrorsOnly() async throws {
+        try await TestDatabase.withMigratedDatabase("flutterbye_failure_message", truncating: "flutterbye.token_jobs") { client, _ in
+            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+            let id = try await queue.enqueue(TokenJobQueueTests.request("many-failures")).jobID
+            for round in 1...130 {
+                let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
+                try await queue.recordFailure(lease, errorClass: "transient", message: "round \(round)", permanent: false, retryAt: Date())
+                _ = try await client.query("UPDATE flutterbye.token_jobs SET max_attempts = 1000 WHERE id = \(id)", logger: TestDatabase.logger)
+            }
+            let errors = try await queue.job(id: id).errors
+            #expect(errors.count == 100)
+            #expect(errors.first?.message == "round 1" && errors.last?.message == "round 130" && errors[1].message == "round 32")
         }
     }
 }

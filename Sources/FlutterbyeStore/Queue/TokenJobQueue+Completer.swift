@@ -57,7 +57,7 @@ extension TokenJobQueue {
                 finished_at = CASE WHEN \(permanent) OR (attempt >= max_attempts AND \(unescaped: Self.storedNoTransaction()))
                     THEN now() END,
                 scheduled_at = \(retryAt), lease_expires_at = NULL, updated_at = now(),
-                errors = errors || jsonb_build_array(jsonb_build_object(
+                errors = \(unescaped: Self.errorsWithRoom()) || jsonb_build_array(jsonb_build_object(
                     'class', \(errorClass)::text, 'message', \(message)::text, 'attempt', attempt, 'at', now()))
             WHERE id = \(lease.jobID) AND lease_token = \(lease.token) AND \(unescaped: Self.stateGuard(.running, .submitted, alias: nil))
             RETURNING state

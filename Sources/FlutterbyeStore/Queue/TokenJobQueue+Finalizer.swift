@@ -77,7 +77,7 @@ extension TokenJobQueue {
             UPDATE flutterbye.token_jobs j
             SET state = 'retryable', scheduled_at = now(), confirmed_at = NULL, finality_checked_at = NULL, lease_expires_at = NULL,
                 max_attempts = greatest(j.max_attempts, least(j.attempt, 2147483646) + 1), updated_at = now(),
-                errors = j.errors || jsonb_build_array(jsonb_build_object(
+                errors = \(unescaped: Self.errorsWithRoom(alias: "j")) || jsonb_build_array(jsonb_build_object(
                     'class', 'confirmation_abandoned', 'message', a.message, 'attempt', j.attempt, 'at', now()))
             FROM unnest(\(jobs.map(\.id))::int8[], \(jobs.map(\.signature))::text[], \(jobs.map(\.message))::text[]) AS a(id, signature, message)
             WHERE j.id = a.id AND j.signature = a.signature AND \(unescaped: Self.stateGuard(.confirmed))

@@ -14,7 +14,7 @@ extension TokenJobQueue {
                     THEN 'failed' ELSE 'retryable' END,
                 finished_at = CASE WHEN \(unescaped: Self.storedNoTransaction()) AND attempt >= max_attempts THEN now() END,
                 scheduled_at = now(), lease_expires_at = NULL, updated_at = now(),
-                errors = errors || jsonb_build_array(jsonb_build_object(
+                errors = \(unescaped: Self.errorsWithRoom()) || jsonb_build_array(jsonb_build_object(
                     'class', 'lease_expired', 'attempt', attempt, 'at', now(),
                     'message', 'the lease of worker ' || coalesce(attempted_by, '?') || ' expired in state ' || state
                         || ' (the worker stopped or lost the database); rescued'))

@@ -105,6 +105,18 @@ public struct TokenJobQueue: Sendable {
         return "(cardinality(\(prefix)signatures) = 0 AND \(prefix)signature IS NULL)"
     }
 
+    /// The most errors a job keeps: its first and the newest. A job that goes back to the queue again and again (an
+    /// endpoint without the transaction history, a worker crashing in a loop) would otherwise grow them without bound.
+    static let errorsKept = 100
+
+    /// SQL for a job's `errors` with room for one more: the second one dropped once it holds `errorsKept`.
+    static func errorsWithRoom(alias: String? = nil) -> String {
+        let column = (alias.map { "\($0)." } ?? "") + "errors"
+        // Not an array (an operator's SQL): left as it is, `||` makes one of it.
+        return "(CASE WHEN jsonb_typeof(\(column)) <> 'array' THEN \(column) WHEN jsonb_array_length(\(column)) >= \(errorsKept) "
+            + "THEN \(column) - 1 ELSE \(column) END)"
+    }
+
     static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000

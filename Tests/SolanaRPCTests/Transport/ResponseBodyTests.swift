@@ -65,6 +65,20 @@ struct ResponseBodyTests {
         try await server.close()
     }
 
+    /// The same megabyte, as one character: a letter followed by half a million combining accents (U+0301, two bytes
+    /// each) is a single Character, so a bound counted in Characters keeps all of it, and a hostile node's message goes
+    /// whole into the error, every log line and the job's stored errors again.
+    @Test func aMegabyteErrorMessageOfOneCharacterIsCut() async throws {
+        let body =
+            Array(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":"B"#.utf8)
+            + Array(String(repeating: "\u{0301}", count: 1 << 19).utf8) + Array(#""}}"#.utf8)
+        let server = try await HostileRPCServer { _ in .http(status: 200, body: body, label: "1 MB error message, one grapheme") }
+        let (error, _) = await Self.failure(try Self.client(server))
+        #expect(error?.code == .rpc && error?.rpcCode == -32002, "\(String(describing: error?.code))")
+        #expect((error?.message.utf8.count ?? 0) < 8_000, "\(error?.message.utf8.count ?? 0) bytes")
+        try await server.close()
+    }
+
     @Test func anEndlessStreamIsRefusedAtTheCap() async throws {
         let server = try await HostileRPCServer { _ in
             var head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
