@@ -15,6 +15,11 @@ extension SolanaRPCClient {
         let confirmations: UInt64?
         let err: JSONValue?
         let confirmationStatus: Commitment?
+
+        /// The status it says.
+        var status: SignatureStatus {
+            SignatureStatus(slot: slot, confirmations: confirmations, error: err, confirmationStatus: confirmationStatus)
+        }
     }
 
     /// `getSignatureStatuses`: one entry per signature, in order, nil when the node does not know it. With
@@ -30,9 +35,7 @@ extension SolanaRPCClient {
         ) { chunk in
             [.array(chunk.map { .string($0.base58) }), ["searchTransactionHistory": .bool(searchTransactionHistory)]]
         }
-        return values.map { value in
-            value.map { SignatureStatus(slot: $0.slot, confirmations: $0.confirmations, error: $0.err, confirmationStatus: $0.confirmationStatus) }
-        }
+        return values.map { $0?.status }
     }
 
     /// `getMultipleAccounts` (base64): each key's account, in order, nil where there is none. More than 100 keys go as

@@ -28,10 +28,7 @@ extension SolanaRPCClient {
             values += statuses.value
         }
         let ledgerStart: UInt64? = if case .success(.slot(let slot)?)? = answers.last { slot } else { nil }
-        let statuses = values.map { value in
-            value.map { SignatureStatus(slot: $0.slot, confirmations: $0.confirmations, error: $0.err, confirmationStatus: $0.confirmationStatus) }
-        }
-        return (statuses, ledgerStart)
+        return (values.map { $0?.status }, ledgerStart)
     }
 
     /// `getBlockTime`: when the block at `slot` was made (Unix seconds, as the cluster's votes put it); nil when the

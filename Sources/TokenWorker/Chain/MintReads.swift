@@ -11,12 +11,8 @@ extension SolanaRPCClient {
     ) async throws(RPCError) -> [(account: AccountInfo?, statuses: [SignatureStatus?])]? {
         let accounts = try await multipleAccounts(jobs.map(\.mint), commitment: commitment)
         let statuses = try await signatureStatuses(jobs.flatMap(\.signatures), searchTransactionHistory: true)
-        guard accounts.count == jobs.count, statuses.count == jobs.reduce(0, { $0 + $1.signatures.count }) else { return nil }
-        var offset = 0
-        return zip(jobs, accounts).map { job, account in
-            defer { offset += job.signatures.count }
-            return (account, Array(statuses[offset..<offset + job.signatures.count]))
-        }
+        guard accounts.count == jobs.count, let perJob = statuses.splitPerJob(jobs.map(\.signatures.count)) else { return nil }
+        return Array(zip(accounts, perJob))
     }
 }
 
@@ -48,5 +44,18 @@ extension SolanaRPCClient {
             answer = .failure(error)
         }
         return SecondLook.verdicts(first, orders: orders, accounts: reads.map(\.account), looked: looked, answer: answer)
+    }
+}
+
+extension Array {
+    /// The elements of several jobs' answers, asked in one call job after job, cut back per job (`counts[i]` for job
+    /// i); nil when there are not exactly as many as asked.
+    func splitPerJob(_ counts: [Int]) -> [[Element]]? {
+        guard count == counts.reduce(0, +) else { return nil }
+        var offset = 0
+        return counts.map { size in
+            defer { offset += size }
+            return Array(self[offset..<offset + size])
+        }
     }
 }

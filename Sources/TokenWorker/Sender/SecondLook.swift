@@ -29,8 +29,9 @@ public enum SecondLook {
         _ first: [MintVerdict], orders: [VerifyOrder], accounts: [AccountInfo?], looked: [Int], answer: Result<Answer, RPCError>
     ) -> [MintVerdict] {
         var verdicts = first
-        let asked = looked.reduce(0) { $0 + orders[$1].signatures.count }
-        guard case .success(let answer) = answer, answer.statuses.count == asked, accounts.count == orders.count else {
+        guard case .success(let answer) = answer, let perJob = answer.statuses.splitPerJob(looked.map { orders[$0].signatures.count }),
+            accounts.count == orders.count
+        else {
             let reason =
                 if case .failure(let error) = answer { "looking again at the job's transactions failed: \(error.description)" } else {
                     "the node answered for other transactions than asked"
@@ -38,11 +39,8 @@ public enum SecondLook {
             for index in looked { verdicts[index] = .unknown(reason) }
             return verdicts
         }
-        var offset = 0
-        for index in looked {
+        for (index, statuses) in zip(looked, perJob) {
             let order = orders[index]
-            let statuses = Array(answer.statuses[offset..<offset + order.signatures.count])
-            offset += order.signatures.count
             let again = MintVerdict.judge(account: accounts[index], signatures: order.signatures, statuses: statuses, expected: order.expected)
             verdicts[index] = answer.reach.settle(
                 again, enqueuedAt: order.enqueuedAt, address: order.expected.address, transactions: order.signatures.count)
