@@ -1,3 +1,4 @@
+import Algorithms
 import Foundation
 public import SolanaCore
 
@@ -97,7 +98,7 @@ extension SolanaRPCClient {
         _ items: [Item], per size: Int, method: String, as: Value.Type, params: (ArraySlice<Item>) -> [JSONValue]
     ) async throws(RPCError) -> [Value] {
         guard !items.isEmpty else { return [] }
-        let chunks = stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
+        let chunks = Array(items.chunks(ofCount: size))
         var answers: [WithContext<[Value]>] = []
         if chunks.count == 1 {
             answers = [try await call(method, params(chunks[0]), as: WithContext<[Value]>.self)]

@@ -1,3 +1,4 @@
+import Algorithms
 public import SolanaCore
 
 /// Where a node's ledger starts, asked with what it knows of some transactions, so that "the node does not know this
@@ -11,9 +12,7 @@ extension SolanaRPCClient {
         _ signatures: [Signature]
     ) async throws(RPCError) -> (statuses: [SignatureStatus?], ledgerStart: UInt64?) {
         guard !signatures.isEmpty else { return ([], nil) }
-        let chunks = stride(from: 0, to: signatures.count, by: Self.signatureStatusesPerCall).map {
-            signatures[$0..<min($0 + Self.signatureStatusesPerCall, signatures.count)]
-        }
+        let chunks = Array(signatures.chunks(ofCount: Self.signatureStatusesPerCall))
         var calls: [(method: String, params: [JSONValue])] = chunks.map { chunk in
             ("getSignatureStatuses", [.array(chunk.map { .string($0.base58) }), ["searchTransactionHistory": .bool(true)]])
         }

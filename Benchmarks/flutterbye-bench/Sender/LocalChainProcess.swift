@@ -1,3 +1,4 @@
+import Algorithms
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -68,8 +69,7 @@ final class LocalChainProcess: Sendable {
     /// searchTransactionHistory, 256 at a time.
     func landedSlots(_ signatures: [String]) async throws -> [String: Int] {
         var slots: [String: Int] = [:]
-        for start in stride(from: 0, to: signatures.count, by: 256) {
-            let chunk = Array(signatures[start..<min(start + 256, signatures.count)])
+        for chunk in signatures.chunks(ofCount: 256).map(Array.init) {
             let answer = try await call("getSignatureStatuses", [chunk, ["searchTransactionHistory": true]]) as? [String: Any]
             let values = answer?["value"] as? [Any] ?? []
             for (signature, value) in zip(chunk, values) {

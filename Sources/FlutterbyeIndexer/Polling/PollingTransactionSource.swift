@@ -1,3 +1,4 @@
+import Algorithms
 public import Logging
 public import SolanaCore
 public import SolanaRPC
@@ -229,7 +230,7 @@ public struct PollingTransactionSource: TransactionSource {
         _ deliver: @escaping @Sendable (SourceBatch) async throws -> Void
     ) async throws(IndexingFailure) -> PollSchedule.Outcome? {
         let size = settings.signaturesPerBatch
-        let chunks = stride(from: 0, to: signatures.count, by: size).map { Array(signatures[$0..<min($0 + size, signatures.count)]) }
+        let chunks = signatures.chunks(ofCount: size).map(Array.init)
         // While one chunk is stored, the next ones are fetched (`batchesAhead`). Every claim is released on every
         // path: a claim left behind would make other polls skip a signature nobody stores.
         var pending: [Task<PreparedChunk, any Error>] = []

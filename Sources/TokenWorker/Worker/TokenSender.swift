@@ -1,3 +1,4 @@
+import Algorithms
 import CoreMetrics
 import FlutterbyeStore
 import Foundation
@@ -85,7 +86,7 @@ struct TokenSender: Sendable {
             case .store(let submissions):
                 group.addTask { post(await store(submissions)) }
             case .send(let orders):
-                for chunk in stride(from: 0, to: orders.count, by: 100).map({ Array(orders[$0..<min($0 + 100, orders.count)]) }) {
+                for chunk in orders.chunks(ofCount: 100).map(Array.init) {
                     group.addTask { post(await send(chunk)) }
                 }
             case .pollStatuses(let signatures):
