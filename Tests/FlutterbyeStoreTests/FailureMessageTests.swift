@@ -11,8 +11,7 @@ import Testing
 @Suite(.enabled(if: TestDatabase.testsEnabled, "needs FLUTTERBYE_TEST_DATABASE_URL: run Tests/run"), .serialized)
 struct FailureMessageTests {
     @Test func aMegabyteFailureMessageIsStoredCut() async throws {
-        try await TestDatabase.withMigratedDatabase("flutterbye_failure_message", truncating: "flutterbye.token_jobs") { client, _ in
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+        try await withQueue { queue, _ in
             let id = try await queue.enqueue(TokenJobQueueTests.request("long-message")).jobID
             let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             let message = "the node said: " + String(repeating: "é", count: 1 << 19)
@@ -26,8 +25,7 @@ struct FailureMessageTests {
     /// PostgreSQL refuses U+0000 in text: a provider's message with one made the failure impossible to record, and the
     /// worker wrote it again and again, holding the job. It is stored as U+FFFD (as the index stores such text).
     @Test func aFailureMessageWithANulIsStored() async throws {
-        try await TestDatabase.withMigratedDatabase("flutterbye_failure_message", truncating: "flutterbye.token_jobs") { client, _ in
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+        try await withQueue { queue, _ in
             let id = try await queue.enqueue(TokenJobQueueTests.request("nul-message")).jobID
             let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
             try await queue.recordFailure(lease, errorClass: "transient", message: "the node said: a\u{0}b", permanent: false, retryAt: Date())
@@ -39,8 +37,7 @@ struct FailureMessageTests {
     /// as it lasts) kept every attempt's error: its errors, in every answer about it, grew without bound. The first
     /// and the newest are kept, 100 in all.
     @Test func aJobKeepsItsFirstAndNewestErrorsOnly() async throws {
-        try await TestDatabase.withMigratedDatabase("flutterbye_failure_message", truncating: "flutterbye.token_jobs") { client, _ in
-            let queue = TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0)
+        try await withQueue { queue, client in
             let id = try await queue.enqueue(TokenJobQueueTests.request("many-failures")).jobID
             for round in 1...130 {
                 let lease = try #require(try await queue.claim(workerID: "w1", limit: 1, lease: .seconds(30)).first?.lease)
@@ -50,6 +47,13 @@ struct FailureMessageTests {
             let errors = try await queue.job(id: id).errors
             #expect(errors.count == 100)
             #expect(errors.first?.message == "round 1" && errors.last?.message == "round 130" && errors[1].message == "round 32")
+        }
+    }
+
+    /// A queue on a migrated database of this suite's own, its jobs table emptied.
+    private func withQueue(_ body: (TokenJobQueue, PostgresClient) async throws -> Void) async throws {
+        try await TestDatabase.withMigratedDatabase("flutterbye_failure_message", truncating: "flutterbye.token_jobs") { client, _ in
+            try await body(TokenJobQueue(client: client, logger: TestDatabase.logger, keptConnections: 0), client)
         }
     }
 }
