@@ -139,9 +139,9 @@ extension SolanaRPCClient {
         return Self.signatureInfos(try await decodedBatch(calls, decode: Self.signatureInfos))
     }
 
-    /// `signaturesForAddresses`, and with `ledgerStart` the node's `getFirstAvailableBlock` in the same batch, so that
-    /// the node that lists the pages also says where its ledger starts. Its answer is nil when not asked, or when the
-    /// node answered that call with an error or no slot (that node's ledger is then not known).
+    /// `signaturesForAddresses`, and with `ledgerStart` `LedgerStart`'s calls in the same batch, so that the node that
+    /// lists the pages also says where its ledger starts. Its answer is nil when not asked, or when the node's ledger
+    /// is not known (`LedgerStart.slot`).
     public func signaturesForAddresses(
         _ queries: [(address: PublicKey, until: Signature?)], limit: Int = 1000, commitment: Commitment = .confirmed, ledgerStart: Bool
     ) async throws(RPCError) -> (pages: [Result<[SignatureInfo], RPCError>], ledgerStart: UInt64?) {
@@ -149,12 +149,12 @@ extension SolanaRPCClient {
             return (try await signaturesForAddresses(queries, limit: limit, commitment: commitment), nil)
         }
         var calls = Self.firstPageCalls(queries, limit: limit, commitment: commitment)
-        calls.append((method: "getFirstAvailableBlock", params: []))
+        calls += LedgerStart.calls
         let answers = try await decodedBatch(calls) { parser throws(RPCError) in
-            try Self.entriesOrValue(&parser, valueOf: "getFirstAvailableBlock")
+            try Self.entriesOrValue(&parser, valueOf: "the ledger start")
         }
         guard answers.count == calls.count else { throw RPCError(.invalidResponse, "the batch's answers do not match its calls") }
-        let pages = answers.dropLast().map { answer in
+        let pages = answers.dropLast(LedgerStart.calls.count).map { answer in
             answer.flatMap { entries -> Result<[SignatureInfo], RPCError> in
                 guard case .entries(let entries)? = entries else {
                     return .failure(RPCError(.invalidResponse, "getSignaturesForAddress did not answer an array of entries"))
@@ -162,8 +162,14 @@ extension SolanaRPCClient {
                 return .success(entries)
             }
         }
-        guard case .success(.value(let slot)?)? = answers.last else { return (pages, nil) }
-        return (pages, slot.uint64)
+        let firstAvailable: UInt64? = if case .success(.value(let slot)?) = answers[calls.count - 2] { slot.uint64 } else { nil }
+        let listed: [UInt64]? =
+            switch answers[calls.count - 1] {
+            case .success(.entries(let entries)?) where entries.isEmpty: []
+            case .success(.value(.array(let slots))?): slots.allSatisfy { $0.uint64 != nil } ? slots.compactMap(\.uint64) : nil
+            default: nil
+            }
+        return (pages, LedgerStart.slot(firstAvailable: firstAvailable, listed: listed))
     }
 
     /// What one node says about the history of `address` older than `anchor`: its entries (at most `limit`), and
@@ -199,11 +205,16 @@ extension SolanaRPCClient {
         case value(JSONValue)
     }
 
-    /// Reads one answer of such a batch: an array is a list of entries, anything else the other method's value.
+    /// Reads one answer of such a batch: an array of objects (or an empty one) is a list of entries, anything else
+    /// (an array of slots among them) another method's value.
     static func entriesOrValue(_ parser: inout JSONParser, valueOf method: String) throws(RPCError) -> EntriesOrValue {
         parser.skipWhitespace()
         if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
-            return .entries(try signatureInfos(&parser))
+            var next = parser.index + 1
+            while next < parser.bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(parser.bytes[next]) { next += 1 }
+            if next >= parser.bytes.count || [UInt8(ascii: "{"), UInt8(ascii: "]")].contains(parser.bytes[next]) {
+                return .entries(try signatureInfos(&parser))
+            }
         }
         do throws(JSONParser.Failure) { return .value(try parser.readValue()) } catch {
             throw RPCError(.invalidResponse, "\(method): \(error)")

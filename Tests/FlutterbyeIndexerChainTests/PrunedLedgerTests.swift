@@ -23,16 +23,23 @@ struct PrunedLedgerTests {
         )
     }
 
-    @Test("a node whose ledger starts after the cursors moves no cursor past what it no longer keeps; an archive then reads it all")
-    func aPrunedLedgerNeverMovesACursorPastWhatItLost() async throws {
-        try await IndexerAcceptanceTests.withIndexEnvironment(database: "index_pruned_ledger") { client, rpc, server in
+    /// With `justStartedFromASnapshot`, the node has a single root, and Agave's `getFirstAvailableBlock` then answers 0
+    /// (its blockstore finds no second root and answers the default), as if it kept every block since genesis.
+    @Test(
+        "a node whose ledger starts after the cursors moves no cursor past what it no longer keeps; an archive then reads it all",
+        arguments: [false, true])
+    func aPrunedLedgerNeverMovesACursorPastWhatItLost(justStartedFromASnapshot: Bool) async throws {
+        try await IndexerAcceptanceTests.withIndexEnvironment(database: justStartedFromASnapshot ? "index_snapshot_ledger" : "index_pruned_ledger") { client, rpc, server in
             let indexed = try await IndexedHolder.make(client, rpc)
             #expect(try await IndexerFinalityTests.supply(client) == "1000")
 
             // While the indexer is down: two mints, then the node prunes its ledger below the second one's slot.
             let lost = try await indexed.flby.mint(200, to: indexed.holder)
             let kept = try await indexed.flby.mint(30, to: indexed.holder)
-            _ = try await server.control(["first_available_block": Int(try await indexed.flby.slot(of: kept)), "reset_counters": true])
+            _ = try await server.control([
+                "first_available_block": Int(try await indexed.flby.slot(of: kept)), "snapshot_start": justStartedFromASnapshot,
+                "reset_counters": true,
+            ])
 
             let restarted = indexed.indexer(rpc)
             try await IndexerAcceptanceTests.running(restarted) {
@@ -49,7 +56,7 @@ struct PrunedLedgerTests {
                 #expect(try await IndexerFinalityTests.supply(client) == "1000")
 
                 // The endpoint keeps the whole history again (an archive behind the same URL): all of it is read.
-                _ = try await server.control(["first_available_block": 0])
+                _ = try await server.control(["first_available_block": 0, "snapshot_start": false])
                 try await IndexerAcceptanceTests.withTimeout(.seconds(60), "catching up") { await restarted.caughtUp() }
             }
             #expect(try await Self.indexed([lost, kept], client) == 2)

@@ -27,10 +27,23 @@ struct PrunedHistoryTests {
     }
 
     @Test func aResumedJobWhoseTransactionTheNodeNoLongerKeepsIsNotFailed() async throws {
+        try await resumeOnAPrunedNode(key: "pruned", justStartedFromASnapshot: false)
+    }
+
+    /// A node just started from a snapshot has a single root, and Agave's `getFirstAvailableBlock` then answers 0
+    /// (its blockstore finds no second root and answers the default), as if the node kept every block since genesis:
+    /// its "none of the job's transactions" must not fail the job either.
+    @Test func aNodeJustStartedFromASnapshotIsNotTakenForOneWithTheWholeHistory() async throws {
+        try await resumeOnAPrunedNode(key: "snapshot", justStartedFromASnapshot: true)
+    }
+
+    /// A job whose transaction landed, left by its dead worker unconfirmed, resumed on a node whose ledger now starts
+    /// after that transaction, or that has just started from a snapshot taken after it.
+    func resumeOnAPrunedNode(key: String, justStartedFromASnapshot: Bool) async throws {
         try await WorkerTestEnvironment.with(database: "flutterbye_pruned_history_test", fund: payer.publicKey) { client, rpc, server in
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             let request = TokenJobRequest(
-                idempotencyKey: "pruned", tokenProgram: "token", decimals: 4, name: "Pruned", symbol: "PRN", uri: "https://x/pruned",
+                idempotencyKey: key, tokenProgram: "token", decimals: 4, name: "Pruned", symbol: "PRN", uri: "https://x/pruned",
                 amount: "9090", recipient: recipient.base58)
             let id = try await queue.enqueue(request).jobID
             try await ServiceRun.running([service(client, rpc)], logger: Self.logger) {
@@ -39,7 +52,7 @@ struct PrunedHistoryTests {
             }
             let landed = try await queue.job(id: id)
             let signature = try Signature(base58: try #require(landed.signature))
-            let mint = derivation.keypair(forJobKey: "pruned").publicKey
+            let mint = derivation.keypair(forJobKey: key).publicKey
             #expect(try TokenMintState(data: try #require(try await rpc.accountInfo(mint)).data).supply == 9090)
 
             // What the rescuer leaves of a job whose worker died after its transaction landed: retryable, its
@@ -55,7 +68,8 @@ struct PrunedHistoryTests {
             while try await rpc.blockHeight() <= lastValid + 5 {
                 _ = try await server.control(["advance_slots": 40])
             }
-            _ = try await server.control(["first_available_block": Int(try await rpc.slot(commitment: .finalized))])
+            let ledgerStart = Int(try await rpc.slot(commitment: .finalized))
+            _ = try await server.control(["first_available_block": ledgerStart, "snapshot_start": justStartedFromASnapshot])
             #expect(try await rpc.signatureStatuses([signature], searchTransactionHistory: true) == [nil], "the node no longer knows it")
 
             try await ServiceRun.running([service(client, rpc)], logger: Self.logger) {

@@ -42,7 +42,7 @@ class Control:
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
                  "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs", "ws_silent",
                  "ws_refuse", "ws_drop", "before_unknown", "before_ignored", "listed_twice",
-                 "first_available_block"}
+                 "first_available_block", "snapshot_start"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -81,7 +81,7 @@ class Control:
             changes["latency_ms"] = value
         if "ws_drop" in update and update["ws_drop"] is not True:
             raise ValueError("ws_drop must be true")
-        for name in ("paused", "stalled", "ws_silent", "ws_refuse", "before_ignored"):
+        for name in ("paused", "stalled", "ws_silent", "ws_refuse", "before_ignored", "snapshot_start"):
             if name in update:
                 if not isinstance(update[name], bool):
                     raise ValueError(f"{name} must be a boolean")

@@ -92,6 +92,7 @@ enum FuzzedMethods {
             text = #"{"context":{"slot":100},"value":{"blockhash":"\#(key)","lastValidBlockHeight":250}}"#
         case "getSlot", "getBlockHeight", "getMinimumBalanceForRentExemption", "getFirstAvailableBlock": text = "12345"
         case "getBlockTime": text = "1700000000"
+        case "getBlocksWithLimit": text = "[12345]"
         case "getHealth": text = #""ok""#
         case "getGenesisHash": text = #""\#(key)""#
         case "getBalance": text = #"{"context":{"slot":1},"value":5000}"#

@@ -1,12 +1,12 @@
 """History methods: signature statuses, recent prioritization fees, transactions and signatures for an address,
-each honouring commitment, and getFirstAvailableBlock. The hidden fault applies to all but the fees; the
-before_unknown, before_ignored and listed_twice faults to signatures for an address; first_available_block (a node
-whose ledger was pruned below that slot) to statuses searched in history, transactions and signatures for an
-address."""
+each honouring commitment, getFirstAvailableBlock and getBlocksWithLimit. The hidden fault applies to all but the
+fees; the before_unknown, before_ignored and listed_twice faults to signatures for an address; first_available_block
+(a node whose ledger was pruned below that slot) to statuses searched in history, transactions, signatures for an
+address and blocks; snapshot_start (a node just started from a snapshot) to getFirstAvailableBlock."""
 
 import json
 
-from ..constants import (MAX_PRIORITIZATION_FEE_ADDRESSES, MAX_SIGNATURE_STATUSES, MAX_SIGNATURES_FOR_ADDRESS,
+from ..constants import (MAX_BLOCKS_WITH_LIMIT, MAX_PRIORITIZATION_FEE_ADDRESSES, MAX_SIGNATURE_STATUSES, MAX_SIGNATURES_FOR_ADDRESS,
                          PRIORITIZATION_FEE_SLOTS, STATUS_CACHE_SLOTS)
 from ..encoding import b58, b64
 from ..errors import RpcError, invalid_params
@@ -28,13 +28,29 @@ class HistoryMethods:
             "getTransaction": self.get_transaction,
             "getSignaturesForAddress": self.get_signatures_for_address,
             "getFirstAvailableBlock": self.get_first_available_block,
+            "getBlocksWithLimit": self.get_blocks_with_limit,
         }
 
     def first_available_block(self):
         return self.faults.values["first_available_block"]
 
     def get_first_available_block(self, params):
-        return self.first_available_block()
+        # A node started from a snapshot has one root until it roots the next: Agave's blockstore then finds no
+        # "second root" and answers 0 (unwrap_or_default), as if it kept every block since genesis.
+        return 0 if self.faults.values["snapshot_start"] else self.first_available_block()
+
+    def get_blocks_with_limit(self, params):
+        """The first `limit` slots with a block from `start_slot` on, at the commitment asked (finalized unless
+        said; confirmed at least), none below the ledger's start: every slot of this chain has a block."""
+        start = param(params, 0, "start_slot", int)
+        limit = param(params, 1, "limit", int)
+        if start < 0 or limit < 0:
+            raise invalid_params("Invalid params: start_slot and limit must be unsigned integers")
+        if limit > MAX_BLOCKS_WITH_LIMIT:
+            raise invalid_params(f"Limit too large; max {MAX_BLOCKS_WITH_LIMIT}")
+        last = self.chain.committed_slot(self.at_least_confirmed(config_param(params, 2)))
+        first = max(start, self.first_available_block())
+        return list(range(first, min(last, first + limit - 1) + 1))
 
     def signature_hidden(self, signature):
         """Whether the hidden fault hides this signature (counted when it does)."""
