@@ -53,8 +53,9 @@ public enum PreflightRefusal: Sendable, Hashable {
     }
 
     /// The refusal a simulation's error (as JSON text) and logs amount to.
-    static func classify(failure text: String, logs: [String]) -> PreflightRefusal {
-        let summary = ([text] + logs.suffix(8)).joined(separator: "\n")
+    static func classify(failure text: String, logs allLogs: [String]) -> PreflightRefusal {
+        let summary = ([text] + allLogs.suffix(8)).joined(separator: "\n")
+        let logs = runtimeLines(allLogs)
         if text.contains("AlreadyProcessed") { return .alreadyProcessed }
         if text.contains("BlockhashNotFound") { return .blockhashNotFound }
         if logs.contains(where: { $0.contains("already in use") }) { return .addressInUse(summary) }
@@ -69,6 +70,30 @@ public enum PreflightRefusal: Sendable, Hashable {
             return .insufficientFunds(summary)
         }
         return .other(summary)
+    }
+
+    /// The lines of a simulation's logs that the runtime and the System program wrote: every line but the `Program
+    /// log:` lines of other programs, which say what those programs chose to say (the Memo program logs the job's
+    /// memo, whose text is the backend's: "already in use" there is not the chain's word).
+    static func runtimeLines(_ logs: [String]) -> [String] {
+        let system = SystemProgram.programID.base58
+        var frames: [Substring] = []
+        var lines: [String] = []
+        for line in logs {
+            if line.hasPrefix("Program log: ") {
+                if frames.last == Substring(system) { lines.append(line) }
+                continue
+            }
+            lines.append(line)
+            let words = line.split(separator: " ", maxSplits: 2)
+            guard words.count == 3, words[0] == "Program" else { continue }
+            if words[2].hasPrefix("invoke [") {
+                frames.append(words[1])
+            } else if words[2] == "success" || words[2].hasPrefix("failed") {
+                if frames.last == words[1] { frames.removeLast() }
+            }
+        }
+        return lines
     }
 
     /// A transaction error as the node writes it in JSON (`"BlockhashNotFound"`, `{"InstructionError":[3,{"Custom":0}]}`).
