@@ -34,7 +34,8 @@ public struct MintExpectation: Sendable, Hashable {
 /// the job's own transactions. Anyone can send lamports to any address, so "something is there" proves nothing: the
 /// token exists only when the account is the job's mint (its program, initialized, its decimals) and one of the job's
 /// own transactions created it. Without such a transaction, the authorities tell a mint that may be the job's
-/// (`unattributed`) from another (`foreign`); with one, they may have changed since, by their holders' right.
+/// (`unattributed`) from another (`foreign`) only where their holders could not have changed them; with one, they may
+/// have changed since, by their holders' right.
 public enum MintVerdict: Sendable, Hashable {
     /// The job's token exists, created by `signature`, one of the job's own transactions; `confirmed` once that
     /// transaction is confirmed (or finalized).
@@ -95,11 +96,15 @@ public enum MintVerdict: Sendable, Hashable {
         if let creator {
             return .created(by: creator.0, confirmed: creator.1.isConfirmed)
         }
-        guard mint.mintAuthority == expected.mintAuthority else {
+        // Without a creator, authorities tell another's mint only where nobody could have changed them since: one the
+        // job's transaction leaves to none stays none, but one it leaves to a holder (the service, an escrow) may have
+        // been changed or revoked by that holder, and the mint may still be the job's. Nobody but a holder of the
+        // job's mint key can make a mint at its address, so such a mint is as `unattributed` as one that matches.
+        guard mint.mintAuthority == expected.mintAuthority || expected.mintAuthority != nil else {
             return .foreign(
                 "the mint at \(address) has the mint authority \(describe(mint.mintAuthority)), not the job's \(describe(expected.mintAuthority))")
         }
-        guard mint.freezeAuthority == expected.freezeAuthority else {
+        guard mint.freezeAuthority == expected.freezeAuthority || expected.freezeAuthority != nil else {
             return .foreign(
                 "the mint at \(address) has the freeze authority \(describe(mint.freezeAuthority)), not the job's \(describe(expected.freezeAuthority))"
             )
