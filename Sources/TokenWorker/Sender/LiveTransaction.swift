@@ -6,6 +6,9 @@ struct LiveTransaction: Sendable, Hashable {
     /// Its bytes; nil when they were not stored (it can be followed, not sent).
     var transaction: Transaction?
     var lastValidBlockHeight: UInt64
+    /// The last valid height as stored, while `lastValidBlockHeight` is cut to ten lives past the highest height
+    /// heard (`SenderMachine.heard(blockHeight:at:)`); nil when it is not cut.
+    var storedLastValidBlockHeight: UInt64?
     var sending: SendState
     /// A status poll showed it (or another of the job's transactions) processed and successful: wait for confirmation,
     /// neither rebroadcast nor treat it as expired.

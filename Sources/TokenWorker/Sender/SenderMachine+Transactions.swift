@@ -327,6 +327,7 @@ extension SenderMachine {
 
     mutating func heard(blockHeight height: UInt64, at now: ContinuousClock.Instant) -> [SenderAction] {
         blockHeight = height
+        let previousHighest = highestBlockHeight
         highestBlockHeight = max(highestBlockHeight ?? height, height)
         var actions: [SenderAction] = []
         // No blockhash lives past the newest one's last valid height (height + 150): a stored height far beyond it (a
@@ -334,14 +335,27 @@ extension SenderMachine {
         // lives (about ten minutes) past the highest height heard, so an endpoint that lags (the one a transaction was
         // signed with, or one answer of a node catching up) never cuts a transaction's life short.
         let (bound, overflow) = (highestBlockHeight ?? height).addingReportingOverflow(10 * LatestBlockhash.maxProcessingAge)
+        // The highest height heard so far may itself be a lagging node's (the first reading after a restart): a height
+        // more than a blockhash's life above it, from one reading to the next, says so, and the cuts made from it are
+        // made again from the new one. Heights that grow as the chain does never move a cut: a stored height no
+        // transaction can have still ends.
+        let (jumpFloor, jumpOverflow) = (previousHighest ?? .max).addingReportingOverflow(LatestBlockhash.maxProcessingAge)
+        let jumped = !jumpOverflow && height > jumpFloor
         for id in flights.keys.sorted() {
             guard var flight = flights[id] else { continue }
+            if jumped, var live = flight.live, let stored = live.storedLastValidBlockHeight {
+                live.lastValidBlockHeight = overflow ? stored : min(stored, bound)
+                live.storedLastValidBlockHeight = live.lastValidBlockHeight == stored ? nil : stored
+                flight.live = live
+                flights[id] = flight
+            }
             if !overflow, var live = flight.live, live.lastValidBlockHeight > bound {
                 actions.append(
                     .log(
                         .warning,
                         "the stored last valid block height \(live.lastValidBlockHeight) of transaction \(live.signature) is past any blockhash's life at block height \(height); following it until \(bound)",
                         job: id))
+                live.storedLastValidBlockHeight = live.storedLastValidBlockHeight ?? live.lastValidBlockHeight
                 live.lastValidBlockHeight = bound
                 flight.live = live
                 flights[id] = flight
