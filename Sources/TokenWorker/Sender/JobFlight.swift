@@ -32,6 +32,8 @@ struct JobFlight: Sendable, Hashable {
     var simulateOwnUnits = false
     /// Since when verifications found the mint without any of the job's transactions as its creator.
     var unattributedSince: ContinuousClock.Instant?
+    /// When a verdict that would fail the job read its mint absent first (`SenderMachine.lagPatience`).
+    var absentSince: ContinuousClock.Instant?
 
     var mayBuild: Bool { resolveFailure == nil }
 

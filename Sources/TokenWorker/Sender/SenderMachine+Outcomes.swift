@@ -42,7 +42,9 @@ extension SenderMachine {
             switch reason {
             case .expired:
                 guard flight.mayBuild, let order = buildOrder(flight) else {
-                    return fail(&flight, flight.resolveFailure ?? FailureReason(errorClass: "invalid_job", message: "the job cannot be built"))
+                    return failAbsent(
+                        &flight, reason, at: now,
+                        flight.resolveFailure ?? FailureReason(errorClass: "invalid_job", message: "the job cannot be built"))
                 }
                 flight.live = nil
                 flight.phase = .building
@@ -78,7 +80,7 @@ extension SenderMachine {
                         errorClass: "transaction_failed",
                         message: "the transaction \(signature) failed on chain (\(error)); the token was not created"))
             case .refused(let failure):
-                return fail(&flight, failure)
+                return failAbsent(&flight, reason, at: now, failure)
             case .addressInUse(let detail):
                 // The chain said something is there, the node read nothing: it lags. Ask again.
                 return retryVerification(&flight, reason, at: now, note: "the mint address is in use but not visible yet: \(detail)")
@@ -89,7 +91,7 @@ extension SenderMachine {
             }
             let since = flight.unattributedSince ?? now
             flight.unattributedSince = since
-            guard now - since >= configuration.unattributedPatience else {
+            guard now - since >= configuration.lagPatience else {
                 return retryVerification(
                     &flight, reason, at: now, note: "the job's mint exists but none of its transactions shows as its creator yet")
             }
@@ -132,6 +134,23 @@ extension SenderMachine {
     static func describe(_ wait: Duration) -> String {
         let seconds = max(0, wait.components.seconds)
         return seconds >= 120 ? "\(seconds / 60) minutes" : "\(seconds) seconds"
+    }
+
+    /// Fails `flight` on its mint read absent only once it has read so for `lagPatience`, when nothing else says that
+    /// none of its transactions created the token (it expired, or the payer cannot pay for a new one): the node that
+    /// answered may lag and not show yet the token one of them created. A job none of whose stored transactions left
+    /// a node (none stored, or only the one the preflight refused) created nothing, and fails at once.
+    mutating func failAbsent(
+        _ flight: inout JobFlight, _ reason: VerifyReason, at now: ContinuousClock.Instant, _ failure: FailureReason
+    ) -> [SenderAction] {
+        let refused = flight.live.flatMap { $0.refused ? $0.signature : nil }
+        guard flight.signatures.contains(where: { $0 != refused }) else { return fail(&flight, failure) }
+        let since = flight.absentSince ?? now
+        flight.absentSince = since
+        guard now - since >= configuration.lagPatience else {
+            return retryVerification(&flight, reason, at: now, note: "the job's mint reads absent; looking again before failing, as the node may lag")
+        }
+        return fail(&flight, failure)
     }
 
     mutating func retryVerification(

@@ -44,9 +44,10 @@ public struct SenderMachine: Sendable {
         public var retryMax: Duration
         /// Transient build failures retried in place before the job goes back to the queue.
         public var buildRetriesInPlace: Int
-        /// How long a mint found without any of the job's transactions as its creator is waited for (a lagging node)
-        /// once none of them can land any more, before the job fails.
-        public var unattributedPatience: Duration
+        /// How long a verdict that would fail a job with stored transactions (its mint absent, or found with none of
+        /// them as its creator) is asked again for once none of them can land any more, before the job fails: the node
+        /// that answered may lag, and not show yet the token one of them created.
+        public var lagPatience: Duration
         /// When a job goes back to the queue because the node cannot say whether its transactions created its mint
         /// (`MintVerdict.unattributable`), how long before it looks again.
         public var unattributableRecheck: Duration
@@ -62,7 +63,7 @@ public struct SenderMachine: Sendable {
             maxInFlight: Int = 512, claimBatch: Int = 100, claimPollInterval: Duration = .seconds(1),
             statusPollInterval: Duration = .milliseconds(400), rebroadcastInterval: Duration = .seconds(2),
             retryInitial: Duration = .milliseconds(250), retryMax: Duration = .seconds(30), buildRetriesInPlace: Int = 3,
-            unattributedPatience: Duration = .seconds(60), unattributableRecheck: Duration = .seconds(600),
+            lagPatience: Duration = .seconds(60), unattributableRecheck: Duration = .seconds(600),
             preflight: PreflightPolicy = .whenFundsAreUncertain,
             sendsPerSecond: Double? = nil
         ) {
@@ -78,7 +79,7 @@ public struct SenderMachine: Sendable {
             self.retryInitial = retryInitial
             self.retryMax = retryMax
             self.buildRetriesInPlace = max(0, buildRetriesInPlace)
-            self.unattributedPatience = unattributedPatience
+            self.lagPatience = lagPatience
             self.unattributableRecheck = unattributableRecheck
             self.preflight = preflight
             self.sendsPerSecond = sendsPerSecond.flatMap { $0.isFinite && $0 > 0 ? max($0, 0.1) : nil }

@@ -26,6 +26,18 @@ struct SenderMachineHarness {
     /// Handles `event` now.
     mutating func handle(_ event: SenderEvent) -> [SenderAction] { machine.handle(event, at: now) }
 
+    /// Answers job `id`'s verification with its mint absent, as a node that does not lag answers every look, until the
+    /// job leaves (a verdict that would fail a job with stored transactions is asked again for `lagPatience`); the
+    /// actions of the last answer.
+    mutating func absentUntilItLeaves(_ id: Int64) -> [SenderAction] {
+        var actions = handle(.verified(jobID: id, .absent))
+        for _ in 0..<100 where actions.outcomes.isEmpty && actions.builds.isEmpty {
+            guard tick(after: .seconds(5)).verifies.contains(where: { $0.jobID == id }) else { continue }
+            actions = handle(.verified(jobID: id, .absent))
+        }
+        return actions
+    }
+
     /// Moves time by `duration` and ticks.
     mutating func tick(after duration: Duration = .zero) -> [SenderAction] {
         now = now + duration
