@@ -809,7 +809,13 @@ LEFT JOIN LATERAL (
           SELECT coalesce(g.pre_amount, 0)
           FROM flutterbye.chain_flby_balance_changes g JOIN flutterbye.chain_transactions gt ON gt.signature = g.signature
           WHERE g.token_account = a.token_account AND g.slot = a.slot AND NOT gt.dropped)
-    ORDER BY f.post_amount
+    -- Of changes ending at the same amount (a payment, then a hand-over that moves nothing), the one no other change
+    -- starts from (version 25).
+    ORDER BY EXISTS (
+        SELECT 1
+        FROM flutterbye.chain_flby_balance_changes g JOIN flutterbye.chain_transactions gt ON gt.signature = g.signature
+        WHERE g.token_account = a.token_account AND g.slot = a.slot AND NOT gt.dropped AND g.signature <> f.signature
+          AND coalesce(g.pre_amount, 0) = f.post_amount), f.post_amount
     LIMIT 1
 ) l ON true;
 
@@ -1470,4 +1476,14 @@ ON CONFLICT (version) DO NOTHING;
 
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (24, 'flby_balances.owner: the owner after the newest slot''s last change')
+ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 25: flby_balances.owner after a hand-over that moves no FLBY. An account paid into (300 to 400) and handed
+-- to the escrow (400 to 400) in one slot has two changes ending at 400, each a candidate for the last one; the view
+-- took either, and named the old owner when the payment was stored first. Of such changes it now takes the one no
+-- other change of the slot starts from (the view, above).
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (25, 'flby_balances.owner: of the newest slot''s changes ending at one amount, the one no other starts from')
 ON CONFLICT (version) DO NOTHING;
