@@ -74,7 +74,7 @@ public struct Reconciliation: Sendable {
         }
 
         for (role, wallet) in watched.wallets {
-            guard let indexed = try await indexedLamports(role) else { continue }
+            guard let indexed = try await indexedLamports(role, wallet) else { continue }
             let chain = try await rpc.balance(wallet, commitment: commitment)
             compared += 1
             if indexed != Int128(chain) {
@@ -87,13 +87,14 @@ public struct Reconciliation: Sendable {
     }
 
     /// The wallet's lamports as the index has them: its balance before its earliest indexed transaction plus every
-    /// change since; nil when no indexed transaction names the wallet itself.
-    func indexedLamports(_ role: WalletRole) async throws -> Int128? {
+    /// change since; nil when no indexed transaction names the wallet itself. Only the rows of `wallet`: after a change
+    /// of the configured wallet, the role's rows of the one before are kept, and are not this one's.
+    func indexedLamports(_ role: WalletRole, _ wallet: PublicKey) async throws -> Int128? {
         let sumRows = try await store.run(
             """
             SELECT coalesce(sum(w.lamports_delta), 0)::text, min(w.slot)
             FROM flutterbye.chain_wallet_activity w JOIN flutterbye.chain_transactions t ON t.signature = w.signature
-            WHERE w.wallet = \(role.rawValue) AND w.pre_lamports IS NOT NULL AND NOT t.dropped
+            WHERE w.wallet = \(role.rawValue) AND w.address = \(wallet.base58) AND w.pre_lamports IS NOT NULL AND NOT t.dropped
             """, "summing the \(role.rawValue) wallet's lamports")
         guard let row = sumRows.first else { return nil }
         let (sumText, earliest) = try row.decode((String, Int64?).self)
@@ -102,7 +103,8 @@ public struct Reconciliation: Sendable {
             """
             SELECT w.pre_lamports::text, w.post_lamports::text
             FROM flutterbye.chain_wallet_activity w JOIN flutterbye.chain_transactions t ON t.signature = w.signature
-            WHERE w.wallet = \(role.rawValue) AND w.pre_lamports IS NOT NULL AND NOT t.dropped AND w.slot = \(earliest)
+            WHERE w.wallet = \(role.rawValue) AND w.address = \(wallet.base58) AND w.pre_lamports IS NOT NULL AND NOT t.dropped
+                AND w.slot = \(earliest)
             """, "reading the \(role.rawValue) wallet's earliest activity")
         var pres: [Int128] = []
         var posts: [Int128] = []
