@@ -15,10 +15,16 @@ public struct Settlement: Sendable {
     public var absences: [(signature: Signature, record: AbsenceRecord)] = []
     /// Dropped now; cursors at or past one of them move back to a finalized transaction below its `rewindBelow` slot.
     public var dropped: [(signature: Signature, rewindBelow: UInt64)] = []
+    /// Seen in another slot than stored (written again after this): the fork that held them where stored may have
+    /// hidden other transactions below where they are now, so cursors at or past their stored slot move back as for a
+    /// drop.
+    public var moved: [(signature: Signature, rewindBelow: UInt64)] = []
 
     public init() {}
 
-    public var isEmpty: Bool { finalized.isEmpty && restored.isEmpty && seen.isEmpty && absences.isEmpty && dropped.isEmpty }
+    public var isEmpty: Bool {
+        finalized.isEmpty && restored.isEmpty && seen.isEmpty && absences.isEmpty && dropped.isEmpty && moved.isEmpty
+    }
 }
 
 extension IndexStore {
@@ -66,10 +72,10 @@ extension IndexStore {
     }
 
     /// Writes a settling pass in one statement: finalized and restored transactions (a restored one's movements are
-    /// logged again as events), misses, drops (each with its `transaction_dropped` event). Every cursor at a dropped
-    /// transaction, or past its slot (a poll may have moved it on before the drop, past a transaction of the canonical
+    /// logged again as events), misses, drops (each with its `transaction_dropped` event). Every cursor at a dropped or
+    /// moved transaction, or past its stored slot (a poll may have moved it on, past a transaction of the canonical
     /// chain in a lower slot that the dead fork hid), moves back to the newest stored, finalized transaction below the
-    /// lowest `rewindBelow` of those drops, or to nothing (the address's beginning) when there is none; the moved cursors
+    /// lowest `rewindBelow` of those, or to nothing (the address's beginning) when there is none; the moved cursors
     /// are returned.
     public func settle(_ settlement: Settlement) async throws(StoreError) -> [AddressCursor] {
         guard !settlement.isEmpty else { return [] }
@@ -88,6 +94,8 @@ extension IndexStore {
         let droppedAt = absences.map { $0.record.droppedAt?.timeIntervalSince1970 ?? -1 }
         let dropped = settlement.dropped.map(\.signature.base58)
         let rewindBelow = settlement.dropped.map { Int64(clamping: $0.rewindBelow) }
+        let moved = settlement.moved.map(\.signature.base58)
+        let movedRewindBelow = settlement.moved.map { Int64(clamping: $0.rewindBelow) }
         let rows = try await run(
             """
             WITH finalized AS (
@@ -118,9 +126,15 @@ extension IndexStore {
                 FROM unnest(\(dropped)::text[], \(rewindBelow)::int8[]) AS d(signature, rewind_below)
                 WHERE t.signature = d.signature AND NOT t.dropped
                 RETURNING t.signature, t.slot, d.rewind_below
+            ), moved AS (
+                SELECT t.signature, t.slot, m.rewind_below
+                FROM flutterbye.chain_transactions t JOIN unnest(\(moved)::text[], \(movedRewindBelow)::int8[]) AS m(signature, rewind_below)
+                    ON t.signature = m.signature
             ), moved_back AS (
                 SELECT c.address, min(d.rewind_below) AS rewind_below
-                FROM flutterbye.chain_address_cursors c JOIN dropped d ON c.newest_signature = d.signature OR c.newest_slot >= d.slot
+                FROM flutterbye.chain_address_cursors c
+                JOIN (SELECT signature, slot, rewind_below FROM dropped UNION ALL SELECT signature, slot, rewind_below FROM moved) d
+                    ON c.newest_signature = d.signature OR c.newest_slot >= d.slot
                 GROUP BY c.address
             ), rewound AS (
                 UPDATE flutterbye.chain_address_cursors c

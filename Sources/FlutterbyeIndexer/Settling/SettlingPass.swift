@@ -25,7 +25,7 @@ public struct SettlingPass: Sendable {
     public struct Outcome: Sendable {
         /// Dropped in this pass.
         public var dropped: [Signature] = []
-        /// Cursors moved back because they were at a dropped transaction.
+        /// Cursors moved back because they were at (or past) a dropped or moved transaction.
         public var rewound: [AddressCursor] = []
         /// Transactions seen in another slot than stored, as the chain has them now: to be written again (they
         /// replace what is stored).
@@ -69,6 +69,7 @@ public struct SettlingPass: Sendable {
                 settlement.dropped.append((transaction.signature, policy.rewindBelow(slot: transaction.slot)))
             case .moved:
                 moved.append(transaction.signature)
+                settlement.moved.append((transaction.signature, policy.rewindBelow(slot: transaction.slot)))
             }
         }
         if !moved.isEmpty {
