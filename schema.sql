@@ -1487,3 +1487,18 @@ ON CONFLICT (version) DO NOTHING;
 INSERT INTO flutterbye.schema_migrations (version, description)
 VALUES (25, 'flby_balances.owner: of the newest slot''s changes ending at one amount, the one no other starts from')
 ON CONFLICT (version) DO NOTHING;
+
+-- ------------------------------------------------------------------------------------------------------------
+-- Version 26: a wallet or program configured after the index stored transactions that touched it gets its rows in
+-- them. Its history was read from the start, but a stored transaction is not fetched again, so a fee wallet set
+-- later had no wallet_activity for what it received and paid before (nor one changed or configured again, nor the
+-- program its log lines). chain_address_cursors.backfilled_at: when the indexer wrote a configured wallet's or the
+-- program's rows in every transaction stored before it (its own history, and for a wallet the transactions that
+-- moved FLBY of token accounts it owned, fetched again); NULL until then, and again when the address is configured in
+-- another role or after being retired. The databases of earlier versions backfill their wallets once.
+
+SELECT flutterbye.add_column_once('flutterbye.chain_address_cursors', 'backfilled_at', 'timestamptz');
+
+INSERT INTO flutterbye.schema_migrations (version, description)
+VALUES (26, 'a wallet or program configured later gets its rows in the transactions stored before')
+ON CONFLICT (version) DO NOTHING;

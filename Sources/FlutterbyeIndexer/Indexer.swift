@@ -107,10 +107,15 @@ public struct Indexer<Source: TransactionSource>: Service {
         IndexMetrics.following(cursors)
         _ = await followed.add(cursors)
         await source.follow(cursors)
-        await followed.markStarted()
         logger.info("indexer started", metadata: ["addresses": "\(cursors.count)", "mint": "\(watched.flbyMint)"])
 
         try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                // Caught up (`caughtUp`) only once a wallet or program configured since the last start has its rows in
+                // what was stored before.
+                await self.backfillConfigured()
+                await self.followed.markStarted()
+            }
             group.addTask {
                 try await cancelWhenGracefulShutdown {
                     try await self.source.run { batch in try await self.store(batch) }
@@ -179,6 +184,23 @@ public struct Indexer<Source: TransactionSource>: Service {
         }
         if !outcome.moved.isEmpty {
             try await store(SourceBatch(transactions: outcome.moved, advance: nil))
+        }
+    }
+
+    /// Writes the rows of a wallet or program configured since the last start in the transactions stored before
+    /// (`ConfiguredBackfill`), again every settling interval until it succeeds.
+    func backfillConfigured() async {
+        let backfill = ConfiguredBackfill(store: store, rpc: rpc, settings: options.polling, logger: logger)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await backfill.run { transactions in try await self.store(SourceBatch(transactions: transactions, advance: nil)) }
+                return
+            } catch {
+                logger.warning(
+                    "writing a newly configured address's rows in stored transactions failed; trying again in \(options.settleInterval)",
+                    metadata: ["error": "\(error)"])
+                do { try await Task.sleep(for: options.settleInterval) } catch { return }
+            }
         }
     }
 

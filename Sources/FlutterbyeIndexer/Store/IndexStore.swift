@@ -211,10 +211,11 @@ public struct IndexStore: Sendable {
         try await follow(addresses)
         let roles = AddressRole.allCases.filter(\.isConfigured).map(\.rawValue)
         let configured = addresses.map(\.address.base58)
-        // Each configured address in the role configured now, and followed again if it was retired.
+        // Each configured address in the role configured now, and followed again if it was retired; either way, the
+        // transactions stored meanwhile lack its rows (`ConfiguredBackfill`).
         _ = try await run(
             """
-            UPDATE flutterbye.chain_address_cursors c SET role = x.role, retired_at = NULL
+            UPDATE flutterbye.chain_address_cursors c SET role = x.role, retired_at = NULL, backfilled_at = NULL
             FROM unnest(\(configured)::text[], \(addresses.map(\.role.rawValue))::text[]) AS x(address, role)
             WHERE c.address = x.address AND (c.role <> x.role OR c.retired_at IS NOT NULL)
             """, "following the configured addresses in their configured roles")
