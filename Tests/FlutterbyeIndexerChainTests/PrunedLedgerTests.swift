@@ -29,7 +29,8 @@ struct PrunedLedgerTests {
         "a node whose ledger starts after the cursors moves no cursor past what it no longer keeps; an archive then reads it all",
         arguments: [false, true])
     func aPrunedLedgerNeverMovesACursorPastWhatItLost(justStartedFromASnapshot: Bool) async throws {
-        try await IndexerAcceptanceTests.withIndexEnvironment(database: justStartedFromASnapshot ? "index_snapshot_ledger" : "index_pruned_ledger") { client, rpc, server in
+        try await IndexerAcceptanceTests.withIndexEnvironment(database: justStartedFromASnapshot ? "index_snapshot_ledger" : "index_pruned_ledger") {
+            client, rpc, server in
             let indexed = try await IndexedHolder.make(client, rpc)
             #expect(try await IndexerFinalityTests.supply(client) == "1000")
 
