@@ -31,6 +31,25 @@ struct SignaturePagingTests {
         }
     }
 
+    /// A page not newest first (a node's bug, or a hostile one): an entry older than the cursor ended the read there,
+    /// the newer ones after it were dropped, and the cursor moved past them to the newest, for good. The first page too.
+    @Test func aPageNotNewestFirstIsRefused() {
+        let unordered = [Self.entry(12, slot: 12), Self.entry(5, slot: 5), Self.entry(11, slot: 11)]
+        Self.expectRefusal("a first page with an entry past the cursor before a newer one") { () throws(RPCError) in
+            var paging = Self.paging(cursor: 10)
+            _ = try paging.take(unordered)
+        }
+        Self.expectRefusal("a later page out of order") { () throws(RPCError) in
+            var paging = Self.paging(cursor: 1)
+            _ = try paging.take(Self.page([20, 19, 18]))
+            _ = try paging.take([Self.entry(15, slot: 15), Self.entry(3, slot: 3), Self.entry(14, slot: 14)])
+        }
+        var sameSlot = Self.paging(cursor: 10)
+        #expect(throws: Never.self, "entries of one slot, in any order") {
+            _ = try sameSlot.take([Self.entry(13, slot: 12), Self.entry(12, slot: 12), Self.entry(11, slot: 11)])
+        }
+    }
+
     /// A short first page ends the read without another call; a short page after a full one is confirmed as the end
     /// by one (it may be another node's: `LedgerStartTests`).
     @Test func aShortPageEndsTheReadWithoutAnotherCall() throws {

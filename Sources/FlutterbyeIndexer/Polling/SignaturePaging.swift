@@ -63,6 +63,7 @@ struct SignaturePaging: Sendable {
 
     /// Takes the answer to the first call, or to `.page`, and says what to do next.
     mutating func take(_ page: [SignatureInfo]) throws(RPCError) -> Step {
+        try checkNewestFirst(page)
         if let anchor {
             try checkMovesBack(page, from: anchor)
             if page.isEmpty { return .confirmEnd(before: anchor.signature) }
@@ -136,6 +137,15 @@ struct SignaturePaging: Sendable {
             "listed no further back than slot \(ledgerStart), where the endpoint's ledger starts (getFirstAvailableBlock), and "
                 + "\(what): the transactions in between are not in its answers. Use an endpoint that keeps the whole history "
                 + "(an archive); for a new index, FLUTTERBYE_INDEX_START_SLOT at or after slot \(ledgerStart) starts it there")
+    }
+
+    /// Refuses a page whose slots ever grow from one entry to the next: read in order, an entry past the cursor ends
+    /// the read, and newer ones listed after it would be lost while the cursor moves past them.
+    func checkNewestFirst(_ page: [SignatureInfo]) throws(RPCError) {
+        guard let index = page.indices.dropFirst().first(where: { page[$0].slot > page[$0 - 1].slot }) else { return }
+        throw refusal(
+            "listed \(page[index].signature) at slot \(page[index].slot) after \(page[index - 1].signature) at slot "
+                + "\(page[index - 1].slot): a page must be newest first")
     }
 
     /// Refuses a page (older than `anchor`) that does not move back.
