@@ -16,8 +16,12 @@ struct ConfiguredBackfill {
     /// Backfills every configured address that needs it (`IndexStore.unbackfilled`), writing the fetched transactions
     /// with `write`; each address is recorded as done once its transactions are written.
     func run(write: ([FetchedTransaction]) async throws -> Void) async throws {
-        for address in try await store.unbackfilled() {
-            let signatures = try await storedSignatures(of: address)
+        let pending = try await store.unbackfilled()
+        // An index that stores nothing yet (a first start) has nothing to write again: what it stores from now on is
+        // written with the addresses configured now.
+        let storesNothing = try await pending.isEmpty ? false : !store.storesAnyTransaction()
+        for address in pending {
+            let signatures = storesNothing ? [] : try await storedSignatures(of: address)
             var written = 0
             for chunk in signatures.chunks(ofCount: settings.transactionsPerRequest) {
                 var fetched: [FetchedTransaction] = []

@@ -38,6 +38,12 @@ extension IndexStore {
         return rows.compactMap { row in (try? row.decode(String.self)).flatMap { try? Signature(base58: $0) } }
     }
 
+    /// Whether the index stores any transaction at all.
+    public func storesAnyTransaction() async throws(StoreError) -> Bool {
+        let rows = try await run("SELECT EXISTS (SELECT 1 FROM flutterbye.chain_transactions)", "looking for a stored transaction")
+        return (try? rows.first?.decode(Bool.self)) ?? true
+    }
+
     /// Records that `address`'s rows in every transaction stored so far are written.
     public func markBackfilled(_ address: PublicKey) async throws(StoreError) {
         _ = try await run(
