@@ -310,6 +310,9 @@ public struct PollingTransactionSource: TransactionSource {
                 continue
             }
             guard let transaction = prepared.fetched[entry.signature] else { break }
+            // The history of an address lists the transactions that name it: one that does not is another address's
+            // (a provider's cache or load balancer mixing up answers), and the cursor must not move to it.
+            guard transaction.accountKeys.contains(address.address) else { throw .foreignListing(address.address, entry.signature) }
             transactions.append(transaction)
             covered += 1
         }
@@ -369,12 +372,7 @@ public struct PollingTransactionSource: TransactionSource {
     /// every poll (served in `order`); a signature the node does not have yet is absent from the answer.
     func fetch(_ signatures: [Signature], order: UInt64) async throws(IndexingFailure) -> [Signature: FetchedTransaction] {
         guard !signatures.isEmpty else { return [:] }
-        var requests: [[Signature]] = []
-        var index = 0
-        while index < signatures.count {
-            requests.append(Array(signatures[index..<min(index + settings.transactionsPerRequest, signatures.count)]))
-            index += settings.transactionsPerRequest
-        }
+        let requests = signatures.chunks(ofCount: settings.transactionsPerRequest).map(Array.init)
         let rpc = self.rpc
         let permits = requestPermits
         do {

@@ -42,7 +42,7 @@ class Control:
         known = {"drop_rate", "rate_429", "rate_5xx", "latency_ms", "paused", "stalled", "advance_slots", "reset_counters",
                  "send_error_rate", "late_rate", "late_slots", "method_errors", "hidden", "carried_logs", "ws_silent",
                  "ws_refuse", "ws_drop", "before_unknown", "before_ignored", "listed_twice",
-                 "first_available_block", "snapshot_start"}
+                 "first_available_block", "snapshot_start", "listed_for"}
         unknown = sorted(set(update) - known)
         if unknown:
             raise ValueError(f"unknown control field(s) {unknown}; known: {sorted(known)}")
@@ -69,6 +69,8 @@ class Control:
         listed_twice = None
         if "listed_twice" in update:
             changes["listed_twice"], listed_twice = self.parse_listed_twice(update["listed_twice"])
+        if "listed_for" in update:
+            changes["listed_for"] = self.parse_listed_for(update["listed_for"])
         if "first_available_block" in update:
             value = update["first_available_block"]
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
@@ -137,6 +139,22 @@ class Control:
         for number in parsed.values():
             if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 1_000_000:
                 raise ValueError(shape + " (at most 1000000)")
+        return parsed
+
+    @staticmethod
+    def parse_listed_for(value):
+        """The listed_for fault's value: {"<address>": "<address whose history it is answered with>"}."""
+        shape = 'listed_for must be an object {"<base58 address>": "<base58 address>"}'
+        if not isinstance(value, dict):
+            raise ValueError(shape)
+        parsed = {}
+        for key, other in value.items():
+            try:
+                if not isinstance(other, str):
+                    raise ValueError
+                parsed[str(Pubkey.from_string(key))] = str(Pubkey.from_string(other))
+            except Exception:
+                raise ValueError(shape)
         return parsed
 
     @staticmethod

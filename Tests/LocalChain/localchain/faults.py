@@ -14,7 +14,7 @@ class Faults:
                        "send_error_rate": 0.0, "late_rate": 0.0, "late_slots": 5, "method_errors": {},
                        "hidden": {"signatures": [], "accounts": []}, "ws_silent": False, "ws_refuse": False,
                        "before_unknown": {"after": 0, "count": 0}, "before_ignored": False, "listed_twice": [],
-                       "first_available_block": 0, "snapshot_start": False}
+                       "first_available_block": 0, "snapshot_start": False, "listed_for": {}}
         self.hidden_signatures = frozenset()
         self.hidden_accounts = frozenset()
         self.listed_twice = frozenset()
