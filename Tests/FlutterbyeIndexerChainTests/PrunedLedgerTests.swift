@@ -37,9 +37,11 @@ struct PrunedLedgerTests {
             // While the indexer is down: two mints, then the node prunes its ledger below the second one's slot.
             let lost = try await indexed.flby.mint(200, to: indexed.holder)
             let kept = try await indexed.flby.mint(30, to: indexed.holder)
+            let keptSlot = try await indexed.flby.slot(of: kept)
+            // A node's ledger starts at a root: finalized, so the node lists it (`getBlocksWithLimit`).
+            try await IndexerFinalityTests.finalize(past: keptSlot, rpc, server)
             _ = try await server.control([
-                "first_available_block": Int(try await indexed.flby.slot(of: kept)), "snapshot_start": justStartedFromASnapshot,
-                "reset_counters": true,
+                "first_available_block": Int(keptSlot), "snapshot_start": justStartedFromASnapshot, "reset_counters": true,
             ])
 
             let restarted = indexed.indexer(rpc)
