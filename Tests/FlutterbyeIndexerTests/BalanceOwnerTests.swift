@@ -18,20 +18,12 @@ struct BalanceOwnerTests {
     static func key(_ byte: UInt8) -> PublicKey { try! Keypair(seed: [UInt8](repeating: byte, count: 32)).publicKey }
 
     @Test func theOwnerAfterTheNewestSlotsLastChangeOwnsTheAccount() async throws {
-        try await TestDatabase.withMigratedDatabase(
-            "flutterbye_balance_owner", truncating: "flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE"
-        ) { client, _ in
-            let store = IndexStore(client: client, logger: Self.logger)
+        try await Self.withStore { store, client in
             let stranger = Self.key(4)
             let escrow = Self.key(6)
             var seed: UInt8 = 0
             func change(_ account: PublicKey, slot: UInt64, owner: PublicKey, _ pre: UInt64, _ post: UInt64) throws -> IndexedTransaction {
-                seed += 1
-                return IndexedTransaction(
-                    signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: nil, fee: 5_000,
-                    error: nil, memo: nil, movements: [], walletActivity: [],
-                    flbyBalances: [FlbyAccountBalance(account: account, owner: owner, amount: post, preAmount: pre)], programLogs: [],
-                    namesWatchedAddress: true)
+                try Self.change(&seed, account, slot: slot, owner: owner, pre, post)
             }
             // Paid into, then handed to the escrow with more, in one slot; stored in the chain's order and in the other.
             let handed = Self.key(8)
@@ -59,6 +51,66 @@ struct BalanceOwnerTests {
             #expect(rows[handedBack.base58]?.owner == escrow.base58, "whatever order the changes were stored in")
             #expect(rows[emptied.base58]?.amount == "0")
             #expect(rows[emptied.base58]?.owner == stranger.base58, "the emptying change is the slot's last")
+        }
+    }
+
+    /// A stranger's account paid into (300 -> 400) and, in the same slot, handed to the escrow by a SetAuthority
+    /// (AccountOwner) that moves no FLBY (400 -> 400): both changes end at 400, and the view took either by storage
+    /// order. The chain: the escrow owns the 400 (`HandOverOwnerTests`).
+    @Test func anAccountHandedToTheEscrowWithoutAnAmountChangeInTheSlotOfAPaymentIsTheEscrows() async throws {
+        try await Self.withStore { store, client in
+            let stranger = Self.key(4)
+            let escrow = Self.key(6)
+            var seed: UInt8 = 100
+            func change(_ account: PublicKey, slot: UInt64, owner: PublicKey, _ pre: UInt64, _ post: UInt64) throws -> IndexedTransaction {
+                try Self.change(&seed, account, slot: slot, owner: owner, pre, post)
+            }
+            // Stored in the chain's order (the payment, then the hand-over) and in the other.
+            let inOrder = Self.key(30)
+            let reversed = Self.key(31)
+            try await store.write([try change(inOrder, slot: 40, owner: stranger, 0, 300)], advance: nil)
+            try await store.write([try change(inOrder, slot: 42, owner: stranger, 300, 400)], advance: nil)
+            try await store.write([try change(inOrder, slot: 42, owner: escrow, 400, 400)], advance: nil)
+            try await store.write([try change(reversed, slot: 40, owner: stranger, 0, 300)], advance: nil)
+            try await store.write([try change(reversed, slot: 42, owner: escrow, 400, 400)], advance: nil)
+            try await store.write([try change(reversed, slot: 42, owner: stranger, 300, 400)], advance: nil)
+
+            var rows: [String: (owner: String, amount: String)] = [:]
+            for try await (account, owner, amount) in try await client.query(
+                "SELECT token_account, owner, amount::text FROM flutterbye.flby_balances", logger: Self.logger
+            ).decode((String, String, String).self) {
+                rows[account] = (owner, amount)
+            }
+            #expect(rows[inOrder.base58]?.amount == "400")
+            #expect(rows[reversed.base58]?.amount == "400")
+            #expect(
+                rows[inOrder.base58]?.owner == escrow.base58,
+                "stored in the chain's order: the escrow owns the account after the slot; the view names \(rows[inOrder.base58]?.owner ?? "-")")
+            #expect(
+                rows[reversed.base58]?.owner == escrow.base58,
+                "stored in the other order: the escrow owns the account after the slot; the view names \(rows[reversed.base58]?.owner ?? "-")")
+        }
+    }
+
+    /// A stored transaction (its signature all `seed`, counted up first) changing `account`'s FLBY from `pre` to `post`
+    /// in `slot`, `owner` the account's owner then.
+    static func change(
+        _ seed: inout UInt8, _ account: PublicKey, slot: UInt64, owner: PublicKey, _ pre: UInt64, _ post: UInt64
+    ) throws -> IndexedTransaction {
+        seed += 1
+        return IndexedTransaction(
+            signature: try Signature(bytes: [UInt8](repeating: seed, count: 64)), slot: slot, blockTime: nil, fee: 5_000, error: nil,
+            memo: nil, movements: [], walletActivity: [],
+            flbyBalances: [FlbyAccountBalance(account: account, owner: owner, amount: post, preAmount: pre)], programLogs: [],
+            namesWatchedAddress: true)
+    }
+
+    /// An index store on a migrated database of this suite's own, emptied.
+    static func withStore(_ body: (IndexStore, PostgresClient) async throws -> Void) async throws {
+        try await TestDatabase.withMigratedDatabase(
+            "flutterbye_balance_owner", truncating: "flutterbye.chain_transactions, flutterbye.chain_address_cursors CASCADE"
+        ) { client, _ in
+            try await body(IndexStore(client: client, logger: logger), client)
         }
     }
 }
