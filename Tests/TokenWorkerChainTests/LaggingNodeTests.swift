@@ -25,20 +25,6 @@ struct LaggingNodeTests {
             recipient: recipient.base58, memo: nil, maxAttempts: maxAttempts)
     }
 
-    /// Polls the job until `done` holds for its state (at most `seconds`); returns every state seen, in order.
-    func states(of key: String, _ queue: TokenJobQueue, seconds: Double, until done: (TokenJobState) -> Bool) async throws -> [TokenJobState] {
-        var seen: [TokenJobState] = []
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if let state = try await queue.job(idempotencyKey: key)?.state {
-                if seen.last != state { seen.append(state) }
-                if done(state) { break }
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return seen
-    }
-
     /// Attempt 1 of job `key`: a worker claims it, stores and sends its transaction, which lands (confirmed) in the
     /// last blocks of its blockhash's life, and dies (its lease of 500 ms lapses). The transaction and its last valid
     /// block height.
@@ -97,9 +83,9 @@ struct LaggingNodeTests {
             maxInFlight: 4, logger: Self.logger)
         let record = Shared<[TokenJobState]>([])
         try await ServiceRun.running([service], logger: Self.logger) {
-            let lagging = try await states(of: key, queue, seconds: 10) { [.confirmed, .finalized, .failed].contains($0) }
+            let lagging = try await queue.statesSeen(ofJob: key, seconds: 10) { [.confirmed, .finalized, .failed].contains($0) }
             _ = try await server.control(["hidden": ["signatures": [String](), "accounts": [String]()]])
-            let caughtUp = try await states(of: key, queue, seconds: 60) { [.confirmed, .finalized, .failed].contains($0) }
+            let caughtUp = try await queue.statesSeen(ofJob: key, seconds: 60) { [.confirmed, .finalized, .failed].contains($0) }
             record.withLock { $0 = lagging + caughtUp }
         }
         return record.withLock { $0 }

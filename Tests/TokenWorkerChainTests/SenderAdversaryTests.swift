@@ -43,20 +43,6 @@ struct SenderAdversaryTests {
         try await ServiceRun.running(services, logger: Self.logger, body)
     }
 
-    /// Polls the job until `done` holds for its state (at most `seconds`); returns every state seen, in order.
-    func states(of key: String, _ queue: TokenJobQueue, seconds: Double = 120, until done: (TokenJobState) -> Bool) async throws -> [TokenJobState] {
-        var seen: [TokenJobState] = []
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if let state = try await queue.job(idempotencyKey: key)?.state {
-                if seen.last != state { seen.append(state) }
-                if done(state) { break }
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return seen
-    }
-
     /// The job's token is real: the mint is an initialized mint of the job's program and decimals, with the payer as
     /// mint authority, its supply in the recipient's associated token account, and the job's stored signature is the
     /// transaction that succeeded at the mint.
@@ -85,7 +71,7 @@ struct SenderAdversaryTests {
             try await rpc.waitUntilConfirmed(gift)
             _ = try await queue.enqueue(request("prefunded"))
             try await running([service(client, rpc)]) {
-                let seen = try await states(of: "prefunded", queue) { [.confirmed, .finalized, .failed].contains($0) }
+                let seen = try await queue.statesSeen(ofJob: "prefunded") { [.confirmed, .finalized, .failed].contains($0) }
                 #expect(!seen.contains(.failed), "\(seen)")
             }
             try await expectRealToken("prefunded", queue, rpc)
@@ -104,7 +90,7 @@ struct SenderAdversaryTests {
             try await rpc.waitUntilConfirmed(gift)
             _ = try await queue.enqueue(request("holding-funded"))
             try await running([service(client, rpc)]) {
-                let seen = try await states(of: "holding-funded", queue) { [.confirmed, .finalized, .failed].contains($0) }
+                let seen = try await queue.statesSeen(ofJob: "holding-funded") { [.confirmed, .finalized, .failed].contains($0) }
                 let errors = try await queue.job(idempotencyKey: "holding-funded")?.errors ?? []
                 #expect(!seen.contains(.failed), "\(seen) \(errors)")
             }
@@ -119,13 +105,13 @@ struct SenderAdversaryTests {
             _ = try await server.control(["drop_rate": 1.0])
             _ = try await queue.enqueue(request("funded-in-flight"))
             try await running([service(client, rpc)]) {
-                _ = try await states(of: "funded-in-flight", queue) { $0 == .submitted }
+                _ = try await queue.statesSeen(ofJob: "funded-in-flight") { $0 == .submitted }
                 // The first send was dropped; the address is public now: a stranger funds it before the job's
                 // transaction expires.
                 let gift = try Signature(base58: try await rpc.call("requestAirdrop", [.string(mint.base58), .uint(1_000_000)], as: String.self))
                 try await rpc.waitUntilConfirmed(gift)
                 _ = try await server.control(["drop_rate": 0.0])
-                let seen = try await states(of: "funded-in-flight", queue) { [.confirmed, .finalized, .failed].contains($0) }
+                let seen = try await queue.statesSeen(ofJob: "funded-in-flight") { [.confirmed, .finalized, .failed].contains($0) }
                 let job = try #require(try await queue.job(idempotencyKey: "funded-in-flight"))
                 if seen.last == .failed {
                     // Allowed only with the specific error naming the address.
@@ -150,7 +136,7 @@ struct SenderAdversaryTests {
             _ = try await queue.enqueue(request("patient", maxAttempts: 1))
             let watcher = try SolanaRPCClient(endpoints: [RPCEndpoint(url: server.url.absoluteString)], logger: Self.logger)
             try await running([service(client, rpc)]) {
-                _ = try await states(of: "patient", queue) { $0 == .submitted }
+                _ = try await queue.statesSeen(ofJob: "patient") { $0 == .submitted }
                 let job = try #require(try await queue.job(idempotencyKey: "patient"))
                 let signature = try Signature(base58: try #require(job.signature))
                 var processed = false
@@ -162,7 +148,7 @@ struct SenderAdversaryTests {
                 _ = try await server.control(["rate_429": 1.0])
                 try await Task.sleep(for: .seconds(10))
                 _ = try await server.control(["rate_429": 0.0, "paused": false])
-                let seen = try await states(of: "patient", queue) { [.confirmed, .finalized].contains($0) }
+                let seen = try await queue.statesSeen(ofJob: "patient") { [.confirmed, .finalized].contains($0) }
                 #expect(!seen.contains(.failed), "the job was failed while its transaction could land: \(seen)")
             }
             try await expectRealToken("patient", queue, rpc)
@@ -177,13 +163,13 @@ struct SenderAdversaryTests {
             _ = try await server.control(["paused": true])
             _ = try await queue.enqueue(request("erring", maxAttempts: 1))
             try await running([service(client, rpc)]) {
-                _ = try await states(of: "erring", queue) { $0 == .submitted }
+                _ = try await queue.statesSeen(ofJob: "erring") { $0 == .submitted }
                 _ = try await server.control([
                     "method_errors": ["getSignatureStatuses": ["rate": 1.0, "code": -32603, "message": "Internal error"]]
                 ])
                 try await Task.sleep(for: .seconds(3))
                 _ = try await server.control(["method_errors": [String: Any](), "paused": false])
-                let seen = try await states(of: "erring", queue) { [.confirmed, .finalized].contains($0) }
+                let seen = try await queue.statesSeen(ofJob: "erring") { [.confirmed, .finalized].contains($0) }
                 #expect(!seen.contains(.failed), "the job was failed while its transaction could land: \(seen)")
             }
             try await expectRealToken("erring", queue, rpc)
@@ -206,7 +192,7 @@ struct SenderAdversaryTests {
                 _ = try await server.control(["stalled": true])
                 _ = try await queue.enqueue(request(key))
                 try await running([service(client, rpc)]) {
-                    _ = try await states(of: key, queue) { $0 == .submitted }
+                    _ = try await queue.statesSeen(ofJob: key) { $0 == .submitted }
                     let first = try #require(try await queue.job(idempotencyKey: key)?.signature)
                     _ = try await server.control(["hidden": ["signatures": [first], "accounts": [mint.base58]]])
                     // The first transaction lands, unseen; then the cluster moves past its last valid block height.
@@ -219,7 +205,7 @@ struct SenderAdversaryTests {
                     }
                     // The endpoint catches up.
                     _ = try await server.control(["hidden": ["signatures": [String](), "accounts": [String]()]])
-                    let seen = try await states(of: key, queue) { [.confirmed, .finalized, .failed].contains($0) }
+                    let seen = try await queue.statesSeen(ofJob: key) { [.confirmed, .finalized, .failed].contains($0) }
                     let job = try #require(try await queue.job(idempotencyKey: key))
                     #expect(!seen.contains(.failed), "\(seen) \(job.errors)")
                     let firstStatus = try await rpc.signatureStatuses([try Signature(base58: first)]).first ?? nil
@@ -243,7 +229,7 @@ struct SenderAdversaryTests {
             _ = try await server.control(["drop_rate": 1.0])
             _ = try await queue.enqueue(request("reseeded"))
             try await running([service(client, rpc)]) {
-                _ = try await states(of: "reseeded", queue) { $0 == .submitted }
+                _ = try await queue.statesSeen(ofJob: "reseeded") { $0 == .submitted }
             }
             // The first seed's transaction never lands and expires.
             _ = try await server.control(["drop_rate": 0.0, "advance_slots": 200])
@@ -252,7 +238,7 @@ struct SenderAdversaryTests {
                 "DO $$ BEGIN IF to_regclass('flutterbye.key_fingerprints') IS NOT NULL THEN DELETE FROM flutterbye.key_fingerprints; END IF; END $$",
                 logger: Self.logger)
             try await running([service(client, rpc, derivation: otherDerivation)]) {
-                _ = try await states(of: "reseeded", queue) { [.confirmed, .finalized, .failed].contains($0) }
+                _ = try await queue.statesSeen(ofJob: "reseeded") { [.confirmed, .finalized, .failed].contains($0) }
             }
             let job = try #require(try await queue.job(idempotencyKey: "reseeded"))
             #expect(job.state == .failed, "\(job.state)")
@@ -271,7 +257,7 @@ struct SenderAdversaryTests {
             let queue = TokenJobQueue(client: client, logger: Self.logger)
             _ = try await queue.enqueue(request("first-seed"))
             try await running([service(client, rpc)]) {
-                _ = try await states(of: "first-seed", queue) { [.confirmed, .finalized].contains($0) }
+                _ = try await queue.statesSeen(ofJob: "first-seed") { [.confirmed, .finalized].contains($0) }
             }
             let group = ServiceGroup(services: [service(client, rpc, derivation: otherDerivation)], gracefulShutdownSignals: [], logger: Self.logger)
             let outcome: Result<Void, any Error> = await withTaskGroup(of: Result<Void, any Error>.self) { tasks in
