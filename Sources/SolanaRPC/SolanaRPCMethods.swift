@@ -210,9 +210,10 @@ extension SolanaRPCClient {
     static func entriesOrValue(_ parser: inout JSONParser, valueOf method: String) throws(RPCError) -> EntriesOrValue {
         parser.skipWhitespace()
         if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") {
-            var next = parser.index + 1
-            while next < parser.bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(parser.bytes[next]) { next += 1 }
-            if next >= parser.bytes.count || [UInt8(ascii: "{"), UInt8(ascii: "]")].contains(parser.bytes[next]) {
+            var inside = parser
+            inside.index += 1
+            inside.skipWhitespace()
+            if inside.index >= inside.bytes.count || [UInt8(ascii: "{"), UInt8(ascii: "]")].contains(inside.bytes[inside.index]) {
                 return .entries(try signatureInfos(&parser))
             }
         }

@@ -76,12 +76,12 @@ public enum PreflightRefusal: Sendable, Hashable {
     /// log:` lines of other programs, which say what those programs chose to say (the Memo program logs the job's
     /// memo, whose text is the backend's: "already in use" there is not the chain's word).
     static func runtimeLines(_ logs: [String]) -> [String] {
-        let system = SystemProgram.programID.base58
+        let system = Substring(SystemProgram.programID.base58)
         var frames: [Substring] = []
         var lines: [String] = []
         for line in logs {
             if line.hasPrefix("Program log: ") {
-                if frames.last == Substring(system) { lines.append(line) }
+                if frames.last == system { lines.append(line) }
                 continue
             }
             lines.append(line)

@@ -89,9 +89,7 @@ extension SenderMachine {
             if flight.couldStillLand(blockHeight: blockHeight) {
                 return retryVerification(&flight, reason, at: now, note: "the job's mint exists; waiting to see which transaction created it")
             }
-            let since = flight.unattributedSince ?? now
-            flight.unattributedSince = since
-            guard now - since >= configuration.lagPatience else {
+            guard hasWaitedOutLag(since: &flight.unattributedSince, now: now) else {
                 return retryVerification(
                     &flight, reason, at: now, note: "the job's mint exists but none of its transactions shows as its creator yet")
             }
@@ -145,12 +143,18 @@ extension SenderMachine {
     ) -> [SenderAction] {
         let refused = flight.live.flatMap { $0.refused ? $0.signature : nil }
         guard flight.signatures.contains(where: { $0 != refused }) else { return fail(&flight, failure) }
-        let since = flight.absentSince ?? now
-        flight.absentSince = since
-        guard now - since >= configuration.lagPatience else {
+        guard hasWaitedOutLag(since: &flight.absentSince, now: now) else {
             return retryVerification(&flight, reason, at: now, note: "the job's mint reads absent; looking again before failing, as the node may lag")
         }
         return fail(&flight, failure)
+    }
+
+    /// Whether a verdict that would fail a job, first given at `since` (now, when not yet), has been given for
+    /// `lagPatience`: the node that answered may lag.
+    func hasWaitedOutLag(since: inout ContinuousClock.Instant?, now: ContinuousClock.Instant) -> Bool {
+        let first = since ?? now
+        since = first
+        return now - first >= configuration.lagPatience
     }
 
     mutating func retryVerification(
