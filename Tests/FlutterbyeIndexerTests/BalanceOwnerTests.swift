@@ -40,12 +40,7 @@ struct BalanceOwnerTests {
                     try change(emptied, slot: 42, owner: escrow, 500, 200),
                 ], advance: nil)
 
-            var rows: [String: (owner: String, amount: String)] = [:]
-            for try await (account, owner, amount) in try await client.query(
-                "SELECT token_account, owner, amount::text FROM flutterbye.flby_balances", logger: Self.logger
-            ).decode((String, String, String).self) {
-                rows[account] = (owner, amount)
-            }
+            let rows = try await Self.balances(client)
             #expect(rows[handed.base58]?.amount == "500")
             #expect(rows[handed.base58]?.owner == escrow.base58, "the escrow owns it after the slot")
             #expect(rows[handedBack.base58]?.owner == escrow.base58, "whatever order the changes were stored in")
@@ -75,12 +70,7 @@ struct BalanceOwnerTests {
             try await store.write([try change(reversed, slot: 42, owner: escrow, 400, 400)], advance: nil)
             try await store.write([try change(reversed, slot: 42, owner: stranger, 300, 400)], advance: nil)
 
-            var rows: [String: (owner: String, amount: String)] = [:]
-            for try await (account, owner, amount) in try await client.query(
-                "SELECT token_account, owner, amount::text FROM flutterbye.flby_balances", logger: Self.logger
-            ).decode((String, String, String).self) {
-                rows[account] = (owner, amount)
-            }
+            let rows = try await Self.balances(client)
             #expect(rows[inOrder.base58]?.amount == "400")
             #expect(rows[reversed.base58]?.amount == "400")
             #expect(
@@ -103,6 +93,17 @@ struct BalanceOwnerTests {
             memo: nil, movements: [], walletActivity: [],
             flbyBalances: [FlbyAccountBalance(account: account, owner: owner, amount: post, preAmount: pre)], programLogs: [],
             namesWatchedAddress: true)
+    }
+
+    /// `flby_balances`, by token account.
+    static func balances(_ client: PostgresClient) async throws -> [String: (owner: String, amount: String)] {
+        var rows: [String: (owner: String, amount: String)] = [:]
+        for try await (account, owner, amount) in try await client.query(
+            "SELECT token_account, owner, amount::text FROM flutterbye.flby_balances", logger: logger
+        ).decode((String, String, String).self) {
+            rows[account] = (owner, amount)
+        }
+        return rows
     }
 
     /// An index store on a migrated database of this suite's own, emptied.

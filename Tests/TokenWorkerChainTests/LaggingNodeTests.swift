@@ -91,6 +91,20 @@ struct LaggingNodeTests {
         return record.withLock { $0 }
     }
 
+    /// Resumes job `key` while the node lags (`resumeWhileTheNodeLags`) and checks that its token exists and that it
+    /// was never failed; the job as it ends.
+    func expectNeverFailed(
+        _ key: String, mint: PublicKey, _ queue: TokenJobQueue, _ client: PostgresClient, _ rpc: SolanaRPCClient, _ server: LocalChainServer
+    ) async throws -> TokenJob {
+        let seen = try await resumeWhileTheNodeLags(key, queue, client, rpc, server)
+        let job = try #require(try await queue.job(idempotencyKey: key))
+        let account = try await rpc.accountInfo(mint, commitment: .confirmed)
+        #expect(account?.owner == TokenProgram.token.programID, "the job's token exists")
+        #expect(
+            !seen.contains(.failed), "failed while its token exists: states \(seen), errors \(job.errors.map { "\($0.errorClass): \($0.message)" })")
+        return job
+    }
+
     /// A job on its last attempt (`max_attempts` 1): its worker stored and sent its transaction, which landed in the
     /// last blocks of its blockhash's life, and then died. The rescuer gives the job back; the next worker resumes the
     /// stored transaction and may not sign again (`attempts_exhausted`), so it only settles what was stored. The block
@@ -110,13 +124,7 @@ struct LaggingNodeTests {
             try await lagAndRescue(transaction, mint: mint.publicKey, lastValid: lastValid, queue, rpc, server)
 
             // Attempt 2: a worker resumes the stored transaction.
-            let seen = try await resumeWhileTheNodeLags(key, queue, client, rpc, server)
-            let job = try #require(try await queue.job(idempotencyKey: key))
-            let account = try await rpc.accountInfo(mint.publicKey, commitment: .confirmed)
-            #expect(account?.owner == TokenProgram.token.programID, "the job's token exists")
-            #expect(
-                !seen.contains(.failed),
-                "failed while its token exists: states \(seen), errors \(job.errors.map { "\($0.errorClass): \($0.message)" })")
+            let job = try await expectNeverFailed(key, mint: mint.publicKey, queue, client, rpc, server)
             #expect(
                 [.confirmed, .finalized].contains(job.state) && job.signature == transaction.id.base58,
                 "\(job.state) \(String(describing: job.signature))")
@@ -152,13 +160,7 @@ struct LaggingNodeTests {
 
             try await lagAndRescue(transaction, mint: mint.publicKey, lastValid: lastValid, queue, rpc, server)
 
-            let seen = try await resumeWhileTheNodeLags(key, queue, client, rpc, server)
-            let job = try #require(try await queue.job(idempotencyKey: key))
-            let account = try await rpc.accountInfo(mint.publicKey, commitment: .confirmed)
-            #expect(account?.owner == TokenProgram.token.programID, "the job's token exists")
-            #expect(
-                !seen.contains(.failed),
-                "failed while its token exists: states \(seen), errors \(job.errors.map { "\($0.errorClass): \($0.message)" })")
+            _ = try await expectNeverFailed(key, mint: mint.publicKey, queue, client, rpc, server)
         }
     }
 }

@@ -134,7 +134,7 @@ import TokenWorker
     /// and the sender followed it until then, rebroadcasting, never looking for its token, holding the job and a place of
     /// the budget for ever. No blockhash lives past the newest one's last valid height (height + 150); such a height is
     /// followed for ten lives (1,500 blocks) at most, the heights heard growing as the chain's do (a jump of more than
-    /// a life from one reading to the next cuts it again from there: `StaleFirstHeightTests`).
+    /// a life from one reading to the next cuts it again from there: `UnsettledChainTests`).
     @Test func aStoredLastValidHeightPastAnyBlockhashsLifeExpiresWithinTenLives() {
         var h = H()
         let stored = H.transaction("a", blockhash: 1)

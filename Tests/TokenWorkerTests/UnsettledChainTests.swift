@@ -33,6 +33,33 @@ import TokenWorker
     /// (10,150) to the stale height plus 1,500 (9,900): when the fresh nodes answered again (10,002), the transaction
     /// counted as expired 148 blocks early, and the job (its attempts used up) failed while it could still land.
     @Test func aStaleBlockHeightNeverExpiresATransactionBeforeItsLastValidHeight() {
+        var h = Self.resumedOnItsLastAttempt()
+        #expect(h.handle(.blockHeight(10_000)).verifies.isEmpty)
+        #expect(h.handle(.blockHeight(8_400)).verifies.isEmpty, "a lagging node's reading")
+        var actions = h.handle(.blockHeight(10_002))
+        #expect(actions.verifies.isEmpty, "block height 10,002: the transaction is valid until 10,150")
+        if !actions.verifies.isEmpty { actions += h.handle(.verified(jobID: 1, .absent)) }
+        #expect(actions.outcomes.isEmpty, "failed while its transaction can land for 148 more blocks: \(actions.outcomes)")
+    }
+
+    /// The worker restarts after a crash and resumes a job whose attempts are used up (so it may only settle what it
+    /// stored). The first blockhash reading after the restart comes from a node of the load balancer that lags 1,600
+    /// blocks (8,400), the very case `aStaleBlockHeightNeverExpiresATransactionBeforeItsLastValidHeight`
+    /// mended, but with no fresh reading heard before it: `highestBlockHeight` is then the stale one, and the clamp
+    /// (highest + 1,500 = 9,900) lowers the stored last valid height (10,150) for good. When the fresh nodes answer
+    /// (10,002) the transaction counts as expired 148 blocks early and the job fails while it can still land.
+    @Test func aStaleFirstBlockHeightNeverExpiresATransactionBeforeItsLastValidHeight() {
+        var h = Self.resumedOnItsLastAttempt()
+        #expect(h.handle(.blockHeight(8_400)).verifies.isEmpty, "the first reading after the restart, from a lagging node")
+        var actions = h.handle(.blockHeight(10_002))
+        #expect(actions.verifies.isEmpty, "block height 10,002: the transaction is valid until 10,150")
+        if !actions.verifies.isEmpty { actions += h.handle(.verified(jobID: 1, .absent)) }
+        #expect(actions.outcomes.isEmpty, "failed while its transaction can land for 148 more blocks: \(actions.outcomes)")
+    }
+
+    /// Job 1 resumed on its last attempt (its attempts used up: it may only settle what it stored), following its
+    /// stored transaction (valid until block height 10,150), which no status shows yet.
+    static func resumedOnItsLastAttempt() -> H {
         var h = H()
         let stored = H.transaction("a", blockhash: 1)
         _ = h.tick()
@@ -40,12 +67,7 @@ import TokenWorker
         _ = h.handle(.sent([(1, stored.id, .accepted)]))
         _ = h.tick(after: .seconds(1))
         _ = h.handle(.statuses([stored.id: nil]))
-        #expect(h.handle(.blockHeight(10_000)).verifies.isEmpty)
-        #expect(h.handle(.blockHeight(8_400)).verifies.isEmpty, "a lagging node's reading")
-        var actions = h.handle(.blockHeight(10_002))
-        #expect(actions.verifies.isEmpty, "block height 10,002: the transaction is valid until 10,150")
-        if !actions.verifies.isEmpty { actions += h.handle(.verified(jobID: 1, .absent)) }
-        #expect(actions.outcomes.isEmpty, "failed while its transaction can land for 148 more blocks: \(actions.outcomes)")
+        return h
     }
 
     // MARK: A confirmation heard while the job's token is looked for
